@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PoolingConfig(AppConfig):
+    name = "pooling"
+    verbose_name = _("统筹区与基本政策")
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from pooling.models import Region, User
+
+        auditlog.register(Region)
+        auditlog.register(User, exclude_fields=["password", "last_login"])

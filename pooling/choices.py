@@ -1,0 +1,49 @@
+"""Code lists shared by every app: schemes, person categories, hospital levels, roles."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Scheme(models.TextChoices):
+    EMPLOYEE = "employee", _("职工基本医疗保险")
+    RESIDENT = "resident", _("城乡居民基本医疗保险")
+    MATERNITY = "maternity", _("生育保险")
+    EMPLOYEE_LARGE = "employee_large", _("职工大额医疗费用补充保险")
+    RESIDENT_CRITICAL = "resident_critical", _("城乡居民大病保险")
+
+
+class PersonCategory(models.TextChoices):
+    IN_SERVICE = "in_service", _("在职职工")
+    RETIRED = "retired", _("退休人员")
+    RESIDENT_ADULT = "resident_adult", _("城乡居民（成年）")
+    MINOR_STUDENT = "minor_student", _("未成年人/学生")
+
+
+class HospitalLevel(models.TextChoices):
+    COMMUNITY = "community", _("社区/基层")
+    LEVEL1 = "level1", _("一级")
+    LEVEL2 = "level2", _("二级")
+    LEVEL3 = "level3", _("三级")
+
+
+class RegionLevel(models.TextChoices):
+    PROVINCE = "province", _("省")
+    CITY = "city", _("市")
+    COUNTY = "county", _("县级经办单位")
+
+
+class RegionKind(models.TextChoices):
+    PROVINCE = "province", _("省")
+    CITY = "city", _("地级市")
+    DISTRICT = "district", _("市辖区")
+    COUNTY = "county", _("县")
+    COUNTY_CITY = "county_city", _("县级市")
+    ZONE = "zone", _("开发区/功能区")
+
+
+class Role(models.TextChoices):
+    COUNTY_CLERK = "county_clerk", _("县经办人员")
+    CITY_AGENCY = "city_agency", _("市经办机构人员")
+    BUREAU_ADMIN = "bureau_admin", _("市医保局管理员")
+    FINANCE = "finance", _("财务人员")
+    AUDITOR = "auditor", _("审计人员")

@@ -1,0 +1,31 @@
+"""The demo city: regions and one account per role. Safe to load twice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+
+from pooling.choices import Role
+from pooling.services import StaffSpec, regions_load, staff_ensure
+
+DEMO_PASSWORD = "demo-2026"  # noqa: S105 — printed for the demo on purpose
+
+DEMO_STAFF = [
+    StaffSpec("clerk_tinghu", Role.COUNTY_CLERK, "王敏（亭湖区经办）", "320902"),
+    StaffSpec("clerk_yandu", Role.COUNTY_CLERK, "李强（盐都区经办）", "320903"),
+    StaffSpec("city_agent", Role.CITY_AGENCY, "陈静（市经办机构）"),
+    StaffSpec("bureau_admin", Role.BUREAU_ADMIN, "赵磊（市医保局）"),
+    StaffSpec("bureau_checker", Role.BUREAU_ADMIN, "孙芳（市医保局复核）"),
+    StaffSpec("finance", Role.FINANCE, "周洁（财务）"),
+    StaffSpec("auditor", Role.AUDITOR, "吴刚（审计）"),
+]
+
+
+def load(echo: Callable[[str], None]) -> None:
+    regions_load(area_code=settings.POOLING_AREA_CODE)
+    for spec in DEMO_STAFF:
+        staff_ensure(spec=spec, password=DEMO_PASSWORD)
+    echo("演示账号（密码均为 %s）/ demo accounts (password %s):" % (DEMO_PASSWORD, DEMO_PASSWORD))
+    for spec in DEMO_STAFF:
+        echo(f"  {spec.username:<16} {spec.display_name}")

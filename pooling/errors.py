@@ -1,0 +1,42 @@
+"""Errors a service raises for the user: a code, and a message in Chinese with English.
+
+Messages are lazy translations with Chinese source text (the default language);
+`locale/en` holds the English. Tests assert on the named constants.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import translation
+
+
+def bilingual(message: Any) -> dict[str, str]:
+    with translation.override("zh-hans"):
+        zh = str(message)
+    with translation.override("en"):
+        en = str(message)
+    return {"zh": zh, "en": en}
+
+
+class BusinessRuleError(Exception):
+    """A rule of the field refused the request (e.g. 重复参保). Shown, never a 500."""
+
+    def __init__(self, message: Any, *, code: str = "rule", field: str | None = None,
+                 params: dict[str, Any] | None = None) -> None:
+        self.message = message
+        self.code = code
+        self.field = field
+        self.params = params or {}
+        super().__init__(str(self.text()))
+
+    def text(self, lang: str | None = None) -> str:
+        if lang:
+            with translation.override(lang):
+                return str(self.message) % self.params if self.params else str(self.message)
+        return str(self.message) % self.params if self.params else str(self.message)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "field": self.field,
+                "detail": self.text(), "detail_zh": self.text("zh-hans"),
+                "detail_en": self.text("en")}

@@ -1,0 +1,88 @@
+"""Shared kernel: the pooling area's regions and the people who work in it."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pooling.choices import RegionKind, RegionLevel, Role
+
+
+class Region(models.Model):
+    """A pooling area (city; later a province) or one of its handling units.
+
+    The GB/T 2260 code is the primary key, so postings, imports and exports carry
+    the code every clerk already knows (320902), not a surrogate id.
+    """
+
+    code = models.CharField(_("行政区划代码"), max_length=6, primary_key=True)
+    name = models.CharField(_("名称"), max_length=50)
+    level = models.CharField(_("层级"), max_length=10, choices=RegionLevel.choices)
+    kind = models.CharField(_("类型"), max_length=12, choices=RegionKind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="children",
+    )
+    agency_name = models.CharField(_("经办机构"), max_length=80)
+    # Zones with only a statistical code still run their own handling office.
+    statistical_only = models.BooleanField(_("仅统计用区划代码"), default=False)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("行政区划/经办单位")
+        verbose_name_plural = _("行政区划/经办单位")
+        ordering = ["sort_order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^[0-9]{6}$"), name="region_code_six_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    @property
+    def is_handling_unit(self) -> bool:
+        return self.level == RegionLevel.COUNTY
+
+
+class User(AbstractUser):
+    """A member of staff. County clerks are bound to exactly one handling unit."""
+
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("所属经办单位"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="staff",
+    )
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role=Role.COUNTY_CLERK) | models.Q(region__isnull=False),
+                name="county_clerk_has_region",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class WorkerHeartbeat(models.Model):
+    """A row written by a Celery worker: proof the worker and broker are alive.
+
+    The token is unique, so a redelivered task (acks_late) writes nothing twice.
+    """
+
+    token = models.CharField(max_length=64, unique=True)
+    hostname = models.CharField(max_length=200)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("任务进程心跳")
+        verbose_name_plural = _("任务进程心跳")
+        ordering = ["-received_at"]

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+import socket
+
+from celery import shared_task
+from django.utils import timezone
+
+from pooling.services import heartbeat_record
+
+
+@shared_task(name="pooling.heartbeat")
+def heartbeat(token: str | None = None) -> int:
+    """Prove the worker and broker are alive.
+
+    The token is deterministic (the 5-minute slot for beat), so a redelivered
+    task finds its row already written and changes nothing.
+    """
+    if token is None:
+        now = timezone.now()
+        token = "beat:" + now.replace(minute=now.minute - now.minute % 5, second=0, microsecond=0).isoformat()
+    return heartbeat_record(token=token, hostname=socket.gethostname()).pk

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The one test command: lint, type checks on services, and pytest on real
+# PostgreSQL and Redis (started or installed here if missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+bash scripts/bootstrap.sh dev
+bash scripts/services.sh
+export DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/pooling}"
+export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"
+export DEBUG=true
+unset CELERY_BROKER_URL
+echo "== ruff"; .venv/bin/ruff check .
+echo "== mypy (services and selectors)"
+.venv/bin/mypy $(ls */services.py */selectors.py */services/*.py */selectors/*.py 2>/dev/null | grep -v '^\.venv' | sort -u)
+echo "== pytest"
+.venv/bin/pytest "$@"
+echo "suite finished in $(( $(date +%s) - start )) s"
