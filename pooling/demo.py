@@ -26,6 +26,6 @@ def load(echo: Callable[[str], None]) -> None:
     regions_load(area_code=settings.POOLING_AREA_CODE)
     for spec in DEMO_STAFF:
         staff_ensure(spec=spec, password=DEMO_PASSWORD)
-    echo("演示账号（密码均为 %s）/ demo accounts (password %s):" % (DEMO_PASSWORD, DEMO_PASSWORD))
+    echo(f"演示账号（密码均为 {DEMO_PASSWORD}）/ demo accounts (password {DEMO_PASSWORD}):")
     for spec in DEMO_STAFF:
         echo(f"  {spec.username:<16} {spec.display_name}")

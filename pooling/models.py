@@ -86,3 +86,6 @@ class WorkerHeartbeat(models.Model):
         verbose_name = _("任务进程心跳")
         verbose_name_plural = _("任务进程心跳")
         ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.hostname} {self.received_at:%Y-%m-%d %H:%M}"
