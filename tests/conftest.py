@@ -18,6 +18,8 @@ from pooling.choices import Role
 from pooling.models import Region, User
 from pooling.services import StaffSpec, regions_load, staff_ensure
 
+pytest_plugins = ["tests.browser"]
+
 PASSWORD = "test-pass-2026"  # noqa: S105
 COUNTY_A = "320902"  # 亭湖区
 COUNTY_B = "320903"  # 盐都区
