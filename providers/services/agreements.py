@@ -81,7 +81,8 @@ def agreement_renew(*, provider: Provider, actor: Any, signed_on: date, agency_s
     current = current_agreement(provider)
     if current is None:
         raise BusinessRuleError(NO_AGREEMENT, code="no_agreement")
-    if Agreement.objects.filter(renewal_of=current).exists():
+    # The head of the chain has not started yet: it is itself the renewal.
+    if current.term_start > signed_on or Agreement.objects.filter(renewal_of=current).exists():
         raise BusinessRuleError(ALREADY_RENEWED, code="already_renewed")
     return agreement_create(provider=provider, actor=actor, signed_on=signed_on,
                             term_start=current.term_end + timedelta(days=1),
