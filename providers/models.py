@@ -123,7 +123,7 @@ class ProviderEvent(ScopedModel):
     effective_on = models.DateField(_("生效日期"))
     reason = models.TextField(_("说明"), blank=True)
     data = models.JSONField(_("附加信息"), default=dict, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
@@ -146,7 +146,7 @@ class AgreementTemplate(models.Model):
     body = models.TextField(_("协议正文"))
     effective_from = models.DateField(_("启用日期"))
     term_months = models.PositiveSmallIntegerField(_("协议期限（月）"), default=12)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -177,7 +177,7 @@ class Agreement(ScopedModel):
     renewal_of = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
                                       related_name="renewed_by", verbose_name=_("续签自"))
     ended_on = models.DateField(_("提前终止日"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")
 
     class Meta:
@@ -206,7 +206,7 @@ class Violation(ScopedModel):
     deduction_month = models.DateField(_("扣款月份"))
     action = models.CharField(_("协议处理"), max_length=10, choices=ViolationAction.choices,
                               default=ViolationAction.NONE)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -287,7 +287,7 @@ class AssessmentResult(ScopedModel):
     template = models.ForeignKey(AssessmentTemplate, on_delete=models.PROTECT, related_name="+")
     scores = models.JSONField(_("各指标得分"), default=dict)
     total = models.DecimalField(_("总分"), max_digits=5, decimal_places=2)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")
     entered_at = models.DateTimeField(auto_now=True)
 

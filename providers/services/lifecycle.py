@@ -318,7 +318,9 @@ def available_actions(provider: Provider) -> list[Transition]:
 
 
 def _last_effective(provider: Provider) -> date | None:
-    last = provider.events.order_by("-effective_on", "-id").first()
+    # Registration is an entry in the register, not a step of the lifecycle: a clerk may
+    # enter an application received last week after registering the provider today.
+    last = provider.events.exclude(action="register").order_by("-effective_on", "-id").first()
     return last.effective_on if last else None
 
 
