@@ -22,7 +22,8 @@ from providers.choices import (
     ViolationKind,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"})
+# type=date inputs only accept ISO dates, whatever the locale formats say.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _blank(choices: Any) -> list[tuple[str, Any]]:

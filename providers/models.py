@@ -136,6 +136,13 @@ class ProviderEvent(ScopedModel):
     def __str__(self) -> str:
         return f"{self.provider_id} {self.from_state}→{self.to_state}"
 
+    @property
+    def action_label(self) -> str:
+        from providers.services.lifecycle import TRANSITIONS
+
+        spec = TRANSITIONS.get(self.action)
+        return str(spec.label) if spec else str(_("登记入册") if self.action == "register" else self.action)
+
 
 class AgreementTemplate(models.Model):
     """The city-wide agreement text for one kind of provider, versioned (Yancheng art. 12)."""
