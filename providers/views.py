@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from pooling.choices import HospitalLevel, Role
 from pooling.errors import BusinessRuleError
+from pooling.exports import tabular_response
 from pooling.roles import role_required, user_has_role
 from providers import selectors as sel
 from providers.choices import Grade, Ownership, ProviderKind, State
-from providers.exports import csv_response, xlsx_response
 from providers.forms import (
     ActionForm,
     AssessmentForm,
@@ -155,11 +155,9 @@ def public_list(request: HttpRequest) -> HttpResponse:
     """Mutual recognition: every designated provider of the city, public facts only."""
     fmt = request.GET.get("format")
     rows = _public_rows()
-    name = f"定点医药机构名单-{date.today():%Y%m%d}"
-    if fmt == "csv":
-        return csv_response(name, PUBLIC_HEADER, rows)
-    if fmt == "xlsx":
-        return xlsx_response(name, PUBLIC_HEADER, rows)
+    if fmt in ("csv", "xlsx"):
+        header = [str(h) for h in PUBLIC_HEADER]
+        return tabular_response(fmt, f"定点医药机构名单-{date.today():%Y%m%d}", header, rows)
     return render(request, "providers/public_list.html", {"header": PUBLIC_HEADER, "rows": rows})
 
 

@@ -229,3 +229,11 @@ def test_it_lists_the_actions_the_table_allows(performing):
     actions = {t.action for t in lc.available_actions(performing)}
     assert {"suspend", "terminate", "renew", "change", "not_renew"} == actions
     assert date.today() - timedelta(days=1) < date.today()
+
+
+def test_it_runs_the_daily_expiry_task_idempotently(performing, clerk_a):
+    from providers.tasks import expire_suspensions
+
+    _suspended(performing, clerk_a)
+    assert expire_suspensions("2026-09-29") == [performing.pk]
+    assert expire_suspensions("2026-09-29") == []

@@ -65,7 +65,7 @@ def test_it_exports_the_public_list_city_wide(client_for, clerk_b, clerk_a, coun
     make_provider(county_b, "未定点")
     client = client_for(clerk_b)
     csv = client.get("/providers/public/?format=csv")
-    text = csv.content.decode("utf-8")
+    text = b"".join(csv.streaming_content).decode("utf-8")
     assert text.startswith("\ufeff医保机构编码") and designated.national_code in text
     assert "未定点" not in text and designated.credit_code not in text
     xlsx = load_workbook(io.BytesIO(client.get("/providers/public/?format=xlsx").content))
