@@ -137,3 +137,16 @@ def test_it_counts_months_and_working_days():
     assert add_months(date(2026, 1, 31), -2) == date(2025, 11, 30)
     assert add_working_days(date(2026, 5, 1), 1) == date(2026, 5, 4)
     assert add_working_days(date(2026, 5, 1), 1, holidays={date(2026, 5, 4)}) == date(2026, 5, 5)
+
+
+def test_it_counts_what_it_lists(performing, county_a, clerk_a):
+    walk(make_provider(county_a), clerk_a, [("apply", date(2026, 1, 5), {}), ("accept", date(2026, 1, 6), {})])
+    suspended = walk(make_provider(county_a), clerk_a)
+    transition(provider_id=suspended.pk, action="suspend", actor=clerk_a, on=date(2026, 3, 5), reason="x")
+    transition(provider_id=suspended.pk, action="apply_resume", actor=clerk_a, on=date(2026, 3, 6))
+    for on in (date(2026, 3, 20), date(2026, 8, 20), date(2026, 12, 20)):
+        listed = {}
+        for d in sel.deadlines(on=on):
+            listed[d.kind] = listed.get(d.kind, 0) + 1
+        counts = sel.deadline_counts(on=on)
+        assert {k: v for k, v in counts.items() if v} == listed, on
