@@ -120,3 +120,36 @@ def test_it_scopes_the_api(client_for, clerk_b, county_a, auditor):
     denied = client_for(auditor).post(f"/api/v1/providers/{provider.pk}/transitions/", {"action": "apply"},
                                       content_type="application/json")
     assert denied.status_code == 403
+
+
+def test_it_records_a_violation_in_yuan_as_fen(client_for, clerk_a, county_a, templates):
+    provider = walk(make_provider(county_a), clerk_a)
+    client = client_for(clerk_a)
+    form = {"kind": "overcharge", "found_on": "2026-04-10", "finding": "超标准收费", "recover_yuan": "1,234.5",
+            "deduct_yuan": "0.015", "deduction_month": "2026-05-20", "action": "none"}
+    response = client.post(f"/providers/{provider.pk}/violations/new/", form)
+    assert "金额最多两位小数" in response.content.decode()
+    form["deduct_yuan"] = "500.01"
+    assert client.post(f"/providers/{provider.pk}/violations/new/", form).status_code == 302
+    violation = provider.violations.get()
+    assert (violation.recover_fen, violation.deduct_fen, violation.deduction_month) == (
+        123450, 50001, date(2026, 5, 1))
+
+
+def test_it_lets_only_city_roles_publish_templates(client_for, clerk_a, city_agent, templates):
+    form = {"provider_kind": "pharmacy", "title": "药店协议第二版", "body": "正文", "effective_from": "2026-01-01",
+            "term_months": "24"}
+    assert client_for(clerk_a).post("/providers/templates/", form).status_code == 404
+    assert client_for(city_agent).post("/providers/templates/", form).status_code == 302
+    page = client_for(clerk_a).get("/providers/templates/").content.decode()
+    assert "药店协议第二版" in page and "v2" in page
+
+
+def test_it_lets_the_city_agency_act_on_a_county_provider(client_for, clerk_a, city_agent, county_a,
+                                                          templates):
+    provider = walk(make_provider(county_a), clerk_a)
+    response = client_for(city_agent).post(f"/providers/{provider.pk}/act/suspend/", {
+        "on": "2026-04-01", "initiator": "agency", "reason": "市级检查发现违规"})
+    assert response.status_code == 302
+    provider.refresh_from_db()
+    assert provider.state == State.SUSPENDED
