@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.register, name="register"),
     path("deadlines/", views.deadlines, name="deadlines"),
     path("public/", views.public_list, name="public_list"),
+    path("handling/", views.handling, name="handling"),
     path("templates/", views.templates, name="templates"),
     path("assessments/", views.assessments, name="assessments"),
     path("<int:pk>/", views.detail, name="detail"),

@@ -26,7 +26,13 @@ from providers.forms import (
     ViolationForm,
     add_rule_error,
 )
-from providers.models import AgreementTemplate, AssessmentResult, AssessmentTemplate
+from providers.models import (
+    AgreementTemplate,
+    AssessmentResult,
+    AssessmentTemplate,
+    HandlingException,
+    HandlingRule,
+)
 from providers.services import agreements as agr
 from providers.services import assessment as asm
 from providers.services.lifecycle import TRANSITIONS, available_actions, transition
@@ -159,6 +165,15 @@ def public_list(request: HttpRequest) -> HttpResponse:
         header = [str(h) for h in PUBLIC_HEADER]
         return tabular_response(fmt, f"定点医药机构名单-{date.today():%Y%m%d}", header, rows)
     return render(request, "providers/public_list.html", {"header": PUBLIC_HEADER, "rows": rows})
+
+
+@login_required
+def handling(request: HttpRequest) -> HttpResponse:
+    """Who handles which provider, as the data says (rules and named exceptions)."""
+    return render(request, "providers/handling.html", {
+        "rules": HandlingRule.objects.select_related("location_region").order_by("location_region"),
+        "exceptions": HandlingException.objects.select_related("handling_region"),
+    })
 
 
 @login_required

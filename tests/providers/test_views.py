@@ -153,3 +153,8 @@ def test_it_lets_the_city_agency_act_on_a_county_provider(client_for, clerk_a, c
     assert response.status_code == 302
     provider.refresh_from_db()
     assert provider.state == State.SUSPENDED
+
+
+def test_it_shows_who_handles_what(client_for, clerk_a, handling_rules):
+    page = client_for(clerk_a).get("/providers/handling/").content.decode()
+    assert "盐城市第三人民医院" in page and "盐都区" in page and "市区三级医疗机构（亭湖区）" in page
