@@ -39,6 +39,9 @@ class ProviderSerializer(serializers.ModelSerializer):
 
 class EventSerializer(serializers.ModelSerializer):
     created_by = serializers.StringRelatedField()
+    # Plain strings: the codes are those of Provider.state (one enum in the schema, not three).
+    from_state = serializers.CharField(read_only=True)
+    to_state = serializers.CharField(read_only=True)
 
     class Meta:
         model = ProviderEvent
