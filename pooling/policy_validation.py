@@ -207,3 +207,49 @@ def _grid_problems(rows: list[dict[str, Any]], path: str, cap_key: str) -> list[
             found.append(Problem(path, _("%(combo)s 各医院级别的年度限额必须相同") % {
                 "combo": f"{scheme}/{category}"}))
     return found
+
+
+# --- reading and writing the file -------------------------------------------------------
+
+
+def document_from_text(text: str | bytes) -> Any:
+    """Parse a policy file; a JSON syntax error becomes a Problem with line and column."""
+    try:
+        return json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        where = f"{exc.lineno}:{exc.colno}" if isinstance(exc, json.JSONDecodeError) else "?"
+        raise DocumentSyntaxError(Problem("$", _("不是有效的 JSON（第 %(where)s 处）：%(msg)s") % {
+            "where": where, "msg": exc.msg if isinstance(exc, json.JSONDecodeError) else exc.reason})) from exc
+
+
+class DocumentSyntaxError(ValueError):
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        super().__init__(str(problem))
+
+
+def document_to_text(document: dict[str, Any]) -> str:
+    """The file as exported: keys in the schema's order (PostgreSQL jsonb forgets it)."""
+    return json.dumps(_ordered(document, policy_schema()), ensure_ascii=False, indent=2) + "\n"
+
+
+def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        return _resolve(policy_schema()["$defs"][ref.removeprefix("#/$defs/")])
+    return schema
+
+
+def _ordered(value: Any, schema: dict[str, Any]) -> Any:
+    schema = _resolve(schema)
+    if isinstance(value, list):
+        return [_ordered(v, schema.get("items", {})) for v in value]
+    if not isinstance(value, dict):
+        return value
+    props: dict[str, Any] = dict(schema.get("properties", {}))
+    for branch in schema.get("oneOf", []):
+        if set(value) <= set(branch.get("properties", {})):
+            props = dict(branch["properties"])
+    known = [k for k in props if k in value]
+    rest = [k for k in value if k not in props]
+    return {k: _ordered(value[k], props.get(k, {})) for k in known + rest}
