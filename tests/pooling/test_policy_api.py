@@ -58,3 +58,13 @@ def test_the_api_rejects_with_a_reason_and_publishes_the_schema(client_for, bure
     assert (rejected["status"], rejected["review_note"]) == (PolicyStatus.REJECTED, "比例偏低")
     schema = checker.get(f"{API}schema/").json()
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+def test_the_openapi_schema_documents_the_policy_api_and_changes_are_audited(client_for, bureau_admin):
+    from auditlog.models import LogEntry
+
+    schema = client_for(bureau_admin).get("/api/schema/?format=json").json()
+    assert {"/api/v1/policies/import/", "/api/v1/policies/{code}/approve/"} <= set(schema["paths"])
+    post(client_for(bureau_admin), f"{API}import/", demo_doc())
+    entry = LogEntry.objects.get(content_type__model="policyversion")
+    assert entry.actor == bureau_admin

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from pooling.policy_validation import document_problems
-from tests.pooling.policy_docs import demo_doc
+from tests.pooling.policy_docs import DEMO, demo_doc
 
 
 def paths(doc):
@@ -60,3 +60,14 @@ def test_it_accepts_maternity_paid_by_ratio_and_refuses_a_mixture():
     assert document_problems(doc) == []
     doc["benefits"]["maternity"]["medical"] = {"ratio_pct": "90", "caesarean": "1.00"}
     assert list(paths(doc)) == ["$.benefits.maternity.medical"]
+
+
+def test_every_shipped_demo_policy_file_is_valid_and_marked_demo():
+    import json
+
+    files = sorted(DEMO.parent.glob("*.json"))
+    assert len(files) >= 2
+    for path in files:
+        doc = json.loads(path.read_text("utf-8"))
+        assert document_problems(doc) == [], path.name
+        assert doc["demo"] is True and "演示" in doc["title"]
