@@ -15,3 +15,7 @@ class PoolingConfig(AppConfig):
         auditlog.register(User, exclude_fields=["password", "last_login"])
         auditlog.register(PolicyVersion)
         auditlog.register(CountyBaselineItem)
+
+        from pooling import policy_guards
+
+        policy_guards.connect()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -93,6 +91,43 @@ class WorkerHeartbeat(models.Model):
         return f"{self.hostname} {self.received_at:%Y-%m-%d %H:%M}"
 
 
+class CountyBaselineItem(models.Model):
+    """One pre-pooling parameter of a county (统筹前待遇), for the 待遇不降 check.
+
+    City-bureau reference data, readable city-wide (not a ScopedModel): the report
+    compares each item with the unified policy. `item` is a key such as
+    `ip.employee.in_service.level3.ratio_pct` (see pooling.unification). Money is in
+    fen; percents, months, days and years in `number`.
+    """
+
+    county = models.ForeignKey(
+        Region, verbose_name=_("县（区）"), on_delete=models.PROTECT, related_name="baseline_items"
+    )
+    item = models.CharField(_("项目代码"), max_length=80)
+    amount_fen = models.BigIntegerField(_("金额（分）"), null=True, blank=True)
+    number = models.DecimalField(_("数值"), max_digits=12, decimal_places=4, null=True, blank=True)
+    source = models.CharField(_("来源文件"), max_length=200, blank=True)
+    imported_by = models.ForeignKey(
+        User, verbose_name=_("导入人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    imported_at = models.DateTimeField(_("导入时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("统筹前县级待遇参数")
+        verbose_name_plural = _("统筹前县级待遇参数")
+        ordering = ["county", "item"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "item"], name="one_baseline_value_per_county_item"),
+            models.CheckConstraint(
+                condition=models.Q(amount_fen__isnull=True) ^ models.Q(number__isnull=True),
+                name="baseline_item_is_money_or_number",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county_id} {self.item}"
+
+
 class PolicyStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
     SUBMITTED = "submitted", _("待复核")
@@ -142,66 +177,3 @@ class PolicyVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
-
-    # A published version is the rule every past claim was judged by: the ORM refuses to
-    # change or delete it (and so does a PostgreSQL trigger, for raw SQL).
-    FROZEN_FIELDS = ("code", "title", "effective_from", "status", "document", "drafted_by_id", "approved_by_id")
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            old = PolicyVersion.objects.filter(pk=self.pk, status=PolicyStatus.PUBLISHED).values(
-                *self.FROZEN_FIELDS).first()
-            mine = {f: getattr(self, f) for f in self.FROZEN_FIELDS}
-            mine["effective_from"] = models.DateField().to_python(mine["effective_from"])
-            if old is not None and old != mine:
-                raise PolicyVersionFrozen(self.code)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        if PolicyVersion.objects.filter(pk=self.pk, status=PolicyStatus.PUBLISHED).exists():
-            raise PolicyVersionFrozen(self.code)
-        return super().delete(*args, **kwargs)
-
-
-class PolicyVersionFrozen(Exception):
-    """Raised by the ORM on an attempt to change or delete a published policy version."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(f"published policy version {code} is immutable")
-
-
-class CountyBaselineItem(models.Model):
-    """One pre-pooling parameter of a county (统筹前待遇), for the 待遇不降 check.
-
-    City-bureau reference data, readable city-wide (not a ScopedModel): the report
-    compares each item with the unified policy. `item` is a key such as
-    `ip.employee.in_service.level3.ratio_pct` (see pooling.unification). Money is in
-    fen; percents, months, days and years in `number`.
-    """
-
-    county = models.ForeignKey(
-        Region, verbose_name=_("县（区）"), on_delete=models.PROTECT, related_name="baseline_items"
-    )
-    item = models.CharField(_("项目代码"), max_length=80)
-    amount_fen = models.BigIntegerField(_("金额（分）"), null=True, blank=True)
-    number = models.DecimalField(_("数值"), max_digits=12, decimal_places=4, null=True, blank=True)
-    source = models.CharField(_("来源文件"), max_length=200, blank=True)
-    imported_by = models.ForeignKey(
-        User, verbose_name=_("导入人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    imported_at = models.DateTimeField(_("导入时间"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("统筹前县级待遇参数")
-        verbose_name_plural = _("统筹前县级待遇参数")
-        ordering = ["county", "item"]
-        constraints = [
-            models.UniqueConstraint(fields=["county", "item"], name="one_baseline_value_per_county_item"),
-            models.CheckConstraint(
-                condition=models.Q(amount_fen__isnull=True) ^ models.Q(number__isnull=True),
-                name="baseline_item_is_money_or_number",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.county_id} {self.item}"

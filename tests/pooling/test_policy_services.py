@@ -6,8 +6,9 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from pooling.errors import BusinessRuleError
-from pooling.models import PolicyStatus, PolicyVersion, PolicyVersionFrozen
+from pooling.models import PolicyStatus, PolicyVersion
 from pooling.policy import policy_in_force
+from pooling.policy_guards import PolicyVersionFrozen
 from pooling.policy_services import (
     DATE_TAKEN,
     INVALID_DOCUMENT,
@@ -92,6 +93,8 @@ def test_a_published_version_cannot_be_changed_through_services_or_the_orm(burea
         version.save()
     with pytest.raises(PolicyVersionFrozen):
         PolicyVersion.objects.get(pk=version.pk).delete()
+    with pytest.raises(PolicyVersionFrozen):
+        PolicyVersion.objects.filter(pk=version.pk).delete()
     assert PolicyVersion.objects.get(pk=version.pk).document["title"] == demo_doc()["title"]
 
 
