@@ -6,7 +6,14 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from enrollment import selectors, services
-from enrollment.models import Enrolment, EnrolmentStatus, Person, ReferralStatus, Transfer, TransferStatus
+from enrollment.models import (
+    Enrolment,
+    EnrolmentStatus,
+    Person,
+    ReferralStatus,
+    Transfer,
+    TransferStatus,
+)
 from enrollment.services import contributions as contribution_rules
 from enrollment.services import transfers as rules
 from pooling.choices import Role, Scheme
