@@ -31,6 +31,7 @@ from enrollment.models import (
 from enrollment.policy import required_retiree_months
 from enrollment.services.accounts import account_balance
 from pooling.choices import Scheme
+from pooling.errors import BusinessRuleError
 from pooling.scoping import unrestricted
 
 ID_LIKE = re.compile(r"^[0-9]{1,17}[0-9Xx]?$")
@@ -101,7 +102,7 @@ class PersonHistory:
     referrals: list[Referral]
     paid_months: int
     declared_months: int
-    retiree: dict[str, Any]
+    retiree: dict[str, Any] | None
 
 
 def contribution_months(*, person: Person) -> tuple[int, int]:
@@ -151,11 +152,15 @@ def person_history(*, person_id: int) -> PersonHistory:
                          .select_related("from_county", "to_county").order_by("requested_at"))
         referrals = list(Referral.objects.filter(person=person).order_by("-applied_at"))
     paid, declared = contribution_months(person=person)
+    try:
+        retiree: dict[str, Any] | None = retiree_eligibility(person=person, on=date.today())
+    except BusinessRuleError:  # no published policy yet: the record still shows, without the check
+        retiree = None
     return PersonHistory(
         person=person, enrolments=enrolments, lines=lines, resident_contributions=resident,
         postings=postings, balance_fen=account_balance(person=person), transfers=transfers,
         referrals=referrals, paid_months=paid, declared_months=declared,
-        retiree=retiree_eligibility(person=person, on=date.today()))
+        retiree=retiree)
 
 
 def declarations_list(*, month: date | None = None, status: str = "") -> QuerySet[Declaration]:
