@@ -68,6 +68,19 @@ def person_search(*, q: str, limit: int = 20) -> list[Person]:
     return list(_prefix(rows, "name", text)[:limit])
 
 
+def person_registered_elsewhere(*, id_number: str) -> str | None:
+    """The name of the county holding this ID number, if the caller cannot see it there.
+
+    Answers "is this person insured elsewhere in the city?" for a clerk about to register
+    or request a transfer; returns only the county's name, never the record.
+    """
+    text = (id_number or "").strip().upper()
+    if len(text) != 18 or Person.objects.filter(id_number=text).exists():
+        return None
+    with unrestricted():
+        return Person.objects.filter(id_number=text).values_list("county__name", flat=True).first()
+
+
 def people_list(*, q: str = "", category: str = "", scheme: str = "", status: str = "") -> QuerySet[Person]:
     rows = Person.objects.select_related("county").order_by("name", "id_number")
     text = q.strip()

@@ -65,6 +65,7 @@ def index(request: HttpRequest) -> HttpResponse:
     region = getattr(request.user, "region_id", None)
     return render(request, "enrollment/index.html", {
         "q": q, "results": selectors.person_search(q=q, limit=20) if q else None,
+        "elsewhere": selectors.person_registered_elsewhere(id_number=q) if q else None,
         "pending_in": selectors.pending_transfers_in(county_code=region) if region else None,
         "arrears": selectors.arrears_total(),
     })

@@ -81,7 +81,7 @@ def test_it_transfers_and_refers_across_two_counties(browser_page, live_server, 
     # The receiving clerk (盐都区) searches, finds nothing, and asks for the person by ID number.
     login(page, base, clerk_b.username)
     page.goto(f"{base}/enrollment/?q={id_number}")
-    page.click("text=已在其他经办单位参保？申请转入")
+    page.click("text=申请转入本经办单位")
     page.fill("#id_id_number", id_number)
     page.fill("#id_effective_month", "2026-04")
     page.fill("#id_reason", "工作调动")

@@ -122,3 +122,10 @@ def test_it_edits_a_person_and_an_employer_with_errors_beside_the_field(client_f
     assert response.status_code == 302
     e.refresh_from_db()
     assert (e.name, e.status) == ("新名公司", "suspended")
+
+
+def test_it_says_which_county_holds_an_id_number_and_nothing_more(client_for, clerk_b, county_a):
+    p = f.person(county_a, "外县人员")
+    html = client_for(clerk_b).get(reverse("enrollment:index") + f"?q={p.id_number}").content.decode()
+    assert "该身份证号码已在亭湖区参保登记" in html and "外县人员" not in html
+    assert f"transfers/new/?id_number={p.id_number}" in html
