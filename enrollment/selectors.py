@@ -130,6 +130,10 @@ class PersonHistory:
     declared_months: int
     retiree: dict[str, Any] | None
 
+    @property
+    def paid_years_months(self) -> tuple[int, int]:
+        return divmod(self.paid_months, 12)
+
 
 def contribution_months(*, person: Person) -> tuple[int, int]:
     """(paid, declared) employee contribution months city-wide, prior months included in paid.
