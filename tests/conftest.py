@@ -25,6 +25,13 @@ COUNTY_A = "320902"  # 亭湖区
 COUNTY_B = "320903"  # 盐都区
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Every test signs staff in with fresh passwords; PBKDF2's deliberate slowness would
+    # dominate the suite on a 2-core machine. Production keeps Django's default hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def regions(db) -> dict[str, Region]:
     return {r.code: r for r in regions_load(area_code="320900")}
