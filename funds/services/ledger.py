@@ -248,8 +248,8 @@ def _insert(book: Book, entries: Sequence[EntrySpec], periods: dict[tuple[int, i
             actor: Any) -> dict[str, Entry]:
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     now = timezone.now()
-    rows = [Entry(book=book, period=periods[(s.entry_date.year, s.entry_date.month)],  # type: ignore[union-attr]
-                  key=s.key, payload_hash=s.payload_hash, entry_date=s.entry_date, memo=s.memo,
+    rows = [Entry(book=book, period=periods[(_day(s).year, _day(s).month)],
+                  key=s.key, payload_hash=s.payload_hash, entry_date=_day(s), memo=s.memo,
                   source=s.source, reverses=s.reverses, created_by_id=actor_id, posted_at=now)
             for s in entries]
     if connection.vendor == "postgresql" and len(rows) > 200:
@@ -266,6 +266,11 @@ def _insert(book: Book, entries: Sequence[EntrySpec], periods: dict[tuple[int, i
             Line(entry_id=e, book_id=b, account_id=a, county_id=c, amount_fen=amt, created_by_id=u)
             for e, b, a, c, amt, u in line_rows])
     return by_key
+
+
+def _day(spec: EntrySpec) -> date:
+    assert spec.entry_date is not None  # set by _validate
+    return spec.entry_date
 
 
 def _copy_entries(rows: list[Entry]) -> None:

@@ -16,7 +16,13 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
 
 from funds.chart import Category as C
 from funds.models import Account, AccountTotal, Entry, Line
