@@ -9,7 +9,6 @@ their county's.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet, Sum
@@ -91,20 +90,17 @@ def trial_balance(*, book: Book, year: int, month: int, county: str | None = Non
     totals = AccountTotal.objects.filter(account__book=book).filter(month_until(year, month))
     if county:
         totals = totals.filter(county_id=county)
-    before = _pairs(totals.filter(month_before(year, month)))
-    during = _pairs(totals.filter(period__year=year, period__month=month))
-    ids = set(before) | set(during)
+    during = Q(period__year=year, period__month=month)
+    rows = {r["account"]: r for r in totals.values("account").annotate(
+        d=Sum("debit_fen"), c=Sum("credit_fen"),
+        dm=Sum("debit_fen", filter=during), cm=Sum("credit_fen", filter=during)).order_by()}
     result = TrialBalance(book=book, year=year, month=month)
-    for account in Account.objects.filter(pk__in=ids).order_by("code"):
-        d0, c0 = before.get(account.pk, (0, 0))
-        d1, c1 = during.get(account.pk, (0, 0))
-        result.rows.append(TrialRow(account=account, opening_fen=d0 - c0, debit_fen=d1, credit_fen=c1))
+    for account in Account.objects.filter(pk__in=rows).select_related("county").order_by("code"):
+        r = rows[account.pk]
+        dm, cm = r["dm"] or 0, r["cm"] or 0
+        result.rows.append(TrialRow(account=account, opening_fen=(r["d"] or 0) - dm - (r["c"] or 0) + cm,
+                                    debit_fen=dm, credit_fen=cm))
     return result
-
-
-def _pairs(totals: QuerySet[AccountTotal]) -> dict[int, tuple[int, int]]:
-    rows = totals.values("account").annotate(d=Sum("debit_fen"), c=Sum("credit_fen")).order_by()
-    return {r["account"]: (r["d"] or 0, r["c"] or 0) for r in rows}
 
 
 @dataclass
@@ -155,32 +151,30 @@ class FundStatement:
 
 def fund_statement(*, book: Book, year: int, month: int, county: str | None = None) -> FundStatement:
     """Income and expenditure by budget item for the month and the year to date, with balances."""
-    totals = AccountTotal.objects.filter(account__book=book)
+    totals = AccountTotal.objects.filter(account__book=book).filter(month_until(year, month))
     if county:
         totals = totals.filter(county_id=county)
-    by_cat = totals.values("account__category")
-    month_rows = _by_category(by_cat.filter(period__year=year, period__month=month))
-    year_rows = _by_category(by_cat.filter(period__year=year, period__month__lte=month))
-    before = _by_category(by_cat.filter(month_before(year, month)))
+    this_month = Q(period__year=year, period__month=month)
+    this_year = Q(period__year=year)
+    rows = totals.values("account__category").annotate(
+        net=Sum("debit_fen") - Sum("credit_fen"),
+        month_net=Sum("debit_fen", filter=this_month) - Sum("credit_fen", filter=this_month),
+        year_net=Sum("debit_fen", filter=this_year) - Sum("credit_fen", filter=this_year),
+    ).order_by()
+    until = {r["account__category"]: r["net"] or 0 for r in rows}
+    month_rows = {r["account__category"]: r["month_net"] or 0 for r in rows}
+    year_rows = {r["account__category"]: r["year_net"] or 0 for r in rows}
     st = FundStatement(book=book, county=county, year=year, month=month)
     for cats, target, sign in ((INCOME_CATEGORIES, st.income, -1), (EXPENSE_CATEGORIES, st.expense, 1)):
         for cat in cats:
             target.append(StatementItem(category=cat, label=str(Category(cat).label),
                                         month_fen=sign * month_rows.get(cat, 0),
                                         year_fen=sign * year_rows.get(cat, 0)))
+    before = {c: until.get(c, 0) - month_rows.get(c, 0) for c in until}
     st.opening_fen = (-sum(before.get(c, 0) for c in INCOME_CATEGORIES)
                       - sum(before.get(c, 0) for c in EXPENSE_CATEGORIES))
-    until = _by_category(by_cat.filter(month_until(year, month)))
     st.cash = [(str(Category(c).label), until.get(c, 0)) for c in CASH_CATEGORIES]
     return st
-
-
-def _by_category(rows: QuerySet) -> dict[str, int]:
-    """Debit-positive net movement per account category."""
-    out: dict[str, int] = defaultdict(int)
-    for r in rows.annotate(d=Sum("debit_fen"), c=Sum("credit_fen")).order_by():
-        out[r["account__category"]] += (r["d"] or 0) - (r["c"] or 0)
-    return out
 
 
 def book_balance_fen(*, book: Book, county: str | None = None) -> int:
