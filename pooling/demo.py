@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 
 from pooling.choices import Role
+from pooling.models import PolicyStatus, PolicyVersion, User
 from pooling.services import StaffSpec, regions_load, staff_ensure
 
 DEMO_PASSWORD = "demo-2026"  # noqa: S105 — printed for the demo on purpose
@@ -24,8 +28,20 @@ DEMO_STAFF = [
 
 def load(echo: Callable[[str], None]) -> None:
     regions_load(area_code=settings.POOLING_AREA_CODE)
-    for spec in DEMO_STAFF:
-        staff_ensure(spec=spec, password=DEMO_PASSWORD)
+    staff = {spec.username: staff_ensure(spec=spec, password=DEMO_PASSWORD) for spec in DEMO_STAFF}
+    _publish_demo_policy(drafted_by=staff["bureau_admin"], approved_by=staff["bureau_checker"])
     echo(f"演示账号（密码均为 {DEMO_PASSWORD}）/ demo accounts (password {DEMO_PASSWORD}):")
     for spec in DEMO_STAFF:
         echo(f"  {spec.username:<16} {spec.display_name}")
+
+
+DEMO_POLICY = Path(__file__).resolve().parent / "policies" / "demo-2026.json"
+
+
+def _publish_demo_policy(*, drafted_by: User, approved_by: User) -> None:
+    doc = json.loads(DEMO_POLICY.read_text(encoding="utf-8"))
+    PolicyVersion.objects.get_or_create(code=doc["code"], defaults={
+        "title": doc["title"], "effective_from": doc["effective_from"], "document": doc,
+        "status": PolicyStatus.PUBLISHED, "drafted_by": drafted_by, "approved_by": approved_by,
+        "published_at": timezone.now(),
+    })

@@ -94,3 +94,23 @@ def client_for() -> Callable[[User], Client]:
         return client
 
     return make
+
+
+@pytest.fixture
+def demo_policy(bureau_admin, bureau_checker):
+    """The demo policy document, published by two administrators (maker-checker)."""
+    import json
+    from pathlib import Path
+
+    from django.utils import timezone
+
+    from pooling.models import PolicyStatus, PolicyVersion
+    from pooling.policy import policy_from_document
+
+    doc = json.loads((Path(__file__).resolve().parent.parent / "pooling/policies/demo-2026.json").read_text("utf-8"))
+    PolicyVersion.objects.create(
+        code=doc["code"], title=doc["title"], effective_from=doc["effective_from"], document=doc,
+        status=PolicyStatus.PUBLISHED, drafted_by=bureau_admin, approved_by=bureau_checker,
+        published_at=timezone.now(),
+    )
+    return policy_from_document(doc)
