@@ -93,7 +93,7 @@ KINDS: dict[str, Kind] = {k.category: k for k in [
     Kind(C.SUBSIDY_PROVINCIAL, "4012", Klass.INCOME),
     Kind(C.SUBSIDY_CITY, "4013", Klass.INCOME),
     Kind(C.SUBSIDY_COUNTY, "4014", Klass.INCOME),
-    Kind(C.INCOME_INTEREST, "4021", Klass.INCOME),
+    Kind(C.INCOME_INTEREST, "4021", Klass.INCOME, city_level=True),  # interest belongs to the book
     Kind(C.INCOME_TRANSFER_IN, "4031", Klass.INCOME),
     Kind(C.INCOME_GRANT_ABOVE, "4041", Klass.INCOME),
     Kind(C.INCOME_REMITTANCE_BELOW, "4051", Klass.INCOME),

@@ -10,6 +10,8 @@ live in their own modules and are imported at the bottom.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -27,6 +29,14 @@ class Book(models.Model):
     scheme = models.CharField(_("险种"), max_length=20, choices=Scheme.choices)
     name = models.CharField(_("账簿名称"), max_length=60)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    # Warning lines for months of payment capacity (人社部发〔2009〕67号: 6–9 normal,
+    # < 3 insufficient, > 15 excessive); each city sets its own.
+    capacity_danger_below = models.DecimalField(_("可支付月数严重不足线"), max_digits=5,
+                                                decimal_places=1, default=Decimal("3"))
+    capacity_warn_below = models.DecimalField(_("可支付月数预警线"), max_digits=5,
+                                              decimal_places=1, default=Decimal("6"))
+    capacity_warn_above = models.DecimalField(_("可支付月数结余过多线"), max_digits=5,
+                                              decimal_places=1, default=Decimal("15"))
 
     class Meta:
         verbose_name = _("基金账簿")
@@ -216,3 +226,21 @@ class AccountTotal(ScopedModel):
             models.UniqueConstraint(fields=["account", "county", "period"],
                                     name="funds_total_account_county_period"),
         ]
+
+
+from funds.models_plans import (  # noqa: E402
+    Budget,
+    BudgetAdjustment,
+    BudgetItem,
+    Instalment,
+    InstalmentPayment,
+    InterestRate,
+    MonthlyPlan,
+    PrePoolingClaim,
+    PrePoolingPosition,
+    RemittanceRule,
+)
+
+AUDITED_PLAN_MODELS = [Budget, BudgetItem, BudgetAdjustment, MonthlyPlan, RemittanceRule,
+                       PrePoolingPosition, Instalment, InstalmentPayment, PrePoolingClaim, InterestRate]
+__all__ = ["Account", "AccountTotal", "Book", "Entry", "Line", "Period", *[m.__name__ for m in AUDITED_PLAN_MODELS]]

@@ -10,9 +10,11 @@ their county's.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from funds.chart import (
     CASH_CATEGORIES,
@@ -22,7 +24,9 @@ from funds.chart import (
     Category,
     Klass,
 )
-from funds.models import Account, AccountTotal, Book, Entry, Line, Period
+from funds.models import Account, AccountTotal, Book, Budget, Entry, Line, MonthlyPlan, Period
+from pooling.money import round_fen
+from pooling.scoping import unrestricted
 
 
 def month_before(year: int, month: int) -> Q:
@@ -95,7 +99,11 @@ def trial_balance(*, book: Book, year: int, month: int, county: str | None = Non
         d=Sum("debit_fen"), c=Sum("credit_fen"),
         dm=Sum("debit_fen", filter=during), cm=Sum("credit_fen", filter=during)).order_by()}
     result = TrialBalance(book=book, year=year, month=month)
-    for account in Account.objects.filter(pk__in=rows).select_related("county").order_by("code"):
+    # The rows are already scoped: a clerk sees the city's accounts only where their
+    # own county's amounts sit on them (treasury, special account), never the rest.
+    with unrestricted():
+        accounts = list(Account.objects.filter(pk__in=list(rows)).select_related("county").order_by("code"))
+    for account in accounts:
         r = rows[account.pk]
         dm, cm = r["dm"] or 0, r["cm"] or 0
         result.rows.append(TrialRow(account=account, opening_fen=(r["d"] or 0) - dm - (r["c"] or 0) + cm,
@@ -192,7 +200,7 @@ def monthly_expense_fen(*, book: Book, year: int, month: int, months: int = 12,
     """Expenditure of each of the `months` months up to and including (year, month)."""
     keys = []
     y, m = year, month
-    for _ in range(months):
+    for _step in range(months):
         keys.append((y, m))
         y, m = (y, m - 1) if m > 1 else (y - 1, 12)
     totals = AccountTotal.objects.filter(account__book=book, account__klass=Klass.EXPENSE,
@@ -242,3 +250,88 @@ def side_sign(account: Account) -> int:
 def today_period() -> tuple[int, int]:
     today = timezone.localdate()
     return today.year, today.month
+
+
+@dataclass
+class Capacity:
+    """可支付月数 of one book: balance ÷ average monthly spending of the last 12 months."""
+
+    book: Book
+    balance_fen: int
+    average_expense_fen: int
+    months: Decimal | None
+    level: str  # ok | warn | danger
+    note: str
+
+
+def capacity(*, book: Book, year: int | None = None, month: int | None = None,
+             county: str | None = None) -> Capacity:
+    if year is None or month is None:
+        year, month = today_period()
+    balance = book_balance_fen(book=book, county=county)
+    spent = monthly_expense_fen(book=book, year=year, month=month, months=12, county=county)
+    average = round_fen(Decimal(sum(spent)) / 12)
+    if average <= 0:
+        return Capacity(book, balance, 0, None, "info", str(_("近12个月无支出")))
+    months = (Decimal(balance) / Decimal(average)).quantize(Decimal("0.1"))
+    if months < book.capacity_danger_below:
+        level, note = "danger", _("可支付月数不足，需调整政策或动用风险准备金")
+    elif months < book.capacity_warn_below:
+        level, note = "warn", _("可支付月数低于预警线")
+    elif months > book.capacity_warn_above:
+        level, note = "warn", _("基金累计结余过多")
+    else:
+        level, note = "ok", _("正常")
+    return Capacity(book, balance, average, months, level, str(note))
+
+
+def book_overview() -> list[Capacity]:
+    return [capacity(book=b) for b in Book.objects.all()]
+
+
+@dataclass
+class ExecutionRow:
+    category: str
+    label: str
+    budget_fen: int
+    actual_fen: int
+
+    @property
+    def rate(self) -> Decimal | None:
+        if not self.budget_fen:
+            return None
+        return (Decimal(self.actual_fen) * 100 / Decimal(self.budget_fen)).quantize(Decimal("0.1"))
+
+
+def budget_execution(*, budget: Budget, month: int = 12) -> list[ExecutionRow]:
+    """Budget against actual, year to date (through `month`), item by item, at any time."""
+    st = fund_statement(book=budget.book, year=budget.year, month=month, county=budget.county_id)
+    planned = dict(budget.items.values_list("category", "amount_fen"))
+    return [ExecutionRow(i.category, i.label, planned.get(i.category, 0), i.year_fen)
+            for i in st.income + st.expense if planned.get(i.category) or i.year_fen]
+
+
+@dataclass
+class CityPlan:
+    year: int
+    month: int
+    rows: list[tuple[str, str, int, int]]  # county code, name, planned, actual
+
+    @property
+    def planned_fen(self) -> int:
+        return sum(r[2] for r in self.rows)
+
+    @property
+    def actual_fen(self) -> int:
+        return sum(r[3] for r in self.rows)
+
+
+def city_monthly_plan(*, book: Book, year: int, month: int) -> CityPlan:
+    """The city's fund-use plan: the counties' monthly plans summed, with what was spent."""
+    plans = MonthlyPlan.objects.filter(book=book, year=year, month=month).select_related("county")
+    spent = dict(AccountTotal.objects.filter(
+        account__book=book, account__klass=Klass.EXPENSE, period__year=year, period__month=month)
+        .values("county").annotate(net=Sum("debit_fen") - Sum("credit_fen")).values_list("county", "net"))
+    rows = [(p.county_id, p.county.name, p.planned_expense_fen, spent.get(p.county_id, 0) or 0)
+            for p in plans.order_by("county__sort_order")]
+    return CityPlan(year=year, month=month, rows=rows)

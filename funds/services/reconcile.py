@@ -89,4 +89,5 @@ def _sqlite_totals_check() -> str:
                GROUP BY l.account_id, l.county_id, e.period_id"""
     totals = ("SELECT account_id, county_id, period_id, debit_fen, credit_fen, line_count"
               " FROM funds_accounttotal")
-    return f"SELECT * FROM (({lines}) EXCEPT {totals} UNION ALL SELECT * FROM ({totals} EXCEPT {lines}))"
+    return (f"WITH l AS ({lines}), t AS ({totals}) SELECT * FROM (SELECT * FROM l EXCEPT SELECT * FROM t)"
+            " UNION ALL SELECT * FROM (SELECT * FROM t EXCEPT SELECT * FROM l)")
