@@ -86,6 +86,7 @@ def budget_issue(*, budget: Budget, actor: Any = None) -> Budget:
 @transaction.atomic
 def adjustment_request(*, budget: Budget, category: str, delta_fen: int, reason: str,
                        actor: Any) -> BudgetAdjustment:
+    budget = Budget.objects.get(pk=budget.pk)  # the status as stored, not as the caller last saw it
     if budget.status != Budget.ISSUED:
         raise BusinessRuleError(NOT_ISSUED, code="not_issued")
     if category not in BUDGET_ITEMS:

@@ -1,8 +1,8 @@
 """Interest per book, and the year-end result of each county and of the whole fund.
 
 Interest: each cash account of a book earns the month's rate on its closing balance;
-one entry per book and month (the key says so, so a second run changes nothing and a
-run after late postings is refused rather than doubled).
+one entry per book and month (the key says so: a second run returns the first entry,
+and a racing second run with other balances is refused by the key, never doubled).
 
 Year end (Yancheng art. 8–9, Sanmenxia): a county's gap caused by an unpaid subsidy or
 unenforced collection becomes a receivable from that county; a whole-fund gap is covered
@@ -45,6 +45,10 @@ def _month_end(year: int, month: int) -> date:
 
 def interest_accrue(*, book: Book, year: int, month: int, actor: Any = None) -> Entry:
     """Post the month's interest on every cash account of the book (per county line)."""
+    key = f"interest:{book.code}:{year}-{month:02d}"
+    done = Entry.objects.filter(key=key).first()
+    if done is not None:  # already accrued: a second run changes nothing
+        return done
     rate = InterestRate.objects.filter(book=book, year=year, month=month).first()
     if rate is None:
         raise BusinessRuleError(NO_RATE, code="no_rate", params={"book": book.name, "period": f"{year}-{month:02d}"})
@@ -62,7 +66,7 @@ def interest_accrue(*, book: Book, year: int, month: int, actor: Any = None) -> 
             lines += [dr(accounts[r["account"]], amount, r["county"]), cr(income, amount, r["county"])]
     if not lines:
         raise BusinessRuleError(NO_INTEREST, code="no_interest")
-    return post_entry(key=f"interest:{book.code}:{year}-{month:02d}", book=book, lines=lines,
+    return post_entry(key=key, book=book, lines=lines,
                       memo=f"{year}年{month}月利息（年利率 {rate.annual_rate}）", source="funds.interest",
                       actor=actor, entry_date=_month_end(year, month))
 
