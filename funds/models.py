@@ -134,10 +134,12 @@ class Period(models.Model):
 class Entry(models.Model):
     """A balanced journal entry. Never edited: a mistake gets a reversing entry."""
 
+    # Both enforced at once on PostgreSQL by the composite key (period_id, book_id) →
+    # period (id, book_id) of migration 0002: one check per entry instead of two.
     book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="entries",
-                             verbose_name=_("账簿"))
+                             db_constraint=False, db_index=False, verbose_name=_("账簿"))
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="entries",
-                               verbose_name=_("会计期间"))
+                               db_constraint=False, verbose_name=_("会计期间"))
     key = models.CharField(_("幂等键"), max_length=200, unique=True)
     payload_hash = models.CharField(_("内容摘要"), max_length=64)
     entry_date = models.DateField(_("记账日期"))
@@ -146,7 +148,7 @@ class Entry(models.Model):
     reverses = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="reversed_by", verbose_name=_("冲销的分录"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+",
+                                   null=True, blank=True, related_name="+", db_index=False,
                                    verbose_name=_("记账人"))
     posted_at = models.DateTimeField(_("过账时间"), default=timezone.now)
 
@@ -154,9 +156,6 @@ class Entry(models.Model):
         verbose_name = _("记账凭证")
         verbose_name_plural = _("记账凭证")
         ordering = ["id"]
-        constraints = [
-            models.UniqueConstraint(fields=["id", "book"], name="funds_entry_id_book"),
-        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.memo}"

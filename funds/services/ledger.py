@@ -193,10 +193,11 @@ def _post_validated(book: Book, entries: Sequence[EntrySpec], actor: Any) -> lis
     new = sorted((s for s in entries if s.key not in existing), key=lambda s: s.key)
     if new:
         periods = _open_periods(book, new)
-        locked = _lock_accounts({acc.id for s in new for acc, _c, _a in s.resolved})
-        _check_overdraft(new, locked)
+        deltas, totals = _movements(new, periods)
+        locked = _lock_accounts(set(deltas))
+        _check_overdraft(deltas, locked)
         posted = _insert(book, new, periods, actor)
-        _apply_balances(new, posted, periods)
+        _apply_balances(deltas, totals)
         existing.update(posted)
     return [existing[s.key] for s in entries]
 
@@ -225,11 +226,28 @@ def _lock_accounts(ids: set[int]) -> dict[int, Account]:
     return {a.pk: a for a in Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
 
 
-def _check_overdraft(entries: Sequence[EntrySpec], locked: dict[int, Account]) -> None:
+Totals = dict[tuple[int, str, int], list[int]]
+
+
+def _movements(entries: Sequence[EntrySpec], periods: dict[tuple[int, int], Period]
+               ) -> tuple[dict[int, int], Totals]:
+    """One pass over the lines: net change per account, and debit/credit/count per total row."""
     deltas: dict[int, int] = defaultdict(int)
+    totals: Totals = defaultdict(lambda: [0, 0, 0])
     for spec in entries:
-        for account, _county, amount in spec.resolved:
+        period_id = periods[(_day(spec).year, _day(spec).month)].id
+        for account, county, amount in spec.resolved:
             deltas[account.id] += amount
+            total = totals[(account.id, county, period_id)]
+            if amount > 0:
+                total[0] += amount
+            else:
+                total[1] -= amount
+            total[2] += 1
+    return deltas, totals
+
+
+def _check_overdraft(deltas: dict[int, int], locked: dict[int, Account]) -> None:
     for pk, delta in deltas.items():
         account = locked[pk]
         after = account.balance_fen + delta
@@ -286,25 +304,19 @@ def _copy_entries(rows: list[Entry]) -> None:
 
 
 def _copy_lines(rows: list[tuple[int, int, int, str, int, int | None]]) -> None:
+    # Every value is an integer or a six-digit code: COPY text needs no escaping, and one
+    # joined string is several times cheaper than a write_row call per line.
+    null = "\\N"  # COPY's NULL
+    text = "".join(f"{e}\t{b}\t{a}\t{c}\t{amt}\t{null if u is None else u}\n"
+                   for e, b, a, c, amt, u in rows)
     with connection.cursor() as cursor:
         columns = "entry_id, book_id, account_id, county_id, amount_fen, created_by_id"
         with cursor.cursor.copy(f"COPY funds_line ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+            copy.write(text)
 
 
-def _apply_balances(entries: Sequence[EntrySpec], posted: dict[str, Entry],
-                    periods: dict[tuple[int, int], Period]) -> None:
+def _apply_balances(deltas: dict[int, int], totals: Totals) -> None:
     """Move the maintained balances and totals by exactly what was posted."""
-    deltas: dict[int, int] = defaultdict(int)
-    totals: dict[tuple[int, str, int], list[int]] = defaultdict(lambda: [0, 0, 0])
-    for spec in entries:
-        period_id = posted[spec.key].period_id
-        for account, county, amount in spec.resolved:
-            deltas[account.id] += amount
-            total = totals[(account.id, county, period_id)]
-            total[0 if amount > 0 else 1] += abs(amount)
-            total[2] += 1
     table = AccountTotal._meta.db_table
     with connection.cursor() as cursor:
         cursor.executemany("UPDATE funds_account SET balance_fen = balance_fen + %s WHERE id = %s",

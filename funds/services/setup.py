@@ -12,18 +12,21 @@ from pooling.scoping import unrestricted
 
 
 @transaction.atomic
-def books_ensure(*, area_code: str) -> list[Book]:
+def books_ensure(*, area_code: str, codes: list[str] | None = None) -> list[Book]:
     """One book per scheme, and in each the city's accounts and every handling unit's.
 
     City-level kinds (treasury transit, fiscal special account, city expenditure
     account, fund balance, risk reserve) get one account owned by the area; the
     others one account per handling unit. Running it again adds what is missing.
+    `codes` limits it to some books (tests build only what they use).
     """
     area = Region.objects.get(code=area_code)
     units = list(Region.objects.filter(parent=area, level=RegionLevel.COUNTY, is_active=True))
     books = []
     with unrestricted():
         for order, spec in enumerate(BOOKS):
+            if codes is not None and spec.code not in codes:
+                continue
             book, _created = Book.objects.update_or_create(
                 code=spec.code, defaults={"scheme": spec.scheme, "name": spec.name, "sort_order": order})
             books.append(book)

@@ -12,7 +12,7 @@ from pooling.models import Region
 
 
 def _book():
-    return {b.code: b for b in books_ensure(area_code="320900")}["resident"]
+    return books_ensure(area_code="320900", codes=["resident"])[0]
 
 
 def make_account(county: Region, marker: str) -> Account:

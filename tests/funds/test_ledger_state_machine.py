@@ -148,4 +148,4 @@ def _sum(lines):
 def test_it_keeps_every_invariant_under_random_sequences(resident):
     LedgerMachine.book = resident
     run_state_machine_as_test(LedgerMachine, settings=settings(
-        max_examples=25, stateful_step_count=25, deadline=None))
+        max_examples=20, stateful_step_count=25, deadline=None))
