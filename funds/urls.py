@@ -13,6 +13,7 @@ urlpatterns = [
     path("book/<slug:code>/close/", views.close_period, name="close_period"),
     path("account/<int:pk>/", views.account_detail, name="account"),
     path("entry/<int:pk>/", views.entry_detail, name="entry"),
+    path("entry/<int:pk>/reverse/", views.reverse, name="reverse"),
     path("budgets/", views_plans.budgets, name="budgets"),
     path("budgets/<int:pk>/", views_plans.budget_detail, name="budget"),
     path("schedules/", views_plans.schedules, name="schedules"),

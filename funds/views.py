@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from funds import reports, selectors
 from funds.models import Account, Book
-from funds.services import period_close
+from funds.services import period_close, reverse_entry
 from pooling.choices import Role
 from pooling.errors import BusinessRuleError
 from pooling.exports import tabular_response
@@ -79,8 +79,9 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if entry is None:
         raise Http404
     lines = entry.lines.select_related("account", "county").order_by("id")
-    return render(request, "funds/entry.html", {"entry": entry, "lines": lines,
-                                                "reversed_by": getattr(entry, "reversed_by", None)})
+    return render(request, "funds/entry.html", {
+        "entry": entry, "lines": lines, "reversed_by": getattr(entry, "reversed_by", None),
+        "can_reverse": request.user.is_superuser or request.user.role in WRITERS})
 
 
 @login_required
@@ -129,3 +130,19 @@ def close_period(request: HttpRequest, code: str) -> HttpResponse:
     else:
         messages.success(request, _("%(period)s 已结账") % {"period": period.label})
     return redirect("funds:book", code=code)
+
+
+@require_POST
+@role_required(*WRITERS)
+def reverse(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a posted entry the only way the ledger allows: a mirror-image entry."""
+    entry = selectors.entry_visible(entry_id=pk)
+    if entry is None:
+        raise Http404
+    try:
+        reversal = reverse_entry(entry=entry, actor=request.user)
+    except BusinessRuleError as exc:
+        messages.error(request, exc.text())
+        return redirect("funds:entry", pk=pk)
+    messages.success(request, _("已生成冲销凭证 #%(id)s") % {"id": reversal.pk})
+    return redirect("funds:entry", pk=reversal.pk)

@@ -78,3 +78,12 @@ def test_it_posts_through_the_api_idempotently(resident, finance, clerk_a, clien
     assert client_for(clerk_a).post("/api/v1/funds/entries/", body, content_type="application/json").status_code == 403
     accounts = client_for(clerk_a).get("/api/v1/funds/accounts/?book__code=resident").json()
     assert {a["county"] for a in accounts["results"]} == {A}
+
+
+def test_it_reverses_an_entry_from_its_page(posted, finance, client_for):
+    entry = Entry.objects.get(key=f"collect:{A}")
+    response = client_for(finance).post(f"/funds/entry/{entry.pk}/reverse/")
+    reversal = Entry.objects.get(reverses=entry)
+    assert response.status_code == 302 and response["Location"] == f"/funds/entry/{reversal.pk}/"
+    client_for(finance).post(f"/funds/entry/{entry.pk}/reverse/")  # a second click changes nothing
+    assert Entry.objects.filter(reverses=entry).count() == 1
