@@ -16,5 +16,7 @@ urlpatterns = [
     path("entry/<int:pk>/reverse/", views.reverse, name="reverse"),
     path("budgets/", views_plans.budgets, name="budgets"),
     path("budgets/<int:pk>/", views_plans.budget_detail, name="budget"),
+    path("budgets/monthly-plan/", views_plans.monthly_plan, name="monthly_plan"),
+    path("book/<slug:code>/year-end/", views_plans.year_end, name="year_end"),
     path("schedules/", views_plans.schedules, name="schedules"),
 ]

@@ -15,6 +15,7 @@ from funds.chart import Category
 from funds.models import Book, Budget, BudgetAdjustment, PrePoolingClaim, PrePoolingPosition
 from funds.services import budgets as svc
 from funds.services.schedules import instalment_states
+from funds.services.yearend import interest_accrue, year_end_result
 from pooling.choices import Role
 from pooling.errors import BusinessRuleError
 from pooling.models import Region
@@ -116,3 +117,43 @@ def schedules(request: HttpRequest) -> HttpResponse:
     return render(request, "funds/schedules.html", {
         "positions": [(p, instalment_states(position=p)) for p in positions],
         "claims": PrePoolingClaim.objects.select_related("book", "county").order_by("county", "id")})
+
+
+@login_required
+def monthly_plan(request: HttpRequest) -> HttpResponse:
+    """A county files its monthly fund-use plan (the city's plan is their sum)."""
+    if request.method != "POST" or not user_has_role(request.user, *COMPILERS):
+        return redirect("funds:budgets")
+    try:
+        county = get_object_or_404(Region, code=request.POST.get("county") or request.user.region_id)
+        svc.monthly_plan_submit(book=get_object_or_404(Book, code=request.POST.get("book", "")), county=county,
+                                year=int(request.POST["year"]), month=int(request.POST["month"]),
+                                planned_expense_fen=yuan_to_fen(request.POST.get("planned", "")),
+                                actor=request.user)
+    except (KeyError, ValueError):
+        messages.error(request, _("请填写年度、月份与计划支出"))
+    except BusinessRuleError as exc:
+        messages.error(request, exc.text())
+    else:
+        messages.success(request, _("月度用款计划已报送"))
+    return redirect("funds:budgets")
+
+
+@login_required
+def year_end(request: HttpRequest, code: str) -> HttpResponse:
+    """Each county against its budget; how a whole-fund gap is covered; interest by month."""
+    book = get_object_or_404(Book, code=code)
+    year, _month = selectors.today_period()
+    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else year
+    if request.method == "POST" and user_has_role(request.user, *CITY):
+        try:
+            entry = interest_accrue(book=book, year=year, month=int(request.POST.get("month", "0")),
+                                    actor=request.user)
+        except (ValueError, BusinessRuleError) as exc:
+            messages.error(request, exc.text() if isinstance(exc, BusinessRuleError) else str(exc))
+        else:
+            messages.success(request, _("利息已入账：凭证 #%(id)s") % {"id": entry.pk})
+        return redirect(f"{request.path}?year={year}")
+    return render(request, "funds/year_end.html", {
+        "book": book, "year": year, "result": year_end_result(book=book, year=year),
+        "is_city": user_has_role(request.user, *CITY), "months": range(1, 13)})

@@ -87,3 +87,17 @@ def test_it_reverses_an_entry_from_its_page(posted, finance, client_for):
     assert response.status_code == 302 and response["Location"] == f"/funds/entry/{reversal.pk}/"
     client_for(finance).post(f"/funds/entry/{entry.pk}/reverse/")  # a second click changes nothing
     assert Entry.objects.filter(reverses=entry).count() == 1
+
+
+def test_it_files_a_monthly_plan_and_shows_the_year_end(posted, clerk_a, finance, client_for):
+    client_for(clerk_a).post("/funds/budgets/monthly-plan/",
+                             {"book": "resident", "year": 2026, "month": 4, "planned": "1500.50"})
+    from funds.models import MonthlyPlan
+
+    plan = MonthlyPlan.objects.get()
+    assert (plan.county_id, plan.planned_expense_fen) == (A, 150050)
+    page = client_for(finance).get("/funds/book/resident/year-end/?year=2026")
+    assert page.status_code == 200 and "基金缺口的弥补" in page.content.decode()
+    response = client_for(finance).post("/funds/book/resident/year-end/?year=2026", {"month": 3})
+    assert response.status_code == 302  # no rate entered: told so, nothing posted
+    assert not Entry.objects.filter(key__startswith="interest:").exists()
