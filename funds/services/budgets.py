@@ -12,8 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from funds.chart import EXPENSE_CATEGORIES, INCOME_CATEGORIES
 from funds.models import Book, Budget, BudgetAdjustment, BudgetItem, MonthlyPlan
+from pooling.choices import Role
 from pooling.errors import BusinessRuleError
 from pooling.models import Region
+from pooling.roles import NOT_ALLOWED, user_has_role
 
 NOT_DRAFT = _("预算已报送或已下达，不能直接修改；请提交预算调整")
 NOT_SUBMITTED = _("只有已报送的预算可以批复下达")
@@ -30,6 +32,12 @@ BUDGET_ITEMS = INCOME_CATEGORIES + EXPENSE_CATEGORIES
 
 def _actor_id(actor: Any) -> int | None:
     return actor.pk if getattr(actor, "is_authenticated", False) else None
+
+
+def _require_city(actor: Any) -> None:
+    """Issuing and approving are the city's (bureau or finance); a system run passes None."""
+    if actor is not None and not user_has_role(actor, Role.FINANCE, Role.BUREAU_ADMIN):
+        raise PermissionDenied(NOT_ALLOWED)
 
 
 @transaction.atomic
@@ -70,6 +78,7 @@ def budget_submit(*, budget: Budget, actor: Any = None) -> Budget:
 @transaction.atomic
 def budget_issue(*, budget: Budget, actor: Any = None) -> Budget:
     """The city reviews and issues a county's budget: spending may not exceed income."""
+    _require_city(actor)
     budget = Budget.objects.select_for_update().get(pk=budget.pk)
     if budget.status != Budget.SUBMITTED:
         raise BusinessRuleError(NOT_SUBMITTED, code="not_submitted")
@@ -101,6 +110,7 @@ def adjustment_request(*, budget: Budget, category: str, delta_fen: int, reason:
 @transaction.atomic
 def adjustment_decide(*, adjustment: BudgetAdjustment, approve: bool, actor: Any) -> BudgetAdjustment:
     """A second person approves (the item changes in the same transaction) or rejects."""
+    _require_city(actor)
     adjustment = BudgetAdjustment.objects.select_for_update().get(pk=adjustment.pk)
     if adjustment.status != BudgetAdjustment.PENDING:
         raise BusinessRuleError(ALREADY_DECIDED, code="decided")

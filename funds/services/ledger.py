@@ -347,6 +347,9 @@ def reverse_entry(*, entry: Entry, actor: Any = None, entry_date: date | None = 
 @transaction.atomic
 def period_close(*, book: Book, year: int, month: int, actor: Any = None) -> Period:
     """Close a month: from now on nothing is posted into it (corrections go to an open month)."""
+    scope = current_scope()
+    if scope.read_only or not scope.all_regions:  # a city decision, never a county's
+        raise PermissionDenied(READ_ONLY if scope.read_only else OTHER_COUNTY)
     period, _created = Period.objects.get_or_create(book=book, year=year, month=month)
     period = Period.objects.select_for_update().get(pk=period.pk)
     if period.status != Period.CLOSED:

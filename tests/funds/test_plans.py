@@ -131,3 +131,17 @@ def test_it_turns_a_county_gap_into_a_receivable_and_covers_a_fund_gap(resident,
         Y.reserve_cover(book=resident, year=2026, amount_fen=1)
     assert err.value.message == Y.RESERVE_SHORT
     assert not Entry.objects.filter(key__startswith="yearend-reserve").exists()
+
+
+def test_it_lets_only_the_city_issue_budgets_and_close_periods(resident, county_a, clerk_a):
+    from django.core.exceptions import PermissionDenied
+
+    from funds.services import period_close
+    from pooling.scoping import acting_as
+
+    budget = B.budget_save_draft(book=resident, county=county_a, year=2026, items={C.INCOME_PREMIUM: 1})
+    B.budget_submit(budget=budget, actor=clerk_a)
+    with pytest.raises(PermissionDenied):
+        B.budget_issue(budget=budget, actor=clerk_a)
+    with acting_as(clerk_a), pytest.raises(PermissionDenied):
+        period_close(book=resident, year=2026, month=1)
