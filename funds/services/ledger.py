@@ -83,7 +83,12 @@ class EntrySpec:
 def post_entry(*, key: str, book: Book, lines: Sequence[LineSpec], memo: str,
                source: str = "", actor: Any = None, entry_date: date | None = None,
                reverses: Entry | None = None) -> Entry:
-    """Post one balanced entry (or return the one already posted under `key`)."""
+    """Post one balanced entry (or return the one already posted under `key`).
+
+    The payload behind the key is the book, the date, memo, source, the reversed
+    entry and the lines. A caller that may replay on another day passes `entry_date`
+    (it defaults to today, and a different date is a different payload).
+    """
     spec = EntrySpec(key=key, lines=lines, memo=memo, entry_date=entry_date,
                      source=source, reverses=reverses)
     return post_entries_bulk(book=book, entries=[spec], actor=actor)[0]
