@@ -14,7 +14,8 @@ index, key or trigger, in the same batches, in the same run.
 Measured 2026-11-22 on the shared 2-core build machine (load average 6–12 while
 other engineers ran their suites, so every figure is pessimistic):
   1,000,000 lines, 10 lines per entry, 2,000 entries per transaction:
-    ledger 7,500–10,800 lines/s; COPY floor 88,000–113,000 lines/s; ratio 9–14×.
+    ledger 24,359 lines/s (41.1 s); COPY floor 247,209 lines/s (4.05 s); ratio 10.2×
+    (earlier runs under heavier load: 7,500–10,800 vs 88,000–113,000, 9–14×).
     The aim (3×) is not met. Where the time goes (cProfile + pg_stat_user_functions):
     about half is PostgreSQL (three indexes on funds_line, four on funds_entry, the
     per-statement and per-entry checks: ~10 %), half is Python validation, payload
