@@ -1,8 +1,148 @@
+"""Pages of the fund ledger. Views read through selectors and write through services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from funds import reports, selectors
+from funds.models import Account, Book
+from funds.services import period_close, reverse_entry
+from pooling.choices import Role
+from pooling.errors import BusinessRuleError
+from pooling.exports import tabular_response
+from pooling.roles import role_required
+from pooling.selectors import handling_units
+
+WRITERS = (Role.FINANCE, Role.BUREAU_ADMIN)
+
+
+def _period(request: HttpRequest) -> tuple[int, int]:
+    year, month = selectors.today_period()
+    try:
+        year = int(request.GET.get("year", year))
+        month = int(request.GET.get("month", month))
+    except ValueError:
+        raise Http404 from None
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        raise Http404
+    return year, month
+
+
+def _county(request: HttpRequest) -> str | None:
+    county = request.GET.get("county", "").strip()
+    return county or None
+
+
+def _filters(request: HttpRequest, book: Book) -> dict[str, Any]:
+    year, month = _period(request)
+    return {"book": book, "year": year, "month": month, "county": _county(request),
+            "units": handling_units() if request.user.role != Role.COUNTY_CLERK else [],
+            "months": range(1, 13)}
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "funds/index.html")
+    return render(request, "funds/index.html", {"overview": selectors.book_overview()})
+
+
+@login_required
+def book_detail(request: HttpRequest, code: str) -> HttpResponse:
+    book = get_object_or_404(Book, code=code)
+    accounts = selectors.accounts(book=book)
+    county = _county(request)
+    if county:
+        accounts = accounts.filter(county_id=county)
+    return render(request, "funds/book.html", {
+        "book": book, "accounts": accounts, "periods": selectors.periods(book=book)[:24],
+        "county": county, "can_close": request.user.is_superuser or request.user.role in WRITERS,
+        "units": handling_units() if request.user.role != Role.COUNTY_CLERK else []})
+
+
+@login_required
+def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(Account.objects.select_related("book", "county"), pk=pk)
+    return render(request, "funds/account.html", {
+        "account": account, "lines": selectors.account_lines(account=account)})
+
+
+@login_required
+def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = selectors.entry_visible(entry_id=pk)
+    if entry is None:
+        raise Http404
+    lines = entry.lines.select_related("account", "county").order_by("id")
+    return render(request, "funds/entry.html", {
+        "entry": entry, "lines": lines, "reversed_by": getattr(entry, "reversed_by", None),
+        "can_reverse": request.user.is_superuser or request.user.role in WRITERS})
+
+
+@login_required
+def trial_balance(request: HttpRequest, code: str) -> HttpResponse:
+    ctx = _filters(request, get_object_or_404(Book, code=code))
+    tb = selectors.trial_balance(book=ctx["book"], year=ctx["year"], month=ctx["month"], county=ctx["county"])
+    if request.GET.get("format") in ("csv", "xlsx"):
+        stem = f"科目余额表_{code}_{ctx['year']}-{ctx['month']:02d}{'_' + ctx['county'] if ctx['county'] else ''}"
+        return tabular_response(request.GET["format"], stem, reports.TRIAL_HEADER, reports.trial_rows(tb))
+    return render(request, "funds/trial_balance.html", {**ctx, "tb": tb})
+
+
+@login_required
+def statement(request: HttpRequest, code: str) -> HttpResponse:
+    ctx = _filters(request, get_object_or_404(Book, code=code))
+    st = selectors.fund_statement(book=ctx["book"], year=ctx["year"], month=ctx["month"], county=ctx["county"])
+    rows = reports.statement_rows(st)
+    if request.GET.get("format") in ("csv", "xlsx"):
+        stem = f"基金收支表_{code}_{ctx['year']}-{ctx['month']:02d}{'_' + ctx['county'] if ctx['county'] else ''}"
+        return tabular_response(request.GET["format"], stem, reports.STATEMENT_HEADER, rows)
+    return render(request, "funds/statement.html", {**ctx, "st": st, "rows": rows})
+
+
+@login_required
+def journal(request: HttpRequest, code: str) -> HttpResponse:
+    ctx = _filters(request, get_object_or_404(Book, code=code))
+    lines = selectors.journal(book=ctx["book"], year=ctx["year"], month=ctx["month"], county=ctx["county"])
+    if request.GET.get("format") in ("csv", "xlsx"):
+        stem = f"序时账_{code}_{ctx['year']}-{ctx['month']:02d}{'_' + ctx['county'] if ctx['county'] else ''}"
+        return tabular_response(request.GET["format"], stem, reports.JOURNAL_HEADER, reports.journal_rows(lines))
+    page = Paginator(lines, 100).get_page(request.GET.get("page"))
+    return render(request, "funds/journal.html", {**ctx, "page": page})
+
+
+@require_POST
+@role_required(*WRITERS)
+def close_period(request: HttpRequest, code: str) -> HttpResponse:
+    book = get_object_or_404(Book, code=code)
+    try:
+        year, month = int(request.POST["year"]), int(request.POST["month"])
+        period = period_close(book=book, year=year, month=month, actor=request.user)
+    except (KeyError, ValueError):
+        messages.error(request, _("请选择要结账的年月"))
+    except BusinessRuleError as exc:
+        messages.error(request, exc.text())
+    else:
+        messages.success(request, _("%(period)s 已结账") % {"period": period.label})
+    return redirect("funds:book", code=code)
+
+
+@require_POST
+@role_required(*WRITERS)
+def reverse(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a posted entry the only way the ledger allows: a mirror-image entry."""
+    entry = selectors.entry_visible(entry_id=pk)
+    if entry is None:
+        raise Http404
+    try:
+        reversal = reverse_entry(entry=entry, actor=request.user)
+    except BusinessRuleError as exc:
+        messages.error(request, exc.text())
+        return redirect("funds:entry", pk=pk)
+    messages.success(request, _("已生成冲销凭证 #%(id)s") % {"id": reversal.pk})
+    return redirect("funds:entry", pk=reversal.pk)

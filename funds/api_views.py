@@ -1,0 +1,109 @@
+"""The ledger's API: reads for everyone in their scope, posting for finance and the bureau."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from funds import reports, selectors
+from funds.models import Account, Book
+from funds.services import LineSpec, post_entry
+from pooling.choices import Role
+from pooling.roles import HasRole
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    book = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Account
+        fields = ["id", "book", "code", "name", "category", "klass", "side", "county", "city_level",
+                  "no_overdraft", "balance_fen"]
+
+
+class AccountList(generics.ListAPIView):
+    """Accounts of the caller's scope, with balances in fen (debit positive)."""
+
+    serializer_class = AccountSerializer
+    queryset = Account.objects.select_related("book").order_by("book", "code")
+    filterset_fields = ["book__code", "category", "county"]
+
+
+class BookOverview(APIView):
+    """Each book's balance and months of payment capacity."""
+
+    @extend_schema(responses={200: dict})
+    def get(self, request: Request) -> Response:
+        return Response([{"book": c.book.code, "name": c.book.name, "balance_fen": c.balance_fen,
+                          "average_expense_fen": c.average_expense_fen,
+                          "months": str(c.months) if c.months is not None else None, "level": c.level}
+                         for c in selectors.book_overview()])
+
+
+def _period(request: Request) -> tuple[int, int, str | None]:
+    year, month = selectors.today_period()
+    return (int(request.query_params.get("year", year)), int(request.query_params.get("month", month)),
+            request.query_params.get("county") or None)
+
+
+class Statement(APIView):
+    """Fund statement of one book × county × month, in yuan strings."""
+
+    @extend_schema(responses={200: dict})
+    def get(self, request: Request, code: str) -> Response:
+        year, month, county = _period(request)
+        st = selectors.fund_statement(book=get_object_or_404(Book, code=code), year=year, month=month,
+                                      county=county)
+        rows = [[str(v) for v in r] for r in reports.statement_rows(st)]
+        return Response({"header": reports.STATEMENT_HEADER, "rows": rows})
+
+
+class Trial(APIView):
+    """Trial balance of one book and month."""
+
+    @extend_schema(responses={200: dict})
+    def get(self, request: Request, code: str) -> Response:
+        year, month, county = _period(request)
+        tb = selectors.trial_balance(book=get_object_or_404(Book, code=code), year=year, month=month,
+                                     county=county)
+        return Response({"header": reports.TRIAL_HEADER, "balanced": tb.balanced,
+                         "rows": [[str(v) for v in r] for r in reports.trial_rows(tb)]})
+
+
+class LineIn(serializers.Serializer):
+    account = serializers.CharField(help_text="科目代码，如 1001-320900")
+    amount_fen = serializers.IntegerField(help_text="借方为正、贷方为负（分）")
+    county = serializers.CharField(required=False, allow_blank=True)
+
+
+class EntryIn(serializers.Serializer):
+    key = serializers.CharField(max_length=200)
+    book = serializers.SlugRelatedField(slug_field="code", queryset=Book.objects.all())
+    memo = serializers.CharField(max_length=200)
+    source = serializers.CharField(max_length=60, required=False, default="api")
+    entry_date = serializers.DateField(required=False)
+    lines = LineIn(many=True)
+
+
+class PostEntry(APIView):
+    """Post one balanced entry; the same key with the same payload returns the same entry."""
+
+    permission_classes = [HasRole.of(Role.FINANCE, Role.BUREAU_ADMIN)]
+
+    @extend_schema(request=EntryIn, responses={201: dict})
+    def post(self, request: Request) -> Response:
+        data: Any = EntryIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        entry = post_entry(key=v["key"], book=v["book"], memo=v["memo"], source=v["source"],
+                           entry_date=v.get("entry_date"), actor=request.user,
+                           lines=[LineSpec(ln["account"], ln["amount_fen"], ln.get("county") or None)
+                                  for ln in v["lines"]])
+        return Response({"id": entry.pk, "key": entry.key, "period": entry.period.label},
+                        status=status.HTTP_201_CREATED)

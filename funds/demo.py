@@ -1,0 +1,78 @@
+"""Demo books for 盐城 (320900): a chart for every handling unit, a month of money moving
+along the fund flow, a budget, the Yancheng remittance schedule. Safe to load twice:
+every entry has an idempotency key, every row a natural key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+
+from funds.chart import Category as C
+from funds.models import Book, InterestRate, PrePoolingClaim, PrePoolingPosition
+from funds.services import cr, dr, post_entry
+from funds.services.budgets import budget_save_draft
+from funds.services.schedules import instalments_generate, rules_ensure
+from funds.services.setup import account_for, books_ensure
+from pooling.models import Region
+
+COUNTIES = {"320902": 1_850_000_00, "320903": 1_420_000_00, "320981": 2_100_000_00}  # premiums, fen
+
+
+def load(echo: Callable[[str], None]) -> None:
+    area = settings.POOLING_AREA_CODE
+    books = {b.code: b for b in books_ensure(area_code=area)}
+    book = books["resident"]
+    _money_flow(book, area, date(2026, 1, 1))
+    _money_flow(book, area, date(2026, 2, 1))
+    InterestRate.objects.get_or_create(book=book, year=2026, month=1, defaults={"annual_rate": Decimal("0.0135")})
+    for code, premium in COUNTIES.items():
+        if book.budgets.filter(county_id=code, year=2026).exclude(status="draft").exists():
+            continue  # already submitted: the demo does not touch it again
+        budget_save_draft(book=book, county=Region.objects.get(code=code), year=2026, items={
+            C.INCOME_PREMIUM: premium * 12, C.SUBSIDY_CENTRAL: premium * 6,
+            C.BENEFIT_INPATIENT: premium * 10, C.BENEFIT_OUTPATIENT: premium * 5})
+    _schedule(book)
+    echo(f"基金：{Book.objects.count()} 个账簿，{book.name} 已有演示分录与预算")
+
+
+def _money_flow(book: Book, area: str, month: date) -> None:
+    """Collection → treasury → special account → city expenditure → county → hospitals."""
+    ym = f"{month:%Y-%m}"
+
+    def acct(category: str, county: str = area):  # type: ignore[no-untyped-def]
+        return account_for(book=book, category=category, county_code=county)
+
+    moved = 0
+    for county, premium in COUNTIES.items():
+        post_entry(key=f"demo:collect:{county}:{ym}", book=book, entry_date=month.replace(day=10),
+                   memo=f"{ym} 居民保费征缴入国库（{county}）", source="demo",
+                   lines=[dr(acct(C.TREASURY_TRANSIT), premium, county), cr(acct(C.INCOME_PREMIUM, county), premium)])
+        post_entry(key=f"demo:special:{county}:{ym}", book=book, entry_date=month.replace(day=15),
+                   memo=f"{ym} 国库划入财政专户（{county}）", source="demo",
+                   lines=[dr(acct(C.FISCAL_SPECIAL), premium, county), cr(acct(C.TREASURY_TRANSIT), premium, county)])
+        spend = premium * 7 // 10
+        moved += spend
+        post_entry(key=f"demo:city-exp:{county}:{ym}", book=book, entry_date=month.replace(day=18),
+                   memo=f"{ym} 财政专户拨入市级支出户（{county}用款计划）", source="demo",
+                   lines=[dr(acct(C.CITY_EXPENDITURE), spend, county), cr(acct(C.FISCAL_SPECIAL), spend, county)])
+        post_entry(key=f"demo:county-exp:{county}:{ym}", book=book, entry_date=month.replace(day=20),
+                   memo=f"{ym} 市级支出户拨付县级支出户", source="demo",
+                   lines=[dr(acct(C.COUNTY_EXPENDITURE, county), spend), cr(acct(C.CITY_EXPENDITURE), spend, county)])
+        post_entry(key=f"demo:pay:{county}:{ym}", book=book, entry_date=month.replace(day=25),
+                   memo=f"{ym} 与定点医疗机构月度结算", source="demo",
+                   lines=[dr(acct(C.BENEFIT_INPATIENT, county), spend), cr(acct(C.COUNTY_EXPENDITURE, county), spend)])
+
+
+def _schedule(book: Book) -> None:
+    yancheng = rules_ensure()[0]
+    for code, surplus in (("320902", 36_000_000_00), ("320903", 12_500_000_01)):
+        position, created = PrePoolingPosition.objects.get_or_create(
+            rule=yancheng, book=book, county_id=code, defaults={"surplus_fen": surplus})
+        if created:
+            instalments_generate(position=position)
+    PrePoolingClaim.objects.get_or_create(
+        book=book, county_id="320903", counterparty="盐都区人民医院", kind=PrePoolingClaim.DEBT,
+        defaults={"description": "2018年12月住院结算尾款", "amount_fen": 86_420_00})

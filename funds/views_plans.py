@@ -1,0 +1,159 @@
+"""Pages for budgets, monthly plans and pre-pooling schedules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from funds import selectors
+from funds.chart import Category
+from funds.models import Book, Budget, BudgetAdjustment, PrePoolingClaim, PrePoolingPosition
+from funds.services import budgets as svc
+from funds.services.schedules import instalment_states
+from funds.services.yearend import interest_accrue, year_end_result
+from pooling.choices import Role
+from pooling.errors import BusinessRuleError
+from pooling.models import Region
+from pooling.money import yuan_to_fen
+from pooling.roles import user_has_role
+from pooling.selectors import handling_units
+
+CITY = (Role.FINANCE, Role.BUREAU_ADMIN)
+COMPILERS = (Role.COUNTY_CLERK, Role.CITY_AGENCY, *CITY)
+
+
+def _items_from(post: Any) -> tuple[dict[str, int], dict[str, str]]:
+    items, errors = {}, {}
+    for category in svc.BUDGET_ITEMS:
+        raw = post.get(category, "").strip()
+        if not raw:
+            continue
+        try:
+            items[category] = yuan_to_fen(raw)
+        except BusinessRuleError as exc:
+            errors[category] = exc.text()
+    return items, errors
+
+
+@login_required
+def budgets(request: HttpRequest) -> HttpResponse:
+    year, month = selectors.today_period()
+    year = int(request.GET.get("year", year)) if request.GET.get("year", "").isdigit() else year
+    errors: dict[str, str] = {}
+    if request.method == "POST" and user_has_role(request.user, *COMPILERS):
+        book = get_object_or_404(Book, code=request.POST.get("book", ""))
+        county = get_object_or_404(Region, code=request.POST.get("county") or request.user.region_id)
+        items, errors = _items_from(request.POST)
+        if not errors:
+            try:
+                budget = svc.budget_save_draft(book=book, county=county, year=int(request.POST["year"]),
+                                               items=items, actor=request.user)
+            except BusinessRuleError as exc:
+                messages.error(request, exc.text())
+            else:
+                messages.success(request, _("预算草稿已保存"))
+                return redirect("funds:budget", pk=budget.pk)
+    books = Book.objects.all()
+    city_plans = [selectors.city_monthly_plan(book=b, year=year, month=month) for b in books]
+    return render(request, "funds/budgets.html", {
+        "budgets": Budget.objects.filter(year=year).select_related("book", "county"),
+        "year": year, "books": books, "errors": errors, "post": request.POST,
+        "income_items": [(c, Category(c).label) for c in svc.INCOME_CATEGORIES],
+        "expense_items": [(c, Category(c).label) for c in svc.EXPENSE_CATEGORIES],
+        "units": handling_units() if request.user.role != Role.COUNTY_CLERK else [],
+        "can_compile": user_has_role(request.user, *COMPILERS),
+        "city_plans": [p for p in city_plans if p.rows]})
+
+
+@login_required
+def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    budget = get_object_or_404(Budget.objects.select_related("book", "county"), pk=pk)
+    if request.method == "POST":
+        _act(request, budget)
+        return redirect("funds:budget", pk=budget.pk)
+    income, expense = svc.budget_totals(budget)
+    return render(request, "funds/budget.html", {
+        "budget": budget, "income": income, "expense": expense,
+        "execution": selectors.budget_execution(budget=budget),
+        "adjustments": budget.adjustments.select_related("requested_by", "decided_by"),
+        "items": [(c, Category(c).label) for c in svc.BUDGET_ITEMS],
+        "is_city": user_has_role(request.user, *CITY),
+        "can_compile": user_has_role(request.user, *COMPILERS)})
+
+
+def _act(request: HttpRequest, budget: Budget) -> None:
+    action = request.POST.get("action")
+    user = request.user
+    try:
+        if action == "submit" and user_has_role(user, *COMPILERS):
+            svc.budget_submit(budget=budget, actor=user)
+            messages.success(request, _("预算已报送市级审核"))
+        elif action == "issue" and user_has_role(user, *CITY):
+            svc.budget_issue(budget=budget, actor=user)
+            messages.success(request, _("预算已批复下达"))
+        elif action == "adjust" and user_has_role(user, *COMPILERS):
+            svc.adjustment_request(budget=budget, category=request.POST.get("category", ""),
+                                   delta_fen=yuan_to_fen(request.POST.get("delta", "0") or "0"),
+                                   reason=request.POST.get("reason", "").strip()[:200] or "—", actor=user)
+            messages.success(request, _("调整申请已提交，等待另一人审核"))
+        elif action in ("approve", "reject") and user_has_role(user, *CITY):
+            adjustment = get_object_or_404(BudgetAdjustment, pk=request.POST.get("adjustment"), budget=budget)
+            svc.adjustment_decide(adjustment=adjustment, approve=action == "approve", actor=user)
+            messages.success(request, _("已审核"))
+        else:
+            messages.error(request, _("您的角色无权执行此操作"))
+    except BusinessRuleError as exc:
+        messages.error(request, exc.text())
+
+
+@login_required
+def schedules(request: HttpRequest) -> HttpResponse:
+    positions = PrePoolingPosition.objects.select_related("rule", "book", "county").order_by("county")
+    return render(request, "funds/schedules.html", {
+        "positions": [(p, instalment_states(position=p)) for p in positions],
+        "claims": PrePoolingClaim.objects.select_related("book", "county").order_by("county", "id")})
+
+
+@login_required
+def monthly_plan(request: HttpRequest) -> HttpResponse:
+    """A county files its monthly fund-use plan (the city's plan is their sum)."""
+    if request.method != "POST" or not user_has_role(request.user, *COMPILERS):
+        return redirect("funds:budgets")
+    try:
+        county = get_object_or_404(Region, code=request.POST.get("county") or request.user.region_id)
+        svc.monthly_plan_submit(book=get_object_or_404(Book, code=request.POST.get("book", "")), county=county,
+                                year=int(request.POST["year"]), month=int(request.POST["month"]),
+                                planned_expense_fen=yuan_to_fen(request.POST.get("planned", "")),
+                                actor=request.user)
+    except (KeyError, ValueError):
+        messages.error(request, _("请填写年度、月份与计划支出"))
+    except BusinessRuleError as exc:
+        messages.error(request, exc.text())
+    else:
+        messages.success(request, _("月度用款计划已报送"))
+    return redirect("funds:budgets")
+
+
+@login_required
+def year_end(request: HttpRequest, code: str) -> HttpResponse:
+    """Each county against its budget; how a whole-fund gap is covered; interest by month."""
+    book = get_object_or_404(Book, code=code)
+    year, _month = selectors.today_period()
+    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else year
+    if request.method == "POST" and user_has_role(request.user, *CITY):
+        try:
+            entry = interest_accrue(book=book, year=year, month=int(request.POST.get("month", "0")),
+                                    actor=request.user)
+        except (ValueError, BusinessRuleError) as exc:
+            messages.error(request, exc.text() if isinstance(exc, BusinessRuleError) else str(exc))
+        else:
+            messages.success(request, _("利息已入账：凭证 #%(id)s") % {"id": entry.pk})
+        return redirect(f"{request.path}?year={year}")
+    return render(request, "funds/year_end.html", {
+        "book": book, "year": year, "result": year_end_result(book=book, year=year),
+        "is_city": user_has_role(request.user, *CITY), "months": range(1, 13)})

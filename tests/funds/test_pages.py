@@ -1,0 +1,103 @@
+"""Pages, exports and API as people use them: clerks see their county, finance everything."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from funds.chart import Category as C
+from funds.models import Entry, Period
+from funds.services import cr, dr, post_entry
+
+A, B = "320902", "320903"
+
+
+@pytest.fixture
+def posted(resident, acct):
+    for county, amount in ((A, 12345), (B, 67890)):
+        post_entry(key=f"collect:{county}", book=resident, memo=f"保费{county}", entry_date=date(2026, 3, 5),
+                   lines=[dr(acct(resident, C.TREASURY_TRANSIT), amount, county),
+                          cr(acct(resident, C.INCOME_PREMIUM, county), amount)])
+    return resident
+
+
+def test_it_shows_every_ledger_page_to_finance(posted, finance, client_for):
+    client = client_for(finance)
+    for url in ["/funds/", "/funds/book/resident/", "/funds/book/resident/trial/?year=2026&month=3",
+                "/funds/book/resident/statement/?year=2026&month=3",
+                "/funds/book/resident/journal/?year=2026&month=3", "/funds/budgets/", "/funds/schedules/"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+    body = client.get("/funds/book/resident/journal/?year=2026&month=3").content.decode()
+    assert "保费320902" in body and "保费320903" in body and "123.45" in body
+
+
+def test_it_shows_a_clerk_only_their_county(posted, clerk_a, client_for):
+    client = client_for(clerk_a)
+    journal = client.get("/funds/book/resident/journal/?year=2026&month=3").content.decode()
+    assert "保费320902" in journal and "保费320903" not in journal
+    other = Entry.objects.get(key=f"collect:{B}")
+    assert client.get(f"/funds/entry/{other.pk}/").status_code == 404
+    statement = client.get("/funds/book/resident/statement/?year=2026&month=3").content.decode()
+    assert "123.45" in statement and "678.90" not in statement
+
+
+def test_it_exports_statements_finance_can_open_in_excel(posted, finance, client_for):
+    client = client_for(finance)
+    csv = client.get("/funds/book/resident/trial/?year=2026&month=3&format=csv")
+    text = b"".join(csv.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeff科目代码") and "802.35" in text  # 123.45 + 678.90 on the treasury
+    xlsx = client.get("/funds/book/resident/statement/?year=2026&month=3&format=xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    rows = {r[0]: r[1] for r in sheet.iter_rows(values_only=True)}
+    assert float(rows["  收入合计"]) == 802.35
+    journal = client.get("/funds/book/resident/journal/?year=2026&month=3&format=xlsx")
+    assert len(list(load_workbook(io.BytesIO(journal.content)).active.iter_rows())) == 1 + 4
+
+
+def test_it_closes_a_period_for_finance_only(posted, finance, clerk_a, client_for):
+    assert client_for(clerk_a).post("/funds/book/resident/close/", {"year": 2026, "month": 3}).status_code == 403
+    client_for(finance).post("/funds/book/resident/close/", {"year": 2026, "month": 3})
+    assert Period.objects.get(book=posted, year=2026, month=3).status == Period.CLOSED
+
+
+def test_it_posts_through_the_api_idempotently(resident, finance, clerk_a, client_for):
+    body = {"key": "api:1", "book": "resident", "memo": "接口记账", "entry_date": "2026-03-02",
+            "lines": [{"account": "1001-320900", "amount_fen": 500, "county": A},
+                      {"account": "4001-320902", "amount_fen": -500}]}
+    client = client_for(finance)
+    first = client.post("/api/v1/funds/entries/", body, content_type="application/json")
+    again = client.post("/api/v1/funds/entries/", body, content_type="application/json")
+    assert first.status_code == again.status_code == 201 and first.json()["id"] == again.json()["id"]
+    body["lines"][0]["amount_fen"], body["lines"][1]["amount_fen"] = 600, -600
+    clash = client.post("/api/v1/funds/entries/", body, content_type="application/json")
+    assert clash.status_code == 400 and "幂等键" in clash.json()["detail_zh"]
+    assert client_for(clerk_a).post("/api/v1/funds/entries/", body, content_type="application/json").status_code == 403
+    accounts = client_for(clerk_a).get("/api/v1/funds/accounts/?book__code=resident").json()
+    assert {a["county"] for a in accounts["results"]} == {A}
+
+
+def test_it_reverses_an_entry_from_its_page(posted, finance, client_for):
+    entry = Entry.objects.get(key=f"collect:{A}")
+    response = client_for(finance).post(f"/funds/entry/{entry.pk}/reverse/")
+    reversal = Entry.objects.get(reverses=entry)
+    assert response.status_code == 302 and response["Location"] == f"/funds/entry/{reversal.pk}/"
+    client_for(finance).post(f"/funds/entry/{entry.pk}/reverse/")  # a second click changes nothing
+    assert Entry.objects.filter(reverses=entry).count() == 1
+
+
+def test_it_files_a_monthly_plan_and_shows_the_year_end(posted, clerk_a, finance, client_for):
+    client_for(clerk_a).post("/funds/budgets/monthly-plan/",
+                             {"book": "resident", "year": 2026, "month": 4, "planned": "1500.50"})
+    from funds.models import MonthlyPlan
+
+    plan = MonthlyPlan.objects.get()
+    assert (plan.county_id, plan.planned_expense_fen) == (A, 150050)
+    page = client_for(finance).get("/funds/book/resident/year-end/?year=2026")
+    assert page.status_code == 200 and "基金缺口的弥补" in page.content.decode()
+    response = client_for(finance).post("/funds/book/resident/year-end/?year=2026", {"month": 3})
+    assert response.status_code == 302  # no rate entered: told so, nothing posted
+    assert not Entry.objects.filter(key__startswith="interest:").exists()
