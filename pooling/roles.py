@@ -37,7 +37,7 @@ ROLE_ACTIONS: dict[str, dict[str, frozenset[str]]] = {
     Role.AUDITOR: {"*": VIEW},
 }
 # Staff accounts are managed by superusers only; the auditor may read them.
-PRIVATE_MODELS = {("pooling", "user"): {Role.AUDITOR: VIEW}}
+PRIVATE_MODELS: dict[tuple[str, str], dict[str, frozenset[str]]] = {("pooling", "user"): {Role.AUDITOR: VIEW}}
 
 NOT_ALLOWED = _("您的角色无权执行此操作")
 
