@@ -33,8 +33,17 @@ from django.utils.translation import gettext_lazy as _
 from pooling.benefits import explain
 from pooling.benefits.rules import MATERNITY_KINDS, BenefitRules
 from pooling.benefits.types import (
-    CATEGORIES, HOSPITAL_LEVELS, SCHEMES, Accumulators, CareType, CatalogueEntry, Claim,
-    PersonContext, SettledLine, Settlement,
+    CATEGORIES,
+    HOSPITAL_LEVELS,
+    SCHEMES,
+    Accumulators,
+    CareType,
+    CatalogueEntry,
+    Claim,
+    ClaimLine,
+    PersonContext,
+    SettledLine,
+    Settlement,
 )
 from pooling.errors import BusinessRuleError
 from pooling.money import apply_rate, round_fen
@@ -112,7 +121,7 @@ def settle(*, rules: BenefitRules, catalogue: Lookup, person: PersonContext, cla
     )
 
 
-def _settle_line(row: int, line, entry: CatalogueEntry | None, default_b: Decimal) -> SettledLine:  # type: ignore[no-untyped-def]
+def _settle_line(row: int, line: ClaimLine, entry: CatalogueEntry | None, default_b: Decimal) -> SettledLine:
     if line.quantity < 0 or line.unit_price_fen < 0:
         raise BusinessRuleError(NEGATIVE, code="negative_line", field="lines", params={"row": row})
     q = line.quantity

@@ -6,11 +6,11 @@ real-time settlement) builds these from its own reads and hands them to `settle`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Mapping
 
 
 class CareType:
