@@ -43,3 +43,16 @@ def ytd(admissions: int = 0, deductible: dict[str, int] | None = None,
 def claim(scheme: str, level: str, care: str, *lines: tuple[str, int | Decimal, int], **kw) -> Claim:  # type: ignore[no-untyped-def]
     return Claim(scheme=scheme, hospital_level=level, care_type=care, service_date=date(2026, 6, 1),
                  lines=tuple(ClaimLine(code, q, price) for code, q, price in lines), **kw)
+
+
+def publish_demo_policy(drafted_by, approved_by):  # type: ignore[no-untyped-def]
+    """The demo policy, published (as pooling/demo.py does), for tests that go through the DB."""
+    from django.utils import timezone
+
+    from pooling.models import PolicyStatus, PolicyVersion
+
+    doc = json.loads(DEMO.read_text("utf-8"))
+    return PolicyVersion.objects.create(
+        code=doc["code"], title=doc["title"], effective_from=doc["effective_from"], document=doc,
+        status=PolicyStatus.PUBLISHED, drafted_by=drafted_by, approved_by=approved_by,
+        published_at=timezone.now())
