@@ -26,7 +26,6 @@ from pooling.money import yuan_to_fen
 
 BAD_YUAN = _("金额应为元，最多两位小数，且不能为负数")
 NEED_DIAGNOSIS = _("门诊慢特病需填写病种编码")
-NEED_MATERNITY_KIND = _("请选择生育医疗类型")
 NO_LINE = _("请至少填写一行费用明细")
 
 
@@ -73,11 +72,10 @@ class QuoteForm(forms.Form):
         return [self[name] for name in self.YTD]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("care_type") == CareType.CHRONIC and not (data.get("diagnosis") or "").strip():
             self.add_error("diagnosis", NEED_DIAGNOSIS)
-        if data.get("care_type") == CareType.MATERNITY and not data.get("maternity_kind"):
-            data["maternity_kind"] = ""  # a ratio-based policy needs none; the calculator says if it does
+        # A maternity kind is needed only under a 定额 policy; the calculator says so when it is.
         return data
 
 
