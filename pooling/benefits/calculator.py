@@ -24,23 +24,22 @@ the class-B share, once per claim for the fund's share. Everything else is integ
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from types import MappingProxyType
+from typing import NamedTuple
 
 from django.utils.translation import gettext_lazy as _
 
-from pooling.benefits import explain
 from pooling.benefits.rules import MATERNITY_KINDS, BenefitRules
 from pooling.benefits.types import (
     CATEGORIES,
     HOSPITAL_LEVELS,
     SCHEMES,
     Accumulators,
+    Basis,
     CareType,
     CatalogueEntry,
     Claim,
-    ClaimLine,
     PersonContext,
     SettledLine,
     Settlement,
@@ -58,31 +57,54 @@ RESIDENT_MATERNITY = _("居民医保的分娩住院费用按住院待遇结算�
 Lookup = Mapping[str, CatalogueEntry] | Callable[[str], CatalogueEntry | None]
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
+class Plan(NamedTuple):
     """What the policy says for this claim, before any amounts."""
 
     scope: str  # the cap / accumulator scope
+    deductible_kind: str  # inpatient / annual / lump / none
+    label: str
     deductible_line_fen: int  # the deductible standard itself
+    deductible_before_fen: int  # annual: met earlier this year; inpatient: admissions before
     deductible_due_fen: int  # what is still to be met by this claim
     base_ratio: Decimal
     ratio: Decimal  # after the out-of-city reduction
     cap_fen: int | None
-    deductible_text: str
 
 
 def settle(*, rules: BenefitRules, catalogue: Lookup, person: PersonContext, claim: Claim) -> Settlement:
-    """Settle one claim: itemised split, fund / account / patient, explanation, new YTD."""
+    """Settle one claim: itemised split, fund / account / patient, new YTD; reasons on demand."""
     if not claim.lines:
         raise BusinessRuleError(NO_LINES, code="no_lines", field="lines")
     get = catalogue.get if isinstance(catalogue, Mapping) else catalogue
-    lines = tuple(_settle_line(i, line, get(line.code), rules.class_b_self_pay_rate)
-                  for i, line in enumerate(claim.lines, start=1))
+    default_b = rules.class_b_self_pay_rate
+    lines: list[SettledLine] = []
+    new = tuple.__new__
     total = excluded = class_b = 0
-    for s in lines:
-        total += s.amount_fen
-        excluded += s.excluded_fen
-        class_b += s.class_b_self_pay_fen
+    # The hot loop (ten lines a claim, tens of thousands of claims a second): kept inline.
+    for line in claim.lines:
+        q, price, entry = line.quantity, line.unit_price_fen, get(line.code)
+        if q < 0 or price < 0:
+            raise BusinessRuleError(NEGATIVE, code="negative_line", field="lines",
+                                    params={"row": claim.lines.index(line) + 1})
+        amount = q * price if q.__class__ is int else round_fen(q * price)
+        total += amount
+        # tuple.__new__ skips the NamedTuple's Python-level __new__ (a third of the line's cost).
+        if entry is None:
+            excluded += amount
+            lines.append(new(SettledLine, (line.code, line.name, "C", q, price, amount, amount, 0, 0, None, "")))
+        elif entry.cls == "A":
+            lines.append(new(SettledLine, (line.code, entry.name, "A", q, price, amount, 0, 0, amount, None,
+                                           entry.restrictions)))
+        elif entry.cls == "B":
+            rate = default_b if entry.self_pay_rate is None else entry.self_pay_rate
+            self_pay = apply_rate(amount, rate)
+            class_b += self_pay
+            lines.append(new(SettledLine, (line.code, entry.name, "B", q, price, amount, 0, self_pay,
+                                           amount - self_pay, rate, entry.restrictions)))
+        else:
+            excluded += amount
+            lines.append(new(SettledLine, (line.code, entry.name, "C", q, price, amount, amount, 0, 0, None,
+                                           entry.restrictions)))
     in_scope = total - excluded - class_b
 
     plan = _plan(rules, person, claim)
@@ -90,7 +112,8 @@ def settle(*, rules: BenefitRules, catalogue: Lookup, person: PersonContext, cla
     base = in_scope - deductible
     fund_uncapped = apply_rate(base, plan.ratio)
     copay = base - fund_uncapped
-    remaining_cap = None if plan.cap_fen is None else max(0, plan.cap_fen - person.ytd.fund_paid(plan.scope))
+    paid_before = person.ytd.fund_paid(plan.scope)
+    remaining_cap = None if plan.cap_fen is None else max(0, plan.cap_fen - paid_before)
     fund = fund_uncapped if remaining_cap is None else min(fund_uncapped, remaining_cap)
     over_cap = fund_uncapped - fund
 
@@ -99,53 +122,12 @@ def settle(*, rules: BenefitRules, catalogue: Lookup, person: PersonContext, cla
     if claim.use_personal_account and claim.scheme == "employee":
         payable = own if rules.account_covers_excluded else own - excluded
         account = max(0, min(person.account_balance_fen, payable))
-    patient = own - account
-
-    figures = explain.Figures(
-        claim=claim, plan_scope=plan.scope, lines=lines, total=total, excluded=excluded,
-        class_b=class_b, in_scope=in_scope, deductible=deductible, deductible_text=plan.deductible_text,
-        deductible_line=plan.deductible_line_fen,
-        base=base, base_ratio=plan.base_ratio, ratio=plan.ratio, fund_uncapped=fund_uncapped,
-        copay=copay, cap=plan.cap_fen, paid_before=person.ytd.fund_paid(plan.scope),
-        remaining_cap=remaining_cap, fund=fund, over_cap=over_cap, account=account,
-        balance=person.account_balance_fen, patient=patient, default_b_rate=rules.class_b_self_pay_rate,
-        account_covers_excluded=rules.account_covers_excluded,
-        reduction=plan.base_ratio - plan.ratio,
-    )
-    return Settlement(
-        lines=lines, total_fen=total, excluded_fen=excluded, class_b_self_pay_fen=class_b,
-        in_scope_fen=in_scope, deductible_fen=deductible, fund_fen=fund, copay_fen=copay,
-        over_cap_fen=over_cap, account_fen=account, patient_fen=patient, ratio=plan.ratio,
-        explanation=explain.lines(figures),
-        ytd_after=_accumulate(person.ytd, claim, plan.scope, deductible, fund),
-    )
-
-
-def _settle_line(row: int, line: ClaimLine, entry: CatalogueEntry | None, default_b: Decimal) -> SettledLine:
-    if line.quantity < 0 or line.unit_price_fen < 0:
-        raise BusinessRuleError(NEGATIVE, code="negative_line", field="lines", params={"row": row})
-    q = line.quantity
-    amount = q * line.unit_price_fen if isinstance(q, int) else round_fen(q * line.unit_price_fen)
-    if entry is None or entry.cls not in ("A", "B"):
-        return SettledLine(
-            code=line.code, name=entry.name if entry else line.name, cls="C", quantity=q,
-            unit_price_fen=line.unit_price_fen, amount_fen=amount, excluded_fen=amount,
-            class_b_self_pay_fen=0, in_scope_fen=0,
-            restrictions=entry.restrictions if entry else "",
-        )
-    if entry.cls == "A":
-        return SettledLine(
-            code=line.code, name=entry.name, cls="A", quantity=q, unit_price_fen=line.unit_price_fen,
-            amount_fen=amount, excluded_fen=0, class_b_self_pay_fen=0, in_scope_fen=amount,
-            restrictions=entry.restrictions,
-        )
-    rate = default_b if entry.self_pay_rate is None else entry.self_pay_rate
-    self_pay = apply_rate(amount, rate)
-    return SettledLine(
-        code=line.code, name=entry.name, cls="B", quantity=q, unit_price_fen=line.unit_price_fen,
-        amount_fen=amount, excluded_fen=0, class_b_self_pay_fen=self_pay, in_scope_fen=amount - self_pay,
-        self_pay_rate=rate, restrictions=entry.restrictions,
-    )
+    basis = Basis(claim, plan.scope, plan.deductible_kind, plan.label, plan.deductible_line_fen,
+                  plan.deductible_before_fen, plan.base_ratio, base, fund_uncapped, plan.cap_fen, paid_before,
+                  remaining_cap, person.account_balance_fen, default_b, rules.account_covers_excluded)
+    return Settlement(tuple(lines), total, excluded, class_b, in_scope, deductible, fund, copay, over_cap,
+                      account, own - account, plan.ratio,
+                      _accumulate(person.ytd, claim, plan.scope, deductible, fund), basis)
 
 
 def _check(field: str, value: str, allowed: Mapping[str, str] | tuple[str, ...]) -> None:
@@ -154,30 +136,34 @@ def _check(field: str, value: str, allowed: Mapping[str, str] | tuple[str, ...])
                                 params={"field": field, "value": value})
 
 
+def _no_rule(claim: Claim, person: PersonContext) -> BusinessRuleError:
+    what = (f"{SCHEMES[claim.scheme]} {CATEGORIES[person.category]} {HOSPITAL_LEVELS[claim.hospital_level]} "
+            f"{CareType.LABELS[claim.care_type]}")
+    return BusinessRuleError(NO_RULE, code="no_rule", params={"what": what})
+
+
 def _plan(rules: BenefitRules, person: PersonContext, claim: Claim) -> Plan:
     _check("scheme", claim.scheme, SCHEMES)
     _check("category", person.category, CATEGORIES)
     _check("hospital_level", claim.hospital_level, HOSPITAL_LEVELS)
     _check("care_type", claim.care_type, CareType.ALL)
     key = (claim.scheme, person.category, claim.hospital_level)
-    level = HOSPITAL_LEVELS[claim.hospital_level]
-    what = f"{SCHEMES[claim.scheme]} {CATEGORIES[person.category]} {level} {CareType.LABELS[claim.care_type]}"
     ytd = person.ytd
-    if claim.care_type == CareType.INPATIENT:
+    care = claim.care_type
+    if care == CareType.INPATIENT:
         ip = rules.inpatient.get(key)
         if ip is None:
-            raise BusinessRuleError(NO_RULE, code="no_rule", params={"what": what})
-        first = ytd.admissions == 0
-        line = ip.deductible_first_fen if first else ip.deductible_later_fen
-        text = explain.inpatient_deductible(ytd.admissions + 1, level, line)
-        return _with_ratio(rules, claim, "inpatient", line, line, ip.ratio, ip.annual_cap_fen, text)
-    if claim.care_type == CareType.OUTPATIENT:
+            raise _no_rule(claim, person)
+        line = ip.deductible_first_fen if ytd.admissions == 0 else ip.deductible_later_fen
+        return _with_ratio(rules, claim, Plan("inpatient", "inpatient", HOSPITAL_LEVELS[claim.hospital_level],
+                                              line, ytd.admissions, line, ip.ratio, ip.ratio, ip.annual_cap_fen))
+    if care == CareType.OUTPATIENT:
         op = rules.outpatient.get(key)
         if op is None:
-            raise BusinessRuleError(NO_RULE, code="no_rule", params={"what": what})
-        return _annual(rules, claim, ytd, "outpatient", op.deductible_fen, op.ratio, op.annual_limit_fen,
-                       f"{level}普通门诊")
-    if claim.care_type == CareType.CHRONIC:
+            raise _no_rule(claim, person)
+        label = f"{HOSPITAL_LEVELS[claim.hospital_level]}普通门诊"
+        return _annual(rules, claim, ytd, "outpatient", op.deductible_fen, op.ratio, op.annual_limit_fen, label)
+    if care == CareType.CHRONIC:
         disease = rules.disease(claim.scheme, claim.diagnosis)
         if disease is None:
             raise BusinessRuleError(NOT_ON_LIST, code="not_on_list", field="diagnosis",
@@ -185,45 +171,42 @@ def _plan(rules: BenefitRules, person: PersonContext, claim: Claim) -> Plan:
         kind = "门特" if disease.kind == "special" else "门慢"
         return _annual(rules, claim, ytd, f"chronic:{disease.code}", disease.deductible_fen, disease.ratio,
                        disease.annual_limit_fen, f"{kind}「{disease.name}」")
-    return _maternity(rules, claim, what)
+    return _maternity(rules, claim, person)
 
 
-def _maternity(rules: BenefitRules, claim: Claim, what: str) -> Plan:
+def _maternity(rules: BenefitRules, claim: Claim, person: PersonContext) -> Plan:
     """Maternity medical costs: employee scheme only (residents' births settle as inpatient care)."""
     mm = rules.maternity_medical
     if claim.scheme != "employee":
         raise BusinessRuleError(RESIDENT_MATERNITY, code="resident_maternity", field="care_type")
     if mm is None:
-        raise BusinessRuleError(NO_RULE, code="no_rule", params={"what": what})
+        raise _no_rule(claim, person)
     if mm.ratio is not None:
-        text = explain.annual_deductible("生育医疗费用", 0, 0)
-        return _with_ratio(rules, claim, "maternity", 0, 0, mm.ratio, None, text)
+        return _with_ratio(rules, claim, Plan("maternity", "none", "生育医疗费用", 0, 0, 0, mm.ratio, mm.ratio, None))
     limit = mm.lump_sums_fen.get(claim.maternity_kind)
     if limit is None:
         raise BusinessRuleError(UNKNOWN_VALUE, code="bad_value", field="maternity_kind",
                                 params={"field": "maternity_kind", "value": claim.maternity_kind})
     label = MATERNITY_KINDS[claim.maternity_kind]
-    text = explain.lump_sum(label, limit)
-    return _with_ratio(rules, claim, f"maternity:{claim.maternity_kind}", 0, 0, Decimal(1), limit, text)
+    one = Decimal(1)
+    return _with_ratio(rules, claim, Plan(f"maternity:{claim.maternity_kind}", "lump", label, 0, 0, 0, one, one,
+                                          limit))
 
 
 def _annual(rules: BenefitRules, claim: Claim, ytd: Accumulators, scope: str, line: int, ratio: Decimal,
             cap: int | None, label: str) -> Plan:
     """A deductible met once a year: only what is still unmet is due now."""
     paid = ytd.deductible_paid(scope)
-    text = explain.annual_deductible(label, line, paid)
-    return _with_ratio(rules, claim, scope, line, max(0, line - paid), ratio, cap, text)
+    kind = "annual" if line else "none"
+    return _with_ratio(rules, claim, Plan(scope, kind, label, line, paid, max(0, line - paid), ratio, ratio, cap))
 
 
-def _with_ratio(rules: BenefitRules, claim: Claim, scope: str, line: int, due: int, ratio: Decimal,
-                cap: int | None, text: str) -> Plan:
-    reduced = ratio
-    if claim.out_of_city:
-        cut = (rules.out_of_city_registered_reduction if claim.referral_registered
-               else rules.out_of_city_unregistered_reduction)
-        reduced = max(Decimal(0), ratio - cut)
-    return Plan(scope=scope, deductible_line_fen=line, deductible_due_fen=due, base_ratio=ratio,
-                ratio=reduced, cap_fen=cap, deductible_text=text)
+def _with_ratio(rules: BenefitRules, claim: Claim, plan: Plan) -> Plan:
+    if not claim.out_of_city:
+        return plan
+    cut = (rules.out_of_city_registered_reduction if claim.referral_registered
+           else rules.out_of_city_unregistered_reduction)
+    return plan._replace(ratio=max(Decimal(0), plan.base_ratio - cut))
 
 
 def _accumulate(ytd: Accumulators, claim: Claim, scope: str, deductible: int, fund: int) -> Accumulators:
@@ -231,7 +214,5 @@ def _accumulate(ytd: Accumulators, claim: Claim, scope: str, deductible: int, fu
     deductibles[scope] = deductibles.get(scope, 0) + deductible
     funds = dict(ytd.fund_paid_fen)
     funds[scope] = funds.get(scope, 0) + fund
-    return Accumulators(
-        admissions=ytd.admissions + (1 if claim.care_type == CareType.INPATIENT else 0),
-        deductible_paid_fen=MappingProxyType(deductibles), fund_paid_fen=MappingProxyType(funds),
-    )
+    admissions = ytd.admissions + (1 if claim.care_type == CareType.INPATIENT else 0)
+    return Accumulators(admissions, MappingProxyType(deductibles), MappingProxyType(funds))

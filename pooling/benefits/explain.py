@@ -6,13 +6,12 @@ falls where it does. Amounts are printed as plain yuan with two decimals.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from pooling.benefits.types import Claim, SettledLine
+from pooling.benefits.types import Basis, Settlement
 from pooling.money import fen_to_yuan
 
 TOTAL = _("医疗费用总额：%(total)s元（%(n)d项）")
@@ -55,84 +54,51 @@ def _t(message: Any, **params: Any) -> str:
     return str(message) % params
 
 
-def inpatient_deductible(n: int, level: str, line: int) -> str:
-    return _t(DED_INPATIENT, n=n, level=level, line=yuan(line))
-
-
-def annual_deductible(label: str, line: int, paid: int) -> str:
-    if line == 0:
-        return _t(NO_DED, label=label)
-    return _t(DED_ANNUAL, label=label, line=yuan(line), paid=yuan(paid))
-
-
-def lump_sum(label: str, limit: int) -> str:
-    return _t(LUMP_SUM, label=label, limit=yuan(limit))
-
-
-@dataclass(frozen=True, slots=True)
-class Figures:
-    claim: Claim
-    plan_scope: str
-    lines: tuple[SettledLine, ...]
-    total: int
-    excluded: int
-    class_b: int
-    in_scope: int
-    deductible: int
-    deductible_text: str
-    deductible_line: int
-    base: int
-    base_ratio: Decimal
-    ratio: Decimal
-    fund_uncapped: int
-    copay: int
-    cap: int | None
-    paid_before: int
-    remaining_cap: int | None
-    fund: int
-    over_cap: int
-    account: int
-    balance: int
-    patient: int
-    default_b_rate: Decimal
-    account_covers_excluded: bool
-    reduction: Decimal
-
-
-def lines(f: Figures) -> tuple[str, ...]:
-    out = [_t(TOTAL, total=yuan(f.total), n=len(f.lines))]
-    if f.excluded:
-        out.append(_t(EXCLUDED, amount=yuan(f.excluded)))
-    if f.class_b:
-        rates = {s.self_pay_rate for s in f.lines if s.cls == "B"}
-        if rates == {f.default_b_rate}:
-            out.append(_t(CLASS_B, pct=pct(f.default_b_rate), amount=yuan(f.class_b)))
-        else:
-            out.append(_t(CLASS_B_MIXED, pct=pct(f.default_b_rate), amount=yuan(f.class_b)))
-    out.append(_t(IN_SCOPE, amount=yuan(f.in_scope)))
-    if f.deductible_line == 0:
-        out.append(f.deductible_text)
+def _deductible(b: Basis, applied: int) -> str:
+    kind = b.deductible_kind
+    if kind == "lump":
+        return _t(LUMP_SUM, label=b.deductible_label, limit=yuan(b.cap_fen or 0))
+    if kind == "none":
+        return _t(NO_DED, label=b.deductible_label)
+    if kind == "inpatient":
+        text = _t(DED_INPATIENT, n=b.deductible_before_fen + 1, level=b.deductible_label,
+                  line=yuan(b.deductible_line_fen))
     else:
-        out.append(_t(DED_APPLIED, text=f.deductible_text, applied=yuan(f.deductible)))
-    if f.claim.out_of_city:
-        status = REGISTERED if f.claim.referral_registered else UNREGISTERED
-        out.append(_t(OUT_OF_CITY, status=str(status), **{"from": pct(f.base_ratio)},
-                      cut=pct(f.reduction), to=pct(f.ratio)))
-    out.append(_t(RATIO, pct=pct(f.ratio), base=yuan(f.base), fund=yuan(f.fund_uncapped)))
-    if f.copay:
-        out.append(_t(COPAY, amount=yuan(f.copay)))
-    lump = f.plan_scope.startswith("maternity:")
-    if f.cap is not None:
-        out.append(_t(CAP_LUMP if lump else CAP, cap=yuan(f.cap), paid=yuan(f.paid_before),
-                      remaining=yuan(f.remaining_cap or 0)))
-    if f.over_cap:
-        out.append(_t(OVER_LUMP if lump else OVER_CAP, amount=yuan(f.over_cap)))
-    if f.claim.use_personal_account:
-        if f.claim.scheme != "employee":
+        text = _t(DED_ANNUAL, label=b.deductible_label, line=yuan(b.deductible_line_fen),
+                  paid=yuan(b.deductible_before_fen))
+    return _t(DED_APPLIED, text=text, applied=yuan(applied))
+
+
+def lines(s: Settlement) -> tuple[str, ...]:
+    b = s.basis
+    claim = b.claim
+    out = [_t(TOTAL, total=yuan(s.total_fen), n=len(s.lines))]
+    if s.excluded_fen:
+        out.append(_t(EXCLUDED, amount=yuan(s.excluded_fen)))
+    if s.class_b_self_pay_fen:
+        rates = {x.self_pay_rate for x in s.lines if x.cls == "B"}
+        message = CLASS_B if rates == {b.default_b_rate} else CLASS_B_MIXED
+        out.append(_t(message, pct=pct(b.default_b_rate), amount=yuan(s.class_b_self_pay_fen)))
+    out.append(_t(IN_SCOPE, amount=yuan(s.in_scope_fen)))
+    out.append(_deductible(b, s.deductible_fen))
+    if claim.out_of_city:
+        status = REGISTERED if claim.referral_registered else UNREGISTERED
+        out.append(_t(OUT_OF_CITY, status=str(status), **{"from": pct(b.base_ratio)},
+                      cut=pct(b.base_ratio - s.ratio), to=pct(s.ratio)))
+    out.append(_t(RATIO, pct=pct(s.ratio), base=yuan(b.base_fen), fund=yuan(b.fund_uncapped_fen)))
+    if s.copay_fen:
+        out.append(_t(COPAY, amount=yuan(s.copay_fen)))
+    lump = b.deductible_kind == "lump"
+    if b.cap_fen is not None:
+        out.append(_t(CAP_LUMP if lump else CAP, cap=yuan(b.cap_fen), paid=yuan(b.paid_before_fen),
+                      remaining=yuan(b.remaining_cap_fen or 0)))
+    if s.over_cap_fen:
+        out.append(_t(OVER_LUMP if lump else OVER_CAP, amount=yuan(s.over_cap_fen)))
+    if claim.use_personal_account:
+        if claim.scheme != "employee":
             out.append(str(NO_ACCOUNT))
         else:
-            what = ACCOUNT_WHAT_ALL if f.account_covers_excluded else ACCOUNT_WHAT
-            out.append(_t(ACCOUNT, amount=yuan(f.account), balance=yuan(f.balance), what=str(what)))
-    out.append(_t(SUMMARY, fund=yuan(f.fund), account=yuan(f.account), cash=yuan(f.patient)))
+            what = ACCOUNT_WHAT_ALL if b.account_covers_excluded else ACCOUNT_WHAT
+            out.append(_t(ACCOUNT, amount=yuan(s.account_fen), balance=yuan(b.balance_fen), what=str(what)))
+    out.append(_t(SUMMARY, fund=yuan(s.fund_fen), account=yuan(s.account_fen), cash=yuan(s.patient_fen)))
     return tuple(out)
-

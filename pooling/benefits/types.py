@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
+from typing import NamedTuple
 
 
 class CareType:
@@ -45,18 +46,21 @@ class CatalogueEntry:
     restrictions: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Accumulators:
+EMPTY: Mapping[str, int] = MappingProxyType({})
+
+
+class Accumulators(NamedTuple):
     """What the person has used so far this calendar year (before this claim).
 
-    `fund_paid_fen` is keyed by cap scope: "inpatient", "outpatient", "maternity",
-    "chronic:<disease code>". `deductible_paid_fen` likewise ("outpatient" is annual;
-    the inpatient deductible is per admission and only `admissions` matters).
+    `fund_paid_fen` is keyed by cap scope: "inpatient", "outpatient", "maternity[:<kind>]",
+    "chronic:<disease code>". `deductible_paid_fen` likewise ("outpatient", chronic and
+    maternity deductibles are annual; the inpatient deductible is per admission, so for
+    it only `admissions` matters). A NamedTuple: one is made per claim settled.
     """
 
     admissions: int = 0
-    deductible_paid_fen: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
-    fund_paid_fen: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    deductible_paid_fen: Mapping[str, int] = EMPTY
+    fund_paid_fen: Mapping[str, int] = EMPTY
 
     def fund_paid(self, scope: str) -> int:
         return self.fund_paid_fen.get(scope, 0)
@@ -94,8 +98,9 @@ class Claim:
     maternity_kind: str = ""  # vaginal_delivery / caesarean / prenatal_checks (定额 policies)
 
 
-@dataclass(frozen=True, slots=True)
-class SettledLine:
+class SettledLine(NamedTuple):
+    """One claim line after classification. (A NamedTuple: built ten times a claim, so cheap.)"""
+
     code: str
     name: str
     cls: str  # A / B / C
@@ -109,8 +114,27 @@ class SettledLine:
     restrictions: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Settlement:
+class Basis(NamedTuple):
+    """What the policy said for this claim, kept so the explanation can be written on demand."""
+
+    claim: Claim
+    scope: str  # the cap / accumulator scope
+    deductible_kind: str  # inpatient / annual / lump / none
+    deductible_label: str  # e.g. "三级医院", "二级医院普通门诊", "门慢「高血压」"
+    deductible_line_fen: int
+    deductible_before_fen: int  # met earlier this year (annual) / admissions before (inpatient)
+    base_ratio: Decimal
+    base_fen: int  # in scope minus deductible
+    fund_uncapped_fen: int
+    cap_fen: int | None
+    paid_before_fen: int
+    remaining_cap_fen: int | None
+    balance_fen: int
+    default_b_rate: Decimal
+    account_covers_excluded: bool
+
+
+class Settlement(NamedTuple):
     """An itemised settlement. Identities (checked in tests):
 
     total = excluded + class_b_self_pay + in_scope
@@ -130,10 +154,17 @@ class Settlement:
     account_fen: int
     patient_fen: int
     ratio: Decimal  # the fund's share after any out-of-city reduction
-    explanation: tuple[str, ...]
     ytd_after: Accumulators
+    basis: Basis
 
     @property
     def self_burden_fen(self) -> int:
         """What falls on the person: paid from the personal account plus in cash."""
         return self.account_fen + self.patient_fen
+
+    @property
+    def explanation(self) -> tuple[str, ...]:
+        """The reasons, in Chinese with the figures (written when read, not when settled)."""
+        from pooling.benefits.explain import lines
+
+        return lines(self)
