@@ -1,11 +1,22 @@
 from django.urls import path
 
-from pooling import views
+from pooling import policy_views, unification_views, views
 
 app_name = "pooling"
 
 urlpatterns = [
-    path("", views.policy_index, name="policy_index"),
+    path("", policy_views.policy_index, name="policy_index"),
+    path("upload/", policy_views.policy_upload, name="policy_upload"),
+    path("compare/", policy_views.policy_compare, name="policy_compare"),
+    path("v/<str:code>/", policy_views.policy_detail, name="policy_detail"),
+    path("v/<str:code>/replace/", policy_views.policy_upload, name="policy_replace"),
+    path("v/<str:code>/submit/", policy_views.policy_submit_view, name="policy_submit"),
+    path("v/<str:code>/approve/", policy_views.policy_approve_view, name="policy_approve"),
+    path("v/<str:code>/reject/", policy_views.policy_reject_view, name="policy_reject"),
+    path("v/<str:code>/download/", policy_views.policy_download, name="policy_download"),
+    path("unification/", unification_views.unification, name="unification"),
+    path("unification/import/", unification_views.unification_import, name="unification_import"),
+    path("unification/template.csv", unification_views.unification_template, name="unification_template"),
     path("regions/", views.regions, name="regions"),
     path("audit/", views.audit_log, name="audit_log"),
 ]

@@ -9,7 +9,13 @@ class PoolingConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from pooling.models import Region, User
+        from pooling.models import CountyBaselineItem, PolicyVersion, Region, User
 
         auditlog.register(Region)
         auditlog.register(User, exclude_fields=["password", "last_login"])
+        auditlog.register(PolicyVersion)
+        auditlog.register(CountyBaselineItem)
+
+        from pooling import policy_guards
+
+        policy_guards.connect()

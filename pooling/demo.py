@@ -30,6 +30,8 @@ def load(echo: Callable[[str], None]) -> None:
     regions_load(area_code=settings.POOLING_AREA_CODE)
     staff = {spec.username: staff_ensure(spec=spec, password=DEMO_PASSWORD) for spec in DEMO_STAFF}
     _publish_demo_policy(drafted_by=staff["bureau_admin"], approved_by=staff["bureau_checker"])
+    _load_demo_baselines(actor=staff["bureau_admin"])
+    _submit_demo_draft(maker=staff["bureau_admin"])
     echo(f"演示账号（密码均为 {DEMO_PASSWORD}）/ demo accounts (password {DEMO_PASSWORD}):")
     for spec in DEMO_STAFF:
         echo(f"  {spec.username:<16} {spec.display_name}")
@@ -45,3 +47,25 @@ def _publish_demo_policy(*, drafted_by: User, approved_by: User) -> None:
         "status": PolicyStatus.PUBLISHED, "drafted_by": drafted_by, "approved_by": approved_by,
         "published_at": timezone.now(),
     })
+
+
+DEMO_BASELINES = Path(__file__).resolve().parent / "policies" / "demo-county-baselines.csv"
+
+
+def _load_demo_baselines(*, actor: User) -> None:
+    """Demo pre-pooling county parameters for the 待遇不降 report (replaced on every load)."""
+    from pooling.unification_services import county_baselines_import
+
+    county_baselines_import(content=DEMO_BASELINES.read_bytes(), source=DEMO_BASELINES.name, actor=actor)
+
+
+DEMO_DRAFT = Path(__file__).resolve().parent / "policies" / "demo-2027-draft.json"
+
+
+def _submit_demo_draft(*, maker: User) -> None:
+    """Next year's draft, submitted by bureau_admin, so bureau_checker can try 复核发布."""
+    from pooling.policy_services import policy_draft_import, policy_submit
+
+    doc = json.loads(DEMO_DRAFT.read_text(encoding="utf-8"))
+    if not PolicyVersion.objects.filter(code=doc["code"]).exists():
+        policy_submit(version=policy_draft_import(document=doc, actor=maker), actor=maker)

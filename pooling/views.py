@@ -24,11 +24,6 @@ def home(request: HttpRequest) -> HttpResponse:
     })
 
 
-@login_required
-def policy_index(request: HttpRequest) -> HttpResponse:
-    return render(request, "pooling/policy_index.html")
-
-
 @role_required(Role.AUDITOR, Role.BUREAU_ADMIN)
 def audit_log(request: HttpRequest) -> HttpResponse:
     entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
