@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pooling', '0003_policy_version'),
+        ('pooling', '0005_policy_published_is_immutable'),
     ]
 
     operations = [
