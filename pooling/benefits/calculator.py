@@ -75,7 +75,7 @@ def settle(*, rules: BenefitRules, catalogue: Lookup, person: PersonContext, cla
     """Settle one claim: itemised split, fund / account / patient, new YTD; reasons on demand."""
     if not claim.lines:
         raise BusinessRuleError(NO_LINES, code="no_lines", field="lines")
-    get = catalogue.get if isinstance(catalogue, Mapping) else catalogue
+    get = catalogue.get if type(catalogue) is dict or isinstance(catalogue, Mapping) else catalogue
     default_b = rules.class_b_self_pay_rate
     lines: list[SettledLine] = []
     new = tuple.__new__
@@ -122,12 +122,13 @@ def settle(*, rules: BenefitRules, catalogue: Lookup, person: PersonContext, cla
     if claim.use_personal_account and claim.scheme == "employee":
         payable = own if rules.account_covers_excluded else own - excluded
         account = max(0, min(person.account_balance_fen, payable))
-    basis = Basis(claim, plan.scope, plan.deductible_kind, plan.label, plan.deductible_line_fen,
-                  plan.deductible_before_fen, plan.base_ratio, base, fund_uncapped, plan.cap_fen, paid_before,
-                  remaining_cap, person.account_balance_fen, default_b, rules.account_covers_excluded)
-    return Settlement(tuple(lines), total, excluded, class_b, in_scope, deductible, fund, copay, over_cap,
-                      account, own - account, plan.ratio,
-                      _accumulate(person.ytd, claim, plan.scope, deductible, fund), basis)
+    basis = new(Basis, (claim, plan.scope, plan.deductible_kind, plan.label, plan.deductible_line_fen,
+                        plan.deductible_before_fen, plan.base_ratio, base, fund_uncapped, plan.cap_fen,
+                        paid_before, remaining_cap, person.account_balance_fen, default_b,
+                        rules.account_covers_excluded))
+    return new(Settlement, (tuple(lines), total, excluded, class_b, in_scope, deductible, fund, copay,
+                            over_cap, account, own - account, plan.ratio,
+                            _accumulate(person.ytd, claim, plan.scope, deductible, fund), basis))
 
 
 def _check(field: str, value: str, allowed: Mapping[str, str] | tuple[str, ...]) -> None:
@@ -215,4 +216,4 @@ def _accumulate(ytd: Accumulators, claim: Claim, scope: str, deductible: int, fu
     funds = dict(ytd.fund_paid_fen)
     funds[scope] = funds.get(scope, 0) + fund
     admissions = ytd.admissions + (1 if claim.care_type == CareType.INPATIENT else 0)
-    return Accumulators(admissions, MappingProxyType(deductibles), MappingProxyType(funds))
+    return tuple.__new__(Accumulators, (admissions, MappingProxyType(deductibles), MappingProxyType(funds)))
