@@ -9,7 +9,8 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -43,6 +44,7 @@ def _choice(choices: dict[str, str], label: str) -> serializers.ChoiceField:
                                    error_messages={"invalid_choice": CHOICE})
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class YuanField(serializers.Field):
     """Yuan as a string ("1234.56") in, integer fen out."""
 
@@ -158,6 +160,7 @@ class CatalogueItemList(generics.ListAPIView):
     """Items of one catalogue version; `q` matches a code prefix or part of a name."""
 
     serializer_class = CatalogueItemSerializer
+    queryset = CatalogueItem.objects.none()  # for the schema; the real one is per version
 
     def get_queryset(self):
         version = get_object_or_404(CatalogueVersion, pk=self.kwargs["pk"])
@@ -169,6 +172,9 @@ class CatalogueItemList(generics.ListAPIView):
 class CatalogueLookup(APIView):
     """GET ?on=YYYY-MM-DD&codes=A,B: the entries of those codes in the catalogue in force."""
 
+    @extend_schema(parameters=[OpenApiParameter("on", OpenApiTypes.DATE, required=True),
+                               OpenApiParameter("codes", OpenApiTypes.STR, required=True)],
+                   responses={200: dict})
     def get(self, request: Request) -> Response:
         try:
             on = date.fromisoformat(request.query_params.get("on", ""))

@@ -51,7 +51,8 @@ class QuoteForm(forms.Form):
     hospital_level = forms.ChoiceField(label=_("医院等级"), choices=_choices(HOSPITAL_LEVELS))
     care_type = forms.ChoiceField(label=_("就诊类型"), choices=_choices(CareType.LABELS))
     service_date = forms.DateField(label=_("就诊（出院）日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    diagnosis = forms.CharField(label=_("门慢/门特病种编码"), required=False, max_length=20)
+    diagnosis = forms.CharField(label=_("门慢/门特病种编码"), required=False, max_length=20,
+                                widget=forms.TextInput(attrs={"list": "disease-list"}))
     maternity_kind = forms.ChoiceField(label=_("生育医疗类型"), required=False,
                                        choices=[("", "—"), *MATERNITY_KINDS.items()])
     out_of_city = forms.BooleanField(label=_("异地就医"), required=False)

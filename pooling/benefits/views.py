@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from pooling.benefits.forms import NO_LINE, LineFormSet, QuoteForm, to_claim
 from pooling.benefits.quote import Quote, benefits_quote
+from pooling.benefits.rules import rules_for
 from pooling.benefits.types import CLASS_LABELS
 from pooling.errors import BusinessRuleError
+from pooling.policy import policy_in_force
 
 EXAMPLE_LINES = [
     {"code": "XJ01CAA040E001010100593", "name": "阿莫西林胶囊", "quantity": "10", "unit_price": "12.50"},
@@ -39,4 +43,16 @@ def calculator(request: HttpRequest) -> HttpResponse:
         lines = LineFormSet(prefix="lines", initial=EXAMPLE_LINES)
     return render(request, "pooling/benefits_calculator.html", {
         "form": form, "lines": lines, "quote": quote, "class_labels": CLASS_LABELS,
+        "diseases": _diseases(form),
     })
+
+
+def _diseases(form: QuoteForm) -> list[tuple[str, str]]:
+    """The 门慢/门特 list of the policy in force on the form's date, to pick a code from."""
+    raw = form.data.get("service_date") or form.initial.get("service_date") or ""
+    try:
+        rules = rules_for(policy_in_force(on=date.fromisoformat(str(raw))))
+    except (ValueError, BusinessRuleError):
+        return []
+    return sorted({(d.code, f"{d.name}（{'门特' if d.kind == 'special' else '门慢'}）")
+                   for d in rules.diseases.values()})

@@ -33,6 +33,7 @@ def test_it_shows_the_breakdown_on_the_calculator_page(client_for, clerk_a, in_f
     assert "8,188.00" in html and "1,812.00" in html
     assert "乙类先行自付10%：500.00元" in html
     assert "统筹支付比例92%" in html
+    assert '<option value="M03900">高血压（门慢）</option>' in html  # the policy's disease list to pick from
 
 
 def test_it_shows_errors_beside_the_fields_in_chinese(client_for, clerk_a, in_force):
