@@ -137,6 +137,9 @@ class BenefitsCalculate(APIView):
 
 
 class CatalogueVersionSerializer(serializers.ModelSerializer):
+    # Plain text, not an enum: the policy's "status" already names an enum in the schema.
+    status = serializers.CharField(read_only=True, help_text="draft（待发布）/ published（已发布）")
+
     class Meta:
         model = CatalogueVersion
         fields = ["id", "code", "title", "effective_from", "status", "source_name", "drug_count",
