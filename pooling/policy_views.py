@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -49,11 +50,20 @@ def _versions() -> Any:
     return PolicyVersion.objects.select_related("drafted_by", "approved_by")
 
 
+def _in_force_pk() -> int | None:
+    """The version in force today (same rule as policy_in_force), to mark it in lists."""
+    today = timezone.localdate()
+    current = (PolicyVersion.objects.filter(status=PolicyStatus.PUBLISHED, effective_from__lte=today)
+               .order_by("-effective_from", "-published_at").values_list("pk", flat=True).first())
+    return current
+
+
 @login_required
 def policy_index(request: HttpRequest) -> HttpResponse:
     versions = list(_versions().defer("document"))
     return render(request, "pooling/policy_index.html", {
         "versions": versions, "can_write": user_has_role(request.user, Role.BUREAU_ADMIN),
+        "in_force_pk": _in_force_pk(),
     })
 
 
@@ -65,6 +75,7 @@ def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
     others = _versions().exclude(pk=version.pk).defer("document")
     return render(request, "pooling/policy_detail.html", {
         "version": version, "view": policy_view(version.document), "others": others,
+        "in_force": version.pk == _in_force_pk(),
         "can_edit": is_admin and version.status in (PolicyStatus.DRAFT, PolicyStatus.REJECTED),
         "can_review": is_admin and version.status == PolicyStatus.SUBMITTED and version.drafted_by_id != user.pk,
         "waiting_for_other": is_admin and version.status == PolicyStatus.SUBMITTED and version.drafted_by_id == user.pk,

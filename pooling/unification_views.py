@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
@@ -51,7 +51,7 @@ HEADER = ["区划代码", "县（区）", "项目代码", "项目", "统筹前�
 
 
 @login_required
-def unification(request: HttpRequest) -> HttpResponse:
+def unification(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     version = _version(request.GET.get("version", ""))
     findings = unification_findings(version=version) if version else []
     if request.GET.get("format") == "csv" and version:
@@ -85,7 +85,7 @@ def unification_import(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def unification_template(request: HttpRequest) -> HttpResponse:
+def unification_template(request: HttpRequest) -> StreamingHttpResponse:
     """A CSV to fill in: every item key of a policy version with its name and the unified value."""
     version = _version(request.GET.get("version", ""))
     items: dict[str, Any] = policy_items(version.document) if version else {}

@@ -18,6 +18,7 @@ BEGIN
         IF NEW.document IS DISTINCT FROM OLD.document
            OR NEW.effective_from IS DISTINCT FROM OLD.effective_from
            OR NEW.code IS DISTINCT FROM OLD.code
+           OR NEW.title IS DISTINCT FROM OLD.title
            OR NEW.status IS DISTINCT FROM OLD.status
            OR NEW.drafted_by_id IS DISTINCT FROM OLD.drafted_by_id
            OR NEW.approved_by_id IS DISTINCT FROM OLD.approved_by_id THEN

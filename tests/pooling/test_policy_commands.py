@@ -45,3 +45,16 @@ def test_import_names_the_line_of_a_json_syntax_error(tmp_path, bureau_admin):
     bad.write_text('{\n  "code": "x",\n  oops\n}', "utf-8")
     with pytest.raises(CommandError, match="第 3:3 处"):
         call_command("import_policy", str(bad), "--as", "bureau_admin")
+
+
+def test_import_county_baselines_reports_rows_and_saves_all_or_nothing(tmp_path, bureau_admin):
+    from pooling.demo import DEMO_BASELINES
+    from pooling.models import CountyBaselineItem
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("区划代码,项目代码,数值\n320902,classb,abc\n", "utf-8")
+    with pytest.raises(CommandError, match="第 2 行「数值」：应为数字"):
+        call_command("import_county_baselines", str(bad), "--as", "bureau_admin")
+    assert not CountyBaselineItem.objects.exists()
+    call_command("import_county_baselines", str(DEMO_BASELINES), "--as", "bureau_admin")
+    assert CountyBaselineItem.objects.count() == 12

@@ -44,7 +44,7 @@ def test_pages_run_draft_submit_approve_and_show_the_tables(client_for, bureau_a
     page = client_for(clerk_a).get("/policy/v/YC-2026/").content.decode()
     assert "首次住院起付标准" in page and "1200.00" in page and "高血压" in page and "已发布" in page
     listing = client_for(clerk_a).get("/policy/").content.decode()
-    assert "YC-2026" in listing and "bureau_checker" in listing
+    assert "YC-2026" in listing and "bureau_checker" in listing and "当前生效" in listing
     download = client_for(clerk_a).get("/policy/v/YC-2026/download/")
     assert json.loads(download.content) == demo_doc()
 
@@ -54,6 +54,7 @@ def test_the_compare_page_lists_changed_items(client_for, bureau_admin):
     later = demo_doc(code="YC-2027", effective_from="2027-01-01")
     later["benefits"]["inpatient"][0]["ratio_pct"] = "87"
     upload(client_for(bureau_admin), later)
+    assert "当前生效" not in client_for(bureau_admin).get("/policy/").content.decode()  # drafts never are
     page = client_for(bureau_admin).get("/policy/compare/?a=YC-2026&b=YC-2027").content.decode()
     assert "$.benefits.inpatient[employee/in_service/level3].ratio_pct" in page
     assert page.count("<code>") == 3  # code, effective_from and the ratio
