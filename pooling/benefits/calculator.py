@@ -78,33 +78,36 @@ def settle(*, rules: BenefitRules, catalogue: Lookup, person: PersonContext, cla
     get = catalogue.get if type(catalogue) is dict or isinstance(catalogue, Mapping) else catalogue
     default_b = rules.class_b_self_pay_rate
     lines: list[SettledLine] = []
-    new = tuple.__new__
+    add = lines.append
+    new = tuple.__new__  # skips the NamedTuple's Python-level __new__ (a third of a line's cost)
     total = excluded = class_b = 0
     # The hot loop (ten lines a claim, tens of thousands of claims a second): kept inline.
     for line in claim.lines:
-        q, price, entry = line.quantity, line.unit_price_fen, get(line.code)
+        code, q, price = line.code, line.quantity, line.unit_price_fen
         if q < 0 or price < 0:
             raise BusinessRuleError(NEGATIVE, code="negative_line", field="lines",
                                     params={"row": claim.lines.index(line) + 1})
         amount = q * price if q.__class__ is int else round_fen(q * price)
         total += amount
-        # tuple.__new__ skips the NamedTuple's Python-level __new__ (a third of the line's cost).
+        entry = get(code)
         if entry is None:
             excluded += amount
-            lines.append(new(SettledLine, (line.code, line.name, "C", q, price, amount, amount, 0, 0, None, "")))
-        elif entry.cls == "A":
-            lines.append(new(SettledLine, (line.code, entry.name, "A", q, price, amount, 0, 0, amount, None,
-                                           entry.restrictions)))
-        elif entry.cls == "B":
-            rate = default_b if entry.self_pay_rate is None else entry.self_pay_rate
+            add(new(SettledLine, (code, line.name, "C", q, price, amount, amount, 0, 0, None, "")))
+            continue
+        cls = entry.cls
+        if cls == "A":
+            add(new(SettledLine, (code, entry.name, "A", q, price, amount, 0, 0, amount, None, entry.restrictions)))
+        elif cls == "B":
+            rate = entry.self_pay_rate
+            if rate is None:
+                rate = default_b
             self_pay = apply_rate(amount, rate)
             class_b += self_pay
-            lines.append(new(SettledLine, (line.code, entry.name, "B", q, price, amount, 0, self_pay,
-                                           amount - self_pay, rate, entry.restrictions)))
+            add(new(SettledLine, (code, entry.name, "B", q, price, amount, 0, self_pay, amount - self_pay, rate,
+                                  entry.restrictions)))
         else:
             excluded += amount
-            lines.append(new(SettledLine, (line.code, entry.name, "C", q, price, amount, amount, 0, 0, None,
-                                           entry.restrictions)))
+            add(new(SettledLine, (code, entry.name, "C", q, price, amount, amount, 0, 0, None, entry.restrictions)))
     in_scope = total - excluded - class_b
 
     plan = _plan(rules, person, claim)
@@ -144,10 +147,12 @@ def _no_rule(claim: Claim, person: PersonContext) -> BusinessRuleError:
 
 
 def _plan(rules: BenefitRules, person: PersonContext, claim: Claim) -> Plan:
-    _check("scheme", claim.scheme, SCHEMES)
-    _check("category", person.category, CATEGORIES)
-    _check("hospital_level", claim.hospital_level, HOSPITAL_LEVELS)
-    _check("care_type", claim.care_type, CareType.ALL)
+    if not (claim.scheme in SCHEMES and person.category in CATEGORIES
+            and claim.hospital_level in HOSPITAL_LEVELS and claim.care_type in CareType.LABELS):
+        _check("scheme", claim.scheme, SCHEMES)  # says which one
+        _check("category", person.category, CATEGORIES)
+        _check("hospital_level", claim.hospital_level, HOSPITAL_LEVELS)
+        _check("care_type", claim.care_type, CareType.ALL)
     key = (claim.scheme, person.category, claim.hospital_level)
     ytd = person.ytd
     care = claim.care_type
