@@ -45,6 +45,11 @@ class PolicyVersionSerializer(serializers.ModelSerializer):
 
 
 class PolicyVersionDetailSerializer(PolicyVersionSerializer):
+    # The status enum is named once (PolicyVersionStatusEnum, in the list component);
+    # a second component using it would make drf-spectacular fall back to a hashed name
+    # when another app also has a "status" enum.
+    status = serializers.CharField(read_only=True, help_text="draft · submitted · published · rejected")
+
     class Meta(PolicyVersionSerializer.Meta):
         fields = [*PolicyVersionSerializer.Meta.fields, "document"]
 
