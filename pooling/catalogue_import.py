@@ -20,17 +20,20 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pooling.catalogue_models import CatalogueItem, CatalogueKind, CatalogueStatus, CatalogueVersion
+from pooling.catalogue_xlsx import xlsx_rows
 from pooling.errors import BusinessRuleError
 
 IMPORT_REJECTED = _("目录文件有 %(count)d 处错误，未导入任何条目")
@@ -116,17 +119,10 @@ def _decode(data: bytes) -> tuple[str, str]:
 
 
 def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
-    from openpyxl import load_workbook
-
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        yield from xlsx_rows(data)
+    except (KeyError, ValueError, zipfile.BadZipFile, ParseError) as exc:
         raise BusinessRuleError(UNREADABLE, code="unreadable", params={"detail": type(exc).__name__}) from exc
-    try:
-        for row in book.worksheets[0].iter_rows(values_only=True):
-            yield ["" if v is None else str(v) for v in row]
-    finally:
-        book.close()
 
 
 def read_rows(data: bytes, filename: str) -> tuple[Iterator[list[Any]], str]:

@@ -120,3 +120,34 @@ def test_it_loads_the_demo_catalogue_once(db):
     again = load_demo_catalogue(echo=lambda *_: None)
     assert first.pk == again.pk and first.demo and first.total_count == 30
     assert catalogue_lookup(on=date(2026, 5, 1), codes=["XA01ABD075A002010100483"])
+
+
+def _book(rows, write_only=False):  # type: ignore[no-untyped-def]
+    book = Workbook(write_only=write_only)
+    sheet = book.create_sheet() if write_only else book.active
+    for row in rows:
+        sheet.append(row)
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("write_only", [False, True])  # shared strings (Excel, WPS) / inline strings
+def test_it_reads_xlsx_cells_and_keeps_excel_row_numbers_across_empty_rows(db, write_only):
+    rows = [["目录类别", "编码", "名称", "甲乙类", "自付比例"],
+            ["药品", "XJ01CAA040E001010100593", "阿莫西林胶囊", "甲", None],
+            [None, None, None, None, None],  # an empty row 3
+            ["诊疗项目", 1102000000100, "诊查费（编码被Excel存成了数字）", "乙", 20]]
+    with pytest.raises(CatalogueImportError) as exc:
+        _import(_book(rows, write_only), name="x.xlsx")
+    assert [(e.row, e.column) for e in exc.value.report.errors] == [(4, "编码")]
+    rows[3][1] = "001102000000100"
+    version = _import(_book(rows, write_only), name="x.xlsx")
+    item = CatalogueItem.objects.get(version=version, code="001102000000100")
+    assert (item.name, item.self_pay_pct) == ("诊查费（编码被Excel存成了数字）", Decimal(20))
+
+
+def test_it_says_a_broken_xlsx_cannot_be_read(db):
+    with pytest.raises(BusinessRuleError) as exc:
+        _import(b"PK\x03\x04 not really a zip", name="x.xlsx")
+    assert exc.value.code == "unreadable"
