@@ -15,3 +15,12 @@ urlpatterns = [
     path("policies/<str:code>/approve/", policy_api.PolicyApprove.as_view(), name="api_policy_approve"),
     path("policies/<str:code>/reject/", policy_api.PolicyReject.as_view(), name="api_policy_reject"),
 ]
+
+from pooling.benefits import api as benefits_api  # noqa: E402  (issue 3b: calculator and catalogues)
+
+urlpatterns += [
+    path("benefits/calculate", benefits_api.BenefitsCalculate.as_view(), name="api_benefits_calculate"),
+    path("catalogues/", benefits_api.CatalogueVersionList.as_view(), name="api_catalogues"),
+    path("catalogues/lookup", benefits_api.CatalogueLookup.as_view(), name="api_catalogue_lookup"),
+    path("catalogues/<int:pk>/items/", benefits_api.CatalogueItemList.as_view(), name="api_catalogue_items"),
+]

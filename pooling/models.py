@@ -177,3 +177,6 @@ class PolicyVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+
+from pooling.catalogue_models import CatalogueItem, CatalogueVersion  # noqa: E402,F401  (the catalogues)
