@@ -9,6 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from pooling.catalogue_import import load_demo_catalogue
 from pooling.choices import Role
 from pooling.models import PolicyStatus, PolicyVersion, User
 from pooling.services import StaffSpec, regions_load, staff_ensure
@@ -32,6 +33,7 @@ def load(echo: Callable[[str], None]) -> None:
     _publish_demo_policy(drafted_by=staff["bureau_admin"], approved_by=staff["bureau_checker"])
     _load_demo_baselines(actor=staff["bureau_admin"])
     _submit_demo_draft(maker=staff["bureau_admin"])
+    load_demo_catalogue(lambda _msg: None)
     echo(f"演示账号（密码均为 {DEMO_PASSWORD}）/ demo accounts (password {DEMO_PASSWORD}):")
     for spec in DEMO_STAFF:
         echo(f"  {spec.username:<16} {spec.display_name}")
