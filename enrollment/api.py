@@ -66,7 +66,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "county", "end_month", "status", "waiting_months", "benefits_from", "continues"]
 
 
-class LineSerializer(serializers.ModelSerializer):
+class DeclarationLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = m.DeclarationLine
         fields = ["id", "county", "person", "month", "declared_base_fen", "base_fen", "base_clamped",
@@ -74,7 +74,7 @@ class LineSerializer(serializers.ModelSerializer):
 
 
 class DeclarationSerializer(serializers.ModelSerializer):
-    lines = LineSerializer(many=True, read_only=True)
+    lines = DeclarationLineSerializer(many=True, read_only=True)
 
     class Meta:
         model = m.Declaration
@@ -157,7 +157,7 @@ class DecisionSerializer(serializers.Serializer):
 class HistorySerializer(serializers.Serializer):
     person = PersonSerializer()
     enrolments = EnrolmentSerializer(many=True)
-    lines = LineSerializer(many=True)
+    lines = DeclarationLineSerializer(many=True)
     resident_contributions = ResidentContributionSerializer(many=True)
     postings = PostingSerializer(many=True)
     balance_fen = serializers.IntegerField()

@@ -63,7 +63,7 @@ class YuanField(serializers.Field):
         return yuan(value)
 
 
-class LineSerializer(serializers.Serializer):
+class ClaimLineSerializer(serializers.Serializer):
     code = serializers.CharField(label="编码", max_length=30)
     name = serializers.CharField(label="名称", required=False, allow_blank=True, default="")
     quantity = serializers.DecimalField(label="数量", max_digits=12, decimal_places=4, min_value=Decimal(0))
@@ -95,7 +95,7 @@ class QuoteSerializer(serializers.Serializer):
     use_personal_account = serializers.BooleanField(label="使用个人账户", default=False)
     account_balance = YuanField(label="个人账户余额", required=False, default=0)
     ytd = YtdSerializer(required=False, default=dict)
-    lines = LineSerializer(many=True, allow_empty=False)
+    lines = ClaimLineSerializer(many=True, allow_empty=False)
 
     def to_claim(self) -> tuple[Claim, PersonContext]:
         d = self.validated_data
