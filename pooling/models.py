@@ -139,3 +139,6 @@ class PolicyVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+
+from pooling.imports.models import ImportBatch, ImportStatus  # noqa: E402,F401  (bulk imports)
