@@ -87,6 +87,7 @@ class Context:
 
     counties: dict[str, Region]
     own_county: str | None
+    actor: Any = None
     cache: dict[str, Any] = field(default_factory=dict)
 
 
@@ -211,6 +212,20 @@ def parse_choice(values: dict[str, str], key: str, choices: type[models.TextChoi
             return code
     raise RowProblem(key, BAD_CHOICE, value=value,
                      choices="、".join(str(label) for _code, label in choices.choices))
+
+
+def checked(values: dict[str, str], key: str, validator: Callable[..., Any],
+            *, optional: bool = False) -> Any:
+    """Run one of an app's validators on a cell; its BusinessRuleError becomes a RowProblem."""
+    value = values.get(key, "")
+    if not value:
+        if optional:
+            return None
+        raise RowProblem(key, REQUIRED)
+    try:
+        return validator(value)
+    except BusinessRuleError as exc:
+        raise RowProblem(key, exc.message, **exc.params) from None
 
 
 def county_of(values: dict[str, str], ctx: Context, key: str = "county") -> str:
