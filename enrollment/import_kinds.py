@@ -128,10 +128,11 @@ class PersonKind(ImportKind):
         county = cells.take(county_of, ctx)
         facts = cells.take(checked, "id_number", v.check_id_number)
         name = cells.take(checked, "name", v.check_name)
-        category = cells.take(checked, "category", v.parse_category)
+        category = cells.take(_memo, ctx, "category", lambda vals: checked(vals, "category", v.parse_category))
         phone = cells.take(checked, "phone", v.check_phone, optional=True)
         address = cells.take(_text, "address", max_length=200)
-        group = cells.take(parse_choice, "special_group", SpecialGroup, optional=True)
+        group = cells.take(_memo, ctx, "special_group",
+                           lambda vals: parse_choice(vals, "special_group", SpecialGroup, optional=True))
         months = cells.take(_months, "prior_months")
         cells.done()
         # A tuple, not a model: a million of them stream straight into COPY.
@@ -164,6 +165,22 @@ class PersonKind(ImportKind):
 
     def template_rows(self) -> list[list[str]]:
         return [["360426199101010071", "张三", "在职职工", "320902", "13800000000", "盐城市亭湖区", "", "0"]]
+
+
+def _memo(values: dict[str, str], ctx: Context, key: str, parse: Any) -> Any:
+    """Parse a cell with few distinct values (人员类别) once per value, not once per row:
+    translating every choice label for each of a million rows is most of the cost."""
+    memo = ctx.cache.setdefault(f"memo:{key}", {})
+    value = values.get(key, "")
+    if value not in memo:
+        try:
+            memo[value] = (parse(values), None)
+        except RowProblem as problem:
+            memo[value] = (None, problem)
+    result, problem = memo[value]
+    if problem is not None:
+        raise problem
+    return result
 
 
 def _months(values: dict[str, str], key: str) -> int:
