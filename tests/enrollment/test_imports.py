@@ -206,3 +206,26 @@ def test_it_matches_tax_collections_to_declarations_and_refuses_a_bad_date(clerk
     declaration = Declaration.objects.get()
     assert (declaration.paid_fen, declaration.status) == (100000, "paid")
     assert Collection.objects.filter(declaration=declaration).count() == 2
+
+
+def test_it_runs_preview_and_commit_as_celery_tasks_idempotently(clerk_a, settings):
+    from pooling.imports.tasks import import_commit, import_preview
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    batch = upload(clerk_a, "people", people_csv([[id_number(), "张三", "在职职工", "320902"]]))
+    assert import_preview.delay(batch.pk).get() == ImportStatus.PREVIEWED
+    assert import_preview.delay(batch.pk).get() == ImportStatus.PREVIEWED  # redelivered: no second pass
+    assert import_commit.delay(batch.pk).get() == ImportStatus.COMMITTED
+    assert import_commit.delay(batch.pk).get() == "already_committed"
+    assert Person.objects.count() == 1
+
+
+def test_it_runs_the_task_scoped_to_the_clerk_who_uploaded(clerk_a, clerk_b, city_agent):
+    """A batch of clerk_b's county cannot be used to write into clerk_a's county: rows are
+    checked against the uploader, whoever triggers the task."""
+    batch = upload(clerk_b, "people", people_csv([[id_number(), "张三", "在职职工", "320902"]]))
+    from pooling.imports.tasks import import_preview
+
+    import_preview.delay(batch.pk)
+    batch.refresh_from_db()
+    assert reasons(batch)[0][1] == "经办机构代码" and batch.error_count == 1
