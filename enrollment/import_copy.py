@@ -34,17 +34,17 @@ def copy_people(records: Iterable[tuple], *, created_by_id: int | None) -> int:
     creator = str(created_by_id) if created_by_id is not None else "\\N"  # \N is NULL in COPY
     tail = f"\t{stamp}\t{creator}\n"
     written = 0
-    # One COPY per block: pulling the next block runs the import's own queries
-    # (is this ID registered already?), which cannot share the connection with an open COPY.
-    for block in chunked(records, BLOCK_ROWS):
-        text = "".join(
-            f"{county}\t{id_number}\t{name.translate(_ESCAPES)}\t{sex}\t{_iso(birth)}\t"
-            f"{phone.translate(_ESCAPES)}\t{address.translate(_ESCAPES)}\t{category}\t"
-            f"{group}\t{months}{tail}"
-            for county, id_number, name, sex, birth, phone, address, category, group, months in block)
-        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            copy.write(text)
-        written += len(block)
+    # One COPY for the whole file: PostgreSQL stores rows on its core while this
+    # process checks the next ones on the other. Nothing else may use the connection
+    # meanwhile (the workflow does no lookups on it during a commit of this kind).
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for block in chunked(records, BLOCK_ROWS):
+            copy.write("".join(
+                f"{county}\t{id_number}\t{name.translate(_ESCAPES)}\t{sex}\t{_iso(birth)}\t"
+                f"{phone.translate(_ESCAPES)}\t{address.translate(_ESCAPES)}\t{category}\t"
+                f"{group}\t{months}{tail}"
+                for county, id_number, name, sex, birth, phone, address, category, group, months in block))
+            written += len(block)
     return written
 
 

@@ -22,8 +22,10 @@ Excel (the header is row 1).
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
+import operator
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -82,7 +84,7 @@ class RowError:
     reason: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """One data row: `number` as in Excel, `values` by column key (stripped strings)."""
 
@@ -103,10 +105,11 @@ class Table:
     """An open table: `headers` (as written in the file), then iterate for rows."""
 
     def __init__(self, raw_rows: Iterator[list[str]], columns: Iterable[Column],
-                 close: Callable[[], None] | None = None) -> None:
+                 close: Callable[[], None] | None = None, *, from_xlsx: bool = False) -> None:
         self.columns = list(columns)
         self._raw = raw_rows
         self._close = close
+        self._from_xlsx = from_xlsx
         header = next(self._raw, None)
         if header is None:
             raise TableError(EMPTY_FILE, code="empty")
@@ -116,6 +119,12 @@ class Table:
         self._index = self._map_headers()
         # Errors name a column as the file's own header says it.
         self.label_of = {c.key: self._header_for(c) for c in self.columns}
+        # Rows are built a million times: pick the cells with one C-level call.
+        self._keys = list(self._index)
+        positions = list(self._index.values())
+        self._reach = max(positions) + 1
+        getter = operator.itemgetter(*positions)
+        self._pick = getter if len(positions) > 1 else (lambda cells: (getter(cells),))
 
     def _map_headers(self) -> dict[str, int]:
         by_name = {}
@@ -147,7 +156,7 @@ class Table:
         previous_width = width
         for cells in self._raw:
             number += 1
-            if not any(c.strip() for c in cells):
+            if not any(cells) or not "".join(cells).strip():
                 continue  # blank lines (Excel leaves ",,,," at the end) are not rows
             if pending is not None:
                 previous_width = pending.width
@@ -162,14 +171,18 @@ class Table:
         yield pending
 
     def _row(self, number: int, cells: list[str], width: int) -> Row:
-        values = {key: (cells[i].strip() if i < len(cells) else "") for key, i in self._index.items()}
+        if len(cells) >= self._reach:
+            values = dict(zip(self._keys, map(str.strip, self._pick(cells)), strict=True))
+        else:
+            values = {key: (cells[i].strip() if i < len(cells) else "") for key, i in self._index.items()}
         row = Row(number, values, width=len(cells))
-        if len(cells) < width or any(c.strip() for c in cells[width:]):
+        if len(cells) != width and (len(cells) < width or any(c.strip() for c in cells[width:])):
             row.errors.append(RowError(number, "", str(FIELD_COUNT % {"got": len(cells), "want": width})))
-        for key, value in values.items():
-            if value == LOST_DIGITS:
-                values[key] = ""
-                row.errors.append(RowError(number, self.label_of[key], str(NUMBER_TOO_LONG)))
+        if self._from_xlsx:
+            for key, value in values.items():
+                if value == LOST_DIGITS:
+                    values[key] = ""
+                    row.errors.append(RowError(number, self.label_of[key], str(NUMBER_TOO_LONG)))
         return row
 
     def close(self) -> None:
@@ -201,7 +214,7 @@ def open_table(source: Any, *, columns: Iterable[Column]) -> Table:
         else:
             raw = _Rewound(head, stream)  # type: ignore[assignment]
         if head.startswith(ZIP_MAGIC):
-            return Table(_xlsx_rows(raw), columns, close)
+            return Table(_xlsx_rows(raw), columns, close, from_xlsx=True)
         return Table(_csv_rows(raw, _encoding_of(head)), columns, close)
     except BaseException:
         if close is not None:
@@ -217,6 +230,8 @@ def _binary(source: Any) -> tuple[IO[bytes], Callable[[], None] | None]:
         return io.BytesIO(source), None
     if getattr(source, "closed", False) and hasattr(source, "open"):
         source.open("rb")  # a Django FieldFile that was closed after saving
+    while not isinstance(source, io.IOBase) and hasattr(source, "file"):
+        source = source.file  # Django File wrappers: read the real file underneath
     return source, None
 
 
@@ -257,32 +272,48 @@ def _encoding_of(head: bytes) -> str:
 
 
 def _csv_rows(raw: IO[bytes], encoding: str) -> Iterator[list[str]]:
+    """Records of a CSV file, decoded at C speed; a bad byte is traced back to its row."""
     if isinstance(raw, _Rewound):
         raw = io.BufferedReader(raw, 1 << 20)
-    lines = iter(raw.readline, b"")
-    state = {"read": 0}  # records read so far, the header included
-    decode = codecs.getincrementaldecoder(encoding)().decode
-
-    def text_lines() -> Iterator[str]:
-        for line in lines:
+    text = io.TextIOWrapper(raw, encoding=encoding, newline="")
+    read = 0  # records read so far, the header included
+    try:
+        reader = csv.reader(text, strict=True)
+        while True:
             try:
-                yield decode(line)
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error:
+                # strict mode: an unterminated quote at end of file ("unexpected end of data").
+                raise TableError(TRUNCATED, code="truncated", row=read + 1, params={"row": read + 1}) from None
             except UnicodeDecodeError:
-                row = state["read"] + 1
+                row = _undecodable_row(raw, encoding) if raw.seekable() else read + 1
                 raise TableError(UNDECODABLE, code="encoding", row=row, params={"row": row}) from None
+            read += 1
+            yield cells
+    finally:
+        with contextlib.suppress(ValueError):  # already closed by its owner
+            text.detach()  # leave the caller's stream open; it is theirs to close
 
-    reader = csv.reader(text_lines(), strict=True)
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error:
-            # strict mode: an unterminated quote at end of file ("unexpected end of data").
-            row = state["read"] + 1
-            raise TableError(TRUNCATED, code="truncated", row=row, params={"row": row}) from None
-        state["read"] += 1
-        yield cells
+
+def _undecodable_row(raw: IO[bytes], encoding: str) -> int:
+    """Re-read line by line to name the row holding the bad byte (decoding works in
+    blocks, so the fast reader only knows the block)."""
+    raw.seek(0)
+    decode = codecs.getincrementaldecoder(encoding)().decode
+    read = 0
+
+    def lines() -> Iterator[str]:
+        for line in iter(raw.readline, b""):
+            yield decode(line)
+
+    try:
+        for _cells in csv.reader(lines()):
+            read += 1
+    except (UnicodeDecodeError, csv.Error):
+        pass
+    return read + 1
 
 
 def _xlsx_rows(raw: IO[bytes]) -> Iterator[list[str]]:

@@ -100,6 +100,10 @@ class ImportKind:
     columns: list[Column] = []
     # Rows of a kind are written in this many records per database round trip.
     chunk_size = 2000
+    # True when `write` relies on a unique constraint instead of `existing` lookups
+    # during the commit (e.g. a streaming COPY); a clash then rolls back and the
+    # workflow re-reads the file with lookups to name the rows.
+    existing_checked_by_database = False
 
     def prepare(self, ctx: Context) -> None:
         """Load what `clean` will look up (e.g. existing employers), once per file."""

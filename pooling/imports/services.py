@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -131,7 +131,9 @@ def batch_commit(*, batch_id: int) -> ImportBatch:
                 if not _lock_batch(batch_id):
                     raise BusinessRuleError(COMMIT_IN_PROGRESS, code="in_progress")
                 ctx = _context(batch, kind)
-                written = kind.write(_checked_records(batch, kind, ctx, sink, progress), ctx)
+                records = _checked_records(batch, kind, ctx, sink, progress,
+                                           lookups=not kind.existing_checked_by_database)
+                written = kind.write(records, ctx)
                 if sink.count:
                     raise _Rejected()
                 _finish(batch, written)
@@ -141,7 +143,15 @@ def batch_commit(*, batch_id: int) -> ImportBatch:
             _fail(batch_id, [{"row": exc.row, "column": "", "reason": exc.text()}], 1, exc.text())
         except BusinessRuleError:
             raise
-        except Exception as exc:  # e.g. a unique constraint hit by a concurrent registration
+        except IntegrityError:
+            # Rolled back. Someone wrote a clashing row since the preview: find and name it.
+            sink = ErrorSink()
+            for _record in _checked_records(batch, kind, _context(batch, kind), sink, _Progress(batch_id, side_channel=False)):
+                pass
+            reason = str(COMMIT_FAILED % {"reason": _("数据在预览后被他人修改，请重新上传预览")})
+            _fail(batch_id, sink.kept or [{"row": None, "column": "", "reason": reason}],
+                  sink.count or 1, "" if sink.count else reason)
+        except Exception as exc:
             reason = str(COMMIT_FAILED % {"reason": type(exc).__name__})
             _fail(batch_id, [{"row": None, "column": "", "reason": reason}], 1, reason)
             raise
@@ -216,8 +226,12 @@ def _context(batch: ImportBatch, kind: ImportKind) -> Context:
 
 
 def _checked_records(batch: ImportBatch, kind: ImportKind, ctx: Context, sink: ErrorSink,
-                     progress: _Progress) -> Iterator[Any]:
-    """Every valid record of the file; every problem goes to `sink` with its row and column."""
+                     progress: _Progress, *, lookups: bool = True) -> Iterator[Any]:
+    """Every valid record of the file; every problem goes to `sink` with its row and column.
+
+    `lookups=False` skips asking the database which keys exist (duplicates inside the
+    file are still caught): the caller's unique constraint stands guard instead.
+    """
     with open_table(batch.file, columns=kind.columns) as table:
         label = table.label_of
         seen: dict[Any, int] = {}
@@ -247,6 +261,9 @@ def _checked_records(batch: ImportBatch, kind: ImportKind, ctx: Context, sink: E
                          str(DUPLICATE_IN_FILE % {"row": first}))
                 continue
             seen[key] = row.number
+            if not lookups:
+                yield record
+                continue
             waiting.append((key, row.number, record))
             if len(waiting) >= EXISTING_CHUNK:
                 yield from _not_existing(kind, waiting, sink, label)
