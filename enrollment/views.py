@@ -1,8 +1,357 @@
+"""The clerk's pages. Each view reads through selectors and writes through one service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from enrollment import forms, selectors, services
+from enrollment.models import (
+    DeclarationStatus,
+    Employer,
+    EmployerStatus,
+    Enrolment,
+    EnrolmentStatus,
+    Person,
+    Referral,
+    ReferralKind,
+    ReferralStatus,
+    Transfer,
+    TransferStatus,
+)
+from pooling.choices import PersonCategory, Role, Scheme
+from pooling.roles import role_required
+from pooling.scoping import current_scope
+
+WRITERS = (Role.COUNTY_CLERK, Role.CITY_AGENCY)
+PAGE = 25
+SAVE = _("保存")
+
+
+def _page(request: HttpRequest, rows: QuerySet[Any] | list[Any]) -> Any:
+    return Paginator(rows, PAGE).get_page(request.GET.get("page"))
+
+
+def _county_initial(request: HttpRequest) -> dict[str, Any]:
+    region = getattr(request.user, "region_id", None)
+    return {"county": region} if region else {}
+
+
+def _form_page(request: HttpRequest, form: Any, title: Any, *, back: str = "", note: Any = "",
+               submit: Any = SAVE) -> HttpResponse:
+    return render(request, "enrollment/form.html",
+                  {"form": form, "title": title, "back": back, "note": note, "submit": submit})
+
+
+def _person(pk: int) -> Person:
+    try:
+        return Person.objects.select_related("county").get(pk=pk)
+    except Person.DoesNotExist:
+        raise Http404 from None
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "enrollment/index.html")
+    q = request.GET.get("q", "").strip()
+    region = getattr(request.user, "region_id", None)
+    return render(request, "enrollment/index.html", {
+        "q": q, "results": selectors.person_search(q=q, limit=20) if q else None,
+        "pending_in": selectors.pending_transfers_in(county_code=region) if region else None,
+        "arrears": selectors.arrears_total(),
+    })
+
+
+@login_required
+def people(request: HttpRequest) -> HttpResponse:
+    f = {k: request.GET.get(k, "").strip() for k in ("q", "category", "scheme", "status")}
+    rows = selectors.people_list(**f)
+    return render(request, "enrollment/people.html", {
+        "page": _page(request, rows), "f": f, "categories": PersonCategory.choices,
+        "schemes": [(Scheme.EMPLOYEE.value, Scheme.EMPLOYEE.label), (Scheme.RESIDENT.value, Scheme.RESIDENT.label)],
+        "statuses": EnrolmentStatus.choices})
+
+
+@role_required(*WRITERS)
+def person_new(request: HttpRequest) -> HttpResponse:
+    form = forms.PersonForm(request.POST or None, initial=_county_initial(request))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        person = form.run(lambda: services.person_register(
+            county=d["county"], id_number=d["id_number"], name=d["name"], category=d["category"],
+            phone=d["phone"], address=d["address"], special_group=d["special_group"] or "", by=request.user))
+        if person is not None:
+            messages.success(request, _t("已登记参保人员：%(name)s") % {"name": person.name})
+            return redirect("enrollment:person", pk=person.pk)
+    return _form_page(request, form, _("参保人员登记"), back="enrollment:people",
+                      note=_("性别和出生日期由身份证号码自动识别。"))
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        history = selectors.person_history(person_id=pk)
+    except Person.DoesNotExist:
+        raise Http404 from None
+    writable = not current_scope().read_only and request.user.role in WRITERS or request.user.is_superuser
+    return render(request, "enrollment/person.html", {
+        "h": history, "p": history.person, "writable": writable,
+        "end_form": forms.EndEnrolmentForm(), "event_form": forms.LifeEventForm()})
+
+
+@role_required(*WRITERS)
+def person_enrol(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(pk)
+    form = forms.EnrolForm(request.POST or None, county_code=person.county_id)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        enrolment = form.run(lambda: services.enrol(person=person, scheme=d["scheme"], employer=d["employer"],
+                                                    start_month=d["start_month"], by=request.user))
+        if enrolment is not None:
+            messages.success(request, _t("参保登记成功，待遇享受起始：%(d)s") % {"d": f"{enrolment.benefits_from:%Y-%m-%d}"})
+            return redirect("enrollment:person", pk=person.pk)
+    return _form_page(request, form, _t("参保登记：%(name)s") % {"name": person.name}, back="enrollment:people")
+
+
+@role_required(*WRITERS)
+def person_resident_payment(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(pk)
+    form = forms.ResidentPaymentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        paid = form.run(lambda: services.resident_contribution_record(
+            person=person, year=d["year"], paid_on=d["paid_on"], by=request.user))
+        if paid is not None:
+            messages.success(request, _t("已登记 %(y)s 年度居民个人缴费") % {"y": paid.year})
+            return redirect("enrollment:person", pk=person.pk)
+    return _form_page(request, form, _t("居民个人缴费：%(name)s") % {"name": person.name})
+
+
+@role_required(*WRITERS)
+@require_POST
+def person_event(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(pk)
+    form = forms.LifeEventForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        service = services.person_retire if d["event"] == "retire" else services.person_death
+        if form.run(lambda: service(person=person, on=d["on"])) is not None:
+            messages.success(request, _t("已登记：%(e)s") % {"e": dict(form.fields["event"].choices)[d["event"]]})
+            return redirect("enrollment:person", pk=person.pk)
+    for errors in form.errors.values():
+        messages.error(request, "；".join(errors))
+    return redirect("enrollment:person", pk=person.pk)
+
+
+@role_required(*WRITERS)
+@require_POST
+def enrolment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    enrolment = get_object_or_404(Enrolment, pk=pk)
+    form = forms.EndEnrolmentForm(request.POST)
+    calls = {"suspend": lambda: services.enrolment_suspend(enrolment=enrolment),
+             "resume": lambda: services.enrolment_resume(enrolment=enrolment)}
+    if action == "end":
+        calls["end"] = lambda: services.enrolment_end(enrolment=enrolment, end_month=form.cleaned_data["end_month"])
+    if action not in calls:
+        raise Http404
+    if (action != "end" or form.is_valid()) and form.run(calls[action]) is not None:
+        messages.success(request, _t("参保状态已更新"))
+    for errors in form.errors.values():
+        messages.error(request, "；".join(errors))
+    return redirect("enrollment:person", pk=enrolment.person_id)
+
+
+@login_required
+def employers(request: HttpRequest) -> HttpResponse:
+    f = {k: request.GET.get(k, "").strip() for k in ("q", "status")}
+    return render(request, "enrollment/employers.html", {
+        "page": _page(request, selectors.employers_list(**f)), "f": f, "statuses": EmployerStatus.choices})
+
+
+@role_required(*WRITERS)
+def employer_new(request: HttpRequest) -> HttpResponse:
+    form = forms.EmployerForm(request.POST or None, initial=_county_initial(request))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        employer = form.run(lambda: services.employer_register(by=request.user, **d))
+        if employer is not None:
+            messages.success(request, _t("已登记参保单位：%(name)s") % {"name": employer.name})
+            return redirect("enrollment:employer", pk=employer.pk)
+    return _form_page(request, form, _("参保单位登记"), back="enrollment:employers")
+
+
+@login_required
+def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    employer = get_object_or_404(Employer.objects.select_related("county"), pk=pk)
+    return render(request, "enrollment/employer.html", {
+        "e": employer, "staff": selectors.employer_employees(employer=employer),
+        "declarations": employer.declarations.order_by("-month")[:24]})
+
+
+@role_required(*WRITERS)
+def employer_declare(request: HttpRequest, pk: int) -> HttpResponse:
+    """One month's declaration: a wage base (yuan) per employee currently enrolled."""
+    employer = get_object_or_404(Employer, pk=pk)
+    staff = list(selectors.employer_employees(employer=employer))
+    form = forms.DeclarationMonthForm(request.POST or None)
+    bases: dict[int, str] = {e.pk: request.POST.get(f"base_{e.pk}", "").strip() for e in staff}
+    errors: dict[int, str] = {}
+    if request.method == "POST" and form.is_valid():
+        rows = []
+        for e in staff:
+            if not bases[e.pk]:
+                continue
+            try:
+                rows.append((e.person, forms.YuanField().clean(bases[e.pk])))
+            except forms.forms.ValidationError as exc:
+                errors[e.pk] = "；".join(exc.messages)
+        if not errors:
+            result = form.run(lambda: services.declaration_submit(
+                employer=employer, month=form.cleaned_data["month"], rows=rows, by=request.user))
+            if result is not None:
+                for warning in result.warnings:
+                    messages.warning(request, warning)
+                messages.success(request, _t("已申报 %(n)s 人，应缴合计 %(total)s 元") % {
+                    "n": len(result.lines), "total": f"{result.declaration.total_fen / 100:,.2f}"})
+                return redirect("enrollment:employer", pk=employer.pk)
+    return render(request, "enrollment/declare.html", {
+        "e": employer, "form": form, "rows": [(e, bases[e.pk], errors.get(e.pk)) for e in staff]})
+
+
+@login_required
+def declarations(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "").strip()
+    return render(request, "enrollment/declarations.html", {
+        "page": _page(request, selectors.declarations_list(status=status)), "status": status,
+        "statuses": DeclarationStatus.choices})
+
+
+@login_required
+def arrears(request: HttpRequest) -> HttpResponse:
+    return render(request, "enrollment/arrears.html", {
+        "page": _page(request, selectors.arrears()), "total": selectors.arrears_total()})
+
+
+@role_required(*WRITERS)
+def collection_new(request: HttpRequest) -> HttpResponse:
+    form = forms.CollectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        collection = form.run(lambda: services.collection_record(
+            tax_ref=d["tax_ref"], credit_code=d["credit_code"], month=d["month"], amount_fen=d["amount"],
+            received_on=d["received_on"], by=request.user))
+        if collection is not None:
+            messages.success(request, _t("已登记到账") if collection.declaration_id else _t("已登记到账，暂无对应申报"))
+            return redirect("enrollment:declarations")
+    return _form_page(request, form, _("征缴到账登记"), back="enrollment:declarations")
+
+
+@login_required
+def overlaps(request: HttpRequest) -> HttpResponse:
+    return render(request, "enrollment/overlaps.html", {"rows": selectors.enrolment_overlaps()})
+
+
+@login_required
+def transfers(request: HttpRequest) -> HttpResponse:
+    f = {k: request.GET.get(k, "").strip() for k in ("status", "direction")}
+    rows = selectors.transfers_list(county_code=getattr(request.user, "region_id", None), **f)
+    return render(request, "enrollment/transfers.html", {
+        "page": _page(request, rows), "f": f, "statuses": TransferStatus.choices})
+
+
+@role_required(*WRITERS)
+def transfer_new(request: HttpRequest) -> HttpResponse:
+    initial = {"to_county": request.user.region_id} if getattr(request.user, "region_id", None) else {}
+    if request.GET.get("id_number"):
+        initial["id_number"] = request.GET["id_number"]
+    form = forms.TransferForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        transfer = form.run(lambda: services.transfer_request(
+            id_number=d["id_number"], to_county=d["to_county"], effective_month=d["effective_month"],
+            reason=d["reason"], by=request.user))
+        if transfer is not None:
+            messages.success(request, _t("已提交转移申请，待转入地经办单位办结"))
+            return redirect("enrollment:transfer", pk=transfer.pk)
+    return _form_page(request, form, _("市内转移接续申请"), back="enrollment:transfers",
+                      note=_("转入地经办人员只需填写身份证号码；转移由转入地经办单位办结。"))
+
+
+@login_required
+def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    transfer = get_object_or_404(Transfer.objects.select_related("person", "from_county", "to_county"), pk=pk)
+    scope = current_scope()
+    can_complete = (transfer.status == TransferStatus.PENDING and not scope.read_only
+                    and request.user.role in WRITERS and scope.allows(transfer.to_county_id))
+    form = forms.TransferCompleteForm(request.POST or None, county_code=transfer.to_county_id)
+    if request.method == "POST":
+        if not can_complete:
+            messages.error(request, _t("转移只能由转入地经办单位（%(county)s）办结") % {"county": transfer.to_county.name})
+        elif form.is_valid():
+            done = form.run(lambda: services.transfer_complete(
+                transfer=transfer, new_employer=form.cleaned_data["new_employer"], by=request.user))
+            if done is not None:
+                messages.success(request, _t("转移已办结，参保关系已接续"))
+                return redirect("enrollment:person", pk=transfer.person_id)
+    return render(request, "enrollment/transfer.html", {"t": transfer, "form": form, "can_complete": can_complete})
+
+
+@role_required(*WRITERS)
+@require_POST
+def transfer_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    transfer = get_object_or_404(Transfer, pk=pk)
+    form = forms.ServiceForm()
+    if form.run(lambda: services.transfer_cancel(transfer=transfer)) is not None:
+        messages.success(request, _t("转移申请已撤销"))
+    for errors in form.errors.values():
+        messages.error(request, "；".join(errors))
+    return redirect("enrollment:transfer", pk=pk)
+
+
+@login_required
+def referrals(request: HttpRequest) -> HttpResponse:
+    f = {k: request.GET.get(k, "").strip() for k in ("status", "kind")}
+    return render(request, "enrollment/referrals.html", {
+        "page": _page(request, selectors.referrals_list(**f)), "f": f,
+        "statuses": ReferralStatus.choices, "kinds": ReferralKind.choices})
+
+
+@role_required(*WRITERS)
+def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(pk)
+    form = forms.ReferralForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        referral = form.run(lambda: services.referral_apply(person=person, by=request.user, **d))
+        if referral is not None:
+            messages.success(request, _t("已受理转诊/转外就医备案申请"))
+            return redirect("enrollment:referral", pk=referral.pk)
+    return _form_page(request, form, _t("转诊/转外就医备案：%(name)s") % {"name": person.name})
+
+
+@login_required
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_object_or_404(Referral.objects.select_related("person", "county"), pk=pk)
+    form = forms.DecisionForm(request.POST or None)
+    if request.method == "POST":
+        if not (request.user.is_superuser or request.user.role in WRITERS):
+            raise Http404
+        if form.is_valid():
+            d = form.cleaned_data
+            if d["decision"] == "revoke":
+                done = form.run(lambda: services.referral_revoke(referral=referral, note=d["note"], by=request.user))
+            else:
+                done = form.run(lambda: services.referral_decide(
+                    referral=referral, approve=d["decision"] == "approve", note=d["note"], by=request.user))
+            if done is not None:
+                messages.success(request, _t("备案状态：%(s)s") % {"s": done.get_status_display()})
+                return redirect("enrollment:referral", pk=pk)
+    return render(request, "enrollment/referral.html", {"r": referral, "form": form})

@@ -1,0 +1,379 @@
+"""The handling API (/api/v1/enrollment/…): county-scoped like the pages, writes through services.
+
+Money in the API is integer fen (fields ending in `_fen`); months are "YYYY-MM-01" dates.
+Business-rule refusals come back as 400 with `detail_zh` / `detail_en` (pooling.api).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from enrollment import models as m
+from enrollment import selectors, services
+from enrollment.validators import parse_month
+from pooling.choices import Role
+from pooling.roles import user_has_role
+
+
+class WritersOnly(BasePermission):
+    """Anyone signed in reads (scoped); county clerks and the city agency write."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return request.method in SAFE_METHODS or user_has_role(request.user, Role.COUNTY_CLERK, Role.CITY_AGENCY)
+
+
+class MonthField(serializers.DateField):
+    def to_internal_value(self, value: Any) -> Any:
+        return parse_month(value)
+
+
+class EmployerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = m.Employer
+        validators: list[Any] = []  # the service judges uniqueness, in Chinese
+        fields = ["id", "county", "credit_code", "name", "industry", "contact_name", "contact_phone",
+                  "address", "status", "created_at"]
+        read_only_fields = ["id", "status", "created_at"]
+        extra_kwargs = {"credit_code": {"validators": []}}
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = m.Person
+        validators: list[Any] = []  # the service judges uniqueness, in Chinese
+        fields = ["id", "county", "id_number", "name", "sex", "birth_date", "phone", "address", "category",
+                  "special_group", "prior_contribution_months", "retired_on", "died_on"]
+        read_only_fields = ["id", "sex", "birth_date", "prior_contribution_months", "retired_on", "died_on"]
+        extra_kwargs = {"id_number": {"validators": []}}
+
+
+class EnrolmentSerializer(serializers.ModelSerializer):
+    start_month = MonthField()
+
+    class Meta:
+        model = m.Enrolment
+        validators: list[Any] = []  # the service judges uniqueness, in Chinese
+        fields = ["id", "county", "person", "scheme", "employer", "start_month", "end_month", "status",
+                  "waiting_months", "benefits_from", "continues"]
+        read_only_fields = ["id", "county", "end_month", "status", "waiting_months", "benefits_from", "continues"]
+
+
+class LineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = m.DeclarationLine
+        fields = ["id", "county", "person", "month", "declared_base_fen", "base_fen", "base_clamped",
+                  "employer_fen", "employee_fen", "maternity_fen", "account_fen"]
+
+
+class DeclarationSerializer(serializers.ModelSerializer):
+    lines = LineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = m.Declaration
+        fields = ["id", "county", "employer", "month", "total_fen", "paid_fen", "status", "lines"]
+
+
+class DeclareRowSerializer(serializers.Serializer):
+    id_number = serializers.CharField()
+    declared_base_fen = serializers.IntegerField(min_value=1)
+
+
+class DeclareSerializer(serializers.Serializer):
+    employer = serializers.IntegerField()
+    month = MonthField()
+    rows = DeclareRowSerializer(many=True)
+
+
+class DeclareResultSerializer(serializers.Serializer):
+    declaration = DeclarationSerializer()
+    warnings = serializers.ListField(child=serializers.CharField())
+
+
+class CollectionSerializer(serializers.ModelSerializer):
+    credit_code = serializers.CharField(write_only=True)
+    month = MonthField()
+
+    class Meta:
+        model = m.Collection
+        validators: list[Any] = []  # the service judges uniqueness, in Chinese
+        fields = ["id", "county", "tax_ref", "credit_code", "employer", "month", "amount_fen", "received_on",
+                  "declaration"]
+        read_only_fields = ["id", "county", "employer", "declaration"]
+        extra_kwargs = {"tax_ref": {"validators": []}}
+
+
+class ResidentContributionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = m.ResidentContribution
+        fields = ["id", "county", "person", "year", "standard_fen", "subsidy_fen", "paid_fen", "paid_on"]
+        read_only_fields = ["id", "county", "standard_fen", "subsidy_fen", "paid_fen"]
+        validators: list[Any] = []
+
+
+class PostingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = m.AccountPosting
+        fields = ["id", "county", "kind", "month", "amount_fen", "memo", "created_at"]
+
+
+class TransferSerializer(serializers.ModelSerializer):
+    id_number = serializers.CharField(write_only=True)
+    effective_month = MonthField()
+
+    class Meta:
+        model = m.Transfer
+        validators: list[Any] = []  # the service judges uniqueness, in Chinese
+        fields = ["id", "person", "id_number", "from_county", "to_county", "effective_month", "reason",
+                  "status", "new_employer", "requested_at", "completed_at"]
+        read_only_fields = ["id", "person", "from_county", "status", "new_employer", "requested_at", "completed_at"]
+
+
+class TransferCompleteSerializer(serializers.Serializer):
+    new_employer = serializers.IntegerField(required=False, allow_null=True)
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = m.Referral
+        validators: list[Any] = []  # the service judges uniqueness, in Chinese
+        fields = ["id", "county", "person", "kind", "destination", "destination_area_code", "diagnosis",
+                  "valid_from", "valid_to", "status", "decision_note", "applied_at", "decided_at"]
+        read_only_fields = ["id", "county", "status", "decision_note", "applied_at", "decided_at"]
+
+
+class DecisionSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class HistorySerializer(serializers.Serializer):
+    person = PersonSerializer()
+    enrolments = EnrolmentSerializer(many=True)
+    lines = LineSerializer(many=True)
+    resident_contributions = ResidentContributionSerializer(many=True)
+    postings = PostingSerializer(many=True)
+    balance_fen = serializers.IntegerField()
+    transfers = TransferSerializer(many=True)
+    referrals = ReferralSerializer(many=True)
+    paid_months = serializers.IntegerField()
+    declared_months = serializers.IntegerField()
+    retiree = serializers.DictField()
+
+
+class Base(viewsets.GenericViewSet):
+    permission_classes = [WritersOnly]
+
+    def created(self, obj: Any, serializer_class: Any = None) -> Response:
+        return Response((serializer_class or self.get_serializer_class())(obj).data, status=status.HTTP_201_CREATED)
+
+
+class EmployerViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """参保单位: list (?q= code or name), register, read."""
+
+    serializer_class = EmployerSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.employers_list(q=self.request.query_params.get("q", ""))
+
+    @extend_schema(parameters=[OpenApiParameter("q", str)])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    def create(self, request: Request) -> Response:
+        s = EmployerSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = dict(s.validated_data)
+        return self.created(services.employer_register(by=request.user, **d))
+
+
+class PersonViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """参保人员: search (?q= ID number or name prefix), register, the full record with history."""
+
+    serializer_class = PersonSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return m.Person.objects.select_related("county").order_by("name", "id_number")
+
+    @extend_schema(parameters=[OpenApiParameter("q", str, description="身份证号码或姓名前缀")])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        q = request.query_params.get("q", "")
+        if q:
+            return Response(PersonSerializer(selectors.person_search(q=q, limit=50), many=True).data)
+        return super().list(request, *args, **kwargs)
+
+    def create(self, request: Request) -> Response:
+        s = PersonSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        return self.created(services.person_register(
+            county=d["county"], id_number=d["id_number"], name=d["name"], category=d["category"],
+            phone=d.get("phone", ""), address=d.get("address", ""), special_group=d.get("special_group", ""),
+            by=request.user))
+
+    @extend_schema(responses=HistorySerializer)
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, pk: str) -> Response:
+        try:
+            history = selectors.person_history(person_id=int(pk))
+        except (m.Person.DoesNotExist, ValueError):
+            return Response(status=status.HTTP_404_NOT_FOUND)
+        return Response(HistorySerializer(history).data)
+
+
+class EnrolmentViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """参保登记: list, enrol (refuses double enrolment), suspend/resume."""
+
+    serializer_class = EnrolmentSerializer
+    filterset_fields = ["scheme", "status", "person", "employer"]
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return m.Enrolment.objects.order_by("-start_month", "pk")
+
+    def create(self, request: Request) -> Response:
+        s = EnrolmentSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        person = get_object_or_404(m.Person, pk=d["person"].pk)
+        return self.created(services.enrol(person=person, scheme=d["scheme"], employer=d.get("employer"),
+                                           start_month=d["start_month"], by=request.user))
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def suspend(self, request: Request, pk: str) -> Response:
+        return Response(EnrolmentSerializer(services.enrolment_suspend(enrolment=self.get_object())).data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def resume(self, request: Request, pk: str) -> Response:
+        return Response(EnrolmentSerializer(services.enrolment_resume(enrolment=self.get_object())).data)
+
+
+class DeclarationViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """缴费申报: list, declare a month for an employer (all rows or none), arrears."""
+
+    serializer_class = DeclarationSerializer
+    filterset_fields = ["status", "employer", "month"]
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return m.Declaration.objects.prefetch_related("lines").order_by("-month", "pk")
+
+    @extend_schema(request=DeclareSerializer, responses={201: DeclareResultSerializer})
+    def create(self, request: Request) -> Response:
+        s = DeclareSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        employer = get_object_or_404(m.Employer, pk=d["employer"])
+        rows = [(get_object_or_404(m.Person, id_number=r["id_number"].strip().upper()), r["declared_base_fen"])
+                for r in d["rows"]]
+        result = services.declaration_submit(employer=employer, month=d["month"], rows=rows, by=request.user)
+        result.declaration.refresh_from_db()
+        return Response(DeclareResultSerializer({"declaration": result.declaration,
+                                                 "warnings": result.warnings}).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=False, methods=["get"])
+    def arrears(self, request: Request) -> Response:
+        page = self.paginate_queryset(selectors.arrears())
+        return self.get_paginated_response(DeclarationSerializer(page, many=True).data)
+
+
+class CollectionViewSet(Base, mixins.ListModelMixin):
+    """征缴到账: list and record one line of the tax bureau's file (idempotent on tax_ref)."""
+
+    serializer_class = CollectionSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return m.Collection.objects.order_by("-received_on", "pk")
+
+    def create(self, request: Request) -> Response:
+        s = CollectionSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        return self.created(services.collection_record(
+            tax_ref=d["tax_ref"], credit_code=d["credit_code"], month=d["month"], amount_fen=d["amount_fen"],
+            received_on=d["received_on"], by=request.user))
+
+
+class ResidentContributionViewSet(Base, mixins.ListModelMixin):
+    """居民个人缴费: list and record a year's payment (amount from the policy)."""
+
+    serializer_class = ResidentContributionSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return m.ResidentContribution.objects.order_by("-year", "pk")
+
+    def create(self, request: Request) -> Response:
+        s = ResidentContributionSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        person = get_object_or_404(m.Person, pk=d["person"].pk)
+        return self.created(services.resident_contribution_record(
+            person=person, year=d["year"], paid_on=d["paid_on"], by=request.user))
+
+
+class TransferViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """市内转移接续: seen by both counties; request by ID number; complete (receiving county only)."""
+
+    serializer_class = TransferSerializer
+    filterset_fields = ["status", "from_county", "to_county"]
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return m.Transfer.objects.order_by("-requested_at")
+
+    def create(self, request: Request) -> Response:
+        s = TransferSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = s.validated_data
+        return self.created(services.transfer_request(
+            id_number=d["id_number"], to_county=d["to_county"], effective_month=d["effective_month"],
+            reason=d.get("reason", ""), by=request.user))
+
+    @extend_schema(request=TransferCompleteSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request: Request, pk: str) -> Response:
+        s = TransferCompleteSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        employer_id = s.validated_data.get("new_employer")
+        employer = get_object_or_404(m.Employer, pk=employer_id) if employer_id else None
+        done = services.transfer_complete(transfer=self.get_object(), new_employer=employer, by=request.user)
+        return Response(TransferSerializer(done).data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        return Response(TransferSerializer(services.transfer_cancel(transfer=self.get_object())).data)
+
+
+class ReferralViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """转诊/转外就医备案: apply, decide; the benefit calculator reads approved, valid ones."""
+
+    serializer_class = ReferralSerializer
+    filterset_fields = ["status", "kind", "person"]
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return m.Referral.objects.order_by("-applied_at")
+
+    def create(self, request: Request) -> Response:
+        s = ReferralSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        d = dict(s.validated_data)
+        person = get_object_or_404(m.Person, pk=d.pop("person").pk)
+        return self.created(services.referral_apply(person=person, by=request.user, **d))
+
+    @extend_schema(request=DecisionSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, pk: str) -> Response:
+        s = DecisionSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        done = services.referral_decide(referral=self.get_object(), approve=s.validated_data["approve"],
+                                        note=s.validated_data["note"], by=request.user)
+        return Response(ReferralSerializer(done).data)
+
+

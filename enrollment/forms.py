@@ -1,0 +1,160 @@
+"""Forms of the clerk's pages. They only collect input; the services judge it, and a
+`BusinessRuleError` comes back beside the field it names (see `ServiceForm.run`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from enrollment.models import Employer, ReferralKind, SpecialGroup
+from enrollment.validators import parse_month
+from pooling.choices import PersonCategory, Scheme
+from pooling.errors import BusinessRuleError
+from pooling.money import yuan_to_fen
+from pooling.selectors import handling_units
+
+T = TypeVar("T")
+MONTH_HELP = _("格式：2026-03")
+
+
+class ServiceForm(forms.Form):
+    def run(self, call: Callable[[], T]) -> T | None:
+        """Call a service; put its refusal beside the field it names (or on top of the form)."""
+        try:
+            return call()
+        except BusinessRuleError as exc:
+            field = exc.field if exc.field in self.fields else None
+            self.add_error(field, exc.text())
+            return None
+
+
+class MonthField(forms.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", MONTH_HELP)
+        super().__init__(max_length=10, **kwargs)
+        self.widget.attrs.update({"placeholder": "2026-03", "inputmode": "numeric"})
+
+    def clean(self, value: Any) -> date:
+        text = super().clean(value)
+        try:
+            return parse_month(text)
+        except BusinessRuleError as exc:
+            raise forms.ValidationError(exc.text()) from None
+
+
+class YuanField(forms.CharField):
+    def clean(self, value: Any) -> int:
+        text = super().clean(value)
+        try:
+            return yuan_to_fen(text)
+        except BusinessRuleError as exc:
+            raise forms.ValidationError(exc.text()) from None
+
+
+class CountyField(forms.ModelChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=handling_units(), **kwargs)
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name}（{obj.code}）"
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"})
+
+
+class PersonForm(ServiceForm):
+    county = CountyField(label=_("户籍经办单位"))
+    id_number = forms.CharField(label=_("身份证号码"), max_length=20)
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    category = forms.ChoiceField(label=_("人员类别"), choices=PersonCategory.choices)
+    special_group = forms.ChoiceField(label=_("特殊群体"), choices=SpecialGroup.choices, required=False)
+    phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    address = forms.CharField(label=_("住址"), max_length=200, required=False)
+
+
+class EmployerForm(ServiceForm):
+    county = CountyField(label=_("经办单位"))
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=20)
+    name = forms.CharField(label=_("单位名称"), max_length=100)
+    industry = forms.CharField(label=_("所属行业"), max_length=50, required=False)
+    contact_name = forms.CharField(label=_("联系人"), max_length=50, required=False)
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+
+
+class EnrolForm(ServiceForm):
+    scheme = forms.ChoiceField(label=_("险种"), choices=[(Scheme.EMPLOYEE.value, Scheme.EMPLOYEE.label),
+                                                       (Scheme.RESIDENT.value, Scheme.RESIDENT.label)])
+    employer = forms.ModelChoiceField(label=_("参保单位（职工医保）"), queryset=Employer.objects.none(),
+                                      required=False)
+    start_month = MonthField(label=_("参保起始月"))
+
+    def __init__(self, *args: Any, county_code: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["employer"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Employer.objects.filter(county_id=county_code, status="active").order_by("name")
+
+
+class ResidentPaymentForm(ServiceForm):
+    year = forms.IntegerField(label=_("缴费年度"), min_value=2000, max_value=2100)
+    paid_on = forms.DateField(label=_("缴费日期"), widget=_date_input())
+
+
+class EndEnrolmentForm(ServiceForm):
+    end_month = MonthField(label=_("参保终止月"))
+
+
+class LifeEventForm(ServiceForm):
+    event = forms.ChoiceField(label=_("事项"), choices=[("retire", _("办理退休")), ("death", _("登记死亡"))])
+    on = forms.DateField(label=_("日期"), widget=_date_input())
+
+
+class DeclarationMonthForm(ServiceForm):
+    month = MonthField(label=_("费款所属期"))
+
+
+class CollectionForm(ServiceForm):
+    tax_ref = forms.CharField(label=_("税务到账流水号"), max_length=40)
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=20)
+    month = MonthField(label=_("费款所属期"))
+    amount = YuanField(label=_("到账金额（元）"), max_length=20)
+    received_on = forms.DateField(label=_("到账日期"), widget=_date_input())
+
+
+class TransferForm(ServiceForm):
+    id_number = forms.CharField(label=_("身份证号码"), max_length=20)
+    to_county = CountyField(label=_("转入经办单位"))
+    effective_month = MonthField(label=_("转入起始月"))
+    reason = forms.CharField(label=_("转移原因"), max_length=200, required=False)
+
+
+class TransferCompleteForm(ServiceForm):
+    new_employer = forms.ModelChoiceField(label=_("转入地参保单位（职工医保人员必填）"),
+                                          queryset=Employer.objects.none(), required=False)
+
+    def __init__(self, *args: Any, county_code: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["new_employer"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Employer.objects.filter(county_id=county_code, status="active").order_by("name")
+
+
+class ReferralForm(ServiceForm):
+    kind = forms.ChoiceField(label=_("备案类型"), choices=ReferralKind.choices)
+    destination = forms.CharField(label=_("就医地/转往医院"), max_length=100)
+    destination_area_code = forms.CharField(label=_("就医地行政区划代码"), max_length=6, required=False)
+    diagnosis = forms.CharField(label=_("诊断/转诊理由"), max_length=200, required=False)
+    valid_from = forms.DateField(label=_("有效期起"), widget=_date_input())
+    valid_to = forms.DateField(label=_("有效期止"), widget=_date_input())
+
+
+class DecisionForm(ServiceForm):
+    decision = forms.ChoiceField(choices=[("approve", _("同意备案")), ("reject", _("不予备案")),
+                                          ("revoke", _("撤销备案"))])
+    note = forms.CharField(label=_("审核意见"), max_length=200, required=False)

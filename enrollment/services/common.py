@@ -1,0 +1,53 @@
+"""Small helpers shared by the enrollment services: months, who is acting, validation."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pooling.errors import BusinessRuleError
+from pooling.scoping import OTHER_COUNTY, READ_ONLY, current_scope
+
+INVALID = _("数据不符合要求：%(detail)s")
+
+
+def add_months(month: date, n: int) -> date:
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(first: date, last: date) -> int:
+    """Number of months from `first` to `last`, both included (0 if last < first)."""
+    return max((last.year - first.year) * 12 + last.month - first.month + 1, 0)
+
+
+def first_of_month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def age_on(birth: date, on: date) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def require_county(code: str) -> None:
+    """The acting user may write in this county (checked before any unrestricted write)."""
+    scope = current_scope()
+    if scope.read_only:
+        raise PermissionDenied(READ_ONLY)
+    if not scope.allows(code):
+        raise PermissionDenied(OTHER_COUNTY)
+
+
+def clean_and_save(obj: models.Model, *, exclude: list[str] | None = None, **save: Any) -> None:
+    """full_clean() then save(); a model error becomes a BusinessRuleError naming the field."""
+    try:
+        obj.full_clean(exclude=exclude, validate_constraints=False)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise BusinessRuleError(INVALID, code="invalid", field=None if field == "__all__" else field,
+                                params={"detail": "；".join(messages)}) from exc
+    obj.save(**save)

@@ -1,0 +1,202 @@
+"""Contributions: employers' monthly declarations, tax-bureau collections, resident years."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from enrollment.models import (
+    Collection,
+    Declaration,
+    DeclarationLine,
+    DeclarationStatus,
+    Employer,
+    Enrolment,
+    EnrolmentStatus,
+    Person,
+    ResidentContribution,
+)
+from enrollment.policy import employee_month, resident_year
+from enrollment.services.common import clean_and_save, first_of_month
+from enrollment.validators import check_credit_code
+from pooling.choices import PersonCategory, Scheme
+from pooling.errors import BusinessRuleError
+from pooling.money import format_yuan
+from pooling.scoping import unrestricted
+
+BASE_NOT_POSITIVE = _("缴费工资基数必须大于 0")
+NOT_ENROLLED_WITH_EMPLOYER = _("%(name)s 在 %(month)s 没有该单位的职工医保参保缴费记录")
+MONTH_ALREADY_DECLARED = _("%(name)s 的 %(month)s 已申报缴费（%(county)s），同一月份不能重复申报")
+RETIREE_DOES_NOT_PAY = _("%(name)s 已退休，退休人员不再申报缴费")
+BASE_BELOW_FLOOR = _("申报基数 %(declared)s 元低于缴费基数下限，已按下限 %(limit)s 元核定")
+BASE_ABOVE_CEILING = _("申报基数 %(declared)s 元高于缴费基数上限，已按上限 %(limit)s 元核定")
+EMPTY_DECLARATION = _("申报明细不能为空")
+UNKNOWN_EMPLOYER = _("未找到统一社会信用代码为 %(code)s 的参保单位")
+COLLECTION_NOT_POSITIVE = _("到账金额必须大于 0")
+COLLECTION_REF_CONFLICT = _("税务到账流水号 %(ref)s 已登记，且金额或单位不同")
+NOT_RESIDENT = _("%(name)s 在 %(year)s 年没有居民医保参保记录")
+YEAR_ALREADY_PAID = _("%(name)s 已缴纳 %(year)s 年度居民医保个人缴费")
+
+
+@dataclass
+class LineResult:
+    line: DeclarationLine
+    warning: str | None = None
+
+
+@dataclass
+class DeclarationResult:
+    declaration: Declaration
+    lines: list[LineResult] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [r.warning for r in self.lines if r.warning]
+
+
+def _employee_enrolment(*, person: Person, employer: Employer, month: date) -> Enrolment:
+    enrolment = (Enrolment.objects.filter(person=person, employer=employer, scheme=Scheme.EMPLOYEE,
+                                          start_month__lte=month)
+                 .filter(Q(status=EnrolmentStatus.ACTIVE, end_month__isnull=True)
+                         | Q(status__in=[EnrolmentStatus.ACTIVE, EnrolmentStatus.ENDED], end_month__gte=month))
+                 .first())
+    if enrolment is None:
+        raise BusinessRuleError(NOT_ENROLLED_WITH_EMPLOYER, code="not_enrolled", field="person",
+                                params={"name": person.name, "month": f"{month:%Y-%m}"})
+    return enrolment
+
+
+def _clamp_warning(declared: int, base: int) -> str | None:
+    if declared == base:
+        return None
+    msg = BASE_BELOW_FLOOR if declared < base else BASE_ABOVE_CEILING
+    return str(msg) % {"declared": format_yuan(declared), "limit": format_yuan(base)}
+
+
+def _declaration_for(*, employer: Employer, month: date, by: Any) -> Declaration:
+    declaration, created = Declaration.objects.get_or_create(
+        employer=employer, month=month, defaults={"county_id": employer.county_id, "created_by": by})
+    if created:  # money that arrived before the declaration is matched now
+        Collection.objects.filter(employer=employer, month=month, declaration__isnull=True) \
+            .update(declaration=declaration)
+    return Declaration.objects.select_for_update().get(pk=declaration.pk)
+
+
+def _refresh_declaration(declaration: Declaration) -> None:
+    """Recompute totals from the lines and the matched collections (never typed in)."""
+    lines = declaration.lines.aggregate(e=Sum("employer_fen"), p=Sum("employee_fen"), m=Sum("maternity_fen"))
+    declaration.total_fen = sum(v or 0 for v in lines.values())
+    declaration.paid_fen = declaration.collections.aggregate(s=Sum("amount_fen"))["s"] or 0
+    if declaration.paid_fen >= declaration.total_fen > 0:
+        declaration.status = DeclarationStatus.PAID
+    elif declaration.paid_fen > 0:
+        declaration.status = DeclarationStatus.PARTIAL
+    else:
+        declaration.status = DeclarationStatus.DECLARED
+    declaration.save(update_fields=["total_fen", "paid_fen", "status"])
+
+
+@transaction.atomic
+def declaration_line_add(*, employer: Employer, month: date, person: Person, declared_base_fen: int,
+                         by: Any = None) -> LineResult:
+    """Declare one employee's month: the base clamped to the policy's floor and ceiling
+    (with a warning saying so), employer, employee and maternity shares, and the part
+    of the employee's share that goes to the personal account."""
+    month = first_of_month(month)
+    if declared_base_fen <= 0:
+        raise BusinessRuleError(BASE_NOT_POSITIVE, code="base", field="declared_base")
+    if person.category == PersonCategory.RETIRED:
+        raise BusinessRuleError(RETIREE_DOES_NOT_PAY, code="retired", field="person",
+                                params={"name": person.name})
+    enrolment = _employee_enrolment(person=person, employer=employer, month=month)
+    with unrestricted():  # a month declared in the person's former county counts too
+        earlier = (DeclarationLine.objects.filter(person=person, scheme=Scheme.EMPLOYEE, month=month)
+                   .select_related("county").first())
+    if earlier is not None:
+        raise BusinessRuleError(MONTH_ALREADY_DECLARED, code="month_declared", field="month", params={
+            "name": person.name, "month": f"{month:%Y-%m}", "county": earlier.county.name})
+    amounts = employee_month(month=month, declared_base_fen=declared_base_fen)
+    declaration = _declaration_for(employer=employer, month=month, by=by)
+    line = DeclarationLine(
+        county_id=employer.county_id, declaration=declaration, person=person, enrolment=enrolment,
+        scheme=Scheme.EMPLOYEE, month=month, declared_base_fen=declared_base_fen,
+        base_fen=amounts.base_fen, base_clamped=amounts.clamped, employer_fen=amounts.employer_fen,
+        employee_fen=amounts.employee_fen, maternity_fen=amounts.maternity_fen,
+        account_fen=amounts.account_fen)
+    clean_and_save(line)
+    _refresh_declaration(declaration)
+    return LineResult(line=line, warning=_clamp_warning(declared_base_fen, amounts.base_fen))
+
+
+@transaction.atomic
+def declaration_submit(*, employer: Employer, month: date, rows: list[tuple[Person, int]],
+                       by: Any = None) -> DeclarationResult:
+    """Declare a month for several employees at once: all lines or none."""
+    if not rows:
+        raise BusinessRuleError(EMPTY_DECLARATION, code="empty")
+    results = [declaration_line_add(employer=employer, month=month, person=p, declared_base_fen=b, by=by)
+               for p, b in rows]
+    results[0].line.declaration.refresh_from_db()
+    return DeclarationResult(declaration=results[0].line.declaration, lines=results)
+
+
+@transaction.atomic
+def collection_record(*, tax_ref: str, credit_code: str, month: date, amount_fen: int,
+                      received_on: date, by: Any = None) -> Collection:
+    """Record money the tax bureau collected (征缴到账) and match it to the declaration.
+
+    Idempotent on the bureau's reference: the same line of a file imported twice is one
+    collection; the same reference with another amount is refused.
+    """
+    code, month = check_credit_code(credit_code), first_of_month(month)
+    if amount_fen <= 0:
+        raise BusinessRuleError(COLLECTION_NOT_POSITIVE, code="amount", field="amount")
+    employer = Employer.objects.filter(credit_code=code).first()
+    if employer is None:
+        raise BusinessRuleError(UNKNOWN_EMPLOYER, code="unknown_employer", field="credit_code",
+                                params={"code": code})
+    existing = Collection.objects.filter(tax_ref=tax_ref.strip()).first()
+    if existing is not None:
+        if (existing.employer_id, existing.month, existing.amount_fen) != (employer.pk, month, amount_fen):
+            raise BusinessRuleError(COLLECTION_REF_CONFLICT, code="ref_conflict", field="tax_ref",
+                                    params={"ref": tax_ref})
+        return existing
+    declaration = Declaration.objects.select_for_update().filter(employer=employer, month=month).first()
+    collection = Collection(county_id=employer.county_id, tax_ref=tax_ref.strip(), employer=employer,
+                            month=month, amount_fen=amount_fen, received_on=received_on,
+                            declaration=declaration, created_by=by)
+    clean_and_save(collection, exclude=["tax_ref"])
+    if declaration is not None:
+        _refresh_declaration(declaration)
+    return collection
+
+
+@transaction.atomic
+def resident_contribution_record(*, person: Person, year: int, paid_on: date,
+                                 by: Any = None) -> ResidentContribution:
+    """A resident's yearly individual contribution, at the policy's standard for their
+    category, less what the special-group subsidy (低保/特困) pays for them."""
+    enrolment = (Enrolment.objects.filter(person=person, scheme=Scheme.RESIDENT,
+                                          start_month__lte=date(year, 12, 1))
+                 .filter(Q(end_month__isnull=True) | Q(end_month__gte=date(year, 1, 1)))
+                 .exclude(status=EnrolmentStatus.SUSPENDED).order_by("-start_month").first())
+    if enrolment is None:
+        raise BusinessRuleError(NOT_RESIDENT, code="not_resident", field="year",
+                                params={"name": person.name, "year": year})
+    with unrestricted():
+        paid = ResidentContribution.objects.filter(person=person, year=year).exists()
+    if paid:
+        raise BusinessRuleError(YEAR_ALREADY_PAID, code="year_paid", field="year",
+                                params={"name": person.name, "year": year})
+    amounts = resident_year(year=year, category=person.category, special_group=person.special_group)
+    contribution = ResidentContribution(
+        county_id=enrolment.county_id, person=person, enrolment=enrolment, year=year,
+        standard_fen=amounts.standard_fen, subsidy_fen=amounts.subsidy_fen,
+        paid_fen=amounts.payable_fen, paid_on=paid_on, created_by=by)
+    clean_and_save(contribution)
+    return contribution

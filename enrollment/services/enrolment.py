@@ -1,0 +1,188 @@
+"""Enrolment per scheme: start, suspend, end; the resident waiting period; no double enrolment."""
+
+from __future__ import annotations
+
+from datetime import date
+from math import ceil
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils.translation import gettext_lazy as _
+
+from enrollment.models import Employer, EmployerStatus, Enrolment, EnrolmentStatus, Person
+from enrollment.policy import waiting_rules
+from enrollment.services.common import (
+    add_months,
+    age_on,
+    clean_and_save,
+    first_of_month,
+    months_between,
+)
+from pooling.choices import PersonCategory, Scheme
+from pooling.errors import BusinessRuleError
+from pooling.scoping import unrestricted
+
+DOUBLE_ENROLMENT = _("该人员已参加%(scheme)s（%(county)s，%(start)s 起），不能同时参加%(other)s，"
+                     "请先终止原参保（避免重复参保）")
+ALREADY_ENROLLED = _("该人员已参加%(scheme)s（%(start)s 起），无需重复登记")
+PERIOD_OVERLAP = _("参保起始月 %(start)s 与已有参保记录（%(scheme)s %(from)s 至 %(to)s）重叠")
+EMPLOYER_REQUIRED = _("职工医保参保须选择参保单位")
+EMPLOYER_NOT_FOR_RESIDENT = _("居民医保参保不填写参保单位")
+EMPLOYER_OTHER_COUNTY = _("参保单位属于其他经办单位，请先办理人员转移接续")
+EMPLOYER_INACTIVE = _("参保单位状态为“%(status)s”，不能新增参保人员")
+PERSON_DEAD = _("该人员已登记死亡，不能参保")
+NOT_ACTIVE = _("只有参保缴费状态的参保记录才能暂停")
+NOT_SUSPENDED = _("只有暂停缴费状态的参保记录才能恢复")
+ALREADY_ENDED = _("该参保记录已终止")
+END_BEFORE_START = _("终止月不能早于参保起始月 %(start)s")
+END_BEFORE_PAID = _("终止月不能早于已申报缴费的最后月份 %(last)s")
+UNKNOWN_SCHEME = _("险种不正确：%(value)s")
+
+OPEN_STATUSES = (EnrolmentStatus.ACTIVE, EnrolmentStatus.SUSPENDED)
+
+
+def resident_waiting_months(*, person: Person, start_month: date, repaid_years: int = 0) -> int:
+    """The resident benefit waiting period (国办发〔2024〕38号), in months, from the policy.
+
+    None for a newborn, for a move from employee insurance within the policy's months, or
+    when cover was continuous up to the month before. Otherwise the fixed part, plus the
+    variable part for each extra year of gap, which years paid back (补缴) reduce.
+    """
+    rules = waiting_rules(on=start_month)
+    if rules.newborn_exempt and months_between(first_of_month(person.birth_date), start_month) <= 12:
+        return 0
+    with unrestricted():  # earlier cover may have been in another county: read all of it
+        last = (Enrolment.objects.filter(person=person, end_month__isnull=False, start_month__lt=start_month)
+                .order_by("-end_month").first())
+    if last is None or last.end_month is None:
+        return rules.base_months  # never insured before: a late enrolment
+    gap = months_between(add_months(last.end_month, 1), add_months(start_month, -1))
+    if gap == 0:
+        return 0
+    if last.scheme == Scheme.EMPLOYEE and gap <= rules.from_employee_within_months:
+        return 0
+    extra_years = max(ceil(gap / 12) - 1, 0)
+    variable = max(extra_years * rules.per_gap_year_months
+                   - repaid_years * rules.per_continuous_year_reduction_months, 0)
+    return rules.base_months + variable
+
+
+def _check_no_overlap(*, person: Person, scheme: str, start: date) -> None:
+    with unrestricted():  # 避免重复参保 is a city-wide rule
+        others = list(Enrolment.objects.filter(person=person).select_related("county"))
+    for other in others:
+        if other.status == EnrolmentStatus.ACTIVE:
+            if other.scheme == scheme:
+                raise BusinessRuleError(ALREADY_ENROLLED, code="already_enrolled", field="scheme",
+                                        params={"scheme": other.get_scheme_display(),
+                                                "start": f"{other.start_month:%Y-%m}"})
+            raise BusinessRuleError(DOUBLE_ENROLMENT, code="double_enrolment", field="scheme", params={
+                "scheme": other.get_scheme_display(), "county": other.county.name,
+                "start": f"{other.start_month:%Y-%m}", "other": Scheme(scheme).label})
+        if other.end_month is None or other.end_month >= start:
+            raise BusinessRuleError(PERIOD_OVERLAP, code="period_overlap", field="start_month", params={
+                "start": f"{start:%Y-%m}", "scheme": other.get_scheme_display(),
+                "from": f"{other.start_month:%Y-%m}",
+                "to": f"{other.end_month:%Y-%m}" if other.end_month else "—"})
+
+
+def _check_employer(*, person: Person, scheme: str, employer: Employer | None) -> None:
+    if scheme == Scheme.EMPLOYEE:
+        if employer is None:
+            raise BusinessRuleError(EMPLOYER_REQUIRED, code="employer_required", field="employer")
+        if employer.county_id != person.county_id:
+            raise BusinessRuleError(EMPLOYER_OTHER_COUNTY, code="employer_county", field="employer")
+        if employer.status != EmployerStatus.ACTIVE:
+            raise BusinessRuleError(EMPLOYER_INACTIVE, code="employer_inactive", field="employer",
+                                    params={"status": employer.get_status_display()})
+    elif employer is not None:
+        raise BusinessRuleError(EMPLOYER_NOT_FOR_RESIDENT, code="employer_resident", field="employer")
+
+
+def _category_for(person: Person, scheme: str, start: date) -> str:
+    if scheme == Scheme.EMPLOYEE:
+        return PersonCategory.RETIRED if person.category == PersonCategory.RETIRED else PersonCategory.IN_SERVICE
+    if person.category == PersonCategory.MINOR_STUDENT or age_on(person.birth_date, start) < 18:
+        return PersonCategory.MINOR_STUDENT
+    return PersonCategory.RESIDENT_ADULT
+
+
+@transaction.atomic
+def enrol(*, person: Person, scheme: str, start_month: date, employer: Employer | None = None,
+          repaid_years: int = 0, by: Any = None) -> Enrolment:
+    """Enrol a person in the employee or resident scheme from a month on.
+
+    Refuses a second active enrolment anywhere in the city (避免重复参保) and any period
+    overlapping an earlier one. The person row is locked so two clerks cannot race.
+    """
+    if scheme not in (Scheme.EMPLOYEE, Scheme.RESIDENT):
+        raise BusinessRuleError(UNKNOWN_SCHEME, code="scheme", field="scheme", params={"value": scheme})
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.died_on:
+        raise BusinessRuleError(PERSON_DEAD, code="dead")
+    start = first_of_month(start_month)
+    _check_employer(person=person, scheme=scheme, employer=employer)
+    _check_no_overlap(person=person, scheme=scheme, start=start)
+    waiting = (resident_waiting_months(person=person, start_month=start, repaid_years=repaid_years)
+               if scheme == Scheme.RESIDENT else 0)
+    enrolment = Enrolment(county_id=person.county_id, person=person, scheme=scheme, employer=employer,
+                          start_month=start, waiting_months=waiting,
+                          benefits_from=add_months(start, waiting), created_by=by)
+    try:
+        with transaction.atomic():
+            clean_and_save(enrolment)
+    except IntegrityError:  # the partial unique index: another active enrolment slipped in
+        raise BusinessRuleError(ALREADY_ENROLLED, code="already_enrolled", field="scheme",
+                                params={"scheme": Scheme(scheme).label, "start": "—"}) from None
+    category = _category_for(person, scheme, start)
+    if category != person.category:
+        person.category = category
+        person.save(update_fields=["category"])
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_suspend(*, enrolment: Enrolment) -> Enrolment:
+    """Suspend payments (暂停缴费), e.g. an employee between jobs; the record stays open."""
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if enrolment.status != EnrolmentStatus.ACTIVE:
+        raise BusinessRuleError(NOT_ACTIVE, code="not_active")
+    enrolment.status = EnrolmentStatus.SUSPENDED
+    enrolment.save(update_fields=["status"])
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_resume(*, enrolment: Enrolment) -> Enrolment:
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if enrolment.status != EnrolmentStatus.SUSPENDED:
+        raise BusinessRuleError(NOT_SUSPENDED, code="not_suspended")
+    with unrestricted():
+        active = Enrolment.objects.filter(person_id=enrolment.person_id, status=EnrolmentStatus.ACTIVE).first()
+    if active is not None:
+        raise BusinessRuleError(DOUBLE_ENROLMENT, code="double_enrolment", params={
+            "scheme": active.get_scheme_display(), "county": active.county.name,
+            "start": f"{active.start_month:%Y-%m}", "other": enrolment.get_scheme_display()})
+    enrolment.status = EnrolmentStatus.ACTIVE
+    enrolment.save(update_fields=["status"])
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_end(*, enrolment: Enrolment, end_month: date) -> Enrolment:
+    """End an enrolment with its last covered month (not before any declared month)."""
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    end = first_of_month(end_month)
+    if enrolment.status == EnrolmentStatus.ENDED:
+        raise BusinessRuleError(ALREADY_ENDED, code="ended")
+    if end < enrolment.start_month:
+        raise BusinessRuleError(END_BEFORE_START, code="end_before_start", field="end_month",
+                                params={"start": f"{enrolment.start_month:%Y-%m}"})
+    last = enrolment.declaration_lines.aggregate(m=Max("month"))["m"]
+    if last is not None and end < last:
+        raise BusinessRuleError(END_BEFORE_PAID, code="end_before_paid", field="end_month",
+                                params={"last": f"{last:%Y-%m}"})
+    enrolment.status, enrolment.end_month = EnrolmentStatus.ENDED, end
+    enrolment.save(update_fields=["status", "end_month"])
+    return enrolment
