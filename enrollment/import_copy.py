@@ -37,7 +37,8 @@ def copy_people(records: Iterable[tuple], *, created_by_id: int | None) -> int:
     # One COPY for the whole file: PostgreSQL stores rows on its core while this
     # process checks the next ones on the other. Nothing else may use the connection
     # meanwhile (the workflow does no lookups on it during a commit of this kind).
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+    # wrap_database_errors: a clash with the unique index surfaces as Django's IntegrityError.
+    with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for block in chunked(records, BLOCK_ROWS):
             copy.write("".join(
                 f"{county}\t{id_number}\t{name.translate(_ESCAPES)}\t{sex}\t{_iso(birth)}\t"

@@ -18,8 +18,6 @@ from django.utils.translation import gettext_lazy as _
 from enrollment import validators as v
 from enrollment.models import (
     Collection,
-    Declaration,
-    DeclarationStatus,
     Employer,
     Enrolment,
     EnrolmentStatus,
@@ -50,7 +48,6 @@ PERSON_NOT_FOUND = _("本经办单位没有身份证号码为 %(value)s 的参�
 EMPLOYER_NOT_FOUND = _("本经办单位没有统一社会信用代码为 %(value)s 的参保单位，请先登记单位")
 EMPLOYER_REQUIRED = _("职工医保参保必须填写参保单位的统一社会信用代码")
 ALREADY_ENROLLED = _("该人员已有有效的参保登记（避免重复参保）")
-DECLARATION_EXISTS = _("该单位该月份已有缴费申报")
 COLLECTION_EXISTS = _("该税务到账流水号已登记")
 ZERO_AMOUNT = _("到账金额必须大于 0")
 NAME_TOO_LONG = _("名称不能超过 %(max)s 个字")
@@ -305,7 +302,19 @@ class EnrolmentKind(ImportKind):
         return "id_number"
 
     def write(self, records: Iterator[Any], ctx: Context) -> int:
-        return bulk_write(Enrolment, lambda e: e, records)
+        """Through the enrolment service, row by row (waiting periods, overlap checks,
+        category): an enrolment file is a county's thousands, not a city's millions."""
+        from enrollment.services import enrol
+
+        written = 0
+        for e in records:
+            try:
+                enrol(person=e.person, scheme=e.scheme, start_month=e.start_month, employer=e.employer,
+                      by=ctx.actor)
+                written += 1
+            except BusinessRuleError as exc:
+                ctx.refuse(exc, "id_number")
+        return written
 
     def template_rows(self) -> list[list[str]]:
         return [["360426199101010071", "职工基本医疗保险", "2026-01", "91110108551385082Q", "320902"]]
@@ -334,10 +343,14 @@ def _employer(code: str, county: str, ctx: Context) -> Employer:
 
 
 class DeclarationKind(ImportKind):
+    """缴费申报 lines: one employee's month with the declared wage base. The service clamps
+    the base to the policy's limits and computes the shares; the declaration's totals
+    are derived from its lines, never typed in."""
+
     key = "declarations"
     label = _("缴费申报")
-    columns = [CREDIT_COLUMN, MONTH_COLUMN,
-               Column("total", "应缴合计（元）", aliases=("应缴金额", "应缴合计", "应缴金额（元）")),
+    columns = [CREDIT_COLUMN, MONTH_COLUMN, ID_COLUMN,
+               Column("base", "申报工资基数（元）", aliases=("缴费基数", "工资基数", "申报工资基数")),
                COUNTY_COLUMN]
 
     def clean(self, values: dict[str, str], ctx: Context) -> tuple[str, Any]:
@@ -345,25 +358,34 @@ class DeclarationKind(ImportKind):
         county = cells.take(county_of, ctx)
         code = cells.take(checked, "credit_code", v.check_credit_code)
         month = cells.take(_month, "month")
-        total = cells.take(parse_fen, "total")
+        facts = cells.take(checked, "id_number", v.check_id_number)
+        base = cells.take(parse_fen, "base")
         cells.done()
         employer = _employer(code, county, ctx)
-        if Declaration.objects.filter(employer=employer, month=month).exists():
-            raise RowProblem("month", DECLARATION_EXISTS)
-        return county, Declaration(county_id=county, employer=employer, month=month, total_fen=total,
-                                   created_by=ctx.actor)
+        person = _person(facts.id_number, county, ctx)
+        return county, (employer, month, person, base)
 
-    def unique_key(self, record: Declaration) -> Any:
-        return (record.employer_id, record.month)
+    def unique_key(self, record: tuple) -> Any:
+        return (record[2].pk, record[1])
 
     def existing_column(self) -> str:
-        return "month"
+        return "id_number"
 
     def write(self, records: Iterator[Any], ctx: Context) -> int:
-        return bulk_write(Declaration, lambda d: d, records)
+        from enrollment.services import declaration_line_add
+
+        written = 0
+        for employer, month, person, base in records:
+            try:
+                declaration_line_add(employer=employer, month=month, person=person,
+                                     declared_base_fen=base, by=ctx.actor)
+                written += 1
+            except BusinessRuleError as exc:
+                ctx.refuse(exc, "id_number")
+        return written
 
     def template_rows(self) -> list[list[str]]:
-        return [["91110108551385082Q", "2026-01", "12345.60", "320902"]]
+        return [["91110108551385082Q", "2026-01", "360426199101010071", "6500.00", "320902"]]
 
 
 class CollectionKind(ImportKind):
@@ -387,10 +409,8 @@ class CollectionKind(ImportKind):
             cells.problems.append(RowProblem("amount", ZERO_AMOUNT))
         cells.done()
         employer = _employer(code, county, ctx)
-        declaration = Declaration.objects.filter(employer=employer, month=month).first()
         return county, Collection(county_id=county, tax_ref=ref[:40], employer=employer, month=month,
-                                  amount_fen=amount, received_on=received, declaration=declaration,
-                                  created_by=ctx.actor)
+                                  amount_fen=amount, received_on=received, created_by=ctx.actor)
 
     def unique_key(self, record: Collection) -> str:
         return record.tax_ref
@@ -406,25 +426,21 @@ class CollectionKind(ImportKind):
             return set(Collection.objects.filter(tax_ref__in=keys).values_list("tax_ref", flat=True))
 
     def write(self, records: Iterator[Any], ctx: Context) -> int:
+        """Through the collection service: it matches the declaration and moves its status."""
+        from enrollment.services import collection_record
+
         written = 0
-        for collection in records:
-            collection.save()
-            if collection.declaration_id:
-                _apply_to_declaration(collection.declaration_id, collection.amount_fen)
-            written += 1
+        for c in records:
+            try:
+                collection_record(tax_ref=c.tax_ref, credit_code=c.employer.credit_code, month=c.month,
+                                  amount_fen=c.amount_fen, received_on=c.received_on, by=ctx.actor)
+                written += 1
+            except BusinessRuleError as exc:
+                ctx.refuse(exc, "tax_ref")
         return written
 
     def template_rows(self) -> list[list[str]]:
         return [["3209000000000001", "91110108551385082Q", "2026-01", "12345.60", "2026-02-10", "320902"]]
-
-
-def _apply_to_declaration(declaration_id: int, amount_fen: int) -> None:
-    """Add money received to its declaration and move its status (under a row lock)."""
-    declaration = Declaration.objects.select_for_update().get(pk=declaration_id)
-    declaration.paid_fen += amount_fen
-    declaration.status = (DeclarationStatus.PAID if declaration.paid_fen >= declaration.total_fen
-                          else DeclarationStatus.PARTIAL)
-    declaration.save(update_fields=["paid_fen", "status"])
 
 
 KINDS = [EmployerKind(), PersonKind(), EnrolmentKind(), DeclarationKind(), CollectionKind()]

@@ -203,6 +203,8 @@ def open_table(source: Any, *, columns: Iterable[Column]) -> Table:
     """
     stream, close = _binary(source)
     try:
+        if stream.seekable():
+            stream.seek(0)  # a stored file read once already (preview, then commit)
         head = stream.read(SNIFF_BYTES)
         if not head:
             raise TableError(EMPTY_FILE, code="empty")

@@ -89,6 +89,15 @@ class Context:
     own_county: str | None
     actor: Any = None
     cache: dict[str, Any] = field(default_factory=dict)
+    # The row of the record `write` is handling, and where it reports a service's refusal.
+    row: int | None = None
+    report: Callable[[int | None, str, str], None] = lambda row, column, reason: None
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def refuse(self, exc: BusinessRuleError, default_column: str = "") -> None:
+        """A service refused the current record: note it; the commit will roll back."""
+        column = exc.field or default_column
+        self.report(self.row, self.labels.get(column, column), exc.text())
 
 
 class ImportKind:

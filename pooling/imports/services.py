@@ -234,6 +234,7 @@ def _checked_records(batch: ImportBatch, kind: ImportKind, ctx: Context, sink: E
     """
     with open_table(batch.file, columns=kind.columns) as table:
         label = table.label_of
+        ctx.labels, ctx.report = label, sink.add
         seen: dict[Any, int] = {}
         waiting: list[tuple[Any, int, Any]] = []
         for row in table:
@@ -253,6 +254,7 @@ def _checked_records(batch: ImportBatch, kind: ImportKind, ctx: Context, sink: E
                 continue
             key = kind.unique_key(record)
             if key is None:
+                ctx.row = row.number
                 yield record
                 continue
             first = seen.get(key)
@@ -262,17 +264,18 @@ def _checked_records(batch: ImportBatch, kind: ImportKind, ctx: Context, sink: E
                 continue
             seen[key] = row.number
             if not lookups:
+                ctx.row = row.number
                 yield record
                 continue
             waiting.append((key, row.number, record))
             if len(waiting) >= EXISTING_CHUNK:
-                yield from _not_existing(kind, waiting, sink, label)
+                yield from _not_existing(kind, waiting, sink, label, ctx)
                 waiting = []
-        yield from _not_existing(kind, waiting, sink, label)
+        yield from _not_existing(kind, waiting, sink, label, ctx)
 
 
 def _not_existing(kind: ImportKind, waiting: list[tuple[Any, int, Any]], sink: ErrorSink,
-                  label: dict[str, str]) -> Iterator[Any]:
+                  label: dict[str, str], ctx: Context) -> Iterator[Any]:
     if not waiting:
         return
     existing = kind.existing([key for key, _row, _record in waiting])
@@ -280,6 +283,7 @@ def _not_existing(kind: ImportKind, waiting: list[tuple[Any, int, Any]], sink: E
         if key in existing:
             sink.add(number, label.get(kind.existing_column(), ""), str(kind.existing_message()))
         else:
+            ctx.row = number
             yield record
 
 

@@ -170,7 +170,7 @@ def employer_and_people(clerk_a):
     commit(preview(clerk_a, "people", people_csv(rows)))
 
 
-def test_it_imports_enrolments_of_people_and_employers_on_file(clerk_a, employer_and_people):
+def test_it_imports_enrolments_of_people_and_employers_on_file(clerk_a, employer_and_people, demo_policy):
     data = ("身份证号码,险种,参保起始月,统一社会信用代码\n"
             f"{id_number(seq=1)},职工基本医疗保险,2026-01,{credit_code(1)}\n"
             f"{id_number(seq=2)},城乡居民基本医疗保险,202602,\n"
@@ -179,32 +179,44 @@ def test_it_imports_enrolments_of_people_and_employers_on_file(clerk_a, employer
     assert [(r, c) for r, c, _ in reasons(batch)] == [(4, "参保起始月")]
     assert "月份格式不正确" in reasons(batch)[0][2]
     batch = commit(preview(clerk_a, "enrolments", data.rsplit(b"\n", 2)[0] + b"\n"))
-    assert batch.status == ImportStatus.COMMITTED
+    assert batch.status == ImportStatus.COMMITTED, batch.errors
     assert Enrolment.objects.filter(employer__isnull=False).count() == 1
     again = preview(clerk_a, "enrolments", data.rsplit(b"\n", 3)[0] + b"\n")
     assert reasons(again)[0][2] == str(k.ALREADY_ENROLLED)
 
 
-def test_it_imports_declarations_and_refuses_a_negative_amount(clerk_a, employer_and_people):
-    data = ("统一社会信用代码,费款所属期,应缴合计（元）\n"
-            f"{credit_code(1)},2026-01,1000.50\n{credit_code(1)},2026-02,-5\n").encode()
-    batch = preview(clerk_a, "declarations", data)
-    assert reasons(batch) == [(3, "应缴合计（元）", str(kinds.NEGATIVE_AMOUNT % {"value": "-5"}))]
-    commit(preview(clerk_a, "declarations", data.rsplit(b"\n", 2)[0] + b"\n"))
-    assert Declaration.objects.get().total_fen == 100050
+def test_it_imports_declaration_lines_and_refuses_a_negative_amount(clerk_a, employer_and_people, demo_policy):
+    enrol = f"身份证号码,险种,参保起始月,统一社会信用代码\n{id_number(seq=1)},职工基本医疗保险,2026-01,{credit_code(1)}\n"
+    assert commit(preview(clerk_a, "enrolments", enrol.encode())).status == ImportStatus.COMMITTED
+    header = "统一社会信用代码,费款所属期,身份证号码,申报工资基数（元）\n"
+    bad = preview(clerk_a, "declarations", (header + f"{credit_code(1)},2026-01,{id_number(seq=1)},-5\n").encode())
+    assert reasons(bad) == [(2, "申报工资基数（元）", str(kinds.NEGATIVE_AMOUNT % {"value": "-5"}))]
+    good = header + f"{credit_code(1)},2026-01,{id_number(seq=1)},6500\n"
+    assert commit(preview(clerk_a, "declarations", good.encode())).status == ImportStatus.COMMITTED
+    declaration = Declaration.objects.get()
+    assert declaration.total_fen > 0 and declaration.lines.count() == 1
+    # A line the service refuses (not enrolled with this employer) rolls the whole file back.
+    refused = commit(preview(clerk_a, "declarations", (header + f"{credit_code(1)},2026-02,{id_number(seq=1)},6500\n"
+                                                       f"{credit_code(1)},2026-02,{id_number(seq=2)},6500\n").encode()))
+    assert refused.status == ImportStatus.FAILED and [r for r, _c, _m in reasons(refused)] == [3]
+    assert declaration.lines.count() == 1 and Declaration.objects.count() == 1
 
 
-def test_it_matches_tax_collections_to_declarations_and_refuses_a_bad_date(clerk_a, employer_and_people):
-    commit(preview(clerk_a, "declarations",
-                   f"统一社会信用代码,费款所属期,应缴合计（元）\n{credit_code(1)},2026-01,1000\n".encode()))
+def test_it_matches_tax_collections_to_declarations_and_refuses_a_bad_date(clerk_a, employer_and_people, demo_policy):
+    enrol = f"身份证号码,险种,参保起始月,统一社会信用代码\n{id_number(seq=1)},职工基本医疗保险,2026-01,{credit_code(1)}\n"
+    commit(preview(clerk_a, "enrolments", enrol.encode()))
+    commit(preview(clerk_a, "declarations", (f"统一社会信用代码,费款所属期,身份证号码,申报工资基数（元）\n"
+                                             f"{credit_code(1)},2026-01,{id_number(seq=1)},6500\n").encode()))
+    total = Declaration.objects.get().total_fen
     header = "税务到账流水号,统一社会信用代码,费款所属期,到账金额（元）,到账日期\n"
     bad = preview(clerk_a, "collections", (header + f"T1,{credit_code(1)},2026-01,400,2026-02-30\n").encode())
     assert [(r, c) for r, c, _ in reasons(bad)] == [(2, "到账日期")]
     assert reasons(bad)[0][2] == str(v.BAD_DATE % {"value": "2026-02-30"})
-    data = header + f"T1,{credit_code(1)},2026-01,400,2026-02-10\nT2,{credit_code(1)},2026-01,600,2026-02-11\n"
+    first, rest = "%.2f" % (100 / 100), "%.2f" % ((total - 100) / 100)
+    data = header + f"T1,{credit_code(1)},2026-01,{first},2026-02-10\nT2,{credit_code(1)},2026-01,{rest},2026-02-11\n"
     assert commit(preview(clerk_a, "collections", data.encode())).status == ImportStatus.COMMITTED
     declaration = Declaration.objects.get()
-    assert (declaration.paid_fen, declaration.status) == (100000, "paid")
+    assert (declaration.paid_fen, declaration.status) == (total, "paid")
     assert Collection.objects.filter(declaration=declaration).count() == 2
 
 
