@@ -3,11 +3,7 @@
 PORT ?= 8000
 
 run:
-	bash scripts/bootstrap.sh
-	.venv/bin/python manage.py migrate --no-input -v0
-	.venv/bin/python manage.py load_demo
-	@echo "打开 http://127.0.0.1:$(PORT)/ 登录 / open http://127.0.0.1:$(PORT)/"
-	.venv/bin/python manage.py runserver 127.0.0.1:$(PORT)
+	PORT=$(PORT) bash scripts/run.sh
 
 test:
 	bash scripts/test.sh

@@ -23,6 +23,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             body = {"detail": [str(m) for m in exc.messages]}
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
     response = drf_exception_handler(exc, context)
-    if isinstance(exc, DjangoPermissionDenied) and response is not None and exc.args:
-        response.data = {"detail": str(exc.args[0]), **{f"detail_{k}": v for k, v in bilingual(exc.args[0]).items()}}
+    if response is None:
+        return None
+    message: Any = None
+    if isinstance(exc, DjangoPermissionDenied) and exc.args:
+        message = exc.args[0]
+    elif isinstance(response.data, dict) and isinstance(response.data.get("detail"), str):
+        message = str(response.data["detail"])
+    if message is not None:
+        both = bilingual(message)
+        response.data = {"detail": str(message), "detail_zh": both["zh"], "detail_en": both["en"]}
     return response

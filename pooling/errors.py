@@ -12,6 +12,11 @@ from django.utils import translation
 
 
 def bilingual(message: Any) -> dict[str, str]:
+    """A message in both languages. Source strings are Chinese, so a plain Chinese
+    string (e.g. an already-rendered DRF detail) is its own msgid."""
+    if isinstance(message, str):
+        with translation.override("en"):
+            return {"zh": message, "en": translation.gettext(message)}
     with translation.override("zh-hans"):
         zh = str(message)
     with translation.override("en"):

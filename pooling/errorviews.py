@@ -21,7 +21,9 @@ def _message(exception: Any) -> str:
 def permission_denied(request: HttpRequest, exception: Any = None) -> HttpResponse:
     msg = _message(exception)
     if _wants_json(request):
-        return JsonResponse({"detail": msg or "无权访问", **({"detail_en": bilingual(exception.args[0])["en"]} if msg else {})}, status=403)
+        both = bilingual(exception.args[0]) if msg else {"zh": "无权访问", "en": "Access denied"}
+        return JsonResponse({"detail": msg or both["zh"], "detail_zh": both["zh"], "detail_en": both["en"]},
+                            status=403)
     return render(request, "403.html", {"message": msg}, status=403)
 
 
