@@ -241,3 +241,21 @@ def test_it_runs_the_task_scoped_to_the_clerk_who_uploaded(clerk_a, clerk_b, cit
     import_preview.delay(batch.pk)
     batch.refresh_from_db()
     assert reasons(batch)[0][1] == "经办机构代码" and batch.error_count == 1
+
+
+def test_it_imports_an_xlsx_file_and_names_an_empty_one(clerk_a):
+    import io
+
+    from openpyxl import Workbook
+
+    from pooling.tabular import EMPTY_FILE
+
+    wb = Workbook()
+    wb.active.append(["身份证号码", "姓名", "人员类别"])
+    wb.active.append([id_number(), "张三", "在职职工"])
+    out = io.BytesIO()
+    wb.save(out)
+    batch = commit(preview(clerk_a, "people", out.getvalue(), name="人员.xlsx"))
+    assert batch.status == ImportStatus.COMMITTED and Person.objects.get().name == "张三"
+    empty = preview(clerk_a, "people", b"", name="空.csv")
+    assert empty.file_error == str(EMPTY_FILE) and not empty.is_clean
