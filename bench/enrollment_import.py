@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -93,7 +92,9 @@ def run_import(path: Path) -> tuple[float, float, object]:
         batch = batch_commit(batch_id=batch.pk)
     if batch.status != "committed":
         raise SystemExit(f"commit failed: {batch.errors[:5]}")
-    os.remove(batch.file.path)
+    from django.core.files.storage import default_storage
+
+    default_storage.delete(batch.stored_name)
     return preview_t[0], commit_t[0], batch
 
 

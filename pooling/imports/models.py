@@ -28,7 +28,9 @@ class ImportBatch(ScopedModel):
     """
 
     kind = models.CharField(_("导入类型"), max_length=30)
-    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/")
+    # Where the upload is kept in the default storage (a path, not a FileField: the
+    # batch's data is its counts and errors; the file is read only by the services).
+    stored_name = models.CharField(_("存储路径"), max_length=255)
     original_name = models.CharField(_("文件名"), max_length=255)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"),
                                     on_delete=models.PROTECT, related_name="+")

@@ -17,10 +17,12 @@ one audit entry at commit (who, when, file, counts).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
@@ -74,11 +76,16 @@ def batch_upload(*, actor: User, kind: str, file: UploadedFile) -> ImportBatch:
     county = actor.region if actor.role == Role.COUNTY_CLERK else None
     with transaction.atomic():
         batch = ImportBatch(kind=kind, original_name=(file.name or "")[:255], uploaded_by=actor,
-                            county=county)
-        batch.file.save(file.name or "upload", file, save=False)
+                            county=county, stored_name=store_upload(file))
         batch.full_clean()
         batch.save()
     return batch
+
+
+def store_upload(file: Any) -> str:
+    """Keep an uploaded file under imports/<year>/<month>/ in the default storage."""
+    folder = timezone.localdate().strftime("imports/%Y/%m/")
+    return default_storage.save(folder + os.path.basename(file.name or "upload"), file)
 
 
 def batch_preview(*, batch_id: int) -> ImportBatch:
@@ -232,7 +239,7 @@ def _checked_records(batch: ImportBatch, kind: ImportKind, ctx: Context, sink: E
     `lookups=False` skips asking the database which keys exist (duplicates inside the
     file are still caught): the caller's unique constraint stands guard instead.
     """
-    with open_table(batch.file, columns=kind.columns) as table:
+    with open_table(default_storage.open(batch.stored_name, "rb"), columns=kind.columns) as table:
         label = table.label_of
         ctx.labels, ctx.report = label, sink.add
         seen: dict[Any, int] = {}
