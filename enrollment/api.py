@@ -165,7 +165,7 @@ class HistorySerializer(serializers.Serializer):
     referrals = ReferralSerializer(many=True)
     paid_months = serializers.IntegerField()
     declared_months = serializers.IntegerField()
-    retiree = serializers.DictField()
+    retiree = serializers.DictField(allow_null=True)
 
 
 class Base(viewsets.GenericViewSet):

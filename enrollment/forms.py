@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from enrollment.models import Employer, ReferralKind, SpecialGroup
+from enrollment.models import Employer, EmployerStatus, ReferralKind, SpecialGroup
 from enrollment.validators import parse_month
 from pooling.choices import PersonCategory, Scheme
 from pooling.errors import BusinessRuleError
@@ -75,6 +75,23 @@ class PersonForm(ServiceForm):
     special_group = forms.ChoiceField(label=_("特殊群体"), choices=SpecialGroup.choices, required=False)
     phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
     address = forms.CharField(label=_("住址"), max_length=200, required=False)
+
+
+class PersonEditForm(ServiceForm):
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    category = forms.ChoiceField(label=_("人员类别"), choices=PersonCategory.choices)
+    special_group = forms.ChoiceField(label=_("特殊群体"), choices=SpecialGroup.choices, required=False)
+    phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    address = forms.CharField(label=_("住址"), max_length=200, required=False)
+
+
+class EmployerEditForm(ServiceForm):
+    name = forms.CharField(label=_("单位名称"), max_length=100)
+    industry = forms.CharField(label=_("所属行业"), max_length=50, required=False)
+    contact_name = forms.CharField(label=_("联系人"), max_length=50, required=False)
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+    status = forms.ChoiceField(label=_("状态"), choices=EmployerStatus.choices)
 
 
 class EmployerForm(ServiceForm):

@@ -101,12 +101,8 @@ class Person(ScopedModel):
         verbose_name_plural = _("参保人员")
         ordering = ["name", "id_number"]
         indexes = [
-            # person_search uses `name__startswith` (Chinese names have no case) and
-            # `id_number__startswith` (stored upper-case): LIKE 'x%' on PostgreSQL is served
-            # by pattern-ops btrees whatever the database collation. (Ignored on SQLite.)
-            models.Index(fields=["name"], opclasses=["varchar_pattern_ops"], name="person_name_prefix"),
-            models.Index(fields=["id_number"], opclasses=["varchar_pattern_ops"], name="person_id_prefix"),
-            models.Index(fields=["county", "name"], name="person_county_name"),
+            # person_search's byte-order indexes (name and id_number COLLATE "C") are
+            # created for PostgreSQL only, in migration 0002: SQLite has no "C" collation.
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(id_number__regex=r"^[0-9]{17}[0-9X]$"),

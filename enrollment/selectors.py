@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Collate
 
 from enrollment.models import (
     AccountPosting,
@@ -31,34 +33,46 @@ from enrollment.models import (
 from enrollment.policy import required_retiree_months
 from enrollment.services.accounts import account_balance
 from pooling.choices import Scheme
+from pooling.errors import BusinessRuleError
 from pooling.scoping import unrestricted
 
 ID_LIKE = re.compile(r"^[0-9]{1,17}[0-9Xx]?$")
 
 
+def _bytewise() -> str:
+    return "C" if connection.vendor == "postgresql" else "BINARY"
+
+
+def _prefix(rows: QuerySet[Person], field: str, text: str) -> QuerySet[Person]:
+    """Rows whose `field` starts with `text`, in byte order: the range [text, text + U+10FFFF)
+    on `field COLLATE "C"`, which the indexes of migration 0002 answer in order."""
+    return (rows.alias(key=Collate(F(field), _bytewise()))
+            .filter(key__gte=text, key__lt=text + "\U0010ffff").order_by("key", "id_number"))
+
+
 def person_search(*, q: str, limit: int = 20) -> list[Person]:
     """People in the caller's scope whose ID number (exact or prefix) or name starts with q.
 
-    Served by the unique index and the pattern-ops prefix indexes on id_number and name
-    (see Person.Meta.indexes): an exact ID is one index probe, a prefix a range scan.
+    An exact ID is one probe of the unique index; a prefix is one range scan of a
+    byte-order index (migration 0002), read in order and stopped after `limit` rows.
     """
     text = (q or "").replace("\u3000", " ").strip()
     if not text:
         return []
-    rows = Person.objects.select_related("county").order_by("name", "id_number")
+    rows = Person.objects.select_related("county")
     if ID_LIKE.match(text):
         text = text.upper()
         if len(text) == 18:
             return list(rows.filter(id_number=text)[:1])
-        return list(rows.filter(id_number__startswith=text)[:limit])
-    return list(rows.filter(name__startswith=text)[:limit])
+        return list(_prefix(rows, "id_number", text)[:limit])
+    return list(_prefix(rows, "name", text)[:limit])
 
 
 def people_list(*, q: str = "", category: str = "", scheme: str = "", status: str = "") -> QuerySet[Person]:
     rows = Person.objects.select_related("county").order_by("name", "id_number")
-    if q:
-        text = q.strip().upper()
-        rows = rows.filter(id_number__startswith=text) if ID_LIKE.match(text) else rows.filter(name__startswith=q.strip())
+    text = q.strip()
+    if text:
+        rows = _prefix(rows, "id_number", text.upper()) if ID_LIKE.match(text) else _prefix(rows, "name", text)
     if category:
         rows = rows.filter(category=category)
     if scheme or status:
@@ -101,7 +115,7 @@ class PersonHistory:
     referrals: list[Referral]
     paid_months: int
     declared_months: int
-    retiree: dict[str, Any]
+    retiree: dict[str, Any] | None
 
 
 def contribution_months(*, person: Person) -> tuple[int, int]:
@@ -151,11 +165,15 @@ def person_history(*, person_id: int) -> PersonHistory:
                          .select_related("from_county", "to_county").order_by("requested_at"))
         referrals = list(Referral.objects.filter(person=person).order_by("-applied_at"))
     paid, declared = contribution_months(person=person)
+    try:
+        retiree: dict[str, Any] | None = retiree_eligibility(person=person, on=date.today())
+    except BusinessRuleError:  # no published policy yet: the record still shows, without the check
+        retiree = None
     return PersonHistory(
         person=person, enrolments=enrolments, lines=lines, resident_contributions=resident,
         postings=postings, balance_fen=account_balance(person=person), transfers=transfers,
         referrals=referrals, paid_months=paid, declared_months=declared,
-        retiree=retiree_eligibility(person=person, on=date.today()))
+        retiree=retiree)
 
 
 def declarations_list(*, month: date | None = None, status: str = "") -> QuerySet[Declaration]:

@@ -108,6 +108,20 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*WRITERS)
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _person(pk)
+    fields = ["name", "category", "special_group", "phone", "address"]
+    form = forms.PersonEditForm(request.POST or None, initial={f: getattr(person, f) for f in fields})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if form.run(lambda: services.person_update(person=person, **{f: d[f] or "" for f in fields})) is not None:
+            messages.success(request, _t("人员信息已更新"))
+            return redirect("enrollment:person", pk=person.pk)
+    return _form_page(request, form, _t("修改人员信息：%(name)s") % {"name": person.name},
+                      note=_("身份证号码不可修改；户籍经办单位通过市内转移变更。"))
+
+
+@role_required(*WRITERS)
 def person_enrol(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(pk)
     form = forms.EnrolForm(request.POST or None, county_code=person.county_id)
@@ -186,6 +200,18 @@ def employer_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _t("已登记参保单位：%(name)s") % {"name": employer.name})
             return redirect("enrollment:employer", pk=employer.pk)
     return _form_page(request, form, _("参保单位登记"), back="enrollment:employers")
+
+
+@role_required(*WRITERS)
+def employer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    employer = get_object_or_404(Employer, pk=pk)
+    fields = ["name", "industry", "contact_name", "contact_phone", "address", "status"]
+    form = forms.EmployerEditForm(request.POST or None, initial={f: getattr(employer, f) for f in fields})
+    if request.method == "POST" and form.is_valid():
+        if form.run(lambda: services.employer_update(employer=employer, **form.cleaned_data)) is not None:
+            messages.success(request, _t("单位信息已更新"))
+            return redirect("enrollment:employer", pk=employer.pk)
+    return _form_page(request, form, _t("修改单位信息：%(name)s") % {"name": employer.name})
 
 
 @login_required

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import reduce
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -118,28 +118,28 @@ class ScopedQuery(Query):
 
     _scope_applied = False
 
-    def get_compiler(self, using=None, connection=None, elide_empty=True):  # type: ignore[no-untyped-def]
+    def get_compiler(self, using: Any = None, connection: Any = None, elide_empty: bool = True) -> Any:
         scope = current_scope()
         if scope.all_regions or self._scope_applied:
             return super().get_compiler(using, connection, elide_empty)
-        query = self.clone()
+        query = cast(ScopedQuery, self.clone())
         query.apply_scope(scope)
         return query.get_compiler(using, connection, elide_empty)
 
     def apply_scope(self, scope: Scope) -> None:
         if not scope.all_regions and not self._scope_applied:
-            self.add_q(scope_q(self.model, scope))  # type: ignore[arg-type]
+            self.add_q(scope_q(cast(type[models.Model], self.model), scope))
         self._scope_applied = True
 
 
 class ScopedQuerySet(models.QuerySet):
-    def __init__(self, model=None, query=None, using=None, hints=None):  # type: ignore[no-untyped-def]
+    def __init__(self, model: Any = None, query: Any = None, using: Any = None, hints: Any = None) -> None:
         super().__init__(model, query or ScopedQuery(model), using, hints)
 
     def _with_scope(self) -> ScopedQuerySet:
         # UPDATE and DELETE change the query's class, which would drop the
         # compile-time filter: put the filter into the WHERE clause first.
-        clone = self._chain()
+        clone: ScopedQuerySet = self._chain()  # type: ignore[attr-defined]
         if isinstance(clone.query, ScopedQuery):
             clone.query.apply_scope(current_scope())
         return clone
@@ -148,7 +148,7 @@ class ScopedQuerySet(models.QuerySet):
         return models.QuerySet.update(self._with_scope(), **kwargs)
 
     def _update(self, values: Any) -> Any:
-        return models.QuerySet._update(self._with_scope(), values)
+        return models.QuerySet._update(self._with_scope(), values)  # type: ignore[attr-defined]
 
     def delete(self) -> tuple[int, dict[str, int]]:
         return models.QuerySet.delete(self._with_scope())

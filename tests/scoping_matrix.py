@@ -19,6 +19,8 @@ import itertools
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
@@ -31,7 +33,6 @@ from django.utils.regex_helper import normalize
 
 from pooling.scoping import Scope, scope_q, scoped_models, unrestricted
 
-METHODS = ("get", "post", "put", "patch", "delete")
 # Signing out or switching language ends the session under test: not data.
 SKIPPED_PREFIXES = ("accounts/logout/", "i18n/", "static/", "media/")
 MAX_COMBINATIONS = 40
@@ -128,7 +129,22 @@ def _view_model(url: str) -> type[models.Model] | None:
     queryset = getattr(cls, "queryset", None)
     if queryset is not None:
         return queryset.model
-    return getattr(cls, "model", None)
+    serializer = getattr(cls, "serializer_class", None)
+    meta = getattr(serializer, "Meta", None)
+    return getattr(meta, "model", None) or getattr(cls, "model", None)
+
+
+def _methods(url: str) -> tuple[str, ...]:
+    """Every URL gets GET and POST. PUT, PATCH and DELETE reach only DRF views that
+    declare them: a plain Django view treats them like GET, which GET already covers."""
+    func = resolve("/" + url).func
+    actions = getattr(func, "actions", None)  # a DRF viewset bound to this route
+    if actions is not None:
+        return ("get", "post", *[m for m in ("put", "patch", "delete") if m in actions])
+    cls = getattr(func, "cls", None)
+    if cls is not None:  # a DRF APIView
+        return ("get", "post", *[m for m in ("put", "patch", "delete") if hasattr(cls, m)])
+    return ("get", "post")
 
 
 def _b_keys(plan: Plan, model: type[models.Model] | None) -> list[str]:
@@ -151,6 +167,8 @@ def _param_values(name: str) -> list[str] | None:
         return [c.label for c in apps.get_app_configs()]
     if name == "model_name":
         return [m._meta.model_name for m in apps.get_models()]
+    if name == "url":  # the admin's catch-all redirect: no row behind it
+        return ["x"]
     return None
 
 
@@ -202,10 +220,14 @@ def _payload(url: str, plan: Plan) -> dict[str, Any]:
     objs = plan.rows.get(model) if model else None
     if not objs:
         return {}
-    data = {k: v for k, v in model_to_dict(objs[0]).items() if v is not None and not isinstance(v, list)}
-    for key, value in data.items():
+    data: dict[str, Any] = {}
+    for key, value in model_to_dict(objs[0]).items():
         if isinstance(value, str):
-            data[key] = value + "改"
+            data[key] = value + "改"  # a changed value: if it lands, the snapshot shows it
+        elif isinstance(value, bool | int):
+            data[key] = value
+        elif isinstance(value, Decimal | date):
+            data[key] = str(value)
     return data
 
 
@@ -213,7 +235,7 @@ def run_matrix(client: Client, plan: Plan, *, b_code: str, check_reads: bool = T
     findings: list[Finding] = []
     before = snapshot(b_code)
     for url in concrete_urls(plan):
-        for method in METHODS:
+        for method in _methods(url):
             if method != "get" and not _mutating_allowed(url):
                 continue
             kwargs: dict[str, Any] = {}

@@ -162,3 +162,14 @@ def test_it_never_lets_a_payment_take_the_account_below_zero(county_a, demo_poli
     services.account_pay(person=e.person, amount_fen=4000, month=FEB, key="claim:3")
     assert services.account_balance(person=e.person) == 0
     assert AccountPosting.objects.filter(kind=PostingKind.PAYMENT).count() == 2
+
+
+def test_it_runs_the_monthly_allocation_task_idempotently(county_a, county_b, demo_policy):
+    from enrollment.tasks import allocate_accounts_month
+
+    for county in (county_a, county_b):
+        e = f.employee_enrolment(county)
+        _paid_month(e, JAN)
+    assert allocate_accounts_month.delay("2026-01-01").get() == 2
+    assert allocate_accounts_month.delay("2026-01-01").get() == 0
+    assert AccountPosting.objects.filter(kind=PostingKind.ALLOCATION).count() == 2

@@ -172,3 +172,18 @@ def test_it_finds_people_by_id_number_or_name_prefix_in_scope_only(county_a, cou
         assert selectors.person_search(q=b1.id_number) == []
         assert len(selectors.person_search(q=a1.id_number[:6], limit=2)) == 2
         assert selectors.person_search(q="  ") == []
+
+
+def test_it_answers_a_name_prefix_search_from_the_byte_order_index(county_a, clerk_a):
+    from django.db import connection
+
+    from enrollment.selectors import _prefix
+
+    f.person(county_a, "张三丰")
+    with acting_as(clerk_a), connection.cursor() as cursor:
+        sql, params = _prefix(Person.objects.all(), "name", "张").query.sql_with_params()
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    # The county filter and the prefix range are both index conditions, and no sort is needed.
+    assert "person_county_name_c" in plan and "Sort" not in plan, plan

@@ -104,3 +104,21 @@ def test_it_lets_the_auditor_read_but_not_register(client_for, auditor, world):
     client = client_for(auditor)
     assert client.get(reverse("enrollment:person", args=[world["e"].person_id])).status_code == 200
     assert client.get(reverse("enrollment:person_new")).status_code == 403
+
+
+def test_it_edits_a_person_and_an_employer_with_errors_beside_the_field(client_for, clerk_a, county_a):
+    p = f.person(county_a, "改名前")
+    e = f.employer(county_a, "改名前公司")
+    client = client_for(clerk_a)
+    response = client.post(reverse("enrollment:person_edit", args=[p.pk]),
+                           {"name": "改名后", "category": "in_service", "phone": "123"})
+    assert 'id="id_phone_error"' in response.content.decode()
+    response = client.post(reverse("enrollment:person_edit", args=[p.pk]),
+                           {"name": "改名后", "category": "in_service", "phone": "13912345678"})
+    assert response.status_code == 302
+    p.refresh_from_db()
+    assert (p.name, p.phone) == ("改名后", "13912345678")
+    response = client.post(reverse("enrollment:employer_edit", args=[e.pk]), {"name": "新名公司", "status": "suspended"})
+    assert response.status_code == 302
+    e.refresh_from_db()
+    assert (e.name, e.status) == ("新名公司", "suspended")

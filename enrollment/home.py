@@ -1,0 +1,33 @@
+"""Home-page widgets of the handling app, for the clerk's own county (scoped like everything)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from enrollment import selectors
+from enrollment.models import Enrolment, EnrolmentStatus, Person
+from pooling.home import Widget
+from pooling.money import format_yuan
+
+
+def widgets(request: HttpRequest) -> list[Widget]:
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    region = getattr(user, "region_id", None)
+    arrears = selectors.arrears_total()
+    found = [
+        Widget(_("参保人员"), Person.objects.count(), reverse("enrollment:people")),
+        Widget(_("参保缴费中"), Enrolment.objects.filter(status=EnrolmentStatus.ACTIVE).count(),
+               reverse("enrollment:people") + "?status=active"),
+        Widget(_("欠费申报"), arrears["count"], reverse("enrollment:arrears"),
+               note=_("欠费 %(owed)s 元") % {"owed": format_yuan(arrears["owed_fen"])},
+               level="warn" if arrears["count"] else "info"),
+    ]
+    if region:
+        pending = selectors.pending_transfers_in(county_code=region)
+        found.append(Widget(_("待办结转入"), pending, reverse("enrollment:transfers") + "?direction=in&status=pending",
+                            level="warn" if pending else "info"))
+    return found
