@@ -1,8 +1,228 @@
+"""Pages of designated-provider management. Services decide; views parse and show."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+
+from pooling.choices import HospitalLevel, Role
+from pooling.errors import BusinessRuleError
+from pooling.exports import tabular_response
+from pooling.roles import role_required, user_has_role
+from providers import selectors as sel
+from providers.choices import Grade, Ownership, ProviderKind, State
+from providers.forms import (
+    ActionForm,
+    AssessmentForm,
+    ProviderForm,
+    TemplateForm,
+    ViolationForm,
+    add_rule_error,
+)
+from providers.models import (
+    AgreementTemplate,
+    AssessmentResult,
+    AssessmentTemplate,
+    HandlingException,
+    HandlingRule,
+)
+from providers.services import agreements as agr
+from providers.services import assessment as asm
+from providers.services.lifecycle import TRANSITIONS, available_actions, transition
+from providers.services.register import ProviderSpec, provider_register
+from providers.services.violations import ViolationSpec, violation_record
+
+MANAGERS = (Role.COUNTY_CLERK, Role.CITY_AGENCY, Role.BUREAU_ADMIN)
+CITY = (Role.CITY_AGENCY, Role.BUREAU_ADMIN)
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "providers/index.html")
+    rows = sel.providers_visible().order_by("handling_region__sort_order", "national_code")
+    q = request.GET.get("q", "").strip()
+    state = request.GET.get("state", "")
+    kind = request.GET.get("kind", "")
+    if q:
+        rows = rows.filter(name__icontains=q) | rows.filter(national_code__icontains=q)
+    if state:
+        rows = rows.filter(state=state)
+    if kind:
+        rows = rows.filter(kind=kind)
+    return render(request, "providers/index.html", {
+        "page": Paginator(rows, 50).get_page(request.GET.get("page")),
+        "q": q, "state": state, "kind": kind, "states": State.choices, "kinds": ProviderKind.choices,
+        "counts": sel.deadline_counts(), "may_manage": user_has_role(request.user, *MANAGERS),
+    })
+
+
+@role_required(*MANAGERS)
+def register(request: HttpRequest) -> HttpResponse:
+    form = ProviderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            provider = provider_register(actor=request.user, spec=ProviderSpec(**form.cleaned_data))
+        except BusinessRuleError as exc:
+            add_rule_error(form, exc)
+        else:
+            messages.success(request, _t("已登记：%(name)s，经办单位：%(unit)s") % {
+                "name": provider.name, "unit": provider.handling_region.agency_name})
+            return redirect("providers:detail", pk=provider.pk)
+    return render(request, "providers/register.html", {"form": form})
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    provider = get_object_or_404(sel.providers_visible(), pk=pk)
+    return render(request, "providers/detail.html", {
+        "p": provider, "actions": available_actions(provider),
+        "events": provider.events.select_related("created_by"),
+        "agreements": provider.agreements.select_related("template"),
+        "violations": provider.violations.all(),
+        "assessments": provider.assessments.all(),
+        "may_manage": user_has_role(request.user, *MANAGERS),
+    })
+
+
+@role_required(*MANAGERS)
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    provider = get_object_or_404(sel.providers_visible(), pk=pk)
+    spec = TRANSITIONS.get(action)
+    if spec is None:
+        raise Http404
+    form = ActionForm(request.POST or None, action=action, provider=provider)
+    if request.method == "POST" and form.is_valid():
+        try:
+            transition(provider_id=provider.pk, action=action, actor=request.user,
+                       on=form.cleaned_data["on"], reason=form.cleaned_data.get("reason", ""),
+                       params=form.service_params())
+        except BusinessRuleError as exc:
+            add_rule_error(form, exc)
+        else:
+            messages.success(request, _t("已办理：%(action)s") % {"action": spec.label})
+            return redirect("providers:detail", pk=provider.pk)
+    return render(request, "providers/act.html", {"p": provider, "spec": spec, "form": form})
+
+
+@role_required(*MANAGERS)
+def violation_new(request: HttpRequest, pk: int) -> HttpResponse:
+    provider = get_object_or_404(sel.providers_visible(), pk=pk)
+    form = ViolationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            violation_record(actor=request.user, provider_id=provider.pk, spec=ViolationSpec(
+                kind=d["kind"], found_on=d["found_on"], finding=d["finding"],
+                recover_fen=d["recover_yuan"], deduct_fen=d["deduct_yuan"],
+                deduction_month=d["deduction_month"], action=d["action"]))
+        except BusinessRuleError as exc:
+            add_rule_error(form, exc)
+        else:
+            messages.success(request, _t("违约处理已记录"))
+            return redirect("providers:detail", pk=provider.pk)
+    return render(request, "providers/violation_new.html", {"p": provider, "form": form})
+
+
+KIND_LABELS = {
+    "evaluation": _("评估期限（受理后3个月）"), "suspension": _("暂停期满（180天）"),
+    "resume_review": _("恢复审核期限（10个工作日）"), "agreement": _("协议到期"),
+}
+
+
+@login_required
+def deadlines(request: HttpRequest) -> HttpResponse:
+    rows = sel.deadlines()
+    return render(request, "providers/deadlines.html", {
+        "rows": [(d, KIND_LABELS[d.kind]) for d in rows], "today": date.today()})
+
+
+PUBLIC_HEADER = (_("医保机构编码"), _("机构名称"), _("机构类别"), _("医院级别"), _("等次"), _("经营性质"),
+                 _("所在区县"), _("地址"), _("经办机构"), _("定点状态"), _("备案日期"))
+
+
+def _public_rows() -> list[list[object]]:
+    labels = {**dict(ProviderKind.choices), **dict(HospitalLevel.choices), **dict(Ownership.choices)}
+    grades = dict(Grade.choices)
+    return [[r["national_code"], r["name"], str(labels.get(r["kind"], "")), str(labels.get(r["level"], "")),
+             str(grades.get(r["grade"], "")) if r["grade"] else "", str(labels.get(r["ownership"], "")),
+             r["location_region__name"], r["address"], r["handling_region__agency_name"],
+             str(State(r["state"]).label), r["filed_on"].isoformat() if r["filed_on"] else ""]
+            for r in sel.public_designated_list()]
+
+
+@login_required
+def public_list(request: HttpRequest) -> HttpResponse:
+    """Mutual recognition: every designated provider of the city, public facts only."""
+    fmt = request.GET.get("format")
+    rows = _public_rows()
+    if fmt in ("csv", "xlsx"):
+        header = [str(h) for h in PUBLIC_HEADER]
+        return tabular_response(fmt, f"定点医药机构名单-{date.today():%Y%m%d}", header, rows)
+    return render(request, "providers/public_list.html", {"header": PUBLIC_HEADER, "rows": rows})
+
+
+@login_required
+def handling(request: HttpRequest) -> HttpResponse:
+    """Who handles which provider, as the data says (rules and named exceptions)."""
+    return render(request, "providers/handling.html", {
+        "rules": HandlingRule.objects.select_related("location_region").order_by("location_region"),
+        "exceptions": HandlingException.objects.select_related("handling_region"),
+    })
+
+
+@login_required
+def templates(request: HttpRequest) -> HttpResponse:
+    form = TemplateForm(request.POST or None)
+    may_edit = user_has_role(request.user, *CITY)
+    if request.method == "POST":
+        if not may_edit:
+            raise Http404
+        if form.is_valid():
+            try:
+                agr.template_publish(actor=request.user, **form.cleaned_data)
+            except BusinessRuleError as exc:
+                add_rule_error(form, exc)
+            else:
+                messages.success(request, _t("已发布新版协议范本"))
+                return redirect("providers:templates")
+    return render(request, "providers/templates.html", {
+        "rows": AgreementTemplate.objects.all(), "form": form, "may_edit": may_edit})
+
+
+@role_required(*MANAGERS)
+def assessment_enter(request: HttpRequest, pk: int) -> HttpResponse:
+    provider = get_object_or_404(sel.providers_visible(), pk=pk)
+    year = int(request.POST.get("year") or request.GET.get("year") or date.today().year)
+    try:
+        template = asm.template_for_year(year)
+    except BusinessRuleError as exc:
+        messages.error(request, exc.text())
+        return redirect("providers:detail", pk=provider.pk)
+    indicators = list(template.indicators.all())
+    form = AssessmentForm(request.POST or None, indicators=indicators, initial={"year": year})
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = asm.assessment_enter(actor=request.user, provider_id=provider.pk,
+                                          year=form.cleaned_data["year"], scores=form.scores())
+        except BusinessRuleError as exc:
+            add_rule_error(form, exc)
+        else:
+            messages.success(request, _t("考核结果已保存，总分 %(total)s") % {"total": result.total})
+            return redirect("providers:detail", pk=provider.pk)
+    return render(request, "providers/assessment.html", {
+        "p": provider, "form": form, "template": template, "bands": template.bands.all()})
+
+
+@login_required
+def assessments(request: HttpRequest) -> HttpResponse:
+    year = int(request.GET.get("year") or date.today().year)
+    rows = AssessmentResult.objects.filter(year=year).select_related("provider", "template")
+    return render(request, "providers/assessments.html", {
+        "rows": rows, "year": year, "templates": AssessmentTemplate.objects.prefetch_related(
+            "indicators", "bands")})

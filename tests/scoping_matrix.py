@@ -17,7 +17,7 @@ import importlib
 import io
 import itertools
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -231,11 +231,16 @@ def _payload(url: str, plan: Plan) -> dict[str, Any]:
     return data
 
 
-def run_matrix(client: Client, plan: Plan, *, b_code: str, check_reads: bool = True) -> list[Finding]:
+def run_matrix(client: Client, plan: Plan, *, b_code: str, check_reads: bool = True,
+               urls: Iterable[str] | None = None) -> list[Finding]:
+    """Request every URL (or the given ones). Without check_reads only the writing
+    methods are sent: the actor may read everything but change nothing."""
     findings: list[Finding] = []
     before = snapshot(b_code)
-    for url in concrete_urls(plan):
+    for url in concrete_urls(plan) if urls is None else urls:
         for method in _methods(url):
+            if method == "get" and not check_reads:
+                continue
             if method != "get" and not _mutating_allowed(url):
                 continue
             kwargs: dict[str, Any] = {}

@@ -1,0 +1,1 @@
+"""Writes of designated-provider management; one module per part of the job."""

@@ -1,0 +1,109 @@
+"""Registering a provider in the city-wide register (统一定点管理)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from pooling.choices import RegionLevel
+from pooling.errors import BusinessRuleError
+from pooling.models import Region
+from pooling.scoping import unrestricted
+from providers.choices import ProviderKind, State
+from providers.codes import credit_code_valid, national_code_area, national_code_prefix
+from providers.models import Provider, ProviderEvent
+from providers.services.handling import handling_unit_for, require_handler
+
+BAD_NATIONAL_CODE = _("医保机构编码格式不正确：%(kind)s应为“%(prefix)s”+6位区划代码+5位顺序号")
+CODE_AREA_MISMATCH = _("医保机构编码中的区划代码 %(area)s 与所在区县 %(region)s 不一致")
+BAD_CREDIT_CODE = _("统一社会信用代码校验不通过（GB 32100-2015）")
+LEVEL_REQUIRED = _("医疗机构须填写医院级别")
+PHARMACY_NO_LEVEL = _("零售药店不填写医院级别")
+NOT_A_COUNTY = _("所在区县须为本统筹区的县级经办单位")
+DUPLICATE_CODE = _("医保机构编码 %(code)s 已登记")
+DUPLICATE_CREDIT = _("统一社会信用代码 %(code)s 已登记")
+OPENED_IN_FUTURE = _("开业日期不能晚于今天")
+
+
+@dataclass(frozen=True)
+class ProviderSpec:
+    kind: str
+    name: str
+    national_code: str
+    credit_code: str
+    location_region: Region
+    address: str
+    ownership: str
+    opened_on: date
+    level: str = ""
+    grade: str = ""
+    hospital_type: str = ""
+
+
+def check_codes(*, kind: str, national_code: str, credit_code: str, location_region: Region) -> None:
+    """Refuse a malformed national code, one from another area, or a bad credit code."""
+    prefix = national_code_prefix(kind)
+    area = national_code_area(national_code)
+    if area is None or not national_code.startswith(prefix):
+        raise BusinessRuleError(BAD_NATIONAL_CODE, code="national_code", field="national_code",
+                                params={"kind": ProviderKind(kind).label, "prefix": prefix})
+    if area != location_region.code:
+        raise BusinessRuleError(CODE_AREA_MISMATCH, code="national_code_area", field="national_code",
+                                params={"area": area, "region": location_region.code})
+    if not credit_code_valid(credit_code):
+        raise BusinessRuleError(BAD_CREDIT_CODE, code="credit_code", field="credit_code")
+
+
+def _check_spec(spec: ProviderSpec) -> None:
+    if spec.location_region.level != RegionLevel.COUNTY:
+        raise BusinessRuleError(NOT_A_COUNTY, code="location", field="location_region")
+    check_codes(kind=spec.kind, national_code=spec.national_code, credit_code=spec.credit_code,
+                location_region=spec.location_region)
+    if spec.kind == ProviderKind.PHARMACY and spec.level:
+        raise BusinessRuleError(PHARMACY_NO_LEVEL, code="level", field="level")
+    if spec.kind != ProviderKind.PHARMACY and not spec.level:
+        raise BusinessRuleError(LEVEL_REQUIRED, code="level", field="level")
+    if spec.opened_on > date.today():
+        raise BusinessRuleError(OPENED_IN_FUTURE, code="opened_on", field="opened_on")
+    # The register is city-wide: a code taken in another county is taken (read unscoped,
+    # answer only yes/no).
+    with unrestricted():
+        if Provider.objects.filter(national_code=spec.national_code).exists():
+            raise BusinessRuleError(DUPLICATE_CODE, code="duplicate", field="national_code",
+                                    params={"code": spec.national_code})
+        if Provider.objects.filter(credit_code=spec.credit_code).exists():
+            raise BusinessRuleError(DUPLICATE_CREDIT, code="duplicate", field="credit_code",
+                                    params={"code": spec.credit_code})
+
+
+@transaction.atomic
+def provider_register(*, actor: Any, spec: ProviderSpec) -> Provider:
+    """Enter a provider in the register, handled by the unit the rules name.
+
+    Only that unit may receive it: a new application goes to the agency that will handle
+    the provider (Yancheng art. 13).
+    """
+    spec = ProviderSpec(**{**spec.__dict__, "national_code": spec.national_code.strip().upper(),
+                           "credit_code": spec.credit_code.strip().upper()})
+    _check_spec(spec)
+    handling = handling_unit_for(kind=spec.kind, level=spec.level,
+                                 location_region=spec.location_region,
+                                 national_code=spec.national_code)
+    require_handler(actor=actor, region=handling)
+    provider = Provider(**spec.__dict__, handling_region=handling, state=State.REGISTERED)
+    provider.full_clean(validate_unique=False)
+    provider.save()
+    ProviderEvent.objects.create(
+        provider=provider, action="register", from_state=State.REGISTERED,
+        to_state=State.REGISTERED, effective_on=date.today(), created_by=_staff(actor),
+        data={"handling_region": handling.code},
+    )
+    return provider
+
+
+def _staff(actor: Any) -> Any:
+    return actor if actor is not None and getattr(actor, "pk", None) else None

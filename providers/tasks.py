@@ -1,0 +1,15 @@
+"""Daily task: agreements suspended for more than 180 days end (令第2号). Thin and idempotent:
+an ended agreement is no longer suspended, so a second run finds nothing to do."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from celery import shared_task
+
+from providers.services.lifecycle import suspensions_expire
+
+
+@shared_task(name="providers.expire_suspensions")
+def expire_suspensions(on: str | None = None) -> list[int]:
+    return suspensions_expire(on=date.fromisoformat(on) if on else None)
