@@ -180,3 +180,4 @@ class PolicyVersion(models.Model):
 
 
 from pooling.catalogue_models import CatalogueItem, CatalogueVersion  # noqa: E402,F401  (the catalogues)
+from pooling.imports.models import ImportBatch, ImportStatus  # noqa: E402,F401  (bulk imports)

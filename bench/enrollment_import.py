@@ -1,0 +1,139 @@
+"""People import speed: the full validated import against PostgreSQL's own COPY of the same file.
+
+    python -m bench.enrollment_import --rows 1000000     (the floor: ≥ 50 % of COPY)
+    python -m bench.enrollment_import --quick            (50,000 rows)
+
+1. Generate a valid 7-column people CSV (ID numbers with correct check digits, in the
+   demo city's counties), streamed to a temp file.
+2. Floor: COPY the same file into a bare table (no index, no constraint).
+3. The import as a clerk's file goes: preview (every row validated) then commit
+   (re-validated inside one transaction and written with COPY into the real table,
+   its unique and prefix indexes included). The commit is the "validated import".
+4. Print rows/s of each, the ratio against the floor, and the peak RSS (< 1 GiB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+
+from bench.common import peak_rss_mb, setup_django, timed, verdict
+
+RATIO_FLOOR = 0.5
+RSS_CEILING_MB = 1024
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红文辉玉兰宇浩然子轩梓涵欣怡雨桐思远"
+COUNTIES = ("320902", "320903", "320904", "320921", "320922", "320923", "320924", "320925", "320981")
+CATEGORIES = ("在职职工", "退休人员", "城乡居民（成年）", "未成年人/学生")
+HEADER = ["身份证号码", "姓名", "人员类别", "经办机构代码", "联系电话", "住址", "特殊群体"]
+
+
+def generate(path: Path, rows: int, *, offset: int = 0) -> None:
+    """Unique valid people: ID = county area code + birth date + sequence + check digit."""
+    from enrollment.validators import id_check_char
+
+    start = date(1940, 1, 1)
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(HEADER)
+        for i in range(offset, offset + rows):
+            county = COUNTIES[i % len(COUNTIES)]
+            n = i // len(COUNTIES)
+            birth = start + timedelta(days=n // 999 % 29000)
+            seq = n % 999 + 1
+            first17 = f"{county}{birth:%Y%m%d}{seq:03d}"
+            name = SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)] + GIVEN[(i * 13) % len(GIVEN)]
+            writer.writerow([first17 + id_check_char(first17), name, CATEGORIES[i % 4], county,
+                             f"138{i % 100000000:08d}", f"盐城市示例路{i % 999 + 1}号", ""])
+
+
+def copy_floor(path: Path) -> float:
+    """Seconds for PostgreSQL's COPY of the file into a bare table."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_people_bare")
+        cursor.execute("CREATE TABLE bench_people_bare (" + ", ".join(f"c{i} text" for i in range(len(HEADER))) + ")")
+    with timed() as t, connection.cursor() as cursor, open(path, "rb") as f:
+        with cursor.cursor.copy("COPY bench_people_bare FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
+            while block := f.read(1 << 20):
+                copy.write(block)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_people_bare")
+    return t[0]
+
+
+def reset_people() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE enrollment_person CASCADE")
+
+
+def run_import(path: Path) -> tuple[float, float, object]:
+    from django.core.files import File
+
+    from pooling.choices import Role
+    from pooling.imports.services import batch_commit, batch_preview, batch_upload
+    from pooling.services import StaffSpec, regions_load, staff_ensure
+
+    regions_load(area_code="320900")
+    actor = staff_ensure(spec=StaffSpec("bench_city", Role.CITY_AGENCY, "bench", None), password="bench-pass-2026")
+    with open(path, "rb") as f:
+        batch = batch_upload(actor=actor, kind="people", file=File(f, name="people.csv"))
+    with timed() as preview_t:
+        batch = batch_preview(batch_id=batch.pk)
+    if not batch.is_clean:
+        raise SystemExit(f"preview found errors: {batch.errors[:5]}")
+    with timed() as commit_t:
+        batch = batch_commit(batch_id=batch.pk)
+    if batch.status != "committed":
+        raise SystemExit(f"commit failed: {batch.errors[:5]}")
+    from django.core.files.storage import default_storage
+
+    default_storage.delete(batch.stored_name)
+    return preview_t[0], commit_t[0], batch
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="bench.enrollment_import")
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--quick", action="store_true", help="50,000 rows")
+    args = parser.parse_args(argv)
+    rows = 50_000 if args.quick else args.rows
+    setup_django("pooling_bench4")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "people.csv"
+        generate(path, rows)
+        size_mb = path.stat().st_size / 1e6
+        reset_people()
+        floor_s = copy_floor(path)
+        preview_s, commit_s, batch = run_import(path)
+    from enrollment.models import Person
+
+    assert Person.objects.count() == rows, "every row written"
+    floor_rate, commit_rate = rows / floor_s, rows / commit_s
+    both_rate = rows / (preview_s + commit_s)
+    ratio = commit_rate / floor_rate
+    rss = peak_rss_mb()
+    print(f"people import, {rows:,} rows, {size_mb:.0f} MB CSV, 7 columns")
+    print(f"  COPY into a bare table (floor) : {floor_s:7.2f} s  {floor_rate:10,.0f} rows/s")
+    print(f"  preview (validate every row)   : {preview_s:7.2f} s  {rows / preview_s:10,.0f} rows/s")
+    print(f"  commit (re-validate + COPY)    : {commit_s:7.2f} s  {commit_rate:10,.0f} rows/s"
+          f"  ratio {ratio:.2f} (floor {RATIO_FLOOR:.2f}) {verdict(ratio >= RATIO_FLOOR)}")
+    print(f"  preview + commit together      : {preview_s + commit_s:7.2f} s  {both_rate:10,.0f} rows/s"
+          f"  ratio {both_rate / floor_rate:.2f}")
+    print(f"  peak RSS                       : {rss:7.0f} MB (ceiling {RSS_CEILING_MB} MB) "
+          f"{verdict(rss < RSS_CEILING_MB)}")
+    reset_people()
+    return 0 if ratio >= RATIO_FLOOR and rss < RSS_CEILING_MB else 1
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))

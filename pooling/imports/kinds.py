@@ -1,0 +1,274 @@
+"""What a kind of import is, and where kinds come from.
+
+A kind says which columns it reads, how one row becomes a record (or row
+errors), which key makes two rows duplicates, which keys already exist, and how
+records are written. The workflow in `services` does the rest: county checks,
+duplicates inside the file, progress, all-or-nothing.
+
+Apps offer kinds in `<app>/import_kinds.py` as `KINDS = [SomeKind(), ...]`;
+nothing here changes when an app adds one.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pooling.errors import BusinessRuleError
+from pooling.models import Region
+from pooling.tabular import Column
+
+KIND_APPS = ("pooling", "enrollment", "providers", "funds", "settlement")
+
+REQUIRED = _("必填项为空")
+BAD_DATE = _("日期格式不正确：“%(value)s”（应为 YYYY-MM-DD，如 2026-01-31）")
+NEGATIVE_AMOUNT = _("金额不能为负数：%(value)s")
+BAD_AMOUNT = _("金额格式不正确：“%(value)s”（应为元，最多两位小数）")
+UNKNOWN_COUNTY = _("未知的经办单位代码：%(code)s")
+OTHER_COUNTY_ROW = _("该行属于 %(code)s，只能导入本经办单位（%(own)s）的数据")
+BAD_CHOICE = _("“%(value)s”不是有效的取值，可选：%(choices)s")
+
+# Optional: a clerk's rows default to their own county.
+COUNTY_COLUMN = Column("county", "经办机构代码", aliases=("行政区划代码", "区划代码", "县区代码", "county_code"),
+                       required=False)
+
+
+class RowProblem(Exception):
+    """One cell is wrong; raised by a kind's `clean` and turned into a RowError."""
+
+    def __init__(self, column: str, message: Any, **params: Any) -> None:
+        self.column = column
+        self.message = message
+        self.params = params
+        super().__init__(self.reason())
+
+    def reason(self) -> str:
+        return str(self.message) % self.params if self.params else str(self.message)
+
+
+class RowProblems(Exception):
+    """Every wrong cell of one row, so the report lists them all at once."""
+
+    def __init__(self, problems: list[RowProblem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(p.reason() for p in problems))
+
+
+class Cells:
+    """Parses a row's cells, collecting problems instead of stopping at the first:
+    `cells.take(parse_date, "birth_date")`, then `cells.done()`."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        self.values = values
+        self.problems: list[RowProblem] = []
+
+    def take(self, parser: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return parser(self.values, *args, **kwargs)
+        except RowProblem as problem:
+            self.problems.append(problem)
+            return None
+
+    def done(self) -> None:
+        if self.problems:
+            raise RowProblems(self.problems)
+
+
+@dataclass
+class Context:
+    """What a kind may consult while checking rows: counties, the actor's own county,
+    and lookups it caches for the whole file."""
+
+    counties: dict[str, Region]
+    own_county: str | None
+    actor: Any = None
+    cache: dict[str, Any] = field(default_factory=dict)
+    # The row of the record `write` is handling, and where it reports a service's refusal.
+    row: int | None = None
+    report: Callable[[int | None, str, str], None] = lambda row, column, reason: None
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def refuse(self, exc: BusinessRuleError, default_column: str = "") -> None:
+        """A service refused the current record: note it; the commit will roll back."""
+        column = exc.field or default_column
+        self.report(self.row, self.labels.get(column, column), exc.text())
+
+
+class ImportKind:
+    """Base for one kind of import. Subclasses set `key`, `label`, `columns` and
+    implement `clean` and `write`; the rest has sensible defaults."""
+
+    key: str = ""
+    label: Any = ""
+    columns: list[Column] = []
+    # Rows of a kind are written in this many records per database round trip.
+    chunk_size = 2000
+    # True when `write` relies on a unique constraint instead of `existing` lookups
+    # during the commit (e.g. a streaming COPY); a clash then rolls back and the
+    # workflow re-reads the file with lookups to name the rows.
+    existing_checked_by_database = False
+
+    def prepare(self, ctx: Context) -> None:
+        """Load what `clean` will look up (e.g. existing employers), once per file."""
+
+    def clean(self, values: dict[str, str], ctx: Context) -> tuple[str, Any]:
+        """Turn one row's values into (county code, record); raise RowProblem(s) if wrong."""
+        raise NotImplementedError
+
+    def unique_key(self, record: Any) -> Any:
+        """Two rows with the same key in one file are duplicates (None: no check)."""
+        return None
+
+    def existing(self, keys: list[Any]) -> set[Any]:
+        """Which of these keys are already in the system (checked in chunks)."""
+        return set()
+
+    def existing_message(self) -> Any:
+        return _("系统中已存在相同记录")
+
+    def existing_column(self) -> str:
+        return self.columns[0].key
+
+    def write(self, records: Iterator[Any], ctx: Context) -> int:
+        """Write every record (inside the commit's transaction); return how many."""
+        raise NotImplementedError
+
+    def template_rows(self) -> list[list[str]]:
+        """Example data rows for the downloadable template."""
+        return []
+
+
+def all_kinds() -> dict[str, ImportKind]:
+    found: dict[str, ImportKind] = {}
+    for app in KIND_APPS:
+        try:
+            module = importlib.import_module(f"{app}.import_kinds")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app}.import_kinds":
+                raise
+            continue
+        for kind in module.KINDS:
+            found[kind.key] = kind
+    return found
+
+
+UNKNOWN_KIND = _("未知的导入类型：%(kind)s")
+
+
+def kind_for(key: str) -> ImportKind:
+    kind = all_kinds().get(key)
+    if kind is None:
+        raise BusinessRuleError(UNKNOWN_KIND, code="unknown_kind", field="kind", params={"kind": key})
+    return kind
+
+
+# Cell parsers shared by kinds: each raises RowProblem with the project's message.
+
+def required(values: dict[str, str], key: str) -> str:
+    value = values.get(key, "")
+    if not value:
+        raise RowProblem(key, REQUIRED)
+    return value
+
+
+def parse_date(values: dict[str, str], key: str, *, optional: bool = False) -> date | None:
+    value = values.get(key, "")
+    if not value and optional:
+        return None
+    if not value:
+        raise RowProblem(key, REQUIRED)
+    text = value.replace("/", "-").replace(".", "-")
+    try:
+        if len(text) == 8 and text.isdigit():  # 20260131, common in exports of older systems
+            return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        parts = text.split("-")
+        if len(parts) != 3 or len(parts[0]) != 4:
+            raise ValueError(value)
+        return date(int(parts[0]), int(parts[1]), int(parts[2]))
+    except ValueError:
+        raise RowProblem(key, BAD_DATE, value=value) from None
+
+
+def parse_fen(values: dict[str, str], key: str, *, optional: bool = False) -> int:
+    from pooling.money import yuan_to_fen
+
+    value = values.get(key, "")
+    if not value:
+        if optional:
+            return 0
+        raise RowProblem(key, REQUIRED)
+    try:
+        fen = yuan_to_fen(value.replace("¥", "").replace("￥", ""))
+    except BusinessRuleError:
+        raise RowProblem(key, BAD_AMOUNT, value=value) from None
+    if fen < 0:
+        raise RowProblem(key, NEGATIVE_AMOUNT, value=value)
+    return fen
+
+
+def parse_choice(values: dict[str, str], key: str, choices: type[models.TextChoices],
+                 *, optional: bool = False, default: str = "") -> str:
+    """Accept a choice by its code (employee) or by its Chinese label (职工基本医疗保险)."""
+    value = values.get(key, "")
+    if not value:
+        if optional:
+            return default
+        raise RowProblem(key, REQUIRED)
+    for code, label in choices.choices:
+        if value in (code, str(label)):
+            return code
+    raise RowProblem(key, BAD_CHOICE, value=value,
+                     choices="、".join(str(label) for _code, label in choices.choices))
+
+
+def checked(values: dict[str, str], key: str, validator: Callable[..., Any],
+            *, optional: bool = False) -> Any:
+    """Run one of an app's validators on a cell; its BusinessRuleError becomes a RowProblem."""
+    value = values.get(key, "")
+    if not value:
+        if optional:
+            return None
+        raise RowProblem(key, REQUIRED)
+    try:
+        return validator(value)
+    except BusinessRuleError as exc:
+        raise RowProblem(key, exc.message, **exc.params) from None
+
+
+def county_of(values: dict[str, str], ctx: Context, key: str = "county") -> str:
+    """The row's county code: known, and the clerk's own."""
+    code = values.get(key, "") or (ctx.own_county or "")
+    if not code:
+        raise RowProblem(key, REQUIRED)
+    if code not in ctx.counties:
+        raise RowProblem(key, UNKNOWN_COUNTY, code=code)
+    if ctx.own_county is not None and code != ctx.own_county:
+        raise RowProblem(key, OTHER_COUNTY_ROW, code=code, own=ctx.own_county)
+    return code
+
+
+def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def bulk_write(model: type[models.Model], build: Callable[[Any], models.Model],
+               records: Iterator[Any], chunk_size: int = 2000) -> int:
+    """The portable writer: `bulk_create` in chunks (SQLite, small kinds)."""
+    written = 0
+    for chunk in chunked(records, chunk_size):
+        model.objects.bulk_create([build(r) for r in chunk])  # type: ignore[attr-defined]
+        written += len(chunk)
+    return written

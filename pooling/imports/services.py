@@ -1,0 +1,329 @@
+"""The import workflow: upload → preview (validate every row) → commit (all or nothing).
+
+Preview and commit read the file the same way (`_checked_records`), so what the
+preview promised is what the commit checks again inside its transaction — the
+database may have changed in between (someone registered the same person).
+
+Commit happens at most once per batch, even when a task is redelivered or two
+workers race: the batch is claimed with `UPDATE … WHERE status = 'previewed'`,
+and on PostgreSQL the writing transaction holds an advisory lock on the batch, so
+a runner that finds the batch still 'committing' can tell a live runner (lock
+held: leave it) from a dead one (lock free, its transaction rolled back: take
+over).
+
+Per-row audit entries for a million-row import are not wanted: the batch gets
+one audit entry at commit (who, when, file, counts).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pooling.choices import Role
+from pooling.errors import BusinessRuleError
+from pooling.imports.kinds import Context, ImportKind, RowProblem, RowProblems, kind_for
+from pooling.imports.models import ImportBatch, ImportStatus
+from pooling.models import Region, User
+from pooling.scoping import acting_as
+from pooling.tabular import RowError, TableError, open_table
+
+MAX_STORED_ERRORS = 5000
+PROGRESS_EVERY = 5000
+EXISTING_CHUNK = 5000
+IMPORT_ROLES = (Role.COUNTY_CLERK, Role.CITY_AGENCY)
+
+DUPLICATE_IN_FILE = _("与第 %(row)s 行重复")
+ALREADY_COMMITTED = _("该批次已经导入，不能重复提交")
+COMMIT_IN_PROGRESS = _("该批次正在提交中，请稍候")
+NOT_READY = _("该批次尚未通过校验（有错误或尚未预览完成），不能提交")
+NO_FILE = _("请选择要上传的文件")
+IMPORT_NOT_ALLOWED = _("只有县经办人员和市经办机构人员可以批量导入")
+COMMIT_FAILED = _("提交失败，未写入任何数据：%(reason)s")
+
+
+@dataclass
+class ErrorSink:
+    """Counts every error; keeps the first MAX_STORED_ERRORS for the page and report."""
+
+    count: int = 0
+    kept: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, row: int | None, column: str, reason: str) -> None:
+        self.count += 1
+        if len(self.kept) < MAX_STORED_ERRORS:
+            self.kept.append({"row": row, "column": column, "reason": reason})
+
+    def add_row_error(self, error: RowError) -> None:
+        self.add(error.row, error.column, error.reason)
+
+
+def batch_upload(*, actor: User, kind: str, file: UploadedFile) -> ImportBatch:
+    """Store an uploaded file as a new batch of the actor's county (preview follows)."""
+    if not (actor.is_superuser or actor.role in IMPORT_ROLES):
+        raise BusinessRuleError(IMPORT_NOT_ALLOWED, code="forbidden")
+    kind_for(kind)  # refuse an unknown kind before storing anything
+    if file is None:
+        raise BusinessRuleError(NO_FILE, code="no_file", field="file")
+    county = actor.region if actor.role == Role.COUNTY_CLERK else None
+    with transaction.atomic():
+        batch = ImportBatch(kind=kind, original_name=(file.name or "")[:255], uploaded_by=actor,
+                            county=county, stored_name=store_upload(file))
+        batch.full_clean()
+        batch.save()
+    return batch
+
+
+def store_upload(file: Any) -> str:
+    """Keep an uploaded file under imports/<year>/<month>/ in the default storage."""
+    folder = timezone.localdate().strftime("imports/%Y/%m/")
+    return default_storage.save(folder + os.path.basename(file.name or "upload"), file)
+
+
+def batch_preview(*, batch_id: int) -> ImportBatch:
+    """Validate every row of the file, store the errors; writes nothing but the batch.
+
+    Idempotent: only a batch still 'uploaded' is validated (a redelivered task
+    finds it already claimed and returns it).
+    """
+    batch = ImportBatch.objects.get(pk=batch_id)
+    with acting_as(batch.uploaded_by):
+        claimed = ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.UPLOADED).update(
+            status=ImportStatus.VALIDATING, rows_done=0)
+        if not claimed:
+            batch.refresh_from_db()
+            return batch
+        kind = kind_for(batch.kind)
+        sink = ErrorSink()
+        file_error = ""
+        rows = 0
+        try:
+            progress = _Progress(batch_id, side_channel=False)
+            for _record in _checked_records(batch, kind, _context(batch, kind), sink, progress):
+                pass
+            rows = progress.done
+        except TableError as exc:
+            file_error = exc.text()
+            sink.add(exc.row, "", file_error)
+        ImportBatch.objects.filter(pk=batch_id).update(
+            status=ImportStatus.PREVIEWED, rows_total=rows, rows_done=rows,
+            error_count=sink.count, errors=sink.kept, file_error=file_error,
+            previewed_at=timezone.now())
+        batch.refresh_from_db()
+        return batch
+
+
+def batch_commit(*, batch_id: int) -> ImportBatch:
+    """Write every row of a clean batch in one transaction, or none of them.
+
+    Re-validates inside the transaction; any error (or a file changed since the
+    preview) rolls everything back and marks the batch failed with its errors.
+    """
+    batch = ImportBatch.objects.get(pk=batch_id)
+    with acting_as(batch.uploaded_by):
+        _claim_for_commit(batch)
+        kind = kind_for(batch.kind)
+        sink = ErrorSink()
+        progress = _Progress(batch_id, side_channel=True)
+        try:
+            with transaction.atomic():
+                if not _lock_batch(batch_id):
+                    raise BusinessRuleError(COMMIT_IN_PROGRESS, code="in_progress")
+                ctx = _context(batch, kind)
+                records = _checked_records(batch, kind, ctx, sink, progress,
+                                           lookups=not kind.existing_checked_by_database)
+                written = kind.write(records, ctx)
+                if sink.count:
+                    raise _Rejected()
+                _finish(batch, written)
+        except _Rejected:
+            _fail(batch_id, sink.kept, sink.count, "")
+        except TableError as exc:
+            _fail(batch_id, [{"row": exc.row, "column": "", "reason": exc.text()}], 1, exc.text())
+        except BusinessRuleError:
+            raise
+        except IntegrityError:
+            # Rolled back. Someone wrote a clashing row since the preview: find and name it.
+            sink = ErrorSink()
+            for _record in _checked_records(batch, kind, _context(batch, kind), sink, _Progress(batch_id, side_channel=False)):
+                pass
+            reason = str(COMMIT_FAILED % {"reason": _("数据在预览后被他人修改，请重新上传预览")})
+            _fail(batch_id, sink.kept or [{"row": None, "column": "", "reason": reason}],
+                  sink.count or 1, "" if sink.count else reason)
+        except Exception as exc:
+            reason = str(COMMIT_FAILED % {"reason": type(exc).__name__})
+            _fail(batch_id, [{"row": None, "column": "", "reason": reason}], 1, reason)
+            raise
+        finally:
+            progress.close()
+        batch.refresh_from_db()
+        return batch
+
+
+class _Rejected(Exception):
+    """Raised inside the commit transaction to roll it back when a row is wrong."""
+
+
+def _claim_for_commit(batch: ImportBatch) -> None:
+    claimed = ImportBatch.objects.filter(
+        pk=batch.pk, status=ImportStatus.PREVIEWED, error_count=0, file_error="",
+    ).update(status=ImportStatus.COMMITTING, rows_done=0)
+    if claimed:
+        return
+    # Another process got there first, or the batch is not clean.
+    batch.refresh_from_db()
+    if batch.status == ImportStatus.COMMITTED:
+        raise BusinessRuleError(ALREADY_COMMITTED, code="already_committed")
+    if batch.status == ImportStatus.COMMITTING:
+        return  # a live runner holds the lock (refused below); a dead one is taken over
+    raise BusinessRuleError(NOT_READY, code="not_ready")
+
+
+def _lock_batch(batch_id: int) -> bool:
+    """Take the batch's advisory lock for this transaction; False if a live runner holds it."""
+    if connection.vendor != "postgresql":
+        return ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.COMMITTING).exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [_LOCK_NAMESPACE, batch_id])
+        if not cursor.fetchone()[0]:
+            return False
+    # Under the lock: a runner that finished before us left the batch committed.
+    return ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.COMMITTING).exists()
+
+
+_LOCK_NAMESPACE = 0x1B7  # "import batch" advisory-lock namespace
+
+
+def _finish(batch: ImportBatch, written: int) -> None:
+    from auditlog.models import LogEntry
+
+    now = timezone.now()
+    ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.COMMITTING).update(
+        status=ImportStatus.COMMITTED, rows_written=written, rows_done=batch.rows_total,
+        committed_at=now)
+    # One audit entry for the whole batch, not one per row (a file may hold a million).
+    LogEntry.objects.log_create(
+        batch, action=LogEntry.Action.UPDATE, actor=batch.uploaded_by,
+        changes={"status": [ImportStatus.PREVIEWED.value, ImportStatus.COMMITTED.value],
+                 "rows_written": ["0", str(written)]},
+        additional_data={"kind": batch.kind, "file": batch.original_name, "rows": written,
+                         "county": batch.county_id},
+    )
+
+
+def _fail(batch_id: int, errors: list[dict[str, Any]], count: int, file_error: str) -> None:
+    ImportBatch.objects.filter(pk=batch_id).update(
+        status=ImportStatus.FAILED, errors=errors, error_count=count, file_error=file_error)
+
+
+def _context(batch: ImportBatch, kind: ImportKind) -> Context:
+    counties = {r.code: r for r in Region.objects.filter(level="county")}
+    own = batch.county_id if batch.uploaded_by.role == Role.COUNTY_CLERK else None
+    ctx = Context(counties=counties, own_county=own, actor=batch.uploaded_by)
+    kind.prepare(ctx)
+    return ctx
+
+
+def _checked_records(batch: ImportBatch, kind: ImportKind, ctx: Context, sink: ErrorSink,
+                     progress: _Progress, *, lookups: bool = True) -> Iterator[Any]:
+    """Every valid record of the file; every problem goes to `sink` with its row and column.
+
+    `lookups=False` skips asking the database which keys exist (duplicates inside the
+    file are still caught): the caller's unique constraint stands guard instead.
+    """
+    with open_table(default_storage.open(batch.stored_name, "rb"), columns=kind.columns) as table:
+        label = table.label_of
+        ctx.labels, ctx.report = label, sink.add
+        seen: dict[Any, int] = {}
+        waiting: list[tuple[Any, int, Any]] = []
+        for row in table:
+            progress.tick()
+            if row.errors:
+                for error in row.errors:
+                    sink.add_row_error(error)
+                continue
+            try:
+                _county, record = kind.clean(row.values, ctx)
+            except RowProblem as problem:
+                sink.add(row.number, label.get(problem.column, problem.column), problem.reason())
+                continue
+            except RowProblems as problems:
+                for p in problems.problems:
+                    sink.add(row.number, label.get(p.column, p.column), p.reason())
+                continue
+            key = kind.unique_key(record)
+            if key is None:
+                ctx.row = row.number
+                yield record
+                continue
+            first = seen.get(key)
+            if first is not None:
+                sink.add(row.number, label.get(kind.existing_column(), ""),
+                         str(DUPLICATE_IN_FILE % {"row": first}))
+                continue
+            seen[key] = row.number
+            if not lookups:
+                ctx.row = row.number
+                yield record
+                continue
+            waiting.append((key, row.number, record))
+            if len(waiting) >= EXISTING_CHUNK:
+                yield from _not_existing(kind, waiting, sink, label, ctx)
+                waiting = []
+        yield from _not_existing(kind, waiting, sink, label, ctx)
+
+
+def _not_existing(kind: ImportKind, waiting: list[tuple[Any, int, Any]], sink: ErrorSink,
+                  label: dict[str, str], ctx: Context) -> Iterator[Any]:
+    if not waiting:
+        return
+    existing = kind.existing([key for key, _row, _record in waiting])
+    for key, number, record in waiting:
+        if key in existing:
+            sink.add(number, label.get(kind.existing_column(), ""), str(kind.existing_message()))
+        else:
+            ctx.row = number
+            yield record
+
+
+class _Progress:
+    """Rows done, written every PROGRESS_EVERY rows where the page can read it.
+
+    During the commit the batch's changes are inside a long transaction nobody else
+    sees, so on PostgreSQL progress goes through a second connection (autocommit).
+    """
+
+    def __init__(self, batch_id: int, *, side_channel: bool) -> None:
+        self.batch_id = batch_id
+        self.done = 0
+        self._side = None
+        if side_channel and connection.vendor == "postgresql":
+            self._side = connections.create_connection(DEFAULT_DB_ALIAS)
+        self._silent = side_channel and self._side is None
+
+    def tick(self) -> None:
+        self.done += 1
+        if self.done % PROGRESS_EVERY == 0:
+            self._write()
+
+    def _write(self) -> None:
+        if self._silent:
+            return
+        if self._side is None:
+            ImportBatch.objects.filter(pk=self.batch_id).update(rows_done=self.done)
+            return
+        with self._side.cursor() as cursor:
+            cursor.execute(f"UPDATE {ImportBatch._meta.db_table} SET rows_done = %s WHERE id = %s",
+                           [self.done, self.batch_id])
+
+    def close(self) -> None:
+        if self._side is not None:
+            self._side.close()
