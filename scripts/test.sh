@@ -15,5 +15,6 @@ echo "== mypy (services and selectors)"
 # Every module whose name says service or selector, in every app.
 .venv/bin/mypy $(find pooling enrollment providers funds settlement -name '*.py' \( -path '*services*' -o -path '*selectors*' \) -not -path '*/migrations/*' | sort)
 echo "== pytest"
-.venv/bin/pytest "$@"
+# Two workers: the machine (and CI) has two cores; each worker gets its own test database.
+.venv/bin/pytest -n "${PYTEST_WORKERS:-2}" "$@"
 echo "suite finished in $(( $(date +%s) - start )) s"
