@@ -106,10 +106,15 @@ def batch_preview(*, batch_id: int) -> ImportBatch:
         file_error = ""
         rows = 0
         try:
-            progress = _Progress(batch_id, side_channel=False)
-            for _record in _checked_records(batch, kind, _context(batch, kind), sink, progress):
-                pass
-            rows = progress.done
+            ctx = _context(batch, kind)
+            bulk = kind.bulk_check(batch, ctx, write=False)
+            if bulk is not None:
+                rows = bulk
+            else:
+                progress = _Progress(batch_id, side_channel=False)
+                for _record in _checked_records(batch, kind, ctx, sink, progress):
+                    pass
+                rows = progress.done
         except TableError as exc:
             file_error = exc.text()
             sink.add(exc.row, "", file_error)
@@ -138,9 +143,13 @@ def batch_commit(*, batch_id: int) -> ImportBatch:
                 if not _lock_batch(batch_id):
                     raise BusinessRuleError(COMMIT_IN_PROGRESS, code="in_progress")
                 ctx = _context(batch, kind)
-                records = _checked_records(batch, kind, ctx, sink, progress,
-                                           lookups=not kind.existing_checked_by_database)
-                written = kind.write(records, ctx)
+                bulk = kind.bulk_check(batch, ctx, write=True)
+                if bulk is not None:
+                    written = bulk
+                else:
+                    records = _checked_records(batch, kind, ctx, sink, progress,
+                                               lookups=not kind.existing_checked_by_database)
+                    written = kind.write(records, ctx)
                 if sink.count:
                     raise _Rejected()
                 _finish(batch, written)
