@@ -7,9 +7,11 @@
    demo city's counties), streamed to a temp file.
 2. Floor: COPY the same file into a bare table (no index, no constraint).
 3. The import as a clerk's file goes: preview (every row validated) then commit
-   (re-validated inside one transaction and written with COPY into the real table,
-   its unique and prefix indexes included). The commit is the "validated import".
-4. Print rows/s of each, the ratio against the floor, and the peak RSS (< 1 GiB).
+   (validated again inside one transaction and written into the real table, its
+   nine indexes and two foreign keys included). Preview + commit together is the
+   "validated import"; a clean CSV takes the set-wise path (enrollment.import_sql).
+4. Print rows/s of each, the ratio of the validated import against the floor
+   (the commit's own ratio too), and the peak RSS (< 1 GiB).
 """
 
 from __future__ import annotations
@@ -117,16 +119,16 @@ def main(argv: list[str]) -> int:
 
     assert Person.objects.count() == rows, "every row written"
     floor_rate, commit_rate = rows / floor_s, rows / commit_s
-    both_rate = rows / (preview_s + commit_s)
-    ratio = commit_rate / floor_rate
+    both_s = preview_s + commit_s
+    ratio = (rows / both_s) / floor_rate  # the import as a clerk does it: preview, then commit
     rss = peak_rss_mb()
     print(f"people import, {rows:,} rows, {size_mb:.0f} MB CSV, 7 columns")
     print(f"  COPY into a bare table (floor) : {floor_s:7.2f} s  {floor_rate:10,.0f} rows/s")
     print(f"  preview (validate every row)   : {preview_s:7.2f} s  {rows / preview_s:10,.0f} rows/s")
-    print(f"  commit (re-validate + COPY)    : {commit_s:7.2f} s  {commit_rate:10,.0f} rows/s"
+    print(f"  commit (validate + write)      : {commit_s:7.2f} s  {commit_rate:10,.0f} rows/s"
+          f"  ratio {commit_rate / floor_rate:.2f}")
+    print(f"  validated import (both)        : {both_s:7.2f} s  {rows / both_s:10,.0f} rows/s"
           f"  ratio {ratio:.2f} (floor {RATIO_FLOOR:.2f}) {verdict(ratio >= RATIO_FLOOR)}")
-    print(f"  preview + commit together      : {preview_s + commit_s:7.2f} s  {both_rate:10,.0f} rows/s"
-          f"  ratio {both_rate / floor_rate:.2f}")
     print(f"  peak RSS                       : {rss:7.0f} MB (ceiling {RSS_CEILING_MB} MB) "
           f"{verdict(rss < RSS_CEILING_MB)}")
     reset_people()
