@@ -149,6 +149,10 @@ def test_the_sql_screen_never_passes_a_row_the_validators_refuse(name, clerk_a, 
     csv_bytes(BASE + [good(40)[:5]]),  # ragged row
     csv_bytes(BASE + [["\\.", "", "", "", "", "", "", ""]] + [good(41)]),  # COPY's end-of-data marker
     "\n".join([HEADER] + [",".join(r) for r in BASE]).encode("gb18030"),  # GBK file
+    # Python reads the cells 张"三 and 李" (one too many); PostgreSQL opens a quote
+    # mid-field and reads one cell 张三,李 — a row that would look clean to the screen.
+    csv_bytes([r + [""] for r in BASE] + [[id_number(seq=42), '张"三', '李"'] + good(42)[2:] + ["备注"]],
+              header=HEADER + ",备注"),
 ])
 def test_odd_files_go_row_by_row_with_the_same_result(data, clerk_a, monkeypatch):
     assert _run(clerk_a, data, sql=True, monkeypatch=monkeypatch)[:2] == \
