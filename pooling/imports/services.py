@@ -3,6 +3,8 @@
 Preview and commit read the file the same way (`_checked_records`), so what the
 preview promised is what the commit checks again inside its transaction — the
 database may have changed in between (someone registered the same person).
+A kind may first try its set-wise `bulk_check` (people: screened in PostgreSQL);
+only a file it calls certainly clean skips the row-by-row pass.
 
 Commit happens at most once per batch, even when a task is redelivered or two
 workers race: the batch is claimed with `UPDATE … WHERE status = 'previewed'`,
