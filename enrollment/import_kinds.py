@@ -172,6 +172,13 @@ class PersonKind(ImportKind):
         return county, (county, facts.id_number, name, facts.sex, facts.birth_date, phone or "",
                         address, category, group, months)
 
+    def bulk_check(self, batch: Any, ctx: Context, *, write: bool) -> int | None:
+        # A clean CSV on PostgreSQL is screened and written set-wise; anything else
+        # (or any doubt) goes row by row, which names each error.
+        from enrollment.import_sql import people_bulk
+
+        return people_bulk(self, batch, ctx, write=write)
+
     # The unique index on id_number stands guard during the commit's COPY (which cannot
     # share its connection with lookups); a clash sends the workflow back to name the rows.
     existing_checked_by_database = True

@@ -117,6 +117,16 @@ class ImportKind:
     def prepare(self, ctx: Context) -> None:
         """Load what `clean` will look up (e.g. existing employers), once per file."""
 
+    def bulk_check(self, batch: Any, ctx: Context, *, write: bool) -> int | None:
+        """Optional set-wise path for a whole file (e.g. screened inside the database).
+
+        Return the number of rows when every row is certainly clean — and, with
+        `write`, written inside the caller's transaction; None leaves the file to the
+        row-by-row path, which names each error. Must never return a count for a
+        file the row path would refuse.
+        """
+        return None
+
     def clean(self, values: dict[str, str], ctx: Context) -> tuple[str, Any]:
         """Turn one row's values into (county code, record); raise RowProblem(s) if wrong."""
         raise NotImplementedError
