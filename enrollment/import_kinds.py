@@ -249,41 +249,6 @@ class EnrolmentKind(ImportKind):
                COUNTY_COLUMN]
 
     def clean(self, values: dict[str, str], ctx: Context) -> tuple[str, Any]:
-        # A million rows: try the straight path first (the usual case, a good row);
-        # only a row that fails it goes through the slower path that names every bad cell.
-        try:
-            return self._clean_fast(values, ctx)
-        except (BusinessRuleError, RowProblem, KeyError, TypeError):
-            return self._clean_each_cell(values, ctx)
-
-    def _clean_fast(self, values: dict[str, str], ctx: Context) -> tuple[str, Any]:
-        county = values.get("county") or ctx.own_county
-        if county not in ctx.counties or (ctx.own_county is not None and county != ctx.own_county):
-            raise KeyError(county)
-        facts = v.check_id_number(values["id_number"], today=ctx.cache["today"])
-        memo = ctx.cache["memo:category"]
-        category = memo[values["category"]][0]  # KeyError until first parsed by the slow path
-        group = ctx.cache["memo:special_group"][values.get("special_group", "")][0]
-        phone = values.get("phone", "")
-        if phone:
-            phone = v.check_phone(phone)
-        address = values.get("address", "")
-        months = values.get("prior_months", "")
-        if (len(address) > 200 or (months and (not months.isdigit() or int(months) > 1200))
-                or category is None or group is None):
-            raise TypeError
-        name = v.check_name(values["name"])
-        return county, (county, facts.id_number, name, facts.sex, facts.birth_date, phone, address,
-                        category, group, int(months) if months else 0)
-
-    def prepare(self, ctx: Context) -> None:
-        from django.utils import timezone
-
-        ctx.cache["today"] = timezone.localdate()
-        ctx.cache["memo:category"] = {}
-        ctx.cache["memo:special_group"] = {}
-
-    def _clean_each_cell(self, values: dict[str, str], ctx: Context) -> tuple[str, Any]:
         cells = Cells(values)
         county = cells.take(county_of, ctx)
         facts = cells.take(checked, "id_number", v.check_id_number)
