@@ -19,7 +19,6 @@ from pooling.models import Region, User, WorkerHeartbeat
 
 REGION_DATA = Path(__file__).resolve().parent / "data" / "regions"
 UNKNOWN_AREA = _("未知的统筹区行政区划代码：%(code)s（已提供：%(known)s）")
-UNKNOWN_UNIT = _("未知的经办单位代码：%(code)s")
 
 
 def known_area_codes() -> list[str]:
@@ -50,14 +49,6 @@ def _upsert_region(row: dict[str, Any], *, parent: Region | None, order: int) ->
     )
     region.full_clean(validate_unique=False)
     region.save()
-    return region
-
-
-def handling_unit_get(*, code: str) -> Region:
-    """The handling unit with this code, or a clear error (used by imports and forms)."""
-    region = Region.objects.filter(code=code, level=RegionLevel.COUNTY).first()
-    if region is None:
-        raise BusinessRuleError(UNKNOWN_UNIT, code="unknown_unit", field="county", params={"code": code})
     return region
 
 
