@@ -76,8 +76,9 @@ class Person(ScopedModel):
     through a completed Transfer, never by editing.
     """
 
+    # No index of its own: person_county_name_c (migration 0002) leads with county_id.
     county = models.ForeignKey(REGION, verbose_name=_("经办单位"), on_delete=models.PROTECT,
-                               related_name="people")
+                               related_name="people", db_index=False)
     id_number = models.CharField(_("身份证号码"), max_length=18, unique=True)
     name = models.CharField(_("姓名"), max_length=50)
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
@@ -93,8 +94,11 @@ class Person(ScopedModel):
     retired_on = models.DateField(_("退休日期"), null=True, blank=True)
     died_on = models.DateField(_("死亡日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    # Not indexed: nothing looks people up by who registered them, and every index is
+    # paid again on each of a million imported rows.
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True,
-                                   blank=True, on_delete=models.PROTECT, related_name="+")
+                                   blank=True, on_delete=models.PROTECT, related_name="+",
+                                   db_index=False)
 
     class Meta:
         verbose_name = _("参保人员")

@@ -187,3 +187,20 @@ def test_it_answers_a_name_prefix_search_from_the_byte_order_index(county_a, cle
         plan = "\n".join(row[0] for row in cursor.fetchall())
     # The county filter and the prefix range are both index conditions, and no sort is needed.
     assert "person_county_name_c" in plan and "Sort" not in plan, plan
+
+
+def test_an_id_prefix_search_reads_the_unique_index_in_order(county_a, clerk_a):
+    """Migration 0003 stores the ID number in byte order, so its unique index serves a prefix."""
+    from django.db import connection
+
+    from enrollment.selectors import _prefix
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL plan")
+    f.person(county_a, "张三丰")
+    with acting_as(clerk_a), connection.cursor() as cursor:
+        sql, params = _prefix(Person.objects.all(), "id_number", "320902").query.sql_with_params()
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "enrollment_person_id_number_key" in plan and "Sort" not in plan, plan
