@@ -73,6 +73,7 @@ def _month(values: dict[str, str], key: str) -> date:
 class EmployerKind(ImportKind):
     key = "employers"
     label = _("参保单位")
+    xlsx_dates = False
     columns = [CREDIT_COLUMN, Column("name", "单位名称"), COUNTY_COLUMN,
                Column("industry", "所属行业", required=False),
                Column("contact_name", "联系人", required=False),
@@ -115,6 +116,7 @@ class EmployerKind(ImportKind):
 class PersonKind(ImportKind):
     key = "people"
     label = _("参保人员")
+    xlsx_dates = False
     columns = [ID_COLUMN, Column("name", "姓名"), Column("category", "人员类别"), COUNTY_COLUMN,
                Column("phone", "联系电话", aliases=("手机号码", "电话"), required=False),
                Column("address", "住址", aliases=("地址", "户籍地址"), required=False),

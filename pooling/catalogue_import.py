@@ -17,29 +17,22 @@ Columns (header names, Chinese or English; order free):
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from xml.etree.ElementTree import ParseError
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pooling.catalogue_models import CatalogueItem, CatalogueKind, CatalogueStatus, CatalogueVersion
-from pooling.catalogue_xlsx import xlsx_rows
 from pooling.errors import BusinessRuleError
+from pooling.tabular import Column, RowError, TableError, open_table
 
 IMPORT_REJECTED = _("目录文件有 %(count)d 处错误，未导入任何条目")
-EMPTY_FILE = _("文件中没有目录条目")
-UNREADABLE = _("无法读取文件：%(detail)s")
-MISSING_COLUMN = _("缺少必需的列")
 BAD_KIND = _("目录类别应为 药品 / 诊疗项目 / 医疗服务设施")
 BAD_DRUG_CODE = _("药品编码应为20位或23位字母数字")
 BAD_ITEM_CODE = _("诊疗项目/服务设施编码应为15位数字（特殊医用材料为C开头27位）")
@@ -53,16 +46,6 @@ VERSION_EXISTS = _("目录版本号 %(code)s 已存在")
 ALREADY_PUBLISHED = _("该目录版本已发布")
 DATE_TAKEN = _("%(on)s 已有已发布的目录版本")
 
-HEADERS = {
-    "kind": ("目录类别", "类别", "kind"),
-    "code": ("编码", "国家医保编码", "医保编码", "code"),
-    "name": ("名称", "药品名称", "项目名称", "name"),
-    "cls": ("甲乙类", "甲乙类别", "支付类别", "class", "cls"),
-    "self_pay_pct": ("自付比例", "先行自付比例", "self_pay_pct"),
-    "restrictions": ("限定支付范围", "限制条件", "备注", "restrictions"),
-}
-COLUMN_LABEL = {"kind": "目录类别", "code": "编码", "name": "名称", "cls": "甲乙类",
-                "self_pay_pct": "自付比例", "restrictions": "限定支付范围"}
 KINDS = {"药品": "drug", "西药": "drug", "中成药": "drug", "诊疗项目": "item", "医疗服务项目": "item",
          "特殊医用材料": "item", "医用耗材": "item", "医疗服务设施": "facility", "服务设施": "facility",
          "drug": "drug", "item": "item", "facility": "facility"}
@@ -70,13 +53,6 @@ CLASSES = {"甲": "A", "甲类": "A", "a": "A", "乙": "B", "乙类": "B", "b": 
            "丙": "C", "丙类": "C", "c": "C", "自费": "C"}
 DRUG_CODE = re.compile(r"[A-Z0-9]{20}(?:[A-Z0-9]{3})?")
 ITEM_CODE = re.compile(r"[0-9]{15}|C[A-Z0-9]{26}")
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int  # as Excel numbers it: the header is row 1
-    column: str
-    reason: str
 
 
 @dataclass
@@ -93,7 +69,8 @@ class ImportReport:
 
     def add(self, row: int, column: str, message: Any, **params: Any) -> None:
         text = str(message) % params if params else str(message)
-        self.errors.append(RowError(row, COLUMN_LABEL.get(column, column), text))
+        labels = {c.key: c.label for c in _columns(None)}
+        self.errors.append(RowError(row, labels.get(column, column), text))
 
 
 class CatalogueImportError(BusinessRuleError):
@@ -104,85 +81,46 @@ class CatalogueImportError(BusinessRuleError):
         super().__init__(IMPORT_REJECTED, code="catalogue_rejected", params={"count": len(report.errors)})
 
 
-# --- reading -------------------------------------------------------------------------
+# --- reading and checking ------------------------------------------------------------
 
-def _decode(data: bytes) -> tuple[str, str]:
-    """UTF-8 (with or without BOM) if it decodes, else GB18030 (a superset of GBK)."""
-    try:
-        return data.decode("utf-8-sig"), ("UTF-8-BOM" if data.startswith(b"\xef\xbb\xbf") else "UTF-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030"), "GBK"
-    except UnicodeDecodeError as exc:
-        raise BusinessRuleError(UNREADABLE, code="unreadable", params={"detail": "编码无法识别"}) from exc
-
-
-def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
-    try:
-        yield from xlsx_rows(data)
-    except (KeyError, ValueError, zipfile.BadZipFile, ParseError) as exc:
-        raise BusinessRuleError(UNREADABLE, code="unreadable", params={"detail": type(exc).__name__}) from exc
-
-
-def read_rows(data: bytes, filename: str) -> tuple[Iterator[list[Any]], str]:
-    if data[:4] == b"PK\x03\x04" or filename.lower().endswith((".xlsx", ".xlsm")):
-        return _xlsx_rows(data), "XLSX"
-    text, encoding = _decode(data)
-    return csv.reader(io.StringIO(text, newline="")), encoding
-
-
-# --- checking ------------------------------------------------------------------------
-
-def _columns(header: list[str]) -> dict[str, int]:
-    names = [h.strip().lower() for h in header]
-    found: dict[str, int] = {}
-    for key, aliases in HEADERS.items():
-        for alias in aliases:
-            if alias.lower() in names:
-                found[key] = names.index(alias.lower())
-                break
-    return found
-
-
-def _cell(row: list[str], index: int | None) -> str:
-    return row[index].strip() if index is not None and index < len(row) else ""
+def _columns(default_kind: str | None) -> list[Column]:
+    return [Column("kind", "目录类别", ("类别",), required=default_kind is None),
+            Column("code", "编码", ("国家医保编码", "医保编码")),
+            Column("name", "名称", ("药品名称", "项目名称")),
+            Column("cls", "甲乙类", ("甲乙类别", "支付类别", "class")),
+            Column("self_pay_pct", "自付比例", ("先行自付比例",), required=False),
+            Column("restrictions", "限定支付范围", ("限制条件", "备注"), required=False)]
 
 
 def check(data: bytes, filename: str, *, default_kind: str | None = None) -> ImportReport:
-    """Read and check every row; the report carries the rows ready to write, or the errors."""
-    rows, encoding = read_rows(data, filename)
-    report = ImportReport(encoding=encoding)
-    header = next(rows, None)
-    if header is None:
-        report.add(1, "", EMPTY_FILE)
-        return report
-    cols = _columns(header)
-    required = ["code", "name", "cls"] + ([] if default_kind else ["kind"])
-    for key in required:
-        if key not in cols:
-            report.add(1, key, MISSING_COLUMN)
-    if report.errors:
-        return report
-    seen: dict[str, int] = {}
-    for number, row in enumerate(rows, start=2):
-        if not any(c.strip() for c in row):
-            continue
-        report.rows += 1
-        _check_row(report, number, row, cols, default_kind, seen)
-    if report.rows == 0:
-        report.add(2, "", EMPTY_FILE)
+    """Read and check every row; the report carries the rows ready to write, or the errors.
+
+    The file is read by `pooling.tabular` (encodings, XLSX, truncated or empty files —
+    each with its own message, as in every other import); a catalogue has no dates, so
+    a workbook goes through the lean text reader.
+    """
+    report = ImportReport()
+    try:
+        with open_table(data, columns=_columns(default_kind), xlsx_dates=False) as table:
+            report.encoding = table.source_format
+            seen: dict[str, int] = {}
+            for row in table:
+                report.rows += 1
+                report.errors.extend(row.errors)
+                _check_row(report, row.number, row.values, default_kind, seen)
+    except TableError as exc:
+        report.errors.append(RowError(exc.row or 1, "", exc.text()))
     return report
 
 
-def _check_row(report: ImportReport, n: int, row: list[str], cols: dict[str, int],
-               default_kind: str | None, seen: dict[str, int]) -> None:
+def _check_row(report: ImportReport, n: int, row: dict[str, str], default_kind: str | None,
+               seen: dict[str, int]) -> None:
     errors = len(report.errors)
-    raw_kind = _cell(row, cols.get("kind")) or (default_kind or "")
+    raw_kind = row.get("kind") or (default_kind or "")
     kind = KINDS.get(raw_kind.lower() if raw_kind.isascii() else raw_kind)
     if kind is None:
         report.add(n, "kind", BAD_KIND)
-    code = _cell(row, cols["code"]).upper()
+    code = row["code"].upper()
     if kind == "drug" and not DRUG_CODE.fullmatch(code):
         report.add(n, "code", BAD_DRUG_CODE)
     elif kind in ("item", "facility") and not ITEM_CODE.fullmatch(code):
@@ -191,19 +129,19 @@ def _check_row(report: ImportReport, n: int, row: list[str], cols: dict[str, int
         report.add(n, "code", DUPLICATE, first=seen[code])
     else:
         seen[code] = n
-    name = _cell(row, cols["name"])
+    name = row["name"]
     if not name:
         report.add(n, "name", EMPTY_NAME)
     elif len(name) > 200:
         report.add(n, "name", LONG_NAME)
-    raw_cls = _cell(row, cols["cls"])
+    raw_cls = row["cls"]
     cls = CLASSES.get(raw_cls.lower() if raw_cls.isascii() else raw_cls)
     if cls is None:
         report.add(n, "cls", BAD_CLASS)
-    pct = _pct(report, n, _cell(row, cols.get("self_pay_pct")), cls)
+    pct = _pct(report, n, row.get("self_pay_pct", ""), cls)
     if len(report.errors) == errors and kind and cls:
         report.counts[kind] += 1
-        report.items.append((kind, code, name, cls, pct, _cell(row, cols.get("restrictions"))))
+        report.items.append((kind, code, name, cls, pct, row.get("restrictions", "")))
 
 
 def _pct(report: ImportReport, n: int, raw: str, cls: str | None) -> Decimal | None:

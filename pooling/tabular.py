@@ -26,16 +26,20 @@ import contextlib
 import csv
 import io
 import operator
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
+from xml.etree.ElementTree import ParseError
 
 from django.utils.translation import gettext_lazy as _
 
 from pooling.errors import BusinessRuleError
+from pooling.xlsx_text import LOST_DIGITS
+from pooling.xlsx_text import xlsx_rows as text_xlsx_rows
 
 EMPTY_FILE = _("文件为空，没有任何内容")
 HEADER_ONLY = _("文件只有表头，没有数据行")
@@ -52,7 +56,6 @@ BOM = codecs.BOM_UTF8
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 SNIFF_BYTES = 64 * 1024
-LOST_DIGITS = "\x00lost-digits"  # what a too-long number cell reads as
 
 
 class TableError(BusinessRuleError):
@@ -103,6 +106,8 @@ def normalize_header(name: str) -> str:
 
 class Table:
     """An open table: `headers` (as written in the file), then iterate for rows."""
+
+    source_format = ""
 
     def __init__(self, raw_rows: Iterator[list[str]], columns: Iterable[Column],
                  close: Callable[[], None] | None = None, *, from_xlsx: bool = False) -> None:
@@ -196,10 +201,18 @@ class Table:
         self.close()
 
 
-def open_table(source: Any, *, columns: Iterable[Column]) -> Table:
-    """Open a path, an uploaded file, bytes or a binary stream as a `Table` (streaming).
+_CJK = re.compile("[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")  # CJK punctuation, ideographs, full-width forms
+ENCODING_LABELS = {"utf-8-sig": "UTF-8-BOM", "utf-8": "UTF-8", "gb18030": "GBK"}
 
-    Use as a context manager (or call `close()`) when you pass a path.
+
+def open_table(source: Any, *, columns: Iterable[Column], xlsx_dates: bool = True) -> Table:
+    """Open a path, an uploaded file, bytes or a binary stream as a `Table` (streaming);
+    `table.source_format` says what it was (UTF-8, UTF-8-BOM, GBK or XLSX).
+
+    `xlsx_dates=False`: the table holds no date columns, so a workbook is read by the
+    lean text reader (`pooling.xlsx_text`, ~3× openpyxl) instead of openpyxl, which
+    alone knows which numbers are dates. Use as a context manager (or call `close()`)
+    when you pass a path.
     """
     stream, close = _binary(source)
     try:
@@ -216,8 +229,14 @@ def open_table(source: Any, *, columns: Iterable[Column]) -> Table:
         else:
             raw = _Rewound(head, stream)  # type: ignore[assignment]
         if head.startswith(ZIP_MAGIC):
-            return Table(_xlsx_rows(raw), columns, close, from_xlsx=True)
-        return Table(_csv_rows(raw, _encoding_of(head)), columns, close)
+            rows = _xlsx_rows(raw) if xlsx_dates else _text_xlsx_rows(raw)
+            table = Table(rows, columns, close, from_xlsx=True)
+            table.source_format = "XLSX"
+            return table
+        encoding = _encoding_of(head)
+        table = Table(_csv_rows(raw, encoding), columns, close)
+        table.source_format = ENCODING_LABELS[encoding]
+        return table
     except BaseException:
         if close is not None:
             close()
@@ -268,7 +287,9 @@ def _encoding_of(head: bytes) -> str:
     except UnicodeDecodeError as exc:
         # Chinese text in GBK is almost never valid UTF-8: if what comes before the
         # bad byte already holds UTF-8 Chinese, the file is UTF-8 with one bad row.
-        if not head[: exc.start].isascii():
+        # Chinese, not merely non-ASCII: a GBK pair can pass for a two-byte UTF-8
+        # letter (目录 in GBK is C4 BF C2 BC, which UTF-8 reads as "ĿƼ").
+        if _CJK.search(head[: exc.start].decode("utf-8")):
             return "utf-8"
         return "gb18030"  # a superset of GBK and GB2312, what Chinese Excel writes
 
@@ -336,6 +357,19 @@ def _xlsx_rows(raw: IO[bytes]) -> Iterator[list[str]]:
         raise TableError(BAD_XLSX, code="bad_xlsx") from None
     finally:
         workbook.close()
+
+
+def _text_xlsx_rows(raw: IO[bytes]) -> Iterator[list[str]]:
+    buffered = raw if raw.seekable() else io.BytesIO(raw.read())
+    width = 0
+    try:
+        for cells in text_xlsx_rows(buffered):
+            # The XML leaves out trailing empty cells; openpyxl pads rows to the sheet's
+            # width, and so does this (else a short row reads as a truncated one).
+            width = width or len(cells)
+            yield cells + [""] * (width - len(cells))
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError, ParseError):
+        raise TableError(BAD_XLSX, code="bad_xlsx") from None
 
 
 def _cell_text(value: Any) -> str:

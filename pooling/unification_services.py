@@ -1,4 +1,4 @@
-"""Import counties' pre-pooling parameters (CSV) and report where the unified policy is less generous.
+"""Import counties' pre-pooling parameters (CSV or XLSX) and report where the unified policy is less generous.
 
 The CSV has one row per county × item: 区划代码, 项目代码, 数值 (money in yuan), and may
 carry 项目名称 for the reader. A file is all-or-nothing; every county it names has its
@@ -7,8 +7,6 @@ old baseline replaced by the file's rows.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -19,9 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from pooling.choices import RegionLevel, Role
 from pooling.errors import BusinessRuleError
 from pooling.models import CountyBaselineItem, PolicyVersion, Region, User
+from pooling.tabular import Column, TableError, open_table
 from pooling.unification import Finding, item_meta, less_generous, parse_value, policy_items
 
-COLUMNS = {"county": ("区划代码", "county"), "item": ("项目代码", "item"), "value": ("数值", "value")}
 INVALID_FILE = _("统筹前参数文件有 %(count)s 处问题，未导入任何内容：%(problems)s")
 NOT_ALLOWED = _("只有市医保局管理员可以导入统筹前参数")
 
@@ -43,53 +41,43 @@ class BaselineFileInvalid(BusinessRuleError):
             "count": len(problems), "problems": "；".join(str(p) for p in problems[:20])})
 
 
-def _decode(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise BaselineFileInvalid([RowProblem(1, "", str(_("无法识别文件编码（应为 UTF-8 或 GBK）")))])
-
-
-def _header(fieldnames: list[str]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    missing = []
-    for name, aliases in COLUMNS.items():
-        column = next((f for f in fieldnames if f.strip() in aliases), None)
-        if column is None:
-            missing.append(aliases[0])
-        else:
-            found[name] = column
-    if missing:
-        raise BaselineFileInvalid([RowProblem(1, m, str(_("缺少此列"))) for m in missing])
-    return found
+BASELINE_COLUMNS = [Column("county", "区划代码"), Column("item", "项目代码"), Column("value", "数值"),
+                    Column("name", "项目名称", required=False)]
 
 
 def _parse(content: bytes) -> dict[str, dict[str, Decimal]]:
-    reader = csv.DictReader(io.StringIO(_decode(content)))
-    cols = _header(list(reader.fieldnames or []))
+    """The file's values per county and item; read by pooling.tabular (UTF-8/GBK CSV or XLSX)."""
     counties = set(Region.objects.filter(level=RegionLevel.COUNTY).values_list("code", flat=True))
     parsed: dict[str, dict[str, Decimal]] = defaultdict(dict)
     problems: list[RowProblem] = []
-    for line, row in enumerate(reader, start=2):
-        county, key, raw = ((row.get(cols[c]) or "").strip() for c in ("county", "item", "value"))
-        meta = item_meta(key)
-        if county not in counties:
-            problems.append(RowProblem(line, COLUMNS["county"][0], str(_("不是本统筹区的经办单位代码"))))
-        if meta is None:
-            problems.append(RowProblem(line, COLUMNS["item"][0], str(_("未知的项目代码"))))
-        elif key in parsed[county]:
-            problems.append(RowProblem(line, COLUMNS["item"][0], str(_("同一县（区）的项目重复"))))
-        else:
-            try:
-                parsed[county][key] = parse_value(meta, raw)
-            except (InvalidOperation, ValueError, BusinessRuleError):
-                problems.append(RowProblem(line, COLUMNS["value"][0], str(
-                    _("应为金额（元，最多两位小数）") if meta.money else _("应为数字"))))
+    try:
+        with open_table(content, columns=BASELINE_COLUMNS, xlsx_dates=False) as table:
+            for row in table:
+                problems += [RowProblem(e.row, e.column, e.reason) for e in row.errors]
+                _parse_row(row.number, row.values, counties, parsed, problems)
+    except TableError as exc:
+        raise BaselineFileInvalid([RowProblem(exc.row or 1, "", exc.text())]) from exc
     if problems:
         raise BaselineFileInvalid(problems)
     return parsed
+
+
+def _parse_row(line: int, row: dict[str, str], counties: set[str], parsed: dict[str, dict[str, Decimal]],
+               problems: list[RowProblem]) -> None:
+    county, key, raw = row["county"], row["item"], row["value"]
+    meta = item_meta(key)
+    if county not in counties:
+        problems.append(RowProblem(line, "区划代码", str(_("不是本统筹区的经办单位代码"))))
+    if meta is None:
+        problems.append(RowProblem(line, "项目代码", str(_("未知的项目代码"))))
+    elif key in parsed[county]:
+        problems.append(RowProblem(line, "项目代码", str(_("同一县（区）的项目重复"))))
+    else:
+        try:
+            parsed[county][key] = parse_value(meta, raw)
+        except (InvalidOperation, ValueError, BusinessRuleError):
+            problems.append(RowProblem(line, "数值", str(
+                _("应为金额（元，最多两位小数）") if meta.money else _("应为数字"))))
 
 
 @transaction.atomic

@@ -113,6 +113,9 @@ class ImportKind:
     # during the commit (e.g. a streaming COPY); a clash then rolls back and the
     # workflow re-reads the file with lookups to name the rows.
     existing_checked_by_database = False
+    # False when no column holds a date: a workbook is then read by the lean text reader
+    # (~3× openpyxl), which cannot tell a date cell from a number.
+    xlsx_dates = True
 
     def prepare(self, ctx: Context) -> None:
         """Load what `clean` will look up (e.g. existing employers), once per file."""

@@ -250,7 +250,8 @@ def _checked_records(batch: ImportBatch, kind: ImportKind, ctx: Context, sink: E
     `lookups=False` skips asking the database which keys exist (duplicates inside the
     file are still caught): the caller's unique constraint stands guard instead.
     """
-    with open_table(default_storage.open(batch.stored_name, "rb"), columns=kind.columns) as table:
+    with open_table(default_storage.open(batch.stored_name, "rb"), columns=kind.columns,
+                    xlsx_dates=kind.xlsx_dates) as table:
         label = table.label_of
         ctx.labels, ctx.report = label, sink.add
         seen: dict[Any, int] = {}

@@ -16,7 +16,6 @@ from pooling.catalogue_import import (
     DATE_TAKEN,
     DUPLICATE,
     EMPTY_NAME,
-    MISSING_COLUMN,
     PCT_NOT_B,
     CatalogueImportError,
     catalogue_import,
@@ -26,6 +25,14 @@ from pooling.catalogue_import import (
 from pooling.catalogue_models import CatalogueItem, CatalogueVersion
 from pooling.catalogue_selectors import catalogue_in_force, catalogue_lookup
 from pooling.errors import BusinessRuleError
+from pooling.tabular import (
+    BAD_XLSX,
+    EMPTY_FILE,
+    HEADER_ONLY,
+    MISSING_COLUMNS,
+    TRUNCATED,
+    XLS_UNSUPPORTED,
+)
 
 HEADER = "目录类别,编码,名称,甲乙类,自付比例,限定支付范围\n"
 GOOD = (HEADER
@@ -86,8 +93,21 @@ def test_it_rejects_the_whole_file_and_names_each_row_column_and_reason(db):
 def test_it_reports_a_missing_column(db):
     with pytest.raises(CatalogueImportError) as exc:
         _import("编码,名称\nXA01ABD075A002010100483,x\n".encode())
-    assert {(e.row, e.column, e.reason) for e in exc.value.report.errors} == {
-        (1, "甲乙类", str(MISSING_COLUMN)), (1, "目录类别", str(MISSING_COLUMN))}
+    assert [(e.row, e.column, e.reason) for e in exc.value.report.errors] == [
+        (1, "", str(MISSING_COLUMNS % {"columns": "目录类别、甲乙类"}))]
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"", EMPTY_FILE), (HEADER.encode(), HEADER_ONLY),
+    (GOOD.encode() + "药品,XJ01CAA040E001010100593,\"阿莫西林".encode(), TRUNCATED),
+    (b"\xd0\xcf\x11\xe0" + b"\0" * 100, XLS_UNSUPPORTED),
+])
+def test_a_broken_file_gets_the_same_message_as_every_other_import(db, data, message):
+    with pytest.raises(CatalogueImportError) as exc:
+        _import(data)
+    [error] = exc.value.report.errors
+    assert error.reason.split("：")[0] == str(message).split("：")[0]
+    assert not CatalogueVersion.objects.exists()
 
 
 def test_it_uses_the_catalogue_in_force_on_the_service_date(db, django_assert_num_queries):
@@ -148,6 +168,6 @@ def test_it_reads_xlsx_cells_and_keeps_excel_row_numbers_across_empty_rows(db, w
 
 
 def test_it_says_a_broken_xlsx_cannot_be_read(db):
-    with pytest.raises(BusinessRuleError) as exc:
+    with pytest.raises(CatalogueImportError) as exc:
         _import(b"PK\x03\x04 not really a zip", name="x.xlsx")
-    assert exc.value.code == "unreadable"
+    assert [e.reason for e in exc.value.report.errors] == [str(BAD_XLSX)]

@@ -88,6 +88,24 @@ def test_a_reimport_replaces_the_county_and_reads_gbk(regions, bureau_admin, cle
     assert info.value.message == NOT_ALLOWED
 
 
+def test_it_reads_a_workbook_and_names_a_missing_column_like_every_import(regions, bureau_admin):
+    import io
+
+    from openpyxl import Workbook
+
+    from pooling.tabular import MISSING_COLUMNS
+
+    book = Workbook()
+    for row in (["区划代码", "项目名称", "项目代码", "数值"], [320902, "乙类先行自付比例", "classb", 5]):
+        book.active.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    assert county_baselines_import(content=data.getvalue(), source="t.xlsx", actor=bureau_admin) == {"320902": 1}
+    with pytest.raises(BaselineFileInvalid) as info:
+        county_baselines_import(content="区划代码,数值\n320902,5\n".encode(), source="t", actor=bureau_admin)
+    assert [p.reason for p in info.value.problems] == [str(MISSING_COLUMNS % {"columns": "项目代码"})]
+
+
 def test_policy_items_cover_every_grid_cell_and_disease():
     items = policy_items(demo_doc())
     assert items["ip.employee.retired.community.ratio_pct"] == Decimal("96")

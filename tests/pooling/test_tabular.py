@@ -43,6 +43,29 @@ def test_it_reads_csv_in_each_encoding_chinese_offices_use(data):
         (2, "360426199101010071", "张三"), (3, "120103198806018241", "李四")]
 
 
+@pytest.mark.parametrize(("encoding", "label"), [("utf-8", "UTF-8"), ("utf-8-sig", "UTF-8-BOM"), ("gbk", "GBK")])
+def test_it_tells_gbk_from_utf8_even_when_gbk_bytes_pass_for_utf8_letters(encoding, label):
+    # 目录 in GBK is C4 BF C2 BC: valid UTF-8 (two Latin letters) until the third character.
+    text = "目录类别,编码\n药品,XA01ABD075A002010100483\n"
+    columns = [Column("kind", "目录类别"), Column("code", "编码")]
+    with tabular.open_table(text.encode(encoding), columns=columns) as table:
+        assert table.source_format == label
+        assert [row.values for row in table] == [{"kind": "药品", "code": "XA01ABD075A002010100483"}]
+
+
+def test_the_lean_workbook_reader_reads_what_openpyxl_reads_and_spots_lost_digits():
+    data = xlsx([["身份证号码", "姓名", "月数"], ["360426199101010071", "张三", 120],
+                 [float(360426199101010071), "李四", 12.5]])  # as Excel keeps a typed number
+    columns = [Column("id_number", "身份证号码"), Column("name", "姓名"), Column("months", "月数")]
+    for dates in (True, False):
+        with tabular.open_table(data, columns=columns, xlsx_dates=dates) as table:
+            rows = list(table)
+        assert table.source_format == "XLSX"
+        assert [r.values for r in rows] == [{"id_number": "360426199101010071", "name": "张三", "months": "120"},
+                                            {"id_number": "", "name": "李四", "months": "12.5"}]
+        assert [e.row for r in rows for e in r.errors] == [3]
+
+
 def test_it_reads_xlsx_by_its_bytes_and_keeps_dates_and_text():
     from datetime import date
 
