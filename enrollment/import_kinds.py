@@ -24,6 +24,7 @@ from enrollment.models import (
     Person,
     SpecialGroup,
 )
+from enrollment.services.enrolment import EnrolRequest, enrol_many
 from pooling.choices import Scheme
 from pooling.errors import BusinessRuleError
 from pooling.imports.kinds import (
@@ -34,6 +35,7 @@ from pooling.imports.kinds import (
     RowProblem,
     bulk_write,
     checked,
+    chunked,
     county_of,
     parse_choice,
     parse_fen,
@@ -264,30 +266,32 @@ class EnrolmentKind(ImportKind):
             if not code:
                 raise RowProblem("credit_code", EMPLOYER_REQUIRED)
             employer = _employer(code, county, ctx)
-        if Enrolment.objects.filter(person=person, status=EnrolmentStatus.ACTIVE).exists():
+        if person.pk in ctx.cache["enrolled"]:
             raise RowProblem("id_number", ALREADY_ENROLLED)
-        return county, Enrolment(county_id=county, person=person, scheme=scheme, employer=employer,
-                                 start_month=start, created_by=ctx.actor)
+        return county, EnrolRequest(person, scheme, start, employer)
 
-    def unique_key(self, record: Enrolment) -> Any:
-        return record.person_id
+    def prefetch(self, rows: list[dict[str, str]], ctx: Context) -> None:
+        people = _prefetch_people(rows, ctx)
+        with unrestricted():  # 避免重复参保 is city-wide: an active enrolment in any county counts
+            ctx.cache["enrolled"] = set(Enrolment.objects.filter(
+                person_id__in=[p.pk for p in people], status=EnrolmentStatus.ACTIVE).values_list("person_id", flat=True))
+
+    def unique_key(self, record: EnrolRequest) -> Any:
+        return record.person.pk
 
     def existing_column(self) -> str:
         return "id_number"
 
     def write(self, records: Iterator[Any], ctx: Context) -> int:
-        """Through the enrolment service, row by row (waiting periods, overlap checks,
-        category): an enrolment file is a county's thousands, not a city's millions."""
-        from enrollment.services import enrol
-
+        """Through the enrolment service's rules (waiting periods, overlap checks, category),
+        a chunk at a time: a go-live file holds a city's enrolments, not a county's day."""
         written = 0
-        for e in records:
-            try:
-                enrol(person=e.person, scheme=e.scheme, start_month=e.start_month, employer=e.employer,
-                      by=ctx.actor)
-                written += 1
-            except BusinessRuleError as exc:
+        for chunk in chunked(((ctx.row, request) for request in records), self.chunk_size):
+            def refuse(index: int, exc: BusinessRuleError, chunk: list[tuple[Any, Any]] = chunk) -> None:
+                ctx.row = chunk[index][0]
                 ctx.refuse(exc, "id_number")
+
+            written += enrol_many(requests=[request for _row, request in chunk], by=ctx.actor, refuse=refuse)
         return written
 
     def template_rows(self) -> list[list[str]]:
@@ -299,8 +303,21 @@ class _EnrolScheme:
                (Scheme.EMPLOYEE.value, "职工医保"), (Scheme.RESIDENT.value, "居民医保")]
 
 
+def _prefetch_people(rows: list[dict[str, str]], ctx: Context) -> list[Person]:
+    """The people a chunk of rows names, by ID number, for `_person` (one query a chunk)."""
+    numbers = {v.normalize_id_number(row.get("id_number", "")) for row in rows}
+    people = list(Person.objects.filter(id_number__in=numbers))
+    ctx.cache["people"] = {p.id_number: p for p in people}
+    return people
+
+
 def _person(id_number: str, county: str, ctx: Context) -> Person:
-    person = Person.objects.filter(id_number=id_number, county_id=county).first()
+    known = ctx.cache.get("people")
+    if known is not None:  # prefetched for this chunk: absent means not in the caller's scope
+        person = known.get(id_number)
+        person = person if person is not None and person.county_id == county else None
+    else:
+        person = Person.objects.filter(id_number=id_number, county_id=county).first()
     if person is None:
         raise RowProblem("id_number", PERSON_NOT_FOUND, value=id_number)
     return person
@@ -338,6 +355,9 @@ class DeclarationKind(ImportKind):
         employer = _employer(code, county, ctx)
         person = _person(facts.id_number, county, ctx)
         return county, (employer, month, person, base)
+
+    def prefetch(self, rows: list[dict[str, str]], ctx: Context) -> None:
+        _prefetch_people(rows, ctx)
 
     def unique_key(self, record: tuple) -> Any:
         return (record[2].pk, record[1])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from math import ceil
 from typing import Any
@@ -11,7 +13,7 @@ from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import Employer, EmployerStatus, Enrolment, EnrolmentStatus, Person
-from enrollment.policy import waiting_rules
+from enrollment.policy import WaitingRules, waiting_rules
 from enrollment.services.common import (
     add_months,
     age_on,
@@ -42,19 +44,34 @@ UNKNOWN_SCHEME = _("险种不正确：%(value)s")
 OPEN_STATUSES = (EnrolmentStatus.ACTIVE, EnrolmentStatus.SUSPENDED)
 
 
-def resident_waiting_months(*, person: Person, start_month: date, repaid_years: int = 0) -> int:
+def _history(person_ids: list[int]) -> dict[int, list[Enrolment]]:
+    """Every enrolment of these people, city-wide: 避免重复参保 and the waiting period
+    read cover in any county."""
+    found: dict[int, list[Enrolment]] = {pk: [] for pk in person_ids}
+    with unrestricted():
+        for enrolment in Enrolment.objects.filter(person_id__in=person_ids).select_related("county"):
+            found[enrolment.person_id].append(enrolment)
+    return found
+
+
+def resident_waiting_months(*, person: Person, start_month: date, repaid_years: int = 0,
+                            history: list[Enrolment] | None = None,
+                            rules_on: Callable[..., WaitingRules] = waiting_rules) -> int:
     """The resident benefit waiting period (国办发〔2024〕38号), in months, from the policy.
 
     None for a newborn, for a move from employee insurance within the policy's months, or
     when cover was continuous up to the month before. Otherwise the fixed part, plus the
     variable part for each extra year of gap, which years paid back (补缴) reduce.
+    `history`: the person's enrolments, if the caller has them already; `rules_on`: the
+    policy lookup (a batch passes one that remembers each month's answer).
     """
-    rules = waiting_rules(on=start_month)
+    rules = rules_on(on=start_month)
     if rules.newborn_exempt and months_between(first_of_month(person.birth_date), start_month) <= 12:
         return 0
-    with unrestricted():  # earlier cover may have been in another county: read all of it
-        last = (Enrolment.objects.filter(person=person, end_month__isnull=False, start_month__lt=start_month)
-                .order_by("-end_month").first())
+    if history is None:
+        history = _history([person.pk])[person.pk]
+    ended = [e for e in history if e.end_month is not None and e.start_month < start_month]
+    last = max(ended, key=lambda e: e.end_month or start_month, default=None)
     if last is None or last.end_month is None:
         return rules.base_months  # never insured before: a late enrolment
     gap = months_between(add_months(last.end_month, 1), add_months(start_month, -1))
@@ -68,10 +85,8 @@ def resident_waiting_months(*, person: Person, start_month: date, repaid_years: 
     return rules.base_months + variable
 
 
-def _check_no_overlap(*, person: Person, scheme: str, start: date) -> None:
-    with unrestricted():  # 避免重复参保 is a city-wide rule
-        others = list(Enrolment.objects.filter(person=person).select_related("county"))
-    for other in others:
+def _check_no_overlap(*, history: list[Enrolment], scheme: str, start: date) -> None:
+    for other in history:  # 避免重复参保 is a city-wide rule: the history holds every county
         if other.status == EnrolmentStatus.ACTIVE:
             if other.scheme == scheme:
                 raise BusinessRuleError(ALREADY_ENROLLED, code="already_enrolled", field="scheme",
@@ -108,6 +123,27 @@ def _category_for(person: Person, scheme: str, start: date) -> str:
     return PersonCategory.RESIDENT_ADULT
 
 
+def _plan(*, person: Person, scheme: str, start_month: date, employer: Employer | None, repaid_years: int,
+          history: list[Enrolment], by: Any,
+          rules_on: Callable[..., WaitingRules] = waiting_rules) -> tuple[Enrolment, str]:
+    """The enrolment to save and the person's category after it; raises if a rule refuses.
+    No database access: `enrol` and `enrol_many` load what it reads."""
+    if scheme not in (Scheme.EMPLOYEE, Scheme.RESIDENT):
+        raise BusinessRuleError(UNKNOWN_SCHEME, code="scheme", field="scheme", params={"value": scheme})
+    if person.died_on:
+        raise BusinessRuleError(PERSON_DEAD, code="dead")
+    start = first_of_month(start_month)
+    _check_employer(person=person, scheme=scheme, employer=employer)
+    _check_no_overlap(history=history, scheme=scheme, start=start)
+    waiting = (resident_waiting_months(person=person, start_month=start, repaid_years=repaid_years,
+                                       history=history, rules_on=rules_on)
+               if scheme == Scheme.RESIDENT else 0)
+    enrolment = Enrolment(county_id=person.county_id, person=person, scheme=scheme, employer=employer,
+                          start_month=start, waiting_months=waiting,
+                          benefits_from=add_months(start, waiting), created_by=by)
+    return enrolment, _category_for(person, scheme, start)
+
+
 @transaction.atomic
 def enrol(*, person: Person, scheme: str, start_month: date, employer: Employer | None = None,
           repaid_years: int = 0, by: Any = None) -> Enrolment:
@@ -116,30 +152,71 @@ def enrol(*, person: Person, scheme: str, start_month: date, employer: Employer 
     Refuses a second active enrolment anywhere in the city (避免重复参保) and any period
     overlapping an earlier one. The person row is locked so two clerks cannot race.
     """
-    if scheme not in (Scheme.EMPLOYEE, Scheme.RESIDENT):
-        raise BusinessRuleError(UNKNOWN_SCHEME, code="scheme", field="scheme", params={"value": scheme})
     person = Person.objects.select_for_update().get(pk=person.pk)
-    if person.died_on:
-        raise BusinessRuleError(PERSON_DEAD, code="dead")
-    start = first_of_month(start_month)
-    _check_employer(person=person, scheme=scheme, employer=employer)
-    _check_no_overlap(person=person, scheme=scheme, start=start)
-    waiting = (resident_waiting_months(person=person, start_month=start, repaid_years=repaid_years)
-               if scheme == Scheme.RESIDENT else 0)
-    enrolment = Enrolment(county_id=person.county_id, person=person, scheme=scheme, employer=employer,
-                          start_month=start, waiting_months=waiting,
-                          benefits_from=add_months(start, waiting), created_by=by)
+    enrolment, category = _plan(person=person, scheme=scheme, start_month=start_month, employer=employer,
+                                repaid_years=repaid_years, history=_history([person.pk])[person.pk], by=by)
     try:
         with transaction.atomic():
             clean_and_save(enrolment)
     except IntegrityError:  # the partial unique index: another active enrolment slipped in
         raise BusinessRuleError(ALREADY_ENROLLED, code="already_enrolled", field="scheme",
                                 params={"scheme": Scheme(scheme).label, "start": "—"}) from None
-    category = _category_for(person, scheme, start)
     if category != person.category:
         person.category = category
         person.save(update_fields=["category"])
     return enrolment
+
+
+@dataclass(frozen=True)
+class EnrolRequest:
+    person: Person
+    scheme: str
+    start_month: date
+    employer: Employer | None = None
+
+
+def enrol_many(*, requests: list[EnrolRequest], by: Any = None,
+               refuse: Callable[[int, BusinessRuleError], None]) -> int:
+    """`enrol` for a batch (an import's chunk) in three queries and one INSERT, not ~8 a row.
+
+    The same rules decide (`_plan`); a refused request goes to `refuse(index, error)` and
+    the rest are saved. The people are locked in id order (two imports cannot deadlock),
+    and the partial unique index still stands guard against a race: a clash raises
+    IntegrityError for the caller's transaction to roll back.
+    """
+    ids = sorted({r.person.pk for r in requests})
+    people = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    history = _history(ids)
+    planned: list[Enrolment] = []
+    moved: dict[int, Person] = {}
+    rules: dict[date, WaitingRules] = {}
+
+    def rules_on(*, on: date) -> WaitingRules:  # one policy lookup per start month, not per row
+        if on not in rules:
+            rules[on] = waiting_rules(on=on)
+        return rules[on]
+
+    for index, request in enumerate(requests):
+        person = people[request.person.pk]
+        try:
+            enrolment, category = _plan(person=person, scheme=request.scheme, start_month=request.start_month,
+                                        employer=request.employer, repaid_years=0,
+                                        history=history[person.pk], by=by, rules_on=rules_on)
+        except BusinessRuleError as exc:
+            refuse(index, exc)
+            continue
+        history[person.pk].append(enrolment)  # a second row for the same person sees this one
+        planned.append(enrolment)
+        if category != person.category:
+            person.category = category
+            moved[person.pk] = person
+    Enrolment.objects.bulk_create(planned)
+    by_category: dict[str, list[int]] = {}
+    for pk, person in moved.items():
+        by_category.setdefault(person.category, []).append(pk)
+    for category, pks in by_category.items():  # one UPDATE per category (a handful), not a CASE per row
+        Person.objects.filter(pk__in=pks).update(category=category)
+    return len(planned)
 
 
 @transaction.atomic

@@ -120,6 +120,10 @@ class ImportKind:
     def prepare(self, ctx: Context) -> None:
         """Load what `clean` will look up (e.g. existing employers), once per file."""
 
+    def prefetch(self, rows: list[dict[str, str]], ctx: Context) -> None:
+        """Before `clean` sees these rows (a chunk of `chunk_size`): look up in one query
+        what they will need, into `ctx.cache`."""
+
     def bulk_check(self, batch: Any, ctx: Context, *, write: bool) -> int | None:
         """Optional set-wise path for a whole file (e.g. screened inside the database).
 

@@ -20,7 +20,7 @@ one audit entry at commit (who, when, file, counts).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,11 +32,11 @@ from django.utils.translation import gettext_lazy as _
 
 from pooling.choices import Role
 from pooling.errors import BusinessRuleError
-from pooling.imports.kinds import Context, ImportKind, RowProblem, RowProblems, kind_for
+from pooling.imports.kinds import Context, ImportKind, RowProblem, RowProblems, chunked, kind_for
 from pooling.imports.models import ImportBatch, ImportStatus
 from pooling.models import Region, User
 from pooling.scoping import acting_as
-from pooling.tabular import RowError, TableError, open_table
+from pooling.tabular import Row, RowError, TableError, open_table
 
 MAX_STORED_ERRORS = 5000
 PROGRESS_EVERY = 5000
@@ -256,7 +256,7 @@ def _checked_records(batch: ImportBatch, kind: ImportKind, ctx: Context, sink: E
         ctx.labels, ctx.report = label, sink.add
         seen: dict[Any, int] = {}
         waiting: list[tuple[Any, int, Any]] = []
-        for row in table:
+        for row in _prefetched(table, kind, ctx):
             progress.tick()
             if row.errors:
                 for error in row.errors:
@@ -291,6 +291,14 @@ def _checked_records(batch: ImportBatch, kind: ImportKind, ctx: Context, sink: E
                 yield from _not_existing(kind, waiting, sink, label, ctx)
                 waiting = []
         yield from _not_existing(kind, waiting, sink, label, ctx)
+
+
+def _prefetched(rows: Iterable[Row], kind: ImportKind, ctx: Context) -> Iterator[Row]:
+    """The rows, a chunk at a time, after the kind has looked up what that chunk needs
+    (one query per chunk instead of one per row)."""
+    for chunk in chunked(rows, kind.chunk_size):
+        kind.prefetch([row.values for row in chunk if not row.errors], ctx)
+        yield from chunk
 
 
 def _not_existing(kind: ImportKind, waiting: list[tuple[Any, int, Any]], sink: ErrorSink,

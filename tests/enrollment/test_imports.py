@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from auditlog.models import LogEntry
 
@@ -183,6 +185,25 @@ def test_it_imports_enrolments_of_people_and_employers_on_file(clerk_a, employer
     assert Enrolment.objects.filter(employer__isnull=False).count() == 1
     again = preview(clerk_a, "enrolments", data.rsplit(b"\n", 3)[0] + b"\n")
     assert reasons(again)[0][2] == str(k.ALREADY_ENROLLED)
+
+
+def test_a_rule_that_refuses_at_commit_names_its_row_and_writes_nothing(clerk_a, employer_and_people,
+                                                                         demo_policy):
+    from enrollment import services
+
+    data = ("身份证号码,险种,参保起始月\n"
+            f"{id_number(seq=1)},城乡居民基本医疗保险,2026-01\n"
+            f"{id_number(seq=2)},城乡居民基本医疗保险,2026-01\n").encode()
+    batch = preview(clerk_a, "enrolments", data)
+    assert batch.is_clean
+    # Between preview and commit, a clerk enrols the second person in the employee scheme.
+    person = Person.objects.get(id_number=id_number(seq=2))
+    services.enrol(person=person, scheme="employee", start_month=date(2026, 1, 1),
+                   employer=Employer.objects.get())
+    batch = commit(batch)
+    assert batch.status == ImportStatus.FAILED
+    assert [(r, c) for r, c, _ in reasons(batch)] == [(3, "身份证号码")]
+    assert Enrolment.objects.count() == 1  # only the clerk's own enrolment
 
 
 def test_it_imports_declaration_lines_and_refuses_a_negative_amount(clerk_a, employer_and_people, demo_policy):
