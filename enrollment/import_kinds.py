@@ -8,7 +8,7 @@ People, the big files, go through PostgreSQL COPY (see `enrollment.import_copy`)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any
 
@@ -285,14 +285,8 @@ class EnrolmentKind(ImportKind):
     def write(self, records: Iterator[Any], ctx: Context) -> int:
         """Through the enrolment service's rules (waiting periods, overlap checks, category),
         a chunk at a time: a go-live file holds a city's enrolments, not a county's day."""
-        written = 0
-        for chunk in chunked(((ctx.row, request) for request in records), self.chunk_size):
-            def refuse(index: int, exc: BusinessRuleError, chunk: list[tuple[Any, Any]] = chunk) -> None:
-                ctx.row = chunk[index][0]
-                ctx.refuse(exc, "id_number")
-
-            written += enrol_many(requests=[request for _row, request in chunk], by=ctx.actor, refuse=refuse)
-        return written
+        return _in_chunks(records, ctx, self.chunk_size,
+                          lambda chunk, refuse: enrol_many(requests=chunk, by=ctx.actor, refuse=refuse))
 
     def template_rows(self) -> list[list[str]]:
         return [["360426199101010071", "职工基本医疗保险", "2026-01", "91110108551385082Q", "320902"]]
@@ -301,6 +295,24 @@ class EnrolmentKind(ImportKind):
 class _EnrolScheme:
     choices = [(Scheme.EMPLOYEE.value, Scheme.EMPLOYEE.label), (Scheme.RESIDENT.value, Scheme.RESIDENT.label),
                (Scheme.EMPLOYEE.value, "职工医保"), (Scheme.RESIDENT.value, "居民医保")]
+
+
+Refuse = Callable[[int, BusinessRuleError], None]
+
+
+def _in_chunks(records: Iterable[Any], ctx: Context, size: int,
+               write_chunk: Callable[[list[Any], Refuse], int]) -> int:
+    """Hand the records to `write_chunk(records, refuse)` a chunk at a time; a refusal is
+    reported against the file row its record came from."""
+    written = 0
+    # ctx.row is the row of the record just yielded (the workflow sets it before yielding).
+    for chunk in chunked(((ctx.row, record) for record in records), size):
+        def refuse(index: int, exc: BusinessRuleError, chunk: list[tuple[Any, Any]] = chunk) -> None:
+            ctx.row = chunk[index][0]
+            ctx.refuse(exc, "id_number")
+
+        written += write_chunk([record for _row, record in chunk], refuse)
+    return written
 
 
 def _prefetch_people(rows: list[dict[str, str]], ctx: Context) -> list[Person]:
@@ -366,17 +378,13 @@ class DeclarationKind(ImportKind):
         return "id_number"
 
     def write(self, records: Iterator[Any], ctx: Context) -> int:
-        from enrollment.services import declaration_line_add
+        """Through the declaration service's rules a chunk at a time (`declaration_lines_add_many`):
+        a city's month is hundreds of thousands of lines."""
+        from enrollment.services.contributions import LineRequest, declaration_lines_add_many
 
-        written = 0
-        for employer, month, person, base in records:
-            try:
-                declaration_line_add(employer=employer, month=month, person=person,
-                                     declared_base_fen=base, by=ctx.actor)
-                written += 1
-            except BusinessRuleError as exc:
-                ctx.refuse(exc, "id_number")
-        return written
+        return _in_chunks((LineRequest(*record) for record in records), ctx, self.chunk_size,
+                          lambda chunk, refuse: declaration_lines_add_many(requests=chunk, by=ctx.actor,
+                                                                           refuse=refuse))
 
     def template_rows(self) -> list[list[str]]:
         return [["91110108551385082Q", "2026-01", "360426199101010071", "6500.00", "320902"]]

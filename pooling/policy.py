@@ -10,6 +10,9 @@ and Decimal fractions.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -149,8 +152,33 @@ def policy_from_document(doc: dict[str, Any]) -> Policy:
     )
 
 
+_memo: ContextVar[dict[date, Policy] | None] = ContextVar("policy_memo", default=None)
+
+
+@contextmanager
+def policy_memo() -> Iterator[None]:
+    """Within the block, each date's policy is looked up once: a batch of a million rows
+    spans a few months, not a million lookups. (Published versions never change; one
+    published meanwhile is seen by the next batch.)"""
+    token = _memo.set({}) if _memo.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _memo.reset(token)
+
+
 def policy_in_force(*, on: date) -> Policy:
     """The published policy version in force on this date (the latest effective_from <= on)."""
+    memo = _memo.get()
+    if memo is not None:
+        if on not in memo:
+            memo[on] = _lookup(on)
+        return memo[on]
+    return _lookup(on)
+
+
+def _lookup(on: date) -> Policy:
     from pooling.models import PolicyStatus, PolicyVersion
 
     version = (

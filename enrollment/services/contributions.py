@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -27,6 +28,7 @@ from enrollment.validators import check_credit_code
 from pooling.choices import PersonCategory, Scheme
 from pooling.errors import BusinessRuleError
 from pooling.money import format_yuan
+from pooling.policy import policy_memo
 from pooling.scoping import unrestricted
 
 BASE_NOT_POSITIVE = _("缴费工资基数必须大于 0")
@@ -59,16 +61,59 @@ class DeclarationResult:
         return [r.warning for r in self.lines if r.warning]
 
 
-def _employee_enrolment(*, person: Person, employer: Employer, month: date) -> Enrolment:
-    enrolment = (Enrolment.objects.filter(person=person, employer=employer, scheme=Scheme.EMPLOYEE,
-                                          start_month__lte=month)
-                 .filter(Q(status=EnrolmentStatus.ACTIVE, end_month__isnull=True)
-                         | Q(status__in=[EnrolmentStatus.ACTIVE, EnrolmentStatus.ENDED], end_month__gte=month))
-                 .first())
+def _covering(enrolments: list[Enrolment], employer: Employer, month: date) -> Enrolment | None:
+    """The person's employee enrolment with this employer that covers the month."""
+    for e in enrolments:
+        if (e.employer_id == employer.pk and e.start_month <= month
+                and (e.status == EnrolmentStatus.ACTIVE and e.end_month is None
+                     or e.status in (EnrolmentStatus.ACTIVE, EnrolmentStatus.ENDED)
+                     and e.end_month is not None and e.end_month >= month)):
+            return e
+    return None
+
+
+def _employee_enrolments(person_ids: list[int], employer_ids: list[int]) -> dict[int, list[Enrolment]]:
+    found: dict[int, list[Enrolment]] = {pk: [] for pk in person_ids}
+    for e in Enrolment.objects.filter(person_id__in=person_ids, employer_id__in=employer_ids,
+                                      scheme=Scheme.EMPLOYEE).order_by("start_month", "pk"):
+        found[e.person_id].append(e)
+    return found
+
+
+def _declared(person_ids: list[int], months: list[date]) -> dict[tuple[int, date], DeclarationLine]:
+    with unrestricted():  # a month declared in the person's former county counts too
+        lines = DeclarationLine.objects.filter(person_id__in=person_ids, scheme=Scheme.EMPLOYEE,
+                                               month__in=months).select_related("county")
+        return {(line.person_id, line.month): line for line in lines}
+
+
+def _check_line(*, person: Person, employer: Employer, month: date, declared_base_fen: int,
+                enrolments: list[Enrolment], earlier: DeclarationLine | None) -> Enrolment:
+    """The rules a declared month must pass; returns the enrolment it belongs to."""
+    if declared_base_fen <= 0:
+        raise BusinessRuleError(BASE_NOT_POSITIVE, code="base", field="declared_base")
+    if person.category == PersonCategory.RETIRED:
+        raise BusinessRuleError(RETIREE_DOES_NOT_PAY, code="retired", field="person",
+                                params={"name": person.name})
+    enrolment = _covering(enrolments, employer, month)
     if enrolment is None:
         raise BusinessRuleError(NOT_ENROLLED_WITH_EMPLOYER, code="not_enrolled", field="person",
                                 params={"name": person.name, "month": f"{month:%Y-%m}"})
+    if earlier is not None:
+        raise BusinessRuleError(MONTH_ALREADY_DECLARED, code="month_declared", field="month", params={
+            "name": person.name, "month": f"{month:%Y-%m}", "county": earlier.county.name})
     return enrolment
+
+
+def _line(*, employer: Employer, month: date, person: Person, enrolment: Enrolment, declared_base_fen: int,
+          declaration: Declaration | None = None) -> DeclarationLine:
+    amounts = employee_month(month=month, declared_base_fen=declared_base_fen)
+    return DeclarationLine(
+        county_id=employer.county_id, declaration=declaration, person=person, enrolment=enrolment,
+        scheme=Scheme.EMPLOYEE, month=month, declared_base_fen=declared_base_fen,
+        base_fen=amounts.base_fen, base_clamped=amounts.clamped, employer_fen=amounts.employer_fen,
+        employee_fen=amounts.employee_fen, maternity_fen=amounts.maternity_fen,
+        account_fen=amounts.account_fen)
 
 
 def _clamp_warning(declared: int, base: int) -> str | None:
@@ -108,29 +153,59 @@ def declaration_line_add(*, employer: Employer, month: date, person: Person, dec
     (with a warning saying so), employer, employee and maternity shares, and the part
     of the employee's share that goes to the personal account."""
     month = first_of_month(month)
-    if declared_base_fen <= 0:
-        raise BusinessRuleError(BASE_NOT_POSITIVE, code="base", field="declared_base")
-    if person.category == PersonCategory.RETIRED:
-        raise BusinessRuleError(RETIREE_DOES_NOT_PAY, code="retired", field="person",
-                                params={"name": person.name})
-    enrolment = _employee_enrolment(person=person, employer=employer, month=month)
-    with unrestricted():  # a month declared in the person's former county counts too
-        earlier = (DeclarationLine.objects.filter(person=person, scheme=Scheme.EMPLOYEE, month=month)
-                   .select_related("county").first())
-    if earlier is not None:
-        raise BusinessRuleError(MONTH_ALREADY_DECLARED, code="month_declared", field="month", params={
-            "name": person.name, "month": f"{month:%Y-%m}", "county": earlier.county.name})
-    amounts = employee_month(month=month, declared_base_fen=declared_base_fen)
+    enrolment = _check_line(person=person, employer=employer, month=month, declared_base_fen=declared_base_fen,
+                            enrolments=_employee_enrolments([person.pk], [employer.pk])[person.pk],
+                            earlier=_declared([person.pk], [month]).get((person.pk, month)))
     declaration = _declaration_for(employer=employer, month=month, by=by)
-    line = DeclarationLine(
-        county_id=employer.county_id, declaration=declaration, person=person, enrolment=enrolment,
-        scheme=Scheme.EMPLOYEE, month=month, declared_base_fen=declared_base_fen,
-        base_fen=amounts.base_fen, base_clamped=amounts.clamped, employer_fen=amounts.employer_fen,
-        employee_fen=amounts.employee_fen, maternity_fen=amounts.maternity_fen,
-        account_fen=amounts.account_fen)
+    line = _line(employer=employer, month=month, person=person, enrolment=enrolment,
+                 declared_base_fen=declared_base_fen, declaration=declaration)
     clean_and_save(line)
     _refresh_declaration(declaration)
-    return LineResult(line=line, warning=_clamp_warning(declared_base_fen, amounts.base_fen))
+    return LineResult(line=line, warning=_clamp_warning(declared_base_fen, line.base_fen))
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    employer: Employer
+    month: date
+    person: Person
+    declared_base_fen: int
+
+
+@transaction.atomic
+def declaration_lines_add_many(*, requests: list[LineRequest], by: Any = None,
+                               refuse: Callable[[int, BusinessRuleError], None]) -> int:
+    """`declaration_line_add` for a batch (an import's chunk): the same rules (`_check_line`),
+    three queries for the whole batch, one INSERT, and each declaration's totals counted
+    once, not once per line (a 500-employee month recounted 500 times). Declarations are
+    locked in (employer, month) order, so two imports cannot deadlock."""
+    with policy_memo():
+        person_ids = sorted({r.person.pk for r in requests})
+        enrolments = _employee_enrolments(person_ids, sorted({r.employer.pk for r in requests}))
+        declared = _declared(person_ids, sorted({first_of_month(r.month) for r in requests}))
+        planned: list[tuple[tuple[int, date], Employer, DeclarationLine]] = []
+        for index, r in enumerate(requests):
+            month = first_of_month(r.month)
+            try:
+                enrolment = _check_line(person=r.person, employer=r.employer, month=month,
+                                        declared_base_fen=r.declared_base_fen,
+                                        enrolments=enrolments[r.person.pk], earlier=declared.get((r.person.pk, month)))
+            except BusinessRuleError as exc:
+                refuse(index, exc)
+                continue
+            line = _line(employer=r.employer, month=month, person=r.person, enrolment=enrolment,
+                         declared_base_fen=r.declared_base_fen)
+            declared[(r.person.pk, month)] = line  # a second row for this person's month is refused
+            planned.append(((r.employer.pk, month), r.employer, line))
+        employers = {key: employer for key, employer, _line in planned}
+        declarations = {key: _declaration_for(employer=employers[key], month=key[1], by=by)
+                        for key in sorted(employers)}
+        for key, _employer, line in planned:
+            line.declaration = declarations[key]
+        DeclarationLine.objects.bulk_create([line for _key, _employer, line in planned])
+        for declaration in declarations.values():
+            _refresh_declaration(declaration)
+        return len(planned)
 
 
 @transaction.atomic

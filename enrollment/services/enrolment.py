@@ -13,7 +13,7 @@ from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import Employer, EmployerStatus, Enrolment, EnrolmentStatus, Person
-from enrollment.policy import WaitingRules, waiting_rules
+from enrollment.policy import waiting_rules
 from enrollment.services.common import (
     add_months,
     age_on,
@@ -23,6 +23,7 @@ from enrollment.services.common import (
 )
 from pooling.choices import PersonCategory, Scheme
 from pooling.errors import BusinessRuleError
+from pooling.policy import policy_memo
 from pooling.scoping import unrestricted
 
 DOUBLE_ENROLMENT = _("该人员已参加%(scheme)s（%(county)s，%(start)s 起），不能同时参加%(other)s，"
@@ -55,17 +56,15 @@ def _history(person_ids: list[int]) -> dict[int, list[Enrolment]]:
 
 
 def resident_waiting_months(*, person: Person, start_month: date, repaid_years: int = 0,
-                            history: list[Enrolment] | None = None,
-                            rules_on: Callable[..., WaitingRules] = waiting_rules) -> int:
+                            history: list[Enrolment] | None = None) -> int:
     """The resident benefit waiting period (国办发〔2024〕38号), in months, from the policy.
 
     None for a newborn, for a move from employee insurance within the policy's months, or
     when cover was continuous up to the month before. Otherwise the fixed part, plus the
     variable part for each extra year of gap, which years paid back (补缴) reduce.
-    `history`: the person's enrolments, if the caller has them already; `rules_on`: the
-    policy lookup (a batch passes one that remembers each month's answer).
+    `history`: the person's enrolments, if the caller has them already.
     """
-    rules = rules_on(on=start_month)
+    rules = waiting_rules(on=start_month)
     if rules.newborn_exempt and months_between(first_of_month(person.birth_date), start_month) <= 12:
         return 0
     if history is None:
@@ -124,8 +123,7 @@ def _category_for(person: Person, scheme: str, start: date) -> str:
 
 
 def _plan(*, person: Person, scheme: str, start_month: date, employer: Employer | None, repaid_years: int,
-          history: list[Enrolment], by: Any,
-          rules_on: Callable[..., WaitingRules] = waiting_rules) -> tuple[Enrolment, str]:
+          history: list[Enrolment], by: Any) -> tuple[Enrolment, str]:
     """The enrolment to save and the person's category after it; raises if a rule refuses.
     No database access: `enrol` and `enrol_many` load what it reads."""
     if scheme not in (Scheme.EMPLOYEE, Scheme.RESIDENT):
@@ -136,7 +134,7 @@ def _plan(*, person: Person, scheme: str, start_month: date, employer: Employer 
     _check_employer(person=person, scheme=scheme, employer=employer)
     _check_no_overlap(history=history, scheme=scheme, start=start)
     waiting = (resident_waiting_months(person=person, start_month=start, repaid_years=repaid_years,
-                                       history=history, rules_on=rules_on)
+                                       history=history)
                if scheme == Scheme.RESIDENT else 0)
     enrolment = Enrolment(county_id=person.county_id, person=person, scheme=scheme, employer=employer,
                           start_month=start, waiting_months=waiting,
@@ -184,24 +182,23 @@ def enrol_many(*, requests: list[EnrolRequest], by: Any = None,
     and the partial unique index still stands guard against a race: a clash raises
     IntegrityError for the caller's transaction to roll back.
     """
+    with policy_memo():  # one policy lookup per start month, not per row
+        return _enrol_many(requests, by, refuse)
+
+
+def _enrol_many(requests: list[EnrolRequest], by: Any, refuse: Callable[[int, BusinessRuleError], None]) -> int:
     ids = sorted({r.person.pk for r in requests})
     people = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
     history = _history(ids)
     planned: list[Enrolment] = []
     moved: dict[int, Person] = {}
-    rules: dict[date, WaitingRules] = {}
-
-    def rules_on(*, on: date) -> WaitingRules:  # one policy lookup per start month, not per row
-        if on not in rules:
-            rules[on] = waiting_rules(on=on)
-        return rules[on]
 
     for index, request in enumerate(requests):
         person = people[request.person.pk]
         try:
             enrolment, category = _plan(person=person, scheme=request.scheme, start_month=request.start_month,
                                         employer=request.employer, repaid_years=0,
-                                        history=history[person.pk], by=by, rules_on=rules_on)
+                                        history=history[person.pk], by=by)
         except BusinessRuleError as exc:
             refuse(index, exc)
             continue

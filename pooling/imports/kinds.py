@@ -96,7 +96,8 @@ class Context:
 
     def refuse(self, exc: BusinessRuleError, default_column: str = "") -> None:
         """A service refused the current record: note it; the commit will roll back."""
-        column = exc.field or default_column
+        # A service names its own field ("person"); the report names a column of the file.
+        column = exc.field if exc.field in self.labels else default_column
         self.report(self.row, self.labels.get(column, column), exc.text())
 
 

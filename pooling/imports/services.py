@@ -35,6 +35,7 @@ from pooling.errors import BusinessRuleError
 from pooling.imports.kinds import Context, ImportKind, RowProblem, RowProblems, chunked, kind_for
 from pooling.imports.models import ImportBatch, ImportStatus
 from pooling.models import Region, User
+from pooling.policy import policy_memo
 from pooling.scoping import acting_as
 from pooling.tabular import Row, RowError, TableError, open_table
 
@@ -97,7 +98,7 @@ def batch_preview(*, batch_id: int) -> ImportBatch:
     finds it already claimed and returns it).
     """
     batch = ImportBatch.objects.get(pk=batch_id)
-    with acting_as(batch.uploaded_by):
+    with acting_as(batch.uploaded_by), policy_memo():
         claimed = ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.UPLOADED).update(
             status=ImportStatus.VALIDATING, rows_done=0)
         if not claimed:
@@ -135,7 +136,7 @@ def batch_commit(*, batch_id: int) -> ImportBatch:
     preview) rolls everything back and marks the batch failed with its errors.
     """
     batch = ImportBatch.objects.get(pk=batch_id)
-    with acting_as(batch.uploaded_by):
+    with acting_as(batch.uploaded_by), policy_memo():
         _claim_for_commit(batch)
         kind = kind_for(batch.kind)
         sink = ErrorSink()

@@ -34,3 +34,15 @@ def test_it_refuses_publishing_without_a_second_approver(demo_policy, bureau_adm
             code="self-approved", title="t", effective_from=date(2027, 1, 1), document={},
             status=PolicyStatus.PUBLISHED, drafted_by=bureau_admin, approved_by=bureau_admin,
         )
+
+
+def test_a_batch_looks_each_date_up_once(demo_policy, django_assert_num_queries):
+    from pooling.policy import policy_memo
+
+    days = [date(2026, 3, 1), date(2026, 3, 1), date(2026, 4, 1), date(2026, 3, 1)]
+    with django_assert_num_queries(len(days)):
+        plain = [policy_in_force(on=d) for d in days]
+    with django_assert_num_queries(2), policy_memo():
+        with policy_memo():  # nested blocks share the outer memo
+            memo = [policy_in_force(on=d) for d in days]
+    assert memo == plain
