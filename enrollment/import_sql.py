@@ -11,8 +11,8 @@ rules and their texts, and a file with errors reads exactly as it always did.
 What the screen cannot decide cheaply in SQL is decided in Python once per
 *distinct* value (area codes, birth dates, 人员类别, 特殊群体, county codes —
 thousands at most), by the very functions the row path calls. Anything unusual
-about the file (XLSX, GBK, blank lines, ragged rows, a cell with outer spaces or a
-quote anywhere) is "not sure".
+about the file (XLSX, blank lines, ragged rows, a cell with outer spaces or a quote
+anywhere) is "not sure". A GBK file is transcoded to UTF-8 on its way into COPY.
 
 At commit the screen runs again on the stored file (the rules may have changed since
 the preview), but the duplicate checks are left to the person table's unique index;
@@ -22,8 +22,10 @@ rebuilt afterwards (`pooling.bulkload`).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.files.storage import default_storage
@@ -36,7 +38,7 @@ from enrollment.import_copy import COLUMNS
 from enrollment.models import Person
 from pooling.bulkload import indexes_set_aside, worth_setting_aside
 from pooling.imports.kinds import Context, ImportKind, RowProblem
-from pooling.tabular import normalize_header
+from pooling.tabular import encoding_of, normalize_header
 
 STAGE = "people_import_stage"
 MAX_DISTINCT = 5000  # more distinct areas/categories/counties than this is junk: let Python name it
@@ -68,18 +70,19 @@ def people_bulk(kind: ImportKind, batch: Any, ctx: Context, *, write: bool) -> i
     if connection.vendor != "postgresql":
         return None
     with default_storage.open(batch.stored_name, "rb") as f:
-        picks = _columns(f, kind)
-        if picks is None:
+        found = _columns(f, kind)
+        if found is None:
             return None
+        picks, encoding = found
         f.seek(0)
         try:
             try:
                 with transaction.atomic(), connection.wrap_database_errors:  # a savepoint inside the commit: a failed COPY leaves no trace
-                    rows = _stage(f, picks)
+                    rows = _stage(_utf8_blocks(f, encoding), picks)
                     maps = _certainly_clean(ctx, keys_left_to_database=write) if rows else None
                     if maps is None:
                         return None
-            except DatabaseError:
+            except (DatabaseError, UnicodeDecodeError):
                 return None  # COPY refused the file (ragged rows, blank lines, bad bytes): Python will say why
             return _insert(ctx, rows, maps) if write else rows
         finally:
@@ -100,17 +103,17 @@ def _stage_name() -> str:
     return f"{STAGE}_{connection.connection.info.backend_pid}"
 
 
-def _columns(f: Any, kind: ImportKind) -> dict[str, int | None] | None:
-    """The file's position of each column key, from its header (None: not a plain UTF-8 CSV)."""
+def _columns(f: Any, kind: ImportKind) -> tuple[dict[str, int | None], str] | None:
+    """The file's position of each column key, from its header, and its encoding
+    (None: not a plain CSV in UTF-8 or GBK)."""
     head = f.read(64 * 1024)
     if not head or head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         return None
+    encoding = encoding_of(head)  # the row path's own choice, so both read the same text
     try:
-        text = head.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:
-            return None  # GBK, or a bad byte: the row path reports it
-        text = head[: exc.start].decode("utf-8-sig")
+        text = codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+    except UnicodeDecodeError:
+        return None  # a bad byte: the row path reports it
     try:
         line = text.split("\n", 1)[0].rstrip("\r")
         if '"' in line:
@@ -125,14 +128,28 @@ def _columns(f: Any, kind: ImportKind) -> dict[str, int | None] | None:
         if len(found) > 1 or (column.required and not found):
             return None  # the row path raises the proper header error
         picks[column.key] = found[0] if found else None
-    return picks
+    return picks, encoding
+
+
+def _utf8_blocks(f: Any, encoding: str) -> Iterator[bytes]:
+    """The file as UTF-8 blocks. A GBK file is decoded here by Python's gb18030 codec —
+    the row path's own — rather than by PostgreSQL's tables, which map a few rare
+    characters differently: a name must come out the same whichever path wrote it."""
+    if encoding != "gb18030":
+        while block := f.read(BLOCK):
+            yield block
+        return
+    decoder = codecs.getincrementaldecoder(encoding)()
+    while block := f.read(BLOCK):
+        yield decoder.decode(block).encode("utf-8")
+    yield decoder.decode(b"", final=True).encode("utf-8")
 
 
 KEYS = ("id_number", "name", "category", "county", "phone", "address", "special_group", "prior_months")
 _NAME = {"id_number": "id"}  # the screen and the insert read s.id, s.name, ...
 
 
-def _stage(f: Any, picks: dict[str, int | None]) -> int | None:
+def _stage(blocks: Iterator[bytes], picks: dict[str, int | None]) -> int | None:
     """COPY the file's cells into the staging table, named by column key (other columns: x<i>)."""
     width = picks["width"] or 0
     by_position = {i: _NAME.get(k, k) for k, i in picks.items() if k in KEYS and i is not None}
@@ -150,7 +167,7 @@ def _stage(f: Any, picks: dict[str, int | None]) -> int | None:
         sql = (f"COPY {stage} ({', '.join(file_columns)}) FROM STDIN "
                f"WITH (FORMAT csv, HEADER true, ENCODING 'UTF8', FORCE_NOT_NULL ({keyed}))")
         with cursor.cursor.copy(sql) as copy:
-            while block := f.read(BLOCK):
+            for block in blocks:
                 # A line "\." ends COPY's data early; Python would read on. And PostgreSQL
                 # opens a quote anywhere in a field where Python's csv only does at its
                 # start: a file with any quote is not sure either.

@@ -233,7 +233,7 @@ def open_table(source: Any, *, columns: Iterable[Column], xlsx_dates: bool = Tru
             table = Table(rows, columns, close, from_xlsx=True)
             table.source_format = "XLSX"
             return table
-        encoding = _encoding_of(head)
+        encoding = encoding_of(head)
         table = Table(_csv_rows(raw, encoding), columns, close)
         table.source_format = ENCODING_LABELS[encoding]
         return table
@@ -277,7 +277,8 @@ class _Rewound(io.RawIOBase):
         return len(data)
 
 
-def _encoding_of(head: bytes) -> str:
+def encoding_of(head: bytes) -> str:
+    """The codec a CSV file is read with, from its first block: utf-8-sig, utf-8 or gb18030."""
     if head.startswith(BOM):
         return "utf-8-sig"
     try:

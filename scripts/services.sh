@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Make sure PostgreSQL, Redis, Chromium and CJK fonts are here and running.
+# Make sure PostgreSQL, Redis, Chromium, CJK fonts and docker-compose (to validate
+# docker-compose.yml; no engine needed) are here and running.
 # On a fresh Debian machine this installs them (we are root there); on a machine
 # where they already run it only checks.
 set -euo pipefail
@@ -31,3 +32,4 @@ if [ "${SKIP_BROWSER:-}" != "1" ]; then
   [ -x /usr/bin/chromium ] || apt_install chromium
   fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || apt_install fonts-noto-cjk fontconfig
 fi
+command -v docker-compose >/dev/null 2>&1 || apt_install docker-compose || echo "docker-compose 未安装：跳过 compose 校验 / not installed" >&2

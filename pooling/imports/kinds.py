@@ -93,6 +93,9 @@ class Context:
     row: int | None = None
     report: Callable[[int | None, str, str], None] = lambda row, column, reason: None
     labels: dict[str, str] = field(default_factory=dict)
+    # Data rows the preview counted (0 during the preview itself): lets a writer choose
+    # a strategy for a large file before it has seen the rows.
+    expected_rows: int = 0
 
     def refuse(self, exc: BusinessRuleError, default_column: str = "") -> None:
         """A service refused the current record: note it; the commit will roll back."""

@@ -239,7 +239,7 @@ def _fail(batch_id: int, errors: list[dict[str, Any]], count: int, file_error: s
 def _context(batch: ImportBatch, kind: ImportKind) -> Context:
     counties = {r.code: r for r in Region.objects.filter(level="county")}
     own = batch.county_id if batch.uploaded_by.role == Role.COUNTY_CLERK else None
-    ctx = Context(counties=counties, own_county=own, actor=batch.uploaded_by)
+    ctx = Context(counties=counties, own_county=own, actor=batch.uploaded_by, expected_rows=batch.rows_total)
     kind.prepare(ctx)
     return ctx
 
