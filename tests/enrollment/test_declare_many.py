@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db import transaction
-
 from enrollment import services
 from enrollment.models import Declaration, DeclarationLine, Person
 from enrollment.services.contributions import LineRequest, declaration_lines_add_many
 from pooling.choices import PersonCategory
-from pooling.errors import BusinessRuleError
 from pooling.scoping import unrestricted
 from tests.enrollment import factories as f
+from tests.enrollment.batch_helpers import outcome
 
 JAN, FEB, MAR = date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)
 
@@ -53,27 +51,11 @@ def _state() -> tuple[list, list]:
     return lines, declarations
 
 
-def _run(requests, *, batch: bool) -> tuple[list, tuple]:
-    refused: list[tuple[int, str]] = []
-    sid = transaction.savepoint()
-    if batch:
-        declaration_lines_add_many(requests=requests, refuse=lambda i, exc: refused.append((i, exc.code)))
-    else:
-        for i, r in enumerate(requests):
-            try:
-                services.declaration_line_add(employer=r.employer, month=r.month, person=r.person,
-                                              declared_base_fen=r.declared_base_fen)
-            except BusinessRuleError as exc:
-                refused.append((i, exc.code))
-    state = _state()
-    transaction.savepoint_rollback(sid)
-    return refused, state
-
-
 def test_a_batch_is_declared_exactly_as_one_line_at_a_time(county_a, county_b, demo_policy):
     requests = _cases(county_a, county_b)
-    one_by_one = _run(requests, batch=False)
-    assert _run(requests, batch=True) == one_by_one
+    one_by_one = outcome(requests, state=_state, one=lambda r: services.declaration_line_add(
+        employer=r.employer, month=r.month, person=r.person, declared_base_fen=r.declared_base_fen))
+    assert outcome(requests, state=_state, batch=declaration_lines_add_many) == one_by_one
     refused, (lines, declarations) = one_by_one
     assert refused == [(3, "month_declared"), (6, "not_enrolled"), (7, "retired"), (8, "not_enrolled"),
                        (9, "not_enrolled"), (10, "month_declared")]

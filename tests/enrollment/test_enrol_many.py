@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db import transaction
-
 from enrollment import services
 from enrollment.models import Enrolment, Person
 from enrollment.services.enrolment import EnrolRequest, enrol_many
 from pooling.choices import PersonCategory, Scheme
-from pooling.errors import BusinessRuleError
 from pooling.scoping import unrestricted
 from tests.enrollment import factories as f
+from tests.enrollment.batch_helpers import outcome
 
 
 def _cases(county_a, county_b) -> list[EnrolRequest]:
@@ -58,27 +56,11 @@ def _state() -> tuple[list, list]:
     return enrolments, people
 
 
-def _run(requests, *, batch: bool) -> tuple[list, tuple]:
-    """Refusals (index, code) and the resulting state; everything rolled back after."""
-    refused: list[tuple[int, str]] = []
-    sid = transaction.savepoint()
-    if batch:
-        enrol_many(requests=requests, refuse=lambda i, exc: refused.append((i, exc.code)))
-    else:
-        for i, r in enumerate(requests):
-            try:
-                services.enrol(person=r.person, scheme=r.scheme, start_month=r.start_month, employer=r.employer)
-            except BusinessRuleError as exc:
-                refused.append((i, exc.code))
-    state = _state()
-    transaction.savepoint_rollback(sid)
-    return refused, state
-
-
 def test_a_batch_is_decided_exactly_as_one_request_at_a_time(county_a, county_b, demo_policy):
     requests = _cases(county_a, county_b)
-    one_by_one = _run(requests, batch=False)
-    batched = _run(requests, batch=True)
+    one_by_one = outcome(requests, state=_state, one=lambda r: services.enrol(
+        person=r.person, scheme=r.scheme, start_month=r.start_month, employer=r.employer))
+    batched = outcome(requests, state=_state, batch=enrol_many)
     assert batched == one_by_one
     refused, (enrolments, people) = batched
     assert refused == [(2, "period_overlap"), (3, "double_enrolment"), (4, "dead"), (5, "employer_county"),
