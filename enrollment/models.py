@@ -76,7 +76,8 @@ class Person(ScopedModel):
     through a completed Transfer, never by editing.
     """
 
-    # No index of its own: person_county_name_c (migration 0002) leads with county_id.
+    # No index of its own: a clerk's lists and searches read person_name_county_c
+    # (migration 0004), which checks the county inside the index.
     county = models.ForeignKey(REGION, verbose_name=_("经办单位"), on_delete=models.PROTECT,
                                related_name="people", db_index=False)
     id_number = models.CharField(_("身份证号码"), max_length=18, unique=True)

@@ -189,11 +189,13 @@ def _prefix_plan(clerk, field: str, text: str) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
-def test_it_answers_a_name_prefix_search_from_the_byte_order_index(county_a, clerk_a):
+@pytest.mark.parametrize("who", ["clerk_a", "city_agent"])
+def test_it_answers_a_name_prefix_search_from_the_byte_order_index(county_a, who, request):
     f.person(county_a, "张三丰")
-    plan = _prefix_plan(clerk_a, "name", "张")
-    # The county filter and the prefix range are both index conditions, and no sort is needed.
-    assert "person_county_name_c" in plan and "Sort" not in plan, plan
+    plan = _prefix_plan(request.getfixturevalue(who), "name", "张")
+    # The prefix range (and a clerk's county) are index conditions, and no sort is needed.
+    assert "person_name_county_c" in plan and "Sort" not in plan, plan
+    assert ("county_id" in plan.split("Index Cond")[1]) == (who == "clerk_a"), plan
 
 
 def test_an_id_prefix_search_reads_the_unique_index_in_order(county_a, clerk_a):
@@ -201,3 +203,17 @@ def test_an_id_prefix_search_reads_the_unique_index_in_order(county_a, clerk_a):
     f.person(county_a, "张三丰")
     plan = _prefix_plan(clerk_a, "id_number", "320902")
     assert "enrollment_person_id_number_key" in plan and "Sort" not in plan, plan
+
+
+def test_a_clerks_people_list_is_read_in_index_order_not_sorted(county_a, clerk_a):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL plan")
+    f.person(county_a, "张三丰")
+    with acting_as(clerk_a), connection.cursor() as cursor:
+        sql, params = selectors.people_list().query.sql_with_params()
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql + " LIMIT 50", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "person_name_county_c" in plan and "Sort" not in plan, plan
