@@ -69,7 +69,9 @@ def people_bulk(kind: ImportKind, batch: Any, ctx: Context, *, write: bool) -> i
     """Rows in the file if every one is certainly clean (and written, when `write`); else None."""
     if connection.vendor != "postgresql":
         return None
-    with default_storage.open(batch.stored_name, "rb") as f:
+    # One transaction for a preview (a savepoint inside a commit's): a crash midway leaves
+    # no staging table behind.
+    with default_storage.open(batch.stored_name, "rb") as f, transaction.atomic():
         found = _columns(f, kind)
         if found is None:
             return None

@@ -1,7 +1,7 @@
 """Loading a file as large as the table it goes into: set the indexes aside, rebuild them after.
 
 PostgreSQL maintains a btree row by row at ~4 µs an entry (measured on the person
-table: 1,000,000 rows with four indexes took 18 s), but builds one from scratch by
+table: 1,000,000 rows into four indexes took 18 s), but builds one from scratch by
 sorting at under 1 µs an entry. So when a load is large against what the table
 already holds (a county's or the city's first migration), it is cheaper to drop the
 secondary indexes, unique constraints and outgoing foreign keys, write the rows, and
@@ -35,20 +35,31 @@ SORT_MEMORY = "512MB"  # per index build; a million people's name index needs ~1
 def worth_setting_aside(table: str, incoming: int) -> bool:
     if connection.vendor != "postgresql" or incoming < MIN_ROWS:
         return False
+    return _rows_now(table) <= EXISTING_PER_NEW * incoming
+
+
+def _rows_now(table: str) -> int:
+    """The table's rows as the planner reckons them: the last ANALYZE's rows per page times
+    the pages it has now — statistics a big load has made stale still scale with its size."""
     with connection.cursor() as cursor:
-        # The planner's estimate: cheap, and close enough to choose a strategy.
-        cursor.execute(
-            "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = %s::regclass", [table]
-        )
-        existing = cursor.fetchone()[0]
-    return existing <= EXISTING_PER_NEW * incoming
+        cursor.execute("""
+            SELECT CASE WHEN relpages > 0 AND reltuples > 0 THEN reltuples / relpages
+                        ELSE current_setting('block_size')::int / 200.0 END  -- ~200 bytes a row
+                   * (pg_relation_size(oid) / current_setting('block_size')::int)
+            FROM pg_class WHERE oid = %s::regclass
+        """, [table])
+        return int(cursor.fetchone()[0])
 
 
 @contextmanager
 def indexes_set_aside(table: str) -> Iterator[bool]:
     """Inside the caller's transaction: yield True with the table's secondary indexes,
     unique constraints and foreign keys dropped, and recreate them all on exit; yield
-    False (nothing dropped) if the table lock is not granted within LOCK_WAIT."""
+    False (nothing dropped) if the table lock is not granted within LOCK_WAIT.
+
+    An exception inside leaves them dropped: the caller's transaction must roll back
+    (which brings them back), as a failed import's does.
+    """
     if not _lock(table):
         yield False
         return
@@ -64,20 +75,18 @@ def indexes_set_aside(table: str) -> Iterator[bool]:
         cursor.execute(f"SET LOCAL maintenance_work_mem = '{SORT_MEMORY}'")
         for _drop, create in restore:
             cursor.execute(create)
-        cursor.execute(
-            "SET CONSTRAINTS ALL DEFERRED"
-        )  # Django's foreign keys are initially deferred
+        # Back to deferred for the rest of the transaction: Django's foreign keys are
+        # DEFERRABLE INITIALLY DEFERRED (and no constraint here is deferrable but immediate).
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _lock(table: str) -> bool:
     try:
-        with (
-            transaction.atomic(),
-            connection.cursor() as cursor,
-        ):  # a savepoint: a timeout must not doom the caller
+        # A savepoint: a lock that does not come must not doom the caller's transaction.
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'")
             cursor.execute(f'LOCK TABLE "{table}" IN ACCESS EXCLUSIVE MODE')
-            cursor.execute("SET LOCAL lock_timeout = 0")
+            cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
     except OperationalError:
         return False
     return True
@@ -86,8 +95,7 @@ def _lock(table: str) -> bool:
 def _definitions(cursor: Any, table: str) -> list[tuple[str, str]]:
     """(drop, create) statements for every unique constraint and foreign key of the table
     that nothing else depends on, then for every index that backs no constraint."""
-    cursor.execute(
-        """
+    cursor.execute("""
         SELECT format('ALTER TABLE %%I DROP CONSTRAINT %%I', %s, c.conname),
                format('ALTER TABLE %%I ADD CONSTRAINT %%I ', %s, c.conname) || pg_get_constraintdef(c.oid)
         FROM pg_constraint c
@@ -95,18 +103,13 @@ def _definitions(cursor: Any, table: str) -> list[tuple[str, str]]:
           AND (c.contype = 'f' OR NOT EXISTS (  -- a unique key another table's FK points at stays
                SELECT 1 FROM pg_constraint r WHERE r.contype = 'f' AND r.conindid = c.conindid))
         ORDER BY c.contype DESC, c.conname
-    """,
-        [table, table, table],
-    )
+    """, [table, table, table])
     constraints = cursor.fetchall()
-    cursor.execute(
-        """
+    cursor.execute("""
         SELECT 'DROP INDEX ' || i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
         FROM pg_index i
         WHERE i.indrelid = %s::regclass AND NOT i.indisprimary
           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
         ORDER BY i.indexrelid
-    """,
-        [table],
-    )
+    """, [table])
     return constraints + cursor.fetchall()
