@@ -25,6 +25,7 @@ from enrollment.models import (
 from enrollment.policy import employee_month, resident_year
 from enrollment.services.common import clean_and_save, first_of_month
 from enrollment.validators import check_credit_code
+from pooling.audit import audit_created
 from pooling.choices import PersonCategory, Scheme
 from pooling.errors import BusinessRuleError
 from pooling.money import format_yuan
@@ -176,7 +177,7 @@ class LineRequest:
 def declaration_lines_add_many(*, requests: list[LineRequest], by: Any = None,
                                refuse: Callable[[int, BusinessRuleError], None]) -> int:
     """`declaration_line_add` for a batch (an import's chunk): the same rules (`_check_line`),
-    three queries for the whole batch, one INSERT, and each declaration's totals counted
+    three queries for the whole batch, one INSERT (and one for its audit entries), and each declaration's totals counted
     once, not once per line (a 500-employee month recounted 500 times). Declarations are
     locked in (employer, month) order, so two imports cannot deadlock."""
     with policy_memo():
@@ -202,7 +203,8 @@ def declaration_lines_add_many(*, requests: list[LineRequest], by: Any = None,
                         for key in sorted(employers)}
         for key, _employer, line in planned:
             line.declaration = declarations[key]
-        DeclarationLine.objects.bulk_create([line for _key, _employer, line in planned])
+        lines = DeclarationLine.objects.bulk_create([line for _key, _employer, line in planned])
+        audit_created(lines, actor=by)
         for declaration in declarations.values():
             _refresh_declaration(declaration)
         return len(planned)

@@ -21,6 +21,7 @@ from enrollment.services.common import (
     first_of_month,
     months_between,
 )
+from pooling.audit import audit_created, audit_updated
 from pooling.choices import PersonCategory, Scheme
 from pooling.errors import BusinessRuleError
 from pooling.policy import policy_memo
@@ -173,14 +174,16 @@ class EnrolRequest:
     employer: Employer | None = None
 
 
+@transaction.atomic
 def enrol_many(*, requests: list[EnrolRequest], by: Any = None,
                refuse: Callable[[int, BusinessRuleError], None]) -> int:
     """`enrol` for a batch (an import's chunk) in three queries and one INSERT, not ~8 a row.
 
     The same rules decide (`_plan`); a refused request goes to `refuse(index, error)` and
-    the rest are saved. The people are locked in id order (two imports cannot deadlock),
-    and the partial unique index still stands guard against a race: a clash raises
-    IntegrityError for the caller's transaction to roll back.
+    the rest are saved, each with its audit entry as `enrol` would leave. The people are
+    locked in id order (two imports cannot deadlock), and the partial unique index still
+    stands guard against a race: a clash raises IntegrityError for the caller's
+    transaction to roll back.
     """
     with policy_memo():  # one policy lookup per start month, not per row
         return _enrol_many(requests, by, refuse)
@@ -191,7 +194,7 @@ def _enrol_many(requests: list[EnrolRequest], by: Any, refuse: Callable[[int, Bu
     people = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
     history = _history(ids)
     planned: list[Enrolment] = []
-    moved: dict[int, Person] = {}
+    moved: dict[int, tuple[Person, str]] = {}  # person, category before the batch
 
     for index, request in enumerate(requests):
         person = people[request.person.pk]
@@ -205,14 +208,17 @@ def _enrol_many(requests: list[EnrolRequest], by: Any, refuse: Callable[[int, Bu
         history[person.pk].append(enrolment)  # a second row for the same person sees this one
         planned.append(enrolment)
         if category != person.category:
+            moved.setdefault(person.pk, (person, person.category))
             person.category = category
-            moved[person.pk] = person
     Enrolment.objects.bulk_create(planned)
+    audit_created(planned, actor=by)
     by_category: dict[str, list[int]] = {}
-    for pk, person in moved.items():
+    for pk, (person, _before) in moved.items():
         by_category.setdefault(person.category, []).append(pk)
     for category, pks in by_category.items():  # one UPDATE per category (a handful), not a CASE per row
         Person.objects.filter(pk__in=pks).update(category=category)
+    audit_updated([(p, {"category": [before, p.category]}) for p, before in moved.values() if before != p.category],
+                  actor=by)
     return len(planned)
 
 

@@ -48,7 +48,12 @@ def _state() -> tuple[list, list]:
             "person__name", "month", "declared_base_fen", "base_fen", "base_clamped", "employer_fen",
             "employee_fen", "maternity_fen", "account_fen", "enrolment_id", "declaration__month"))
         declarations = sorted(Declaration.objects.values_list("employer__name", "month", "total_fen", "status"))
-    return lines, declarations
+        from auditlog.models import LogEntry
+
+        # (A line's repr is its id, which the two runs draw differently from the sequence.)
+        audit = sorted((e.action, e.actor_id, sorted(e.changes or {}))
+                       for e in LogEntry.objects.filter(content_type__model="declarationline"))
+    return lines, declarations, audit
 
 
 def test_a_batch_is_declared_exactly_as_one_line_at_a_time(county_a, county_b, demo_policy):
@@ -56,7 +61,8 @@ def test_a_batch_is_declared_exactly_as_one_line_at_a_time(county_a, county_b, d
     one_by_one = outcome(requests, state=_state, one=lambda r: services.declaration_line_add(
         employer=r.employer, month=r.month, person=r.person, declared_base_fen=r.declared_base_fen))
     assert outcome(requests, state=_state, batch=declaration_lines_add_many) == one_by_one
-    refused, (lines, declarations) = one_by_one
+    refused, (lines, declarations, audit) = one_by_one
+    assert len(audit) == len(lines)  # one CREATE entry per line, on both paths
     assert refused == [(3, "month_declared"), (6, "not_enrolled"), (7, "retired"), (8, "not_enrolled"),
                        (9, "not_enrolled"), (10, "month_declared")]
     assert len(lines) == 6 and [d[1:] for d in declarations] == [

@@ -53,7 +53,20 @@ def _state() -> tuple[list, list]:
         enrolments = sorted(Enrolment.objects.values_list(
             "person__name", "scheme", "start_month", "status", "waiting_months", "benefits_from", "employer_id"))
         people = sorted(Person.objects.values_list("name", "category"))
-    return enrolments, people
+    return enrolments, people, _audit("enrolment", "person")
+
+
+def _audit(*models: str) -> list:
+    """The audit trail the run left for these models: what, which row, which fields."""
+    from auditlog.models import LogEntry
+
+    # The table's own columns: the signal also notes reverse accessors (`continued_by`) as
+    # changing from nothing to "None", which the batch path does not bother to read.
+    columns = {f.name for m in (Enrolment, Person) for f in m._meta.concrete_fields}
+    entries = LogEntry.objects.filter(content_type__model__in=models)
+    found = [(e.content_type.model, e.action, e.object_repr, sorted(set(e.changes or {}) & columns))
+             for e in entries]
+    return sorted(found)
 
 
 def test_a_batch_is_decided_exactly_as_one_request_at_a_time(county_a, county_b, demo_policy):
@@ -62,7 +75,7 @@ def test_a_batch_is_decided_exactly_as_one_request_at_a_time(county_a, county_b,
         person=r.person, scheme=r.scheme, start_month=r.start_month, employer=r.employer))
     batched = outcome(requests, state=_state, batch=enrol_many)
     assert batched == one_by_one
-    refused, (enrolments, people) = batched
+    refused, (enrolments, people, audit) = batched
     assert refused == [(2, "period_overlap"), (3, "double_enrolment"), (4, "dead"), (5, "employer_county"),
                        (6, "employer_required"), (12, "double_enrolment")]
     waits = {name: (months, benefits_from) for name, _scheme, start, _status, months, benefits_from, _employer
