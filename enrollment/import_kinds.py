@@ -290,8 +290,16 @@ class EnrolmentKind(ImportKind):
     def write(self, records: Iterator[Any], ctx: Context) -> int:
         """Through the enrolment service's rules (waiting periods, overlap checks, category),
         a chunk at a time: a go-live file holds a city's enrolments, not a county's day."""
+        return self._through_rules(records, ctx, dry_run=False)
+
+    def rehearse(self, records: Iterator[Any], ctx: Context) -> None:
+        self._through_rules(records, ctx, dry_run=True)
+
+    def _through_rules(self, records: Iterator[Any], ctx: Context, *, dry_run: bool) -> int:
         return _in_chunks(records, ctx, self.chunk_size,
-                          lambda chunk, refuse: enrol_many(requests=chunk, by=ctx.actor, refuse=refuse))
+                          lambda chunk, refuse: enrol_many(requests=chunk, by=ctx.actor, refuse=refuse,
+                                                           dry_run=dry_run),
+                          columns={"employer": "credit_code"})
 
     def template_rows(self) -> list[list[str]]:
         return [["360426199101010071", "职工基本医疗保险", "2026-01", "91110108551385082Q", "320902"]]
@@ -306,7 +314,7 @@ Refuse = Callable[[int, BusinessRuleError], None]
 
 
 def _in_chunks(records: Iterable[Any], ctx: Context, size: int,
-               write_chunk: Callable[[list[Any], Refuse], int]) -> int:
+               write_chunk: Callable[[list[Any], Refuse], int], columns: dict[str, str] | None = None) -> int:
     """Hand the records to `write_chunk(records, refuse)` a chunk at a time; a refusal is
     reported against the file row its record came from."""
     written = 0
@@ -314,7 +322,7 @@ def _in_chunks(records: Iterable[Any], ctx: Context, size: int,
     for chunk in chunked(((ctx.row, record) for record in records), size):
         def refuse(index: int, exc: BusinessRuleError, chunk: list[tuple[Any, Any]] = chunk) -> None:
             ctx.row = chunk[index][0]
-            ctx.refuse(exc, "id_number")
+            ctx.refuse(exc, "id_number", columns)
 
         written += write_chunk([record for _row, record in chunk], refuse)
     return written
@@ -385,11 +393,18 @@ class DeclarationKind(ImportKind):
     def write(self, records: Iterator[Any], ctx: Context) -> int:
         """Through the declaration service's rules a chunk at a time (`declaration_lines_add_many`):
         a city's month is hundreds of thousands of lines."""
+        return self._through_rules(records, ctx, dry_run=False)
+
+    def rehearse(self, records: Iterator[Any], ctx: Context) -> None:
+        self._through_rules(records, ctx, dry_run=True)
+
+    def _through_rules(self, records: Iterator[Any], ctx: Context, *, dry_run: bool) -> int:
         from enrollment.services.contributions import LineRequest, declaration_lines_add_many
 
         return _in_chunks((LineRequest(*record) for record in records), ctx, self.chunk_size,
                           lambda chunk, refuse: declaration_lines_add_many(requests=chunk, by=ctx.actor,
-                                                                           refuse=refuse))
+                                                                           refuse=refuse, dry_run=dry_run),
+                          columns={"declared_base": "base", "person": "id_number"})
 
     def template_rows(self) -> list[list[str]]:
         return [["91110108551385082Q", "2026-01", "360426199101010071", "6500.00", "320902"]]

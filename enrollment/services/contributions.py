@@ -175,11 +175,12 @@ class LineRequest:
 
 @transaction.atomic
 def declaration_lines_add_many(*, requests: list[LineRequest], by: Any = None,
-                               refuse: Callable[[int, BusinessRuleError], None]) -> int:
+                               refuse: Callable[[int, BusinessRuleError], None], dry_run: bool = False) -> int:
     """`declaration_line_add` for a batch (an import's chunk): the same rules (`_check_line`),
     three queries for the whole batch, one INSERT (and one for its audit entries), and each declaration's totals counted
     once, not once per line (a 500-employee month recounted 500 times). Declarations are
-    locked in (employer, month) order, so two imports cannot deadlock."""
+    locked in (employer, month) order, so two imports cannot deadlock. `dry_run` (an
+    import's preview): decide and refuse, write nothing; returns how many would be saved."""
     with policy_memo():
         person_ids = sorted({r.person.pk for r in requests})
         enrolments = _employee_enrolments(person_ids, sorted({r.employer.pk for r in requests}))
@@ -198,6 +199,8 @@ def declaration_lines_add_many(*, requests: list[LineRequest], by: Any = None,
                          declared_base_fen=r.declared_base_fen)
             declared[(r.person.pk, month)] = line  # a second row for this person's month is refused
             planned.append(((r.employer.pk, month), r.employer, line))
+        if dry_run:
+            return len(planned)
         employers = {key: employer for key, employer, _line in planned}
         declarations = {key: _declaration_for(employer=employers[key], month=key[1], by=by)
                         for key in sorted(employers)}

@@ -97,10 +97,15 @@ class Context:
     # a strategy for a large file before it has seen the rows.
     expected_rows: int = 0
 
-    def refuse(self, exc: BusinessRuleError, default_column: str = "") -> None:
-        """A service refused the current record: note it; the commit will roll back."""
-        # A service names its own field ("person"); the report names a column of the file.
-        column = exc.field if exc.field in self.labels else default_column
+    def refuse(self, exc: BusinessRuleError, default_column: str = "",
+               columns: dict[str, str] | None = None) -> None:
+        """A service refused the current record: note it; the commit will roll back.
+
+        A service names its own field ("employer"); the report names a column of the file:
+        `columns` maps the one to the other, and anything else falls to `default_column`.
+        """
+        field = (columns or {}).get(exc.field or "", exc.field)
+        column = field if field in self.labels else default_column
         self.report(self.row, self.labels.get(column, column), exc.text())
 
 
@@ -159,6 +164,12 @@ class ImportKind:
     def write(self, records: Iterator[Any], ctx: Context) -> int:
         """Write every record (inside the commit's transaction); return how many."""
         raise NotImplementedError
+
+    def rehearse(self, records: Iterator[Any], ctx: Context) -> None:
+        """For the preview: apply to the records every rule `write` would, writing nothing,
+        and report each refusal with `ctx.refuse` (the default only reads them)."""
+        for _record in records:
+            pass
 
     def template_rows(self) -> list[list[str]]:
         """Example data rows for the downloadable template."""

@@ -115,8 +115,8 @@ def batch_preview(*, batch_id: int) -> ImportBatch:
                 rows = bulk
             else:
                 progress = _Progress(batch_id, side_channel=False)
-                for _record in _checked_records(batch, kind, ctx, sink, progress):
-                    pass
+                # The rules a write would apply, without writing: the preview lists them too.
+                kind.rehearse(_checked_records(batch, kind, ctx, sink, progress), ctx)
                 rows = progress.done
         except TableError as exc:
             file_error = exc.text()

@@ -187,6 +187,22 @@ def test_it_imports_enrolments_of_people_and_employers_on_file(clerk_a, employer
     assert reasons(again)[0][2] == str(k.ALREADY_ENROLLED)
 
 
+def test_the_preview_applies_the_enrolment_rules_too(clerk_a, employer_and_people, demo_policy):
+    from enrollment import services
+
+    person = Person.objects.get(id_number=id_number(seq=1))
+    earlier = services.enrol(person=person, scheme="employee", start_month=date(2026, 1, 1),
+                             employer=Employer.objects.get())
+    services.enrolment_end(enrolment=earlier, end_month=date(2026, 3, 1))
+    data = ("身份证号码,险种,参保起始月\n"
+            f"{id_number(seq=2)},城乡居民基本医疗保险,2026-01\n"
+            f"{id_number(seq=1)},城乡居民基本医疗保险,2026-02\n").encode()  # overlaps January–March
+    batch = preview(clerk_a, "enrolments", data)
+    assert [(r, c) for r, c, _ in reasons(batch)] == [(3, "参保起始月")]
+    assert "重叠" in reasons(batch)[0][2]
+    assert Enrolment.objects.count() == 1  # the preview wrote nothing
+
+
 def test_a_rule_that_refuses_at_commit_names_its_row_and_writes_nothing(clerk_a, employer_and_people,
                                                                          demo_policy):
     from enrollment import services
@@ -216,10 +232,12 @@ def test_it_imports_declaration_lines_and_refuses_a_negative_amount(clerk_a, emp
     assert commit(preview(clerk_a, "declarations", good.encode())).status == ImportStatus.COMMITTED
     declaration = Declaration.objects.get()
     assert declaration.total_fen > 0 and declaration.lines.count() == 1
-    # A line the service refuses (not enrolled with this employer) rolls the whole file back.
-    refused = commit(preview(clerk_a, "declarations", (header + f"{credit_code(1)},2026-02,{id_number(seq=1)},6500\n"
-                                                       f"{credit_code(1)},2026-02,{id_number(seq=2)},6500\n").encode()))
-    assert refused.status == ImportStatus.FAILED and [r for r, _c, _m in reasons(refused)] == [3]
+    # A line the service would refuse (not enrolled with this employer): the preview names
+    # it, with the file's column, and the file cannot be committed.
+    refused = preview(clerk_a, "declarations", (header + f"{credit_code(1)},2026-02,{id_number(seq=1)},6500\n"
+                                                f"{credit_code(1)},2026-02,{id_number(seq=2)},6500\n").encode())
+    assert [(r, c) for r, c, _m in reasons(refused)] == [(3, "身份证号码")] and "没有该单位" in reasons(refused)[0][2]
+    assert not refused.is_clean
     assert declaration.lines.count() == 1 and Declaration.objects.count() == 1
 
 
