@@ -177,10 +177,11 @@ class LineRequest:
 def declaration_lines_add_many(*, requests: list[LineRequest], by: Any = None,
                                refuse: Callable[[int, BusinessRuleError], None], dry_run: bool = False) -> int:
     """`declaration_line_add` for a batch (an import's chunk): the same rules (`_check_line`),
-    three queries for the whole batch, one INSERT (and one for its audit entries), and each declaration's totals counted
-    once, not once per line (a 500-employee month recounted 500 times). Declarations are
-    locked in (employer, month) order, so two imports cannot deadlock. `dry_run` (an
-    import's preview): decide and refuse, write nothing; returns how many would be saved."""
+    three queries for the whole batch, one INSERT (and one for its audit entries), and
+    each declaration's totals counted once, not once per line (a 500-employee month
+    recounted 500 times). Declarations are locked in (employer, month) order, so two
+    imports cannot deadlock. `dry_run` (an import's preview): decide and refuse, write
+    nothing; returns how many would be saved."""
     with policy_memo():
         person_ids = sorted({r.person.pk for r in requests})
         enrolments = _employee_enrolments(person_ids, sorted({r.employer.pk for r in requests}))
