@@ -14,9 +14,11 @@ import io
 import posixpath
 import zipfile
 from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
 from typing import IO
 from xml.etree.ElementTree import Element, iterparse, parse
 
+LONGEST_EXACT = Decimal(10) ** 15  # Excel keeps 15 significant digits; from here on, some are gone
 LOST_DIGITS = "\x00lost-digits"  # what a too-long number cell reads as (pooling.tabular reports it)
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -91,11 +93,12 @@ def _number(text: str) -> str:
     if not text or text.isdigit():
         return text
     try:
-        value = float(text)
-    except ValueError:
+        # Decimal, not float: the cell may be money (a baseline in yuan), read exactly.
+        value = Decimal(text)
+    except InvalidOperation:
         return text
-    if value.is_integer():
-        return LOST_DIGITS if abs(value) >= 1e15 else str(int(value))
+    if value.is_finite() and value == value.to_integral_value():
+        return LOST_DIGITS if abs(value) >= LONGEST_EXACT else str(int(value))
     return text
 
 
