@@ -28,7 +28,7 @@ from pooling.benefits.calculator import settle  # noqa: E402
 from pooling.benefits.rules import rules_from_benefits  # noqa: E402
 from pooling.benefits.types import Accumulators, CatalogueEntry, Claim, ClaimLine, PersonContext  # noqa: E402
 
-DEMO = Path(__file__).resolve().parent.parent / "pooling" / "policies" / "demo-2026.json"
+DEMO = Path(__file__).resolve().parent.parent / "pooling" / "policy" / "documents" / "demo-2026.json"
 
 
 def _catalogue(rng: random.Random, size: int = 2000) -> dict[str, CatalogueEntry]:

@@ -24,7 +24,7 @@ django.setup()
 
 from django.db import transaction  # noqa: E402
 
-from pooling.catalogue_import import catalogue_import, check  # noqa: E402
+from pooling.benefits.catalogue.importer import catalogue_import, check  # noqa: E402
 
 
 def _rows(n: int) -> list[list[str]]:

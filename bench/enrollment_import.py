@@ -10,8 +10,8 @@
 3. The import as a clerk's file goes: preview (every row validated) then commit
    (validated again inside one transaction and written into the real table, its
    indexes and foreign keys included — rebuilt after the load when the file is as large
-   as the register, see pooling.bulkload). Preview + commit together is the
-   "validated import"; a clean CSV takes the set-wise path (enrollment.import_sql).
+   as the register, see pooling.tabular.bulkload). Preview + commit together is the
+   "validated import"; a clean CSV takes the set-wise path (enrollment.imports.people_sql).
 4. A second floor: the imported rows, already shaped as person rows, COPYed into a
    bare copy of the person table — the cost of writing them at all.
 5. Print rows/s of each, its ratio against the floor, and the peak RSS (< 1 GiB).
@@ -104,9 +104,9 @@ def reset_people() -> None:
 def run_import(path: Path) -> tuple[float, float, object]:
     from django.core.files import File
 
-    from pooling.choices import Role
     from pooling.imports.services import batch_commit, batch_preview, batch_upload
-    from pooling.services import StaffSpec, regions_load, staff_ensure
+    from pooling.kernel.choices import Role
+    from pooling.kernel.regions import StaffSpec, regions_load, staff_ensure
 
     regions_load(area_code="320900")
     actor = staff_ensure(spec=StaffSpec("bench_city", Role.CITY_AGENCY, "bench", None), password="bench-pass-2026")

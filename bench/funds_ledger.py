@@ -48,7 +48,7 @@ from funds.models import Line, Period  # noqa: E402
 from funds.selectors import book_balance_fen, fund_statement, trial_balance  # noqa: E402
 from funds.services import EntrySpec, LineSpec, post_entries_bulk  # noqa: E402
 from funds.services.setup import account_for, books_ensure  # noqa: E402
-from pooling.services import regions_load  # noqa: E402
+from pooling.kernel.regions import regions_load  # noqa: E402
 
 LINES_PER_ENTRY = 10  # a day's collection batch: five counties, treasury against premium income
 ENTRIES_PER_BATCH = 2_000

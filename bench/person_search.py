@@ -102,9 +102,9 @@ def main(argv: list[str]) -> int:
 
     from enrollment.models import Person
     from enrollment.selectors import person_search
-    from pooling.choices import Role
-    from pooling.scoping import acting_as
-    from pooling.services import StaffSpec, regions_load, staff_ensure
+    from pooling.kernel.choices import Role
+    from pooling.kernel.regions import StaffSpec, regions_load, staff_ensure
+    from pooling.kernel.scoping import acting_as
 
     regions_load(area_code="320900")
     load_s = load_people(total)

@@ -31,7 +31,7 @@ def _timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
 
 
 def _populate(n: int) -> list[str]:
-    from pooling.services import regions_load
+    from pooling.kernel.regions import regions_load
     from providers.choices import State
     from providers.codes import credit_code_with_check
     from providers.models import Agreement, AgreementTemplate, Provider, ProviderEvent
@@ -84,8 +84,8 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from pooling.scoping import acting_as
-    from pooling.services import StaffSpec, staff_ensure
+    from pooling.kernel.regions import StaffSpec, staff_ensure
+    from pooling.kernel.scoping import acting_as
     from providers.selectors import (
         deadline_counts,
         deadlines,

@@ -1,7 +1,7 @@
 """The handling API (/api/v1/enrollment/…): county-scoped like the pages, writes through services.
 
 Money in the API is integer fen (fields ending in `_fen`); months are "YYYY-MM-01" dates.
-Business-rule refusals come back as 400 with `detail_zh` / `detail_en` (pooling.api).
+Business-rule refusals come back as 400 with `detail_zh` / `detail_en` (pooling.web.api).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from rest_framework.response import Response
 from enrollment import models as m
 from enrollment import selectors, services
 from enrollment.validators import parse_month
-from pooling.choices import Role
-from pooling.roles import user_has_role
+from pooling.kernel.choices import Role
+from pooling.kernel.permissions import user_has_role
 
 
 class WritersOnly(BasePermission):

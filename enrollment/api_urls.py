@@ -14,8 +14,3 @@ router.register("enrollment/transfers", api.TransferViewSet, basename="enrollmen
 router.register("enrollment/referrals", api.ReferralViewSet, basename="enrollment-referral")
 
 urlpatterns = router.urls
-
-# --- bulk imports (issue 4, item 9): routes live in enrollment/import_api_urls.py ---------
-from django.urls import include, path  # noqa: E402
-
-urlpatterns += [path("", include("enrollment.import_api_urls"))]

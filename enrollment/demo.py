@@ -12,7 +12,8 @@ from django.db import transaction
 from enrollment import services
 from enrollment.models import Employer, Person
 from enrollment.validators import credit_check_char, id_check_char
-from pooling.choices import Scheme
+from pooling.kernel.choices import Scheme
+from pooling.kernel.hooks import DEMO_LOADERS
 from pooling.models import Region
 
 TINGHU, YANDU = "320902", "320903"
@@ -38,6 +39,7 @@ def _id_number(county: str, n: int) -> str:
     return first17 + id_check_char(first17)
 
 
+@DEMO_LOADERS.register
 def load(echo: Callable[[str], None]) -> None:
     if Person.objects.filter(id_number=_id_number(TINGHU, 0)).exists():
         echo("经办演示数据已存在 / enrollment demo data already loaded")

@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import Employer, EmployerStatus, ReferralKind, SpecialGroup
 from enrollment.validators import parse_month
-from pooling.choices import PersonCategory, Scheme
-from pooling.errors import BusinessRuleError
-from pooling.money import yuan_to_fen
-from pooling.selectors import handling_units
+from pooling.kernel.choices import PersonCategory, Scheme
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.money import yuan_to_fen
+from pooling.kernel.regions import handling_units
 
 T = TypeVar("T")
 MONTH_HELP = _("格式：2026-03")

@@ -8,10 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from enrollment import selectors
 from enrollment.models import Enrolment, EnrolmentStatus, Person
-from pooling.home import Widget
-from pooling.money import format_yuan
+from pooling.kernel.money import format_yuan
+from pooling.web.home import HOME_WIDGETS, Widget
 
 
+@HOME_WIDGETS.register
 def widgets(request: HttpRequest) -> list[Widget]:
     user = request.user
     if not user.is_authenticated:

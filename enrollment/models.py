@@ -15,8 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from pooling.choices import PersonCategory, Scheme
-from pooling.scoping import ScopedModel
+from pooling.kernel.choices import PersonCategory, Scheme
+from pooling.kernel.scoping import ScopedModel
 
 REGION = "pooling.Region"
 

@@ -1,6 +1,6 @@
 """Reads of the handling app: search, lists, the person record, reports.
 
-Every read is county-scoped by `pooling.scoping` except where `unrestricted()` says
+Every read is county-scoped by `pooling.kernel.scoping` except where `unrestricted()` says
 otherwise; each such place checks first that the caller may see the person.
 """
 
@@ -30,11 +30,11 @@ from enrollment.models import (
     Transfer,
     TransferStatus,
 )
-from enrollment.policy import required_retiree_months
 from enrollment.services.accounts import account_balance
-from pooling.choices import Scheme
-from pooling.errors import BusinessRuleError
-from pooling.scoping import unrestricted
+from enrollment.terms import required_retiree_months
+from pooling.kernel.choices import Scheme
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.scoping import unrestricted
 
 ID_LIKE = re.compile(r"^[0-9]{1,17}[0-9Xx]?$")
 

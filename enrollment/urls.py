@@ -31,8 +31,3 @@ urlpatterns = [
     path("referrals/", views.referrals, name="referrals"),
     path("referrals/<int:pk>/", views.referral_detail, name="referral"),
 ]
-
-# --- bulk imports (issue 4, item 9): routes live in enrollment/import_urls.py -------------
-from django.urls import include  # noqa: E402
-
-urlpatterns += [path("imports/", include("enrollment.import_urls"))]

@@ -15,8 +15,8 @@ from operator import mul
 
 from django.utils.translation import gettext_lazy as _
 
-from pooling.choices import PersonCategory
-from pooling.errors import BusinessRuleError
+from pooling.kernel.choices import PersonCategory
+from pooling.kernel.errors import BusinessRuleError
 
 # --- Resident ID number (GB 11643-1999) -------------------------------------------
 ID_WRONG_LENGTH = _("身份证号码应为 18 位（17 位数字加 1 位校验码）：%(value)s")

@@ -28,9 +28,9 @@ from enrollment.models import (
     Transfer,
     TransferStatus,
 )
-from pooling.choices import PersonCategory, Role, Scheme
-from pooling.roles import role_required
-from pooling.scoping import current_scope
+from pooling.kernel.choices import PersonCategory, Role, Scheme
+from pooling.kernel.scoping import current_scope
+from pooling.web.decorators import role_required
 
 WRITERS = (Role.COUNTY_CLERK, Role.CITY_AGENCY)
 PAGE = 25

@@ -14,8 +14,8 @@ from rest_framework.views import APIView
 from funds import reports, selectors
 from funds.models import Account, Book
 from funds.services import LineSpec, post_entry
-from pooling.choices import Role
-from pooling.roles import HasRole
+from pooling.kernel.choices import Role
+from pooling.web.drf import HasRole
 
 
 class AccountSerializer(serializers.ModelSerializer):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from pooling.choices import Scheme
+from pooling.kernel.choices import Scheme
 
 
 class Category(models.TextChoices):

@@ -16,11 +16,13 @@ from funds.services import cr, dr, post_entry
 from funds.services.budgets import budget_save_draft
 from funds.services.schedules import instalments_generate, rules_ensure
 from funds.services.setup import account_for, books_ensure
+from pooling.kernel.hooks import DEMO_LOADERS
 from pooling.models import Region
 
 COUNTIES = {"320902": 1_850_000_00, "320903": 1_420_000_00, "320981": 2_100_000_00}  # premiums, fen
 
 
+@DEMO_LOADERS.register
 def load(echo: Callable[[str], None]) -> None:
     area = settings.POOLING_AREA_CODE
     books = {b.code: b for b in books_ensure(area_code=area)}

@@ -7,10 +7,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from funds.selectors import book_overview
-from pooling.home import Widget
-from pooling.money import format_yuan
+from pooling.kernel.money import format_yuan
+from pooling.web.home import HOME_WIDGETS, Widget
 
 
+@HOME_WIDGETS.register
 def widgets(request: HttpRequest) -> list[Widget]:
     if not request.user.is_authenticated:
         return []

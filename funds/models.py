@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from funds.chart import CREDIT, DEBIT, Category, Klass
-from pooling.choices import Scheme
-from pooling.scoping import ScopedModel
+from pooling.kernel.choices import Scheme
+from pooling.kernel.scoping import ScopedModel
 
 
 class Book(models.Model):

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from funds.chart import Category
-from pooling.scoping import ScopedModel
+from pooling.kernel.scoping import ScopedModel
 
 USER = settings.AUTH_USER_MODEL
 

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from funds.models import Line
 from funds.selectors import FundStatement, TrialBalance
-from pooling.money import fen_to_yuan
+from pooling.kernel.money import fen_to_yuan
 
 TRIAL_HEADER = ["科目代码", "科目名称", "所属单位", "期初借方", "期初贷方", "本期借方", "本期贷方",
                 "期末借方", "期末贷方"]

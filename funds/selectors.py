@@ -25,8 +25,8 @@ from funds.chart import (
     Klass,
 )
 from funds.models import Account, AccountTotal, Book, Budget, Entry, Line, MonthlyPlan, Period
-from pooling.money import round_fen
-from pooling.scoping import unrestricted
+from pooling.kernel.money import round_fen
+from pooling.kernel.scoping import unrestricted
 
 
 def month_before(year: int, month: int) -> Q:

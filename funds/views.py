@@ -15,11 +15,11 @@ from django.views.decorators.http import require_POST
 from funds import reports, selectors
 from funds.models import Account, Book
 from funds.services import period_close, reverse_entry
-from pooling.choices import Role
-from pooling.errors import BusinessRuleError
-from pooling.exports import tabular_response
-from pooling.roles import role_required
-from pooling.selectors import handling_units
+from pooling.kernel.choices import Role
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.regions import handling_units
+from pooling.web.decorators import role_required
+from pooling.web.exports import tabular_response
 
 WRITERS = (Role.FINANCE, Role.BUREAU_ADMIN)
 

@@ -16,12 +16,12 @@ from funds.models import Book, Budget, BudgetAdjustment, PrePoolingClaim, PrePoo
 from funds.services import budgets as svc
 from funds.services.schedules import instalment_states
 from funds.services.yearend import interest_accrue, year_end_result
-from pooling.choices import Role
-from pooling.errors import BusinessRuleError
+from pooling.kernel.choices import Role
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.money import yuan_to_fen
+from pooling.kernel.permissions import user_has_role
+from pooling.kernel.regions import handling_units
 from pooling.models import Region
-from pooling.money import yuan_to_fen
-from pooling.roles import user_has_role
-from pooling.selectors import handling_units
 
 CITY = (Role.FINANCE, Role.BUREAU_ADMIN)
 COMPILERS = (Role.COUNTY_CLERK, Role.CITY_AGENCY, *CITY)

@@ -16,6 +16,6 @@ class PoolingConfig(AppConfig):
         auditlog.register(PolicyVersion)
         auditlog.register(CountyBaselineItem)
 
-        from pooling import policy_guards
+        from pooling.policy import guards as policy_guards
 
         policy_guards.connect()

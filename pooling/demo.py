@@ -9,10 +9,11 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from pooling.catalogue_import import load_demo_catalogue
-from pooling.choices import Role
+from pooling.benefits.catalogue.importer import load_demo_catalogue
+from pooling.kernel.choices import Role
+from pooling.kernel.hooks import DEMO_LOADERS
+from pooling.kernel.regions import StaffSpec, regions_load, staff_ensure
 from pooling.models import PolicyStatus, PolicyVersion, User
-from pooling.services import StaffSpec, regions_load, staff_ensure
 
 DEMO_PASSWORD = "demo-2026"  # noqa: S105 — printed for the demo on purpose
 
@@ -27,6 +28,7 @@ DEMO_STAFF = [
 ]
 
 
+@DEMO_LOADERS.register
 def load(echo: Callable[[str], None]) -> None:
     regions_load(area_code=settings.POOLING_AREA_CODE)
     staff = {spec.username: staff_ensure(spec=spec, password=DEMO_PASSWORD) for spec in DEMO_STAFF}
@@ -39,7 +41,7 @@ def load(echo: Callable[[str], None]) -> None:
         echo(f"  {spec.username:<16} {spec.display_name}")
 
 
-DEMO_POLICY = Path(__file__).resolve().parent / "policies" / "demo-2026.json"
+DEMO_POLICY = Path(__file__).resolve().parent / "policy" / "documents" / "demo-2026.json"
 
 
 def _publish_demo_policy(*, drafted_by: User, approved_by: User) -> None:
@@ -51,22 +53,22 @@ def _publish_demo_policy(*, drafted_by: User, approved_by: User) -> None:
     })
 
 
-DEMO_BASELINES = Path(__file__).resolve().parent / "policies" / "demo-county-baselines.csv"
+DEMO_BASELINES = Path(__file__).resolve().parent / "policy" / "documents" / "demo-county-baselines.csv"
 
 
 def _load_demo_baselines(*, actor: User) -> None:
     """Demo pre-pooling county parameters for the 待遇不降 report (replaced on every load)."""
-    from pooling.unification_services import county_baselines_import
+    from pooling.policy.unification.services import county_baselines_import
 
     county_baselines_import(content=DEMO_BASELINES.read_bytes(), source=DEMO_BASELINES.name, actor=actor)
 
 
-DEMO_DRAFT = Path(__file__).resolve().parent / "policies" / "demo-2027-draft.json"
+DEMO_DRAFT = Path(__file__).resolve().parent / "policy" / "documents" / "demo-2027-draft.json"
 
 
 def _submit_demo_draft(*, maker: User) -> None:
     """Next year's draft, submitted by bureau_admin, so bureau_checker can try 复核发布."""
-    from pooling.policy_services import policy_draft_import, policy_submit
+    from pooling.policy.services import policy_draft_import, policy_submit
 
     doc = json.loads(DEMO_DRAFT.read_text(encoding="utf-8"))
     if not PolicyVersion.objects.filter(code=doc["code"]).exists():

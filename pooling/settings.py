@@ -63,8 +63,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # County scoping for every query made while serving this request.
-    "pooling.scoping.ScopeMiddleware",
-    "pooling.roles.ReadOnlyRoleMiddleware",
+    "pooling.kernel.scoping.ScopeMiddleware",
+    "pooling.web.middleware.ReadOnlyRoleMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
 ]
 
@@ -83,7 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "pooling.context_processors.pooling",
+                "pooling.web.context_processors.pooling",
             ],
         },
     },
@@ -103,7 +103,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "pooling.User"
-AUTHENTICATION_BACKENDS = ["pooling.roles.RoleBackend"]
+AUTHENTICATION_BACKENDS = ["pooling.kernel.permissions.RoleBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -142,13 +142,13 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
-        "pooling.roles.ReadOnlyRolePermission",
+        "pooling.web.drf.ReadOnlyRolePermission",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "pooling.api.exception_handler",
+    "EXCEPTION_HANDLER": "pooling.web.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "市级统筹医保系统 API / City pooling API",

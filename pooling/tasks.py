@@ -5,7 +5,7 @@ import socket
 from celery import shared_task
 from django.utils import timezone
 
-from pooling.services import heartbeat_record
+from pooling.heartbeat import heartbeat_record
 
 
 @shared_task(name="pooling.heartbeat")

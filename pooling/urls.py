@@ -4,11 +4,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from pooling import views
+from pooling.web import views
 
-handler403 = "pooling.errorviews.permission_denied"
-handler404 = "pooling.errorviews.page_not_found"
-handler500 = "pooling.errorviews.server_error"
+handler403 = "pooling.web.errorviews.permission_denied"
+handler404 = "pooling.web.errorviews.page_not_found"
+handler500 = "pooling.web.errorviews.server_error"
 
 # Every app serves its API under /api/v1/ and chooses its own prefixes there.
 api_v1 = [
@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("policy/", include("pooling.app_urls")),
+    path("imports/", include("pooling.imports.urls")),
     path("enrollment/", include("enrollment.urls")),
     path("providers/", include("providers.urls")),
     path("funds/", include("funds.urls")),

@@ -10,9 +10,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from pooling.choices import Role
+from pooling.kernel.choices import Role
 from pooling.models import Region
-from pooling.roles import HasRole
+from pooling.web.drf import HasRole
 from providers.choices import Initiator
 from providers.models import Provider, ProviderEvent
 from providers.selectors import providers_visible

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from pooling.kernel.hooks import DEMO_LOADERS
 from pooling.models import Region
 from providers.choices import Ownership, ProviderKind, ViolationKind
 from providers.codes import credit_code_with_check
@@ -87,6 +88,7 @@ def _provider(demo: Demo, regions: dict[str, Region]) -> Provider:
     ))
 
 
+@DEMO_LOADERS.register
 def load(echo: Callable[[str], None]) -> None:
     _reference_data()
     regions = {r.code: r for r in Region.objects.all()}

@@ -8,10 +8,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from pooling.choices import HospitalLevel
-from pooling.errors import BusinessRuleError
-from pooling.money import yuan_to_fen
-from pooling.selectors import handling_units
+from pooling.kernel.choices import HospitalLevel
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.money import yuan_to_fen
+from pooling.kernel.regions import handling_units
 from providers.choices import (
     Grade,
     HospitalType,

@@ -6,10 +6,11 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from pooling.home import Widget
+from pooling.web.home import HOME_WIDGETS, Widget
 from providers.selectors import deadline_counts
 
 
+@HOME_WIDGETS.register
 def widgets(request: HttpRequest) -> list[Widget]:
     counts = deadline_counts()
     url = reverse("providers:deadlines")

@@ -11,8 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from pooling.choices import HospitalLevel
-from pooling.scoping import ScopedModel
+from pooling.kernel.choices import HospitalLevel
+from pooling.kernel.scoping import ScopedModel
 from providers.choices import (
     Grade,
     HospitalType,

@@ -12,10 +12,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from pooling.choices import HospitalLevel, Role
-from pooling.errors import BusinessRuleError
-from pooling.exports import tabular_response
-from pooling.roles import role_required, user_has_role
+from pooling.kernel.choices import HospitalLevel, Role
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.permissions import user_has_role
+from pooling.web.decorators import role_required
+from pooling.web.exports import tabular_response
 from providers import selectors as sel
 from providers.choices import Grade, Ownership, ProviderKind, State
 from providers.forms import (

@@ -1,1 +1,1 @@
-"""Models of this app; county-owned rows subclass pooling.scoping.ScopedModel."""
+"""Models of this app; county-owned rows subclass pooling.kernel.scoping.ScopedModel."""

@@ -14,9 +14,9 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
-from pooling.choices import Role
+from pooling.kernel.choices import Role
+from pooling.kernel.regions import StaffSpec, regions_load, staff_ensure
 from pooling.models import Region, User
-from pooling.services import StaffSpec, regions_load, staff_ensure
 
 pytest_plugins = ["tests.browser"]
 
@@ -112,9 +112,9 @@ def demo_policy(bureau_admin, bureau_checker):
     from django.utils import timezone
 
     from pooling.models import PolicyStatus, PolicyVersion
-    from pooling.policy import policy_from_document
+    from pooling.policy.document import policy_from_document
 
-    doc = json.loads((Path(__file__).resolve().parent.parent / "pooling/policies/demo-2026.json").read_text("utf-8"))
+    doc = json.loads((Path(__file__).resolve().parent.parent / "pooling/policy/documents/demo-2026.json").read_text("utf-8"))
     PolicyVersion.objects.create(
         code=doc["code"], title=doc["title"], effective_from=doc["effective_from"], document=doc,
         status=PolicyStatus.PUBLISHED, drafted_by=bureau_admin, approved_by=bureau_checker,

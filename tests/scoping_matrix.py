@@ -31,7 +31,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 from django.utils.regex_helper import normalize
 
-from pooling.scoping import Scope, scope_q, scoped_models, unrestricted
+from pooling.kernel.scoping import Scope, scope_q, scoped_models, unrestricted
 
 # Signing out or switching language ends the session under test: not data.
 SKIPPED_PREFIXES = ("accounts/logout/", "i18n/", "static/", "media/")

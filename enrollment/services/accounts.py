@@ -26,12 +26,12 @@ from enrollment.models import (
     PersonalAccount,
     PostingKind,
 )
-from enrollment.policy import retiree_monthly_fen
 from enrollment.services.common import age_on, clean_and_save, first_of_month
-from pooling.choices import PersonCategory, Scheme
-from pooling.errors import BusinessRuleError
-from pooling.money import format_yuan
-from pooling.scoping import unrestricted
+from enrollment.terms import retiree_monthly_fen
+from pooling.kernel.choices import PersonCategory, Scheme
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.money import format_yuan
+from pooling.kernel.scoping import unrestricted
 
 INSUFFICIENT = _("个人账户余额不足：余额 %(balance)s 元，本次支付 %(amount)s 元")
 PAYMENT_NOT_POSITIVE = _("支付金额必须大于 0")

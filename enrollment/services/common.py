@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from pooling.errors import BusinessRuleError
-from pooling.scoping import OTHER_COUNTY, READ_ONLY, current_scope
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.scoping import OTHER_COUNTY, READ_ONLY, current_scope
 
 INVALID = _("数据不符合要求：%(detail)s")
 

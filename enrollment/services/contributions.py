@@ -22,15 +22,15 @@ from enrollment.models import (
     Person,
     ResidentContribution,
 )
-from enrollment.policy import employee_month, resident_year
 from enrollment.services.common import clean_and_save, first_of_month
+from enrollment.terms import employee_month, resident_year
 from enrollment.validators import check_credit_code
-from pooling.audit import audit_created
-from pooling.choices import PersonCategory, Scheme
-from pooling.errors import BusinessRuleError
-from pooling.money import format_yuan
-from pooling.policy import policy_memo
-from pooling.scoping import unrestricted
+from pooling.kernel.audit import audit_created
+from pooling.kernel.choices import PersonCategory, Scheme
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.money import format_yuan
+from pooling.kernel.scoping import unrestricted
+from pooling.policy.document import policy_memo
 
 BASE_NOT_POSITIVE = _("缴费工资基数必须大于 0")
 NOT_ENROLLED_WITH_EMPLOYER = _("%(name)s 在 %(month)s 没有该单位的职工医保参保缴费记录")

@@ -13,7 +13,6 @@ from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import Employer, EmployerStatus, Enrolment, EnrolmentStatus, Person
-from enrollment.policy import waiting_rules
 from enrollment.services.common import (
     add_months,
     age_on,
@@ -21,11 +20,12 @@ from enrollment.services.common import (
     first_of_month,
     months_between,
 )
-from pooling.audit import audit_created, audit_updated
-from pooling.choices import PersonCategory, Scheme
-from pooling.errors import BusinessRuleError
-from pooling.policy import policy_memo
-from pooling.scoping import unrestricted
+from enrollment.terms import waiting_rules
+from pooling.kernel.audit import audit_created, audit_updated
+from pooling.kernel.choices import PersonCategory, Scheme
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.scoping import unrestricted
+from pooling.policy.document import policy_memo
 
 DOUBLE_ENROLMENT = _("该人员已参加%(scheme)s（%(county)s，%(start)s 起），不能同时参加%(other)s，"
                      "请先终止原参保（避免重复参保）")

@@ -24,10 +24,10 @@ from enrollment.validators import (
     check_phone,
     parse_category,
 )
-from pooling.choices import PersonCategory
-from pooling.errors import BusinessRuleError
+from pooling.kernel.choices import PersonCategory
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.scoping import unrestricted
 from pooling.models import Region
-from pooling.scoping import unrestricted
 
 EMPLOYER_EXISTS = _("统一社会信用代码 %(code)s 已登记为参保单位：%(name)s")
 EMPLOYER_EXISTS_ELSEWHERE = _("统一社会信用代码 %(code)s 已在%(county)s登记为参保单位")

@@ -19,7 +19,7 @@ from enrollment.models import (
     ReferralStatus,
 )
 from enrollment.services.common import clean_and_save
-from pooling.errors import BusinessRuleError
+from pooling.kernel.errors import BusinessRuleError
 
 NOT_INSURED = _("%(name)s 没有参保缴费状态的参保记录，不能办理备案")
 BAD_PERIOD = _("有效期止不能早于有效期起")

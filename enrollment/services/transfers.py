@@ -30,10 +30,10 @@ from enrollment.models import (
 from enrollment.services.accounts import account_move
 from enrollment.services.common import add_months, first_of_month, require_county
 from enrollment.validators import check_id_number
-from pooling.choices import Scheme
-from pooling.errors import BusinessRuleError
+from pooling.kernel.choices import Scheme
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.scoping import current_scope, unrestricted
 from pooling.models import Region
-from pooling.scoping import current_scope, unrestricted
 
 UNKNOWN_PERSON = _("全市未找到身份证号码为 %(id)s 的参保人员，请先办理参保登记")
 ALREADY_THERE = _("该人员已在%(county)s，无需转移")

@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from funds.chart import EXPENSE_CATEGORIES, INCOME_CATEGORIES
 from funds.models import Book, Budget, BudgetAdjustment, BudgetItem, MonthlyPlan
-from pooling.choices import Role
-from pooling.errors import BusinessRuleError
+from pooling.kernel.choices import Role
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.permissions import NOT_ALLOWED, user_has_role
 from pooling.models import Region
-from pooling.roles import NOT_ALLOWED, user_has_role
 
 NOT_DRAFT = _("预算已报送或已下达，不能直接修改；请提交预算调整")
 NOT_SUBMITTED = _("只有已报送的预算可以批复下达")

@@ -32,8 +32,8 @@ from django.utils.translation import gettext_lazy as _
 
 from funds.chart import DEBIT
 from funds.models import Account, AccountTotal, Book, Entry, Line, Period
-from pooling.errors import BusinessRuleError
-from pooling.scoping import OTHER_COUNTY, READ_ONLY, current_scope, unrestricted
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.scoping import OTHER_COUNTY, READ_ONLY, current_scope, unrestricted
 
 UNBALANCED = _("分录借贷不平衡：借方合计 %(debit)s 分，贷方合计 %(credit)s 分")
 TOO_FEW_LINES = _("一笔分录至少需要两行")

@@ -17,8 +17,8 @@ from funds.chart import Category
 from funds.models import Entry, Instalment, InstalmentPayment, PrePoolingPosition, RemittanceRule
 from funds.services.ledger import cr, dr, post_entry
 from funds.services.setup import account_for
-from pooling.errors import BusinessRuleError
-from pooling.money import apply_rate
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.money import apply_rate
 
 ALREADY_PAID_SOME = _("已有缴款的分期不能重新生成")
 OVERPAID = _("缴款 %(amount)s 分超过该期未缴金额 %(open)s 分")

@@ -6,9 +6,9 @@ from django.db import transaction
 
 from funds.chart import BOOKS, KINDS, Category, account_code
 from funds.models import Account, Book
-from pooling.choices import RegionLevel
+from pooling.kernel.choices import RegionLevel
+from pooling.kernel.scoping import unrestricted
 from pooling.models import Region
-from pooling.scoping import unrestricted
 
 
 @transaction.atomic

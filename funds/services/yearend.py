@@ -26,9 +26,9 @@ from funds.selectors import fund_statement, month_until
 from funds.services.budgets import budget_totals
 from funds.services.ledger import LineSpec, cr, dr, post_entry
 from funds.services.setup import account_for
-from pooling.errors import BusinessRuleError
-from pooling.money import apply_rate
-from pooling.scoping import unrestricted
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.money import apply_rate
+from pooling.kernel.scoping import unrestricted
 
 NO_RATE = _("%(book)s 未录入 %(period)s 的利率")
 NO_INTEREST = _("本月没有计息余额")

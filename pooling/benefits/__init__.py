@@ -1,1 +1,3 @@
-"""Benefit standards (待遇标准): rules parsed from the policy, and the calculator."""
+"""待遇标准 (benefit standards): the rules read from the policy, the calculator that
+settles a claim against them, its itemised explanation, quotes, and `catalogue/`
+(drug, treatment-item and service-facility catalogues, versioned)."""

@@ -16,6 +16,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from pooling.benefits.catalogue.models import CatalogueItem, CatalogueVersion
+from pooling.benefits.catalogue.selectors import catalogue_lookup, catalogue_search
 from pooling.benefits.explain import yuan
 from pooling.benefits.quote import benefits_quote, quote_as_dict
 from pooling.benefits.rules import MATERNITY_KINDS
@@ -29,10 +31,8 @@ from pooling.benefits.types import (
     ClaimLine,
     PersonContext,
 )
-from pooling.catalogue_models import CatalogueItem, CatalogueVersion
-from pooling.catalogue_selectors import catalogue_lookup, catalogue_search
-from pooling.errors import BusinessRuleError
-from pooling.money import yuan_to_fen
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.money import yuan_to_fen
 
 BAD_MONEY = _("金额格式不正确（应为元，最多两位小数）")
 BAD_SCOPE = _("累计额的范围应为 inpatient / outpatient / maternity:<类型> / chronic:<病种编码>")

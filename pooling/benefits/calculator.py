@@ -17,7 +17,7 @@ clerk knows:
 6. the personal account pays the person's own part where asked and allowed (employee
    scheme only; not the excluded part unless the policy allows), up to its balance.
 
-Rounding happens only in `pooling.money` (half up to 分): per line for the amount and
+Rounding happens only in `pooling.kernel.money` (half up to 分): per line for the amount and
 the class-B share, once per claim for the fund's share. Everything else is integer fen.
 """
 
@@ -44,8 +44,8 @@ from pooling.benefits.types import (
     SettledLine,
     Settlement,
 )
-from pooling.errors import BusinessRuleError
-from pooling.money import apply_rate, round_fen
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.money import apply_rate, round_fen
 
 NO_RULE = _("政策未规定该待遇：%(what)s")
 UNKNOWN_VALUE = _("%(field)s 取值不正确：%(value)s")

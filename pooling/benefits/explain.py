@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from pooling.benefits.types import Basis, Settlement
-from pooling.money import fen_to_yuan
+from pooling.kernel.money import fen_to_yuan
 
 TOTAL = _("医疗费用总额：%(total)s元（%(n)d项）")
 EXCLUDED = _("丙类及目录外项目全自费：%(amount)s元")

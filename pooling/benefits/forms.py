@@ -21,8 +21,8 @@ from pooling.benefits.types import (
     ClaimLine,
     PersonContext,
 )
-from pooling.errors import BusinessRuleError
-from pooling.money import yuan_to_fen
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.money import yuan_to_fen
 
 BAD_YUAN = _("金额应为元，最多两位小数，且不能为负数")
 NEED_DIAGNOSIS = _("门诊慢特病需填写病种编码")

@@ -12,8 +12,8 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from pooling.benefits.rules import LeaveRules
-from pooling.errors import BusinessRuleError
-from pooling.money import round_fen
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.money import round_fen
 
 BAD_BABIES = _("胎数至少为1")
 

@@ -8,12 +8,12 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from pooling.benefits.calculator import settle
+from pooling.benefits.catalogue.selectors import catalogue_in_force, catalogue_lookup
 from pooling.benefits.explain import pct, yuan
 from pooling.benefits.rules import rules_for
 from pooling.benefits.types import CLASS_LABELS, Claim, PersonContext, Settlement
-from pooling.catalogue_selectors import catalogue_in_force, catalogue_lookup
-from pooling.errors import BusinessRuleError
-from pooling.policy import policy_in_force
+from pooling.kernel.errors import BusinessRuleError
+from pooling.policy.document import policy_in_force
 
 NO_CATALOGUE = _("%(on)s 没有生效的已发布医保目录版本")
 

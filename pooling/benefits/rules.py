@@ -1,6 +1,6 @@
 """Benefit rules parsed once per policy version from the policy's `benefits` section.
 
-The document holds yuan and percents as strings (see pooling/policies/*.json); here
+The document holds yuan and percents as strings (see pooling/policy/documents/*.json); here
 they become integer fen and Decimal fractions, keyed for O(1) lookup by the calculator.
 """
 
@@ -12,9 +12,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from pooling.errors import BusinessRuleError
-from pooling.money import yuan_to_fen
-from pooling.policy import Policy
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.money import yuan_to_fen
+from pooling.policy.document import Policy
 
 NO_BENEFITS = _("政策版本 %(code)s 未设置待遇标准（benefits）")
 BAD_BENEFITS = _("政策版本的待遇标准格式不正确：%(detail)s")

@@ -12,8 +12,8 @@ from pooling.benefits.forms import NO_LINE, LineFormSet, QuoteForm, to_claim
 from pooling.benefits.quote import Quote, benefits_quote
 from pooling.benefits.rules import rules_for
 from pooling.benefits.types import CLASS_LABELS
-from pooling.errors import BusinessRuleError
-from pooling.policy import policy_in_force
+from pooling.kernel.errors import BusinessRuleError
+from pooling.policy.document import policy_in_force
 
 EXAMPLE_LINES = [
     {"code": "XJ01CAA040E001010100593", "name": "阿莫西林胶囊", "quantity": "10", "unit_price": "12.50"},

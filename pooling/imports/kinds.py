@@ -5,13 +5,12 @@ errors), which key makes two rows duplicates, which keys already exist, and how
 records are written. The workflow in `services` does the rest: county checks,
 duplicates inside the file, progress, all-or-nothing.
 
-Apps offer kinds in `<app>/import_kinds.py` as `KINDS = [SomeKind(), ...]`;
+Apps offer kinds in `<app>/imports/kinds.py` with `IMPORT_KINDS.register(SomeKind())`;
 nothing here changes when an app adds one.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,11 +19,10 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from pooling.errors import BusinessRuleError
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.hooks import Hook
 from pooling.models import Region
-from pooling.tabular import Column
-
-KIND_APPS = ("pooling", "enrollment", "providers", "funds", "settlement")
+from pooling.tabular.reader import Column
 
 REQUIRED = _("必填项为空")
 BAD_DATE = _("日期格式不正确：“%(value)s”（应为 YYYY-MM-DD，如 2026-01-31）")
@@ -176,18 +174,11 @@ class ImportKind:
         return []
 
 
+IMPORT_KINDS: Hook[ImportKind] = Hook("imports.kinds")
+
+
 def all_kinds() -> dict[str, ImportKind]:
-    found: dict[str, ImportKind] = {}
-    for app in KIND_APPS:
-        try:
-            module = importlib.import_module(f"{app}.import_kinds")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.import_kinds":
-                raise
-            continue
-        for kind in module.KINDS:
-            found[kind.key] = kind
-    return found
+    return {kind.key: kind for kind in IMPORT_KINDS.items()}
 
 
 UNKNOWN_KIND = _("未知的导入类型：%(kind)s")
@@ -228,7 +219,7 @@ def parse_date(values: dict[str, str], key: str, *, optional: bool = False) -> d
 
 
 def parse_fen(values: dict[str, str], key: str, *, optional: bool = False) -> int:
-    from pooling.money import yuan_to_fen
+    from pooling.kernel.money import yuan_to_fen
 
     value = values.get(key, "")
     if not value:

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from pooling.scoping import ScopedModel
+from pooling.kernel.scoping import ScopedModel
 
 
 class ImportStatus(models.TextChoices):

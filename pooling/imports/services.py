@@ -30,14 +30,14 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections,
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pooling.choices import Role
-from pooling.errors import BusinessRuleError
 from pooling.imports.kinds import Context, ImportKind, RowProblem, RowProblems, chunked, kind_for
 from pooling.imports.models import ImportBatch, ImportStatus
+from pooling.kernel.choices import Role
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.scoping import acting_as
 from pooling.models import Region, User
-from pooling.policy import policy_memo
-from pooling.scoping import acting_as
-from pooling.tabular import Row, RowError, TableError, open_table
+from pooling.policy.document import policy_memo
+from pooling.tabular.reader import Row, RowError, TableError, open_table
 
 MAX_STORED_ERRORS = 5000
 PROGRESS_EVERY = 5000

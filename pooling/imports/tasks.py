@@ -20,8 +20,8 @@ def import_preview(batch_id: int) -> str:
 
 @shared_task(name="pooling.imports.commit")
 def import_commit(batch_id: int) -> str:
-    from pooling.errors import BusinessRuleError
     from pooling.imports.services import batch_commit
+    from pooling.kernel.errors import BusinessRuleError
 
     try:
         return batch_commit(batch_id=batch_id).status

@@ -1,6 +1,6 @@
 from django import template
 
-from pooling.money import format_yuan
+from pooling.kernel.money import format_yuan
 
 register = template.Library()
 

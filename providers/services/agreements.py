@@ -9,8 +9,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
-from pooling.choices import Role
-from pooling.errors import BusinessRuleError
+from pooling.kernel.choices import Role
+from pooling.kernel.errors import BusinessRuleError
 from providers.dates import add_months
 from providers.models import Agreement, AgreementTemplate, Provider
 

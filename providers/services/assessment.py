@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from pooling.errors import BusinessRuleError
+from pooling.kernel.errors import BusinessRuleError
 from providers.models import (
     AssessmentIndicator,
     AssessmentResult,

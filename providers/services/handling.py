@@ -9,8 +9,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from pooling.choices import RegionLevel, Role
-from pooling.errors import BusinessRuleError
+from pooling.kernel.choices import RegionLevel, Role
+from pooling.kernel.errors import BusinessRuleError
 from pooling.models import Region
 from providers.models import HandlingException, HandlingRule
 

@@ -9,10 +9,10 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from pooling.choices import RegionLevel
-from pooling.errors import BusinessRuleError
+from pooling.kernel.choices import RegionLevel
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.scoping import unrestricted
 from pooling.models import Region
-from pooling.scoping import unrestricted
 from providers.choices import ProviderKind, State
 from providers.codes import credit_code_valid, national_code_area, national_code_prefix
 from providers.models import Provider, ProviderEvent

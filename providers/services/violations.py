@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from pooling.errors import BusinessRuleError
+from pooling.kernel.errors import BusinessRuleError
 from providers.choices import Initiator, ViolationAction
 from providers.models import Provider, Violation
 from providers.services.handling import MANAGING_ROLES

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
-from pooling.errors import BusinessRuleError
+from pooling.kernel.errors import BusinessRuleError
 
 
 def outcome(requests: list[Any], *, batch: Callable[..., int] | None = None,

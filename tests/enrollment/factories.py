@@ -13,7 +13,7 @@ from datetime import date
 
 from enrollment import models as m
 from enrollment.validators import credit_check_char, id_check_char
-from pooling.choices import PersonCategory, Scheme
+from pooling.kernel.choices import PersonCategory, Scheme
 from pooling.models import Region
 
 _seq = itertools.count(1)

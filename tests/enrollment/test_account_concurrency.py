@@ -10,7 +10,7 @@ from django.db import connection
 
 from enrollment import services
 from enrollment.models import AccountPosting, PersonalAccount, PostingKind
-from pooling.errors import BusinessRuleError
+from pooling.kernel.errors import BusinessRuleError
 from tests.enrollment import factories as f
 
 

@@ -8,9 +8,9 @@ from enrollment import selectors, services
 from enrollment.models import AccountPosting, DeclarationStatus, PostingKind
 from enrollment.services import accounts as account_rules
 from enrollment.services import contributions as rules
-from pooling.choices import PersonCategory, Scheme
-from pooling.errors import BusinessRuleError
-from pooling.scoping import acting_as
+from pooling.kernel.choices import PersonCategory, Scheme
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.scoping import acting_as
 from tests.enrollment import factories as f
 
 JAN, FEB = date(2026, 1, 1), date(2026, 2, 1)

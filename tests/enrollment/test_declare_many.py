@@ -7,8 +7,8 @@ from datetime import date
 from enrollment import services
 from enrollment.models import Declaration, DeclarationLine, Person
 from enrollment.services.contributions import LineRequest, declaration_lines_add_many
-from pooling.choices import PersonCategory
-from pooling.scoping import unrestricted
+from pooling.kernel.choices import PersonCategory
+from pooling.kernel.scoping import unrestricted
 from tests.enrollment import factories as f
 from tests.enrollment.batch_helpers import outcome
 

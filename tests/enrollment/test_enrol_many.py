@@ -7,8 +7,8 @@ from datetime import date
 from enrollment import services
 from enrollment.models import Enrolment, Person
 from enrollment.services.enrolment import EnrolRequest, enrol_many
-from pooling.choices import PersonCategory, Scheme
-from pooling.scoping import unrestricted
+from pooling.kernel.choices import PersonCategory, Scheme
+from pooling.kernel.scoping import unrestricted
 from tests.enrollment import factories as f
 from tests.enrollment.batch_helpers import outcome
 

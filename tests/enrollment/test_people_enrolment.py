@@ -10,9 +10,9 @@ from enrollment.models import Enrolment, EnrolmentStatus, Person
 from enrollment.services import enrolment as enrolment_rules
 from enrollment.services import people as people_rules
 from enrollment.validators import ID_BAD_CHECK_DIGIT
-from pooling.choices import PersonCategory, Scheme
-from pooling.errors import BusinessRuleError
-from pooling.scoping import acting_as
+from pooling.kernel.choices import PersonCategory, Scheme
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.scoping import acting_as
 from tests.enrollment import factories as f
 
 VALID_ID = "360426199101010071"

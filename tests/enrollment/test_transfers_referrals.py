@@ -16,10 +16,10 @@ from enrollment.models import (
 )
 from enrollment.services import contributions as contribution_rules
 from enrollment.services import transfers as rules
-from pooling.choices import Role, Scheme
-from pooling.errors import BusinessRuleError
-from pooling.scoping import acting_as
-from pooling.services import StaffSpec, staff_ensure
+from pooling.kernel.choices import Role, Scheme
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.regions import StaffSpec, staff_ensure
+from pooling.kernel.scoping import acting_as
 from tests.enrollment import factories as f
 
 

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from enrollment import validators as v
-from pooling.errors import BusinessRuleError
+from pooling.kernel.errors import BusinessRuleError
 
 
 def _error(fn, *args, **kwargs) -> BusinessRuleError:

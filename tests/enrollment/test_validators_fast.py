@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from enrollment import validators as v
-from pooling.errors import BusinessRuleError
+from pooling.kernel.errors import BusinessRuleError
 
 TODAY = date(2026, 1, 1)
 

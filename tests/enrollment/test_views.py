@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from enrollment import services
 from enrollment.models import Enrolment, Person, Transfer
-from pooling.choices import Scheme
+from pooling.kernel.choices import Scheme
 from tests.enrollment import factories as f
 
 

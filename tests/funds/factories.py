@@ -40,8 +40,8 @@ def make_total(county: Region, marker: str) -> AccountTotal:
 
 
 def _maker():
-    from pooling.choices import Role
-    from pooling.services import StaffSpec, staff_ensure
+    from pooling.kernel.choices import Role
+    from pooling.kernel.regions import StaffSpec, staff_ensure
 
     return staff_ensure(spec=StaffSpec("factory_maker", Role.FINANCE, "factory_maker"), password="x-factory-2026")
 

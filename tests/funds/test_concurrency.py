@@ -13,7 +13,7 @@ from funds.chart import Category as C
 from funds.models import Account, Entry
 from funds.services import cr, dr, post_entry
 from funds.services import ledger as L
-from pooling.errors import BusinessRuleError
+from pooling.kernel.errors import BusinessRuleError
 
 A = "320902"
 DAY = date(2026, 5, 6)

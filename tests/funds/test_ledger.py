@@ -11,8 +11,8 @@ from funds.chart import Category as C
 from funds.models import Account, AccountTotal, Entry, Line
 from funds.services import cr, dr, period_close, post_entry, reverse_entry
 from funds.services import ledger as L
-from pooling.errors import BusinessRuleError
-from pooling.scoping import acting_as
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.scoping import acting_as
 
 A = "320902"
 B = "320903"

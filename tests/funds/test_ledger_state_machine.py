@@ -29,7 +29,7 @@ from funds.models import Account, AccountTotal, Entry, Line
 from funds.services import ledger as L
 from funds.services import period_close, post_entry, reverse_entry
 from funds.services.setup import account_for
-from pooling.errors import BusinessRuleError
+from pooling.kernel.errors import BusinessRuleError
 
 COUNTIES = ["320902", "320903"]
 # Each movement: (debit category, credit category) along the money flow.

@@ -14,7 +14,7 @@ from funds.services import budgets as B
 from funds.services import cr, dr, post_entry
 from funds.services import schedules as S
 from funds.services import yearend as Y
-from pooling.errors import BusinessRuleError
+from pooling.kernel.errors import BusinessRuleError
 
 A = "320902"
 
@@ -137,7 +137,7 @@ def test_it_lets_only_the_city_issue_budgets_and_close_periods(resident, county_
     from django.core.exceptions import PermissionDenied
 
     from funds.services import period_close
-    from pooling.scoping import acting_as
+    from pooling.kernel.scoping import acting_as
 
     budget = B.budget_save_draft(book=resident, county=county_a, year=2026, items={C.INCOME_PREMIUM: 1})
     B.budget_submit(budget=budget, actor=clerk_a)

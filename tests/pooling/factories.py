@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from django.core.files.base import ContentFile
 
-from pooling.choices import Role
 from pooling.imports.models import ImportBatch, ImportStatus
 from pooling.imports.services import store_upload
+from pooling.kernel.choices import Role
 from pooling.models import Region, User
 
 

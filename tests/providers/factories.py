@@ -6,7 +6,7 @@ import itertools
 from datetime import date, timedelta
 from decimal import Decimal
 
-from pooling.choices import HospitalLevel
+from pooling.kernel.choices import HospitalLevel
 from pooling.models import Region
 from providers.choices import Ownership, ProviderKind, State, ViolationKind
 from providers.codes import credit_code_with_check

@@ -4,8 +4,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from pooling.errors import BusinessRuleError
-from pooling.scoping import acting_as
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.scoping import acting_as
 from providers.choices import Initiator, Ownership, State
 from providers.models import Agreement, Provider, ProviderEvent
 from providers.services import agreements as agr

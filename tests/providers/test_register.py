@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from pooling.choices import HospitalLevel
-from pooling.errors import BusinessRuleError
+from pooling.kernel.choices import HospitalLevel
+from pooling.kernel.errors import BusinessRuleError
 from providers.choices import Ownership, ProviderKind, State
 from providers.models import HandlingException, HandlingRule, ProviderEvent
 from providers.services import register as reg
@@ -112,7 +112,7 @@ def test_it_checks_the_credit_code(handling_rules, clerk_a, county_a):
 
 def test_it_refuses_a_code_registered_in_another_county(handling_rules, clerk_a, clerk_b, county_a,
                                                         county_b):
-    from pooling.scoping import acting_as
+    from pooling.kernel.scoping import acting_as
 
     first = reg.provider_register(actor=clerk_a, spec=spec(county_a))
     with acting_as(clerk_b), pytest.raises(BusinessRuleError) as err:

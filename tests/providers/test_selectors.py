@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from pooling.errors import BusinessRuleError
-from pooling.scoping import acting_as
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.scoping import acting_as
 from providers import selectors as sel
 from providers.choices import State, ViolationAction, ViolationKind
 from providers.dates import add_months, add_working_days

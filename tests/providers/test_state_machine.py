@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pooling.errors import BusinessRuleError
+from pooling.kernel.errors import BusinessRuleError
 from providers.choices import State
 from providers.models import Provider, ProviderEvent
 from providers.services.lifecycle import TRANSITIONS, transition

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from pooling.models import PolicyVersion
-from pooling.policy_validation import document_to_text
+from pooling.policy.validation import document_to_text
 
 
 class Command(BaseCommand):

@@ -2,9 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from pooling.errors import BusinessRuleError
+from pooling.kernel.errors import BusinessRuleError
 from pooling.models import User
-from pooling.unification_services import BaselineFileInvalid, county_baselines_import
+from pooling.policy.unification.services import BaselineFileInvalid, county_baselines_import
 
 
 class Command(BaseCommand):

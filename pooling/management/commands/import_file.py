@@ -15,12 +15,12 @@ from pathlib import Path
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from pooling.errors import BusinessRuleError
 from pooling.imports.kinds import all_kinds
 from pooling.imports.models import ImportStatus
 from pooling.imports.services import batch_commit, batch_preview, batch_upload
+from pooling.kernel.errors import BusinessRuleError
 from pooling.models import User
-from pooling.tabular import error_report_csv
+from pooling.tabular.reader import error_report_csv
 
 SHOWN_ERRORS = 20
 

@@ -3,15 +3,15 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from pooling.errors import BusinessRuleError
+from pooling.kernel.errors import BusinessRuleError
 from pooling.models import User
-from pooling.policy_services import (
+from pooling.policy.services import (
     PolicyDocumentInvalid,
     policy_approve_publish,
     policy_draft_import,
     policy_submit,
 )
-from pooling.policy_validation import DocumentSyntaxError, document_from_text
+from pooling.policy.validation import DocumentSyntaxError, document_from_text
 
 
 def _user(username: str) -> User:

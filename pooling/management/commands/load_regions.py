@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from pooling.errors import BusinessRuleError
-from pooling.services import regions_load
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.regions import regions_load
 
 
 class Command(BaseCommand):

@@ -1,0 +1,138 @@
+"""Pages of the bulk imports (/imports/): upload, the batch with its preview,
+errors and progress, commit, the error report and the templates. The work is done
+by `pooling.imports.services` through its Celery tasks; these views only call them."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from pooling.imports import services
+from pooling.imports.kinds import all_kinds
+from pooling.imports.models import ImportBatch, ImportStatus
+from pooling.imports.tasks import import_commit, import_preview
+from pooling.kernel.errors import BusinessRuleError
+from pooling.tabular.reader import BOM, error_report_csv
+from pooling.web.decorators import role_required
+
+IMPORT_ROLES = services.IMPORT_ROLES
+ERRORS_PER_PAGE = 100
+KIND_HELP = _("经办人员只能导入本经办单位的数据；“经办机构代码”列可省略（默认本单位）。")
+
+
+def _kind_choices() -> list[tuple[str, str]]:
+    return [(k.key, str(k.label)) for k in all_kinds().values()]
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("导入类型"), choices=_kind_choices)
+    file = forms.FileField(label=_("文件（CSV 或 XLSX）"),
+                           help_text=_("CSV 可为 UTF-8（含或不含 BOM）或 GBK 编码；第一行为表头。"))
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    form = UploadForm()
+    batches = ImportBatch.objects.filter(kind__in=[k for k, _l in _kind_choices()]).select_related(
+        "uploaded_by", "county")[:30]
+    return render(request, "pooling/imports/index.html",
+                  {"form": form, "batches": batches, "kinds": _kinds_with_columns(), "help": KIND_HELP})
+
+
+@role_required(*IMPORT_ROLES)
+def upload(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = services.batch_upload(actor=request.user, kind=form.cleaned_data["kind"],  # type: ignore[arg-type]
+                                          file=form.cleaned_data["file"])
+        except BusinessRuleError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.text())
+        else:
+            # Eager (embedded default): the preview runs now; with a worker the page polls.
+            transaction.on_commit(lambda: import_preview.delay(batch.pk))
+            return redirect("imports:batch", pk=batch.pk)
+    batches = ImportBatch.objects.select_related("uploaded_by", "county")[:30]
+    return render(request, "pooling/imports/index.html",
+                  {"form": form, "batches": batches, "kinds": _kinds_with_columns(), "help": KIND_HELP})
+
+
+@login_required
+def batch(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(ImportBatch.objects.select_related("uploaded_by", "county"), pk=pk)
+    errors = Paginator(item.errors or [], ERRORS_PER_PAGE).get_page(request.GET.get("page"))
+    kind = all_kinds().get(item.kind)
+    return render(request, "pooling/imports/batch.html", {
+        "batch": item, "errors": errors, "kind_label": kind.label if kind else item.kind,
+        "running": item.status in _RUNNING, "more_errors": item.error_count > len(item.errors or []),
+    })
+
+
+_RUNNING = (ImportStatus.UPLOADED, ImportStatus.VALIDATING, ImportStatus.COMMITTING)
+
+
+@login_required
+def progress(request: HttpRequest, pk: int) -> JsonResponse:
+    item = get_object_or_404(ImportBatch, pk=pk)
+    return JsonResponse({
+        "status": item.status, "status_label": str(item.get_status_display()),
+        "rows_done": item.rows_done, "rows_total": item.rows_total, "percent": item.percent,
+        "error_count": item.error_count, "running": item.status in _RUNNING,
+    })
+
+
+@require_POST
+@role_required(*IMPORT_ROLES)
+def commit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(ImportBatch, pk=pk)
+    if item.status == ImportStatus.COMMITTED:
+        messages.error(request, str(services.ALREADY_COMMITTED))
+    elif not item.is_clean:
+        messages.error(request, str(services.NOT_READY))
+    else:
+        transaction.on_commit(lambda: import_commit.delay(item.pk))
+    return redirect("imports:batch", pk=pk)
+
+
+@login_required
+def error_report(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    item = get_object_or_404(ImportBatch, pk=pk)
+    response = StreamingHttpResponse(error_report_csv(item.errors or []), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{item.pk}-errors.csv"'
+    return response
+
+
+@login_required
+def template(request: HttpRequest, kind: str) -> FileResponse:
+    """A CSV template for a kind: its headers and one example row, BOM for Chinese Excel."""
+    found = all_kinds().get(kind)
+    if found is None:
+        raise Http404
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([c.label for c in found.columns])
+    writer.writerows(found.template_rows())
+    data = io.BytesIO(BOM + out.getvalue().encode("utf-8"))
+    return FileResponse(data, as_attachment=True, filename=f"template-{kind}.csv", content_type="text/csv")
+
+
+def _kinds_with_columns() -> list[dict[str, object]]:
+    return [{"key": k.key, "label": k.label,
+             "columns": [(c.label, c.required) for c in k.columns]} for k in all_kinds().values()]

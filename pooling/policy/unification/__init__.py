@@ -1,0 +1,1 @@
+"""待遇不降: counties' pre-pooling parameters compared item by item with the unified policy."""

@@ -1,0 +1,123 @@
+"""Import counties' pre-pooling parameters (CSV or XLSX) and report where the unified policy is less generous.
+
+The CSV has one row per county × item: 区划代码, 项目代码, 数值 (money in yuan), and may
+carry 项目名称 for the reader. A file is all-or-nothing; every county it names has its
+old baseline replaced by the file's rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from pooling.kernel.choices import RegionLevel, Role
+from pooling.kernel.errors import BusinessRuleError
+from pooling.models import CountyBaselineItem, PolicyVersion, Region, User
+from pooling.policy.unification.compare import (
+    Finding,
+    item_meta,
+    less_generous,
+    parse_value,
+    policy_items,
+)
+from pooling.tabular.reader import Column, TableError, open_table
+
+INVALID_FILE = _("统筹前参数文件有 %(count)s 处问题，未导入任何内容：%(problems)s")
+NOT_ALLOWED = _("只有市医保局管理员可以导入统筹前参数")
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int  # 1 = header
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"第 {self.row} 行「{self.column}」：{self.reason}"
+
+
+class BaselineFileInvalid(BusinessRuleError):
+    def __init__(self, problems: list[RowProblem]) -> None:
+        self.problems = problems
+        super().__init__(INVALID_FILE, code="invalid_baseline_file", params={
+            "count": len(problems), "problems": "；".join(str(p) for p in problems[:20])})
+
+
+BASELINE_COLUMNS = [Column("county", "区划代码"), Column("item", "项目代码"), Column("value", "数值"),
+                    Column("name", "项目名称", required=False)]
+
+
+def _parse(content: bytes) -> dict[str, dict[str, Decimal]]:
+    """The file's values per county and item; read by pooling.tabular.reader (UTF-8/GBK CSV or XLSX)."""
+    counties = set(Region.objects.filter(level=RegionLevel.COUNTY).values_list("code", flat=True))
+    parsed: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    problems: list[RowProblem] = []
+    try:
+        with open_table(content, columns=BASELINE_COLUMNS, xlsx_dates=False) as table:
+            for row in table:
+                problems += [RowProblem(e.row, e.column, e.reason) for e in row.errors]
+                _parse_row(row.number, row.values, counties, parsed, problems)
+    except TableError as exc:
+        raise BaselineFileInvalid([RowProblem(exc.row or 1, "", exc.text())]) from exc
+    if problems:
+        raise BaselineFileInvalid(problems)
+    return parsed
+
+
+def _parse_row(line: int, row: dict[str, str], counties: set[str], parsed: dict[str, dict[str, Decimal]],
+               problems: list[RowProblem]) -> None:
+    county, key, raw = row["county"], row["item"], row["value"]
+    meta = item_meta(key)
+    if county not in counties:
+        problems.append(RowProblem(line, "区划代码", str(_("不是本统筹区的经办单位代码"))))
+    if meta is None:
+        problems.append(RowProblem(line, "项目代码", str(_("未知的项目代码"))))
+    elif key in parsed[county]:
+        problems.append(RowProblem(line, "项目代码", str(_("同一县（区）的项目重复"))))
+    else:
+        try:
+            parsed[county][key] = parse_value(meta, raw)
+        except (InvalidOperation, ValueError, BusinessRuleError):
+            problems.append(RowProblem(line, "数值", str(
+                _("应为金额（元，最多两位小数）") if meta.money else _("应为数字"))))
+
+
+@transaction.atomic
+def county_baselines_import(*, content: bytes, source: str, actor: User) -> dict[str, int]:
+    """Replace the baseline of every county in the file; returns items saved per county."""
+    if not (actor.is_superuser or actor.role == Role.BUREAU_ADMIN):
+        raise BusinessRuleError(NOT_ALLOWED, code="not_bureau_admin")
+    parsed = _parse(content)
+    CountyBaselineItem.objects.filter(county_id__in=list(parsed)).delete()
+    rows = []
+    for county, items in parsed.items():
+        for key, value in items.items():
+            meta = item_meta(key)
+            assert meta is not None  # checked by _parse
+            rows.append(CountyBaselineItem(
+                county_id=county, item=key, source=source[:200], imported_by=actor,
+                amount_fen=int(value) if meta.money else None, number=None if meta.money else value))
+    for row in rows:
+        row.full_clean(validate_unique=False, validate_constraints=False)
+    CountyBaselineItem.objects.bulk_create(rows)
+    return {county: len(items) for county, items in parsed.items()}
+
+
+def unification_findings(*, version: PolicyVersion) -> list[Finding]:
+    """Every item, county by county, where `version` is less generous than the county's old standard."""
+    unified = policy_items(version.document)
+    baselines: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    names: dict[str, str] = {}
+    for item in CountyBaselineItem.objects.select_related("county").order_by("county__sort_order", "item"):
+        value = Decimal(item.amount_fen) if item.amount_fen is not None else item.number
+        assert value is not None  # the check constraint guarantees one of the two
+        baselines[item.county_id][item.item] = value
+        names[item.county_id] = item.county.name
+    findings: list[Finding] = []
+    for code, baseline in baselines.items():
+        findings += less_generous(unified=unified, county_code=code, county_name=names[code], baseline=baseline)
+    return findings

@@ -1,0 +1,161 @@
+"""Pages for policy versions: list, read, upload a draft, submit, approve & publish, diff."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from pooling.kernel.choices import Role
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.permissions import user_has_role
+from pooling.models import PolicyStatus, PolicyVersion
+from pooling.policy.display import policy_diff, policy_view
+from pooling.policy.services import (
+    PolicyDocumentInvalid,
+    policy_approve_publish,
+    policy_draft_import,
+    policy_draft_update,
+    policy_reject,
+    policy_submit,
+)
+from pooling.policy.validation import DocumentSyntaxError, document_from_text, document_to_text
+from pooling.web.decorators import role_required
+
+MAX_UPLOAD = 2 * 1024 * 1024
+
+
+class UploadForm(forms.Form):
+    document = forms.FileField(label=_("政策文件（JSON）"), help_text=_("按政策文件格式（JSON Schema）编写的 .json 文件"))
+
+    def clean_document(self) -> Any:
+        upload = self.cleaned_data["document"]
+        if upload.size > MAX_UPLOAD:
+            raise forms.ValidationError(_("文件过大（上限 2 MB）"))
+        return upload
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("退回理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def _versions() -> Any:
+    return PolicyVersion.objects.select_related("drafted_by", "approved_by")
+
+
+def _in_force_pk() -> int | None:
+    """The version in force today (same rule as policy_in_force), to mark it in lists."""
+    today = timezone.localdate()
+    current = (PolicyVersion.objects.filter(status=PolicyStatus.PUBLISHED, effective_from__lte=today)
+               .order_by("-effective_from", "-published_at").values_list("pk", flat=True).first())
+    return current
+
+
+@login_required
+def policy_index(request: HttpRequest) -> HttpResponse:
+    versions = list(_versions().defer("document"))
+    return render(request, "pooling/policy_index.html", {
+        "versions": versions, "can_write": user_has_role(request.user, Role.BUREAU_ADMIN),
+        "in_force_pk": _in_force_pk(),
+    })
+
+
+@login_required
+def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
+    version = get_object_or_404(_versions(), code=code)
+    user = request.user
+    is_admin = user_has_role(user, Role.BUREAU_ADMIN)
+    others = _versions().exclude(pk=version.pk).defer("document")
+    return render(request, "pooling/policy_detail.html", {
+        "version": version, "view": policy_view(version.document), "others": others,
+        "in_force": version.pk == _in_force_pk(),
+        "can_edit": is_admin and version.status in (PolicyStatus.DRAFT, PolicyStatus.REJECTED),
+        "can_review": is_admin and version.status == PolicyStatus.SUBMITTED and version.drafted_by_id != user.pk,
+        "waiting_for_other": is_admin and version.status == PolicyStatus.SUBMITTED and version.drafted_by_id == user.pk,
+        "reject_form": RejectForm(),
+    })
+
+
+@role_required(Role.BUREAU_ADMIN)
+def policy_upload(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    """A new draft from a file; with `code`, replace that draft's document."""
+    target = get_object_or_404(PolicyVersion, code=code) if code else None
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["document"]
+        try:
+            document = document_from_text(upload.read())
+            if target is None:
+                version = policy_draft_import(document=document, actor=request.user)  # type: ignore[arg-type]
+            else:
+                version = policy_draft_update(version=target, document=document, actor=request.user)  # type: ignore[arg-type]
+        except DocumentSyntaxError as exc:
+            form.add_error("document", str(exc.problem))
+        except PolicyDocumentInvalid as exc:
+            form.add_error("document", _("未导入：共 %(n)s 处问题，请修改后重新上传") % {"n": len(exc.problems)})
+            for problem in exc.problems:
+                form.add_error("document", str(problem))
+        except BusinessRuleError as exc:
+            form.add_error("document", exc.text())
+        else:
+            messages.success(request, _("已保存为草稿：%(code)s") % {"code": version.code})
+            return redirect("pooling:policy_detail", code=version.code)
+    return render(request, "pooling/policy_upload.html", {"form": form, "target": target})
+
+
+def _transition(request: HttpRequest, code: str, run: Any, done: Any) -> HttpResponse:
+    version = get_object_or_404(PolicyVersion, code=code)
+    try:
+        run(version)
+    except BusinessRuleError as exc:
+        messages.error(request, exc.text())
+    else:
+        messages.success(request, done)
+    return redirect("pooling:policy_detail", code=code)
+
+
+@require_POST
+@role_required(Role.BUREAU_ADMIN)
+def policy_submit_view(request: HttpRequest, code: str) -> HttpResponse:
+    return _transition(request, code, lambda v: policy_submit(version=v, actor=request.user),
+                       _("已提交复核，请另一位管理员复核发布"))
+
+
+@require_POST
+@role_required(Role.BUREAU_ADMIN)
+def policy_approve_view(request: HttpRequest, code: str) -> HttpResponse:
+    return _transition(request, code, lambda v: policy_approve_publish(version=v, actor=request.user),
+                       _("已复核并发布"))
+
+
+@require_POST
+@role_required(Role.BUREAU_ADMIN)
+def policy_reject_view(request: HttpRequest, code: str) -> HttpResponse:
+    reason = request.POST.get("reason", "")
+    return _transition(request, code, lambda v: policy_reject(version=v, actor=request.user, reason=reason),
+                       _("已退回起草人"))
+
+
+@login_required
+def policy_download(request: HttpRequest, code: str) -> HttpResponse:
+    version = get_object_or_404(PolicyVersion, code=code)
+    response = HttpResponse(document_to_text(version.document), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'policy-{version.code}.json')}"
+    return response
+
+
+@login_required
+def policy_compare(request: HttpRequest) -> HttpResponse:
+    old = get_object_or_404(PolicyVersion, code=request.GET.get("a", ""))
+    new = get_object_or_404(PolicyVersion, code=request.GET.get("b", ""))
+    return render(request, "pooling/policy_diff.html", {
+        "old": old, "new": new, "changes": policy_diff(old.document, new.document),
+    })

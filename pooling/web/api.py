@@ -1,0 +1,36 @@
+"""API plumbing shared by every app: errors as JSON in Chinese and English."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from pooling.kernel.errors import BusinessRuleError, bilingual
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, BusinessRuleError):
+        return Response(exc.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            body: Any = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+        else:
+            body = {"detail": [str(m) for m in exc.messages]}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    message: Any = None
+    if isinstance(exc, DjangoPermissionDenied) and exc.args:
+        message = exc.args[0]
+    elif isinstance(response.data, dict) and isinstance(response.data.get("detail"), str):
+        message = str(response.data["detail"])
+    if message is not None:
+        both = bilingual(message)
+        response.data = {"detail": str(message), "detail_zh": both["zh"], "detail_en": both["en"]}
+    return response
