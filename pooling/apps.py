@@ -19,3 +19,9 @@ class PoolingConfig(AppConfig):
         from pooling.policy import guards as policy_guards
 
         policy_guards.connect()
+
+        from django.contrib import admin
+
+        from pooling.web.adminbase import ask_the_table
+
+        ask_the_table(admin.site)

@@ -1,4 +1,4 @@
-"""Page decorators: which roles may open a page (the table is in pooling.kernel.permissions)."""
+"""Page decorator: which capability a page needs (the table is in pooling.kernel.permissions)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from pooling.kernel.permissions import NOT_ALLOWED, user_has_role
+from pooling.kernel.permissions import can, denied_message
 
 
-def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Page decorator: only these roles (and superusers) may open the page."""
+def capability_required(capability: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Only users holding `capability` may open the page; others get 403 naming it."""
+    can(None, capability)  # an unknown name fails at import, not on the first request
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
@@ -22,10 +23,11 @@ def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callab
                 from django.contrib.auth.views import redirect_to_login
 
                 return redirect_to_login(request.get_full_path())
-            if not user_has_role(request.user, *roles):
-                raise PermissionDenied(NOT_ALLOWED)
+            if not can(request.user, capability):
+                raise PermissionDenied(denied_message(capability))
             return view(request, *args, **kwargs)
 
+        wrapped.capability = capability  # type: ignore[attr-defined]  # read by the capability tests
         return wrapped
 
     return decorator
