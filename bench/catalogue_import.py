@@ -25,6 +25,8 @@ django.setup()
 from django.db import transaction  # noqa: E402
 
 from pooling.benefits.catalogue.importer import catalogue_import, check  # noqa: E402
+from pooling.kernel.choices import Role  # noqa: E402
+from pooling.kernel.regions import StaffSpec, staff_ensure  # noqa: E402
 
 
 def _rows(n: int) -> list[list[str]]:
@@ -82,8 +84,9 @@ def main() -> None:
     start = time.perf_counter()
     try:
         with transaction.atomic():
+            maker = staff_ensure(spec=StaffSpec("bench_bureau", Role.BUREAU_ADMIN, "bench"), password="bench-pass-2026")
             version = catalogue_import(data=data, filename=name, code="BENCH", title="bench",
-                                       effective_from=date(2099, 1, 1))
+                                       effective_from=date(2099, 1, 1), actor=maker)
             written = version.items.count()
             raise Rollback
     except Rollback:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from pooling.models import Region, User, WorkerHeartbeat
+from pooling.models import CatalogueVersion, PolicyVersion, Region, User, WorkerHeartbeat
 
 admin.site.site_header = "市级统筹医保系统管理"
 admin.site.site_title = "市级统筹医保系统"
@@ -24,3 +24,17 @@ class StaffAdmin(UserAdmin):
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(admin.ModelAdmin):
     list_display = ("token", "hostname", "received_at")
+
+
+# Policy and catalogues are read here; drafting and the maker-checker are on their pages.
+@admin.register(PolicyVersion)
+class PolicyVersionAdmin(admin.ModelAdmin):
+    list_display = ("code", "title", "effective_from", "status", "drafted_by", "approved_by", "published_at")
+    list_filter = ("status",)
+    exclude = ("document",)
+
+
+@admin.register(CatalogueVersion)
+class CatalogueVersionAdmin(admin.ModelAdmin):
+    list_display = ("code", "title", "effective_from", "status", "imported_by", "published_by", "published_at")
+    list_filter = ("status",)

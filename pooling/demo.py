@@ -35,7 +35,7 @@ def load(echo: Callable[[str], None]) -> None:
     _publish_demo_policy(drafted_by=staff["bureau_admin"], approved_by=staff["bureau_checker"])
     _load_demo_baselines(actor=staff["bureau_admin"])
     _submit_demo_draft(maker=staff["bureau_admin"])
-    load_demo_catalogue(lambda _msg: None)
+    load_demo_catalogue(maker=staff["bureau_admin"], checker=staff["bureau_checker"], echo=lambda _msg: None)
     echo(f"演示账号（密码均为 {DEMO_PASSWORD}）/ demo accounts (password {DEMO_PASSWORD}):")
     for spec in DEMO_STAFF:
         echo(f"  {spec.username:<16} {spec.display_name}")

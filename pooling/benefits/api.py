@@ -138,7 +138,7 @@ class BenefitsCalculate(APIView):
 
 class CatalogueVersionSerializer(serializers.ModelSerializer):
     # Plain text, not an enum: the policy's "status" already names an enum in the schema.
-    status = serializers.CharField(read_only=True, help_text="draft（待发布）/ published（已发布）")
+    status = serializers.CharField(read_only=True, help_text="draft（草稿）/ submitted（待复核）/ published（已发布）/ rejected（已退回）")
 
     class Meta:
         model = CatalogueVersion

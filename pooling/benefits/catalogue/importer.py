@@ -25,7 +25,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pooling.benefits.catalogue.models import (
@@ -35,6 +34,8 @@ from pooling.benefits.catalogue.models import (
     CatalogueVersion,
 )
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.permissions import require
+from pooling.kernel.regions import User
 from pooling.tabular.reader import Column, RowError, TableError, open_table
 
 IMPORT_REJECTED = _("目录文件有 %(count)d 处错误，未导入任何条目")
@@ -48,8 +49,6 @@ BAD_PCT = _("自付比例应为0–100之间的数，最多两位小数")
 PCT_NOT_B = _("只有乙类可以填写自付比例")
 DUPLICATE = _("编码重复（与第%(first)d行相同）")
 VERSION_EXISTS = _("目录版本号 %(code)s 已存在")
-ALREADY_PUBLISHED = _("该目录版本已发布")
-DATE_TAKEN = _("%(on)s 已有已发布的目录版本")
 
 KINDS = {"药品": "drug", "西药": "drug", "中成药": "drug", "诊疗项目": "item", "医疗服务项目": "item",
          "特殊医用材料": "item", "医用耗材": "item", "医疗服务设施": "facility", "服务设施": "facility",
@@ -181,8 +180,12 @@ def _write(version: CatalogueVersion, items: Iterable[tuple[str, str, str, str, 
 
 
 def catalogue_import(*, data: bytes, filename: str, code: str, title: str, effective_from: date,
-                     default_kind: str | None = None, user: Any = None, demo: bool = False) -> CatalogueVersion:
-    """Create a draft catalogue version from a file, or raise CatalogueImportError with the report."""
+                     actor: User, default_kind: str | None = None, demo: bool = False) -> CatalogueVersion:
+    """Create a draft catalogue version from a file, or raise CatalogueImportError with the report.
+
+    The importer is its maker: a different administrator approves and publishes it
+    (`pooling.benefits.catalogue.services`)."""
+    require(actor, "catalogue.draft")
     if default_kind is not None and default_kind not in CatalogueKind.values:
         raise BusinessRuleError(BAD_KIND, code="bad_kind", field="default_kind")
     report = check(data, filename, default_kind=default_kind)
@@ -194,7 +197,7 @@ def catalogue_import(*, data: bytes, filename: str, code: str, title: str, effec
         version = CatalogueVersion(
             code=code, title=title, effective_from=effective_from, source_name=filename[:255],
             drug_count=report.counts["drug"], item_count=report.counts["item"],
-            facility_count=report.counts["facility"], imported_by=user, demo=demo,
+            facility_count=report.counts["facility"], imported_by=actor, demo=demo,
         )
         version.full_clean()
         version.save()
@@ -202,40 +205,31 @@ def catalogue_import(*, data: bytes, filename: str, code: str, title: str, effec
     return version
 
 
-def catalogue_publish(*, version: CatalogueVersion, user: Any = None) -> CatalogueVersion:
-    """Put a draft version in force from its effective date (one published version per date)."""
-    with transaction.atomic():
-        locked = CatalogueVersion.objects.select_for_update().get(pk=version.pk)
-        if locked.status == CatalogueStatus.PUBLISHED:
-            raise BusinessRuleError(ALREADY_PUBLISHED, code="already_published")
-        taken = CatalogueVersion.objects.filter(status=CatalogueStatus.PUBLISHED,
-                                                effective_from=locked.effective_from).exists()
-        if taken:
-            raise BusinessRuleError(DATE_TAKEN, code="date_taken", field="effective_from",
-                                    params={"on": locked.effective_from.isoformat()})
-        locked.status = CatalogueStatus.PUBLISHED
-        locked.published_by = user
-        locked.published_at = timezone.now()
-        locked.save(update_fields=["status", "published_by", "published_at"])
-    return locked
-
-
 DEMO_FILE = "demo.csv"
 DEMO_CODE = "DEMO-2026"
 
 
-def load_demo_catalogue(echo: Any = print) -> CatalogueVersion:
-    """The demo catalogue (演示数据, codes of the right shape, not a real list), published
-    from 2026-01-01. Idempotent: a second call finds it and does nothing."""
+def load_demo_catalogue(*, maker: User, checker: User, echo: Any = print) -> CatalogueVersion:
+    """The demo catalogue (演示数据, codes of the right shape, not a real list), imported by
+    `maker` and published by `checker` from 2026-01-01. Idempotent: once published, a
+    second call finds it and does nothing."""
     from pathlib import Path
 
-    existing = CatalogueVersion.objects.filter(code=DEMO_CODE).first()
-    if existing is not None:
-        return existing
-    data = (Path(__file__).resolve().parent / DEMO_FILE).read_bytes()
-    version = catalogue_import(data=data, filename=DEMO_FILE, code=DEMO_CODE,
-                               title="演示医保目录（2026，非真实目录）", effective_from=date(2026, 1, 1), demo=True)
-    version = catalogue_publish(version=version)
+    from pooling.benefits.catalogue.services import catalogue_publish, catalogue_submit
+
+    version = CatalogueVersion.objects.filter(code=DEMO_CODE).first()
+    if version is None:
+        data = (Path(__file__).resolve().parent / DEMO_FILE).read_bytes()
+        version = catalogue_import(data=data, filename=DEMO_FILE, code=DEMO_CODE, actor=maker,
+                                   title="演示医保目录（2026，非真实目录）", effective_from=date(2026, 1, 1), demo=True)
+    if version.status == CatalogueStatus.PUBLISHED:
+        return version
+    if version.demo and version.imported_by_id is None:  # loaded before maker-checker: sign it now
+        CatalogueVersion.objects.filter(pk=version.pk).update(imported_by=maker, status=CatalogueStatus.DRAFT)
+        version.refresh_from_db()
+    if version.status != CatalogueStatus.SUBMITTED:
+        version = catalogue_submit(version=version, actor=maker)
+    version = catalogue_publish(version=version, actor=checker)
     echo(f"演示医保目录：{version.total_count} 条（药品 {version.drug_count}，诊疗项目 {version.item_count}，"
          f"服务设施 {version.facility_count}）")
     return version

@@ -1,8 +1,9 @@
 """The three catalogues (药品、诊疗项目（含特殊医用材料）、医疗服务设施), versioned.
 
-A version is a complete snapshot of all three, imported from a file and then
-published with an effective date; a claim is judged by the published version with
-the latest effective date on or before its service date — like the policy.
+A version is a complete snapshot of all three, imported from a file by one bureau
+administrator, submitted, and approved and published by a *different* one (maker-checker,
+like the policy, held by a database constraint too); a claim is judged by the published
+version with the latest effective date on or before its service date — like the policy.
 Reference data for the whole city, so not county-scoped.
 """
 
@@ -15,8 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CatalogueStatus(models.TextChoices):
-    DRAFT = "draft", _("待发布")
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("待复核")
     PUBLISHED = "published", _("已发布")
+    REJECTED = "rejected", _("已退回")
 
 
 class CatalogueKind(models.TextChoices):
@@ -45,10 +48,12 @@ class CatalogueVersion(models.Model):
     demo = models.BooleanField(_("演示数据"), default=False)
     imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("导入人"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发布人"), null=True, blank=True,
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("复核发布人"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    review_note = models.TextField(_("复核意见"), blank=True)
 
     class Meta:
         verbose_name = _("医保目录版本")
@@ -57,6 +62,12 @@ class CatalogueVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["effective_from"], condition=models.Q(status="published"),
                                     name="one_published_catalogue_per_effective_date"),
+            models.CheckConstraint(
+                condition=~models.Q(status="published")
+                | (models.Q(imported_by__isnull=False) & models.Q(published_by__isnull=False)
+                   & ~models.Q(published_by=models.F("imported_by"))),
+                name="published_catalogue_has_a_second_approver",
+            ),
         ]
 
     def __str__(self) -> str:

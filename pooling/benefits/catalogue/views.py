@@ -1,10 +1,12 @@
-"""Catalogue pages: versions, item search, and import (upload → check → commit) and publish."""
+"""Catalogue pages: versions, item search, import (upload → check → commit), and the
+maker-checker: submit, then approve and publish or reject by a second administrator."""
 
 from __future__ import annotations
 
 import tempfile
 import uuid
 from pathlib import Path
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -15,17 +17,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from pooling.benefits.catalogue.importer import (
-    CatalogueImportError,
-    catalogue_import,
-    catalogue_publish,
-    check,
+from pooling.benefits.catalogue.importer import CatalogueImportError, catalogue_import, check
+from pooling.benefits.catalogue.models import (
+    CatalogueClass,
+    CatalogueKind,
+    CatalogueStatus,
+    CatalogueVersion,
 )
-from pooling.benefits.catalogue.models import CatalogueClass, CatalogueKind, CatalogueVersion
 from pooling.benefits.catalogue.selectors import catalogue_search
-from pooling.kernel.choices import Role
+from pooling.benefits.catalogue.services import (
+    catalogue_publish,
+    catalogue_reject,
+    catalogue_submit,
+)
 from pooling.kernel.errors import BusinessRuleError
-from pooling.web.decorators import role_required
+from pooling.kernel.permissions import can
+from pooling.web.decorators import capability_required
 
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "pooling-catalogue-uploads"
 UPLOAD_GONE = _("上传的文件已失效，请重新上传")
@@ -57,13 +64,19 @@ def catalogue_detail(request: HttpRequest, pk: int) -> HttpResponse:
     version = get_object_or_404(CatalogueVersion, pk=pk)
     q, kind, cls = (request.GET.get(k, "").strip() for k in ("q", "kind", "cls"))
     page = Paginator(catalogue_search(version=version, q=q, kind=kind, cls=cls), 50).get_page(request.GET.get("page"))
+    user, submitted = request.user, version.status == CatalogueStatus.SUBMITTED
+    own = version.imported_by_id == user.pk
     return render(request, "pooling/catalogue_detail.html", {
         "version": version, "page": page, "q": q, "kind": kind, "cls": cls,
         "kinds": CatalogueKind.choices, "classes": CatalogueClass.choices,
+        "can_submit": can(user, "catalogue.draft") and version.status in (CatalogueStatus.DRAFT,
+                                                                           CatalogueStatus.REJECTED),
+        "can_review": can(user, "catalogue.publish") and submitted and not own,
+        "waiting_for_other": submitted and own,
     })
 
 
-@role_required(Role.BUREAU_ADMIN)
+@capability_required("catalogue.draft")
 def catalogue_upload(request: HttpRequest) -> HttpResponse:
     """Step 1 and 2: upload and check every row; show the errors or the counts."""
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -88,7 +101,7 @@ def catalogue_upload(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.BUREAU_ADMIN)
+@capability_required("catalogue.draft")
 def catalogue_commit(request: HttpRequest) -> HttpResponse:
     """Step 3: write the checked file (checked again: all or nothing)."""
     from datetime import date
@@ -102,7 +115,7 @@ def catalogue_commit(request: HttpRequest) -> HttpResponse:
         version = catalogue_import(
             data=path.read_bytes(), filename=pending["name"], code=pending["code"], title=pending["title"],
             effective_from=date.fromisoformat(pending["effective_from"]), default_kind=pending["default_kind"],
-            user=request.user)
+            actor=request.user)  # type: ignore[arg-type]
     except CatalogueImportError as exc:
         return render(request, "pooling/catalogue_import.html", {"form": ImportForm(), "report": exc.report})
     except BusinessRuleError as exc:
@@ -111,18 +124,39 @@ def catalogue_commit(request: HttpRequest) -> HttpResponse:
     finally:
         path.unlink(missing_ok=True)
         request.session.pop("catalogue_upload", None)
-    messages.success(request, _("已导入目录版本 %(code)s，共 %(n)d 条；发布后生效。") % {
+    messages.success(request, _("已导入目录版本 %(code)s，共 %(n)d 条；提交复核并由另一位管理员发布后生效。") % {
         "code": version.code, "n": version.total_count})
     return redirect("pooling:catalogue_detail", pk=version.pk)
 
 
-@require_POST
-@role_required(Role.BUREAU_ADMIN)
-def catalogue_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
+def _review_step(request: HttpRequest, pk: int, run: Any, done: Any) -> HttpResponse:
     version = get_object_or_404(CatalogueVersion, pk=pk)
     try:
-        catalogue_publish(version=version, user=request.user)
-        messages.success(request, _("目录版本已发布，自 %(on)s 起生效") % {"on": version.effective_from.isoformat()})
+        run(version)
     except BusinessRuleError as exc:
         messages.error(request, exc.text())
+    else:
+        messages.success(request, done)
     return redirect("pooling:catalogue_detail", pk=pk)
+
+
+@require_POST
+@capability_required("catalogue.draft")
+def catalogue_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _review_step(request, pk, lambda v: catalogue_submit(version=v, actor=request.user),
+                        _("已提交复核，请另一位管理员复核发布"))
+
+
+@require_POST
+@capability_required("catalogue.publish")
+def catalogue_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _review_step(request, pk, lambda v: catalogue_publish(version=v, actor=request.user),
+                        _("目录版本已复核发布，自生效日期起适用"))
+
+
+@require_POST
+@capability_required("catalogue.publish")
+def catalogue_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
+    reason = request.POST.get("reason", "")
+    return _review_step(request, pk, lambda v: catalogue_reject(version=v, actor=request.user, reason=reason),
+                        _("已退回导入人"))

@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
-from pooling.benefits.catalogue.importer import load_demo_catalogue
 from pooling.benefits.catalogue.models import CatalogueItem, CatalogueVersion
 from pooling.models import PolicyVersion
-from tests.pooling.benefits.calculator_support import publish_demo_policy
 
 URL = "/api/v1/benefits/calculate"
-
-
-@pytest.fixture
-def in_force(db, bureau_admin, bureau_checker):
-    publish_demo_policy(bureau_admin, bureau_checker)
-    return load_demo_catalogue(echo=lambda *_: None)
 
 
 def _claim(**over):  # type: ignore[no-untyped-def]

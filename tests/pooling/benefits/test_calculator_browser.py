@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from pooling.benefits.catalogue.importer import load_demo_catalogue
 from tests.browser import login, shot
-from tests.pooling.benefits.calculator_support import publish_demo_policy
 
 pytestmark = pytest.mark.browser
 
 
-def test_it_quotes_a_claim_with_an_added_line_and_shows_why(browser_page, live_server, clerk_a,
-                                                          bureau_admin, bureau_checker):
-    publish_demo_policy(bureau_admin, bureau_checker)
-    load_demo_catalogue(echo=lambda *_: None)
+def test_it_quotes_a_claim_with_an_added_line_and_shows_why(browser_page, live_server, clerk_a, in_force):
     page = browser_page
     login(page, live_server.url, clerk_a.username)
     page.goto(f"{live_server.url}/policy/calculator/")

@@ -2,17 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from pooling.benefits.catalogue.importer import load_demo_catalogue
 from pooling.benefits.catalogue.models import CatalogueItem, CatalogueVersion
-from tests.pooling.benefits.calculator_support import publish_demo_policy
-
-
-@pytest.fixture
-def in_force(db, bureau_admin, bureau_checker):
-    publish_demo_policy(bureau_admin, bureau_checker)
-    return load_demo_catalogue(echo=lambda *_: None)
 
 
 def _form(**over):  # type: ignore[no-untyped-def]
@@ -43,7 +33,8 @@ def test_it_shows_errors_beside_the_fields_in_chinese(client_for, clerk_a, in_fo
     assert "金额应为元，最多两位小数" in html
 
 
-def test_it_imports_a_catalogue_in_three_steps_and_publishes_it(client_for, bureau_admin, in_force):
+def test_it_imports_a_catalogue_in_three_steps_and_publishes_it(client_for, bureau_admin, bureau_checker,
+                                                                in_force):
     client = client_for(bureau_admin)
     csv = "目录类别,编码,名称,甲乙类\n药品,XA01ABD075A002010100483,地喹氯铵含片,乙\n".encode("gbk")
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -56,9 +47,16 @@ def test_it_imports_a_catalogue_in_three_steps_and_publishes_it(client_for, bure
     done = client.post("/policy/catalogues/import/commit/", {"token": page.context["token"]})
     version = CatalogueVersion.objects.get(code="2026-07")
     assert done.status_code == 302 and version.status == "draft" and version.imported_by == bureau_admin
-    client.post(f"/policy/catalogues/{version.pk}/publish/")
+    client.post(f"/policy/catalogues/{version.pk}/submit/")
+    client.post(f"/policy/catalogues/{version.pk}/publish/")  # the importer cannot publish their own
     version.refresh_from_db()
-    assert version.status == "published" and version.published_by == bureau_admin
+    assert version.status == "submitted" and version.published_by is None
+    assert "approve-catalogue" not in client.get(f"/policy/catalogues/{version.pk}/").content.decode()
+    checker = client_for(bureau_checker)
+    assert "approve-catalogue" in checker.get(f"/policy/catalogues/{version.pk}/").content.decode()
+    checker.post(f"/policy/catalogues/{version.pk}/publish/")
+    version.refresh_from_db()
+    assert version.status == "published" and version.published_by == bureau_checker
     assert "地喹氯铵含片" in client.get(f"/policy/catalogues/{version.pk}/", {"q": "XA01"}).content.decode()
 
 

@@ -13,18 +13,19 @@ from pooling.benefits.catalogue.importer import (
     BAD_CLASS,
     BAD_DRUG_CODE,
     BAD_ITEM_CODE,
-    DATE_TAKEN,
     DUPLICATE,
     EMPTY_NAME,
     PCT_NOT_B,
     CatalogueImportError,
     catalogue_import,
-    catalogue_publish,
     load_demo_catalogue,
 )
 from pooling.benefits.catalogue.models import CatalogueItem, CatalogueVersion
 from pooling.benefits.catalogue.selectors import catalogue_in_force, catalogue_lookup
+from pooling.benefits.catalogue.services import DATE_TAKEN, catalogue_publish, catalogue_submit
+from pooling.kernel.choices import Role
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.regions import StaffSpec, staff_ensure
 from pooling.tabular.reader import (
     BAD_XLSX,
     EMPTY_FILE,
@@ -42,8 +43,19 @@ GOOD = (HEADER
         + "医疗服务设施,110900001000000,普通病房床位费,丙,,\n")
 
 
+def _admin(username: str):  # type: ignore[no-untyped-def]
+    return staff_ensure(spec=StaffSpec(username, Role.BUREAU_ADMIN, username), password="test-pass-2026")
+
+
 def _import(data: bytes, name: str = "目录.csv", code: str = "V1", on: date = date(2026, 1, 1), **kw):  # type: ignore[no-untyped-def]
-    return catalogue_import(data=data, filename=name, code=code, title="测试目录", effective_from=on, **kw)
+    return catalogue_import(data=data, filename=name, code=code, title="测试目录", effective_from=on,
+                            actor=_admin("maker"), **kw)
+
+
+def _publish(version):  # type: ignore[no-untyped-def]
+    """The maker-checker: the importer submits, a second administrator publishes."""
+    return catalogue_publish(version=catalogue_submit(version=version, actor=_admin("maker")),
+                             actor=_admin("checker"))
 
 
 @pytest.mark.parametrize(("encoding", "label"), [("gbk", "GBK"), ("utf-8-sig", "UTF-8-BOM"), ("utf-8", "UTF-8")])
@@ -111,9 +123,9 @@ def test_a_broken_file_gets_the_same_message_as_every_other_import(db, data, mes
 
 
 def test_it_uses_the_catalogue_in_force_on_the_service_date(db, django_assert_num_queries):
-    old = catalogue_publish(version=_import(GOOD.encode(), code="2026", on=date(2026, 1, 1)))
+    old = _publish(_import(GOOD.encode(), code="2026", on=date(2026, 1, 1)))
     newer = GOOD.replace("普通门诊诊查费,乙类", "普通门诊诊查费,甲类")
-    catalogue_publish(version=_import(newer.encode(), code="2026-07", on=date(2026, 7, 1)))
+    _publish(_import(newer.encode(), code="2026-07", on=date(2026, 7, 1)))
     _import(newer.replace("甲类", "丙").encode(), code="draft", on=date(2026, 3, 1))  # never published
     assert catalogue_in_force(on=date(2025, 12, 31)) is None
     assert catalogue_in_force(on=date(2026, 3, 1)) == old
@@ -128,17 +140,18 @@ def test_it_uses_the_catalogue_in_force_on_the_service_date(db, django_assert_nu
 
 
 def test_it_refuses_two_published_versions_on_one_date(db):
-    catalogue_publish(version=_import(GOOD.encode(), code="a"))
+    _publish(_import(GOOD.encode(), code="a"))
     second = _import(GOOD.encode(), code="b")
     with pytest.raises(BusinessRuleError) as exc:
-        catalogue_publish(version=second)
+        _publish(second)
     assert exc.value.message is DATE_TAKEN
 
 
 def test_it_loads_the_demo_catalogue_once(db):
-    first = load_demo_catalogue(echo=lambda *_: None)
-    again = load_demo_catalogue(echo=lambda *_: None)
+    first = load_demo_catalogue(maker=_admin("maker"), checker=_admin("checker"), echo=lambda *_: None)
+    again = load_demo_catalogue(maker=_admin("maker"), checker=_admin("checker"), echo=lambda *_: None)
     assert first.pk == again.pk and first.demo and first.total_count == 30
+    assert (first.imported_by.username, first.published_by.username) == ("maker", "checker")
     assert catalogue_lookup(on=date(2026, 5, 1), codes=["XA01ABD075A002010100483"])
 
 
