@@ -48,7 +48,10 @@ from funds.models import Line, Period  # noqa: E402
 from funds.selectors import book_balance_fen, fund_statement, trial_balance  # noqa: E402
 from funds.services import EntrySpec, LineSpec, post_entries_bulk  # noqa: E402
 from funds.services.setup import account_for, books_ensure  # noqa: E402
+from pooling.kernel.permissions import system_actor  # noqa: E402
 from pooling.kernel.regions import regions_load  # noqa: E402
+
+BENCH = system_actor("bench.funds_ledger", "基准测试：基金记账", {"ledger.post"})
 
 LINES_PER_ENTRY = 10  # a day's collection batch: five counties, treasury against premium income
 ENTRIES_PER_BATCH = 2_000
@@ -84,7 +87,7 @@ def post_ledger(book, all_batches):
     lines = 0
     started = time.perf_counter()
     for specs in all_batches:
-        post_entries_bulk(book=book, entries=specs)
+        post_entries_bulk(book=book, entries=specs, actor=BENCH)
         lines += sum(len(s.lines) for s in specs)
     return lines, time.perf_counter() - started
 

@@ -14,6 +14,7 @@ from enrollment.models import Employer, Person
 from enrollment.validators import credit_check_char, id_check_char
 from pooling.kernel.choices import Scheme
 from pooling.kernel.hooks import DEMO_LOADERS
+from pooling.kernel.permissions import DEMO_LOADER
 from pooling.models import Region
 
 TINGHU, YANDU = "320902", "320903"
@@ -54,7 +55,7 @@ def _load() -> None:
     counties = {c.code: c for c in Region.objects.filter(code__in=[TINGHU, YANDU])}
     employers = [services.employer_register(county=counties[c], credit_code=_credit(body), name=name,
                                             industry=industry, contact_name="人事专员",
-                                            contact_phone="0515-8888" + str(1000 + i))
+                                            contact_phone="0515-8888" + str(1000 + i), actor=DEMO_LOADER)
                  for i, (c, body, name, industry) in enumerate(EMPLOYERS)]
     people = []
     for n in range(20):
@@ -64,14 +65,16 @@ def _load() -> None:
             county=counties[county], id_number=_id_number(county, n),
             name=SURNAMES[n] + GIVEN[n % len(GIVEN)],
             category="resident_adult" if resident else "in_service", phone=f"1390515{n:04d}",
-            special_group="dibao" if n == 7 else "")
+            special_group="dibao" if n == 7 else "", actor=DEMO_LOADER)
         people.append(person)
         if resident:
-            services.enrol(person=person, scheme=Scheme.RESIDENT, start_month=MONTHS[0])
-            services.resident_contribution_record(person=person, year=2026, paid_on=date(2026, 1, 10))
+            services.enrol(person=person, scheme=Scheme.RESIDENT, start_month=MONTHS[0], actor=DEMO_LOADER)
+            services.resident_contribution_record(person=person, year=2026, paid_on=date(2026, 1, 10),
+                                                  actor=DEMO_LOADER)
             continue
         employer = [e for e in employers if e.county_id == county][n % 2]
-        services.enrol(person=person, scheme=Scheme.EMPLOYEE, employer=employer, start_month=MONTHS[0])
+        services.enrol(person=person, scheme=Scheme.EMPLOYEE, employer=employer, start_month=MONTHS[0],
+                       actor=DEMO_LOADER)
     _declare(employers, people)
     _transfer_and_refer(people, counties, employers)
 
@@ -83,25 +86,26 @@ def _declare(employers: list[Employer], people: list[Person]) -> None:
                     for e in employer.enrolments.filter(status="active").select_related("person")]
             if not rows:
                 continue
-            result = services.declaration_submit(employer=employer, month=month, rows=rows)
+            result = services.declaration_submit(employer=employer, month=month, rows=rows, actor=DEMO_LOADER)
             if i < 2:  # January and February arrived; March is still owed (the arrears list)
                 services.collection_record(tax_ref=f"SW{employer.credit_code[-6:]}{month:%Y%m}",
                                            credit_code=employer.credit_code, month=month,
-                                           amount_fen=result.declaration.total_fen, received_on=month.replace(day=20))
+                                           amount_fen=result.declaration.total_fen, received_on=month.replace(day=20),
+                                           actor=DEMO_LOADER)
         if i < 2:
-            services.accounts_allocate_month(month=month)
+            services.accounts_allocate_month(month=month, actor=DEMO_LOADER)
 
 
 def _transfer_and_refer(people: list[Person], counties: dict[str, Region], employers: list[Employer]) -> None:
     mover = people[0]  # works in 亭湖区, moves to 盐都区 from April
     transfer = services.transfer_request(id_number=mover.id_number, to_county=counties[YANDU],
-                                         effective_month=date(2026, 4, 1), reason="工作调动")
-    services.transfer_complete(transfer=transfer, new_employer=employers[2])
+                                         effective_month=date(2026, 4, 1), reason="工作调动", actor=DEMO_LOADER)
+    services.transfer_complete(transfer=transfer, new_employer=employers[2], actor=DEMO_LOADER)
     patient = people[1]
     referral = services.referral_apply(person=patient, kind="referral", destination="江苏省人民医院",
                                        destination_area_code="320106", diagnosis="冠状动脉粥样硬化性心脏病",
-                                       valid_from=date(2026, 3, 1), valid_to=date(2026, 5, 31))
-    services.referral_decide(referral=referral, approve=True, note="符合转诊条件")
+                                       valid_from=date(2026, 3, 1), valid_to=date(2026, 5, 31), actor=DEMO_LOADER)
+    services.referral_decide(referral=referral, approve=True, note="符合转诊条件", actor=DEMO_LOADER)
     # A pending transfer for the clerk in 盐都区 to complete in the demo.
     services.transfer_request(id_number=people[4].id_number, to_county=counties[YANDU],
-                              effective_month=date(2026, 4, 1), reason="家庭搬迁")
+                              effective_month=date(2026, 4, 1), reason="家庭搬迁", actor=DEMO_LOADER)

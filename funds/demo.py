@@ -17,6 +17,7 @@ from funds.services.budgets import budget_save_draft
 from funds.services.schedules import instalments_generate, rules_ensure
 from funds.services.setup import account_for, books_ensure
 from pooling.kernel.hooks import DEMO_LOADERS
+from pooling.kernel.permissions import DEMO_LOADER
 from pooling.models import Region
 
 COUNTIES = {"320902": 1_850_000_00, "320903": 1_420_000_00, "320981": 2_100_000_00}  # premiums, fen
@@ -33,7 +34,7 @@ def load(echo: Callable[[str], None]) -> None:
     for code, premium in COUNTIES.items():
         if book.budgets.filter(county_id=code, year=2026).exclude(status="draft").exists():
             continue  # already submitted: the demo does not touch it again
-        budget_save_draft(book=book, county=Region.objects.get(code=code), year=2026, items={
+        budget_save_draft(book=book, county=Region.objects.get(code=code), year=2026, actor=DEMO_LOADER, items={
             C.INCOME_PREMIUM: premium * 12, C.SUBSIDY_CENTRAL: premium * 6,
             C.BENEFIT_INPATIENT: premium * 10, C.BENEFIT_OUTPATIENT: premium * 5})
     _schedule(book)
@@ -50,21 +51,21 @@ def _money_flow(book: Book, area: str, month: date) -> None:
     moved = 0
     for county, premium in COUNTIES.items():
         post_entry(key=f"demo:collect:{county}:{ym}", book=book, entry_date=month.replace(day=10),
-                   memo=f"{ym} 居民保费征缴入国库（{county}）", source="demo",
+                   memo=f"{ym} 居民保费征缴入国库（{county}）", source="demo", actor=DEMO_LOADER,
                    lines=[dr(acct(C.TREASURY_TRANSIT), premium, county), cr(acct(C.INCOME_PREMIUM, county), premium)])
         post_entry(key=f"demo:special:{county}:{ym}", book=book, entry_date=month.replace(day=15),
-                   memo=f"{ym} 国库划入财政专户（{county}）", source="demo",
+                   memo=f"{ym} 国库划入财政专户（{county}）", source="demo", actor=DEMO_LOADER,
                    lines=[dr(acct(C.FISCAL_SPECIAL), premium, county), cr(acct(C.TREASURY_TRANSIT), premium, county)])
         spend = premium * 7 // 10
         moved += spend
         post_entry(key=f"demo:city-exp:{county}:{ym}", book=book, entry_date=month.replace(day=18),
-                   memo=f"{ym} 财政专户拨入市级支出户（{county}用款计划）", source="demo",
+                   memo=f"{ym} 财政专户拨入市级支出户（{county}用款计划）", source="demo", actor=DEMO_LOADER,
                    lines=[dr(acct(C.CITY_EXPENDITURE), spend, county), cr(acct(C.FISCAL_SPECIAL), spend, county)])
         post_entry(key=f"demo:county-exp:{county}:{ym}", book=book, entry_date=month.replace(day=20),
-                   memo=f"{ym} 市级支出户拨付县级支出户", source="demo",
+                   memo=f"{ym} 市级支出户拨付县级支出户", source="demo", actor=DEMO_LOADER,
                    lines=[dr(acct(C.COUNTY_EXPENDITURE, county), spend), cr(acct(C.CITY_EXPENDITURE), spend, county)])
         post_entry(key=f"demo:pay:{county}:{ym}", book=book, entry_date=month.replace(day=25),
-                   memo=f"{ym} 与定点医疗机构月度结算", source="demo",
+                   memo=f"{ym} 与定点医疗机构月度结算", source="demo", actor=DEMO_LOADER,
                    lines=[dr(acct(C.BENEFIT_INPATIENT, county), spend), cr(acct(C.COUNTY_EXPENDITURE, county), spend)])
 
 
@@ -74,7 +75,7 @@ def _schedule(book: Book) -> None:
         position, created = PrePoolingPosition.objects.get_or_create(
             rule=yancheng, book=book, county_id=code, defaults={"surplus_fen": surplus})
         if created:
-            instalments_generate(position=position)
+            instalments_generate(position=position, actor=DEMO_LOADER)
     PrePoolingClaim.objects.get_or_create(
         book=book, county_id="320903", counterparty="盐都区人民医院", kind=PrePoolingClaim.DEBT,
         defaults={"description": "2018年12月住院结算尾款", "amount_fen": 86_420_00})

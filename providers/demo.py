@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from pooling.kernel.hooks import DEMO_LOADERS
+from pooling.kernel.permissions import DEMO_LOADER
 from pooling.models import Region
 from providers.choices import Ownership, ProviderKind, ViolationKind
 from providers.codes import credit_code_with_check
@@ -46,14 +47,14 @@ DEMO = [
 
 
 def _reference_data() -> None:
-    handling_rules_load(area_code="320900")
+    handling_rules_load(area_code="320900", actor=DEMO_LOADER)
     for kind, label in ProviderKind.choices:
         if not AgreementTemplate.objects.filter(provider_kind=kind).exists():
-            template_publish(actor=None, provider_kind=kind, title=f"盐城市基本医疗保险{label}服务协议",
+            template_publish(actor=DEMO_LOADER, provider_kind=kind, title=f"盐城市基本医疗保险{label}服务协议",
                              body="（全市统一协议文本，由市医保局制定。）", effective_from=date(2021, 2, 1))
     if not AssessmentTemplate.objects.exists():
         assessment_template_create(
-            name="盐城市定点医药机构医疗保障服务质量年度考核", from_year=2021,
+            name="盐城市定点医药机构医疗保障服务质量年度考核", from_year=2021, actor=DEMO_LOADER,
             indicators=[("A1", "基础管理", 20), ("A2", "医疗服务与费用控制", 40),
                         ("A3", "协议履行与信息报送", 25), ("A4", "参保人满意度", 15)],
             bands=[(Decimal("90"), Decimal("1")), (Decimal("80"), Decimal("0.8")),
@@ -79,7 +80,7 @@ def _steps(story: str, today: date) -> list[tuple[str, date, dict[str, Any], str
 
 def _provider(demo: Demo, regions: dict[str, Region]) -> Provider:
     n = int(demo.code[-5:])
-    return provider_register(actor=None, spec=ProviderSpec(
+    return provider_register(actor=DEMO_LOADER, spec=ProviderSpec(
         kind=demo.kind, name=demo.name, national_code=demo.code,
         credit_code=credit_code_with_check(f"12{demo.region}{n:09d}"),
         location_region=regions[demo.region], address=f"{regions[demo.region].name}示范路{n % 100}号",
@@ -99,14 +100,14 @@ def load(echo: Callable[[str], None]) -> None:
             continue
         provider = _provider(demo, regions)
         for action, on, params, reason in _steps(demo.story, today):
-            transition(provider_id=provider.pk, action=action, actor=None, on=on, reason=reason,
+            transition(provider_id=provider.pk, action=action, actor=DEMO_LOADER, on=on, reason=reason,
                        params=params)
         if demo.story == "performing" and demo.region == "320902" and demo.code.endswith("001"):
-            violation_record(actor=None, provider_id=provider.pk, spec=ViolationSpec(
+            violation_record(actor=DEMO_LOADER, provider_id=provider.pk, spec=ViolationSpec(
                 kind=ViolationKind.OVERCHARGE, found_on=today - timedelta(days=20),
                 finding="抽查住院病历12份，超标准收取床位费", recover_fen=356000, deduct_fen=100000,
                 deduction_month=today))
-            assessment_enter(actor=None, provider_id=provider.pk, year=today.year - 1, scores={
+            assessment_enter(actor=DEMO_LOADER, provider_id=provider.pk, year=today.year - 1, scores={
                 "A1": Decimal("92"), "A2": Decimal("86"), "A3": Decimal("90"), "A4": Decimal("95")})
         made += 1
     echo(f"定点医药机构演示数据：新增 {made} 家（市三院由盐都区经办）")

@@ -7,9 +7,12 @@ from datetime import date
 
 from celery import shared_task
 
+from pooling.kernel.audit import system_job
+from pooling.kernel.permissions import SUSPENSIONS_JOB
 from providers.services.lifecycle import suspensions_expire
 
 
 @shared_task(name="providers.expire_suspensions")
 def expire_suspensions(on: str | None = None) -> list[int]:
-    return suspensions_expire(on=date.fromisoformat(on) if on else None)
+    with system_job(SUSPENSIONS_JOB) as actor:
+        return suspensions_expire(actor=actor, on=date.fromisoformat(on) if on else None)

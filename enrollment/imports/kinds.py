@@ -75,6 +75,7 @@ def _month(values: dict[str, str], key: str) -> date:
 
 class EmployerKind(ImportKind):
     key = "employers"
+    capability = "employer.manage"
     label = _("参保单位")
     xlsx_dates = False
     columns = [CREDIT_COLUMN, Column("name", "单位名称"), COUNTY_COLUMN,
@@ -118,6 +119,7 @@ class EmployerKind(ImportKind):
 
 class PersonKind(ImportKind):
     key = "people"
+    capability = "person.register"
     label = _("参保人员")
     xlsx_dates = False
     columns = [ID_COLUMN, Column("name", "姓名"), Column("category", "人员类别"), COUNTY_COLUMN,
@@ -253,6 +255,7 @@ def _months(values: dict[str, str], key: str) -> int:
 
 class EnrolmentKind(ImportKind):
     key = "enrolments"
+    capability = "enrolment.manage"
     label = _("参保登记")
     columns = [ID_COLUMN, Column("scheme", "险种"), Column("start_month", "参保起始月", aliases=("起始月份",)),
                Column("credit_code", "统一社会信用代码", aliases=("参保单位信用代码",), required=False),
@@ -298,7 +301,7 @@ class EnrolmentKind(ImportKind):
 
     def _through_rules(self, records: Iterator[Any], ctx: Context, *, dry_run: bool) -> int:
         return _in_chunks(records, ctx, self.chunk_size,
-                          lambda chunk, refuse: enrol_many(requests=chunk, by=ctx.actor, refuse=refuse,
+                          lambda chunk, refuse: enrol_many(requests=chunk, actor=ctx.actor, refuse=refuse,
                                                            dry_run=dry_run),
                           columns={"employer": "credit_code"})
 
@@ -365,6 +368,7 @@ class DeclarationKind(ImportKind):
     are derived from its lines, never typed in."""
 
     key = "declarations"
+    capability = "contribution.declare"
     label = _("缴费申报")
     columns = [CREDIT_COLUMN, MONTH_COLUMN, ID_COLUMN,
                Column("base", "申报工资基数（元）", aliases=("缴费基数", "工资基数", "申报工资基数")),
@@ -403,7 +407,7 @@ class DeclarationKind(ImportKind):
         from enrollment.services.contributions import LineRequest, declaration_lines_add_many
 
         return _in_chunks((LineRequest(*record) for record in records), ctx, self.chunk_size,
-                          lambda chunk, refuse: declaration_lines_add_many(requests=chunk, by=ctx.actor,
+                          lambda chunk, refuse: declaration_lines_add_many(requests=chunk, actor=ctx.actor,
                                                                            refuse=refuse, dry_run=dry_run),
                           columns={"declared_base": "base", "person": "id_number"})
 
@@ -415,6 +419,7 @@ class CollectionKind(ImportKind):
     """征缴到账 from the tax bureau's file, matched to the employer's declaration of that month."""
 
     key = "collections"
+    capability = "contribution.collect"
     label = _("征缴到账")
     columns = [Column("tax_ref", "税务到账流水号", aliases=("流水号", "电子税票号")), CREDIT_COLUMN,
                MONTH_COLUMN, Column("amount", "到账金额（元）", aliases=("到账金额", "实缴金额")),
@@ -456,7 +461,7 @@ class CollectionKind(ImportKind):
         for c in records:
             try:
                 collection_record(tax_ref=c.tax_ref, credit_code=c.employer.credit_code, month=c.month,
-                                  amount_fen=c.amount_fen, received_on=c.received_on, by=ctx.actor)
+                                  amount_fen=c.amount_fen, received_on=c.received_on, actor=ctx.actor)
                 written += 1
             except BusinessRuleError as exc:
                 ctx.refuse(exc, "tax_ref")

@@ -10,7 +10,6 @@ that posts it there belongs in `account_allocate` once that ledger exists.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
@@ -31,6 +30,7 @@ from enrollment.terms import retiree_monthly_fen
 from pooling.kernel.choices import PersonCategory, Scheme
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.money import format_yuan
+from pooling.kernel.permissions import Actor, require, staff_user
 from pooling.kernel.scoping import unrestricted
 
 INSUFFICIENT = _("个人账户余额不足：余额 %(balance)s 元，本次支付 %(amount)s 元")
@@ -54,7 +54,7 @@ def account_balance(*, person: Person, county_code: str | None = None) -> int:
 
 
 def _post(*, account: PersonalAccount, county_code: str, kind: str, month: date, amount_fen: int,
-          key: str, memo: str, by: Any) -> AccountPosting:
+          key: str, memo: str, actor: Actor) -> AccountPosting:
     with unrestricted():
         existing = AccountPosting.objects.filter(key=key).first()
     if existing is not None:
@@ -62,7 +62,7 @@ def _post(*, account: PersonalAccount, county_code: str, kind: str, month: date,
             raise BusinessRuleError(KEY_CONFLICT, code="key_conflict", params={"key": key})
         return existing
     posting = AccountPosting(county_id=county_code, account=account, kind=kind, month=month,
-                             amount_fen=amount_fen, key=key, memo=memo, created_by=by)
+                             amount_fen=amount_fen, key=key, memo=memo, created_by=staff_user(actor))
     clean_and_save(posting, exclude=["key"])
     return posting
 
@@ -80,10 +80,11 @@ def _allocation_amount(person: Person, month: date) -> tuple[int, str] | None:
 
 
 @transaction.atomic
-def account_allocate(*, person: Person, month: date, by: Any = None) -> AccountPosting:
+def account_allocate(*, person: Person, month: date, actor: Actor) -> AccountPosting:
     """Allocate one month into the account: in-service, the policy's share of the base once
     the contributions have arrived; retired, the policy's fixed monthly amount by age.
     Idempotent: the key `alloc:<id number>:<month>` books a month once."""
+    require(actor, "account.post")
     month = first_of_month(month)
     found = _allocation_amount(person, month)
     if found is None:
@@ -93,11 +94,12 @@ def account_allocate(*, person: Person, month: date, by: Any = None) -> AccountP
     # Ledger hook: the matching pooled-fund → personal-account posting goes here (funds app).
     return _post(account=account_open(person=person), county_code=county, kind=PostingKind.ALLOCATION,
                  month=month, amount_fen=amount, key=f"alloc:{person.id_number}:{month:%Y-%m}",
-                 memo=str(_("个人账户划入")), by=by)
+                 memo=str(_("个人账户划入")), actor=actor)
 
 
-def accounts_allocate_month(*, month: date, by: Any = None) -> int:
+def accounts_allocate_month(*, month: date, actor: Actor) -> int:
     """Allocate a month for everyone in scope who is due; re-running books nothing twice."""
+    require(actor, "account.post")
     month = first_of_month(month)
     paid = DeclarationLine.objects.filter(month=month, declaration__status=DeclarationStatus.PAID,
                                           account_fen__gt=0).values_list("person_id", flat=True)
@@ -107,15 +109,16 @@ def accounts_allocate_month(*, month: date, by: Any = None) -> int:
     done = 0
     for person in Person.objects.filter(pk__in=set(paid) | set(retirees)):
         if not AccountPosting.objects.filter(key=f"alloc:{person.id_number}:{month:%Y-%m}").exists():
-            account_allocate(person=person, month=month, by=by)
+            account_allocate(person=person, month=month, actor=actor)
             done += 1
     return done
 
 
 @transaction.atomic
 def account_pay(*, person: Person, amount_fen: int, month: date, key: str, memo: str = "",
-                by: Any = None) -> AccountPosting:
+                actor: Actor) -> AccountPosting:
     """Pay out of the account (a claim's personal-account part); refused if it would go below 0."""
+    require(actor, "account.post")
     if amount_fen <= 0:
         raise BusinessRuleError(PAYMENT_NOT_POSITIVE, code="amount", field="amount")
     account = PersonalAccount.objects.select_for_update().get(pk=account_open(person=person).pk)
@@ -128,14 +131,15 @@ def account_pay(*, person: Person, amount_fen: int, month: date, key: str, memo:
                 "balance": format_yuan(balance), "amount": format_yuan(amount_fen)})
     return _post(account=account, county_code=person.county_id, kind=PostingKind.PAYMENT,
                  month=first_of_month(month), amount_fen=-amount_fen, key=key,
-                 memo=memo or str(_("个人账户支付")), by=by)
+                 memo=memo or str(_("个人账户支付")), actor=actor)
 
 
 def account_move(*, person: Person, from_code: str, to_code: str, month: date, transfer_id: int,
-                 by: Any = None) -> None:
+                 actor: Actor) -> None:
     """Move the part of the balance booked in the old county to the new one (transfer).
 
-    Called by `transfer_complete` inside its transaction, with the account locked.
+    Called by `transfer_complete` inside its transaction (which checked the actor), with
+    the account locked.
     """
     account = PersonalAccount.objects.select_for_update().filter(person=person).first()
     if account is None:
@@ -144,6 +148,6 @@ def account_move(*, person: Person, from_code: str, to_code: str, month: date, t
     if amount == 0:
         return
     _post(account=account, county_code=from_code, kind=PostingKind.TRANSFER_OUT, month=month,
-          amount_fen=-amount, key=f"transfer:{transfer_id}:out", memo=str(_("市内转移转出")), by=by)
+          amount_fen=-amount, key=f"transfer:{transfer_id}:out", memo=str(_("市内转移转出")), actor=actor)
     _post(account=account, county_code=to_code, kind=PostingKind.TRANSFER_IN, month=month,
-          amount_fen=amount, key=f"transfer:{transfer_id}:in", memo=str(_("市内转移转入")), by=by)
+          amount_fen=amount, key=f"transfer:{transfer_id}:in", memo=str(_("市内转移转入")), actor=actor)

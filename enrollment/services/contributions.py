@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, Sum
@@ -29,6 +28,7 @@ from pooling.kernel.audit import audit_created
 from pooling.kernel.choices import PersonCategory, Scheme
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.money import format_yuan
+from pooling.kernel.permissions import Actor, require, staff_user
 from pooling.kernel.scoping import unrestricted
 from pooling.policy.document import policy_memo
 
@@ -124,9 +124,9 @@ def _clamp_warning(declared: int, base: int) -> str | None:
     return str(msg) % {"declared": format_yuan(declared), "limit": format_yuan(base)}
 
 
-def _declaration_for(*, employer: Employer, month: date, by: Any) -> Declaration:
+def _declaration_for(*, employer: Employer, month: date, actor: Actor) -> Declaration:
     declaration, created = Declaration.objects.get_or_create(
-        employer=employer, month=month, defaults={"county_id": employer.county_id, "created_by": by})
+        employer=employer, month=month, defaults={"county_id": employer.county_id, "created_by": staff_user(actor)})
     if created:  # money that arrived before the declaration is matched now
         Collection.objects.filter(employer=employer, month=month, declaration__isnull=True) \
             .update(declaration=declaration)
@@ -149,15 +149,16 @@ def _refresh_declaration(declaration: Declaration) -> None:
 
 @transaction.atomic
 def declaration_line_add(*, employer: Employer, month: date, person: Person, declared_base_fen: int,
-                         by: Any = None) -> LineResult:
+                         actor: Actor) -> LineResult:
     """Declare one employee's month: the base clamped to the policy's floor and ceiling
     (with a warning saying so), employer, employee and maternity shares, and the part
     of the employee's share that goes to the personal account."""
+    require(actor, "contribution.declare", county=employer.county_id)
     month = first_of_month(month)
     enrolment = _check_line(person=person, employer=employer, month=month, declared_base_fen=declared_base_fen,
                             enrolments=_employee_enrolments([person.pk], [employer.pk])[person.pk],
                             earlier=_declared([person.pk], [month]).get((person.pk, month)))
-    declaration = _declaration_for(employer=employer, month=month, by=by)
+    declaration = _declaration_for(employer=employer, month=month, actor=actor)
     line = _line(employer=employer, month=month, person=person, enrolment=enrolment,
                  declared_base_fen=declared_base_fen, declaration=declaration)
     clean_and_save(line)
@@ -174,7 +175,7 @@ class LineRequest:
 
 
 @transaction.atomic
-def declaration_lines_add_many(*, requests: list[LineRequest], by: Any = None,
+def declaration_lines_add_many(*, requests: list[LineRequest], actor: Actor,
                                refuse: Callable[[int, BusinessRuleError], None], dry_run: bool = False) -> int:
     """`declaration_line_add` for a batch (an import's chunk): the same rules (`_check_line`),
     three queries for the whole batch, one INSERT (and one for its audit entries), and
@@ -182,6 +183,9 @@ def declaration_lines_add_many(*, requests: list[LineRequest], by: Any = None,
     recounted 500 times). Declarations are locked in (employer, month) order, so two
     imports cannot deadlock. `dry_run` (an import's preview): decide and refuse, write
     nothing; returns how many would be saved."""
+    require(actor, "contribution.declare")
+    for county in sorted({r.employer.county_id for r in requests}):
+        require(actor, "contribution.declare", county=county)
     with policy_memo():
         person_ids = sorted({r.person.pk for r in requests})
         enrolments = _employee_enrolments(person_ids, sorted({r.employer.pk for r in requests}))
@@ -203,12 +207,12 @@ def declaration_lines_add_many(*, requests: list[LineRequest], by: Any = None,
         if dry_run:
             return len(planned)
         employers = {key: employer for key, employer, _line in planned}
-        declarations = {key: _declaration_for(employer=employers[key], month=key[1], by=by)
+        declarations = {key: _declaration_for(employer=employers[key], month=key[1], actor=actor)
                         for key in sorted(employers)}
         for key, _employer, line in planned:
             line.declaration = declarations[key]
         lines = DeclarationLine.objects.bulk_create([line for _key, _employer, line in planned])
-        audit_created(lines, actor=by)
+        audit_created(lines, actor=actor)
         for declaration in declarations.values():
             _refresh_declaration(declaration)
         return len(planned)
@@ -216,11 +220,12 @@ def declaration_lines_add_many(*, requests: list[LineRequest], by: Any = None,
 
 @transaction.atomic
 def declaration_submit(*, employer: Employer, month: date, rows: list[tuple[Person, int]],
-                       by: Any = None) -> DeclarationResult:
+                       actor: Actor) -> DeclarationResult:
     """Declare a month for several employees at once: all lines or none."""
+    require(actor, "contribution.declare", county=employer.county_id)
     if not rows:
         raise BusinessRuleError(EMPTY_DECLARATION, code="empty")
-    results = [declaration_line_add(employer=employer, month=month, person=p, declared_base_fen=b, by=by)
+    results = [declaration_line_add(employer=employer, month=month, person=p, declared_base_fen=b, actor=actor)
                for p, b in rows]
     results[0].line.declaration.refresh_from_db()
     return DeclarationResult(declaration=results[0].line.declaration, lines=results)
@@ -228,12 +233,13 @@ def declaration_submit(*, employer: Employer, month: date, rows: list[tuple[Pers
 
 @transaction.atomic
 def collection_record(*, tax_ref: str, credit_code: str, month: date, amount_fen: int,
-                      received_on: date, by: Any = None) -> Collection:
+                      received_on: date, actor: Actor) -> Collection:
     """Record money the tax bureau collected (征缴到账) and match it to the declaration.
 
     Idempotent on the bureau's reference: the same line of a file imported twice is one
     collection; the same reference with another amount is refused.
     """
+    require(actor, "contribution.collect")
     code, month = check_credit_code(credit_code), first_of_month(month)
     if amount_fen <= 0:
         raise BusinessRuleError(COLLECTION_NOT_POSITIVE, code="amount", field="amount")
@@ -241,6 +247,7 @@ def collection_record(*, tax_ref: str, credit_code: str, month: date, amount_fen
     if employer is None:
         raise BusinessRuleError(UNKNOWN_EMPLOYER, code="unknown_employer", field="credit_code",
                                 params={"code": code})
+    require(actor, "contribution.collect", county=employer.county_id)
     existing = Collection.objects.filter(tax_ref=tax_ref.strip()).first()
     if existing is not None:
         if (existing.employer_id, existing.month, existing.amount_fen) != (employer.pk, month, amount_fen):
@@ -250,7 +257,7 @@ def collection_record(*, tax_ref: str, credit_code: str, month: date, amount_fen
     declaration = Declaration.objects.select_for_update().filter(employer=employer, month=month).first()
     collection = Collection(county_id=employer.county_id, tax_ref=tax_ref.strip(), employer=employer,
                             month=month, amount_fen=amount_fen, received_on=received_on,
-                            declaration=declaration, created_by=by)
+                            declaration=declaration, created_by=staff_user(actor))
     clean_and_save(collection, exclude=["tax_ref"])
     if declaration is not None:
         _refresh_declaration(declaration)
@@ -259,9 +266,10 @@ def collection_record(*, tax_ref: str, credit_code: str, month: date, amount_fen
 
 @transaction.atomic
 def resident_contribution_record(*, person: Person, year: int, paid_on: date,
-                                 by: Any = None) -> ResidentContribution:
+                                 actor: Actor) -> ResidentContribution:
     """A resident's yearly individual contribution, at the policy's standard for their
     category, less what the special-group subsidy (低保/特困) pays for them."""
+    require(actor, "contribution.collect", county=person.county_id)
     enrolment = (Enrolment.objects.filter(person=person, scheme=Scheme.RESIDENT,
                                           start_month__lte=date(year, 12, 1))
                  .filter(Q(end_month__isnull=True) | Q(end_month__gte=date(year, 1, 1)))
@@ -278,6 +286,6 @@ def resident_contribution_record(*, person: Person, year: int, paid_on: date,
     contribution = ResidentContribution(
         county_id=enrolment.county_id, person=person, enrolment=enrolment, year=year,
         standard_fen=amounts.standard_fen, subsidy_fen=amounts.subsidy_fen,
-        paid_fen=amounts.payable_fen, paid_on=paid_on, created_by=by)
+        paid_fen=amounts.payable_fen, paid_on=paid_on, created_by=staff_user(actor))
     clean_and_save(contribution)
     return contribution

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from math import ceil
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -24,6 +23,7 @@ from enrollment.terms import waiting_rules
 from pooling.kernel.audit import audit_created, audit_updated
 from pooling.kernel.choices import PersonCategory, Scheme
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.permissions import Actor, require, staff_user
 from pooling.kernel.scoping import unrestricted
 from pooling.policy.document import policy_memo
 
@@ -124,7 +124,7 @@ def _category_for(person: Person, scheme: str, start: date) -> str:
 
 
 def _plan(*, person: Person, scheme: str, start_month: date, employer: Employer | None, repaid_years: int,
-          history: list[Enrolment], by: Any) -> tuple[Enrolment, str]:
+          history: list[Enrolment], actor: Actor) -> tuple[Enrolment, str]:
     """The enrolment to save and the person's category after it; raises if a rule refuses.
     No database access: `enrol` and `enrol_many` load what it reads."""
     if scheme not in (Scheme.EMPLOYEE, Scheme.RESIDENT):
@@ -139,21 +139,22 @@ def _plan(*, person: Person, scheme: str, start_month: date, employer: Employer 
                if scheme == Scheme.RESIDENT else 0)
     enrolment = Enrolment(county_id=person.county_id, person=person, scheme=scheme, employer=employer,
                           start_month=start, waiting_months=waiting,
-                          benefits_from=add_months(start, waiting), created_by=by)
+                          benefits_from=add_months(start, waiting), created_by=staff_user(actor))
     return enrolment, _category_for(person, scheme, start)
 
 
 @transaction.atomic
 def enrol(*, person: Person, scheme: str, start_month: date, employer: Employer | None = None,
-          repaid_years: int = 0, by: Any = None) -> Enrolment:
+          repaid_years: int = 0, actor: Actor) -> Enrolment:
     """Enrol a person in the employee or resident scheme from a month on.
 
     Refuses a second active enrolment anywhere in the city (避免重复参保) and any period
     overlapping an earlier one. The person row is locked so two clerks cannot race.
     """
+    require(actor, "enrolment.manage", county=person.county_id)
     person = Person.objects.select_for_update().get(pk=person.pk)
     enrolment, category = _plan(person=person, scheme=scheme, start_month=start_month, employer=employer,
-                                repaid_years=repaid_years, history=_history([person.pk])[person.pk], by=by)
+                                repaid_years=repaid_years, history=_history([person.pk])[person.pk], actor=actor)
     try:
         with transaction.atomic():
             clean_and_save(enrolment)
@@ -175,7 +176,7 @@ class EnrolRequest:
 
 
 @transaction.atomic
-def enrol_many(*, requests: list[EnrolRequest], by: Any = None,
+def enrol_many(*, requests: list[EnrolRequest], actor: Actor,
                refuse: Callable[[int, BusinessRuleError], None], dry_run: bool = False) -> int:
     """`enrol` for a batch (an import's chunk) in three queries and one INSERT, not ~8 a row.
 
@@ -184,13 +185,16 @@ def enrol_many(*, requests: list[EnrolRequest], by: Any = None,
     locked in id order (two imports cannot deadlock), and the partial unique index still
     stands guard against a race: a clash raises IntegrityError for the caller's
     transaction to roll back. `dry_run` (an import's preview): decide and refuse, lock and
-    write nothing; returns how many would be saved.
+    write nothing; returns how many would be saved. A county clerk's batch stays in their county.
     """
+    require(actor, "enrolment.manage")
+    for county in sorted({r.person.county_id for r in requests}):
+        require(actor, "enrolment.manage", county=county)
     with policy_memo():  # one policy lookup per start month, not per row
-        return _enrol_many(requests, by, refuse, dry_run)
+        return _enrol_many(requests, actor, refuse, dry_run)
 
 
-def _enrol_many(requests: list[EnrolRequest], by: Any, refuse: Callable[[int, BusinessRuleError], None],
+def _enrol_many(requests: list[EnrolRequest], actor: Actor, refuse: Callable[[int, BusinessRuleError], None],
                 dry_run: bool) -> int:
     ids = sorted({r.person.pk for r in requests})
     rows = Person.objects.filter(pk__in=ids).order_by("pk")
@@ -204,7 +208,7 @@ def _enrol_many(requests: list[EnrolRequest], by: Any, refuse: Callable[[int, Bu
         try:
             enrolment, category = _plan(person=person, scheme=request.scheme, start_month=request.start_month,
                                         employer=request.employer, repaid_years=0,
-                                        history=history[person.pk], by=by)
+                                        history=history[person.pk], actor=actor)
         except BusinessRuleError as exc:
             refuse(index, exc)
             continue
@@ -216,20 +220,21 @@ def _enrol_many(requests: list[EnrolRequest], by: Any, refuse: Callable[[int, Bu
     if dry_run:
         return len(planned)
     Enrolment.objects.bulk_create(planned)
-    audit_created(planned, actor=by)
+    audit_created(planned, actor=actor)
     by_category: dict[str, list[int]] = {}
     for pk, (person, _before) in moved.items():
         by_category.setdefault(person.category, []).append(pk)
     for category, pks in by_category.items():  # one UPDATE per category (a handful), not a CASE per row
         Person.objects.filter(pk__in=pks).update(category=category)
     audit_updated([(p, {"category": [before, p.category]}) for p, before in moved.values() if before != p.category],
-                  actor=by)
+                  actor=actor)
     return len(planned)
 
 
 @transaction.atomic
-def enrolment_suspend(*, enrolment: Enrolment) -> Enrolment:
+def enrolment_suspend(*, enrolment: Enrolment, actor: Actor) -> Enrolment:
     """Suspend payments (暂停缴费), e.g. an employee between jobs; the record stays open."""
+    require(actor, "enrolment.manage", county=enrolment.county_id)
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
     if enrolment.status != EnrolmentStatus.ACTIVE:
         raise BusinessRuleError(NOT_ACTIVE, code="not_active")
@@ -239,7 +244,9 @@ def enrolment_suspend(*, enrolment: Enrolment) -> Enrolment:
 
 
 @transaction.atomic
-def enrolment_resume(*, enrolment: Enrolment) -> Enrolment:
+def enrolment_resume(*, enrolment: Enrolment, actor: Actor) -> Enrolment:
+    """Resume payments of a suspended enrolment, unless another scheme is active meanwhile."""
+    require(actor, "enrolment.manage", county=enrolment.county_id)
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
     if enrolment.status != EnrolmentStatus.SUSPENDED:
         raise BusinessRuleError(NOT_SUSPENDED, code="not_suspended")
@@ -255,8 +262,9 @@ def enrolment_resume(*, enrolment: Enrolment) -> Enrolment:
 
 
 @transaction.atomic
-def enrolment_end(*, enrolment: Enrolment, end_month: date) -> Enrolment:
+def enrolment_end(*, enrolment: Enrolment, end_month: date, actor: Actor) -> Enrolment:
     """End an enrolment with its last covered month (not before any declared month)."""
+    require(actor, "enrolment.manage", county=enrolment.county_id)
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
     end = first_of_month(end_month)
     if enrolment.status == EnrolmentStatus.ENDED:

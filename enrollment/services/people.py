@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +25,7 @@ from enrollment.validators import (
 )
 from pooling.kernel.choices import PersonCategory
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.permissions import Actor, require, staff_user
 from pooling.kernel.scoping import unrestricted
 from pooling.models import Region
 
@@ -49,8 +49,9 @@ def _check_unit(county: Region) -> None:
 @transaction.atomic
 def employer_register(*, county: Region, credit_code: str, name: str, industry: str = "",
                       contact_name: str = "", contact_phone: str = "", address: str = "",
-                      by: Any = None) -> Employer:
+                      actor: Actor) -> Employer:
     """Register an employer (参保单位) with its handling unit; the credit code is unique city-wide."""
+    require(actor, "employer.manage", county=county.pk)
     _check_unit(county)
     code = check_credit_code(credit_code)
     with unrestricted():  # is the code taken anywhere? Say where, show nothing else.
@@ -64,15 +65,16 @@ def employer_register(*, county: Region, credit_code: str, name: str, industry: 
     employer = Employer(county=county, credit_code=code, name=check_name(name, field="name"),
                         industry=industry.strip(), contact_name=contact_name.strip(),
                         contact_phone=check_phone(contact_phone, field="contact_phone"),
-                        address=address.strip(), created_by=by)
+                        address=address.strip(), created_by=staff_user(actor))
     clean_and_save(employer, exclude=["credit_code"])
     return employer
 
 
 @transaction.atomic
 def employer_update(*, employer: Employer, name: str, industry: str, contact_name: str,
-                    contact_phone: str, address: str, status: str) -> Employer:
+                    contact_phone: str, address: str, status: str, actor: Actor) -> Employer:
     """Correct an employer's details or status; the credit code and handling unit stay."""
+    require(actor, "employer.manage", county=employer.county_id)
     employer.name = check_name(name, field="name")
     employer.industry, employer.contact_name, employer.address = industry.strip(), contact_name.strip(), address.strip()
     employer.contact_phone = check_phone(contact_phone, field="contact_phone")
@@ -106,11 +108,12 @@ def person_duplicate_check(*, county: Region, id_number: str) -> None:
 @transaction.atomic
 def person_register(*, county: Region, id_number: str, name: str, category: str, phone: str = "",
                     address: str = "", special_group: str = "", prior_contribution_months: int = 0,
-                    by: Any = None) -> Person:
+                    actor: Actor) -> Person:
     """Register an insured person in their household handling unit (one record city-wide).
 
     Sex and birth date come from the ID number, never typed.
     """
+    require(actor, "person.register", county=county.pk)
     _check_unit(county)
     facts = check_id_number(id_number)
     person_duplicate_check(county=county, id_number=facts.id_number)
@@ -118,15 +121,16 @@ def person_register(*, county: Region, id_number: str, name: str, category: str,
                     sex=facts.sex, birth_date=facts.birth_date, phone=check_phone(phone),
                     address=address.strip(), category=parse_category(category),
                     special_group=check_special_group(special_group),
-                    prior_contribution_months=prior_contribution_months, created_by=by)
+                    prior_contribution_months=prior_contribution_months, created_by=staff_user(actor))
     clean_and_save(person, exclude=["id_number"])
     return person
 
 
 @transaction.atomic
 def person_update(*, person: Person, name: str, phone: str, address: str, category: str,
-                  special_group: str) -> Person:
+                  special_group: str, actor: Actor) -> Person:
     """Correct a person's contact details, category or special group (not the ID number)."""
+    require(actor, "person.change", county=person.county_id)
     if person.died_on:
         raise BusinessRuleError(ALREADY_DEAD, code="dead")
     person.name, person.phone = check_name(name), check_phone(phone)
@@ -139,8 +143,9 @@ def person_update(*, person: Person, name: str, phone: str, address: str, catego
 
 
 @transaction.atomic
-def person_retire(*, person: Person, on: date) -> Person:
+def person_retire(*, person: Person, on: date, actor: Actor) -> Person:
     """Life event: retirement. The employee enrolment continues; declarations stop."""
+    require(actor, "person.change", county=person.county_id)
     if person.died_on:
         raise BusinessRuleError(ALREADY_DEAD, code="dead")
     if person.retired_on:
@@ -154,8 +159,9 @@ def person_retire(*, person: Person, on: date) -> Person:
 
 
 @transaction.atomic
-def person_death(*, person: Person, on: date) -> Person:
+def person_death(*, person: Person, on: date, actor: Actor) -> Person:
     """Life event: death. Active and suspended enrolments end with the month of death."""
+    require(actor, "person.change", county=person.county_id)
     if person.died_on:
         raise BusinessRuleError(ALREADY_DEAD, code="dead")
     if on < person.birth_date:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +19,7 @@ from enrollment.models import (
 )
 from enrollment.services.common import clean_and_save
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.permissions import Actor, require, staff_user
 
 NOT_INSURED = _("%(name)s 没有参保缴费状态的参保记录，不能办理备案")
 BAD_PERIOD = _("有效期止不能早于有效期起")
@@ -36,8 +36,9 @@ MAX_DAYS = {ReferralKind.REFERRAL: 180, ReferralKind.TEMPORARY: 180, ReferralKin
 
 @transaction.atomic
 def referral_apply(*, person: Person, kind: str, destination: str, valid_from: date, valid_to: date,
-                   destination_area_code: str = "", diagnosis: str = "", by: Any = None) -> Referral:
+                   destination_area_code: str = "", diagnosis: str = "", actor: Actor) -> Referral:
     """Register an application for a referral or out-of-city care, in the person's county."""
+    require(actor, "referral.apply", county=person.county_id)
     if kind not in ReferralKind.values:
         raise BusinessRuleError(BAD_KIND, code="kind", field="kind", params={"value": kind})
     if not destination.strip():
@@ -53,29 +54,32 @@ def referral_apply(*, person: Person, kind: str, destination: str, valid_from: d
         raise BusinessRuleError(NOT_INSURED, code="not_insured", params={"name": person.name})
     referral = Referral(county_id=person.county_id, person=person, kind=kind, destination=destination.strip(),
                         destination_area_code=destination_area_code, diagnosis=diagnosis.strip(),
-                        valid_from=valid_from, valid_to=valid_to, applied_by=by)
+                        valid_from=valid_from, valid_to=valid_to, applied_by=staff_user(actor))
     clean_and_save(referral)
     return referral
 
 
 @transaction.atomic
-def referral_decide(*, referral: Referral, approve: bool, note: str = "", by: Any = None) -> Referral:
+def referral_decide(*, referral: Referral, approve: bool, note: str = "", actor: Actor) -> Referral:
     """Approve (备案) or refuse an application."""
+    require(actor, "referral.decide", county=referral.county_id)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.status != ReferralStatus.APPLIED:
         raise BusinessRuleError(NOT_APPLIED, code="not_applied", params={"status": referral.get_status_display()})
     referral.status = ReferralStatus.APPROVED if approve else ReferralStatus.REJECTED
-    referral.decision_note, referral.decided_at, referral.decided_by = note.strip(), timezone.now(), by
+    referral.decision_note, referral.decided_at, referral.decided_by = note.strip(), timezone.now(), staff_user(actor)
     referral.save(update_fields=["status", "decision_note", "decided_at", "decided_by"])
     return referral
 
 
 @transaction.atomic
-def referral_revoke(*, referral: Referral, note: str = "", by: Any = None) -> Referral:
+def referral_revoke(*, referral: Referral, note: str = "", actor: Actor) -> Referral:
+    """Revoke an approved registration (e.g. the patient no longer goes)."""
+    require(actor, "referral.decide", county=referral.county_id)
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.status != ReferralStatus.APPROVED:
         raise BusinessRuleError(NOT_APPROVED, code="not_approved")
     referral.status, referral.decision_note = ReferralStatus.REVOKED, note.strip() or referral.decision_note
-    referral.decided_at, referral.decided_by = timezone.now(), by
+    referral.decided_at, referral.decided_by = timezone.now(), staff_user(actor)
     referral.save(update_fields=["status", "decision_note", "decided_at", "decided_by"])
     return referral

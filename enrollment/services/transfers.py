@@ -10,7 +10,6 @@ because declaration lines are unique per person, scheme and month city-wide.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -32,6 +31,7 @@ from enrollment.services.common import add_months, first_of_month, require_count
 from enrollment.validators import check_id_number
 from pooling.kernel.choices import Scheme
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.permissions import Actor, can, require, staff_user
 from pooling.kernel.scoping import current_scope, unrestricted
 from pooling.models import Region
 
@@ -52,12 +52,13 @@ UNIT_NOT_COUNTY = _("请选择县级经办单位")
 
 @transaction.atomic
 def transfer_request(*, id_number: str, to_county: Region, effective_month: date, reason: str = "",
-                     by: Any = None) -> Transfer:
+                     actor: Actor) -> Transfer:
     """Open a transfer of the person with this ID number into `to_county`.
 
     The person is found city-wide; the caller must work in the sending or receiving
     county. Nothing about the person is returned beyond the transfer itself.
     """
+    require(actor, "transfer.request")
     facts = check_id_number(id_number)
     if not to_county.is_handling_unit:
         raise BusinessRuleError(UNIT_NOT_COUNTY, code="unit", field="to_county")
@@ -72,13 +73,15 @@ def transfer_request(*, id_number: str, to_county: Region, effective_month: date
             raise BusinessRuleError(ALREADY_THERE, code="already_there", field="to_county",
                                     params={"county": to_county.name})
         scope = current_scope()
-        if not (scope.allows(person.county_id) or scope.allows(to_county.pk)):
+        if not (scope.allows(person.county_id) or scope.allows(to_county.pk)) or not (
+                can(actor, "transfer.request", county=person.county_id)
+                or can(actor, "transfer.request", county=to_county.pk)):
             raise PermissionDenied(NOT_YOUR_TRANSFER)
         if Transfer.objects.filter(person=person, status=TransferStatus.PENDING).exists():
             raise BusinessRuleError(PENDING_EXISTS, code="pending_exists", field="id_number")
         transfer = Transfer(person=person, from_county_id=person.county_id, to_county=to_county,
                             effective_month=first_of_month(effective_month), reason=reason.strip(),
-                            requested_by=by)
+                            requested_by=staff_user(actor))
     transfer.save()  # checked against the caller's scope: from or to must be theirs
     return transfer
 
@@ -94,7 +97,7 @@ def _check_new_employer(transfer: Transfer, employer: Employer | None) -> None:
                                 params={"status": employer.get_status_display()})
 
 
-def _continue(old: Enrolment, *, transfer: Transfer, employer: Employer | None, by: Any) -> Enrolment:
+def _continue(old: Enrolment, *, transfer: Transfer, employer: Employer | None, actor: Actor) -> Enrolment:
     month = transfer.effective_month
     if month <= old.start_month:
         raise BusinessRuleError(MONTH_TOO_EARLY, code="month_too_early", field="effective_month",
@@ -111,7 +114,7 @@ def _continue(old: Enrolment, *, transfer: Transfer, employer: Employer | None, 
                     start_month=month, end_month=None, status=status, waiting_months=0,
                     # Continuous cover: benefits already earned carry over, no new waiting.
                     benefits_from=old.benefits_from if old.benefits_from and old.benefits_from > month else month,
-                    continues=old, created_by=by)
+                    continues=old, created_by=staff_user(actor))
     new.full_clean(validate_constraints=False)
     new.save()
     return new
@@ -119,9 +122,10 @@ def _continue(old: Enrolment, *, transfer: Transfer, employer: Employer | None, 
 
 @transaction.atomic
 def transfer_complete(*, transfer: Transfer, new_employer: Employer | None = None,
-                      by: Any = None) -> Transfer:
+                      actor: Actor) -> Transfer:
     """Complete a pending transfer (receiving county only): move the person, continue each
     open enrolment from the effective month, and move the personal account's balance."""
+    require(actor, "transfer.complete", county=transfer.to_county_id)
     transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
     if transfer.status != TransferStatus.PENDING:
         raise BusinessRuleError(NOT_PENDING, code="not_pending", params={"status": transfer.get_status_display()})
@@ -139,22 +143,25 @@ def transfer_complete(*, transfer: Transfer, new_employer: Employer | None = Non
         if any(e.scheme == Scheme.EMPLOYEE for e in open_rows):
             _check_new_employer(transfer, new_employer)
         for old in open_rows:
-            _continue(old, transfer=transfer, employer=new_employer, by=by)
+            _continue(old, transfer=transfer, employer=new_employer, actor=actor)
         from_code = person.county_id
         person.county_id = transfer.to_county_id
         person.save(update_fields=["county"])
         account_move(person=person, from_code=from_code, to_code=transfer.to_county_id,
-                     month=transfer.effective_month, transfer_id=transfer.pk, by=by)
+                     month=transfer.effective_month, transfer_id=transfer.pk, actor=actor)
         transfer.status, transfer.completed_at, transfer.completed_by = (
-            TransferStatus.COMPLETED, timezone.now(), by)
+            TransferStatus.COMPLETED, timezone.now(), staff_user(actor))
         transfer.new_employer = new_employer
         transfer.save(update_fields=["status", "completed_at", "completed_by", "new_employer"])
     return transfer
 
 
 @transaction.atomic
-def transfer_cancel(*, transfer: Transfer) -> Transfer:
+def transfer_cancel(*, transfer: Transfer, actor: Actor) -> Transfer:
     """Withdraw a pending transfer (either county)."""
+    if not (can(actor, "transfer.request", county=transfer.from_county_id)
+            or can(actor, "transfer.request", county=transfer.to_county_id)):
+        require(actor, "transfer.request", county=transfer.to_county_id)  # refuses, naming the capability
     transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
     if transfer.status != TransferStatus.PENDING:
         raise BusinessRuleError(NOT_PENDING, code="not_pending", params={"status": transfer.get_status_display()})

@@ -3,8 +3,6 @@ issued budget go through maker-checker; monthly fund-use plans roll up to the ci
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -12,9 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from funds.chart import EXPENSE_CATEGORIES, INCOME_CATEGORIES
 from funds.models import Book, Budget, BudgetAdjustment, BudgetItem, MonthlyPlan
-from pooling.kernel.choices import Role
 from pooling.kernel.errors import BusinessRuleError
-from pooling.kernel.permissions import NOT_ALLOWED, user_has_role
+from pooling.kernel.permissions import Actor, require, staff_user
 from pooling.models import Region
 
 NOT_DRAFT = _("预算已报送或已下达，不能直接修改；请提交预算调整")
@@ -30,20 +27,11 @@ BELOW_ZERO = _("调整后预算数不能为负数")
 BUDGET_ITEMS = INCOME_CATEGORIES + EXPENSE_CATEGORIES
 
 
-def _actor_id(actor: Any) -> int | None:
-    return actor.pk if getattr(actor, "is_authenticated", False) else None
-
-
-def _require_city(actor: Any) -> None:
-    """Issuing and approving are the city's (bureau or finance); a system run passes None."""
-    if actor is not None and not user_has_role(actor, Role.FINANCE, Role.BUREAU_ADMIN):
-        raise PermissionDenied(NOT_ALLOWED)
-
-
 @transaction.atomic
 def budget_save_draft(*, book: Book, county: Region, year: int, items: dict[str, int],
-                      actor: Any = None) -> Budget:
+                      actor: Actor) -> Budget:
     """Create or change a county's draft budget; items are fen per budget category."""
+    require(actor, "budget.submit", county=county.pk)
     budget, _created = Budget.objects.get_or_create(book=book, county=county, year=year)
     budget = Budget.objects.select_for_update().get(pk=budget.pk)
     if budget.status != Budget.DRAFT:
@@ -65,20 +53,22 @@ def budget_totals(budget: Budget) -> tuple[int, int]:
 
 
 @transaction.atomic
-def budget_submit(*, budget: Budget, actor: Any = None) -> Budget:
+def budget_submit(*, budget: Budget, actor: Actor) -> Budget:
+    """Send a county's draft to the city for review; it cannot be edited afterwards."""
+    require(actor, "budget.submit", county=budget.county_id)
     budget = Budget.objects.select_for_update().get(pk=budget.pk)
     if budget.status != Budget.DRAFT:
         raise BusinessRuleError(NOT_DRAFT, code="not_draft")
     budget.status = Budget.SUBMITTED
-    budget.submitted_by_id = _actor_id(actor)
+    budget.submitted_by = staff_user(actor)
     budget.save(update_fields=["status", "submitted_by"])
     return budget
 
 
 @transaction.atomic
-def budget_issue(*, budget: Budget, actor: Any = None) -> Budget:
+def budget_issue(*, budget: Budget, actor: Actor) -> Budget:
     """The city reviews and issues a county's budget: spending may not exceed income."""
-    _require_city(actor)
+    require(actor, "budget.issue")
     budget = Budget.objects.select_for_update().get(pk=budget.pk)
     if budget.status != Budget.SUBMITTED:
         raise BusinessRuleError(NOT_SUBMITTED, code="not_submitted")
@@ -86,7 +76,7 @@ def budget_issue(*, budget: Budget, actor: Any = None) -> Budget:
     if expense > income:
         raise BusinessRuleError(DEFICIT_BUDGET, code="deficit", params={"income": income, "expense": expense})
     budget.status = Budget.ISSUED
-    budget.issued_by_id = _actor_id(actor)
+    budget.issued_by = staff_user(actor)
     budget.issued_at = timezone.now()
     budget.save(update_fields=["status", "issued_by", "issued_at"])
     return budget
@@ -94,29 +84,32 @@ def budget_issue(*, budget: Budget, actor: Any = None) -> Budget:
 
 @transaction.atomic
 def adjustment_request(*, budget: Budget, category: str, delta_fen: int, reason: str,
-                       actor: Any) -> BudgetAdjustment:
+                       actor: Actor) -> BudgetAdjustment:
+    """Ask for a change to an issued budget; a second person decides (adjustment_decide)."""
+    require(actor, "budget.submit", county=budget.county_id)
     budget = Budget.objects.get(pk=budget.pk)  # the status as stored, not as the caller last saw it
     if budget.status != Budget.ISSUED:
         raise BusinessRuleError(NOT_ISSUED, code="not_issued")
     if category not in BUDGET_ITEMS:
         raise BusinessRuleError(UNKNOWN_ITEM, code="category", params={"category": category})
     adjustment = BudgetAdjustment(budget=budget, category=category, delta_fen=delta_fen,
-                                  reason=reason, requested_by=actor)
+                                  reason=reason, requested_by=staff_user(actor))
     adjustment.full_clean()
     adjustment.save()
     return adjustment
 
 
 @transaction.atomic
-def adjustment_decide(*, adjustment: BudgetAdjustment, approve: bool, actor: Any) -> BudgetAdjustment:
+def adjustment_decide(*, adjustment: BudgetAdjustment, approve: bool, actor: Actor) -> BudgetAdjustment:
     """A second person approves (the item changes in the same transaction) or rejects."""
-    _require_city(actor)
+    require(actor, "budget.issue")
     adjustment = BudgetAdjustment.objects.select_for_update().get(pk=adjustment.pk)
     if adjustment.status != BudgetAdjustment.PENDING:
         raise BusinessRuleError(ALREADY_DECIDED, code="decided")
-    if _actor_id(actor) is None:
+    decider = staff_user(actor)
+    if decider is None:  # four eyes are a person's: a system job never decides
         raise PermissionDenied(SAME_PERSON)
-    if adjustment.requested_by_id == actor.pk:
+    if adjustment.requested_by_id == decider.pk:
         raise BusinessRuleError(SAME_PERSON, code="four_eyes")
     if approve:
         item, _created = BudgetItem.objects.select_for_update().get_or_create(
@@ -126,7 +119,7 @@ def adjustment_decide(*, adjustment: BudgetAdjustment, approve: bool, actor: Any
         item.amount_fen += adjustment.delta_fen
         item.save(update_fields=["amount_fen"])
     adjustment.status = BudgetAdjustment.APPROVED if approve else BudgetAdjustment.REJECTED
-    adjustment.decided_by = actor
+    adjustment.decided_by = decider
     adjustment.decided_at = timezone.now()
     adjustment.save(update_fields=["status", "decided_by", "decided_at"])
     return adjustment
@@ -134,10 +127,12 @@ def adjustment_decide(*, adjustment: BudgetAdjustment, approve: bool, actor: Any
 
 @transaction.atomic
 def monthly_plan_submit(*, book: Book, county: Region, year: int, month: int,
-                        planned_expense_fen: int, actor: Any = None) -> MonthlyPlan:
+                        planned_expense_fen: int, actor: Actor) -> MonthlyPlan:
+    """A county's monthly fund-use plan (the city's plan is their sum); filing again replaces it."""
+    require(actor, "budget.submit", county=county.pk)
     if type(planned_expense_fen) is not int or planned_expense_fen < 0:
         raise BusinessRuleError(NEGATIVE, code="amount", field="planned_expense_fen")
     plan, _created = MonthlyPlan.objects.update_or_create(
         book=book, county=county, year=year, month=month,
-        defaults={"planned_expense_fen": planned_expense_fen, "submitted_by_id": _actor_id(actor)})
+        defaults={"planned_expense_fen": planned_expense_fen, "submitted_by": staff_user(actor)})
     return plan

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from funds.chart import DEBIT
 from funds.models import Account, AccountTotal, Book, Entry, Line, Period
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.permissions import Actor, require, staff_user
 from pooling.kernel.scoping import OTHER_COUNTY, READ_ONLY, current_scope, unrestricted
 
 UNBALANCED = _("分录借贷不平衡：借方合计 %(debit)s 分，贷方合计 %(credit)s 分")
@@ -81,7 +82,7 @@ class EntrySpec:
 
 
 def post_entry(*, key: str, book: Book, lines: Sequence[LineSpec], memo: str,
-               source: str = "", actor: Any = None, entry_date: date | None = None,
+               source: str = "", actor: Actor, entry_date: date | None = None,
                reverses: Entry | None = None) -> Entry:
     """Post one balanced entry (or return the one already posted under `key`).
 
@@ -94,12 +95,13 @@ def post_entry(*, key: str, book: Book, lines: Sequence[LineSpec], memo: str,
     return post_entries_bulk(book=book, entries=[spec], actor=actor)[0]
 
 
-def post_entries_bulk(*, book: Book, entries: Sequence[EntrySpec], actor: Any = None) -> list[Entry]:
+def post_entries_bulk(*, book: Book, entries: Sequence[EntrySpec], actor: Actor) -> list[Entry]:
     """Post many entries of one book in one transaction, every rule enforced for each.
 
     Returns the entries in the order given; those already posted under their key
     with the same payload are returned as they are (not posted again).
     """
+    require(actor, "ledger.post")
     scope = current_scope()
     if scope.read_only:
         raise PermissionDenied(READ_ONLY)
@@ -189,7 +191,7 @@ def payload_hash(book: Book, spec: EntrySpec) -> str:
     return hashlib.sha256(repr(body).encode()).hexdigest()
 
 
-def _post_validated(book: Book, entries: Sequence[EntrySpec], actor: Any) -> list[Entry]:
+def _post_validated(book: Book, entries: Sequence[EntrySpec], actor: Actor) -> list[Entry]:
     existing = {e.key: e for e in Entry.objects.filter(key__in=[s.key for s in entries])}
     for spec in entries:
         found = existing.get(spec.key)
@@ -263,8 +265,9 @@ def _check_overdraft(deltas: dict[int, int], locked: dict[int, Account]) -> None
 
 
 def _insert(book: Book, entries: Sequence[EntrySpec], periods: dict[tuple[int, int], Period],
-            actor: Any) -> dict[str, Entry]:
-    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+            actor: Actor) -> dict[str, Entry]:
+    staff = staff_user(actor)
+    actor_id = staff.pk if staff is not None else None
     now = timezone.now()
     # *_id keyword arguments: the related-object descriptors cost more than the COPY itself.
     rows = [Entry(book_id=book.id, period_id=periods[(_day(s).year, _day(s).month)].id,
@@ -342,9 +345,10 @@ def _apply_balances(deltas: dict[int, int], totals: Totals) -> None:
             cursor.executemany(f"{columns} VALUES (%s, %s, %s, %s, %s, %s){upsert}", rows)
 
 
-def reverse_entry(*, entry: Entry, actor: Any = None, entry_date: date | None = None,
+def reverse_entry(*, entry: Entry, actor: Actor, entry_date: date | None = None,
                   memo: str = "", key: str = "") -> Entry:
     """Correct a mistake: post the mirror image of `entry` (into an open period)."""
+    require(actor, "ledger.reverse")
     if Entry.objects.filter(reverses=entry).exclude(key=key or f"reversal:{entry.key}").exists():
         raise BusinessRuleError(ALREADY_REVERSED, code="already_reversed", params={"id": entry.pk})
     with unrestricted():  # all lines, or a clerk could reverse half an entry
@@ -356,8 +360,9 @@ def reverse_entry(*, entry: Entry, actor: Any = None, entry_date: date | None = 
 
 
 @transaction.atomic
-def period_close(*, book: Book, year: int, month: int, actor: Any = None) -> Period:
+def period_close(*, book: Book, year: int, month: int, actor: Actor) -> Period:
     """Close a month: from now on nothing is posted into it (corrections go to an open month)."""
+    require(actor, "period.close")
     scope = current_scope()
     if scope.read_only or not scope.all_regions:  # a city decision, never a county's
         raise PermissionDenied(READ_ONLY if scope.read_only else OTHER_COUNTY)
@@ -366,6 +371,6 @@ def period_close(*, book: Book, year: int, month: int, actor: Any = None) -> Per
     if period.status != Period.CLOSED:
         period.status = Period.CLOSED
         period.closed_at = timezone.now()
-        period.closed_by = actor if getattr(actor, "is_authenticated", False) else None
+        period.closed_by = staff_user(actor)
         period.save(update_fields=["status", "closed_at", "closed_by"])
     return period

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
@@ -19,6 +18,7 @@ from funds.services.ledger import cr, dr, post_entry
 from funds.services.setup import account_for
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.money import apply_rate
+from pooling.kernel.permissions import Actor, require
 
 ALREADY_PAID_SOME = _("已有缴款的分期不能重新生成")
 OVERPAID = _("缴款 %(amount)s 分超过该期未缴金额 %(open)s 分")
@@ -44,8 +44,9 @@ def rules_ensure() -> list[RemittanceRule]:
 
 
 @transaction.atomic
-def instalments_generate(*, position: PrePoolingPosition) -> list[Instalment]:
+def instalments_generate(*, position: PrePoolingPosition, actor: Actor) -> list[Instalment]:
     """(Re)build a position's instalments from its rule; shares round half up, the last takes the rest."""
+    require(actor, "prepooling.manage")
     position = PrePoolingPosition.objects.select_for_update().get(pk=position.pk)
     if InstalmentPayment.objects.filter(instalment__position=position).exists():
         raise BusinessRuleError(ALREADY_PAID_SOME, code="paid")
@@ -73,6 +74,24 @@ def instalments_generate(*, position: PrePoolingPosition) -> list[Instalment]:
     return Instalment.objects.bulk_create(rows)
 
 
+def position_check(*, position: PrePoolingPosition) -> None:
+    """A position whose instalments have a payment against them is no longer corrected."""
+    if position.pk and InstalmentPayment.objects.filter(instalment__position_id=position.pk).exists():
+        raise BusinessRuleError(ALREADY_PAID_SOME, code="paid")
+
+
+@transaction.atomic
+def position_save(*, position: PrePoolingPosition, actor: Actor) -> PrePoolingPosition:
+    """Record (or correct) a county's pre-pooling surplus or deficit and rebuild its
+    instalments from the rule — refused once a payment has been made against them."""
+    require(actor, "prepooling.manage")
+    position_check(position=position)
+    position.full_clean()
+    position.save()
+    instalments_generate(position=position, actor=actor)
+    return position
+
+
 @dataclass
 class InstalmentState:
     instalment: Instalment
@@ -96,11 +115,12 @@ def instalment_states(*, position: PrePoolingPosition, today: date | None = None
 
 @transaction.atomic
 def instalment_pay(*, instalment: Instalment, amount_fen: int, paid_on: date, key: str,
-                   actor: Any = None) -> InstalmentPayment:
+                   actor: Actor) -> InstalmentPayment:
     """Record a county's remittance: money into the special account, income 下级上解收入.
 
     The idempotency key makes a double-submitted form one payment, not two.
     """
+    require(actor, "prepooling.manage")
     instalment = Instalment.objects.select_for_update().select_related("position__book").get(pk=instalment.pk)
     position = instalment.position
     existing = Entry.objects.filter(key=key).first()

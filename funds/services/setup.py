@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from funds.chart import BOOKS, KINDS, Category, account_code
 from funds.models import Account, Book
 from pooling.kernel.choices import RegionLevel
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.permissions import Actor, require
 from pooling.kernel.scoping import unrestricted
 from pooling.models import Region
+
+THRESHOLDS_ORDER = _("可支付月数预警线须满足：严重不足线 ≤ 预警线 ≤ 结余过多线")
 
 
 @transaction.atomic
@@ -53,3 +60,23 @@ def account_for(*, book: Book, category: str, county_code: str) -> Account:
         if kind.city_level:
             return Account.objects.get(book=book, category=category, city_level=True)
         return Account.objects.get(book=book, code=account_code(category, county_code))
+
+
+def thresholds_check(*, danger_below: Decimal, warn_below: Decimal, warn_above: Decimal) -> None:
+    """The warning lines must be ordered: danger ≤ warning ≤ excess."""
+    if not Decimal(0) <= danger_below <= warn_below <= warn_above:
+        raise BusinessRuleError(THRESHOLDS_ORDER, code="thresholds", field="capacity_warn_below")
+
+
+@transaction.atomic
+def book_thresholds_set(*, book: Book, danger_below: Decimal, warn_below: Decimal, warn_above: Decimal,
+                        actor: Actor) -> Book:
+    """Set a book's warning lines for months of payment capacity (each city sets its own)."""
+    require(actor, "fund.configure")
+    thresholds_check(danger_below=danger_below, warn_below=warn_below, warn_above=warn_above)
+    book = Book.objects.select_for_update().get(pk=book.pk)
+    book.capacity_danger_below, book.capacity_warn_below, book.capacity_warn_above = (
+        danger_below, warn_below, warn_above)
+    book.full_clean()
+    book.save(update_fields=["capacity_danger_below", "capacity_warn_below", "capacity_warn_above"])
+    return book

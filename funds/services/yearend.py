@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
+from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +28,7 @@ from funds.services.ledger import LineSpec, cr, dr, post_entry
 from funds.services.setup import account_for
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.money import apply_rate
+from pooling.kernel.permissions import Actor, require
 from pooling.kernel.scoping import unrestricted
 
 NO_RATE = _("%(book)s 未录入 %(period)s 的利率")
@@ -35,7 +36,10 @@ NO_INTEREST = _("本月没有计息余额")
 GAP_REASONS = {"unpaid_subsidy": Category.SUBSIDY_COUNTY, "unenforced_collection": Category.INCOME_PREMIUM}
 BAD_REASON = _("缺口原因只能是未足额到位的财政补助或未依法征缴的保费")
 NOT_POSITIVE = _("金额必须大于零")
+RATE_ACCRUED = _("%(period)s 的利息已按原利率入账，不能再修改利率（如需更正请冲销后重新计息）")
 RESERVE_SHORT = _("风险准备金余额 %(reserve)s 分不足以弥补 %(amount)s 分")
+RATE_RANGE = _("年利率应在 0 至 1 之间（如 0.0135 表示年利率 1.35 个百分点）")
+RATE_PERIOD = _("请填写有效的年度与月份")
 
 
 def _month_end(year: int, month: int) -> date:
@@ -43,8 +47,30 @@ def _month_end(year: int, month: int) -> date:
     return date.fromordinal(nxt.toordinal() - 1)
 
 
-def interest_accrue(*, book: Book, year: int, month: int, actor: Any = None) -> Entry:
+def interest_rate_check(*, book: Book, year: int, month: int, annual_rate: Decimal) -> None:
+    """A rate for a real month, between 0 and 1, and not for a month already accrued."""
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        raise BusinessRuleError(RATE_PERIOD, code="period", field="month")
+    if not Decimal(0) <= annual_rate < Decimal(1):
+        raise BusinessRuleError(RATE_RANGE, code="rate", field="annual_rate")
+    if Entry.objects.filter(key=f"interest:{book.code}:{year}-{month:02d}").exists():
+        raise BusinessRuleError(RATE_ACCRUED, code="accrued", field="annual_rate",
+                                params={"period": f"{year}-{month:02d}"})
+
+
+@transaction.atomic
+def interest_rate_set(*, book: Book, year: int, month: int, annual_rate: Decimal, actor: Actor) -> InterestRate:
+    """Enter (or correct) the annual rate a book's cash earns in a month, before it accrues."""
+    require(actor, "interest.accrue")
+    interest_rate_check(book=book, year=year, month=month, annual_rate=annual_rate)
+    rate, _created = InterestRate.objects.update_or_create(
+        book=book, year=year, month=month, defaults={"annual_rate": annual_rate})
+    return rate
+
+
+def interest_accrue(*, book: Book, year: int, month: int, actor: Actor) -> Entry:
     """Post the month's interest on every cash account of the book (per county line)."""
+    require(actor, "interest.accrue")
     key = f"interest:{book.code}:{year}-{month:02d}"
     done = Entry.objects.filter(key=key).first()
     if done is not None:  # already accrued: a second run changes nothing
@@ -137,8 +163,9 @@ def year_end_result(*, book: Book, year: int) -> FundResult:
 
 
 def county_gap_receivable(*, book: Book, county: str, year: int, amount_fen: int, reason: str,
-                          actor: Any = None) -> Entry:
+                          actor: Actor) -> Entry:
     """Yancheng art. 8: the county owes what its unpaid subsidy or unenforced collection cost."""
+    require(actor, "yearend.close")
     if reason not in GAP_REASONS:
         raise BusinessRuleError(BAD_REASON, code="reason")
     if amount_fen <= 0:
@@ -151,8 +178,9 @@ def county_gap_receivable(*, book: Book, county: str, year: int, amount_fen: int
                cr(income, amount_fen)])
 
 
-def reserve_cover(*, book: Book, year: int, amount_fen: int, actor: Any = None) -> Entry:
+def reserve_cover(*, book: Book, year: int, amount_fen: int, actor: Actor) -> Entry:
     """Use the risk reserve for a gap the accumulated surplus could not cover."""
+    require(actor, "yearend.close")
     if amount_fen <= 0:
         raise BusinessRuleError(NOT_POSITIVE, code="amount")
     reserve = account_for(book=book, category=Category.RISK_RESERVE, county_code="")

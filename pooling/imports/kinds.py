@@ -114,6 +114,8 @@ class ImportKind:
     key: str = ""
     label: Any = ""
     columns: list[Column] = []
+    # What its rows change needs this capability too (besides "import.run"), e.g. "person.register".
+    capability: str = "import.run"
     # Rows of a kind are written in this many records per database round trip.
     chunk_size = 2000
     # True when `write` relies on a unique constraint instead of `existing` lookups

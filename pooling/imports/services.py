@@ -34,6 +34,7 @@ from pooling.imports.kinds import Context, ImportKind, RowProblem, RowProblems, 
 from pooling.imports.models import ImportBatch, ImportStatus
 from pooling.kernel.choices import Role
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.permissions import require
 from pooling.kernel.scoping import acting_as
 from pooling.models import Region, User
 from pooling.policy.document import policy_memo
@@ -42,14 +43,12 @@ from pooling.tabular.reader import Row, RowError, TableError, open_table
 MAX_STORED_ERRORS = 5000
 PROGRESS_EVERY = 5000
 EXISTING_CHUNK = 5000
-IMPORT_ROLES = (Role.COUNTY_CLERK, Role.CITY_AGENCY)
 
 DUPLICATE_IN_FILE = _("与第 %(row)s 行重复")
 ALREADY_COMMITTED = _("该批次已经导入，不能重复提交")
 COMMIT_IN_PROGRESS = _("该批次正在提交中，请稍候")
 NOT_READY = _("该批次尚未通过校验（有错误或尚未预览完成），不能提交")
 NO_FILE = _("请选择要上传的文件")
-IMPORT_NOT_ALLOWED = _("只有县经办人员和市经办机构人员可以批量导入")
 COMMIT_FAILED = _("提交失败，未写入任何数据：%(reason)s")
 
 
@@ -71,9 +70,8 @@ class ErrorSink:
 
 def batch_upload(*, actor: User, kind: str, file: UploadedFile) -> ImportBatch:
     """Store an uploaded file as a new batch of the actor's county (preview follows)."""
-    if not (actor.is_superuser or actor.role in IMPORT_ROLES):
-        raise BusinessRuleError(IMPORT_NOT_ALLOWED, code="forbidden")
-    kind_for(kind)  # refuse an unknown kind before storing anything
+    require(actor, "import.run")
+    require(actor, kind_for(kind).capability)  # an unknown kind is refused before anything is stored
     if file is None:
         raise BusinessRuleError(NO_FILE, code="no_file", field="file")
     county = actor.region if actor.role == Role.COUNTY_CLERK else None
@@ -136,9 +134,10 @@ def batch_commit(*, batch_id: int) -> ImportBatch:
     preview) rolls everything back and marks the batch failed with its errors.
     """
     batch = ImportBatch.objects.get(pk=batch_id)
+    kind = kind_for(batch.kind)
+    require(batch.uploaded_by, kind.capability)  # the uploader may have lost the right since
     with acting_as(batch.uploaded_by), policy_memo():
         _claim_for_commit(batch)
-        kind = kind_for(batch.kind)
         sink = ErrorSink()
         progress = _Progress(batch_id, side_channel=True)
         try:

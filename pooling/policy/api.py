@@ -18,7 +18,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from pooling.kernel.choices import Role
 from pooling.models import PolicyVersion
 from pooling.policy.services import (
     policy_approve_publish,
@@ -28,9 +27,10 @@ from pooling.policy.services import (
     policy_submit,
 )
 from pooling.policy.validation import document_to_text, policy_schema
-from pooling.web.drf import HasRole
+from pooling.web.drf import HasCapability
 
-WRITERS = [HasRole.of(Role.BUREAU_ADMIN)]
+DRAFTERS = [HasCapability.of("policy.draft")]
+REVIEWERS = [HasCapability.of("policy.publish")]
 
 
 class PolicyVersionSerializer(serializers.ModelSerializer):
@@ -102,7 +102,7 @@ class PolicyExport(APIView):
 class PolicyImport(APIView):
     """Import a policy document (the JSON body) as a new draft. Nothing is saved if invalid."""
 
-    permission_classes = WRITERS
+    permission_classes = DRAFTERS
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={201: PolicyVersionSerializer, 400: PROBLEMS})
     def post(self, request: Request) -> Response:
@@ -113,7 +113,7 @@ class PolicyImport(APIView):
 class PolicyUpdate(APIView):
     """Replace the document of a draft or rejected version; the caller becomes its drafter."""
 
-    permission_classes = WRITERS
+    permission_classes = DRAFTERS
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: PolicyVersionSerializer, 400: PROBLEMS})
     def put(self, request: Request, code: str) -> Response:
@@ -121,9 +121,9 @@ class PolicyUpdate(APIView):
         return Response(PolicyVersionSerializer(version).data)
 
 
-def _action(service: Any, doc: str, with_reason: bool = False) -> type[APIView]:
+def _action(service: Any, doc: str, permissions: list[Any], with_reason: bool = False) -> type[APIView]:
     class Action(APIView):
-        permission_classes = WRITERS
+        permission_classes = permissions
 
         @extend_schema(request=RejectSerializer if with_reason else None,
                        responses={200: PolicyVersionSerializer, 400: PROBLEMS}, description=doc)
@@ -140,6 +140,7 @@ def _action(service: Any, doc: str, with_reason: bool = False) -> type[APIView]:
     return Action
 
 
-PolicySubmit = _action(policy_submit, "提交复核（草稿或已退回 → 待复核）")
-PolicyApprove = _action(policy_approve_publish, "复核并发布：须为起草人以外的另一位市医保局管理员；发布后不可更改")
-PolicyReject = _action(policy_reject, "退回起草人，须填写理由", with_reason=True)
+PolicySubmit = _action(policy_submit, "提交复核（草稿或已退回 → 待复核）", DRAFTERS)
+PolicyApprove = _action(policy_approve_publish, "复核并发布：须为起草人以外的另一位市医保局管理员；发布后不可更改",
+                        REVIEWERS)
+PolicyReject = _action(policy_reject, "退回起草人，须填写理由", REVIEWERS, with_reason=True)

@@ -15,13 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pooling.kernel.choices import Role
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.permissions import require
 from pooling.models import PolicyStatus, PolicyVersion, User
 from pooling.policy.validation import Problem, document_problems
 
 INVALID_DOCUMENT = _("政策文件未通过校验，共 %(count)s 处问题：%(problems)s")
-NOT_BUREAU_ADMIN = _("只有市医保局管理员可以起草、提交、复核政策版本")
 CODE_TAKEN = _("版本号 %(code)s 已存在")
 NOT_EDITABLE = _("政策版本 %(code)s 当前状态为「%(status)s」，不能修改（已发布的版本不可更改）")
 NOT_SUBMITTABLE = _("只有草稿或已退回的版本可以提交复核，%(code)s 当前为「%(status)s」")
@@ -51,12 +50,6 @@ def policy_document_check(*, document: Any) -> None:
         raise PolicyDocumentInvalid(problems)
 
 
-def _require_bureau_admin(actor: User) -> None:
-    # Not pooling.kernel.permissions.user_has_role: the same rule, without importing DRF into services.
-    if not (actor.is_active and (actor.is_superuser or actor.role == Role.BUREAU_ADMIN)):
-        raise BusinessRuleError(NOT_BUREAU_ADMIN, code="not_bureau_admin")
-
-
 def _locked(version: PolicyVersion) -> PolicyVersion:
     return PolicyVersion.objects.select_for_update().get(pk=version.pk)
 
@@ -76,7 +69,7 @@ def _check_code_free(code: str, *, except_pk: int | None = None) -> None:
 @transaction.atomic
 def policy_draft_import(*, document: Any, actor: User) -> PolicyVersion:
     """Save a validated document as a new draft drafted by `actor`; nothing is saved if invalid."""
-    _require_bureau_admin(actor)
+    require(actor, "policy.draft")
     policy_document_check(document=document)
     _check_code_free(document["code"])
     version = PolicyVersion(
@@ -92,7 +85,7 @@ def policy_draft_import(*, document: Any, actor: User) -> PolicyVersion:
 @transaction.atomic
 def policy_draft_update(*, version: PolicyVersion, document: Any, actor: User) -> PolicyVersion:
     """Replace a draft's (or rejected version's) document; `actor` becomes its drafter."""
-    _require_bureau_admin(actor)
+    require(actor, "policy.draft")
     version = _locked(version)
     if version.status not in (PolicyStatus.DRAFT, PolicyStatus.REJECTED):
         raise BusinessRuleError(NOT_EDITABLE, code="not_editable", params=_status_params(version))
@@ -109,7 +102,7 @@ def policy_draft_update(*, version: PolicyVersion, document: Any, actor: User) -
 @transaction.atomic
 def policy_submit(*, version: PolicyVersion, actor: User) -> PolicyVersion:
     """Send a draft for review by a second administrator."""
-    _require_bureau_admin(actor)
+    require(actor, "policy.draft")
     version = _locked(version)
     if version.status not in (PolicyStatus.DRAFT, PolicyStatus.REJECTED):
         raise BusinessRuleError(NOT_SUBMITTABLE, code="not_submittable", params=_status_params(version))
@@ -120,7 +113,6 @@ def policy_submit(*, version: PolicyVersion, actor: User) -> PolicyVersion:
 
 
 def _check_reviewer(version: PolicyVersion, actor: User) -> None:
-    _require_bureau_admin(actor)
     if version.status != PolicyStatus.SUBMITTED:
         raise BusinessRuleError(NOT_SUBMITTED, code="not_submitted", params=_status_params(version))
     if version.drafted_by_id == actor.pk:
@@ -131,6 +123,7 @@ def _check_reviewer(version: PolicyVersion, actor: User) -> None:
 @transaction.atomic
 def policy_approve_publish(*, version: PolicyVersion, actor: User) -> PolicyVersion:
     """Approve and publish: by a bureau administrator other than the drafter. Irreversible."""
+    require(actor, "policy.publish")
     version = _locked(version)
     _check_reviewer(version, actor)
     policy_document_check(document=version.document)
@@ -147,6 +140,7 @@ def policy_approve_publish(*, version: PolicyVersion, actor: User) -> PolicyVers
 @transaction.atomic
 def policy_reject(*, version: PolicyVersion, actor: User, reason: str) -> PolicyVersion:
     """Send a submitted version back to its drafter with the reviewer's reason."""
+    require(actor, "policy.publish")
     version = _locked(version)
     _check_reviewer(version, actor)
     if not reason.strip():

@@ -14,9 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from pooling.kernel.choices import Role
 from pooling.kernel.errors import BusinessRuleError
-from pooling.kernel.permissions import user_has_role
+from pooling.kernel.permissions import can
 from pooling.models import PolicyStatus, PolicyVersion
 from pooling.policy.display import policy_diff, policy_view
 from pooling.policy.services import (
@@ -28,7 +27,7 @@ from pooling.policy.services import (
     policy_submit,
 )
 from pooling.policy.validation import DocumentSyntaxError, document_from_text, document_to_text
-from pooling.web.decorators import role_required
+from pooling.web.decorators import capability_required
 
 MAX_UPLOAD = 2 * 1024 * 1024
 
@@ -63,7 +62,7 @@ def _in_force_pk() -> int | None:
 def policy_index(request: HttpRequest) -> HttpResponse:
     versions = list(_versions().defer("document"))
     return render(request, "pooling/policy_index.html", {
-        "versions": versions, "can_write": user_has_role(request.user, Role.BUREAU_ADMIN),
+        "versions": versions, "can_write": can(request.user, "policy.draft"),
         "in_force_pk": _in_force_pk(),
     })
 
@@ -72,19 +71,20 @@ def policy_index(request: HttpRequest) -> HttpResponse:
 def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
     version = get_object_or_404(_versions(), code=code)
     user = request.user
-    is_admin = user_has_role(user, Role.BUREAU_ADMIN)
+    drafter, reviewer = can(user, "policy.draft"), can(user, "policy.publish")
+    submitted, own = version.status == PolicyStatus.SUBMITTED, version.drafted_by_id == user.pk
     others = _versions().exclude(pk=version.pk).defer("document")
     return render(request, "pooling/policy_detail.html", {
         "version": version, "view": policy_view(version.document), "others": others,
         "in_force": version.pk == _in_force_pk(),
-        "can_edit": is_admin and version.status in (PolicyStatus.DRAFT, PolicyStatus.REJECTED),
-        "can_review": is_admin and version.status == PolicyStatus.SUBMITTED and version.drafted_by_id != user.pk,
-        "waiting_for_other": is_admin and version.status == PolicyStatus.SUBMITTED and version.drafted_by_id == user.pk,
+        "can_edit": drafter and version.status in (PolicyStatus.DRAFT, PolicyStatus.REJECTED),
+        "can_review": reviewer and submitted and not own,
+        "waiting_for_other": (drafter or reviewer) and submitted and own,
         "reject_form": RejectForm(),
     })
 
 
-@role_required(Role.BUREAU_ADMIN)
+@capability_required("policy.draft")
 def policy_upload(request: HttpRequest, code: str | None = None) -> HttpResponse:
     """A new draft from a file; with `code`, replace that draft's document."""
     target = get_object_or_404(PolicyVersion, code=code) if code else None
@@ -123,21 +123,21 @@ def _transition(request: HttpRequest, code: str, run: Any, done: Any) -> HttpRes
 
 
 @require_POST
-@role_required(Role.BUREAU_ADMIN)
+@capability_required("policy.draft")
 def policy_submit_view(request: HttpRequest, code: str) -> HttpResponse:
     return _transition(request, code, lambda v: policy_submit(version=v, actor=request.user),
                        _("已提交复核，请另一位管理员复核发布"))
 
 
 @require_POST
-@role_required(Role.BUREAU_ADMIN)
+@capability_required("policy.publish")
 def policy_approve_view(request: HttpRequest, code: str) -> HttpResponse:
     return _transition(request, code, lambda v: policy_approve_publish(version=v, actor=request.user),
                        _("已复核并发布"))
 
 
 @require_POST
-@role_required(Role.BUREAU_ADMIN)
+@capability_required("policy.publish")
 def policy_reject_view(request: HttpRequest, code: str) -> HttpResponse:
     reason = request.POST.get("reason", "")
     return _transition(request, code, lambda v: policy_reject(version=v, actor=request.user, reason=reason),

@@ -3,37 +3,33 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
-from pooling.kernel.choices import Role
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.permissions import Actor, require, staff_user
 from providers.dates import add_months
 from providers.models import Agreement, AgreementTemplate, Provider
 
 NO_TEMPLATE = _("尚无%(kind)s适用的全市统一协议范本（启用日期不晚于 %(on)s）")
 SIGNATORY_REQUIRED = _("须填写双方签订人")
-TEMPLATE_CITY_ONLY = _("全市统一协议范本只能由市经办机构或市医保局维护")
 ALREADY_RENEWED = _("该协议已续签，不能重复续签")
 NO_AGREEMENT = _("该机构没有有效的服务协议")
 
 
 @transaction.atomic
-def template_publish(*, actor: Any, provider_kind: str, title: str, body: str,
+def template_publish(*, actor: Actor, provider_kind: str, title: str, body: str,
                      effective_from: date, term_months: int = 12) -> AgreementTemplate:
     """Add the next version of the city-wide template for one provider kind."""
-    if actor is not None and not actor.is_superuser and actor.role not in (
-            Role.CITY_AGENCY, Role.BUREAU_ADMIN):
-        raise BusinessRuleError(TEMPLATE_CITY_ONLY, code="template_city_only")
+    require(actor, "agreement.template")
     # Lock the kind's rows so two clerks cannot both take version n+1.
     list(AgreementTemplate.objects.select_for_update().filter(provider_kind=provider_kind))
     last = AgreementTemplate.objects.filter(provider_kind=provider_kind).aggregate(v=Max("version"))["v"]
     template = AgreementTemplate(provider_kind=provider_kind, version=(last or 0) + 1, title=title,
                                  body=body, effective_from=effective_from, term_months=term_months,
-                                 created_by=actor if getattr(actor, "pk", None) else None)
+                                 created_by=staff_user(actor))
     template.full_clean()
     template.save()
     return template
@@ -55,10 +51,11 @@ def current_agreement(provider: Provider) -> Agreement | None:
     return provider.agreements.filter(ended_on__isnull=True).order_by("-term_start").first()
 
 
-def agreement_create(*, provider: Provider, actor: Any, signed_on: date, term_start: date,
+def agreement_create(*, provider: Provider, actor: Actor, signed_on: date, term_start: date,
                      agency_signatory: str, provider_signatory: str,
                      renewal_of: Agreement | None = None) -> Agreement:
     """Sign an agreement on the template in force; its term is the template's term."""
+    require(actor, "provider.transition")
     if not agency_signatory.strip() or not provider_signatory.strip():
         raise BusinessRuleError(SIGNATORY_REQUIRED, code="signatory", field="agency_signatory")
     template = template_in_force(provider_kind=provider.kind, on=signed_on)
@@ -68,14 +65,14 @@ def agreement_create(*, provider: Provider, actor: Any, signed_on: date, term_st
         provider=provider, template=template, term_start=term_start, term_end=term_end,
         number=f"{provider.national_code}-{term_start:%Y}-{sequence:02d}", signed_on=signed_on,
         agency_signatory=agency_signatory.strip(), provider_signatory=provider_signatory.strip(),
-        renewal_of=renewal_of, created_by=actor if getattr(actor, "pk", None) else None,
+        renewal_of=renewal_of, created_by=staff_user(actor),
     )
     agreement.full_clean(validate_unique=False)
     agreement.save()
     return agreement
 
 
-def agreement_renew(*, provider: Provider, actor: Any, signed_on: date, agency_signatory: str,
+def agreement_renew(*, provider: Provider, actor: Actor, signed_on: date, agency_signatory: str,
                     provider_signatory: str) -> Agreement:
     """A new agreement starting the day after the current one ends, on today's template."""
     current = current_agreement(provider)

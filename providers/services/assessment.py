@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.permissions import Actor, require, staff_user
 from providers.models import (
     AssessmentIndicator,
     AssessmentResult,
@@ -27,8 +27,9 @@ SCORE_RANGE = _("指标 %(code)s 的得分须在0至100之间")
 
 @transaction.atomic
 def assessment_template_create(*, name: str, from_year: int, indicators: list[tuple[str, str, int]],
-                               bands: list[tuple[Decimal, Decimal]]) -> AssessmentTemplate:
+                               bands: list[tuple[Decimal, Decimal]], actor: Actor) -> AssessmentTemplate:
     """A city-wide indicator set: (code, name, weight %) rows summing to 100, and release bands."""
+    require(actor, "assessment.template")
     total = sum(weight for _code, _name, weight in indicators)
     if total != 100:
         raise BusinessRuleError(WEIGHTS_NOT_100, code="weights", params={"total": total})
@@ -57,9 +58,10 @@ def weighted_total(template: AssessmentTemplate, scores: dict[str, Decimal]) -> 
 
 
 @transaction.atomic
-def assessment_enter(*, actor: Any, provider_id: int, year: int,
+def assessment_enter(*, actor: Actor, provider_id: int, year: int,
                      scores: dict[str, Decimal]) -> AssessmentResult:
     """Scores of one provider for one year, entered by its handling agency (Yancheng art. 15)."""
+    require(actor, "provider.assess")
     provider = Provider.objects.select_related("handling_region").get(pk=provider_id)
     require_handler(actor=actor, region=provider.handling_region)
     template = template_for_year(year)
@@ -78,7 +80,7 @@ def assessment_enter(*, actor: Any, provider_id: int, year: int,
     result.template = template
     result.scores = {k: str(v) for k, v in scores.items()}
     result.total = total
-    result.entered_by = actor if getattr(actor, "pk", None) else None
+    result.entered_by = staff_user(actor)
     result.full_clean(validate_unique=False)
     result.save()
     return result

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from pooling.kernel.choices import RegionLevel, Role
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.permissions import Actor, SystemActor, require
 from pooling.models import Region
 from providers.models import HandlingException, HandlingRule
 
@@ -19,7 +19,6 @@ NO_HANDLING_DATA = _("没有统筹区 %(code)s 的经办归属规则数据")
 NOT_THE_HANDLING_AGENCY = _(
     "新增定点申请由负责经办的机构受理：该机构由%(agency)s经办，您所在单位不能受理"
 )
-MANAGING_ROLES = (Role.COUNTY_CLERK, Role.CITY_AGENCY, Role.BUREAU_ADMIN)
 
 
 def handling_unit_for(*, kind: str, level: str, location_region: Region, national_code: str) -> Region:
@@ -36,24 +35,27 @@ def handling_unit_for(*, kind: str, level: str, location_region: Region, nationa
     return location_region
 
 
-def actor_handles(actor: Any, region: Region) -> bool:
-    """Does this member of staff work for the agency that handles `region`'s providers?"""
-    if actor is None or actor.is_superuser:
+def actor_handles(actor: Actor, region: Region) -> bool:
+    """Does this actor work for the agency that handles `region`'s providers? A county
+    clerk works for their own unit, city staff for the city's (which of them may act at
+    all is the capability, checked by the caller); a system job acts for every agency."""
+    if isinstance(actor, SystemActor) or actor.is_superuser:
         return True
     if actor.role == Role.COUNTY_CLERK:
         return bool(actor.region_id == region.code)
-    return actor.role in (Role.CITY_AGENCY, Role.BUREAU_ADMIN) and region.level == RegionLevel.CITY
+    return region.level == RegionLevel.CITY
 
 
-def require_handler(*, actor: Any, region: Region) -> None:
+def require_handler(*, actor: Actor, region: Region) -> None:
     if not actor_handles(actor, region):
         raise BusinessRuleError(NOT_THE_HANDLING_AGENCY, code="not_handling_agency",
                                 params={"agency": region.agency_name})
 
 
 @transaction.atomic
-def handling_rules_load(*, area_code: str) -> tuple[int, int]:
+def handling_rules_load(*, area_code: str, actor: Actor) -> tuple[int, int]:
     """Load the shipped rule table for a pooling area (idempotent). Returns (rules, exceptions)."""
+    require(actor, "handling.rules")
     path = DATA / f"handling_{area_code}.json"
     if not path.exists():
         raise BusinessRuleError(NO_HANDLING_DATA, code="no_handling_data", params={"code": area_code})

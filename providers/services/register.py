@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from pooling.kernel.choices import RegionLevel
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.permissions import Actor, require, staff_user
 from pooling.kernel.scoping import unrestricted
 from pooling.models import Region
 from providers.choices import ProviderKind, State
@@ -81,12 +81,13 @@ def _check_spec(spec: ProviderSpec) -> None:
 
 
 @transaction.atomic
-def provider_register(*, actor: Any, spec: ProviderSpec) -> Provider:
+def provider_register(*, actor: Actor, spec: ProviderSpec) -> Provider:
     """Enter a provider in the register, handled by the unit the rules name.
 
     Only that unit may receive it: a new application goes to the agency that will handle
     the provider (Yancheng art. 13).
     """
+    require(actor, "provider.register")
     spec = ProviderSpec(**{**spec.__dict__, "national_code": spec.national_code.strip().upper(),
                            "credit_code": spec.credit_code.strip().upper()})
     _check_spec(spec)
@@ -99,11 +100,7 @@ def provider_register(*, actor: Any, spec: ProviderSpec) -> Provider:
     provider.save()
     ProviderEvent.objects.create(
         provider=provider, action="register", from_state=State.REGISTERED,
-        to_state=State.REGISTERED, effective_on=date.today(), created_by=_staff(actor),
+        to_state=State.REGISTERED, effective_on=date.today(), created_by=staff_user(actor),
         data={"handling_region": handling.code},
     )
     return provider
-
-
-def _staff(actor: Any) -> Any:
-    return actor if actor is not None and getattr(actor, "pk", None) else None

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.permissions import Actor, require, staff_user
 from providers.choices import Initiator, ViolationAction
 from providers.models import Provider, Violation
-from providers.services.handling import MANAGING_ROLES
-from providers.services.lifecycle import NOT_MANAGER, transition
+from providers.services.lifecycle import transition
 
 FINDING_REQUIRED = _("须填写查实情况")
 NEGATIVE_AMOUNT = _("追回金额和扣减金额不能为负数")
@@ -32,10 +31,9 @@ class ViolationSpec:
 
 
 @transaction.atomic
-def violation_record(*, actor: Any, provider_id: int, spec: ViolationSpec) -> Violation:
+def violation_record(*, actor: Actor, provider_id: int, spec: ViolationSpec) -> Violation:
     """Record a violation; a suspension or termination goes through the lifecycle (and its rules)."""
-    if actor is not None and not actor.is_superuser and actor.role not in MANAGING_ROLES:
-        raise BusinessRuleError(NOT_MANAGER, code="not_manager")
+    require(actor, "provider.violation")
     provider = Provider.objects.get(pk=provider_id)
     if not spec.finding.strip():
         raise BusinessRuleError(FINDING_REQUIRED, code="finding", field="finding")
@@ -47,7 +45,7 @@ def violation_record(*, actor: Any, provider_id: int, spec: ViolationSpec) -> Vi
     violation = Violation(provider=provider, kind=spec.kind, found_on=spec.found_on,
                           finding=spec.finding.strip(), recover_fen=spec.recover_fen,
                           deduct_fen=spec.deduct_fen, deduction_month=month, action=spec.action,
-                          created_by=actor if getattr(actor, "pk", None) else None)
+                          created_by=staff_user(actor))
     violation.full_clean()
     violation.save()
     if spec.action in (ViolationAction.SUSPEND, ViolationAction.TERMINATE):

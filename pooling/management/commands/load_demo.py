@@ -1,7 +1,9 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from pooling.kernel.audit import system_job
 from pooling.kernel.hooks import DEMO_LOADERS
+from pooling.kernel.permissions import DEMO_LOADER
 
 
 class Command(BaseCommand):
@@ -9,7 +11,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         # Each app offers `<app>/demo.py` (registered on DEMO_LOADERS), in INSTALLED_APPS order.
+        # Loaders act as DEMO_LOADER (a system actor): the audit trail names the demo load.
         for load in DEMO_LOADERS.items():
-            with transaction.atomic():
+            with transaction.atomic(), system_job(DEMO_LOADER):
                 load(self.stdout.write)
         self.stdout.write(self.style.SUCCESS("演示数据已就绪 / demo data ready"))

@@ -14,8 +14,9 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from pooling.kernel.choices import RegionLevel, Role
+from pooling.kernel.choices import RegionLevel
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.permissions import require
 from pooling.models import CountyBaselineItem, PolicyVersion, Region, User
 from pooling.policy.unification.compare import (
     Finding,
@@ -27,7 +28,6 @@ from pooling.policy.unification.compare import (
 from pooling.tabular.reader import Column, TableError, open_table
 
 INVALID_FILE = _("统筹前参数文件有 %(count)s 处问题，未导入任何内容：%(problems)s")
-NOT_ALLOWED = _("只有市医保局管理员可以导入统筹前参数")
 
 
 @dataclass(frozen=True)
@@ -89,8 +89,7 @@ def _parse_row(line: int, row: dict[str, str], counties: set[str], parsed: dict[
 @transaction.atomic
 def county_baselines_import(*, content: bytes, source: str, actor: User) -> dict[str, int]:
     """Replace the baseline of every county in the file; returns items saved per county."""
-    if not (actor.is_superuser or actor.role == Role.BUREAU_ADMIN):
-        raise BusinessRuleError(NOT_ALLOWED, code="not_bureau_admin")
+    require(actor, "policy.draft")
     parsed = _parse(content)
     CountyBaselineItem.objects.filter(county_id__in=list(parsed)).delete()
     rows = []

@@ -12,9 +12,8 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from pooling.kernel.choices import Role
 from pooling.kernel.errors import BusinessRuleError
-from pooling.kernel.permissions import user_has_role
+from pooling.kernel.permissions import can
 from pooling.models import PolicyStatus, PolicyVersion
 from pooling.policy.unification.compare import Finding, item_meta, policy_items
 from pooling.policy.unification.services import (
@@ -22,7 +21,7 @@ from pooling.policy.unification.services import (
     county_baselines_import,
     unification_findings,
 )
-from pooling.web.decorators import role_required
+from pooling.web.decorators import capability_required
 from pooling.web.exports import csv_response
 
 
@@ -60,12 +59,12 @@ def unification(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     return render(request, "pooling/unification.html", {
         "version": version, "versions": PolicyVersion.objects.order_by("-effective_from").defer("document"),
         "rows": _rows(findings), "header": HEADER, "form": BaselineForm(),
-        "can_import": user_has_role(request.user, Role.BUREAU_ADMIN),
+        "can_import": can(request.user, "policy.draft"),
         "counties": sorted({f.county_name for f in findings}),
     })
 
 
-@role_required(Role.BUREAU_ADMIN)
+@capability_required("policy.draft")
 def unification_import(request: HttpRequest) -> HttpResponse:
     form = BaselineForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
