@@ -12,22 +12,13 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from enrollment import models as m
 from enrollment import selectors, services
 from enrollment.validators import parse_month
-from pooling.kernel.choices import Role
-from pooling.kernel.permissions import user_has_role
-
-
-class WritersOnly(BasePermission):
-    """Anyone signed in reads (scoped); county clerks and the city agency write."""
-
-    def has_permission(self, request: Any, view: Any) -> bool:
-        return request.method in SAFE_METHODS or user_has_role(request.user, Role.COUNTY_CLERK, Role.CITY_AGENCY)
+from pooling.web.drf import ActionCapabilities
 
 
 class MonthField(serializers.DateField):
@@ -169,7 +160,8 @@ class HistorySerializer(serializers.Serializer):
 
 
 class Base(viewsets.GenericViewSet):
-    permission_classes = [WritersOnly]
+    permission_classes = [ActionCapabilities]
+    write_capabilities: dict[str, str] = {}
 
     def created(self, obj: Any, serializer_class: Any = None) -> Response:
         return Response((serializer_class or self.get_serializer_class())(obj).data, status=status.HTTP_201_CREATED)
@@ -179,6 +171,7 @@ class EmployerViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """参保单位: list (?q= code or name), register, read."""
 
     serializer_class = EmployerSerializer
+    write_capabilities = {"create": "employer.manage"}
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return selectors.employers_list(q=self.request.query_params.get("q", ""))
@@ -191,13 +184,14 @@ class EmployerViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
         s = EmployerSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = dict(s.validated_data)
-        return self.created(services.employer_register(by=request.user, **d))
+        return self.created(services.employer_register(actor=request.user, **d))
 
 
 class PersonViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """参保人员: search (?q= ID number or name prefix), register, the full record with history."""
 
     serializer_class = PersonSerializer
+    write_capabilities = {"create": "person.register"}
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return m.Person.objects.select_related("county").order_by("name", "id_number")
@@ -216,7 +210,7 @@ class PersonViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
         return self.created(services.person_register(
             county=d["county"], id_number=d["id_number"], name=d["name"], category=d["category"],
             phone=d.get("phone", ""), address=d.get("address", ""), special_group=d.get("special_group", ""),
-            by=request.user))
+            actor=request.user))
 
     @extend_schema(responses=HistorySerializer)
     @action(detail=True, methods=["get"])
@@ -232,6 +226,8 @@ class EnrolmentViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """参保登记: list, enrol (refuses double enrolment), suspend/resume."""
 
     serializer_class = EnrolmentSerializer
+    write_capabilities = {"create": "enrolment.manage", "suspend": "enrolment.manage",
+                          "resume": "enrolment.manage"}
     filterset_fields = ["scheme", "status", "person", "employer"]
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
@@ -243,23 +239,24 @@ class EnrolmentViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
         d = s.validated_data
         person = get_object_or_404(m.Person, pk=d["person"].pk)
         return self.created(services.enrol(person=person, scheme=d["scheme"], employer=d.get("employer"),
-                                           start_month=d["start_month"], by=request.user))
+                                           start_month=d["start_month"], actor=request.user))
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def suspend(self, request: Request, pk: str) -> Response:
-        return Response(EnrolmentSerializer(services.enrolment_suspend(enrolment=self.get_object())).data)
+        return Response(EnrolmentSerializer(services.enrolment_suspend(enrolment=self.get_object(), actor=request.user)).data)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def resume(self, request: Request, pk: str) -> Response:
-        return Response(EnrolmentSerializer(services.enrolment_resume(enrolment=self.get_object())).data)
+        return Response(EnrolmentSerializer(services.enrolment_resume(enrolment=self.get_object(), actor=request.user)).data)
 
 
 class DeclarationViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """缴费申报: list, declare a month for an employer (all rows or none), arrears."""
 
     serializer_class = DeclarationSerializer
+    write_capabilities = {"create": "contribution.declare"}
     filterset_fields = ["status", "employer", "month"]
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
@@ -273,7 +270,7 @@ class DeclarationViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin)
         employer = get_object_or_404(m.Employer, pk=d["employer"])
         rows = [(get_object_or_404(m.Person, id_number=r["id_number"].strip().upper()), r["declared_base_fen"])
                 for r in d["rows"]]
-        result = services.declaration_submit(employer=employer, month=d["month"], rows=rows, by=request.user)
+        result = services.declaration_submit(employer=employer, month=d["month"], rows=rows, actor=request.user)
         result.declaration.refresh_from_db()
         return Response(DeclareResultSerializer({"declaration": result.declaration,
                                                  "warnings": result.warnings}).data, status=status.HTTP_201_CREATED)
@@ -288,6 +285,7 @@ class CollectionViewSet(Base, mixins.ListModelMixin):
     """征缴到账: list and record one line of the tax bureau's file (idempotent on tax_ref)."""
 
     serializer_class = CollectionSerializer
+    write_capabilities = {"create": "contribution.collect"}
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return m.Collection.objects.order_by("-received_on", "pk")
@@ -298,13 +296,14 @@ class CollectionViewSet(Base, mixins.ListModelMixin):
         d = s.validated_data
         return self.created(services.collection_record(
             tax_ref=d["tax_ref"], credit_code=d["credit_code"], month=d["month"], amount_fen=d["amount_fen"],
-            received_on=d["received_on"], by=request.user))
+            received_on=d["received_on"], actor=request.user))
 
 
 class ResidentContributionViewSet(Base, mixins.ListModelMixin):
     """居民个人缴费: list and record a year's payment (amount from the policy)."""
 
     serializer_class = ResidentContributionSerializer
+    write_capabilities = {"create": "contribution.collect"}
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return m.ResidentContribution.objects.order_by("-year", "pk")
@@ -315,13 +314,15 @@ class ResidentContributionViewSet(Base, mixins.ListModelMixin):
         d = s.validated_data
         person = get_object_or_404(m.Person, pk=d["person"].pk)
         return self.created(services.resident_contribution_record(
-            person=person, year=d["year"], paid_on=d["paid_on"], by=request.user))
+            person=person, year=d["year"], paid_on=d["paid_on"], actor=request.user))
 
 
 class TransferViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """市内转移接续: seen by both counties; request by ID number; complete (receiving county only)."""
 
     serializer_class = TransferSerializer
+    write_capabilities = {"create": "transfer.request", "complete": "transfer.complete",
+                          "cancel": "transfer.request"}
     filterset_fields = ["status", "from_county", "to_county"]
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
@@ -333,7 +334,7 @@ class TransferViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
         d = s.validated_data
         return self.created(services.transfer_request(
             id_number=d["id_number"], to_county=d["to_county"], effective_month=d["effective_month"],
-            reason=d.get("reason", ""), by=request.user))
+            reason=d.get("reason", ""), actor=request.user))
 
     @extend_schema(request=TransferCompleteSerializer)
     @action(detail=True, methods=["post"])
@@ -342,19 +343,20 @@ class TransferViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
         s.is_valid(raise_exception=True)
         employer_id = s.validated_data.get("new_employer")
         employer = get_object_or_404(m.Employer, pk=employer_id) if employer_id else None
-        done = services.transfer_complete(transfer=self.get_object(), new_employer=employer, by=request.user)
+        done = services.transfer_complete(transfer=self.get_object(), new_employer=employer, actor=request.user)
         return Response(TransferSerializer(done).data)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
-        return Response(TransferSerializer(services.transfer_cancel(transfer=self.get_object())).data)
+        return Response(TransferSerializer(services.transfer_cancel(transfer=self.get_object(), actor=request.user)).data)
 
 
 class ReferralViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """转诊/转外就医备案: apply, decide; the benefit calculator reads approved, valid ones."""
 
     serializer_class = ReferralSerializer
+    write_capabilities = {"create": "referral.apply", "decide": "referral.decide"}
     filterset_fields = ["status", "kind", "person"]
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
@@ -365,7 +367,7 @@ class ReferralViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
         s.is_valid(raise_exception=True)
         d = dict(s.validated_data)
         person = get_object_or_404(m.Person, pk=d.pop("person").pk)
-        return self.created(services.referral_apply(person=person, by=request.user, **d))
+        return self.created(services.referral_apply(person=person, actor=request.user, **d))
 
     @extend_schema(request=DecisionSerializer)
     @action(detail=True, methods=["post"])
@@ -373,7 +375,7 @@ class ReferralViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
         s = DecisionSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         done = services.referral_decide(referral=self.get_object(), approve=s.validated_data["approve"],
-                                        note=s.validated_data["note"], by=request.user)
+                                        note=s.validated_data["note"], actor=request.user)
         return Response(ReferralSerializer(done).data)
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -28,11 +29,11 @@ from enrollment.models import (
     Transfer,
     TransferStatus,
 )
-from pooling.kernel.choices import PersonCategory, Role, Scheme
+from pooling.kernel.choices import PersonCategory, Scheme
+from pooling.kernel.permissions import can, denied_message
 from pooling.kernel.scoping import current_scope
-from pooling.web.decorators import role_required
+from pooling.web.decorators import capability_required
 
-WRITERS = (Role.COUNTY_CLERK, Role.CITY_AGENCY)
 PAGE = 25
 SAVE = _("保存")
 
@@ -81,14 +82,14 @@ def people(request: HttpRequest) -> HttpResponse:
         "statuses": EnrolmentStatus.choices})
 
 
-@role_required(*WRITERS)
+@capability_required("person.register")
 def person_new(request: HttpRequest) -> HttpResponse:
     form = forms.PersonForm(request.POST or None, initial=_county_initial(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         person = form.run(lambda: services.person_register(
             county=d["county"], id_number=d["id_number"], name=d["name"], category=d["category"],
-            phone=d["phone"], address=d["address"], special_group=d["special_group"] or "", by=request.user))
+            phone=d["phone"], address=d["address"], special_group=d["special_group"] or "", actor=request.user))
         if person is not None:
             messages.success(request, _t("已登记参保人员：%(name)s") % {"name": person.name})
             return redirect("enrollment:person", pk=person.pk)
@@ -102,55 +103,54 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         history = selectors.person_history(person_id=pk)
     except Person.DoesNotExist:
         raise Http404 from None
-    writable = not current_scope().read_only and request.user.role in WRITERS or request.user.is_superuser
     return render(request, "enrollment/person.html", {
-        "h": history, "p": history.person, "writable": writable,
+        "h": history, "p": history.person,
         "end_form": forms.EndEnrolmentForm(), "event_form": forms.LifeEventForm()})
 
 
-@role_required(*WRITERS)
+@capability_required("person.change")
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(pk)
     fields = ["name", "category", "special_group", "phone", "address"]
     form = forms.PersonEditForm(request.POST or None, initial={f: getattr(person, f) for f in fields})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        if form.run(lambda: services.person_update(person=person, **{f: d[f] or "" for f in fields})) is not None:
+        if form.run(lambda: services.person_update(person=person, actor=request.user, **{f: d[f] or "" for f in fields})) is not None:
             messages.success(request, _t("人员信息已更新"))
             return redirect("enrollment:person", pk=person.pk)
     return _form_page(request, form, _t("修改人员信息：%(name)s") % {"name": person.name},
                       note=_("身份证号码不可修改；户籍经办单位通过市内转移变更。"))
 
 
-@role_required(*WRITERS)
+@capability_required("enrolment.manage")
 def person_enrol(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(pk)
     form = forms.EnrolForm(request.POST or None, county_code=person.county_id)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         enrolment = form.run(lambda: services.enrol(person=person, scheme=d["scheme"], employer=d["employer"],
-                                                    start_month=d["start_month"], by=request.user))
+                                                    start_month=d["start_month"], actor=request.user))
         if enrolment is not None:
             messages.success(request, _t("参保登记成功，待遇享受起始：%(d)s") % {"d": f"{enrolment.benefits_from:%Y-%m-%d}"})
             return redirect("enrollment:person", pk=person.pk)
     return _form_page(request, form, _t("参保登记：%(name)s") % {"name": person.name}, back="enrollment:people")
 
 
-@role_required(*WRITERS)
+@capability_required("contribution.collect")
 def person_resident_payment(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(pk)
     form = forms.ResidentPaymentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         paid = form.run(lambda: services.resident_contribution_record(
-            person=person, year=d["year"], paid_on=d["paid_on"], by=request.user))
+            person=person, year=d["year"], paid_on=d["paid_on"], actor=request.user))
         if paid is not None:
             messages.success(request, _t("已登记 %(y)s 年度居民个人缴费") % {"y": paid.year})
             return redirect("enrollment:person", pk=person.pk)
     return _form_page(request, form, _t("居民个人缴费：%(name)s") % {"name": person.name})
 
 
-@role_required(*WRITERS)
+@capability_required("person.change")
 @require_POST
 def person_event(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(pk)
@@ -158,7 +158,7 @@ def person_event(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         d = form.cleaned_data
         service = services.person_retire if d["event"] == "retire" else services.person_death
-        if form.run(lambda: service(person=person, on=d["on"])) is not None:
+        if form.run(lambda: service(person=person, on=d["on"], actor=request.user)) is not None:
             messages.success(request, _t("已登记：%(e)s") % {"e": dict(form.fields["event"].choices)[d["event"]]})
             return redirect("enrollment:person", pk=person.pk)
     for errors in form.errors.values():
@@ -166,15 +166,16 @@ def person_event(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("enrollment:person", pk=person.pk)
 
 
-@role_required(*WRITERS)
+@capability_required("enrolment.manage")
 @require_POST
 def enrolment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     enrolment = get_object_or_404(Enrolment, pk=pk)
     form = forms.EndEnrolmentForm(request.POST)
-    calls = {"suspend": lambda: services.enrolment_suspend(enrolment=enrolment),
-             "resume": lambda: services.enrolment_resume(enrolment=enrolment)}
+    calls = {"suspend": lambda: services.enrolment_suspend(enrolment=enrolment, actor=request.user),
+             "resume": lambda: services.enrolment_resume(enrolment=enrolment, actor=request.user)}
     if action == "end":
-        calls["end"] = lambda: services.enrolment_end(enrolment=enrolment, end_month=form.cleaned_data["end_month"])
+        calls["end"] = lambda: services.enrolment_end(enrolment=enrolment, end_month=form.cleaned_data["end_month"],
+                                                      actor=request.user)
     if action not in calls:
         raise Http404
     if (action != "end" or form.is_valid()) and form.run(calls[action]) is not None:
@@ -191,25 +192,25 @@ def employers(request: HttpRequest) -> HttpResponse:
         "page": _page(request, selectors.employers_list(**f)), "f": f, "statuses": EmployerStatus.choices})
 
 
-@role_required(*WRITERS)
+@capability_required("employer.manage")
 def employer_new(request: HttpRequest) -> HttpResponse:
     form = forms.EmployerForm(request.POST or None, initial=_county_initial(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        employer = form.run(lambda: services.employer_register(by=request.user, **d))
+        employer = form.run(lambda: services.employer_register(actor=request.user, **d))
         if employer is not None:
             messages.success(request, _t("已登记参保单位：%(name)s") % {"name": employer.name})
             return redirect("enrollment:employer", pk=employer.pk)
     return _form_page(request, form, _("参保单位登记"), back="enrollment:employers")
 
 
-@role_required(*WRITERS)
+@capability_required("employer.manage")
 def employer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     employer = get_object_or_404(Employer, pk=pk)
     fields = ["name", "industry", "contact_name", "contact_phone", "address", "status"]
     form = forms.EmployerEditForm(request.POST or None, initial={f: getattr(employer, f) for f in fields})
     if request.method == "POST" and form.is_valid():
-        if form.run(lambda: services.employer_update(employer=employer, **form.cleaned_data)) is not None:
+        if form.run(lambda: services.employer_update(employer=employer, actor=request.user, **form.cleaned_data)) is not None:
             messages.success(request, _t("单位信息已更新"))
             return redirect("enrollment:employer", pk=employer.pk)
     return _form_page(request, form, _t("修改单位信息：%(name)s") % {"name": employer.name})
@@ -223,7 +224,7 @@ def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "declarations": employer.declarations.order_by("-month")[:24]})
 
 
-@role_required(*WRITERS)
+@capability_required("contribution.declare")
 def employer_declare(request: HttpRequest, pk: int) -> HttpResponse:
     """One month's declaration: a wage base (yuan) per employee currently enrolled."""
     employer = get_object_or_404(Employer, pk=pk)
@@ -242,7 +243,7 @@ def employer_declare(request: HttpRequest, pk: int) -> HttpResponse:
                 errors[e.pk] = "；".join(exc.messages)
         if not errors:
             result = form.run(lambda: services.declaration_submit(
-                employer=employer, month=form.cleaned_data["month"], rows=rows, by=request.user))
+                employer=employer, month=form.cleaned_data["month"], rows=rows, actor=request.user))
             if result is not None:
                 for warning in result.warnings:
                     messages.warning(request, warning)
@@ -267,14 +268,14 @@ def arrears(request: HttpRequest) -> HttpResponse:
         "page": _page(request, selectors.arrears()), "total": selectors.arrears_total()})
 
 
-@role_required(*WRITERS)
+@capability_required("contribution.collect")
 def collection_new(request: HttpRequest) -> HttpResponse:
     form = forms.CollectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         collection = form.run(lambda: services.collection_record(
             tax_ref=d["tax_ref"], credit_code=d["credit_code"], month=d["month"], amount_fen=d["amount"],
-            received_on=d["received_on"], by=request.user))
+            received_on=d["received_on"], actor=request.user))
         if collection is not None:
             messages.success(request, _t("已登记到账") if collection.declaration_id else _t("已登记到账，暂无对应申报"))
             return redirect("enrollment:declarations")
@@ -294,7 +295,7 @@ def transfers(request: HttpRequest) -> HttpResponse:
         "page": _page(request, rows), "f": f, "statuses": TransferStatus.choices})
 
 
-@role_required(*WRITERS)
+@capability_required("transfer.request")
 def transfer_new(request: HttpRequest) -> HttpResponse:
     initial = {"to_county": request.user.region_id} if getattr(request.user, "region_id", None) else {}
     if request.GET.get("id_number"):
@@ -304,7 +305,7 @@ def transfer_new(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         transfer = form.run(lambda: services.transfer_request(
             id_number=d["id_number"], to_county=d["to_county"], effective_month=d["effective_month"],
-            reason=d["reason"], by=request.user))
+            reason=d["reason"], actor=request.user))
         if transfer is not None:
             messages.success(request, _t("已提交转移申请，待转入地经办单位办结"))
             return redirect("enrollment:transfer", pk=transfer.pk)
@@ -315,28 +316,30 @@ def transfer_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     transfer = get_object_or_404(Transfer.objects.select_related("person", "from_county", "to_county"), pk=pk)
-    scope = current_scope()
-    can_complete = (transfer.status == TransferStatus.PENDING and not scope.read_only
-                    and request.user.role in WRITERS and scope.allows(transfer.to_county_id))
+    can_complete = (transfer.status == TransferStatus.PENDING and not current_scope().read_only
+                    and can(request.user, "transfer.complete", county=transfer.to_county_id))
+    can_cancel = transfer.status == TransferStatus.PENDING and any(
+        can(request.user, "transfer.request", county=c) for c in (transfer.from_county_id, transfer.to_county_id))
     form = forms.TransferCompleteForm(request.POST or None, county_code=transfer.to_county_id)
     if request.method == "POST":
         if not can_complete:
             messages.error(request, _t("转移只能由转入地经办单位（%(county)s）办结") % {"county": transfer.to_county.name})
         elif form.is_valid():
             done = form.run(lambda: services.transfer_complete(
-                transfer=transfer, new_employer=form.cleaned_data["new_employer"], by=request.user))
+                transfer=transfer, new_employer=form.cleaned_data["new_employer"], actor=request.user))
             if done is not None:
                 messages.success(request, _t("转移已办结，参保关系已接续"))
                 return redirect("enrollment:person", pk=transfer.person_id)
-    return render(request, "enrollment/transfer.html", {"t": transfer, "form": form, "can_complete": can_complete})
+    return render(request, "enrollment/transfer.html", {"t": transfer, "form": form, "can_complete": can_complete,
+                                                        "can_cancel": can_cancel})
 
 
-@role_required(*WRITERS)
+@capability_required("transfer.request")
 @require_POST
 def transfer_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     transfer = get_object_or_404(Transfer, pk=pk)
     form = forms.ServiceForm()
-    if form.run(lambda: services.transfer_cancel(transfer=transfer)) is not None:
+    if form.run(lambda: services.transfer_cancel(transfer=transfer, actor=request.user)) is not None:
         messages.success(request, _t("转移申请已撤销"))
     for errors in form.errors.values():
         messages.error(request, "；".join(errors))
@@ -351,13 +354,13 @@ def referrals(request: HttpRequest) -> HttpResponse:
         "statuses": ReferralStatus.choices, "kinds": ReferralKind.choices})
 
 
-@role_required(*WRITERS)
+@capability_required("referral.apply")
 def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
     person = _person(pk)
     form = forms.ReferralForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        referral = form.run(lambda: services.referral_apply(person=person, by=request.user, **d))
+        referral = form.run(lambda: services.referral_apply(person=person, actor=request.user, **d))
         if referral is not None:
             messages.success(request, _t("已受理转诊/转外就医备案申请"))
             return redirect("enrollment:referral", pk=referral.pk)
@@ -369,16 +372,17 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_object_or_404(Referral.objects.select_related("person", "county"), pk=pk)
     form = forms.DecisionForm(request.POST or None)
     if request.method == "POST":
-        if not (request.user.is_superuser or request.user.role in WRITERS):
-            raise Http404
+        if not can(request.user, "referral.decide", county=referral.county_id):
+            raise PermissionDenied(denied_message("referral.decide"))
         if form.is_valid():
             d = form.cleaned_data
             if d["decision"] == "revoke":
-                done = form.run(lambda: services.referral_revoke(referral=referral, note=d["note"], by=request.user))
+                done = form.run(lambda: services.referral_revoke(referral=referral, note=d["note"], actor=request.user))
             else:
                 done = form.run(lambda: services.referral_decide(
-                    referral=referral, approve=d["decision"] == "approve", note=d["note"], by=request.user))
+                    referral=referral, approve=d["decision"] == "approve", note=d["note"], actor=request.user))
             if done is not None:
                 messages.success(request, _t("备案状态：%(s)s") % {"s": done.get_status_display()})
                 return redirect("enrollment:referral", pk=pk)
-    return render(request, "enrollment/referral.html", {"r": referral, "form": form})
+    return render(request, "enrollment/referral.html", {
+        "r": referral, "form": form, "can_decide": can(request.user, "referral.decide", county=referral.county_id)})

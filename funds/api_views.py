@@ -1,4 +1,4 @@
-"""The ledger's API: reads for everyone in their scope, posting for finance and the bureau."""
+"""The ledger's API: reads for who may see the fund ("fund.view"), posting for "ledger.post"."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from rest_framework.views import APIView
 from funds import reports, selectors
 from funds.models import Account, Book
 from funds.services import LineSpec, post_entry
-from pooling.kernel.choices import Role
-from pooling.web.drf import HasRole
+from pooling.web.drf import HasCapability
+
+FUND_READERS = [HasCapability.of("fund.view")]
 
 
 class AccountSerializer(serializers.ModelSerializer):
@@ -31,12 +32,15 @@ class AccountList(generics.ListAPIView):
     """Accounts of the caller's scope, with balances in fen (debit positive)."""
 
     serializer_class = AccountSerializer
+    permission_classes = FUND_READERS
     queryset = Account.objects.select_related("book").order_by("book", "code")
     filterset_fields = ["book__code", "category", "county"]
 
 
 class BookOverview(APIView):
     """Each book's balance and months of payment capacity."""
+
+    permission_classes = FUND_READERS
 
     @extend_schema(responses={200: dict})
     def get(self, request: Request) -> Response:
@@ -55,6 +59,8 @@ def _period(request: Request) -> tuple[int, int, str | None]:
 class Statement(APIView):
     """Fund statement of one book × county × month, in yuan strings."""
 
+    permission_classes = FUND_READERS
+
     @extend_schema(responses={200: dict})
     def get(self, request: Request, code: str) -> Response:
         year, month, county = _period(request)
@@ -66,6 +72,8 @@ class Statement(APIView):
 
 class Trial(APIView):
     """Trial balance of one book and month."""
+
+    permission_classes = FUND_READERS
 
     @extend_schema(responses={200: dict})
     def get(self, request: Request, code: str) -> Response:
@@ -94,7 +102,7 @@ class EntryIn(serializers.Serializer):
 class PostEntry(APIView):
     """Post one balanced entry; the same key with the same payload returns the same entry."""
 
-    permission_classes = [HasRole.of(Role.FINANCE, Role.BUREAU_ADMIN)]
+    permission_classes = [HasCapability.of("ledger.post")]
 
     @extend_schema(request=EntryIn, responses={201: dict})
     def post(self, request: Request) -> Response:

@@ -8,12 +8,13 @@ from django.utils.translation import gettext as _
 
 from funds.selectors import book_overview
 from pooling.kernel.money import format_yuan
+from pooling.kernel.permissions import can
 from pooling.web.home import HOME_WIDGETS, Widget
 
 
 @HOME_WIDGETS.register
 def widgets(request: HttpRequest) -> list[Widget]:
-    if not request.user.is_authenticated:
+    if not can(request.user, "fund.view"):
         return []
     found = []
     for c in book_overview():

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,11 +16,10 @@ from funds.models import Account, Book
 from funds.services import period_close, reverse_entry
 from pooling.kernel.choices import Role
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.permissions import can
 from pooling.kernel.regions import handling_units
-from pooling.web.decorators import role_required
+from pooling.web.decorators import capability_required
 from pooling.web.exports import tabular_response
-
-WRITERS = (Role.FINANCE, Role.BUREAU_ADMIN)
 
 
 def _period(request: HttpRequest) -> tuple[int, int]:
@@ -48,12 +46,12 @@ def _filters(request: HttpRequest, book: Book) -> dict[str, Any]:
             "months": range(1, 13)}
 
 
-@login_required
+@capability_required("fund.view")
 def index(request: HttpRequest) -> HttpResponse:
     return render(request, "funds/index.html", {"overview": selectors.book_overview()})
 
 
-@login_required
+@capability_required("fund.view")
 def book_detail(request: HttpRequest, code: str) -> HttpResponse:
     book = get_object_or_404(Book, code=code)
     accounts = selectors.accounts(book=book)
@@ -62,18 +60,18 @@ def book_detail(request: HttpRequest, code: str) -> HttpResponse:
         accounts = accounts.filter(county_id=county)
     return render(request, "funds/book.html", {
         "book": book, "accounts": accounts, "periods": selectors.periods(book=book)[:24],
-        "county": county, "can_close": request.user.is_superuser or request.user.role in WRITERS,
+        "county": county, "can_close": can(request.user, "period.close"),
         "units": handling_units() if request.user.role != Role.COUNTY_CLERK else []})
 
 
-@login_required
+@capability_required("fund.view")
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account.objects.select_related("book", "county"), pk=pk)
     return render(request, "funds/account.html", {
         "account": account, "lines": selectors.account_lines(account=account)})
 
 
-@login_required
+@capability_required("fund.view")
 def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entry = selectors.entry_visible(entry_id=pk)
     if entry is None:
@@ -81,10 +79,10 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lines = entry.lines.select_related("account", "county").order_by("id")
     return render(request, "funds/entry.html", {
         "entry": entry, "lines": lines, "reversed_by": getattr(entry, "reversed_by", None),
-        "can_reverse": request.user.is_superuser or request.user.role in WRITERS})
+        "can_reverse": can(request.user, "ledger.reverse")})
 
 
-@login_required
+@capability_required("fund.view")
 def trial_balance(request: HttpRequest, code: str) -> HttpResponse:
     ctx = _filters(request, get_object_or_404(Book, code=code))
     tb = selectors.trial_balance(book=ctx["book"], year=ctx["year"], month=ctx["month"], county=ctx["county"])
@@ -94,7 +92,7 @@ def trial_balance(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "funds/trial_balance.html", {**ctx, "tb": tb})
 
 
-@login_required
+@capability_required("fund.view")
 def statement(request: HttpRequest, code: str) -> HttpResponse:
     ctx = _filters(request, get_object_or_404(Book, code=code))
     st = selectors.fund_statement(book=ctx["book"], year=ctx["year"], month=ctx["month"], county=ctx["county"])
@@ -105,7 +103,7 @@ def statement(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "funds/statement.html", {**ctx, "st": st, "rows": rows})
 
 
-@login_required
+@capability_required("fund.view")
 def journal(request: HttpRequest, code: str) -> HttpResponse:
     ctx = _filters(request, get_object_or_404(Book, code=code))
     lines = selectors.journal(book=ctx["book"], year=ctx["year"], month=ctx["month"], county=ctx["county"])
@@ -117,7 +115,7 @@ def journal(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-@role_required(*WRITERS)
+@capability_required("period.close")
 def close_period(request: HttpRequest, code: str) -> HttpResponse:
     book = get_object_or_404(Book, code=code)
     try:
@@ -133,7 +131,7 @@ def close_period(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-@role_required(*WRITERS)
+@capability_required("ledger.reverse")
 def reverse(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct a posted entry the only way the ledger allows: a mirror-image entry."""
     entry = selectors.entry_visible(entry_id=pk)

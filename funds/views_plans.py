@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -19,12 +20,10 @@ from funds.services.yearend import interest_accrue, year_end_result
 from pooling.kernel.choices import Role
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.money import yuan_to_fen
-from pooling.kernel.permissions import user_has_role
+from pooling.kernel.permissions import NOT_ALLOWED, can
 from pooling.kernel.regions import handling_units
 from pooling.models import Region
-
-CITY = (Role.FINANCE, Role.BUREAU_ADMIN)
-COMPILERS = (Role.COUNTY_CLERK, Role.CITY_AGENCY, *CITY)
+from pooling.web.decorators import capability_required
 
 
 def _items_from(post: Any) -> tuple[dict[str, int], dict[str, str]]:
@@ -40,12 +39,19 @@ def _items_from(post: Any) -> tuple[dict[str, int], dict[str, str]]:
     return items, errors
 
 
+def _may_see_budgets(user: Any) -> None:
+    """Budgets are seen by who compiles them (a county: its own, by scoping) and who reads the fund."""
+    if not (can(user, "budget.submit") or can(user, "fund.view")):
+        raise PermissionDenied(NOT_ALLOWED)
+
+
 @login_required
 def budgets(request: HttpRequest) -> HttpResponse:
     year, month = selectors.today_period()
     year = int(request.GET.get("year", year)) if request.GET.get("year", "").isdigit() else year
+    _may_see_budgets(request.user)
     errors: dict[str, str] = {}
-    if request.method == "POST" and user_has_role(request.user, *COMPILERS):
+    if request.method == "POST" and can(request.user, "budget.submit"):
         book = get_object_or_404(Book, code=request.POST.get("book", ""))
         county = get_object_or_404(Region, code=request.POST.get("county") or request.user.region_id)
         items, errors = _items_from(request.POST)
@@ -66,12 +72,13 @@ def budgets(request: HttpRequest) -> HttpResponse:
         "income_items": [(c, Category(c).label) for c in svc.INCOME_CATEGORIES],
         "expense_items": [(c, Category(c).label) for c in svc.EXPENSE_CATEGORIES],
         "units": handling_units() if request.user.role != Role.COUNTY_CLERK else [],
-        "can_compile": user_has_role(request.user, *COMPILERS),
+        "can_compile": can(request.user, "budget.submit"),
         "city_plans": [p for p in city_plans if p.rows]})
 
 
 @login_required
 def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _may_see_budgets(request.user)
     budget = get_object_or_404(Budget.objects.select_related("book", "county"), pk=pk)
     if request.method == "POST":
         _act(request, budget)
@@ -82,36 +89,36 @@ def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "execution": selectors.budget_execution(budget=budget),
         "adjustments": budget.adjustments.select_related("requested_by", "decided_by"),
         "items": [(c, Category(c).label) for c in svc.BUDGET_ITEMS],
-        "is_city": user_has_role(request.user, *CITY),
-        "can_compile": user_has_role(request.user, *COMPILERS)})
+        "can_issue": can(request.user, "budget.issue"),
+        "can_compile": can(request.user, "budget.submit", county=budget.county_id)})
 
 
 def _act(request: HttpRequest, budget: Budget) -> None:
     action = request.POST.get("action")
     user = request.user
     try:
-        if action == "submit" and user_has_role(user, *COMPILERS):
+        if action == "submit" and can(user, "budget.submit", county=budget.county_id):
             svc.budget_submit(budget=budget, actor=user)
             messages.success(request, _("预算已报送市级审核"))
-        elif action == "issue" and user_has_role(user, *CITY):
+        elif action == "issue" and can(user, "budget.issue"):
             svc.budget_issue(budget=budget, actor=user)
             messages.success(request, _("预算已批复下达"))
-        elif action == "adjust" and user_has_role(user, *COMPILERS):
+        elif action == "adjust" and can(user, "budget.submit", county=budget.county_id):
             svc.adjustment_request(budget=budget, category=request.POST.get("category", ""),
                                    delta_fen=yuan_to_fen(request.POST.get("delta", "0") or "0"),
                                    reason=request.POST.get("reason", "").strip()[:200] or "—", actor=user)
             messages.success(request, _("调整申请已提交，等待另一人审核"))
-        elif action in ("approve", "reject") and user_has_role(user, *CITY):
+        elif action in ("approve", "reject") and can(user, "budget.issue"):
             adjustment = get_object_or_404(BudgetAdjustment, pk=request.POST.get("adjustment"), budget=budget)
             svc.adjustment_decide(adjustment=adjustment, approve=action == "approve", actor=user)
             messages.success(request, _("已审核"))
         else:
-            messages.error(request, _("您的角色无权执行此操作"))
+            messages.error(request, str(NOT_ALLOWED))
     except BusinessRuleError as exc:
         messages.error(request, exc.text())
 
 
-@login_required
+@capability_required("fund.view")
 def schedules(request: HttpRequest) -> HttpResponse:
     positions = PrePoolingPosition.objects.select_related("rule", "book", "county").order_by("county")
     return render(request, "funds/schedules.html", {
@@ -122,7 +129,7 @@ def schedules(request: HttpRequest) -> HttpResponse:
 @login_required
 def monthly_plan(request: HttpRequest) -> HttpResponse:
     """A county files its monthly fund-use plan (the city's plan is their sum)."""
-    if request.method != "POST" or not user_has_role(request.user, *COMPILERS):
+    if request.method != "POST" or not can(request.user, "budget.submit"):
         return redirect("funds:budgets")
     try:
         county = get_object_or_404(Region, code=request.POST.get("county") or request.user.region_id)
@@ -139,13 +146,13 @@ def monthly_plan(request: HttpRequest) -> HttpResponse:
     return redirect("funds:budgets")
 
 
-@login_required
+@capability_required("fund.view")
 def year_end(request: HttpRequest, code: str) -> HttpResponse:
     """Each county against its budget; how a whole-fund gap is covered; interest by month."""
     book = get_object_or_404(Book, code=code)
     year, _month = selectors.today_period()
     year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else year
-    if request.method == "POST" and user_has_role(request.user, *CITY):
+    if request.method == "POST" and can(request.user, "interest.accrue"):
         try:
             entry = interest_accrue(book=book, year=year, month=int(request.POST.get("month", "0")),
                                     actor=request.user)
@@ -156,4 +163,4 @@ def year_end(request: HttpRequest, code: str) -> HttpResponse:
         return redirect(f"{request.path}?year={year}")
     return render(request, "funds/year_end.html", {
         "book": book, "year": year, "result": year_end_result(book=book, year=year),
-        "is_city": user_has_role(request.user, *CITY), "months": range(1, 13)})
+        "can_accrue": can(request.user, "interest.accrue"), "months": range(1, 13)})

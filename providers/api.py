@@ -10,16 +10,13 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from pooling.kernel.choices import Role
 from pooling.models import Region
-from pooling.web.drf import HasRole
+from pooling.web.drf import ActionCapabilities
 from providers.choices import Initiator
 from providers.models import Provider, ProviderEvent
 from providers.selectors import providers_visible
 from providers.services.lifecycle import TRANSITIONS, transition
 from providers.services.register import ProviderSpec, provider_register
-
-MANAGERS = (Role.COUNTY_CLERK, Role.CITY_AGENCY, Role.BUREAU_ADMIN)
 
 
 class ProviderSerializer(serializers.ModelSerializer):
@@ -67,14 +64,11 @@ class ProviderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
 
     serializer_class = ProviderSerializer
     filterset_fields = ["state", "kind", "handling_region"]
+    permission_classes = [ActionCapabilities]
+    write_capabilities = {"create": "provider.register", "transitions": "provider.transition"}
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return providers_visible().order_by("national_code")
-
-    def get_permissions(self):  # type: ignore[no-untyped-def]
-        if self.request.method not in ("GET", "HEAD", "OPTIONS"):
-            return [HasRole.of(*MANAGERS)()]
-        return super().get_permissions()
 
     def perform_create(self, serializer: Any) -> None:
         spec = ProviderSpec(**serializer.validated_data)

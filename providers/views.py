@@ -6,16 +6,17 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from pooling.kernel.choices import HospitalLevel, Role
+from pooling.kernel.choices import HospitalLevel
 from pooling.kernel.errors import BusinessRuleError
-from pooling.kernel.permissions import user_has_role
-from pooling.web.decorators import role_required
+from pooling.kernel.permissions import can, denied_message
+from pooling.web.decorators import capability_required
 from pooling.web.exports import tabular_response
 from providers import selectors as sel
 from providers.choices import Grade, Ownership, ProviderKind, State
@@ -40,9 +41,6 @@ from providers.services.lifecycle import TRANSITIONS, available_actions, transit
 from providers.services.register import ProviderSpec, provider_register
 from providers.services.violations import ViolationSpec, violation_record
 
-MANAGERS = (Role.COUNTY_CLERK, Role.CITY_AGENCY, Role.BUREAU_ADMIN)
-CITY = (Role.CITY_AGENCY, Role.BUREAU_ADMIN)
-
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
@@ -59,11 +57,11 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "providers/index.html", {
         "page": Paginator(rows, 50).get_page(request.GET.get("page")),
         "q": q, "state": state, "kind": kind, "states": State.choices, "kinds": ProviderKind.choices,
-        "counts": sel.deadline_counts(), "may_manage": user_has_role(request.user, *MANAGERS),
+        "counts": sel.deadline_counts(),
     })
 
 
-@role_required(*MANAGERS)
+@capability_required("provider.register")
 def register(request: HttpRequest) -> HttpResponse:
     form = ProviderForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -87,11 +85,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "agreements": provider.agreements.select_related("template"),
         "violations": provider.violations.all(),
         "assessments": provider.assessments.all(),
-        "may_manage": user_has_role(request.user, *MANAGERS),
     })
 
 
-@role_required(*MANAGERS)
+@capability_required("provider.transition")
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     provider = get_object_or_404(sel.providers_visible(), pk=pk)
     spec = TRANSITIONS.get(action)
@@ -111,7 +108,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return render(request, "providers/act.html", {"p": provider, "spec": spec, "form": form})
 
 
-@role_required(*MANAGERS)
+@capability_required("provider.violation")
 def violation_new(request: HttpRequest, pk: int) -> HttpResponse:
     provider = get_object_or_404(sel.providers_visible(), pk=pk)
     form = ViolationForm(request.POST or None)
@@ -180,10 +177,10 @@ def handling(request: HttpRequest) -> HttpResponse:
 @login_required
 def templates(request: HttpRequest) -> HttpResponse:
     form = TemplateForm(request.POST or None)
-    may_edit = user_has_role(request.user, *CITY)
+    may_edit = can(request.user, "agreement.template")
     if request.method == "POST":
         if not may_edit:
-            raise Http404
+            raise PermissionDenied(denied_message("agreement.template"))
         if form.is_valid():
             try:
                 agr.template_publish(actor=request.user, **form.cleaned_data)
@@ -196,7 +193,7 @@ def templates(request: HttpRequest) -> HttpResponse:
         "rows": AgreementTemplate.objects.all(), "form": form, "may_edit": may_edit})
 
 
-@role_required(*MANAGERS)
+@capability_required("provider.assess")
 def assessment_enter(request: HttpRequest, pk: int) -> HttpResponse:
     provider = get_object_or_404(sel.providers_visible(), pk=pk)
     year = int(request.POST.get("year") or request.GET.get("year") or date.today().year)

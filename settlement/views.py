@@ -1,8 +1,9 @@
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from pooling.web.decorators import capability_required
 
-@login_required
+
+@capability_required("settlement.view")
 def index(request: HttpRequest) -> HttpResponse:
     return render(request, "settlement/index.html")

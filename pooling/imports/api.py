@@ -20,7 +20,7 @@ from pooling.imports import services
 from pooling.imports.models import ImportBatch, ImportStatus
 from pooling.imports.tasks import import_commit, import_preview
 from pooling.kernel.errors import BusinessRuleError
-from pooling.web.drf import HasRole
+from pooling.web.drf import HasCapability
 
 
 class BatchSerializer(serializers.ModelSerializer):
@@ -55,7 +55,7 @@ class ImportList(generics.ListAPIView):
 
     def get_permissions(self):  # type: ignore[no-untyped-def]
         if self.request.method == "POST":
-            return [HasRole.of(*services.IMPORT_ROLES)()]
+            return [HasCapability.of("import.run")()]
         return super().get_permissions()
 
     @extend_schema(request=UploadSerializer, responses={201: BatchSerializer})
@@ -87,7 +87,7 @@ class ImportErrors(APIView):
 class ImportCommit(APIView):
     """Commit a clean batch (all rows or none); 400 if it has errors or was committed."""
 
-    permission_classes = [HasRole.of(*services.IMPORT_ROLES)]
+    permission_classes = [HasCapability.of("import.run")]
 
     @extend_schema(request=None, responses={202: BatchSerializer})
     def post(self, request: Request, pk: int) -> Response:

@@ -30,9 +30,8 @@ from pooling.imports.models import ImportBatch, ImportStatus
 from pooling.imports.tasks import import_commit, import_preview
 from pooling.kernel.errors import BusinessRuleError
 from pooling.tabular.reader import BOM, error_report_csv
-from pooling.web.decorators import role_required
+from pooling.web.decorators import capability_required
 
-IMPORT_ROLES = services.IMPORT_ROLES
 ERRORS_PER_PAGE = 100
 KIND_HELP = _("经办人员只能导入本经办单位的数据；“经办机构代码”列可省略（默认本单位）。")
 
@@ -56,7 +55,7 @@ def index(request: HttpRequest) -> HttpResponse:
                   {"form": form, "batches": batches, "kinds": _kinds_with_columns(), "help": KIND_HELP})
 
 
-@role_required(*IMPORT_ROLES)
+@capability_required("import.run")
 def upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -99,7 +98,7 @@ def progress(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @require_POST
-@role_required(*IMPORT_ROLES)
+@capability_required("import.run")
 def commit(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(ImportBatch, pk=pk)
     if item.status == ImportStatus.COMMITTED:

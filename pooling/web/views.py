@@ -9,7 +9,7 @@ from django.shortcuts import render
 from pooling.heartbeat import heartbeat_status
 from pooling.kernel.choices import Role
 from pooling.kernel.regions import handling_units
-from pooling.web.decorators import role_required
+from pooling.web.decorators import capability_required
 from pooling.web.home import collect_widgets
 
 
@@ -24,7 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
     })
 
 
-@role_required(Role.AUDITOR, Role.BUREAU_ADMIN)
+@capability_required("audit.view")
 def audit_log(request: HttpRequest) -> HttpResponse:
     entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp")
     model = request.GET.get("model", "").strip()
