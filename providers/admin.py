@@ -1,4 +1,6 @@
-"""Admin: reading and reference data. Lifecycle changes go through the pages/API (the state machine)."""
+"""Admin: reading only. The register, the lifecycle (the state machine), agreement and
+assessment templates and handling rules change through their services on the pages/API;
+the capability table (pooling.kernel.permissions.MODEL_RULES) gives no role a write here."""
 
 from django.contrib import admin
 
