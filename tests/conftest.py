@@ -26,10 +26,12 @@ COUNTY_B = "320903"  # 盐都区
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
+def _test_settings(settings, tmp_path):
     # Every test signs staff in with fresh passwords; PBKDF2's deliberate slowness would
     # dominate the suite on a 2-core machine. Production keeps Django's default hasher.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Uploaded files (imports) land in the test's own folder, never in var/.
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture

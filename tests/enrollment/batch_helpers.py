@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from pooling.kernel.errors import BusinessRuleError
+from tests.actors import SETUP
 
 
 def outcome(requests: list[Any], *, batch: Callable[..., int] | None = None,
@@ -17,7 +18,7 @@ def outcome(requests: list[Any], *, batch: Callable[..., int] | None = None,
     refused: list[tuple[int, str]] = []
     sid = transaction.savepoint()
     if batch is not None:
-        batch(requests=requests, refuse=lambda i, exc: refused.append((i, exc.code)))
+        batch(requests=requests, refuse=lambda i, exc: refused.append((i, exc.code)), actor=SETUP)
     else:
         assert one is not None
         for i, request in enumerate(requests):

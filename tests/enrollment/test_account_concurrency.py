@@ -11,6 +11,7 @@ from django.db import connection
 from enrollment import services
 from enrollment.models import AccountPosting, PersonalAccount, PostingKind
 from pooling.kernel.errors import BusinessRuleError
+from tests.actors import SETUP
 from tests.enrollment import factories as f
 
 
@@ -26,7 +27,7 @@ def test_it_lets_only_one_of_two_racing_payments_through(county_a):
     def pay(n: int) -> None:
         try:
             barrier.wait()
-            services.account_pay(person=person, amount_fen=8000, month=date(2026, 2, 1), key=f"race:{n}")
+            services.account_pay(person=person, amount_fen=8000, month=date(2026, 2, 1), key=f"race:{n}", actor=SETUP)
             outcomes.append("paid")
         except BusinessRuleError:
             outcomes.append("refused")

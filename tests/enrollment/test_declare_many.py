@@ -9,6 +9,7 @@ from enrollment.models import Declaration, DeclarationLine, Person
 from enrollment.services.contributions import LineRequest, declaration_lines_add_many
 from pooling.kernel.choices import PersonCategory
 from pooling.kernel.scoping import unrestricted
+from tests.actors import SETUP
 from tests.enrollment import factories as f
 from tests.enrollment.batch_helpers import outcome
 
@@ -20,13 +21,13 @@ def _cases(county_a, county_b) -> list[LineRequest]:
     employer = one.employer
     two = f.employee_enrolment(county_a, "乙", start=JAN, emp=employer)
     left = f.employee_enrolment(county_a, "离职", start=JAN, emp=employer)
-    services.enrolment_end(enrolment=left, end_month=JAN)
+    services.enrolment_end(enrolment=left, end_month=JAN, actor=SETUP)
     retired = f.employee_enrolment(county_a, "退休", start=JAN, emp=employer)
     Person.objects.filter(pk=retired.person.pk).update(category=PersonCategory.RETIRED)
     retired.person.category = PersonCategory.RETIRED
     stranger = f.person(county_a, "未参保")
     other = f.employer(county_a, "别家")
-    services.declaration_line_add(employer=employer, month=JAN, person=two.person, declared_base_fen=500000)
+    services.declaration_line_add(employer=employer, month=JAN, person=two.person, declared_base_fen=500000, actor=SETUP)
     return [
         LineRequest(employer, JAN, one.person, 500000),
         LineRequest(employer, date(2026, 2, 17), one.person, 300000),   # clamped to the floor
@@ -59,7 +60,7 @@ def _state() -> tuple[list, list]:
 def test_a_batch_is_declared_exactly_as_one_line_at_a_time(county_a, county_b, demo_policy):
     requests = _cases(county_a, county_b)
     one_by_one = outcome(requests, state=_state, one=lambda r: services.declaration_line_add(
-        employer=r.employer, month=r.month, person=r.person, declared_base_fen=r.declared_base_fen))
+        employer=r.employer, month=r.month, person=r.person, declared_base_fen=r.declared_base_fen, actor=SETUP))
     assert outcome(requests, state=_state, batch=declaration_lines_add_many) == one_by_one
     refused, (lines, declarations, audit) = one_by_one
     assert len(audit) == len(lines)  # one CREATE entry per line, on both paths

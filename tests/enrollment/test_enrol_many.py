@@ -9,17 +9,18 @@ from enrollment.models import Enrolment, Person
 from enrollment.services.enrolment import EnrolRequest, enrol_many
 from pooling.kernel.choices import PersonCategory, Scheme
 from pooling.kernel.scoping import unrestricted
+from tests.actors import SETUP
 from tests.enrollment import factories as f
 from tests.enrollment.batch_helpers import outcome
 
 
 def _cases(county_a, county_b) -> list[EnrolRequest]:
     gap = f.employee_enrolment(county_a, "断保", start=date(2020, 1, 1))
-    services.enrolment_end(enrolment=gap, end_month=date(2023, 6, 1))
+    services.enrolment_end(enrolment=gap, end_month=date(2023, 6, 1), actor=SETUP)
     continuous = f.employee_enrolment(county_a, "接续", start=date(2020, 1, 1))
-    services.enrolment_end(enrolment=continuous, end_month=date(2025, 12, 1))
+    services.enrolment_end(enrolment=continuous, end_month=date(2025, 12, 1), actor=SETUP)
     overlap = f.employee_enrolment(county_a, "重叠", start=date(2025, 1, 1))
-    services.enrolment_end(enrolment=overlap, end_month=date(2026, 2, 1))
+    services.enrolment_end(enrolment=overlap, end_month=date(2026, 2, 1), actor=SETUP)
     active = f.employee_enrolment(county_a, "在保")
     dead = f.person(county_a, "已故")
     Person.objects.filter(pk=dead.pk).update(died_on=date(2025, 1, 1))
@@ -72,7 +73,7 @@ def _audit(*models: str) -> list:
 def test_a_batch_is_decided_exactly_as_one_request_at_a_time(county_a, county_b, demo_policy):
     requests = _cases(county_a, county_b)
     one_by_one = outcome(requests, state=_state, one=lambda r: services.enrol(
-        person=r.person, scheme=r.scheme, start_month=r.start_month, employer=r.employer))
+        person=r.person, scheme=r.scheme, start_month=r.start_month, employer=r.employer, actor=SETUP))
     batched = outcome(requests, state=_state, batch=enrol_many)
     assert batched == one_by_one
     refused, (enrolments, people, audit) = batched

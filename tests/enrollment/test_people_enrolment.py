@@ -13,6 +13,7 @@ from enrollment.validators import ID_BAD_CHECK_DIGIT
 from pooling.kernel.choices import PersonCategory, Scheme
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.scoping import acting_as
+from tests.actors import SETUP
 from tests.enrollment import factories as f
 
 VALID_ID = "360426199101010071"
@@ -20,14 +21,14 @@ VALID_ID = "360426199101010071"
 
 def _refused(fn, **kwargs) -> BusinessRuleError:
     with pytest.raises(BusinessRuleError) as exc:
-        fn(**kwargs)
+        fn(**{"actor": SETUP, **kwargs})
     return exc.value
 
 
 def test_it_registers_a_person_with_sex_and_birth_date_from_the_id(county_a, clerk_a):
     with acting_as(clerk_a):
         p = services.person_register(county=county_a, id_number=VALID_ID.lower(), name="李四",
-                                     category="在职职工", phone="13900001111", by=clerk_a)
+                                     category="在职职工", phone="13900001111", actor=clerk_a)
     assert (p.sex, p.birth_date, p.county_id, p.created_by) == ("M", date(1991, 1, 1), "320902", clerk_a)
 
 
@@ -56,7 +57,7 @@ def test_it_refuses_the_same_id_twice_in_one_county(county_a):
 
 
 def test_it_registers_employers_with_a_checked_unique_credit_code(county_a, county_b):
-    e = services.employer_register(county=county_a, credit_code="91110108551385082q", name="盐城甲公司")
+    e = services.employer_register(county=county_a, credit_code="91110108551385082q", name="盐城甲公司", actor=SETUP)
     assert e.credit_code == "91110108551385082Q"
     err = _refused(services.employer_register, county=county_b, credit_code="91110108551385082Q", name="乙")
     assert err.message is people_rules.EMPLOYER_EXISTS_ELSEWHERE and "亭湖区" in err.text()
@@ -65,7 +66,7 @@ def test_it_registers_employers_with_a_checked_unique_credit_code(county_a, coun
 def test_it_enrols_an_employee_and_refuses_a_resident_enrolment_at_the_same_time(county_a, demo_policy):
     emp = f.employer(county_a)
     p = f.person(county_a, category=PersonCategory.RESIDENT_ADULT)
-    e = services.enrol(person=p, scheme=Scheme.EMPLOYEE, employer=emp, start_month=date(2026, 1, 15))
+    e = services.enrol(person=p, scheme=Scheme.EMPLOYEE, employer=emp, start_month=date(2026, 1, 15), actor=SETUP)
     assert (e.start_month, e.status, e.county_id) == (date(2026, 1, 1), EnrolmentStatus.ACTIVE, "320902")
     p.refresh_from_db()
     assert p.category == PersonCategory.IN_SERVICE
@@ -87,7 +88,7 @@ def test_it_requires_an_employer_of_the_same_county_for_employee_insurance(count
 
 def test_it_refuses_a_period_overlapping_an_ended_enrolment(county_a, demo_policy):
     e = f.employee_enrolment(county_a, start=date(2025, 1, 1))
-    services.enrolment_end(enrolment=e, end_month=date(2025, 12, 1))
+    services.enrolment_end(enrolment=e, end_month=date(2025, 12, 1), actor=SETUP)
     err = _refused(services.enrol, person=e.person, scheme=Scheme.RESIDENT, start_month=date(2025, 6, 1))
     assert err.message is enrolment_rules.PERIOD_OVERLAP
 
@@ -100,8 +101,8 @@ def test_it_refuses_a_period_overlapping_an_ended_enrolment(county_a, demo_polic
 ])
 def test_it_computes_the_resident_waiting_period_from_the_policy(county_a, demo_policy, end, start, expected):
     e = f.employee_enrolment(county_a, start=date(2020, 1, 1))
-    services.enrolment_end(enrolment=e, end_month=end)
-    r = services.enrol(person=e.person, scheme=Scheme.RESIDENT, start_month=start)
+    services.enrolment_end(enrolment=e, end_month=end, actor=SETUP)
+    r = services.enrol(person=e.person, scheme=Scheme.RESIDENT, start_month=start, actor=SETUP)
     assert r.waiting_months == expected
     assert r.benefits_from == date(start.year + (start.month - 1 + expected) // 12,
                                    (start.month - 1 + expected) % 12 + 1, 1)
@@ -109,32 +110,32 @@ def test_it_computes_the_resident_waiting_period_from_the_policy(county_a, demo_
 
 def test_it_reduces_the_variable_waiting_by_years_paid_back(county_a, demo_policy):
     e = f.employee_enrolment(county_a, start=date(2015, 1, 1))
-    services.enrolment_end(enrolment=e, end_month=date(2020, 12, 1))
-    r = services.enrol(person=e.person, scheme=Scheme.RESIDENT, start_month=date(2026, 1, 1), repaid_years=2)
+    services.enrolment_end(enrolment=e, end_month=date(2020, 12, 1), actor=SETUP)
+    r = services.enrol(person=e.person, scheme=Scheme.RESIDENT, start_month=date(2026, 1, 1), repaid_years=2, actor=SETUP)
     assert r.waiting_months == 3 + 4 - 2  # gap 2021-01..2025-12 = 5 years: 4 extra
 
 
 def test_it_exempts_newborns_and_charges_first_time_adults_the_fixed_wait(county_a, demo_policy):
     baby = f.person(county_a, "新生儿", birth=date(2026, 2, 3), category=PersonCategory.MINOR_STUDENT)
-    assert services.enrol(person=baby, scheme=Scheme.RESIDENT, start_month=date(2026, 3, 1)).waiting_months == 0
+    assert services.enrol(person=baby, scheme=Scheme.RESIDENT, start_month=date(2026, 3, 1), actor=SETUP).waiting_months == 0
     adult = f.person(county_a, "首次参保", category=PersonCategory.RESIDENT_ADULT)
-    assert services.enrol(person=adult, scheme=Scheme.RESIDENT, start_month=date(2026, 3, 1)).waiting_months == 3
+    assert services.enrol(person=adult, scheme=Scheme.RESIDENT, start_month=date(2026, 3, 1), actor=SETUP).waiting_months == 3
 
 
 def test_it_suspends_resumes_and_ends_enrolments(county_a, demo_policy):
     e = f.employee_enrolment(county_a)
-    assert services.enrolment_suspend(enrolment=e).status == EnrolmentStatus.SUSPENDED
-    assert services.enrolment_resume(enrolment=e).status == EnrolmentStatus.ACTIVE
-    assert services.enrolment_end(enrolment=e, end_month=date(2026, 5, 20)).end_month == date(2026, 5, 1)
+    assert services.enrolment_suspend(enrolment=e, actor=SETUP).status == EnrolmentStatus.SUSPENDED
+    assert services.enrolment_resume(enrolment=e, actor=SETUP).status == EnrolmentStatus.ACTIVE
+    assert services.enrolment_end(enrolment=e, end_month=date(2026, 5, 20), actor=SETUP).end_month == date(2026, 5, 1)
     err = _refused(services.enrolment_end, enrolment=e, end_month=date(2026, 6, 1))
     assert err.message is enrolment_rules.ALREADY_ENDED
 
 
 def test_it_records_retirement_and_death(county_a, demo_policy):
     e = f.employee_enrolment(county_a)
-    services.person_retire(person=e.person, on=date(2026, 4, 1))
+    services.person_retire(person=e.person, on=date(2026, 4, 1), actor=SETUP)
     assert e.person.category == PersonCategory.RETIRED
-    services.person_death(person=e.person, on=date(2026, 8, 9))
+    services.person_death(person=e.person, on=date(2026, 8, 9), actor=SETUP)
     e.refresh_from_db()
     assert (e.status, e.end_month) == (EnrolmentStatus.ENDED, date(2026, 8, 1))
     err = _refused(services.enrol, person=e.person, scheme=Scheme.RESIDENT, start_month=date(2026, 9, 1))
@@ -143,7 +144,7 @@ def test_it_records_retirement_and_death(county_a, demo_policy):
 
 def test_it_lets_a_clerk_write_only_in_their_own_county(county_a, county_b, clerk_a):
     with acting_as(clerk_a), pytest.raises(PermissionDenied):
-        services.person_register(county=county_b, id_number=VALID_ID, name="李四", category="in_service")
+        services.person_register(county=county_b, id_number=VALID_ID, name="李四", category="in_service", actor=SETUP)
 
 
 def test_it_reports_overlapping_enrolments_found_in_existing_data(county_a, county_b, clerk_a):

@@ -20,6 +20,7 @@ from pooling.kernel.choices import Role, Scheme
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.regions import StaffSpec, staff_ensure
 from pooling.kernel.scoping import acting_as
+from tests.actors import SETUP
 from tests.enrollment import factories as f
 
 
@@ -29,9 +30,9 @@ def _month(n: int) -> date:  # 1 → 2026-01
 
 def _pay(e, month, base=500000):
     line = services.declaration_line_add(employer=e.employer, month=month, person=e.person,
-                                         declared_base_fen=base).line
+                                         declared_base_fen=base, actor=SETUP).line
     services.collection_record(tax_ref=f"T{e.person_id}-{month:%Y%m}", credit_code=e.employer.credit_code,
-                               month=month, amount_fen=line.declaration.total_fen, received_on=month)
+                               month=month, amount_fen=line.declaration.total_fen, received_on=month, actor=SETUP)
 
 
 @pytest.fixture
@@ -40,11 +41,11 @@ def moved(county_a, county_b, clerk_a, clerk_b, demo_policy):
     e = f.employee_enrolment(county_a, "迁移者", start=_month(1))
     for n in (1, 2, 3):
         _pay(e, _month(n))
-    services.account_allocate(person=e.person, month=_month(1))
+    services.account_allocate(person=e.person, month=_month(1), actor=SETUP)
     new_employer = f.employer(county_b, "盐都新单位")
     with acting_as(clerk_b):  # the receiving clerk knows only the ID number
         t = services.transfer_request(id_number=e.person.id_number, to_county=county_b,
-                                      effective_month=_month(4), reason="工作调动", by=clerk_b)
+                                      effective_month=_month(4), reason="工作调动", actor=clerk_b)
     return {"old": e, "transfer": t, "employer": new_employer}
 
 
@@ -59,13 +60,13 @@ def test_it_shows_a_pending_transfer_to_both_counties_and_no_other(moved, clerk_
 
 def test_it_lets_only_the_receiving_county_complete(moved, clerk_a):
     with acting_as(clerk_a), pytest.raises(PermissionDenied):
-        services.transfer_complete(transfer=moved["transfer"], new_employer=moved["employer"], by=clerk_a)
+        services.transfer_complete(transfer=moved["transfer"], new_employer=moved["employer"], actor=clerk_a)
     assert Transfer.objects.get().status == TransferStatus.PENDING
 
 
 def test_it_keeps_one_continuous_history_without_gap_or_duplicate_month(moved, clerk_a, clerk_b, county_b):
     with acting_as(clerk_b):
-        services.transfer_complete(transfer=moved["transfer"], new_employer=moved["employer"], by=clerk_b)
+        services.transfer_complete(transfer=moved["transfer"], new_employer=moved["employer"], actor=clerk_b)
     old = Enrolment.objects.get(pk=moved["old"].pk)
     new = old.continued_by
     assert (old.status, old.end_month) == (EnrolmentStatus.ENDED, _month(3))
@@ -75,14 +76,14 @@ def test_it_keeps_one_continuous_history_without_gap_or_duplicate_month(moved, c
     assert person.county_id == "320903"
     # The old county can no longer declare April; the new county cannot re-declare March.
     with pytest.raises(BusinessRuleError) as exc:
-        services.declaration_line_add(employer=old.employer, month=_month(4), person=person, declared_base_fen=500000)
+        services.declaration_line_add(employer=old.employer, month=_month(4), person=person, declared_base_fen=500000, actor=SETUP)
     assert exc.value.message is contribution_rules.NOT_ENROLLED_WITH_EMPLOYER
     with acting_as(clerk_b):
         for n in (4, 5):
             _pay(new, _month(n))
         with pytest.raises(BusinessRuleError) as exc:
             services.declaration_line_add(employer=new.employer, month=_month(3), person=person,
-                                          declared_base_fen=500000)
+                                          declared_base_fen=500000, actor=SETUP)
     assert exc.value.message is contribution_rules.NOT_ENROLLED_WITH_EMPLOYER
     with acting_as(clerk_b):
         history = selectors.person_history(person_id=person.pk)
@@ -95,7 +96,7 @@ def test_it_keeps_one_continuous_history_without_gap_or_duplicate_month(moved, c
 
 def test_it_moves_the_account_balance_with_the_person(moved, clerk_b):
     with acting_as(clerk_b):
-        services.transfer_complete(transfer=moved["transfer"], new_employer=moved["employer"], by=clerk_b)
+        services.transfer_complete(transfer=moved["transfer"], new_employer=moved["employer"], actor=clerk_b)
     person = moved["old"].person
     assert services.account_balance(person=person) == 10000
     assert services.account_balance(person=person, county_code="320902") == 0
@@ -114,33 +115,33 @@ def test_it_counts_prior_months_towards_retiree_eligibility(county_a, demo_polic
 def test_it_refuses_a_transfer_month_not_after_the_last_declared_one(moved, clerk_b):
     Transfer.objects.filter(pk=moved["transfer"].pk).update(effective_month=_month(3))
     with acting_as(clerk_b), pytest.raises(BusinessRuleError) as exc:
-        services.transfer_complete(transfer=moved["transfer"], new_employer=moved["employer"], by=clerk_b)
+        services.transfer_complete(transfer=moved["transfer"], new_employer=moved["employer"], actor=clerk_b)
     assert exc.value.message is rules.DECLARED_AFTER
     assert Person.objects.get(pk=moved["old"].person_id).county_id == "320902"  # nothing moved
 
 
 def test_it_requires_a_new_employer_in_the_receiving_county(moved, clerk_b, county_a):
     with acting_as(clerk_b), pytest.raises(BusinessRuleError) as exc:
-        services.transfer_complete(transfer=moved["transfer"], by=clerk_b)
+        services.transfer_complete(transfer=moved["transfer"], actor=clerk_b)
     assert exc.value.message is rules.NEW_EMPLOYER_REQUIRED
 
 
 def test_it_refuses_a_second_pending_transfer_and_an_unknown_id(moved, clerk_b, county_b):
     with acting_as(clerk_b), pytest.raises(BusinessRuleError) as exc:
         services.transfer_request(id_number=moved["old"].person.id_number, to_county=county_b,
-                                  effective_month=_month(5))
+                                  effective_month=_month(5), actor=SETUP)
     assert exc.value.message is rules.PENDING_EXISTS
     with pytest.raises(BusinessRuleError) as exc:
-        services.transfer_request(id_number="360426199101010071", to_county=county_b, effective_month=_month(5))
+        services.transfer_request(id_number="360426199101010071", to_county=county_b, effective_month=_month(5), actor=SETUP)
     assert exc.value.message is rules.UNKNOWN_PERSON
 
 
 def test_it_moves_a_resident_without_a_new_waiting_period(county_a, county_b, clerk_b, demo_policy):
     p = f.person(county_a, "居民迁移", category="resident_adult")
-    r = services.enrol(person=p, scheme=Scheme.RESIDENT, start_month=_month(1))
+    r = services.enrol(person=p, scheme=Scheme.RESIDENT, start_month=_month(1), actor=SETUP)
     with acting_as(clerk_b):
-        t = services.transfer_request(id_number=p.id_number, to_county=county_b, effective_month=_month(6))
-        services.transfer_complete(transfer=t)
+        t = services.transfer_request(id_number=p.id_number, to_county=county_b, effective_month=_month(6), actor=SETUP)
+        services.transfer_complete(transfer=t, actor=SETUP)
     new = Enrolment.objects.get(pk=r.pk).continued_by
     assert (new.scheme, new.start_month, new.waiting_months, new.benefits_from) == (
         Scheme.RESIDENT, _month(6), 0, _month(6))
@@ -150,12 +151,12 @@ def test_it_registers_approves_and_reads_a_referral(county_a, demo_policy):
     e = f.employee_enrolment(county_a)
     ref = services.referral_apply(person=e.person, kind="referral", destination="南京鼓楼医院",
                                   destination_area_code="320106", valid_from=date(2026, 3, 1),
-                                  valid_to=date(2026, 5, 31), diagnosis="冠心病")
+                                  valid_to=date(2026, 5, 31), diagnosis="冠心病", actor=SETUP)
     assert selectors.referral_in_force(person=e.person, on=date(2026, 4, 1)) is None  # not yet approved
-    services.referral_decide(referral=ref, approve=True, note="同意")
+    services.referral_decide(referral=ref, approve=True, note="同意", actor=SETUP)
     assert selectors.referral_in_force(person=e.person, on=date(2026, 4, 1)) == ref
     assert selectors.referral_in_force(person=e.person, on=date(2026, 6, 1)) is None
-    services.referral_revoke(referral=ref)
+    services.referral_revoke(referral=ref, actor=SETUP)
     ref.refresh_from_db()
     assert ref.status == ReferralStatus.REVOKED
 
@@ -164,9 +165,9 @@ def test_it_refuses_a_referral_for_someone_not_insured_or_too_long(county_a, dem
     p = f.person(county_a)
     with pytest.raises(BusinessRuleError):
         services.referral_apply(person=p, kind="referral", destination="x", valid_from=date(2026, 1, 1),
-                                valid_to=date(2026, 2, 1))
+                                valid_to=date(2026, 2, 1), actor=SETUP)
     e = f.employee_enrolment(county_a, "有参保")
     with pytest.raises(BusinessRuleError) as exc:
         services.referral_apply(person=e.person, kind="referral", destination="x", valid_from=date(2026, 1, 1),
-                                valid_to=date(2027, 1, 1))
+                                valid_to=date(2027, 1, 1), actor=SETUP)
     assert exc.value.field == "valid_to"

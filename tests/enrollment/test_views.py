@@ -8,6 +8,7 @@ from django.urls import reverse
 from enrollment import services
 from enrollment.models import Enrolment, Person, Transfer
 from pooling.kernel.choices import Scheme
+from tests.actors import SETUP
 from tests.enrollment import factories as f
 
 
@@ -15,10 +16,10 @@ from tests.enrollment import factories as f
 def world(county_a, county_b, demo_policy):
     e = f.employee_enrolment(county_a, "页面甲", start=date(2026, 1, 1))
     services.declaration_line_add(employer=e.employer, month=date(2026, 1, 1), person=e.person,
-                                  declared_base_fen=500000)
+                                  declared_base_fen=500000, actor=SETUP)
     ref = services.referral_apply(person=e.person, kind="referral", destination="南京鼓楼医院",
-                                  valid_from=date(2026, 3, 1), valid_to=date(2026, 4, 1))
-    t = services.transfer_request(id_number=e.person.id_number, to_county=county_b, effective_month=date(2026, 3, 1))
+                                  valid_from=date(2026, 3, 1), valid_to=date(2026, 4, 1), actor=SETUP)
+    t = services.transfer_request(id_number=e.person.id_number, to_county=county_b, effective_month=date(2026, 3, 1), actor=SETUP)
     b = f.employee_enrolment(county_b, "页面乙")
     return {"e": e, "ref": ref, "t": t, "b": b}
 

@@ -9,6 +9,7 @@ from funds.models import Account, AccountTotal, Line
 from funds.services import cr, dr, post_entry
 from funds.services.setup import account_for, books_ensure
 from pooling.models import Region
+from tests.actors import SETUP
 
 
 def _book():
@@ -28,7 +29,7 @@ def make_line(county: Region, marker: str) -> Line:
     entry = post_entry(key=f"factory:{marker}", book=book, memo=marker, entry_date=date(2026, 1, 15), lines=[
         dr(account_for(book=book, category=Category.TREASURY_TRANSIT, county_code=county.code), 1, county.code),
         cr(make_account(county, marker), 1),
-    ])
+    ], actor=SETUP)
     return Line.objects.filter(entry=entry, county=county).first()  # type: ignore[return-value]
 
 
@@ -54,9 +55,9 @@ def _budget(county: Region):
     found = Budget.objects.filter(book=book, county=county, year=2026).first()
     if found is not None and found.status == Budget.ISSUED:
         return found
-    budget = B.budget_save_draft(book=book, county=county, year=2026, items={Category.INCOME_PREMIUM: 1000})
-    B.budget_submit(budget=budget)
-    return B.budget_issue(budget=budget)
+    budget = B.budget_save_draft(book=book, county=county, year=2026, items={Category.INCOME_PREMIUM: 1000}, actor=SETUP)
+    B.budget_submit(budget=budget, actor=SETUP)
+    return B.budget_issue(budget=budget, actor=SETUP)
 
 
 def make_adjustment(county: Region, marker: str):
@@ -77,7 +78,7 @@ def make_budget_item(county: Region, marker: str):
 def make_monthly_plan(county: Region, marker: str):
     from funds.services.budgets import monthly_plan_submit
 
-    return monthly_plan_submit(book=_book(), county=county, year=2026, month=1, planned_expense_fen=100)
+    return monthly_plan_submit(book=_book(), county=county, year=2026, month=1, planned_expense_fen=100, actor=SETUP)
 
 
 def _position(county: Region):
@@ -87,7 +88,7 @@ def _position(county: Region):
     position, created = PrePoolingPosition.objects.get_or_create(
         rule=rules_ensure()[0], book=_book(), county=county, defaults={"surplus_fen": 1000})
     if created:
-        instalments_generate(position=position)
+        instalments_generate(position=position, actor=SETUP)
     return position
 
 
@@ -106,7 +107,7 @@ def make_payment(county: Region, marker: str):
     instalment = _position(county).instalments.order_by("seq").last()
     found = InstalmentPayment.objects.filter(instalment=instalment).first()
     return found or instalment_pay(instalment=instalment, amount_fen=1, paid_on=date(2020, 6, 1),
-                                   key=f"factory:pay:{county.code}")
+                                   key=f"factory:pay:{county.code}", actor=SETUP)
 
 
 def make_claim(county: Region, marker: str):

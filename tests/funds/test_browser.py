@@ -9,6 +9,7 @@ import pytest
 
 from funds.chart import Category as C
 from funds.services import cr, dr, post_entry
+from tests.actors import SETUP
 from tests.browser import login, shot
 
 pytestmark = pytest.mark.browser
@@ -18,7 +19,7 @@ def test_it_walks_finance_to_a_county_statement_and_a_clerk_to_a_budget_error(
         browser_page, live_server, resident, acct, finance, clerk_a):
     post_entry(key="collect", book=resident, memo="保费征缴", entry_date=date(2026, 3, 5), lines=[
         dr(acct(resident, C.TREASURY_TRANSIT), 1_234_567, "320902"),
-        cr(acct(resident, C.INCOME_PREMIUM, "320902"), 1_234_567)])
+        cr(acct(resident, C.INCOME_PREMIUM, "320902"), 1_234_567)], actor=SETUP)
     page = browser_page
     login(page, live_server.url, finance.username)
     page.goto(f"{live_server.url}/funds/")

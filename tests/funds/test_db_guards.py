@@ -10,6 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from funds.chart import Category as C
 from funds.models import Entry, Line, Period
 from funds.services import cr, dr, period_close, post_entry
+from tests.actors import SETUP
 
 A = "320902"
 
@@ -17,7 +18,7 @@ A = "320902"
 @pytest.fixture
 def posted(resident, acct):
     return post_entry(key="collect", book=resident, memo="保费", entry_date=date(2026, 3, 1), lines=[
-        dr(acct(resident, C.TREASURY_TRANSIT), 1000, A), cr(acct(resident, C.INCOME_PREMIUM, A), 1000)])
+        dr(acct(resident, C.TREASURY_TRANSIT), 1000, A), cr(acct(resident, C.INCOME_PREMIUM, A), 1000)], actor=SETUP)
 
 
 def refused(sql: str, params: list | None = None) -> str:
@@ -79,7 +80,7 @@ def test_it_refuses_a_line_in_another_book_than_its_account(posted, books, acct)
 
 
 def test_it_refuses_an_entry_into_a_closed_period(posted, resident):
-    period = period_close(book=resident, year=2026, month=3)
+    period = period_close(book=resident, year=2026, month=3, actor=SETUP)
     sql, params = new_entry_sql(period, "raw-3")
     assert "is closed" in refused(sql, params)
     assert "cannot be reopened" in refused("UPDATE funds_period SET status = 'open' WHERE id = %s", [period.pk])

@@ -13,6 +13,7 @@ from funds.services import cr, dr, period_close, post_entry, reverse_entry
 from funds.services import ledger as L
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.scoping import acting_as
+from tests.actors import SETUP
 
 A = "320902"
 B = "320903"
@@ -24,7 +25,7 @@ def collect(book, acct, amount, key="collect:1", county=A, when=DAY):
     return post_entry(key=key, book=book, memo="保费收入", entry_date=when, lines=[
         dr(acct(book, C.TREASURY_TRANSIT), amount, county),
         cr(acct(book, C.INCOME_PREMIUM, county), amount),
-    ])
+    ], actor=SETUP)
 
 
 def balance(account: Account) -> int:
@@ -49,7 +50,7 @@ def test_it_posts_a_balanced_entry_and_moves_balances_and_totals(resident, acct)
 def test_it_refuses_entries_that_would_lie(resident, acct, lines, message):
     specs = [L.LineSpec(acct(resident, cat, A), amount, A) for cat, amount in lines]
     with pytest.raises(BusinessRuleError) as err:
-        post_entry(key="bad", book=resident, memo="错", lines=specs, entry_date=DAY)
+        post_entry(key="bad", book=resident, memo="错", lines=specs, entry_date=DAY, actor=SETUP)
     assert err.value.message == message
     assert not Entry.objects.exists()
 
@@ -76,7 +77,7 @@ def test_it_never_posts_across_two_books(books, acct):
         post_entry(key="x", book=resident, memo="跨账簿", entry_date=DAY, lines=[
             dr(acct(resident, C.TREASURY_TRANSIT), 100, A),
             cr(acct(employee, C.INCOME_PREMIUM, A), 100),
-        ])
+        ], actor=SETUP)
     assert err.value.message == L.OTHER_BOOK
 
 
@@ -85,7 +86,7 @@ def test_it_refuses_a_county_account_line_accounted_to_another_county(resident, 
         post_entry(key="x", book=resident, memo="错县", entry_date=DAY, lines=[
             dr(acct(resident, C.TREASURY_TRANSIT), 100, B),
             cr(acct(resident, C.INCOME_PREMIUM, A), 100, B),
-        ])
+        ], actor=SETUP)
     assert err.value.message == L.WRONG_COUNTY
 
 
@@ -93,25 +94,25 @@ def test_it_refuses_to_overdraw_a_no_overdraft_account(resident, acct):
     special = acct(resident, C.FISCAL_SPECIAL)
     with pytest.raises(BusinessRuleError) as err:
         post_entry(key="pay", book=resident, memo="拨付", entry_date=DAY, lines=[
-            dr(acct(resident, C.CITY_EXPENDITURE), 100, A), cr(special, 100, A)])
+            dr(acct(resident, C.CITY_EXPENDITURE), 100, A), cr(special, 100, A)], actor=SETUP)
     assert err.value.message == L.OVERDRAFT
     assert balance(special) == 0
 
 
 def test_it_corrects_a_mistake_with_a_reversing_entry(resident, acct):
     entry = collect(resident, acct, 700)
-    reversal = reverse_entry(entry=entry)
+    reversal = reverse_entry(entry=entry, actor=SETUP)
     assert reversal.reverses == entry
     assert balance(acct(resident, C.TREASURY_TRANSIT)) == 0
-    assert reverse_entry(entry=entry).pk == reversal.pk  # replay, not a second reversal
+    assert reverse_entry(entry=entry, actor=SETUP).pk == reversal.pk  # replay, not a second reversal
     with pytest.raises(BusinessRuleError) as err:
-        reverse_entry(entry=entry, key="another")
+        reverse_entry(entry=entry, key="another", actor=SETUP)
     assert err.value.message == L.ALREADY_REVERSED
 
 
 def test_it_takes_no_entry_into_a_closed_period(resident, acct):
     collect(resident, acct, 100)
-    period_close(book=resident, year=2026, month=3)
+    period_close(book=resident, year=2026, month=3, actor=SETUP)
     with pytest.raises(BusinessRuleError) as err:
         collect(resident, acct, 100, key="late")
     assert err.value.message == L.PERIOD_CLOSED

@@ -30,6 +30,7 @@ from funds.services import ledger as L
 from funds.services import period_close, post_entry, reverse_entry
 from funds.services.setup import account_for
 from pooling.kernel.errors import BusinessRuleError
+from tests.actors import SETUP
 
 COUNTIES = ["320902", "320903"]
 # Each movement: (debit category, credit category) along the money flow.
@@ -95,7 +96,7 @@ class LedgerMachine(RuleBasedStateMachine):
         lines = [(debit.pk, amount), (credit.pk, -amount)]
         self.expect(key, ("post", move, county, amount, month), lines, month, lambda: post_entry(
             key=key, book=self.book, memo=move, entry_date=date(2026, month, 5),
-            lines=[L.dr(debit, amount, county), L.cr(credit, amount, county)]))
+            lines=[L.dr(debit, amount, county), L.cr(credit, amount, county)], actor=SETUP))
 
     @rule(key=st.sampled_from(KEYS), month=st.integers(1, 3))
     def reverse(self, key, month):
@@ -104,11 +105,11 @@ class LedgerMachine(RuleBasedStateMachine):
         entry = Entry.objects.get(key=key)
         lines = [(pk, -amount) for pk, amount in self.lines_of[key]]
         self.expect(f"reversal:{key}", ("reverse", key, month), lines, month,
-                    lambda: reverse_entry(entry=entry, entry_date=date(2026, month, 20)))
+                    lambda: reverse_entry(entry=entry, entry_date=date(2026, month, 20), actor=SETUP))
 
     @rule(month=st.integers(1, 3))
     def close(self, month):
-        period_close(book=self.book, year=2026, month=month)
+        period_close(book=self.book, year=2026, month=month, actor=SETUP)
         self.closed.add(month)
 
     @invariant()

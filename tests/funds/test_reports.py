@@ -13,6 +13,7 @@ from funds.chart import Category as C
 from funds.selectors import book_balance_fen, fund_statement, monthly_expense_fen, trial_balance
 from funds.services import cr, dr, post_entry
 from funds.services.reconcile import reconcile_ledger
+from tests.actors import SETUP
 
 A, B = "320902", "320903"
 
@@ -21,7 +22,7 @@ A, B = "320902", "320903"
 def flow(resident, acct):
     """March: A and B collect; money goes treasury → special → city exp → A's exp; A pays a hospital."""
     def post(key, day, *lines):
-        post_entry(key=key, book=resident, memo=key, entry_date=day, lines=list(lines))
+        post_entry(key=key, book=resident, memo=key, entry_date=day, lines=list(lines), actor=SETUP)
 
     feb, mar = date(2026, 2, 10), date(2026, 3, 10)
     post("collect-a-feb", feb, dr(acct(resident, C.TREASURY_TRANSIT), 1000, A), cr(acct(resident, C.INCOME_PREMIUM, A), 1000))

@@ -7,6 +7,7 @@ import pytest
 from providers.choices import ProviderKind
 from providers.services.assessment import assessment_template_create
 from providers.services.handling import handling_rules_load
+from tests.actors import SETUP
 from tests.providers.factories import make_template
 
 
@@ -17,7 +18,7 @@ def city(regions):
 
 @pytest.fixture
 def handling_rules(regions):
-    handling_rules_load(area_code="320900")
+    handling_rules_load(area_code="320900", actor=SETUP)
 
 
 @pytest.fixture
@@ -31,11 +32,6 @@ def assessment_template(db):
         name="盐城市定点医药机构年度考核", from_year=2020,
         indicators=[("A1", "基础管理", 20), ("A2", "服务质量", 50), ("A3", "费用控制", 30)],
         bands=[(Decimal("90"), Decimal("1")), (Decimal("80"), Decimal("0.8")),
-               (Decimal("60"), Decimal("0.5"))],
+               (Decimal("60"), Decimal("0.5"))], actor=SETUP
     )
 
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # The staff fixtures set a password each; PBKDF2 would make that most of the suite's time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

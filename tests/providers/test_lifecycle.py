@@ -3,14 +3,18 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from auditlog.models import LogEntry
+from django.core.exceptions import PermissionDenied
 
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.permissions import SUSPENSIONS_JOB
 from pooling.kernel.scoping import acting_as
 from providers.choices import Initiator, Ownership, State
-from providers.models import Agreement, Provider, ProviderEvent
+from providers.models import Agreement, AgreementTemplate, Provider, ProviderEvent
 from providers.services import agreements as agr
 from providers.services import lifecycle as lc
 from providers.services.handling import NOT_THE_HANDLING_AGENCY
+from providers.tasks import expire_suspensions
 from tests.providers.factories import make_provider, make_template
 from tests.providers.helpers import walk
 
@@ -57,10 +61,10 @@ def test_it_signs_on_the_latest_template_version(county_a, clerk_a, city_agent, 
 
 
 def test_it_lets_only_the_city_maintain_templates(clerk_a, templates):
-    with pytest.raises(BusinessRuleError) as err:
+    with pytest.raises(PermissionDenied, match="发布全市统一协议范本"):
         agr.template_publish(actor=clerk_a, provider_kind="hospital", title="x", body="x",
                              effective_from=date(2026, 1, 1))
-    assert err.value.message == agr.TEMPLATE_CITY_ONLY
+    assert AgreementTemplate.objects.filter(provider_kind="hospital").count() == 1
 
 
 def test_it_renews_once_from_the_day_after_the_term(performing, clerk_a):
@@ -105,7 +109,10 @@ def test_it_keeps_another_countys_provider_out_of_reach(county_a, clerk_b):
 
 def test_it_refuses_roles_that_do_not_manage_providers(county_a, finance):
     provider = make_provider(county_a)
-    refused(lc.NOT_MANAGER, provider_id=provider.pk, action="apply", actor=finance)
+    with pytest.raises(PermissionDenied, match="定点协议办理"):
+        T(provider_id=provider.pk, action="apply", actor=finance)
+    provider.refresh_from_db()
+    assert provider.state == State.REGISTERED
 
 
 def _accepted(county_a, clerk_a):
@@ -169,14 +176,18 @@ def _suspended(provider, clerk, on=date(2026, 4, 1)):
 
 def test_it_ends_a_suspension_after_180_days_unless_resumed(performing, clerk_a):
     _suspended(performing, clerk_a)
-    assert lc.suspensions_expire(on=date(2026, 9, 28)) == []  # day 180
-    refused(lc.SUSPENSION_NOT_OVER, provider_id=performing.pk, action="expire_suspension", actor=None,
+    assert lc.suspensions_expire(on=date(2026, 9, 28), actor=SUSPENSIONS_JOB) == []  # day 180
+    refused(lc.SUSPENSION_NOT_OVER, provider_id=performing.pk, action="expire_suspension", actor=SUSPENSIONS_JOB,
             on=date(2026, 9, 28))
-    assert lc.suspensions_expire(on=date(2026, 9, 29)) == [performing.pk]
+    assert expire_suspensions.delay("2026-09-29").get() == [performing.pk]  # the daily task, as its job
     performing.refresh_from_db()
     assert performing.state == State.TERMINATED
     assert Agreement.objects.get(provider=performing).ended_on == date(2026, 9, 29)
-    assert lc.suspensions_expire(on=date(2026, 9, 30)) == []
+    event = performing.events.get(action="expire_suspension")
+    assert event.created_by is None and event.data["system_actor"] == "providers.expire_suspensions"
+    entry = LogEntry.objects.get_for_object(performing).latest("timestamp")
+    assert entry.actor is None and entry.additional_data["system_actor"] == "providers.expire_suspensions"
+    assert lc.suspensions_expire(on=date(2026, 9, 30), actor=SUSPENSIONS_JOB) == []
 
 
 def test_it_refuses_to_resume_after_180_days(performing, clerk_a):

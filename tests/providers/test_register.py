@@ -14,6 +14,7 @@ from providers.services.handling import (
     handling_rules_load,
     handling_unit_for,
 )
+from tests.actors import SETUP
 from tests.providers.factories import codes
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +59,7 @@ def test_it_reads_who_handles_what_from_the_data(handling_rules, county_a):
 
 
 def test_it_loads_the_rules_twice(handling_rules):
-    handling_rules_load(area_code="320900")
+    handling_rules_load(area_code="320900", actor=SETUP)
     assert HandlingRule.objects.count() == 4 and HandlingException.objects.count() == 1
 
 

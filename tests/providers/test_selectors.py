@@ -15,6 +15,7 @@ from providers.services import assessment as asm
 from providers.services import violations as vio
 from providers.services.handling import NOT_THE_HANDLING_AGENCY
 from providers.services.lifecycle import transition
+from tests.actors import SETUP
 from tests.providers.factories import make_provider
 from tests.providers.helpers import walk
 
@@ -89,7 +90,7 @@ def test_it_weighs_the_annual_assessment(performing, clerk_a, assessment_templat
 def test_it_wants_weights_that_sum_to_100(db):
     with pytest.raises(BusinessRuleError) as err:
         asm.assessment_template_create(name="x", from_year=2030, indicators=[("A", "a", 60), ("B", "b", 30)],
-                                       bands=[])
+                                       bands=[], actor=SETUP)
     assert err.value.message == asm.WEIGHTS_NOT_100
 
 

@@ -139,7 +139,7 @@ def test_it_records_a_violation_in_yuan_as_fen(client_for, clerk_a, county_a, te
 def test_it_lets_only_city_roles_publish_templates(client_for, clerk_a, city_agent, templates):
     form = {"provider_kind": "pharmacy", "title": "药店协议第二版", "body": "正文", "effective_from": "2026-01-01",
             "term_months": "24"}
-    assert client_for(clerk_a).post("/providers/templates/", form).status_code == 404
+    assert client_for(clerk_a).post("/providers/templates/", form).status_code == 403
     assert client_for(city_agent).post("/providers/templates/", form).status_code == 302
     page = client_for(clerk_a).get("/providers/templates/").content.decode()
     assert "药店协议第二版" in page and "v2" in page

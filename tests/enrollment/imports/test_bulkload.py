@@ -22,10 +22,6 @@ TABLE = Person._meta.db_table
 FILE = [good(seq) for seq in range(1, 31)]
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
 
 @pytest.fixture
 def set_aside(monkeypatch):

@@ -13,11 +13,6 @@ from pooling.kernel.scoping import unrestricted
 from tests.enrollment.imports.helpers import bad_check, id_number, people_csv
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def _file(tmp_path, rows):
     path = tmp_path / "人员.csv"
     path.write_bytes(people_csv(rows))

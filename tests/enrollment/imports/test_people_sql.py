@@ -28,10 +28,6 @@ FIELDS = ("county_id", "id_number", "name", "sex", "birth_date", "phone", "addre
           "special_group", "prior_contribution_months", "created_by_id")
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
 
 def _x_check_id() -> str:
     for seq in range(1, 999):

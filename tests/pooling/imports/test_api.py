@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from enrollment.models import Person
 from pooling.imports import services
 from tests.enrollment.imports.helpers import bad_check, id_number, people_csv
-
-
-@pytest.fixture(autouse=True)
-def _fast(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def upload(client, data: bytes):

@@ -11,10 +11,6 @@ from tests.enrollment.imports.helpers import bad_check, id_number, people_csv
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
 
 def test_it_lets_a_clerk_preview_fix_and_commit_a_county_file(browser_page, live_server, clerk_a, tmp_path):
     page = browser_page

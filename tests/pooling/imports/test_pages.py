@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -10,12 +9,6 @@ from enrollment.models import Person
 from pooling.imports import services
 from pooling.imports.models import ImportBatch, ImportStatus
 from tests.enrollment.imports.helpers import bad_check, id_number, people_csv
-
-
-@pytest.fixture(autouse=True)
-def _fast(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def post_file(client, data: bytes, kind: str = "people", name: str = "people.csv"):

@@ -1,19 +1,25 @@
 from __future__ import annotations
 
 import pytest
+from auditlog.context import set_actor
 from auditlog.models import LogEntry
 
+from pooling.kernel.audit import system_job
+from pooling.kernel.permissions import SUSPENSIONS_JOB
 from pooling.models import Region
 
 pytestmark = pytest.mark.django_db
 
 
-def test_it_derives_permissions_from_the_role(clerk_a, finance, auditor, bureau_admin):
+def test_it_derives_admin_permissions_from_the_capability_table(clerk_a, finance, auditor, bureau_admin):
     assert clerk_a.has_perm("pooling.view_region")
     assert not clerk_a.has_perm("pooling.change_region")
     assert not clerk_a.has_perm("pooling.view_user")  # staff accounts are private
-    assert bureau_admin.has_perm("pooling.change_policyversion")
-    assert not finance.has_perm("pooling.change_policyversion")
+    assert not clerk_a.has_perm("funds.view_account")  # a county reads no fund book ("fund.view")
+    assert finance.has_perm("funds.change_interestrate")  # saved through interest_rate_set
+    # Policy and templates change only through their services: nobody writes them in the admin.
+    assert not bureau_admin.has_perm("pooling.change_policyversion")
+    assert not bureau_admin.has_perm("providers.change_agreementtemplate")
     assert auditor.has_perm("pooling.view_user") and not auditor.has_perm("pooling.change_region")
     # Nobody but a superuser deletes.
     assert not any(u.has_perm("pooling.delete_region") for u in (clerk_a, finance, auditor, bureau_admin))
@@ -72,7 +78,14 @@ def test_it_audits_who_changed_what(client_for, superuser):
     assert entry.changes_dict["name"] == ["亭湖区", "亭湖区（测试）"]
 
 
-def test_it_shows_the_audit_log_to_the_auditor(client_for, auditor, superuser):
-    Region.objects.filter(code="320902").update(name="x")  # not audited: queryset update
-    body = client_for(auditor).get("/policy/audit/").content.decode()
-    assert "审计日志" in body
+def test_it_shows_the_audit_log_to_the_auditor_with_who_did_what(client_for, auditor, bureau_admin):
+    region = Region.objects.get(code="320902")
+    region.name = "亭湖区（更名）"
+    with set_actor(bureau_admin):
+        region.save()
+    region.agency_name = "亭湖区医疗保障服务中心（定时任务）"
+    with system_job(SUSPENSIONS_JOB):  # a scheduled job has no user: the entry names the job
+        region.save()
+    body = client_for(auditor).get("/policy/audit/?model=region").content.decode()
+    assert "亭湖区（更名）" in body and str(bureau_admin) in body
+    assert str(SUSPENSIONS_JOB.label) in body
