@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.hooks import Hook
+from pooling.kernel.permissions import Actor
 from pooling.models import Region
 from pooling.tabular.reader import Column
 
@@ -85,7 +86,7 @@ class Context:
 
     counties: dict[str, Region]
     own_county: str | None
-    actor: Any = None
+    actor: Actor  # who uploaded the file: every row is written in their name, with their rights
     cache: dict[str, Any] = field(default_factory=dict)
     # The row of the record `write` is handling, and where it reports a service's refusal.
     row: int | None = None

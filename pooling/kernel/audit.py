@@ -24,7 +24,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 from django.utils.encoding import smart_str
 
-from pooling.kernel.permissions import SystemActor, staff_user
+from pooling.kernel.permissions import Actor, SystemActor, staff_user
 
 
 def system_note(actor: SystemActor) -> dict[str, str]:
@@ -39,7 +39,7 @@ def system_job(actor: SystemActor) -> Iterator[SystemActor]:
         yield actor
 
 
-def audit_created(objects: Sequence[Model], *, actor: Any) -> None:
+def audit_created(objects: Sequence[Model], *, actor: Actor) -> None:
     """One CREATE entry per saved object (all of one model), written in one INSERT."""
     if not objects:
         return
@@ -52,13 +52,13 @@ def audit_created(objects: Sequence[Model], *, actor: Any) -> None:
         for obj in objects], actor)
 
 
-def audit_updated(changes: Sequence[tuple[Model, dict[str, list[Any]]]], *, actor: Any) -> None:
+def audit_updated(changes: Sequence[tuple[Model, dict[str, list[Any]]]], *, actor: Actor) -> None:
     """One UPDATE entry per object an UPDATE statement changed: {field: [old, new]}."""
     _write(LogEntry.Action.UPDATE, [(obj, {k: [str(v) for v in pair] for k, pair in diff.items()})
                                     for obj, diff in changes], actor)
 
 
-def _write(action: int, rows: list[tuple[Model, Any]], actor: Any) -> None:
+def _write(action: int, rows: list[tuple[Model, Any]], actor: Actor) -> None:
     if not rows:
         return
     content_type = ContentType.objects.get_for_model(rows[0][0])

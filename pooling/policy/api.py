@@ -12,7 +12,7 @@ from urllib.parse import quote
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,9 +28,9 @@ from pooling.policy.services import (
 )
 from pooling.policy.validation import document_to_text, policy_schema
 from pooling.web.drf import HasCapability
+from pooling.web.review import PROBLEMS, review_endpoint
 
 DRAFTERS = [HasCapability.of("policy.draft")]
-REVIEWERS = [HasCapability.of("policy.publish")]
 
 
 class PolicyVersionSerializer(serializers.ModelSerializer):
@@ -54,11 +54,6 @@ class PolicyVersionDetailSerializer(PolicyVersionSerializer):
         fields = [*PolicyVersionSerializer.Meta.fields, "document"]
 
 
-class RejectSerializer(serializers.Serializer):
-    reason = serializers.CharField()
-
-
-PROBLEMS = OpenApiResponse(description="校验失败：detail_zh/detail_en，problems 列出每处 JSON 路径与原因")
 
 
 def _version(code: str) -> PolicyVersion:
@@ -121,26 +116,12 @@ class PolicyUpdate(APIView):
         return Response(PolicyVersionSerializer(version).data)
 
 
-def _action(service: Any, doc: str, permissions: list[Any], with_reason: bool = False) -> type[APIView]:
-    class Action(APIView):
-        permission_classes = permissions
-
-        @extend_schema(request=RejectSerializer if with_reason else None,
-                       responses={200: PolicyVersionSerializer, 400: PROBLEMS}, description=doc)
-        def post(self, request: Request, code: str) -> Response:
-            extra: dict[str, Any] = {}
-            if with_reason:
-                body = RejectSerializer(data=request.data)
-                body.is_valid(raise_exception=True)
-                extra["reason"] = body.validated_data["reason"]
-            version = service(version=_version(code), actor=request.user, **extra)
-            return Response(PolicyVersionSerializer(version).data)
-
-    Action.__name__ = Action.__qualname__ = f"Policy{service.__name__.title().replace('_', '')}"
-    return Action
+def _step(service: Any, capability: str, doc: str, with_reason: bool = False) -> type[APIView]:
+    return review_endpoint(service, capability=capability, doc=doc, find=_version, answer=PolicyVersionSerializer,
+                           name=f"Policy{service.__name__.title().replace('_', '')}", with_reason=with_reason)
 
 
-PolicySubmit = _action(policy_submit, "提交复核（草稿或已退回 → 待复核）", DRAFTERS)
-PolicyApprove = _action(policy_approve_publish, "复核并发布：须为起草人以外的另一位市医保局管理员；发布后不可更改",
-                        REVIEWERS)
-PolicyReject = _action(policy_reject, "退回起草人，须填写理由", REVIEWERS, with_reason=True)
+PolicySubmit = _step(policy_submit, "policy.draft", "提交复核（草稿或已退回 → 待复核）")
+PolicyApprove = _step(policy_approve_publish, "policy.publish",
+                      "复核并发布：须为起草人以外的另一位市医保局管理员；发布后不可更改")
+PolicyReject = _step(policy_reject, "policy.publish", "退回起草人，须填写理由", with_reason=True)

@@ -12,9 +12,9 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pooling.kernel import review
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.permissions import require
 from pooling.models import PolicyStatus, PolicyVersion, User
@@ -27,7 +27,9 @@ NOT_SUBMITTABLE = _("只有草稿或已退回的版本可以提交复核，%(cod
 NOT_SUBMITTED = _("只有待复核的版本可以复核，%(code)s 当前为「%(status)s」")
 SAME_PERSON = _("复核发布须由起草人以外的另一位市医保局管理员进行（起草人：%(drafter)s）")
 DATE_TAKEN = _("生效日期 %(date)s 已有已发布的政策版本 %(other)s")
-REASON_REQUIRED = _("退回时请填写退回理由")
+REASON_REQUIRED = review.REASON_REQUIRED
+REVIEWED = review.Reviewed(maker="drafted_by", checker="approved_by", not_submittable=NOT_SUBMITTABLE,
+                           not_submitted=NOT_SUBMITTED, same_person=SAME_PERSON)
 
 
 class PolicyDocumentInvalid(BusinessRuleError):
@@ -48,10 +50,6 @@ def policy_document_check(*, document: Any) -> None:
     problems = document_problems(document)
     if problems:
         raise PolicyDocumentInvalid(problems)
-
-
-def _locked(version: PolicyVersion) -> PolicyVersion:
-    return PolicyVersion.objects.select_for_update().get(pk=version.pk)
 
 
 def _status_params(version: PolicyVersion) -> dict[str, Any]:
@@ -86,7 +84,7 @@ def policy_draft_import(*, document: Any, actor: User) -> PolicyVersion:
 def policy_draft_update(*, version: PolicyVersion, document: Any, actor: User) -> PolicyVersion:
     """Replace a draft's (or rejected version's) document; `actor` becomes its drafter."""
     require(actor, "policy.draft")
-    version = _locked(version)
+    version = review.locked(version)
     if version.status not in (PolicyStatus.DRAFT, PolicyStatus.REJECTED):
         raise BusinessRuleError(NOT_EDITABLE, code="not_editable", params=_status_params(version))
     policy_document_check(document=document)
@@ -103,48 +101,31 @@ def policy_draft_update(*, version: PolicyVersion, document: Any, actor: User) -
 def policy_submit(*, version: PolicyVersion, actor: User) -> PolicyVersion:
     """Send a draft for review by a second administrator."""
     require(actor, "policy.draft")
-    version = _locked(version)
-    if version.status not in (PolicyStatus.DRAFT, PolicyStatus.REJECTED):
-        raise BusinessRuleError(NOT_SUBMITTABLE, code="not_submittable", params=_status_params(version))
-    policy_document_check(document=version.document)
-    version.status, version.submitted_at, version.review_note = PolicyStatus.SUBMITTED, timezone.now(), ""
-    version.save(update_fields=["status", "submitted_at", "review_note"])
-    return version
-
-
-def _check_reviewer(version: PolicyVersion, actor: User) -> None:
-    if version.status != PolicyStatus.SUBMITTED:
-        raise BusinessRuleError(NOT_SUBMITTED, code="not_submitted", params=_status_params(version))
-    if version.drafted_by_id == actor.pk:
-        raise BusinessRuleError(SAME_PERSON, code="same_person",
-                                params={"drafter": str(version.drafted_by)})
+    version = review.locked(version)
+    if version.status in (PolicyStatus.DRAFT, PolicyStatus.REJECTED):
+        policy_document_check(document=version.document)
+    return review.submit(REVIEWED, version)
 
 
 @transaction.atomic
 def policy_approve_publish(*, version: PolicyVersion, actor: User) -> PolicyVersion:
     """Approve and publish: by a bureau administrator other than the drafter. Irreversible."""
     require(actor, "policy.publish")
-    version = _locked(version)
-    _check_reviewer(version, actor)
+    version = review.locked(version)
+    review.check_reviewer(REVIEWED, version, actor)
     policy_document_check(document=version.document)
     other = PolicyVersion.objects.filter(
         status=PolicyStatus.PUBLISHED, effective_from=version.effective_from).first()
     if other is not None:
         raise BusinessRuleError(DATE_TAKEN, code="date_taken", params={
             "date": version.effective_from.isoformat(), "other": other.code})
-    version.status, version.approved_by, version.published_at = PolicyStatus.PUBLISHED, actor, timezone.now()
-    version.save(update_fields=["status", "approved_by", "published_at"])
-    return version
+    return review.publish(REVIEWED, version, actor)
 
 
 @transaction.atomic
 def policy_reject(*, version: PolicyVersion, actor: User, reason: str) -> PolicyVersion:
     """Send a submitted version back to its drafter with the reviewer's reason."""
     require(actor, "policy.publish")
-    version = _locked(version)
-    _check_reviewer(version, actor)
-    if not reason.strip():
-        raise BusinessRuleError(REASON_REQUIRED, code="reason_required", field="reason")
-    version.status, version.review_note = PolicyStatus.REJECTED, reason.strip()
-    version.save(update_fields=["status", "review_note"])
-    return version
+    version = review.locked(version)
+    review.check_reviewer(REVIEWED, version, actor)
+    return review.reject(version, reason)

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -28,6 +29,7 @@ from pooling.policy.services import (
 )
 from pooling.policy.validation import DocumentSyntaxError, document_from_text, document_to_text
 from pooling.web.decorators import capability_required
+from pooling.web.review import review_step
 
 MAX_UPLOAD = 2 * 1024 * 1024
 
@@ -113,13 +115,7 @@ def policy_upload(request: HttpRequest, code: str | None = None) -> HttpResponse
 
 def _transition(request: HttpRequest, code: str, run: Any, done: Any) -> HttpResponse:
     version = get_object_or_404(PolicyVersion, code=code)
-    try:
-        run(version)
-    except BusinessRuleError as exc:
-        messages.error(request, exc.text())
-    else:
-        messages.success(request, done)
-    return redirect("pooling:policy_detail", code=code)
+    return review_step(request, lambda: run(version), done, reverse("pooling:policy_detail", args=[code]))
 
 
 @require_POST

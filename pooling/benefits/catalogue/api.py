@@ -6,10 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.request import Request
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pooling.benefits.catalogue.models import CatalogueVersion
@@ -18,7 +15,7 @@ from pooling.benefits.catalogue.services import (
     catalogue_reject,
     catalogue_submit,
 )
-from pooling.web.drf import HasCapability
+from pooling.web.review import review_endpoint
 
 
 class ReviewedVersionSerializer(serializers.ModelSerializer):
@@ -33,27 +30,13 @@ class ReviewedVersionSerializer(serializers.ModelSerializer):
                   "submitted_at", "published_at", "review_note"]
 
 
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField()
+def _version(pk: int) -> CatalogueVersion:
+    return get_object_or_404(CatalogueVersion, pk=pk)
 
 
 def _step(service: Any, capability: str, doc: str, with_reason: bool = False) -> type[APIView]:
-    class Step(APIView):
-        permission_classes = [HasCapability.of(capability)]
-
-        @extend_schema(request=ReasonSerializer if with_reason else None,
-                       responses={200: ReviewedVersionSerializer}, description=doc)
-        def post(self, request: Request, pk: int) -> Response:
-            extra: dict[str, Any] = {}
-            if with_reason:
-                body = ReasonSerializer(data=request.data)
-                body.is_valid(raise_exception=True)
-                extra["reason"] = body.validated_data["reason"]
-            version = service(version=get_object_or_404(CatalogueVersion, pk=pk), actor=request.user, **extra)
-            return Response(ReviewedVersionSerializer(version).data)
-
-    Step.__name__ = Step.__qualname__ = f"Catalogue{service.__name__.title().replace('_', '')}"
-    return Step
+    return review_endpoint(service, capability=capability, doc=doc, find=_version, answer=ReviewedVersionSerializer,
+                           name=f"Catalogue{service.__name__.title().replace('_', '')}", with_reason=with_reason)
 
 
 CatalogueSubmit = _step(catalogue_submit, "catalogue.draft", "提交复核（草稿或已退回 → 待复核）")

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -33,6 +34,7 @@ from pooling.benefits.catalogue.services import (
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.permissions import can
 from pooling.web.decorators import capability_required
+from pooling.web.review import review_step
 
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "pooling-catalogue-uploads"
 UPLOAD_GONE = _("上传的文件已失效，请重新上传")
@@ -131,13 +133,7 @@ def catalogue_commit(request: HttpRequest) -> HttpResponse:
 
 def _review_step(request: HttpRequest, pk: int, run: Any, done: Any) -> HttpResponse:
     version = get_object_or_404(CatalogueVersion, pk=pk)
-    try:
-        run(version)
-    except BusinessRuleError as exc:
-        messages.error(request, exc.text())
-    else:
-        messages.success(request, done)
-    return redirect("pooling:catalogue_detail", pk=pk)
+    return review_step(request, lambda: run(version), done, reverse("pooling:catalogue_detail", args=[pk]))
 
 
 @require_POST
