@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 CC, CA, BA, FI, AU = Role.COUNTY_CLERK, Role.CITY_AGENCY, Role.BUREAU_ADMIN, Role.FINANCE, Role.AUDITOR
 HANDLERS = frozenset({CC, CA})  # the handling agencies: county and city
+READ_ONLY_ROLES = frozenset({AU})  # hold only reading capabilities; refused any POST (pooling.web.middleware)
 CITY_FUND = frozenset({FI, BA})
 
 NOT_ALLOWED = _("您的角色无权执行此操作")

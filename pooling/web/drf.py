@@ -7,8 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from pooling.kernel.choices import Role
-from pooling.kernel.permissions import NOT_ALLOWED, can, denied_message
+from pooling.kernel.permissions import NOT_ALLOWED, READ_ONLY_ROLES, can, denied_message
 
 
 class HasCapability(BasePermission):
@@ -63,7 +62,7 @@ class ReadOnlyRolePermission(BasePermission):
         user = request.user
         if request.method in SAFE_METHODS or not user.is_authenticated or user.is_superuser:
             return True
-        return user.role != Role.AUDITOR
+        return user.role not in READ_ONLY_ROLES
 
 
 # The OpenAPI schema and its docs (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]): roles that use the API.

@@ -7,8 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from pooling.kernel.choices import Role
-from pooling.kernel.permissions import NOT_ALLOWED
+from pooling.kernel.permissions import NOT_ALLOWED, READ_ONLY_ROLES
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -29,7 +28,7 @@ class ReadOnlyRoleMiddleware:
             and user is not None
             and user.is_authenticated
             and not user.is_superuser
-            and user.role == Role.AUDITOR
+            and user.role in READ_ONLY_ROLES
             and not request.path.startswith(_READ_ONLY_EXEMPT)
         ):
             raise PermissionDenied(NOT_ALLOWED)

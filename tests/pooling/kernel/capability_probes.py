@@ -247,7 +247,7 @@ PROBES: dict[str, Probe] = {
         page=("post", "/policy/catalogues/{catalogue_submitted}/reject/"),
         button=("/policy/catalogues/{catalogue_submitted}/", 'id="approve-catalogue"'),
         api=("post", "/api/v1/catalogues/{catalogue_submitted}/approve/")),
-    "fund.view": Probe(page=("get", "/funds/book/resident/"), button=("/", 'href="/funds/"'),
+    "fund.view": Probe(page=("get", "/funds/"), button=("/", 'href="/funds/"'),
                        api=("get", "/api/v1/funds/accounts/"), admin=("funds.account", "view")),
     "fund.configure": Probe(
         lambda w, a: setup.book_thresholds_set(book=w.book, danger_below=Decimal(3), warn_below=Decimal(6),

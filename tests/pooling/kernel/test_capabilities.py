@@ -24,6 +24,7 @@ from pooling.kernel.permissions import (
     ACCOUNTS_JOB,
     CAPABILITIES,
     DEMO_LOADER,
+    READ_ONLY_ROLES,
     SUSPENSIONS_JOB,
     can,
     denied_message,
@@ -84,6 +85,7 @@ def test_it_labels_every_capability_in_chinese_for_an_administrator():
 
 
 def test_it_keeps_the_auditor_read_only_and_the_county_out_of_city_decisions():
+    assert READ_ONLY_ROLES == {Role.AUDITOR}
     auditor_caps = {n for n, c in CAPABILITIES.items() if Role.AUDITOR in c.roles}
     assert auditor_caps == {"fund.view", "settlement.view", "audit.view", "api.docs", "system.view", "staff.view"}
     clerk_caps = {n for n, c in CAPABILITIES.items() if Role.COUNTY_CLERK in c.roles}
