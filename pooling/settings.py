@@ -100,6 +100,14 @@ except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL 无法解析：{exc}；DATABASE_URL is malformed: {exc}") from exc
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+# Two PostgreSQL roles (pooling/dbroles.py): `migrate` runs as the owner with
+# DATABASE_APP_ROLE naming the runtime role it grants to (and DATABASE_APP_PASSWORD to
+# create it or set its password); web, worker and beat log in as the runtime role.
+# DATABASE_ROLE: a role to SET after logging in, for a login that holds both (the tests).
+DATABASE_APP_ROLE = env_str("DATABASE_APP_ROLE", "")
+DATABASE_APP_PASSWORD = env_str("DATABASE_APP_PASSWORD", "")
+if env_str("DATABASE_ROLE") and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})["assume_role"] = env_str("DATABASE_ROLE")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "pooling.User"
