@@ -21,6 +21,8 @@ class PoolingConfig(AppConfig):
         policy_guards.connect()
 
         from django.db.models.signals import post_migrate
+
+        import pooling.access.receivers  # noqa: F401  (lockouts audited; 429 in the API)
         from pooling.dbroles import after_migrate
 
         # Once per migrate (sender: this app), after every app's tables exist.

@@ -7,6 +7,7 @@ CELERY_BROKER_URL, SECRET_KEY, DEBUG=false and ALLOWED_HOSTS.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "auditlog",
     "import_export",
+    "axes",
     "pooling",
     "enrollment",
     "providers",
@@ -66,6 +68,8 @@ MIDDLEWARE = [
     "pooling.kernel.scoping.ScopeMiddleware",
     "pooling.web.middleware.ReadOnlyRoleMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # Turns a lockout flagged during the request into the login page saying when to retry.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pooling.urls"
@@ -111,7 +115,8 @@ if env_str("DATABASE_ROLE") and DATABASES["default"]["ENGINE"].endswith("postgre
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "pooling.User"
-AUTHENTICATION_BACKENDS = ["pooling.kernel.permissions.RoleBackend"]
+# django-axes first: a locked-out username is refused before its password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "pooling.kernel.permissions.RoleBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -119,6 +124,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+
+# Guessing passwords (pooling/access): after LOGIN_FAILURE_LIMIT wrong passwords for one
+# username from one address, on the login page or over the API's HTTP Basic, that pair is
+# locked for LOGIN_LOCKOUT_MINUTES (each further try restarts the wait). Locking the pair,
+# not the username alone, keeps a stranger from locking a clerk out of her own desk; an
+# administrator sees and lifts lockouts in the admin (登录锁定), and both are audited.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "pooling.access.views.lockout_response"
+AXES_ENABLE_ADMIN = False  # ours, in Chinese, with a lift action: pooling/access/admin.py
+AXES_VERBOSE = False
+# Behind a reverse proxy, the number of proxies whose X-Forwarded-For entries to trust.
+if env_int("TRUSTED_PROXY_COUNT", 0):
+    AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -157,6 +179,16 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "pooling.web.api.exception_handler",
+    # Per client address (anonymous) and per account; a provider's system posting claims
+    # stays far below the user rate. Counters live in the cache (Redis in production).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_THROTTLE_ANON", "30/minute"),
+        "user": env_str("API_THROTTLE_USER", "6000/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "市级统筹医保系统 API / City pooling API",
@@ -204,4 +236,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # axes narrates every attempt at INFO; lockouts (WARNING) are what an operator needs.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
