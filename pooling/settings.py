@@ -19,6 +19,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("POOLING_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", default=True)
+# The product's own 403/404/500 pages even with DEBUG on (the demo); false: Django's debug pages.
+PRODUCT_ERROR_PAGES = env_bool("PRODUCT_ERROR_PAGES", default=True)
 SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -68,6 +70,7 @@ MIDDLEWARE = [
     "pooling.kernel.scoping.ScopeMiddleware",
     "pooling.web.middleware.ReadOnlyRoleMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    "pooling.web.middleware.ProductErrorPagesMiddleware",
     # Turns a lockout flagged during the request into the login page saying when to retry.
     "axes.middleware.AxesMiddleware",
 ]
