@@ -97,7 +97,15 @@ def test_it_files_a_monthly_plan_and_shows_the_year_end(posted, clerk_a, finance
     plan = MonthlyPlan.objects.get()
     assert (plan.county_id, plan.planned_expense_fen) == (A, 150050)
     page = client_for(finance).get("/funds/book/resident/year-end/?year=2026")
-    assert page.status_code == 200 and "基金缺口的弥补" in page.content.decode()
+    assert page.status_code == 200 and "<h2>基金缺口的弥补</h2>" in page.content.decode()
     response = client_for(finance).post("/funds/book/resident/year-end/?year=2026", {"month": 3})
     assert response.status_code == 302  # no rate entered: told so, nothing posted
     assert not Entry.objects.filter(key__startswith="interest:").exists()
+
+
+def test_it_shows_a_county_clerk_the_year_end_of_their_own_county(posted, clerk_a, client_for):
+    """Was a 500: the city's risk reserve is no account of a county's clerk."""
+    page = client_for(clerk_a).get("/funds/book/resident/year-end/?year=2026")
+    body = page.content.decode()
+    assert page.status_code == 200 and "年终决算" in body
+    assert "<h2>基金缺口的弥补</h2>" not in body and "由市级决算" in body
