@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -20,8 +21,19 @@ def home(request: HttpRequest) -> HttpResponse:
         "widgets": collect_widgets(request),
         "role_label": user.get_role_display() if user.role else ("系统管理员" if user.is_superuser else ""),
         "units": handling_units() if user.role != Role.COUNTY_CLERK else [],
-        "heartbeat": heartbeat_status(),
+        # Tasks run eagerly in the embedded demo: there is no worker to miss.
+        "heartbeat": None if settings.CELERY_TASK_ALWAYS_EAGER else heartbeat_status(),
     })
+
+
+FAVICON = settings.BASE_DIR / "static" / "img" / "favicon.ico"
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask /favicon.ico of every page that names no icon (the admin, the API docs)."""
+    response = HttpResponse(FAVICON.read_bytes(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @role_required(Role.AUDITOR, Role.BUREAU_ADMIN)
