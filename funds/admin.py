@@ -8,17 +8,9 @@ from typing import Any
 from django.contrib import admin
 
 from funds import models
+from pooling.web.admin import ReadOnlyAdmin
 
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
+ReadOnly = ReadOnlyAdmin
 
 
 @admin.register(models.Book)

@@ -10,7 +10,8 @@ from django.db import migrations
 
 from pooling.dbroles import RefuseTruncate
 
-CHECK_ENTRIES = r"""
+# The function of migration 0002, with a check of the entries' dates where {dates} stands.
+ENTRIES_INSERTED = r"""
 CREATE OR REPLACE FUNCTION funds_entries_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE closed_id bigint; misdated bigint;
 BEGIN
@@ -20,33 +21,20 @@ BEGIN
     IF closed_id IS NOT NULL THEN
         RAISE EXCEPTION 'funds: period % is closed, no new entries', closed_id
             USING ERRCODE = 'check_violation';
-    END IF;
+    END IF;{dates}
+    RETURN NULL;
+END $$;
+"""
+DATES = r"""
     SELECT n.id INTO misdated FROM new_entries n JOIN funds_period p ON p.id = n.period_id
         WHERE extract(year FROM n.entry_date) <> p.year OR extract(month FROM n.entry_date) <> p.month
         LIMIT 1;
     IF misdated IS NOT NULL THEN
         RAISE EXCEPTION 'funds: entry % is dated outside its period''s month', misdated
             USING ERRCODE = 'check_violation';
-    END IF;
-    RETURN NULL;
-END $$;
-"""
-
-# The function as migration 0002 left it.
-UNCHECKED_ENTRIES = r"""
-CREATE OR REPLACE FUNCTION funds_entries_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE closed_id bigint;
-BEGIN
-    PERFORM 1 FROM funds_period p WHERE p.id IN (SELECT period_id FROM new_entries) FOR SHARE;
-    SELECT p.id INTO closed_id FROM funds_period p
-        WHERE p.id IN (SELECT period_id FROM new_entries) AND p.status = 'closed' LIMIT 1;
-    IF closed_id IS NOT NULL THEN
-        RAISE EXCEPTION 'funds: period % is closed, no new entries', closed_id
-            USING ERRCODE = 'check_violation';
-    END IF;
-    RETURN NULL;
-END $$;
-"""
+    END IF;"""
+CHECK_ENTRIES = ENTRIES_INSERTED.replace("{dates}", DATES)
+UNCHECKED_ENTRIES = ENTRIES_INSERTED.replace("{dates}", "")
 
 
 def _run(sql):

@@ -6,8 +6,6 @@ edits or deletes an attempt by hand: lifting goes through the service, which aud
 
 from __future__ import annotations
 
-from typing import Any
-
 from axes.models import AccessAttempt, AccessLog
 from django.conf import settings
 from django.contrib import admin, messages
@@ -19,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from pooling.access.services import lockout_until, lockouts_lift
 from pooling.kernel.choices import Role
 from pooling.kernel.permissions import user_has_role
+from pooling.web.admin import ReadOnlyAdmin
 
 AccessAttempt._meta.verbose_name = _("登录锁定")
 AccessAttempt._meta.verbose_name_plural = _("登录锁定")
@@ -26,19 +25,8 @@ AccessLog._meta.verbose_name = _("登录记录")
 AccessLog._meta.verbose_name_plural = _("登录记录")
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(AccessAttempt)
-class LockoutAdmin(ReadOnly):
+class LockoutAdmin(ReadOnlyAdmin):
     list_display = ("username", "ip_address", "failures_since_start", "attempt_time", "state")
     list_filter = ("attempt_time",)
     search_fields = ("username", "ip_address")
@@ -64,7 +52,7 @@ class LockoutAdmin(ReadOnly):
 
 
 @admin.register(AccessLog)
-class SignInLogAdmin(ReadOnly):
+class SignInLogAdmin(ReadOnlyAdmin):
     list_display = ("username", "ip_address", "attempt_time", "logout_time", "path_info")
     list_filter = ("attempt_time",)
     search_fields = ("username", "ip_address")
