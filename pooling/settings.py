@@ -48,7 +48,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "auditlog",
     "import_export",
-    "axes",
+    "pooling.access.apps.SignInProtectionConfig",  # django-axes (label "axes")
     "pooling",
     "enrollment",
     "providers",

@@ -90,6 +90,7 @@ def test_an_administrator_sees_and_lifts_a_lockout(client, client_for, bureau_ad
     admin = client_for(bureau_admin)
     page = admin.get("/admin/axes/accessattempt/").content.decode()
     assert "clerk_a" in page and "锁定至" in page and "解除所选账号的登录锁定" in page
+    assert "登录保护" in admin.get("/admin/").content.decode()
     response = admin.post("/admin/axes/accessattempt/", {"action": "lift", "_selected_action": [locked.pk]})
     assert response.status_code == 302
     assert not AccessAttempt.objects.exists()
