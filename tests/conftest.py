@@ -42,6 +42,11 @@ def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[None]:
     from pooling.dbroles import runtime_grants_apply, runtime_role_ensure
 
     with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            if not cursor.fetchone()[0]:
+                pytest.exit("测试数据库须以超级用户连接（建库、创建运行角色、清空表）；"
+                            "TEST_DATABASE_URL must name a superuser", returncode=2)
         runtime_role_ensure(role=RUNTIME_ROLE)
         runtime_grants_apply(role=RUNTIME_ROLE)
         _take_role(RUNTIME_ROLE)
