@@ -94,9 +94,13 @@ def model_choices() -> list[tuple[str, str]]:
 def field_label(model: type[models.Model] | None, name: str) -> str:
     """A field's Chinese name; an amount kept in fen is read in yuan, and says so."""
     try:
-        label = str(model._meta.get_field(name).verbose_name) if model else name
+        found = model._meta.get_field(name) if model else None
     except FieldDoesNotExist:
         return name
+    if found is None:
+        return name
+    # A reverse relation (a budget's items) is named by the rows it points from.
+    label = str(getattr(found, "verbose_name", None) or found.related_model._meta.verbose_name_plural)
     if name.endswith("_fen"):
         label, found = _IN_FEN.subn(r"（元\1", label)
         if not found:
