@@ -216,7 +216,18 @@ def _read(entries: list[LogEntry]) -> Iterator[AuditRow]:
             entry=e, when=timezone.localtime(e.timestamp), actor=_actor(e), action=str(ACTIONS.get(e.action, "")),
             model_label=str(model._meta.verbose_name) if model else e.content_type.model,
             object_label=object_name(live) if live is not None else _stored_name(e, model),
-            changes=[_change(model, name, pair, names) for name, pair in (e.changes or {}).items()])
+            changes=[_change(model, name, pair, names) for name, pair in (e.changes or {}).items()
+                     if not _is_reverse(model, name)])
+
+
+def _is_reverse(model: type[models.Model] | None, name: str) -> bool:
+    """A reverse relation django-auditlog noted at creation ("…ResidentContribution.None"):
+    not a value of the row, nothing for a reader."""
+    try:
+        found = model._meta.get_field(name) if model else None
+    except FieldDoesNotExist:
+        return False
+    return found is not None and found.auto_created and not found.concrete
 
 
 def _actor(entry: LogEntry) -> str:
@@ -234,17 +245,36 @@ def _stored_name(entry: LogEntry, model: type[models.Model] | None) -> str:
 
 
 def object_name(obj: models.Model) -> str:
-    """What a person calls a row: its own name if it has one, after the party it belongs to
-    (a declaration line of 张三, an agreement of 市第一人民医院), else its kind and number."""
-    own = str(obj) if type(obj).__str__ is not models.Model.__str__ else ""
-    owner = ""
-    if not _is_subject(type(obj)):
-        for fk in _foreign_keys(type(obj)):
-            if _is_subject(fk.related_model) and getattr(obj, fk.attname) is not None:
-                owner = str(getattr(obj, fk.name))
-                break
+    """What a person calls a row: its own name, after the party or record it belongs to
+    (a declaration line of 张三, an item of the 2026 budget), never "X object (5)"."""
+    model = type(obj)
+    own = str(obj) if _has_own_name(model) else _own_label(obj)
+    owner = "" if _is_subject(model) else _owner_name(obj)
     parts = [p for p in (owner, own) if p]
     return " · ".join(parts) or f"{obj._meta.verbose_name} #{obj.pk}"
+
+
+def _has_own_name(model: type[models.Model]) -> bool:
+    return model.__str__ is not models.Model.__str__
+
+
+def _own_label(obj: models.Model) -> str:
+    """A row without a name of its own: its first choice (an item's 预算科目), else its number."""
+    for f in obj._meta.concrete_fields:
+        if f.choices and getattr(obj, f.attname) not in (None, ""):
+            return str(getattr(obj, f"get_{f.name}_display")())
+    return f"{obj._meta.verbose_name} #{obj.pk}"
+
+
+def _owner_name(obj: models.Model) -> str:
+    """The person, employer or provider the row belongs to; else its parent record."""
+    keys = [f for f in _foreign_keys(type(obj)) if getattr(obj, f.attname) is not None]
+    for fk in sorted(keys, key=lambda f: not _is_subject(f.related_model)):
+        related = fk.related_model
+        if _is_subject(related) or (_has_own_name(related) and related._meta.app_label == obj._meta.app_label
+                                    and fk.name not in ("created_by", "actor")):
+            return str(getattr(obj, fk.name))
+    return ""
 
 
 def _is_subject(model: Any) -> bool:
@@ -261,7 +291,7 @@ def _live_objects(entries: list[LogEntry]) -> dict[tuple[int, str], models.Model
         model = ContentType.objects.get_for_id(ct_id).model_class()
         if model is None:
             continue
-        owners = [f.name for f in _foreign_keys(model) if _is_subject(f.related_model)]
+        owners = [f.name for f in _foreign_keys(model)]  # what object_name may read
         for obj in model._default_manager.select_related(*owners).filter(pk__in=_typed_pks(model, pks)):
             found[(ct_id, str(obj.pk))] = obj
     return found
