@@ -68,10 +68,10 @@ def statement_rows(st: FundStatement) -> list[list[Any]]:
     rows: list[list[Any]] = [[_("期初基金结余"), st.opening_fen, st.opening_year_fen],
                              [_("一、基金收入"), None, None]]
     rows += [[f"  {i.label}", i.month_fen, i.year_fen] for i in st.income]
-    rows.append([_("  收入合计"), st.income_month_fen, st.income_year_fen])
+    rows.append([f"  {_('收入合计')}", st.income_month_fen, st.income_year_fen])
     rows.append([_("二、基金支出"), None, None])
     rows += [[f"  {i.label}", i.month_fen, i.year_fen] for i in st.expense]
-    rows.append([_("  支出合计"), st.expense_month_fen, st.expense_year_fen])
+    rows.append([f"  {_('支出合计')}", st.expense_month_fen, st.expense_year_fen])
     rows.append([_("三、本期收支结余"), st.surplus_month_fen, st.surplus_year_fen])
     rows.append([_("四、期末基金结余"), st.closing_fen, st.opening_year_fen + st.surplus_year_fen])
     rows.append([_("五、资金存放（期末余额）"), None, None])

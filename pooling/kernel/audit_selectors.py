@@ -100,10 +100,11 @@ def field_label(model: type[models.Model] | None, name: str) -> str:
     if found is None:
         return name
     # A reverse relation (a budget's items) is named by the rows it points from.
-    label = str(getattr(found, "verbose_name", None) or found.related_model._meta.verbose_name_plural)
+    related: Any = found.related_model
+    label = str(getattr(found, "verbose_name", None) or related._meta.verbose_name_plural)
     if name.endswith("_fen"):
-        label, found = _IN_FEN.subn(r"（元\1", label)
-        if not found:
+        label, replaced = _IN_FEN.subn(r"（元\1", label)
+        if not replaced:
             label = f"{label}（元）"
     return label
 
