@@ -16,9 +16,8 @@ from funds.models import Book, Line
 from funds.selectors import ExecutionRow, FundStatement, TrialBalance
 from funds.services.yearend import FundResult
 from pooling.kernel.money import format_yuan
-from pooling.kernel.scoping import unrestricted
 from pooling.models import Region
-from pooling.web.exports import CODE, DATE, INTEGER, MONEY, PERCENT, Column, Table, scope_name
+from pooling.web.exports import CODE, DATE, MONEY, PERCENT, Column, Table, scope_name
 
 TRIAL = gettext_lazy("科目余额表")
 STATEMENT = gettext_lazy("基金收支表")
@@ -32,8 +31,7 @@ def unit_name(county: str | None) -> str:
     """The name finance reads for a handling unit's code; without one, the reader's scope."""
     if not county:
         return scope_name()
-    with unrestricted():  # a name, not a row: the filter itself was already scoped
-        return Region.objects.filter(code=county).values_list("name", flat=True).first() or county
+    return Region.objects.filter(code=county).values_list("name", flat=True).first() or county
 
 
 def period_label(year: int, month: int | None = None) -> str:
@@ -93,11 +91,12 @@ def journal_rows(lines: QuerySet[Line]) -> Iterator[list[Any]]:
 
 
 def journal_table(lines: QuerySet[Line], book: Book, year: int, month: int, county: str | None) -> Table:
-    columns = [Column(_("凭证号"), INTEGER, width=10), Column(_("记账日期"), DATE),
+    # Entry numbers are numbers (Excel sorts them) without thousands separators: TEXT keeps that.
+    columns = [Column(_("凭证号"), width=10), Column(_("记账日期"), DATE),
                Column(_("摘要"), width=30), Column(_("科目代码"), CODE, width=14),
                Column(_("科目名称"), width=24), Column(_("核算单位"), width=14),
                Column(_("借方"), MONEY, total=True), Column(_("贷方"), MONEY, total=True),
-               Column(_("冲销凭证号"), INTEGER, width=10)]
+               Column(_("冲销凭证号"), width=10)]
     return _ledger_table(JOURNAL, book, year, month, county, columns,
                          journal_rows(lines.select_related("county")), _("合计"))
 

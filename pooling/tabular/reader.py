@@ -393,7 +393,7 @@ def error_report_table(errors: Iterable[RowError | dict[str, Any]]) -> exports.T
     rows = ([e.row, e.column, e.reason] if isinstance(e, RowError)
             else [e.get("row"), e.get("column", ""), e.get("reason", "")] for e in errors)
     return exports.Table(title=_("导入错误报告"), rows=rows, columns=[
-        exports.Column(_("行号"), exports.INTEGER, width=8), exports.Column(_("列"), width=16),
+        exports.Column(_("行号"), width=8), exports.Column(_("列"), width=16),
         exports.Column(_("原因"), width=60)])
 
 

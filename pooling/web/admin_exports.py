@@ -26,7 +26,7 @@ from import_export.forms import ExportForm
 
 from pooling.kernel.audit_selectors import field_label
 from pooling.web import exports
-from pooling.web.exports import CODE, DATE, DATETIME, DECIMAL, INTEGER, MONEY, TEXT, Column, Table
+from pooling.web.exports import CODE, DATE, DATETIME, DECIMAL, MONEY, TEXT, Column, Table
 
 CHUNK = 2000
 
@@ -79,10 +79,8 @@ def _kind(field: models.Field[Any, Any]) -> str:
         return DATETIME
     if isinstance(field, models.DateField):
         return DATE
-    if isinstance(field, models.IntegerField | models.AutoField):
-        return INTEGER
-    if isinstance(field, models.DecimalField):
-        return DECIMAL
+    if isinstance(field, models.IntegerField | models.DecimalField):
+        return DECIMAL  # ids and years as plain numbers, not 2,026
     return CODE  # codes and names: every digit kept, formulas neutralised
 
 

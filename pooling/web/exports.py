@@ -10,9 +10,10 @@ Describe the table, hand over the rows, pick the format::
     return export_response(table, request.GET.get("format"))
 
 Cells are written by their column's kind: MONEY takes integer fen and writes exact yuan
-(a number with `#,##0.00` in XLSX, `1234.50` in CSV, so Excel sums it); INTEGER, DECIMAL,
-PERCENT (percentage points: 85.3 is 85.3 %), DATE, MONTH and DATETIME (local time) stay
-numbers and dates. CODE is text that must keep every digit (ID numbers, credit codes).
+(a number with `#,##0.00` in XLSX, `1234.50` in CSV, so Excel sums it); INTEGER (a count,
+shown 12,345), DECIMAL, PERCENT (percentage points: 85.3 is 85.3 %), DATE, MONTH and
+DATETIME (local time) stay numbers and dates. CODE is text that must keep every digit (ID
+numbers, credit codes). An id or a year is plain TEXT: a number, shown without separators.
 Everything else is TEXT, and text that a spreadsheet would run — starting with `=`, `+`,
 `-`, `@`, a tab or a carriage return (OWASP's CSV-injection rule; the full-width forms
 too, which Chinese input methods produce) — is neutralised here and only here: in CSV it
