@@ -307,10 +307,20 @@ class _Styles:
         self.right = Alignment(horizontal="right")
 
 
+def _plain_text(value: str) -> bool:
+    """Text openpyxl stores as a string of itself: not "=…" (a formula to it), not "#N/A"
+    (an error value), nothing a spreadsheet would run."""
+    from openpyxl.cell.cell import ERROR_CODES
+
+    return not is_formula_like(value) and value not in ERROR_CODES
+
+
 def _xlsx_cell(sheet: Any, cell: _Cell, styles: _Styles, *, bold: bool = False) -> Any:
     from openpyxl.cell import WriteOnlyCell
 
     kind, value = cell.kind, cell.value
+    if not bold and (kind == DECIMAL or (kind in (TEXT, CODE) and _plain_text(value))):
+        return value  # nothing to style: openpyxl writes it as it is (cheaper by half)
     if kind in (TEXT, CODE):
         out = WriteOnlyCell(sheet, value=value)
         # Always a text cell (openpyxl would make "=…" a formula); the quote prefix keeps

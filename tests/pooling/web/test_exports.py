@@ -117,6 +117,11 @@ def test_it_writes_dates_local_times_and_percentages():
     assert sheet["C4"].number_format == "0.0%"
 
 
+def test_it_keeps_text_that_looks_like_an_excel_error_as_text():
+    cell = _sheet(_table([["#N/A", 1, ""]]))["A4"]
+    assert cell.value == "#N/A" and cell.data_type == "s"
+
+
 def test_it_drops_characters_a_workbook_cannot_hold():
     sheet = _sheet(_table([["坏\x07名字", 1, ""]]))
     assert sheet["A4"].value == "坏名字"
