@@ -9,8 +9,11 @@ from django.contrib import admin
 
 from funds import models
 from pooling.web.admin import ReadOnlyAdmin
+from pooling.web.admin_exports import WriterExportMixin
 
-ReadOnly = ReadOnlyAdmin
+
+class ReadOnly(WriterExportMixin, ReadOnlyAdmin):
+    """Ledger rows are shown and exported, never edited here."""
 
 
 @admin.register(models.Book)
@@ -53,22 +56,22 @@ class LineAdmin(ReadOnly):
 
 
 @admin.register(models.RemittanceRule)
-class RemittanceRuleAdmin(admin.ModelAdmin):
+class RemittanceRuleAdmin(WriterExportMixin, admin.ModelAdmin):
     list_display = ["code", "name", "kind", "source"]
 
 
 @admin.register(models.PrePoolingPosition)
-class PositionAdmin(admin.ModelAdmin):
+class PositionAdmin(WriterExportMixin, admin.ModelAdmin):
     list_display = ["county", "book", "rule", "surplus_fen", "deficit_fen", "risk_adjustment_paid_fen", "offset_fen"]
 
 
 @admin.register(models.PrePoolingClaim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(WriterExportMixin, admin.ModelAdmin):
     list_display = ["county", "book", "kind", "counterparty", "amount_fen", "cleared_fen", "cleared_on"]
 
 
 @admin.register(models.InterestRate)
-class InterestRateAdmin(admin.ModelAdmin):
+class InterestRateAdmin(WriterExportMixin, admin.ModelAdmin):
     list_display = ["book", "year", "month", "annual_rate"]
 
 

@@ -47,15 +47,16 @@ def test_it_shows_a_clerk_only_their_county(posted, clerk_a, client_for):
 
 def test_it_exports_statements_finance_can_open_in_excel(posted, finance, client_for):
     client = client_for(finance)
-    csv = client.get("/funds/book/resident/trial/?year=2026&month=3&format=csv")
+    csv = client.get("/funds/book/resident/trial/export/?year=2026&month=3&format=csv")
     text = b"".join(csv.streaming_content).decode("utf-8")
     assert text.startswith("\ufeff科目代码") and "802.35" in text  # 123.45 + 678.90 on the treasury
-    xlsx = client.get("/funds/book/resident/statement/?year=2026&month=3&format=xlsx")
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    xlsx = client.get("/funds/book/resident/statement/export/?year=2026&month=3&format=xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
     rows = {r[0]: r[1] for r in sheet.iter_rows(values_only=True)}
-    assert float(rows["  收入合计"]) == 802.35
-    journal = client.get("/funds/book/resident/journal/?year=2026&month=3&format=xlsx")
-    assert len(list(load_workbook(io.BytesIO(journal.content)).active.iter_rows())) == 1 + 4
+    assert rows["  收入合计"] == 802.35
+    journal = client.get("/funds/book/resident/journal/export/?year=2026&month=3&format=xlsx")
+    rows = list(load_workbook(io.BytesIO(b"".join(journal.streaming_content))).active.iter_rows(values_only=True))
+    assert len(rows) == 3 + 4 + 1  # title block and header, four lines, the totals
 
 
 def test_it_closes_a_period_for_finance_only(posted, finance, clerk_a, client_for):
