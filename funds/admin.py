@@ -15,6 +15,12 @@ from funds.services.schedules import position_check, position_save
 from funds.services.setup import book_thresholds_set, thresholds_check
 from funds.services.yearend import interest_rate_check, interest_rate_set
 from pooling.kernel.errors import BusinessRuleError
+from pooling.web.admin import ReadOnlyAdmin
+from pooling.web.admin_exports import WriterExportMixin
+
+
+class ReadOnly(WriterExportMixin, ReadOnlyAdmin):
+    """Ledger rows are shown and exported, never edited here."""
 
 
 class ServiceForm(forms.ModelForm):
@@ -41,7 +47,7 @@ class BookForm(ServiceForm):
 
 
 @admin.register(models.Book)
-class BookAdmin(admin.ModelAdmin):
+class BookAdmin(WriterExportMixin, admin.ModelAdmin):
     form = BookForm
     list_display = ["code", "name", "scheme", "capacity_danger_below", "capacity_warn_below", "capacity_warn_above"]
     fields = ["code", "name", "scheme", "capacity_danger_below", "capacity_warn_below", "capacity_warn_above"]
@@ -54,20 +60,20 @@ class BookAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(ReadOnly):
     list_display = ["code", "name", "book", "county", "category", "no_overdraft", "balance_fen"]
     list_filter = ["book", "category", "no_overdraft"]
     search_fields = ["code", "name"]
 
 
 @admin.register(models.Period)
-class PeriodAdmin(admin.ModelAdmin):
+class PeriodAdmin(ReadOnly):
     list_display = ["book", "year", "month", "status", "closed_at", "closed_by"]
     list_filter = ["book", "status"]
 
 
 @admin.register(models.Entry)
-class EntryAdmin(admin.ModelAdmin):
+class EntryAdmin(ReadOnly):
     list_display = ["id", "book", "period", "entry_date", "memo", "key", "created_by"]
     list_filter = ["book"]
     search_fields = ["key", "memo"]
@@ -78,13 +84,13 @@ class EntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Line)
-class LineAdmin(admin.ModelAdmin):
+class LineAdmin(ReadOnly):
     list_display = ["id", "entry_id", "account", "county", "amount_fen"]
     list_select_related = ["account", "county"]
 
 
 @admin.register(models.RemittanceRule)
-class RemittanceRuleAdmin(admin.ModelAdmin):
+class RemittanceRuleAdmin(WriterExportMixin, admin.ModelAdmin):
     list_display = ["code", "name", "kind", "source"]
 
 
@@ -98,7 +104,7 @@ class PositionForm(ServiceForm):
 
 
 @admin.register(models.PrePoolingPosition)
-class PositionAdmin(admin.ModelAdmin):
+class PositionAdmin(WriterExportMixin, admin.ModelAdmin):
     form = PositionForm
     list_display = ["county", "book", "rule", "surplus_fen", "deficit_fen", "risk_adjustment_paid_fen", "offset_fen"]
     readonly_fields = ["offset_fen"]
@@ -108,7 +114,7 @@ class PositionAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.PrePoolingClaim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(WriterExportMixin, admin.ModelAdmin):
     list_display = ["county", "book", "kind", "counterparty", "amount_fen", "cleared_fen", "cleared_on"]
 
 
@@ -124,7 +130,7 @@ class RateForm(ServiceForm):
 
 
 @admin.register(models.InterestRate)
-class InterestRateAdmin(admin.ModelAdmin):
+class InterestRateAdmin(WriterExportMixin, admin.ModelAdmin):
     form = RateForm
     list_display = ["book", "year", "month", "annual_rate"]
 
@@ -137,10 +143,10 @@ class InterestRateAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Budget)
-class BudgetAdmin(admin.ModelAdmin):
+class BudgetAdmin(ReadOnly):
     list_display = ["year", "book", "county", "status", "issued_by", "issued_at"]
 
 
 @admin.register(models.MonthlyPlan)
-class MonthlyPlanAdmin(admin.ModelAdmin):
+class MonthlyPlanAdmin(ReadOnly):
     list_display = ["year", "month", "book", "county", "planned_expense_fen"]

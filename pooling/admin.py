@@ -38,3 +38,6 @@ class PolicyVersionAdmin(admin.ModelAdmin):
 class CatalogueVersionAdmin(admin.ModelAdmin):
     list_display = ("code", "title", "effective_from", "status", "imported_by", "published_by", "published_at")
     list_filter = ("status",)
+
+
+from pooling.access import admin as _access_admin  # noqa: E402,F401  (sign-in lockouts)

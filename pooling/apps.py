@@ -22,6 +22,14 @@ class PoolingConfig(AppConfig):
 
         from django.contrib import admin
 
-        from pooling.web.adminbase import ask_the_table
+        from pooling.web.admin import ask_the_table
 
         ask_the_table(admin.site)
+
+        from django.db.models.signals import post_migrate
+
+        import pooling.access.receivers  # noqa: F401  (lockouts audited; 429 in the API)
+        from pooling.dbroles import after_migrate
+
+        # Once per migrate (sender: this app), after every app's tables exist.
+        post_migrate.connect(after_migrate, sender=self, dispatch_uid="pooling.dbroles")

@@ -4,11 +4,12 @@ the capability table (pooling.kernel.permissions.MODEL_RULES) gives no role a wr
 
 from django.contrib import admin
 
+from pooling.web.admin_exports import WriterExportMixin
 from providers import models
 
 
 @admin.register(models.Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(WriterExportMixin, admin.ModelAdmin):
     list_display = ("national_code", "name", "kind", "level", "location_region", "handling_region", "state")
     list_filter = ("state", "kind", "level", "handling_region")
     search_fields = ("national_code", "name", "credit_code")
@@ -17,7 +18,7 @@ class ProviderAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.ProviderEvent)
-class ProviderEventAdmin(admin.ModelAdmin):
+class ProviderEventAdmin(WriterExportMixin, admin.ModelAdmin):
     list_display = ("provider", "action", "from_state", "to_state", "effective_on", "created_by", "created_at")
     list_filter = ("action", "to_state")
 

@@ -2,7 +2,7 @@
 
 A service that changes money, policy, people or providers takes a required `actor` and
 calls `require(actor, "cap.name")` before anything else; pages (`capability_required`),
-the API (`HasCapability.of`), the admin (`RoleBackend` and `pooling.web.adminbase`),
+the API (`HasCapability.of`), the admin (`RoleBackend` and `pooling.web.admin`),
 the menu and templates (`{% if user|can:"cap.name" %}`) ask `can()` about the same
 table, so a button a role cannot use is not shown and a request that slips through is
 refused by the service anyway. Which *rows* (county scoping) is `pooling.kernel.scoping`.
@@ -103,6 +103,8 @@ CAPABILITIES: dict[str, Capability] = {
     "schedule.manage": _cap(_("维护定时任务"), BA),
     "system.view": _cap(_("查看定时任务与系统运行状态"), CA, BA, AU),
     "staff.view": _cap(_("查看人员账号"), AU),
+    "access.view": _cap(_("查看登录记录与登录锁定"), BA, AU),
+    "access.lift": _cap(_("解除登录锁定"), BA),
 }
 
 
@@ -151,6 +153,7 @@ SUSPENSIONS_JOB = system_actor("providers.expire_suspensions", _("定时任务�
 ACCOUNTS_JOB = system_actor("enrollment.allocate_accounts_month", _("定时任务：个人账户月度划入"),
                             {"account.post"})
 DEMO_LOADER = system_actor("load_demo", _("演示数据装载"), CAPABILITIES)
+SYSTEM_ACTORS = {job.name: job for job in (SUSPENSIONS_JOB, ACCOUNTS_JOB, DEMO_LOADER)}  # the audit page names them
 
 
 def can(actor: Any, capability: str, *, county: str | None = None) -> bool:
@@ -215,6 +218,7 @@ MODEL_RULES: dict[str, ModelRule] = {
     "funds.interestrate": ModelRule(view="fund.view", write="interest.accrue"),
     "funds.prepoolingposition": ModelRule(view="fund.view", write="prepooling.manage"),
     "auditlog": ModelRule(view="audit.view"),
+    "axes": ModelRule(view="access.view"),  # lockouts are lifted by an admin action calling lockouts_lift
     "django_celery_beat": ModelRule(view="system.view", write="schedule.manage"),
     "pooling.workerheartbeat": ModelRule(view="system.view"),
     "pooling.user": ModelRule(view="staff.view", superuser_only=True),

@@ -22,6 +22,7 @@ from enrollment.models import Referral, ReferralKind, Transfer
 from funds.chart import Category
 from funds.models import PrePoolingPosition
 from funds.services import budgets, ledger, schedules, setup, yearend
+from pooling.access.services import lockouts_lift
 from pooling.benefits.catalogue import services as catalogue
 from pooling.benefits.catalogue.importer import catalogue_import
 from pooling.imports.services import batch_upload
@@ -282,6 +283,8 @@ PROBES: dict[str, Probe] = {
     "schedule.manage": Probe(admin=("django_celery_beat.periodictask", "add")),
     "system.view": Probe(admin=("django_celery_beat.periodictask", "view")),
     "staff.view": Probe(admin=("pooling.user", "view")),
+    "access.view": Probe(admin=("axes.accessattempt", "view")),
+    "access.lift": Probe(lambda w, a: lockouts_lift(attempts=[], actor=a)),
 }
 
 # Named now so the next issues find them in the table; no service uses them yet.

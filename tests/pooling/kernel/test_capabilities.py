@@ -87,7 +87,8 @@ def test_it_labels_every_capability_in_chinese_for_an_administrator():
 def test_it_keeps_the_auditor_read_only_and_the_county_out_of_city_decisions():
     assert READ_ONLY_ROLES == {Role.AUDITOR}
     auditor_caps = {n for n, c in CAPABILITIES.items() if Role.AUDITOR in c.roles}
-    assert auditor_caps == {"fund.view", "settlement.view", "audit.view", "api.docs", "system.view", "staff.view"}
+    assert auditor_caps == {"fund.view", "settlement.view", "audit.view", "api.docs", "system.view", "staff.view",
+                            "access.view"}
     clerk_caps = {n for n, c in CAPABILITIES.items() if Role.COUNTY_CLERK in c.roles}
     for city_only in ("policy.draft", "policy.publish", "catalogue.publish", "budget.issue", "agreement.template",
                       "handling.rules", "ledger.post", "period.close", "fund.view", "api.docs"):

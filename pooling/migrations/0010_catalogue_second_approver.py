@@ -1,4 +1,4 @@
-"""The constraint on its own migration: on PostgreSQL, rows updated by 0008 (deferred foreign-key
+"""The constraint on its own migration: on PostgreSQL, rows updated by 0009 (deferred foreign-key
 checks pending) and an ALTER TABLE cannot share one transaction."""
 
 from django.db import migrations, models
@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pooling', '0008_catalogue_maker_checker'),
+        ('pooling', '0009_catalogue_maker_checker'),
     ]
 
     operations = [

@@ -1,10 +1,11 @@
-"""The admin asks the capability table too (pooling.kernel.permissions.MODEL_RULES).
+"""Admin helpers every app's admin shares; the admin asks the capability table too.
 
 Every registered ModelAdmin — ours and those of installed packages — is given
-`TableMixin` at start-up (`ask_the_table`), so a model added tomorrow is read-only
-unless the table names a capability for writing it, and even a superuser cannot edit
-rule data around its service. An admin whose model the table lets a role write saves
-through the service (`save_model`), never `obj.save()` of a form's fields.
+`TableMixin` at start-up (`ask_the_table`, from PoolingConfig.ready), so a model added
+tomorrow is read-only unless `pooling.kernel.permissions.MODEL_RULES` names a capability
+for writing it, and even a superuser cannot edit rule data around its service. An admin
+whose model the table lets a role write saves through the service (`save_model`), never
+`obj.save()` of a form's fields.
 """
 
 from __future__ import annotations
@@ -15,6 +16,19 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from pooling.kernel.permissions import model_permission
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never added, changed or deleted here: such rows change only through services."""
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
 
 
 class TableMixin:

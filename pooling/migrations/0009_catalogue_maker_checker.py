@@ -19,7 +19,7 @@ def back_to_review(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pooling', '0007_import_batch'),
+        ('pooling', '0008_runtime_role_guards'),
     ]
 
     operations = [
