@@ -32,6 +32,24 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _ledger_maintenance_on_flush():
+    """Transactional tests end with Django's flush, a TRUNCATE of every table; the ledger
+    tables refuse TRUNCATE unless the transaction says it is maintenance (migrations
+    funds 0006, enrollment 0007). Only the flush says so: a test's own TRUNCATE is refused."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, **kwargs):  # type: ignore[no-untyped-def]
+        statements = original(self, style, tables, **kwargs)
+        return ["SET LOCAL pooling.ledger_maintenance = 'on'", *statements] if statements else statements
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "sql_flush", sql_flush)
+        yield
+
+
 @pytest.fixture
 def regions(db) -> dict[str, Region]:
     return {r.code: r for r in regions_load(area_code="320900")}
