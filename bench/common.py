@@ -27,6 +27,16 @@ def setup_django(default_db: str = "pooling_bench") -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
+def truncate(tables: str) -> None:
+    """Empty tables of the scratch bench database. The ledger tables refuse TRUNCATE unless
+    the transaction declares maintenance (migrations funds 0006, enrollment 0007)."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL pooling.ledger_maintenance = 'on'")
+        cursor.execute(f"TRUNCATE {tables} CASCADE")
+
+
 def _create_database(url: str) -> None:
     import psycopg
 

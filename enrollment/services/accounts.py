@@ -142,7 +142,6 @@ def accounts_allocate_month(*, month: date, actor: User | None, county_code: str
     return written
 
 
-@transaction.atomic
 def account_pay(*, person: Person, amount_fen: int, month: date, key: str, memo: str = "",
                 actor: User | None) -> AccountPosting:
     """Pay out of the account (a claim's personal-account part); refused if it would go

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import INTO_ACCOUNT, AccountPosting, Person, PersonalAccount, PostingKind
@@ -74,18 +74,19 @@ def posting_write(*, spec: PostingSpec, actor: User | None) -> AccountPosting:
     return postings_write(specs=[spec], actor=actor).postings[0]
 
 
-@transaction.atomic
 def postings_write(*, specs: Sequence[PostingSpec], actor: User | None) -> Written:
     """Write many postings in one transaction, every rule enforced for each; returns them
     in the order given (those already written under their key, as they are)."""
     _validate(specs)
-    people = lock_people(s.person_id for s in specs)
-    missing = sorted({s.person_id for s in specs} - set(people))
-    if missing:
-        raise BusinessRuleError(UNKNOWN_PERSON, code="unknown_person", params={"id": missing[0]})
-    # A key another transaction wrote after we looked (for another person, so not
-    # serialised by our locks): look again and answer as if we had seen it first.
+    # The one transaction (or savepoint, inside the caller's) of the write: settlement
+    # calls this hundreds of times a second, so no level more than needed. A key written
+    # by another transaction after we looked (for another person, so not serialised by
+    # our locks) meets the unique index: look again and answer as if we had seen it first.
     with unique_clash(lambda: _refuse_reused_keys(specs, _existing(specs))):
+        people = lock_people(s.person_id for s in specs)
+        missing = sorted({s.person_id for s in specs} - set(people))
+        if missing:
+            raise BusinessRuleError(UNKNOWN_PERSON, code="unknown_person", params={"id": missing[0]})
         return _written(specs, people, actor)
     raise AssertionError("unreachable")  # unique_clash raises the answer or the clash
 

@@ -34,7 +34,8 @@ def is_unique_violation(exc: IntegrityError) -> bool:
 
 @contextmanager
 def unique_clash(error: BusinessRuleError | Callable[[], object]) -> Iterator[None]:
-    """Run the block in a savepoint; if a unique index refuses it, raise `error` instead.
+    """Run the block atomically (a transaction, or a savepoint inside the caller's); if a
+    unique index refuses it, raise `error` instead.
 
     `error` may be the service's own check (a callable): asked again after the clash, it
     raises the precise message; if it finds nothing to object to, the clash is re-raised.
