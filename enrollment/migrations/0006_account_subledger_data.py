@@ -1,7 +1,7 @@
 """Postings written before the sub-ledger: sorted into kinds, hashed, summed into balances.
 
 An allocation with no paid declaration line of the same person, month and amount was
-a retiree's. Balances are the sum of postings. The postings stay unswept: the next
+a retiree's (only a paid line is allocated in service; retirees declare nothing). Balances are the sum of postings. The postings stay unswept: the next
 sweep matches them into the funds books (`enrollment.services.sweep`).
 """
 
@@ -11,9 +11,11 @@ RETIREE_ALLOCATIONS = """
 UPDATE enrollment_accountposting SET kind = 'retiree_allocation'
 WHERE kind = 'allocation' AND NOT EXISTS (
     SELECT 1 FROM enrollment_declarationline l
+    JOIN enrollment_declaration d ON d.id = l.declaration_id
     JOIN enrollment_personalaccount a ON a.person_id = l.person_id
     WHERE a.id = enrollment_accountposting.account_id AND l.month = enrollment_accountposting.month
-      AND l.scheme = 'employee' AND l.account_fen = enrollment_accountposting.amount_fen)
+      AND l.scheme = 'employee' AND l.account_fen = enrollment_accountposting.amount_fen
+      AND d.status = 'paid')
 """
 
 BALANCES = """

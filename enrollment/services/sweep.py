@@ -85,8 +85,7 @@ def account_postings_sweep(*, county_code: str, month: date, actor: User | None,
         raise PermissionDenied(READ_ONLY if scope.read_only else OTHER_COUNTY)
     month = first_of_month(month)
     with unrestricted(), transaction.atomic():
-        personal, pooled = _books()
-        control = account_for(book=personal, category=C.PERSONAL_ACCOUNT_BALANCE, county_code=county_code)
+        personal, pooled, control = _books_and_control(county_code)
         # Held to the end: sweeps of this county queue here, not on half-matched batches.
         Account.objects.select_for_update().filter(pk=control.pk).exists()
         unmatched = AccountPosting.objects.filter(batch__isnull=True, county_id=county_code, month=month)
@@ -107,13 +106,19 @@ def account_postings_sweep_all(*, until: date, actor: User | None) -> list[Accou
     return batches
 
 
-def _books() -> tuple[Book, Book]:
-    try:
-        return Book.objects.get(code=PERSONAL_BOOK), Book.objects.get(code=POOLED_BOOK)
-    except ObjectDoesNotExist:  # a city that has not posted yet: open its books (idempotent)
-        found = {b.code: b for b in books_ensure(area_code=settings.POOLING_AREA_CODE,
-                                                  codes=[PERSONAL_BOOK, POOLED_BOOK])}
-        return found[PERSONAL_BOOK], found[POOLED_BOOK]
+def _books_and_control(county_code: str) -> tuple[Book, Book, Account]:
+    for attempt in range(2):
+        try:
+            personal, pooled = Book.objects.get(code=PERSONAL_BOOK), Book.objects.get(code=POOLED_BOOK)
+            control = account_for(book=personal, category=C.PERSONAL_ACCOUNT_BALANCE, county_code=county_code)
+            return personal, pooled, control
+        except ObjectDoesNotExist:
+            if attempt:
+                raise
+            # Books not opened yet, or opened before the chart had the control account:
+            # add what is missing (idempotent) and look again.
+            books_ensure(area_code=settings.POOLING_AREA_CODE, codes=[PERSONAL_BOOK, POOLED_BOOK])
+    raise AssertionError("unreachable")
 
 
 def _sweep_kind(kind: str, county_code: str, month: date, day: date, personal: Book, pooled: Book,
