@@ -21,7 +21,7 @@ from funds.chart import Category as C
 from funds.models import Account, Entry, Line
 from funds.services import cr, dr, post_entry
 from funds.services import ledger as L
-from funds.services.setup import account_for
+from funds.services.setup import account_for, books_ensure
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.scoping import acting_as
 from tests.enrollment import factories as f
@@ -173,6 +173,14 @@ def test_it_moves_the_control_accounts_with_a_person_who_transfers(county_a, cou
     assert AccountPosting.objects.get(key=f"transfer:{transfer.pk}:out").county_id == A
     assert services.account_balance(person=stayer) == 10000
     assert discrepancies() == []
+
+
+def test_it_opens_the_control_account_in_books_opened_before_the_chart_had_it(county_a):
+    books_ensure(area_code="320900", codes=[PERSONAL_BOOK, POOLED_BOOK])
+    Account.objects.filter(category=C.PERSONAL_ACCOUNT_BALANCE).delete()  # as the old chart left them
+    f.posting(f.person(county_a), 10000)
+    services.account_postings_sweep(county_code=A, month=JAN, actor=None)
+    assert control_fen(A) == 10000 and discrepancies() == []
 
 
 def test_it_lets_only_the_city_sweep(county_a, clerk_a, auditor):
