@@ -218,3 +218,15 @@ def test_it_reconciles_the_demo_city(regions, demo_policy):
     out = StringIO()
     call_command("reconcile", stdout=out)
     assert "个人账户余额留在已转出的经办单位" in out.getvalue() and "差异 FAIL" not in out.getvalue()
+
+
+def test_it_shows_on_the_person_record_which_fund_entry_took_each_posting(county_a, clerk_a, client_for):
+    from django.urls import reverse
+
+    person = f.person(county_a)
+    f.posting(person, 10000)
+    url = reverse("enrollment:person", args=[person.pk])
+    assert "待汇总入账" in client_for(clerk_a).get(url).content.decode()
+    [batch] = services.account_postings_sweep(county_code=A, month=JAN, actor=None)
+    page = client_for(clerk_a).get(url).content.decode()
+    assert batch.key in page and "待汇总入账" not in page
