@@ -1,15 +1,14 @@
 """The database keeps the personal-account sub-ledger honest (PostgreSQL only), as migration
-funds 0002 keeps the funds ledger: postings and batches are never changed or deleted, a
-posting is matched to a batch once and only to a batch of its own county, month and kind,
-and none of the three tables can be truncated.
-
-TRUNCATE bypasses row triggers, hence the statement-level guard. A deliberate wipe of a
-whole database (a test run's teardown, a scratch copy) says so first with
-`SET LOCAL pooling.ledger_maintenance = 'on'`; the runtime database role should not hold
-TRUNCATE at all (the guard is the second lock on that door, not the first).
+funds 0002 keeps the funds ledger: postings and batches are never changed or deleted (even
+by the owner), a posting is matched to a batch once and only to a batch of its own county,
+month and kind, and none of the three tables can be truncated (TRUNCATE skips row
+triggers). The runtime role holds less still (pooling.dbroles): no DELETE, and of a
+posting it may update only `batch_id`.
 """
 
 from django.db import migrations
+
+from pooling.dbroles import RefuseTruncate
 
 FORWARD = r"""
 CREATE FUNCTION enrollment_posting_guard() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -47,32 +46,13 @@ BEGIN
 END $$;
 CREATE TRIGGER enrollment_postings_matched AFTER UPDATE ON enrollment_accountposting
     REFERENCING NEW TABLE AS matched FOR EACH STATEMENT EXECUTE FUNCTION enrollment_postings_matched();
-
-CREATE FUNCTION enrollment_refuse_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF current_setting('pooling.ledger_maintenance', true) = 'on' THEN
-        RETURN NULL;
-    END IF;
-    RAISE EXCEPTION 'enrollment: TRUNCATE of % refused: the personal-account sub-ledger is immutable',
-        TG_TABLE_NAME USING ERRCODE = 'check_violation';
-END $$;
-CREATE TRIGGER enrollment_posting_no_truncate BEFORE TRUNCATE ON enrollment_accountposting
-    FOR EACH STATEMENT EXECUTE FUNCTION enrollment_refuse_truncate();
-CREATE TRIGGER enrollment_batch_no_truncate BEFORE TRUNCATE ON enrollment_accountbatch
-    FOR EACH STATEMENT EXECUTE FUNCTION enrollment_refuse_truncate();
-CREATE TRIGGER enrollment_account_no_truncate BEFORE TRUNCATE ON enrollment_personalaccount
-    FOR EACH STATEMENT EXECUTE FUNCTION enrollment_refuse_truncate();
 """
 
 BACKWARD = r"""
-DROP TRIGGER IF EXISTS enrollment_account_no_truncate ON enrollment_personalaccount;
-DROP TRIGGER IF EXISTS enrollment_batch_no_truncate ON enrollment_accountbatch;
-DROP TRIGGER IF EXISTS enrollment_posting_no_truncate ON enrollment_accountposting;
 DROP TRIGGER IF EXISTS enrollment_postings_matched ON enrollment_accountposting;
 DROP TRIGGER IF EXISTS enrollment_batch_immutable ON enrollment_accountbatch;
 DROP TRIGGER IF EXISTS enrollment_posting_immutable ON enrollment_accountposting;
-DROP FUNCTION IF EXISTS enrollment_refuse_truncate, enrollment_postings_matched, enrollment_refuse_change,
-    enrollment_posting_guard;
+DROP FUNCTION IF EXISTS enrollment_postings_matched, enrollment_refuse_change, enrollment_posting_guard;
 """
 
 
@@ -87,5 +67,8 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("enrollment", "0006_account_subledger_data")]
-    operations = [migrations.RunPython(forward, backward)]
+    dependencies = [("enrollment", "0006_account_subledger_data"), ("pooling", "0008_runtime_role_guards")]
+    operations = [
+        migrations.RunPython(forward, backward),
+        RefuseTruncate("enrollment_accountposting", "enrollment_accountbatch", "enrollment_personalaccount"),
+    ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('funds', '0004_lean_entry_keys'),
+        ('funds', '0005_entry_in_its_month_no_truncate'),
     ]
 
     operations = [
