@@ -1,6 +1,7 @@
 """Demo data for the handling app: employers and ~20 people in 亭湖区 and 盐都区, with
-enrolments, three months of declarations (two paid), a resident year, one completed
-transfer and one approved referral. Idempotent: a second load changes nothing."""
+enrolments, three months of declarations (two paid, allocated to the personal accounts),
+a resident year, one completed transfer and one approved referral; the accounts' postings
+swept into the employee personal-account book. Idempotent: a second load changes nothing."""
 
 from __future__ import annotations
 
@@ -77,6 +78,9 @@ def _load() -> None:
                        actor=DEMO_LOADER)
     _declare(employers, people)
     _transfer_and_refer(people, counties, employers)
+    # The personal accounts meet the funds books: each county's control account equals
+    # the sum of its people's balances (manage.py reconcile).
+    services.account_postings_sweep_all(until=date(2026, 4, 1), actor=DEMO_LOADER)
 
 
 def _declare(employers: list[Employer], people: list[Person]) -> None:

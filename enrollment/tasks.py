@@ -1,4 +1,4 @@
-"""Celery tasks of the handling app: thin, ids and keys in, one service call."""
+"""Celery tasks of the handling app: thin, ids and keys in, one service call, as their system job."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from datetime import date
 
 from celery import shared_task
 
-from enrollment.services import accounts_allocate_month
+from enrollment.services import account_postings_sweep_all, accounts_allocate_month
 from pooling.kernel.audit import system_job
-from pooling.kernel.permissions import ACCOUNTS_JOB
+from pooling.kernel.permissions import ACCOUNTS_JOB, SWEEP_JOB
 
 
 @shared_task(name="enrollment.allocate_accounts_month")
@@ -20,3 +20,14 @@ def allocate_accounts_month(month_iso: str) -> int:
     """
     with system_job(ACCOUNTS_JOB) as actor:
         return accounts_allocate_month(month=date.fromisoformat(month_iso), actor=actor)
+
+
+@shared_task(name="enrollment.sweep_account_postings")
+def sweep_account_postings(until_iso: str) -> int:
+    """Match every unswept personal-account posting up to a month with the funds books, as SWEEP_JOB.
+
+    Idempotent: a posting is matched once (the database refuses a second batch), and a
+    sweep that dies rolls back whole; a re-run matches only what is still unswept.
+    """
+    with system_job(SWEEP_JOB) as actor:
+        return len(account_postings_sweep_all(until=date.fromisoformat(until_iso), actor=actor))

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from funds.chart import BOOKS, KINDS, Category, account_code
+from funds.chart import BOOKS, KINDS, Category, account_code, kinds_of
 from funds.models import Account, Book
 from pooling.kernel.choices import RegionLevel
 from pooling.kernel.errors import BusinessRuleError
@@ -39,7 +39,7 @@ def books_ensure(*, area_code: str, codes: list[str] | None = None) -> list[Book
             books.append(book)
             have = set(Account.objects.filter(book=book).values_list("code", flat=True))
             new = []
-            for kind in KINDS.values():
+            for kind in kinds_of(book.code):
                 for owner in [area] if kind.city_level else units:
                     code = account_code(kind.category, owner.code)
                     if code in have:

@@ -59,6 +59,7 @@ CAPABILITIES: dict[str, Capability] = {
     "contribution.declare": _cap(_("缴费申报"), *HANDLERS),
     "contribution.collect": _cap(_("征缴到账与居民个人缴费登记"), *HANDLERS),
     "account.post": _cap(_("个人账户划入与支付记账"), CA),
+    "account.sweep": _cap(_("个人账户记账归集入基金账簿"), *CITY_FUND),
     "transfer.request": _cap(_("市内转移接续申请与撤销"), *HANDLERS),
     "transfer.complete": _cap(_("办结市内转移接续"), *HANDLERS),
     "referral.apply": _cap(_("受理转诊与转外就医备案"), *HANDLERS),
@@ -152,8 +153,10 @@ SUSPENSIONS_JOB = system_actor("providers.expire_suspensions", _("定时任务�
                                {"provider.transition"})
 ACCOUNTS_JOB = system_actor("enrollment.allocate_accounts_month", _("定时任务：个人账户月度划入"),
                             {"account.post"})
+SWEEP_JOB = system_actor("enrollment.sweep_account_postings", _("定时任务：个人账户记账归集入基金账簿"),
+                         {"account.sweep", "ledger.post"})
 DEMO_LOADER = system_actor("load_demo", _("演示数据装载"), CAPABILITIES)
-SYSTEM_ACTORS = {job.name: job for job in (SUSPENSIONS_JOB, ACCOUNTS_JOB, DEMO_LOADER)}  # the audit page names them
+SYSTEM_ACTORS = {job.name: job for job in (SUSPENSIONS_JOB, ACCOUNTS_JOB, SWEEP_JOB, DEMO_LOADER)}  # the audit page names them
 
 
 def can(actor: Any, capability: str, *, county: str | None = None) -> bool:

@@ -130,7 +130,7 @@ def _paid_month(e, month):
 def test_it_allocates_to_the_account_once_contributions_arrive_and_only_once(county_a, demo_policy):
     e = f.employee_enrolment(county_a)
     services.declaration_line_add(employer=e.employer, month=JAN, person=e.person, declared_base_fen=500000, actor=SETUP)
-    err = _refused(services.account_allocate, person=e.person, month=JAN)
+    err = _refused(services.account_allocate, person=e.person, month=JAN, actor=SETUP)
     assert err.message is account_rules.NOTHING_TO_ALLOCATE  # declared, not yet paid
     services.collection_record(tax_ref="A1", credit_code=e.employer.credit_code, month=JAN, amount_fen=49000,
                                received_on=JAN, actor=SETUP)
@@ -156,7 +156,7 @@ def test_it_never_lets_a_payment_take_the_account_below_zero(county_a, demo_poli
     _paid_month(e, JAN)
     services.account_allocate(person=e.person, month=JAN, actor=SETUP)
     services.account_pay(person=e.person, amount_fen=6000, month=FEB, key="claim:1", actor=SETUP)
-    err = _refused(services.account_pay, person=e.person, amount_fen=4001, month=FEB, key="claim:2")
+    err = _refused(services.account_pay, person=e.person, amount_fen=4001, month=FEB, key="claim:2", actor=SETUP)
     assert err.message is account_rules.INSUFFICIENT and "4,000.00" not in err.text()
     assert "40.00" in err.text()
     services.account_pay(person=e.person, amount_fen=6000, month=FEB, key="claim:1", actor=SETUP)  # idempotent repeat

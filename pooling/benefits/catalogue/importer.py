@@ -34,6 +34,7 @@ from pooling.benefits.catalogue.models import (
     CatalogueVersion,
 )
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.integrity import unique_clash
 from pooling.kernel.permissions import require
 from pooling.kernel.regions import User
 from pooling.tabular.reader import Column, RowError, TableError, open_table
@@ -199,8 +200,10 @@ def catalogue_import(*, data: bytes, filename: str, code: str, title: str, effec
             drug_count=report.counts["drug"], item_count=report.counts["item"],
             facility_count=report.counts["facility"], imported_by=actor, demo=demo,
         )
-        version.full_clean()
-        version.save()
+        version.full_clean(validate_unique=False)
+        with unique_clash(BusinessRuleError(VERSION_EXISTS, code="version_exists", field="code",
+                                            params={"code": code})):  # imported meanwhile by another
+            version.save()
         _write(version, report.items)
     return version
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from pooling.benefits.catalogue.models import CatalogueStatus, CatalogueVersion
 from pooling.kernel import review
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.integrity import unique_clash
 from pooling.kernel.permissions import require
 from pooling.kernel.regions import User
 
@@ -40,12 +41,17 @@ def catalogue_publish(*, version: CatalogueVersion, actor: User) -> CatalogueVer
     require(actor, "catalogue.publish")
     version = review.locked(version)
     review.check_reviewer(REVIEWED, version, actor)
+    _check_date_free(version)
+    with unique_clash(lambda: _check_date_free(version)):  # another version of that date published meanwhile
+        return review.publish(REVIEWED, version, actor)
+
+
+def _check_date_free(version: CatalogueVersion) -> None:
     taken = CatalogueVersion.objects.filter(status=CatalogueStatus.PUBLISHED,
-                                            effective_from=version.effective_from).exists()
-    if taken:
+                                            effective_from=version.effective_from).exclude(pk=version.pk)
+    if taken.exists():
         raise BusinessRuleError(DATE_TAKEN, code="date_taken", field="effective_from",
                                 params={"on": version.effective_from.isoformat()})
-    return review.publish(REVIEWED, version, actor)
 
 
 @transaction.atomic

@@ -183,6 +183,8 @@ PROBES: dict[str, Probe] = {
     "account.post": Probe(
         lambda w, a: enr.account_pay(person=w.person, amount_fen=100, month=date(2026, 1, 1), key="probe:pay",
                                      actor=a)),
+    "account.sweep": Probe(
+        lambda w, a: enr.account_postings_sweep(county_code=A, month=date(2026, 1, 1), actor=a)),
     "transfer.request": Probe(
         lambda w, a: enr.transfer_request(id_number=w.person.id_number, to_county=Region.objects.get(code=B),
                                           effective_month=date(2026, 4, 1), actor=a),

@@ -26,6 +26,7 @@ from pooling.kernel.permissions import (
     DEMO_LOADER,
     READ_ONLY_ROLES,
     SUSPENSIONS_JOB,
+    SWEEP_JOB,
     can,
     denied_message,
     model_permission,
@@ -104,6 +105,7 @@ def test_it_refuses_an_unknown_capability_loudly():
 
 def test_it_gives_system_jobs_only_their_own_capabilities():
     assert can(SUSPENSIONS_JOB, "provider.transition") and not can(SUSPENSIONS_JOB, "ledger.post")
+    assert can(SWEEP_JOB, "account.sweep") and can(SWEEP_JOB, "ledger.post") and not can(SWEEP_JOB, "account.post")
     assert can(ACCOUNTS_JOB, "account.post") and not can(ACCOUNTS_JOB, "person.register")
     assert all(can(DEMO_LOADER, name) for name in CAPABILITIES)
     with pytest.raises(PermissionDenied):
