@@ -26,7 +26,14 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DataError,
+    IntegrityError,
+    connection,
+    connections,
+    transaction,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -51,6 +58,7 @@ NOT_READY = _("该批次尚未通过校验（有错误或尚未预览完成）�
 NO_FILE = _("请选择要上传的文件")
 IMPORT_NOT_ALLOWED = _("只有县经办人员和市经办机构人员可以批量导入")
 COMMIT_FAILED = _("提交失败，未写入任何数据：%(reason)s")
+INTERNAL_ERROR = _("处理文件时发生内部错误（%(error)s），未写入任何数据；错误已记录，请联系系统管理员")
 
 
 @dataclass
@@ -120,9 +128,13 @@ def batch_preview(*, batch_id: int) -> ImportBatch:
                 rows = progress.done
         except TableError as exc:
             file_error = exc.text()
-            sink.add(exc.row, "", file_error)
+            sink.add(exc.row, exc.column, file_error)
+        except Exception as exc:
+            _fail(batch_id, [{"row": None, "column": "", "reason": _internal(exc)}], 1, _internal(exc))
+            raise  # never left 'validating': the batch says it failed, the log says why
+        # A file with any error ends here, failed: nothing of it can be committed.
         ImportBatch.objects.filter(pk=batch_id).update(
-            status=ImportStatus.PREVIEWED, rows_total=rows, rows_done=rows,
+            status=ImportStatus.FAILED if sink.count else ImportStatus.PREVIEWED, rows_total=rows, rows_done=rows,
             error_count=sink.count, errors=sink.kept, file_error=file_error,
             previewed_at=timezone.now())
         batch.refresh_from_db()
@@ -159,9 +171,13 @@ def batch_commit(*, batch_id: int) -> ImportBatch:
         except _Rejected:
             _fail(batch_id, sink.kept, sink.count, "")
         except TableError as exc:
-            _fail(batch_id, [{"row": exc.row, "column": "", "reason": exc.text()}], 1, exc.text())
+            _fail(batch_id, [{"row": exc.row, "column": exc.column, "reason": exc.text()}], 1, exc.text())
         except BusinessRuleError:
             raise
+        except DataError as exc:
+            # The database refused a value of the file (rolled back): a file problem, not a crash.
+            reason = str(COMMIT_FAILED % {"reason": str(exc).splitlines()[0]})
+            _fail(batch_id, [{"row": None, "column": "", "reason": reason}], 1, reason)
         except IntegrityError:
             # Rolled back. Someone wrote a clashing row since the preview: find and name it.
             sink = ErrorSink()
@@ -171,8 +187,7 @@ def batch_commit(*, batch_id: int) -> ImportBatch:
             _fail(batch_id, sink.kept or [{"row": None, "column": "", "reason": reason}],
                   sink.count or 1, "" if sink.count else reason)
         except Exception as exc:
-            reason = str(COMMIT_FAILED % {"reason": type(exc).__name__})
-            _fail(batch_id, [{"row": None, "column": "", "reason": reason}], 1, reason)
+            _fail(batch_id, [{"row": None, "column": "", "reason": _internal(exc)}], 1, _internal(exc))
             raise
         finally:
             progress.close()
@@ -231,6 +246,10 @@ def _finish(batch: ImportBatch, written: int) -> None:
     )
 
 
+def _internal(exc: Exception) -> str:
+    return str(INTERNAL_ERROR % {"error": type(exc).__name__})
+
+
 def _fail(batch_id: int, errors: list[dict[str, Any]], count: int, file_error: str) -> None:
     ImportBatch.objects.filter(pk=batch_id).update(
         status=ImportStatus.FAILED, errors=errors, error_count=count, file_error=file_error)
@@ -251,8 +270,7 @@ def _checked_records(batch: ImportBatch, kind: ImportKind, ctx: Context, sink: E
     `lookups=False` skips asking the database which keys exist (duplicates inside the
     file are still caught): the caller's unique constraint stands guard instead.
     """
-    with open_table(default_storage.open(batch.stored_name, "rb"), columns=kind.columns,
-                    xlsx_dates=kind.xlsx_dates) as table:
+    with open_table(default_storage.open(batch.stored_name, "rb"), columns=kind.columns) as table:
         label = table.label_of
         ctx.labels, ctx.report = label, sink.add
         seen: dict[Any, int] = {}

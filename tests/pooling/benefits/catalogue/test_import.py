@@ -25,6 +25,7 @@ from pooling.benefits.catalogue.importer import (
 from pooling.benefits.catalogue.models import CatalogueItem, CatalogueVersion
 from pooling.benefits.catalogue.selectors import catalogue_in_force, catalogue_lookup
 from pooling.kernel.errors import BusinessRuleError
+from pooling.tabular.errors import UNCLOSED_QUOTE
 from pooling.tabular.reader import (
     BAD_XLSX,
     EMPTY_FILE,
@@ -99,14 +100,15 @@ def test_it_reports_a_missing_column(db):
 
 @pytest.mark.parametrize(("data", "message"), [
     (b"", EMPTY_FILE), (HEADER.encode(), HEADER_ONLY),
-    (GOOD.encode() + "药品,XJ01CAA040E001010100593,\"阿莫西林".encode(), TRUNCATED),
+    (GOOD.encode() + "药品,XJ01CAA040E001010100593,\"阿莫西林".encode(), UNCLOSED_QUOTE),
+    (GOOD.encode() + "药品,XJ01CAA040E001010100593".encode(), TRUNCATED),
     (b"\xd0\xcf\x11\xe0" + b"\0" * 100, XLS_UNSUPPORTED),
 ])
 def test_a_broken_file_gets_the_same_message_as_every_other_import(db, data, message):
     with pytest.raises(CatalogueImportError) as exc:
         _import(data)
     [error] = exc.value.report.errors
-    assert error.reason.split("：")[0] == str(message).split("：")[0]
+    assert error.reason.split("：")[0] == (str(message) % {"row": 6, "column": "名称"}).split("：")[0]
     assert not CatalogueVersion.objects.exists()
 
 
