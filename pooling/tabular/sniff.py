@@ -16,6 +16,8 @@ import codecs
 import re
 from typing import IO
 
+from django.utils.translation import gettext_lazy as _
+
 from pooling.tabular.errors import (
     EMPTY_FILE,
     ENCRYPTED,
@@ -33,10 +35,12 @@ BLOCK = 1 << 20
 ENCODING_LABELS = {"utf-8-sig": "UTF-8-BOM", "utf-8": "UTF-8", "gb18030": "GBK"}
 
 _MAGIC = (
-    (b"%PDF", "PDF 文件"), (b"\x89PNG", "PNG 图片"), (b"\xff\xd8\xff", "JPEG 图片"), (b"GIF8", "GIF 图片"),
-    (b"\x1f\x8b", "GZIP 压缩包"), (b"7z\xbc\xaf", "7-Zip 压缩包"), (b"Rar!", "RAR 压缩包"),
-    (b"BM", "BMP 图片"), (b"{\\rtf", "RTF 文档"), (b"PK\x05\x06", "空的 ZIP 压缩包"),
+    (b"%PDF", _("PDF 文件")), (b"\x89PNG", _("PNG 图片")), (b"\xff\xd8\xff", _("JPEG 图片")),
+    (b"GIF8", _("GIF 图片")), (b"\x1f\x8b", _("GZIP 压缩包")), (b"7z\xbc\xaf", _("7-Zip 压缩包")),
+    (b"Rar!", _("RAR 压缩包")), (b"BM", _("BMP 图片")), (b"{\\rtf", _("RTF 文档")),
+    (b"PK\x05\x06", _("空的 ZIP 压缩包")),
 )
+BINARY = _("二进制文件")
 _BINARY = re.compile(b"[\x00-\x08\x0e-\x1a\x1c-\x1f]")  # bytes plain text does not hold (ESC aside)
 _NON_ASCII = re.compile(b"[\x80-\xff]")
 _CJK = re.compile("[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")  # CJK punctuation, ideographs, full-width forms
@@ -61,7 +65,7 @@ def identify(head: bytes) -> str:
     # A cell may hold a stray NUL (reported with its row and column); a file where one
     # byte in ten is a control byte is not text at all.
     if len(_BINARY.findall(head)) * 10 > len(head):
-        raise TableError(NOT_A_TABLE, code="not_a_table", params={"what": "二进制文件"})
+        raise TableError(NOT_A_TABLE, code="not_a_table", params={"what": BINARY})
     return "csv"
 
 
