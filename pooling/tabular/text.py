@@ -38,11 +38,12 @@ from pooling.tabular.sniff import BOM, ENCODING_LABELS
 BLOCK = 1 << 20
 MAX_LINE_BYTES = 16 << 20  # a "line" this long without a line break is not a row of a table
 MAX_CELL = 32767  # Excel's own limit for one cell: a longer cell did not come from a spreadsheet
-_UTF8_CJK = re.compile(b"[\xe3-\xe9][\x80-\xbf][\x80-\xbf]")  # one UTF-8 Chinese character (or CJK punctuation)
-# The same, found at C speed in a whole block: lead bytes become L, continuation bytes C.
+# One UTF-8 Chinese character (or CJK punctuation) is [E3-E9][80-BF][80-BF]; found at C speed
+# in a whole block by mapping lead bytes to L and continuation bytes to C, then finding "LCC".
 _SHAPES = bytes(ord("L") if 0xE3 <= b <= 0xE9 else ord("C") if 0x80 <= b <= 0xBF else ord("x") for b in range(256))
 _CJK = re.compile("[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 _FIELD_END = re.compile("[,\r\n]")
+_NON_ASCII = re.compile(b"[\x80-\xff]")
 
 
 class BadLine(Exception):
@@ -205,7 +206,7 @@ def _label(header: list[str], index: int) -> str:
 
 
 def _undecodable(bad: BadLine, lines: Lines, row: int, header: list[str]) -> TableError:
-    column = _label(header, _cell_index(bad.line, bad.at, lines.encoding))
+    column = _label(header, _cell_index(bad, lines.encoding))
     if bad.found:
         return TableError(MIXED_ENCODING, code="mixed_encoding", row=row, column=column,
                           params={"row": row, "found": bad.found, "expected": lines.label})
@@ -213,15 +214,19 @@ def _undecodable(bad: BadLine, lines: Lines, row: int, header: list[str]) -> Tab
                       params={"row": row, "column": column})
 
 
-def _cell_index(line: bytes, start: int, encoding: str) -> int:
-    """Which cell of `line` holds the first byte the file's encoding cannot read cleanly."""
-    try:
-        line.decode(encoding)
-        at = _UTF8_CJK.search(line)  # a UTF-8 line in a GBK file: its first Chinese character
-        position = at.start() if at else 0
-    except UnicodeDecodeError as exc:
-        position = exc.start
-    before = line[:position].decode(encoding, errors="replace")
+def _cell_index(bad: BadLine, encoding: str) -> int:
+    """Which cell of the line holds its first character in the other encoding (or, when
+    no encoding reads it, the first byte that cannot be read)."""
+    if bad.found:
+        first = _NON_ASCII.search(bad.line)
+        position = first.start() if first else 0
+    else:
+        try:
+            bad.line.decode(encoding)
+            position = 0
+        except UnicodeDecodeError as exc:
+            position = exc.start
+    before = bad.line[:position].decode(encoding, errors="replace")
     try:
         return max(len(next(csv.reader([before]), [""])) - 1, 0)
     except csv.Error:
