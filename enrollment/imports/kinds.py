@@ -60,7 +60,6 @@ ZERO_AMOUNT = _("到账金额必须大于 0")
 ID_COLUMN = Column("id_number", "身份证号码", aliases=("身份证号", "公民身份号码", "证件号码"), halfwidth=True)
 CREDIT_COLUMN = Column("credit_code", "统一社会信用代码", aliases=("信用代码", "单位信用代码"), halfwidth=True)
 MONTH_COLUMN = Column("month", "费款所属期", aliases=("所属期", "所属月份"), halfwidth=True)
-PHONE = {"max_length": 20, "halfwidth": True}
 
 
 def _required_name(values: dict[str, str], key: str) -> str:
@@ -80,7 +79,7 @@ class EmployerKind(ImportKind):
     columns = [CREDIT_COLUMN, Column("name", "单位名称", max_length=100), COUNTY_COLUMN,
                Column("industry", "所属行业", required=False, max_length=50),
                Column("contact_name", "联系人", required=False, max_length=50),
-               Column("contact_phone", "联系电话", required=False, **PHONE),
+               Column("contact_phone", "联系电话", required=False, max_length=20, halfwidth=True),
                Column("address", "地址", aliases=("单位地址",), required=False, max_length=200)]
 
     def clean(self, values: dict[str, str], ctx: Context) -> tuple[str, Any]:
@@ -120,7 +119,8 @@ class PersonKind(ImportKind):
     key = "people"
     label = _("参保人员")
     columns = [ID_COLUMN, Column("name", "姓名"), Column("category", "人员类别"), COUNTY_COLUMN,
-               Column("phone", "联系电话", aliases=("手机号码", "电话"), required=False, **PHONE),
+               Column("phone", "联系电话", aliases=("手机号码", "电话"), required=False, max_length=20,
+                      halfwidth=True),
                Column("address", "住址", aliases=("地址", "户籍地址"), required=False, max_length=200),
                Column("special_group", "特殊群体", required=False),
                Column("prior_months", "系统外累计缴费月数", aliases=("视同缴费月数",), required=False,

@@ -398,7 +398,7 @@ def _seekable(stream: IO[bytes], close: Callable[[], None] | None) -> tuple[IO[b
         if close is not None:
             close()
 
-    return copy, close_both  # type: ignore[return-value]
+    return copy, close_both
 
 
 def error_report_csv(errors: Iterable[RowError | dict[str, Any]]) -> Iterator[bytes]:
