@@ -102,6 +102,7 @@ class _Workbook:
         self.sheets = [(s.get("name", ""), s.get("state", "visible"), _attr(s, "id")) for s in root.iter(f"{self.ns}sheet")]
         self.shared = self._shared_strings()
         self.date_styles = self._date_styles()
+        self._tags = (f"{self.ns}c", f"{self.ns}v", f"{self.ns}is")
 
     def _part(self, kind: str, default: str) -> str:
         for target, rel_type in self.rels.values():
@@ -167,15 +168,12 @@ class _Workbook:
         return frozenset(i for i, fid in enumerate(formats) if _is_date(fid, custom))
 
     def rows(self, path: str) -> Iterator[list[str]]:
-        row_tag, data_tag = f"{self.ns}row", f"{self.ns}sheetData"
+        # "end" events only: asking for "start" too (to drop read rows from their parent)
+        # doubles the events and costs more time than the emptied rows cost memory.
+        row_tag = f"{self.ns}row"
         expected = 1
-        sheet_data: Element | None = None
         with self.book.open(path) as f:
-            for event, node in iterparse(f, events=("start", "end")):
-                if event == "start":
-                    if node.tag == data_tag:
-                        sheet_data = node
-                    continue
+            for _event, node in iterparse(f):
                 if node.tag != row_tag:
                     continue
                 number = int(node.get("r") or expected)
@@ -186,19 +184,33 @@ class _Workbook:
                     expected += 1
                 yield self._cells(node, number)
                 expected += 1
-                if sheet_data is not None:
-                    sheet_data.clear()  # rows already read: a million of them must not stay in memory
+                node.clear()
 
     def _cells(self, row: Element, number: int) -> list[str]:
         values: list[str] = []
         problems: list[tuple[int, Any, dict[str, Any]]] = []
-        ns = self.ns
+        c_tag, v_tag, is_tag = self._tags
         for c in row:
-            if c.tag != f"{ns}c":
-                continue
+            if not len(c) or c.tag != c_tag:
+                continue  # a cell with a format and no value
             ref = c.get("r")
             index = _column(ref) if ref else len(values)
-            value, problem = self._value(c, ref or "", number, index)
+            kind = c.get("t")
+            first = c[0]
+            problem = None
+            # A million cells: the usual ones (one <v>, a shared string or a plain number) inline.
+            if len(c) == 1 and first.tag == v_tag and (kind == "s" or kind is None and not self.date_styles):
+                text = first.text or ""
+                if kind == "s":
+                    value = self.shared[int(text)] if text else ""
+                elif text.isdigit() and len(text) < 16:
+                    value = text
+                else:
+                    value, problem = _number(text)
+            elif len(c) == 1 and kind == "inlineStr" and first.tag == is_tag:
+                value = self._text(first)
+            else:
+                value, problem = self._value(c, ref or f"{column_letter(index)}{number}")
             if not value and problem is None:
                 continue
             if index >= len(values):
@@ -212,7 +224,7 @@ class _Workbook:
             return row_with_problems
         return values
 
-    def _value(self, c: Element, ref: str, number: int, index: int) -> tuple[str, tuple[Any, dict[str, Any]] | None]:
+    def _value(self, c: Element, cell: str) -> tuple[str, tuple[Any, dict[str, Any]] | None]:
         ns = self.ns
         v = formula = inline = None
         for child in c:
@@ -222,7 +234,6 @@ class _Workbook:
                 formula = child
             elif child.tag == f"{ns}is":
                 inline = child
-        cell = ref or f"{column_letter(index)}{number}"
         if formula is not None:
             text = "=" + (formula.text or "")
             return "", (FORMULA, {"cell": cell, "formula": text if len(text) <= 40 else text[:40] + "…"})
@@ -238,11 +249,11 @@ class _Workbook:
         if kind in (None, "n"):
             if v and int(c.get("s") or 0) in self.date_styles:
                 return _date_text(v, self.epoch), None
-            return _number(v or "", cell)
+            return _number(v or "")
         return v or "", None  # "str" (a formula's text, without the formula) and "d" (ISO dates)
 
 
-def _number(text: str, cell: str) -> tuple[str, tuple[Any, dict[str, Any]] | None]:
+def _number(text: str) -> tuple[str, tuple[Any, dict[str, Any]] | None]:
     """A numeric cell as a clerk typed it: 15 not 15.0; a long number Excel kept as a
     double (an ID number typed without the text format) has lost digits: refused."""
     if not text or text.isdigit() and len(text) < 16:
@@ -281,16 +292,23 @@ def _is_date(format_id: int, custom: dict[int, str]) -> bool:
     return format_id in CJK_DATE_FORMATS
 
 
+_COLUMNS: dict[str, int] = {}  # "AB" -> 27, filled as letters are met (at most 16,384 of them)
+
+
 def _column(ref: str) -> int:
-    match = _REF.fullmatch(ref)
-    if match is None:
-        raise ValueError(f"cell reference {ref!r}")
-    n = 0
-    for ch in match.group(1):
-        n = n * 26 + ord(ch) - 64
-    if n > MAX_COLUMNS:
-        raise ValueError(f"cell reference {ref!r}")
-    return n - 1
+    """The position of a cell reference's column (B7 -> 1), checked once per column."""
+    letters = ref.rstrip("0123456789")
+    index = _COLUMNS.get(letters)
+    if index is None:
+        if _REF.fullmatch(ref) is None or len(letters) == len(ref):
+            raise ValueError(f"cell reference {ref!r}")
+        n = 0
+        for ch in letters:
+            n = n * 26 + ord(ch) - 64
+        if n > MAX_COLUMNS:
+            raise ValueError(f"cell reference {ref!r}")
+        index = _COLUMNS[letters] = n - 1
+    return index
 
 
 def _attr(node: Element, name: str) -> str:
