@@ -43,7 +43,7 @@ DID_YOU_MEAN = _("“%(header)s”（是否应为“%(suggestion)s”？）")
 MORE_COLUMNS = _("等 %(count)s 列")
 EXPECTED_COLUMNS = _("必填：%(required)s；选填：%(optional)s")
 NONE = _("无")
-HEADER_CELL = _("第 %(row)s 行“%(column)s”列（表头）%(reason)s")
+HEADER_CELL = _("第 %(row)s 行“%(column)s”列（表头）：%(reason)s")
 
 # --- one cell (row errors; the CSV ones that stop the reading are file errors) ---------
 UNCLOSED_QUOTE = _("第 %(row)s 行“%(column)s”列的双引号没有闭合：从这个引号起，后面的内容（包括换行）都被读成了同一格。请检查该单元格的引号后重新上传")

@@ -177,6 +177,14 @@ def _refuse_control_chars(header: str, by_name: dict[str, str], row: int, positi
                      params={"row": row, "column": column, "reason": reason})
 
 
+def _refuse_header_cells(header: list[str], row: int) -> None:
+    """A header cell the workbook reader refused (a formula, an error value)."""
+    for position, message, params in getattr(header, "problems", None) or ():
+        column = column_letter(position)
+        raise TableError(HEADER_CELL, code="header_cell", row=row, column=column, params={
+            "row": row, "column": column, "reason": str(message) % params if params else str(message)})
+
+
 def _named(unknown: list[str], columns: list[Column]) -> str:
     """The unknown headers, each with the expected one it most resembles."""
     labels = {name: c.label for c in columns for name in c.names()}
@@ -220,6 +228,7 @@ class Table:
                 break
         else:
             raise TableError(EMPTY_FILE, code="empty")
+        _refuse_header_cells(header, self.header_row)
         self.headers = [h.replace("\ufeff", "").strip() for h in header]
         self._index = map_headers(self.headers, self.columns, row=self.header_row)
         # Errors name a column as the file's own header says it.

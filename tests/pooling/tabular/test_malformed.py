@@ -164,6 +164,12 @@ def test_it_reads_the_one_sheet_with_data_and_ignores_a_hidden_list():
     assert problems(only_second, COLUMNS) == [(None, "", str(e.HEADER_ONLY))]
 
 
+def test_it_names_a_formula_in_the_header_row():
+    data = _book([["编码", '=CONCATENATE("名","称")'], ["A1", "甲"]])
+    reason = str(e.FORMULA) % {"cell": "B1", "formula": '=CONCATENATE("名","称")'}
+    assert problems(data, COLUMNS) == [(1, "B", str(e.HEADER_CELL) % {"row": 1, "column": "B", "reason": reason})]
+
+
 def test_it_decodes_excels_escapes_and_refuses_the_control_character_they_hold():
     data = _book([["编码", "名称"], ["A1", "甲_x0007_乙"], ["A2", "_x005F_x0041_"]])
     assert problems(data, COLUMNS) == [(2, "名称", str(e.CONTROL_CHAR) % {"char": "U+0007"})]
