@@ -151,3 +151,23 @@ def test_every_message_of_the_reader_has_its_english():
     with translation.override("en"):
         untranslated = [str(m) for m in messages if not str(m).isascii()]
     assert untranslated == []
+
+
+def test_a_value_the_database_refuses_at_commit_fails_the_batch_without_a_crash(clerk_a, monkeypatch):
+    from django.db import DataError
+
+    from enrollment.imports.kinds import PersonKind
+    from tests.enrollment.imports.helpers import commit, id_number, people_csv, preview
+
+    batch = preview(clerk_a, "people", people_csv([[id_number(), "张三", "在职职工", "320902"]]))
+    assert batch.is_clean
+
+    def refused(self, records, ctx):  # type: ignore[no-untyped-def]
+        list(records)
+        raise DataError("value too long for type character varying(50)\nCONTEXT: COPY")
+
+    monkeypatch.setattr(PersonKind, "bulk_check", lambda self, batch, ctx, *, write: None)
+    monkeypatch.setattr(PersonKind, "write", refused)
+    batch = commit(batch)
+    reason = str(services.COMMIT_FAILED % {"reason": "value too long for type character varying(50)"})
+    assert (batch.status, found(batch)) == (ImportStatus.FAILED, [(None, "", reason)])
