@@ -25,7 +25,6 @@ Excel (the header is row 1). Whatever the bytes, reading raises nothing else.
 
 from __future__ import annotations
 
-import csv
 import difflib
 import io
 import operator
@@ -79,6 +78,7 @@ from pooling.tabular.sniff import (
 )
 from pooling.tabular.text import MAX_CELL, csv_records
 from pooling.tabular.xlsx import workbook_rows
+from pooling.web import exports
 
 __all__ = [
     "BAD_XLSX", "BOM", "EMPTY_FILE", "FIELD_COUNT", "HEADER_ONLY", "MISSING_COLUMNS", "DUPLICATE_HEADER",
@@ -410,17 +410,17 @@ def _seekable(stream: IO[bytes], close: Callable[[], None] | None) -> tuple[IO[b
     return copy, close_both
 
 
+def error_report_table(errors: Iterable[RowError | dict[str, Any]]) -> exports.Table:
+    """The error list (row as in Excel, column, reason) as a table for the one writer."""
+    rows = ([e.row, e.column, e.reason] if isinstance(e, RowError)
+            else [e.get("row"), e.get("column", ""), e.get("reason", "")] for e in errors)
+    return exports.Table(title=_("导入错误报告"), rows=rows, columns=[
+        exports.Column(_("行号"), width=8), exports.Column(_("列"), width=16),
+        exports.Column(_("原因"), width=60)])
+
+
 def error_report_csv(errors: Iterable[RowError | dict[str, Any]]) -> Iterator[bytes]:
-    """The error list as CSV bytes with a BOM, so Chinese Excel opens it correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([str(_("行号")), str(_("列")), str(_("原因"))])
-    yield BOM + buffer.getvalue().encode("utf-8")
-    for error in errors:
-        buffer.seek(0)
-        buffer.truncate()
-        if isinstance(error, RowError):
-            writer.writerow([error.row, error.column, error.reason])
-        else:
-            writer.writerow([error.get("row", ""), error.get("column", ""), error.get("reason", "")])
-        yield buffer.getvalue().encode("utf-8")
+    """The error list as CSV bytes from the one writer: a BOM for Chinese Excel, and the
+    user's own cell text (echoed in reasons) never turned into a formula."""
+    for chunk in exports.csv_chunks(error_report_table(errors)):
+        yield chunk.encode("utf-8")
