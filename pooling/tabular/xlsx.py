@@ -24,13 +24,12 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 from xml.etree.ElementTree import Element, ParseError, iterparse, parse
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
-from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
 from pooling.tabular.errors import (
     BAD_XLSX,
@@ -98,7 +97,7 @@ class _Workbook:
         self.ns = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
         self.rels = _relationships(book, "xl/_rels/workbook.xml.rels")
         pr = root.find(f"{self.ns}workbookPr")
-        self.epoch = CALENDAR_MAC_1904 if pr is not None and pr.get("date1904") in ("1", "true") else CALENDAR_WINDOWS_1900
+        self.epoch = MAC_1904 if pr is not None and pr.get("date1904") in ("1", "true") else WINDOWS_1900
         self.sheets = [(s.get("name", ""), s.get("state", "visible"), _attr(s, "id")) for s in root.iter(f"{self.ns}sheet")]
         self.shared = self._shared_strings()
         self.date_styles = self._date_styles()
@@ -270,18 +269,29 @@ def _number(text: str) -> tuple[str, tuple[Any, dict[str, Any]] | None]:
     return text, None
 
 
+WINDOWS_1900 = datetime(1899, 12, 30)  # serial 0 in Excel's default date system (1904: MAC_1904)
+MAC_1904 = datetime(1904, 1, 1)
+LAST_SERIAL = 2958466  # 9999-12-31 + 1
+
+
 def _date_text(text: str, epoch: datetime) -> str:
-    """A date cell's serial number as 2026-01-31 (a time of day is kept: 2026-01-31 08:30:00)."""
+    """A date cell's serial number as 2026-01-31 (a time of day is kept: 2026-01-31 08:30:00),
+    read as a Decimal like every number here."""
     try:
-        when = from_excel(float(text), epoch=epoch)
-    except (ValueError, OverflowError, TypeError):
+        serial = Decimal(text)
+    except InvalidOperation:
         return text
-    if isinstance(when, datetime):
-        when = when.replace(microsecond=0)
-        return when.date().isoformat() if when.time() == time() else when.isoformat(" ")
-    if isinstance(when, time):
-        return when.replace(microsecond=0).isoformat()
-    return text
+    if not serial.is_finite() or not 0 <= serial < LAST_SERIAL:
+        return text
+    day, fraction = divmod(serial, 1)
+    # To the millisecond, as Excel keeps it, then whole seconds: 23:59:59.914 stays that day.
+    clock = timedelta(seconds=int((fraction * 86_400_000).to_integral_value()) // 1000)
+    if serial < 1:
+        return (datetime.min + clock).time().isoformat()  # a time of day alone
+    if serial < 60 and epoch == WINDOWS_1900:
+        day += 1  # Excel counts a 29 February 1900 that never was
+    when = epoch + timedelta(days=int(day)) + clock
+    return when.date().isoformat() if when.time() == time() else when.isoformat(" ")
 
 
 def _is_date(format_id: int, custom: dict[int, str]) -> bool:
