@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.integrity import unique_clash
 
 DRAFT, SUBMITTED, PUBLISHED, REJECTED = "draft", "submitted", "published", "rejected"
 REASON_REQUIRED = _("退回时请填写退回理由")
@@ -28,6 +29,7 @@ class Reviewed:
     not_submittable: Any  # params: code, status
     not_submitted: Any  # params: code, status
     same_person: Any  # params: maker (also drafter)
+    date_taken: Any  # params: on (also date), other
 
 
 M = Any  # a model instance with code, status, submitted_at, published_at, review_note
@@ -61,11 +63,23 @@ def check_reviewer(kind: Reviewed, version: M, actor: Any) -> None:
 
 
 def publish(kind: Reviewed, version: M, actor: Any) -> M:
-    """Submitted → published, signed by `actor` (whom check_reviewer let through)."""
+    """Submitted → published, signed by `actor` (whom check_reviewer let through); refused
+    while another version is in force from the same date (one published per date)."""
+    _check_date_free(kind, version)
     version.status, version.published_at = PUBLISHED, timezone.now()
     setattr(version, kind.checker, actor)
-    version.save(update_fields=["status", kind.checker, "published_at"])
+    with unique_clash(lambda: _check_date_free(kind, version)):  # one of that date published meanwhile
+        version.save(update_fields=["status", kind.checker, "published_at"])
     return version
+
+
+def _check_date_free(kind: Reviewed, version: M) -> None:
+    other = (type(version)._default_manager.filter(status=PUBLISHED, effective_from=version.effective_from)
+             .exclude(pk=version.pk).first())
+    if other is not None:
+        on = version.effective_from.isoformat()
+        raise BusinessRuleError(kind.date_taken, code="date_taken", field="effective_from",
+                                params={"on": on, "date": on, "other": other.code})
 
 
 def reject(version: M, reason: str) -> M:

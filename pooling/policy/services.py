@@ -30,7 +30,7 @@ SAME_PERSON = _("复核发布须由起草人以外的另一位市医保局管理
 DATE_TAKEN = _("生效日期 %(date)s 已有已发布的政策版本 %(other)s")
 REASON_REQUIRED = review.REASON_REQUIRED
 REVIEWED = review.Reviewed(maker="drafted_by", checker="approved_by", not_submittable=NOT_SUBMITTABLE,
-                           not_submitted=NOT_SUBMITTED, same_person=SAME_PERSON)
+                           not_submitted=NOT_SUBMITTED, same_person=SAME_PERSON, date_taken=DATE_TAKEN)
 
 
 class PolicyDocumentInvalid(BusinessRuleError):
@@ -117,17 +117,7 @@ def policy_approve_publish(*, version: PolicyVersion, actor: User) -> PolicyVers
     version = review.locked(version)
     review.check_reviewer(REVIEWED, version, actor)
     policy_document_check(document=version.document)
-    _check_date_free(version)
-    with unique_clash(lambda: _check_date_free(version)):  # another version of that date published meanwhile
-        return review.publish(REVIEWED, version, actor)
-
-
-def _check_date_free(version: PolicyVersion) -> None:
-    other = PolicyVersion.objects.filter(
-        status=PolicyStatus.PUBLISHED, effective_from=version.effective_from).exclude(pk=version.pk).first()
-    if other is not None:
-        raise BusinessRuleError(DATE_TAKEN, code="date_taken", params={
-            "date": version.effective_from.isoformat(), "other": other.code})
+    return review.publish(REVIEWED, version, actor)
 
 
 @transaction.atomic

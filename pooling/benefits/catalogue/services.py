@@ -12,10 +12,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from pooling.benefits.catalogue.models import CatalogueStatus, CatalogueVersion
+from pooling.benefits.catalogue.models import CatalogueVersion
 from pooling.kernel import review
-from pooling.kernel.errors import BusinessRuleError
-from pooling.kernel.integrity import unique_clash
 from pooling.kernel.permissions import require
 from pooling.kernel.regions import User
 
@@ -24,7 +22,7 @@ NOT_SUBMITTED = _("只有待复核的目录版本可以复核，%(code)s 当前�
 SAME_PERSON = _("复核发布须由导入人以外的另一位市医保局管理员进行（导入人：%(maker)s）")
 DATE_TAKEN = _("%(on)s 已有已发布的目录版本")
 REVIEWED = review.Reviewed(maker="imported_by", checker="published_by", not_submittable=NOT_SUBMITTABLE,
-                           not_submitted=NOT_SUBMITTED, same_person=SAME_PERSON)
+                           not_submitted=NOT_SUBMITTED, same_person=SAME_PERSON, date_taken=DATE_TAKEN)
 
 
 @transaction.atomic
@@ -41,17 +39,7 @@ def catalogue_publish(*, version: CatalogueVersion, actor: User) -> CatalogueVer
     require(actor, "catalogue.publish")
     version = review.locked(version)
     review.check_reviewer(REVIEWED, version, actor)
-    _check_date_free(version)
-    with unique_clash(lambda: _check_date_free(version)):  # another version of that date published meanwhile
-        return review.publish(REVIEWED, version, actor)
-
-
-def _check_date_free(version: CatalogueVersion) -> None:
-    taken = CatalogueVersion.objects.filter(status=CatalogueStatus.PUBLISHED,
-                                            effective_from=version.effective_from).exclude(pk=version.pk)
-    if taken.exists():
-        raise BusinessRuleError(DATE_TAKEN, code="date_taken", field="effective_from",
-                                params={"on": version.effective_from.isoformat()})
+    return review.publish(REVIEWED, version, actor)
 
 
 @transaction.atomic
