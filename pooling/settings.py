@@ -197,3 +197,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# The national interface: does `fund_pay_sumamt` include the personal account's payment?
+# Provinces differ; the 3201 reconciliation answer says which this deployment uses.
+HSA_FUND_PAY_INCLUDES_ACCOUNT = env_bool("HSA_FUND_PAY_INCLUDES_ACCOUNT", default=False)
+# A rotated provider credential keeps working this long, so a provider switches without downtime.
+HSA_ROTATION_GRACE_HOURS = env_int("HSA_ROTATION_GRACE_HOURS", 24)

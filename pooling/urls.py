@@ -31,6 +31,7 @@ urlpatterns = [
     path("funds/", include("funds.urls")),
     path("settlement/", include("settlement.urls")),
     path("api/v1/", include(api_v1)),
+    path("api/hsa/", include("settlement.hsa.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("admin/", admin.site.urls),
