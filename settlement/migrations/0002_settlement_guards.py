@@ -3,7 +3,6 @@
 - A settlement row is never changed or deleted: a cancellation is a new negative row.
 - The reversal link is append-only, so "reversed at most once" cannot be undone.
 - A logged message's answer is written once, in the transaction that claimed its msgid.
-- TRUNCATE of any of these tables is refused (row triggers do not see a TRUNCATE).
 """
 
 from django.db import migrations
@@ -34,32 +33,9 @@ END $$;
 CREATE TRIGGER settlement_message_answer_once BEFORE UPDATE ON settlement_message
     FOR EACH ROW EXECUTE FUNCTION settlement_message_answer_once();
 
-CREATE FUNCTION settlement_refuse_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'settlement: TRUNCATE of % refused', TG_TABLE_NAME USING ERRCODE = 'check_violation';
-END $$;
-CREATE TRIGGER settlement_settlement_no_truncate BEFORE TRUNCATE ON settlement_settlement
-    FOR EACH STATEMENT EXECUTE FUNCTION settlement_refuse_truncate();
-CREATE TRIGGER settlement_reversal_no_truncate BEFORE TRUNCATE ON settlement_settlementreversal
-    FOR EACH STATEMENT EXECUTE FUNCTION settlement_refuse_truncate();
-CREATE TRIGGER settlement_message_no_truncate BEFORE TRUNCATE ON settlement_message
-    FOR EACH STATEMENT EXECUTE FUNCTION settlement_refuse_truncate();
-CREATE TRIGGER settlement_feedetail_no_truncate BEFORE TRUNCATE ON settlement_feedetail
-    FOR EACH STATEMENT EXECUTE FUNCTION settlement_refuse_truncate();
-CREATE TRIGGER settlement_visit_no_truncate BEFORE TRUNCATE ON settlement_visit
-    FOR EACH STATEMENT EXECUTE FUNCTION settlement_refuse_truncate();
-CREATE TRIGGER settlement_accumulator_no_truncate BEFORE TRUNCATE ON settlement_accumulator
-    FOR EACH STATEMENT EXECUTE FUNCTION settlement_refuse_truncate();
 """
 
 BACKWARD = r"""
-DROP TRIGGER settlement_accumulator_no_truncate ON settlement_accumulator;
-DROP TRIGGER settlement_visit_no_truncate ON settlement_visit;
-DROP TRIGGER settlement_feedetail_no_truncate ON settlement_feedetail;
-DROP TRIGGER settlement_message_no_truncate ON settlement_message;
-DROP TRIGGER settlement_reversal_no_truncate ON settlement_settlementreversal;
-DROP TRIGGER settlement_settlement_no_truncate ON settlement_settlement;
-DROP FUNCTION settlement_refuse_truncate();
 DROP TRIGGER settlement_message_answer_once ON settlement_message;
 DROP FUNCTION settlement_message_answer_once();
 DROP TRIGGER settlement_message_no_delete ON settlement_message;

@@ -33,7 +33,7 @@ def reverse(ctx: Context) -> dict[str, Any]:
     oinfno = fields.text(data, "oinfno", max_len=4)
     if oinfno not in ("2201", "2204", "2207", "2301", "2304", "2401"):
         raise HsaError(UNSUPPORTED, field="oinfno", code="unsupported", value=oinfno)
-    original = _original(omsgid)
+    original = _original(omsgid, provider_id=ctx.provider.pk)
     if original is None:
         return {"data": {"omsgid": omsgid, "memo": NOTHING}}
     if original.infno != oinfno:
@@ -43,14 +43,14 @@ def reverse(ctx: Context) -> dict[str, Any]:
     return {"data": {"omsgid": omsgid, "memo": memo}}
 
 
-def _original(omsgid: str) -> Message | None:
+def _original(omsgid: str, *, provider_id: int) -> Message | None:
     if len(omsgid) != 30 or not omsgid[12:18].isdigit():
         return None
     try:
         month = date(int(omsgid[12:16]), int(omsgid[16:18]), 1)
     except ValueError:
         return None
-    return Message.objects.filter(month=month, msgid=omsgid).first()  # only the provider's: ids start with its code
+    return Message.objects.filter(month=month, msgid=omsgid, provider_id=provider_id).first()
 
 
 def _undo(ctx: Context, original: Message) -> str:
