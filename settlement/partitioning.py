@@ -30,7 +30,11 @@ from typing import Any
 from django.db import connection, migrations, models
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
+from django.utils.translation import gettext_lazy as _
+
 from pooling.kernel.errors import BusinessRuleError
+
+BAD_ID = _("%(field)s=%(value)s 不是本系统签发的编号")
 
 MONTHS_BACK = 36
 MONTHS_AHEAD = 24
@@ -45,7 +49,7 @@ def external_id(month: date, pk: int) -> str:
     return f"{month:%Y%m}{pk}"
 
 
-def parse_external_id(value: Any, *, error: Any, field: str) -> tuple[date, int]:
+def parse_external_id(value: Any, *, error: Any = BAD_ID, field: str) -> tuple[date, int]:
     """(month, id) from an external id; a malformed one is the caller's `error`."""
     text = str(value or "").strip()
     if len(text) < 7 or not text.isdigit():

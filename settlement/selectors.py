@@ -60,3 +60,45 @@ def _kind(kind: str) -> Any:
 
 def fund_pay_includes_account() -> bool:
     return bool(settings.HSA_FUND_PAY_INCLUDES_ACCOUNT)
+
+
+def settlements_list(*, month: str = "", provider: str = "", person: str = "", county: str = "",
+                     kind: str = "") -> QuerySet[Settlement]:
+    """Settlements visible to the caller (county- or provider-scoped), newest first, filtered.
+
+    `month` is "YYYY-MM": it names the partition, so a month's list reads one month's table.
+    """
+    rows = Settlement.objects.all()
+    if len(month) == 7 and month[:4].isdigit() and month[5:].isdigit() and 1 <= int(month[5:]) <= 12:
+        rows = rows.filter(month=date(int(month[:4]), int(month[5:]), 1))
+    if provider:
+        rows = rows.filter(provider__national_code=provider.strip().upper())
+    if person.isdigit():
+        rows = rows.filter(person_id=int(person))
+    if county.isdigit() and len(county) == 6:
+        rows = rows.filter(insured_county_id=county)
+    if kind in ("settle", "reverse"):
+        rows = rows.filter(kind=kind)
+    return rows.order_by("-setl_time", "-id")
+
+
+def reverses(row: Settlement) -> Settlement | None:
+    """The settlement a reversal reverses."""
+    if not row.reverses_id:
+        return None
+    return Settlement.objects.filter(month=row.reverses_month, pk=row.reverses_id).first()
+
+
+def month_summary(*, month: date) -> dict[str, Any]:
+    """A month's settlements as the caller may see them: counts and the funds' totals."""
+    agg = Settlement.objects.filter(month=month).aggregate(
+        n=Count("id", filter=_kind("settle")), r=Count("id", filter=_kind("reverse")), medfee=Sum("medfee_sumamt"),
+        fund=Sum("hifp_pay"), critical=Sum("hifmi_pay"), large=Sum("hifob_pay"), acct=Sum("acct_pay"),
+        cash=Sum("psn_cash_pay"))
+    return {k: int(v or 0) for k, v in agg.items()}
+
+
+def person_accumulators(*, person_id: int) -> list[Any]:
+    from settlement.models import Accumulator
+
+    return list(Accumulator.objects.filter(person_id=person_id).order_by("-year", "scheme"))

@@ -39,3 +39,7 @@ Loader = Callable[[Callable[[str], None]], None]
 
 # `<app>/demo.py`: @DEMO_LOADERS.register def load(echo) — idempotent demo data.
 DEMO_LOADERS: Hook[Loader] = Hook("demo")
+
+# `<app>/panels.py`: @PERSON_PANELS.register def panel(request, person) -> dict | None — a section of
+# the person's page ({"template": …, …}); other apps add what they know about the person.
+PERSON_PANELS: Hook[Callable[..., dict | None]] = Hook("panels")

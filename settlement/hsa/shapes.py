@@ -18,9 +18,8 @@ from settlement.hsa.envelope import money, ratio
 from settlement.hsa.errors import HsaError
 from settlement.hsa.people import baseinfo, check_same_person
 from settlement.models import FeeDetail, Settlement, Visit
-from settlement.partitioning import external_id, parse_external_id
+from settlement.partitioning import BAD_ID, external_id, parse_external_id
 
-BAD_ID = _("%(field)s=%(value)s 不是本系统签发的编号")
 NO_VISIT = _("未找到就诊 mdtrt_id=%(value)s（或不属于本机构）")
 NO_SETTLEMENT = _("未找到结算 setl_id=%(value)s（或不属于本机构）")
 CLASS_LEVELS = {"A": "01", "B": "02", "C": "03"}
