@@ -52,11 +52,12 @@ def external_id(month: date, pk: int) -> str:
 def parse_external_id(value: Any, *, error: Any = BAD_ID, field: str) -> tuple[date, int]:
     """(month, id) from an external id; a malformed one is the caller's `error`."""
     text = str(value or "").strip()
-    if len(text) < 7 or not text.isdigit():
-        raise BusinessRuleError(error, code="bad_id", field=field, params={"value": text})
+    params = {"field": field, "value": text}
+    if len(text) < 7 or not text.isdigit() or len(text) > 24:
+        raise BusinessRuleError(error, code="bad_id", field=field, params=params)
     year, month = int(text[:4]), int(text[4:6])
     if not (2000 <= year <= 2999 and 1 <= month <= 12):
-        raise BusinessRuleError(error, code="bad_id", field=field, params={"value": text})
+        raise BusinessRuleError(error, code="bad_id", field=field, params=params)
     return date(year, month, 1), int(text[6:])
 
 
