@@ -68,12 +68,26 @@ class Discrepancy:
     row: tuple
 
 
+def all_checks() -> dict[str, object]:
+    """The ledger's checks, then every app's (registered in `<app>/reconcile.py`)."""
+    from pooling.kernel.hooks import RECONCILE_CHECKS
+
+    checks: dict[str, object] = dict(CHECKS)
+    for extra in RECONCILE_CHECKS.items():
+        checks.update(extra)
+    return checks
+
+
 def reconcile_ledger(*, limit: int = 20) -> list[Discrepancy]:
     """Run every check; return up to `limit` offending rows per check (empty: all true)."""
     found: list[Discrepancy] = []
     with connection.cursor() as cursor:
-        for name, sql in CHECKS.items():
-            if connection.vendor == "sqlite" and "FULL OUTER JOIN" in sql:
+        for name, check in all_checks().items():
+            if callable(check):
+                found.extend(Discrepancy(name, tuple(row)) for row in check(limit=limit))
+                continue
+            sql = str(check)
+            if connection.vendor == "sqlite" and "FULL OUTER JOIN" in sql and name in CHECKS:
                 sql = _sqlite_totals_check()
             cursor.execute(f"{sql} LIMIT {int(limit)}")
             found.extend(Discrepancy(name, tuple(row)) for row in cursor.fetchall())

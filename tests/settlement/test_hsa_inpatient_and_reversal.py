@@ -145,3 +145,23 @@ def test_it_tells_who_the_person_is_and_their_insurance(hsa, people):
     assert insu["insutype"] == "310" and insu["balc"] == Decimal("500.00")
     ecert = hsa.post("1101", {"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": "x"}})
     assert ecert["infcode"] == -1 and "电子凭证" in ecert["err_msg"]
+
+
+def test_it_reconciles_accumulators_with_settlements_and_finds_tampering(hsa, people):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    person = people.employee
+    info = settle_stay(hsa, person, admit_and_discharge(hsa, person))["output"]["setlinfo"]
+    hsa.post("2305", {"data": {"mdtrt_id": info["mdtrt_id"], "setl_id": info["setl_id"]}})
+    settle_stay(hsa, person, admit_and_discharge(hsa, person))
+    call_command("reconcile", stdout=__import__("io").StringIO())  # passes
+    Accumulator.objects.filter(person=person).update(fund_paid={"inpatient": 1})
+    out = __import__("io").StringIO()
+    try:
+        call_command("reconcile", stdout=out)
+    except CommandError:
+        pass
+    else:
+        raise AssertionError("reconcile should fail")
+    assert "待遇累计分项与结算记录不符" in out.getvalue()

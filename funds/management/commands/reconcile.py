@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from funds.services.reconcile import CHECKS, reconcile_ledger
+from funds.services.reconcile import all_checks, reconcile_ledger
 
 
 class Command(BaseCommand):
@@ -18,7 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         found = reconcile_ledger(limit=options["limit"])
         failed = {d.check for d in found}
-        for check in CHECKS:
+        for check in all_checks():
             mark = "差异 FAIL" if check in failed else "通过 OK  "
             self.stdout.write(f"[{mark}] {check}")
             for d in found:
