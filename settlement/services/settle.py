@@ -58,6 +58,7 @@ class SettleInput:
     operator: str = ""
     delivery: str = ""  # "1" 顺产 / "2" 剖宫产, for maternity settlements paid as fixed sums
     when: datetime | None = None
+    channel: str = "hsa"  # hsa / file (see SettlementChannel)
 
 
 @dataclass
@@ -231,7 +232,7 @@ def _row(data: SettleInput, visit: Visit, person: Person, what: Meaning, care_ty
         act_pay_dedc=result.deductible_fen, hifp_pay=result.fund_fen, pool_prop_selfpay=result.ratio,
         over_cap_fen=result.over_cap_fen, copay_fen=result.copay_fen,
         admission=1 if care_type == CareType.INPATIENT else 0, msgid=data.msgid, chrg_bchno=data.chrg_bchno,
-        invono=data.invono, operator=data.operator,
+        invono=data.invono, operator=data.operator, channel=data.channel,
         detail={"care_type": care_type, "lines": [_line_json(x) for x in result.lines]})
 
 
