@@ -29,7 +29,7 @@ from settlement.models import (
 from settlement.partitioning import month_key
 from settlement.services import account
 from settlement.services.accumulators import accumulators_add
-from settlement.services.settle import lock_person
+from settlement.services.engine import lock_person
 
 ALREADY_REVERSED = _("结算 %(setl_id)s 已撤销，不能再次撤销")
 NOT_A_SETTLEMENT = _("%(setl_id)s 是一笔撤销记录，不能再撤销")
