@@ -19,8 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from enrollment.models import Person
 from pooling.benefits.calculator import settle
 from pooling.benefits.catalogue.selectors import catalogue_in_force
+from pooling.benefits.quote import NO_CATALOGUE
 from pooling.benefits.rules import rules_for
 from pooling.benefits.types import CareType, CatalogueEntry, Claim, ClaimLine, PersonContext
+from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.scoping import unrestricted
 from pooling.policy.document import policy_in_force
 from settlement.hsa.codes import Meaning
@@ -80,6 +82,9 @@ def calculate(case: Case) -> Settlement:
     result = settle(rules=rules, catalogue=case.lookup, claim=claim, person=PersonContext(
         category=case.insured.category, ytd=ytd_of(acc), account_balance_fen=balance))
     version = catalogue_in_force(on=case.service_date)
+    if version is None:  # without a catalogue every line would look excluded: refuse, say why
+        raise BusinessRuleError(NO_CATALOGUE, code="no_catalogue", field="service_date",
+                                params={"on": case.service_date.isoformat()})
     row = case.row
     row.person_id, row.scheme, row.fund_book = case.person.pk, case.what.scheme, case.what.fund_book
     row.clr_type = row.clr_type or case.what.clr_type

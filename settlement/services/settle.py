@@ -27,8 +27,8 @@ from providers.models import Provider
 from settlement.hsa.codes import Meaning, meaning
 from settlement.models import FeeDetail, Settlement, Visit, VisitStatus
 from settlement.partitioning import month_key
-from settlement.services.engine import Case, Notes, calculate, lock_person, store
 from settlement.services.eligibility import check_insured, check_not_future, check_provider
+from settlement.services.engine import Case, Notes, calculate, lock_person, store
 from settlement.services.visits import lock_visit
 
 NOTHING_TO_SETTLE = _("就诊 %(mdtrt_id)s 没有可结算的费用明细（请先上传费用明细）")
