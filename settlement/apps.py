@@ -29,4 +29,7 @@ class SettlementConfig(AppConfig):
 
         # Credentials are who may settle: every issue, rotation and revocation is audited.
         auditlog.register(models.Credential, exclude_fields=["secret_sha256"])
+        # Claims a clerk enters and another decides: money, so every change is audited.
+        auditlog.register(models.Reimbursement)
+        auditlog.register(models.MaternityAllowance)
         post_migrate.connect(_ensure_partitions, sender=self)

@@ -138,3 +138,4 @@ def person_panel(request: HttpRequest, person: Any) -> dict[str, Any] | None:
     year = timezone.localdate().year
     return {"template": "settlement/_person_panel.html", "accumulators": selectors.person_accumulators(
         person_id=person.pk), "settlements": selectors.settlements_list(person=str(person.pk))[:10], "year": year}
+

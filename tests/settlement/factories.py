@@ -14,7 +14,9 @@ from settlement.models import (
     Accumulator,
     Credential,
     FeeDetail,
+    MaternityAllowance,
     ProviderStatement,
+    Reimbursement,
     Settlement,
     SignIn,
     Visit,
@@ -79,7 +81,21 @@ def statement(county: Region, marker: str) -> ProviderStatement:
                                             differences=[{"memo": marker}], msgid=f"M{next(_seq)}")
 
 
+def reimbursement(county: Region, marker: str) -> Reimbursement:
+    return Reimbursement.objects.create(county=county, person=ef.person(county, f"报销{marker}"), kind="local",
+                                        insutype="310", med_type="11", hospital_name=f"医院{marker}",
+                                        hospital_level="level2", begin_on=MONTH, entered_by=_issuer())
+
+
+def allowance(county: Region, marker: str) -> MaternityAllowance:
+    return MaternityAllowance.objects.create(county=county, person=ef.person(county, f"津贴{marker}", male=False),
+                                             employer=ef.employer(county, f"单位{marker}"), event="birth",
+                                             event_on=MONTH, leave_days=158, average_wage_fen=1,
+                                             wage_basis=f"依据{marker}", amount_fen=1, payee="employer",
+                                             policy_code="P", entered_by=_issuer())
+
+
 SCOPED_FACTORIES = {
     Visit: visit, FeeDetail: fee, Settlement: settlement, Accumulator: accumulator, Credential: credential,
-    SignIn: sign_in, ProviderStatement: statement,
+    SignIn: sign_in, ProviderStatement: statement, Reimbursement: reimbursement, MaternityAllowance: allowance,
 }

@@ -72,3 +72,30 @@ def test_it_issues_a_credential_once_and_revokes_it_with_a_reason(hsa, client_fo
 def test_it_shows_the_years_accumulators_on_the_persons_page(settled, client_for, clerk_b, people):
     page = client_for(clerk_b).get(f"/enrollment/people/{people.resident.pk}/").content.decode()
     assert "待遇累计与结算" in page and settled in page
+
+
+def test_it_enters_and_decides_a_reimbursement_through_the_pages(catalogue, people, client_for, clerk_a, city_agent):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from settlement.models import Reimbursement
+
+    today = timezone.localdate()
+    form = {"person": people.employee.id_number, "kind": "local", "insutype": "310", "med_type": "11",
+            "hospital_name": "市一院", "hospital_level": "level2", "begin_on": (today - timedelta(days=2)).isoformat(),
+            "item-TOTAL_FORMS": "2", "item-INITIAL_FORMS": "0", "item-MIN_NUM_FORMS": "0", "item-MAX_NUM_FORMS": "200",
+            "item-0-code": "250101001000000", "item-0-name": "血常规", "item-0-quantity": "1", "item-0-price": "1000.00",
+            "item-1-code": "", "item-1-name": "", "item-1-quantity": "", "item-1-price": ""}
+    response = client_for(clerk_a).post("/settlement/reimbursements/new/", form)
+    claim = Reimbursement.objects.get()
+    assert response.status_code == 302 and claim.total_fen == 100000
+    own = client_for(clerk_a).get(f"/settlement/reimbursements/{claim.pk}/").content.decode()
+    assert "审核通过" not in own  # not for the clerk who entered it
+    page = client_for(city_agent).get(f"/settlement/reimbursements/{claim.pk}/").content.decode()
+    assert "审核通过" in page and "confirm(" in page
+    client_for(city_agent).post(f"/settlement/reimbursements/{claim.pk}/decide/", {"approve": "1", "note": "同意"})
+    claim.refresh_from_db()
+    # 二级 outpatient, in service: (1,000.00 − 600.00) × 55 % = 220.00
+    assert claim.status == "decided" and claim.payable_fen == 22000
+    assert "220.00" in client_for(clerk_a).get(f"/settlement/reimbursements/{claim.pk}/print/").content.decode()
