@@ -199,6 +199,13 @@ def person_history(*, person_id: int) -> PersonHistory:
         retiree=retiree)
 
 
+def person_moved_out(*, person_id: int) -> Transfer | None:
+    """The completed transfer that took this person out of the caller's county, if that is
+    why the caller no longer sees them (transfers are seen by both counties)."""
+    return (Transfer.objects.filter(person_id=person_id, status=TransferStatus.COMPLETED)
+            .select_related("person", "from_county", "to_county").order_by("-completed_at", "-pk").first())
+
+
 def declarations_list(*, month: date | None = None, status: str = "") -> QuerySet[Declaration]:
     rows = Declaration.objects.select_related("employer", "county").order_by("-month", "employer__name")
     if month:

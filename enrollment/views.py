@@ -30,6 +30,7 @@ from enrollment.models import (
 )
 from pooling.kernel.choices import PersonCategory, Role, Scheme
 from pooling.kernel.hooks import PERSON_PANELS
+from pooling.kernel.money import format_yuan
 from pooling.kernel.scoping import current_scope
 from pooling.web.decorators import role_required
 
@@ -102,7 +103,11 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         history = selectors.person_history(person_id=pk)
     except Person.DoesNotExist:
-        raise Http404 from None
+        moved = selectors.person_moved_out(person_id=pk)
+        if moved is None:
+            raise Http404 from None
+        # An open page or a bookmark of someone who has just moved to another county.
+        return render(request, "enrollment/person_moved.html", {"t": moved})
     writable = not current_scope().read_only and request.user.role in WRITERS or request.user.is_superuser
     panels = [panel for source in PERSON_PANELS.items() if (panel := source(request, history.person))]
     return render(request, "enrollment/person.html", {
@@ -249,7 +254,7 @@ def employer_declare(request: HttpRequest, pk: int) -> HttpResponse:
                 for warning in result.warnings:
                     messages.warning(request, warning)
                 messages.success(request, _t("已申报 %(n)s 人，应缴合计 %(total)s 元") % {
-                    "n": len(result.lines), "total": f"{result.declaration.total_fen / 100:,.2f}"})
+                    "n": len(result.lines), "total": format_yuan(result.declaration.total_fen)})
                 return redirect("enrollment:employer", pk=employer.pk)
     return render(request, "enrollment/declare.html", {
         "e": employer, "form": form, "rows": [(e, bases[e.pk], errors.get(e.pk)) for e in staff]})

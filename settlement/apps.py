@@ -15,7 +15,11 @@ def _ensure_partitions(sender: AppConfig, **kwargs: object) -> None:
 
     using = str(kwargs.get("using", "default"))
     if connections[using].vendor == "postgresql":
-        ensure_partitions(PARTITIONED_TABLES, around=timezone.localdate())
+        if ensure_partitions(PARTITIONED_TABLES, around=timezone.localdate()):
+            # New partitions got the default grants: give the runtime role its due on them too.
+            from pooling.dbroles import after_migrate
+
+            after_migrate(using=using)
 
 
 class SettlementConfig(AppConfig):

@@ -170,3 +170,19 @@ def test_it_refuses_a_referral_for_someone_not_insured_or_too_long(county_a, dem
         services.referral_apply(person=e.person, kind="referral", destination="x", valid_from=date(2026, 1, 1),
                                 valid_to=date(2027, 1, 1))
     assert exc.value.field == "valid_to"
+
+
+def test_it_tells_the_old_county_where_a_person_moved_instead_of_a_404(moved, clerk_a, clerk_b, client_for):
+    person = moved["old"].person
+    page = client_for(clerk_a)
+    assert page.get(f"/enrollment/people/{person.pk}/").status_code == 200  # still theirs
+    with acting_as(clerk_b):
+        services.transfer_complete(transfer=moved["transfer"], new_employer=moved["employer"], by=clerk_b)
+    response = page.get(f"/enrollment/people/{person.pk}/")
+    body = response.content.decode()
+    assert response.status_code == 200 and "参保人已转出" in body and "盐都区" in body
+    assert f"/enrollment/transfers/{moved['transfer'].pk}/" in body
+    assert "缴费记录" not in body  # the record itself stays with the county that holds it now
+    # Someone who never held the person gets the plain 404.
+    other = staff_ensure(spec=StaffSpec("clerk_c", Role.COUNTY_CLERK, "clerk_c", "320904"), password="x-2026-pass")
+    assert client_for(other).get(f"/enrollment/people/{person.pk}/").status_code == 404
