@@ -200,6 +200,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Several models have a field named "kind": name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {"SettlementKindEnum": "settlement.models.settlements.SettlementKind"},
 }
 
 # Celery: with no broker configured, tasks run eagerly in-process (embedded default).
