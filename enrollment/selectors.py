@@ -182,7 +182,7 @@ def person_history(*, person_id: int) -> PersonHistory:
                      .select_related("county", "declaration__employer").order_by("month"))
         resident = list(ResidentContribution.objects.filter(person=person).select_related("county")
                         .order_by("year"))
-        postings = list(AccountPosting.objects.filter(account__person=person).select_related("county")
+        postings = list(AccountPosting.objects.filter(account__person=person).select_related("county", "batch")
                         .order_by("created_at", "pk"))
         transfers = list(Transfer.objects.filter(person=person)
                          .select_related("from_county", "to_county").order_by("requested_at"))

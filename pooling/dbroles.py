@@ -8,7 +8,9 @@ guard off:
 - SELECT, INSERT, UPDATE, DELETE on every table: `ALTER DEFAULT PRIVILEGES` for tables
   the owner creates from now on, and a re-grant after every migrate for those it holds.
 - Only SELECT and INSERT on the append-only tables below: posted rows are never
-  rewritten or deleted; a mistake gets a reversing entry.
+  rewritten or deleted; a mistake gets a reversing entry. A table whose rows may change
+  in one named column only (a sub-ledger posting matched to its batch) gets UPDATE of
+  that column alone (UPDATE_ONLY_COLUMNS).
 - Never TRUNCATE, TRIGGER or REFERENCES, and no ownership, so it cannot
   `ALTER TABLE … DISABLE TRIGGER`, drop a constraint or truncate past the row triggers.
 - CREATE only in the `pooling_scratch` schema, for an import's staging tables.
@@ -38,9 +40,15 @@ from pooling.kernel.errors import BusinessRuleError
 APPEND_ONLY_TABLES = (
     "funds_entry",
     "funds_line",
+    "enrollment_accountbatch",
+    "enrollment_accountposting",
     "settlement_settlement",  # partitioned by month: its partitions are revoked too
     "settlement_settlementreversal",
 )
+# Append-only tables of which the application may still update these columns (and no other).
+UPDATE_ONLY_COLUMNS = {
+    "enrollment_accountposting": ("batch_id",),  # matched to a batch once (enrollment migration 0007)
+}
 SCRATCH_SCHEMA = "pooling_scratch"
 TABLE_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
 SEQUENCE_PRIVILEGES = "USAGE, SELECT"
@@ -106,6 +114,9 @@ def runtime_grants_apply(*, role: str, using: str = "default") -> None:
                        [list(APPEND_ONLY_TABLES), list(APPEND_ONLY_TABLES)])
         for (table,) in cursor.fetchall():
             cursor.execute(f"REVOKE UPDATE, DELETE ON {connection.ops.quote_name(table)} FROM {role}")
+            if columns := UPDATE_ONLY_COLUMNS.get(table):
+                names = ", ".join(connection.ops.quote_name(c) for c in columns)
+                cursor.execute(f"GRANT UPDATE ({names}) ON {connection.ops.quote_name(table)} TO {role}")
 
 
 def after_migrate(*, using: str = "default", **_kwargs: Any) -> None:

@@ -3,6 +3,10 @@
 The maintained balances and totals make pages fast; this proves they are true.
 Each check is one SQL query that returns the offending rows (standard SQL, so it
 runs on SQLite too). `manage.py reconcile` prints them and exits non-zero.
+
+A sub-ledger whose control account lives in these books adds its own identities from
+`<app>/reconcile.py` (`pooling.kernel.hooks.RECONCILE_CHECKS.register({name: sql or callable})`): the
+personal accounts and settlements do.
 """
 
 from __future__ import annotations

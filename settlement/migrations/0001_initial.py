@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('enrollment', '0005_disease_registration'),
+        ('enrollment', '0008_disease_registration'),
         ('pooling', '0007_import_batch'),
         ('providers', '0002_expire_suspensions_schedule'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

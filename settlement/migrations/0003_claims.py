@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrollment', '0005_disease_registration'),
+        ('enrollment', '0008_disease_registration'),
         ('pooling', '0007_import_batch'),
         ('settlement', '0002_settlement_guards'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

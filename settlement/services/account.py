@@ -6,9 +6,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from enrollment.models import Person, PostingKind
-from enrollment.services.accounts import _post, account_balance, account_open, account_pay
+from enrollment.models import Person
+from enrollment.services.accounts import account_balance, account_pay, account_refund
 from pooling.kernel.scoping import unrestricted
+
+
+def _user(by: Any) -> Any:
+    return by if getattr(by, "pk", None) else None
 
 
 def balance(*, person: Person) -> int:
@@ -18,11 +22,10 @@ def balance(*, person: Person) -> int:
 
 def pay(*, person: Person, amount_fen: int, month: date, key: str, memo: str, by: Any = None) -> None:
     with unrestricted():
-        account_pay(person=person, amount_fen=amount_fen, month=month, key=key, memo=memo, by=by)
+        account_pay(person=person, amount_fen=amount_fen, month=month, key=key, memo=memo, actor=_user(by))
 
 
 def refund(*, person: Person, amount_fen: int, month: date, key: str, memo: str, by: Any = None) -> None:
     """Put back what a reversed settlement paid from the account (a new posting, never an edit)."""
     with unrestricted():
-        _post(account=account_open(person=person), county_code=person.county_id, kind=PostingKind.PAYMENT,
-              month=month, amount_fen=amount_fen, key=key, memo=memo, by=by)
+        account_refund(person=person, amount_fen=amount_fen, month=month, key=key, memo=memo, actor=_user(by))

@@ -12,7 +12,7 @@ from typing import Any
 from django.test import Client
 from django.utils import timezone
 
-from enrollment.models import Enrolment, Person, PersonalAccount
+from enrollment.models import Enrolment, Person
 from pooling.kernel.choices import PersonCategory, Scheme
 from providers.choices import State
 from providers.models import Agreement, AgreementTemplate, Provider, ProviderEvent
@@ -42,15 +42,11 @@ class People:
 
 
 def world_people(county_a: Any, county_b: Any, *, since: date) -> People:
-    from enrollment.models import AccountPosting, PostingKind
-
     employer = ef.employer(county_a)
     employee = ef.person(county_a, "职工甲")
     Enrolment.objects.create(county=county_a, person=employee, scheme=Scheme.EMPLOYEE, employer=employer,
                              start_month=since, benefits_from=since)
-    account = PersonalAccount.objects.create(person=employee)
-    AccountPosting.objects.create(county=county_a, account=account, kind=PostingKind.ALLOCATION, month=since,
-                                  amount_fen=50000, key=f"test-alloc:{employee.pk}", memo="划入")
+    ef.posting(employee, 50000, month=since)
     retiree = ef.person(county_a, "退休乙", category=PersonCategory.RETIRED, birth=date(1955, 3, 1))
     Enrolment.objects.create(county=county_a, person=retiree, scheme=Scheme.EMPLOYEE, employer=employer,
                              start_month=since, benefits_from=since)

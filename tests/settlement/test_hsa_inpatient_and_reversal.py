@@ -151,11 +151,15 @@ def test_it_reconciles_accumulators_with_settlements_and_finds_tampering(hsa, pe
     from django.core.management import call_command
     from django.core.management.base import CommandError
 
+    from enrollment.services.sweep import account_postings_sweep_all
+
     person = people.employee
-    info = settle_stay(hsa, person, admit_and_discharge(hsa, person))["output"]["setlinfo"]
+    info = settle_stay(hsa, person, admit_and_discharge(hsa, person), acct=True)["output"]["setlinfo"]
     hsa.post("2305", {"data": {"mdtrt_id": info["mdtrt_id"], "setl_id": info["setl_id"]}})
-    settle_stay(hsa, person, admit_and_discharge(hsa, person))
-    call_command("reconcile", stdout=__import__("io").StringIO())  # passes
+    settle_stay(hsa, person, admit_and_discharge(hsa, person), acct=True)
+    call_command("reconcile", stdout=__import__("io").StringIO())  # passes, with postings not yet swept
+    account_postings_sweep_all(until=timezone.localdate(), actor=None)  # payments and the refund reach the books
+    call_command("reconcile", stdout=__import__("io").StringIO())
     Accumulator.objects.filter(person=person).update(fund_paid={"inpatient": 1})
     out = __import__("io").StringIO()
     try:

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrollment', '0004_one_name_index'),
+        ('enrollment', '0007_account_subledger_guards'),
         ('pooling', '0007_import_batch'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
