@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from operator import mul
 
 from django.utils.translation import gettext_lazy as _
@@ -163,6 +163,7 @@ BAD_DATE = _("日期格式不正确：%(value)s（应为 2026-03-01）")
 BAD_PHONE = _("联系电话格式不正确：%(value)s")
 BAD_NAME = _("姓名不能为空，且不超过 50 个字")
 BAD_CATEGORY = _("人员类别不正确：%(value)s（可选：%(choices)s）")
+EXCEL_SERIAL = _("“%(value)s”是 Excel 的日期序列号（即 %(date)s）：请把该列设为日期格式，或填写 2026-03-01 这样的日期")
 
 
 def parse_month(value: str | date, *, field: str = "month") -> date:
@@ -174,6 +175,7 @@ def parse_month(value: str | date, *, field: str = "month") -> date:
              or re.fullmatch(r"(\d{4})[-/.年](\d{1,2})月?(?:[-/.]\d{1,2}日?)?", text))
     if match and 1 <= int(match.group(2)) <= 12:
         return date(int(match.group(1)), int(match.group(2)), 1)
+    _refuse_excel_serial(text, field)
     raise BusinessRuleError(BAD_MONTH, code="month", field=field, params={"value": text})
 
 
@@ -188,7 +190,17 @@ def parse_date(value: str | date, *, field: str = "date") -> date:
             return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
         except ValueError:
             pass
+    _refuse_excel_serial(text, field)
     raise BusinessRuleError(BAD_DATE, code="date", field=field, params={"value": text})
+
+
+def _refuse_excel_serial(text: str, field: str) -> None:
+    """A date cell that lost its date format in Excel shows (and exports) its serial
+    number: 46082 is 2026-03-01. Say so instead of "not a date" — and do not guess."""
+    if len(text) == 5 and text.isascii() and text.isdigit():
+        day = date(1899, 12, 30) + timedelta(days=int(text))
+        raise BusinessRuleError(EXCEL_SERIAL, code="excel_serial", field=field,
+                                params={"value": text, "date": day.isoformat()})
 
 
 def check_phone(value: str, *, field: str = "phone") -> str:

@@ -30,7 +30,14 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DataError,
+    IntegrityError,
+    connection,
+    connections,
+    transaction,
+)
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -56,7 +63,7 @@ NO_FILE = _("请选择要上传的文件")
 IMPORT_NOT_ALLOWED = _("只有县经办人员和市经办机构人员可以批量导入")
 COMMIT_FAILED = _("提交失败，未写入任何数据：%(reason)s")
 PREVIEW_FAILED = _("校验中止，该批次未通过：%(reason)s")
-UNEXPECTED = _("系统内部错误（%(name)s），请联系系统管理员")
+INTERNAL_ERROR = _("处理文件时发生内部错误（%(error)s），未写入任何数据；错误已记录，请联系系统管理员")
 
 
 @dataclass
@@ -126,15 +133,16 @@ def batch_preview(*, batch_id: int) -> ImportBatch:
                 rows = progress.done
         except TableError as exc:
             file_error = exc.text()
-            sink.add(exc.row, "", file_error)
+            sink.add(exc.row, exc.column, file_error)
         except Exception as exc:  # anything else ends the batch too, never leaves it 'validating'
             _fail_with(batch_id, PREVIEW_FAILED, exc)
             if not isinstance(exc, BusinessRuleError):
                 raise
             batch.refresh_from_db()
             return batch
+        # A file with any error ends here, failed: nothing of it can be committed.
         ImportBatch.objects.filter(pk=batch_id).update(
-            status=ImportStatus.PREVIEWED, rows_total=rows, rows_done=rows,
+            status=ImportStatus.FAILED if sink.count else ImportStatus.PREVIEWED, rows_total=rows, rows_done=rows,
             error_count=sink.count, errors=sink.kept, file_error=file_error,
             previewed_at=timezone.now())
         batch.refresh_from_db()
@@ -186,7 +194,11 @@ def _commit_claimed(batch: ImportBatch) -> None:
     except _Rejected:
         _fail(batch_id, sink.kept, sink.count, "")
     except TableError as exc:
-        _fail(batch_id, [{"row": exc.row, "column": "", "reason": exc.text()}], 1, exc.text())
+        _fail(batch_id, [{"row": exc.row, "column": exc.column, "reason": exc.text()}], 1, exc.text())
+    except DataError as exc:
+        # The database refused a value of the file (rolled back): a file problem, not a crash.
+        reason = str(COMMIT_FAILED % {"reason": str(exc).splitlines()[0]})
+        _fail(batch_id, [{"row": None, "column": "", "reason": reason}], 1, reason)
     except IntegrityError:
         # Rolled back. Someone wrote a clashing row since the preview: find and name it.
         sink = ErrorSink()
@@ -260,9 +272,10 @@ def _fail_with(batch_id: int, template: Any, exc: Exception) -> None:
     texts = []
     for lang in ("zh-hans", "en"):
         with translation.override(lang):
-            reason = (exc.text(lang) if isinstance(exc, BusinessRuleError)
-                      else str(UNEXPECTED % {"name": type(exc).__name__}))
-            texts.append(str(template % {"reason": reason}))
+            if isinstance(exc, BusinessRuleError):
+                texts.append(str(template % {"reason": exc.text(lang)}))
+            else:  # a crash: say so plainly, the log has the details
+                texts.append(str(INTERNAL_ERROR % {"error": type(exc).__name__}))
     text = " / ".join(dict.fromkeys(texts))  # one language only if English is missing
     _fail(batch_id, [{"row": None, "column": "", "reason": text}], 1, text)
 
@@ -282,8 +295,7 @@ def _checked_records(batch: ImportBatch, kind: ImportKind, ctx: Context, sink: E
     `lookups=False` skips asking the database which keys exist (duplicates inside the
     file are still caught): the caller's unique constraint stands guard instead.
     """
-    with open_table(default_storage.open(batch.stored_name, "rb"), columns=kind.columns,
-                    xlsx_dates=kind.xlsx_dates) as table:
+    with open_table(default_storage.open(batch.stored_name, "rb"), columns=kind.columns) as table:
         label = table.label_of
         ctx.labels, ctx.report = label, sink.add
         seen: dict[Any, int] = {}

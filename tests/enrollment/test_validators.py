@@ -86,6 +86,13 @@ def test_it_parses_dates_and_refuses_impossible_ones():
     assert _error(v.parse_date, "2026-02-30").message is v.BAD_DATE
 
 
+@pytest.mark.parametrize("parse", [v.parse_date, v.parse_month])
+def test_it_names_an_excel_serial_number_instead_of_guessing_the_date(parse):
+    error = _error(parse, "46082")
+    assert error.message is v.EXCEL_SERIAL and error.params == {"value": "46082", "date": "2026-03-01"}
+    assert _error(parse, "４６０８２").message is not v.EXCEL_SERIAL  # full-width: the reader names those
+
+
 def test_it_checks_phones_names_and_categories():
     assert v.check_phone("138 0000 1234") == "13800001234"
     assert v.check_phone("0515-88888888") == "0515-88888888"
