@@ -30,6 +30,7 @@ from enrollment.models import (
     TransferStatus,
 )
 from pooling.kernel.choices import PersonCategory, Scheme
+from pooling.kernel.hooks import PERSON_PANELS
 from pooling.kernel.money import format_yuan
 from pooling.kernel.permissions import can, denied_message
 from pooling.kernel.scoping import current_scope
@@ -108,8 +109,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404 from None
         # An open page or a bookmark of someone who has just moved to another county.
         return render(request, "enrollment/person_moved.html", {"t": moved})
+    panels = [panel for source in PERSON_PANELS.items() if (panel := source(request, history.person))]
     return render(request, "enrollment/person.html", {
-        "h": history, "p": history.person,
+        "h": history, "p": history.person, "panels": panels,
         "end_form": forms.EndEnrolmentForm(), "event_form": forms.LifeEventForm()})
 
 

@@ -200,6 +200,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["pooling.web.drf.ApiDocsReader"],
+    # Several models have a field named "kind": name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {"SettlementKindEnum": "settlement.models.settlements.SettlementKind"},
 }
 
 # Celery: with no broker configured, tasks run eagerly in-process (embedded default).
@@ -242,3 +244,9 @@ LOGGING = {
     # axes narrates every attempt at INFO; lockouts (WARNING) are what an operator needs.
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# The national interface: does `fund_pay_sumamt` include the personal account's payment?
+# Provinces differ; the 3201 reconciliation answer says which this deployment uses.
+HSA_FUND_PAY_INCLUDES_ACCOUNT = env_bool("HSA_FUND_PAY_INCLUDES_ACCOUNT", default=False)
+# A rotated provider credential keeps working this long, so a provider switches without downtime.
+HSA_ROTATION_GRACE_HOURS = env_int("HSA_ROTATION_GRACE_HOURS", 24)

@@ -49,7 +49,7 @@ def _cap(label: Any, *roles: str) -> Capability:
 
 
 # The one table. A county clerk holds each of theirs for their own county only (see `can`).
-# "reserved": named now for the next issues (settlement, reimbursement, provider systems).
+# "reserved": named now for the next issue (the monthly cycle); no service uses it yet.
 CAPABILITIES: dict[str, Capability] = {
     # 经办 — handling
     "person.register": _cap(_("参保人员登记"), *HANDLERS),
@@ -58,22 +58,25 @@ CAPABILITIES: dict[str, Capability] = {
     "enrolment.manage": _cap(_("参保登记、暂停、恢复与终止"), *HANDLERS),
     "contribution.declare": _cap(_("缴费申报"), *HANDLERS),
     "contribution.collect": _cap(_("征缴到账与居民个人缴费登记"), *HANDLERS),
-    "account.post": _cap(_("个人账户划入与支付记账"), CA),
+    # Any county's clerk: a hospital's agency settles for people of every county (paid from their account).
+    "account.post": _cap(_("个人账户划入与支付记账"), *HANDLERS),
     "account.sweep": _cap(_("个人账户记账归集入基金账簿"), *CITY_FUND),
     "transfer.request": _cap(_("市内转移接续申请与撤销"), *HANDLERS),
     "transfer.complete": _cap(_("办结市内转移接续"), *HANDLERS),
     "referral.apply": _cap(_("受理转诊与转外就医备案"), *HANDLERS),
     "referral.decide": _cap(_("审核或撤销转诊与转外就医备案"), *HANDLERS),
     "import.run": _cap(_("批量导入经办数据"), *HANDLERS),
-    "disease.register": _cap(_("门慢门特资格登记"), *HANDLERS),  # reserved
-    "reimbursement.enter": _cap(_("零星报销受理录入"), *HANDLERS),  # reserved
-    "reimbursement.approve": _cap(_("零星报销审核"), *HANDLERS),  # reserved
+    "disease.register": _cap(_("门慢门特资格登记"), *HANDLERS),
+    "reimbursement.enter": _cap(_("零星报销受理录入"), *HANDLERS),
+    "reimbursement.approve": _cap(_("零星报销审核"), *HANDLERS),
+    "allowance.enter": _cap(_("生育津贴受理录入"), *HANDLERS),
+    "allowance.approve": _cap(_("生育津贴审核"), *HANDLERS),
     # 定点 — designated providers
     "provider.register": _cap(_("定点医药机构登记"), CC, CA, BA),
     "provider.transition": _cap(_("定点协议办理（申请、评估、签约、暂停、解除等）"), CC, CA, BA),
     "provider.violation": _cap(_("定点机构违约处理"), CC, CA, BA),
     "provider.assess": _cap(_("定点机构年度考核评分"), CC, CA, BA),
-    "provider.credentials": _cap(_("签发、轮换与吊销定点机构接口凭证"), *HANDLERS),  # reserved
+    "provider.credentials": _cap(_("签发、轮换与吊销定点机构接口凭证"), *HANDLERS),
     "agreement.template": _cap(_("发布全市统一协议范本"), CA, BA),
     "assessment.template": _cap(_("制定定点机构年度考核指标体系"), CA, BA),
     "handling.rules": _cap(_("维护定点机构经办归属规则"), BA),
@@ -93,11 +96,12 @@ CAPABILITIES: dict[str, Capability] = {
     "budget.issue": _cap(_("批复下达预算、审核预算调整"), *CITY_FUND),
     "yearend.close": _cap(_("年终处理：县级缺口应收与动用风险准备金"), *CITY_FUND),
     "prepooling.manage": _cap(_("统筹前结余上解：结余缺口登记、分期与缴款"), *CITY_FUND),
-    # 结算 — settlement and the monthly cycle (reserved)
+    # 结算 — settlement, claims entered by clerks, and the monthly cycle
     "settlement.view": _cap(_("查看结算与月度清算"), CC, CA, BA, FI, AU),
-    "settlement.run": _cap(_("运行月度清算"), CA, BA),
+    "settlement.settle": _cap(_("办理结算"), *HANDLERS),
     "settlement.reverse": _cap(_("结算冲正"), *HANDLERS),
-    "settlement.adjust": _cap(_("结算审核扣款调整"), CA, BA),
+    "settlement.run": _cap(_("运行月度清算"), CA, BA),  # reserved
+    "settlement.adjust": _cap(_("结算审核扣款调整"), CA, BA),  # reserved
     # 系统 — the system itself
     "audit.view": _cap(_("查看审计日志"), BA, AU),
     "api.docs": _cap(_("查看接口文档"), CA, BA, FI, AU),
@@ -156,7 +160,11 @@ ACCOUNTS_JOB = system_actor("enrollment.allocate_accounts_month", _("定时任�
 SWEEP_JOB = system_actor("enrollment.sweep_account_postings", _("定时任务：个人账户记账归集入基金账簿"),
                          {"account.sweep", "ledger.post"})
 DEMO_LOADER = system_actor("load_demo", _("演示数据装载"), CAPABILITIES)
-SYSTEM_ACTORS = {job.name: job for job in (SUSPENSIONS_JOB, ACCOUNTS_JOB, SWEEP_JOB, DEMO_LOADER)}  # the audit page names them
+# The national interface (settlement/hsa): a provider's system, signed in with its credential,
+# settles and reverses its own visits (the credential scopes which); money moves in this name.
+HSA_GATEWAY = system_actor("settlement.hsa", _("医保结算接口（定点机构系统）"),
+                           {"settlement.settle", "settlement.reverse", "account.post"})
+SYSTEM_ACTORS = {job.name: job for job in (SUSPENSIONS_JOB, ACCOUNTS_JOB, SWEEP_JOB, DEMO_LOADER, HSA_GATEWAY)}  # the audit page names them
 
 
 def can(actor: Any, capability: str, *, county: str | None = None) -> bool:

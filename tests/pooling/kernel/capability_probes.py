@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from enrollment import services as enr
 from enrollment.models import Referral, ReferralKind, Transfer
+from enrollment.services import diseases
 from funds.chart import Category
 from funds.models import PrePoolingPosition
 from funds.services import budgets, ledger, schedules, setup, yearend
@@ -30,6 +31,8 @@ from pooling.models import Region
 from pooling.policy import services as policy
 from providers.choices import ViolationKind
 from providers.services import agreements, assessment, handling, lifecycle, register, violations
+from settlement.models import MaternityAllowance, Reimbursement, Settlement
+from settlement.services import allowance, credentials, reimbursement, reverse, settle
 from tests.actors import SETUP
 from tests.enrollment import factories as people
 from tests.pooling.policy.policy_docs import demo_doc
@@ -205,6 +208,28 @@ PROBES: dict[str, Probe] = {
         page=("post", "/enrollment/referrals/{referral}/"),
         button=("/enrollment/referrals/{referral}/", 'value="approve"'),
         api=("post", "/api/v1/enrollment/referrals/{referral}/decide/")),
+    "disease.register": Probe(
+        lambda w, a: diseases.disease_registration_apply(person=w.person, disease_code="M00000",
+                                                         valid_from=date(2026, 1, 1), valid_to=date(2026, 6, 30),
+                                                         actor=a)),
+    "reimbursement.enter": Probe(
+        lambda w, a: reimbursement.reimbursement_enter(person=w.person, kind="ooc_registered", insutype="310",
+                                                       med_type="21", hospital_name="南京鼓楼医院",
+                                                       hospital_level="level3", begin_on=date(2026, 1, 1),
+                                                       items=[], actor=a),
+        page=("get", "/settlement/reimbursements/new/"),
+        button=("/settlement/reimbursements/", "/settlement/reimbursements/new/")),
+    # The decision is checked before the claim is read: an unsaved claim of county A will do.
+    "reimbursement.approve": Probe(
+        lambda w, a: reimbursement.reimbursement_decide(claim=Reimbursement(county_id=A), approve=True, note="",
+                                                        actor=a)),
+    "allowance.enter": Probe(
+        lambda w, a: allowance.allowance_enter(person=w.person, event="birth", event_on=date(2026, 1, 1), actor=a),
+        page=("get", "/settlement/allowances/new/"),
+        button=("/settlement/allowances/", "/settlement/allowances/new/")),
+    "allowance.approve": Probe(
+        lambda w, a: allowance.allowance_decide(claim=MaternityAllowance(county_id=A), approve=True, note="",
+                                                actor=a)),
     "import.run": Probe(
         lambda w, a: batch_upload(actor=a, kind="people", file=SimpleUploadedFile("p.csv", b"a\n1\n")),
         page=("get", "/imports/upload/"), button=("/imports/", 'id="upload-form"'),
@@ -226,6 +251,10 @@ PROBES: dict[str, Probe] = {
         lambda w, a: assessment.assessment_enter(actor=a, provider_id=w.provider.pk, year=2025, scores={}),
         page=("get", "/providers/{provider}/assessment/"),
         button=("/providers/{provider}/", "/providers/{provider}/assessment/")),
+    "provider.credentials": Probe(
+        lambda w, a: credentials.credential_issue(provider=w.provider, label="能力测试", actor=a),
+        page=("post", "/settlement/providers/{provider}/credentials/issue/"),
+        button=("/settlement/providers/{provider}/credentials/", "/settlement/providers/{provider}/credentials/issue/")),
     "agreement.template": Probe(
         lambda w, a: agreements.template_publish(actor=a, provider_kind="hospital", title="范本", body="正文",
                                                  effective_from=date(2026, 1, 1)),
@@ -278,6 +307,11 @@ PROBES: dict[str, Probe] = {
     "prepooling.manage": Probe(
         lambda w, a: schedules.instalments_generate(position=w.position, actor=a),
         admin=("funds.prepoolingposition", "add")),
+    "settlement.settle": Probe(
+        lambda w, a: settle.settlement_settle(data=settle.SettleInput(visit=None), actor=a),  # type: ignore[arg-type]
+        api=("post", "/api/v1/settlements/settle/")),
+    "settlement.reverse": Probe(
+        lambda w, a: reverse.settlement_reverse(settlement=Settlement(), reason="冲正", actor=a)),
     "settlement.view": Probe(page=("get", "/settlement/"), button=("/", 'href="/settlement/"')),
     "audit.view": Probe(page=("get", "/policy/audit/"), button=("/", 'href="/policy/audit/"'),
                         admin=("auditlog.logentry", "view")),
@@ -289,9 +323,8 @@ PROBES: dict[str, Probe] = {
     "access.lift": Probe(lambda w, a: lockouts_lift(attempts=[], actor=a)),
 }
 
-# Named now so the next issues find them in the table; no service uses them yet.
-RESERVED = {"disease.register", "reimbursement.enter", "reimbursement.approve", "provider.credentials",
-            "settlement.run", "settlement.reverse", "settlement.adjust"}
+# Named for the monthly cycle (the next issue); no service uses them yet.
+RESERVED = {"settlement.run", "settlement.adjust"}
 
 WORLD_URL_KEYS = ("person", "referral", "provider", "entry", "budget", "submitted_budget",
                   "catalogue_draft", "catalogue_submitted")
