@@ -18,9 +18,9 @@ from rest_framework.response import Response
 
 from enrollment import models as m
 from enrollment import selectors, services
-from enrollment.validators import parse_month
 from pooling.kernel.choices import Role
 from pooling.kernel.permissions import user_has_role
+from pooling.web.fields import MonthSerializerField
 
 
 class WritersOnly(BasePermission):
@@ -28,11 +28,6 @@ class WritersOnly(BasePermission):
 
     def has_permission(self, request: Any, view: Any) -> bool:
         return request.method in SAFE_METHODS or user_has_role(request.user, Role.COUNTY_CLERK, Role.CITY_AGENCY)
-
-
-class MonthField(serializers.DateField):
-    def to_internal_value(self, value: Any) -> Any:
-        return parse_month(value)
 
 
 class EmployerSerializer(serializers.ModelSerializer):
@@ -56,7 +51,7 @@ class PersonSerializer(serializers.ModelSerializer):
 
 
 class EnrolmentSerializer(serializers.ModelSerializer):
-    start_month = MonthField()
+    start_month = MonthSerializerField()
 
     class Meta:
         model = m.Enrolment
@@ -88,7 +83,7 @@ class DeclareRowSerializer(serializers.Serializer):
 
 class DeclareSerializer(serializers.Serializer):
     employer = serializers.IntegerField()
-    month = MonthField()
+    month = MonthSerializerField()
     rows = DeclareRowSerializer(many=True)
 
 
@@ -99,7 +94,7 @@ class DeclareResultSerializer(serializers.Serializer):
 
 class CollectionSerializer(serializers.ModelSerializer):
     credit_code = serializers.CharField(write_only=True)
-    month = MonthField()
+    month = MonthSerializerField()
 
     class Meta:
         model = m.Collection
@@ -126,7 +121,7 @@ class PostingSerializer(serializers.ModelSerializer):
 
 class TransferSerializer(serializers.ModelSerializer):
     id_number = serializers.CharField(write_only=True)
-    effective_month = MonthField()
+    effective_month = MonthSerializerField()
 
     class Meta:
         model = m.Transfer

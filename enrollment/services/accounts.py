@@ -26,9 +26,10 @@ from enrollment.models import (
     PersonalAccount,
     PostingKind,
 )
-from enrollment.services.common import age_on, clean_and_save, first_of_month
+from enrollment.services.common import age_on, clean_and_save
 from enrollment.terms import retiree_monthly_fen
 from pooling.kernel.choices import PersonCategory, Scheme
+from pooling.kernel.dates import first_of_month
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.money import format_yuan
 from pooling.kernel.scoping import unrestricted

@@ -22,11 +22,12 @@ from enrollment.models import (
     Person,
     ResidentContribution,
 )
-from enrollment.services.common import clean_and_save, first_of_month
+from enrollment.services.common import clean_and_save
 from enrollment.terms import employee_month, resident_year
-from enrollment.validators import check_credit_code
 from pooling.kernel.audit import audit_created
 from pooling.kernel.choices import PersonCategory, Scheme
+from pooling.kernel.codes import check_credit_code
+from pooling.kernel.dates import first_of_month
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.money import format_yuan
 from pooling.kernel.scoping import unrestricted

@@ -28,9 +28,10 @@ from enrollment.models import (
     TransferStatus,
 )
 from enrollment.services.accounts import account_move
-from enrollment.services.common import add_months, first_of_month, require_county
-from enrollment.validators import check_id_number
+from enrollment.services.common import require_county
 from pooling.kernel.choices import Scheme
+from pooling.kernel.codes import check_id_number
+from pooling.kernel.dates import add_months, first_of_month
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.scoping import current_scope, unrestricted
 from pooling.models import Region

@@ -26,6 +26,7 @@ from funds.selectors import fund_statement, month_until
 from funds.services.budgets import budget_totals
 from funds.services.ledger import LineSpec, cr, dr, post_entry
 from funds.services.setup import account_for
+from pooling.kernel.dates import month_end
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.money import apply_rate
 from pooling.kernel.scoping import unrestricted
@@ -36,11 +37,6 @@ GAP_REASONS = {"unpaid_subsidy": Category.SUBSIDY_COUNTY, "unenforced_collection
 BAD_REASON = _("缺口原因只能是未足额到位的财政补助或未依法征缴的保费")
 NOT_POSITIVE = _("金额必须大于零")
 RESERVE_SHORT = _("风险准备金余额 %(reserve)s 分不足以弥补 %(amount)s 分")
-
-
-def _month_end(year: int, month: int) -> date:
-    nxt = date(year + (month == 12), month % 12 + 1, 1)
-    return date.fromordinal(nxt.toordinal() - 1)
 
 
 def interest_accrue(*, book: Book, year: int, month: int, actor: Any = None) -> Entry:
@@ -68,7 +64,7 @@ def interest_accrue(*, book: Book, year: int, month: int, actor: Any = None) -> 
         raise BusinessRuleError(NO_INTEREST, code="no_interest")
     return post_entry(key=key, book=book, lines=lines,
                       memo=f"{year}年{month}月利息（年利率 {rate.annual_rate}）", source="funds.interest",
-                      actor=actor, entry_date=_month_end(year, month))
+                      actor=actor, entry_date=month_end(date(year, month, 1)))
 
 
 @dataclass

@@ -10,7 +10,7 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,7 +18,6 @@ from rest_framework.views import APIView
 
 from pooling.benefits.catalogue.models import CatalogueItem, CatalogueVersion
 from pooling.benefits.catalogue.selectors import catalogue_lookup, catalogue_search
-from pooling.benefits.explain import yuan
 from pooling.benefits.quote import benefits_quote, quote_as_dict
 from pooling.benefits.rules import MATERNITY_KINDS
 from pooling.benefits.types import (
@@ -31,10 +30,8 @@ from pooling.benefits.types import (
     ClaimLine,
     PersonContext,
 )
-from pooling.kernel.errors import BusinessRuleError
-from pooling.kernel.money import yuan_to_fen
+from pooling.web.fields import YuanSerializerField
 
-BAD_MONEY = _("金额格式不正确（应为元，最多两位小数）")
 BAD_SCOPE = _("累计额的范围应为 inpatient / outpatient / maternity:<类型> / chronic:<病种编码>")
 CHOICE = _("“%(input)s” 不是有效选项")
 
@@ -44,36 +41,17 @@ def _choice(choices: dict[str, str], label: str) -> serializers.ChoiceField:
                                    error_messages={"invalid_choice": CHOICE})
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class YuanField(serializers.Field):
-    """Yuan as a string ("1234.56") in, integer fen out."""
-
-    def to_internal_value(self, data: Any) -> int:
-        if isinstance(data, bool | float) or not isinstance(data, str | int):
-            raise serializers.ValidationError(str(BAD_MONEY))
-        try:
-            fen = yuan_to_fen(str(data))
-        except (BusinessRuleError, TypeError):
-            raise serializers.ValidationError(str(BAD_MONEY)) from None
-        if fen < 0:
-            raise serializers.ValidationError(str(BAD_MONEY))
-        return fen
-
-    def to_representation(self, value: int) -> str:
-        return yuan(value)
-
-
 class ClaimLineSerializer(serializers.Serializer):
     code = serializers.CharField(label="编码", max_length=30)
     name = serializers.CharField(label="名称", required=False, allow_blank=True, default="")
     quantity = serializers.DecimalField(label="数量", max_digits=12, decimal_places=4, min_value=Decimal(0))
-    unit_price = YuanField(label="单价（元）")
+    unit_price = YuanSerializerField(label="单价（元）")
 
 
 class YtdSerializer(serializers.Serializer):
     admissions = serializers.IntegerField(label="本年已住院次数", min_value=0, default=0)
-    deductible_paid = serializers.DictField(child=YuanField(), required=False, default=dict)
-    fund_paid = serializers.DictField(child=YuanField(), required=False, default=dict)
+    deductible_paid = serializers.DictField(child=YuanSerializerField(), required=False, default=dict)
+    fund_paid = serializers.DictField(child=YuanSerializerField(), required=False, default=dict)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         for key in (*attrs["deductible_paid"], *attrs["fund_paid"]):
@@ -93,7 +71,7 @@ class QuoteSerializer(serializers.Serializer):
     out_of_city = serializers.BooleanField(label="异地就医", default=False)
     referral_registered = serializers.BooleanField(label="已备案", default=False)
     use_personal_account = serializers.BooleanField(label="使用个人账户", default=False)
-    account_balance = YuanField(label="个人账户余额", required=False, default=0)
+    account_balance = YuanSerializerField(label="个人账户余额", required=False, default=0)
     ytd = YtdSerializer(required=False, default=dict)
     lines = ClaimLineSerializer(many=True, allow_empty=False)
 

@@ -21,24 +21,10 @@ from pooling.benefits.types import (
     ClaimLine,
     PersonContext,
 )
-from pooling.kernel.errors import BusinessRuleError
-from pooling.kernel.money import yuan_to_fen
+from pooling.web.fields import YuanField
 
-BAD_YUAN = _("金额应为元，最多两位小数，且不能为负数")
 NEED_DIAGNOSIS = _("门诊慢特病需填写病种编码")
 NO_LINE = _("请至少填写一行费用明细")
-
-
-class YuanField(forms.CharField):
-    def to_python(self, value: Any) -> int:  # type: ignore[override]
-        text = (super().to_python(value) or "0").strip()
-        try:
-            fen = yuan_to_fen(text)
-        except BusinessRuleError:
-            raise forms.ValidationError(BAD_YUAN) from None
-        if fen < 0:
-            raise forms.ValidationError(BAD_YUAN)
-        return fen
 
 
 def _choices(mapping: dict[str, str]) -> list[tuple[str, str]]:

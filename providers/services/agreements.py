@@ -10,8 +10,8 @@ from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from pooling.kernel.choices import Role
+from pooling.kernel.dates import add_months
 from pooling.kernel.errors import BusinessRuleError
-from providers.dates import add_months
 from providers.models import Agreement, AgreementTemplate, Provider
 
 NO_TEMPLATE = _("尚无%(kind)s适用的全市统一协议范本（启用日期不晚于 %(on)s）")

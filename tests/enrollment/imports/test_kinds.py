@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 from auditlog.models import LogEntry
 
-from enrollment import validators as v
 from enrollment.imports import kinds as k
 from enrollment.models import Collection, Declaration, Employer, Enrolment, Person
 from pooling.imports import kinds, services
 from pooling.imports.models import ImportBatch, ImportStatus
+from pooling.kernel import codes, dates
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.scoping import acting_as
 from pooling.tabular.reader import TRUNCATED
@@ -59,7 +59,7 @@ def test_it_lists_every_error_by_row_column_and_reason(clerk_a):
         [id_number(seq=5), "赵六", "神仙", "320999"],
     ])
     batch = preview(clerk_a, "people", data)
-    expected_check = v.ID_BAD_CHECK_DIGIT % {"expected": id_number(seq=3)[-1], "actual": bad_check(id_number(seq=3))[-1]}
+    expected_check = codes.ID_BAD_CHECK_DIGIT % {"expected": id_number(seq=3)[-1], "actual": bad_check(id_number(seq=3))[-1]}
     assert reasons(batch) == [
         (3, "身份证号码", str(expected_check)),
         (4, "身份证号码", str(services.DUPLICATE_IN_FILE % {"row": 2})),
@@ -250,7 +250,7 @@ def test_it_matches_tax_collections_to_declarations_and_refuses_a_bad_date(clerk
     header = "税务到账流水号,统一社会信用代码,费款所属期,到账金额（元）,到账日期\n"
     bad = preview(clerk_a, "collections", (header + f"T1,{credit_code(1)},2026-01,400,2026-02-30\n").encode())
     assert [(r, c) for r, c, _ in reasons(bad)] == [(2, "到账日期")]
-    assert reasons(bad)[0][2] == str(v.BAD_DATE % {"value": "2026-02-30"})
+    assert reasons(bad)[0][2] == str(dates.BAD_DATE % {"value": "2026-02-30"})
     first, rest = "%.2f" % (100 / 100), "%.2f" % ((total - 100) / 100)
     data = header + f"T1,{credit_code(1)},2026-01,{first},2026-02-10\nT2,{credit_code(1)},2026-01,{rest},2026-02-11\n"
     assert commit(preview(clerk_a, "collections", data.encode())).status == ImportStatus.COMMITTED
