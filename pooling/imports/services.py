@@ -34,10 +34,11 @@ from pooling.imports.kinds import Context, ImportKind, RowProblem, RowProblems, 
 from pooling.imports.models import ImportBatch, ImportStatus
 from pooling.kernel.choices import Role
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.problems import Problem
 from pooling.kernel.scoping import acting_as
 from pooling.models import Region, User
 from pooling.policy.document import policy_memo
-from pooling.tabular.reader import Row, RowError, TableError, open_table
+from pooling.tabular.reader import Row, TableError, open_table
 
 MAX_STORED_ERRORS = 5000
 PROGRESS_EVERY = 5000
@@ -51,22 +52,21 @@ NOT_READY = _("该批次尚未通过校验（有错误或尚未预览完成）�
 NO_FILE = _("请选择要上传的文件")
 IMPORT_NOT_ALLOWED = _("只有县经办人员和市经办机构人员可以批量导入")
 COMMIT_FAILED = _("提交失败，未写入任何数据：%(reason)s")
+CHANGED_SINCE_PREVIEW = _("数据在预览后被他人修改，请重新上传预览")
 
 
 @dataclass
 class ErrorSink:
-    """Counts every error; keeps the first MAX_STORED_ERRORS for the page and report."""
+    """Counts every problem; keeps the first MAX_STORED_ERRORS (as `Problem.as_dict()`, the
+    reason in both languages) for the page, the report and the API."""
 
     count: int = 0
     kept: list[dict[str, Any]] = field(default_factory=list)
 
-    def add(self, row: int | None, column: str, reason: str) -> None:
+    def add(self, problem: Problem) -> None:
         self.count += 1
         if len(self.kept) < MAX_STORED_ERRORS:
-            self.kept.append({"row": row, "column": column, "reason": reason})
-
-    def add_row_error(self, error: RowError) -> None:
-        self.add(error.row, error.column, error.reason)
+            self.kept.append(problem.as_dict())
 
 
 def batch_upload(*, actor: User, kind: str, file: UploadedFile) -> ImportBatch:
@@ -120,7 +120,7 @@ def batch_preview(*, batch_id: int) -> ImportBatch:
                 rows = progress.done
         except TableError as exc:
             file_error = exc.text()
-            sink.add(exc.row, "", file_error)
+            sink.add(Problem.from_error(exc, row=exc.row))
         ImportBatch.objects.filter(pk=batch_id).update(
             status=ImportStatus.PREVIEWED, rows_total=rows, rows_done=rows,
             error_count=sink.count, errors=sink.kept, file_error=file_error,
@@ -159,7 +159,7 @@ def batch_commit(*, batch_id: int) -> ImportBatch:
         except _Rejected:
             _fail(batch_id, sink.kept, sink.count, "")
         except TableError as exc:
-            _fail(batch_id, [{"row": exc.row, "column": "", "reason": exc.text()}], 1, exc.text())
+            _fail(batch_id, [Problem.from_error(exc, row=exc.row).as_dict()], 1, exc.text())
         except BusinessRuleError:
             raise
         except IntegrityError:
@@ -167,12 +167,11 @@ def batch_commit(*, batch_id: int) -> ImportBatch:
             sink = ErrorSink()
             for _record in _checked_records(batch, kind, _context(batch, kind), sink, _Progress(batch_id, side_channel=False)):
                 pass
-            reason = str(COMMIT_FAILED % {"reason": _("数据在预览后被他人修改，请重新上传预览")})
-            _fail(batch_id, sink.kept or [{"row": None, "column": "", "reason": reason}],
-                  sink.count or 1, "" if sink.count else reason)
+            changed = Problem(None, "", COMMIT_FAILED, {"reason": CHANGED_SINCE_PREVIEW}, "changed")
+            _fail(batch_id, sink.kept or [changed.as_dict()], sink.count or 1, "" if sink.count else changed.reason)
         except Exception as exc:
-            reason = str(COMMIT_FAILED % {"reason": type(exc).__name__})
-            _fail(batch_id, [{"row": None, "column": "", "reason": reason}], 1, reason)
+            crashed = Problem(None, "", COMMIT_FAILED, {"reason": type(exc).__name__}, "crashed")
+            _fail(batch_id, [crashed.as_dict()], 1, crashed.reason)
             raise
         finally:
             progress.close()
@@ -261,16 +260,16 @@ def _checked_records(batch: ImportBatch, kind: ImportKind, ctx: Context, sink: E
             progress.tick()
             if row.errors:
                 for error in row.errors:
-                    sink.add_row_error(error)
+                    sink.add(error)
                 continue
             try:
                 _county, record = kind.clean(row.values, ctx)
             except RowProblem as problem:
-                sink.add(row.number, label.get(problem.column, problem.column), problem.reason())
+                sink.add(problem.at(row.number, label))
                 continue
             except RowProblems as problems:
                 for p in problems.problems:
-                    sink.add(row.number, label.get(p.column, p.column), p.reason())
+                    sink.add(p.at(row.number, label))
                 continue
             key = kind.unique_key(record)
             if key is None:
@@ -279,8 +278,8 @@ def _checked_records(batch: ImportBatch, kind: ImportKind, ctx: Context, sink: E
                 continue
             first = seen.get(key)
             if first is not None:
-                sink.add(row.number, label.get(kind.existing_column(), ""),
-                         str(DUPLICATE_IN_FILE % {"row": first}))
+                sink.add(Problem(row.number, label.get(kind.existing_column(), ""), DUPLICATE_IN_FILE,
+                                 {"row": first}, "duplicate_in_file"))
                 continue
             seen[key] = row.number
             if not lookups:
@@ -309,7 +308,7 @@ def _not_existing(kind: ImportKind, waiting: list[tuple[Any, int, Any]], sink: E
     existing = kind.existing([key for key, _row, _record in waiting])
     for key, number, record in waiting:
         if key in existing:
-            sink.add(number, label.get(kind.existing_column(), ""), str(kind.existing_message()))
+            sink.add(Problem(number, label.get(kind.existing_column(), ""), kind.existing_message(), code="exists"))
         else:
             ctx.row = number
             yield record

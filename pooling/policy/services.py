@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from pooling.kernel.choices import Role
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.problems import Problem
 from pooling.models import PolicyStatus, PolicyVersion, User
-from pooling.policy.validation import Problem, document_problems
+from pooling.policy.validation import document_problems
 
 INVALID_DOCUMENT = _("政策文件未通过校验，共 %(count)s 处问题：%(problems)s")
 NOT_BUREAU_ADMIN = _("只有市医保局管理员可以起草、提交、复核政策版本")
@@ -41,7 +42,8 @@ class PolicyDocumentInvalid(BusinessRuleError):
         })
 
     def as_dict(self) -> dict[str, Any]:
-        return {**super().as_dict(), "problems": [{"path": p.path, "reason": p.reason} for p in self.problems]}
+        return {**super().as_dict(), "problems": [
+            {"path": p.column, "reason": p.text("zh-hans"), "reason_en": p.text("en")} for p in self.problems]}
 
 
 def policy_document_check(*, document: Any) -> None:

@@ -15,8 +15,8 @@ in Chinese offices are handled once:
 Problems with the file as a whole (empty, header only, truncated, a required
 column missing, undecodable bytes, a broken workbook) raise `TableError`, a
 `BusinessRuleError` with its own message each. Problems with one row are
-`RowError(row, column, reason)`, where `row` is the row number the user sees in
-Excel (the header is row 1).
+`pooling.kernel.problems.Problem(row, column, message)`, where `row` is the row number
+the user sees in Excel (the header is row 1).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from xml.etree.ElementTree import ParseError
 from django.utils.translation import gettext_lazy as _
 
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.problems import Problem
 from pooling.tabular.xlsx import LOST_DIGITS
 from pooling.tabular.xlsx import xlsx_rows as text_xlsx_rows
 
@@ -80,13 +81,6 @@ class Column:
         return {normalize_header(n) for n in (self.key, self.label, *self.aliases)}
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    reason: str
-
-
 @dataclass(slots=True)
 class Row:
     """One data row: `number` as in Excel, `values` by column key (stripped strings)."""
@@ -94,7 +88,7 @@ class Row:
     number: int
     values: dict[str, str]
     width: int = 0
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
 
 
 def normalize_header(name: str) -> str:
@@ -182,12 +176,12 @@ class Table:
             values = {key: (cells[i].strip() if i < len(cells) else "") for key, i in self._index.items()}
         row = Row(number, values, width=len(cells))
         if len(cells) != width and (len(cells) < width or any(c.strip() for c in cells[width:])):
-            row.errors.append(RowError(number, "", str(FIELD_COUNT % {"got": len(cells), "want": width})))
+            row.errors.append(Problem(number, "", FIELD_COUNT, {"got": len(cells), "want": width}, "field_count"))
         if self._from_xlsx:
             for key, value in values.items():
                 if value == LOST_DIGITS:
                     values[key] = ""
-                    row.errors.append(RowError(number, self.label_of[key], str(NUMBER_TOO_LONG)))
+                    row.errors.append(Problem(number, self.label_of[key], NUMBER_TOO_LONG, code="number_too_long"))
         return row
 
     def close(self) -> None:
@@ -387,7 +381,7 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def error_report_csv(errors: Iterable[RowError | dict[str, Any]]) -> Iterator[bytes]:
+def error_report_csv(errors: Iterable[Problem | dict[str, Any]]) -> Iterator[bytes]:
     """The error list as CSV bytes with a BOM, so Chinese Excel opens it correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -396,7 +390,7 @@ def error_report_csv(errors: Iterable[RowError | dict[str, Any]]) -> Iterator[by
     for error in errors:
         buffer.seek(0)
         buffer.truncate()
-        if isinstance(error, RowError):
+        if isinstance(error, Problem):
             writer.writerow([error.row, error.column, error.reason])
         else:
             writer.writerow([error.get("row", ""), error.get("column", ""), error.get("reason", "")])

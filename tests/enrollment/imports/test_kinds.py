@@ -13,6 +13,7 @@ from pooling.imports import kinds, services
 from pooling.imports.models import ImportBatch, ImportStatus
 from pooling.kernel import codes, dates
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.money import NEGATIVE_AMOUNT
 from pooling.kernel.scoping import acting_as
 from pooling.tabular.reader import TRUNCATED
 from tests.enrollment.imports.helpers import (
@@ -227,7 +228,7 @@ def test_it_imports_declaration_lines_and_refuses_a_negative_amount(clerk_a, emp
     assert commit(preview(clerk_a, "enrolments", enrol.encode())).status == ImportStatus.COMMITTED
     header = "统一社会信用代码,费款所属期,身份证号码,申报工资基数（元）\n"
     bad = preview(clerk_a, "declarations", (header + f"{credit_code(1)},2026-01,{id_number(seq=1)},-5\n").encode())
-    assert reasons(bad) == [(2, "申报工资基数（元）", str(kinds.NEGATIVE_AMOUNT % {"value": "-5"}))]
+    assert reasons(bad) == [(2, "申报工资基数（元）", str(NEGATIVE_AMOUNT % {"value": "-5"}))]
     good = header + f"{credit_code(1)},2026-01,{id_number(seq=1)},6500\n"
     assert commit(preview(clerk_a, "declarations", good.encode())).status == ImportStatus.COMMITTED
     declaration = Declaration.objects.get()
