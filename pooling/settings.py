@@ -157,6 +157,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # The kernel's code lists are one enum each in the schema, whichever field carries them.
+    "ENUM_NAME_OVERRIDES": {
+        "PersonCategoryEnum": "pooling.kernel.choices.PersonCategory",
+        "HospitalLevelEnum": "pooling.kernel.choices.HospitalLevel",
+    },
 }
 
 # Celery: with no broker configured, tasks run eagerly in-process (embedded default).

@@ -19,10 +19,7 @@ from rest_framework.views import APIView
 from pooling.benefits.catalogue.models import CatalogueItem, CatalogueVersion
 from pooling.benefits.catalogue.selectors import catalogue_lookup, catalogue_search
 from pooling.benefits.quote import benefits_quote, quote_as_dict
-from pooling.benefits.rules import MATERNITY_KINDS
 from pooling.benefits.types import (
-    CATEGORIES,
-    HOSPITAL_LEVELS,
     SCHEMES,
     Accumulators,
     CareType,
@@ -30,15 +27,17 @@ from pooling.benefits.types import (
     ClaimLine,
     PersonContext,
 )
+from pooling.kernel.choices import HospitalLevel, PersonCategory, Scheme
+from pooling.kernel.numbers import percent_text
+from pooling.policy.benefit_rules import MATERNITY_KINDS
 from pooling.web.fields import YuanSerializerField
 
 BAD_SCOPE = _("累计额的范围应为 inpatient / outpatient / maternity:<类型> / chronic:<病种编码>")
-CHOICE = _("“%(input)s” 不是有效选项")
+CHOICE = _("“{input}” 不是有效选项")  # DRF fills {input} in
 
 
-def _choice(choices: dict[str, str], label: str) -> serializers.ChoiceField:
-    return serializers.ChoiceField(choices=list(choices.items()), label=label,
-                                   error_messages={"invalid_choice": CHOICE})
+def _choice(choices: list[tuple[str, Any]], label: str) -> serializers.ChoiceField:
+    return serializers.ChoiceField(choices=choices, label=label, error_messages={"invalid_choice": CHOICE})
 
 
 class ClaimLineSerializer(serializers.Serializer):
@@ -61,10 +60,10 @@ class YtdSerializer(serializers.Serializer):
 
 
 class QuoteSerializer(serializers.Serializer):
-    scheme = _choice(SCHEMES, "险种")
-    category = _choice(CATEGORIES, "人员类别")
-    hospital_level = _choice(HOSPITAL_LEVELS, "医院等级")
-    care_type = _choice(CareType.LABELS, "就诊类型")
+    scheme = _choice([(s.value, s.label) for s in SCHEMES], "险种")
+    category = _choice(PersonCategory.choices, "人员类别")
+    hospital_level = _choice(HospitalLevel.choices, "医院等级")
+    care_type = _choice(list(CareType.LABELS.items()), "就诊类型")
     service_date = serializers.DateField(label="就诊（出院）日期")
     diagnosis = serializers.CharField(label="诊断/病种编码", required=False, allow_blank=True, default="")
     maternity_kind = serializers.ChoiceField(choices=["", *MATERNITY_KINDS], required=False, default="")
@@ -79,13 +78,13 @@ class QuoteSerializer(serializers.Serializer):
         d = self.validated_data
         ytd = d.get("ytd") or {}
         person = PersonContext(
-            category=d["category"], account_balance_fen=d["account_balance"],
+            category=PersonCategory(d["category"]), account_balance_fen=d["account_balance"],
             ytd=Accumulators(admissions=ytd.get("admissions", 0),
                              deductible_paid_fen=MappingProxyType(dict(ytd.get("deductible_paid", {}))),
                              fund_paid_fen=MappingProxyType(dict(ytd.get("fund_paid", {})))),
         )
         claim = Claim(
-            scheme=d["scheme"], hospital_level=d["hospital_level"], care_type=d["care_type"],
+            scheme=Scheme(d["scheme"]), hospital_level=HospitalLevel(d["hospital_level"]), care_type=d["care_type"],
             service_date=d["service_date"], diagnosis=d["diagnosis"].strip().upper(),
             out_of_city=d["out_of_city"], referral_registered=d["referral_registered"],
             use_personal_account=d["use_personal_account"], maternity_kind=d["maternity_kind"],
@@ -164,7 +163,7 @@ class CatalogueLookup(APIView):
         codes = [c for c in request.query_params.get("codes", "").split(",") if c.strip()][:500]
         found = catalogue_lookup(on=on, codes=codes)
         return Response({code: {"name": e.name, "cls": e.cls, "kind": e.kind, "restrictions": e.restrictions,
-                                "self_pay_pct": None if e.self_pay_rate is None else str(e.self_pay_rate * 100)}
+                                "self_pay_pct": None if e.self_pay_rate is None else percent_text(e.self_pay_rate)}
                          for code, e in sorted(found.items())})
 
 

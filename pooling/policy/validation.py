@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from pooling.kernel.choices import SCHEME_CATEGORIES, HospitalLevel
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.money import yuan_to_fen
 from pooling.kernel.numbers import parse_percent
@@ -27,8 +28,6 @@ from pooling.kernel.problems import Problem
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "policy.schema.json"
 
-SCHEME_CATEGORIES = {"employee": ("in_service", "retired"), "resident": ("resident_adult", "minor_student")}
-LEVELS = ("level3", "level2", "level1", "community")
 # National limits (医保发〔2022〕22号): out-of-city ratio may fall by at most these points.
 OUT_OF_CITY_MAX = {"registered_ratio_reduction_pct": Decimal(10), "unregistered_ratio_reduction_pct": Decimal(20)}
 # Percent fields that may exceed 100 (the base ceiling is 300 % of the average wage).
@@ -233,12 +232,12 @@ def _grid_problems(rows: list[dict[str, Any]], path: str, cap_key: str) -> list[
         caps[key[:2]].add(str(yuan_to_fen(row[cap_key])))
     for scheme, categories in SCHEME_CATEGORIES.items():
         for category in categories:
-            for level in LEVELS:
+            for level in HospitalLevel:
                 if (scheme, category, level) not in seen:
                     found.append(_at(path, MISSING_COMBO, combo=f"{scheme}/{category}/{level}"))
-    for (scheme, category), values in caps.items():
+    for (scheme_code, category_code), values in caps.items():
         if len(values) > 1:
-            found.append(_at(path, CAPS_DIFFER, combo=f"{scheme}/{category}"))
+            found.append(_at(path, CAPS_DIFFER, combo=f"{scheme_code}/{category_code}"))
     return found
 
 

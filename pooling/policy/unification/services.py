@@ -17,6 +17,7 @@ from pooling.kernel.choices import RegionLevel, Role
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.problems import Problem
 from pooling.models import CountyBaselineItem, PolicyVersion, Region, User
+from pooling.policy.document import policy_of
 from pooling.policy.unification.compare import (
     Finding,
     item_meta,
@@ -103,7 +104,7 @@ def county_baselines_import(*, content: bytes, source: str, actor: User) -> dict
 
 def unification_findings(*, version: PolicyVersion) -> list[Finding]:
     """Every item, county by county, where `version` is less generous than the county's old standard."""
-    unified = policy_items(version.document)
+    unified = policy_items(policy_of(version))
     baselines: dict[str, dict[str, Decimal]] = defaultdict(dict)
     names: dict[str, str] = {}
     for item in CountyBaselineItem.objects.select_related("county").order_by("county__sort_order", "item"):

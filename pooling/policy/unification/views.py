@@ -16,6 +16,7 @@ from pooling.kernel.choices import Role
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.permissions import user_has_role
 from pooling.models import PolicyStatus, PolicyVersion
+from pooling.policy.document import policy_of
 from pooling.policy.unification.compare import Finding, item_meta, policy_items
 from pooling.policy.unification.services import (
     BaselineFileInvalid,
@@ -89,7 +90,7 @@ def unification_import(request: HttpRequest) -> HttpResponse:
 def unification_template(request: HttpRequest) -> StreamingHttpResponse:
     """A CSV to fill in: every item key of a policy version with its name and the unified value."""
     version = _version(request.GET.get("version", ""))
-    items: dict[str, Any] = policy_items(version.document) if version else {}
+    items: dict[str, Any] = policy_items(policy_of(version)) if version else {}
     rows = []
     for key, value in items.items():
         meta = item_meta(key)
