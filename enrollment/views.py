@@ -29,6 +29,7 @@ from enrollment.models import (
     TransferStatus,
 )
 from pooling.kernel.choices import PersonCategory, Role, Scheme
+from pooling.kernel.money import format_yuan
 from pooling.kernel.scoping import current_scope
 from pooling.web.decorators import role_required
 
@@ -247,7 +248,7 @@ def employer_declare(request: HttpRequest, pk: int) -> HttpResponse:
                 for warning in result.warnings:
                     messages.warning(request, warning)
                 messages.success(request, _t("已申报 %(n)s 人，应缴合计 %(total)s 元") % {
-                    "n": len(result.lines), "total": f"{result.declaration.total_fen / 100:,.2f}"})
+                    "n": len(result.lines), "total": format_yuan(result.declaration.total_fen)})
                 return redirect("enrollment:employer", pk=employer.pk)
     return render(request, "enrollment/declare.html", {
         "e": employer, "form": form, "rows": [(e, bases[e.pk], errors.get(e.pk)) for e in staff]})

@@ -28,8 +28,10 @@ Key = tuple[Scheme, PersonCategory, HospitalLevel]
 MATERNITY_KINDS = {"vaginal_delivery": _("顺产"), "caesarean": _("剖宫产"), "prenatal_checks": _("产前检查")}
 
 
-def _grid_key(row: dict[str, Any]) -> Key:
-    return (Scheme(row["scheme"]), PersonCategory(row["category"]), HospitalLevel(row["hospital_level"]))
+def _grid_cell(row: dict[str, Any]) -> dict[str, Any]:
+    """Which cell of the scheme × category × level grid a row fills."""
+    return {"scheme": Scheme(row["scheme"]), "category": PersonCategory(row["category"]),
+            "hospital_level": HospitalLevel(row["hospital_level"])}
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +48,7 @@ class InpatientRule:
 
     @classmethod
     def from_document(cls, row: dict[str, Any]) -> InpatientRule:
-        scheme, category, level = _grid_key(row)
-        return cls(scheme=scheme, category=category, hospital_level=level,
-                   deductible_first_fen=yuan_to_fen(row["deductible_first"]),
+        return cls(**_grid_cell(row), deductible_first_fen=yuan_to_fen(row["deductible_first"]),
                    deductible_later_fen=yuan_to_fen(row["deductible_later"]),
                    ratio=rate(row["ratio_pct"]), annual_cap_fen=yuan_to_fen(row["annual_cap"]))
 
@@ -66,9 +66,7 @@ class OutpatientRule:
 
     @classmethod
     def from_document(cls, row: dict[str, Any]) -> OutpatientRule:
-        scheme, category, level = _grid_key(row)
-        return cls(scheme=scheme, category=category, hospital_level=level,
-                   deductible_fen=yuan_to_fen(row["deductible"]), ratio=rate(row["ratio_pct"]),
+        return cls(**_grid_cell(row), deductible_fen=yuan_to_fen(row["deductible"]), ratio=rate(row["ratio_pct"]),
                    annual_limit_fen=yuan_to_fen(row["annual_limit"]))
 
 

@@ -36,48 +36,56 @@ def _api_error(exc: BusinessRuleError) -> serializers.ValidationError:
     return serializers.ValidationError(exc.text(), code=exc.code)
 
 
-class YuanField(forms.CharField):
+class _ParsedField(forms.CharField):
+    """Text read by one of the kernel's parsers; its refusal shows beside the field."""
+
+    blank: Any = None  # what a blank, optional field gives
+
+    def parse(self, text: str) -> Any:
+        raise NotImplementedError
+
+    def clean(self, value: Any) -> Any:
+        text = super().clean(value)  # stripped, required and length checked
+        if not text:
+            return self.blank
+        try:
+            return self.parse(text)
+        except BusinessRuleError as exc:
+            raise _form_error(exc) from None
+
+
+class YuanField(_ParsedField):
     """Yuan as typed ("1234.5", "1,234.50", "¥12") -> integer fen. Blank (when not
     required) is `blank_fen`, 0 unless given; a negative amount only with `negative=True`."""
 
     def __init__(self, *, negative: bool = False, blank_fen: int | None = 0, **kwargs: Any) -> None:
         self.negative = negative
-        self.blank_fen = blank_fen
+        self.blank = blank_fen
         kwargs.setdefault("max_length", 20)
         super().__init__(**kwargs)
         self.widget.attrs.setdefault("inputmode", "decimal")
 
-    def clean(self, value: Any) -> Any:
-        text = super().clean(value)  # stripped, required and length checked
-        if not text:
-            return self.blank_fen
-        try:
-            return yuan_to_fen(text, negative=self.negative)
-        except BusinessRuleError as exc:
-            raise _form_error(exc) from None
+    def parse(self, text: str) -> int:
+        return yuan_to_fen(text, negative=self.negative)
 
 
-class CodeField(forms.CharField):
+class CodeField(_ParsedField):
     """A national code, checked and normalized by one of `pooling.kernel.codes`' checks
     (`check` returns the normalized code). No length limit here: blanks pasted inside the
     code are the normalisation's to remove, and the check names a wrong length itself."""
+
+    blank = ""
 
     def __init__(self, *, check: Callable[[str], str], **kwargs: Any) -> None:
         self.check = check
         super().__init__(**kwargs)
         self.widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
 
-    def clean(self, value: Any) -> Any:
-        text = super().clean(value)
-        if not text:
-            return text
-        try:
-            return self.check(text)
-        except BusinessRuleError as exc:
-            raise _form_error(exc) from None
+    def parse(self, text: str) -> str:
+        return self.check(text)
 
 
-class MonthField(forms.CharField):
+class MonthField(_ParsedField):
     """'2026-03', '202603', '2026年3月'… -> the first day of that month."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -86,14 +94,8 @@ class MonthField(forms.CharField):
         super().__init__(**kwargs)
         self.widget.attrs.update({"placeholder": "2026-03", "inputmode": "numeric"})
 
-    def clean(self, value: Any) -> Any:
-        text = super().clean(value)
-        if not text:
-            return None
-        try:
-            return parse_month(text)
-        except BusinessRuleError as exc:
-            raise _form_error(exc) from None
+    def parse(self, text: str) -> date:
+        return parse_month(text)
 
 
 @extend_schema_field(OpenApiTypes.STR)

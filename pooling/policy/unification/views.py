@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pooling.kernel.choices import Role
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.money import fen_to_yuan
 from pooling.kernel.permissions import user_has_role
 from pooling.models import PolicyStatus, PolicyVersion
 from pooling.policy.document import policy_of
@@ -41,7 +42,7 @@ def _version(code: str) -> PolicyVersion | None:
 def _shown(value: Decimal | None, money: bool) -> str:
     if value is None:
         return str(_("（统一政策未列）"))
-    return f"{value / 100:.2f}" if money else format(value.normalize(), "f")
+    return str(fen_to_yuan(int(value))) if money else format(value.normalize(), "f")
 
 
 def _rows(findings: list[Finding]) -> list[list[str]]:
