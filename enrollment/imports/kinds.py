@@ -1,8 +1,9 @@
 """The handling app's bulk imports: employers, people, enrolments, declarations, collections.
 
 Each kind checks its cells with `pooling.kernel.codes`, `pooling.kernel.dates` and
-`enrollment.validators` (the same checks as the forms and the API), refuses rows of another county, and writes in bulk — the
-workflow around it (preview, duplicates, all-or-nothing) is `pooling.imports`.
+`enrollment.validators` (the same checks as the forms and the API), refuses rows of
+another county, and writes in bulk — the workflow around it (preview, duplicates,
+all-or-nothing) is `pooling.imports`.
 People, the big files, go through PostgreSQL COPY (see `enrollment.imports.people_copy`).
 """
 
