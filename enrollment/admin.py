@@ -4,9 +4,10 @@ where every write goes through a service; the admin is scoped like everything el
 from django.contrib import admin
 
 from enrollment import models as m
+from pooling.web.admin_exports import WriterExportMixin
 
 
-class ReadMostlyAdmin(admin.ModelAdmin):
+class ReadMostlyAdmin(WriterExportMixin, admin.ModelAdmin):
     # Business rules live in services: the admin shows, it does not create or delete.
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

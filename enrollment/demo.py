@@ -1,6 +1,7 @@
 """Demo data for the handling app: employers and ~20 people in 亭湖区 and 盐都区, with
-enrolments, three months of declarations (two paid), a resident year, one completed
-transfer and one approved referral. Idempotent: a second load changes nothing."""
+enrolments, three months of declarations (two paid, allocated to the personal accounts),
+a resident year, one completed transfer and one approved referral; the accounts' postings
+swept into the employee personal-account book. Idempotent: a second load changes nothing."""
 
 from __future__ import annotations
 
@@ -72,6 +73,9 @@ def _load() -> None:
         services.enrol(person=person, scheme=Scheme.EMPLOYEE, employer=employer, start_month=MONTHS[0])
     _declare(employers, people)
     _transfer_and_refer(people, counties, employers)
+    # The personal accounts meet the funds books: each county's control account equals
+    # the sum of its people's balances (manage.py reconcile).
+    services.account_postings_sweep_all(until=date(2026, 4, 1), actor=None)
 
 
 def _declare(employers: list[Employer], people: list[Person]) -> None:
@@ -87,7 +91,7 @@ def _declare(employers: list[Employer], people: list[Person]) -> None:
                                            credit_code=employer.credit_code, month=month,
                                            amount_fen=result.declaration.total_fen, received_on=month.replace(day=20))
         if i < 2:
-            services.accounts_allocate_month(month=month)
+            services.accounts_allocate_month(month=month, actor=None)
 
 
 def _transfer_and_refer(people: list[Person], counties: dict[str, Region], employers: list[Employer]) -> None:

@@ -316,52 +316,111 @@ class ResidentContribution(ScopedModel):
 
 
 class PersonalAccount(ScopedModel):
-    """The row locked (select_for_update) while a payment checks the balance.
+    """A person's account (个人账户): the sub-ledger's one row per person.
 
-    Holds no balance: the balance is the sum of postings, so it cannot drift.
+    `balance_fen` is maintained by `enrollment.services.subledger` in the same statement
+    batch that writes the postings, under the person's row lock, so a payment checks it
+    without summing history; `manage.py reconcile` proves it equals the postings, and
+    the database refuses it below zero.
     """
 
     scope_paths = ("person__county",)
 
     person = models.OneToOneField(Person, verbose_name=_("参保人"), on_delete=models.PROTECT,
                                   related_name="account")
+    balance_fen = models.BigIntegerField(_("余额（分）"), default=0)
     opened_at = models.DateTimeField(_("开户时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("个人账户")
         verbose_name_plural = _("个人账户")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(balance_fen__gte=0), name="personal_account_not_negative"),
+        ]
 
 
 class PostingKind(models.TextChoices):
     ALLOCATION = "allocation", _("划入")
+    RETIREE_ALLOCATION = "retiree_allocation", _("退休人员划入")
     PAYMENT = "payment", _("支付")
     TRANSFER_OUT = "transfer_out", _("转出")
     TRANSFER_IN = "transfer_in", _("转入")
 
 
+# Kinds that put money into the account; the others take it out. Within a kind every
+# posting has the same sign (a database constraint), so a batch of one kind never sums to 0.
+INTO_ACCOUNT = (PostingKind.ALLOCATION, PostingKind.RETIREE_ALLOCATION, PostingKind.TRANSFER_IN)
+
+
+class AccountBatch(ScopedModel):
+    """Postings of one county, month and kind matched, in one transaction, by one entry
+    of the funds ledger whose key is this batch's key (retiree allocations: one entry in
+    each book, the pooled one keyed `<key>:pooled`). Immutable once written."""
+
+    county = models.ForeignKey(REGION, verbose_name=_("经办单位"), on_delete=models.PROTECT,
+                               related_name="account_batches")
+    month = models.DateField(_("所属月份"))
+    kind = models.CharField(_("类型"), max_length=20, choices=PostingKind.choices)
+    key = models.CharField(_("汇总入账键"), max_length=200, unique=True)
+    posted_at = models.DateTimeField(_("入账时间"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True,
+                                   blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("个人账户汇总入账批次")
+        verbose_name_plural = _("个人账户汇总入账批次")
+        ordering = ["-month", "county_id", "kind", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(month__day=1), name="account_batch_month_is_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class AccountPosting(ScopedModel):
-    """An immutable movement of a personal account, in the county that booked it."""
+    """An immutable movement of a personal account, accounted to the county the person
+    belonged to when it was written (a transfer moves the balance with a pair of postings).
+
+    Immutable on PostgreSQL (migration 0007): the one change allowed is matching it to a
+    batch, once (`batch` from empty to set).
+    """
 
     county = models.ForeignKey(REGION, verbose_name=_("经办单位"), on_delete=models.PROTECT,
                                related_name="account_postings")
     account = models.ForeignKey(PersonalAccount, verbose_name=_("个人账户"), on_delete=models.PROTECT,
                                 related_name="postings")
-    kind = models.CharField(_("类型"), max_length=14, choices=PostingKind.choices)
+    kind = models.CharField(_("类型"), max_length=20, choices=PostingKind.choices)
     month = models.DateField(_("所属月份"))
     amount_fen = models.BigIntegerField(_("金额（分）"))  # + into the account, − out of it
-    # Deterministic key (alloc:<person>:<2026-03>): the same movement is never booked twice.
-    key = models.CharField(_("幂等键"), max_length=80, unique=True)
+    # Deterministic key (alloc:<id number>:<2026-03>, a settlement's id): the movement's
+    # identity. The same key with the same payload is the posting already there; with
+    # another payload it is refused (payload_hash, as in the funds ledger).
+    key = models.CharField(_("幂等键"), max_length=200, unique=True)
+    payload_hash = models.CharField(_("内容摘要"), max_length=64)
     memo = models.CharField(_("摘要"), max_length=200, blank=True)
+    batch = models.ForeignKey(AccountBatch, verbose_name=_("汇总入账批次"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="postings")
     created_at = models.DateTimeField(_("记账时间"), auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True,
-                                   blank=True, on_delete=models.PROTECT, related_name="+")
+                                   blank=True, on_delete=models.PROTECT, related_name="+",
+                                   db_index=False)
 
     class Meta:
         verbose_name = _("个人账户记账")
         verbose_name_plural = _("个人账户记账")
         ordering = ["account_id", "created_at", "pk"]
         constraints = [
-            models.CheckConstraint(condition=~models.Q(amount_fen=0), name="posting_not_zero"),
+            models.CheckConstraint(
+                condition=(models.Q(kind__in=INTO_ACCOUNT, amount_fen__gt=0)
+                           | (~models.Q(kind__in=INTO_ACCOUNT) & models.Q(amount_fen__lt=0))),
+                name="posting_sign_follows_kind"),
+            models.CheckConstraint(condition=models.Q(month__day=1), name="posting_month_is_first_day"),
+        ]
+        indexes = [
+            # What a sweep looks for: the unmatched postings of one county and month.
+            models.Index(fields=["county", "month"], condition=models.Q(batch__isnull=True),
+                         name="posting_unmatched"),
         ]
 
 

@@ -182,7 +182,7 @@ def person_history(*, person_id: int) -> PersonHistory:
                      .select_related("county", "declaration__employer").order_by("month"))
         resident = list(ResidentContribution.objects.filter(person=person).select_related("county")
                         .order_by("year"))
-        postings = list(AccountPosting.objects.filter(account__person=person).select_related("county")
+        postings = list(AccountPosting.objects.filter(account__person=person).select_related("county", "batch")
                         .order_by("created_at", "pk"))
         transfers = list(Transfer.objects.filter(person=person)
                          .select_related("from_county", "to_county").order_by("requested_at"))
@@ -197,6 +197,13 @@ def person_history(*, person_id: int) -> PersonHistory:
         postings=postings, balance_fen=account_balance(person=person), transfers=transfers,
         referrals=referrals, paid_months=paid, declared_months=declared,
         retiree=retiree)
+
+
+def person_moved_out(*, person_id: int) -> Transfer | None:
+    """The completed transfer that took this person out of the caller's county, if that is
+    why the caller no longer sees them (transfers are seen by both counties)."""
+    return (Transfer.objects.filter(person_id=person_id, status=TransferStatus.COMPLETED)
+            .select_related("person", "from_county", "to_county").order_by("-completed_at", "-pk").first())
 
 
 def declarations_list(*, month: date | None = None, status: str = "") -> QuerySet[Declaration]:

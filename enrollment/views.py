@@ -102,7 +102,11 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         history = selectors.person_history(person_id=pk)
     except Person.DoesNotExist:
-        raise Http404 from None
+        moved = selectors.person_moved_out(person_id=pk)
+        if moved is None:
+            raise Http404 from None
+        # An open page or a bookmark of someone who has just moved to another county.
+        return render(request, "enrollment/person_moved.html", {"t": moved})
     writable = not current_scope().read_only and request.user.role in WRITERS or request.user.is_superuser
     return render(request, "enrollment/person.html", {
         "h": history, "p": history.person, "writable": writable,

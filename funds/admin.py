@@ -8,17 +8,12 @@ from typing import Any
 from django.contrib import admin
 
 from funds import models
+from pooling.web.admin import ReadOnlyAdmin
+from pooling.web.admin_exports import WriterExportMixin
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
+class ReadOnly(WriterExportMixin, ReadOnlyAdmin):
+    """Ledger rows are shown and exported, never edited here."""
 
 
 @admin.register(models.Book)
@@ -61,22 +56,22 @@ class LineAdmin(ReadOnly):
 
 
 @admin.register(models.RemittanceRule)
-class RemittanceRuleAdmin(admin.ModelAdmin):
+class RemittanceRuleAdmin(WriterExportMixin, admin.ModelAdmin):
     list_display = ["code", "name", "kind", "source"]
 
 
 @admin.register(models.PrePoolingPosition)
-class PositionAdmin(admin.ModelAdmin):
+class PositionAdmin(WriterExportMixin, admin.ModelAdmin):
     list_display = ["county", "book", "rule", "surplus_fen", "deficit_fen", "risk_adjustment_paid_fen", "offset_fen"]
 
 
 @admin.register(models.PrePoolingClaim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(WriterExportMixin, admin.ModelAdmin):
     list_display = ["county", "book", "kind", "counterparty", "amount_fen", "cleared_fen", "cleared_on"]
 
 
 @admin.register(models.InterestRate)
-class InterestRateAdmin(admin.ModelAdmin):
+class InterestRateAdmin(WriterExportMixin, admin.ModelAdmin):
     list_display = ["book", "year", "month", "annual_rate"]
 
 

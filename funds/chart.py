@@ -24,11 +24,15 @@ class Category(models.TextChoices):
     CITY_EXPENDITURE = "city_expenditure", _("市级支出户")
     COUNTY_EXPENDITURE = "county_expenditure", _("县级支出户")
     RECEIVABLE_COUNTY = "receivable_county", _("应收县级款项")
+    PERSONAL_ACCOUNT_CLEARING = "personal_account_clearing", _("个人账户转移清算")
     # Liabilities.
     PAYABLE_PROVIDER = "payable_provider", _("应付定点机构款")
     # Fund.
     FUND_BALANCE = "fund_balance", _("基金累计结余")
     RISK_RESERVE = "risk_reserve", _("风险准备金")
+    # The control account of the personal-account sub-ledger (enrollment's postings):
+    # per county, it equals the sum of that county's people's account balances.
+    PERSONAL_ACCOUNT_BALANCE = "personal_account_balance", _("个人账户余额")
     # Income (国发〔2010〕2号 budget items).
     INCOME_PREMIUM = "income_premium", _("保险费收入")
     SUBSIDY_CENTRAL = "subsidy_central", _("中央财政补贴收入")
@@ -72,6 +76,7 @@ class Kind:
     klass: str
     city_level: bool = False
     no_overdraft: bool = False
+    books: tuple[str, ...] = ()  # only in these books (empty: in every book)
 
     @property
     def side(self) -> str:
@@ -79,15 +84,19 @@ class Kind:
 
 
 C = Category
+PERSONAL_BOOK = "employee_personal"  # the book whose control account mirrors the people's accounts
+POOLED_BOOK = "employee_pooled"
 KINDS: dict[str, Kind] = {k.category: k for k in [
     Kind(C.TREASURY_TRANSIT, "1001", Klass.ASSET, city_level=True),
     Kind(C.FISCAL_SPECIAL, "1002", Klass.ASSET, city_level=True, no_overdraft=True),
     Kind(C.CITY_EXPENDITURE, "1003", Klass.ASSET, city_level=True, no_overdraft=True),
     Kind(C.COUNTY_EXPENDITURE, "1004", Klass.ASSET, no_overdraft=True),
     Kind(C.RECEIVABLE_COUNTY, "1101", Klass.ASSET),
+    Kind(C.PERSONAL_ACCOUNT_CLEARING, "1201", Klass.ASSET, city_level=True, books=(PERSONAL_BOOK,)),
     Kind(C.PAYABLE_PROVIDER, "2001", Klass.LIABILITY),
     Kind(C.FUND_BALANCE, "3001", Klass.FUND, city_level=True),
     Kind(C.RISK_RESERVE, "3002", Klass.FUND, city_level=True),
+    Kind(C.PERSONAL_ACCOUNT_BALANCE, "3003", Klass.FUND, books=(PERSONAL_BOOK,)),
     Kind(C.INCOME_PREMIUM, "4001", Klass.INCOME),
     Kind(C.SUBSIDY_CENTRAL, "4011", Klass.INCOME),
     Kind(C.SUBSIDY_PROVINCIAL, "4012", Klass.INCOME),
@@ -126,13 +135,18 @@ class BookSpec:
 # One book per scheme (分别建账、分账核算、分别计息、专款专用); employee personal
 # accounts are a book of their own so pooled money never pays a personal-account item.
 BOOKS = [
-    BookSpec("employee_pooled", Scheme.EMPLOYEE, "职工基本医疗保险统筹基金"),
-    BookSpec("employee_personal", Scheme.EMPLOYEE, "职工基本医疗保险个人账户"),
+    BookSpec(POOLED_BOOK, Scheme.EMPLOYEE, "职工基本医疗保险统筹基金"),
+    BookSpec(PERSONAL_BOOK, Scheme.EMPLOYEE, "职工基本医疗保险个人账户"),
     BookSpec("resident", Scheme.RESIDENT, "城乡居民基本医疗保险基金"),
     BookSpec("maternity", Scheme.MATERNITY, "生育保险基金"),
     BookSpec("employee_large", Scheme.EMPLOYEE_LARGE, "职工大额医疗费用补充保险基金"),
     BookSpec("resident_critical", Scheme.RESIDENT_CRITICAL, "城乡居民大病保险基金"),
 ]
+
+
+def kinds_of(book_code: str) -> list[Kind]:
+    """The kinds of account a book holds."""
+    return [k for k in KINDS.values() if not k.books or book_code in k.books]
 
 
 def account_code(category: str, county_code: str) -> str:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,13 +21,17 @@ from pooling.kernel.choices import Role
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.regions import handling_units
 from pooling.web.decorators import role_required
-from pooling.web.exports import tabular_response
+from pooling.web.exports import export_response
 
 WRITERS = (Role.FINANCE, Role.BUREAU_ADMIN)
 
 
-def _period(request: HttpRequest) -> tuple[int, int]:
+def _period(request: HttpRequest, book: Book) -> tuple[int, int]:
+    """The month asked for; without one, the latest month with postings, so a report
+    never opens on an empty page when the ledger has entries."""
     year, month = selectors.today_period()
+    if not (request.GET.get("year") and request.GET.get("month")):
+        year, month = selectors.latest_posted_period(book=book) or (year, month)
     try:
         year = int(request.GET.get("year", year))
         month = int(request.GET.get("month", month))
@@ -42,8 +48,10 @@ def _county(request: HttpRequest) -> str | None:
 
 
 def _filters(request: HttpRequest, book: Book) -> dict[str, Any]:
-    year, month = _period(request)
-    return {"book": book, "year": year, "month": month, "county": _county(request),
+    year, month = _period(request, book)
+    county = _county(request)
+    return {"book": book, "year": year, "month": month, "county": county,
+            "query": urlencode({"year": year, "month": month, "county": county or ""}),
             "units": handling_units() if request.user.role != Role.COUNTY_CLERK else [],
             "months": range(1, 13)}
 
@@ -56,12 +64,10 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def book_detail(request: HttpRequest, code: str) -> HttpResponse:
     book = get_object_or_404(Book, code=code)
-    accounts = selectors.accounts(book=book)
     county = _county(request)
-    if county:
-        accounts = accounts.filter(county_id=county)
     return render(request, "funds/book.html", {
-        "book": book, "accounts": accounts, "periods": selectors.periods(book=book)[:24],
+        "book": book, "groups": selectors.account_groups(book=book, county=county),
+        "periods": selectors.periods(book=book)[:24],
         "county": county, "can_close": request.user.is_superuser or request.user.role in WRITERS,
         "units": handling_units() if request.user.role != Role.COUNTY_CLERK else []})
 
@@ -88,32 +94,45 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def trial_balance(request: HttpRequest, code: str) -> HttpResponse:
     ctx = _filters(request, get_object_or_404(Book, code=code))
     tb = selectors.trial_balance(book=ctx["book"], year=ctx["year"], month=ctx["month"], county=ctx["county"])
-    if request.GET.get("format") in ("csv", "xlsx"):
-        stem = f"科目余额表_{code}_{ctx['year']}-{ctx['month']:02d}{'_' + ctx['county'] if ctx['county'] else ''}"
-        return tabular_response(request.GET["format"], stem, reports.TRIAL_HEADER, reports.trial_rows(tb))
-    return render(request, "funds/trial_balance.html", {**ctx, "tb": tb})
+    return render(request, "funds/trial_balance.html", {**ctx, "tb": tb, "export": "funds:trial_export"})
+
+
+@login_required
+def trial_export(request: HttpRequest, code: str) -> HttpResponseBase:
+    ctx = _filters(request, get_object_or_404(Book, code=code))
+    tb = selectors.trial_balance(book=ctx["book"], year=ctx["year"], month=ctx["month"], county=ctx["county"])
+    return export_response(reports.trial_table(tb, ctx["county"]), request.GET.get("format"))
 
 
 @login_required
 def statement(request: HttpRequest, code: str) -> HttpResponse:
     ctx = _filters(request, get_object_or_404(Book, code=code))
     st = selectors.fund_statement(book=ctx["book"], year=ctx["year"], month=ctx["month"], county=ctx["county"])
-    rows = reports.statement_rows(st)
-    if request.GET.get("format") in ("csv", "xlsx"):
-        stem = f"基金收支表_{code}_{ctx['year']}-{ctx['month']:02d}{'_' + ctx['county'] if ctx['county'] else ''}"
-        return tabular_response(request.GET["format"], stem, reports.STATEMENT_HEADER, rows)
-    return render(request, "funds/statement.html", {**ctx, "st": st, "rows": rows})
+    return render(request, "funds/statement.html", {
+        **ctx, "st": st, "rows": reports.statement_rows(st), "export": "funds:statement_export"})
+
+
+@login_required
+def statement_export(request: HttpRequest, code: str) -> HttpResponseBase:
+    ctx = _filters(request, get_object_or_404(Book, code=code))
+    st = selectors.fund_statement(book=ctx["book"], year=ctx["year"], month=ctx["month"], county=ctx["county"])
+    return export_response(reports.statement_table(st), request.GET.get("format"))
 
 
 @login_required
 def journal(request: HttpRequest, code: str) -> HttpResponse:
     ctx = _filters(request, get_object_or_404(Book, code=code))
     lines = selectors.journal(book=ctx["book"], year=ctx["year"], month=ctx["month"], county=ctx["county"])
-    if request.GET.get("format") in ("csv", "xlsx"):
-        stem = f"序时账_{code}_{ctx['year']}-{ctx['month']:02d}{'_' + ctx['county'] if ctx['county'] else ''}"
-        return tabular_response(request.GET["format"], stem, reports.JOURNAL_HEADER, reports.journal_rows(lines))
     page = Paginator(lines, 100).get_page(request.GET.get("page"))
-    return render(request, "funds/journal.html", {**ctx, "page": page})
+    return render(request, "funds/journal.html", {**ctx, "page": page, "export": "funds:journal_export"})
+
+
+@login_required
+def journal_export(request: HttpRequest, code: str) -> HttpResponseBase:
+    ctx = _filters(request, get_object_or_404(Book, code=code))
+    lines = selectors.journal(book=ctx["book"], year=ctx["year"], month=ctx["month"], county=ctx["county"])
+    table = reports.journal_table(lines, ctx["book"], ctx["year"], ctx["month"], ctx["county"])
+    return export_response(table, request.GET.get("format"))
 
 
 @require_POST

@@ -7,10 +7,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from funds import selectors
+from funds import reports, selectors
 from funds.chart import Category
 from funds.models import Book, Budget, BudgetAdjustment, PrePoolingClaim, PrePoolingPosition
 from funds.services import budgets as svc
@@ -22,6 +23,7 @@ from pooling.kernel.money import yuan_to_fen
 from pooling.kernel.permissions import user_has_role
 from pooling.kernel.regions import handling_units
 from pooling.models import Region
+from pooling.web.exports import export_response
 
 CITY = (Role.FINANCE, Role.BUREAU_ADMIN)
 COMPILERS = (Role.COUNTY_CLERK, Role.CITY_AGENCY, *CITY)
@@ -42,8 +44,7 @@ def _items_from(post: Any) -> tuple[dict[str, int], dict[str, str]]:
 
 @login_required
 def budgets(request: HttpRequest) -> HttpResponse:
-    year, month = selectors.today_period()
-    year = int(request.GET.get("year", year)) if request.GET.get("year", "").isdigit() else year
+    year, month = _year(request), selectors.today_period()[1]
     errors: dict[str, str] = {}
     if request.method == "POST" and user_has_role(request.user, *COMPILERS):
         book = get_object_or_404(Book, code=request.POST.get("book", ""))
@@ -68,6 +69,37 @@ def budgets(request: HttpRequest) -> HttpResponse:
         "units": handling_units() if request.user.role != Role.COUNTY_CLERK else [],
         "can_compile": user_has_role(request.user, *COMPILERS),
         "city_plans": [p for p in city_plans if p.rows]})
+
+
+def _year(request: HttpRequest) -> int:
+    year = request.GET.get("year", "")
+    return int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else selectors.today_period()[0]
+
+
+@login_required
+def budgets_export(request: HttpRequest) -> HttpResponseBase:
+    """Every budget of the year the reader may see, with its income and spending totals."""
+    year = _year(request)
+    rows = list(Budget.objects.filter(year=year).select_related("book", "county")
+                .order_by("book__sort_order", "county__sort_order"))
+    table = reports.budgets_table(year=year, budgets=rows, totals={b.pk: svc.budget_totals(b) for b in rows})
+    return export_response(table, request.GET.get("format"))
+
+
+@login_required
+def budget_export(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """One budget against what was actually posted, item by item (预算执行情况)."""
+    budget = get_object_or_404(Budget.objects.select_related("book", "county"), pk=pk)
+    table = reports.execution_table(title=reports.EXECUTION, book=budget.book, year=budget.year,
+                                    county=budget.county_id, rows=selectors.budget_execution(budget=budget))
+    return export_response(table, request.GET.get("format"))
+
+
+@login_required
+def year_end_export(request: HttpRequest, code: str) -> HttpResponseBase:
+    book = get_object_or_404(Book, code=code)
+    result = year_end_result(book=book, year=_year(request))
+    return export_response(reports.year_end_table(result), request.GET.get("format"))
 
 
 @login_required
@@ -143,8 +175,7 @@ def monthly_plan(request: HttpRequest) -> HttpResponse:
 def year_end(request: HttpRequest, code: str) -> HttpResponse:
     """Each county against its budget; how a whole-fund gap is covered; interest by month."""
     book = get_object_or_404(Book, code=code)
-    year, _month = selectors.today_period()
-    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else year
+    year = _year(request)
     if request.method == "POST" and user_has_role(request.user, *CITY):
         try:
             entry = interest_accrue(book=book, year=year, month=int(request.POST.get("month", "0")),

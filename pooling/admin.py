@@ -24,3 +24,6 @@ class StaffAdmin(UserAdmin):
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(admin.ModelAdmin):
     list_display = ("token", "hostname", "received_at")
+
+
+from pooling.access import admin as _access_admin  # noqa: E402,F401  (sign-in lockouts)

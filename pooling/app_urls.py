@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("pooling.benefits.urls")),
     path("regions/", views.regions, name="regions"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("audit/export/", views.audit_log_export, name="audit_log_export"),
 ]

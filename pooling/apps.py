@@ -19,3 +19,11 @@ class PoolingConfig(AppConfig):
         from pooling.policy import guards as policy_guards
 
         policy_guards.connect()
+
+        from django.db.models.signals import post_migrate
+
+        import pooling.access.receivers  # noqa: F401  (lockouts audited; 429 in the API)
+        from pooling.dbroles import after_migrate
+
+        # Once per migrate (sender: this app), after every app's tables exist.
+        post_migrate.connect(after_migrate, sender=self, dispatch_uid="pooling.dbroles")

@@ -7,6 +7,7 @@ CELERY_BROKER_URL, SECRET_KEY, DEBUG=false and ALLOWED_HOSTS.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -18,6 +19,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("POOLING_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", default=True)
+# The product's own 403/404/500 pages even with DEBUG on (the demo); false: Django's debug pages.
+PRODUCT_ERROR_PAGES = env_bool("PRODUCT_ERROR_PAGES", default=True)
 SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -45,6 +48,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "auditlog",
     "import_export",
+    "pooling.access.apps.SignInProtectionConfig",  # django-axes (label "axes")
     "pooling",
     "enrollment",
     "providers",
@@ -66,6 +70,9 @@ MIDDLEWARE = [
     "pooling.kernel.scoping.ScopeMiddleware",
     "pooling.web.middleware.ReadOnlyRoleMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    "pooling.web.middleware.ProductErrorPagesMiddleware",
+    # Turns a lockout flagged during the request into the login page saying when to retry.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pooling.urls"
@@ -100,10 +107,19 @@ except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL 无法解析：{exc}；DATABASE_URL is malformed: {exc}") from exc
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+# Two PostgreSQL roles (pooling/dbroles.py): `migrate` runs as the owner with
+# DATABASE_APP_ROLE naming the runtime role it grants to (and DATABASE_APP_PASSWORD to
+# create it or set its password); web, worker and beat log in as the runtime role.
+# DATABASE_ROLE: a role to SET after logging in, for a login that holds both (the tests).
+DATABASE_APP_ROLE = env_str("DATABASE_APP_ROLE", "")
+DATABASE_APP_PASSWORD = env_str("DATABASE_APP_PASSWORD", "")
+if env_str("DATABASE_ROLE") and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})["assume_role"] = env_str("DATABASE_ROLE")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "pooling.User"
-AUTHENTICATION_BACKENDS = ["pooling.kernel.permissions.RoleBackend"]
+# django-axes first: a locked-out username is refused before its password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "pooling.kernel.permissions.RoleBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -111,6 +127,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+
+# Guessing passwords (pooling/access): after LOGIN_FAILURE_LIMIT wrong passwords for one
+# username from one address, on the login page or over the API's HTTP Basic, that pair is
+# locked for LOGIN_LOCKOUT_MINUTES (each further try restarts the wait). Locking the pair,
+# not the username alone, keeps a stranger from locking a clerk out of her own desk; an
+# administrator sees and lifts lockouts in the admin (登录锁定), and both are audited.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "pooling.access.views.lockout_response"
+AXES_ENABLE_ADMIN = False  # ours, in Chinese, with a lift action: pooling/access/admin.py
+AXES_VERBOSE = False
+# Behind a reverse proxy, the number of proxies whose X-Forwarded-For entries to trust.
+if env_int("TRUSTED_PROXY_COUNT", 0):
+    AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -149,6 +182,16 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "pooling.web.api.exception_handler",
+    # Per client address (anonymous) and per account; a provider's system posting claims
+    # stays far below the user rate. Counters live in the cache (Redis in production).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_THROTTLE_ANON", "30/minute"),
+        "user": env_str("API_THROTTLE_USER", "6000/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "市级统筹医保系统 API / City pooling API",
@@ -201,4 +244,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # axes narrates every attempt at INFO; lockouts (WARNING) are what an operator needs.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from pooling.web import views
+from pooling.web import api_views, views
 
 handler403 = "pooling.web.errorviews.permission_denied"
 handler404 = "pooling.web.errorviews.page_not_found"
@@ -12,6 +13,7 @@ handler500 = "pooling.web.errorviews.server_error"
 
 # Every app serves its API under /api/v1/ and chooses its own prefixes there.
 api_v1 = [
+    path("", api_views.ApiIndex.as_view(), name="api_index"),
     path("", include("pooling.api_urls")),
     path("", include("enrollment.api_urls")),
     path("", include("providers.api_urls")),
@@ -21,6 +23,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -32,7 +35,8 @@ urlpatterns = [
     path("settlement/", include("settlement.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    # People read the docs: a visitor who has not signed in is sent to sign in first.
+    path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="api_schema")), name="api_docs"),
     path("admin/", admin.site.urls),
 ]
 

@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 
+from pooling.web.admin_exports import WriterExportMixin
 from providers import models
 
 
 @admin.register(models.Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(WriterExportMixin, admin.ModelAdmin):
     list_display = ("national_code", "name", "kind", "level", "location_region", "handling_region", "state")
     list_filter = ("state", "kind", "level", "handling_region")
     search_fields = ("national_code", "name", "credit_code")
@@ -15,7 +16,7 @@ class ProviderAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.ProviderEvent)
-class ProviderEventAdmin(admin.ModelAdmin):
+class ProviderEventAdmin(WriterExportMixin, admin.ModelAdmin):
     list_display = ("provider", "action", "from_state", "to_state", "effective_on", "created_by", "created_at")
     list_filter = ("action", "to_state")
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.register, name="register"),
     path("deadlines/", views.deadlines, name="deadlines"),
     path("public/", views.public_list, name="public_list"),
+    path("public/export/", views.public_list_export, name="public_list_export"),
     path("handling/", views.handling, name="handling"),
     path("templates/", views.templates, name="templates"),
     path("assessments/", views.assessments, name="assessments"),

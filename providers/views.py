@@ -8,7 +8,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +18,7 @@ from pooling.kernel.choices import HospitalLevel, Role
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.permissions import user_has_role
 from pooling.web.decorators import role_required
-from pooling.web.exports import tabular_response
+from pooling.web.exports import CODE, DATE, Column, Table, export_response
 from providers import selectors as sel
 from providers.choices import Grade, Ownership, ProviderKind, State
 from providers.forms import (
@@ -143,8 +145,10 @@ def deadlines(request: HttpRequest) -> HttpResponse:
         "rows": [(d, KIND_LABELS[d.kind]) for d in rows], "today": date.today()})
 
 
-PUBLIC_HEADER = (_("医保机构编码"), _("机构名称"), _("机构类别"), _("医院级别"), _("等次"), _("经营性质"),
-                 _("所在区县"), _("地址"), _("经办机构"), _("定点状态"), _("备案日期"))
+PUBLIC_COLUMNS = (Column(_("医保机构编码"), CODE, width=14), Column(_("机构名称"), width=30),
+                  Column(_("机构类别")), Column(_("医院级别")), Column(_("等次")), Column(_("经营性质")),
+                  Column(_("所在区县")), Column(_("地址"), width=36), Column(_("经办机构"), width=24),
+                  Column(_("定点状态")), Column(_("备案日期"), DATE))
 
 
 def _public_rows() -> list[list[object]]:
@@ -153,19 +157,23 @@ def _public_rows() -> list[list[object]]:
     return [[r["national_code"], r["name"], str(labels.get(r["kind"], "")), str(labels.get(r["level"], "")),
              str(grades.get(r["grade"], "")) if r["grade"] else "", str(labels.get(r["ownership"], "")),
              r["location_region__name"], r["address"], r["handling_region__agency_name"],
-             str(State(r["state"]).label), r["filed_on"].isoformat() if r["filed_on"] else ""]
+             str(State(r["state"]).label), r["filed_on"]]
             for r in sel.public_designated_list()]
 
 
 @login_required
 def public_list(request: HttpRequest) -> HttpResponse:
     """Mutual recognition: every designated provider of the city, public facts only."""
-    fmt = request.GET.get("format")
-    rows = _public_rows()
-    if fmt in ("csv", "xlsx"):
-        header = [str(h) for h in PUBLIC_HEADER]
-        return tabular_response(fmt, f"定点医药机构名单-{date.today():%Y%m%d}", header, rows)
-    return render(request, "providers/public_list.html", {"header": PUBLIC_HEADER, "rows": rows})
+    return render(request, "providers/public_list.html", {
+        "header": [c.header for c in PUBLIC_COLUMNS], "rows": _public_rows()})
+
+
+@login_required
+def public_list_export(request: HttpRequest) -> HttpResponseBase:
+    today = timezone.localdate()
+    table = Table(title=_("定点医药机构公开名单"), columns=PUBLIC_COLUMNS, rows=_public_rows(),
+                  meta=[(_("截至"), today.isoformat())], name_parts=[f"{today:%Y%m%d}"])
+    return export_response(table, request.GET.get("format"))
 
 
 @login_required

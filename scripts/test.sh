@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 start=$(date +%s)
 bash scripts/bootstrap.sh dev
 bash scripts/services.sh
+# A superuser: it creates and migrates the test databases as their owner, creates the
+# runtime role pooling_app if missing, and the harness (tests/conftest.py) then has every
+# connection of the application take that role, as production's web/worker/beat do.
 export DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/pooling}"
 export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"
 export DEBUG=true

@@ -9,9 +9,13 @@ Who may see what:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
+from django.db import connection, connections
+from django.db.backends.postgresql.operations import DatabaseOperations
 from django.test import Client
 
 from pooling.kernel.choices import Role
@@ -21,8 +25,90 @@ from pooling.models import Region, User
 pytest_plugins = ["tests.browser"]
 
 PASSWORD = "test-pass-2026"  # noqa: S105
+# The role the application's connections take in tests, as web/worker/beat do in production.
+RUNTIME_ROLE = os.environ.get("TEST_DATABASE_APP_ROLE", "pooling_app")
 COUNTY_A = "320902"  # 亭湖区
 COUNTY_B = "320903"  # 盐都区
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """Create and migrate the test database as the connecting superuser (the owner), then let
+    every connection of the application — this process's, a live server's threads', a
+    Celery worker's — take the runtime role (pooling/dbroles.py), as production does."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    from pooling.dbroles import runtime_grants_apply, runtime_role_ensure
+
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            if not cursor.fetchone()[0]:
+                pytest.exit("测试数据库须以超级用户连接（建库、创建运行角色、清空表）；"
+                            "TEST_DATABASE_URL must name a superuser", returncode=2)
+        runtime_role_ensure(role=RUNTIME_ROLE)
+        runtime_grants_apply(role=RUNTIME_ROLE)
+        _take_role(RUNTIME_ROLE)
+    os.environ["DATABASE_ROLE"] = RUNTIME_ROLE  # subprocesses (the worker) read settings anew
+    original_flush = DatabaseOperations.execute_sql_flush
+    DatabaseOperations.execute_sql_flush = _flush_as_owner(original_flush)
+    yield
+    DatabaseOperations.execute_sql_flush = original_flush
+    with django_db_blocker.unblock():
+        _take_role(None)  # dropping the test database takes the owner
+
+
+def _take_role(role: str | None) -> None:
+    for conn in connections.all():
+        options = conn.settings_dict.setdefault("OPTIONS", {})
+        if role:
+            options["assume_role"] = role
+        else:
+            options.pop("assume_role", None)
+        conn.close()
+
+
+def _flush_as_owner(flush: Callable) -> Callable:
+    """Django empties the tables after a transactional test with TRUNCATE, which the runtime
+    role may not do and the ledger refuses: the harness does it as the owner with triggers
+    off (session_replication_role, superuser only), as a DBA resetting a test database would."""
+
+    def execute_sql_flush(self: DatabaseOperations, sql_list: list[str]) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute("SET ROLE NONE; SET session_replication_role = replica")
+        try:
+            flush(self, sql_list)
+        finally:
+            with self.connection.cursor() as cursor:
+                cursor.execute("SET session_replication_role = DEFAULT")
+                cursor.execute("SET ROLE %s", [self.connection.settings_dict["OPTIONS"]["assume_role"]])
+
+    return execute_sql_flush
+
+
+@contextmanager
+def as_owner() -> Iterator[None]:
+    """Act as the schema's owner for a moment (a migration, or a go-live load run by the DBA)."""
+    role = connection.settings_dict["OPTIONS"].get("assume_role")
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET ROLE NONE")
+    try:
+        yield
+    finally:
+        if role:
+            with connection.cursor() as cursor:
+                cursor.execute("SET ROLE %s", [role])
+
+
+@pytest.fixture
+def db_owner(db) -> Iterator[None]:
+    """This whole test acts as the schema's owner."""
+    with as_owner():
+        yield
 
 
 @pytest.fixture(autouse=True)

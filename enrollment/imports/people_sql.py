@@ -36,6 +36,7 @@ from psycopg.pq import TransactionStatus
 from enrollment import validators as v
 from enrollment.imports.people_copy import COLUMNS
 from enrollment.models import Person
+from pooling.dbroles import SCRATCH_SCHEMA
 from pooling.imports.kinds import Context, ImportKind, RowProblem
 from pooling.kernel import codes
 from pooling.kernel.errors import BusinessRuleError
@@ -111,8 +112,9 @@ def _drop_stage() -> None:
 def _stage_name() -> str:
     """An UNLOGGED table, not a TEMP one: PostgreSQL's parallel workers can scan it, which
     halves the screen on two cores. Named by the server process, so concurrent imports
-    never meet; created inside the transaction, so a crash leaves nothing behind."""
-    return f"{STAGE}_{connection.connection.info.backend_pid}"
+    never meet; created inside the transaction, so a crash leaves nothing behind. In the
+    scratch schema: the only place the runtime role may create a table (pooling.dbroles)."""
+    return f"{SCRATCH_SCHEMA}.{STAGE}_{connection.connection.info.backend_pid}"
 
 
 def _columns(f: Any, kind: ImportKind) -> tuple[dict[str, int | None], str] | None:

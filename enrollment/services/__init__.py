@@ -32,11 +32,12 @@ from enrollment.services.people import (
     person_update,
 )
 from enrollment.services.referrals import referral_apply, referral_decide, referral_revoke
+from enrollment.services.sweep import account_postings_sweep, account_postings_sweep_all
 from enrollment.services.transfers import transfer_cancel, transfer_complete, transfer_request
 
 __all__ = [
     "DeclarationResult", "LineResult", "account_allocate", "account_balance", "account_open",
-    "account_pay", "accounts_allocate_month", "collection_record", "declaration_line_add",
+    "account_pay", "account_postings_sweep", "account_postings_sweep_all", "accounts_allocate_month", "collection_record", "declaration_line_add",
     "declaration_submit", "employer_register", "employer_update", "enrol", "enrolment_end",
     "enrolment_resume", "enrolment_suspend", "person_death", "person_duplicate_check",
     "person_register", "person_retire", "person_update", "referral_apply", "referral_decide",

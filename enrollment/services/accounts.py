@@ -1,19 +1,19 @@
-"""Personal accounts (个人账户): allocations in, payments out, as immutable postings.
+"""Personal accounts (个人账户): allocations in, payments out, transfers — through the
+sub-ledger writer (`enrollment.services.subledger`), which locks the person, keeps the
+balance and refuses anything below zero.
 
-The balance is the sum of postings and is never stored. A payment is checked under a
-row lock on the person's PersonalAccount, so two payments cannot both pass a check
-that only one of them should. The city's books are the funds ledger (funds app): an
-allocation is a movement from the pooled fund to the account sub-ledger, and the call
-that posts it there belongs in `account_allocate` once that ledger exists.
+An allocation is due for a month when the employee's contributions for it have arrived
+(the policy's share of the base, on the paid declaration line) or, for a retiree still
+covered by employee insurance, at the policy's fixed monthly amount by age. The single
+and the month-wide allocation decide with the same `_due`; the month-wide one works a
+chunk of people per transaction in a fixed number of statements.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import (
@@ -26,125 +26,151 @@ from enrollment.models import (
     PersonalAccount,
     PostingKind,
 )
-from enrollment.services.common import age_on, clean_and_save
+from enrollment.services.common import age_on
+from enrollment.services.locks import lock_people, lock_person
+from enrollment.services.subledger import (
+    INSUFFICIENT,
+    PostingSpec,
+    accounts_for,
+    posting_write,
+    postings_write,
+)
 from enrollment.terms import retiree_monthly_fen
+from pooling.imports.kinds import chunked
 from pooling.kernel.choices import PersonCategory, Scheme
 from pooling.kernel.dates import first_of_month
 from pooling.kernel.errors import BusinessRuleError
-from pooling.kernel.money import format_yuan
 from pooling.kernel.scoping import unrestricted
+from pooling.models import User
+from pooling.policy.document import policy_memo
 
-INSUFFICIENT = _("个人账户余额不足：余额 %(balance)s 元，本次支付 %(amount)s 元")
 PAYMENT_NOT_POSITIVE = _("支付金额必须大于 0")
-KEY_CONFLICT = _("记账幂等键 %(key)s 已用于另一笔不同的记账")
 NOTHING_TO_ALLOCATE = _("%(name)s 在 %(month)s 没有可划入个人账户的已到账缴费或退休划拨")
+CHUNK = 2000  # people per transaction: short row locks, few statements
 
+# Stored with each posting as written (as funds memos are), whatever the clerk's language.
+MEMOS = {
+    PostingKind.ALLOCATION: "个人账户划入（缴费到账）",
+    PostingKind.RETIREE_ALLOCATION: "退休人员个人账户划入",
+    PostingKind.PAYMENT: "个人账户支付",
+    PostingKind.TRANSFER_OUT: "市内转移转出",
+    PostingKind.TRANSFER_IN: "市内转移转入",
+}
 
-def account_open(*, person: Person) -> PersonalAccount:
-    account, _created = PersonalAccount.objects.get_or_create(person=person)
-    return account
-
-
-def account_balance(*, person: Person, county_code: str | None = None) -> int:
-    """The balance: the sum of every posting, city-wide (or only those booked in one county)."""
-    with unrestricted():  # postings booked in a former county are still this person's money
-        rows = AccountPosting.objects.filter(account__person=person)
-        if county_code is not None:
-            rows = rows.filter(county_id=county_code)
-        return int(rows.aggregate(s=Sum("amount_fen"))["s"] or 0)
-
-
-def _post(*, account: PersonalAccount, county_code: str, kind: str, month: date, amount_fen: int,
-          key: str, memo: str, by: Any) -> AccountPosting:
-    with unrestricted():
-        existing = AccountPosting.objects.filter(key=key).first()
-    if existing is not None:
-        if (existing.account_id, existing.kind, existing.amount_fen) != (account.pk, kind, amount_fen):
-            raise BusinessRuleError(KEY_CONFLICT, code="key_conflict", params={"key": key})
-        return existing
-    posting = AccountPosting(county_id=county_code, account=account, kind=kind, month=month,
-                             amount_fen=amount_fen, key=key, memo=memo, created_by=by)
-    clean_and_save(posting, exclude=["key"])
-    return posting
-
-
-def _allocation_amount(person: Person, month: date) -> tuple[int, str] | None:
-    """(fen, county) to allocate for the month, from a paid declaration or the retiree rule."""
-    if person.category == PersonCategory.RETIRED:
-        covered = (Enrolment.objects.filter(person=person, scheme=Scheme.EMPLOYEE,
-                                            status=EnrolmentStatus.ACTIVE, start_month__lte=month).exists())
-        amount = retiree_monthly_fen(month=month, age=age_on(person.birth_date, month)) if covered else 0
-        return (amount, person.county_id) if amount else None
-    line = DeclarationLine.objects.filter(person=person, scheme=Scheme.EMPLOYEE, month=month,
-                                          declaration__status=DeclarationStatus.PAID).first()
-    return (line.account_fen, line.county_id) if line and line.account_fen else None
+__all__ = ["INSUFFICIENT", "NOTHING_TO_ALLOCATE", "PAYMENT_NOT_POSITIVE", "account_allocate",
+           "account_balance", "account_open", "account_pay", "account_transfer_in",
+           "account_transfer_out", "accounts_allocate_month"]
 
 
 @transaction.atomic
-def account_allocate(*, person: Person, month: date, by: Any = None) -> AccountPosting:
-    """Allocate one month into the account: in-service, the policy's share of the base once
-    the contributions have arrived; retired, the policy's fixed monthly amount by age.
-    Idempotent: the key `alloc:<id number>:<month>` books a month once."""
+def account_open(*, person: Person) -> PersonalAccount:
+    """The person's account, opened (under the person's lock) if they have none yet."""
+    lock_person(person)
+    return accounts_for([person.pk])[person.pk]
+
+
+def account_balance(*, person: Person) -> int:
+    """The balance, maintained with every posting (reconcile proves it equals their sum)."""
+    with unrestricted():  # the account follows the person; the caller already holds them
+        found = PersonalAccount.objects.filter(person_id=person.pk).values_list("balance_fen", flat=True).first()
+    return int(found or 0)
+
+
+def _allocation_key(person: Person, month: date) -> str:
+    return f"alloc:{person.id_number}:{month:%Y-%m}"
+
+
+def _due(people: dict[int, Person], month: date) -> list[PostingSpec]:
+    """What to allocate for the month to each of these (locked) people: two queries.
+
+    Retired: the fixed amount by age while the employee enrolment is active; otherwise
+    the account share of a paid declaration line (wherever it was declared).
+    """
+    retired = {pk for pk, p in people.items() if p.category == PersonCategory.RETIRED}
+    with unrestricted():  # a line declared in a former county still feeds the account
+        covered = set(Enrolment.objects.filter(
+            person_id__in=retired, scheme=Scheme.EMPLOYEE, status=EnrolmentStatus.ACTIVE,
+            start_month__lte=month).values_list("person_id", flat=True))
+        paid = dict(DeclarationLine.objects.filter(
+            person_id__in=set(people) - retired, scheme=Scheme.EMPLOYEE, month=month,
+            declaration__status=DeclarationStatus.PAID, account_fen__gt=0).values_list("person_id", "account_fen"))
+    specs = []
+    for pk, person in sorted(people.items()):
+        if pk in covered:
+            kind, amount = PostingKind.RETIREE_ALLOCATION, retiree_monthly_fen(
+                month=month, age=age_on(person.birth_date, month))
+        elif pk in paid:
+            kind, amount = PostingKind.ALLOCATION, paid[pk]
+        else:
+            continue
+        if amount > 0:
+            specs.append(PostingSpec(person_id=pk, kind=kind, month=month, amount_fen=amount,
+                                     key=_allocation_key(person, month), memo=MEMOS[kind]))
+    return specs
+
+
+@transaction.atomic
+def account_allocate(*, person: Person, month: date, actor: User | None) -> AccountPosting:
+    """Allocate one month into the person's account (see `_due`). Idempotent: the key
+    `alloc:<id number>:<month>` books a month once."""
     month = first_of_month(month)
-    found = _allocation_amount(person, month)
-    if found is None:
+    lock_person(person)
+    specs = _due({person.pk: person}, month)
+    if not specs:
         raise BusinessRuleError(NOTHING_TO_ALLOCATE, code="nothing_to_allocate",
                                 params={"name": person.name, "month": f"{month:%Y-%m}"})
-    amount, county = found
-    # Ledger hook: the matching pooled-fund → personal-account posting goes here (funds app).
-    return _post(account=account_open(person=person), county_code=county, kind=PostingKind.ALLOCATION,
-                 month=month, amount_fen=amount, key=f"alloc:{person.id_number}:{month:%Y-%m}",
-                 memo=str(_("个人账户划入")), by=by)
+    return posting_write(spec=specs[0], actor=actor)
 
 
-def accounts_allocate_month(*, month: date, by: Any = None) -> int:
-    """Allocate a month for everyone in scope who is due; re-running books nothing twice."""
+def accounts_allocate_month(*, month: date, actor: User | None, county_code: str | None = None) -> int:
+    """Allocate a month to everyone in scope who is due (one county's, if given); returns
+    how many postings were written. Re-running writes nothing twice (the keys), so a
+    chunk's transaction failing half-way through the month loses nothing either."""
     month = first_of_month(month)
-    paid = DeclarationLine.objects.filter(month=month, declaration__status=DeclarationStatus.PAID,
-                                          account_fen__gt=0).values_list("person_id", flat=True)
+    paid = DeclarationLine.objects.filter(month=month, scheme=Scheme.EMPLOYEE, account_fen__gt=0,
+                                          declaration__status=DeclarationStatus.PAID)
     retirees = Enrolment.objects.filter(scheme=Scheme.EMPLOYEE, status=EnrolmentStatus.ACTIVE,
-                                        start_month__lte=month, person__category=PersonCategory.RETIRED) \
-        .values_list("person_id", flat=True)
-    done = 0
-    for person in Person.objects.filter(pk__in=set(paid) | set(retirees)):
-        if not AccountPosting.objects.filter(key=f"alloc:{person.id_number}:{month:%Y-%m}").exists():
-            account_allocate(person=person, month=month, by=by)
-            done += 1
-    return done
+                                        start_month__lte=month, person__category=PersonCategory.RETIRED)
+    if county_code is not None:
+        paid, retirees = paid.filter(person__county_id=county_code), retirees.filter(person__county_id=county_code)
+    candidates = sorted(set(paid.values_list("person_id", flat=True)) | set(retirees.values_list("person_id", flat=True)))
+    written = 0
+    with policy_memo():
+        for chunk in chunked(candidates, CHUNK):
+            with transaction.atomic():
+                specs = _due(lock_people(chunk), month)
+                written += postings_write(specs=specs, actor=actor).new if specs else 0
+    return written
 
 
-@transaction.atomic
 def account_pay(*, person: Person, amount_fen: int, month: date, key: str, memo: str = "",
-                by: Any = None) -> AccountPosting:
-    """Pay out of the account (a claim's personal-account part); refused if it would go below 0."""
-    if amount_fen <= 0:
+                actor: User | None) -> AccountPosting:
+    """Pay out of the account (a claim's personal-account part); refused if it would go
+    below zero. `key` is the payment's identity: a repeat returns the posting written."""
+    if type(amount_fen) is not int or amount_fen <= 0:
         raise BusinessRuleError(PAYMENT_NOT_POSITIVE, code="amount", field="amount")
-    account = PersonalAccount.objects.select_for_update().get(pk=account_open(person=person).pk)
-    with unrestricted():
-        repeat = AccountPosting.objects.filter(key=key).first()
-    if repeat is None:
-        balance = account_balance(person=person)
-        if balance < amount_fen:
-            raise BusinessRuleError(INSUFFICIENT, code="insufficient", field="amount", params={
-                "balance": format_yuan(balance), "amount": format_yuan(amount_fen)})
-    return _post(account=account, county_code=person.county_id, kind=PostingKind.PAYMENT,
-                 month=first_of_month(month), amount_fen=-amount_fen, key=key,
-                 memo=memo or str(_("个人账户支付")), by=by)
+    return posting_write(spec=PostingSpec(person_id=person.pk, kind=PostingKind.PAYMENT, month=month,
+                                          amount_fen=-amount_fen, key=key, memo=memo or MEMOS[PostingKind.PAYMENT]),
+                         actor=actor)
 
 
-def account_move(*, person: Person, from_code: str, to_code: str, month: date, transfer_id: int,
-                 by: Any = None) -> None:
-    """Move the part of the balance booked in the old county to the new one (transfer).
+def account_transfer_out(*, person: Person, transfer_id: int, month: date, actor: User | None) -> int:
+    """A transfer takes the whole balance out of the old county (the person still in it);
+    returns the amount for `account_transfer_in` once the person has moved. Called by
+    `transfer_complete` inside its transaction, with the person locked."""
+    lock_people([person.pk])  # held already by the caller: this only makes sure
+    balance = accounts_for([person.pk])[person.pk].balance_fen
+    if balance > 0:
+        posting_write(spec=PostingSpec(person_id=person.pk, kind=PostingKind.TRANSFER_OUT, month=month,
+                                       amount_fen=-balance, key=f"transfer:{transfer_id}:out",
+                                       memo=MEMOS[PostingKind.TRANSFER_OUT]), actor=actor)
+    return balance
 
-    Called by `transfer_complete` inside its transaction, with the account locked.
-    """
-    account = PersonalAccount.objects.select_for_update().filter(person=person).first()
-    if account is None:
-        return
-    amount = account_balance(person=person, county_code=from_code)
-    if amount == 0:
-        return
-    _post(account=account, county_code=from_code, kind=PostingKind.TRANSFER_OUT, month=month,
-          amount_fen=-amount, key=f"transfer:{transfer_id}:out", memo=str(_("市内转移转出")), by=by)
-    _post(account=account, county_code=to_code, kind=PostingKind.TRANSFER_IN, month=month,
-          amount_fen=amount, key=f"transfer:{transfer_id}:in", memo=str(_("市内转移转入")), by=by)
+
+def account_transfer_in(*, person: Person, transfer_id: int, month: date, amount_fen: int,
+                        actor: User | None) -> None:
+    """…and puts it into the new county (the person's county by now)."""
+    if amount_fen > 0:
+        posting_write(spec=PostingSpec(person_id=person.pk, kind=PostingKind.TRANSFER_IN, month=month,
+                                       amount_fen=amount_fen, key=f"transfer:{transfer_id}:in",
+                                       memo=MEMOS[PostingKind.TRANSFER_IN]), actor=actor)

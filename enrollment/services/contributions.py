@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
@@ -23,12 +23,14 @@ from enrollment.models import (
     ResidentContribution,
 )
 from enrollment.services.common import clean_and_save
+from enrollment.services.locks import lock_person
 from enrollment.terms import employee_month, resident_year
 from pooling.kernel.audit import audit_created
 from pooling.kernel.choices import PersonCategory, Scheme
 from pooling.kernel.codes import check_credit_code
 from pooling.kernel.dates import first_of_month
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.integrity import is_unique_violation, unique_clash
 from pooling.kernel.money import format_yuan
 from pooling.kernel.scoping import unrestricted
 from pooling.policy.document import policy_memo
@@ -155,13 +157,18 @@ def declaration_line_add(*, employer: Employer, month: date, person: Person, dec
     (with a warning saying so), employer, employee and maternity shares, and the part
     of the employee's share that goes to the personal account."""
     month = first_of_month(month)
-    enrolment = _check_line(person=person, employer=employer, month=month, declared_base_fen=declared_base_fen,
-                            enrolments=_employee_enrolments([person.pk], [employer.pk])[person.pk],
-                            earlier=_declared([person.pk], [month]).get((person.pk, month)))
+
+    def check() -> Enrolment:
+        return _check_line(person=person, employer=employer, month=month, declared_base_fen=declared_base_fen,
+                           enrolments=_employee_enrolments([person.pk], [employer.pk])[person.pk],
+                           earlier=_declared([person.pk], [month]).get((person.pk, month)))
+
+    enrolment = check()
     declaration = _declaration_for(employer=employer, month=month, by=by)
     line = _line(employer=employer, month=month, person=person, enrolment=enrolment,
                  declared_base_fen=declared_base_fen, declaration=declaration)
-    clean_and_save(line)
+    with unique_clash(check):  # the month declared meanwhile (e.g. by the old county)
+        clean_and_save(line)
     _refresh_declaration(declaration)
     return LineResult(line=line, warning=_clamp_warning(declared_base_fen, line.base_fen))
 
@@ -242,20 +249,35 @@ def collection_record(*, tax_ref: str, credit_code: str, month: date, amount_fen
     if employer is None:
         raise BusinessRuleError(UNKNOWN_EMPLOYER, code="unknown_employer", field="credit_code",
                                 params={"code": code})
-    existing = Collection.objects.filter(tax_ref=tax_ref.strip()).first()
+    existing = _recorded(tax_ref.strip(), employer, month, amount_fen)
     if existing is not None:
-        if (existing.employer_id, existing.month, existing.amount_fen) != (employer.pk, month, amount_fen):
-            raise BusinessRuleError(COLLECTION_REF_CONFLICT, code="ref_conflict", field="tax_ref",
-                                    params={"ref": tax_ref})
         return existing
     declaration = Declaration.objects.select_for_update().filter(employer=employer, month=month).first()
     collection = Collection(county_id=employer.county_id, tax_ref=tax_ref.strip(), employer=employer,
                             month=month, amount_fen=amount_fen, received_on=received_on,
                             declaration=declaration, created_by=by)
-    clean_and_save(collection, exclude=["tax_ref"])
+    try:
+        with transaction.atomic():
+            clean_and_save(collection, exclude=["tax_ref"])
+    except IntegrityError as exc:  # the same reference recorded meanwhile (the file imported twice at once)
+        again = _recorded(collection.tax_ref, employer, month, amount_fen) if is_unique_violation(exc) else None
+        if again is None:
+            raise
+        return again
     if declaration is not None:
         _refresh_declaration(declaration)
     return collection
+
+
+def _recorded(tax_ref: str, employer: Employer, month: date, amount_fen: int) -> Collection | None:
+    """The collection already recorded under this reference, if it is this one; refused if another."""
+    with unrestricted():  # references are unique city-wide; only "taken" is said
+        existing = Collection.objects.filter(tax_ref=tax_ref).first()
+    if existing is not None and (existing.employer_id, existing.month, existing.amount_fen) != (
+            employer.pk, month, amount_fen):
+        raise BusinessRuleError(COLLECTION_REF_CONFLICT, code="ref_conflict", field="tax_ref",
+                                params={"ref": tax_ref})
+    return existing
 
 
 @transaction.atomic
@@ -263,6 +285,7 @@ def resident_contribution_record(*, person: Person, year: int, paid_on: date,
                                  by: Any = None) -> ResidentContribution:
     """A resident's yearly individual contribution, at the policy's standard for their
     category, less what the special-group subsidy (低保/特困) pays for them."""
+    lock_person(person)
     enrolment = (Enrolment.objects.filter(person=person, scheme=Scheme.RESIDENT,
                                           start_month__lte=date(year, 12, 1))
                  .filter(Q(end_month__isnull=True) | Q(end_month__gte=date(year, 1, 1)))
@@ -270,15 +293,20 @@ def resident_contribution_record(*, person: Person, year: int, paid_on: date,
     if enrolment is None:
         raise BusinessRuleError(NOT_RESIDENT, code="not_resident", field="year",
                                 params={"name": person.name, "year": year})
-    with unrestricted():
-        paid = ResidentContribution.objects.filter(person=person, year=year).exists()
-    if paid:
-        raise BusinessRuleError(YEAR_ALREADY_PAID, code="year_paid", field="year",
-                                params={"name": person.name, "year": year})
+    _check_year_unpaid(person, year)
     amounts = resident_year(year=year, category=person.category, special_group=person.special_group)
     contribution = ResidentContribution(
         county_id=enrolment.county_id, person=person, enrolment=enrolment, year=year,
         standard_fen=amounts.standard_fen, subsidy_fen=amounts.subsidy_fen,
         paid_fen=amounts.payable_fen, paid_on=paid_on, created_by=by)
-    clean_and_save(contribution)
+    with unique_clash(lambda: _check_year_unpaid(person, year)):
+        clean_and_save(contribution)
     return contribution
+
+
+def _check_year_unpaid(person: Person, year: int) -> None:
+    with unrestricted():
+        paid = ResidentContribution.objects.filter(person=person, year=year).exists()
+    if paid:
+        raise BusinessRuleError(YEAR_ALREADY_PAID, code="year_paid", field="year",
+                                params={"name": person.name, "year": year})

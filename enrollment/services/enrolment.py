@@ -8,17 +8,19 @@ from datetime import date
 from math import ceil
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import Employer, EmployerStatus, Enrolment, EnrolmentStatus, Person
 from enrollment.services.common import age_on, clean_and_save
+from enrollment.services.locks import lock_people, lock_person
 from enrollment.terms import waiting_rules
 from pooling.kernel.audit import audit_created, audit_updated
 from pooling.kernel.choices import PersonCategory, Scheme
 from pooling.kernel.dates import add_months, first_of_month, months_between
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.integrity import unique_clash
 from pooling.kernel.scoping import unrestricted
 from pooling.policy.document import policy_memo
 
@@ -146,15 +148,13 @@ def enrol(*, person: Person, scheme: str, start_month: date, employer: Employer 
     Refuses a second active enrolment anywhere in the city (避免重复参保) and any period
     overlapping an earlier one. The person row is locked so two clerks cannot race.
     """
-    person = Person.objects.select_for_update().get(pk=person.pk)
+    lock_person(person)
     enrolment, category = _plan(person=person, scheme=scheme, start_month=start_month, employer=employer,
                                 repaid_years=repaid_years, history=_history([person.pk])[person.pk], by=by)
-    try:
-        with transaction.atomic():
-            clean_and_save(enrolment)
-    except IntegrityError:  # the partial unique index: another active enrolment slipped in
-        raise BusinessRuleError(ALREADY_ENROLLED, code="already_enrolled", field="scheme",
-                                params={"scheme": Scheme(scheme).label, "start": "—"}) from None
+    # The partial unique index stands guard for a writer that forgot the person's lock.
+    with unique_clash(lambda: _check_no_overlap(history=_history([person.pk])[person.pk], scheme=scheme,
+                                                start=enrolment.start_month)):
+        clean_and_save(enrolment)
     if category != person.category:
         person.category = category
         person.save(update_fields=["category"])
@@ -188,8 +188,7 @@ def enrol_many(*, requests: list[EnrolRequest], by: Any = None,
 def _enrol_many(requests: list[EnrolRequest], by: Any, refuse: Callable[[int, BusinessRuleError], None],
                 dry_run: bool) -> int:
     ids = sorted({r.person.pk for r in requests})
-    rows = Person.objects.filter(pk__in=ids).order_by("pk")
-    people = {p.pk: p for p in (rows if dry_run else rows.select_for_update())}
+    people = {p.pk: p for p in Person.objects.filter(pk__in=ids)} if dry_run else lock_people(ids)
     history = _history(ids)
     planned: list[Enrolment] = []
     moved: dict[int, tuple[Person, str]] = {}  # person, category before the batch
@@ -225,7 +224,7 @@ def _enrol_many(requests: list[EnrolRequest], by: Any, refuse: Callable[[int, Bu
 @transaction.atomic
 def enrolment_suspend(*, enrolment: Enrolment) -> Enrolment:
     """Suspend payments (暂停缴费), e.g. an employee between jobs; the record stays open."""
-    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    enrolment = _locked(enrolment)
     if enrolment.status != EnrolmentStatus.ACTIVE:
         raise BusinessRuleError(NOT_ACTIVE, code="not_active")
     enrolment.status = EnrolmentStatus.SUSPENDED
@@ -235,24 +234,37 @@ def enrolment_suspend(*, enrolment: Enrolment) -> Enrolment:
 
 @transaction.atomic
 def enrolment_resume(*, enrolment: Enrolment) -> Enrolment:
-    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    """Resume payments of a suspended enrolment, unless the person is active elsewhere."""
+    enrolment = _locked(enrolment)
     if enrolment.status != EnrolmentStatus.SUSPENDED:
         raise BusinessRuleError(NOT_SUSPENDED, code="not_suspended")
+    _check_not_active_elsewhere(enrolment)
+    enrolment.status = EnrolmentStatus.ACTIVE
+    with unique_clash(lambda: _check_not_active_elsewhere(enrolment)):
+        enrolment.save(update_fields=["status"])
+    return enrolment
+
+
+def _check_not_active_elsewhere(enrolment: Enrolment) -> None:
     with unrestricted():
-        active = Enrolment.objects.filter(person_id=enrolment.person_id, status=EnrolmentStatus.ACTIVE).first()
+        active = (Enrolment.objects.filter(person_id=enrolment.person_id, status=EnrolmentStatus.ACTIVE)
+                  .exclude(pk=enrolment.pk).select_related("county").first())
     if active is not None:
         raise BusinessRuleError(DOUBLE_ENROLMENT, code="double_enrolment", params={
             "scheme": active.get_scheme_display(), "county": active.county.name,
             "start": f"{active.start_month:%Y-%m}", "other": enrolment.get_scheme_display()})
-    enrolment.status = EnrolmentStatus.ACTIVE
-    enrolment.save(update_fields=["status"])
-    return enrolment
+
+
+def _locked(enrolment: Enrolment) -> Enrolment:
+    """The enrolment's row, locked after its person's (the one order of locks)."""
+    lock_people([enrolment.person_id])
+    return Enrolment.objects.select_for_update().get(pk=enrolment.pk)
 
 
 @transaction.atomic
 def enrolment_end(*, enrolment: Enrolment, end_month: date) -> Enrolment:
     """End an enrolment with its last covered month (not before any declared month)."""
-    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    enrolment = _locked(enrolment)
     end = first_of_month(end_month)
     if enrolment.status == EnrolmentStatus.ENDED:
         raise BusinessRuleError(ALREADY_ENDED, code="ended")

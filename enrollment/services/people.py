@@ -17,11 +17,13 @@ from enrollment.models import (
     SpecialGroup,
 )
 from enrollment.services.common import clean_and_save
+from enrollment.services.locks import lock_person
 from enrollment.validators import check_name, check_phone, parse_category
 from pooling.kernel.choices import PersonCategory
 from pooling.kernel.codes import check_credit_code, check_id_number
 from pooling.kernel.dates import first_of_month
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.integrity import unique_clash
 from pooling.kernel.scoping import unrestricted
 from pooling.models import Region
 
@@ -49,6 +51,17 @@ def employer_register(*, county: Region, credit_code: str, name: str, industry: 
     """Register an employer (参保单位) with its handling unit; the credit code is unique city-wide."""
     _check_unit(county)
     code = check_credit_code(credit_code)
+    _check_employer_free(county, code)
+    employer = Employer(county=county, credit_code=code, name=check_name(name, field="name"),
+                        industry=industry.strip(), contact_name=contact_name.strip(),
+                        contact_phone=check_phone(contact_phone, field="contact_phone"),
+                        address=address.strip(), created_by=by)
+    with unique_clash(lambda: _check_employer_free(county, code)):  # registered meanwhile by another clerk
+        clean_and_save(employer, exclude=["credit_code"])
+    return employer
+
+
+def _check_employer_free(county: Region, code: str) -> None:
     with unrestricted():  # is the code taken anywhere? Say where, show nothing else.
         existing = Employer.objects.filter(credit_code=code).select_related("county").first()
     if existing is not None:
@@ -57,12 +70,6 @@ def employer_register(*, county: Region, credit_code: str, name: str, industry: 
                                     params={"code": code, "name": existing.name})
         raise BusinessRuleError(EMPLOYER_EXISTS_ELSEWHERE, code="employer_exists_elsewhere",
                                 field="credit_code", params={"code": code, "county": existing.county.name})
-    employer = Employer(county=county, credit_code=code, name=check_name(name, field="name"),
-                        industry=industry.strip(), contact_name=contact_name.strip(),
-                        contact_phone=check_phone(contact_phone, field="contact_phone"),
-                        address=address.strip(), created_by=by)
-    clean_and_save(employer, exclude=["credit_code"])
-    return employer
 
 
 @transaction.atomic
@@ -115,7 +122,8 @@ def person_register(*, county: Region, id_number: str, name: str, category: str,
                     address=address.strip(), category=parse_category(category),
                     special_group=check_special_group(special_group),
                     prior_contribution_months=prior_contribution_months, created_by=by)
-    clean_and_save(person, exclude=["id_number"])
+    with unique_clash(lambda: person_duplicate_check(county=county, id_number=facts.id_number)):
+        clean_and_save(person, exclude=["id_number"])
     return person
 
 
@@ -123,6 +131,7 @@ def person_register(*, county: Region, id_number: str, name: str, category: str,
 def person_update(*, person: Person, name: str, phone: str, address: str, category: str,
                   special_group: str) -> Person:
     """Correct a person's contact details, category or special group (not the ID number)."""
+    lock_person(person)
     if person.died_on:
         raise BusinessRuleError(ALREADY_DEAD, code="dead")
     person.name, person.phone = check_name(name), check_phone(phone)
@@ -137,6 +146,7 @@ def person_update(*, person: Person, name: str, phone: str, address: str, catego
 @transaction.atomic
 def person_retire(*, person: Person, on: date) -> Person:
     """Life event: retirement. The employee enrolment continues; declarations stop."""
+    lock_person(person)
     if person.died_on:
         raise BusinessRuleError(ALREADY_DEAD, code="dead")
     if person.retired_on:
@@ -152,13 +162,14 @@ def person_retire(*, person: Person, on: date) -> Person:
 @transaction.atomic
 def person_death(*, person: Person, on: date) -> Person:
     """Life event: death. Active and suspended enrolments end with the month of death."""
+    lock_person(person)
     if person.died_on:
         raise BusinessRuleError(ALREADY_DEAD, code="dead")
     if on < person.birth_date:
         raise BusinessRuleError(DEATH_BEFORE_BIRTH, code="death_date", field="on")
     person.died_on = on
     person.save(update_fields=["died_on"])
-    for enrolment in Enrolment.objects.filter(person=person).exclude(status=EnrolmentStatus.ENDED):
+    for enrolment in Enrolment.objects.select_for_update().filter(person=person).exclude(status=EnrolmentStatus.ENDED):
         enrolment.status = EnrolmentStatus.ENDED
         enrolment.end_month = max(first_of_month(on), enrolment.start_month)
         enrolment.save(update_fields=["status", "end_month"])

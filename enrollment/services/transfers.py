@@ -27,12 +27,14 @@ from enrollment.models import (
     Transfer,
     TransferStatus,
 )
-from enrollment.services.accounts import account_move
+from enrollment.services.accounts import account_transfer_in, account_transfer_out
 from enrollment.services.common import require_county
+from enrollment.services.locks import lock_people, lock_person
 from pooling.kernel.choices import Scheme
 from pooling.kernel.codes import check_id_number
 from pooling.kernel.dates import add_months, first_of_month
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.integrity import unique_clash
 from pooling.kernel.scoping import current_scope, unrestricted
 from pooling.models import Region
 
@@ -48,6 +50,7 @@ NEW_EMPLOYER_REQUIRED = _("职工医保人员转入须选择转入地的参保�
 NEW_EMPLOYER_WRONG_COUNTY = _("转入地参保单位须属于%(county)s")
 NEW_EMPLOYER_INACTIVE = _("转入地参保单位状态为“%(status)s”")
 PERSON_DEAD = _("该人员已登记死亡，不能办理转移")
+ALREADY_ACTIVE = _("该人员已有另一条参保缴费状态的参保记录，请先核对后再办结转移")
 UNIT_NOT_COUNTY = _("请选择县级经办单位")
 
 
@@ -63,10 +66,11 @@ def transfer_request(*, id_number: str, to_county: Region, effective_month: date
     if not to_county.is_handling_unit:
         raise BusinessRuleError(UNIT_NOT_COUNTY, code="unit", field="to_county")
     with unrestricted():  # the receiving clerk cannot see the person yet
-        person = Person.objects.select_for_update().filter(id_number=facts.id_number).first()
+        person = Person.objects.filter(id_number=facts.id_number).first()
         if person is None:
             raise BusinessRuleError(UNKNOWN_PERSON, code="unknown_person", field="id_number",
                                     params={"id": facts.id_number})
+        lock_person(person)
         if person.died_on:
             raise BusinessRuleError(PERSON_DEAD, code="dead", field="id_number")
         if person.county_id == to_county.pk:
@@ -75,13 +79,20 @@ def transfer_request(*, id_number: str, to_county: Region, effective_month: date
         scope = current_scope()
         if not (scope.allows(person.county_id) or scope.allows(to_county.pk)):
             raise PermissionDenied(NOT_YOUR_TRANSFER)
-        if Transfer.objects.filter(person=person, status=TransferStatus.PENDING).exists():
-            raise BusinessRuleError(PENDING_EXISTS, code="pending_exists", field="id_number")
+        _check_none_pending(person)
         transfer = Transfer(person=person, from_county_id=person.county_id, to_county=to_county,
                             effective_month=first_of_month(effective_month), reason=reason.strip(),
                             requested_by=by)
-    transfer.save()  # checked against the caller's scope: from or to must be theirs
+    with unique_clash(lambda: _check_none_pending(person)):
+        transfer.save()  # checked against the caller's scope: from or to must be theirs
     return transfer
+
+
+def _check_none_pending(person: Person) -> None:
+    with unrestricted():
+        pending = Transfer.objects.filter(person=person, status=TransferStatus.PENDING).exists()
+    if pending:
+        raise BusinessRuleError(PENDING_EXISTS, code="pending_exists", field="id_number")
 
 
 def _check_new_employer(transfer: Transfer, employer: Employer | None) -> None:
@@ -114,7 +125,8 @@ def _continue(old: Enrolment, *, transfer: Transfer, employer: Employer | None, 
                     benefits_from=old.benefits_from if old.benefits_from and old.benefits_from > month else month,
                     continues=old, created_by=by)
     new.full_clean(validate_constraints=False)
-    new.save()
+    with unique_clash(BusinessRuleError(ALREADY_ACTIVE, code="already_active")):
+        new.save()
     return new
 
 
@@ -123,7 +135,7 @@ def transfer_complete(*, transfer: Transfer, new_employer: Employer | None = Non
                       by: Any = None) -> Transfer:
     """Complete a pending transfer (receiving county only): move the person, continue each
     open enrolment from the effective month, and move the personal account's balance."""
-    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    transfer = _locked(transfer)
     if transfer.status != TransferStatus.PENDING:
         raise BusinessRuleError(NOT_PENDING, code="not_pending", params={"status": transfer.get_status_display()})
     scope = current_scope()
@@ -132,7 +144,7 @@ def transfer_complete(*, transfer: Transfer, new_employer: Employer | None = Non
     require_county(transfer.to_county_id)
     # The one write across counties: the sending county's rows end here, checked above.
     with unrestricted():
-        person = Person.objects.select_for_update().get(pk=transfer.person_id)
+        person = Person.objects.get(pk=transfer.person_id)  # locked already by _locked
         if person.died_on:
             raise BusinessRuleError(PERSON_DEAD, code="dead")
         open_rows = list(Enrolment.objects.select_for_update().filter(
@@ -141,11 +153,13 @@ def transfer_complete(*, transfer: Transfer, new_employer: Employer | None = Non
             _check_new_employer(transfer, new_employer)
         for old in open_rows:
             _continue(old, transfer=transfer, employer=new_employer, by=by)
-        from_code = person.county_id
+        # The account's balance leaves the old county with the person and arrives in the new.
+        moved = account_transfer_out(person=person, transfer_id=transfer.pk, month=transfer.effective_month,
+                                     actor=by)
         person.county_id = transfer.to_county_id
         person.save(update_fields=["county"])
-        account_move(person=person, from_code=from_code, to_code=transfer.to_county_id,
-                     month=transfer.effective_month, transfer_id=transfer.pk, by=by)
+        account_transfer_in(person=person, transfer_id=transfer.pk, month=transfer.effective_month,
+                            amount_fen=moved, actor=by)
         transfer.status, transfer.completed_at, transfer.completed_by = (
             TransferStatus.COMPLETED, timezone.now(), by)
         transfer.new_employer = new_employer
@@ -153,10 +167,16 @@ def transfer_complete(*, transfer: Transfer, new_employer: Employer | None = Non
     return transfer
 
 
+def _locked(transfer: Transfer) -> Transfer:
+    """The transfer's row, locked after its person's (the one order of locks)."""
+    lock_people([transfer.person_id])
+    return Transfer.objects.select_for_update().get(pk=transfer.pk)
+
+
 @transaction.atomic
 def transfer_cancel(*, transfer: Transfer) -> Transfer:
     """Withdraw a pending transfer (either county)."""
-    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    transfer = _locked(transfer)
     if transfer.status != TransferStatus.PENDING:
         raise BusinessRuleError(NOT_PENDING, code="not_pending", params={"status": transfer.get_status_display()})
     transfer.status = TransferStatus.CANCELLED

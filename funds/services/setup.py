@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from funds.chart import BOOKS, KINDS, Category, account_code
+from funds.chart import BOOKS, KINDS, Category, account_code, kinds_of
 from funds.models import Account, Book
 from pooling.kernel.choices import RegionLevel
 from pooling.kernel.scoping import unrestricted
@@ -32,7 +32,7 @@ def books_ensure(*, area_code: str, codes: list[str] | None = None) -> list[Book
             books.append(book)
             have = set(Account.objects.filter(book=book).values_list("code", flat=True))
             new = []
-            for kind in KINDS.values():
+            for kind in kinds_of(book.code):
                 for owner in [area] if kind.city_level else units:
                     code = account_code(kind.category, owner.code)
                     if code in have:

@@ -29,7 +29,7 @@ from funds.services.setup import account_for
 from pooling.kernel.dates import month_end
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.money import apply_rate
-from pooling.kernel.scoping import unrestricted
+from pooling.kernel.scoping import current_scope, unrestricted
 
 NO_RATE = _("%(book)s 未录入 %(period)s 的利率")
 NO_INTEREST = _("本月没有计息余额")
@@ -92,6 +92,7 @@ class FundResult:
     counties: list[CountyResult]
     surplus_before_fen: int  # accumulated surplus at the start of the year
     reserve_fen: int
+    whole_fund: bool = True  # False: a county's view, without the whole fund's figures
 
     @property
     def result_fen(self) -> int:
@@ -127,6 +128,10 @@ def year_end_result(*, book: Book, year: int) -> FundResult:
         st = fund_statement(book=book, year=year, month=12, county=code)
         b_in, b_out = budget_totals(budget)
         counties.append(CountyResult(code, budget.county.name, b_in, b_out, st.income_year_fen, st.expense_year_fen))
+    if not current_scope().all_regions:
+        # A county's clerk sees their own county's result; how the whole fund's gap is
+        # covered (its surplus, the city's risk reserve) is the city's to see.
+        return FundResult(book, year, counties, 0, 0, whole_fund=False)
     opening = fund_statement(book=book, year=year, month=1).opening_fen
     reserve = account_for(book=book, category=Category.RISK_RESERVE, county_code="")
     return FundResult(book, year, counties, opening, -Account.objects.get(pk=reserve.pk).balance_fen)

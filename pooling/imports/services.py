@@ -15,6 +15,10 @@ over).
 
 Per-row audit entries for a million-row import are not wanted: the batch gets
 one audit entry at commit (who, when, file, counts).
+
+A batch never stays 'validating' or 'committing' because something went wrong: any
+error ends it 'failed' with the reason in Chinese and English (a month without a
+published policy, a bug). Only a commit that finds a live runner leaves it alone.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from pooling.imports.kinds import Context, ImportKind, RowProblem, RowProblems, chunked, kind_for
@@ -52,6 +57,8 @@ NOT_READY = _("该批次尚未通过校验（有错误或尚未预览完成）�
 NO_FILE = _("请选择要上传的文件")
 IMPORT_NOT_ALLOWED = _("只有县经办人员和市经办机构人员可以批量导入")
 COMMIT_FAILED = _("提交失败，未写入任何数据：%(reason)s")
+PREVIEW_FAILED = _("校验中止，该批次未通过：%(reason)s")
+UNEXPECTED = _("系统内部错误（%(name)s），请联系系统管理员")
 CHANGED_SINCE_PREVIEW = _("数据在预览后被他人修改，请重新上传预览")
 
 
@@ -104,11 +111,11 @@ def batch_preview(*, batch_id: int) -> ImportBatch:
         if not claimed:
             batch.refresh_from_db()
             return batch
-        kind = kind_for(batch.kind)
         sink = ErrorSink()
         file_error = ""
         rows = 0
         try:
+            kind = kind_for(batch.kind)
             ctx = _context(batch, kind)
             bulk = kind.bulk_check(batch, ctx, write=False)
             if bulk is not None:
@@ -121,6 +128,12 @@ def batch_preview(*, batch_id: int) -> ImportBatch:
         except TableError as exc:
             file_error = exc.text()
             sink.add(Problem.from_error(exc, row=exc.row))
+        except Exception as exc:  # anything else ends the batch too, never leaves it 'validating'
+            _fail_with(batch_id, PREVIEW_FAILED, exc)
+            if not isinstance(exc, BusinessRuleError):
+                raise
+            batch.refresh_from_db()
+            return batch
         ImportBatch.objects.filter(pk=batch_id).update(
             status=ImportStatus.PREVIEWED, rows_total=rows, rows_done=rows,
             error_count=sink.count, errors=sink.kept, file_error=file_error,
@@ -138,45 +151,52 @@ def batch_commit(*, batch_id: int) -> ImportBatch:
     batch = ImportBatch.objects.get(pk=batch_id)
     with acting_as(batch.uploaded_by), policy_memo():
         _claim_for_commit(batch)
-        kind = kind_for(batch.kind)
-        sink = ErrorSink()
-        progress = _Progress(batch_id, side_channel=True)
         try:
-            with transaction.atomic():
-                if not _lock_batch(batch_id):
-                    raise BusinessRuleError(COMMIT_IN_PROGRESS, code="in_progress")
-                ctx = _context(batch, kind)
-                bulk = kind.bulk_check(batch, ctx, write=True)
-                if bulk is not None:
-                    written = bulk
-                else:
-                    records = _checked_records(batch, kind, ctx, sink, progress,
-                                               lookups=not kind.existing_checked_by_database)
-                    written = kind.write(records, ctx)
-                if sink.count:
-                    raise _Rejected()
-                _finish(batch, written)
-        except _Rejected:
-            _fail(batch_id, sink.kept, sink.count, "")
-        except TableError as exc:
-            _fail(batch_id, [Problem.from_error(exc, row=exc.row).as_dict()], 1, exc.text())
-        except BusinessRuleError:
+            _commit_claimed(batch)
+        except BusinessRuleError as exc:
+            if exc.message is COMMIT_IN_PROGRESS:
+                raise  # a live runner holds the batch: it ends it, not us
+            _fail_with(batch_id, COMMIT_FAILED, exc)  # e.g. no published policy for the month
+        except Exception as exc:  # never left 'committing': failed, and the error goes on to the log
+            _fail_with(batch_id, COMMIT_FAILED, exc)
             raise
-        except IntegrityError:
-            # Rolled back. Someone wrote a clashing row since the preview: find and name it.
-            sink = ErrorSink()
-            for _record in _checked_records(batch, kind, _context(batch, kind), sink, _Progress(batch_id, side_channel=False)):
-                pass
-            changed = Problem(None, "", COMMIT_FAILED, {"reason": CHANGED_SINCE_PREVIEW}, "changed")
-            _fail(batch_id, sink.kept or [changed.as_dict()], sink.count or 1, "" if sink.count else changed.reason)
-        except Exception as exc:
-            crashed = Problem(None, "", COMMIT_FAILED, {"reason": type(exc).__name__}, "crashed")
-            _fail(batch_id, [crashed.as_dict()], 1, crashed.reason)
-            raise
-        finally:
-            progress.close()
         batch.refresh_from_db()
         return batch
+
+
+def _commit_claimed(batch: ImportBatch) -> None:
+    batch_id = batch.pk
+    kind = kind_for(batch.kind)
+    sink = ErrorSink()
+    progress = _Progress(batch_id, side_channel=True)
+    try:
+        with transaction.atomic():
+            if not _lock_batch(batch_id):
+                raise BusinessRuleError(COMMIT_IN_PROGRESS, code="in_progress")
+            ctx = _context(batch, kind)
+            bulk = kind.bulk_check(batch, ctx, write=True)
+            if bulk is not None:
+                written = bulk
+            else:
+                records = _checked_records(batch, kind, ctx, sink, progress,
+                                           lookups=not kind.existing_checked_by_database)
+                written = kind.write(records, ctx)
+            if sink.count:
+                raise _Rejected()
+            _finish(batch, written)
+    except _Rejected:
+        _fail(batch_id, sink.kept, sink.count, "")
+    except TableError as exc:
+        _fail(batch_id, [Problem.from_error(exc, row=exc.row).as_dict()], 1, exc.text())
+    except IntegrityError:
+        # Rolled back. Someone wrote a clashing row since the preview: find and name it.
+        sink = ErrorSink()
+        for _record in _checked_records(batch, kind, _context(batch, kind), sink, _Progress(batch_id, side_channel=False)):
+            pass
+        changed = Problem(None, "", COMMIT_FAILED, {"reason": CHANGED_SINCE_PREVIEW}, "changed")
+        _fail(batch_id, sink.kept or [changed.as_dict()], sink.count or 1, "" if sink.count else changed.reason)
+    finally:
+        progress.close()
 
 
 class _Rejected(Exception):
@@ -233,6 +253,19 @@ def _finish(batch: ImportBatch, written: int) -> None:
 def _fail(batch_id: int, errors: list[dict[str, Any]], count: int, file_error: str) -> None:
     ImportBatch.objects.filter(pk=batch_id).update(
         status=ImportStatus.FAILED, errors=errors, error_count=count, file_error=file_error)
+
+
+def _fail_with(batch_id: int, template: Any, exc: Exception) -> None:
+    """End the batch 'failed', saying why in Chinese and English (stored once, read in either)."""
+    if isinstance(exc, BusinessRuleError):
+        # Rendered when the problem is, in the language it is read in.
+        reason, code = lazy(exc.text, str)(), exc.code
+    else:
+        reason, code = lazy(lambda: str(UNEXPECTED % {"name": type(exc).__name__}), str)(), "unexpected"
+    problem = Problem(None, "", template, {"reason": reason}, code)
+    texts = [problem.text("zh-hans"), problem.text("en")]
+    text = " / ".join(dict.fromkeys(texts))  # one language only if English is missing
+    _fail(batch_id, [problem.as_dict()], 1, text)
 
 
 def _context(batch: ImportBatch, kind: ImportKind) -> Context:

@@ -4,22 +4,13 @@ by `pooling.imports.services` through its Celery tasks; these views only call th
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import (
-    FileResponse,
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    JsonResponse,
-    StreamingHttpResponse,
-)
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -29,8 +20,9 @@ from pooling.imports.kinds import all_kinds
 from pooling.imports.models import ImportBatch, ImportStatus
 from pooling.imports.tasks import import_commit, import_preview
 from pooling.kernel.errors import BusinessRuleError
-from pooling.tabular.reader import BOM, error_report_csv
+from pooling.tabular.reader import error_report_table
 from pooling.web.decorators import role_required
+from pooling.web.exports import CODE, Column, Table, export_response
 
 IMPORT_ROLES = services.IMPORT_ROLES
 ERRORS_PER_PAGE = 100
@@ -112,25 +104,23 @@ def commit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def error_report(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+def error_report(request: HttpRequest, pk: int) -> HttpResponseBase:
     item = get_object_or_404(ImportBatch, pk=pk)
-    response = StreamingHttpResponse(error_report_csv(item.errors or []), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="import-{item.pk}-errors.csv"'
-    return response
+    table = error_report_table(item.errors or [])
+    table.name_parts = [_("批次%(pk)s") % {"pk": item.pk}]
+    return export_response(table, request.GET.get("format"))
 
 
 @login_required
-def template(request: HttpRequest, kind: str) -> FileResponse:
-    """A CSV template for a kind: its headers and one example row, BOM for Chinese Excel."""
+def template(request: HttpRequest, kind: str) -> HttpResponseBase:
+    """A template for a kind: its headers and one example row (CSV by default, or XLSX)."""
     found = all_kinds().get(kind)
     if found is None:
         raise Http404
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([c.label for c in found.columns])
-    writer.writerows(found.template_rows())
-    data = io.BytesIO(BOM + out.getvalue().encode("utf-8"))
-    return FileResponse(data, as_attachment=True, filename=f"template-{kind}.csv", content_type="text/csv")
+    # The example row is text as a clerk would type it (ID numbers keep every digit).
+    table = Table(title=_("导入模板"), name_parts=[found.label], rows=found.template_rows(),
+                  columns=[Column(c.label, CODE, width=max(12, 2 * len(str(c.label)) + 2)) for c in found.columns])
+    return export_response(table, request.GET.get("format"))
 
 
 def _kinds_with_columns() -> list[dict[str, object]]:

@@ -26,7 +26,8 @@ ROLE_ACTIONS: dict[str, dict[str, frozenset[str]]] = {
     Role.CITY_AGENCY: {"enrollment": EDIT, "providers": EDIT, "settlement": EDIT,
                        "pooling": VIEW, "funds": VIEW, "django_celery_beat": VIEW},
     Role.BUREAU_ADMIN: {"pooling": EDIT, "funds": EDIT, "enrollment": VIEW, "providers": EDIT,
-                        "settlement": EDIT, "django_celery_beat": EDIT, "auditlog": VIEW},
+                        "settlement": EDIT, "django_celery_beat": EDIT, "auditlog": VIEW,
+                        "axes": VIEW},  # sign-in lockouts; lifting them: pooling.access.admin
     Role.FINANCE: {"funds": EDIT, "settlement": VIEW, "pooling": VIEW, "enrollment": VIEW,
                    "providers": VIEW},
     Role.AUDITOR: {"*": VIEW},

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pooling.kernel.choices import Role
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.integrity import unique_clash
 from pooling.kernel.problems import Problem
 from pooling.models import PolicyStatus, PolicyVersion, User
 from pooling.policy.validation import document_problems
@@ -86,8 +87,9 @@ def policy_draft_import(*, document: Any, actor: User) -> PolicyVersion:
         effective_from=date.fromisoformat(document["effective_from"]),
         document=document, status=PolicyStatus.DRAFT, drafted_by=actor,
     )
-    version.full_clean()
-    version.save()
+    version.full_clean(validate_unique=False)
+    with unique_clash(lambda: _check_code_free(document["code"])):  # imported meanwhile by another
+        version.save()
     return version
 
 
@@ -103,8 +105,9 @@ def policy_draft_update(*, version: PolicyVersion, document: Any, actor: User) -
     version.code, version.title = document["code"], document["title"]
     version.effective_from = date.fromisoformat(document["effective_from"])
     version.document, version.status, version.drafted_by = document, PolicyStatus.DRAFT, actor
-    version.full_clean()
-    version.save()
+    version.full_clean(validate_unique=False)
+    with unique_clash(lambda: _check_code_free(document["code"], except_pk=version.pk)):
+        version.save()
     return version
 
 
@@ -136,14 +139,19 @@ def policy_approve_publish(*, version: PolicyVersion, actor: User) -> PolicyVers
     version = _locked(version)
     _check_reviewer(version, actor)
     policy_document_check(document=version.document)
+    _check_date_free(version)
+    version.status, version.approved_by, version.published_at = PolicyStatus.PUBLISHED, actor, timezone.now()
+    with unique_clash(lambda: _check_date_free(version)):  # another version of that date published meanwhile
+        version.save(update_fields=["status", "approved_by", "published_at"])
+    return version
+
+
+def _check_date_free(version: PolicyVersion) -> None:
     other = PolicyVersion.objects.filter(
-        status=PolicyStatus.PUBLISHED, effective_from=version.effective_from).first()
+        status=PolicyStatus.PUBLISHED, effective_from=version.effective_from).exclude(pk=version.pk).first()
     if other is not None:
         raise BusinessRuleError(DATE_TAKEN, code="date_taken", params={
             "date": version.effective_from.isoformat(), "other": other.code})
-    version.status, version.approved_by, version.published_at = PolicyStatus.PUBLISHED, actor, timezone.now()
-    version.save(update_fields=["status", "approved_by", "published_at"])
-    return version
 
 
 @transaction.atomic

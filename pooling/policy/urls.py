@@ -16,6 +16,7 @@ urlpatterns = [
     path("v/<str:code>/reject/", views.policy_reject_view, name="policy_reject"),
     path("v/<str:code>/download/", views.policy_download, name="policy_download"),
     path("unification/", unification.unification, name="unification"),
+    path("unification/export/", unification.unification_export, name="unification_export"),
     path("unification/import/", unification.unification_import, name="unification_import"),
     path("unification/template.csv", unification.unification_template, name="unification_template"),
 ]

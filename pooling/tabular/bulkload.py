@@ -14,6 +14,10 @@ sessions' reads of it wait. Hence only for big loads (`worth_setting_aside`) and
 if the lock comes within LOCK_WAIT; otherwise the caller writes row by row as before.
 The primary key stays (other tables' foreign keys hang on it), and so do CHECK
 constraints (cheap per row, and they keep guarding the new rows).
+
+Dropping an index takes the table's owner: the runtime role (pooling/dbroles.py) is
+not, so a load from the browser or the worker always writes row by row, and a go-live
+load is run by the owner (`manage.py import_file` with the owner's DATABASE_URL).
 """
 
 from __future__ import annotations
@@ -60,7 +64,7 @@ def indexes_set_aside(table: str) -> Iterator[bool]:
     An exception inside leaves them dropped: the caller's transaction must roll back
     (which brings them back), as a failed import's does.
     """
-    if not _lock(table):
+    if not _owned(table) or not _lock(table):
         yield False
         return
     with connection.cursor() as cursor:
@@ -78,6 +82,14 @@ def indexes_set_aside(table: str) -> Iterator[bool]:
         # Back to deferred for the rest of the transaction: Django's foreign keys are
         # DEFERRABLE INITIALLY DEFERRED (and no constraint here is deferrable but immediate).
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def _owned(table: str) -> bool:
+    """Whether this connection's role may drop the table's indexes (owns it, or is a superuser)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class WHERE oid = %s::regclass",
+                       [table])
+        return bool(cursor.fetchone()[0])
 
 
 def _lock(table: str) -> bool:

@@ -41,6 +41,7 @@ from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.problems import Problem
 from pooling.tabular.xlsx import LOST_DIGITS
 from pooling.tabular.xlsx import xlsx_rows as text_xlsx_rows
+from pooling.web import exports
 
 EMPTY_FILE = _("文件为空，没有任何内容")
 HEADER_ONLY = _("文件只有表头，没有数据行")
@@ -381,17 +382,17 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
+def error_report_table(errors: Iterable[Problem | dict[str, Any]]) -> exports.Table:
+    """The error list (row as in Excel, column, reason) as a table for the one writer."""
+    rows = ([e.row, e.column, e.reason] if isinstance(e, Problem)
+            else [e.get("row"), e.get("column", ""), e.get("reason", "")] for e in errors)
+    return exports.Table(title=_("导入错误报告"), rows=rows, columns=[
+        exports.Column(_("行号"), width=8), exports.Column(_("列"), width=16),
+        exports.Column(_("原因"), width=60)])
+
+
 def error_report_csv(errors: Iterable[Problem | dict[str, Any]]) -> Iterator[bytes]:
-    """The error list as CSV bytes with a BOM, so Chinese Excel opens it correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([str(_("行号")), str(_("列")), str(_("原因"))])
-    yield BOM + buffer.getvalue().encode("utf-8")
-    for error in errors:
-        buffer.seek(0)
-        buffer.truncate()
-        if isinstance(error, Problem):
-            writer.writerow([error.row, error.column, error.reason])
-        else:
-            writer.writerow([error.get("row", ""), error.get("column", ""), error.get("reason", "")])
-        yield buffer.getvalue().encode("utf-8")
+    """The error list as CSV bytes from the one writer: a BOM for Chinese Excel, and the
+    user's own cell text (echoed in reasons) never turned into a formula."""
+    for chunk in exports.csv_chunks(error_report_table(errors)):
+        yield chunk.encode("utf-8")

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from rest_framework import status
+from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from pooling.kernel.errors import BusinessRuleError, bilingual
+
+THROTTLED = _("请求过于频繁，请在 %(seconds)s 秒后再试")
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -25,6 +30,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
+    if isinstance(exc, Throttled):  # 429 keeps DRF's Retry-After; the text says when, in both languages
+        rule = getattr(exc, "rule", None) or BusinessRuleError(
+            THROTTLED, code="throttled", params={"seconds": math.ceil(exc.wait or 1)})
+        response.data = rule.as_dict()
+        return response
     message: Any = None
     if isinstance(exc, DjangoPermissionDenied) and exc.args:
         message = exc.args[0]

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.request import Request
@@ -47,3 +50,35 @@ class Me(APIView):
             "region": getattr(user, "region_id", None), "all_regions": scope.all_regions,
             "read_only": scope.read_only,
         }).data)
+
+
+def api_endpoints(*, prefix: str) -> list[dict[str, Any]]:
+    """Every route under `prefix` (e.g. /api/v1/), with its name and its view's first doc line."""
+    found: list[dict[str, Any]] = []
+
+    def walk(patterns: list[Any], base: str) -> None:
+        for p in patterns:
+            route = base + str(p.pattern)
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, route)
+            elif isinstance(p, URLPattern) and route != prefix:
+                view = getattr(p.callback, "view_class", p.callback)
+                summary = (view.__doc__ or "").strip().splitlines()[0:1]
+                found.append({"path": route, "name": p.name or "", "summary": summary[0] if summary else ""})
+
+    for p in get_resolver().url_patterns:
+        if isinstance(p, URLResolver) and "/" + str(p.pattern) == prefix:
+            walk(p.url_patterns, prefix)
+    return sorted(found, key=lambda e: e["path"])
+
+
+class ApiIndex(APIView):
+    """The API's table of contents: every endpoint under /api/v1/, the schema and the docs."""
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request) -> Response:
+        return Response({
+            "title": "市级统筹医保系统 API / City pooling API", "version": "v1",
+            "schema": reverse("api_schema"), "docs": reverse("api_docs"),
+            "endpoints": api_endpoints(prefix=request.path),
+        })

@@ -1,11 +1,14 @@
-"""Middleware every request passes: the read-only role cannot change anything."""
+"""Middleware every request passes: the read-only role cannot change anything, and
+the demo shows the product's own error pages."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse
 
 from pooling.kernel.choices import Role
 from pooling.kernel.permissions import NOT_ALLOWED
@@ -34,3 +37,39 @@ class ReadOnlyRoleMiddleware:
         ):
             raise PermissionDenied(NOT_ALLOWED)
         return self.get_response(request)
+
+
+class ProductErrorPagesMiddleware:
+    """With DEBUG on (the embedded demo), show the product's own 404 and 500 pages instead
+    of Django's debug pages, which a clerk at the demo must never meet; the traceback goes
+    to the console log. Without DEBUG Django calls the same handlers itself, so this
+    stands aside. PRODUCT_ERROR_PAGES=false gives a developer the debug pages back.
+    403 and 400 already use the product's handlers in both modes."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    @staticmethod
+    def _active() -> bool:
+        return settings.DEBUG and settings.PRODUCT_ERROR_PAGES
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        # No route matched: Django answered with its debug 404 before any view ran.
+        if response.status_code == 404 and request.resolver_match is None and self._active():
+            from pooling.web.errorviews import page_not_found
+
+            return page_not_found(request, None)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not self._active() or isinstance(exception, PermissionDenied | BadRequest | SuspiciousOperation):
+            return None
+        from pooling.web.errorviews import page_not_found, server_error
+
+        if isinstance(exception, Http404):
+            return page_not_found(request, exception)
+        logging.getLogger("django.request").error(
+            "Internal Server Error: %s", request.path, exc_info=exception,
+            extra={"status_code": 500, "request": request})
+        return server_error(request)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from pooling.kernel.choices import Role
 from pooling.kernel.dates import add_months
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.integrity import unique_clash
 from providers.models import Agreement, AgreementTemplate, Provider
 
 NO_TEMPLATE = _("尚无%(kind)s适用的全市统一协议范本（启用日期不晚于 %(on)s）")
@@ -19,6 +20,7 @@ SIGNATORY_REQUIRED = _("须填写双方签订人")
 TEMPLATE_CITY_ONLY = _("全市统一协议范本只能由市经办机构或市医保局维护")
 ALREADY_RENEWED = _("该协议已续签，不能重复续签")
 NO_AGREEMENT = _("该机构没有有效的服务协议")
+VERSION_TAKEN = _("该类机构的协议范本刚被他人发布了新版本，请刷新后重试")
 
 
 @transaction.atomic
@@ -34,8 +36,10 @@ def template_publish(*, actor: Any, provider_kind: str, title: str, body: str,
     template = AgreementTemplate(provider_kind=provider_kind, version=(last or 0) + 1, title=title,
                                  body=body, effective_from=effective_from, term_months=term_months,
                                  created_by=actor if getattr(actor, "pk", None) else None)
-    template.full_clean()
-    template.save()
+    template.full_clean(validate_unique=False, validate_constraints=False)
+    # The kind's first version has no rows to lock: the unique index decides who was first.
+    with unique_clash(BusinessRuleError(VERSION_TAKEN, code="version_taken")):
+        template.save()
     return template
 
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.integrity import unique_clash
 from providers.models import (
     AssessmentIndicator,
     AssessmentResult,
@@ -19,6 +20,7 @@ from providers.models import (
 from providers.services.handling import require_handler
 
 WEIGHTS_NOT_100 = _("各指标权重之和须为100（当前为 %(total)s）")
+YEAR_TAKEN = _("%(year)s 年起用的考核指标体系已存在")
 NO_ASSESSMENT_TEMPLATE = _("%(year)s 年度没有适用的考核指标体系")
 MISSING_SCORES = _("缺少以下指标的得分：%(codes)s")
 UNKNOWN_INDICATORS = _("未知的考核指标：%(codes)s")
@@ -32,7 +34,11 @@ def assessment_template_create(*, name: str, from_year: int, indicators: list[tu
     total = sum(weight for _code, _name, weight in indicators)
     if total != 100:
         raise BusinessRuleError(WEIGHTS_NOT_100, code="weights", params={"total": total})
-    template = AssessmentTemplate.objects.create(name=name, from_year=from_year)
+    taken = BusinessRuleError(YEAR_TAKEN, code="year_taken", field="from_year", params={"year": from_year})
+    if AssessmentTemplate.objects.filter(from_year=from_year).exists():
+        raise taken
+    with unique_clash(taken):  # created meanwhile by another administrator
+        template = AssessmentTemplate.objects.create(name=name, from_year=from_year)
     AssessmentIndicator.objects.bulk_create(
         AssessmentIndicator(template=template, code=c, name=n, weight=w) for c, n, w in indicators)
     for min_score, ratio in bands:
@@ -60,7 +66,8 @@ def weighted_total(template: AssessmentTemplate, scores: dict[str, Decimal]) -> 
 def assessment_enter(*, actor: Any, provider_id: int, year: int,
                      scores: dict[str, Decimal]) -> AssessmentResult:
     """Scores of one provider for one year, entered by its handling agency (Yancheng art. 15)."""
-    provider = Provider.objects.select_related("handling_region").get(pk=provider_id)
+    # Locked: two entries for the same provider and year update one result, never race to insert two.
+    provider = Provider.objects.select_for_update().select_related("handling_region").get(pk=provider_id)
     require_handler(actor=actor, region=provider.handling_region)
     template = template_for_year(year)
     codes = set(template.indicators.values_list("code", flat=True))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from pooling.kernel.choices import RegionLevel
 from pooling.kernel.codes import PHARMACY, check_credit_code, check_provider_code, normalize_code
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.integrity import unique_clash
 from pooling.kernel.scoping import unrestricted
 from pooling.models import Region
 from providers.choices import ProviderKind, State
@@ -90,7 +91,8 @@ def provider_register(*, actor: Any, spec: ProviderSpec) -> Provider:
     require_handler(actor=actor, region=handling)
     provider = Provider(**spec.__dict__, handling_region=handling, state=State.REGISTERED)
     provider.full_clean(validate_unique=False)
-    provider.save()
+    with unique_clash(lambda: _check_spec(spec)):  # the same code entered meanwhile by another clerk
+        provider.save()
     ProviderEvent.objects.create(
         provider=provider, action="register", from_state=State.REGISTERED,
         to_state=State.REGISTERED, effective_on=date.today(), created_by=_staff(actor),

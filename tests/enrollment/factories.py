@@ -93,11 +93,22 @@ def _account(county: Region, marker: str) -> m.PersonalAccount:
     return m.PersonalAccount.objects.create(person=person(county, f"账户{marker}"))
 
 
+def posting(p: m.Person, amount_fen: int = 10000, *, kind: str = m.PostingKind.ALLOCATION,
+            month: date = date(2026, 1, 1), memo: str = "划入") -> m.AccountPosting:
+    """A posting written the one way postings are written (the sub-ledger's writer)."""
+    from enrollment.services.subledger import PostingSpec, posting_write
+
+    return posting_write(spec=PostingSpec(person_id=p.pk, kind=kind, month=month, amount_fen=amount_fen,
+                                          key=f"test:{next(_seq)}", memo=memo), actor=None)
+
+
 def _posting(county: Region, marker: str) -> m.AccountPosting:
-    account = _account(county, marker)
-    return m.AccountPosting.objects.create(county=county, account=account, kind=m.PostingKind.ALLOCATION,
-                                           month=date(2026, 1, 1), amount_fen=10000,
-                                           key=f"test:{next(_seq)}", memo=f"划入{marker}")
+    return posting(person(county, f"账户{marker}"), memo=f"划入{marker}")
+
+
+def _batch(county: Region, marker: str) -> m.AccountBatch:
+    return m.AccountBatch.objects.create(county=county, month=date(2026, 1, 1), kind=m.PostingKind.PAYMENT,
+                                         key=f"pa:test:{marker}")
 
 
 def _transfer(county: Region, marker: str) -> m.Transfer:
@@ -125,6 +136,7 @@ SCOPED_FACTORIES = {
     m.ResidentContribution: _resident_contribution,
     m.PersonalAccount: _account,
     m.AccountPosting: _posting,
+    m.AccountBatch: _batch,
     m.Transfer: _transfer,
     m.Referral: _referral,
 }

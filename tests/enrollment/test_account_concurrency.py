@@ -9,7 +9,6 @@ import pytest
 from django.db import connection
 
 from enrollment import services
-from enrollment.models import AccountPosting, PersonalAccount, PostingKind
 from pooling.kernel.errors import BusinessRuleError
 from tests.enrollment import factories as f
 
@@ -17,16 +16,15 @@ from tests.enrollment import factories as f
 @pytest.mark.django_db(transaction=True)
 def test_it_lets_only_one_of_two_racing_payments_through(county_a):
     person = f.person(county_a)
-    account = PersonalAccount.objects.create(person=person)
-    AccountPosting.objects.create(county=county_a, account=account, kind=PostingKind.ALLOCATION,
-                                  month=date(2026, 1, 1), amount_fen=10000, key="seed")
+    f.posting(person, 10000)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
     def pay(n: int) -> None:
         try:
             barrier.wait()
-            services.account_pay(person=person, amount_fen=8000, month=date(2026, 2, 1), key=f"race:{n}")
+            services.account_pay(person=person, amount_fen=8000, month=date(2026, 2, 1), key=f"race:{n}",
+                                 actor=None)
             outcomes.append("paid")
         except BusinessRuleError:
             outcomes.append("refused")

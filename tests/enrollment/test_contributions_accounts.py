@@ -129,12 +129,12 @@ def _paid_month(e, month):
 def test_it_allocates_to_the_account_once_contributions_arrive_and_only_once(county_a, demo_policy):
     e = f.employee_enrolment(county_a)
     services.declaration_line_add(employer=e.employer, month=JAN, person=e.person, declared_base_fen=500000)
-    err = _refused(services.account_allocate, person=e.person, month=JAN)
+    err = _refused(services.account_allocate, person=e.person, month=JAN, actor=None)
     assert err.message is account_rules.NOTHING_TO_ALLOCATE  # declared, not yet paid
     services.collection_record(tax_ref="A1", credit_code=e.employer.credit_code, month=JAN, amount_fen=49000,
                                received_on=JAN)
-    assert services.accounts_allocate_month(month=JAN) == 1
-    assert services.accounts_allocate_month(month=JAN) == 0  # re-running books nothing twice
+    assert services.accounts_allocate_month(month=JAN, actor=None) == 1
+    assert services.accounts_allocate_month(month=JAN, actor=None) == 0  # re-running books nothing twice
     assert services.account_balance(person=e.person) == 10000
 
 
@@ -145,7 +145,7 @@ def test_it_allocates_the_retiree_amount_by_age(county_a, demo_policy):
     old.person.save()
     for e in (young, old):
         services.person_retire(person=e.person, on=date(2025, 12, 1))
-    services.accounts_allocate_month(month=JAN)
+    services.accounts_allocate_month(month=JAN, actor=None)
     assert services.account_balance(person=young.person) == 9000
     assert services.account_balance(person=old.person) == 11000
 
@@ -153,13 +153,13 @@ def test_it_allocates_the_retiree_amount_by_age(county_a, demo_policy):
 def test_it_never_lets_a_payment_take_the_account_below_zero(county_a, demo_policy):
     e = f.employee_enrolment(county_a)
     _paid_month(e, JAN)
-    services.account_allocate(person=e.person, month=JAN)
-    services.account_pay(person=e.person, amount_fen=6000, month=FEB, key="claim:1")
-    err = _refused(services.account_pay, person=e.person, amount_fen=4001, month=FEB, key="claim:2")
+    services.account_allocate(person=e.person, month=JAN, actor=None)
+    services.account_pay(person=e.person, amount_fen=6000, month=FEB, key="claim:1", actor=None)
+    err = _refused(services.account_pay, person=e.person, amount_fen=4001, month=FEB, key="claim:2", actor=None)
     assert err.message is account_rules.INSUFFICIENT and "4,000.00" not in err.text()
     assert "40.00" in err.text()
-    services.account_pay(person=e.person, amount_fen=6000, month=FEB, key="claim:1")  # idempotent repeat
-    services.account_pay(person=e.person, amount_fen=4000, month=FEB, key="claim:3")
+    services.account_pay(person=e.person, amount_fen=6000, month=FEB, key="claim:1", actor=None)  # idempotent repeat
+    services.account_pay(person=e.person, amount_fen=4000, month=FEB, key="claim:3", actor=None)
     assert services.account_balance(person=e.person) == 0
     assert AccountPosting.objects.filter(kind=PostingKind.PAYMENT).count() == 2
 

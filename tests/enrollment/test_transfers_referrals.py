@@ -4,9 +4,11 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
 
 from enrollment import selectors, services
 from enrollment.models import (
+    AccountPosting,
     Enrolment,
     EnrolmentStatus,
     Person,
@@ -40,7 +42,7 @@ def moved(county_a, county_b, clerk_a, clerk_b, demo_policy):
     e = f.employee_enrolment(county_a, "迁移者", start=_month(1))
     for n in (1, 2, 3):
         _pay(e, _month(n))
-    services.account_allocate(person=e.person, month=_month(1))
+    services.account_allocate(person=e.person, month=_month(1), actor=None)
     new_employer = f.employer(county_b, "盐都新单位")
     with acting_as(clerk_b):  # the receiving clerk knows only the ID number
         t = services.transfer_request(id_number=e.person.id_number, to_county=county_b,
@@ -98,8 +100,9 @@ def test_it_moves_the_account_balance_with_the_person(moved, clerk_b):
         services.transfer_complete(transfer=moved["transfer"], new_employer=moved["employer"], by=clerk_b)
     person = moved["old"].person
     assert services.account_balance(person=person) == 10000
-    assert services.account_balance(person=person, county_code="320902") == 0
-    assert services.account_balance(person=person, county_code="320903") == 10000
+    by_county = dict(AccountPosting.objects.filter(account__person=person).values("county_id")
+                     .annotate(s=Sum("amount_fen")).values_list("county_id", "s"))
+    assert by_county == {"320902": 0, "320903": 10000}  # nothing left behind in the old county
 
 
 def test_it_counts_prior_months_towards_retiree_eligibility(county_a, demo_policy):
@@ -170,3 +173,19 @@ def test_it_refuses_a_referral_for_someone_not_insured_or_too_long(county_a, dem
         services.referral_apply(person=e.person, kind="referral", destination="x", valid_from=date(2026, 1, 1),
                                 valid_to=date(2027, 1, 1))
     assert exc.value.field == "valid_to"
+
+
+def test_it_tells_the_old_county_where_a_person_moved_instead_of_a_404(moved, clerk_a, clerk_b, client_for):
+    person = moved["old"].person
+    page = client_for(clerk_a)
+    assert page.get(f"/enrollment/people/{person.pk}/").status_code == 200  # still theirs
+    with acting_as(clerk_b):
+        services.transfer_complete(transfer=moved["transfer"], new_employer=moved["employer"], by=clerk_b)
+    response = page.get(f"/enrollment/people/{person.pk}/")
+    body = response.content.decode()
+    assert response.status_code == 200 and "参保人已转出" in body and "盐都区" in body
+    assert f"/enrollment/transfers/{moved['transfer'].pk}/" in body
+    assert "缴费记录" not in body  # the record itself stays with the county that holds it now
+    # Someone who never held the person gets the plain 404.
+    other = staff_ensure(spec=StaffSpec("clerk_c", Role.COUNTY_CLERK, "clerk_c", "320904"), password="x-2026-pass")
+    assert client_for(other).get(f"/enrollment/people/{person.pk}/").status_code == 404

@@ -28,7 +28,7 @@ def test_it_walks_finance_to_a_county_statement_and_a_clerk_to_a_budget_error(
     page.select_option("select[name=month]", "3")
     page.select_option("select[name=county]", "320902")
     page.click("button:has-text('查询')")
-    assert "12345.67" in page.locator("table.grid").inner_text()
+    assert "12,345.67" in page.locator("table.grid").inner_text()  # thousands separators
     shot(page, "funds-statement")
 
     page.context.clear_cookies()

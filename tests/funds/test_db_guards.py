@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, ProgrammingError, connection, transaction
 
 from funds.chart import Category as C
 from funds.models import Entry, Line, Period
@@ -20,9 +20,9 @@ def posted(resident, acct):
         dr(acct(resident, C.TREASURY_TRANSIT), 1000, A), cr(acct(resident, C.INCOME_PREMIUM, A), 1000)])
 
 
-def refused(sql: str, params: list | None = None) -> str:
+def refused(sql: str, params: list | None = None, error: type[Exception] = IntegrityError) -> str:
     """Run SQL (and the deferred checks) in a savepoint; return the database's refusal."""
-    with pytest.raises(IntegrityError) as err, transaction.atomic(), connection.cursor() as cursor:
+    with pytest.raises(error) as err, transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     return str(err.value)
@@ -65,7 +65,7 @@ def test_it_refuses_lines_added_to_a_posted_entry(posted, acct, resident):
     "UPDATE funds_entry SET memo = 'changed' WHERE id = %s",
     "DELETE FROM funds_entry WHERE id = %s",
 ])
-def test_it_refuses_to_change_or_delete_posted_rows(posted, sql):
+def test_it_refuses_to_change_or_delete_posted_rows_even_for_the_owner(posted, db_owner, sql):
     assert "immutable" in refused(sql, [posted.pk])
     assert sorted(Line.objects.filter(entry=posted).values_list("amount_fen", flat=True)) == [-1000, 1000]
 
@@ -89,3 +89,49 @@ def test_it_refuses_to_overdraw_a_no_overdraft_account_by_hand(resident, acct):
     special = acct(resident, C.FISCAL_SPECIAL)
     message = refused("UPDATE funds_account SET balance_fen = -1 WHERE id = %s", [special.pk])
     assert "funds_account_no_overdraft" in message
+
+
+def test_it_refuses_an_entry_dated_outside_its_periods_month(posted, resident):
+    """A closed month's date filed under an open period would dodge the closed-period check."""
+    period_close(book=resident, year=2026, month=2)
+    sql, params = new_entry_sql(posted.period, "raw-4")  # the March period...
+    message = refused(sql.replace("'2026-03-01'", "'2026-02-27'"), params)  # ...dated in closed February
+    assert "dated outside its period's month" in message
+
+
+# The application's own role (pooling/dbroles.py): what it may not do at all.
+@pytest.mark.parametrize("sql", [
+    "UPDATE funds_line SET amount_fen = amount_fen * 2 WHERE entry_id = %s",
+    "DELETE FROM funds_line WHERE entry_id = %s",
+    "UPDATE funds_entry SET memo = 'changed' WHERE id = %s",
+    "DELETE FROM funds_entry WHERE id = %s",
+])
+def test_the_runtime_role_may_not_change_or_delete_posted_rows(posted, sql):
+    assert "permission denied for table" in refused(sql, [posted.pk], ProgrammingError)
+    assert Entry.objects.get(pk=posted.pk).memo == "保费"
+
+
+@pytest.mark.parametrize("table", ["funds_line", "funds_entry", "funds_period", "funds_account", "funds_book"])
+def test_the_runtime_role_may_not_truncate_the_ledger(posted, table):
+    assert "permission denied for table" in refused(f"TRUNCATE {table} CASCADE", error=ProgrammingError)
+    assert Line.objects.filter(entry=posted).count() == 2
+
+
+@pytest.mark.parametrize("table", ["funds_line", "funds_entry", "funds_period", "funds_account", "funds_book"])
+def test_the_ledger_refuses_truncate_even_from_its_owner(posted, db_owner, table):
+    """TRUNCATE skips the row triggers: a statement-level guard stands in for them."""
+    # Checks still deferred in this test's transaction would stop TRUNCATE first: run them.
+    sql = f"SET CONSTRAINTS ALL IMMEDIATE; TRUNCATE {table} CASCADE"
+    assert "TRUNCATE refused" in refused(sql, error=ProgrammingError)
+    assert Line.objects.filter(entry=posted).count() == 2
+
+
+@pytest.mark.parametrize("sql", [
+    "ALTER TABLE funds_line DISABLE TRIGGER funds_line_immutable",
+    "ALTER TABLE funds_entry DISABLE TRIGGER USER",
+    "DROP TRIGGER funds_line_no_truncate ON funds_line",
+    "SET session_replication_role = replica",  # would switch every trigger off for the session
+])
+def test_the_runtime_role_may_not_switch_a_guard_off(posted, sql):
+    message = refused(sql, error=ProgrammingError)
+    assert "must be owner" in message or "permission denied" in message

@@ -47,15 +47,16 @@ def test_it_shows_a_clerk_only_their_county(posted, clerk_a, client_for):
 
 def test_it_exports_statements_finance_can_open_in_excel(posted, finance, client_for):
     client = client_for(finance)
-    csv = client.get("/funds/book/resident/trial/?year=2026&month=3&format=csv")
+    csv = client.get("/funds/book/resident/trial/export/?year=2026&month=3&format=csv")
     text = b"".join(csv.streaming_content).decode("utf-8")
     assert text.startswith("\ufeff科目代码") and "802.35" in text  # 123.45 + 678.90 on the treasury
-    xlsx = client.get("/funds/book/resident/statement/?year=2026&month=3&format=xlsx")
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    xlsx = client.get("/funds/book/resident/statement/export/?year=2026&month=3&format=xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
     rows = {r[0]: r[1] for r in sheet.iter_rows(values_only=True)}
-    assert float(rows["  收入合计"]) == 802.35
-    journal = client.get("/funds/book/resident/journal/?year=2026&month=3&format=xlsx")
-    assert len(list(load_workbook(io.BytesIO(journal.content)).active.iter_rows())) == 1 + 4
+    assert rows["  收入合计"] == 802.35
+    journal = client.get("/funds/book/resident/journal/export/?year=2026&month=3&format=xlsx")
+    rows = list(load_workbook(io.BytesIO(b"".join(journal.streaming_content))).active.iter_rows(values_only=True))
+    assert len(rows) == 3 + 4 + 1  # title block and header, four lines, the totals
 
 
 def test_it_closes_a_period_for_finance_only(posted, finance, clerk_a, client_for):
@@ -97,7 +98,15 @@ def test_it_files_a_monthly_plan_and_shows_the_year_end(posted, clerk_a, finance
     plan = MonthlyPlan.objects.get()
     assert (plan.county_id, plan.planned_expense_fen) == (A, 150050)
     page = client_for(finance).get("/funds/book/resident/year-end/?year=2026")
-    assert page.status_code == 200 and "基金缺口的弥补" in page.content.decode()
+    assert page.status_code == 200 and "<h2>基金缺口的弥补</h2>" in page.content.decode()
     response = client_for(finance).post("/funds/book/resident/year-end/?year=2026", {"month": 3})
     assert response.status_code == 302  # no rate entered: told so, nothing posted
     assert not Entry.objects.filter(key__startswith="interest:").exists()
+
+
+def test_it_shows_a_county_clerk_the_year_end_of_their_own_county(posted, clerk_a, client_for):
+    """Was a 500: the city's risk reserve is no account of a county's clerk."""
+    page = client_for(clerk_a).get("/funds/book/resident/year-end/?year=2026")
+    body = page.content.decode()
+    assert page.status_code == 200 and "年终决算" in body
+    assert "<h2>基金缺口的弥补</h2>" not in body and "由市级决算" in body

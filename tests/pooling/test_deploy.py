@@ -40,15 +40,28 @@ def test_it_names_a_malformed_environment_value():
 def test_it_describes_exactly_one_beat_in_compose():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
     services = compose["services"]
-    assert set(services) == {"db", "redis", "web", "worker", "beat"}
+    assert set(services) == {"db", "redis", "migrate", "web", "worker", "beat"}
     beats = [name for name, svc in services.items() if "beat" in str(svc.get("command", ""))]
     assert beats == ["beat"]
     assert "gunicorn" in services["web"]["command"]
 
 
+def test_it_migrates_as_the_owner_and_serves_as_the_runtime_role_in_compose():
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))["services"]
+    owner = services["db"]["environment"]["POSTGRES_USER"]
+    migrate = services["migrate"]["environment"]
+    assert migrate["DATABASE_URL"].startswith(f"postgres://{owner}:")
+    assert migrate["DATABASE_APP_ROLE"] == "pooling_app" and "DATABASE_APP_PASSWORD" in migrate
+    assert "migrate" in services["migrate"]["command"]
+    for name in ("web", "worker", "beat"):
+        assert services[name]["environment"]["DATABASE_URL"].startswith("postgres://pooling_app:")
+        assert "migrate" not in str(services[name]["command"])  # the runtime role cannot migrate
+        assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+
+
 @pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose 未安装")
 def test_it_validates_with_docker_compose():
-    env = {**os.environ, "SECRET_KEY": "x", "POSTGRES_PASSWORD": "y"}
+    env = {**os.environ, "SECRET_KEY": "x", "POSTGRES_PASSWORD": "y", "DATABASE_APP_PASSWORD": "z"}
     result = subprocess.run(["docker-compose", "config", "-q"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr

@@ -16,6 +16,7 @@ from providers.services.handling import (
     handling_unit_for,
 )
 from tests.providers.factories import codes
+from tests.races import blind_once
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +126,11 @@ def test_it_wants_a_level_for_hospitals_only(handling_rules, clerk_a, county_a):
     with pytest.raises(BusinessRuleError) as err:
         reg.provider_register(actor=clerk_a, spec=spec(county_a, level=""))
     assert err.value.message == reg.LEVEL_REQUIRED
+
+
+def test_it_names_a_code_registered_meanwhile_by_another_clerk(handling_rules, clerk_a, county_a, monkeypatch):
+    first = reg.provider_register(actor=clerk_a, spec=spec(county_a))
+    blind_once(monkeypatch, reg, "_check_spec")
+    with pytest.raises(BusinessRuleError) as err:
+        reg.provider_register(actor=clerk_a, spec=spec(county_a, national=first.national_code))
+    assert err.value.message == reg.DUPLICATE_CODE

@@ -8,7 +8,7 @@ from tests.providers.factories import SCOPED_FACTORIES
 
 pytestmark = pytest.mark.django_db
 
-LISTS = ["/providers/", "/providers/deadlines/", "/providers/public/", "/providers/public/?format=csv",
+LISTS = ["/providers/", "/providers/deadlines/", "/providers/public/", "/providers/public/export/?format=csv",
          "/providers/assessments/?year=2025", "/api/v1/providers/"]
 PER_PROVIDER = ["/providers/{pk}/", "/providers/{pk}/act/apply/", "/providers/{pk}/violations/new/",
                 "/providers/{pk}/assessment/?year=2025", "/api/v1/providers/{pk}/",

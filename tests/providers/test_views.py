@@ -64,13 +64,14 @@ def test_it_exports_the_public_list_city_wide(client_for, clerk_b, clerk_a, coun
     designated = walk(make_provider(county_a, "定点"), clerk_a)
     make_provider(county_b, "未定点")
     client = client_for(clerk_b)
-    csv = client.get("/providers/public/?format=csv")
+    csv = client.get("/providers/public/export/?format=csv")
     text = b"".join(csv.streaming_content).decode("utf-8")
     assert text.startswith("\ufeff医保机构编码") and designated.national_code in text
     assert "未定点" not in text and designated.credit_code not in text
-    xlsx = load_workbook(io.BytesIO(client.get("/providers/public/?format=xlsx").content))
-    rows = list(xlsx.active.values)
-    assert rows[1][0] == designated.national_code and rows[1][9] == "履约中"
+    xlsx = client.get("/providers/public/export/?format=xlsx")
+    rows = list(load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active.values)
+    assert rows[2][0] == "医保机构编码"  # under the title block
+    assert rows[3][0] == designated.national_code and rows[3][9] == "履约中"
 
 
 def test_it_counts_deadlines_on_the_home_page(client_for, clerk_a, county_a):

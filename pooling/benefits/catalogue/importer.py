@@ -35,6 +35,7 @@ from pooling.benefits.catalogue.models import (
     CatalogueVersion,
 )
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.integrity import unique_clash
 from pooling.kernel.numbers import parse_percent
 from pooling.kernel.problems import Problem
 from pooling.tabular.reader import Column, TableError, open_table
@@ -194,8 +195,10 @@ def catalogue_import(*, data: bytes, filename: str, code: str, title: str, effec
             drug_count=report.counts["drug"], item_count=report.counts["item"],
             facility_count=report.counts["facility"], imported_by=user, demo=demo,
         )
-        version.full_clean()
-        version.save()
+        version.full_clean(validate_unique=False)
+        with unique_clash(BusinessRuleError(VERSION_EXISTS, code="version_exists", field="code",
+                                            params={"code": code})):  # imported meanwhile by another
+            version.save()
         _write(version, report.items)
     return version
 
@@ -214,7 +217,9 @@ def catalogue_publish(*, version: CatalogueVersion, user: Any = None) -> Catalog
         locked.status = CatalogueStatus.PUBLISHED
         locked.published_by = user
         locked.published_at = timezone.now()
-        locked.save(update_fields=["status", "published_by", "published_at"])
+        with unique_clash(BusinessRuleError(DATE_TAKEN, code="date_taken", field="effective_from",
+                                            params={"on": locked.effective_from.isoformat()})):
+            locked.save(update_fields=["status", "published_by", "published_at"])
     return locked
 
 

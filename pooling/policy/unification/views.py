@@ -8,7 +8,8 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +26,7 @@ from pooling.policy.unification.services import (
     unification_findings,
 )
 from pooling.web.decorators import role_required
-from pooling.web.exports import csv_response
+from pooling.web.exports import CODE, Column, Table, export_response
 
 
 class BaselineForm(forms.Form):
@@ -45,26 +46,46 @@ def _shown(value: Decimal | None, money: bool) -> str:
     return str(fen_to_yuan(int(value))) if money else format(value.normalize(), "f")
 
 
+def _value(value: Decimal | None, money: bool) -> Decimal | str:
+    """The value as a number for the export (yuan for money), or the page's note."""
+    if value is None:
+        return _shown(value, money)
+    return (value / 100).quantize(Decimal("0.01")) if money else value
+
+
 def _rows(findings: list[Finding]) -> list[list[str]]:
     return [[f.county_code, f.county_name, f.key, f.label, _shown(f.county_value, f.money),
              _shown(f.unified_value, f.money)] for f in findings]
 
 
-HEADER = ["区划代码", "县（区）", "项目代码", "项目", "统筹前标准", "统一标准"]
+HEADER = [_("区划代码"), _("县（区）"), _("项目代码"), _("项目"), _("统筹前标准"), _("统一标准")]
 
 
 @login_required
-def unification(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+def unification(request: HttpRequest) -> HttpResponse:
     version = _version(request.GET.get("version", ""))
     findings = unification_findings(version=version) if version else []
-    if request.GET.get("format") == "csv" and version:
-        return csv_response(f"待遇不降核对-{version.code}.csv", HEADER, _rows(findings))
     return render(request, "pooling/unification.html", {
         "version": version, "versions": PolicyVersion.objects.order_by("-effective_from").defer("document"),
         "rows": _rows(findings), "header": HEADER, "form": BaselineForm(),
         "can_import": user_has_role(request.user, Role.BUREAU_ADMIN),
         "counties": sorted({f.county_name for f in findings}),
     })
+
+
+@login_required
+def unification_export(request: HttpRequest) -> HttpResponseBase:
+    version = _version(request.GET.get("version", ""))
+    if version is None:
+        raise Http404
+    rows = [[f.county_code, f.county_name, f.key, f.label, _value(f.county_value, f.money),
+             _value(f.unified_value, f.money)] for f in unification_findings(version=version)]
+    columns = [Column(HEADER[0], CODE, width=10), Column(HEADER[1]), Column(HEADER[2], width=36),
+               Column(HEADER[3], width=36), Column(HEADER[4]), Column(HEADER[5])]
+    table = Table(title=_("待遇不降核对"), columns=columns, rows=rows,
+                  meta=[(_("政策版本"), version.code), (_("说明"), _("金额单位为元，比例单位为%"))],
+                  name_parts=[version.title or version.code])
+    return export_response(table, request.GET.get("format"))
 
 
 @role_required(Role.BUREAU_ADMIN)
@@ -88,7 +109,7 @@ def unification_import(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def unification_template(request: HttpRequest) -> StreamingHttpResponse:
+def unification_template(request: HttpRequest) -> HttpResponseBase:
     """A CSV to fill in: every item key of a policy version with its name and the unified value."""
     version = _version(request.GET.get("version", ""))
     items: dict[str, Any] = policy_items(policy_of(version)) if version else {}
@@ -96,5 +117,8 @@ def unification_template(request: HttpRequest) -> StreamingHttpResponse:
     for key, value in items.items():
         meta = item_meta(key)
         if meta is not None:
-            rows.append(["", key, meta.label, "", _shown(value, meta.money)])
-    return csv_response("统筹前参数模板.csv", ["区划代码", "项目代码", "项目名称", "数值", "统一标准（参考）"], rows)
+            rows.append(["", key, meta.label, "", _value(value, meta.money)])
+    columns = [Column(_("区划代码"), CODE, width=10), Column(_("项目代码"), width=36),
+               Column(_("项目名称"), width=36), Column(_("数值")), Column(_("统一标准（参考）"))]
+    table = Table(title=_("统筹前参数模板"), columns=columns, rows=rows)
+    return export_response(table, request.GET.get("format"))

@@ -28,8 +28,9 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture
-def set_aside(monkeypatch):
-    """Make 30 rows 'large', and record what each commit's set-aside did (True: indexes dropped)."""
+def set_aside(db_owner, monkeypatch):
+    """Make 30 rows 'large', and record what each commit's set-aside did (True: indexes dropped).
+    Run as the table's owner: a go-live load (`manage.py import_file` with the owner's URL)."""
     monkeypatch.setattr(bulkload, "MIN_ROWS", 1)
     monkeypatch.setattr(bulkload, "_rows_now", lambda table: 0)  # the test table's size is other tests' doing
     seen: list[bool] = []
@@ -122,6 +123,17 @@ def test_without_the_table_lock_it_writes_row_by_row(clerk_a, set_aside, monkeyp
         batch = commit(batch)
     assert set_aside == [False]
     assert batch.status == ImportStatus.COMMITTED and _count() == len(FILE)
+
+
+def test_the_runtime_role_loads_row_by_row_for_it_owns_no_index(clerk_a, monkeypatch):
+    monkeypatch.setattr(bulkload, "MIN_ROWS", 1)
+    monkeypatch.setattr(bulkload, "_rows_now", lambda table: 0)
+    before = _schema()
+    batch = commit(preview(clerk_a, "people", csv_bytes(FILE)))
+    assert batch.status == ImportStatus.COMMITTED and _count() == len(FILE)
+    with bulkload.indexes_set_aside(TABLE) as done:
+        assert done is False
+    assert _schema() == before
 
 
 def test_only_a_load_large_against_the_table_sets_indexes_aside(db, monkeypatch):

@@ -36,7 +36,8 @@ def test_it_lets_a_clerk_preview_fix_and_commit_a_county_file(browser_page, live
     assert page.locator("#commit-button").count() == 0
     with page.expect_download() as download:
         page.click("#error-report")
-    assert download.value.suggested_filename.endswith("errors.csv")
+    name = download.value.suggested_filename
+    assert name.startswith("导入错误报告-批次") and name.endswith(".csv")  # a Chinese name, not a code
     shot(page, "import-preview-errors")
     assert Person.objects.count() == 0
 

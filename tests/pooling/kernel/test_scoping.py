@@ -20,6 +20,7 @@ from pooling.kernel.scoping import (
     unrestricted,
 )
 from pooling.models import Region
+from tests.conftest import as_owner
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def probe(regions):
             class Meta:
                 app_label = "pooling"
 
-        with connection.schema_editor() as editor:
+        with as_owner(), connection.schema_editor() as editor:  # as a migration would
             editor.create_model(Probe)
         Probe.objects.bulk_create([
             Probe(county_id="320902", label="a1", amount_fen=100),

@@ -65,7 +65,7 @@ def test_the_unification_page_and_csv(client_for, demo_policy, bureau_admin, cle
     client = client_for(clerk_b)
     page = client.get("/policy/unification/").content.decode()
     assert "共 6 项统一标准不如统筹前优惠" in page and "亭湖区" in page
-    body = b"".join(client.get("/policy/unification/?format=csv").streaming_content).decode("utf-8-sig")
+    body = b"".join(client.get("/policy/unification/export/?format=csv").streaming_content).decode("utf-8-sig")
     lines = body.strip().splitlines()
     assert lines[0] == "区划代码,县（区）,项目代码,项目,统筹前标准,统一标准"
     assert "320902,亭湖区,ip.employee.in_service.level3.deductible_first,职工基本医疗保险 在职职工 三级 首次住院起付标准,1000.00,1200.00" in lines

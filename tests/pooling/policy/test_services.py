@@ -23,6 +23,7 @@ from pooling.policy.services import (
     policy_submit,
 )
 from tests.pooling.policy.policy_docs import demo_doc
+from tests.races import blind_once
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +144,17 @@ def test_it_refuses_two_published_versions_for_one_date(bureau_admin, bureau_che
     with pytest.raises(BusinessRuleError) as info:
         policy_approve_publish(version=twin, actor=bureau_checker)
     assert info.value.message == DATE_TAKEN
+
+
+def test_it_names_the_version_published_for_the_date_meanwhile(bureau_admin, bureau_checker, monkeypatch):
+    from pooling.policy import services
+
+    publish(demo_doc(), bureau_admin, bureau_checker)
+    twin = policy_draft_import(document=demo_doc(code="YC-2026B"), actor=bureau_admin)
+    policy_submit(version=twin, actor=bureau_admin)
+    blind_once(monkeypatch, services, "_check_date_free")  # the other approval committed after our look
+    with pytest.raises(BusinessRuleError) as info:
+        policy_approve_publish(version=twin, actor=bureau_checker)
+    assert info.value.message == DATE_TAKEN and "YC-2026" in info.value.text()
+    twin.refresh_from_db()
+    assert twin.status == PolicyStatus.SUBMITTED

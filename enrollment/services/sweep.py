@@ -1,0 +1,140 @@
+"""The sub-ledger meets the funds books: unmatched postings swept into batches, one funds
+entry per batch.
+
+Postings are written at settlement speed without touching the funds ledger (one entry
+per payment would queue every settlement on the county's control-account row lock).
+A sweep takes every unmatched posting of one county, month and kind, marks them with a
+new batch in one UPDATE, and posts their total as one entry of the personal-account
+book keyed by the batch — `FLOWS` says against which account. A retiree allocation is
+money leaving the pooled fund: one entry in each book, the pooled one keyed
+`<batch key>:pooled`, both with the source `SOURCE`.
+
+So, per county, at every moment (`enrollment.reconcile` proves it):
+    control account balance + Σ unmatched postings = Σ the county's people's balances.
+
+Transfers: a posting is accounted to the county the person belongs to when it is
+written; a transfer moves the whole balance with a pair of postings (out of the old
+county, into the new). Their batches go through the city's transfer clearing account,
+so each county's control follows its people, and the clearing account returns to zero
+once both sides are swept (clearing + Σ unmatched transfer postings = 0).
+
+Nothing is matched twice or lost: a posting's batch is set once (the database refuses
+any other change), the sweep of a county holds that county's control account locked
+from start to end (a second sweep waits, then finds only what arrived meanwhile), and
+all of it is one transaction — a worker dying mid-sweep leaves no batch, no matched
+posting and no entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import translation
+
+from enrollment.models import AccountBatch, AccountPosting, PostingKind
+from funds.chart import PERSONAL_BOOK, POOLED_BOOK
+from funds.chart import Category as C
+from funds.models import Account, Book
+from funds.services import LineSpec, post_entry
+from funds.services.setup import account_for, books_ensure
+from pooling.kernel.dates import first_of_month, month_end
+from pooling.kernel.scoping import OTHER_COUNTY, READ_ONLY, current_scope, unrestricted
+from pooling.models import Region, User
+
+SOURCE = "enrollment.account_batch"
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Where a batch's total goes: the personal book's counter-account to the control
+    account and, for money coming out of the pooled fund, the pooled book's pair."""
+
+    counter: str
+    pooled: tuple[str, str] | None = None  # (debited, credited) in the pooled book
+
+
+FLOWS: dict[str, Flow] = {
+    # In-service: the employee's own share, collected with the contributions.
+    PostingKind.ALLOCATION: Flow(C.TREASURY_TRANSIT),
+    # Retirees: the pooled fund pays it over; cash moves between the books' shares of
+    # the fiscal special account.
+    PostingKind.RETIREE_ALLOCATION: Flow(C.FISCAL_SPECIAL, pooled=(C.BENEFIT_PERSONAL_ACCOUNT, C.FISCAL_SPECIAL)),
+    # Paid at a provider: owed to it until the monthly provider settlement.
+    PostingKind.PAYMENT: Flow(C.PAYABLE_PROVIDER),
+    PostingKind.TRANSFER_OUT: Flow(C.PERSONAL_ACCOUNT_CLEARING),
+    PostingKind.TRANSFER_IN: Flow(C.PERSONAL_ACCOUNT_CLEARING),
+}
+
+
+def account_postings_sweep(*, county_code: str, month: date, actor: User | None,
+                           entry_date: date | None = None) -> list[AccountBatch]:
+    """Match every unmatched posting of one county and month: a batch and a funds entry
+    per kind, dated `entry_date` (default: the month's last day). Returns the new
+    batches (none if there was nothing to match). A city decision, never a county's."""
+    scope = current_scope()
+    if scope.read_only or not scope.all_regions:
+        raise PermissionDenied(READ_ONLY if scope.read_only else OTHER_COUNTY)
+    month = first_of_month(month)
+    with unrestricted(), transaction.atomic():
+        personal, pooled, control = _books_and_control(county_code)
+        # Held to the end: sweeps of this county queue here, not on half-matched batches.
+        Account.objects.select_for_update().filter(pk=control.pk).exists()
+        unmatched = AccountPosting.objects.filter(batch__isnull=True, county_id=county_code, month=month)
+        kinds = sorted(set(unmatched.values_list("kind", flat=True)))
+        return [_sweep_kind(kind, county_code, month, entry_date or month_end(month), personal, pooled,
+                            control, actor) for kind in kinds]
+
+
+def account_postings_sweep_all(*, until: date, actor: User | None) -> list[AccountBatch]:
+    """Sweep every county and month up to `until` that has unmatched postings, each
+    (county, month) in its own transaction — what the monthly cycle runs."""
+    with unrestricted():
+        pending = sorted(set(AccountPosting.objects.filter(batch__isnull=True, month__lte=first_of_month(until))
+                             .values_list("county_id", "month")))
+    batches: list[AccountBatch] = []
+    for county_code, month in pending:
+        batches += account_postings_sweep(county_code=county_code, month=month, actor=actor)
+    return batches
+
+
+def _books_and_control(county_code: str) -> tuple[Book, Book, Account]:
+    for attempt in range(2):
+        try:
+            personal, pooled = Book.objects.get(code=PERSONAL_BOOK), Book.objects.get(code=POOLED_BOOK)
+            control = account_for(book=personal, category=C.PERSONAL_ACCOUNT_BALANCE, county_code=county_code)
+            return personal, pooled, control
+        except ObjectDoesNotExist:
+            if attempt:
+                raise
+            # Books not opened yet, or opened before the chart had the control account:
+            # add what is missing (idempotent) and look again.
+            books_ensure(area_code=settings.POOLING_AREA_CODE, codes=[PERSONAL_BOOK, POOLED_BOOK])
+    raise AssertionError("unreachable")
+
+
+def _sweep_kind(kind: str, county_code: str, month: date, day: date, personal: Book, pooled: Book,
+                control: Account, actor: User | None) -> AccountBatch:
+    done = AccountBatch.objects.filter(county_id=county_code, month=month, kind=kind).count()
+    batch = AccountBatch.objects.create(county_id=county_code, month=month, kind=kind, created_by=actor,
+                                        key=f"pa:{county_code}:{month:%Y-%m}:{kind}:{done + 1}")
+    AccountPosting.objects.filter(batch__isnull=True, county_id=county_code, month=month, kind=kind) \
+        .update(batch=batch)
+    totals = AccountPosting.objects.filter(batch=batch).aggregate(n=Count("id"), total=Sum("amount_fen"))
+    total = int(totals["total"])
+    with translation.override("zh-hans"):  # stored: the same words whoever runs the sweep
+        memo = (f"{month:%Y-%m} {Region.objects.get(pk=county_code).name}个人账户"
+                f"{PostingKind(kind).label}汇总 {totals['n']} 笔")
+    flow = FLOWS[kind]
+    post_entry(key=batch.key, book=personal, memo=memo, source=SOURCE, actor=actor, entry_date=day, lines=[
+        LineSpec(account_for(book=personal, category=flow.counter, county_code=county_code), total, county_code),
+        LineSpec(control, -total, county_code)])
+    if flow.pooled is not None:
+        debited, credited = (account_for(book=pooled, category=c, county_code=county_code) for c in flow.pooled)
+        post_entry(key=f"{batch.key}:pooled", book=pooled, memo=memo, source=SOURCE, actor=actor, entry_date=day,
+                   lines=[LineSpec(debited, total, county_code), LineSpec(credited, -total, county_code)])
+    return batch
