@@ -50,7 +50,7 @@ def _value(value: Decimal | None, money: bool) -> Decimal | str:
     """The value as a number for the export (yuan for money), or the page's note."""
     if value is None:
         return _shown(value, money)
-    return (value / 100).quantize(Decimal("0.01")) if money else value
+    return fen_to_yuan(int(value)) if money else value
 
 
 def _rows(findings: list[Finding]) -> list[list[str]]:
