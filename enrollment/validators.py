@@ -31,6 +31,7 @@ PHONE_PATTERN = r"1[0-9]{10}|(0[0-9]{2,3}-?)?[0-9]{7,8}(-[0-9]{1,5})?"
 _PHONE = re.compile(PHONE_PATTERN)
 
 
+
 def check_phone(value: str, *, field: str = "phone") -> str:
     """A phone number without its spaces; blank allowed."""
     text = str(value or "").strip().replace(" ", "")

@@ -55,19 +55,19 @@ EMPLOYER_REQUIRED = _("职工医保参保必须填写参保单位的统一社会
 ALREADY_ENROLLED = _("该人员已有有效的参保登记（避免重复参保）")
 COLLECTION_EXISTS = _("该税务到账流水号已登记")
 ZERO_AMOUNT = _("到账金额必须大于 0")
-NAME_TOO_LONG = _("名称不能超过 %(max)s 个字")
 
-ID_COLUMN = Column("id_number", "身份证号码", aliases=("身份证号", "公民身份号码", "证件号码"))
-CREDIT_COLUMN = Column("credit_code", "统一社会信用代码", aliases=("信用代码", "单位信用代码"))
-MONTH_COLUMN = Column("month", "费款所属期", aliases=("所属期", "所属月份"))
+# Cell lengths are the model's: the table reader refuses a longer cell with its row, column
+# and the limit, so nothing is cut short on its way in. Codes, numbers and dates are
+# half-width: the reader refuses １２３ (typed with a Chinese input method) there.
+ID_COLUMN = Column("id_number", "身份证号码", aliases=("身份证号", "公民身份号码", "证件号码"), halfwidth=True)
+CREDIT_COLUMN = Column("credit_code", "统一社会信用代码", aliases=("信用代码", "单位信用代码"), halfwidth=True)
+MONTH_COLUMN = Column("month", "费款所属期", aliases=("所属期", "所属月份"), halfwidth=True)
 
 
-def _text(values: dict[str, str], key: str, *, max_length: int, optional: bool = True) -> str:
+def _required_name(values: dict[str, str], key: str) -> str:
     value = values.get(key, "")
-    if not value and not optional:
-        raise RowProblem(key, v.BAD_NAME if key == "name" else _("必填项为空"))
-    if len(value) > max_length:
-        raise RowProblem(key, NAME_TOO_LONG, max=max_length)
+    if not value:
+        raise RowProblem(key, v.BAD_NAME)
     return value
 
 
@@ -78,24 +78,23 @@ def _month(values: dict[str, str], key: str) -> date:
 class EmployerKind(ImportKind):
     key = "employers"
     label = _("参保单位")
-    xlsx_dates = False
-    columns = [CREDIT_COLUMN, Column("name", "单位名称"), COUNTY_COLUMN,
-               Column("industry", "所属行业", required=False),
-               Column("contact_name", "联系人", required=False),
-               Column("contact_phone", "联系电话", required=False),
-               Column("address", "地址", aliases=("单位地址",), required=False)]
+    columns = [CREDIT_COLUMN, Column("name", "单位名称", max_length=100), COUNTY_COLUMN,
+               Column("industry", "所属行业", required=False, max_length=50),
+               Column("contact_name", "联系人", required=False, max_length=50),
+               Column("contact_phone", "联系电话", required=False, max_length=20, halfwidth=True),
+               Column("address", "地址", aliases=("单位地址",), required=False, max_length=200)]
 
     def clean(self, values: dict[str, str], ctx: Context) -> tuple[str, Any]:
         cells = Cells(values)
         county = cells.take(county_of, ctx)
         code = cells.take(checked, "credit_code", codes.check_credit_code)
-        name = cells.take(_text, "name", max_length=100, optional=False)
+        name = cells.take(_required_name, "name")
         phone = cells.take(checked, "contact_phone", v.check_phone, optional=True)
         cells.done()
         return county, Employer(
-            county_id=county, credit_code=code, name=name, industry=values.get("industry", "")[:50],
-            contact_name=values.get("contact_name", "")[:50], contact_phone=phone or "",
-            address=values.get("address", "")[:200], created_by=ctx.actor)
+            county_id=county, credit_code=code, name=name, industry=values.get("industry", ""),
+            contact_name=values.get("contact_name", ""), contact_phone=phone or "",
+            address=values.get("address", ""), created_by=ctx.actor)
 
     def unique_key(self, record: Employer) -> str:
         return record.credit_code
@@ -121,12 +120,13 @@ class EmployerKind(ImportKind):
 class PersonKind(ImportKind):
     key = "people"
     label = _("参保人员")
-    xlsx_dates = False
     columns = [ID_COLUMN, Column("name", "姓名"), Column("category", "人员类别"), COUNTY_COLUMN,
-               Column("phone", "联系电话", aliases=("手机号码", "电话"), required=False),
-               Column("address", "住址", aliases=("地址", "户籍地址"), required=False),
+               Column("phone", "联系电话", aliases=("手机号码", "电话"), required=False, max_length=20,
+                      halfwidth=True),
+               Column("address", "住址", aliases=("地址", "户籍地址"), required=False, max_length=v.ADDRESS_MAX),
                Column("special_group", "特殊群体", required=False),
-               Column("prior_months", "系统外累计缴费月数", aliases=("视同缴费月数",), required=False)]
+               Column("prior_months", "系统外累计缴费月数", aliases=("视同缴费月数",), required=False,
+                      halfwidth=True)]
 
     def clean(self, values: dict[str, str], ctx: Context) -> tuple[str, Any]:
         # A million rows: try the straight path first (the usual case, a good row);
@@ -149,7 +149,7 @@ class PersonKind(ImportKind):
             phone = v.check_phone(phone)
         address = values.get("address", "")
         months = values.get("prior_months", "")
-        if len(address) > v.ADDRESS_MAX or category is None or group is None:
+        if category is None or group is None:
             raise TypeError
         name = v.check_name(values["name"])
         return county, (county, facts.id_number, name, facts.sex, facts.birth_date, phone, address,
@@ -169,7 +169,7 @@ class PersonKind(ImportKind):
         name = cells.take(checked, "name", v.check_name)
         category = cells.take(_memo, ctx, "category", lambda vals: checked(vals, "category", v.parse_category))
         phone = cells.take(checked, "phone", v.check_phone, optional=True)
-        address = cells.take(_text, "address", max_length=v.ADDRESS_MAX)
+        address = values.get("address", "")
         group = cells.take(_memo, ctx, "special_group",
                            lambda vals: parse_choice(vals, "special_group", SpecialGroup, optional=True))
         months = cells.take(checked, "prior_months", v.parse_prior_months, optional=True) or 0
@@ -246,8 +246,10 @@ def _memo(values: dict[str, str], ctx: Context, key: str, parse: Any) -> Any:
 class EnrolmentKind(ImportKind):
     key = "enrolments"
     label = _("参保登记")
-    columns = [ID_COLUMN, Column("scheme", "险种"), Column("start_month", "参保起始月", aliases=("起始月份",)),
-               Column("credit_code", "统一社会信用代码", aliases=("参保单位信用代码",), required=False),
+    columns = [ID_COLUMN, Column("scheme", "险种"),
+               Column("start_month", "参保起始月", aliases=("起始月份",), halfwidth=True),
+               Column("credit_code", "统一社会信用代码", aliases=("参保单位信用代码",), required=False,
+                      halfwidth=True),
                COUNTY_COLUMN]
 
     def clean(self, values: dict[str, str], ctx: Context) -> tuple[str, Any]:
@@ -359,7 +361,7 @@ class DeclarationKind(ImportKind):
     key = "declarations"
     label = _("缴费申报")
     columns = [CREDIT_COLUMN, MONTH_COLUMN, ID_COLUMN,
-               Column("base", "申报工资基数（元）", aliases=("缴费基数", "工资基数", "申报工资基数")),
+               Column("base", "申报工资基数（元）", aliases=("缴费基数", "工资基数", "申报工资基数"), halfwidth=True),
                COUNTY_COLUMN]
 
     def clean(self, values: dict[str, str], ctx: Context) -> tuple[str, Any]:
@@ -408,9 +410,10 @@ class CollectionKind(ImportKind):
 
     key = "collections"
     label = _("征缴到账")
-    columns = [Column("tax_ref", "税务到账流水号", aliases=("流水号", "电子税票号")), CREDIT_COLUMN,
-               MONTH_COLUMN, Column("amount", "到账金额（元）", aliases=("到账金额", "实缴金额")),
-               Column("received_on", "到账日期", aliases=("入库日期",)), COUNTY_COLUMN]
+    columns = [Column("tax_ref", "税务到账流水号", aliases=("流水号", "电子税票号"), max_length=40, halfwidth=True),
+               CREDIT_COLUMN, MONTH_COLUMN,
+               Column("amount", "到账金额（元）", aliases=("到账金额", "实缴金额"), halfwidth=True),
+               Column("received_on", "到账日期", aliases=("入库日期",), halfwidth=True), COUNTY_COLUMN]
 
     def clean(self, values: dict[str, str], ctx: Context) -> tuple[str, Any]:
         cells = Cells(values)
@@ -424,7 +427,7 @@ class CollectionKind(ImportKind):
             cells.problems.append(RowProblem("amount", ZERO_AMOUNT))
         cells.done()
         employer = _employer(code, county, ctx)
-        return county, Collection(county_id=county, tax_ref=ref[:40], employer=employer, month=month,
+        return county, Collection(county_id=county, tax_ref=ref, employer=employer, month=month,
                                   amount_fen=amount, received_on=received, created_by=ctx.actor)
 
     def unique_key(self, record: Collection) -> str:

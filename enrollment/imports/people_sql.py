@@ -12,7 +12,10 @@ What the screen cannot decide cheaply in SQL is decided in Python once per
 *distinct* value (area codes, birth dates, 人员类别, 特殊群体, county codes —
 thousands at most), by the very functions the row path calls. Anything unusual
 about the file (XLSX, blank lines, ragged rows, a cell with outer spaces or a quote
-anywhere) is "not sure". A GBK file is transcoded to UTF-8 on its way into COPY.
+anywhere, a header the row path would refuse or a column it would not read, a
+control character, a row in another encoding) is "not sure". The file reaches COPY
+through the row path's own decoding (`pooling.tabular.text.Lines`): its header, its
+encoding and its text are the ones the row path judges.
 
 At commit the screen runs again on the stored file (the rules may have changed since
 the preview), but the duplicate checks are left to the person table's unique index;
@@ -41,12 +44,14 @@ from pooling.imports.kinds import Context, ImportKind, RowProblem
 from pooling.kernel import codes
 from pooling.kernel.errors import BusinessRuleError
 from pooling.tabular.bulkload import indexes_set_aside, worth_setting_aside
-from pooling.tabular.reader import encoding_of, normalize_header
+from pooling.tabular.cells import FORBIDDEN_IN_TEXT
+from pooling.tabular.reader import TableError, map_headers
+from pooling.tabular.sniff import SNIFF_BYTES, detect_encoding, identify
+from pooling.tabular.text import Lines, LongLine
 
 STAGE = "people_import_stage"
 MAX_DISTINCT = 5000  # more distinct areas/categories/counties than this is junk: let Python name it
 MAX_BIRTH_DATES = 60_000  # every day since 1880 is ~53,000
-BLOCK = 1 << 20
 # Characters Python's str.strip() removes; a cell starting or ending with one is "not sure".
 _PY_SPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
 
@@ -95,7 +100,7 @@ def people_bulk(kind: ImportKind, batch: Any, ctx: Context, *, write: bool) -> i
                     maps = _certainly_clean(ctx, keys_left_to_database=write) if rows else None
                     if maps is None:
                         return None
-            except (DatabaseError, UnicodeDecodeError):
+            except (DatabaseError, UnicodeDecodeError, LongLine, _NotSure):
                 return None  # COPY refused the file (ragged rows, blank lines, bad bytes): Python will say why
             return _insert(ctx, rows, maps) if write else rows
         finally:
@@ -119,44 +124,45 @@ def _stage_name() -> str:
 
 def _columns(f: Any, kind: ImportKind) -> tuple[dict[str, int | None], str] | None:
     """The file's position of each column key, from its header, and its encoding
-    (None: not a plain CSV in UTF-8 or GBK)."""
-    head = f.read(64 * 1024)
-    if not head or head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+    (None: not a plain CSV whose every column the screen reads)."""
+    try:
+        if identify(f.read(SNIFF_BYTES)) != "csv":
+            return None
+    except TableError:
         return None
-    encoding = encoding_of(head)  # the row path's own choice, so both read the same text
+    encoding = detect_encoding(f)  # the row path's own choice, so both read the same text
+    head = f.read(SNIFF_BYTES)
     try:
         text = codecs.getincrementaldecoder(encoding)().decode(head, final=False)
     except UnicodeDecodeError:
         return None  # a bad byte: the row path reports it
     try:
         line = text.split("\n", 1)[0].rstrip("\r")
-        if '"' in line:
-            return None  # a quoted header may hide a line break: keep it simple
-        header = next(csv.reader(io.StringIO(line)))
-    except (StopIteration, csv.Error):
-        return None
-    names = [normalize_header(h) for h in header]
+        if '"' in line or "\r" in line:
+            return None  # a quoted header may hide a line break; CR line ends: keep it simple
+        header = [h.strip() for h in next(csv.reader(io.StringIO(line)))]
+        index = map_headers(header, kind.columns)
+    except (StopIteration, csv.Error, TableError):
+        return None  # the row path raises the proper header error
+    if len(index) != len(header):
+        return None  # a column the screen would not read (序号, one without a header)
     picks: dict[str, int | None] = {"width": len(header)}
-    for column in kind.columns:
-        found = [i for i, name in enumerate(names) if name in column.names()]
-        if len(found) > 1 or (column.required and not found):
-            return None  # the row path raises the proper header error
-        picks[column.key] = found[0] if found else None
+    picks.update({column.key: index.get(column.key) for column in kind.columns})
     return picks, encoding
 
 
+class _NotSure(Exception):
+    """Something in the text the row path would refuse: leave the file to it."""
+
+
 def _utf8_blocks(f: Any, encoding: str) -> Iterator[bytes]:
-    """The file as UTF-8 blocks. A GBK file is decoded here by Python's gb18030 codec —
-    the row path's own — rather than by PostgreSQL's tables, which map a few rare
-    characters differently: a name must come out the same whichever path wrote it."""
-    if encoding != "gb18030":
-        while block := f.read(BLOCK):
-            yield block
-        return
-    decoder = codecs.getincrementaldecoder(encoding)()
-    while block := f.read(BLOCK):
-        yield decoder.decode(block).encode("utf-8")
-    yield decoder.decode(b"", final=True).encode("utf-8")
+    """The file as UTF-8 blocks, decoded as the row path decodes it — by Python's codecs,
+    not PostgreSQL's tables, which map a few rare GBK characters differently: a name
+    must come out the same whichever path wrote it."""
+    for chunk, text, bad in Lines(f, encoding).chunks():
+        if bad is not None or FORBIDDEN_IN_TEXT.search(text):
+            raise _NotSure  # a row in another encoding, a control character
+        yield chunk if encoding != "gb18030" else text.encode("utf-8")
 
 
 KEYS = ("id_number", "name", "category", "county", "phone", "address", "special_group", "prior_months")

@@ -37,7 +37,7 @@ class BatchSerializer(serializers.ModelSerializer):
 
 class UploadSerializer(serializers.Serializer):
     kind = serializers.CharField()
-    file = serializers.FileField()
+    file = serializers.FileField(allow_empty_file=True)  # refused by the preview, with its message
 
 
 class BatchErrorSerializer(serializers.Serializer):

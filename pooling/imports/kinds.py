@@ -32,7 +32,7 @@ BAD_CHOICE = _("“%(value)s”不是有效的取值，可选：%(choices)s")
 
 # Optional: a clerk's rows default to their own county.
 COUNTY_COLUMN = Column("county", "经办机构代码", aliases=("行政区划代码", "区划代码", "县区代码", "county_code"),
-                       required=False)
+                       required=False, halfwidth=True)
 
 
 class RowProblem(Exception):
@@ -130,9 +130,6 @@ class ImportKind:
     # during the commit (e.g. a streaming COPY); a clash then rolls back and the
     # workflow re-reads the file with lookups to name the rows.
     existing_checked_by_database = False
-    # False when no column holds a date: a workbook is then read by the lean text reader
-    # (~3× openpyxl), which cannot tell a date cell from a number.
-    xlsx_dates = True
 
     def prepare(self, ctx: Context) -> None:
         """Load what `clean` will look up (e.g. existing employers), once per file."""

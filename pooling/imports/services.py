@@ -30,7 +30,14 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DataError,
+    IntegrityError,
+    connection,
+    connections,
+    transaction,
+)
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -58,7 +65,7 @@ NO_FILE = _("请选择要上传的文件")
 IMPORT_NOT_ALLOWED = _("只有县经办人员和市经办机构人员可以批量导入")
 COMMIT_FAILED = _("提交失败，未写入任何数据：%(reason)s")
 PREVIEW_FAILED = _("校验中止，该批次未通过：%(reason)s")
-UNEXPECTED = _("系统内部错误（%(name)s），请联系系统管理员")
+INTERNAL_ERROR = _("处理文件时发生内部错误（%(error)s），未写入任何数据；错误已记录，请联系系统管理员")
 CHANGED_SINCE_PREVIEW = _("数据在预览后被他人修改，请重新上传预览")
 
 
@@ -127,15 +134,16 @@ def batch_preview(*, batch_id: int) -> ImportBatch:
                 rows = progress.done
         except TableError as exc:
             file_error = exc.text()
-            sink.add(Problem.from_error(exc, row=exc.row))
+            sink.add(Problem.from_error(exc, row=exc.row, column=exc.column))
         except Exception as exc:  # anything else ends the batch too, never leaves it 'validating'
             _fail_with(batch_id, PREVIEW_FAILED, exc)
             if not isinstance(exc, BusinessRuleError):
                 raise
             batch.refresh_from_db()
             return batch
+        # A file with any error ends here, failed: nothing of it can be committed.
         ImportBatch.objects.filter(pk=batch_id).update(
-            status=ImportStatus.PREVIEWED, rows_total=rows, rows_done=rows,
+            status=ImportStatus.FAILED if sink.count else ImportStatus.PREVIEWED, rows_total=rows, rows_done=rows,
             error_count=sink.count, errors=sink.kept, file_error=file_error,
             previewed_at=timezone.now())
         batch.refresh_from_db()
@@ -187,7 +195,11 @@ def _commit_claimed(batch: ImportBatch) -> None:
     except _Rejected:
         _fail(batch_id, sink.kept, sink.count, "")
     except TableError as exc:
-        _fail(batch_id, [Problem.from_error(exc, row=exc.row).as_dict()], 1, exc.text())
+        _fail(batch_id, [Problem.from_error(exc, row=exc.row, column=exc.column).as_dict()], 1, exc.text())
+    except DataError as exc:
+        # The database refused a value of the file (rolled back): a file problem, not a crash.
+        refused = Problem(None, "", COMMIT_FAILED, {"reason": str(exc).splitlines()[0]}, "refused")
+        _fail(batch_id, [refused.as_dict()], 1, refused.reason)
     except IntegrityError:
         # Rolled back. Someone wrote a clashing row since the preview: find and name it.
         sink = ErrorSink()
@@ -258,13 +270,11 @@ def _fail(batch_id: int, errors: list[dict[str, Any]], count: int, file_error: s
 def _fail_with(batch_id: int, template: Any, exc: Exception) -> None:
     """End the batch 'failed', saying why in Chinese and English (stored once, read in either)."""
     if isinstance(exc, BusinessRuleError):
-        # Rendered when the problem is, in the language it is read in.
-        reason, code = lazy(exc.text, str)(), exc.code
-    else:
-        reason, code = lazy(lambda: str(UNEXPECTED % {"name": type(exc).__name__}), str)(), "unexpected"
-    problem = Problem(None, "", template, {"reason": reason}, code)
-    texts = [problem.text("zh-hans"), problem.text("en")]
-    text = " / ".join(dict.fromkeys(texts))  # one language only if English is missing
+        # The reason is rendered when the problem is, in the language it is read in.
+        problem = Problem(None, "", template, {"reason": lazy(exc.text, str)()}, exc.code)
+    else:  # a crash: say so plainly, the log has the details
+        problem = Problem(None, "", INTERNAL_ERROR, {"error": type(exc).__name__}, "internal_error")
+    text = " / ".join(dict.fromkeys([problem.text("zh-hans"), problem.text("en")]))  # one if English is missing
     _fail(batch_id, [problem.as_dict()], 1, text)
 
 
@@ -283,8 +293,7 @@ def _checked_records(batch: ImportBatch, kind: ImportKind, ctx: Context, sink: E
     `lookups=False` skips asking the database which keys exist (duplicates inside the
     file are still caught): the caller's unique constraint stands guard instead.
     """
-    with open_table(default_storage.open(batch.stored_name, "rb"), columns=kind.columns,
-                    xlsx_dates=kind.xlsx_dates) as table:
+    with open_table(default_storage.open(batch.stored_name, "rb"), columns=kind.columns) as table:
         label = table.label_of
         ctx.labels, ctx.report = label, sink.add
         seen: dict[Any, int] = {}

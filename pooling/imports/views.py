@@ -35,7 +35,9 @@ def _kind_choices() -> list[tuple[str, str]]:
 
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("导入类型"), choices=_kind_choices)
-    file = forms.FileField(label=_("文件（CSV 或 XLSX）"),
+    # An empty file goes through the workflow like any other, to end as a failed batch
+    # with the reader's message (the API and the command line do the same).
+    file = forms.FileField(label=_("文件（CSV 或 XLSX）"), allow_empty_file=True,
                            help_text=_("CSV 可为 UTF-8（含或不含 BOM）或 GBK 编码；第一行为表头。"))
 
 

@@ -1,2 +1,3 @@
-"""Reading and writing tables: CSV (UTF-8, BOM, GBK) and XLSX readers with
-row/column/reason reports (`reader`, `xlsx`), and PostgreSQL bulk loading (`bulkload`)."""
+"""Reading and writing tables: the one reader every import goes through (`reader`, with
+`sniff`, `text`, `xlsx`, `cells` and the messages in `errors`): rows with row/column/reason
+reports, whatever the bytes; and PostgreSQL bulk loading (`bulkload`)."""

@@ -1,82 +1,111 @@
 """Reading uploaded tables (CSV or XLSX) as a stream of rows, with errors a clerk can act on.
 
-Every import in the project reads through here, so the awkward facts of files made
-in Chinese offices are handled once:
-- XLSX is recognised by its bytes (a zip, "PK"), never by the file name;
-  old .xls (an OLE file) is refused with its own message.
-- CSV may be UTF-8 with or without a BOM (WPS, LibreOffice, exports of other
-  systems) or GBK/GB18030 (what Chinese Excel writes for "CSV"). The encoding is
-  chosen from the first block; a bad byte later names the row it is in.
-- Headers are matched through aliases (身份证号 / 公民身份号码 / id_number), so
-  the same template works in Chinese and with the API's English keys.
-- Nothing loads the whole file: rows are yielded one at a time (a million-row
-  file costs the memory of one row).
+Every import in the project reads through here (bulk imports, catalogues, county
+baselines, and the claim files to come), so the awkward facts of files made in
+Chinese offices are handled once:
+- What a file is comes from its bytes, never its name (`sniff`): a workbook, an old
+  .xls, an encrypted workbook, a ZIP, a PDF or UTF-16 text each get their own message.
+- CSV may be UTF-8 with or without a BOM, or GBK/GB18030; a row in the other encoding
+  is refused by row, never imported as mojibake; a cell too long, or a quote opened
+  and never closed, is named by row and column (`text`).
+- XLSX: formulas, error values, merged cells and data on several sheets are refused;
+  dates come out as 2026-01-31 (`xlsx`).
+- Headers are matched through aliases (身份证号 / 公民身份号码 / id_number); a header
+  the kind does not know is refused with the list of expected ones, so a misspelt
+  optional column cannot silently drop its data.
+- Every cell is checked for control characters, its column's length limit and, in
+  half-width columns (codes, numbers, dates), full-width digits (`cells`).
+- Nothing loads the whole file: rows are yielded one at a time.
 
-Problems with the file as a whole (empty, header only, truncated, a required
-column missing, undecodable bytes, a broken workbook) raise `TableError`, a
-`BusinessRuleError` with its own message each. Problems with one row are
+Problems with the file as a whole raise `TableError` (a `BusinessRuleError`, with
+`row` and `column` when a cell is to blame). Problems with one row are
 `pooling.kernel.problems.Problem(row, column, message)`, where `row` is the row number
-the user sees in Excel (the header is row 1).
+the user sees in Excel (the header is row 1). Whatever the bytes, reading raises nothing else.
 """
 
 from __future__ import annotations
 
-import codecs
-import contextlib
-import csv
+import difflib
 import io
 import operator
-import re
-import zipfile
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
-from xml.etree.ElementTree import ParseError
 
 from django.utils.translation import gettext_lazy as _
 
-from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.problems import Problem
-from pooling.tabular.xlsx import LOST_DIGITS
-from pooling.tabular.xlsx import xlsx_rows as text_xlsx_rows
+from pooling.tabular.cells import (
+    FORBIDDEN_IN_CELL,
+    FORBIDDEN_IN_MULTILINE,
+    WIDE,
+    char_name,
+    halfwidth,
+)
+from pooling.tabular.errors import (
+    BAD_XLSX,
+    CONTROL_CHAR,
+    DID_YOU_MEAN,
+    DUPLICATE_HEADER,
+    EMPTY_FILE,
+    EXPECTED_COLUMNS,
+    FIELD_COUNT,
+    FULLWIDTH,
+    HEADER_CELL,
+    HEADER_ONLY,
+    MISSING_COLUMNS,
+    MORE_COLUMNS,
+    NO_HEADER,
+    NONE,
+    NUMBER_TOO_LONG,
+    TAB_SEPARATED,
+    TOO_LONG,
+    TRUNCATED,
+    UNDECODABLE,
+    UNKNOWN_COLUMNS,
+    XLS_UNSUPPORTED,
+    TableError,
+    column_letter,
+)
+from pooling.tabular.sniff import (
+    BOM,
+    ENCODING_LABELS,
+    SNIFF_BYTES,
+    detect_encoding,
+    encoding_of,
+    identify,
+)
+from pooling.tabular.text import MAX_CELL, csv_records
+from pooling.tabular.xlsx import workbook_rows
 from pooling.web import exports
 
-EMPTY_FILE = _("文件为空，没有任何内容")
-HEADER_ONLY = _("文件只有表头，没有数据行")
-TRUNCATED = _("文件不完整：第 %(row)s 行被截断（字段不全或引号未闭合），请重新导出完整文件后上传")
-MISSING_COLUMNS = _("缺少必需的列：%(columns)s")
-DUPLICATE_HEADER = _("表头中“%(column)s”出现了不止一次")
-UNDECODABLE = _("第 %(row)s 行含有无法识别的字符：文件编码应为 UTF-8 或 GBK")
-BAD_XLSX = _("文件不是有效的 XLSX 工作簿，可能已损坏或不完整")
-XLS_UNSUPPORTED = _("不支持旧版 .xls 格式，请在 Excel 中另存为 .xlsx 或 CSV 后上传")
-FIELD_COUNT = _("本行有 %(got)s 列，表头有 %(want)s 列")
-NUMBER_TOO_LONG = _("该单元格被 Excel 存成了数字，长号码已失真：请将此列设置为“文本”格式后重新录入")
+__all__ = [
+    "BAD_XLSX", "BOM", "EMPTY_FILE", "FIELD_COUNT", "HEADER_ONLY", "MISSING_COLUMNS", "DUPLICATE_HEADER",
+    "NUMBER_TOO_LONG", "SNIFF_BYTES", "TRUNCATED", "UNDECODABLE", "XLS_UNSUPPORTED", "Column", "Row",
+    "Table", "TableError", "encoding_of", "error_report_csv", "map_headers", "normalize_header",
+    "open_table",
+]
 
-BOM = codecs.BOM_UTF8
-ZIP_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0"
-SNIFF_BYTES = 64 * 1024
-
-
-class TableError(BusinessRuleError):
-    """The file as a whole cannot be read; `row` is set when a row is to blame."""
-
-    def __init__(self, message: Any, *, code: str, row: int | None = None,
-                 params: dict[str, Any] | None = None) -> None:
-        self.row = row
-        super().__init__(message, code=code, params=params)
+# Headers every table may carry and nobody reads: the row numbers clerks add in Excel.
+IGNORED_HEADERS = frozenset({"序号"})
 
 
 @dataclass(frozen=True)
 class Column:
-    """One expected column: a key for code, the header shown to users, other spellings."""
+    """One expected column: a key for code, the header shown to users, other spellings,
+    and what its cells may hold: at most `max_length` characters (default: Excel's own
+    limit), only half-width digits and letters (`halfwidth`: codes, numbers, dates),
+    line breaks (`multiline`: free text)."""
 
     key: str
     label: str
     aliases: tuple[str, ...] = ()
     required: bool = True
+    max_length: int | None = None
+    halfwidth: bool = False
+    multiline: bool = False
 
     def names(self) -> set[str]:
         return {normalize_header(n) for n in (self.key, self.label, *self.aliases)}
@@ -99,64 +128,147 @@ def normalize_header(name: str) -> str:
     return name.casefold()
 
 
+def map_headers(headers: list[str], columns: list[Column], *, row: int = 1) -> dict[str, int]:
+    """Each column key's position in the header row. Refuses a header with control
+    characters, one the columns do not know (listing the expected ones), a column
+    named twice and a required column missing."""
+    by_name = {name: column.key for column in columns for name in column.names()}
+    index: dict[str, int] = {}
+    unknown: list[str] = []
+    for position, header in enumerate(headers):
+        _refuse_control_chars(header, by_name, row, position)
+        if not header:
+            continue  # a column without a header: refused row by row if it holds anything
+        name = normalize_header(header)
+        key = by_name.get(name)
+        if key is None:
+            if name not in IGNORED_HEADERS:
+                unknown.append(header)
+            continue
+        if key in index:
+            raise TableError(DUPLICATE_HEADER, code="duplicate_header", row=row, column=header,
+                             params={"column": header})
+        index[key] = position
+    if unknown:
+        raise TableError(UNKNOWN_COLUMNS, code="unknown_columns", row=row, column=unknown[0], params={
+            "columns": _named(unknown, columns), "expected": expected_headers(columns)})
+    missing = [c.label for c in columns if c.required and c.key not in index]
+    if missing:
+        raise TableError(MISSING_COLUMNS, code="missing_columns", row=row,
+                         params={"columns": "、".join(missing)})
+    return index
+
+
+def _refuse_control_chars(header: str, by_name: dict[str, str], row: int, position: int) -> None:
+    bad = FORBIDDEN_IN_CELL.search(header)
+    if bad is None:
+        return
+    if bad.group() == "\t" and any(normalize_header(part) in by_name for part in header.split("\t")):
+        raise TableError(TAB_SEPARATED, code="tab_separated", row=row)
+    reason = str(CONTROL_CHAR) % {"char": char_name(bad.group())}
+    column = column_letter(position)
+    raise TableError(HEADER_CELL, code="control_char", row=row, column=column,
+                     params={"row": row, "column": column, "reason": reason})
+
+
+def _refuse_header_cells(header: list[str], row: int) -> None:
+    """A header cell the workbook reader refused (a formula, an error value)."""
+    for position, message, params in getattr(header, "problems", None) or ():
+        column = column_letter(position)
+        raise TableError(HEADER_CELL, code="header_cell", row=row, column=column, params={
+            "row": row, "column": column, "reason": str(message) % params if params else str(message)})
+
+
+def _named(unknown: list[str], columns: list[Column]) -> str:
+    """The unknown headers, each with the expected one it most resembles."""
+    labels = {name: c.label for c in columns for name in c.names()}
+    shown = []
+    for header in unknown[:5]:
+        close = difflib.get_close_matches(normalize_header(header)[:50], list(labels), n=1, cutoff=0.5)
+        header = header if len(header) <= 30 else header[:30] + "…"  # a title row, a pasted paragraph
+        shown.append(str(DID_YOU_MEAN) % {"header": header, "suggestion": labels[close[0]]} if close
+                     else f"“{header}”")
+    more = str(MORE_COLUMNS) % {"count": len(unknown)} if len(unknown) > 5 else ""
+    return "、".join(shown) + more
+
+
+def expected_headers(columns: list[Column]) -> str:
+    """"必填：身份证号码、姓名；选填：联系电话" — for messages and the upload page."""
+    required = "、".join(c.label for c in columns if c.required) or str(NONE)
+    optional = "、".join(c.label for c in columns if not c.required) or str(NONE)
+    return str(EXPECTED_COLUMNS) % {"required": required, "optional": optional}
+
+
+def _blank(cells: list[str]) -> bool:
+    return not any(cells) or not "".join(cells).strip()
+
+
 class Table:
     """An open table: `headers` (as written in the file), then iterate for rows."""
 
     source_format = ""
 
     def __init__(self, raw_rows: Iterator[list[str]], columns: Iterable[Column],
-                 close: Callable[[], None] | None = None, *, from_xlsx: bool = False) -> None:
+                 close: Callable[[], None] | None = None) -> None:
         self.columns = list(columns)
         self._raw = raw_rows
         self._close = close
-        self._from_xlsx = from_xlsx
-        header = next(self._raw, None)
-        if header is None:
+        # Blank rows above the header (a file that starts with an empty line) are skipped,
+        # and counted, so row numbers stay those of Excel.
+        self.header_row = 0
+        for header in self._raw:
+            self.header_row += 1
+            if not _blank(header):
+                break
+        else:
             raise TableError(EMPTY_FILE, code="empty")
+        _refuse_header_cells(header, self.header_row)
         self.headers = [h.replace("\ufeff", "").strip() for h in header]
-        if not any(self.headers):
-            raise TableError(EMPTY_FILE, code="empty")
-        self._index = self._map_headers()
+        self._index = map_headers(self.headers, self.columns, row=self.header_row)
         # Errors name a column as the file's own header says it.
         self.label_of = {c.key: self._header_for(c) for c in self.columns}
         # Rows are built a million times: pick the cells with one C-level call.
         self._keys = list(self._index)
         positions = list(self._index.values())
-        self._reach = max(positions) + 1
-        getter = operator.itemgetter(*positions)
-        self._pick = getter if len(positions) > 1 else (lambda cells: (getter(cells),))
+        self._reach = max(positions, default=-1) + 1
+        getter = operator.itemgetter(*positions) if positions else (lambda cells: ())
+        self._pick = getter if len(positions) > 1 else (lambda cells: (getter(cells),) if positions else ())
+        self._rules()
 
-    def _map_headers(self) -> dict[str, int]:
-        by_name = {}
-        for column in self.columns:
-            for name in column.names():
-                by_name[name] = column.key
-        index: dict[str, int] = {}
-        for position, header in enumerate(self.headers):
-            key = by_name.get(normalize_header(header))
-            if key is None:
-                continue  # extra columns (备注, 序号) are allowed and ignored
-            if key in index:
-                raise TableError(DUPLICATE_HEADER, code="duplicate_header", params={"column": header})
-            index[key] = position
-        missing = [c.label for c in self.columns if c.required and c.key not in index]
-        if missing:
-            raise TableError(MISSING_COLUMNS, code="missing_columns",
-                             params={"columns": "、".join(missing)})
-        return index
+    def _rules(self) -> None:
+        """What each position's cells may hold (see Column)."""
+        width = len(self.headers)
+        by_key = {c.key: c for c in self.columns}
+        self._limits = [MAX_CELL] * width
+        self._wide = [False] * width
+        self._multiline = [False] * width
+        for key, position in self._index.items():
+            column = by_key[key]
+            self._limits[position] = min(column.max_length or MAX_CELL, MAX_CELL)
+            self._wide[position] = column.halfwidth
+            self._multiline[position] = column.multiline
+        self._shortest = min(self._limits, default=MAX_CELL)
+        self._limited = [(p, limit) for p, limit in enumerate(self._limits) if limit < MAX_CELL]
+        wide = [i for i, flag in enumerate(self._wide) if flag]
+        self._wide_pick = operator.itemgetter(*wide) if wide else None
+        self._headless = [i for i, header in enumerate(self.headers) if not header]
 
     def _header_for(self, column: Column) -> str:
         position = self._index.get(column.key)
         return self.headers[position] if position is not None else column.label
 
+    def _label_at(self, position: int) -> str:
+        header = self.headers[position] if position < len(self.headers) else ""
+        return header or column_letter(position)
+
     def __iter__(self) -> Iterator[Row]:
         width = len(self.headers)
-        number = 1
+        number = self.header_row
         pending: Row | None = None
         previous_width = width
         for cells in self._raw:
             number += 1
-            if not any(cells) or not "".join(cells).strip():
+            if _blank(cells):
                 continue  # blank lines (Excel leaves ",,,," at the end) are not rows
             if pending is not None:
                 previous_width = pending.width
@@ -178,12 +290,53 @@ class Table:
         row = Row(number, values, width=len(cells))
         if len(cells) != width and (len(cells) < width or any(c.strip() for c in cells[width:])):
             row.errors.append(Problem(number, "", FIELD_COUNT, {"got": len(cells), "want": width}, "field_count"))
-        if self._from_xlsx:
-            for key, value in values.items():
-                if value == LOST_DIGITS:
-                    values[key] = ""
-                    row.errors.append(Problem(number, self.label_of[key], NUMBER_TOO_LONG, code="number_too_long"))
+        problems = getattr(cells, "problems", None)  # cells an XLSX reader refused (formulas, …)
+        if problems:
+            for position, message, params in problems:
+                row.errors.append(Problem(number, self._label_at(position), message, params or {}))
+        if self._suspect(cells):
+            self._check_cells(row, cells[:width])
         return row
+
+    def _suspect(self, cells: list[str]) -> bool:
+        """Whether the row needs a cell-by-cell look, decided by C-level string methods
+        (a million rows: a regex per row would double the cost of reading them)."""
+        joined = "".join(cells)
+        # isprintable() is False for every control, format and separator character.
+        if not joined.isprintable() or "\ufffd" in joined:
+            return True
+        if len(joined) > self._shortest:
+            longest = max(map(len, cells))
+            if longest > MAX_CELL or longest > self._shortest and any(
+                    len(cells[p]) > limit for p, limit in self._limited if p < len(cells)):
+                return True
+        if self._wide_pick is not None and (len(cells) < self._reach
+                                             or not "".join(self._wide_pick(cells)).isascii()):
+            return True
+        return bool(self._headless) and any(cells[i].strip() for i in self._headless if i < len(cells))
+
+    def _check_cells(self, row: Row, cells: list[str]) -> None:
+        for position, cell in enumerate(cells):
+            text = cell.strip()
+            if not text:
+                continue
+            refusal = self._refusal(position, text)
+            if refusal is not None:
+                row.errors.append(Problem(row.number, self._label_at(position), *refusal))
+
+    def _refusal(self, position: int, text: str) -> tuple[Any, dict[str, Any]] | None:
+        """Why this cell cannot be imported (message and parameters; None if it can)."""
+        forbidden = FORBIDDEN_IN_MULTILINE if self._multiline[position] else FORBIDDEN_IN_CELL
+        bad = forbidden.search(text)
+        if bad is not None:
+            return CONTROL_CHAR, {"char": char_name(bad.group())}
+        if self._wide[position] and WIDE.search(text):
+            return FULLWIDTH, {"value": text, "suggestion": halfwidth(text)}
+        if len(text) > self._limits[position]:
+            return TOO_LONG, {"length": len(text), "limit": self._limits[position]}
+        if position in self._headless:
+            return NO_HEADER, {"column": column_letter(position)}
+        return None
 
     def close(self) -> None:
         if self._close is not None:
@@ -196,40 +349,22 @@ class Table:
         self.close()
 
 
-_CJK = re.compile("[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")  # CJK punctuation, ideographs, full-width forms
-ENCODING_LABELS = {"utf-8-sig": "UTF-8-BOM", "utf-8": "UTF-8", "gb18030": "GBK"}
-
-
-def open_table(source: Any, *, columns: Iterable[Column], xlsx_dates: bool = True) -> Table:
+def open_table(source: Any, *, columns: Iterable[Column]) -> Table:
     """Open a path, an uploaded file, bytes or a binary stream as a `Table` (streaming);
-    `table.source_format` says what it was (UTF-8, UTF-8-BOM, GBK or XLSX).
-
-    `xlsx_dates=False`: the table holds no date columns, so a workbook is read by the
-    lean text reader (`pooling.tabular.xlsx`, ~3× openpyxl) instead of openpyxl, which
-    alone knows which numbers are dates. Use as a context manager (or call `close()`)
-    when you pass a path.
-    """
+    `table.source_format` says what it was (UTF-8, UTF-8-BOM, GBK or XLSX). Use as a
+    context manager (or call `close()`) when you pass a path."""
     stream, close = _binary(source)
     try:
-        if stream.seekable():
-            stream.seek(0)  # a stored file read once already (preview, then commit)
-        head = stream.read(SNIFF_BYTES)
-        if not head:
-            raise TableError(EMPTY_FILE, code="empty")
-        if head.startswith(OLE_MAGIC):
-            raise TableError(XLS_UNSUPPORTED, code="xls")
-        if stream.seekable():
-            stream.seek(0)
-            raw: IO[bytes] = stream
-        else:
-            raw = _Rewound(head, stream)  # type: ignore[assignment]
-        if head.startswith(ZIP_MAGIC):
-            rows = _xlsx_rows(raw) if xlsx_dates else _text_xlsx_rows(raw)
-            table = Table(rows, columns, close, from_xlsx=True)
+        stream, close = _seekable(stream, close)
+        stream.seek(0)  # a stored file read once already (preview, then commit)
+        kind = identify(stream.read(SNIFF_BYTES))
+        stream.seek(0)
+        if kind == "xlsx":
+            table = Table(workbook_rows(stream), columns, close)
             table.source_format = "XLSX"
             return table
-        encoding = encoding_of(head)
-        table = Table(_csv_rows(raw, encoding), columns, close)
+        encoding = detect_encoding(stream)
+        table = Table(csv_records(stream, encoding), columns, close)
         table.source_format = ENCODING_LABELS[encoding]
         return table
     except BaseException:
@@ -251,135 +386,21 @@ def _binary(source: Any) -> tuple[IO[bytes], Callable[[], None] | None]:
     return source, None
 
 
-class _Rewound(io.RawIOBase):
-    """A non-seekable stream whose first block, already read for sniffing, is served again."""
+def _seekable(stream: IO[bytes], close: Callable[[], None] | None) -> tuple[IO[bytes], Callable[[], None] | None]:
+    """The stream itself, or (a pipe, a socket) a spooled copy: sniffing and re-reading
+    a broken record need to seek."""
+    if stream.seekable():
+        return stream, close
+    copy = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115 — closed with the table
+    while block := stream.read(1 << 20):
+        copy.write(block)
 
-    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
-        self._head = head
-        self._rest = rest
+    def close_both() -> None:
+        copy.close()
+        if close is not None:
+            close()
 
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        if self._head:
-            n = min(len(buffer), len(self._head))
-            buffer[:n] = self._head[:n]
-            self._head = self._head[n:]
-            return n
-        data = self._rest.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-
-def encoding_of(head: bytes) -> str:
-    """The codec a CSV file is read with, from its first block: utf-8-sig, utf-8 or gb18030."""
-    if head.startswith(BOM):
-        return "utf-8-sig"
-    try:
-        # final=False: the sniffed block may end inside a multi-byte character.
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-        return "utf-8"
-    except UnicodeDecodeError as exc:
-        # Chinese text in GBK is almost never valid UTF-8: if what comes before the
-        # bad byte already holds UTF-8 Chinese, the file is UTF-8 with one bad row.
-        # Chinese, not merely non-ASCII: a GBK pair can pass for a two-byte UTF-8
-        # letter (目录 in GBK is C4 BF C2 BC, which UTF-8 reads as "ĿƼ").
-        if _CJK.search(head[: exc.start].decode("utf-8")):
-            return "utf-8"
-        return "gb18030"  # a superset of GBK and GB2312, what Chinese Excel writes
-
-
-def _csv_rows(raw: IO[bytes], encoding: str) -> Iterator[list[str]]:
-    """Records of a CSV file, decoded at C speed; a bad byte is traced back to its row."""
-    if isinstance(raw, _Rewound):
-        raw = io.BufferedReader(raw, 1 << 20)
-    text = io.TextIOWrapper(raw, encoding=encoding, newline="")
-    read = 0  # records read so far, the header included
-    try:
-        reader = csv.reader(text, strict=True)
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error:
-                # strict mode: an unterminated quote at end of file ("unexpected end of data").
-                raise TableError(TRUNCATED, code="truncated", row=read + 1, params={"row": read + 1}) from None
-            except UnicodeDecodeError:
-                row = _undecodable_row(raw, encoding) if raw.seekable() else read + 1
-                raise TableError(UNDECODABLE, code="encoding", row=row, params={"row": row}) from None
-            read += 1
-            yield cells
-    finally:
-        with contextlib.suppress(ValueError):  # already closed by its owner
-            text.detach()  # leave the caller's stream open; it is theirs to close
-
-
-def _undecodable_row(raw: IO[bytes], encoding: str) -> int:
-    """Re-read line by line to name the row holding the bad byte (decoding works in
-    blocks, so the fast reader only knows the block)."""
-    raw.seek(0)
-    decode = codecs.getincrementaldecoder(encoding)().decode
-    read = 0
-
-    def lines() -> Iterator[str]:
-        for line in iter(raw.readline, b""):
-            yield decode(line)
-
-    try:
-        for _cells in csv.reader(lines()):
-            read += 1
-    except (UnicodeDecodeError, csv.Error):
-        pass
-    return read + 1
-
-
-def _xlsx_rows(raw: IO[bytes]) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
-
-    # openpyxl needs a seekable file (the zip directory sits at its end); read_only
-    # mode then streams the sheet's XML row by row.
-    buffered = raw if raw.seekable() else io.BytesIO(raw.read())
-    try:
-        workbook = load_workbook(buffered, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise TableError(BAD_XLSX, code="bad_xlsx") from None
-    try:
-        sheet = workbook.worksheets[0]
-        for values in sheet.iter_rows(values_only=True):
-            yield [_cell_text(v) for v in values]
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError):
-        raise TableError(BAD_XLSX, code="bad_xlsx") from None
-    finally:
-        workbook.close()
-
-
-def _text_xlsx_rows(raw: IO[bytes]) -> Iterator[list[str]]:
-    buffered = raw if raw.seekable() else io.BytesIO(raw.read())
-    width = 0
-    try:
-        for cells in text_xlsx_rows(buffered):
-            # The XML leaves out trailing empty cells; openpyxl pads rows to the sheet's
-            # width, and so does this (else a short row reads as a truncated one).
-            width = width or len(cells)
-            yield cells + [""] * (width - len(cells))
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError, ValueError, ParseError):
-        raise TableError(BAD_XLSX, code="bad_xlsx") from None
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) >= 1e15:
-            return LOST_DIGITS  # an ID number typed as a number: digits already lost
-        return str(int(value)) if value.is_integer() else repr(value)
-    return str(value)
+    return copy, close_both
 
 
 def error_report_table(errors: Iterable[Problem | dict[str, Any]]) -> exports.Table:

@@ -33,7 +33,7 @@ MAX_UPLOAD = 50 * 1024 * 1024
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("目录文件（CSV 或 XLSX）"))
+    file = forms.FileField(label=_("目录文件（CSV 或 XLSX）"), allow_empty_file=True)  # the reader says "empty"
     code = forms.CharField(label=_("版本号"), max_length=30)
     title = forms.CharField(label=_("标题"), max_length=200)
     effective_from = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -5,24 +5,28 @@ browser, for the files too large to upload by hand (a county's legacy system at 
 
 Runs as the named user (a county clerk imports only their county's rows), in this
 process rather than through Celery, and leaves an ImportBatch the clerk can open in
-the browser like any other. Exit status 1 when the file is refused.
+the browser like any other. Exit status 1 when the file is refused, with the report
+(row, column, reason) on stderr and never a traceback: a crash leaves the batch
+failed, its traceback in the log.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from pooling.imports.kinds import all_kinds
-from pooling.imports.models import ImportStatus
-from pooling.imports.services import batch_commit, batch_preview, batch_upload
+from pooling.imports.models import ImportBatch, ImportStatus
+from pooling.imports.services import INTERNAL_ERROR, batch_commit, batch_preview, batch_upload
 from pooling.kernel.errors import BusinessRuleError
 from pooling.models import User
 from pooling.tabular.reader import error_report_csv
 
 SHOWN_ERRORS = 20
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -40,6 +44,7 @@ class Command(BaseCommand):
         if actor is None:
             raise CommandError(f"用户不存在或已停用：{options['user']}")
         path = Path(options["file"])
+        batch = None
         try:
             with path.open("rb") as f:
                 batch = batch_upload(actor=actor, kind=options["kind"], file=File(f, name=path.name))
@@ -52,16 +57,23 @@ class Command(BaseCommand):
                 if batch.status != ImportStatus.COMMITTED:
                     self._summary(batch, options["report"])
                     raise CommandError(f"提交失败，未写入任何数据（批次 {batch.pk}）")
+        except CommandError:
+            raise
         except BusinessRuleError as exc:
             raise CommandError(exc.text()) from exc
         except OSError as exc:
             raise CommandError(str(exc)) from exc
+        except Exception as exc:
+            logger.exception("import_file %s crashed", path)
+            if batch is not None:
+                self._summary(ImportBatch.objects.get(pk=batch.pk), options["report"])
+            raise CommandError(str(INTERNAL_ERROR % {"error": type(exc).__name__})) from exc
         done = (f"已导入 {batch.rows_written} 行" if batch.status == ImportStatus.COMMITTED
                 else "校验通过，未写入（加 --commit 写入）")
         self.stdout.write(self.style.SUCCESS(f"批次 {batch.pk}：{batch.rows_total} 行，{done}"))
 
     def _summary(self, batch, report: str | None) -> None:  # type: ignore[no-untyped-def]
-        if batch.file_error:
+        if batch.file_error and not batch.errors:
             self.stderr.write(batch.file_error)
         if batch.error_count:
             self.stderr.write(f"共 {batch.error_count} 处错误，前 {min(SHOWN_ERRORS, batch.error_count)} 处：")

@@ -43,8 +43,8 @@ class BaselineFileInvalid(BusinessRuleError):
             "count": len(problems), "problems": "；".join(str(p) for p in problems[:20])})
 
 
-BASELINE_COLUMNS = [Column("county", "区划代码"), Column("item", "项目代码"), Column("value", "数值"),
-                    Column("name", "项目名称", required=False)]
+BASELINE_COLUMNS = [Column("county", "区划代码", halfwidth=True), Column("item", "项目代码", halfwidth=True),
+                    Column("value", "数值", halfwidth=True), Column("name", "项目名称", required=False)]
 
 
 def _parse(content: bytes) -> dict[str, dict[str, Decimal]]:
@@ -53,12 +53,13 @@ def _parse(content: bytes) -> dict[str, dict[str, Decimal]]:
     parsed: dict[str, dict[str, Decimal]] = defaultdict(dict)
     problems: list[Problem] = []
     try:
-        with open_table(content, columns=BASELINE_COLUMNS, xlsx_dates=False) as table:
+        with open_table(content, columns=BASELINE_COLUMNS) as table:
             for row in table:
                 problems += row.errors
-                _parse_row(row.number, row.values, counties, parsed, problems)
+                if not row.errors:  # a cell the reader refused is not judged again
+                    _parse_row(row.number, row.values, counties, parsed, problems)
     except TableError as exc:
-        raise BaselineFileInvalid([Problem.from_error(exc, row=exc.row or 1)]) from exc
+        raise BaselineFileInvalid([Problem.from_error(exc, row=exc.row or 1, column=exc.column)]) from exc
     if problems:
         raise BaselineFileInvalid(problems)
     return parsed

@@ -30,7 +30,8 @@ from pooling.web.exports import CODE, Column, Table, export_response
 
 
 class BaselineForm(forms.Form):
-    file = forms.FileField(label=_("统筹前参数文件（CSV：区划代码, 项目代码, 数值）"))
+    file = forms.FileField(label=_("统筹前参数文件（CSV：区划代码, 项目代码, 数值）"),
+                           allow_empty_file=True)  # the reader says "empty", as in every import
 
 
 def _version(code: str) -> PolicyVersion | None:

@@ -299,3 +299,27 @@ def test_it_imports_an_xlsx_file_and_names_an_empty_one(clerk_a):
     assert batch.status == ImportStatus.COMMITTED and Person.objects.get().name == "张三"
     empty = preview(clerk_a, "people", b"", name="空.csv")
     assert empty.file_error == str(EMPTY_FILE) and not empty.is_clean
+
+
+def test_it_reads_an_enrolment_workbooks_dates_by_their_format_and_names_a_bare_serial(
+        clerk_a, employer_and_people, demo_policy):
+    import io
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["身份证号码", "险种", "参保起始月", "统一社会信用代码"])
+    sheet.append([id_number(seq=1), "职工基本医疗保险", datetime(2026, 1, 1), credit_code(1)])
+    sheet.append([id_number(seq=2), "城乡居民基本医疗保险", 46082, None])  # a date that lost its format
+    out = io.BytesIO()
+    book.save(out)
+    batch = preview(clerk_a, "enrolments", out.getvalue(), name="参保.xlsx")
+    assert reasons(batch) == [(3, "参保起始月", str(dates.EXCEL_SERIAL % {"value": "46082", "date": "2026-03-01"}))]
+    sheet["C3"].value, sheet["C3"].number_format = 46082, "yyyy-mm"
+    out = io.BytesIO()
+    book.save(out)
+    batch = commit(preview(clerk_a, "enrolments", out.getvalue(), name="参保.xlsx"))
+    assert batch.status == ImportStatus.COMMITTED, batch.errors
+    assert sorted(Enrolment.objects.values_list("start_month", flat=True)) == [date(2026, 1, 1), date(2026, 3, 1)]

@@ -20,6 +20,7 @@ from enrollment.models import Person
 from pooling.imports.models import ImportStatus
 from pooling.kernel.scoping import unrestricted
 from tests.enrollment.imports.helpers import bad_check, commit, id_number, preview
+from tests.pooling.imports.malformed import CASES
 
 pytestmark = pytest.mark.skipif("connection.vendor != 'postgresql'")
 
@@ -178,6 +179,39 @@ def test_an_id_already_registered_is_refused_by_both_paths(clerk_a, monkeypatch)
     errors_sql, _, verdicts = _run(clerk_a, data, sql=True, monkeypatch=monkeypatch)
     errors_py, _, _ = _run(clerk_a, data, sql=False, monkeypatch=monkeypatch)
     assert errors_sql == errors_py and errors_sql and verdicts == [None]
+
+
+MALFORMED = [case for case in CASES if case.is_csv]
+
+
+@pytest.mark.parametrize("case", MALFORMED, ids=[case.name for case in MALFORMED])
+def test_both_paths_refuse_each_malformed_file_with_the_same_messages(case, clerk_a, monkeypatch):
+    errors_py, people_py, _ = _run(clerk_a, case.data, sql=False, monkeypatch=monkeypatch)
+    errors_sql, people_sql, verdicts = _run(clerk_a, case.data, sql=True, monkeypatch=monkeypatch)
+    assert errors_sql == errors_py == case.expected
+    assert people_sql == people_py == []
+    assert verdicts == [None], "the screen passed a file the reader refuses"
+
+
+@pytest.mark.parametrize(("name", "rows"), [
+    ("control character in the middle of a name", [good(1, name="张\x01三")]),
+    ("a UTF-8 row in a GBK file", None),
+    ("an unknown column", None),
+    ("a row number column", None),
+])
+def test_the_screen_defers_what_only_the_reader_can_name(name, rows, clerk_a, monkeypatch):
+    if name == "a UTF-8 row in a GBK file":
+        data = csv_bytes(BASE).decode().encode("gbk") + (",".join(good(5, name="李四")) + "\n").encode()
+    elif name == "an unknown column":
+        data = csv_bytes([r + ["x"] for r in BASE], header=HEADER + ",备注")
+    elif name == "a row number column":
+        data = csv_bytes([[str(i)] + r for i, r in enumerate(BASE, 1)], header="序号," + HEADER)
+    else:
+        data = csv_bytes(BASE + rows)
+    errors_py, people_py, _ = _run(clerk_a, data, sql=False, monkeypatch=monkeypatch)
+    errors_sql, people_sql, verdicts = _run(clerk_a, data, sql=True, monkeypatch=monkeypatch)
+    assert (errors_sql, people_sql) == (errors_py, people_py)
+    assert verdicts and set(verdicts) == {None}  # preview (and commit, for the clean row-number file)
 
 
 # --- cell by cell: the screen's SQL and the validators over one corpus --------------------

@@ -81,3 +81,13 @@ def test_it_refuses_impossible_dates(text):
     with pytest.raises(BusinessRuleError) as err:
         dates.parse_date(text)
     assert err.value.message is dates.BAD_DATE
+
+
+@pytest.mark.parametrize("parse", [dates.parse_date, dates.parse_month])
+def test_it_names_an_excel_serial_number_instead_of_guessing_the_date(parse):
+    with pytest.raises(BusinessRuleError) as err:
+        parse("46082")
+    assert err.value.message is dates.EXCEL_SERIAL and err.value.params == {"value": "46082", "date": "2026-03-01"}
+    with pytest.raises(BusinessRuleError) as err:
+        parse("４６０８２")
+    assert err.value.message is not dates.EXCEL_SERIAL  # full-width: the reader names those

@@ -9,6 +9,7 @@ from openpyxl import Workbook
 
 from pooling.kernel.problems import Problem
 from pooling.tabular import reader as tabular
+from pooling.tabular.errors import UNCLOSED_QUOTE
 from pooling.tabular.reader import Column, TableError, error_report_csv, open_table
 
 COLUMNS = [
@@ -54,17 +55,16 @@ def test_it_tells_gbk_from_utf8_even_when_gbk_bytes_pass_for_utf8_letters(encodi
         assert [row.values for row in table] == [{"kind": "药品", "code": "XA01ABD075A002010100483"}]
 
 
-def test_the_lean_workbook_reader_reads_what_openpyxl_reads_and_spots_lost_digits():
+def test_the_workbook_reader_reads_numbers_as_typed_and_spots_lost_digits():
     data = xlsx([["身份证号码", "姓名", "月数"], ["360426199101010071", "张三", 120],
                  [float(360426199101010071), "李四", 12.5]])  # as Excel keeps a typed number
     columns = [Column("id_number", "身份证号码"), Column("name", "姓名"), Column("months", "月数")]
-    for dates in (True, False):
-        with tabular.open_table(data, columns=columns, xlsx_dates=dates) as table:
-            rows = list(table)
-        assert table.source_format == "XLSX"
-        assert [r.values for r in rows] == [{"id_number": "360426199101010071", "name": "张三", "months": "120"},
-                                            {"id_number": "", "name": "李四", "months": "12.5"}]
-        assert [e.row for r in rows for e in r.errors] == [3]
+    with tabular.open_table(data, columns=columns) as table:
+        rows = list(table)
+    assert table.source_format == "XLSX"
+    assert [r.values for r in rows] == [{"id_number": "360426199101010071", "name": "张三", "months": "120"},
+                                        {"id_number": "", "name": "李四", "months": "12.5"}]
+    assert [e.row for r in rows for e in r.errors] == [3]
 
 
 def test_it_reads_xlsx_by_its_bytes_and_keeps_dates_and_text():
@@ -100,10 +100,10 @@ def test_it_streams_a_path_and_closes_it(tmp_path):
     (b"\n\n", tabular.EMPTY_FILE, None),
     ("身份证号,姓名\n".encode(), tabular.HEADER_ONLY, None),
     ("身份证号,姓名\n,\n".encode(), tabular.HEADER_ONLY, None),
-    ("身份证号\n360426199101010071\n".encode(), tabular.MISSING_COLUMNS, None),
-    ("身份证号,姓名,姓名\n1,2,3\n".encode(), tabular.DUPLICATE_HEADER, None),
+    ("身份证号\n360426199101010071\n".encode(), tabular.MISSING_COLUMNS, 1),
+    ("身份证号,姓名,姓名\n1,2,3\n".encode(), tabular.DUPLICATE_HEADER, 1),
     ("身份证号,姓名\n360426199101010071,张三\n120103198806018241".encode(), tabular.TRUNCATED, 3),
-    ('身份证号,姓名\n360426199101010071,张三\n120103198806018241,"李'.encode(), tabular.TRUNCATED, 3),
+    ('身份证号,姓名\n360426199101010071,张三\n120103198806018241,"李'.encode(), UNCLOSED_QUOTE, 3),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, tabular.XLS_UNSUPPORTED, None),
     (b"PK\x03\x04broken zip", tabular.BAD_XLSX, None),
 ], ids=["empty", "blank-lines", "header-only", "header-and-blank", "missing-column", "dup-header",

@@ -7,7 +7,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from openpyxl import Workbook
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils.html import escape
+from openpyxl import Workbook, load_workbook
 
 from pooling.benefits.catalogue.importer import (
     BAD_CLASS,
@@ -25,6 +28,17 @@ from pooling.benefits.catalogue.importer import (
 from pooling.benefits.catalogue.models import CatalogueItem, CatalogueVersion
 from pooling.benefits.catalogue.selectors import catalogue_in_force, catalogue_lookup
 from pooling.kernel.errors import BusinessRuleError
+from pooling.tabular.errors import (
+    CHAR_NAMES,
+    CONTROL_CHAR,
+    DID_YOU_MEAN,
+    FORMULA,
+    FULLWIDTH,
+    MIXED_ENCODING,
+    TOO_LONG,
+    UNCLOSED_QUOTE,
+    UNKNOWN_COLUMNS,
+)
 from pooling.tabular.reader import (
     BAD_XLSX,
     EMPTY_FILE,
@@ -99,14 +113,15 @@ def test_it_reports_a_missing_column(db):
 
 @pytest.mark.parametrize(("data", "message"), [
     (b"", EMPTY_FILE), (HEADER.encode(), HEADER_ONLY),
-    (GOOD.encode() + "药品,XJ01CAA040E001010100593,\"阿莫西林".encode(), TRUNCATED),
+    (GOOD.encode() + "药品,XJ01CAA040E001010100593,\"阿莫西林".encode(), UNCLOSED_QUOTE),
+    (GOOD.encode() + "药品,XJ01CAA040E001010100593".encode(), TRUNCATED),
     (b"\xd0\xcf\x11\xe0" + b"\0" * 100, XLS_UNSUPPORTED),
 ])
 def test_a_broken_file_gets_the_same_message_as_every_other_import(db, data, message):
     with pytest.raises(CatalogueImportError) as exc:
         _import(data)
     [error] = exc.value.report.errors
-    assert error.reason.split("：")[0] == str(message).split("：")[0]
+    assert error.reason.split("：")[0] == (str(message) % {"row": 6, "column": "名称"}).split("：")[0]
     assert not CatalogueVersion.objects.exists()
 
 
@@ -171,3 +186,61 @@ def test_it_says_a_broken_xlsx_cannot_be_read(db):
     with pytest.raises(CatalogueImportError) as exc:
         _import(b"PK\x03\x04 not really a zip", name="x.xlsx")
     assert [e.reason for e in exc.value.report.errors] == [str(BAD_XLSX)]
+
+
+def _catalogue_book(rows, formula_at=None):  # type: ignore[no-untyped-def]
+    data = _book(rows)
+    if formula_at is None:
+        return data
+    book = load_workbook(io.BytesIO(data))
+    book.active[formula_at] = "=UPPER(\"xa01abd075a002010100483\")"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+MALFORMED = {
+    "a UTF-8 row in a GBK file": (
+        GOOD.encode("gbk") + "药品,XJ01CAA040E001010100593,阿莫西林胶囊,甲,,\n".encode(),
+        [(6, "目录类别", str(MIXED_ENCODING % {"row": 6, "found": "UTF-8", "expected": "GBK"}))]),
+    "a misspelt optional header": (
+        GOOD.replace("自付比例", "自付比列").encode(),
+        [(1, "自付比列", str(UNKNOWN_COLUMNS % {
+            "columns": DID_YOU_MEAN % {"header": "自付比列", "suggestion": "自付比例"},
+            "expected": "必填：目录类别、编码、名称、甲乙类；选填：自付比例、限定支付范围"}))]),
+    "a name longer than the model holds": (
+        GOOD.replace("地喹氯铵含片", "片" * 201).encode(),
+        [(2, "名称", str(TOO_LONG % {"length": 201, "limit": 200}))]),
+    "a full-width code": (
+        GOOD.replace("001102000000100", "００１102000000100").encode(),
+        [(4, "编码", str(FULLWIDTH % {"value": "００１102000000100", "suggestion": "001102000000100"}))]),
+    "a NUL": (GOOD.replace("限门诊", "限\x00门诊").encode(),
+              [(4, "限定支付范围", str(CONTROL_CHAR % {"char": CHAR_NAMES["\x00"]}))]),
+    "a formula": (
+        _catalogue_book([["目录类别", "编码", "名称", "甲乙类"], ["药品", "x", "地喹氯铵含片", "甲"]], formula_at="B2"),
+        [(2, "编码", str(FORMULA % {"cell": "B2", "formula": "=UPPER(\"xa01abd075a002010100483\")"}))]),
+}
+
+
+@pytest.mark.parametrize("name", MALFORMED)
+def test_a_malformed_catalogue_is_refused_by_row_and_column_and_writes_nothing(db, name):
+    data, expected = MALFORMED[name]
+    with pytest.raises(CatalogueImportError) as exc:
+        _import(data)
+    assert [(e.row, e.column, e.reason) for e in exc.value.report.errors] == expected
+    assert not CatalogueVersion.objects.exists() and not CatalogueItem.objects.exists()
+
+
+def test_a_restriction_keeps_its_line_breaks(db):
+    data = (HEADER + '诊疗项目,001102000000100,普通门诊诊查费,乙类,,"限门诊\n限二级及以下医院"\n').encode()
+    item = CatalogueItem.objects.get(version=_import(data))
+    assert item.restrictions == "限门诊\n限二级及以下医院"
+
+
+def test_the_upload_page_shows_a_malformed_file_by_row_and_column(client_for, bureau_admin):
+    data, [(row, column, reason)] = MALFORMED["a UTF-8 row in a GBK file"]
+    response = client_for(bureau_admin).post(reverse("pooling:catalogue_upload"), {
+        "file": SimpleUploadedFile("目录.csv", data), "code": "V9", "title": "t", "effective_from": "2026-01-01"})
+    page = response.content.decode()
+    assert response.status_code == 200 and escape(reason) in page and escape(column) in page
+    assert not CatalogueVersion.objects.exists()

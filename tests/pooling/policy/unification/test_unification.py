@@ -15,6 +15,13 @@ from pooling.policy.unification.services import (
     county_baselines_import,
     unification_findings,
 )
+from pooling.tabular.errors import (
+    CHAR_NAMES,
+    CONTROL_CHAR,
+    FULLWIDTH,
+    UNCLOSED_QUOTE,
+    UNKNOWN_COLUMNS,
+)
 from tests.pooling.policy.policy_docs import demo_doc
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +120,29 @@ def test_policy_items_cover_every_grid_cell_and_disease():
     assert items["op.resident.minor_student.level1.annual_limit"] == Decimal(50_000)
     assert items["cs.M07800.annual_limit"] == Decimal(8_000_000)
     assert sum(k.startswith("ip.") for k in items) == 16 * 4
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    (csv("320902,classb,５"), [(2, "数值", str(FULLWIDTH % {"value": "５", "suggestion": "5"}))]),
+    (csv("320902,classb,5", "320903,classb,\x005"), [(3, "数值", str(CONTROL_CHAR % {"char": CHAR_NAMES["\x00"]}))]),
+    ("区划代码,项目代码,数值,备注\n320902,classb,5,旧标准\n".encode(),
+     [(1, "备注", str(UNKNOWN_COLUMNS % {"columns": "“备注”", "expected": "必填：区划代码、项目代码、数值；选填：项目名称"}))]),
+    ("区划代码,项目代码,数值\n".encode("gbk") + b"320902,classb,5,\n" + b"320903,classb,\"6\n",
+     [(3, "数值", str(UNCLOSED_QUOTE % {"row": 3, "column": "数值"}))]),
+], ids=["full-width digit", "NUL", "unknown column", "unclosed quote"])
+def test_a_malformed_baseline_file_names_row_and_column_and_saves_nothing(regions, bureau_admin, data, expected):
+    with pytest.raises(BaselineFileInvalid) as info:
+        county_baselines_import(content=data, source="t", actor=bureau_admin)
+    assert [(p.row, p.column, p.reason) for p in info.value.problems] == expected
+    assert not CountyBaselineItem.objects.exists()
+
+
+def test_the_baseline_page_shows_a_malformed_file_without_a_500(client_for, bureau_admin):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    for data in (b"", b"%PDF-1.4\n", csv("320902,classb,=1+1")):
+        response = client_for(bureau_admin).post(reverse("pooling:unification_import"),
+                                                 {"file": SimpleUploadedFile("t.csv", data)})
+        assert response.status_code == 200 and "未导入" in response.content.decode()
+    assert not CountyBaselineItem.objects.exists()
