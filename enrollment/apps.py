@@ -14,5 +14,5 @@ class EnrollmentConfig(AppConfig):
         # Everything here touches people or money: every change is in the audit trail.
         for model in (m.Employer, m.Person, m.Enrolment, m.Declaration, m.DeclarationLine,
                       m.Collection, m.ResidentContribution, m.PersonalAccount, m.AccountPosting,
-                      m.Transfer, m.Referral):
+                      m.Transfer, m.Referral, m.DiseaseRegistration):
             auditlog.register(model)

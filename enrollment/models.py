@@ -343,13 +343,15 @@ class PostingKind(models.TextChoices):
     ALLOCATION = "allocation", _("划入")
     RETIREE_ALLOCATION = "retiree_allocation", _("退休人员划入")
     PAYMENT = "payment", _("支付")
+    PAYMENT_REFUND = "payment_refund", _("支付退回")
     TRANSFER_OUT = "transfer_out", _("转出")
     TRANSFER_IN = "transfer_in", _("转入")
 
 
 # Kinds that put money into the account; the others take it out. Within a kind every
 # posting has the same sign (a database constraint), so a batch of one kind never sums to 0.
-INTO_ACCOUNT = (PostingKind.ALLOCATION, PostingKind.RETIREE_ALLOCATION, PostingKind.TRANSFER_IN)
+INTO_ACCOUNT = (PostingKind.ALLOCATION, PostingKind.RETIREE_ALLOCATION, PostingKind.TRANSFER_IN,
+                PostingKind.PAYMENT_REFUND)
 
 
 class AccountBatch(ScopedModel):
@@ -512,3 +514,52 @@ class Referral(ScopedModel):
             models.CheckConstraint(condition=models.Q(valid_to__gte=models.F("valid_from")),
                                    name="referral_valid_period"),
         ]
+
+
+class DiseaseRegistrationStatus(models.TextChoices):
+    APPLIED = "applied", _("已申请待认定")
+    APPROVED = "approved", _("已认定")
+    REJECTED = "rejected", _("不予认定")
+    REVOKED = "revoked", _("已撤销")
+
+
+class DiseaseRegistration(ScopedModel):
+    """门慢/门特 待遇认定: a person's registration for one chronic or special outpatient disease.
+
+    Settlement pays a disease's outpatient ratio only to a person with an approved
+    registration valid on the date of care; anyone else is settled as ordinary
+    outpatient care. The disease itself (its code, ratio and limit) is policy data.
+    """
+
+    county = models.ForeignKey(REGION, verbose_name=_("经办单位"), on_delete=models.PROTECT,
+                               related_name="disease_registrations")
+    person = models.ForeignKey(Person, verbose_name=_("参保人"), on_delete=models.PROTECT,
+                               related_name="disease_registrations")
+    disease_code = models.CharField(_("病种编码"), max_length=20)
+    disease_name = models.CharField(_("病种名称"), max_length=60)
+    hospital = models.CharField(_("鉴定/诊断医院"), max_length=100, blank=True)
+    evidence = models.CharField(_("诊断依据"), max_length=200, blank=True)
+    valid_from = models.DateField(_("有效期起"))
+    valid_to = models.DateField(_("有效期止"))
+    status = models.CharField(_("状态"), max_length=12, choices=DiseaseRegistrationStatus.choices,
+                              default=DiseaseRegistrationStatus.APPLIED)
+    applied_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("受理人"), null=True,
+                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("认定时间"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("认定人"), null=True,
+                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    decision_note = models.CharField(_("认定意见"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("门诊慢特病待遇认定")
+        verbose_name_plural = _("门诊慢特病待遇认定")
+        ordering = ["-applied_at"]
+        indexes = [models.Index(fields=["person", "disease_code"], name="disease_reg_person_code")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(valid_to__gte=models.F("valid_from")),
+                                   name="disease_registration_valid_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.disease_name}（{self.get_status_display()}）"

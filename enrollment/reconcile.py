@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from funds.chart import PERSONAL_BOOK
 from funds.chart import Category as C
-from funds.services.reconcile import LEDGER_CHECKS
+from pooling.kernel.hooks import RECONCILE_CHECKS
 
 CONTROL = f"'{C.PERSONAL_ACCOUNT_BALANCE.value}'"
 BOOK = f"'{PERSONAL_BOOK}'"
@@ -86,4 +86,4 @@ SUBLEDGER_CHECKS: dict[str, str] = {
         ) x WHERE x.clearing + x.unswept <> 0""",
 }
 
-LEDGER_CHECKS.register(SUBLEDGER_CHECKS)
+RECONCILE_CHECKS.register(SUBLEDGER_CHECKS)

@@ -29,6 +29,7 @@ from enrollment.models import (
     TransferStatus,
 )
 from pooling.kernel.choices import PersonCategory, Role, Scheme
+from pooling.kernel.hooks import PERSON_PANELS
 from pooling.kernel.money import format_yuan
 from pooling.kernel.scoping import current_scope
 from pooling.web.decorators import role_required
@@ -108,8 +109,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # An open page or a bookmark of someone who has just moved to another county.
         return render(request, "enrollment/person_moved.html", {"t": moved})
     writable = not current_scope().read_only and request.user.role in WRITERS or request.user.is_superuser
+    panels = [panel for source in PERSON_PANELS.items() if (panel := source(request, history.person))]
     return render(request, "enrollment/person.html", {
-        "h": history, "p": history.person, "writable": writable,
+        "h": history, "p": history.person, "writable": writable, "panels": panels,
         "end_form": forms.EndEnrolmentForm(), "event_form": forms.LifeEventForm()})
 
 

@@ -42,6 +42,8 @@ APPEND_ONLY_TABLES = (
     "funds_line",
     "enrollment_accountbatch",
     "enrollment_accountposting",
+    "settlement_settlement",  # partitioned by month: its partitions are revoked too
+    "settlement_settlementreversal",
 )
 # Append-only tables of which the application may still update these columns (and no other).
 UPDATE_ONLY_COLUMNS = {
@@ -104,8 +106,12 @@ def runtime_grants_apply(*, role: str, using: str = "default") -> None:
             f"GRANT USAGE, CREATE ON SCHEMA {SCRATCH_SCHEMA} TO {role}",
         ):
             cursor.execute(sql)
-        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename = ANY(%s)",
-                       [list(APPEND_ONLY_TABLES)])
+        # The tables, and the partitions of a partitioned one (a partition can be named directly).
+        cursor.execute("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                       " WHERE n.nspname = 'public' AND c.relname = ANY(%s)"
+                       " UNION SELECT k.relname FROM pg_inherits i JOIN pg_class k ON k.oid = i.inhrelid"
+                       " JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = ANY(%s) AND k.relkind IN ('r', 'p')",
+                       [list(APPEND_ONLY_TABLES), list(APPEND_ONLY_TABLES)])
         for (table,) in cursor.fetchall():
             cursor.execute(f"REVOKE UPDATE, DELETE ON {connection.ops.quote_name(table)} FROM {role}")
             if columns := UPDATE_ONLY_COLUMNS.get(table):

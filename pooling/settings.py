@@ -200,10 +200,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
-    # The kernel's code lists are one enum each in the schema, whichever field carries them.
+    # One enum name per choice set in the schema: the kernel's code lists whichever field
+    # carries them, and settlement kinds (several models have a field named "kind").
     "ENUM_NAME_OVERRIDES": {
         "PersonCategoryEnum": "pooling.kernel.choices.PersonCategory",
         "HospitalLevelEnum": "pooling.kernel.choices.HospitalLevel",
+        "SettlementKindEnum": "settlement.models.settlements.SettlementKind",
     },
 }
 
@@ -247,3 +249,9 @@ LOGGING = {
     # axes narrates every attempt at INFO; lockouts (WARNING) are what an operator needs.
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# The national interface: does `fund_pay_sumamt` include the personal account's payment?
+# Provinces differ; the 3201 reconciliation answer says which this deployment uses.
+HSA_FUND_PAY_INCLUDES_ACCOUNT = env_bool("HSA_FUND_PAY_INCLUDES_ACCOUNT", default=False)
+# A rotated provider credential keeps working this long, so a provider switches without downtime.
+HSA_ROTATION_GRACE_HOURS = env_int("HSA_ROTATION_GRACE_HOURS", 24)

@@ -34,6 +34,7 @@ urlpatterns = [
     path("funds/", include("funds.urls")),
     path("settlement/", include("settlement.urls")),
     path("api/v1/", include(api_v1)),
+    path("api/hsa/", include("settlement.hsa.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # People read the docs: a visitor who has not signed in is sent to sign in first.
     path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="api_schema")), name="api_docs"),

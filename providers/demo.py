@@ -77,9 +77,9 @@ def _steps(story: str, today: date) -> list[tuple[str, date, dict[str, Any], str
     return steps
 
 
-def _provider(demo: Demo, regions: dict[str, Region]) -> Provider:
+def _provider(demo: Demo, regions: dict[str, Region], *, registered_on: date) -> Provider:
     n = int(demo.code[-5:])
-    return provider_register(actor=None, spec=ProviderSpec(
+    return provider_register(actor=None, on=registered_on, spec=ProviderSpec(
         kind=demo.kind, name=demo.name, national_code=demo.code,
         credit_code=credit_code_from(f"12{demo.region}{n:09d}"),
         location_region=regions[demo.region], address=f"{regions[demo.region].name}示范路{n % 100}号",
@@ -97,8 +97,9 @@ def load(echo: Callable[[str], None]) -> None:
     for demo in DEMO:
         if Provider.objects.filter(national_code=demo.code).exists():
             continue
-        provider = _provider(demo, regions)
-        for action, on, params, reason in _steps(demo.story, today):
+        steps = _steps(demo.story, today)
+        provider = _provider(demo, regions, registered_on=steps[0][1] - timedelta(days=1))
+        for action, on, params, reason in steps:
             transition(provider_id=provider.pk, action=action, actor=None, on=on, reason=reason,
                        params=params)
         if demo.story == "performing" and demo.region == "320902" and demo.code.endswith("001"):

@@ -1,8 +1,141 @@
+"""Settlement pages: settlements by provider, person and county; a settlement with its explanation
+and reversal history; the printable 结算单; provider system credentials. Reads go through
+selectors (county-scoped), writes through one service each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+from django.views.decorators.http import require_POST
+
+from pooling.kernel.choices import Role
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.permissions import user_has_role
+from pooling.kernel.regions import handling_units
+from pooling.kernel.scoping import current_scope
+from pooling.web.decorators import role_required
+from providers.models import Provider
+from settlement import selectors
+from settlement.api import settlement_or_404
+from settlement.hsa.codes import INSUTYPES, MED_TYPES
+from settlement.models import Credential
+from settlement.services import credentials as creds
+from settlement.services.reverse import settlement_reverse, settlement_reversed_by
+
+HANDLERS = (Role.COUNTY_CLERK, Role.CITY_AGENCY)
+PAGE = 50
+
+
+def _may_handle(request: HttpRequest) -> bool:
+    return not current_scope().read_only and user_has_role(request.user, *HANDLERS)
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "settlement/index.html")
+    month = timezone.localdate().replace(day=1)
+    return render(request, "settlement/index.html", {
+        "month": month, "summary": selectors.month_summary(month=month), "may_handle": _may_handle(request)})
+
+
+@login_required
+def settlement_list(request: HttpRequest) -> HttpResponse:
+    f = {k: request.GET.get(k, "").strip() for k in ("month", "provider", "person", "county", "kind")}
+    if not f["month"]:
+        f["month"] = f"{timezone.localdate():%Y-%m}"
+    rows = selectors.settlements_list(**f).select_related("provider", "person", "insured_county")
+    page = Paginator(rows, PAGE).get_page(request.GET.get("page"))
+    return render(request, "settlement/list.html", {
+        "page": page, "f": f, "units": handling_units(), "totals": selectors.totals(rows)})
+
+
+@login_required
+def settlement_detail(request: HttpRequest, setl_id: str) -> HttpResponse:
+    row = settlement_or_404(setl_id)
+    return render(request, "settlement/detail.html", {
+        "s": row, "reversed_by": settlement_reversed_by(settlement=row), "reverses": selectors.reverses(row),
+        "may_reverse": _may_handle(request) and row.kind == "settle",
+        "insutype_label": INSUTYPES.get(row.insutype, row.insutype),
+        "med_type_label": MED_TYPES.get(row.med_type, row.med_type), "lines": row.detail.get("lines", []),
+        "explanation": row.detail.get("explanation_en" if request.LANGUAGE_CODE == "en" else "explanation", [])})
+
+
+@login_required
+def settlement_print(request: HttpRequest, setl_id: str) -> HttpResponse:
+    row = settlement_or_404(setl_id)
+    return render(request, "settlement/print.html", {
+        "s": row, "insutype_label": INSUTYPES.get(row.insutype, row.insutype),
+        "med_type_label": MED_TYPES.get(row.med_type, row.med_type), "lines": row.detail.get("lines", []),
+        "explanation": row.detail.get("explanation", []), "printed_at": timezone.localtime()})
+
+
+@require_POST
+@role_required(*HANDLERS)
+def settlement_reverse_view(request: HttpRequest, setl_id: str) -> HttpResponse:
+    row = settlement_or_404(setl_id)
+    try:
+        reversal = settlement_reverse(settlement=row, reason=request.POST.get("reason", ""),
+                                      operator=request.user.get_username(), by=request.user)
+    except BusinessRuleError as exc:
+        messages.error(request, exc.text())
+        return redirect("settlement:detail", setl_id=setl_id)
+    messages.success(request, _t("已撤销结算 %(setl)s，冲销记录 %(rev)s 记入 %(month)s") % {
+        "setl": row.setl_id, "rev": reversal.setl_id, "month": f"{reversal.month:%Y-%m}"})
+    return redirect("settlement:detail", setl_id=reversal.setl_id)
+
+
+def _provider(pk: int) -> Provider:
+    provider = Provider.objects.filter(pk=pk).first()  # county-scoped: a clerk sees the providers of their unit
+    if provider is None:
+        raise Http404
+    return provider
+
+
+@role_required(*HANDLERS, Role.AUDITOR, Role.BUREAU_ADMIN)
+def credentials(request: HttpRequest, provider_pk: int) -> HttpResponse:
+    provider = _provider(provider_pk)
+    return render(request, "settlement/credentials.html", {
+        "provider": provider, "rows": Credential.objects.filter(provider=provider).select_related(
+            "issued_by", "revoked_by", "replaces"), "may_handle": _may_handle(request),
+        "token": request.session.pop("issued_token", None)})
+
+
+@require_POST
+@role_required(*HANDLERS)
+def credential_action(request: HttpRequest, provider_pk: int, action: str) -> HttpResponse:
+    provider = _provider(provider_pk)
+    try:
+        if action == "issue":
+            issued = creds.credential_issue(provider=provider, label=request.POST.get("label", ""),
+                                            actor=request.user)
+            request.session["issued_token"] = issued.token
+        else:
+            credential = Credential.objects.filter(provider=provider, pk=request.POST.get("credential")).first()
+            if credential is None:
+                raise Http404
+            if action == "rotate":
+                request.session["issued_token"] = creds.credential_rotate(credential=credential,
+                                                                          actor=request.user).token
+            elif action == "revoke":
+                creds.credential_revoke(credential=credential, reason=request.POST.get("reason", ""),
+                                        actor=request.user)
+                messages.success(request, _t("接口密钥 %(key)s 已吊销") % {"key": credential.key_id})
+            else:
+                raise Http404
+    except BusinessRuleError as exc:
+        messages.error(request, exc.text())
+    return redirect("settlement:credentials", provider_pk=provider.pk)
+
+
+def person_panel(request: HttpRequest, person: Any) -> dict[str, Any] | None:
+    """The person page's panel: this year's accumulators and latest settlements."""
+    year = timezone.localdate().year
+    return {"template": "settlement/_person_panel.html", "accumulators": selectors.person_accumulators(
+        person_id=person.pk), "settlements": selectors.settlements_list(person=str(person.pk))[:10], "year": year}
+

@@ -155,6 +155,8 @@ def _b_keys(plan: Plan, model: type[models.Model] | None) -> list[str]:
             continue
         for obj in objs:
             values.append(str(obj.pk))
+            # Ids that carry a partition's month (settlement's setl_id / mdtrt_id) are what URLs hold.
+            values.extend(str(getattr(obj, name)) for name in ("setl_id", "mdtrt_id") if hasattr(obj, name))
             for f in obj._meta.concrete_fields:
                 if f.unique and isinstance(f, models.CharField):
                     values.append(str(getattr(obj, f.attname)))

@@ -53,6 +53,7 @@ MEMOS = {
     PostingKind.ALLOCATION: "个人账户划入（缴费到账）",
     PostingKind.RETIREE_ALLOCATION: "退休人员个人账户划入",
     PostingKind.PAYMENT: "个人账户支付",
+    PostingKind.PAYMENT_REFUND: "个人账户支付退回（结算撤销）",
     PostingKind.TRANSFER_OUT: "市内转移转出",
     PostingKind.TRANSFER_IN: "市内转移转入",
 }
@@ -152,6 +153,16 @@ def account_pay(*, person: Person, amount_fen: int, month: date, key: str, memo:
     return posting_write(spec=PostingSpec(person_id=person.pk, kind=PostingKind.PAYMENT, month=month,
                                           amount_fen=-amount_fen, key=key, memo=memo or MEMOS[PostingKind.PAYMENT]),
                          actor=actor)
+
+
+def account_refund(*, person: Person, amount_fen: int, month: date, key: str, memo: str = "",
+                   actor: User | None) -> AccountPosting:
+    """Put back what a cancelled settlement paid from the account (a new posting, never an edit)."""
+    if type(amount_fen) is not int or amount_fen <= 0:
+        raise BusinessRuleError(PAYMENT_NOT_POSITIVE, code="amount", field="amount")
+    return posting_write(spec=PostingSpec(person_id=person.pk, kind=PostingKind.PAYMENT_REFUND, month=month,
+                                          amount_fen=amount_fen, key=key,
+                                          memo=memo or MEMOS[PostingKind.PAYMENT_REFUND]), actor=actor)
 
 
 def account_transfer_out(*, person: Person, transfer_id: int, month: date, actor: User | None) -> int:

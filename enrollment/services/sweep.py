@@ -66,6 +66,8 @@ FLOWS: dict[str, Flow] = {
     PostingKind.RETIREE_ALLOCATION: Flow(C.FISCAL_SPECIAL, pooled=(C.BENEFIT_PERSONAL_ACCOUNT, C.FISCAL_SPECIAL)),
     # Paid at a provider: owed to it until the monthly provider settlement.
     PostingKind.PAYMENT: Flow(C.PAYABLE_PROVIDER),
+    # A cancelled settlement: the provider is owed that much less, the account has it back.
+    PostingKind.PAYMENT_REFUND: Flow(C.PAYABLE_PROVIDER),
     PostingKind.TRANSFER_OUT: Flow(C.PERSONAL_ACCOUNT_CLEARING),
     PostingKind.TRANSFER_IN: Flow(C.PERSONAL_ACCOUNT_CLEARING),
 }

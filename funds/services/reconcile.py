@@ -5,7 +5,8 @@ Each check is one SQL query that returns the offending rows (standard SQL, so it
 runs on SQLite too). `manage.py reconcile` prints them and exits non-zero.
 
 A sub-ledger whose control account lives in these books adds its own identities from
-`<app>/reconcile.py` (`LEDGER_CHECKS.register({name: sql})`): the personal accounts do.
+`<app>/reconcile.py` (`pooling.kernel.hooks.RECONCILE_CHECKS.register({name: sql or callable})`): the
+personal accounts and settlements do.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection
-
-from pooling.kernel.hooks import Hook
 
 CHECKS: dict[str, str] = {
     "分录借贷不平衡或少于两行 / entry unbalanced or fewer than two lines": """
@@ -67,30 +66,32 @@ CHECKS: dict[str, str] = {
 }
 
 
-# `<app>/reconcile.py`: LEDGER_CHECKS.register({name: sql}) — checks of a sub-ledger against the books.
-LEDGER_CHECKS: Hook[dict[str, str]] = Hook("reconcile")
-
-
-def all_checks() -> dict[str, str]:
-    """The ledger's own checks, then every registered sub-ledger's."""
-    checks = dict(CHECKS)
-    for extra in LEDGER_CHECKS.items():
-        checks.update(extra)
-    return checks
-
-
 @dataclass(frozen=True)
 class Discrepancy:
     check: str
     row: tuple
 
 
+def all_checks() -> dict[str, object]:
+    """The ledger's checks, then every app's (registered in `<app>/reconcile.py`)."""
+    from pooling.kernel.hooks import RECONCILE_CHECKS
+
+    checks: dict[str, object] = dict(CHECKS)
+    for extra in RECONCILE_CHECKS.items():
+        checks.update(extra)
+    return checks
+
+
 def reconcile_ledger(*, limit: int = 20) -> list[Discrepancy]:
     """Run every check; return up to `limit` offending rows per check (empty: all true)."""
     found: list[Discrepancy] = []
     with connection.cursor() as cursor:
-        for name, sql in all_checks().items():
-            if connection.vendor == "sqlite" and "FULL OUTER JOIN" in sql:
+        for name, check in all_checks().items():
+            if callable(check):
+                found.extend(Discrepancy(name, tuple(row)) for row in check(limit=limit))
+                continue
+            sql = str(check)
+            if connection.vendor == "sqlite" and "FULL OUTER JOIN" in sql and name in CHECKS:
                 sql = _sqlite_totals_check()
             cursor.execute(f"{sql} LIMIT {int(limit)}")
             found.extend(Discrepancy(name, tuple(row)) for row in cursor.fetchall())

@@ -39,3 +39,11 @@ Loader = Callable[[Callable[[str], None]], None]
 
 # `<app>/demo.py`: @DEMO_LOADERS.register def load(echo) — idempotent demo data.
 DEMO_LOADERS: Hook[Loader] = Hook("demo")
+
+# `<app>/panels.py`: @PERSON_PANELS.register def panel(request, person) -> dict | None — a section of
+# the person's page ({"template": …, …}); other apps add what they know about the person.
+PERSON_PANELS: Hook[Callable[..., dict | None]] = Hook("panels")
+
+# `<app>/reconcile.py`: RECONCILE_CHECKS.register({"名称 / name": sql or callable}) — invariants
+# `manage.py reconcile` proves; an SQL check selects the offending rows, a callable returns them.
+RECONCILE_CHECKS: Hook[dict[str, object]] = Hook("reconcile")

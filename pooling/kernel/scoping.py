@@ -7,6 +7,10 @@ import time (DRF `queryset = ...`, form `ModelChoiceField(queryset=...)`) are
 still filtered by whoever is asking when they run. Views, the API, the admin,
 exports and imports therefore cannot forget it.
 
+A provider's system (the settlement interface) is scoped the same way, by provider:
+its scope names one provider, and a model says which of its fields leads to the
+provider in `provider_scope_path`; a model without one shows such a scope nothing.
+
 Who is asking comes from a context variable set by `ScopeMiddleware` for each
 request (or by `acting_as(user)` in a Celery task run on a user's behalf). Code
 outside any request — migrations, management commands, Celery's monthly run —
@@ -34,6 +38,7 @@ from pooling.kernel.choices import Role
 
 OTHER_COUNTY = _("无权访问其他经办单位的数据")
 READ_ONLY = _("当前角色为只读，不能修改数据")
+OTHER_PROVIDER = _("无权访问其他定点机构的数据")
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,7 @@ class Scope:
     region_codes: frozenset[str] = field(default_factory=frozenset)
     read_only: bool = False
     label: str = ""
+    provider_id: int | None = None  # a provider's system: only that provider's rows
 
     def allows(self, region_code: str | None) -> bool:
         return self.all_regions or (region_code is not None and region_code in self.region_codes)
@@ -64,6 +70,11 @@ def scope_for_user(user: Any) -> Scope:
     if user.role == Role.COUNTY_CLERK and user.region_id:
         return Scope(all_regions=False, region_codes=frozenset({user.region_id}), label=f"clerk:{user.pk}")
     return NOBODY
+
+
+def scope_for_provider(provider_id: int) -> Scope:
+    """What a provider's system sees: its own visits, fee details and settlements, nothing else."""
+    return Scope(all_regions=False, provider_id=provider_id, label=f"provider:{provider_id}")
 
 
 class _Holder:
@@ -98,6 +109,16 @@ def acting_as(user: Any) -> Iterator[Scope]:
 
 
 @contextmanager
+def acting_for_provider(provider_id: int) -> Iterator[Scope]:
+    """Run a block (a message of the settlement interface) with a provider's scope."""
+    token = _current.set(_Holder(scope=scope_for_provider(provider_id)))
+    try:
+        yield current_scope()
+    finally:
+        _current.reset(token)
+
+
+@contextmanager
 def unrestricted() -> Iterator[None]:
     """Look across counties inside a service. Never hand what you read to the caller unfiltered."""
     token = _current.set(_Holder(scope=SYSTEM))
@@ -108,6 +129,9 @@ def unrestricted() -> Iterator[None]:
 
 
 def scope_q(model: type[models.Model], scope: Scope) -> models.Q:
+    if scope.provider_id is not None:
+        path = getattr(model, "provider_scope_path", None)
+        return models.Q(**{path: scope.provider_id}) if path else models.Q(pk__in=[])
     paths: tuple[str, ...] = model.scope_paths  # type: ignore[attr-defined]
     codes = sorted(scope.region_codes)
     return reduce(operator.or_, (models.Q(**{f"{p}__in": codes}) for p in paths))
@@ -184,6 +208,11 @@ def assert_writable(obj: models.Model) -> None:
     if scope.read_only:
         raise PermissionDenied(READ_ONLY)
     if scope.all_regions:
+        return
+    if scope.provider_id is not None:
+        path = getattr(obj, "provider_scope_path", None)
+        if path is None or getattr(obj, f"{path}_id", None) != scope.provider_id:
+            raise PermissionDenied(OTHER_PROVIDER)
         return
     if not any(scope.allows(code) for code in region_codes_of(obj)):
         raise PermissionDenied(OTHER_COUNTY)

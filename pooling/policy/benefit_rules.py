@@ -119,6 +119,44 @@ class LeaveRules:
 
 
 @dataclass(frozen=True, slots=True)
+class Band:
+    above_fen: int  # the band starts this far above the deductible
+    ratio: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class CriticalIllnessRule:
+    """大病保险 (residents): the year's in-scope self-paid cost above a deductible, paid in
+    ratio bands up to an annual cap (see `pooling.benefits.second_tier`)."""
+
+    deductible_fen: int
+    bands: tuple[Band, ...]  # ascending by above_fen; the first starts at 0
+    annual_cap_fen: int | None
+    include_class_b_self_pay: bool = False
+
+    @classmethod
+    def from_document(cls, c: dict[str, Any]) -> CriticalIllnessRule:
+        return cls(deductible_fen=yuan_to_fen(c["deductible"]),
+                   bands=tuple(Band(above_fen=yuan_to_fen(b["above"]), ratio=rate(b["ratio_pct"]))
+                               for b in c["bands"]),
+                   annual_cap_fen=yuan_to_fen(c["annual_cap"]) if c.get("annual_cap") else None,
+                   include_class_b_self_pay=bool(c.get("include_class_b_self_pay", False)))
+
+
+@dataclass(frozen=True, slots=True)
+class LargeExpenseRule:
+    """职工大额补充: what the basic fund's annual cap cut, paid at a ratio up to its own cap."""
+
+    ratio: Decimal
+    annual_cap_fen: int | None
+
+    @classmethod
+    def from_document(cls, x: dict[str, Any]) -> LargeExpenseRule:
+        return cls(ratio=rate(x["ratio_pct"]),
+                   annual_cap_fen=yuan_to_fen(x["annual_cap"]) if x.get("annual_cap") else None)
+
+
+@dataclass(frozen=True, slots=True)
 class BenefitRules:
     class_b_self_pay_rate: Decimal
     inpatient: Mapping[Key, InpatientRule]
@@ -131,6 +169,10 @@ class BenefitRules:
     # The personal account may pay excluded (丙类) items too. The schema has no such switch
     # yet: from a document it is always False.
     account_covers_excluded: bool = False
+    # The second tier (pooling.benefits.second_tier): None where the policy has none. The
+    # published schema does not carry these sections yet; they are read when present.
+    critical_illness: CriticalIllnessRule | None = None
+    large_expense: LargeExpenseRule | None = None
 
     @classmethod
     def from_document(cls, b: dict[str, Any]) -> BenefitRules:
@@ -147,6 +189,9 @@ class BenefitRules:
             leave=LeaveRules.from_document(b["maternity"]["leave_days"]),
             out_of_city_registered_reduction=rate(out_of_city["registered_ratio_reduction_pct"]),
             out_of_city_unregistered_reduction=rate(out_of_city["unregistered_ratio_reduction_pct"]),
+            critical_illness=CriticalIllnessRule.from_document(b["critical_illness"])
+            if b.get("critical_illness") else None,
+            large_expense=LargeExpenseRule.from_document(b["large_expense"]) if b.get("large_expense") else None,
         )
 
     def disease(self, code: str) -> DiseaseRule | None:

@@ -76,11 +76,12 @@ def _check_spec(spec: ProviderSpec) -> None:
 
 
 @transaction.atomic
-def provider_register(*, actor: Any, spec: ProviderSpec) -> Provider:
+def provider_register(*, actor: Any, spec: ProviderSpec, on: date | None = None) -> Provider:
     """Enter a provider in the register, handled by the unit the rules name.
 
     Only that unit may receive it: a new application goes to the agency that will handle
-    the provider (Yancheng art. 13).
+    the provider (Yancheng art. 13). `on` dates the registration in the event log (a
+    migrated provider was registered long before its later steps; the log is read by date).
     """
     spec = ProviderSpec(**{**spec.__dict__, "national_code": normalize_code(spec.national_code),
                            "credit_code": normalize_code(spec.credit_code)})
@@ -95,7 +96,7 @@ def provider_register(*, actor: Any, spec: ProviderSpec) -> Provider:
         provider.save()
     ProviderEvent.objects.create(
         provider=provider, action="register", from_state=State.REGISTERED,
-        to_state=State.REGISTERED, effective_on=date.today(), created_by=_staff(actor),
+        to_state=State.REGISTERED, effective_on=on or date.today(), created_by=_staff(actor),
         data={"handling_region": handling.code},
     )
     return provider

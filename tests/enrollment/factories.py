@@ -126,6 +126,12 @@ def _referral(county: Region, marker: str) -> m.Referral:
                                      valid_from=date(2026, 1, 1), valid_to=date(2026, 3, 31))
 
 
+def _disease_registration(county: Region, marker: str) -> m.DiseaseRegistration:
+    return m.DiseaseRegistration.objects.create(county=county, person=person(county, f"慢病{marker}"),
+                                                disease_code="M03900", disease_name=f"高血压{marker}",
+                                                valid_from=date(2026, 1, 1), valid_to=date(2026, 12, 31))
+
+
 SCOPED_FACTORIES = {
     m.Employer: lambda county, marker: employer(county, f"单位{marker}"),
     m.Person: lambda county, marker: person(county, f"人员{marker}"),
@@ -139,4 +145,5 @@ SCOPED_FACTORIES = {
     m.AccountBatch: _batch,
     m.Transfer: _transfer,
     m.Referral: _referral,
+    m.DiseaseRegistration: _disease_registration,
 }

@@ -71,3 +71,18 @@ def test_a_published_version_is_parsed_once(demo_policy, monkeypatch):
 
 
 DOC_DATE = policy_from_document(DOC).effective_from
+
+
+def test_the_second_tier_sections_are_read_by_the_same_parser():
+    assert policy_from_document(DOC).benefits.critical_illness is None  # none in the demo: that tier pays nothing
+    doc = copy.deepcopy(DOC)
+    doc["benefits"]["critical_illness"] = {"deductible": "15000.00", "annual_cap": "400000.00",
+                                           "bands": [{"above": "0", "ratio_pct": "60"},
+                                                     {"above": "100000.00", "ratio_pct": "70"}]}
+    doc["benefits"]["large_expense"] = {"ratio_pct": "90"}
+    ben = policy_from_document(doc).benefits
+    assert (ben.critical_illness.deductible_fen, ben.critical_illness.annual_cap_fen) == (1_500_000, 40_000_000)
+    assert [(b.above_fen, b.ratio) for b in ben.critical_illness.bands] == [(0, Decimal("0.6")),
+                                                                             (10_000_000, Decimal("0.7"))]
+    assert not ben.critical_illness.include_class_b_self_pay
+    assert (ben.large_expense.ratio, ben.large_expense.annual_cap_fen) == (Decimal("0.9"), None)

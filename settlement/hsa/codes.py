@@ -1,0 +1,64 @@
+"""The national code lists this system settles, and what each means here.
+
+`insutype` names the scheme a message settles under; the second-tier funds (330
+large-expense supplement, 392 critical illness) are not settled on their own: they pay
+inside a 310 or 390 settlement, after the basic fund, and appear as `hifob_pay` /
+`hifmi_pay`. Maternity care (med_type 51/52) is paid by the maternity book.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pooling.benefits.types import CareType
+from pooling.kernel.choices import Scheme
+
+INSUTYPES = {
+    "310": "职工基本医疗保险",
+    "390": "城乡居民基本医疗保险",
+    "510": "生育保险",
+}
+ALL_INSUTYPES = {**INSUTYPES, "320": "公务员医疗补助", "330": "大额医疗费用补助", "340": "离休人员医疗保障",
+                 "392": "城乡居民大病医疗保险"}
+
+MED_TYPES = {
+    "11": "普通门诊", "12": "门诊挂号", "13": "急诊", "14": "门诊慢特病",
+    "21": "普通住院", "41": "定点药店购药", "51": "生育门诊", "52": "生育住院",
+}
+CLR_TYPES = {"11": "门诊", "21": "住院", "41": "药店购药", "99": "其他"}
+CERT_TYPES = {"01": "医保电子凭证", "02": "居民身份证", "03": "社会保障卡"}
+INPATIENT_MED_TYPES = ("21", "52")
+
+# setldetail's fund_pay_type per book (国家医保基金支付类型代码)
+FUND_PAY_TYPES = {
+    "employee_pooled": ("310100", "职工基本医疗保险统筹基金"),
+    "resident": ("390100", "城乡居民基本医疗保险基金"),
+    "maternity": ("510100", "生育保险基金"),
+    "employee_large": ("330100", "职工大额医疗费用补助基金"),
+    "resident_critical": ("390200", "城乡居民大病保险资金"),
+}
+
+
+@dataclass(frozen=True)
+class Meaning:
+    scheme: str  # the person's enrolment scheme that must be in force
+    care_type: str  # the calculator's care type
+    fund_book: str  # the book the basic fund's payment is charged to
+    clr_type: str
+
+
+def meaning(*, insutype: str, med_type: str, pharmacy: bool) -> Meaning:
+    """What an (insutype, med_type) pair settles as. Callers validated both codes already."""
+    if insutype == "510" or med_type in ("51", "52"):
+        return Meaning(Scheme.EMPLOYEE, CareType.MATERNITY, "maternity", "21" if med_type == "52" else "11")
+    scheme = Scheme.EMPLOYEE if insutype == "310" else Scheme.RESIDENT
+    book = "employee_pooled" if scheme == Scheme.EMPLOYEE else "resident"
+    if med_type == "21":
+        return Meaning(scheme, CareType.INPATIENT, book, "21")
+    if med_type == "14":
+        return Meaning(scheme, CareType.CHRONIC, book, "11")
+    return Meaning(scheme, CareType.OUTPATIENT, book, "41" if pharmacy else "11")
+
+
+def insutype_of(scheme: str) -> str:
+    return "310" if scheme == Scheme.EMPLOYEE else "390"

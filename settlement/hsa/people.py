@@ -1,0 +1,78 @@
+"""How the interface names a person: `psn_no` (our person number) or a certificate.
+
+`psn_no` is the pooling area's code followed by the person's number, 14 digits (20 in
+all), and never changes when the person moves between counties. Certificates: 02 the
+resident ID card and 03 the social-security card carry the ID number (社会保障号码 is
+the citizen ID number); 01, the medical-insurance e-certificate, is decoded by the
+national platform and is not accepted here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from enrollment.models import Person
+from pooling.kernel.scoping import unrestricted
+from settlement.hsa import fields
+from settlement.hsa.errors import HsaError
+
+UNKNOWN_PERSON = _("未找到参保人：%(field)s=%(value)s")
+ECERT = _("医保电子凭证（mdtrt_cert_type=01）须经国家平台解码，本接口请使用 02 居民身份证或 03 社会保障卡")
+PERSON_MISMATCH = _("psn_no=%(value)s 与就诊记录的参保人不一致")
+
+GENDERS = {"M": "1", "F": "2"}
+PSN_TYPES = {"in_service": "11", "retired": "21", "resident_adult": "31", "minor_student": "32"}
+
+
+def psn_no(person: Person | int) -> str:
+    pk = person if isinstance(person, int) else person.pk
+    return f"{settings.POOLING_AREA_CODE}{pk:014d}"
+
+
+def person_by_psn_no(value: str) -> Person:
+    area = settings.POOLING_AREA_CODE
+    if len(value) != 20 or not value.isdigit() or not value.startswith(area):
+        raise HsaError(UNKNOWN_PERSON, field="psn_no", code="unknown_person", value=value)
+    with unrestricted():
+        person = Person.objects.filter(pk=int(value[6:])).first()
+    if person is None:
+        raise HsaError(UNKNOWN_PERSON, field="psn_no", code="unknown_person", value=value)
+    return person
+
+
+def person_from(data: dict[str, Any]) -> Person:
+    """The person a message names: `psn_no` if given, else the certificate."""
+    number = fields.text(data, "psn_no", required=False, max_len=30)
+    if number:
+        return person_by_psn_no(number)
+    cert_type = fields.choice(data, "mdtrt_cert_type", {"01": 1, "02": 1, "03": 1})
+    if cert_type == "01":
+        raise HsaError(ECERT, field="mdtrt_cert_type", code="ecert")
+    cert_no = fields.text(data, "mdtrt_cert_no", max_len=30).upper()
+    with unrestricted():
+        person = Person.objects.filter(id_number=cert_no).first()
+    if person is None:
+        raise HsaError(UNKNOWN_PERSON, field="mdtrt_cert_no", code="unknown_person", value=cert_no)
+    return person
+
+
+def check_same_person(data: dict[str, Any], person_id: int) -> None:
+    """A message about a visit may repeat the person's psn_no; if it does, it must be theirs."""
+    number = fields.text(data, "psn_no", required=False, max_len=30)
+    if number and number != psn_no(person_id):
+        raise HsaError(PERSON_MISMATCH, field="psn_no", code="person_mismatch", value=number)
+
+
+def baseinfo(person: Person) -> dict[str, Any]:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    age = today.year - person.birth_date.year - ((today.month, today.day) < (person.birth_date.month,
+                                                                             person.birth_date.day))
+    return {"psn_no": psn_no(person), "psn_cert_type": "01", "certno": person.id_number,
+            "psn_name": person.name, "gend": GENDERS.get(person.sex, "9"), "naty": "",
+            "brdy": person.birth_date.isoformat(), "age": age,
+            "psn_type": PSN_TYPES.get(person.category, ""), "insuplc_admdvs": person.county_id}

@@ -1,0 +1,135 @@
+"""What outpatient and inpatient transactions share: reading fee lines, diagnoses, settle input,
+and answering with setlinfo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pooling.kernel.scoping import unrestricted
+from pooling.policy.document import policy_in_force
+from settlement.hsa import fields
+from settlement.hsa.codes import INSUTYPES, MED_TYPES
+from settlement.hsa.dispatch import Context
+from settlement.hsa.errors import HsaError
+from settlement.hsa.shapes import fee_result, setldetail, setlinfo, visit_from
+from settlement.models import Settlement, Visit
+from settlement.services.settle import SettleInput, settlement_quote, settlement_settle
+from settlement.services.visits import FeeLine, VisitInfo, fees_add
+
+MIXED_VISITS = _("一次上传的费用明细须属于同一就诊（第 %(row)s 条的 mdtrt_id 为 %(value)s）")
+LINE = _("第 %(row)s 条费用明细：%(detail)s")
+WRONG_KIND = _("就诊 %(mdtrt_id)s 是%(kind)s，请使用%(use)s交易")
+MID_SETTLEMENT = _("暂不支持中途结算（mid_setl_flag=1），请出院后结算")
+
+
+def insutype(data: dict[str, Any]) -> str:
+    return fields.choice(data, "insutype", INSUTYPES)
+
+
+def med_type(data: dict[str, Any], *, required: bool = True) -> str:
+    return fields.choice(data, "med_type", MED_TYPES, required=required)
+
+
+def diagnoses(ctx: Context) -> tuple[dict[str, str], ...]:
+    rows = fields.rows(ctx.input, "diseinfo", required=False)
+    out = []
+    for row in rows[:50]:
+        out.append({"diag_type": fields.text(row, "diag_type", required=False, max_len=3),
+                    "diag_code": fields.text(row, "diag_code", required=False, max_len=30),
+                    "diag_name": fields.text(row, "diag_name", required=False, max_len=100),
+                    "maindiag_flag": fields.text(row, "maindiag_flag", required=False, max_len=1)})
+    return tuple(out)
+
+
+def visit_info(data: dict[str, Any], ctx: Context) -> VisitInfo:
+    return VisitInfo(ipt_otp_no=fields.text(data, "ipt_otp_no", required=False, max_len=30)
+                     or fields.text(data, "ipt_no", required=False, max_len=30),
+                     dept_name=fields.text(data, "dept_name", required=False, max_len=50)
+                     or fields.text(data, "adm_dept_name", required=False, max_len=50),
+                     atddr_name=fields.text(data, "dr_name", required=False, max_len=50)
+                     or fields.text(data, "chfpdr_name", required=False, max_len=50),
+                     main_diag_code=fields.text(data, "dise_codg", required=False, max_len=30),
+                     main_diag_name=fields.text(data, "dise_name", required=False, max_len=100),
+                     diagnoses=diagnoses(ctx))
+
+
+def check_kind(visit: Visit, *, inpatient: bool) -> None:
+    if visit.inpatient != inpatient:
+        raise HsaError(WRONG_KIND, field="mdtrt_id", code="wrong_kind", mdtrt_id=visit.mdtrt_id,
+                       kind="住院" if visit.inpatient else "门诊",
+                       use="住院（23xx/24xx）" if visit.inpatient else "门诊（22xx）")
+
+
+def upload_fees(ctx: Context, *, inpatient: bool) -> dict[str, Any]:
+    """2204/2301: read the `feedetail` list, add it to its visit, answer each line's class."""
+    rows = fields.rows(ctx.input, "feedetail")
+    visit = visit_from(rows[0])
+    check_kind(visit, inpatient=inpatient)
+    lines = []
+    for number, row in enumerate(rows, start=1):
+        try:
+            if fields.text(row, "mdtrt_id", max_len=30) != visit.mdtrt_id:
+                raise HsaError(MIXED_VISITS, field="mdtrt_id", code="mixed_visits", row=number,
+                               value=row.get("mdtrt_id"))
+            lines.append(_fee_line(row))
+        except HsaError as exc:
+            if exc.code == "mixed_visits":
+                raise
+            raise HsaError(LINE, field=exc.field, code=exc.code, row=number, detail=exc.text("zh-hans")) from None
+    saved = fees_add(visit=visit, lines=lines)
+    with unrestricted():
+        default_b = policy_in_force(on=timezone.localtime(visit.begntime).date()).benefits.class_b_self_pay_rate
+    return {"result": [fee_result(fee, default_b_rate=default_b) for fee in saved], "mdtrt_id": visit.mdtrt_id}
+
+
+def _fee_line(row: dict[str, Any]) -> FeeLine:
+    quantity = fields.quantity(row, "cnt")
+    price = fields.money_fen(row, "pric")
+    occurred = fields.timestamp(row, "fee_ocur_time")
+    assert occurred is not None
+    return FeeLine(feedetl_sn=fields.text(row, "feedetl_sn", max_len=30),
+                   code=fields.text(row, "med_list_codg", max_len=50),
+                   medins_code=fields.text(row, "medins_list_codg", required=False, max_len=50),
+                   name=fields.text(row, "medins_list_name", required=False, max_len=200)
+                   or fields.text(row, "med_list_name", required=False, max_len=200),
+                   quantity=quantity, price_fen=price, amount_fen=fields.money_fen(row, "det_item_fee_sumamt"),
+                   occurred_at=occurred, chrg_bchno=fields.text(row, "chrg_bchno", required=False, max_len=30))
+
+
+def settle_input(ctx: Context, visit: Visit) -> SettleInput:
+    data = ctx.data
+    if fields.flag(data, "mid_setl_flag"):
+        raise HsaError(MID_SETTLEMENT, field="mid_setl_flag", code="mid_settlement")
+    given_insutype = fields.text(data, "insutype", required=False, max_len=3)
+    if given_insutype and given_insutype != visit.insutype:
+        fields.choice({"insutype": given_insutype}, "insutype", {visit.insutype: 1})
+    return SettleInput(visit=visit, acct_used=fields.flag(data, "acct_used_flag"),
+                       medfee_sumamt_fen=fields.money_fen(data, "medfee_sumamt"),
+                       chrg_bchno=fields.text(data, "chrg_bchno", required=False, max_len=30),
+                       msgid=ctx.env.msgid, invono=fields.text(data, "invono", required=False, max_len=30),
+                       operator=ctx.env.opter_name or ctx.env.opter,
+                       delivery=fields.text(data, "matn_type", required=False, max_len=1))
+
+
+def answer_settlement(row: Settlement, person_id: int) -> dict[str, Any]:
+    from settlement.hsa.people import person_by_psn_no, psn_no
+
+    person = person_by_psn_no(psn_no(person_id))
+    return {"setlinfo": setlinfo(row, person), "setldetail": setldetail(row)}
+
+
+def quote(ctx: Context, *, inpatient: bool) -> dict[str, Any]:
+    visit = visit_from(ctx.data)
+    check_kind(visit, inpatient=inpatient)
+    computed = settlement_quote(data=settle_input(ctx, visit))
+    return answer_settlement(computed.row, visit.person_id)
+
+
+def settle(ctx: Context, *, inpatient: bool) -> dict[str, Any]:
+    visit = visit_from(ctx.data)
+    check_kind(visit, inpatient=inpatient)
+    row = settlement_settle(data=settle_input(ctx, visit))
+    return answer_settlement(row, visit.person_id)

@@ -1,1 +1,0 @@
-"""Models of this app; county-owned rows subclass pooling.kernel.scoping.ScopedModel."""

@@ -1,0 +1,191 @@
+"""Settling a visit (2207/2304, a file) and quoting it (2206/2303).
+
+The order inside the transaction is fixed, so two settlements for one person always take
+their turns and never deadlock: lock the person, then the visit; read the accumulators;
+calculate (`engine`); write the settlement, the account posting, the accumulators, then
+mark the fee lines and the visit. A quote runs the same computation and writes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from enrollment.models import Person
+from enrollment.services.diseases import disease_registration_in_force
+from pooling.benefits.types import CareType, CatalogueEntry, ClaimLine
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.money import fen_to_yuan
+from pooling.kernel.scoping import unrestricted
+from pooling.policy.document import policy_in_force
+from providers.models import Provider
+from settlement.hsa.codes import Meaning, meaning
+from settlement.models import FeeDetail, Settlement, Visit, VisitStatus
+from settlement.partitioning import month_key
+from settlement.services.eligibility import check_insured, check_not_future, check_provider
+from settlement.services.engine import Case, Notes, calculate, lock_person, store
+from settlement.services.visits import lock_visit
+
+NOTHING_TO_SETTLE = _("就诊 %(mdtrt_id)s 没有可结算的费用明细（请先上传费用明细）")
+TOTAL_MISMATCH = _("医疗费总额 medfee_sumamt=%(given)s 元与已上传费用明细合计 %(total)s 元不符")
+NOT_DISCHARGED = _("住院就诊 %(mdtrt_id)s 尚未办理出院（2402），不能结算")
+ALREADY_SETTLED = _("就诊 %(mdtrt_id)s 已结算（结算ID %(setl_id)s），如需重新结算请先撤销")
+VISIT_STATE = _("就诊 %(mdtrt_id)s 当前状态为“%(status)s”，不能结算")
+NOT_REGISTERED = _("参保人未办理门诊慢特病「%(disease)s」待遇认定（或认定不在有效期内），本次按普通门诊结算")
+NOT_ON_LIST = _("诊断 %(code)s 不在门诊慢特病病种目录内，本次按普通门诊结算")
+
+DELIVERY_KINDS = {"1": "vaginal_delivery", "2": "caesarean"}
+
+
+@dataclass(frozen=True)
+class SettleInput:
+    visit: Visit
+    acct_used: bool = False
+    medfee_sumamt_fen: int | None = None
+    chrg_bchno: str = ""
+    msgid: str = ""
+    invono: str = ""
+    operator: str = ""
+    delivery: str = ""  # "1" 顺产 / "2" 剖宫产, for maternity settlements paid as fixed sums
+    when: datetime | None = None
+    channel: str = "hsa"  # hsa / file (see SettlementChannel)
+
+
+@dataclass
+class Computed:
+    row: Settlement  # unsaved; amounts filled in
+    fees: list[FeeDetail]
+    case: Case
+
+
+def settlement_quote(*, data: SettleInput) -> Computed:
+    """Pre-settlement (2206/2303): the same computation as a settlement; nothing is written."""
+    with transaction.atomic():
+        computed = _compute(data, lock=False)
+        transaction.set_rollback(True)
+    return computed
+
+
+@transaction.atomic
+def settlement_settle(*, data: SettleInput, by: object = None) -> Settlement:
+    """Settle a visit's uploaded fees: store the settlement and move accumulators and account, once."""
+    computed = _compute(data, lock=True)
+    row = store(computed.row, computed.case.person, by=by)
+    FeeDetail.objects.filter(month=row.visit_month, visit_id=row.visit_id,
+                             pk__in=[f.pk for f in computed.fees]).update(settlement_id=row.pk)
+    Visit.objects.filter(month=row.visit_month, pk=row.visit_id).update(status=VisitStatus.SETTLED)
+    return row
+
+
+def _compute(data: SettleInput, *, lock: bool) -> Computed:
+    visit = data.visit
+    person = lock_person(visit.person_id) if lock else _person(visit.person_id)
+    visit = lock_visit(month=visit.month, pk=visit.pk) if lock else visit
+    _check_visit(visit)
+    fees = _fees(visit, data)
+    service_date = _service_date(visit)
+    check_not_future(service_date, field="endtime" if visit.inpatient else "begntime")
+    with unrestricted():
+        provider = Provider.objects.get(pk=visit.provider_id)
+    check_provider(provider=provider, on=service_date)
+    what = meaning(insutype=visit.insutype, med_type=visit.med_type, pharmacy=provider.kind == "pharmacy")
+    insured = check_insured(person=person, scheme=what.scheme, on=service_date)
+    notes: Notes = []
+    case = Case(insured=insured, what=what, care_type=_care_type(what, visit, person, service_date, notes),
+                service_date=service_date, hospital_level=provider.level or "community",
+                lines=tuple(_claim_line(f) for f in fees), lookup=_lookup(fees), row=_row(data, visit),
+                diagnosis=visit.main_diag_code, maternity_kind=_maternity_kind(visit, data.delivery),
+                wants_account=data.acct_used, notes=notes)
+    return Computed(row=calculate(case), fees=fees, case=case)
+
+
+def _fees(visit: Visit, data: SettleInput) -> list[FeeDetail]:
+    fees = list(FeeDetail.objects.filter(month=visit.month, visit_id=visit.pk, cancelled=False,
+                                         settlement_id__isnull=True).order_by("id"))
+    if data.chrg_bchno:
+        fees = [f for f in fees if f.chrg_bchno == data.chrg_bchno] or fees
+    if not fees:
+        raise BusinessRuleError(NOTHING_TO_SETTLE, code="no_fees", field="mdtrt_id",
+                                params={"mdtrt_id": visit.mdtrt_id})
+    total = sum(f.amount_fen for f in fees)
+    if data.medfee_sumamt_fen is not None and data.medfee_sumamt_fen != total:
+        raise BusinessRuleError(TOTAL_MISMATCH, code="total_mismatch", field="medfee_sumamt", params={
+            "given": fen_to_yuan(data.medfee_sumamt_fen), "total": fen_to_yuan(total)})
+    return fees
+
+
+def _person(person_id: int) -> Person:
+    with unrestricted():
+        return Person.objects.get(pk=person_id)
+
+
+def _check_visit(visit: Visit) -> None:
+    if visit.status == VisitStatus.SETTLED:
+        last = Settlement.objects.filter(visit_id=visit.pk, kind="settle").order_by("-id").first()
+        raise BusinessRuleError(ALREADY_SETTLED, code="already_settled", field="mdtrt_id", params={
+            "mdtrt_id": visit.mdtrt_id, "setl_id": last.setl_id if last else "—"})
+    if visit.inpatient and visit.status != VisitStatus.DISCHARGED:
+        raise BusinessRuleError(NOT_DISCHARGED, code="not_discharged", field="mdtrt_id",
+                                params={"mdtrt_id": visit.mdtrt_id})
+    if not visit.inpatient and visit.status != VisitStatus.OPEN:
+        raise BusinessRuleError(VISIT_STATE, code="visit_state", field="mdtrt_id", params={
+            "mdtrt_id": visit.mdtrt_id, "status": visit.get_status_display()})
+
+
+def _service_date(visit: Visit) -> date:
+    """Outpatient: the day of the visit; inpatient: the day of discharge (its policy decides)."""
+    moment = visit.endtime if visit.inpatient and visit.endtime else visit.begntime
+    return timezone.localtime(moment).date()
+
+
+def _care_type(what: Meaning, visit: Visit, person: Person, on: date, notes: Notes) -> str:
+    """门慢/门特 only for a person registered for that disease; anyone else is ordinary outpatient care."""
+    if what.care_type != CareType.CHRONIC:
+        return what.care_type
+    disease = policy_in_force(on=on).benefits.disease(visit.main_diag_code)
+    if disease is None:
+        notes.append((NOT_ON_LIST, {"code": visit.main_diag_code or "—"}))
+        return CareType.OUTPATIENT
+    with unrestricted():
+        registered = disease_registration_in_force(person_id=person.pk, disease_code=disease.code, on=on)
+    if registered is None:
+        notes.append((NOT_REGISTERED, {"disease": disease.name}))
+        return CareType.OUTPATIENT
+    return CareType.CHRONIC
+
+
+def _maternity_kind(visit: Visit, delivery: str) -> str:
+    if visit.med_type == "51":
+        return "prenatal_checks"
+    if visit.med_type == "52":
+        return DELIVERY_KINDS.get(delivery, "vaginal_delivery")
+    return ""
+
+
+def _claim_line(fee: FeeDetail) -> ClaimLine:
+    quantity = fee.quantity if fee.quantity != fee.quantity.to_integral_value() else int(fee.quantity)
+    return ClaimLine(code=fee.code, quantity=quantity, unit_price_fen=fee.price_fen, name=fee.name)
+
+
+def _lookup(fees: list[FeeDetail]) -> dict[str, CatalogueEntry]:
+    """Each line's class as it was classified at upload (by the catalogue in force on its date);
+    where one code was classified twice during a stay, the later date's class is used."""
+    entries: dict[str, CatalogueEntry] = {}
+    for fee in sorted(fees, key=lambda f: f.occurred_at):
+        if fee.in_catalogue:
+            rate = None if fee.self_pay_pct is None else fee.self_pay_pct / 100
+            entries[fee.code] = CatalogueEntry(code=fee.code, name=fee.name, cls=fee.cls, self_pay_rate=rate)
+    return entries
+
+
+def _row(data: SettleInput, visit: Visit) -> Settlement:
+    when = data.when or timezone.now()
+    return Settlement(month=month_key(timezone.localtime(when).date()), setl_time=when, visit_id=visit.pk,
+                      visit_month=visit.month, provider_id=visit.provider_id,
+                      insured_county_id=visit.insured_county_id, handling_unit_id=visit.handling_unit_id,
+                      insutype=visit.insutype, med_type=visit.med_type, msgid=data.msgid,
+                      chrg_bchno=data.chrg_bchno, invono=data.invono, operator=data.operator, channel=data.channel)

@@ -1,0 +1,66 @@
+"""Many claims for one person near the annual limit, settled at the same moment on real
+PostgreSQL transactions: the person's row lock lets them through one at a time, so the
+fund never pays past the limit and the accumulators equal the sum of the settlements."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from settlement.models import Accumulator, Settlement, Visit
+from settlement.services.settle import SettleInput, settlement_settle
+from settlement.services.visits import FeeLine, VisitInfo, fees_add, visit_open
+
+THREADS = 6
+
+
+def race(work):
+    barrier = threading.Barrier(THREADS)
+    results = [None] * THREADS
+
+    def run(i):
+        try:
+            barrier.wait()
+            results[i] = work(i)
+        except Exception as exc:  # noqa: BLE001 — the outcome is asserted
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_never_pays_past_the_annual_limit_when_claims_race(hospital, people):
+    from decimal import Decimal
+
+    person = people.employee
+    year = timezone.localdate().year
+    # Outpatient pooling, 二级, in service: limit 3,000.00 a year, 2,900.00 already paid, deductible met.
+    Accumulator.objects.create(person=person, year=year, scheme="employee", deductible_paid={"outpatient": 60000},
+                               fund_paid={"outpatient": 290000})
+    now = timezone.now()
+    visits = []
+    for i in range(THREADS):
+        visit = visit_open(provider=hospital, person=person, insutype="310", med_type="11",
+                           begntime=now - timedelta(minutes=30), msgid=f"M{i}", info=VisitInfo())
+        fees_add(visit=visit, lines=[FeeLine(feedetl_sn="1", code="250101001000000", quantity=Decimal(1),
+                                             price_fen=100000, amount_fen=100000, occurred_at=now)])
+        visits.append(visit)
+
+    results = race(lambda i: settlement_settle(data=SettleInput(visit=Visit.objects.get(pk=visits[i].pk))))
+    assert all(isinstance(r, Settlement) for r in results), results
+    paid = sorted(r.hifp_pay for r in results)
+    assert sum(paid) == 10000 and paid[-1] == 10000  # exactly what was left, once
+    acc = Accumulator.objects.get(person=person, year=year, scheme="employee")
+    assert acc.fund_paid["outpatient"] == 300000 == 290000 + sum(paid)
+    assert acc.settlements == THREADS

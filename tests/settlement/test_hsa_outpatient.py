@@ -1,0 +1,64 @@
+"""An outpatient visit over the national interface, hand-computed.
+
+Employee in service, 二级 hospital, ordinary outpatient (demo policy): deductible 600.00 a
+year, fund ratio 55 %, annual limit 3,000.00; class B first self-paid 10 %.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from settlement.models import Accumulator, Settlement
+
+
+def test_it_settles_an_outpatient_visit_with_the_national_fields(hsa, people):
+    person = people.employee
+    mdtrt_id = hsa.register(person)
+    upload = hsa.fees(mdtrt_id, person, [
+        ("001102000000100", "1", "20.00"),       # 甲 诊查费 20.00
+        ("XJ01DCC118A001010104443", "2", "50.00"),  # 乙 100.00, 10 % first self-paid
+        ("XD11AXM011F001010100900", "1", "30.00"),  # 丙 30.00, fully self-paid
+        ("XX00NOTINCATALOGUE000000", "1", "5.00"),  # not in the catalogue: self-paid, said so
+        ("250101001000000", "1", "1000.00"),      # 甲 1000.00
+    ])
+    assert upload["infcode"] == 0, upload
+    classes = {r["chrgitm_lv"] for r in upload["output"]["result"]}
+    assert classes == {"01", "02", "03"}
+    assert any(r["memo"] for r in upload["output"]["result"] if r["chrgitm_lv"] == "03")
+
+    answer = hsa.settle(mdtrt_id, person, "1155.00", acct=True)
+    assert answer["infcode"] == 0, answer
+    info = answer["output"]["setlinfo"]
+    # total 1155; excluded 35; class B self-pay 10; in scope 1110; deductible 600;
+    # fund 55 % of 510 = 280.50; own 874.50, the account pays its in-scope part up to its balance 500.
+    assert info["medfee_sumamt"] == Decimal("1155.00")
+    assert info["fulamt_ownpay_amt"] == Decimal("35.00")
+    assert info["preselfpay_amt"] == Decimal("10.00")
+    assert info["inscp_scp_amt"] == Decimal("1110.00")
+    assert info["act_pay_dedc"] == Decimal("600.00")
+    assert info["hifp_pay"] == Decimal("280.50")
+    assert info["pool_prop_selfpay"] == Decimal("0.5500")
+    assert info["acct_pay"] == Decimal("500.00")
+    assert info["psn_cash_pay"] == Decimal("374.50")
+    assert info["balc"] == Decimal("0.00")
+    assert info["fund_pay_sumamt"] == Decimal("280.50")
+    assert any("丙类" in line or "目录外" in line for line in info["setl_proc_info"])
+
+    acc = Accumulator.objects.get(person=person, year=Settlement.objects.get().year, scheme="employee")
+    assert acc.deductible_paid == {"outpatient": 60000} and acc.fund_paid == {"outpatient": 28050}
+
+
+def test_it_answers_a_repeated_message_with_the_same_answer_and_refuses_another_payload(hsa, people):
+    person = people.employee
+    mdtrt_id = hsa.register(person)
+    hsa.fees(mdtrt_id, person, [("001102000000100", "1", "20.00")])
+    body = hsa.envelope("2207", {"data": {"psn_no": "", "mdtrt_id": mdtrt_id, "medfee_sumamt": "20.00",
+                                          "insutype": "310", "acct_used_flag": "0", "mdtrt_cert_type": "02",
+                                          "mdtrt_cert_no": person.id_number}})
+    first = hsa.post("2207", {}, body=body)
+    again = hsa.post("2207", {}, body=body)
+    assert first["infcode"] == 0 and again["output"] == first["output"]
+    assert Settlement.objects.count() == 1
+    body["input"]["data"]["medfee_sumamt"] = "21.00"
+    other = hsa.post("2207", {}, body=body)
+    assert other["infcode"] == -1 and body["msgid"] in other["err_msg"]
