@@ -25,8 +25,9 @@ import django  # noqa: E402
 django.setup()
 
 from pooling.benefits.calculator import settle  # noqa: E402
-from pooling.benefits.rules import rules_from_benefits  # noqa: E402
 from pooling.benefits.types import Accumulators, CatalogueEntry, Claim, ClaimLine, PersonContext  # noqa: E402
+from pooling.kernel.choices import HospitalLevel, PersonCategory, Scheme  # noqa: E402
+from pooling.policy.document import policy_from_document  # noqa: E402
 
 DEMO = Path(__file__).resolve().parent.parent / "pooling" / "policy" / "documents" / "demo-2026.json"
 
@@ -52,8 +53,9 @@ def _claims(rng: random.Random, codes: list[str], n: int) -> list[tuple[PersonCo
             ClaimLine(rng.choice(codes) if rng.random() < 0.95 else "UNKNOWN",
                       rng.randint(1, 20) if rng.random() < 0.9 else Decimal("2.5"), rng.randint(100, 500_000))
             for _ in range(10))
-        person = PersonContext(category, Accumulators(admissions=i % 3), account_balance_fen=rng.randint(0, 500_000))
-        out.append((person, Claim(scheme=scheme, hospital_level=rng.choice(["community", "level1", "level2", "level3"]),
+        person = PersonContext(PersonCategory(category), Accumulators(admissions=i % 3),
+                               account_balance_fen=rng.randint(0, 500_000))
+        out.append((person, Claim(scheme=Scheme(scheme), hospital_level=rng.choice(list(HospitalLevel)),
                                   care_type=care, service_date=date(2026, 6, 1), lines=lines, diagnosis="M03900",
                                   maternity_kind="vaginal_delivery", out_of_city=i % 7 == 0,
                                   referral_registered=i % 14 == 0, use_personal_account=i % 2 == 0)))
@@ -77,7 +79,7 @@ def main() -> None:
     parser.add_argument("--explain", action="store_true", help="also time rendering the explanation lines")
     args = parser.parse_args()
     rng = random.Random(2026)
-    rules = rules_from_benefits(json.loads(DEMO.read_text("utf-8"))["benefits"], code="YC-2026")
+    rules = policy_from_document(json.loads(DEMO.read_text("utf-8"))).benefits
     catalogue = _catalogue(rng)
     claims = _claims(rng, list(catalogue), args.claims)
 

@@ -38,7 +38,7 @@ HEADER = ["身份证号码", "姓名", "人员类别", "经办机构代码", "�
 
 def generate(path: Path, rows: int, *, offset: int = 0, encoding: str = "utf-8") -> None:
     """Unique valid people: ID = county area code + birth date + sequence + check digit."""
-    from enrollment.validators import id_check_char
+    from pooling.kernel.codes import id_number_from
 
     start = date(1940, 1, 1)
     with open(path, "w", encoding=encoding, newline="") as out:
@@ -51,7 +51,7 @@ def generate(path: Path, rows: int, *, offset: int = 0, encoding: str = "utf-8")
             seq = n % 999 + 1
             first17 = f"{county}{birth:%Y%m%d}{seq:03d}"
             name = SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)] + GIVEN[(i * 13) % len(GIVEN)]
-            writer.writerow([first17 + id_check_char(first17), name, CATEGORIES[i % 4], county,
+            writer.writerow([id_number_from(first17), name, CATEGORIES[i % 4], county,
                              f"138{i % 100000000:08d}", f"盐城市示例路{i % 999 + 1}号", ""])
 
 

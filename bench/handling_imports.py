@@ -26,10 +26,9 @@ PEOPLE_PER_EMPLOYER = 50
 
 
 def _credit_code(serial: int) -> str:
-    from enrollment.validators import credit_check_char
+    from pooling.kernel.codes import credit_code_from
 
-    first17 = f"91320900MA{serial:07d}"
-    return first17 + credit_check_char(first17)
+    return credit_code_from(f"91320900MA{serial:07d}")
 
 
 def _floor(text: str) -> float:

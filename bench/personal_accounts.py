@@ -42,11 +42,10 @@ def make_people(total: int) -> list[int]:
 
     from enrollment.imports.people_copy import copy_people
     from enrollment.models import Person
-    from enrollment.validators import id_check_char
+    from pooling.kernel.codes import id_number_from
 
     def number(n: int) -> str:  # a thousand people born each day from 1960 on
-        first17 = f"{COUNTY}{date(1960, 1, 1) + timedelta(days=n // 1000):%Y%m%d}{n % 1000:03d}"
-        return first17 + id_check_char(first17)
+        return id_number_from(f"{COUNTY}{date(1960, 1, 1) + timedelta(days=n // 1000):%Y%m%d}{n % 1000:03d}")
 
     truncate("enrollment_person, enrollment_accountbatch")
     rows = [(COUNTY, number(n), f"参保人{n}", "M", date(1980, 1, 1), "", "", "in_service", "", 0)

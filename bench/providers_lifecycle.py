@@ -31,9 +31,9 @@ def _timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
 
 
 def _populate(n: int) -> list[str]:
+    from pooling.kernel.codes import credit_code_from
     from pooling.kernel.regions import regions_load
     from providers.choices import State
-    from providers.codes import credit_code_with_check
     from providers.models import Agreement, AgreementTemplate, Provider, ProviderEvent
     from tests.providers.factories import make_template
 
@@ -50,7 +50,7 @@ def _populate(n: int) -> list[str]:
         state = states[i % len(states)]
         providers.append(Provider(
             kind="hospital", name=f"基准医院{i}", national_code=f"H{unit.code}{i:05d}",
-            credit_code=credit_code_with_check(f"91{unit.code}{i:09d}"), location_region=unit,
+            credit_code=credit_code_from(f"91{unit.code}{i:09d}"), location_region=unit,
             handling_region=unit, address="路", level="level1", ownership="private",
             opened_on=date(2010, 1, 1), state=state,
             accepted_on=today - timedelta(days=random.randint(1, 90)) if state == State.EVALUATING else None,

@@ -17,13 +17,8 @@ from rest_framework.response import Response
 
 from enrollment import models as m
 from enrollment import selectors, services
-from enrollment.validators import parse_month
 from pooling.web.drf import ActionCapabilities
-
-
-class MonthField(serializers.DateField):
-    def to_internal_value(self, value: Any) -> Any:
-        return parse_month(value)
+from pooling.web.fields import MonthSerializerField
 
 
 class EmployerSerializer(serializers.ModelSerializer):
@@ -47,7 +42,7 @@ class PersonSerializer(serializers.ModelSerializer):
 
 
 class EnrolmentSerializer(serializers.ModelSerializer):
-    start_month = MonthField()
+    start_month = MonthSerializerField()
 
     class Meta:
         model = m.Enrolment
@@ -79,7 +74,7 @@ class DeclareRowSerializer(serializers.Serializer):
 
 class DeclareSerializer(serializers.Serializer):
     employer = serializers.IntegerField()
-    month = MonthField()
+    month = MonthSerializerField()
     rows = DeclareRowSerializer(many=True)
 
 
@@ -90,7 +85,7 @@ class DeclareResultSerializer(serializers.Serializer):
 
 class CollectionSerializer(serializers.ModelSerializer):
     credit_code = serializers.CharField(write_only=True)
-    month = MonthField()
+    month = MonthSerializerField()
 
     class Meta:
         model = m.Collection
@@ -117,7 +112,7 @@ class PostingSerializer(serializers.ModelSerializer):
 
 class TransferSerializer(serializers.ModelSerializer):
     id_number = serializers.CharField(write_only=True)
-    effective_month = MonthField()
+    effective_month = MonthSerializerField()
 
     class Meta:
         model = m.Transfer

@@ -12,8 +12,8 @@ from django.db import transaction
 
 from enrollment import services
 from enrollment.models import Employer, Person
-from enrollment.validators import credit_check_char, id_check_char
 from pooling.kernel.choices import Scheme
+from pooling.kernel.codes import credit_code_from, id_number_from
 from pooling.kernel.hooks import DEMO_LOADERS
 from pooling.kernel.permissions import DEMO_LOADER
 from pooling.models import Region
@@ -31,14 +31,12 @@ MONTHS = [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)]
 
 
 def _credit(body: str) -> str:
-    first17 = (body + "00")[:17]
-    return first17 + credit_check_char(first17)
+    return credit_code_from((body + "00")[:17])
 
 
 def _id_number(county: str, n: int) -> str:
     birth = date(1960 + n * 2, 1 + n % 12, 1 + n % 27)
-    first17 = f"{county}{birth:%Y%m%d}{100 + n * 2 + n % 2:03d}"
-    return first17 + id_check_char(first17)
+    return id_number_from(f"{county}{birth:%Y%m%d}{100 + n * 2 + n % 2:03d}")
 
 
 @DEMO_LOADERS.register

@@ -4,21 +4,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any, TypeVar
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import Employer, EmployerStatus, ReferralKind, SpecialGroup
-from enrollment.validators import parse_month
+from pooling.kernel import codes
 from pooling.kernel.choices import PersonCategory, Scheme
 from pooling.kernel.errors import BusinessRuleError
-from pooling.kernel.money import yuan_to_fen
 from pooling.kernel.regions import handling_units
+from pooling.web.fields import CodeField, MonthField, YuanField
 
 T = TypeVar("T")
-MONTH_HELP = _("格式：2026-03")
+
+
+def _id_number(value: str) -> str:
+    return codes.check_id_number(value).id_number
 
 
 class ServiceForm(forms.Form):
@@ -30,29 +32,6 @@ class ServiceForm(forms.Form):
             field = exc.field if exc.field in self.fields else None
             self.add_error(field, exc.text())
             return None
-
-
-class MonthField(forms.CharField):
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("help_text", MONTH_HELP)
-        super().__init__(max_length=10, **kwargs)
-        self.widget.attrs.update({"placeholder": "2026-03", "inputmode": "numeric"})
-
-    def clean(self, value: Any) -> date:
-        text = super().clean(value)
-        try:
-            return parse_month(text)
-        except BusinessRuleError as exc:
-            raise forms.ValidationError(exc.text()) from None
-
-
-class YuanField(forms.CharField):
-    def clean(self, value: Any) -> int:
-        text = super().clean(value)
-        try:
-            return yuan_to_fen(text)
-        except BusinessRuleError as exc:
-            raise forms.ValidationError(exc.text()) from None
 
 
 class CountyField(forms.ModelChoiceField):
@@ -69,7 +48,7 @@ def _date_input() -> forms.DateInput:
 
 class PersonForm(ServiceForm):
     county = CountyField(label=_("户籍经办单位"))
-    id_number = forms.CharField(label=_("身份证号码"), max_length=20)
+    id_number = CodeField(label=_("身份证号码"), check=_id_number)
     name = forms.CharField(label=_("姓名"), max_length=50)
     category = forms.ChoiceField(label=_("人员类别"), choices=PersonCategory.choices)
     special_group = forms.ChoiceField(label=_("特殊群体"), choices=SpecialGroup.choices, required=False)
@@ -96,7 +75,7 @@ class EmployerEditForm(ServiceForm):
 
 class EmployerForm(ServiceForm):
     county = CountyField(label=_("经办单位"))
-    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=20)
+    credit_code = CodeField(label=_("统一社会信用代码"), check=codes.check_credit_code)
     name = forms.CharField(label=_("单位名称"), max_length=100)
     industry = forms.CharField(label=_("所属行业"), max_length=50, required=False)
     contact_name = forms.CharField(label=_("联系人"), max_length=50, required=False)
@@ -138,14 +117,14 @@ class DeclarationMonthForm(ServiceForm):
 
 class CollectionForm(ServiceForm):
     tax_ref = forms.CharField(label=_("税务到账流水号"), max_length=40)
-    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=20)
+    credit_code = CodeField(label=_("统一社会信用代码"), check=codes.check_credit_code)
     month = MonthField(label=_("费款所属期"))
-    amount = YuanField(label=_("到账金额（元）"), max_length=20)
+    amount = YuanField(label=_("到账金额（元）"))
     received_on = forms.DateField(label=_("到账日期"), widget=_date_input())
 
 
 class TransferForm(ServiceForm):
-    id_number = forms.CharField(label=_("身份证号码"), max_length=20)
+    id_number = CodeField(label=_("身份证号码"), check=_id_number)
     to_county = CountyField(label=_("转入经办单位"))
     effective_month = MonthField(label=_("转入起始月"))
     reason = forms.CharField(label=_("转移原因"), max_length=200, required=False)

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from pooling.kernel.choices import PersonCategory, Scheme
+from pooling.kernel.codes import CREDIT_CODE_REGEX
 from pooling.kernel.scoping import ScopedModel
 
 REGION = "pooling.Region"
@@ -49,7 +50,7 @@ class Employer(ScopedModel):
         verbose_name_plural = _("参保单位")
         ordering = ["county_id", "name"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(credit_code__regex=r"^[0-9A-HJ-NPQRTUWXY]{18}$"),
+            models.CheckConstraint(condition=models.Q(credit_code__regex=CREDIT_CODE_REGEX),
                                    name="employer_credit_code_shape"),
         ]
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from pooling.kernel.money import apply_rate
-from pooling.policy.document import WaitingRules, policy_in_force
+from pooling.policy.document import policy_in_force
+from pooling.policy.funding import WaitingRules
 
 
 @dataclass(frozen=True)

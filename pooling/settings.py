@@ -200,8 +200,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["pooling.web.drf.ApiDocsReader"],
-    # Several models have a field named "kind": name each choice set after its model.
-    "ENUM_NAME_OVERRIDES": {"SettlementKindEnum": "settlement.models.settlements.SettlementKind"},
+    # One enum name per choice set in the schema: the kernel's code lists whichever field
+    # carries them, and settlement kinds (several models have a field named "kind").
+    "ENUM_NAME_OVERRIDES": {
+        "PersonCategoryEnum": "pooling.kernel.choices.PersonCategory",
+        "HospitalLevelEnum": "pooling.kernel.choices.HospitalLevel",
+        "SettlementKindEnum": "settlement.models.settlements.SettlementKind",
+    },
 }
 
 # Celery: with no broker configured, tasks run eagerly in-process (embedded default).

@@ -8,11 +8,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from pooling.kernel.codes import credit_code_from
 from pooling.kernel.hooks import DEMO_LOADERS
 from pooling.kernel.permissions import DEMO_LOADER
 from pooling.models import Region
 from providers.choices import Ownership, ProviderKind, ViolationKind
-from providers.codes import credit_code_with_check
 from providers.models import AgreementTemplate, AssessmentTemplate, Provider
 from providers.services.agreements import template_publish
 from providers.services.assessment import assessment_enter, assessment_template_create
@@ -82,7 +82,7 @@ def _provider(demo: Demo, regions: dict[str, Region], *, registered_on: date) ->
     n = int(demo.code[-5:])
     return provider_register(actor=DEMO_LOADER, on=registered_on, spec=ProviderSpec(
         kind=demo.kind, name=demo.name, national_code=demo.code,
-        credit_code=credit_code_with_check(f"12{demo.region}{n:09d}"),
+        credit_code=credit_code_from(f"12{demo.region}{n:09d}"),
         location_region=regions[demo.region], address=f"{regions[demo.region].name}示范路{n % 100}号",
         ownership=demo.ownership, opened_on=date(2005, 6, 1), level=demo.level,
         grade="A" if demo.level == "level3" else "",

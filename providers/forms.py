@@ -9,9 +9,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from pooling.kernel.choices import HospitalLevel
+from pooling.kernel.codes import check_credit_code, normalize_code
 from pooling.kernel.errors import BusinessRuleError
-from pooling.kernel.money import yuan_to_fen
 from pooling.kernel.regions import handling_units
+from pooling.web.fields import CodeField, YuanField
 from providers.choices import (
     Grade,
     HospitalType,
@@ -33,9 +34,11 @@ def _blank(choices: Any) -> list[tuple[str, Any]]:
 class ProviderForm(forms.Form):
     kind = forms.ChoiceField(label=_("机构类别"), choices=ProviderKind.choices)
     name = forms.CharField(label=_("机构名称"), max_length=100)
-    national_code = forms.CharField(label=_("医保机构编码"), max_length=12,
-                                    help_text=_("医疗机构 H、药店 P，后接6位区划代码和5位顺序号"))
-    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18)
+    # Kind and area of the national code are the register service's to check (they depend on
+    # the other fields); the field normalizes it as every door does.
+    national_code = CodeField(label=_("医保机构编码"), check=normalize_code,
+                              help_text=_("医疗机构 H、药店 P，后接6位区划代码和5位顺序号"))
+    credit_code = CodeField(label=_("统一社会信用代码"), check=check_credit_code)
     location_region = forms.ModelChoiceField(label=_("所在区县"), queryset=handling_units())
     address = forms.CharField(label=_("地址"), max_length=200)
     level = forms.ChoiceField(label=_("医院级别"), choices=_blank(HospitalLevel.choices), required=False)
@@ -93,22 +96,10 @@ class ViolationForm(forms.Form):
     kind = forms.ChoiceField(label=_("违约类型"), choices=ViolationKind.choices)
     found_on = forms.DateField(label=_("查实日期"), widget=DATE, initial=date.today)
     finding = forms.CharField(label=_("查实情况"), widget=forms.Textarea(attrs={"rows": 3}))
-    recover_yuan = forms.CharField(label=_("追回金额（元）"), initial="0")
-    deduct_yuan = forms.CharField(label=_("扣减支付金额（元）"), initial="0")
+    recover_yuan = YuanField(label=_("追回金额（元）"), initial="0")
+    deduct_yuan = YuanField(label=_("扣减支付金额（元）"), initial="0")
     deduction_month = forms.DateField(label=_("扣款月份（任一日期，按所在月）"), widget=DATE)
     action = forms.ChoiceField(label=_("协议处理"), choices=ViolationAction.choices)
-
-    def _fen(self, name: str) -> int:
-        try:
-            return yuan_to_fen(self.cleaned_data[name])
-        except BusinessRuleError as exc:
-            raise forms.ValidationError(exc.text()) from exc
-
-    def clean_recover_yuan(self) -> int:
-        return self._fen("recover_yuan")
-
-    def clean_deduct_yuan(self) -> int:
-        return self._fen("deduct_yuan")
 
 
 class TemplateForm(forms.Form):

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from pooling.kernel.choices import HospitalLevel
+from pooling.kernel.codes import validate_credit_code, validate_provider_code
 from pooling.kernel.scoping import ScopedModel
 from providers.choices import (
     Grade,
@@ -70,8 +71,11 @@ class Provider(ScopedModel):
 
     kind = models.CharField(_("机构类别"), max_length=10, choices=ProviderKind.choices)
     name = models.CharField(_("机构名称"), max_length=100)
-    national_code = models.CharField(_("医保机构编码"), max_length=12, unique=True)
-    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    # The validators hold the admin to the register's checks (the services check kind and area too).
+    national_code = models.CharField(_("医保机构编码"), max_length=12, unique=True,
+                                     validators=[validate_provider_code])
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True,
+                                   validators=[validate_credit_code])
     location_region = models.ForeignKey(REGION, verbose_name=_("所在区县"), on_delete=models.PROTECT,
                                         related_name="+")
     handling_region = models.ForeignKey(REGION, verbose_name=_("经办单位"), on_delete=models.PROTECT,

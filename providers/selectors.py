@@ -14,9 +14,9 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery, Sum
 
+from pooling.kernel.dates import first_of_month
 from pooling.kernel.scoping import unrestricted
 from providers.choices import DESIGNATED, State
-from providers.dates import first_of_month
 from providers.models import (
     Agreement,
     AssessmentResult,

@@ -8,13 +8,15 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from enrollment.forms import ServiceForm, YuanField
+from enrollment.forms import ServiceForm
 from enrollment.models import Person
+from pooling.kernel.choices import HospitalLevel
+from pooling.web.fields import YuanField
 from settlement.hsa.codes import INSUTYPES, MED_TYPES
 from settlement.models import MaternityEvent, ReimbursementKind
 from settlement.services.reimbursement import Item
 
-LEVELS = [("level3", _("三级")), ("level2", _("二级")), ("level1", _("一级")), ("community", _("社区/基层"))]
+LEVELS = [(level.value, level.label) for level in reversed(HospitalLevel)]  # 三级 first
 NO_PERSON = _("未找到该身份证号码的参保人（或不属于本经办单位）")
 BAD_QTY = _("数量应为正数")
 ITEM_ROWS = 12

@@ -1,8 +1,9 @@
 """The handling app's bulk imports: employers, people, enrolments, declarations, collections.
 
-Each kind checks its cells with `enrollment.validators` (the same checks as the
-forms and the API), refuses rows of another county, and writes in bulk — the
-workflow around it (preview, duplicates, all-or-nothing) is `pooling.imports`.
+Each kind checks its cells with `pooling.kernel.codes`, `pooling.kernel.dates` and
+`enrollment.validators` (the same checks as the forms and the API), refuses rows of
+another county, and writes in bulk — the workflow around it (preview, duplicates,
+all-or-nothing) is `pooling.imports`.
 People, the big files, go through PostgreSQL COPY (see `enrollment.imports.people_copy`).
 """
 
@@ -40,6 +41,7 @@ from pooling.imports.kinds import (
     parse_fen,
     required,
 )
+from pooling.kernel import codes, dates
 from pooling.kernel.choices import Scheme
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.scoping import unrestricted
@@ -70,7 +72,7 @@ def _required_name(values: dict[str, str], key: str) -> str:
 
 
 def _month(values: dict[str, str], key: str) -> date:
-    return checked(values, key, v.parse_month)
+    return checked(values, key, dates.parse_month)
 
 
 class EmployerKind(ImportKind):
@@ -86,7 +88,7 @@ class EmployerKind(ImportKind):
     def clean(self, values: dict[str, str], ctx: Context) -> tuple[str, Any]:
         cells = Cells(values)
         county = cells.take(county_of, ctx)
-        code = cells.take(checked, "credit_code", v.check_credit_code)
+        code = cells.take(checked, "credit_code", codes.check_credit_code)
         name = cells.take(_required_name, "name")
         phone = cells.take(checked, "contact_phone", v.check_phone, optional=True)
         cells.done()
@@ -123,7 +125,7 @@ class PersonKind(ImportKind):
     columns = [ID_COLUMN, Column("name", "姓名"), Column("category", "人员类别"), COUNTY_COLUMN,
                Column("phone", "联系电话", aliases=("手机号码", "电话"), required=False, max_length=20,
                       halfwidth=True),
-               Column("address", "住址", aliases=("地址", "户籍地址"), required=False, max_length=200),
+               Column("address", "住址", aliases=("地址", "户籍地址"), required=False, max_length=v.ADDRESS_MAX),
                Column("special_group", "特殊群体", required=False),
                Column("prior_months", "系统外累计缴费月数", aliases=("视同缴费月数",), required=False,
                       halfwidth=True)]
@@ -140,7 +142,7 @@ class PersonKind(ImportKind):
         county = values.get("county") or ctx.own_county
         if county not in ctx.counties or (ctx.own_county is not None and county != ctx.own_county):
             raise KeyError(county)
-        facts = v.check_id_number(values["id_number"], today=ctx.cache["today"])
+        facts = codes.check_id_number(values["id_number"], today=ctx.cache["today"])
         memo = ctx.cache["memo:category"]
         category = memo[values["category"]][0]  # KeyError until first parsed by the slow path
         group = ctx.cache["memo:special_group"][values.get("special_group", "")][0]
@@ -149,11 +151,11 @@ class PersonKind(ImportKind):
             phone = v.check_phone(phone)
         address = values.get("address", "")
         months = values.get("prior_months", "")
-        if (months and (not months.isdigit() or int(months) > 1200)) or category is None or group is None:
+        if category is None or group is None:
             raise TypeError
         name = v.check_name(values["name"])
         return county, (county, facts.id_number, name, facts.sex, facts.birth_date, phone, address,
-                        category, group, int(months) if months else 0)
+                        category, group, v.parse_prior_months(months))
 
     def prepare(self, ctx: Context) -> None:
         from django.utils import timezone
@@ -165,14 +167,14 @@ class PersonKind(ImportKind):
     def _clean_each_cell(self, values: dict[str, str], ctx: Context) -> tuple[str, Any]:
         cells = Cells(values)
         county = cells.take(county_of, ctx)
-        facts = cells.take(checked, "id_number", v.check_id_number)
+        facts = cells.take(checked, "id_number", codes.check_id_number)
         name = cells.take(checked, "name", v.check_name)
         category = cells.take(_memo, ctx, "category", lambda vals: checked(vals, "category", v.parse_category))
         phone = cells.take(checked, "phone", v.check_phone, optional=True)
         address = values.get("address", "")
         group = cells.take(_memo, ctx, "special_group",
                            lambda vals: parse_choice(vals, "special_group", SpecialGroup, optional=True))
-        months = cells.take(_months, "prior_months")
+        months = cells.take(checked, "prior_months", v.parse_prior_months, optional=True) or 0
         cells.done()
         # A tuple, not a model: a million of them stream straight into COPY.
         return county, (county, facts.id_number, name, facts.sex, facts.birth_date, phone or "",
@@ -243,15 +245,6 @@ def _memo(values: dict[str, str], ctx: Context, key: str, parse: Any) -> Any:
     return result
 
 
-def _months(values: dict[str, str], key: str) -> int:
-    value = values.get(key, "")
-    if not value:
-        return 0
-    if not value.isdigit() or int(value) > 1200:
-        raise RowProblem(key, _("月数应为 0 到 1200 之间的整数：%(value)s"), value=value)
-    return int(value)
-
-
 class EnrolmentKind(ImportKind):
     key = "enrolments"
     capability = "enrolment.manage"
@@ -265,10 +258,10 @@ class EnrolmentKind(ImportKind):
     def clean(self, values: dict[str, str], ctx: Context) -> tuple[str, Any]:
         cells = Cells(values)
         county = cells.take(county_of, ctx)
-        facts = cells.take(checked, "id_number", v.check_id_number)
+        facts = cells.take(checked, "id_number", codes.check_id_number)
         scheme = cells.take(parse_choice, "scheme", _EnrolScheme)
-        start = cells.take(lambda vals, key: checked(vals, key, v.parse_month), "start_month")
-        code = cells.take(checked, "credit_code", v.check_credit_code, optional=True)
+        start = cells.take(_month, "start_month")
+        code = cells.take(checked, "credit_code", codes.check_credit_code, optional=True)
         cells.done()
         person = _person(facts.id_number, county, ctx)
         employer = None
@@ -335,7 +328,7 @@ def _in_chunks(records: Iterable[Any], ctx: Context, size: int,
 
 def _prefetch_people(rows: list[dict[str, str]], ctx: Context) -> list[Person]:
     """The people a chunk of rows names, by ID number, for `_person` (one query a chunk)."""
-    numbers = {v.normalize_id_number(row.get("id_number", "")) for row in rows}
+    numbers = {codes.normalize_code(row.get("id_number", "")) for row in rows}
     people = list(Person.objects.filter(id_number__in=numbers))
     ctx.cache["people"] = {p.id_number: p for p in people}
     return people
@@ -378,9 +371,9 @@ class DeclarationKind(ImportKind):
     def clean(self, values: dict[str, str], ctx: Context) -> tuple[str, Any]:
         cells = Cells(values)
         county = cells.take(county_of, ctx)
-        code = cells.take(checked, "credit_code", v.check_credit_code)
+        code = cells.take(checked, "credit_code", codes.check_credit_code)
         month = cells.take(_month, "month")
-        facts = cells.take(checked, "id_number", v.check_id_number)
+        facts = cells.take(checked, "id_number", codes.check_id_number)
         base = cells.take(parse_fen, "base")
         cells.done()
         employer = _employer(code, county, ctx)
@@ -431,10 +424,10 @@ class CollectionKind(ImportKind):
         cells = Cells(values)
         county = cells.take(county_of, ctx)
         ref = cells.take(required, "tax_ref")
-        code = cells.take(checked, "credit_code", v.check_credit_code)
+        code = cells.take(checked, "credit_code", codes.check_credit_code)
         month = cells.take(_month, "month")
         amount = cells.take(parse_fen, "amount")
-        received = cells.take(checked, "received_on", v.parse_date)
+        received = cells.take(checked, "received_on", dates.parse_date)
         if amount == 0:
             cells.problems.append(RowProblem("amount", ZERO_AMOUNT))
         cells.done()

@@ -41,6 +41,8 @@ from enrollment.imports.people_copy import COLUMNS
 from enrollment.models import Person
 from pooling.dbroles import SCRATCH_SCHEMA
 from pooling.imports.kinds import Context, ImportKind, RowProblem
+from pooling.kernel import codes
+from pooling.kernel.errors import BusinessRuleError
 from pooling.tabular.bulkload import indexes_set_aside, worth_setting_aside
 from pooling.tabular.cells import FORBIDDEN_IN_TEXT
 from pooling.tabular.reader import TableError, map_headers
@@ -52,8 +54,6 @@ MAX_DISTINCT = 5000  # more distinct areas/categories/counties than this is junk
 MAX_BIRTH_DATES = 60_000  # every day since 1880 is ~53,000
 # Characters Python's str.strip() removes; a cell starting or ending with one is "not sure".
 _PY_SPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
-_ID_SHAPE = ("(octet_length(s.id) = 18 AND translate(substr(s.id, 1, 17), '0123456789', '') = ''"
-             " AND strpos('0123456789X', substr(s.id, 18, 1)) > 0)")
 
 
 def _digits(expr: str, length: int | None = None) -> str:
@@ -66,9 +66,19 @@ def _no_outer_space(expr: str) -> str:
     """Neither first nor last character is one Python's strip() would remove (expr non-empty)."""
     return f"(strpos(%(space)s, left({expr}, 1)) = 0 AND strpos(%(space)s, right({expr}, 1)) = 0)"
 
-_PHONE = r"^(1[0-9]{10}|(0[0-9]{2,3}-?)?[0-9]{7,8}(-[0-9]{1,5})?)$"
-_CHECK_DIGIT = "substr('10X98765432', mod((" + " + ".join(
-    f"substr(s.id, {i + 1}, 1)::int * {w}" for i, w in enumerate(v.ID_WEIGHTS)) + "), 11) + 1, 1)"
+
+# The cell rules, written from the validators' own definitions (tests/enrollment/imports/
+# test_people_sql.py runs both over one corpus of cells).
+_PHONE = f"^({v.PHONE_PATTERN})$"
+_MONTHS_DIGITS = len(str(v.PRIOR_MONTHS_MAX))
+CELLS_CLEAN = f"""
+    {codes.id_number_sql("s.id")}
+    AND char_length(s.name) BETWEEN 1 AND {v.NAME_MAX} AND {_no_outer_space("s.name")}
+    AND strpos(s.name, U&'\\3000') = 0
+    AND (s.phone = '' OR {_digits("s.phone", 11)} AND left(s.phone, 1) = '1' OR s.phone ~ %(phone)s)
+    AND char_length(s.address) <= {v.ADDRESS_MAX} AND (s.address = '' OR {_no_outer_space("s.address")})
+    AND (s.prior_months = '' OR octet_length(s.prior_months) <= {_MONTHS_DIGITS}
+         AND {_digits("s.prior_months")} AND s.prior_months::int <= {v.PRIOR_MONTHS_MAX})"""
 
 
 def people_bulk(kind: ImportKind, batch: Any, ctx: Context, *, write: bool) -> int | None:
@@ -223,17 +233,7 @@ def _certainly_clean(ctx: Context, *, keys_left_to_database: bool) -> Maps | Non
         # PostgreSQL's regexes cost microseconds a row; translate/strpos cost a fraction.
         cursor.execute(f"""
             SELECT count(*) FROM {stage} s
-            WHERE NOT coalesce(
-                {_ID_SHAPE}
-                AND {_CHECK_DIGIT} = substr(s.id, 18, 1)
-                AND char_length(s.name) BETWEEN 1 AND 50 AND {_no_outer_space("s.name")}
-                AND strpos(s.name, U&'\\3000') = 0
-                AND (s.phone = '' OR {_digits("s.phone", 11)} AND left(s.phone, 1) = '1'
-                     OR s.phone ~ %(phone)s)
-                AND char_length(s.address) <= 200 AND (s.address = '' OR {_no_outer_space("s.address")})
-                AND (s.prior_months = '' OR octet_length(s.prior_months) <= 4
-                     AND {_digits("s.prior_months")} AND s.prior_months::int <= 1200),
-                false)
+            WHERE NOT coalesce({CELLS_CLEAN}, false)
         """, {"space": _PY_SPACE, "phone": _PHONE})
         if cursor.fetchone()[0]:
             return None
@@ -248,11 +248,11 @@ def _certainly_clean(ctx: Context, *, keys_left_to_database: bool) -> Maps | Non
 
 
 def _area(area: str) -> str | None:
-    return "1" if area in v.DEMO_AREA_CODES or area[:2] in v.PROVINCE_CODES else None
+    return "1" if codes.is_known_area(area) else None
 
 
 def _birth_ok(text: str, ctx: Context) -> bool:
-    birth = v._birth_date(text)
+    birth = codes.birth_date_of(text)
     return birth is not None and birth <= ctx.cache["today"]
 
 
@@ -268,7 +268,7 @@ def _row_value(ctx: Context, key: str, value: str) -> str | None:
         if key == "special_group":
             return _memo(values, ctx, key, lambda vals: parse_choice(vals, key, SpecialGroup, optional=True))
         return _memo(values, ctx, key, lambda vals: checked(vals, key, v.parse_category))
-    except (RowProblem, v.BusinessRuleError):
+    except (RowProblem, BusinessRuleError):
         return None
 
 

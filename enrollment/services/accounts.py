@@ -26,7 +26,7 @@ from enrollment.models import (
     PersonalAccount,
     PostingKind,
 )
-from enrollment.services.common import age_on, first_of_month
+from enrollment.services.common import age_on
 from enrollment.services.locks import lock_people, lock_person
 from enrollment.services.subledger import (
     INSUFFICIENT,
@@ -38,6 +38,7 @@ from enrollment.services.subledger import (
 from enrollment.terms import retiree_monthly_fen
 from pooling.imports.kinds import chunked
 from pooling.kernel.choices import PersonCategory, Scheme
+from pooling.kernel.dates import first_of_month
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.permissions import Actor, require
 from pooling.kernel.scoping import unrestricted

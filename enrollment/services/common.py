@@ -1,4 +1,5 @@
-"""Small helpers shared by the enrollment services: months, who is acting, validation."""
+"""Small helpers shared by the enrollment services: ages, who is acting, validation.
+(Months: `pooling.kernel.dates`.)"""
 
 from __future__ import annotations
 
@@ -13,20 +14,6 @@ from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.scoping import OTHER_COUNTY, READ_ONLY, current_scope
 
 INVALID = _("数据不符合要求：%(detail)s")
-
-
-def add_months(month: date, n: int) -> date:
-    index = month.year * 12 + month.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def months_between(first: date, last: date) -> int:
-    """Number of months from `first` to `last`, both included (0 if last < first)."""
-    return max((last.year - first.year) * 12 + last.month - first.month + 1, 0)
-
-
-def first_of_month(day: date) -> date:
-    return day.replace(day=1)
 
 
 def age_on(birth: date, on: date) -> int:

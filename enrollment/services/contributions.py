@@ -21,12 +21,13 @@ from enrollment.models import (
     Person,
     ResidentContribution,
 )
-from enrollment.services.common import clean_and_save, first_of_month
+from enrollment.services.common import clean_and_save
 from enrollment.services.locks import lock_person
 from enrollment.terms import employee_month, resident_year
-from enrollment.validators import check_credit_code
 from pooling.kernel.audit import audit_created
 from pooling.kernel.choices import PersonCategory, Scheme
+from pooling.kernel.codes import check_credit_code
+from pooling.kernel.dates import first_of_month
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.integrity import is_unique_violation, unique_clash
 from pooling.kernel.money import format_yuan

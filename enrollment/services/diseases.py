@@ -22,7 +22,6 @@ from enrollment.models import (
     Person,
 )
 from enrollment.services.common import clean_and_save
-from pooling.benefits.rules import rules_for
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.permissions import Actor, require, staff_user
 from pooling.policy.document import policy_in_force
@@ -53,7 +52,7 @@ def disease_registration_apply(*, person: Person, disease_code: str, valid_from:
     enrolment = Enrolment.objects.filter(person=person, status=EnrolmentStatus.ACTIVE).first()
     if enrolment is None:
         raise BusinessRuleError(NOT_INSURED, code="not_insured", params={"name": person.name})
-    disease = rules_for(policy_in_force(on=valid_from)).disease(enrolment.scheme, code)
+    disease = policy_in_force(on=valid_from).benefits.disease(code)
     if disease is None:
         raise BusinessRuleError(NOT_ON_LIST, code="not_on_list", field="disease_code",
                                 params={"code": code, "on": valid_from.isoformat()})

@@ -12,17 +12,12 @@ from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import Employer, EmployerStatus, Enrolment, EnrolmentStatus, Person
-from enrollment.services.common import (
-    add_months,
-    age_on,
-    clean_and_save,
-    first_of_month,
-    months_between,
-)
+from enrollment.services.common import age_on, clean_and_save
 from enrollment.services.locks import lock_people, lock_person
 from enrollment.terms import waiting_rules
 from pooling.kernel.audit import audit_created, audit_updated
 from pooling.kernel.choices import PersonCategory, Scheme
+from pooling.kernel.dates import add_months, first_of_month, months_between
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.integrity import unique_clash
 from pooling.kernel.permissions import Actor, require, staff_user

@@ -15,16 +15,12 @@ from enrollment.models import (
     Person,
     SpecialGroup,
 )
-from enrollment.services.common import clean_and_save, first_of_month
+from enrollment.services.common import clean_and_save
 from enrollment.services.locks import lock_person
-from enrollment.validators import (
-    check_credit_code,
-    check_id_number,
-    check_name,
-    check_phone,
-    parse_category,
-)
+from enrollment.validators import check_name, check_phone, parse_category
 from pooling.kernel.choices import PersonCategory
+from pooling.kernel.codes import check_credit_code, check_id_number
+from pooling.kernel.dates import first_of_month
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.integrity import unique_clash
 from pooling.kernel.permissions import Actor, require, staff_user

@@ -27,8 +27,8 @@ from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import INTO_ACCOUNT, AccountPosting, Person, PersonalAccount, PostingKind
-from enrollment.services.common import first_of_month
 from enrollment.services.locks import lock_people
+from pooling.kernel.dates import first_of_month
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.integrity import unique_clash
 from pooling.kernel.money import format_yuan

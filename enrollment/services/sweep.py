@@ -28,7 +28,7 @@ posting and no entry.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -37,12 +37,12 @@ from django.db.models import Count, Sum
 from django.utils import translation
 
 from enrollment.models import AccountBatch, AccountPosting, PostingKind
-from enrollment.services.common import add_months, first_of_month
 from funds.chart import PERSONAL_BOOK, POOLED_BOOK
 from funds.chart import Category as C
 from funds.models import Account, Book
 from funds.services import LineSpec, post_entry
 from funds.services.setup import account_for, books_ensure
+from pooling.kernel.dates import first_of_month, month_end
 from pooling.kernel.permissions import Actor, require, staff_user
 from pooling.kernel.scoping import OTHER_COUNTY, READ_ONLY, current_scope, unrestricted
 from pooling.models import Region
@@ -72,10 +72,6 @@ FLOWS: dict[str, Flow] = {
     PostingKind.TRANSFER_OUT: Flow(C.PERSONAL_ACCOUNT_CLEARING),
     PostingKind.TRANSFER_IN: Flow(C.PERSONAL_ACCOUNT_CLEARING),
 }
-
-
-def month_end(month: date) -> date:
-    return add_months(first_of_month(month), 1) - timedelta(days=1)
 
 
 def account_postings_sweep(*, county_code: str, month: date, actor: Actor,

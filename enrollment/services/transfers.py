@@ -27,10 +27,11 @@ from enrollment.models import (
     TransferStatus,
 )
 from enrollment.services.accounts import account_transfer_in, account_transfer_out
-from enrollment.services.common import add_months, first_of_month, require_county
+from enrollment.services.common import require_county
 from enrollment.services.locks import lock_people, lock_person
-from enrollment.validators import check_id_number
 from pooling.kernel.choices import Scheme
+from pooling.kernel.codes import check_id_number
+from pooling.kernel.dates import add_months, first_of_month
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.integrity import unique_clash
 from pooling.kernel.permissions import Actor, can, require, staff_user

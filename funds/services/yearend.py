@@ -26,6 +26,7 @@ from funds.selectors import fund_statement, month_until
 from funds.services.budgets import budget_totals
 from funds.services.ledger import LineSpec, cr, dr, post_entry
 from funds.services.setup import account_for
+from pooling.kernel.dates import month_end
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.money import apply_rate
 from pooling.kernel.permissions import Actor, require
@@ -40,11 +41,6 @@ RATE_ACCRUED = _("%(period)s 的利息已按原利率入账，不能再修改利
 RESERVE_SHORT = _("风险准备金余额 %(reserve)s 分不足以弥补 %(amount)s 分")
 RATE_RANGE = _("年利率应在 0 至 1 之间（如 0.0135 表示年利率 1.35 个百分点）")
 RATE_PERIOD = _("请填写有效的年度与月份")
-
-
-def _month_end(year: int, month: int) -> date:
-    nxt = date(year + (month == 12), month % 12 + 1, 1)
-    return date.fromordinal(nxt.toordinal() - 1)
 
 
 def interest_rate_check(*, book: Book, year: int, month: int, annual_rate: Decimal) -> None:
@@ -94,7 +90,7 @@ def interest_accrue(*, book: Book, year: int, month: int, actor: Actor) -> Entry
         raise BusinessRuleError(NO_INTEREST, code="no_interest")
     return post_entry(key=key, book=book, lines=lines,
                       memo=f"{year}年{month}月利息（年利率 {rate.annual_rate}）", source="funds.interest",
-                      actor=actor, entry_date=_month_end(year, month))
+                      actor=actor, entry_date=month_end(date(year, month, 1)))
 
 
 @dataclass

@@ -10,7 +10,7 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,12 +18,8 @@ from rest_framework.views import APIView
 
 from pooling.benefits.catalogue.models import CatalogueItem, CatalogueVersion
 from pooling.benefits.catalogue.selectors import catalogue_lookup, catalogue_search
-from pooling.benefits.explain import yuan
 from pooling.benefits.quote import benefits_quote, quote_as_dict
-from pooling.benefits.rules import MATERNITY_KINDS
 from pooling.benefits.types import (
-    CATEGORIES,
-    HOSPITAL_LEVELS,
     SCHEMES,
     Accumulators,
     CareType,
@@ -31,49 +27,30 @@ from pooling.benefits.types import (
     ClaimLine,
     PersonContext,
 )
-from pooling.kernel.errors import BusinessRuleError
-from pooling.kernel.money import yuan_to_fen
+from pooling.kernel.choices import HospitalLevel, PersonCategory, Scheme
+from pooling.kernel.numbers import percent_text
+from pooling.policy.benefit_rules import MATERNITY_KINDS
+from pooling.web.fields import YuanSerializerField
 
-BAD_MONEY = _("金额格式不正确（应为元，最多两位小数）")
 BAD_SCOPE = _("累计额的范围应为 inpatient / outpatient / maternity:<类型> / chronic:<病种编码>")
-CHOICE = _("“%(input)s” 不是有效选项")
+CHOICE = _("“{input}” 不是有效选项")  # DRF fills {input} in
 
 
-def _choice(choices: dict[str, str], label: str) -> serializers.ChoiceField:
-    return serializers.ChoiceField(choices=list(choices.items()), label=label,
-                                   error_messages={"invalid_choice": CHOICE})
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class YuanField(serializers.Field):
-    """Yuan as a string ("1234.56") in, integer fen out."""
-
-    def to_internal_value(self, data: Any) -> int:
-        if isinstance(data, bool | float) or not isinstance(data, str | int):
-            raise serializers.ValidationError(str(BAD_MONEY))
-        try:
-            fen = yuan_to_fen(str(data))
-        except (BusinessRuleError, TypeError):
-            raise serializers.ValidationError(str(BAD_MONEY)) from None
-        if fen < 0:
-            raise serializers.ValidationError(str(BAD_MONEY))
-        return fen
-
-    def to_representation(self, value: int) -> str:
-        return yuan(value)
+def _choice(choices: list[tuple[str, Any]], label: str) -> serializers.ChoiceField:
+    return serializers.ChoiceField(choices=choices, label=label, error_messages={"invalid_choice": CHOICE})
 
 
 class ClaimLineSerializer(serializers.Serializer):
     code = serializers.CharField(label="编码", max_length=30)
     name = serializers.CharField(label="名称", required=False, allow_blank=True, default="")
     quantity = serializers.DecimalField(label="数量", max_digits=12, decimal_places=4, min_value=Decimal(0))
-    unit_price = YuanField(label="单价（元）")
+    unit_price = YuanSerializerField(label="单价（元）")
 
 
 class YtdSerializer(serializers.Serializer):
     admissions = serializers.IntegerField(label="本年已住院次数", min_value=0, default=0)
-    deductible_paid = serializers.DictField(child=YuanField(), required=False, default=dict)
-    fund_paid = serializers.DictField(child=YuanField(), required=False, default=dict)
+    deductible_paid = serializers.DictField(child=YuanSerializerField(), required=False, default=dict)
+    fund_paid = serializers.DictField(child=YuanSerializerField(), required=False, default=dict)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         for key in (*attrs["deductible_paid"], *attrs["fund_paid"]):
@@ -83,17 +60,17 @@ class YtdSerializer(serializers.Serializer):
 
 
 class QuoteSerializer(serializers.Serializer):
-    scheme = _choice(SCHEMES, "险种")
-    category = _choice(CATEGORIES, "人员类别")
-    hospital_level = _choice(HOSPITAL_LEVELS, "医院等级")
-    care_type = _choice(CareType.LABELS, "就诊类型")
+    scheme = _choice([(s.value, s.label) for s in SCHEMES], "险种")
+    category = _choice(PersonCategory.choices, "人员类别")
+    hospital_level = _choice(HospitalLevel.choices, "医院等级")
+    care_type = _choice(list(CareType.LABELS.items()), "就诊类型")
     service_date = serializers.DateField(label="就诊（出院）日期")
     diagnosis = serializers.CharField(label="诊断/病种编码", required=False, allow_blank=True, default="")
     maternity_kind = serializers.ChoiceField(choices=["", *MATERNITY_KINDS], required=False, default="")
     out_of_city = serializers.BooleanField(label="异地就医", default=False)
     referral_registered = serializers.BooleanField(label="已备案", default=False)
     use_personal_account = serializers.BooleanField(label="使用个人账户", default=False)
-    account_balance = YuanField(label="个人账户余额", required=False, default=0)
+    account_balance = YuanSerializerField(label="个人账户余额", required=False, default=0)
     ytd = YtdSerializer(required=False, default=dict)
     lines = ClaimLineSerializer(many=True, allow_empty=False)
 
@@ -101,13 +78,13 @@ class QuoteSerializer(serializers.Serializer):
         d = self.validated_data
         ytd = d.get("ytd") or {}
         person = PersonContext(
-            category=d["category"], account_balance_fen=d["account_balance"],
+            category=PersonCategory(d["category"]), account_balance_fen=d["account_balance"],
             ytd=Accumulators(admissions=ytd.get("admissions", 0),
                              deductible_paid_fen=MappingProxyType(dict(ytd.get("deductible_paid", {}))),
                              fund_paid_fen=MappingProxyType(dict(ytd.get("fund_paid", {})))),
         )
         claim = Claim(
-            scheme=d["scheme"], hospital_level=d["hospital_level"], care_type=d["care_type"],
+            scheme=Scheme(d["scheme"]), hospital_level=HospitalLevel(d["hospital_level"]), care_type=d["care_type"],
             service_date=d["service_date"], diagnosis=d["diagnosis"].strip().upper(),
             out_of_city=d["out_of_city"], referral_registered=d["referral_registered"],
             use_personal_account=d["use_personal_account"], maternity_kind=d["maternity_kind"],
@@ -186,7 +163,7 @@ class CatalogueLookup(APIView):
         codes = [c for c in request.query_params.get("codes", "").split(",") if c.strip()][:500]
         found = catalogue_lookup(on=on, codes=codes)
         return Response({code: {"name": e.name, "cls": e.cls, "kind": e.kind, "restrictions": e.restrictions,
-                                "self_pay_pct": None if e.self_pay_rate is None else str(e.self_pay_rate * 100)}
+                                "self_pay_pct": None if e.self_pay_rate is None else percent_text(e.self_pay_rate)}
                          for code, e in sorted(found.items())})
 
 

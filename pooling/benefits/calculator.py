@@ -19,21 +19,20 @@ clerk knows:
 
 Rounding happens only in `pooling.kernel.money` (half up to 分): per line for the amount and
 the class-B share, once per claim for the fund's share. Everything else is integer fen.
+The rules are the typed policy's benefits (`Policy.benefits`); every result is built by
+field name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from decimal import Decimal
 from types import MappingProxyType
-from typing import NamedTuple
 
 from django.utils.translation import gettext_lazy as _
 
-from pooling.benefits.rules import MATERNITY_KINDS, BenefitRules
 from pooling.benefits.types import (
-    CATEGORIES,
-    HOSPITAL_LEVELS,
+    LEVEL_NAMES,
     SCHEMES,
     Accumulators,
     Basis,
@@ -41,11 +40,14 @@ from pooling.benefits.types import (
     CatalogueEntry,
     Claim,
     PersonContext,
+    Plan,
     SettledLine,
     Settlement,
 )
+from pooling.kernel.choices import HospitalLevel, PersonCategory, Scheme
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.money import apply_rate, round_fen
+from pooling.policy.benefit_rules import MATERNITY_KINDS, BenefitRules
 
 NO_RULE = _("政策未规定该待遇：%(what)s")
 UNKNOWN_VALUE = _("%(field)s 取值不正确：%(value)s")
@@ -55,20 +57,8 @@ NO_LINES = _("费用明细不能为空")
 RESIDENT_MATERNITY = _("居民医保的分娩住院费用按住院待遇结算，请选择“住院”")
 
 Lookup = Mapping[str, CatalogueEntry] | Callable[[str], CatalogueEntry | None]
-
-
-class Plan(NamedTuple):
-    """What the policy says for this claim, before any amounts."""
-
-    scope: str  # the cap / accumulator scope
-    deductible_kind: str  # inpatient / annual / lump / none
-    label: str
-    deductible_line_fen: int  # the deductible standard itself
-    deductible_before_fen: int  # annual: met earlier this year; inpatient: admissions before
-    deductible_due_fen: int  # what is still to be met by this claim
-    base_ratio: Decimal
-    ratio: Decimal  # after the out-of-city reduction
-    cap_fen: int | None
+_CATEGORIES = frozenset(PersonCategory)
+_LEVELS = frozenset(HospitalLevel)
 
 
 def settle(*, rules: BenefitRules, catalogue: Lookup, person: PersonContext, claim: Claim) -> Settlement:
@@ -79,140 +69,148 @@ def settle(*, rules: BenefitRules, catalogue: Lookup, person: PersonContext, cla
     default_b = rules.class_b_self_pay_rate
     lines: list[SettledLine] = []
     add = lines.append
-    new = tuple.__new__  # skips the NamedTuple's Python-level __new__ (a third of a line's cost)
+    blank = object.__new__
     total = excluded = class_b = 0
     # The hot loop (ten lines a claim, tens of thousands of claims a second): kept inline.
     for line in claim.lines:
-        code, q, price = line.code, line.quantity, line.unit_price_fen
+        q, price = line.quantity, line.unit_price_fen
         if q < 0 or price < 0:
             raise BusinessRuleError(NEGATIVE, code="negative_line", field="lines",
                                     params={"row": claim.lines.index(line) + 1})
         amount = q * price if q.__class__ is int else round_fen(q * price)
         total += amount
-        entry = get(code)
-        if entry is None:
-            excluded += amount
-            add(new(SettledLine, (code, line.name, "C", q, price, amount, amount, 0, 0, None, "")))
-            continue
-        cls = entry.cls
-        if cls == "A":
-            add(new(SettledLine, (code, entry.name, "A", q, price, amount, 0, 0, amount, None, entry.restrictions)))
-        elif cls == "B":
-            rate = entry.self_pay_rate
+        entry = get(line.code)
+        cls = "C" if entry is None else entry.cls
+        rate, self_pay = None, 0
+        if cls == "B":
+            rate = entry.self_pay_rate  # type: ignore[union-attr]
             if rate is None:
                 rate = default_b
             self_pay = apply_rate(amount, rate)
             class_b += self_pay
-            add(new(SettledLine, (code, entry.name, "B", q, price, amount, 0, self_pay, amount - self_pay, rate,
-                                  entry.restrictions)))
-        else:
+        elif cls != "A":
             excluded += amount
-            add(new(SettledLine, (code, entry.name, "C", q, price, amount, amount, 0, 0, None, entry.restrictions)))
+        # Filled field by field: calling the dataclass's __init__ ten times a claim would cost
+        # a fifth of the calculator's time (tests/pooling/benefits/test_calculator_examples.py
+        # checks every field is set, equal to what the constructor builds).
+        settled = blank(SettledLine)
+        settled.line = line
+        settled.entry = entry
+        settled.cls = cls
+        settled.amount_fen = amount
+        settled.class_b_self_pay_fen = self_pay
+        settled.self_pay_rate = rate
+        add(settled)
     in_scope = total - excluded - class_b
 
     plan = _plan(rules, person, claim)
     deductible = min(in_scope, plan.deductible_due_fen)
     base = in_scope - deductible
     fund_uncapped = apply_rate(base, plan.ratio)
-    copay = base - fund_uncapped
     paid_before = person.ytd.fund_paid(plan.scope)
     remaining_cap = None if plan.cap_fen is None else max(0, plan.cap_fen - paid_before)
     fund = fund_uncapped if remaining_cap is None else min(fund_uncapped, remaining_cap)
-    over_cap = fund_uncapped - fund
 
     own = total - fund
     account = 0
-    if claim.use_personal_account and claim.scheme == "employee":
+    if claim.use_personal_account and claim.scheme == Scheme.EMPLOYEE:
         payable = own if rules.account_covers_excluded else own - excluded
         account = max(0, min(person.account_balance_fen, payable))
-    basis = new(Basis, (claim, plan.scope, plan.deductible_kind, plan.label, plan.deductible_line_fen,
-                        plan.deductible_before_fen, plan.base_ratio, base, fund_uncapped, plan.cap_fen,
-                        paid_before, remaining_cap, person.account_balance_fen, default_b,
-                        rules.account_covers_excluded))
-    return new(Settlement, (tuple(lines), total, excluded, class_b, in_scope, deductible, fund, copay,
-                            over_cap, account, own - account, plan.ratio,
-                            _accumulate(person.ytd, claim, plan.scope, deductible, fund), basis))
+    basis = Basis(claim=claim, plan=plan, base_fen=base, fund_uncapped_fen=fund_uncapped,
+                  paid_before_fen=paid_before, remaining_cap_fen=remaining_cap,
+                  balance_fen=person.account_balance_fen, default_b_rate=default_b,
+                  account_covers_excluded=rules.account_covers_excluded)
+    return Settlement(lines=tuple(lines), total_fen=total, excluded_fen=excluded, class_b_self_pay_fen=class_b,
+                      in_scope_fen=in_scope, deductible_fen=deductible, fund_fen=fund,
+                      copay_fen=base - fund_uncapped, over_cap_fen=fund_uncapped - fund, account_fen=account,
+                      patient_fen=own - account, ratio=plan.ratio,
+                      ytd_after=_accumulate(person.ytd, claim, plan.scope, deductible, fund), basis=basis)
 
 
-def _check(field: str, value: str, allowed: Mapping[str, str] | tuple[str, ...]) -> None:
+def _check(field: str, value: str, allowed: Collection[str]) -> None:
     if value not in allowed:
         raise BusinessRuleError(UNKNOWN_VALUE, code="bad_value", field=field,
                                 params={"field": field, "value": value})
 
 
 def _no_rule(claim: Claim, person: PersonContext) -> BusinessRuleError:
-    what = (f"{SCHEMES[claim.scheme]} {CATEGORIES[person.category]} {HOSPITAL_LEVELS[claim.hospital_level]} "
-            f"{CareType.LABELS[claim.care_type]}")
+    what = (f"{Scheme(claim.scheme).label} {PersonCategory(person.category).label} "
+            f"{LEVEL_NAMES[claim.hospital_level]} {CareType.LABELS[claim.care_type]}")
     return BusinessRuleError(NO_RULE, code="no_rule", params={"what": what})
 
 
 def _plan(rules: BenefitRules, person: PersonContext, claim: Claim) -> Plan:
-    if not (claim.scheme in SCHEMES and person.category in CATEGORIES
-            and claim.hospital_level in HOSPITAL_LEVELS and claim.care_type in CareType.LABELS):
+    if not (claim.scheme in SCHEMES and person.category in _CATEGORIES
+            and claim.hospital_level in _LEVELS and claim.care_type in CareType.LABELS):
         _check("scheme", claim.scheme, SCHEMES)  # says which one
-        _check("category", person.category, CATEGORIES)
-        _check("hospital_level", claim.hospital_level, HOSPITAL_LEVELS)
+        _check("category", person.category, _CATEGORIES)
+        _check("hospital_level", claim.hospital_level, _LEVELS)
         _check("care_type", claim.care_type, CareType.ALL)
-    key = (claim.scheme, person.category, claim.hospital_level)
-    ytd = person.ytd
     care = claim.care_type
     if care == CareType.INPATIENT:
-        ip = rules.inpatient.get(key)
+        ip = rules.inpatient.get((claim.scheme, person.category, claim.hospital_level))
         if ip is None:
             raise _no_rule(claim, person)
-        line = ip.deductible_first_fen if ytd.admissions == 0 else ip.deductible_later_fen
-        return _with_ratio(rules, claim, Plan("inpatient", "inpatient", HOSPITAL_LEVELS[claim.hospital_level],
-                                              line, ytd.admissions, line, ip.ratio, ip.ratio, ip.annual_cap_fen))
+        admissions = person.ytd.admissions
+        line = ip.deductible_first_fen if admissions == 0 else ip.deductible_later_fen
+        return _with_ratio(rules, claim, Plan(
+            scope="inpatient", deductible_kind="inpatient", label=LEVEL_NAMES[claim.hospital_level],
+            deductible_line_fen=line, deductible_before_fen=admissions, deductible_due_fen=line,
+            base_ratio=ip.ratio, ratio=ip.ratio, cap_fen=ip.annual_cap_fen))
     if care == CareType.OUTPATIENT:
-        op = rules.outpatient.get(key)
+        op = rules.outpatient.get((claim.scheme, person.category, claim.hospital_level))
         if op is None:
             raise _no_rule(claim, person)
-        label = f"{HOSPITAL_LEVELS[claim.hospital_level]}普通门诊"
-        return _annual(rules, claim, ytd, "outpatient", op.deductible_fen, op.ratio, op.annual_limit_fen, label)
+        label = f"{LEVEL_NAMES[claim.hospital_level]}普通门诊"
+        return _annual(rules, claim, person.ytd, "outpatient", op.deductible_fen, op.ratio, op.annual_limit_fen,
+                       label)
     if care == CareType.CHRONIC:
-        disease = rules.disease(claim.scheme, claim.diagnosis)
+        disease = rules.disease(claim.diagnosis)
         if disease is None:
             raise BusinessRuleError(NOT_ON_LIST, code="not_on_list", field="diagnosis",
                                     params={"code": claim.diagnosis})
         kind = "门特" if disease.kind == "special" else "门慢"
-        return _annual(rules, claim, ytd, f"chronic:{disease.code}", disease.deductible_fen, disease.ratio,
+        return _annual(rules, claim, person.ytd, f"chronic:{disease.code}", disease.deductible_fen, disease.ratio,
                        disease.annual_limit_fen, f"{kind}「{disease.name}」")
-    return _maternity(rules, claim, person)
+    return _maternity(rules, claim)
 
 
-def _maternity(rules: BenefitRules, claim: Claim, person: PersonContext) -> Plan:
+def _maternity(rules: BenefitRules, claim: Claim) -> Plan:
     """Maternity medical costs: employee scheme only (residents' births settle as inpatient care)."""
     mm = rules.maternity_medical
-    if claim.scheme != "employee":
+    if claim.scheme != Scheme.EMPLOYEE:
         raise BusinessRuleError(RESIDENT_MATERNITY, code="resident_maternity", field="care_type")
-    if mm is None:
-        raise _no_rule(claim, person)
     if mm.ratio is not None:
-        return _with_ratio(rules, claim, Plan("maternity", "none", "生育医疗费用", 0, 0, 0, mm.ratio, mm.ratio, None))
+        return _with_ratio(rules, claim, Plan(
+            scope="maternity", deductible_kind="none", label="生育医疗费用", deductible_line_fen=0,
+            deductible_before_fen=0, deductible_due_fen=0, base_ratio=mm.ratio, ratio=mm.ratio, cap_fen=None))
     limit = mm.lump_sums_fen.get(claim.maternity_kind)
     if limit is None:
         raise BusinessRuleError(UNKNOWN_VALUE, code="bad_value", field="maternity_kind",
                                 params={"field": "maternity_kind", "value": claim.maternity_kind})
-    label = MATERNITY_KINDS[claim.maternity_kind]
-    one = Decimal(1)
-    return _with_ratio(rules, claim, Plan(f"maternity:{claim.maternity_kind}", "lump", label, 0, 0, 0, one, one,
-                                          limit))
+    whole = Decimal(1)
+    return _with_ratio(rules, claim, Plan(
+        scope=f"maternity:{claim.maternity_kind}", deductible_kind="lump", label=MATERNITY_KINDS[claim.maternity_kind],
+        deductible_line_fen=0, deductible_before_fen=0, deductible_due_fen=0, base_ratio=whole, ratio=whole,
+        cap_fen=limit))
 
 
 def _annual(rules: BenefitRules, claim: Claim, ytd: Accumulators, scope: str, line: int, ratio: Decimal,
             cap: int | None, label: str) -> Plan:
     """A deductible met once a year: only what is still unmet is due now."""
     paid = ytd.deductible_paid(scope)
-    kind = "annual" if line else "none"
-    return _with_ratio(rules, claim, Plan(scope, kind, label, line, paid, max(0, line - paid), ratio, ratio, cap))
+    return _with_ratio(rules, claim, Plan(
+        scope=scope, deductible_kind="annual" if line else "none", label=label, deductible_line_fen=line,
+        deductible_before_fen=paid, deductible_due_fen=max(0, line - paid), base_ratio=ratio, ratio=ratio,
+        cap_fen=cap))
 
 
 def _with_ratio(rules: BenefitRules, claim: Claim, plan: Plan) -> Plan:
-    if not claim.out_of_city:
-        return plan
-    cut = (rules.out_of_city_registered_reduction if claim.referral_registered
-           else rules.out_of_city_unregistered_reduction)
-    return plan._replace(ratio=max(Decimal(0), plan.base_ratio - cut))
+    if claim.out_of_city:
+        cut = (rules.out_of_city_registered_reduction if claim.referral_registered
+               else rules.out_of_city_unregistered_reduction)
+        plan.ratio = max(Decimal(0), plan.base_ratio - cut)
+    return plan
 
 
 def _accumulate(ytd: Accumulators, claim: Claim, scope: str, deductible: int, fund: int) -> Accumulators:
@@ -220,5 +218,5 @@ def _accumulate(ytd: Accumulators, claim: Claim, scope: str, deductible: int, fu
     deductibles[scope] = deductibles.get(scope, 0) + deductible
     funds = dict(ytd.fund_paid_fen)
     funds[scope] = funds.get(scope, 0) + fund
-    admissions = ytd.admissions + (1 if claim.care_type == CareType.INPATIENT else 0)
-    return tuple.__new__(Accumulators, (admissions, MappingProxyType(deductibles), MappingProxyType(funds)))
+    return Accumulators(admissions=ytd.admissions + (1 if claim.care_type == CareType.INPATIENT else 0),
+                        deductible_paid_fen=MappingProxyType(deductibles), fund_paid_fen=MappingProxyType(funds))

@@ -6,13 +6,14 @@ falls where it does. Amounts are printed as plain yuan with two decimals.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from pooling.benefits.types import Basis, Settlement
+from pooling.kernel.choices import Scheme
 from pooling.kernel.money import fen_to_yuan
+from pooling.kernel.numbers import percent_text
 
 TOTAL = _("医疗费用总额：%(total)s元（%(n)d项）")
 EXCLUDED = _("丙类及目录外项目全自费：%(amount)s元")
@@ -44,58 +45,53 @@ def yuan(fen: int) -> str:
     return str(fen_to_yuan(fen))
 
 
-def pct(rate: Decimal) -> str:
-    """0.85 -> "85", 0.075 -> "7.5"."""
-    text = format((rate * 100).normalize(), "f")
-    return text
-
-
 def _t(message: Any, **params: Any) -> str:
     return str(message) % params
 
 
 def _deductible(b: Basis, applied: int) -> str:
-    kind = b.deductible_kind
+    plan = b.plan
+    kind = plan.deductible_kind
     if kind == "lump":
-        return _t(LUMP_SUM, label=b.deductible_label, limit=yuan(b.cap_fen or 0))
+        return _t(LUMP_SUM, label=plan.label, limit=yuan(plan.cap_fen or 0))
     if kind == "none":
-        return _t(NO_DED, label=b.deductible_label)
+        return _t(NO_DED, label=plan.label)
     if kind == "inpatient":
-        text = _t(DED_INPATIENT, n=b.deductible_before_fen + 1, level=b.deductible_label,
-                  line=yuan(b.deductible_line_fen))
+        text = _t(DED_INPATIENT, n=plan.deductible_before_fen + 1, level=plan.label,
+                  line=yuan(plan.deductible_line_fen))
     else:
-        text = _t(DED_ANNUAL, label=b.deductible_label, line=yuan(b.deductible_line_fen),
-                  paid=yuan(b.deductible_before_fen))
+        text = _t(DED_ANNUAL, label=plan.label, line=yuan(plan.deductible_line_fen),
+                  paid=yuan(plan.deductible_before_fen))
     return _t(DED_APPLIED, text=text, applied=yuan(applied))
 
 
 def lines(s: Settlement) -> tuple[str, ...]:
     b = s.basis
-    claim = b.claim
+    plan, claim = b.plan, b.claim
     out = [_t(TOTAL, total=yuan(s.total_fen), n=len(s.lines))]
     if s.excluded_fen:
         out.append(_t(EXCLUDED, amount=yuan(s.excluded_fen)))
     if s.class_b_self_pay_fen:
         rates = {x.self_pay_rate for x in s.lines if x.cls == "B"}
         message = CLASS_B if rates == {b.default_b_rate} else CLASS_B_MIXED
-        out.append(_t(message, pct=pct(b.default_b_rate), amount=yuan(s.class_b_self_pay_fen)))
+        out.append(_t(message, pct=percent_text(b.default_b_rate), amount=yuan(s.class_b_self_pay_fen)))
     out.append(_t(IN_SCOPE, amount=yuan(s.in_scope_fen)))
     out.append(_deductible(b, s.deductible_fen))
     if claim.out_of_city:
         status = REGISTERED if claim.referral_registered else UNREGISTERED
-        out.append(_t(OUT_OF_CITY, status=str(status), **{"from": pct(b.base_ratio)},
-                      cut=pct(b.base_ratio - s.ratio), to=pct(s.ratio)))
-    out.append(_t(RATIO, pct=pct(s.ratio), base=yuan(b.base_fen), fund=yuan(b.fund_uncapped_fen)))
+        out.append(_t(OUT_OF_CITY, status=str(status), **{"from": percent_text(plan.base_ratio)},
+                      cut=percent_text(plan.base_ratio - s.ratio), to=percent_text(s.ratio)))
+    out.append(_t(RATIO, pct=percent_text(s.ratio), base=yuan(b.base_fen), fund=yuan(b.fund_uncapped_fen)))
     if s.copay_fen:
         out.append(_t(COPAY, amount=yuan(s.copay_fen)))
-    lump = b.deductible_kind == "lump"
-    if b.cap_fen is not None:
-        out.append(_t(CAP_LUMP if lump else CAP, cap=yuan(b.cap_fen), paid=yuan(b.paid_before_fen),
+    lump = plan.deductible_kind == "lump"
+    if plan.cap_fen is not None:
+        out.append(_t(CAP_LUMP if lump else CAP, cap=yuan(plan.cap_fen), paid=yuan(b.paid_before_fen),
                       remaining=yuan(b.remaining_cap_fen or 0)))
     if s.over_cap_fen:
         out.append(_t(OVER_LUMP if lump else OVER_CAP, amount=yuan(s.over_cap_fen)))
     if claim.use_personal_account:
-        if claim.scheme != "employee":
+        if claim.scheme != Scheme.EMPLOYEE:
             out.append(str(NO_ACCOUNT))
         else:
             what = ACCOUNT_WHAT_ALL if b.account_covers_excluded else ACCOUNT_WHAT

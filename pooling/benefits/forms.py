@@ -10,10 +10,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from pooling.benefits.rules import MATERNITY_KINDS
 from pooling.benefits.types import (
-    CATEGORIES,
-    HOSPITAL_LEVELS,
     SCHEMES,
     Accumulators,
     CareType,
@@ -21,35 +18,19 @@ from pooling.benefits.types import (
     ClaimLine,
     PersonContext,
 )
-from pooling.kernel.errors import BusinessRuleError
-from pooling.kernel.money import yuan_to_fen
+from pooling.kernel.choices import HospitalLevel, PersonCategory, Scheme
+from pooling.policy.benefit_rules import MATERNITY_KINDS
+from pooling.web.fields import YuanField
 
-BAD_YUAN = _("金额应为元，最多两位小数，且不能为负数")
 NEED_DIAGNOSIS = _("门诊慢特病需填写病种编码")
 NO_LINE = _("请至少填写一行费用明细")
 
 
-class YuanField(forms.CharField):
-    def to_python(self, value: Any) -> int:  # type: ignore[override]
-        text = (super().to_python(value) or "0").strip()
-        try:
-            fen = yuan_to_fen(text)
-        except BusinessRuleError:
-            raise forms.ValidationError(BAD_YUAN) from None
-        if fen < 0:
-            raise forms.ValidationError(BAD_YUAN)
-        return fen
-
-
-def _choices(mapping: dict[str, str]) -> list[tuple[str, str]]:
-    return list(mapping.items())
-
-
 class QuoteForm(forms.Form):
-    scheme = forms.ChoiceField(label=_("险种"), choices=_choices(SCHEMES))
-    category = forms.ChoiceField(label=_("人员类别"), choices=_choices(CATEGORIES))
-    hospital_level = forms.ChoiceField(label=_("医院等级"), choices=_choices(HOSPITAL_LEVELS))
-    care_type = forms.ChoiceField(label=_("就诊类型"), choices=_choices(CareType.LABELS))
+    scheme = forms.TypedChoiceField(label=_("险种"), choices=[(s.value, s.label) for s in SCHEMES], coerce=Scheme)
+    category = forms.TypedChoiceField(label=_("人员类别"), choices=PersonCategory.choices, coerce=PersonCategory)
+    hospital_level = forms.TypedChoiceField(label=_("医院等级"), choices=HospitalLevel.choices, coerce=HospitalLevel)
+    care_type = forms.ChoiceField(label=_("就诊类型"), choices=list(CareType.LABELS.items()))
     service_date = forms.DateField(label=_("就诊（出院）日期"), widget=forms.DateInput(attrs={"type": "date"}))
     diagnosis = forms.CharField(label=_("门慢/门特病种编码"), required=False, max_length=20,
                                 widget=forms.TextInput(attrs={"list": "disease-list"}))

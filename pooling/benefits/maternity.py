@@ -11,9 +11,9 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from pooling.benefits.rules import LeaveRules
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.money import round_fen
+from pooling.policy.benefit_rules import LeaveRules
 
 BAD_BABIES = _("胎数至少为1")
 

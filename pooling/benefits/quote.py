@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from pooling.benefits.calculator import settle
 from pooling.benefits.catalogue.selectors import catalogue_in_force, catalogue_lookup
-from pooling.benefits.explain import pct, yuan
-from pooling.benefits.rules import rules_for
+from pooling.benefits.explain import yuan
 from pooling.benefits.types import CLASS_LABELS, Claim, PersonContext, Settlement
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.numbers import percent_text
 from pooling.policy.document import policy_in_force
 
 NO_CATALOGUE = _("%(on)s 没有生效的已发布医保目录版本")
@@ -36,7 +36,7 @@ def benefits_quote(*, claim: Claim, person: PersonContext) -> Quote:
         raise BusinessRuleError(NO_CATALOGUE, code="no_catalogue", field="service_date",
                                 params={"on": claim.service_date.isoformat()})
     entries = catalogue_lookup(on=claim.service_date, codes=[line.code for line in claim.lines])
-    result = settle(rules=rules_for(policy), catalogue=entries, person=person, claim=claim)
+    result = settle(rules=policy.benefits, catalogue=entries, person=person, claim=claim)
     return Quote(settlement=result, policy_code=policy.code, policy_title=policy.title,
                  catalogue_code=version.code, claim=claim, person=person)
 
@@ -50,7 +50,7 @@ def quote_as_dict(quote: Quote) -> dict[str, Any]:
     s = quote.settlement
     return {
         "policy": quote.policy_code, "catalogue": quote.catalogue_code,
-        "ratio_pct": pct(s.ratio),
+        "ratio_pct": percent_text(s.ratio),
         **{name: _money(getattr(s, f"{name}_fen")) for name in (
             "total", "excluded", "class_b_self_pay", "in_scope", "deductible", "fund", "copay",
             "over_cap", "account", "patient", "self_burden")},
@@ -59,7 +59,7 @@ def quote_as_dict(quote: Quote) -> dict[str, Any]:
             "quantity": str(x.quantity), "unit_price": yuan(x.unit_price_fen),
             "amount": _money(x.amount_fen), "excluded": _money(x.excluded_fen),
             "class_b_self_pay": _money(x.class_b_self_pay_fen), "in_scope": _money(x.in_scope_fen),
-            "self_pay_pct": None if x.self_pay_rate is None else pct(x.self_pay_rate),
+            "self_pay_pct": None if x.self_pay_rate is None else percent_text(x.self_pay_rate),
             "restrictions": x.restrictions,
         } for x in s.lines],
         "explanation": list(s.explanation),

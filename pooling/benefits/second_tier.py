@@ -11,6 +11,8 @@ employee large-expense supplement (大额补充) — both per policy, both per c
 Exact across a year: the critical-illness payment of a claim is the payment on the
 year's total after it, rounded once, minus what the year's earlier claims received —
 so however a year's costs are split into claims, the year's payments are the same.
+
+The rules themselves are sections of the typed policy (`pooling.policy.benefit_rules`).
 """
 
 from __future__ import annotations
@@ -19,26 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pooling.kernel.money import apply_rate, round_fen
-
-
-@dataclass(frozen=True, slots=True)
-class Band:
-    above_fen: int  # the band starts this far above the deductible
-    ratio: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class CriticalIllnessRule:
-    deductible_fen: int
-    bands: tuple[Band, ...]  # ascending by above_fen; the first starts at 0
-    annual_cap_fen: int | None
-    include_class_b_self_pay: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class LargeExpenseRule:
-    ratio: Decimal
-    annual_cap_fen: int | None
+from pooling.policy.benefit_rules import CriticalIllnessRule, LargeExpenseRule
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,13 @@
-"""The values the benefit calculator reads and returns: frozen, typed, amounts in fen.
+"""The values the benefit calculator reads and returns: typed, amounts in fen, built by field name.
 
 Nothing here touches the database: a caller (the quote API, the 待遇测算 page, later
 real-time settlement) builds these from its own reads and hands them to `settle`.
+Schemes, person categories and hospital levels are the kernel's enums.
+
+The results (`SettledLine`, `Plan`, `Basis`, `Settlement`) are slotted dataclasses that
+the calculator fills by keyword. They are not frozen: a frozen dataclass's constructor
+costs three times as much, and ten lines a claim at tens of thousands of claims a second
+is the calculator's whole budget — treat them as values all the same.
 """
 
 from __future__ import annotations
@@ -11,7 +17,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
-from typing import NamedTuple
+
+from django.utils.functional import Promise
+
+from pooling.kernel.choices import HospitalLevel, PersonCategory, Scheme
 
 
 class CareType:
@@ -25,11 +34,11 @@ class CareType:
               MATERNITY: "生育医疗"}
 
 
-SCHEMES = {"employee": "职工医保", "resident": "居民医保"}
-CATEGORIES = {"in_service": "在职职工", "retired": "退休人员",
-              "resident_adult": "成年居民", "minor_student": "未成年人及学生"}
-HOSPITAL_LEVELS = {"community": "基层医疗机构", "level1": "一级医院",
-                   "level2": "二级医院", "level3": "三级医院"}
+# The schemes the calculator settles (大病保险 and 大额补充 settle on top of these, later).
+SCHEMES = (Scheme.EMPLOYEE, Scheme.RESIDENT)
+# Hospital levels as the explanations name them ("三级医院起付线").
+LEVEL_NAMES = {HospitalLevel.COMMUNITY: "基层医疗机构", HospitalLevel.LEVEL1: "一级医院",
+               HospitalLevel.LEVEL2: "二级医院", HospitalLevel.LEVEL3: "三级医院"}
 CLASS_LABELS = {"A": "甲类", "B": "乙类", "C": "丙类（目录外）"}
 KIND_LABELS = {"drug": "药品", "item": "诊疗项目", "facility": "医疗服务设施"}
 
@@ -49,18 +58,19 @@ class CatalogueEntry:
 EMPTY: Mapping[str, int] = MappingProxyType({})
 
 
-class Accumulators(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Accumulators:
     """What the person has used so far this calendar year (before this claim).
 
     `fund_paid_fen` is keyed by cap scope: "inpatient", "outpatient", "maternity[:<kind>]",
     "chronic:<disease code>". `deductible_paid_fen` likewise ("outpatient", chronic and
     maternity deductibles are annual; the inpatient deductible is per admission, so for
-    it only `admissions` matters). A NamedTuple: one is made per claim settled.
+    it only `admissions` matters).
     """
 
     admissions: int = 0
-    deductible_paid_fen: Mapping[str, int] = EMPTY
-    fund_paid_fen: Mapping[str, int] = EMPTY
+    deductible_paid_fen: Mapping[str, int] = field(default_factory=lambda: EMPTY)
+    fund_paid_fen: Mapping[str, int] = field(default_factory=lambda: EMPTY)
 
     def fund_paid(self, scope: str) -> int:
         return self.fund_paid_fen.get(scope, 0)
@@ -71,7 +81,7 @@ class Accumulators(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class PersonContext:
-    category: str  # in_service / retired / resident_adult / minor_student
+    category: PersonCategory
     ytd: Accumulators = field(default_factory=Accumulators)
     account_balance_fen: int = 0
 
@@ -86,8 +96,8 @@ class ClaimLine:
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    scheme: str  # employee / resident
-    hospital_level: str  # community / level1 / level2 / level3
+    scheme: Scheme  # employee / resident
+    hospital_level: HospitalLevel
     care_type: str  # CareType.*
     service_date: date
     lines: tuple[ClaimLine, ...]
@@ -98,35 +108,71 @@ class Claim:
     maternity_kind: str = ""  # vaginal_delivery / caesarean / prenatal_checks (定额 policies)
 
 
-class SettledLine(NamedTuple):
-    """One claim line after classification. (A NamedTuple: built ten times a claim, so cheap.)"""
+@dataclass(slots=True)
+class SettledLine:
+    """One claim line after classification: what it was, and where its amount went."""
 
-    code: str
-    name: str
+    line: ClaimLine
+    entry: CatalogueEntry | None  # None: not in the catalogue in force
     cls: str  # A / B / C
-    quantity: Decimal | int
-    unit_price_fen: int
     amount_fen: int
-    excluded_fen: int  # 全自费
-    class_b_self_pay_fen: int  # 乙类先行自付
-    in_scope_fen: int  # 进入统筹计算的部分（政策范围内）
-    self_pay_rate: Decimal | None = None
-    restrictions: str = ""
+    class_b_self_pay_fen: int = 0  # 乙类先行自付
+    self_pay_rate: Decimal | None = None  # the class-B share applied
+
+    @property
+    def code(self) -> str:
+        return self.line.code
+
+    @property
+    def name(self) -> str:
+        return self.entry.name if self.entry is not None else self.line.name
+
+    @property
+    def quantity(self) -> Decimal | int:
+        return self.line.quantity
+
+    @property
+    def unit_price_fen(self) -> int:
+        return self.line.unit_price_fen
+
+    @property
+    def restrictions(self) -> str:
+        return self.entry.restrictions if self.entry is not None else ""
+
+    @property
+    def excluded_fen(self) -> int:
+        """全自费: class C and anything not in the catalogue."""
+        return self.amount_fen if self.cls == "C" else 0
+
+    @property
+    def in_scope_fen(self) -> int:
+        """进入统筹计算的部分（政策范围内）."""
+        return 0 if self.cls == "C" else self.amount_fen - self.class_b_self_pay_fen
 
 
-class Basis(NamedTuple):
+@dataclass(slots=True)
+class Plan:
+    """What the policy says for this claim, before any amounts."""
+
+    scope: str  # the cap / accumulator scope
+    deductible_kind: str  # inpatient / annual / lump / none
+    label: str | Promise  # e.g. "三级医院", "二级医院普通门诊", "门慢「高血压」", _("顺产") rendered when read
+    deductible_line_fen: int  # the deductible standard itself
+    deductible_before_fen: int  # annual: met earlier this year; inpatient: admissions before
+    deductible_due_fen: int  # what is still to be met by this claim
+    base_ratio: Decimal
+    ratio: Decimal  # after the out-of-city reduction
+    cap_fen: int | None
+
+
+@dataclass(slots=True)
+class Basis:
     """What the policy said for this claim, kept so the explanation can be written on demand."""
 
     claim: Claim
-    scope: str  # the cap / accumulator scope
-    deductible_kind: str  # inpatient / annual / lump / none
-    deductible_label: str  # e.g. "三级医院", "二级医院普通门诊", "门慢「高血压」"
-    deductible_line_fen: int
-    deductible_before_fen: int  # met earlier this year (annual) / admissions before (inpatient)
-    base_ratio: Decimal
+    plan: Plan
     base_fen: int  # in scope minus deductible
     fund_uncapped_fen: int
-    cap_fen: int | None
     paid_before_fen: int
     remaining_cap_fen: int | None
     balance_fen: int
@@ -134,7 +180,8 @@ class Basis(NamedTuple):
     account_covers_excluded: bool
 
 
-class Settlement(NamedTuple):
+@dataclass(slots=True)
+class Settlement:
     """An itemised settlement. Identities (checked in tests):
 
     total = excluded + class_b_self_pay + in_scope

@@ -10,7 +10,6 @@ from django.shortcuts import render
 
 from pooling.benefits.forms import NO_LINE, LineFormSet, QuoteForm, to_claim
 from pooling.benefits.quote import Quote, benefits_quote
-from pooling.benefits.rules import rules_for
 from pooling.benefits.types import CLASS_LABELS
 from pooling.kernel.errors import BusinessRuleError
 from pooling.policy.document import policy_in_force
@@ -51,8 +50,7 @@ def _diseases(form: QuoteForm) -> list[tuple[str, str]]:
     """The 门慢/门特 list of the policy in force on the form's date, to pick a code from."""
     raw = form.data.get("service_date") or form.initial.get("service_date") or ""
     try:
-        rules = rules_for(policy_in_force(on=date.fromisoformat(str(raw))))
+        diseases = policy_in_force(on=date.fromisoformat(str(raw))).benefits.diseases
     except (ValueError, BusinessRuleError):
         return []
-    return sorted({(d.code, f"{d.name}（{'门特' if d.kind == 'special' else '门慢'}）")
-                   for d in rules.diseases.values()})
+    return sorted((d.code, f"{d.name}（{'门特' if d.kind == 'special' else '门慢'}）") for d in diseases.values())

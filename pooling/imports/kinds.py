@@ -13,22 +13,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.errors import BusinessRuleError, render
 from pooling.kernel.hooks import Hook
+from pooling.kernel.money import yuan_to_fen
 from pooling.kernel.permissions import Actor
+from pooling.kernel.problems import Problem
 from pooling.models import Region
 from pooling.tabular.reader import Column
 
 REQUIRED = _("必填项为空")
-BAD_DATE = _("日期格式不正确：“%(value)s”（应为 YYYY-MM-DD，如 2026-01-31）")
-NEGATIVE_AMOUNT = _("金额不能为负数：%(value)s")
-BAD_AMOUNT = _("金额格式不正确：“%(value)s”（应为元，最多两位小数）")
 UNKNOWN_COUNTY = _("未知的经办单位代码：%(code)s")
 OTHER_COUNTY_ROW = _("该行属于 %(code)s，只能导入本经办单位（%(own)s）的数据")
 BAD_CHOICE = _("“%(value)s”不是有效的取值，可选：%(choices)s")
@@ -39,16 +37,28 @@ COUNTY_COLUMN = Column("county", "经办机构代码", aliases=("行政区划代
 
 
 class RowProblem(Exception):
-    """One cell is wrong; raised by a kind's `clean` and turned into a RowError."""
+    """One cell is wrong; raised by a kind's `clean`, reported as a `Problem` at its row."""
 
     def __init__(self, column: str, message: Any, **params: Any) -> None:
         self.column = column
         self.message = message
         self.params = params
+        self.code = ""
         super().__init__(self.reason())
 
+    @classmethod
+    def of(cls, column: str, exc: BusinessRuleError) -> RowProblem:
+        """A validator's refusal of this column's cell."""
+        problem = cls(column, exc.message, **exc.params)
+        problem.code = exc.code
+        return problem
+
     def reason(self) -> str:
-        return str(self.message) % self.params if self.params else str(self.message)
+        return render(self.message, self.params)
+
+    def at(self, row: int, labels: dict[str, str]) -> Problem:
+        """The problem at this row, its column named as the file's header names it."""
+        return Problem(row, labels.get(self.column, self.column), self.message, self.params, self.code)
 
 
 class RowProblems(Exception):
@@ -61,7 +71,7 @@ class RowProblems(Exception):
 
 class Cells:
     """Parses a row's cells, collecting problems instead of stopping at the first:
-    `cells.take(parse_date, "birth_date")`, then `cells.done()`."""
+    `cells.take(checked, "birth_date", parse_date)`, then `cells.done()`."""
 
     def __init__(self, values: dict[str, str]) -> None:
         self.values = values
@@ -90,7 +100,7 @@ class Context:
     cache: dict[str, Any] = field(default_factory=dict)
     # The row of the record `write` is handling, and where it reports a service's refusal.
     row: int | None = None
-    report: Callable[[int | None, str, str], None] = lambda row, column, reason: None
+    report: Callable[[Problem], None] = lambda problem: None
     labels: dict[str, str] = field(default_factory=dict)
     # Data rows the preview counted (0 during the preview itself): lets a writer choose
     # a strategy for a large file before it has seen the rows.
@@ -105,7 +115,7 @@ class Context:
         """
         field = (columns or {}).get(exc.field or "", exc.field)
         column = field if field in self.labels else default_column
-        self.report(self.row, self.labels.get(column, column), exc.text())
+        self.report(Problem.from_error(exc, row=self.row, column=self.labels.get(column, column)))
 
 
 class ImportKind:
@@ -200,39 +210,11 @@ def required(values: dict[str, str], key: str) -> str:
     return value
 
 
-def parse_date(values: dict[str, str], key: str, *, optional: bool = False) -> date | None:
-    value = values.get(key, "")
-    if not value and optional:
-        return None
-    if not value:
-        raise RowProblem(key, REQUIRED)
-    text = value.replace("/", "-").replace(".", "-")
-    try:
-        if len(text) == 8 and text.isdigit():  # 20260131, common in exports of older systems
-            return date(int(text[:4]), int(text[4:6]), int(text[6:]))
-        parts = text.split("-")
-        if len(parts) != 3 or len(parts[0]) != 4:
-            raise ValueError(value)
-        return date(int(parts[0]), int(parts[1]), int(parts[2]))
-    except ValueError:
-        raise RowProblem(key, BAD_DATE, value=value) from None
-
-
 def parse_fen(values: dict[str, str], key: str, *, optional: bool = False) -> int:
-    from pooling.kernel.money import yuan_to_fen
-
-    value = values.get(key, "")
-    if not value:
-        if optional:
-            return 0
-        raise RowProblem(key, REQUIRED)
-    try:
-        fen = yuan_to_fen(value.replace("¥", "").replace("￥", ""))
-    except BusinessRuleError:
-        raise RowProblem(key, BAD_AMOUNT, value=value) from None
-    if fen < 0:
-        raise RowProblem(key, NEGATIVE_AMOUNT, value=value)
-    return fen
+    """A cell of yuan (not negative) -> fen, by the one money parser."""
+    if optional and not values.get(key, ""):
+        return 0
+    return int(checked(values, key, lambda value: yuan_to_fen(value, negative=False)))
 
 
 def parse_choice(values: dict[str, str], key: str, choices: type[models.TextChoices],
@@ -261,7 +243,7 @@ def checked(values: dict[str, str], key: str, validator: Callable[..., Any],
     try:
         return validator(value)
     except BusinessRuleError as exc:
-        raise RowProblem(key, exc.message, **exc.params) from None
+        raise RowProblem.of(key, exc) from None
 
 
 def county_of(values: dict[str, str], ctx: Context, key: str = "county") -> str:

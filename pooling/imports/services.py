@@ -38,7 +38,8 @@ from django.db import (
     connections,
     transaction,
 )
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from pooling.imports.kinds import Context, ImportKind, RowProblem, RowProblems, chunked, kind_for
@@ -46,10 +47,11 @@ from pooling.imports.models import ImportBatch, ImportStatus
 from pooling.kernel.choices import Role
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.permissions import require
+from pooling.kernel.problems import Problem
 from pooling.kernel.scoping import acting_as
 from pooling.models import Region, User
 from pooling.policy.document import policy_memo
-from pooling.tabular.reader import Row, RowError, TableError, open_table
+from pooling.tabular.reader import Row, TableError, open_table
 
 MAX_STORED_ERRORS = 5000
 PROGRESS_EVERY = 5000
@@ -63,22 +65,21 @@ NO_FILE = _("请选择要上传的文件")
 COMMIT_FAILED = _("提交失败，未写入任何数据：%(reason)s")
 PREVIEW_FAILED = _("校验中止，该批次未通过：%(reason)s")
 INTERNAL_ERROR = _("处理文件时发生内部错误（%(error)s），未写入任何数据；错误已记录，请联系系统管理员")
+CHANGED_SINCE_PREVIEW = _("数据在预览后被他人修改，请重新上传预览")
 
 
 @dataclass
 class ErrorSink:
-    """Counts every error; keeps the first MAX_STORED_ERRORS for the page and report."""
+    """Counts every problem; keeps the first MAX_STORED_ERRORS (as `Problem.as_dict()`, the
+    reason in both languages) for the page, the report and the API."""
 
     count: int = 0
     kept: list[dict[str, Any]] = field(default_factory=list)
 
-    def add(self, row: int | None, column: str, reason: str) -> None:
+    def add(self, problem: Problem) -> None:
         self.count += 1
         if len(self.kept) < MAX_STORED_ERRORS:
-            self.kept.append({"row": row, "column": column, "reason": reason})
-
-    def add_row_error(self, error: RowError) -> None:
-        self.add(error.row, error.column, error.reason)
+            self.kept.append(problem.as_dict())
 
 
 def batch_upload(*, actor: User, kind: str, file: UploadedFile) -> ImportBatch:
@@ -131,7 +132,7 @@ def batch_preview(*, batch_id: int) -> ImportBatch:
                 rows = progress.done
         except TableError as exc:
             file_error = exc.text()
-            sink.add(exc.row, exc.column, file_error)
+            sink.add(Problem.from_error(exc, row=exc.row, column=exc.column))
         except Exception as exc:  # anything else ends the batch too, never leaves it 'validating'
             _fail_with(batch_id, PREVIEW_FAILED, exc)
             if not isinstance(exc, BusinessRuleError):
@@ -194,19 +195,18 @@ def _commit_claimed(batch: ImportBatch) -> None:
     except _Rejected:
         _fail(batch_id, sink.kept, sink.count, "")
     except TableError as exc:
-        _fail(batch_id, [{"row": exc.row, "column": exc.column, "reason": exc.text()}], 1, exc.text())
+        _fail(batch_id, [Problem.from_error(exc, row=exc.row, column=exc.column).as_dict()], 1, exc.text())
     except DataError as exc:
         # The database refused a value of the file (rolled back): a file problem, not a crash.
-        reason = str(COMMIT_FAILED % {"reason": str(exc).splitlines()[0]})
-        _fail(batch_id, [{"row": None, "column": "", "reason": reason}], 1, reason)
+        refused = Problem(None, "", COMMIT_FAILED, {"reason": str(exc).splitlines()[0]}, "refused")
+        _fail(batch_id, [refused.as_dict()], 1, refused.reason)
     except IntegrityError:
         # Rolled back. Someone wrote a clashing row since the preview: find and name it.
         sink = ErrorSink()
         for _record in _checked_records(batch, kind, _context(batch, kind), sink, _Progress(batch_id, side_channel=False)):
             pass
-        reason = str(COMMIT_FAILED % {"reason": _("数据在预览后被他人修改，请重新上传预览")})
-        _fail(batch_id, sink.kept or [{"row": None, "column": "", "reason": reason}],
-              sink.count or 1, "" if sink.count else reason)
+        changed = Problem(None, "", COMMIT_FAILED, {"reason": CHANGED_SINCE_PREVIEW}, "changed")
+        _fail(batch_id, sink.kept or [changed.as_dict()], sink.count or 1, "" if sink.count else changed.reason)
     finally:
         progress.close()
 
@@ -269,15 +269,13 @@ def _fail(batch_id: int, errors: list[dict[str, Any]], count: int, file_error: s
 
 def _fail_with(batch_id: int, template: Any, exc: Exception) -> None:
     """End the batch 'failed', saying why in Chinese and English (stored once, read in either)."""
-    texts = []
-    for lang in ("zh-hans", "en"):
-        with translation.override(lang):
-            if isinstance(exc, BusinessRuleError):
-                texts.append(str(template % {"reason": exc.text(lang)}))
-            else:  # a crash: say so plainly, the log has the details
-                texts.append(str(INTERNAL_ERROR % {"error": type(exc).__name__}))
-    text = " / ".join(dict.fromkeys(texts))  # one language only if English is missing
-    _fail(batch_id, [{"row": None, "column": "", "reason": text}], 1, text)
+    if isinstance(exc, BusinessRuleError):
+        # The reason is rendered when the problem is, in the language it is read in.
+        problem = Problem(None, "", template, {"reason": lazy(exc.text, str)()}, exc.code)
+    else:  # a crash: say so plainly, the log has the details
+        problem = Problem(None, "", INTERNAL_ERROR, {"error": type(exc).__name__}, "internal_error")
+    text = " / ".join(dict.fromkeys([problem.text("zh-hans"), problem.text("en")]))  # one if English is missing
+    _fail(batch_id, [problem.as_dict()], 1, text)
 
 
 def _context(batch: ImportBatch, kind: ImportKind) -> Context:
@@ -304,16 +302,16 @@ def _checked_records(batch: ImportBatch, kind: ImportKind, ctx: Context, sink: E
             progress.tick()
             if row.errors:
                 for error in row.errors:
-                    sink.add_row_error(error)
+                    sink.add(error)
                 continue
             try:
                 _county, record = kind.clean(row.values, ctx)
             except RowProblem as problem:
-                sink.add(row.number, label.get(problem.column, problem.column), problem.reason())
+                sink.add(problem.at(row.number, label))
                 continue
             except RowProblems as problems:
                 for p in problems.problems:
-                    sink.add(row.number, label.get(p.column, p.column), p.reason())
+                    sink.add(p.at(row.number, label))
                 continue
             key = kind.unique_key(record)
             if key is None:
@@ -322,8 +320,8 @@ def _checked_records(batch: ImportBatch, kind: ImportKind, ctx: Context, sink: E
                 continue
             first = seen.get(key)
             if first is not None:
-                sink.add(row.number, label.get(kind.existing_column(), ""),
-                         str(DUPLICATE_IN_FILE % {"row": first}))
+                sink.add(Problem(row.number, label.get(kind.existing_column(), ""), DUPLICATE_IN_FILE,
+                                 {"row": first}, "duplicate_in_file"))
                 continue
             seen[key] = row.number
             if not lookups:
@@ -352,7 +350,7 @@ def _not_existing(kind: ImportKind, waiting: list[tuple[Any, int, Any]], sink: E
     existing = kind.existing([key for key, _row, _record in waiting])
     for key, number, record in waiting:
         if key in existing:
-            sink.add(number, label.get(kind.existing_column(), ""), str(kind.existing_message()))
+            sink.add(Problem(number, label.get(kind.existing_column(), ""), kind.existing_message(), code="exists"))
         else:
             ctx.row = number
             yield record

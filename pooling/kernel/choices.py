@@ -19,6 +19,13 @@ class PersonCategory(models.TextChoices):
     MINOR_STUDENT = "minor_student", _("未成年人/学生")
 
 
+# The basic schemes and the person categories each covers (职工: 在职/退休; 居民: 成年/未成年).
+SCHEME_CATEGORIES: dict[str, tuple[str, ...]] = {
+    Scheme.EMPLOYEE: (PersonCategory.IN_SERVICE, PersonCategory.RETIRED),
+    Scheme.RESIDENT: (PersonCategory.RESIDENT_ADULT, PersonCategory.MINOR_STUDENT),
+}
+
+
 class HospitalLevel(models.TextChoices):
     COMMUNITY = "community", _("社区/基层")
     LEVEL1 = "level1", _("一级")

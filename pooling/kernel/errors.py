@@ -6,6 +6,7 @@ Messages are lazy translations with Chinese source text (the default language);
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils import translation
@@ -24,6 +25,14 @@ def bilingual(message: Any) -> dict[str, str]:
     return {"zh": zh, "en": en}
 
 
+def render(message: Any, params: Mapping[str, Any] | None = None, lang: str | None = None) -> str:
+    """A message with its parameters, in `lang` (or the active language)."""
+    if lang:
+        with translation.override(lang):
+            return render(message, params)
+    return str(message) % params if params else str(message)
+
+
 class BusinessRuleError(Exception):
     """A rule of the field refused the request (e.g. 重复参保). Shown, never a 500."""
 
@@ -36,10 +45,7 @@ class BusinessRuleError(Exception):
         super().__init__(str(self.text()))
 
     def text(self, lang: str | None = None) -> str:
-        if lang:
-            with translation.override(lang):
-                return str(self.message) % self.params if self.params else str(self.message)
-        return str(self.message) % self.params if self.params else str(self.message)
+        return render(self.message, self.params, lang)
 
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "field": self.field,

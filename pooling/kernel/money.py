@@ -15,6 +15,7 @@ from pooling.kernel.errors import BusinessRuleError
 HUNDRED = Decimal(100)
 NOT_AN_AMOUNT = _("金额格式不正确：%(value)s（应为元，最多两位小数）")
 TOO_PRECISE = _("金额最多两位小数：%(value)s")
+NEGATIVE_AMOUNT = _("金额不能为负数：%(value)s")
 
 
 def round_fen(value: Decimal | int) -> int:
@@ -22,19 +23,27 @@ def round_fen(value: Decimal | int) -> int:
     return int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def yuan_to_fen(value: str | Decimal | int) -> int:
-    """Parse yuan ("1234.5", Decimal) into exact fen; refuses floats and a third decimal."""
-    if isinstance(value, float):  # a float has already lost the fen
-        raise TypeError("money must not be a float")
+def yuan_to_fen(value: str | Decimal | int, *, negative: bool = True, field: str | None = None) -> int:
+    """Parse yuan ("1234.5", "¥1,234.50", Decimal, int) into exact fen: the one parser of
+    money typed by people or written in files (forms, API, imports, policy documents).
+
+    Refuses floats (a float has already lost the fen), a third decimal and — with
+    `negative=False` — an amount below zero, each with its own message naming `field`.
+    """
+    if isinstance(value, float | bool):
+        raise TypeError("money must be a string, Decimal or int, never a float")
+    text = str(value).strip().replace(",", "").replace("¥", "").replace("￥", "")
     try:
-        amount = Decimal(str(value).strip().replace(",", ""))
+        amount = Decimal(text)
     except (InvalidOperation, ValueError):
-        raise BusinessRuleError(NOT_AN_AMOUNT, code="amount", params={"value": value}) from None
+        raise BusinessRuleError(NOT_AN_AMOUNT, code="amount", field=field, params={"value": value}) from None
     if not amount.is_finite():
-        raise BusinessRuleError(NOT_AN_AMOUNT, code="amount", params={"value": value})
+        raise BusinessRuleError(NOT_AN_AMOUNT, code="amount", field=field, params={"value": value})
     fen = amount * HUNDRED
     if fen != fen.to_integral_value():
-        raise BusinessRuleError(TOO_PRECISE, code="amount_precision", params={"value": value})
+        raise BusinessRuleError(TOO_PRECISE, code="amount_precision", field=field, params={"value": value})
+    if fen < 0 and not negative:
+        raise BusinessRuleError(NEGATIVE_AMOUNT, code="amount_negative", field=field, params={"value": value})
     return int(fen)
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.integrity import unique_clash
+from pooling.kernel.permissions import Actor
 
 DRAFT, SUBMITTED, PUBLISHED, REJECTED = "draft", "submitted", "published", "rejected"
 REASON_REQUIRED = _("退回时请填写退回理由")
@@ -52,7 +53,7 @@ def submit(kind: Reviewed, version: M) -> M:
     return version
 
 
-def check_reviewer(kind: Reviewed, version: M, actor: Any) -> None:
+def check_reviewer(kind: Reviewed, version: M, actor: Actor) -> None:
     """Only a submitted version is reviewed, and never by its maker (nor when no maker is known)."""
     if version.status != SUBMITTED:
         raise BusinessRuleError(kind.not_submitted, code="not_submitted", params=_status(version))
@@ -62,7 +63,7 @@ def check_reviewer(kind: Reviewed, version: M, actor: Any) -> None:
         raise BusinessRuleError(kind.same_person, code="same_person", params={"maker": maker, "drafter": maker})
 
 
-def publish(kind: Reviewed, version: M, actor: Any) -> M:
+def publish(kind: Reviewed, version: M, actor: Actor) -> M:
     """Submitted → published, signed by `actor` (whom check_reviewer let through); refused
     while another version is in force from the same date (one published per date)."""
     _check_date_free(kind, version)

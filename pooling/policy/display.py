@@ -1,18 +1,28 @@
-"""A policy document as people read it: labelled rows and tables, and a diff of two versions.
+"""A policy as people read it: labelled rows and tables, and what changed between two versions.
 
-Pure functions over the (validated) document; the templates only loop.
+Pure functions over the typed `Policy` (never the JSON); the templates only loop.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import date
+from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from pooling.kernel.choices import HospitalLevel, PersonCategory, Scheme
+from pooling.kernel.money import fen_to_yuan
+from pooling.kernel.numbers import percent_text
+from pooling.policy.benefit_rules import MATERNITY_KINDS, InpatientRule, OutpatientRule
+from pooling.policy.document import Policy
+from pooling.policy.funding import EmployeePolicy, ResidentPolicy
 
-LEVEL_ORDER = ["level3", "level2", "level1", "community"]
+LEVEL_ORDER = [HospitalLevel.LEVEL3, HospitalLevel.LEVEL2, HospitalLevel.LEVEL1, HospitalLevel.COMMUNITY]
+SPLIT_ORDER = ("central", "province", "city", "county")
 
 
 def scheme_label(code: str) -> str:
@@ -27,111 +37,134 @@ def level_label(code: str) -> str:
     return str(HospitalLevel(code).label) if code in HospitalLevel.values else code
 
 
-def _yuan(v: str) -> str:
-    return f"{v} 元"
+def yuan(fen: int) -> str:
+    return str(fen_to_yuan(fen))
 
 
-def _pct(v: str) -> str:
-    return f"{v}%"
+def _yuan(fen: int) -> str:
+    return f"{yuan(fen)} 元"
 
 
-def employee_rows(emp: dict[str, Any]) -> list[tuple[str, str]]:
-    acct, years = emp["personal_account"], emp["retiree_years"]
-    bands = "；".join(_("%(age)s 岁起 %(amount)s 元/月") % {"age": b["min_age"], "amount": b["amount"]}
-                     for b in sorted(acct["retiree_monthly"], key=lambda b: b["min_age"]))
+def _pct(rate: Decimal) -> str:
+    return f"{percent_text(rate)}%"
+
+
+def employee_rows(emp: EmployeePolicy) -> list[tuple[str, str]]:
+    bands = "；".join(_("%(age)s 岁起 %(amount)s 元/月") % {"age": b.min_age, "amount": yuan(b.monthly_fen)}
+                     for b in emp.retiree_allocations)
     return [
-        (_("上年度职工月平均工资"), _yuan(emp["average_monthly_wage"])),
-        (_("缴费基数下限 / 上限（占平均工资）"), f"{_pct(emp['base_floor_pct'])} / {_pct(emp['base_ceiling_pct'])}"),
-        (_("单位费率 / 个人费率"), f"{_pct(emp['employer_rate_pct'])} / {_pct(emp['employee_rate_pct'])}"),
-        (_("生育保险"), (_("合并征缴，费率 %(r)s") if emp["maternity"]["merged"] else _("单独征缴，费率 %(r)s"))
-         % {"r": _pct(emp["maternity"]["rate_pct"])}),
-        (_("在职人员个人账户划入（占缴费基数）"), _pct(acct["in_service_share_of_base_pct"])),
+        (_("上年度职工月平均工资"), _yuan(emp.average_monthly_wage_fen)),
+        (_("缴费基数下限 / 上限（占平均工资）"), f"{_pct(emp.base_floor_rate)} / {_pct(emp.base_ceiling_rate)}"),
+        (_("单位费率 / 个人费率"), f"{_pct(emp.employer_rate)} / {_pct(emp.employee_rate)}"),
+        (_("生育保险"), (_("合并征缴，费率 %(r)s") if emp.maternity_merged else _("单独征缴，费率 %(r)s"))
+         % {"r": _pct(emp.maternity_rate)}),
+        (_("在职人员个人账户划入（占缴费基数）"), _pct(emp.account_share_of_base)),
         (_("退休人员个人账户划入"), bands),
-        (_("退休享受待遇累计缴费年限（男 / 女）"), _("%(m)s 年 / %(f)s 年") % {"m": years["men_total"], "f": years["women_total"]}),
-        (_("其中实际缴费年限不少于"), _("%(n)s 年") % {"n": years["min_actual"]}),
+        (_("退休享受待遇累计缴费年限（男 / 女）"),
+         _("%(m)s 年 / %(f)s 年") % {"m": emp.retiree_years_men, "f": emp.retiree_years_women}),
+        (_("其中实际缴费年限不少于"), _("%(n)s 年") % {"n": emp.retiree_actual_years_min}),
     ]
 
 
-def resident_rows(res: dict[str, Any]) -> list[tuple[str, str]]:
-    split = res["subsidy_split_pct"]
-    wait = res["waiting_period"]
+def resident_rows(res: ResidentPolicy) -> list[tuple[str, str]]:
+    wait = res.waiting
     return [
-        (_("筹资年度"), str(res["year"])),
-        *[(_("个人缴费：%(cat)s") % {"cat": category_label(k)}, _yuan(v))
-          for k, v in res["individual_contribution"].items()],
-        (_("财政补助（每人每年）"), _yuan(res["subsidy_per_head"])),
-        (_("补助分担（中央/省/市/县）"), " / ".join(_pct(split[k]) for k in ("central", "province", "city", "county"))),
-        *[(_("特殊群体资助：%(g)s") % {"g": k}, _yuan(v)) for k, v in res["special_group_subsidy"].items()],
+        (_("筹资年度"), str(res.year)),
+        *[(_("个人缴费：%(cat)s") % {"cat": category_label(k)}, _yuan(v)) for k, v in res.individual_fen.items()],
+        (_("财政补助（每人每年）"), _yuan(res.subsidy_per_head_fen)),
+        (_("补助分担（中央/省/市/县）"), " / ".join(_pct(res.subsidy_split[k]) for k in SPLIT_ORDER)),
+        *[(_("特殊群体资助：%(g)s") % {"g": k}, _yuan(v)) for k, v in res.special_group_subsidy_fen.items()],
         (_("等待期"), _("基础 %(b)s 个月；每多中断一年加 %(g)s 个月；每多连续缴费一年减 %(c)s 个月") % {
-            "b": wait["base_months"], "g": wait["per_gap_year_months"],
-            "c": wait["per_continuous_year_reduction_months"]}),
-        (_("免等待期"), (_("新生儿；") if wait["newborn_exempt"] else "")
-         + _("职工医保中断后 %(m)s 个月内转入") % {"m": wait["from_employee_within_months"]}),
+            "b": wait.base_months, "g": wait.per_gap_year_months, "c": wait.per_continuous_year_reduction_months}),
+        (_("免等待期"), (_("新生儿；") if wait.newborn_exempt else "")
+         + _("职工医保中断后 %(m)s 个月内转入") % {"m": wait.from_employee_within_months}),
     ]
 
 
-def grid(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Inpatient / outpatient rows with labels, ordered scheme, category, level 三级 → 社区."""
-    order = {c: i for i, c in enumerate(PersonCategory.values)}
-    labelled = [{**r, "scheme_label": scheme_label(r["scheme"]), "category_label": category_label(r["category"]),
-                 "level_label": level_label(r["hospital_level"])} for r in rows]
-    return sorted(labelled, key=lambda r: (order.get(r["category"], 9), LEVEL_ORDER.index(r["hospital_level"])
-                                           if r["hospital_level"] in LEVEL_ORDER else 9))
+def grid(rules: Iterable[InpatientRule | OutpatientRule]) -> list[dict[str, Any]]:
+    """Inpatient / outpatient rows, labelled and as text, ordered scheme, category, level 三级 → 社区."""
+    order = {c: i for i, c in enumerate(PersonCategory)}
+    rows = []
+    for r in sorted(rules, key=lambda r: (order[r.category], LEVEL_ORDER.index(r.hospital_level))):
+        row = {"scheme_label": r.scheme.label, "category_label": r.category.label,
+               "level_label": r.hospital_level.label, "ratio_pct": percent_text(r.ratio)}
+        if isinstance(r, InpatientRule):
+            row |= {"deductible_first": yuan(r.deductible_first_fen), "deductible_later": yuan(r.deductible_later_fen),
+                    "annual_cap": yuan(r.annual_cap_fen)}
+        else:
+            row |= {"deductible": yuan(r.deductible_fen), "annual_limit": yuan(r.annual_limit_fen)}
+        rows.append(row)
+    return rows
 
 
-def policy_view(doc: dict[str, Any]) -> dict[str, Any]:
-    ben = doc["benefits"]
-    medical = ben["maternity"]["medical"]
+def policy_view(policy: Policy) -> dict[str, Any]:
+    ben = policy.benefits
+    medical = ben.maternity_medical
     return {
-        "employee_rows": employee_rows(doc["employee"]),
-        "resident_rows": resident_rows(doc["resident"]),
-        "inpatient": grid(ben["inpatient"]),
-        "outpatient": grid(ben["outpatient_pooling"]),
-        "diseases": ben["chronic_special"]["diseases"],
-        "class_b": ben["class_b_self_pay_pct"],
-        "maternity_medical": [(_("按比例支付"), _pct(medical["ratio_pct"]))] if "ratio_pct" in medical else [
-            (_("顺产"), _yuan(medical["vaginal_delivery"])), (_("剖宫产"), _yuan(medical["caesarean"])),
-            (_("产前检查"), _yuan(medical["prenatal_checks"]))],
-        "leave_days": ben["maternity"]["leave_days"],
-        "out_of_city": ben["out_of_city"],
+        "demo": policy.demo,
+        "note": policy.note,
+        "employee_rows": employee_rows(policy.employee),
+        "resident_rows": resident_rows(policy.resident),
+        "inpatient": grid(ben.inpatient.values()),
+        "outpatient": grid(ben.outpatient.values()),
+        "diseases": [{"code": d.code, "name": d.name, "kind": d.kind, "ratio_pct": percent_text(d.ratio),
+                      "annual_limit": yuan(d.annual_limit_fen)} for d in ben.diseases.values()],
+        "class_b": percent_text(ben.class_b_self_pay_rate),
+        "maternity_medical": [(_("按比例支付"), _pct(medical.ratio))] if medical.ratio is not None else [
+            (str(MATERNITY_KINDS[kind]), _yuan(fen)) for kind, fen in medical.lump_sums_fen.items()],
+        "leave_days": ben.leave,
+        "out_of_city": {"registered_ratio_reduction_pct": percent_text(ben.out_of_city_registered_reduction),
+                        "unregistered_ratio_reduction_pct": percent_text(ben.out_of_city_unregistered_reduction)},
     }
 
 
-# --- diff of two versions --------------------------------------------------------------
+# --- what changed between two versions ---------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Change:
     path: str
-    old: Any
-    new: Any
+    old: str | None
+    new: str | None
 
 
-def _row_key(item: Any, index: int) -> str:
-    if isinstance(item, dict) and {"scheme", "category", "hospital_level"} <= set(item):
-        return f"{item['scheme']}/{item['category']}/{item['hospital_level']}"
-    if isinstance(item, dict) and "code" in item:
-        return str(item["code"])
-    if isinstance(item, dict) and "min_age" in item:
-        return f"min_age={item['min_age']}"
-    return str(index)
+def _text(name: str, value: Any) -> str:
+    """A leaf as people read it: fen as yuan, a rate as a percent, a flag as 是/否."""
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, int) and name.endswith("_fen"):
+        return _yuan(value)
+    if isinstance(value, Decimal):
+        return _pct(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
 
 
-def flatten(value: Any, path: str = "$") -> dict[str, Any]:
-    """Leaves by a path that names list rows by their key (scheme/category/level, code), not index."""
-    if isinstance(value, dict):
-        out: dict[str, Any] = {}
-        for k, v in value.items():
-            out.update(flatten(v, f"{path}.{k}"))
-        return out
-    if isinstance(value, list):
-        out = {}
-        for i, v in enumerate(value):
-            out.update(flatten(v, f"{path}[{_row_key(v, i)}]"))
-        return out
-    return {path: value}
+def _key(key: Any) -> str:
+    return "/".join(map(str, key)) if isinstance(key, tuple) else str(key)
 
 
-def policy_diff(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+def flatten(value: Any, path: str = "$", name: str = "") -> dict[str, str]:
+    """Every leaf of a policy by its path; rows of a table named by their key
+    (scheme/category/level, disease code, min_age=…), not by their position."""
+    out: dict[str, str] = {}
+    if is_dataclass(value):
+        for f in fields(value):
+            out |= flatten(getattr(value, f.name), f"{path}.{f.name}", f.name)
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            out |= flatten(item, f"{path}[{_key(key)}]", name)
+    elif isinstance(value, tuple):
+        for index, item in enumerate(value):
+            first = fields(item)[0].name if is_dataclass(item) else ""
+            label = f"{first}={getattr(item, first)}" if first else str(index)
+            out |= flatten(item, f"{path}[{label}]", name)
+    elif not isinstance(value, Enum):  # a row's scheme etc. is its key already
+        out[path] = _text(name, value)
+    return out
+
+
+def policy_diff(old: Policy, new: Policy) -> list[Change]:
     a, b = flatten(old), flatten(new)
     return [Change(p, a.get(p), b.get(p)) for p in sorted(set(a) | set(b)) if a.get(p) != b.get(p)]

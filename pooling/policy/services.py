@@ -18,8 +18,9 @@ from pooling.kernel import review
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.integrity import unique_clash
 from pooling.kernel.permissions import require
+from pooling.kernel.problems import Problem
 from pooling.models import PolicyStatus, PolicyVersion, User
-from pooling.policy.validation import Problem, document_problems
+from pooling.policy.validation import document_problems
 
 INVALID_DOCUMENT = _("政策文件未通过校验，共 %(count)s 处问题：%(problems)s")
 CODE_TAKEN = _("版本号 %(code)s 已存在")
@@ -43,7 +44,8 @@ class PolicyDocumentInvalid(BusinessRuleError):
         })
 
     def as_dict(self) -> dict[str, Any]:
-        return {**super().as_dict(), "problems": [{"path": p.path, "reason": p.reason} for p in self.problems]}
+        return {**super().as_dict(), "problems": [
+            {"path": p.column, "reason": p.text("zh-hans"), "reason_en": p.text("en")} for p in self.problems]}
 
 
 def policy_document_check(*, document: Any) -> None:

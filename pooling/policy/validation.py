@@ -10,34 +10,70 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from pooling.kernel.choices import SCHEME_CATEGORIES, HospitalLevel
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.money import yuan_to_fen
+from pooling.kernel.numbers import parse_percent
+from pooling.kernel.problems import Problem
+
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "policy.schema.json"
 
-SCHEME_CATEGORIES = {"employee": ("in_service", "retired"), "resident": ("resident_adult", "minor_student")}
-LEVELS = ("level3", "level2", "level1", "community")
 # National limits (医保发〔2022〕22号): out-of-city ratio may fall by at most these points.
 OUT_OF_CITY_MAX = {"registered_ratio_reduction_pct": Decimal(10), "unregistered_ratio_reduction_pct": Decimal(20)}
 # Percent fields that may exceed 100 (the base ceiling is 300 % of the average wage).
 PCT_OVER_100_ALLOWED = {"base_ceiling_pct"}
 
 
-@dataclass(frozen=True)
-class Problem:
-    path: str  # JSON path, e.g. $.benefits.inpatient[3].ratio_pct
-    reason: str  # in the active language (Chinese by default)
+# Each problem is a `Problem` whose column is the JSON path (e.g. $.benefits.inpatient[3].ratio_pct).
+MISSING = _("缺少必填项")
+NOT_ALLOWED_FIELD = _("不允许的字段（请检查拼写）")
+WRONG_TYPE = _("类型应为%(type)s")
+NOT_YUAN = _("应为金额（元）字符串，最多两位小数，例如 \"1200.00\"")
+NOT_PCT = _("应为百分比字符串，例如 \"85\" 或 \"7.5\"")
+WRONG_FORMAT = _("格式不符合要求（%(pattern)s）")
+NOT_IN_LIST = _("取值应为以下之一：%(values)s")
+TOO_SMALL = _("不能小于 %(limit)s")
+TOO_LARGE = _("不能大于 %(limit)s")
+TOO_FEW = _("至少需要 %(n)s 项")
+EMPTY = _("不能为空")
+TOO_LONG = _("不能超过 %(n)s 个字符")
+NOT_A_DATE = _("不是有效的日期（YYYY-MM-DD）")
+MATERNITY_FORM = _("应为定额（vaginal_delivery、caesarean、prenatal_checks）或按比例（ratio_pct）两种形式之一")
+OTHER_RULE = _("不符合政策文件格式（%(rule)s）")
+PCT_OVER_100 = _("百分比不能超过 100")
+CEILING_NOT_ABOVE_FLOOR = _("缴费基数上限必须高于下限")
+WAGE_NOT_POSITIVE = _("平均工资必须大于 0")
+NO_BAND_FROM_ZERO = _("须有一档从 0 岁起（min_age 为 0），否则部分退休人员没有划入额")
+DUPLICATE_BAND = _("年龄档重复")
+ACTUAL_OVER_TOTAL = _("实际缴费年限不能多于累计缴费年限")
+SPLIT_NOT_100 = _("各级财政分担比例合计应为 100，实为 %(total)s")
+LATER_ABOVE_FIRST = _("再次住院起付标准不应高于首次住院")
+DUPLICATE_DISEASE = _("病种编码重复")
+OVER_NATIONAL_LIMIT = _("按医保发〔2022〕22号，降低幅度不得超过 %(limit)s 个百分点")
+CATEGORY_NOT_OF_SCHEME = _("人员类别与险种不匹配")
+DUPLICATE_COMBO = _("险种、人员类别、医院级别的组合重复")
+MISSING_COMBO = _("缺少 %(combo)s 的标准")
+CAPS_DIFFER = _("%(combo)s 各医院级别的年度限额必须相同")
+NOT_JSON = _("不是有效的 JSON（第 %(where)s 处）：%(msg)s")
 
-    def __str__(self) -> str:
-        return f"{self.path}：{self.reason}"
+
+def _at(path: str, message: object, **params: object) -> Problem:
+    return Problem(None, path, message, params)
+
+
+def _pct(value: str) -> Decimal:
+    """A percent the schema has shaped already (any size: the range is checked on its own)."""
+    return parse_percent(value, maximum=None)
 
 
 @cache
@@ -62,8 +98,8 @@ def document_problems(document: Any) -> list[Problem]:
 
 _YUAN_PATTERN = policy_schema()["$defs"]["yuan"]["pattern"]
 _PCT_PATTERN = policy_schema()["$defs"]["pct"]["pattern"]
-_TYPES = {"string": "字符串", "integer": "整数", "number": "数字", "boolean": "true/false",
-          "object": "对象", "array": "数组"}
+_TYPES = {"string": _("字符串"), "integer": _("整数"), "number": _("数字"), "boolean": "true/false",
+          "object": _("对象"), "array": _("数组")}
 
 
 def _schema_problem(error: ValidationError) -> Problem:
@@ -72,37 +108,37 @@ def _schema_problem(error: ValidationError) -> Problem:
     if kind == "required":
         missing = [k for k in value if isinstance(instance, dict) and k not in instance]
         name = missing[0] if missing else ""
-        return Problem(f"{path}.{name}", _("缺少必填项"))
+        return _at(f"{path}.{name}", MISSING)
     if kind == "additionalProperties":
         allowed = set(error.schema.get("properties", {}))
         extra = sorted(k for k in instance if k not in allowed) if isinstance(instance, dict) else []
-        return Problem(f"{path}.{extra[0]}" if extra else path, _("不允许的字段（请检查拼写）"))
+        return _at(f"{path}.{extra[0]}" if extra else path, NOT_ALLOWED_FIELD)
     if kind == "type":
         wanted = value if isinstance(value, str) else "/".join(value)
-        return Problem(path, _("类型应为%(type)s") % {"type": _TYPES.get(wanted, wanted)})
+        return _at(path, WRONG_TYPE, type=_TYPES.get(wanted, wanted))
     if kind == "pattern":
         if value == _YUAN_PATTERN:
-            return Problem(path, _("应为金额（元）字符串，最多两位小数，例如 \"1200.00\""))
+            return _at(path, NOT_YUAN)
         if value == _PCT_PATTERN or path.endswith("_pct"):
-            return Problem(path, _("应为百分比字符串，例如 \"85\" 或 \"7.5\""))
-        return Problem(path, _("格式不符合要求（%(pattern)s）") % {"pattern": value})
+            return _at(path, NOT_PCT)
+        return _at(path, WRONG_FORMAT, pattern=value)
     if kind == "enum":
-        return Problem(path, _("取值应为以下之一：%(values)s") % {"values": "、".join(map(str, value))})
+        return _at(path, NOT_IN_LIST, values="、".join(map(str, value)))
     if kind in ("minimum", "exclusiveMinimum"):
-        return Problem(path, _("不能小于 %(limit)s") % {"limit": value})
+        return _at(path, TOO_SMALL, limit=value)
     if kind in ("maximum", "exclusiveMaximum"):
-        return Problem(path, _("不能大于 %(limit)s") % {"limit": value})
+        return _at(path, TOO_LARGE, limit=value)
     if kind == "minItems":
-        return Problem(path, _("至少需要 %(n)s 项") % {"n": value})
+        return _at(path, TOO_FEW, n=value)
     if kind == "minLength":
-        return Problem(path, _("不能为空"))
+        return _at(path, EMPTY)
     if kind == "maxLength":
-        return Problem(path, _("不能超过 %(n)s 个字符") % {"n": value})
+        return _at(path, TOO_LONG, n=value)
     if kind == "format":
-        return Problem(path, _("不是有效的日期（YYYY-MM-DD）"))
+        return _at(path, NOT_A_DATE)
     if kind == "oneOf":
-        return Problem(path, _("应为定额（vaginal_delivery、caesarean、prenatal_checks）或按比例（ratio_pct）两种形式之一"))
-    return Problem(path, _("不符合政策文件格式（%(rule)s）") % {"rule": kind})
+        return _at(path, MATERNITY_FORM)
+    return _at(path, OTHER_RULE, rule=kind)
 
 
 # --- rules beyond the schema ----------------------------------------------------------
@@ -113,7 +149,7 @@ def _semantic_problems(doc: dict[str, Any]) -> list[Problem]:
     try:
         date.fromisoformat(doc["effective_from"])
     except ValueError:
-        problems.append(Problem("$.effective_from", _("不是有效的日期（YYYY-MM-DD）")))
+        problems.append(_at("$.effective_from", NOT_A_DATE))
     problems += _percent_problems(doc, "$")
     problems += _employee_problems(doc["employee"])
     problems += _resident_problems(doc["resident"])
@@ -128,8 +164,10 @@ def _percent_problems(node: Any, path: str) -> list[Problem]:
         for key, value in node.items():
             here = f"{path}.{key}"
             if isinstance(value, str) and key.endswith("_pct") and key not in PCT_OVER_100_ALLOWED:
-                if Decimal(value) > 100:
-                    found.append(Problem(here, _("百分比不能超过 100")))
+                try:
+                    parse_percent(value)  # the schema checked the form; this, the range
+                except BusinessRuleError:
+                    found.append(_at(here, PCT_OVER_100))
             else:
                 found += _percent_problems(value, here)
     elif isinstance(node, list):
@@ -140,27 +178,25 @@ def _percent_problems(node: Any, path: str) -> list[Problem]:
 
 def _employee_problems(emp: dict[str, Any]) -> list[Problem]:
     found: list[Problem] = []
-    if Decimal(emp["base_floor_pct"]) >= Decimal(emp["base_ceiling_pct"]):
-        found.append(Problem("$.employee.base_ceiling_pct", _("缴费基数上限必须高于下限")))
-    if Decimal(emp["average_monthly_wage"]) <= 0:
-        found.append(Problem("$.employee.average_monthly_wage", _("平均工资必须大于 0")))
+    if _pct(emp["base_floor_pct"]) >= _pct(emp["base_ceiling_pct"]):
+        found.append(_at("$.employee.base_ceiling_pct", CEILING_NOT_ABOVE_FLOOR))
+    if yuan_to_fen(emp["average_monthly_wage"]) <= 0:
+        found.append(_at("$.employee.average_monthly_wage", WAGE_NOT_POSITIVE))
     bands = [int(b["min_age"]) for b in emp["personal_account"]["retiree_monthly"]]
     if 0 not in bands:
-        found.append(Problem("$.employee.personal_account.retiree_monthly",
-                             _("须有一档从 0 岁起（min_age 为 0），否则部分退休人员没有划入额")))
+        found.append(_at("$.employee.personal_account.retiree_monthly", NO_BAND_FROM_ZERO))
     if len(set(bands)) != len(bands):
-        found.append(Problem("$.employee.personal_account.retiree_monthly", _("年龄档重复")))
+        found.append(_at("$.employee.personal_account.retiree_monthly", DUPLICATE_BAND))
     years = emp["retiree_years"]
     if years["min_actual"] > min(years["men_total"], years["women_total"]):
-        found.append(Problem("$.employee.retiree_years.min_actual", _("实际缴费年限不能多于累计缴费年限")))
+        found.append(_at("$.employee.retiree_years.min_actual", ACTUAL_OVER_TOTAL))
     return found
 
 
 def _resident_problems(res: dict[str, Any]) -> list[Problem]:
-    total = sum(Decimal(v) for v in res["subsidy_split_pct"].values())
+    total = sum(_pct(v) for v in res["subsidy_split_pct"].values())
     if total != 100:
-        return [Problem("$.resident.subsidy_split_pct",
-                        _("各级财政分担比例合计应为 100，实为 %(total)s") % {"total": total})]
+        return [_at("$.resident.subsidy_split_pct", SPLIT_NOT_100, total=total)]
     return []
 
 
@@ -168,18 +204,16 @@ def _benefit_problems(ben: dict[str, Any]) -> list[Problem]:
     found = _grid_problems(ben["inpatient"], "$.benefits.inpatient", "annual_cap")
     found += _grid_problems(ben["outpatient_pooling"], "$.benefits.outpatient_pooling", "annual_limit")
     for i, row in enumerate(ben["inpatient"]):
-        if Decimal(row["deductible_later"]) > Decimal(row["deductible_first"]):
-            found.append(Problem(f"$.benefits.inpatient[{i}].deductible_later",
-                                 _("再次住院起付标准不应高于首次住院")))
+        if yuan_to_fen(row["deductible_later"]) > yuan_to_fen(row["deductible_first"]):
+            found.append(_at(f"$.benefits.inpatient[{i}].deductible_later", LATER_ABOVE_FIRST))
     codes: set[str] = set()
     for i, disease in enumerate(ben["chronic_special"]["diseases"]):
         if disease["code"] in codes:
-            found.append(Problem(f"$.benefits.chronic_special.diseases[{i}].code", _("病种编码重复")))
+            found.append(_at(f"$.benefits.chronic_special.diseases[{i}].code", DUPLICATE_DISEASE))
         codes.add(disease["code"])
     for key, limit in OUT_OF_CITY_MAX.items():
-        if Decimal(ben["out_of_city"][key]) > limit:
-            found.append(Problem(f"$.benefits.out_of_city.{key}",
-                                 _("按医保发〔2022〕22号，降低幅度不得超过 %(limit)s 个百分点") % {"limit": limit}))
+        if _pct(ben["out_of_city"][key]) > limit:
+            found.append(_at(f"$.benefits.out_of_city.{key}", OVER_NATIONAL_LIMIT, limit=limit))
     return found
 
 
@@ -191,21 +225,19 @@ def _grid_problems(rows: list[dict[str, Any]], path: str, cap_key: str) -> list[
     for i, row in enumerate(rows):
         key = (row["scheme"], row["category"], row["hospital_level"])
         if row["category"] not in SCHEME_CATEGORIES[row["scheme"]]:
-            found.append(Problem(f"{path}[{i}].category", _("人员类别与险种不匹配")))
+            found.append(_at(f"{path}[{i}].category", CATEGORY_NOT_OF_SCHEME))
         elif key in seen:
-            found.append(Problem(f"{path}[{i}]", _("险种、人员类别、医院级别的组合重复")))
+            found.append(_at(f"{path}[{i}]", DUPLICATE_COMBO))
         seen.add(key)
-        caps[key[:2]].add(str(Decimal(row[cap_key])))
+        caps[key[:2]].add(str(yuan_to_fen(row[cap_key])))
     for scheme, categories in SCHEME_CATEGORIES.items():
         for category in categories:
-            for level in LEVELS:
+            for level in HospitalLevel:
                 if (scheme, category, level) not in seen:
-                    found.append(Problem(path, _("缺少 %(combo)s 的标准") % {
-                        "combo": f"{scheme}/{category}/{level}"}))
-    for (scheme, category), values in caps.items():
+                    found.append(_at(path, MISSING_COMBO, combo=f"{scheme}/{category}/{level}"))
+    for (scheme_code, category_code), values in caps.items():
         if len(values) > 1:
-            found.append(Problem(path, _("%(combo)s 各医院级别的年度限额必须相同") % {
-                "combo": f"{scheme}/{category}"}))
+            found.append(_at(path, CAPS_DIFFER, combo=f"{scheme_code}/{category_code}"))
     return found
 
 
@@ -218,8 +250,8 @@ def document_from_text(text: str | bytes) -> Any:
         return json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         where = f"{exc.lineno}:{exc.colno}" if isinstance(exc, json.JSONDecodeError) else "?"
-        raise DocumentSyntaxError(Problem("$", _("不是有效的 JSON（第 %(where)s 处）：%(msg)s") % {
-            "where": where, "msg": exc.msg if isinstance(exc, json.JSONDecodeError) else exc.reason})) from exc
+        raise DocumentSyntaxError(_at("$", NOT_JSON, where=where,
+                                      msg=exc.msg if isinstance(exc, json.JSONDecodeError) else exc.reason)) from exc
 
 
 class DocumentSyntaxError(ValueError):

@@ -19,6 +19,7 @@ from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.permissions import can
 from pooling.models import PolicyStatus, PolicyVersion
 from pooling.policy.display import policy_diff, policy_view
+from pooling.policy.document import policy_of
 from pooling.policy.services import (
     PolicyDocumentInvalid,
     policy_approve_publish,
@@ -77,7 +78,7 @@ def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
     submitted, own = version.status == PolicyStatus.SUBMITTED, version.drafted_by_id == user.pk
     others = _versions().exclude(pk=version.pk).defer("document")
     return render(request, "pooling/policy_detail.html", {
-        "version": version, "view": policy_view(version.document), "others": others,
+        "version": version, "view": policy_view(policy_of(version)), "others": others,
         "in_force": version.pk == _in_force_pk(),
         "can_edit": drafter and version.status in (PolicyStatus.DRAFT, PolicyStatus.REJECTED),
         "can_review": reviewer and submitted and not own,
@@ -153,5 +154,5 @@ def policy_compare(request: HttpRequest) -> HttpResponse:
     old = get_object_or_404(PolicyVersion, code=request.GET.get("a", ""))
     new = get_object_or_404(PolicyVersion, code=request.GET.get("b", ""))
     return render(request, "pooling/policy_diff.html", {
-        "old": old, "new": new, "changes": policy_diff(old.document, new.document),
+        "old": old, "new": new, "changes": policy_diff(policy_of(old), policy_of(new)),
     })

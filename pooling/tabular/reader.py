@@ -19,8 +19,8 @@ Chinese offices are handled once:
 
 Problems with the file as a whole raise `TableError` (a `BusinessRuleError`, with
 `row` and `column` when a cell is to blame). Problems with one row are
-`RowError(row, column, reason)`, where `row` is the row number the user sees in
-Excel (the header is row 1). Whatever the bytes, reading raises nothing else.
+`pooling.kernel.problems.Problem(row, column, message)`, where `row` is the row number
+the user sees in Excel (the header is row 1). Whatever the bytes, reading raises nothing else.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from typing import IO, Any
 
 from django.utils.translation import gettext_lazy as _
 
+from pooling.kernel.problems import Problem
 from pooling.tabular.cells import (
     FORBIDDEN_IN_CELL,
     FORBIDDEN_IN_MULTILINE,
@@ -83,7 +84,7 @@ from pooling.web import exports
 __all__ = [
     "BAD_XLSX", "BOM", "EMPTY_FILE", "FIELD_COUNT", "HEADER_ONLY", "MISSING_COLUMNS", "DUPLICATE_HEADER",
     "NUMBER_TOO_LONG", "SNIFF_BYTES", "TRUNCATED", "UNDECODABLE", "XLS_UNSUPPORTED", "Column", "Row",
-    "RowError", "Table", "TableError", "encoding_of", "error_report_csv", "map_headers", "normalize_header",
+    "Table", "TableError", "encoding_of", "error_report_csv", "map_headers", "normalize_header",
     "open_table",
 ]
 
@@ -110,13 +111,6 @@ class Column:
         return {normalize_header(n) for n in (self.key, self.label, *self.aliases)}
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    reason: str
-
-
 @dataclass(slots=True)
 class Row:
     """One data row: `number` as in Excel, `values` by column key (stripped strings)."""
@@ -124,7 +118,7 @@ class Row:
     number: int
     values: dict[str, str]
     width: int = 0
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
 
 
 def normalize_header(name: str) -> str:
@@ -295,12 +289,11 @@ class Table:
             values = {key: (cells[i].strip() if i < len(cells) else "") for key, i in self._index.items()}
         row = Row(number, values, width=len(cells))
         if len(cells) != width and (len(cells) < width or any(c.strip() for c in cells[width:])):
-            row.errors.append(RowError(number, "", str(FIELD_COUNT % {"got": len(cells), "want": width})))
+            row.errors.append(Problem(number, "", FIELD_COUNT, {"got": len(cells), "want": width}, "field_count"))
         problems = getattr(cells, "problems", None)  # cells an XLSX reader refused (formulas, …)
         if problems:
             for position, message, params in problems:
-                row.errors.append(RowError(number, self._label_at(position),
-                                           str(message) % params if params else str(message)))
+                row.errors.append(Problem(number, self._label_at(position), message, params or {}))
         if self._suspect(cells):
             self._check_cells(row, cells[:width])
         return row
@@ -327,23 +320,23 @@ class Table:
             text = cell.strip()
             if not text:
                 continue
-            reason = self._refusal(position, text)
-            if reason:
-                row.errors.append(RowError(row.number, self._label_at(position), reason))
+            refusal = self._refusal(position, text)
+            if refusal is not None:
+                row.errors.append(Problem(row.number, self._label_at(position), *refusal))
 
-    def _refusal(self, position: int, text: str) -> str:
-        """Why this cell cannot be imported ("" if it can)."""
+    def _refusal(self, position: int, text: str) -> tuple[Any, dict[str, Any]] | None:
+        """Why this cell cannot be imported (message and parameters; None if it can)."""
         forbidden = FORBIDDEN_IN_MULTILINE if self._multiline[position] else FORBIDDEN_IN_CELL
         bad = forbidden.search(text)
         if bad is not None:
-            return str(CONTROL_CHAR) % {"char": char_name(bad.group())}
+            return CONTROL_CHAR, {"char": char_name(bad.group())}
         if self._wide[position] and WIDE.search(text):
-            return str(FULLWIDTH) % {"value": text, "suggestion": halfwidth(text)}
+            return FULLWIDTH, {"value": text, "suggestion": halfwidth(text)}
         if len(text) > self._limits[position]:
-            return str(TOO_LONG) % {"length": len(text), "limit": self._limits[position]}
+            return TOO_LONG, {"length": len(text), "limit": self._limits[position]}
         if position in self._headless:
-            return str(NO_HEADER) % {"column": column_letter(position)}
-        return ""
+            return NO_HEADER, {"column": column_letter(position)}
+        return None
 
     def close(self) -> None:
         if self._close is not None:
@@ -410,16 +403,16 @@ def _seekable(stream: IO[bytes], close: Callable[[], None] | None) -> tuple[IO[b
     return copy, close_both
 
 
-def error_report_table(errors: Iterable[RowError | dict[str, Any]]) -> exports.Table:
+def error_report_table(errors: Iterable[Problem | dict[str, Any]]) -> exports.Table:
     """The error list (row as in Excel, column, reason) as a table for the one writer."""
-    rows = ([e.row, e.column, e.reason] if isinstance(e, RowError)
+    rows = ([e.row, e.column, e.reason] if isinstance(e, Problem)
             else [e.get("row"), e.get("column", ""), e.get("reason", "")] for e in errors)
     return exports.Table(title=_("导入错误报告"), rows=rows, columns=[
         exports.Column(_("行号"), width=8), exports.Column(_("列"), width=16),
         exports.Column(_("原因"), width=60)])
 
 
-def error_report_csv(errors: Iterable[RowError | dict[str, Any]]) -> Iterator[bytes]:
+def error_report_csv(errors: Iterable[Problem | dict[str, Any]]) -> Iterator[bytes]:
     """The error list as CSV bytes from the one writer: a BOM for Chinese Excel, and the
     user's own cell text (echoed in reasons) never turned into a formula."""
     for chunk in exports.csv_chunks(error_report_table(errors)):

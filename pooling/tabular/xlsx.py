@@ -31,6 +31,7 @@ from xml.etree.ElementTree import Element, ParseError, iterparse, parse
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 
+from pooling.kernel.dates import EXCEL_EPOCH
 from pooling.tabular.errors import (
     BAD_XLSX,
     EMPTY_FILE,
@@ -269,7 +270,7 @@ def _number(text: str) -> tuple[str, tuple[Any, dict[str, Any]] | None]:
     return text, None
 
 
-WINDOWS_1900 = datetime(1899, 12, 30)  # serial 0 in Excel's default date system (1904: MAC_1904)
+WINDOWS_1900 = datetime.combine(EXCEL_EPOCH, time())  # serial 0 in Excel's default date system
 MAC_1904 = datetime(1904, 1, 1)
 LAST_SERIAL = 2958466  # 9999-12-31 + 1
 

@@ -8,10 +8,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
+from pooling.kernel.dates import add_months
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.integrity import unique_clash
 from pooling.kernel.permissions import Actor, require, staff_user
-from providers.dates import add_months
 from providers.models import Agreement, AgreementTemplate, Provider
 
 NO_TEMPLATE = _("尚无%(kind)s适用的全市统一协议范本（启用日期不晚于 %(on)s）")

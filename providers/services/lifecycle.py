@@ -16,11 +16,11 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from pooling.kernel.dates import add_months, add_working_days
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.permissions import Actor, SystemActor, require, staff_user
 from pooling.kernel.scoping import unrestricted
 from providers.choices import Initiator, State
-from providers.dates import add_months, add_working_days
 from providers.models import Provider, ProviderEvent
 from providers.services import agreements
 from providers.services.handling import require_handler

@@ -9,19 +9,16 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from pooling.kernel.choices import RegionLevel
+from pooling.kernel.codes import PHARMACY, check_credit_code, check_provider_code, normalize_code
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.integrity import unique_clash
 from pooling.kernel.permissions import Actor, require, staff_user
 from pooling.kernel.scoping import unrestricted
 from pooling.models import Region
 from providers.choices import ProviderKind, State
-from providers.codes import credit_code_valid, national_code_area, national_code_prefix
 from providers.models import Provider, ProviderEvent
 from providers.services.handling import handling_unit_for, require_handler
 
-BAD_NATIONAL_CODE = _("医保机构编码格式不正确：%(kind)s应为“%(prefix)s”+6位区划代码+5位顺序号")
-CODE_AREA_MISMATCH = _("医保机构编码中的区划代码 %(area)s 与所在区县 %(region)s 不一致")
-BAD_CREDIT_CODE = _("统一社会信用代码校验不通过（GB 32100-2015）")
 LEVEL_REQUIRED = _("医疗机构须填写医院级别")
 PHARMACY_NO_LEVEL = _("零售药店不填写医院级别")
 NOT_A_COUNTY = _("所在区县须为本统筹区的县级经办单位")
@@ -45,18 +42,15 @@ class ProviderSpec:
     hospital_type: str = ""
 
 
+def national_code_prefix(kind: str) -> str:
+    """Pharmacies carry `P`, every medical institution (hospital, clinic) `H` (医保发〔2019〕39号)."""
+    return PHARMACY if kind == ProviderKind.PHARMACY else "H"
+
+
 def check_codes(*, kind: str, national_code: str, credit_code: str, location_region: Region) -> None:
     """Refuse a malformed national code, one from another area, or a bad credit code."""
-    prefix = national_code_prefix(kind)
-    area = national_code_area(national_code)
-    if area is None or not national_code.startswith(prefix):
-        raise BusinessRuleError(BAD_NATIONAL_CODE, code="national_code", field="national_code",
-                                params={"kind": ProviderKind(kind).label, "prefix": prefix})
-    if area != location_region.code:
-        raise BusinessRuleError(CODE_AREA_MISMATCH, code="national_code_area", field="national_code",
-                                params={"area": area, "region": location_region.code})
-    if not credit_code_valid(credit_code):
-        raise BusinessRuleError(BAD_CREDIT_CODE, code="credit_code", field="credit_code")
+    check_provider_code(national_code, prefix=national_code_prefix(kind), area=location_region.code)
+    check_credit_code(credit_code)
 
 
 def _check_spec(spec: ProviderSpec) -> None:
@@ -90,8 +84,8 @@ def provider_register(*, actor: Actor, spec: ProviderSpec, on: date | None = Non
     migrated provider was registered long before its later steps; the log is read by date).
     """
     require(actor, "provider.register")
-    spec = ProviderSpec(**{**spec.__dict__, "national_code": spec.national_code.strip().upper(),
-                           "credit_code": spec.credit_code.strip().upper()})
+    spec = ProviderSpec(**{**spec.__dict__, "national_code": normalize_code(spec.national_code),
+                           "credit_code": normalize_code(spec.credit_code)})
     _check_spec(spec)
     handling = handling_unit_for(kind=spec.kind, level=spec.level,
                                  location_region=spec.location_region,

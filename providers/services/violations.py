@@ -8,6 +8,7 @@ from datetime import date
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from pooling.kernel.dates import first_of_month
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.permissions import Actor, require, staff_user
 from providers.choices import Initiator, ViolationAction
@@ -39,8 +40,8 @@ def violation_record(*, actor: Actor, provider_id: int, spec: ViolationSpec) -> 
         raise BusinessRuleError(FINDING_REQUIRED, code="finding", field="finding")
     if spec.recover_fen < 0 or spec.deduct_fen < 0:
         raise BusinessRuleError(NEGATIVE_AMOUNT, code="amount", field="deduct_fen")
-    month = spec.deduction_month.replace(day=1)
-    if month < spec.found_on.replace(day=1):
+    month = first_of_month(spec.deduction_month)
+    if month < first_of_month(spec.found_on):
         raise BusinessRuleError(DEDUCT_MONTH_EARLY, code="deduction_month", field="deduction_month")
     violation = Violation(provider=provider, kind=spec.kind, found_on=spec.found_on,
                           finding=spec.finding.strip(), recover_fen=spec.recover_fen,

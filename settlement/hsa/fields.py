@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from pooling.kernel.money import round_fen
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.money import round_fen, yuan_to_fen
 from settlement.hsa.errors import BAD_FORMAT, MISSING, HsaError
 
 DATE_RULE = "日期 yyyy-MM-dd"
@@ -53,11 +54,11 @@ def money_fen(data: dict[str, Any], field: str, *, required: bool = True) -> int
         if required:
             raise HsaError(MISSING, field=field, code="missing")
         return 0
-    amount = _decimal(field, value, MONEY_RULE)
-    fen = amount * 100
-    if amount < 0 or fen != fen.to_integral_value():
-        raise _bad(field, MONEY_RULE, value)
-    return int(fen)
+    amount = _decimal(field, value, MONEY_RULE)  # the interface's number syntax
+    try:
+        return yuan_to_fen(amount, negative=False)  # the money rule, as at every other door
+    except BusinessRuleError:
+        raise _bad(field, MONEY_RULE, value) from None
 
 
 def quantity(data: dict[str, Any], field: str) -> Decimal:

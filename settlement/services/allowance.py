@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import DeclarationLine, DeclarationStatus, Enrolment, Person
 from pooling.benefits.maternity import allowance_fen, leave_days
-from pooling.benefits.rules import rules_for
+from pooling.kernel.dates import add_months, first_of_month
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.money import round_fen
 from pooling.kernel.permissions import Actor, require, staff_user
@@ -69,7 +69,7 @@ def allowance_terms(*, person: Person, event: str, event_on: date, difficult_bir
     with unrestricted():
         enrolment = (Enrolment.objects.filter(person=person, scheme="employee", start_month__lte=event_on,
                                               employer__isnull=False)
-                     .exclude(end_month__lt=event_on.replace(day=1)).select_related("employer")
+                     .exclude(end_month__lt=first_of_month(event_on)).select_related("employer")
                      .order_by("-start_month").first())
     if enrolment is None or enrolment.employer is None:
         raise BusinessRuleError(NOT_EMPLOYEE, code="not_employee", params={"name": person.name,
@@ -78,7 +78,7 @@ def allowance_terms(*, person: Person, event: str, event_on: date, difficult_bir
     policy = policy_in_force(on=event_on)
     _check_paid(person, employer, event_on, DEFAULT_PAID_MONTHS)
     average, basis = _average_wage(employer, event_on.year - 1)
-    rules = rules_for(policy)
+    rules = policy.benefits
     months = None if event == MaternityEvent.BIRTH else (3 if event == MaternityEvent.MISCARRIAGE_EARLY else 4)
     days = leave_days(rules.leave, babies=babies, difficult_birth=difficult_birth, miscarriage_months=months)
     return AllowanceTerms(employer_id=employer.pk, leave_days=days, average_wage_fen=average, wage_basis=basis,
@@ -87,8 +87,7 @@ def allowance_terms(*, person: Person, event: str, event_on: date, difficult_bir
 
 
 def _months_before(on: date, n: int) -> list[date]:
-    index = on.year * 12 + on.month - 1
-    return [date((index - k) // 12, (index - k) % 12 + 1, 1) for k in range(n, 0, -1)]
+    return [add_months(first_of_month(on), -k) for k in range(n, 0, -1)]
 
 
 def _check_paid(person: Person, employer: Any, on: date, n: int) -> None:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import Enrolment, EnrolmentStatus, Person
-from pooling.kernel.choices import PersonCategory, Scheme
+from pooling.kernel.choices import SCHEME_CATEGORIES, Scheme
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.scoping import unrestricted
 from providers.models import Provider
@@ -29,8 +29,6 @@ FUTURE = _("%(field)s 的日期 %(on)s 晚于今天，不能结算未来的费�
 WRONG_CATEGORY = _("参保人 %(name)s 的人员类别“%(category)s”与险种“%(scheme)s”不符")
 
 SCHEME_LABELS: dict[str, str] = {Scheme.EMPLOYEE: "职工医保", Scheme.RESIDENT: "居民医保"}
-CATEGORIES: dict[str, tuple[str, ...]] = {Scheme.EMPLOYEE: (PersonCategory.IN_SERVICE, PersonCategory.RETIRED),
-              Scheme.RESIDENT: (PersonCategory.RESIDENT_ADULT, PersonCategory.MINOR_STUDENT)}
 
 
 @dataclass(frozen=True)
@@ -71,7 +69,7 @@ def check_insured(*, person: Person, scheme: str, on: date) -> Insured:
     if enrolment.benefits_from is not None and on < enrolment.benefits_from:
         raise BusinessRuleError(WAITING, code="waiting", field="psn_no", params={
             "name": person.name, "from": enrolment.benefits_from.isoformat(), "on": on.isoformat()})
-    if person.category not in CATEGORIES.get(scheme, ()):
+    if person.category not in SCHEME_CATEGORIES.get(scheme, ()):
         raise BusinessRuleError(WRONG_CATEGORY, code="category", field="insutype", params={
             "name": person.name, "category": person.get_category_display(), "scheme": label})
     return Insured(person=person, enrolment=enrolment, category=person.category)

@@ -20,8 +20,8 @@ from enrollment.models import Person
 from pooling.benefits.calculator import settle
 from pooling.benefits.catalogue.selectors import catalogue_in_force
 from pooling.benefits.quote import NO_CATALOGUE
-from pooling.benefits.rules import rules_for
 from pooling.benefits.types import CareType, CatalogueEntry, Claim, ClaimLine, PersonContext
+from pooling.kernel.choices import HospitalLevel, PersonCategory, Scheme
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.permissions import Actor, staff_user
 from pooling.kernel.scoping import unrestricted
@@ -69,19 +69,20 @@ def lock_person(person_id: int) -> Person:
 def calculate(case: Case) -> Settlement:
     """Fill the row's amounts under the policy in force on the service date."""
     policy = policy_in_force(on=case.service_date)
-    rules = rules_for(policy)
+    rules = policy.benefits
     acc = accumulator_for(person_id=case.person.pk, year=case.service_date.year, scheme=case.what.scheme)
     use_account = case.wants_account and case.what.scheme == "employee"
     if case.wants_account and not use_account:
         case.notes.append((EMPLOYEE_ONLY_ACCOUNT, {}))
     balance = account.balance(person=case.person) if use_account else 0
-    claim = Claim(scheme=case.what.scheme, hospital_level=case.hospital_level, care_type=case.care_type,
+    claim = Claim(scheme=Scheme(case.what.scheme), hospital_level=HospitalLevel(case.hospital_level),
+                  care_type=case.care_type,
                   service_date=case.service_date, lines=case.lines, diagnosis=case.diagnosis,
                   out_of_city=case.out_of_city, referral_registered=case.referral_registered,
                   use_personal_account=False,  # the account pays after the second tier (tiers.py)
                   maternity_kind=case.maternity_kind)
     result = settle(rules=rules, catalogue=case.lookup, claim=claim, person=PersonContext(
-        category=case.insured.category, ytd=ytd_of(acc), account_balance_fen=balance))
+        category=PersonCategory(case.insured.category), ytd=ytd_of(acc), account_balance_fen=balance))
     version = catalogue_in_force(on=case.service_date)
     if version is None:  # without a catalogue every line would look excluded: refuse, say why
         raise BusinessRuleError(NO_CATALOGUE, code="no_catalogue", field="service_date",
@@ -89,7 +90,7 @@ def calculate(case: Case) -> Settlement:
     row = case.row
     row.person_id, row.scheme, row.fund_book = case.person.pk, case.what.scheme, case.what.fund_book
     row.clr_type = row.clr_type or case.what.clr_type
-    row.scope, row.year, row.service_date = result.basis.scope, case.service_date.year, case.service_date
+    row.scope, row.year, row.service_date = result.basis.plan.scope, case.service_date.year, case.service_date
     row.policy_code, row.catalogue_code = policy.code, version.code if version else ""
     row.medfee_sumamt, row.fulamt_ownpay_amt = result.total_fen, result.excluded_fen
     row.preselfpay_amt, row.inscp_scp_amt = result.class_b_self_pay_fen, result.in_scope_fen
@@ -98,7 +99,7 @@ def calculate(case: Case) -> Settlement:
     row.admission = 1 if case.care_type == CareType.INPATIENT else 0
     row.detail = {**(row.detail or {}), "care_type": case.care_type,
                   "lines": [_line_json(x) for x in result.lines]}
-    apply_second_tier(row=row, result=result, rules=rules, policy=policy, acc=acc, balance_fen=balance,
+    apply_second_tier(row=row, result=result, rules=rules, acc=acc, balance_fen=balance,
                       use_account=use_account, notes=case.notes)
     return row
 

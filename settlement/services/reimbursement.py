@@ -24,6 +24,7 @@ from enrollment.models import Person
 from enrollment.selectors import referral_in_force
 from pooling.benefits.catalogue.selectors import catalogue_lookup
 from pooling.benefits.types import ClaimLine
+from pooling.kernel.choices import HospitalLevel
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.money import round_fen
 from pooling.kernel.permissions import Actor, require, staff_user
@@ -43,7 +44,7 @@ END_REQUIRED = _("住院须填写出院日期")
 BAD_AREA = _("就医地行政区划代码应为 6 位数字")
 NOT_ENTERED = _("该报销已%(status)s，不能再审核")
 SAME_PERSON = _("审核须由受理人以外的经办人员办理")
-LEVELS = ("community", "level1", "level2", "level3")
+LEVELS = tuple(HospitalLevel.values)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import Person
 from enrollment.services.diseases import disease_registration_in_force
-from pooling.benefits.rules import rules_for
 from pooling.benefits.types import CareType, CatalogueEntry, ClaimLine
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.money import fen_to_yuan
@@ -150,7 +149,7 @@ def _care_type(what: Meaning, visit: Visit, person: Person, on: date, notes: Not
     """门慢/门特 only for a person registered for that disease; anyone else is ordinary outpatient care."""
     if what.care_type != CareType.CHRONIC:
         return what.care_type
-    disease = rules_for(policy_in_force(on=on)).disease(what.scheme, visit.main_diag_code)
+    disease = policy_in_force(on=on).benefits.disease(visit.main_diag_code)
     if disease is None:
         notes.append((NOT_ON_LIST, {"code": visit.main_diag_code or "—"}))
         return CareType.OUTPATIENT

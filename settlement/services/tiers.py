@@ -7,23 +7,16 @@ left of the person's own part, and fills the national fields a settlement answer
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from pooling.benefits.explain import pct
-from pooling.benefits.second_tier import (
-    Band,
-    CriticalIllnessRule,
-    LargeExpenseRule,
-    account_part,
-    critical_illness,
-    large_expense,
-)
-from pooling.kernel.money import format_yuan, yuan_to_fen
+from pooling.benefits.second_tier import account_part, critical_illness, large_expense
+from pooling.kernel.money import format_yuan
+from pooling.kernel.numbers import percent_text
+from pooling.policy.benefit_rules import BenefitRules
 from settlement.models import Accumulator, Settlement
 
 CRITICAL_LINE = _("大病保险：本年合规自付累计 %(year)s 元（起付线 %(deductible)s 元），本次支付 %(paid)s 元")
@@ -33,29 +26,11 @@ SUMMARY = _("合计：基本统筹基金支付 %(fund)s 元，大病保险 %(cri
             "个人账户 %(account)s 元，个人现金 %(cash)s 元")
 
 
-def second_tier_rules(policy: Any) -> tuple[CriticalIllnessRule | None, LargeExpenseRule | None]:
-    """The policy's 大病保险 and 大额补充 sections (absent: that tier pays nothing)."""
-    benefits = policy.benefits or {}
-    critical = benefits.get("critical_illness")
-    large = benefits.get("large_expense")
-    return (
-        CriticalIllnessRule(
-            deductible_fen=yuan_to_fen(critical["deductible"]),
-            bands=tuple(Band(above_fen=yuan_to_fen(b["above"]), ratio=Decimal(b["ratio_pct"]) / 100)
-                        for b in critical["bands"]),
-            annual_cap_fen=yuan_to_fen(critical["annual_cap"]) if critical.get("annual_cap") else None,
-            include_class_b_self_pay=bool(critical.get("include_class_b_self_pay", False)),
-        ) if critical else None,
-        LargeExpenseRule(ratio=Decimal(large["ratio_pct"]) / 100,
-                         annual_cap_fen=yuan_to_fen(large["annual_cap"]) if large.get("annual_cap") else None)
-        if large else None,
-    )
-
-
-def apply_second_tier(*, row: Settlement, result: Any, rules: Any, policy: Any, acc: Accumulator,
+def apply_second_tier(*, row: Settlement, result: Any, rules: BenefitRules, acc: Accumulator,
                       balance_fen: int, use_account: bool, notes: list[tuple[Any, dict[str, Any]]]) -> None:
-    """Fill the second tier, the account and the cash part of `row` (amounts in fen)."""
-    critical_rule, large_rule = second_tier_rules(policy)
+    """Fill the second tier, the account and the cash part of `row` (amounts in fen), by the
+    policy's 大病保险 and 大额补充 sections (absent: that tier pays nothing)."""
+    critical_rule, large_rule = rules.critical_illness, rules.large_expense
     extra: list[tuple[Any, dict[str, Any]]] = []
     if row.fund_book == "resident" and critical_rule is not None:
         outcome = critical_illness(rule=critical_rule, in_scope_fen=result.in_scope_fen, fund_fen=result.fund_fen,
@@ -69,7 +44,7 @@ def apply_second_tier(*, row: Settlement, result: Any, rules: Any, policy: Any, 
     if row.fund_book == "employee_pooled" and large_rule is not None and result.over_cap_fen:
         row.hifob_pay = large_expense(rule=large_rule, over_cap_fen=result.over_cap_fen,
                                       paid_before_fen=acc.large_paid_fen)
-        extra.append((LARGE_LINE, {"over": format_yuan(result.over_cap_fen), "ratio": pct(large_rule.ratio),
+        extra.append((LARGE_LINE, {"over": format_yuan(result.over_cap_fen), "ratio": percent_text(large_rule.ratio),
                                    "paid": format_yuan(row.hifob_pay)}))
     own = result.total_fen - row.hifp_pay - row.hifmi_pay - row.hifob_pay
     if use_account:

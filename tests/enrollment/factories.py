@@ -12,13 +12,12 @@ import itertools
 from datetime import date
 
 from enrollment import models as m
-from enrollment.validators import credit_check_char, id_check_char
 from pooling.kernel.choices import PersonCategory, Scheme
+from pooling.kernel.codes import CREDIT_ALPHABET, credit_code_from, id_number_from
 from pooling.models import Region
 from tests.actors import SETUP
 
 _seq = itertools.count(1)
-CREDIT_BODY = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
 def make_id_number(*, area: str = "320902", birth: date = date(1980, 5, 17), male: bool = True,
@@ -28,7 +27,7 @@ def make_id_number(*, area: str = "320902", birth: date = date(1980, 5, 17), mal
     first17 = f"{area}{birth:%Y%m%d}{order:03d}"
     if seq is None and n >= 500:  # keep numbers unique past 500 by moving the birth day
         first17 = f"{area}{birth.replace(day=1 + n // 500 % 28):%Y%m%d}{order:03d}"
-    return first17 + id_check_char(first17)
+    return id_number_from(first17)
 
 
 def make_credit_code() -> str:
@@ -36,10 +35,9 @@ def make_credit_code() -> str:
     body = "91320902MA"
     tail = ""
     for _i in range(7):
-        tail = CREDIT_BODY[n % 31] + tail
+        tail = CREDIT_ALPHABET[n % 31] + tail
         n //= 31
-    first17 = body + tail
-    return first17 + credit_check_char(first17)
+    return credit_code_from(body + tail)
 
 
 def employer(county: Region, name: str = "盐城测试有限公司") -> m.Employer:

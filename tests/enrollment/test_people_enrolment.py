@@ -9,8 +9,8 @@ from enrollment import selectors, services
 from enrollment.models import Enrolment, EnrolmentStatus, Person
 from enrollment.services import enrolment as enrolment_rules
 from enrollment.services import people as people_rules
-from enrollment.validators import ID_BAD_CHECK_DIGIT
 from pooling.kernel.choices import PersonCategory, Scheme
+from pooling.kernel.codes import ID_BAD_CHECK_DIGIT
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.scoping import acting_as
 from tests.actors import SETUP

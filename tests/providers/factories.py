@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from pooling.kernel.choices import HospitalLevel
+from pooling.kernel.codes import PHARMACY, credit_code_from
 from pooling.models import Region
 from providers.choices import Ownership, ProviderKind, State, ViolationKind
-from providers.codes import credit_code_with_check
 from providers.models import (
     Agreement,
     AgreementTemplate,
@@ -26,8 +26,8 @@ LONG_AGO = date(2020, 1, 6)
 
 def codes(area: str, kind: str = ProviderKind.HOSPITAL) -> tuple[str, str]:
     n = next(_seq)
-    prefix = "P" if kind == ProviderKind.PHARMACY else "H"
-    return f"{prefix}{area}{50000 + n:05d}", credit_code_with_check(f"91{area}{n:09d}")
+    prefix = PHARMACY if kind == ProviderKind.PHARMACY else "H"
+    return f"{prefix}{area}{50000 + n:05d}", credit_code_from(f"91{area}{n:09d}")
 
 
 def make_provider(county: Region, marker: str = "", *, kind: str = ProviderKind.HOSPITAL,

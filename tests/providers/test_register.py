@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from pooling.kernel.choices import HospitalLevel
+from pooling.kernel.codes import BAD_PROVIDER_CODE, CREDIT_BAD_CHECK, PROVIDER_CODE_AREA
 from pooling.kernel.errors import BusinessRuleError
 from providers.choices import Ownership, ProviderKind, State
 from providers.models import HandlingException, HandlingRule, ProviderEvent
@@ -86,9 +87,9 @@ def test_it_receives_applications_only_at_the_handling_agency(handling_rules, cl
 
 
 @pytest.mark.parametrize("national, message", [
-    ("P32090200001", reg.BAD_NATIONAL_CODE),
-    ("H3209020001", reg.BAD_NATIONAL_CODE),
-    ("H32090300001", reg.CODE_AREA_MISMATCH),
+    ("P32090200001", BAD_PROVIDER_CODE),
+    ("H3209020001", BAD_PROVIDER_CODE),
+    ("H32090300001", PROVIDER_CODE_AREA),
 ])
 def test_it_checks_the_national_code(handling_rules, clerk_a, county_a, national, message):
     with pytest.raises(BusinessRuleError) as err:
@@ -100,14 +101,14 @@ def test_it_wants_a_p_code_for_a_pharmacy(handling_rules, clerk_a, county_a):
     with pytest.raises(BusinessRuleError) as err:
         reg.provider_register(actor=clerk_a, spec=spec(county_a, kind=ProviderKind.PHARMACY,
                                                         national="H32090200077"))
-    assert err.value.message == reg.BAD_NATIONAL_CODE
+    assert err.value.message == BAD_PROVIDER_CODE
     assert reg.provider_register(actor=clerk_a, spec=spec(county_a, kind=ProviderKind.PHARMACY)).pk
 
 
 def test_it_checks_the_credit_code(handling_rules, clerk_a, county_a):
     with pytest.raises(BusinessRuleError) as err:
         reg.provider_register(actor=clerk_a, spec=spec(county_a, credit="91110108551385082A"))
-    assert err.value.message == reg.BAD_CREDIT_CODE
+    assert err.value.message == CREDIT_BAD_CHECK
     ok = reg.provider_register(actor=clerk_a, spec=spec(county_a, credit="91110108551385082Q"))
     assert ok.credit_code == "91110108551385082Q"
 

@@ -9,7 +9,6 @@ from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.scoping import acting_as
 from providers import selectors as sel
 from providers.choices import State, ViolationAction, ViolationKind
-from providers.dates import add_months, add_working_days
 from providers.models import Violation
 from providers.services import assessment as asm
 from providers.services import violations as vio
@@ -131,13 +130,6 @@ def test_it_publishes_designated_providers_city_wide_with_public_facts(performin
         rows = sel.public_designated_list()
     assert [r["national_code"] for r in rows] == [performing.national_code]
     assert "credit_code" not in rows[0]
-
-
-def test_it_counts_months_and_working_days():
-    assert add_months(date(2026, 11, 30), 3) == date(2027, 2, 28)
-    assert add_months(date(2026, 1, 31), -2) == date(2025, 11, 30)
-    assert add_working_days(date(2026, 5, 1), 1) == date(2026, 5, 4)
-    assert add_working_days(date(2026, 5, 1), 1, holidays={date(2026, 5, 4)}) == date(2026, 5, 5)
 
 
 def test_it_counts_what_it_lists(performing, county_a, clerk_a):

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
@@ -35,9 +35,11 @@ from pooling.benefits.catalogue.models import (
 )
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.integrity import unique_clash
+from pooling.kernel.numbers import parse_percent
 from pooling.kernel.permissions import require
+from pooling.kernel.problems import Problem
 from pooling.kernel.regions import User
-from pooling.tabular.reader import Column, RowError, TableError, open_table
+from pooling.tabular.reader import Column, TableError, open_table
 
 IMPORT_REJECTED = _("目录文件有 %(count)d 处错误，未导入任何条目")
 BAD_KIND = _("目录类别应为 药品 / 诊疗项目 / 医疗服务设施")
@@ -45,7 +47,6 @@ BAD_DRUG_CODE = _("药品编码应为20位或23位字母数字")
 BAD_ITEM_CODE = _("诊疗项目/服务设施编码应为15位数字（特殊医用材料为C开头27位）")
 BAD_CLASS = _("甲乙类应为 甲 / 乙 / 丙（或 A / B / C）")
 EMPTY_NAME = _("名称不能为空")
-BAD_PCT = _("自付比例应为0–100之间的数，最多两位小数")
 PCT_NOT_B = _("只有乙类可以填写自付比例")
 DUPLICATE = _("编码重复（与第%(first)d行相同）")
 VERSION_EXISTS = _("目录版本号 %(code)s 已存在")
@@ -64,7 +65,7 @@ class ImportReport:
     encoding: str = ""
     rows: int = 0
     counts: dict[str, int] = field(default_factory=lambda: {"drug": 0, "item": 0, "facility": 0})
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
     items: list[tuple[str, str, str, str, Decimal | None, str]] = field(default_factory=list, repr=False)
 
     @property
@@ -72,9 +73,8 @@ class ImportReport:
         return not self.errors and self.rows > 0
 
     def add(self, row: int, column: str, message: Any, **params: Any) -> None:
-        text = str(message) % params if params else str(message)
         labels = {c.key: c.label for c in _columns(None)}
-        self.errors.append(RowError(row, labels.get(column, column), text))
+        self.errors.append(Problem(row, labels.get(column, column), message, params))
 
 
 class CatalogueImportError(BusinessRuleError):
@@ -115,7 +115,7 @@ def check(data: bytes, filename: str, *, default_kind: str | None = None) -> Imp
                 if not row.errors:  # a cell the reader refused is not judged again
                     _check_row(report, row.number, row.values, default_kind, seen)
     except TableError as exc:
-        report.errors.append(RowError(exc.row or 1, exc.column, exc.text()))
+        report.errors.append(Problem.from_error(exc, row=exc.row or 1, column=exc.column))  # the header, or the cell to blame
     return report
 
 
@@ -152,11 +152,9 @@ def _pct(report: ImportReport, n: int, raw: str, cls: str | None) -> Decimal | N
     if not raw:
         return None
     try:
-        value = Decimal(raw.rstrip("%"))
-    except InvalidOperation:
-        value = Decimal(-1)
-    if not value.is_finite() or not 0 <= value <= 100 or value != value.quantize(Decimal("0.01")):
-        report.add(n, "self_pay_pct", BAD_PCT)
+        value = parse_percent(raw, places=2)
+    except BusinessRuleError as exc:
+        report.add(n, "self_pay_pct", exc.message, **exc.params)
         return None
     if cls != "B":
         report.add(n, "self_pay_pct", PCT_NOT_B)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from decimal import Decimal
 
 from django.db.models import QuerySet
 
 from pooling.benefits.catalogue.models import CatalogueItem, CatalogueStatus, CatalogueVersion
 from pooling.benefits.types import CatalogueEntry
+from pooling.kernel.numbers import percent_rate
 
 
 def _in_force(on: date) -> QuerySet[CatalogueVersion]:
@@ -35,7 +35,7 @@ def catalogue_lookup(*, on: date, codes: Iterable[str]) -> dict[str, CatalogueEn
         "code", "name", "cls", "kind", "self_pay_pct", "restrictions")
     return {
         code: CatalogueEntry(code=code, name=name, cls=cls, kind=kind,
-                             self_pay_rate=None if pct is None else Decimal(pct) / 100, restrictions=restr)
+                             self_pay_rate=None if pct is None else percent_rate(pct), restrictions=restr)
         for code, name, cls, kind, pct, restr in rows
     }
 

@@ -1,24 +1,26 @@
 """待遇不降: compare each county's pre-pooling parameters with the unified policy, item by item.
 
 A parameter is an *item* with a stable key, e.g. `ip.employee.retired.level2.ratio_pct`.
-The same keys come from a policy document (`policy_items`) and from a county's imported
+The same keys come from a typed policy (`policy_items`) and from a county's imported
 baseline (CountyBaselineItem), so any item a county reports can be compared. Each key
 knows which direction is more generous for the insured: a lower deductible, a higher
 ratio or cap, a lower individual contribution, a smaller out-of-city reduction.
-Money is in fen; everything else (percent, months, days, years) is a plain number.
+Money is in fen; everything else (percent, months, days, years) is a plain number — a
+county's file says "85" for a ratio, so the policy's rates are compared as percents.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
-from typing import Any
 
 from django.utils.translation import gettext as _
 
 from pooling.kernel.money import yuan_to_fen
+from pooling.kernel.numbers import HUNDRED
 from pooling.policy.display import category_label, level_label, scheme_label
+from pooling.policy.document import Policy
 
 LOWER, HIGHER = "lower", "higher"  # which value is more generous for the insured
 RETIREE_AGES = (60, 70, 80)  # personal-account allocation is compared at these ages
@@ -94,41 +96,42 @@ def parse_value(meta: ItemMeta, raw: str) -> Decimal:
     return number
 
 
-def _retiree_monthly(emp: dict[str, Any], age: int) -> str:
-    bands = [b for b in emp["personal_account"]["retiree_monthly"] if age >= b["min_age"]]
-    return max(bands, key=lambda b: b["min_age"])["amount"] if bands else "0"
+def _pct(rate: Decimal) -> Decimal:
+    return rate * HUNDRED
 
 
-def policy_items(doc: dict[str, Any]) -> dict[str, Decimal]:
-    """Every comparable item of a (valid) policy document, money in fen."""
-    emp, res, ben = doc["employee"], doc["resident"], doc["benefits"]
-    raw: dict[str, str] = {
-        "emp.employee_rate_pct": emp["employee_rate_pct"],
-        "emp.account_share_pct": emp["personal_account"]["in_service_share_of_base_pct"],
-        "emp.years_men": str(emp["retiree_years"]["men_total"]),
-        "emp.years_women": str(emp["retiree_years"]["women_total"]),
-        "emp.years_actual": str(emp["retiree_years"]["min_actual"]),
-        "res.waiting_base_months": str(res["waiting_period"]["base_months"]),
-        "classb": ben["class_b_self_pay_pct"],
-        "ooc.registered": ben["out_of_city"]["registered_ratio_reduction_pct"],
-        "ooc.unregistered": ben["out_of_city"]["unregistered_ratio_reduction_pct"],
+def policy_items(policy: Policy) -> dict[str, Decimal]:
+    """Every comparable item of a policy: money in fen, rates as percents, counts as they are."""
+    emp, res, ben = policy.employee, policy.resident, policy.benefits
+    items: dict[str, Decimal | int] = {
+        "emp.employee_rate_pct": _pct(emp.employee_rate),
+        "emp.account_share_pct": _pct(emp.account_share_of_base),
+        "emp.years_men": emp.retiree_years_men,
+        "emp.years_women": emp.retiree_years_women,
+        "emp.years_actual": emp.retiree_actual_years_min,
+        "res.waiting_base_months": res.waiting.base_months,
+        "classb": _pct(ben.class_b_self_pay_rate),
+        "ooc.registered": _pct(ben.out_of_city_registered_reduction),
+        "ooc.unregistered": _pct(ben.out_of_city_unregistered_reduction),
     }
-    raw |= {f"emp.retiree_account.age{a}": _retiree_monthly(emp, a) for a in RETIREE_AGES}
-    raw |= {f"res.individual.{k}": v for k, v in res["individual_contribution"].items()}
-    raw |= {f"mat.{k}": v for k, v in ben["maternity"]["medical"].items()}
-    raw |= {f"mat.leave.{k}": str(v) for k, v in ben["maternity"]["leave_days"].items()}
-    for kind, rows in (("ip", ben["inpatient"]), ("op", ben["outpatient_pooling"])):
-        for row in rows:
-            prefix = f"{kind}.{row['scheme']}.{row['category']}.{row['hospital_level']}"
-            raw |= {f"{prefix}.{f}": row[f] for f in _GRID_FIELDS[kind]}
-    for d in ben["chronic_special"]["diseases"]:
-        raw |= {f"cs.{d['code']}.ratio_pct": d["ratio_pct"], f"cs.{d['code']}.annual_limit": d["annual_limit"]}
-    items: dict[str, Decimal] = {}
-    for key, value in raw.items():
-        meta = item_meta(key)
-        if meta is not None:
-            items[key] = parse_value(meta, value)
-    return items
+    items |= {f"emp.retiree_account.age{a}": emp.retiree_monthly_fen(a) for a in RETIREE_AGES}
+    items |= {f"res.individual.{k}": v for k, v in res.individual_fen.items()}
+    medical = ben.maternity_medical
+    items |= {f"mat.{k}": v for k, v in medical.lump_sums_fen.items()}
+    if medical.ratio is not None:
+        items["mat.ratio_pct"] = _pct(medical.ratio)
+    items |= {f"mat.leave.{f.name}": getattr(ben.leave, f.name) for f in fields(ben.leave)}
+    for (scheme, category, level), ip in ben.inpatient.items():
+        prefix = f"ip.{scheme}.{category}.{level}"
+        items |= {f"{prefix}.deductible_first": ip.deductible_first_fen, f"{prefix}.deductible_later":
+                  ip.deductible_later_fen, f"{prefix}.ratio_pct": _pct(ip.ratio), f"{prefix}.annual_cap": ip.annual_cap_fen}
+    for (scheme, category, level), op in ben.outpatient.items():
+        prefix = f"op.{scheme}.{category}.{level}"
+        items |= {f"{prefix}.deductible": op.deductible_fen, f"{prefix}.ratio_pct": _pct(op.ratio),
+                  f"{prefix}.annual_limit": op.annual_limit_fen}
+    for code, d in ben.diseases.items():
+        items |= {f"cs.{code}.ratio_pct": _pct(d.ratio), f"cs.{code}.annual_limit": d.annual_limit_fen}
+    return {key: Decimal(value) for key, value in items.items() if item_meta(key) is not None}
 
 
 @dataclass(frozen=True)

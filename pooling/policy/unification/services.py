@@ -8,7 +8,6 @@ old baseline replaced by the file's rows.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -17,7 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from pooling.kernel.choices import RegionLevel
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.permissions import require
+from pooling.kernel.problems import Problem
 from pooling.models import CountyBaselineItem, PolicyVersion, Region, User
+from pooling.policy.document import policy_of
 from pooling.policy.unification.compare import (
     Finding,
     item_meta,
@@ -28,20 +29,15 @@ from pooling.policy.unification.compare import (
 from pooling.tabular.reader import Column, TableError, open_table
 
 INVALID_FILE = _("统筹前参数文件有 %(count)s 处问题，未导入任何内容：%(problems)s")
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    row: int  # 1 = header
-    column: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"第 {self.row} 行「{self.column}」：{self.reason}"
+NOT_A_COUNTY = _("不是本统筹区的经办单位代码")
+UNKNOWN_ITEM = _("未知的项目代码")
+DUPLICATE_ITEM = _("同一县（区）的项目重复")
+NOT_MONEY = _("应为金额（元，最多两位小数）")
+NOT_A_NUMBER = _("应为数字")
 
 
 class BaselineFileInvalid(BusinessRuleError):
-    def __init__(self, problems: list[RowProblem]) -> None:
+    def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__(INVALID_FILE, code="invalid_baseline_file", params={
             "count": len(problems), "problems": "；".join(str(p) for p in problems[:20])})
@@ -55,36 +51,35 @@ def _parse(content: bytes) -> dict[str, dict[str, Decimal]]:
     """The file's values per county and item; read by pooling.tabular.reader (UTF-8/GBK CSV or XLSX)."""
     counties = set(Region.objects.filter(level=RegionLevel.COUNTY).values_list("code", flat=True))
     parsed: dict[str, dict[str, Decimal]] = defaultdict(dict)
-    problems: list[RowProblem] = []
+    problems: list[Problem] = []
     try:
         with open_table(content, columns=BASELINE_COLUMNS) as table:
             for row in table:
-                problems += [RowProblem(e.row, e.column, e.reason) for e in row.errors]
+                problems += row.errors
                 if not row.errors:  # a cell the reader refused is not judged again
                     _parse_row(row.number, row.values, counties, parsed, problems)
     except TableError as exc:
-        raise BaselineFileInvalid([RowProblem(exc.row or 1, exc.column, exc.text())]) from exc
+        raise BaselineFileInvalid([Problem.from_error(exc, row=exc.row or 1, column=exc.column)]) from exc
     if problems:
         raise BaselineFileInvalid(problems)
     return parsed
 
 
 def _parse_row(line: int, row: dict[str, str], counties: set[str], parsed: dict[str, dict[str, Decimal]],
-               problems: list[RowProblem]) -> None:
+               problems: list[Problem]) -> None:
     county, key, raw = row["county"], row["item"], row["value"]
     meta = item_meta(key)
     if county not in counties:
-        problems.append(RowProblem(line, "区划代码", str(_("不是本统筹区的经办单位代码"))))
+        problems.append(Problem(line, "区划代码", NOT_A_COUNTY))
     if meta is None:
-        problems.append(RowProblem(line, "项目代码", str(_("未知的项目代码"))))
+        problems.append(Problem(line, "项目代码", UNKNOWN_ITEM))
     elif key in parsed[county]:
-        problems.append(RowProblem(line, "项目代码", str(_("同一县（区）的项目重复"))))
+        problems.append(Problem(line, "项目代码", DUPLICATE_ITEM))
     else:
         try:
             parsed[county][key] = parse_value(meta, raw)
         except (InvalidOperation, ValueError, BusinessRuleError):
-            problems.append(RowProblem(line, "数值", str(
-                _("应为金额（元，最多两位小数）") if meta.money else _("应为数字"))))
+            problems.append(Problem(line, "数值", NOT_MONEY if meta.money else NOT_A_NUMBER))
 
 
 @transaction.atomic
@@ -109,7 +104,7 @@ def county_baselines_import(*, content: bytes, source: str, actor: User) -> dict
 
 def unification_findings(*, version: PolicyVersion) -> list[Finding]:
     """Every item, county by county, where `version` is less generous than the county's old standard."""
-    unified = policy_items(version.document)
+    unified = policy_items(policy_of(version))
     baselines: dict[str, dict[str, Decimal]] = defaultdict(dict)
     names: dict[str, str] = {}
     for item in CountyBaselineItem.objects.select_related("county").order_by("county__sort_order", "item"):

@@ -14,8 +14,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.money import fen_to_yuan
 from pooling.kernel.permissions import can
 from pooling.models import PolicyStatus, PolicyVersion
+from pooling.policy.document import policy_of
 from pooling.policy.unification.compare import Finding, item_meta, policy_items
 from pooling.policy.unification.services import (
     BaselineFileInvalid,
@@ -41,14 +43,14 @@ def _version(code: str) -> PolicyVersion | None:
 def _shown(value: Decimal | None, money: bool) -> str:
     if value is None:
         return str(_("（统一政策未列）"))
-    return f"{value / 100:.2f}" if money else format(value.normalize(), "f")
+    return str(fen_to_yuan(int(value))) if money else format(value.normalize(), "f")
 
 
 def _value(value: Decimal | None, money: bool) -> Decimal | str:
     """The value as a number for the export (yuan for money), or the page's note."""
     if value is None:
         return _shown(value, money)
-    return (value / 100).quantize(Decimal("0.01")) if money else value
+    return fen_to_yuan(int(value)) if money else value
 
 
 def _rows(findings: list[Finding]) -> list[list[str]]:
@@ -110,7 +112,7 @@ def unification_import(request: HttpRequest) -> HttpResponse:
 def unification_template(request: HttpRequest) -> HttpResponseBase:
     """A CSV to fill in: every item key of a policy version with its name and the unified value."""
     version = _version(request.GET.get("version", ""))
-    items: dict[str, Any] = policy_items(version.document) if version else {}
+    items: dict[str, Any] = policy_items(policy_of(version)) if version else {}
     rows = []
     for key, value in items.items():
         meta = item_meta(key)

@@ -8,7 +8,6 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pooling.benefits.rules import rules_for
 from pooling.kernel.permissions import HSA_GATEWAY
 from pooling.kernel.scoping import unrestricted
 from pooling.policy.document import policy_in_force
@@ -83,7 +82,7 @@ def upload_fees(ctx: Context, *, inpatient: bool) -> dict[str, Any]:
             raise HsaError(LINE, field=exc.field, code=exc.code, row=number, detail=exc.text("zh-hans")) from None
     saved = fees_add(visit=visit, lines=lines)
     with unrestricted():
-        default_b = rules_for(policy_in_force(on=timezone.localtime(visit.begntime).date())).class_b_self_pay_rate
+        default_b = policy_in_force(on=timezone.localtime(visit.begntime).date()).benefits.class_b_self_pay_rate
     return {"result": [fee_result(fee, default_b_rate=default_b) for fee in saved], "mdtrt_id": visit.mdtrt_id}
 
 

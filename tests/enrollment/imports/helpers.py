@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from enrollment.validators import credit_check_char, id_check_char
 from pooling.imports.services import batch_commit, batch_preview, batch_upload
+from pooling.kernel.codes import credit_code_from, id_number_from
 
 
 def id_number(area: str = "320902", birth: str = "19900101", seq: int = 1) -> str:
-    first17 = f"{area}{birth}{seq:03d}"
-    return first17 + id_check_char(first17)
+    return id_number_from(f"{area}{birth}{seq:03d}")
 
 
 def bad_check(id_no: str) -> str:
@@ -19,8 +18,7 @@ def bad_check(id_no: str) -> str:
 
 
 def credit_code(serial: int = 1) -> str:
-    first17 = f"91320902MA{serial:07d}"
-    return first17 + credit_check_char(first17)
+    return credit_code_from(f"91320902MA{serial:07d}")
 
 
 def people_csv(rows: list[list[str]], header: str = "身份证号码,姓名,人员类别,经办机构代码") -> bytes:

@@ -32,7 +32,9 @@ def test_it_fails_a_declarations_preview_for_a_month_without_a_published_policy(
     zh = str(services.PREVIEW_FAILED % {"reason": BusinessRuleError(NO_POLICY, params={"on": "2026-01-01"}).text("zh-hans")})
     assert batch.file_error.startswith(zh)
     assert " / " in batch.file_error and "2026-01-01" in batch.file_error.split(" / ")[1]
-    assert batch.errors == [{"row": None, "column": "", "reason": batch.file_error}]
+    [error] = batch.errors  # one Problem, its reason stored in both languages
+    assert (error["row"], error["column"], error["code"]) == (None, "", "no_policy")
+    assert f"{error['reason']} / {error['reason_en']}" == batch.file_error
     assert not batch.is_clean
 
 

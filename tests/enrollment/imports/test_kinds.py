@@ -8,12 +8,13 @@ import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied
 
-from enrollment import validators as v
 from enrollment.imports import kinds as k
 from enrollment.models import Collection, Declaration, Employer, Enrolment, Person
 from pooling.imports import kinds, services
 from pooling.imports.models import ImportBatch, ImportStatus
+from pooling.kernel import codes, dates
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.money import NEGATIVE_AMOUNT
 from pooling.kernel.scoping import acting_as
 from pooling.tabular.reader import TRUNCATED
 from tests.actors import SETUP
@@ -54,7 +55,7 @@ def test_it_lists_every_error_by_row_column_and_reason(clerk_a):
         [id_number(seq=5), "赵六", "神仙", "320999"],
     ])
     batch = preview(clerk_a, "people", data)
-    expected_check = v.ID_BAD_CHECK_DIGIT % {"expected": id_number(seq=3)[-1], "actual": bad_check(id_number(seq=3))[-1]}
+    expected_check = codes.ID_BAD_CHECK_DIGIT % {"expected": id_number(seq=3)[-1], "actual": bad_check(id_number(seq=3))[-1]}
     assert reasons(batch) == [
         (3, "身份证号码", str(expected_check)),
         (4, "身份证号码", str(services.DUPLICATE_IN_FILE % {"row": 2})),
@@ -222,7 +223,7 @@ def test_it_imports_declaration_lines_and_refuses_a_negative_amount(clerk_a, emp
     assert commit(preview(clerk_a, "enrolments", enrol.encode())).status == ImportStatus.COMMITTED
     header = "统一社会信用代码,费款所属期,身份证号码,申报工资基数（元）\n"
     bad = preview(clerk_a, "declarations", (header + f"{credit_code(1)},2026-01,{id_number(seq=1)},-5\n").encode())
-    assert reasons(bad) == [(2, "申报工资基数（元）", str(kinds.NEGATIVE_AMOUNT % {"value": "-5"}))]
+    assert reasons(bad) == [(2, "申报工资基数（元）", str(NEGATIVE_AMOUNT % {"value": "-5"}))]
     good = header + f"{credit_code(1)},2026-01,{id_number(seq=1)},6500\n"
     assert commit(preview(clerk_a, "declarations", good.encode())).status == ImportStatus.COMMITTED
     declaration = Declaration.objects.get()
@@ -245,7 +246,7 @@ def test_it_matches_tax_collections_to_declarations_and_refuses_a_bad_date(clerk
     header = "税务到账流水号,统一社会信用代码,费款所属期,到账金额（元）,到账日期\n"
     bad = preview(clerk_a, "collections", (header + f"T1,{credit_code(1)},2026-01,400,2026-02-30\n").encode())
     assert [(r, c) for r, c, _ in reasons(bad)] == [(2, "到账日期")]
-    assert reasons(bad)[0][2] == str(v.BAD_DATE % {"value": "2026-02-30"})
+    assert reasons(bad)[0][2] == str(dates.BAD_DATE % {"value": "2026-02-30"})
     first, rest = "%.2f" % (100 / 100), "%.2f" % ((total - 100) / 100)
     data = header + f"T1,{credit_code(1)},2026-01,{first},2026-02-10\nT2,{credit_code(1)},2026-01,{rest},2026-02-11\n"
     assert commit(preview(clerk_a, "collections", data.encode())).status == ImportStatus.COMMITTED
@@ -310,7 +311,7 @@ def test_it_reads_an_enrolment_workbooks_dates_by_their_format_and_names_a_bare_
     out = io.BytesIO()
     book.save(out)
     batch = preview(clerk_a, "enrolments", out.getvalue(), name="参保.xlsx")
-    assert reasons(batch) == [(3, "参保起始月", str(v.EXCEL_SERIAL % {"value": "46082", "date": "2026-03-01"}))]
+    assert reasons(batch) == [(3, "参保起始月", str(dates.EXCEL_SERIAL % {"value": "46082", "date": "2026-03-01"}))]
     sheet["C3"].value, sheet["C3"].number_format = 46082, "yyyy-mm"
     out = io.BytesIO()
     book.save(out)

@@ -208,3 +208,52 @@ def test_the_screen_defers_what_only_the_reader_can_name(name, rows, clerk_a, mo
     errors_sql, people_sql, verdicts = _run(clerk_a, data, sql=True, monkeypatch=monkeypatch)
     assert (errors_sql, people_sql) == (errors_py, people_py)
     assert verdicts and set(verdicts) == {None}  # preview (and commit, for the clean row-number file)
+
+
+# --- cell by cell: the screen's SQL and the validators over one corpus --------------------
+
+CELL_CORPUS = {
+    "name": ["张三", "", "张" * 50, "张" * 51, " 张三", "张三 ", "张\u3000三", "欧阳 娜娜", "张三\u00a0", "O'Neil"],
+    "phone": ["", "13800000000", "138 0000 0000", "0515-88886666", "051588886666-12", "88886666", "12345",
+              "１３８００００００００", "1380000000a", "0515-8888666", "28000000000"],
+    "address": ["", "路" * 200, "路" * 201, " 盐城", "盐城 ", "盐城市亭湖区示例路1号"],
+    "prior_months": ["", "0", "1200", "1201", "-1", "十二", "１２", "01200", "12.0", "00000"],
+}
+
+
+def _python_cell(column: str, raw: str) -> str | None:
+    """What the row path stores for a raw cell (the reader strips it first); None: refused."""
+    from enrollment import validators as v
+    from pooling.kernel.errors import BusinessRuleError
+
+    text = raw.strip()
+    try:
+        if column == "name":
+            return v.check_name(text)
+        if column == "phone":
+            return v.check_phone(text)
+        if column == "address":
+            return text if len(text) <= v.ADDRESS_MAX else None
+        return str(v.parse_prior_months(text))
+    except BusinessRuleError:
+        return None
+
+
+def test_the_screen_and_the_validators_judge_each_cell_alike(db):
+    base = {"id": id_number(seq=1), "name": "张三", "phone": "", "address": "", "prior_months": ""}
+    cells = [(column, value) for column, values in CELL_CORPUS.items() for value in values]
+    rows = [{**base, column: value} for column, value in cells]
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE cells (id text, name text, phone text, address text, prior_months text)")
+        cursor.executemany("INSERT INTO cells VALUES (%(id)s, %(name)s, %(phone)s, %(address)s, %(prior_months)s)",
+                           rows)
+        cursor.execute(f"SELECT coalesce({import_sql.CELLS_CLEAN}, false) FROM cells s ORDER BY ctid",
+                       {"space": import_sql._PY_SPACE, "phone": import_sql._PHONE})
+        screened = [ok for (ok,) in cursor.fetchall()]
+    assert any(screened), "the screen passed no cell at all"
+    for (column, raw), in_sql in zip(cells, screened, strict=True):
+        stored = _python_cell(column, raw)
+        if in_sql:  # never passes what Python refuses or would store differently
+            assert stored == (raw or ("0" if column == "prior_months" else "")), (column, raw)
+        elif raw == raw.strip() and stored is not None and str(stored) == raw:
+            pytest.fail(f"the screen is stricter than the validators on a plain cell: {column}={raw!r}")

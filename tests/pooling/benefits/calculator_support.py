@@ -8,14 +8,16 @@ from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
 
-from pooling.benefits.rules import BenefitRules, rules_from_benefits
 from pooling.benefits.types import Accumulators, CatalogueEntry, Claim, ClaimLine
+from pooling.kernel.choices import HospitalLevel, Scheme
+from pooling.policy.benefit_rules import BenefitRules
+from pooling.policy.document import policy_from_document
 
 DEMO = Path(__file__).resolve().parents[3] / "pooling" / "policy" / "documents" / "demo-2026.json"
 
 
 def demo_rules() -> BenefitRules:
-    return rules_from_benefits(json.loads(DEMO.read_text("utf-8"))["benefits"], code="YC-2026")
+    return policy_from_document(json.loads(DEMO.read_text("utf-8"))).benefits
 
 
 DRUG_A = "XA01ABD075A002010100483"  # 甲类西药
@@ -41,7 +43,7 @@ def ytd(admissions: int = 0, deductible: dict[str, int] | None = None,
 
 
 def claim(scheme: str, level: str, care: str, *lines: tuple[str, int | Decimal, int], **kw) -> Claim:  # type: ignore[no-untyped-def]
-    return Claim(scheme=scheme, hospital_level=level, care_type=care, service_date=date(2026, 6, 1),
+    return Claim(scheme=Scheme(scheme), hospital_level=HospitalLevel(level), care_type=care, service_date=date(2026, 6, 1),
                  lines=tuple(ClaimLine(code, q, price) for code, q, price in lines), **kw)
 
 

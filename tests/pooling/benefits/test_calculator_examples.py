@@ -171,3 +171,21 @@ def test_it_computes_the_maternity_allowance_from_leave_days():
     assert leave_days(leave, miscarriage_months=5) == 42
     # 单位上年度月平均工资 7000.00 ÷ 30 × 158 = 36866.666… → 36866.67
     assert allowance_fen(employer_avg_monthly_wage_fen=700_000, days=158) == 3_686_667
+
+
+def test_it_fills_every_field_of_each_settled_line_as_the_constructor_would():
+    """The hot loop fills SettledLine field by field (for speed): none may be forgotten."""
+    import dataclasses
+
+    from pooling.benefits.types import SettledLine
+
+    s = settle(rules=RULES, catalogue=CATALOGUE, person=PersonContext("retired"),
+               claim=claim("employee", "level2", "inpatient", (DRUG_A, 1, 500_000), (DRUG_B20, 2, 12_345),
+                           (ITEM_C, 1, 30_000), (UNKNOWN, Decimal("1.5"), 333)))
+    for line in s.lines:
+        values = {f.name: getattr(line, f.name) for f in dataclasses.fields(SettledLine)}
+        assert line == SettledLine(**values)
+    assert [(x.cls, x.class_b_self_pay_fen, x.self_pay_rate, x.excluded_fen, x.in_scope_fen) for x in s.lines] == [
+        ("A", 0, None, 0, 500_000), ("B", 4_938, Decimal("0.2"), 0, 19_752), ("C", 0, None, 30_000, 0),
+        ("C", 0, None, 500, 0)]
+    assert s.lines[3].name == "" and s.lines[1].name == "复方丹参滴丸" and s.lines[3].amount_fen == 500

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pooling.benefits.catalogue.models import CatalogueItem, CatalogueVersion
+from pooling.kernel.money import TOO_PRECISE
 
 
 def _form(**over):  # type: ignore[no-untyped-def]
@@ -30,7 +31,7 @@ def test_it_shows_errors_beside_the_fields_in_chinese(client_for, clerk_a, in_fo
     html = client_for(clerk_a).post("/policy/calculator/", _form(
         care_type="chronic", **{"lines-0-unit_price": "1.234"})).content.decode()
     assert "门诊慢特病需填写病种编码" in html
-    assert "金额应为元，最多两位小数" in html
+    assert str(TOO_PRECISE % {"value": "1.234"}) in html
 
 
 def test_it_imports_a_catalogue_in_three_steps_and_publishes_it(client_for, bureau_admin, bureau_checker,

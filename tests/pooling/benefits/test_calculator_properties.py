@@ -9,14 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pooling.benefits.calculator import settle
-from pooling.benefits.types import CareType, Claim, ClaimLine, PersonContext
+from pooling.benefits.types import SCHEMES, CareType, Claim, ClaimLine, PersonContext
+from pooling.kernel.choices import SCHEME_CATEGORIES, HospitalLevel
 from tests.pooling.benefits.calculator_support import CATALOGUE, UNKNOWN, claim, demo_rules, ytd
 
 RULES = demo_rules()
 CODES = [*CATALOGUE, UNKNOWN]
-DISEASES = [code for _, code in RULES.diseases]
-CATEGORIES = {"employee": ["in_service", "retired"], "resident": ["resident_adult", "minor_student"]}
-LEVELS = ["community", "level1", "level2", "level3"]
+DISEASES = list(RULES.diseases)
+LEVELS = list(HospitalLevel)
 SETTINGS = settings(max_examples=150, deadline=None)
 
 lines_st = st.lists(
@@ -28,14 +28,14 @@ lines_st = st.lists(
 
 @st.composite
 def cases(draw, lines=lines_st, care_types=CareType.ALL):  # type: ignore[no-untyped-def]
-    scheme = draw(st.sampled_from(["employee", "resident"]))
+    scheme = draw(st.sampled_from(SCHEMES))
     care = draw(st.sampled_from([c for c in care_types if scheme == "employee" or c != CareType.MATERNITY]))
     scope = {CareType.INPATIENT: "inpatient", CareType.OUTPATIENT: "outpatient"}.get(care)
     diagnosis = draw(st.sampled_from(DISEASES)) if care == CareType.CHRONIC else ""
     kind = draw(st.sampled_from(["vaginal_delivery", "caesarean", "prenatal_checks"]))
     scope = scope or (f"chronic:{diagnosis}" if diagnosis else f"maternity:{kind}")
     person = PersonContext(
-        draw(st.sampled_from(CATEGORIES[scheme])),
+        draw(st.sampled_from(SCHEME_CATEGORIES[scheme])),
         ytd(admissions=draw(st.integers(0, 3)),
             deductible={scope: draw(st.integers(0, 200_000))},
             fund={scope: draw(st.integers(0, 50_000_000))}),

@@ -56,7 +56,7 @@ def test_the_compare_page_lists_changed_items(client_for, bureau_admin):
     upload(client_for(bureau_admin), later)
     assert "当前生效" not in client_for(bureau_admin).get("/policy/").content.decode()  # drafts never are
     page = client_for(bureau_admin).get("/policy/compare/?a=YC-2026&b=YC-2027").content.decode()
-    assert "$.benefits.inpatient[employee/in_service/level3].ratio_pct" in page
+    assert "$.benefits.inpatient[employee/in_service/level3].ratio" in page and "87%" in page
     assert page.count("<code>") == 3  # code, effective_from and the ratio
 
 

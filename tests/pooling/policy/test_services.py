@@ -40,7 +40,7 @@ def test_it_saves_nothing_when_any_part_of_the_document_is_invalid(bureau_admin)
     with pytest.raises(PolicyDocumentInvalid) as info:
         policy_draft_import(document=doc, actor=bureau_admin)
     assert info.value.message == INVALID_DOCUMENT
-    assert [p.path for p in info.value.problems] == ["$.benefits.inpatient[5].ratio_pct"]
+    assert [p.column for p in info.value.problems] == ["$.benefits.inpatient[5].ratio_pct"]
     assert "$.benefits.inpatient[5].ratio_pct" in info.value.as_dict()["detail_zh"]
     assert not PolicyVersion.objects.exists()
 

@@ -5,7 +5,7 @@ from tests.pooling.policy.policy_docs import DEMO, demo_doc
 
 
 def paths(doc):
-    return {p.path: p.reason for p in document_problems(doc)}
+    return {p.column: p.reason for p in document_problems(doc)}
 
 
 def test_it_accepts_the_shipped_demo_document():

@@ -7,6 +7,7 @@ import io
 import pytest
 from openpyxl import Workbook
 
+from pooling.kernel.problems import Problem
 from pooling.tabular import reader as tabular
 from pooling.tabular.errors import UNCLOSED_QUOTE
 from pooling.tabular.reader import Column, TableError, error_report_csv, open_table
@@ -142,6 +143,6 @@ def test_it_detects_utf8_even_when_the_sniffed_block_cuts_a_character():
 
 
 def test_it_writes_the_error_report_with_a_bom_for_chinese_excel():
-    report = b"".join(error_report_csv([tabular.RowError(3, "身份证号", "校验位错误")]))
+    report = b"".join(error_report_csv([Problem(3, "身份证号", "校验位错误")]))
     assert report.startswith(b"\xef\xbb\xbf")
     assert report.decode("utf-8-sig").splitlines() == ["行号,列,原因", "3,身份证号,校验位错误"]

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 
 from pooling.demo import DEMO_BASELINES
 from pooling.models import CountyBaselineItem
+from pooling.policy.document import policy_from_document
 from pooling.policy.unification.compare import policy_items
 from pooling.policy.unification.services import (
     BaselineFileInvalid,
@@ -113,7 +114,7 @@ def test_it_reads_a_workbook_and_names_a_missing_column_like_every_import(region
 
 
 def test_policy_items_cover_every_grid_cell_and_disease():
-    items = policy_items(demo_doc())
+    items = policy_items(policy_from_document(demo_doc()))
     assert items["ip.employee.retired.community.ratio_pct"] == Decimal("96")
     assert items["op.resident.minor_student.level1.annual_limit"] == Decimal(50_000)
     assert items["cs.M07800.annual_limit"] == Decimal(8_000_000)

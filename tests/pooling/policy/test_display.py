@@ -1,0 +1,33 @@
+"""The policy pages and version comparison read the typed policy: yuan and percents as people write them."""
+
+from __future__ import annotations
+
+from pooling.policy.display import policy_diff, policy_view
+from pooling.policy.document import policy_from_document
+from tests.pooling.policy.policy_docs import demo_doc
+
+
+def test_the_view_shows_fen_as_yuan_and_rates_as_percents_in_table_order():
+    doc = demo_doc()
+    doc["benefits"]["class_b_self_pay_pct"] = "12.5"
+    view = policy_view(policy_from_document(doc))
+    assert view["class_b"] == "12.5" and view["demo"] is True
+    first = view["inpatient"][0]
+    assert (first["level_label"], first["deductible_first"], first["ratio_pct"], first["annual_cap"]) == (
+        "三级", "1200.00", "85", "450000.00")
+    assert [r["level_label"] for r in view["inpatient"][:4]] == ["三级", "二级", "一级", "社区/基层"]
+    assert ("上年度职工月平均工资", "7500.00 元") in view["employee_rows"]
+    assert view["leave_days"].base == 98 and view["maternity_medical"][0] == ("顺产", "2000.00 元")
+
+
+def test_a_comparison_names_rows_by_their_key_and_reads_like_the_page():
+    old, new = demo_doc(), demo_doc(code="YC-2027", effective_from="2027-01-01")
+    new["benefits"]["inpatient"][0]["ratio_pct"] = "87"
+    new["employee"]["average_monthly_wage"] = "7800"
+    new["benefits"]["chronic_special"]["diseases"].pop()
+    changes = {c.path: (c.old, c.new) for c in policy_diff(policy_from_document(old), policy_from_document(new))}
+    assert changes["$.benefits.inpatient[employee/in_service/level3].ratio"] == ("85%", "87%")
+    assert changes["$.employee.average_monthly_wage_fen"] == ("7500.00 元", "7800.00 元")
+    assert changes["$.code"] == ("YC-2026", "YC-2027")
+    gone = [p for p, (was, now) in changes.items() if p.startswith("$.benefits.diseases[") and now is None]
+    assert gone and all(was is not None for p, (was, now) in changes.items() if p in gone)
