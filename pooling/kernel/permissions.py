@@ -100,8 +100,8 @@ CAPABILITIES: dict[str, Capability] = {
     "settlement.view": _cap(_("查看结算与月度清算"), CC, CA, BA, FI, AU),
     "settlement.settle": _cap(_("办理结算"), *HANDLERS),
     "settlement.reverse": _cap(_("结算冲正"), *HANDLERS),
-    "settlement.run": _cap(_("运行月度清算"), CA, BA),  # reserved
-    "settlement.adjust": _cap(_("结算审核扣款调整"), CA, BA),  # reserved
+    "settlement.run": _cap(_("发起、续跑月度清算"), CA, FI, BA),
+    "settlement.adjust": _cap(_("对已结账月份发起调整清算"), CA, FI, BA),
     # 系统 — the system itself
     "audit.view": _cap(_("查看审计日志"), BA, AU),
     "api.docs": _cap(_("查看接口文档"), CA, BA, FI, AU),
@@ -164,7 +164,12 @@ DEMO_LOADER = system_actor("load_demo", _("演示数据装载"), CAPABILITIES)
 # settles and reverses its own visits (the credential scopes which); money moves in this name.
 HSA_GATEWAY = system_actor("settlement.hsa", _("医保结算接口（定点机构系统）"),
                            {"settlement.settle", "settlement.reverse", "account.post"})
-SYSTEM_ACTORS = {job.name: job for job in (SUSPENSIONS_JOB, ACCOUNTS_JOB, SWEEP_JOB, DEMO_LOADER, HSA_GATEWAY)}  # the audit page names them
+# The monthly cycle (settlement/cycle): started by a person or by beat, its shards move money in this name.
+CYCLE_JOB = system_actor("settlement.cycle", _("月度清算"),
+                         {"settlement.view", "ledger.post", "account.post", "account.sweep", "period.close",
+                          "prepooling.manage"})
+SYSTEM_ACTORS = {job.name: job for job in (SUSPENSIONS_JOB, ACCOUNTS_JOB, SWEEP_JOB, DEMO_LOADER, HSA_GATEWAY,
+                                           CYCLE_JOB)}  # the audit page names them
 
 
 def can(actor: Any, capability: str, *, county: str | None = None) -> bool:
