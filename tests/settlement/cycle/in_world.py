@@ -88,3 +88,24 @@ def resident_paid(county: Region, amount: int, paid_on: date) -> None:
     e = Enrolment.objects.create(county=county, person=p, scheme=Scheme.RESIDENT, start_month=date(2026, 1, 1))
     ResidentContribution.objects.create(county=county, person=p, enrolment=e, year=paid_on.year,
                                         standard_fen=amount, paid_fen=amount, paid_on=paid_on)
+
+
+BASE = 500000  # a person-month: 490.00 = 350.00 pooled + 100.00 personal + 40.00 maternity
+
+
+def march_world(county_a: Region, county_b: Region) -> dict[str, Employer]:
+    """亭湖区: one employer paid in full (2 people), one in part, money with no declaration,
+    a resident's contribution; 盐都区: one employer paid in full."""
+    books()
+    full = declare(county_a, MAR, [BASE, BASE], filed_on=date(2026, 3, 2))
+    collect(full, MAR, 98000, date(2026, 3, 10))
+    part = declare(county_a, MAR, [BASE], filed_on=date(2026, 3, 2))
+    collect(part, MAR, 30000, date(2026, 3, 15))
+    early = f.employer(county_a, "先缴后报单位")
+    collect(early, MAR, 20000, date(2026, 3, 20))
+    resident_paid(county_a, 38000, date(2026, 3, 5))
+    b = declare(county_b, MAR, [BASE], filed_on=date(2026, 3, 3))
+    collect(b, MAR, 49000, date(2026, 3, 12))
+    return {"full": full, "part": part, "early": early, "b": b}
+
+

@@ -13,30 +13,17 @@ from enrollment.models import Declaration
 from funds.chart import Category as C
 from funds.models import Entry
 from settlement.cycle.steps import collection
-from tests.enrollment import factories as f
 from tests.settlement.cycle import in_world as w
-from tests.settlement.cycle.in_world import APR, MAR, bal, close, collect, declare, run
+from tests.settlement.cycle.in_world import APR, BASE, MAR, bal, close, collect, declare, run
 
 A, B = "320902", "320903"
 POOLED, PERSONAL, MAT, RES = "employee_pooled", "employee_personal", "maternity", "resident"
-BASE = 500000
+
 
 
 @pytest.fixture
 def march(county_a, county_b, demo_policy):
-    """亭湖区: one employer paid in full (2 people), one in part, money with no declaration,
-    a resident's contribution; 盐都区: one employer paid in full."""
-    w.books()
-    full = declare(county_a, MAR, [BASE, BASE], filed_on=date(2026, 3, 2))
-    collect(full, MAR, 98000, date(2026, 3, 10))
-    part = declare(county_a, MAR, [BASE], filed_on=date(2026, 3, 2))
-    collect(part, MAR, 30000, date(2026, 3, 15))
-    early = f.employer(county_a, "先缴后报单位")
-    collect(early, MAR, 20000, date(2026, 3, 20))
-    w.resident_paid(county_a, 38000, date(2026, 3, 5))
-    b = declare(county_b, MAR, [BASE], filed_on=date(2026, 3, 3))
-    collect(b, MAR, 49000, date(2026, 3, 12))
-    return {"full": full, "part": part, "early": early, "b": b}
+    return w.march_world(county_a, county_b)
 
 
 def test_each_county_and_book_gets_its_months_collections(march):
