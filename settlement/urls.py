@@ -1,6 +1,7 @@
 from django.urls import path
 
 from settlement import views, views_claims
+from settlement.cycle import views_in as cycle_in
 
 app_name = "settlement"
 
@@ -22,4 +23,7 @@ urlpatterns = [
     path("allowances/new/", views_claims.allowance_new, name="allowance_new"),
     path("allowances/<int:pk>/", views_claims.allowance_detail, name="allowance"),
     path("allowances/<int:pk>/decide/", views_claims.allowance_decide, name="allowance_decide"),
+    path("cycle/<str:month>/collection/", cycle_in.cycle_collection, name="cycle_collection"),
+    path("cycle/<str:month>/remittance/", cycle_in.cycle_remittance, name="cycle_remittance"),
+    path("cycle/<str:month>/disbursement/", cycle_in.cycle_disbursement, name="cycle_disbursement"),
 ]

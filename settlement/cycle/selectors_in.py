@@ -50,9 +50,9 @@ def _book_rows(prefix: str, columns: dict[str, list[str]]) -> list[BookRow]:
 
 
 DEBIT_COLUMNS = {"to_special", "disbursed"}
-COLLECTION_COLUMNS = {"income": [C.INCOME_PREMIUM], "suspense": [C.SUSPENSE],
+COLLECTION_COLUMNS: dict[str, list[str]] = {"income": [C.INCOME_PREMIUM], "suspense": [C.SUSPENSE],
                       "to_special": [C.FISCAL_SPECIAL]}
-DISBURSEMENT_COLUMNS = {"disbursed": [C.COUNTY_EXPENDITURE]}
+DISBURSEMENT_COLUMNS: dict[str, list[str]] = {"disbursed": [C.COUNTY_EXPENDITURE]}
 
 
 def collection_rows(*, month: date) -> list[BookRow]:
