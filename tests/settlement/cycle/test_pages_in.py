@@ -56,3 +56,18 @@ def test_pages_need_a_sign_in_and_a_month(march, client, client_for, city_agent)
     assert client.get("/settlement/cycle/2026-03/collection/").status_code == 302
     assert client_for(city_agent).get("/settlement/cycle/2026-13/collection/").status_code == 404
     assert client_for(city_agent).get("/settlement/cycle/2026-03/disbursement/").status_code == 200
+
+
+def test_the_city_approves_a_filed_plan_on_the_budgets_page(county_a, client_for, clerk_a, finance):
+    from funds.models import MonthlyPlan
+    from funds.services.budgets import monthly_plan_submit
+
+    w.books()
+    plan = monthly_plan_submit(book=Book.objects.get(code="resident"), county=county_a, year=2026, month=3,
+                               planned_expense_fen=12345, actor=clerk_a)
+    assert "待审批" not in client_for(clerk_a).get("/funds/budgets/").content.decode()  # not theirs to approve
+    page = client_for(finance).get("/funds/budgets/").content.decode()
+    assert "pending-plans" in page and "123.45" in page
+    assert client_for(clerk_a).post(f"/funds/budgets/monthly-plan/{plan.pk}/approve/").status_code == 403
+    client_for(finance).post(f"/funds/budgets/monthly-plan/{plan.pk}/approve/")
+    assert MonthlyPlan.objects.get().approved_by == finance
