@@ -65,3 +65,20 @@ def test_an_adjustment_allocates_a_late_paid_declaration_in_the_open_month(march
     new = list(Entry.objects.exclude(key__in=before))
     assert [(e.key, e.entry_date) for e in new] == [("pa:320902:2026-03:allocation:2", date(2026, 4, 10))]
     assert _people(A) == 41000 and bal(PERSONAL, C.PERSONAL_ACCOUNT_BALANCE, A) == -41000
+
+
+def test_a_month_paid_in_full_later_is_allocated_and_swept_in_the_later_month(march):
+    run(accounts.STEP, MAR)
+    collect(march["part"], MAR, 19000, date(2026, 4, 8))  # March's rest arrives in April
+    before = set(Entry.objects.values_list("key", flat=True))
+    counts = run(accounts.STEP, w.APR)
+    new = sorted((e.key, e.entry_date) for e in Entry.objects.exclude(key__in=before))
+    assert new == [("pa:320902:2026-03:allocation:2", date(2026, 4, 30)),  # March's, booked in April
+                   ("pa:320902:2026-04:retiree_allocation:1", date(2026, 4, 30)),
+                   ("pa:320902:2026-04:retiree_allocation:1:pooled", date(2026, 4, 30))]
+    assert counts[A]["allocated"] == 2  # the March person and the retiree's April
+    assert _people(A) == 31000 + 10000 + 11000
+    assert bal(PERSONAL, C.PERSONAL_ACCOUNT_BALANCE, A) == -_people(A)
+    close(MAR)  # an adjustment of March afterwards finds it done
+    run(accounts.STEP, MAR, run_id=2, adjustment=True, entry_date=date(2026, 5, 3))
+    assert _people(A) == 52000 and Entry.objects.filter(key__contains="|adj:").count() == 0
