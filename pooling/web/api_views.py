@@ -26,7 +26,7 @@ class RegionList(generics.ListAPIView):
     serializer_class = RegionSerializer
     pagination_class = None
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return handling_units()
 
 

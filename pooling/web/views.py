@@ -17,14 +17,14 @@ from pooling.heartbeat import heartbeat_status
 from pooling.kernel import audit_selectors as audit
 from pooling.kernel.choices import Role
 from pooling.kernel.regions import handling_units
-from pooling.web.decorators import capability_required
+from pooling.web.decorators import acting, capability_required
 from pooling.web.exports import DATETIME, MONEY, Column, Table, export_response
 from pooling.web.home import collect_widgets
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = acting(request)
     return render(request, "pooling/home.html", {
         "widgets": collect_widgets(request),
         "role_label": user.get_role_display() if user.role else ("系统管理员" if user.is_superuser else ""),
