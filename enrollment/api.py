@@ -29,7 +29,7 @@ class EmployerSerializer(serializers.ModelSerializer):
         fields = ["id", "county", "credit_code", "name", "industry", "contact_name", "contact_phone",
                   "address", "status", "created_at"]
         read_only_fields = ["id", "status", "created_at"]
-        extra_kwargs = {"credit_code": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {"credit_code": {"validators": []}}
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -39,7 +39,7 @@ class PersonSerializer(serializers.ModelSerializer):
         fields = ["id", "county", "id_number", "name", "sex", "birth_date", "phone", "address", "category",
                   "special_group", "prior_contribution_months", "retired_on", "died_on"]
         read_only_fields = ["id", "sex", "birth_date", "prior_contribution_months", "retired_on", "died_on"]
-        extra_kwargs = {"id_number": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {"id_number": {"validators": []}}
 
 
 class EnrolmentSerializer(serializers.ModelSerializer):
@@ -94,7 +94,7 @@ class CollectionSerializer(serializers.ModelSerializer):
         fields = ["id", "county", "tax_ref", "credit_code", "employer", "month", "amount_fen", "received_on",
                   "declaration"]
         read_only_fields = ["id", "county", "employer", "declaration"]
-        extra_kwargs = {"tax_ref": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {"tax_ref": {"validators": []}}
 
 
 class ResidentContributionSerializer(serializers.ModelSerializer):

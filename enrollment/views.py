@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -166,10 +166,10 @@ def person_event(request: HttpRequest, pk: int) -> HttpResponse:
         d = form.cleaned_data
         service = services.person_retire if d["event"] == "retire" else services.person_death
         if form.run(lambda: service(person=person, on=d["on"], actor=acting(request))) is not None:
-            messages.success(request, _t("已登记：%(e)s") % {"e": dict(form.fields["event"].choices)[d["event"]]})
+            messages.success(request, _t("已登记：%(e)s") % {"e": dict(cast(Any, form.fields["event"]).choices)[d["event"]]})
             return redirect("enrollment:person", pk=person.pk)
     for errors in form.errors.values():
-        messages.error(request, "；".join(errors))
+        messages.error(request, "；".join(str(e) for e in errors))
     return redirect("enrollment:person", pk=person.pk)
 
 
@@ -188,7 +188,7 @@ def enrolment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
     if (action != "end" or form.is_valid()) and form.run(calls[action]) is not None:
         messages.success(request, _t("参保状态已更新"))
     for errors in form.errors.values():
-        messages.error(request, "；".join(errors))
+        messages.error(request, "；".join(str(e) for e in errors))
     return redirect("enrollment:person", pk=enrolment.person_id)
 
 
@@ -349,7 +349,7 @@ def transfer_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if form.run(lambda: services.transfer_cancel(transfer=transfer, actor=acting(request))) is not None:
         messages.success(request, _t("转移申请已撤销"))
     for errors in form.errors.values():
-        messages.error(request, "；".join(errors))
+        messages.error(request, "；".join(str(e) for e in errors))
     return redirect("enrollment:transfer", pk=pk)
 
 

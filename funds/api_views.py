@@ -24,7 +24,7 @@ FUND_READERS = [HasCapability.of("fund.view")]
 
 
 class AccountSerializer(serializers.ModelSerializer):
-    book = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    book: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
         model = Account
@@ -108,7 +108,7 @@ class EntryIn(serializers.Serializer):
     key = serializers.CharField(max_length=200)
     book = serializers.SlugRelatedField(slug_field="code", queryset=Book.objects.all())
     memo = serializers.CharField(max_length=200)
-    source = serializers.CharField(max_length=60, required=False, default="api")
+    source = serializers.CharField(max_length=60, required=False, default="api")  # type: ignore[assignment]  # the entry's field, not DRF's Field.source
     entry_date = serializers.DateField(required=False)
     lines = LineIn(many=True)
 

@@ -32,11 +32,11 @@ class ProviderSerializer(serializers.ModelSerializer):
         read_only_fields = ["handling_region", "state", "accepted_on", "paused_days", "suspended_on",
                             "resume_applied_on", "filed_on"]
         # Uniqueness is checked city-wide by the service, not by a scoped query here.
-        extra_kwargs = {"national_code": {"validators": []}, "credit_code": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {"national_code": {"validators": []}, "credit_code": {"validators": []}}
 
 
 class EventSerializer(serializers.ModelSerializer):
-    created_by = serializers.StringRelatedField()
+    created_by: serializers.StringRelatedField = serializers.StringRelatedField()
     # Plain strings: the codes are those of Provider.state (one enum in the schema, not three).
     from_state = serializers.CharField(read_only=True)
     to_state = serializers.CharField(read_only=True)

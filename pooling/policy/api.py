@@ -36,8 +36,8 @@ DRAFTERS = [HasCapability.of("policy.draft")]
 
 class PolicyVersionSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    drafted_by = serializers.StringRelatedField()
-    approved_by = serializers.StringRelatedField()
+    drafted_by: serializers.StringRelatedField = serializers.StringRelatedField()
+    approved_by: serializers.StringRelatedField = serializers.StringRelatedField()
 
     class Meta:
         model = PolicyVersion

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -59,7 +59,7 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["model"].choices = [("", _("全部"))] + audit.model_choices()
+        cast(forms.ChoiceField, self.fields["model"]).choices = [("", _("全部")), *audit.model_choices()]
 
     def filters(self) -> dict[str, Any]:
         self.is_valid()
