@@ -9,7 +9,7 @@ from pooling.kernel.permissions import DEMO_LOADER
 class Command(BaseCommand):
     help = "载入演示城市（盐城市）及各角色演示账号；可重复执行 / Load the demo city (idempotent)"
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         # Each app offers `<app>/demo.py` (registered on DEMO_LOADERS), in INSTALLED_APPS order.
         # Loaders act as DEMO_LOADER (a system actor): the audit trail names the demo load.
         for load in DEMO_LOADERS.items():
