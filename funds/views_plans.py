@@ -196,7 +196,7 @@ def monthly_plan(request: HttpRequest) -> HttpResponse:
 def monthly_plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
     """The city approves a county's filed plan (someone other than who filed it)."""
     try:
-        plan = svc.monthly_plan_approve(plan=get_object_or_404(MonthlyPlan, pk=pk), actor=request.user)
+        plan = svc.monthly_plan_approve(plan=get_object_or_404(MonthlyPlan, pk=pk), actor=acting(request))
     except BusinessRuleError as exc:
         messages.error(request, exc.text())
     else:
