@@ -24,6 +24,7 @@ urlpatterns = [
     path("allowances/<int:pk>/", views_claims.allowance_detail, name="allowance"),
     path("allowances/<int:pk>/decide/", views_claims.allowance_decide, name="allowance_decide"),
     path("cycle/<str:month>/collection/", cycle_in.cycle_collection, name="cycle_collection"),
+    path("cycle/<str:month>/accounts/", cycle_in.cycle_accounts, name="cycle_accounts"),
     path("cycle/<str:month>/remittance/", cycle_in.cycle_remittance, name="cycle_remittance"),
     path("cycle/<str:month>/disbursement/", cycle_in.cycle_disbursement, name="cycle_disbursement"),
 ]

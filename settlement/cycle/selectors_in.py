@@ -13,9 +13,12 @@ from datetime import date
 from django.db.models import F, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
+from enrollment.models import AccountPosting, PersonalAccount, PostingKind
+from funds.chart import PERSONAL_BOOK
 from funds.chart import Category as C
-from funds.models import Instalment, Line, MonthlyPlan
+from funds.models import Account, Instalment, Line, MonthlyPlan
 from pooling.kernel.dates import month_end
+from pooling.models import Region
 
 # Each step's keys start with "<step>:<YYYY-MM>:" (adjustments add "|adj:<run>").
 
@@ -113,3 +116,39 @@ def instalments_of(*, month: date, county: str | None = None) -> list[Instalment
                           i.position.rule.name, i.seq, i.due_date, i.amount_fen, int(i.paid),
                           i.due_date >= month, i.due_date < month and i.paid < i.amount_fen)
             for i in qs]
+
+
+@dataclass(frozen=True)
+class AccountsRow:
+    county: str
+    county_name: str
+    in_service_fen: int  # allocated for the month
+    retiree_fen: int
+    paid_fen: int  # paid at providers from the accounts (a positive number)
+    control_fen: int  # the personal book's control account, now
+    unswept_fen: int  # postings not yet in the books, now
+    people_fen: int  # Σ the county's people's balances, now
+
+    @property
+    def difference_fen(self) -> int:
+        """control + unswept − Σ balances: zero when the sub-ledger and the books agree."""
+        return self.control_fen + self.unswept_fen - self.people_fen
+
+
+def accounts_rows(*, month: date) -> list[AccountsRow]:
+    """Per county: the month's allocations and payments, and the control identity now."""
+    kinds: dict[tuple[str, str], int] = {
+        (r["county_id"], r["kind"]): int(r["s"]) for r in AccountPosting.objects.filter(month=month)
+        .values("county_id", "kind").annotate(s=Sum("amount_fen"))}
+    control = {c: -int(b) for c, b in Account.objects.filter(
+        book__code=PERSONAL_BOOK, category=C.PERSONAL_ACCOUNT_BALANCE).values_list("county_id", "balance_fen")}
+    unswept = {c: int(s) for c, s in AccountPosting.objects.filter(batch=None).values("county_id")
+               .annotate(s=Sum("amount_fen")).values_list("county_id", "s")}
+    people = {c: int(s) for c, s in PersonalAccount.objects.values("person__county_id")
+              .annotate(s=Sum("balance_fen")).values_list("person__county_id", "s")}
+    codes = sorted({c for c, _k in kinds} | set(people) | {c for c, v in control.items() if v})
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    return [AccountsRow(c, names.get(c, c), kinds.get((c, PostingKind.ALLOCATION), 0),
+                        kinds.get((c, PostingKind.RETIREE_ALLOCATION), 0),
+                        -kinds.get((c, PostingKind.PAYMENT), 0) - kinds.get((c, PostingKind.PAYMENT_REFUND), 0),
+                        control.get(c, 0), unswept.get(c, 0), people.get(c, 0)) for c in codes]

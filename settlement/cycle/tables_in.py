@@ -54,5 +54,19 @@ def disbursement_table(month: date) -> Table:
                           Column(_("计划审批"), TEXT), Column(_("已拨付至县级支出户"), MONEY, total=True)])
 
 
+def accounts_table(month: date) -> Table:
+    rows = [[r.county, r.county_name, r.in_service_fen, r.retiree_fen, r.paid_fen, r.control_fen, r.unswept_fen,
+             r.people_fen, r.difference_fen] for r in sel.accounts_rows(month=month)]
+    return Table(title=_("个人账户划入"), meta=_meta(month), name_parts=[f"{month:%Y-%m}"], totals=_("合计"), rows=rows,
+                 columns=[Column(_("经办单位代码"), CODE), Column(_("经办单位"), TEXT),
+                          Column(_("在职人员划入"), MONEY, total=True), Column(_("退休人员划入"), MONEY, total=True),
+                          Column(_("本月个人账户支付"), MONEY, total=True),
+                          Column(_("控制账户余额（当前）"), MONEY, total=True),
+                          Column(_("未汇总入账记账（当前）"), MONEY, total=True),
+                          Column(_("个人账户余额合计（当前）"), MONEY, total=True),
+                          Column(_("差额（应为零）"), MONEY, total=True)])
+
+
 TABLES: dict[str, Callable[[date], Table]] = {
-    "collection": collection_table, "remittance": remittance_table, "disbursement": disbursement_table}
+    "collection": collection_table, "accounts": accounts_table, "remittance": remittance_table,
+    "disbursement": disbursement_table}

@@ -1,4 +1,5 @@
-"""Pages of the money-in steps: collection by county × book, remittance, disbursement.
+"""Pages of the money-in steps: collection by county × book, personal accounts,
+remittance, disbursement.
 
 Each is viewable, printable (print CSS) and downloadable as CSV (BOM) or XLSX through the
 one export writer; the rows come from `selectors_in` (county-scoped by the models).
@@ -36,6 +37,11 @@ def _page(request: HttpRequest, step: str, month_text: str) -> HttpResponseBase:
 @capability_required("settlement.view")
 def cycle_collection(request: HttpRequest, month: str) -> HttpResponseBase:
     return _page(request, "collection", month)
+
+
+@capability_required("settlement.view")
+def cycle_accounts(request: HttpRequest, month: str) -> HttpResponseBase:
+    return _page(request, "accounts", month)
 
 
 @capability_required("settlement.view")

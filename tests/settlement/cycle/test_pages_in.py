@@ -71,3 +71,17 @@ def test_the_city_approves_a_filed_plan_on_the_budgets_page(county_a, client_for
     assert client_for(clerk_a).post(f"/funds/budgets/monthly-plan/{plan.pk}/approve/").status_code == 403
     client_for(finance).post(f"/funds/budgets/monthly-plan/{plan.pk}/approve/")
     assert MonthlyPlan.objects.get().approved_by == finance
+
+
+def test_accounts_page_shows_the_month_and_the_control_identity(march, client_for, city_agent, clerk_a):
+    from settlement.cycle import selectors_in
+    from settlement.cycle.steps import accounts
+
+    run(accounts.STEP, MAR)
+    rows = {r.county: r for r in selectors_in.accounts_rows(month=MAR)}
+    a = rows["320902"]  # the fully paid employer's two people; the partial payer's not yet
+    assert (a.in_service_fen, a.control_fen, a.people_fen, a.difference_fen) == (20000, 20000, 20000, 0)
+    html = client_for(clerk_a).get("/settlement/cycle/2026-03/accounts/").content.decode()
+    assert "亭湖区" in html and "盐都区" not in html.split("<table", 1)[1]
+    xlsx = client_for(city_agent).get("/settlement/cycle/2026-03/accounts/?format=xlsx")
+    assert xlsx.status_code == 200
