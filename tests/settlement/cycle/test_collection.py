@@ -86,3 +86,17 @@ def test_an_adjustment_run_posts_only_the_late_collection(march, county_b):
     assert bal(PERSONAL, C.FISCAL_SPECIAL, B, owner="320900") == 20000
     run(collection.STEP, MAR, run_id=2, adjustment=True, entry_date=date(2026, 4, 10))  # redelivered
     assert Entry.objects.exclude(key__in=before).count() == 3
+
+
+def test_books_opened_before_the_suspense_kind_get_their_suspense_accounts(regions):
+    import importlib
+
+    from django.apps import apps
+
+    from funds.models import Account, Book
+
+    Book.objects.create(code=POOLED, scheme="employee", name="职工基本医疗保险统筹基金")  # an old book
+    importlib.import_module("funds.migrations.0008_suspense_accounts").add_suspense_accounts(apps, None)
+    made = Account.objects.filter(category=C.SUSPENSE)
+    assert made.filter(code="2101-320902", county_id=A, name="亭湖区暂收款", side="C").exists()
+    assert made.count() == len(w.books()[POOLED].accounts.filter(category=C.SUSPENSE))  # books_ensure adds none
