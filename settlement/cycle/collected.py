@@ -17,8 +17,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from enrollment.models import Collection, Declaration, DeclarationLine, ResidentContribution
@@ -58,18 +59,20 @@ def county_month(county: str, month: date) -> Collected:
         totals = received.aggregate(n=Count("id"), s=Sum("amount_fen"), unmatched=Count("id", filter=(
             Q(declaration=None) | Q(declaration__created_at__gte=_start(nxt)))))
         out.cash_in, out.collections, out.unmatched = totals["s"] or 0, totals["n"], totals["unmatched"]
-        # Declarations that take money this month: received now, or filed (matched) now.
-        filed_now = Q(declaration__created_at__gte=_start(month), declaration__created_at__lt=_start(nxt))
-        touched = set(received.exclude(declaration=None).values_list("declaration_id", flat=True)) | set(
-            Collection.objects.filter(filed_now, county_id=county, received_on__lt=month)
-            .values_list("declaration_id", flat=True))
+        # Declarations that take money this month: received now, or filed (matched) now —
+        # as a subquery, so the database joins them (no list of ids goes back and forth).
+        filed_now = Q(created_at__gte=_start(month), created_at__lt=_start(nxt),
+                      pk__in=Collection.objects.filter(county_id=county, received_on__lt=month)
+                      .values("declaration_id"))
+        touched = Declaration.objects.filter(
+            Q(pk__in=received.values("declaration_id")) | filed_now).values("pk")
         _recognise(out, month, nxt, touched)
         residents = ResidentContribution.objects.filter(county_id=county, paid_on__range=(month, end))
         out.income[RESIDENT_BOOK] += residents.aggregate(s=Sum("paid_fen"))["s"] or 0
     return out
 
 
-def _recognise(out: Collected, month: date, nxt: date, touched: set[int]) -> None:
+def _recognise(out: Collected, month: date, nxt: date, touched: QuerySet[Declaration, dict[str, Any]]) -> None:
     """Split each touched declaration's cumulative payments; the rest is suspense."""
     filed = dict(Declaration.objects.filter(pk__in=touched).values_list("pk", "created_at"))
     sums = {r["declaration_id"]: (r["upto"] or 0, r["before"] or 0) for r in
@@ -80,7 +83,7 @@ def _recognise(out: Collected, month: date, nxt: date, touched: set[int]) -> Non
              .values("declaration_id").annotate(employer=Sum("employer_fen"), employee=Sum("employee_fen"),
                                                  account=Sum("account_fen"), maternity=Sum("maternity_fen"))}
     recognised_new = 0
-    for pk in sorted(touched):
+    for pk in sorted(filed):
         filed_month = timezone.localtime(filed[pk]).date().replace(day=1)
         if filed_month > month:  # filed after the month: its money waits in suspense
             continue
@@ -91,10 +94,15 @@ def _recognise(out: Collected, month: date, nxt: date, touched: set[int]) -> Non
             out.from_suspense += before  # earlier cash, matched now
         row = parts.get(pk)
         components = _components(row) if row else {}
-        now, then = split_payment(upto, components), split_payment(previous, components)
-        for book in set(now.parts) | set(then.parts):
-            out.income[book] += now.parts.get(book, 0) - then.parts.get(book, 0)
-        out.to_suspense += now.excess - then.excess
+        now = split_payment(upto, components)
+        for book, fen in now.parts.items():
+            out.income[book] += fen
+        out.to_suspense += now.excess
+        if previous:  # what earlier months recognised of it comes off
+            then = split_payment(previous, components)
+            for book, fen in then.parts.items():
+                out.income[book] -= fen
+            out.to_suspense -= then.excess
     out.to_suspense += out.cash_in - recognised_new  # cash of the month still unmatched
 
 
