@@ -37,7 +37,8 @@ SOURCES = ("surplus", "reserve", "counties")
 SOURCE_LABELS = {"surplus": _("以累计结余弥补"), "reserve": _("动用市级风险准备金"),
                  "counties": _("由预算执行偏差的县（市、区）分担")}
 NO_RULE = _("统筹区 %(code)s 没有基金缺口分担规则（funds/data/rules/%(code)s.json）")
-BAD_RULE = _("缺口分担规则有误：弥补来源只能是 %(known)s，县级分担比例须在 0 至 100 之间")
+BAD_RULE = _("缺口分担规则有误：弥补来源只能是 %(known)s，县级分担比例须在 0 至 100 之间，"
+              "调整政策的条件只能是 beyond_surplus 或 uncovered")
 NO_GAP = _("%(year)s 年度基金没有缺口，无需分担")
 
 
@@ -47,6 +48,9 @@ class GapRule:
     source: str
     order: tuple[str, ...]
     county_share_pct: Decimal
+    # When policy must be adjusted: "beyond_surplus" (盐城 art. 9: the surplus cannot cover
+    # the gap) or "uncovered" (no source of the rule covers all of it).
+    policy_adjustment: str = "uncovered"
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,12 @@ class GapCover:
         return self.gap_fen - sum(fen for _s, fen in self.steps)
 
     @property
+    def policy_adjustment_needed(self) -> bool:
+        if self.rule.policy_adjustment == "beyond_surplus":
+            return self.gap_fen > self.amount("surplus")
+        return self.uncovered_fen > 0
+
+    @property
     def rows(self) -> list[tuple[object, int]]:
         """The cover as labelled rows, for the page and the export."""
         return [(SOURCE_LABELS[s], fen) for s, fen in self.steps]
@@ -83,8 +93,10 @@ def gap_rule(area_code: str | None = None) -> GapRule:
     spec = city_rules(code).get("gap_sharing")
     if spec is None:
         raise BusinessRuleError(NO_RULE, code="no_rule", params={"code": code})
-    rule = GapRule(spec["name"], spec.get("source", ""), tuple(spec["order"]), Decimal(spec["county_share_pct"]))
-    if not set(rule.order) <= set(SOURCES) or not Decimal(0) <= rule.county_share_pct <= Decimal(100):
+    rule = GapRule(spec["name"], spec.get("source", ""), tuple(spec["order"]), Decimal(spec["county_share_pct"]),
+                   spec.get("policy_adjustment", "uncovered"))
+    if (not set(rule.order) <= set(SOURCES) or not Decimal(0) <= rule.county_share_pct <= Decimal(100)
+            or rule.policy_adjustment not in ("beyond_surplus", "uncovered")):
         raise BusinessRuleError(BAD_RULE, code="bad_rule", params={"known": "、".join(SOURCES)})
     return rule
 

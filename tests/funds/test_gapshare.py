@@ -115,3 +115,22 @@ def test_only_the_city_posts_the_cover(sanmenxia, clerk_a):
     with pytest.raises(PermissionDenied):
         gap_cover_post(book=book, year=2026, actor=clerk_a)
     assert not Entry.objects.filter(key__startswith="yearend-").exists()
+
+
+def test_the_year_end_page_shows_the_citys_cover_and_finance_posts_it_after_confirming(
+        sanmenxia, finance, auditor, client_for):
+    url = "/funds/book/resident/year-end/?year=2026"
+    body = client_for(finance).get(url).content.decode()
+    assert "由预算执行偏差的县（市、区）分担" in body and "动用市级风险准备金" in body
+    # 湖滨区: 25.00 yuan of deviation, all of it its share; 陕州区: 10.00; 渑池县 none.
+    assert '<td>湖滨区</td><td class="num">25.00</td><td class="num">25.00</td>' in body
+    assert '<td>陕州区</td><td class="num">10.00</td><td class="num">10.00</td>' in body
+    assert 'name="action" value="gap_cover"' in body and "confirm(" in body
+    reader = client_for(auditor).get(url).content.decode()
+    assert "县级分担（按预算执行偏差）" in reader and 'value="gap_cover"' not in reader  # reads, cannot post
+    assert client_for(auditor).post(url, {"action": "gap_cover"}).status_code == 403
+    assert not Entry.objects.filter(key__startswith="yearend-").exists()
+    response = client_for(finance).post(url, {"action": "gap_cover"})
+    assert response.status_code == 302
+    assert set(Entry.objects.filter(key__startswith="yearend-").values_list("key", flat=True)) == {
+        "yearend-share:resident:2026", "yearend-reserve:resident:2026"}
