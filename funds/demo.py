@@ -50,7 +50,7 @@ def _money_flow(book: Book, area: str, counties: dict[str, int], month: date) ->
     """Collection → treasury → special account → city expenditure → county → hospitals."""
     ym = f"{month:%Y-%m}"
 
-    def acct(category: str, county: str = area):  # type: ignore[no-untyped-def]
+    def acct(category: str, county: str = area):
         return account_for(book=book, category=category, county_code=county)
 
     moved = 0

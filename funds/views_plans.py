@@ -25,7 +25,7 @@ from pooling.kernel.money import yuan_to_fen
 from pooling.kernel.permissions import NOT_ALLOWED, can
 from pooling.kernel.regions import handling_units
 from pooling.models import Region
-from pooling.web.decorators import capability_required
+from pooling.web.decorators import acting, capability_required
 from pooling.web.exports import export_response
 
 
@@ -55,12 +55,12 @@ def budgets(request: HttpRequest) -> HttpResponse:
     errors: dict[str, str] = {}
     if request.method == "POST" and can(request.user, "budget.submit"):
         book = get_object_or_404(Book, code=request.POST.get("book", ""))
-        county = get_object_or_404(Region, code=request.POST.get("county") or request.user.region_id)
+        county = get_object_or_404(Region, code=request.POST.get("county") or acting(request).region_id)
         items, errors = _items_from(request.POST)
         if not errors:
             try:
                 budget = svc.budget_save_draft(book=book, county=county, year=int(request.POST["year"]),
-                                               items=items, actor=request.user)
+                                               items=items, actor=acting(request))
             except BusinessRuleError as exc:
                 messages.error(request, exc.text())
             else:
@@ -73,7 +73,7 @@ def budgets(request: HttpRequest) -> HttpResponse:
         "year": year, "books": books, "errors": errors, "post": request.POST,
         "income_items": [(c, Category(c).label) for c in svc.INCOME_CATEGORIES],
         "expense_items": [(c, Category(c).label) for c in svc.EXPENSE_CATEGORIES],
-        "units": handling_units() if request.user.role != Role.COUNTY_CLERK else [],
+        "units": handling_units() if acting(request).role != Role.COUNTY_CLERK else [],
         "can_compile": can(request.user, "budget.submit"),
         "city_plans": [p for p in city_plans if p.rows]})
 
@@ -131,7 +131,7 @@ def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _act(request: HttpRequest, budget: Budget) -> None:
     action = request.POST.get("action")
-    user = request.user
+    user = acting(request)
     try:
         if action == "submit" and can(user, "budget.submit", county=budget.county_id):
             svc.budget_submit(budget=budget, actor=user)
@@ -168,11 +168,11 @@ def monthly_plan(request: HttpRequest) -> HttpResponse:
     if request.method != "POST" or not can(request.user, "budget.submit"):
         return redirect("funds:budgets")
     try:
-        county = get_object_or_404(Region, code=request.POST.get("county") or request.user.region_id)
+        county = get_object_or_404(Region, code=request.POST.get("county") or acting(request).region_id)
         svc.monthly_plan_submit(book=get_object_or_404(Book, code=request.POST.get("book", "")), county=county,
                                 year=int(request.POST["year"]), month=int(request.POST["month"]),
                                 planned_expense_fen=yuan_to_fen(request.POST.get("planned", "")),
-                                actor=request.user)
+                                actor=acting(request))
     except (KeyError, ValueError):
         messages.error(request, _("请填写年度、月份与计划支出"))
     except BusinessRuleError as exc:
@@ -195,7 +195,7 @@ def year_end(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and can(request.user, "interest.accrue"):
         try:
             entry = interest_accrue(book=book, year=year, month=int(request.POST.get("month", "0")),
-                                    actor=request.user)
+                                    actor=acting(request))
         except (ValueError, BusinessRuleError) as exc:
             messages.error(request, exc.text() if isinstance(exc, BusinessRuleError) else str(exc))
         else:
@@ -217,7 +217,7 @@ def _post_gap_cover(request: HttpRequest, book: Book, year: int) -> None:
     if not can(request.user, "yearend.close"):
         raise PermissionDenied(NOT_ALLOWED)
     try:
-        entries = gap_cover_post(book=book, year=year, actor=request.user)
+        entries = gap_cover_post(book=book, year=year, actor=acting(request))
     except BusinessRuleError as exc:
         messages.error(request, exc.text())
     else:

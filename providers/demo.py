@@ -58,7 +58,7 @@ def _steps(story: str, today: date, signatory: str) -> list[tuple[str, date, dic
     d = lambda n: today - timedelta(days=n)  # noqa: E731
     sign = {"agency_signatory": signatory, "provider_signatory": "法定代表人"}
     start = {"performing": 200, "suspended": 250, "expiring": 300}.get(story, 0)
-    head = [("apply", d(start + 60), {}, ""), ("accept", d(start + 58), {}, "")]
+    head: list[tuple[str, date, dict[str, Any], str]] = [("apply", d(start + 60), {}, ""), ("accept", d(start + 58), {}, "")]
     if story == "applied":
         return [("apply", d(2), {}, "")]
     if story == "evaluating":

@@ -12,7 +12,7 @@ class Command(BaseCommand):
     help = ("载入本部署统筹区（POOLING_AREA_CODE）的演示数据及各角色演示账号；可重复执行 / "
             "Load the demo of this deployment's city (idempotent)")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         try:
             demo_city()  # a city without a demo file is refused before anything is written
         except BusinessRuleError as exc:
