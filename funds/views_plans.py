@@ -24,8 +24,9 @@ from funds.models import (
     PrePoolingPosition,
 )
 from funds.services import budgets as svc
+from funds.services.gapshare import GapCover, gap_cover, gap_cover_post, gap_rule
 from funds.services.schedules import instalment_states
-from funds.services.yearend import interest_accrue, year_end_result
+from funds.services.yearend import FundResult, interest_accrue, year_end_result
 from pooling.kernel.choices import Role
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.money import yuan_to_fen
@@ -118,7 +119,7 @@ def year_end_export(request: HttpRequest, code: str) -> HttpResponseBase:
     _may_see_budgets(request.user)
     book = get_object_or_404(Book, code=code)
     result = year_end_result(book=book, year=_year(request))
-    return export_response(reports.year_end_table(result), request.GET.get("format"))
+    return export_response(reports.year_end_table(result, _cover(result)), request.GET.get("format"))
 
 
 @login_required
@@ -212,6 +213,9 @@ def year_end(request: HttpRequest, code: str) -> HttpResponse:
     _may_see_budgets(request.user)
     book = get_object_or_404(Book, code=code)
     year = _year(request)
+    if request.method == "POST" and request.POST.get("action") == "gap_cover":
+        _post_gap_cover(request, book, year)
+        return redirect(f"{request.path}?year={year}")
     if request.method == "POST" and can(request.user, "interest.accrue"):
         try:
             entry = interest_accrue(book=book, year=year, month=int(request.POST.get("month", "0")),
@@ -221,6 +225,25 @@ def year_end(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, _("利息已入账：凭证 #%(id)s") % {"id": entry.pk})
         return redirect(f"{request.path}?year={year}")
+    result = year_end_result(book=book, year=year)
     return render(request, "funds/year_end.html", {
-        "book": book, "year": year, "result": year_end_result(book=book, year=year),
+        "book": book, "year": year, "result": result, "cover": _cover(result),
+        "can_cover": can(request.user, "yearend.close"),
         "can_accrue": can(request.user, "interest.accrue"), "months": range(1, 13)})
+
+
+def _cover(result: FundResult) -> GapCover | None:
+    """The whole fund's cover by the city's own rule (None in a county's view)."""
+    return gap_cover(result=result, rule=gap_rule()) if result.whole_fund else None
+
+
+def _post_gap_cover(request: HttpRequest, book: Book, year: int) -> None:
+    if not can(request.user, "yearend.close"):
+        raise PermissionDenied(NOT_ALLOWED)
+    try:
+        entries = gap_cover_post(book=book, year=year, actor=acting(request))
+    except BusinessRuleError as exc:
+        messages.error(request, exc.text())
+    else:
+        messages.success(request, _("基金缺口已按本市分担规则入账：凭证 %(ids)s")
+                         % {"ids": "、".join(f"#{e.pk}" for e in entries)})
