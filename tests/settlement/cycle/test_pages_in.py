@@ -85,3 +85,20 @@ def test_accounts_page_shows_the_month_and_the_control_identity(march, client_fo
     assert "亭湖区" in html and "盐都区" not in html.split("<table", 1)[1]
     xlsx = client_for(city_agent).get("/settlement/cycle/2026-03/accounts/?format=xlsx")
     assert xlsx.status_code == 200
+
+
+def test_a_clerk_sees_only_their_countys_plans_and_instalments(county_a, county_b, client_for, clerk_b, city_agent):
+    from funds.services.budgets import monthly_plan_submit
+
+    w.books()
+    resident = Book.objects.get(code="resident")
+    for county, fen in ((county_a, 11111), (county_b, 22222)):
+        monthly_plan_submit(book=resident, county=county, year=2026, month=3, planned_expense_fen=fen, actor=SETUP)
+    rule = next(r for r in rules_ensure() if r.code == "yancheng-2019")
+    position_save(position=PrePoolingPosition(rule=rule, book=resident, county=county_a, surplus_fen=100000),
+                  actor=SETUP)
+    mine = client_for(clerk_b).get("/settlement/cycle/2026-03/disbursement/").content.decode()
+    assert "222.22" in mine and "111.11" not in mine and "未审批" in mine
+    assert "111.11" in client_for(city_agent).get("/settlement/cycle/2026-03/disbursement/").content.decode()
+    theirs = client_for(clerk_b).get("/settlement/cycle/2020-12/remittance/").content.decode()
+    assert "2019-12-31" not in theirs and "本月暂无记录" in theirs
