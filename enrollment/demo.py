@@ -1,6 +1,6 @@
 """Demo data for the handling app: employers and ~20 people in 亭湖区 and 盐都区, with
 enrolments, three months of declarations (two paid, allocated to the personal accounts),
-a resident year, one completed transfer and one approved referral; the accounts' postings
+a resident year, one completed transfer, one awaiting its release and one approved referral; the accounts' postings
 swept into the employee personal-account book. Idempotent: a second load changes nothing."""
 
 from __future__ import annotations
@@ -101,13 +101,15 @@ def _declare(employers: list[Employer], people: list[Person]) -> None:
 def _transfer_and_refer(people: list[Person], counties: dict[str, Region], employers: list[Employer]) -> None:
     mover = people[0]  # works in 亭湖区, moves to 盐都区 from April
     transfer = services.transfer_request(id_number=mover.id_number, to_county=counties[YANDU],
-                                         effective_month=date(2026, 4, 1), reason="工作调动", actor=DEMO_LOADER)
-    services.transfer_complete(transfer=transfer, new_employer=employers[2], actor=DEMO_LOADER)
+                                         effective_month=date(2026, 4, 1), new_employer=employers[2],
+                                         reason="工作调动", actor=DEMO_LOADER)
+    services.transfer_release(transfer=transfer, actor=DEMO_LOADER)
     patient = people[1]
     referral = services.referral_apply(person=patient, kind="referral", destination="江苏省人民医院",
                                        destination_area_code="320106", diagnosis="冠状动脉粥样硬化性心脏病",
                                        valid_from=date(2026, 3, 1), valid_to=date(2026, 5, 31), actor=DEMO_LOADER)
     services.referral_decide(referral=referral, approve=True, note="符合转诊条件", actor=DEMO_LOADER)
-    # A pending transfer for the clerk in 盐都区 to complete in the demo.
+    # A pending transfer into 盐都区 for the clerk in 亭湖区 to release (or object to) in the demo.
     services.transfer_request(id_number=people[4].id_number, to_county=counties[YANDU],
-                              effective_month=date(2026, 4, 1), reason="家庭搬迁", actor=DEMO_LOADER)
+                              effective_month=date(2026, 4, 1), new_employer=employers[3],
+                              reason="家庭搬迁", actor=DEMO_LOADER)
