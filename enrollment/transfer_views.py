@@ -71,10 +71,11 @@ def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _act(request: HttpRequest, pk: int, call: Callable[[Transfer, dict[str, Any]], Any], done: str,
          *, needs_reason: bool) -> HttpResponse:
     transfer = get_object_or_404(Transfer, pk=pk)
-    form: forms.ServiceForm = forms.ReasonForm(request.POST) if needs_reason else forms.ServiceForm()
-    if needs_reason and not form.is_valid():
+    form: forms.ServiceForm = forms.ReasonForm(request.POST) if needs_reason else forms.ServiceForm(request.POST)
+    if not form.is_valid():
         messages.error(request, _t("请填写原因：该操作不可撤回，须说明理由"))
-    elif form.run(lambda: call(transfer, getattr(form, "cleaned_data", {}))) is not None:
+        return redirect("enrollment:transfer", pk=pk)
+    if form.run(lambda: call(transfer, form.cleaned_data)) is not None:
         messages.success(request, done)
         return redirect("enrollment:transfer", pk=pk)
     for errors in form.errors.values():
