@@ -48,8 +48,9 @@ class EnrolmentSerializer(serializers.ModelSerializer):
         model = m.Enrolment
         validators: list[Any] = []  # the service judges uniqueness, in Chinese
         fields = ["id", "county", "person", "scheme", "employer", "start_month", "end_month", "status",
-                  "waiting_months", "benefits_from", "continues"]
-        read_only_fields = ["id", "county", "end_month", "status", "waiting_months", "benefits_from", "continues"]
+                  "status_reason", "waiting_months", "benefits_from", "continues"]
+        read_only_fields = ["id", "county", "end_month", "status", "status_reason", "waiting_months", "benefits_from",
+                            "continues"]
 
 
 class DeclarationLineSerializer(serializers.ModelSerializer):
@@ -238,10 +239,14 @@ class EnrolmentViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
         return self.created(services.enrol(person=person, scheme=d["scheme"], employer=d.get("employer"),
                                            start_month=d["start_month"], actor=request.user))
 
-    @extend_schema(request=None)
+    @extend_schema(request=ReasonSerializer)
     @action(detail=True, methods=["post"])
     def suspend(self, request: Request, pk: str) -> Response:
-        return Response(EnrolmentSerializer(services.enrolment_suspend(enrolment=self.get_object(), actor=request.user)).data)
+        s = ReasonSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        done = services.enrolment_suspend(enrolment=self.get_object(), reason=s.validated_data["reason"],
+                                          actor=request.user)
+        return Response(EnrolmentSerializer(done).data)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])

@@ -156,6 +156,8 @@ class Enrolment(ScopedModel):
                               default=EnrolmentStatus.ACTIVE)
     waiting_months = models.PositiveSmallIntegerField(_("待遇等待期（月）"), default=0)
     benefits_from = models.DateField(_("待遇享受起始日"), null=True, blank=True)
+    # Why it was last suspended or ended (a clerk must say; a transfer says so itself).
+    status_reason = models.CharField(_("暂停或终止原因"), max_length=200, blank=True, db_default="")
     # Set when this enrolment continues one ended by a transfer (关系接续).
     continues = models.OneToOneField("self", verbose_name=_("接续自"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="continued_by")

@@ -177,11 +177,12 @@ def person_event(request: HttpRequest, pk: int) -> HttpResponse:
 def enrolment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     enrolment = get_object_or_404(Enrolment, pk=pk)
     form = forms.EndEnrolmentForm(request.POST)
-    calls = {"suspend": lambda: services.enrolment_suspend(enrolment=enrolment, actor=request.user),
+    reason = request.POST.get("reason", "")
+    calls = {"suspend": lambda: services.enrolment_suspend(enrolment=enrolment, reason=reason, actor=request.user),
              "resume": lambda: services.enrolment_resume(enrolment=enrolment, actor=request.user)}
     if action == "end":
         calls["end"] = lambda: services.enrolment_end(enrolment=enrolment, end_month=form.cleaned_data["end_month"],
-                                                      actor=request.user)
+                                                      reason=reason, actor=request.user)
     if action not in calls:
         raise Http404
     if (action != "end" or form.is_valid()) and form.run(calls[action]) is not None:

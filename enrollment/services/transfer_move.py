@@ -35,6 +35,7 @@ NEW_EMPLOYER_WRONG_COUNTY = _("转入地参保单位须属于%(county)s")
 NEW_EMPLOYER_INACTIVE = _("转入地参保单位状态为“%(status)s”")
 NEW_ADDRESS_REQUIRED = _("居民医保人员转入须填写在转入地的居住地址（转移依据）")
 PERSON_DEAD = _("该人员已登记死亡，不能办理转移")
+MOVED_TO = _("市内转移至%(county)s")
 ALREADY_ACTIVE = _("该人员已有另一条参保缴费状态的参保记录，请先核对后再办结转移")
 
 
@@ -83,7 +84,8 @@ def _continue(old: Enrolment, *, transfer: Transfer, actor: Actor) -> Enrolment:
     check_month(transfer, old)
     status = old.status
     old.status, old.end_month = EnrolmentStatus.ENDED, add_months(month, -1)
-    old.save(update_fields=["status", "end_month"])
+    old.status_reason = str(MOVED_TO) % {"county": transfer.to_county.name}
+    old.save(update_fields=["status", "end_month", "status_reason"])
     new = Enrolment(county_id=transfer.to_county_id, person=old.person, scheme=old.scheme,
                     employer=transfer.new_employer if old.scheme == Scheme.EMPLOYEE else None,
                     start_month=month, end_month=None, status=status, waiting_months=0,

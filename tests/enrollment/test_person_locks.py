@@ -36,7 +36,7 @@ def _resident(county: Region) -> Person:
 
 def _suspended(county: Region) -> Enrolment:
     e = f.employee_enrolment(county)
-    return services.enrolment_suspend(enrolment=e, actor=SETUP)
+    return services.enrolment_suspend(enrolment=e, reason="测试暂停", actor=SETUP)
 
 
 def _transfer(county: Region) -> Transfer:
@@ -59,9 +59,9 @@ SERVICES: dict[str, tuple[Callable[[Region], Any], Callable[[Any], Any]]] = {
     "enrol": (f.person, lambda p: services.enrol(person=p, scheme=Scheme.RESIDENT, start_month=JAN, actor=SETUP)),
     "enrol_many": (f.person, lambda p: enrol_many(requests=[EnrolRequest(p, Scheme.RESIDENT, JAN)],
                                                   refuse=lambda i, e: None, actor=SETUP)),
-    "enrolment_suspend": (f.employee_enrolment, lambda e: services.enrolment_suspend(enrolment=e, actor=SETUP)),
+    "enrolment_suspend": (f.employee_enrolment, lambda e: services.enrolment_suspend(enrolment=e, reason="测试暂停", actor=SETUP)),
     "enrolment_resume": (_suspended, lambda e: services.enrolment_resume(enrolment=e, actor=SETUP)),
-    "enrolment_end": (f.employee_enrolment, lambda e: services.enrolment_end(enrolment=e, end_month=JAN, actor=SETUP)),
+    "enrolment_end": (f.employee_enrolment, lambda e: services.enrolment_end(enrolment=e, end_month=JAN, reason="测试终止", actor=SETUP)),
     "transfer_request": (lambda c: (f.employee_enrolment(c).person, _employer_b()), lambda pe: services.transfer_request(
         id_number=pe[0].id_number, to_county=Region.objects.get(code="320903"), new_employer=pe[1],
         effective_month=APR, actor=SETUP)),

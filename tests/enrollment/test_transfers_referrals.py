@@ -176,9 +176,12 @@ def test_it_registers_approves_and_reads_a_referral(county_a, demo_policy):
     services.referral_decide(referral=ref, approve=True, note="同意", actor=SETUP)
     assert selectors.referral_in_force(person=e.person, on=date(2026, 4, 1)) == ref
     assert selectors.referral_in_force(person=e.person, on=date(2026, 6, 1)) is None
-    services.referral_revoke(referral=ref, actor=SETUP)
+    with pytest.raises(BusinessRuleError) as exc:  # the record must say why
+        services.referral_revoke(referral=ref, note=" ", actor=SETUP)
+    assert exc.value.field == "note"
+    services.referral_revoke(referral=ref, note="患者已在本地治疗", actor=SETUP)
     ref.refresh_from_db()
-    assert ref.status == ReferralStatus.REVOKED
+    assert (ref.status, ref.decision_note) == (ReferralStatus.REVOKED, "患者已在本地治疗")
 
 
 def test_it_refuses_a_referral_for_someone_not_insured_or_too_long(county_a, demo_policy):

@@ -169,7 +169,7 @@ PROBES: dict[str, Probe] = {
         page=("get", "/enrollment/employers/new/"), button=("/enrollment/employers/", "/enrollment/employers/new/"),
         api=("post", "/api/v1/enrollment/employers/")),
     "enrolment.manage": Probe(
-        lambda w, a: enr.enrolment_suspend(enrolment=w.enrolment, actor=a),
+        lambda w, a: enr.enrolment_suspend(enrolment=w.enrolment, reason="测试暂停", actor=a),
         page=("get", "/enrollment/people/{person}/enrol/"),
         button=("/enrollment/people/{person}/", "/enrollment/people/{person}/enrol/"),
         api=("post", "/api/v1/enrollment/enrolments/")),
