@@ -169,3 +169,14 @@ def test_the_release_and_objection_buttons_ask_for_confirmation(asked, clerk_a, 
         start = body.index(f"/enrollment/transfers/{asked['t'].pk}/{action}/")
         assert "return confirm(" in body[start:body.index("</form>", start)], action
     assert 'name="reason" required' in body[body.index("/object/"):]
+
+
+def test_the_admin_shows_the_receiving_clerk_only_the_masked_name(asked, clerk_b, client_for):
+    clerk_b.is_staff = True
+    clerk_b.save()
+    page = client_for(clerk_b)
+    listing = page.get("/admin/enrollment/transfer/").content.decode()
+    assert "欧***" in listing and "欧阳明辉" not in listing and asked["person"].id_number not in listing
+    detail = page.get(f"/admin/enrollment/transfer/{asked['t'].pk}/change/").content.decode()
+    assert "欧***" in detail and "欧阳明辉" not in detail and asked["person"].id_number not in detail
+    assert page.post("/admin/enrollment/transfer/export/", {"format": "0"}).status_code == 403
