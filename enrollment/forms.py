@@ -133,12 +133,16 @@ class TransferForm(ServiceForm):
     new_address = forms.CharField(label=_("转入地居住地址（居民医保人员必填）"), max_length=200, required=False)
     reason = forms.CharField(label=_("转移原因"), max_length=200, required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, county_code: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["new_employer"]
         assert isinstance(field, forms.ModelChoiceField)
         # The caller's own employers (scoped): the receiving county's, where the person goes.
         field.queryset = Employer.objects.filter(status=EmployerStatus.ACTIVE).order_by("name")
+        county = self.fields["to_county"]
+        assert isinstance(county, forms.ModelChoiceField)
+        if county_code:  # a county clerk asks only for their own county
+            county.queryset = county.queryset.filter(code=county_code)
 
 
 class ReasonForm(ServiceForm):

@@ -501,6 +501,9 @@ class Transfer(ScopedModel):
                                    name="transfer_objection_has_reason"),
         ]
 
+    def __str__(self) -> str:  # no name: both counties and the audit trail read it
+        return f"{self._meta.verbose_name} #{self.pk}（{self.from_county.name}→{self.to_county.name}，{self.effective_month:%Y-%m}）"
+
 
 class ReferralKind(models.TextChoices):
     REFERRAL = "referral", _("转诊转院")

@@ -40,7 +40,8 @@ def transfer_new(request: HttpRequest) -> HttpResponse:
     initial = {"to_county": request.user.region_id} if getattr(request.user, "region_id", None) else {}
     if request.GET.get("id_number"):
         initial["id_number"] = request.GET["id_number"]
-    form = forms.TransferForm(request.POST or None, initial=initial)
+    form = forms.TransferForm(request.POST or None, initial=initial,
+                              county_code=getattr(request.user, "region_id", None))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         transfer = form.run(lambda: services.transfer_request(

@@ -180,3 +180,10 @@ def test_the_admin_shows_the_receiving_clerk_only_the_masked_name(asked, clerk_b
     detail = page.get(f"/admin/enrollment/transfer/{asked['t'].pk}/change/").content.decode()
     assert "欧***" in detail and "欧阳明辉" not in detail and asked["person"].id_number not in detail
     assert page.post("/admin/enrollment/transfer/export/", {"format": "0"}).status_code == 403
+
+
+def test_a_county_clerk_asks_only_into_their_own_county(clerk_b, client_for, regions):
+    form = client_for(clerk_b).get("/enrollment/transfers/new/").content.decode()
+    select = form[form.index('name="to_county"'):]
+    select = select[:select.index("</select>")]
+    assert "320903" in select and "320902" not in select
