@@ -125,6 +125,17 @@ def test_it_completes_by_itself_after_the_deadline_unless_released_or_objected(a
     assert tasks.complete_due_transfers((t.release_due + timedelta(days=2)).isoformat()) == []  # idempotent
 
 
+@pytest.mark.django_db
+def test_beat_runs_the_deadline_job_daily():
+    from django_celery_beat.models import PeriodicTask
+
+    from pooling.celery import app
+
+    job = PeriodicTask.objects.get(task="enrollment.complete_due_transfers")
+    assert (job.enabled, job.crontab.hour, job.crontab.minute) == (True, "1", "20")
+    assert "enrollment.complete_due_transfers" in app.tasks
+
+
 def test_a_due_transfer_a_rule_now_refuses_stays_pending_and_the_others_complete(asked, county_a, county_b,
                                                                                  clerk_b):
     resident = f.person(county_a, "居民乙", category="resident_adult")
