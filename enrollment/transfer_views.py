@@ -64,7 +64,7 @@ def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     [transfer] = selectors.transfers_named([transfer])
     pending = transfer.status == TransferStatus.PENDING and not current_scope().read_only
     return render(request, "enrollment/transfer.html", {
-        "t": transfer, "reason_form": forms.ReasonForm(),
+        "t": transfer,
         "can_release": pending and can(request.user, "transfer.release", county=transfer.from_county_id),
         "can_cancel": pending and can(request.user, "transfer.request", county=transfer.to_county_id)})
 
