@@ -21,7 +21,7 @@ def _cases(county_a, county_b) -> list[LineRequest]:
     employer = one.employer
     two = f.employee_enrolment(county_a, "乙", start=JAN, emp=employer)
     left = f.employee_enrolment(county_a, "离职", start=JAN, emp=employer)
-    services.enrolment_end(enrolment=left, end_month=JAN, actor=SETUP)
+    services.enrolment_end(enrolment=left, end_month=JAN, reason="测试终止", actor=SETUP)
     retired = f.employee_enrolment(county_a, "退休", start=JAN, emp=employer)
     Person.objects.filter(pk=retired.person.pk).update(category=PersonCategory.RETIRED)
     retired.person.category = PersonCategory.RETIRED
