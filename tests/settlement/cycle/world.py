@@ -116,7 +116,7 @@ def provider_postings(month: date = MONTH, *, run_id: int = 1, adjustment: bool 
     """What the provider step posts, as far as these steps rely on it: per provider and book,
     the benefit expense accounted to the insured person's county against the payable of the
     provider's handling unit, under `settle:<month>:<provider>:<book>` (the personal account's
-    spending against its control account, as the sweep does)."""
+    from the insured county's payable, where the sweep put it)."""
     per: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for s in Settlement.objects.filter(month=month).select_related("provider"):
         for book, amount in ((s.fund_book, s.hifp_pay), ("resident_critical", s.hifmi_pay),
@@ -127,8 +127,9 @@ def provider_postings(month: date = MONTH, *, run_id: int = 1, adjustment: bool 
     for (code, unit, book), by_county in sorted(per.items()):
         b = Book.objects.get(code=book)
         payable = account_for(book=b, category=C.PAYABLE_PROVIDER, county_code=unit)
-        # The personal account's spending lowers the insured county's control account (the sweep).
-        spent = C.PERSONAL_ACCOUNT_BALANCE if book == "employee_personal" else C.BENEFIT_OUTPATIENT
+        # The personal account's spending: the sweep owes it to providers in the insured county's
+        # payable (not simulated here); the provider step moves it to the handling unit's.
+        spent = C.PAYABLE_PROVIDER if book == "employee_personal" else C.BENEFIT_OUTPATIENT
         lines = [LineSpec(account_for(book=b, category=spent, county_code=c).code, amt, c)
                  for c, amt in sorted(by_county.items())]
         lines.append(LineSpec(payable.code, -sum(by_county.values()), unit))
