@@ -1,6 +1,7 @@
 from django.urls import path
 
 from settlement import views, views_claims
+from settlement.cycle import views_clearing
 
 app_name = "settlement"
 
@@ -22,4 +23,6 @@ urlpatterns = [
     path("allowances/new/", views_claims.allowance_new, name="allowance_new"),
     path("allowances/<int:pk>/", views_claims.allowance_detail, name="allowance"),
     path("allowances/<int:pk>/decide/", views_claims.allowance_decide, name="allowance_decide"),
+    path("cycle/<str:month>/clearing/", views_clearing.cycle_clearing, name="cycle_clearing"),
+    path("cycle/<str:month>/reconcile/", views_clearing.cycle_reconcile, name="cycle_reconcile"),
 ]
