@@ -68,24 +68,45 @@ def entry_key(month: date, payer: str, book: str) -> str:
     return f"{key_prefix(month)}{payer}:{book}"
 
 
-def matrix(month: date) -> list[Cell]:
-    """Every (payer, insured, book) with a non-zero amount in the month, in a stable order.
+@dataclass(frozen=True)
+class Sums:
+    """The month's settlements summed per provider, payer unit, insured county and basic book."""
 
-    One GROUP BY over the month's partition. County scoping applies: a county clerk gets
-    the cells where their unit paid or their insured were paid for.
+    provider_id: int | None
+    payer: str
+    insured: str
+    fund_book: str
+    fund: int
+    critical: int
+    large: int
+    account: int
+
+    def by_book(self) -> list[tuple[str, int]]:
+        return [(self.fund_book, self.fund), (CRITICAL_BOOK, self.critical), (LARGE_BOOK, self.large),
+                (PERSONAL_BOOK, self.account)]
+
+
+def month_sums(month: date) -> list[Sums]:
+    """One GROUP BY over the month's partition; the clearing and the reconciliation both read it.
+
+    County scoping applies (a clerk gets the rows where their unit paid or their insured
+    were paid for); the steps run in the system's scope and get all.
     """
-    sums: dict[tuple[str, str, str], int] = defaultdict(int)
     rows = (Settlement.objects.filter(month=month).order_by()
-            .values("handling_unit_id", "insured_county_id", "fund_book")
+            .values_list("provider_id", "handling_unit_id", "insured_county_id", "fund_book")
             .annotate(fund=Sum("hifp_pay"), critical=Sum("hifmi_pay"), large=Sum("hifob_pay"),
                       account=Sum("acct_pay")))
-    for r in rows:
-        payer, insured = r["handling_unit_id"], r["insured_county_id"]
-        for book, amount in ((r["fund_book"], r["fund"]), (CRITICAL_BOOK, r["critical"]),
-                             (LARGE_BOOK, r["large"]), (PERSONAL_BOOK, r["account"])):
+    return [Sums(p, h, i, b, int(f or 0), int(c or 0), int(lg or 0), int(a or 0)) for p, h, i, b, f, c, lg, a in rows]
+
+
+def matrix(month: date, sums: list[Sums] | None = None) -> list[Cell]:
+    """Every (payer, insured, book) with a non-zero amount in the month, in a stable order."""
+    cells: dict[tuple[str, str, str], int] = defaultdict(int)
+    for r in month_sums(month) if sums is None else sums:
+        for book, amount in r.by_book():
             if amount:
-                sums[(payer, insured, book)] += int(amount)
-    return [Cell(p, i, b, amount) for (p, i, b), amount in sorted(sums.items()) if amount]
+                cells[(r.payer, r.insured, book)] += amount
+    return [Cell(p, i, b, amount) for (p, i, b), amount in sorted(cells.items()) if amount]
 
 
 def desired(month: date, cells: list[Cell]) -> list[Desired]:

@@ -35,7 +35,6 @@ from pooling.models import Region
 from providers.models import Provider
 from settlement.cycle import clearing
 from settlement.cycle.base import ADJUST_MARK
-from settlement.models import Settlement
 
 PROVIDER = "provider"
 CLEARING = "clearing"
@@ -77,17 +76,14 @@ def _logical(key: str) -> list[str]:
     return key.split(ADJUST_MARK)[0].split(":")
 
 
-def _settled(month: date) -> dict[tuple[str, str], int]:
-    """The fund's share of the month's provider settlements, per (provider code, book)."""
-    out: dict[tuple[str, str], int] = defaultdict(int)
-    rows = (Settlement.objects.filter(month=month, provider__isnull=False).order_by()
-            .values("provider__national_code", "fund_book")
-            .annotate(fund=Sum("hifp_pay"), critical=Sum("hifmi_pay"), large=Sum("hifob_pay")))
-    for r in rows:
-        code = r["provider__national_code"]
-        for book, amount in ((r["fund_book"], r["fund"]), (clearing.CRITICAL_BOOK, r["critical"]),
-                             (clearing.LARGE_BOOK, r["large"])):
-            out[(code, book)] += int(amount or 0)
+def _settled(sums: list[clearing.Sums]) -> dict[tuple[int, str], int]:
+    """The fund's share of the month's provider settlements, per (provider id, book); the
+    personal account is left out (see the module's docstring)."""
+    out: dict[tuple[int, str], int] = defaultdict(int)
+    for r in sums:
+        if r.provider_id is not None:
+            for book, amount in r.by_book()[:3]:
+                out[(r.provider_id, book)] += amount
     return out
 
 
@@ -103,21 +99,28 @@ def _posted_expense(month: date) -> dict[tuple[str, str], int]:
     return out
 
 
-def _provider_differences(month: date) -> list[Difference]:
-    settled, posted = _settled(month), _posted_expense(month)
+def _provider_differences(month: date, sums: list[clearing.Sums]) -> list[Difference]:
+    by_id = _settled(sums)
+    providers = {p.pk: p for p in Provider.objects.filter(pk__in={pid for pid, _b in by_id})}
+    settled: dict[tuple[str, str], int] = defaultdict(int)
+    for (pid, book), amount in by_id.items():
+        settled[(providers[pid].national_code, book)] += amount
+    posted = _posted_expense(month)
     keys = sorted(k for k in set(settled) | set(posted) if settled.get(k, 0) != posted.get(k, 0))
-    providers = {p.national_code: p for p in Provider.objects.filter(national_code__in={k[0] for k in keys})}
+    by_code = {p.national_code: p for p in providers.values()}
+    by_code.update({p.national_code: p for p in Provider.objects.filter(
+        national_code__in={code for code, _b in keys} - set(by_code))})
     out = []
     for code, book in keys:
-        p = providers.get(code)
+        p = by_code.get(code)
         out.append(Difference(PROVIDER, p.handling_region_id if p else "", code, p.name if p else code, book,
                               settled.get((code, book), 0), posted.get((code, book), 0)))
     return out
 
 
-def _clearing_differences(month: date) -> list[Difference]:
+def _clearing_differences(month: date, sums: list[clearing.Sums]) -> list[Difference]:
     expected: dict[tuple[str, str], int] = defaultdict(int)
-    for cell in clearing.matrix(month):
+    for cell in clearing.matrix(month, sums):
         if cell.crosses:
             expected[(cell.payer, cell.book)] += cell.amount_fen
             expected[(cell.insured, cell.book)] -= cell.amount_fen
@@ -134,7 +137,8 @@ def _clearing_differences(month: date) -> list[Difference]:
 def month_differences(month: date) -> list[Difference]:
     """Every difference between the month's settlements and its postings (all counties)."""
     with unrestricted():
-        return _provider_differences(month) + _clearing_differences(month)
+        sums = clearing.month_sums(month)
+        return _provider_differences(month, sums) + _clearing_differences(month, sums)
 
 
 def ledger_discrepancies(*, limit: int = 20) -> list[Discrepancy]:
