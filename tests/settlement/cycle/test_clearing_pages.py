@@ -69,3 +69,9 @@ def test_the_reconcile_page_lists_differences(hospitals, regions, client_for, fi
 
 def test_a_bad_month_is_not_found(client_for, finance):
     assert client_for(finance).get(reverse("settlement:cycle_clearing", args=["2027-13"])).status_code == 404
+
+
+def test_the_pages_need_a_sign_in(client):
+    for name in ("settlement:cycle_clearing", "settlement:cycle_reconcile"):
+        response = client.get(reverse(name, args=["2027-03"]))
+        assert response.status_code == 302 and "login" in response["Location"]

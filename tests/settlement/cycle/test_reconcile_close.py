@@ -105,3 +105,17 @@ def test_an_adjustment_reconciles_after_a_late_reversal(hospitals, regions):
     assert world.run_step(reconcile.STEP, run_id=2, adjustment=True, entry_date=NEXT_DAY)["month"] == {
         "differences": 0}
     assert Entry.objects.filter(key=f"clear:2027-03:{A}:resident|adj:2").exists()
+
+
+def test_a_broken_ledger_fails_the_ledger_shard(hospitals):
+    from django.db import connection
+
+    from tests.conftest import as_owner
+
+    with as_owner(), connection.cursor() as cursor:  # a cached balance edited behind the ledger's back
+        cursor.execute("UPDATE funds_account SET balance_fen = balance_fen + 1 WHERE code = %s", [f"1102-{A}"])
+    with pytest.raises(BusinessRuleError) as caught:
+        world.run_step(reconcile.STEP)
+    assert caught.value.code == "reconcile_ledger"
+    # Two checks fail: that balance against its lines, and its book's balances no longer sum to zero.
+    assert "账簿核对未通过：2 项检查发现不符，例如【科目余额与分录不符" in caught.value.text()
