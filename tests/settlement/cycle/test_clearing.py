@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import pytest
 from django.db.models import Sum
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from funds.chart import Category as C
 from funds.models import Book, Entry, Line
@@ -97,3 +101,30 @@ def test_an_adjustment_posts_only_the_difference(month, regions):
     expected[("resident", D)] -= 800
     del expected[("employee_large", A)], expected[("employee_large", B)]
     assert world.balances(C.INTER_COUNTY_CLEARING) == expected
+
+
+COUNTIES = [A, B, D, "320921"]
+BOOKS = ["employee_pooled", "resident", "maternity", "employee_personal"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(COUNTIES), st.sampled_from(COUNTIES), st.sampled_from(BOOKS),
+                          st.integers(-50_000, 50_000).filter(bool)), max_size=30))
+def test_clearing_entries_always_balance_and_sum_to_zero_over_the_city(regions, raw):
+    """Whatever the matrix (reversals included): every entry balances, each county's clearing
+    equals what it paid for others less what others paid for its insured, and the city's sum is 0."""
+    cells = clearing.matrix(MONTH, [clearing.Sums(None, p, i, b, amt, 0, 0, 0) for p, i, b, amt in raw])
+    expected: dict[tuple[str, str], int] = defaultdict(int)
+    for p, i, b, amt in raw:
+        if p != i:
+            expected[(b, p)] += amt
+            expected[(b, i)] -= amt
+    got: dict[tuple[str, str], int] = defaultdict(int)
+    for entry in clearing.desired(MONTH, cells):
+        assert sum(ln.amount_fen for ln in entry.lines) == 0
+        for ln in entry.lines:
+            assert ln.account == f"1102-{ln.county}"
+            got[(entry.book, ln.county)] += ln.amount_fen
+    assert {k: v for k, v in got.items() if v} == {k: v for k, v in expected.items() if v}
+    for book in BOOKS:
+        assert sum(v for (b, _c), v in got.items() if b == book) == 0
