@@ -3,7 +3,7 @@
 An adjustment run corrects a month that is already closed: it posts in the open month
 and must close nothing (closing the open month would stop the year's other postings).
 After a regular run's close nothing more can be posted into the month (the ledger and
-the database refuse it), and `selectors.month_closed` tells the runner the month is done.
+the database refuse it), and `month_closed` tells the runner the month is done.
 """
 
 from __future__ import annotations
@@ -12,11 +12,17 @@ from datetime import date
 
 from django.utils.translation import gettext_lazy as _
 
-from funds.models import Book
+from funds.models import Book, Period
 from funds.services import period_close
 from settlement.cycle.base import ShardContext, StepDef
 
 CITY = "city"
+
+
+def month_closed(month: date) -> bool:
+    """Has the month been closed (in any book)? Then a regular run cannot post into it: the
+    runner refuses it, and a correction is an adjustment run in the open month."""
+    return Period.objects.filter(year=month.year, month=month.month, status=Period.CLOSED).exists()
 
 
 def plan(month: date) -> list[str]:

@@ -9,7 +9,6 @@ from funds.services import LineSpec, post_entry
 from funds.services.ledger import PERIOD_CLOSED
 from pooling.kernel.errors import BusinessRuleError
 from settlement.cycle import reconciling
-from settlement.cycle.selectors import month_closed
 from settlement.cycle.steps import clearing, close, reconcile
 from tests.actors import SETUP
 from tests.settlement.cycle import world
@@ -73,9 +72,9 @@ def test_a_clerk_sees_only_their_units_differences(hospitals, regions, clerk_a, 
 
 
 def test_close_closes_every_book_and_nothing_more_posts_into_the_month(hospitals):
-    assert not month_closed(MONTH)
+    assert not close.month_closed(MONTH)
     assert world.run_step(close.STEP) == {"city": {"books_closed": Book.objects.count()}}
-    assert month_closed(MONTH)
+    assert close.month_closed(MONTH)
     assert set(Period.objects.filter(year=2027, month=3).values_list("status", flat=True)) == {Period.CLOSED}
     with pytest.raises(BusinessRuleError) as caught:
         world.run_step(clearing.STEP, run_id=1)  # a regular re-run has nothing to post, and …
