@@ -30,7 +30,6 @@ from datetime import date
 
 from django.conf import settings
 from django.db.models import Sum
-from django.utils import translation
 
 from funds.chart import PERSONAL_BOOK, account_code
 from funds.chart import Category as C
@@ -123,8 +122,7 @@ def desired(month: date, cells: list[Cell]) -> list[Desired]:
         lines = [LineSpec(account_code(C.INTER_COUNTY_CLEARING, payer), total, payer)]
         lines += [LineSpec(account_code(C.INTER_COUNTY_CLEARING, c.insured), -c.amount_fen, c.insured)
                   for c in row]
-        with translation.override("zh-hans"):  # stored: the same words whoever runs it
-            memo = f"{month:%Y-%m} 县际清算：{names.get(payer, payer)}代付外县参保人员{books.get(book, book)}"
+        memo = f"{month:%Y-%m} 县际清算（{books.get(book, book)}）：{names.get(payer, payer)}代付外县参保人员费用"
         out.append(Desired(book=book, key=entry_key(month, payer, book), memo=memo[:200], lines=lines))
     return out
 

@@ -55,7 +55,7 @@ def test_it_posts_the_clearing_so_each_county_balances(month):
     counts = world.run_step(step.STEP)
     assert counts == {"city": {"cells": 7, "cleared_fen": 79500, "entries": 7}}
     assert world.balances(C.INTER_COUNTY_CLEARING) == CLEARED
-    assert Entry.objects.get(key=f"clear:2027-03:{B}:resident").memo == "2027-03 县际清算：盐都区代付外县参保人员城乡居民基本医疗保险基金"
+    assert Entry.objects.get(key=f"clear:2027-03:{B}:resident").memo == "2027-03 县际清算（城乡居民基本医疗保险基金）：盐都区代付外县参保人员费用"
     # Each county's lines of the month, in every book, net to zero: its own insured people's
     # spending against what its unit paid, the difference owed or owing.
     per_county = Line.objects.values("book__code", "county_id").annotate(t=Sum("amount_fen")).order_by()
