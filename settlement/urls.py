@@ -1,6 +1,7 @@
 from django.urls import path
 
 from settlement import views, views_claims
+from settlement.cycle import views_clearing
 from settlement.cycle import views_in as cycle_in
 
 app_name = "settlement"
@@ -27,4 +28,6 @@ urlpatterns = [
     path("cycle/<str:month>/accounts/", cycle_in.cycle_accounts, name="cycle_accounts"),
     path("cycle/<str:month>/remittance/", cycle_in.cycle_remittance, name="cycle_remittance"),
     path("cycle/<str:month>/disbursement/", cycle_in.cycle_disbursement, name="cycle_disbursement"),
+    path("cycle/<str:month>/clearing/", views_clearing.cycle_clearing, name="cycle_clearing"),
+    path("cycle/<str:month>/reconcile/", views_clearing.cycle_reconcile, name="cycle_reconcile"),
 ]
