@@ -41,7 +41,7 @@ def test_a_ceiling_may_exceed_100_when_asked_and_places_are_the_callers():
     with pytest.raises(BusinessRuleError):
         parse_percent("12.345", places=2)
     with pytest.raises(TypeError):
-        parse_percent(85.0)  # type: ignore[arg-type]
+        parse_percent(85.0)  # type: ignore[arg-type]  # the wrong type on purpose
 
 
 @given(st.decimals(min_value=0, max_value=100, places=4))

@@ -45,11 +45,11 @@ def test_it_reads_every_section_into_fen_fractions_and_enums():
 def test_the_policy_cannot_be_changed():
     policy = policy_from_document(DOC)
     with pytest.raises(dataclasses.FrozenInstanceError):
-        policy.benefits.class_b_self_pay_rate = Decimal(0)  # type: ignore[misc]
+        policy.benefits.class_b_self_pay_rate = Decimal(0)  # type: ignore[misc]  # what is refused
     with pytest.raises(TypeError):
-        policy.benefits.inpatient[("employee", "in_service", "level3")] = None  # type: ignore[index]
+        policy.benefits.inpatient[("employee", "in_service", "level3")] = None  # type: ignore[index]  # refused
     with pytest.raises(TypeError):
-        policy.resident.individual_fen["minor_student"] = 0  # type: ignore[index]
+        policy.resident.individual_fen["minor_student"] = 0  # type: ignore[index]  # what is refused
 
 
 def test_it_pays_maternity_by_ratio_when_the_policy_says_so():
