@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
@@ -36,6 +36,9 @@ from enrollment.terms import required_retiree_months
 from pooling.kernel.choices import Scheme
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.scoping import unrestricted
+
+if TYPE_CHECKING:  # the stubs' helper package is a development dependency only
+    from django_stubs_ext import WithAnnotations
 
 ID_LIKE = re.compile(r"^[0-9]{1,17}[0-9Xx]?$")
 
@@ -216,7 +219,13 @@ def declarations_list(*, month: date | None = None, status: str = "") -> QuerySe
     return rows
 
 
-def arrears(*, before: date | None = None) -> QuerySet[Declaration]:
+class Owed(TypedDict):
+    """What `arrears` annotates on each declaration."""
+
+    owed: int
+
+
+def arrears(*, before: date | None = None) -> QuerySet[WithAnnotations[Declaration, Owed]]:
     """Declarations not fully paid (欠费), per county in the caller's scope, oldest first."""
     rows = Declaration.objects.filter(paid_fen__lt=F("total_fen")).select_related("employer", "county")
     if before is not None:

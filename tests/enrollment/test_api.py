@@ -45,6 +45,7 @@ def test_it_refuses_a_bad_id_number_with_its_code(api_a, county_a):
 
 def test_it_declares_and_reports_clamping(api_a, county_a, demo_policy):
     e = f.employee_enrolment(county_a)
+    assert e.employer is not None
     r = api_a.post(f"{API}/declarations/", {"employer": e.employer_id, "month": "2026-01", "rows": [
         {"id_number": e.person.id_number, "declared_base_fen": 100000}]}, content_type="application/json")
     assert r.status_code == 201, r.content

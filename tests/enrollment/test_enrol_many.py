@@ -49,7 +49,7 @@ def _cases(county_a, county_b) -> list[EnrolRequest]:
     ]
 
 
-def _state() -> tuple[list, list]:
+def _state() -> tuple[list, list, list]:
     with unrestricted():
         enrolments = sorted(Enrolment.objects.values_list(
             "person__name", "scheme", "start_month", "status", "waiting_months", "benefits_from", "employer_id"))

@@ -165,6 +165,7 @@ def test_it_refuses_a_second_pending_transfer(county_a, monkeypatch):
 
 def test_it_refuses_a_month_declared_meanwhile(county_a, demo_policy, monkeypatch):
     e = paid_employee(county_a)
+    assert e.employer is not None
     blind_once(monkeypatch, contributions, "_declared", blind={})
     with pytest.raises(BusinessRuleError) as exc:
         services.declaration_line_add(employer=e.employer, month=JAN, person=e.person, declared_base_fen=1, actor=SETUP)
@@ -173,6 +174,7 @@ def test_it_refuses_a_month_declared_meanwhile(county_a, demo_policy, monkeypatc
 
 def test_it_answers_a_collection_recorded_meanwhile(county_a, demo_policy, monkeypatch):
     e = paid_employee(county_a)
+    assert e.employer is not None
     recorded = e.employer.collections.get()
     blind_once(monkeypatch, contributions, "_recorded")
     again = services.collection_record(tax_ref=recorded.tax_ref, credit_code=e.employer.credit_code, month=JAN,

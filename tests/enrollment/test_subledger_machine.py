@@ -83,7 +83,7 @@ class SubLedgerMachine(RuleBasedStateMachine):
         person = self.people[who]
         payload = (person.pk, amount, month)
         if key in self.payments:
-            expected = None if self.payments[key] == payload else subledger.KEY_CONFLICT
+            expected: object = None if self.payments[key] == payload else subledger.KEY_CONFLICT
         elif self.balance[person.pk] < amount:
             expected = subledger.INSUFFICIENT
         else:

@@ -98,7 +98,7 @@ def test_it_keeps_one_continuous_history_without_gap_or_duplicate_month(moved, c
     assert months == [_month(n) for n in range(1, 6)]  # continuous, no gap, each once
     assert [line.county_id for line in history.lines] == ["320902"] * 3 + ["320903"] * 2
     assert history.paid_months == 5  # cumulative across counties: what retiree eligibility reads
-    assert history.retiree["months"] == 5 and history.paid_years_months == (0, 5)
+    assert history.retiree is not None and history.retiree["months"] == 5 and history.paid_years_months == (0, 5)
 
 
 def test_it_moves_the_account_balance_with_the_person(moved, clerk_a):

@@ -15,6 +15,7 @@ from tests.enrollment import factories as f
 @pytest.fixture
 def world(county_a, county_b, demo_policy):
     e = f.employee_enrolment(county_a, "页面甲", start=date(2026, 1, 1))
+    assert e.employer is not None
     services.declaration_line_add(employer=e.employer, month=date(2026, 1, 1), person=e.person,
                                   declared_base_fen=500000, actor=SETUP)
     ref = services.referral_apply(person=e.person, kind="referral", destination="南京鼓楼医院",
