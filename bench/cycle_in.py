@@ -15,7 +15,7 @@ posting per person through `postings_write` (see bench.personal_accounts for its
 from __future__ import annotations
 
 import argparse
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from bench.common import setup_django, timed, truncate, verdict
 
@@ -53,7 +53,7 @@ def build(employers: int, per: int) -> None:
             m.Declaration(county_id=COUNTY, employer=e, month=MONTH, total_fen=49000 * per,
                           paid_fen=49000 * per - (0 if i % 10 else 30000), status="paid" if i % 10 else "partial")
             for i, e in enumerate(emps)])
-        m.Declaration.objects.update(created_at=timezone.make_aware(timezone.datetime(2026, 3, 2, 10)))
+        m.Declaration.objects.update(created_at=timezone.make_aware(datetime(2026, 3, 2, 10)))
         m.DeclarationLine.objects.bulk_create([
             m.DeclarationLine(county_id=COUNTY, declaration=decls[i // per], person=p, enrolment=enrolments[i],
                               month=MONTH, declared_base_fen=500000, base_fen=500000, employer_fen=35000,

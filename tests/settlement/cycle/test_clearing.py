@@ -119,7 +119,7 @@ def test_clearing_entries_always_balance_and_sum_to_zero_over_the_city(regions, 
         if p != i:
             expected[(b, p)] += amt
             expected[(b, i)] -= amt
-    got: dict[tuple[str, str], int] = defaultdict(int)
+    got: dict[tuple[str, str | None], int] = defaultdict(int)
     for entry in clearing.desired(MONTH, cells):
         assert sum(ln.amount_fen for ln in entry.lines) == 0
         for ln in entry.lines:

@@ -6,6 +6,7 @@ floor (one GROUP BY of the same settlements into provider × book). Opt-in, it i
 
 import os
 import time
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -40,7 +41,7 @@ def test_it_prints_the_time_of_clearing_and_reconciling(regions):
             "acct_pay": "CASE WHEN g %% 3 = 0 THEN 50 ELSE 0 END", "kind": "'settle'",
         }
         select = ", ".join(over.get(c, c) for c in cols)
-        params = {"prov": [p.pk for p in providers], "hand": [p.handling_region_id for p in providers], "units": units}
+        params: dict[str, Any] = {"prov": [p.pk for p in providers], "hand": [p.handling_region_id for p in providers], "units": units}
         t = time.perf_counter()
         cur.execute(f"INSERT INTO settlement_settlement ({', '.join(cols)}) SELECT {select}"
                     f" FROM settlement_settlement, generate_series(1, {N}) g WHERE id = {tmpl}", params)

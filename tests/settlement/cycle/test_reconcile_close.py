@@ -33,7 +33,7 @@ def test_a_clean_month_reconciles(hospitals):
 
 
 def test_a_settlement_written_after_the_provider_step_fails_the_month(hospitals, regions):
-    late = world.settle(regions[D], hospitals[B], "resident", 1234)
+    world.settle(regions[D], hospitals[B], "resident", 1234)  # after the provider step: unposted
     world.accumulators_sync()  # the settlement service keeps them: only the postings lack it
     with pytest.raises(BusinessRuleError) as caught:
         world.run_step(reconcile.STEP)
@@ -46,7 +46,7 @@ def test_a_settlement_written_after_the_provider_step_fails_the_month(hospitals,
         ("clearing", B, "resident"): (13000 + 1234, 13000),
         ("clearing", D, "resident"): (-20000 - 1234, -20000),
     }
-    assert f"{hospitals[B].name}（{late.provider.national_code}）城乡居民基本医疗保险基金：结算 21234 分，记账 20000 分" \
+    assert f"{hospitals[B].name}（{hospitals[B].national_code}）城乡居民基本医疗保险基金：结算 21234 分，记账 20000 分" \
         in caught.value.text()
 
 
