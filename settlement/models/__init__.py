@@ -14,7 +14,7 @@ from settlement.models.claims import (
     Reimbursement,
     ReimbursementKind,
 )
-from settlement.models.cycle import CycleRun, CycleShard, CycleStep, CycleStatus, RunKind
+from settlement.models.cycle import CycleRun, CycleShard, CycleStatus, CycleStep, RunKind
 from settlement.models.hsa import Credential, CredentialStatus, Message, SignIn
 from settlement.models.settlements import Settlement, SettlementKind, SettlementReversal
 from settlement.models.statements import ProviderStatement
