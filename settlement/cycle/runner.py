@@ -1,7 +1,7 @@
 """The runner of the monthly cycle: exactly once, whatever the workers and the broker do.
 
 A run's steps run in order; a step's shards run in parallel on any worker. A shard is
-claimed (`SELECT … FOR UPDATE SKIP LOCKED`), then its work and its "done" commit in ONE
+held by one worker at a time (an advisory lock, then the row's lock), then its work and its "done" commit in ONE
 transaction, under `system_job(CYCLE_JOB)`. The shard that finds its step finished — with
 the step's row locked, so two workers finishing the last two shards together advance it
 once — plans the next step's shards in that same transaction. Messages (Celery) only
@@ -20,11 +20,12 @@ from __future__ import annotations
 import calendar
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -178,7 +179,7 @@ def _advance(run: CycleRun) -> list[int]:
 def _claim(shard_id: int) -> CycleShard | None:
     """Mark the shard running (attempt n+1), unless it is done, failed, held, or its run stopped."""
     with transaction.atomic():
-        shard = (CycleShard.objects.select_for_update(skip_locked=True, of=("self",))
+        shard = (CycleShard.objects.select_for_update(of=("self",))
                  .select_related("step__run")
                  .filter(pk=shard_id, status__in=UNFINISHED, step__status=S.RUNNING,
                          step__run__status=S.RUNNING).first())
@@ -189,9 +190,38 @@ def _claim(shard_id: int) -> CycleShard | None:
         return shard
 
 
+LOCK_NAMESPACE = 0x0C1C  # advisory locks of cycle shards (the imports use their own namespace)
+
+
+@contextmanager
+def _held(shard_id: int) -> Iterator[bool]:
+    """Hold the shard for this worker, from its claim to its commit: a second delivery of its
+    message meanwhile finds it held and leaves it alone. A session lock, so a worker killed
+    anywhere lets go of it with its connection (PostgreSQL only; SQLite runs one process)."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    key = [LOCK_NAMESPACE, shard_id % 2**31]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
+        got = bool(cursor.fetchone()[0])
+    try:
+        yield got
+    finally:
+        if got:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+
+
 def shard_execute(shard_id: int, *, dispatch: Dispatch | None = None) -> None:
     """Do one shard's work exactly once (see the module's docstring). Never raises for a
     failure of the work: that is recorded on the shard and stops the run."""
+    with _held(shard_id) as got:
+        if got:
+            _execute(shard_id, dispatch)
+
+
+def _execute(shard_id: int, dispatch: Dispatch | None) -> None:
     shard = _claim(shard_id)
     if shard is None:
         _redelivered(shard_id, dispatch)
@@ -201,10 +231,10 @@ def shard_execute(shard_id: int, *, dispatch: Dispatch | None = None) -> None:
                        entry_date=run.entry_date, adjustment=run.kind == RunKind.ADJUSTMENT)
     try:
         with system_job(CYCLE_JOB), transaction.atomic():
-            held = (CycleShard.objects.select_for_update(skip_locked=True).filter(pk=shard_id, status=S.RUNNING)
+            held = (CycleShard.objects.select_for_update().filter(pk=shard_id, status=S.RUNNING)
                     .values_list("id", flat=True).first())
             if held is None:
-                return  # another worker holds it (a second delivery): theirs counts
+                return  # finished meanwhile (a second delivery): nothing to do
             counts = step_def(step.name).work(ctx) or {}
             fault_point(step.name, shard.key, "in-transaction")
             now = timezone.now()

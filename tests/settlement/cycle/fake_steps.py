@@ -9,6 +9,8 @@ before (and independently of) the real steps. `POOLING_CYCLE_STEPS` points here.
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import date
 
 from django.conf import settings
@@ -42,6 +44,7 @@ def gathered(month: date, county: str) -> int:
 def gather_work(ctx: ShardContext) -> dict[str, int]:
     if ctx.shard in BREAK:
         raise BusinessRuleError("测试：%(county)s 的数据有误", params={"county": ctx.shard})
+    time.sleep(float(os.environ.get("FAKE_STEP_SLEEP", "0")))  # the fault tests stop redis mid-run
     book = Book.objects.get(code=BOOK)
     amount = gathered(ctx.month, ctx.shard)
     key = f"gather:{ctx.month_label}:{ctx.shard}:{BOOK}"
