@@ -1,6 +1,7 @@
 from django.urls import path
 
 from settlement import views, views_claims
+from settlement.cycle import urls as cycle_urls
 
 app_name = "settlement"
 
@@ -22,4 +23,5 @@ urlpatterns = [
     path("allowances/new/", views_claims.allowance_new, name="allowance_new"),
     path("allowances/<int:pk>/", views_claims.allowance_detail, name="allowance"),
     path("allowances/<int:pk>/decide/", views_claims.allowance_decide, name="allowance_decide"),
+    *cycle_urls.urlpatterns,
 ]
