@@ -85,13 +85,16 @@ def test_a_worker_killed_in_a_shard_after_commit_and_between_steps(month, cluste
     assert CycleShard.objects.get(key="320902").attempts == 2  # killed once, then done
 
 
-def test_redis_stopped_and_restarted_mid_run(month, cluster, broker):
+def test_redis_and_the_worker_lost_mid_run_and_restarted(month, cluster, broker):
     workers = cluster(FAKE_STEP_SLEEP="0.5")
-    workers.start("w1")
+    first = workers.start("w1", pool="solo")  # one process: SIGKILL takes the shard it holds with it
     start(workers)
     assert wait_for(lambda: CycleShard.objects.filter(status=CycleStatus.DONE).exists(), 60), workers.logs()
+    first.kill()
     broker.stop()  # --save '': the queued messages are lost with it
+    first.wait(timeout=10)
     broker.start()
+    workers.start("w2")
     # The watchdog (beat, every few minutes) sends again what made no progress.
     with system_job(CYCLE_JOB):
         assert wait_for(lambda: _resend_until_done(workers), 90, every=3), workers.logs()

@@ -62,7 +62,7 @@ class Workers:
         self.sender = Celery("cycle-test", broker=broker_url)
         self.sender.conf.broker_transport_options = {"visibility_timeout": 5}
 
-    def start(self, name: str, concurrency: int = 1) -> subprocess.Popen[bytes]:
+    def start(self, name: str, concurrency: int = 1, pool: str = "prefork") -> subprocess.Popen[bytes]:
         db = connection.settings_dict
         env = {**os.environ, **self.env,
                "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}"
@@ -71,7 +71,7 @@ class Workers:
                "CELERY_VISIBILITY_TIMEOUT": "5", "POOLING_CYCLE_FAULTS_DIR": str(self.folder / "faults")}
         log = open(self.folder / f"{name}.log", "ab")  # noqa: SIM115 (closed with the process)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "pooling", "worker", "-P", "prefork", "-c", str(concurrency),
+            [sys.executable, "-m", "celery", "-A", "pooling", "worker", "-P", pool, "-c", str(concurrency),
              "-l", "warning", "-Q", QUEUE, "-n", f"{name}@%h", "--without-heartbeat", "--without-mingle",
              "--without-gossip"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         self.procs.append(proc)
