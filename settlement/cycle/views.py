@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
 from pooling.kernel.errors import BusinessRuleError
-from pooling.web.decorators import capability_required
+from pooling.web.decorators import acting, capability_required
 from settlement.cycle import runner, selectors
 from settlement.models import CycleRun, CycleStatus
 
@@ -48,7 +48,7 @@ def _start(request: HttpRequest, *, adjust: bool) -> HttpResponse:
         messages.error(request, _t("请按 YYYY-MM 填写清算月份，例如 %(m)s") % {"m": _previous_month()})
         return redirect("settlement:cycle_runs")
     try:
-        run = runner.run_start(month=month, actor=request.user, adjust=adjust)  # type: ignore[arg-type]
+        run = runner.run_start(month=month, actor=acting(request), adjust=adjust)
     except BusinessRuleError as exc:
         messages.error(request, exc.text())
         return redirect("settlement:cycle_runs")
@@ -73,7 +73,7 @@ def cycle_progress(request: HttpRequest, pk: int) -> JsonResponse:
 def cycle_resume(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(CycleRun, pk=pk)
     try:
-        runner.run_resume(run=run, actor=request.user)  # type: ignore[arg-type]
+        runner.run_resume(run=run, actor=acting(request))
     except BusinessRuleError as exc:
         messages.error(request, exc.text())
     return redirect("settlement:cycle_run", pk=run.pk)
