@@ -20,12 +20,11 @@ from __future__ import annotations
 import calendar
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -37,6 +36,7 @@ from pooling.kernel.errors import BusinessRuleError, render
 from pooling.kernel.permissions import CYCLE_JOB, Actor, SystemActor, require, staff_user
 from settlement.cycle.base import ShardContext, StepDef
 from settlement.cycle.faults import fault_point
+from settlement.cycle.locks import held as _held
 from settlement.models import CycleRun, CycleShard, CycleStep, RunKind
 from settlement.models import CycleStatus as S
 from settlement.models.cycle import UNFINISHED
@@ -188,29 +188,6 @@ def _claim(shard_id: int) -> CycleShard | None:
         CycleShard.objects.filter(pk=shard_id).update(status=S.RUNNING, attempts=F("attempts") + 1,
                                                       started_at=timezone.now(), updated_at=timezone.now())
         return shard
-
-
-LOCK_NAMESPACE = 0x0C1C  # advisory locks of cycle shards (the imports use their own namespace)
-
-
-@contextmanager
-def _held(shard_id: int) -> Iterator[bool]:
-    """Hold the shard for this worker, from its claim to its commit: a second delivery of its
-    message meanwhile finds it held and leaves it alone. A session lock, so a worker killed
-    anywhere lets go of it with its connection (PostgreSQL only; SQLite runs one process)."""
-    if connection.vendor != "postgresql":
-        yield True
-        return
-    key = [LOCK_NAMESPACE, shard_id % 2**31]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
-        got = bool(cursor.fetchone()[0])
-    try:
-        yield got
-    finally:
-        if got:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
 
 
 def shard_execute(shard_id: int, *, dispatch: Dispatch | None = None) -> None:
