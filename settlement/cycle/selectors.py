@@ -31,8 +31,10 @@ def _labels() -> dict[str, Any]:
     return {step.name: step.label for step in runner.steps()}
 
 
-def run_progress(run: CycleRun) -> dict[str, Any]:
-    """Where the run stands: each step's shards done of planned, and one percentage."""
+def run_progress(run: CycleRun, user: Any = None) -> dict[str, Any]:
+    """Where the run stands: each step's shards done of planned, and one percentage. A county
+    clerk gets no step totals: they add up every county's money."""
+    city_wide = not _hidden_counties(user)
     steps = list(CycleStep.objects.filter(run=run).order_by("order").annotate(
         total=Count("shards"), done=Count("shards", filter=Q(shards__status=S.DONE)),
         failed=Count("shards", filter=Q(shards__status=S.FAILED))))
@@ -46,7 +48,7 @@ def run_progress(run: CycleRun) -> dict[str, Any]:
             share += step.done / step.total
         rows.append({"name": step.name, "label": str(labels.get(step.name, step.name)), "status": step.status,
                      "status_label": str(step.get_status_display()), "done": step.done, "total": step.total,
-                     "failed": step.failed, "counts": step.counts})
+                     "failed": step.failed, "counts": step.counts if city_wide else {}})
     percent = 100 if run.status == S.DONE else int(100 * share / len(steps)) if steps else 0
     return {"id": run.pk, "status": run.status, "status_label": str(run.get_status_display()),
             "error": run.error, "percent": percent, "steps": rows}
@@ -71,5 +73,5 @@ def run_steps(run: CycleRun, user: Any) -> list[dict[str, Any]]:
     steps = CycleStep.objects.filter(run=run).order_by("order").annotate(
         total=Count("shards"), done=Count("shards", filter=Q(shards__status=S.DONE)))
     return [{"step": step, "label": labels.get(step.name, step.name), "shards": shards.get(step.pk, []),
-             "done": step.done, "total": step.total, "output": step_output_url(step.name, run.month_label)}
+             "counts": step.counts if not hidden else {}, "done": step.done, "total": step.total, "output": step_output_url(step.name, run.month_label)}
             for step in steps]

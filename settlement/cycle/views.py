@@ -59,13 +59,13 @@ def _start(request: HttpRequest, *, adjust: bool) -> HttpResponse:
 def cycle_run(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(CycleRun.objects.select_related("started_by"), pk=pk)
     return render(request, "settlement/cycle/run.html", {
-        "run": run, "steps": selectors.run_steps(run, request.user), "progress": selectors.run_progress(run),
+        "run": run, "steps": selectors.run_steps(run, request.user), "progress": selectors.run_progress(run, request.user),
         "resumable": run.status in (CycleStatus.FAILED, CycleStatus.RUNNING)})
 
 
 @capability_required("settlement.view")
 def cycle_progress(request: HttpRequest, pk: int) -> JsonResponse:
-    return JsonResponse(selectors.run_progress(get_object_or_404(CycleRun, pk=pk)))
+    return JsonResponse(selectors.run_progress(get_object_or_404(CycleRun, pk=pk), request.user))
 
 
 @require_POST

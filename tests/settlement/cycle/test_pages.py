@@ -64,6 +64,9 @@ def test_a_clerk_sees_the_run_but_only_their_own_county_and_no_buttons(fake, fin
     assert 'id="start-run"' not in runs and 'id="start-adjustment"' not in runs
     page = client.get(f"/settlement/cycle/runs/{run.pk}/").content.decode()
     assert "320903" in page and "320902" not in page
+    assert "fen=150004" not in page and "fen=150004" in client_for(finance).get(
+        f"/settlement/cycle/runs/{run.pk}/").content.decode()  # the city's total is not a county's
+    assert all(s["counts"] == {} for s in client.get(f"/settlement/cycle/runs/{run.pk}/progress/").json()["steps"])
     assert client.post("/settlement/cycle/start/", {"month": "2026-04"}).status_code == 403
 
 
