@@ -34,6 +34,7 @@ from funds.models import Period
 from pooling.kernel.audit import system_job
 from pooling.kernel.errors import BusinessRuleError, render
 from pooling.kernel.permissions import CYCLE_JOB, Actor, SystemActor, require, staff_user
+from pooling.kernel.scoping import unrestricted
 from settlement.cycle.base import ShardContext, StepDef
 from settlement.cycle.faults import fault_point
 from settlement.cycle.locks import held as _held
@@ -114,7 +115,7 @@ def run_start(*, month: date, actor: Actor, adjust: bool = False, dispatch: Disp
             return existing
         fields = {"kind": RunKind.REGULAR, "entry_date": month_end(month)}
     try:
-        with transaction.atomic():
+        with unrestricted(), transaction.atomic():  # planning the first step reads every county
             run = CycleRun.objects.create(
                 month=month, status=S.RUNNING, started_by=staff_user(actor),
                 started_by_job=actor.name if isinstance(actor, SystemActor) else "", **fields)
@@ -135,7 +136,7 @@ def run_resume(*, run: CycleRun, actor: Actor, dispatch: Dispatch | None = None)
     if run.kind == RunKind.REGULAR and month_closed(run.month):
         raise BusinessRuleError(MONTH_CLOSED, code="cycle_closed", params={"month": run.month_label})
     try:
-        with transaction.atomic():
+        with unrestricted(), transaction.atomic():
             run = CycleRun.objects.select_for_update().get(pk=run.pk)
             if run.status == S.DONE:
                 raise BusinessRuleError(NOT_RESUMABLE, code="cycle_done", params={"id": run.pk})
@@ -207,7 +208,8 @@ def _execute(shard_id: int, dispatch: Dispatch | None) -> None:
     ctx = ShardContext(run_id=run.pk, month=run.month, shard=shard.key, actor=CYCLE_JOB,
                        entry_date=run.entry_date, adjustment=run.kind == RunKind.ADJUSTMENT)
     try:
-        with system_job(CYCLE_JOB), transaction.atomic():
+        # The cycle is the city's: its shards read every county whoever's request runs them (eager Celery).
+        with system_job(CYCLE_JOB), unrestricted(), transaction.atomic():
             held = (CycleShard.objects.select_for_update().filter(pk=shard_id, status=S.RUNNING)
                     .values_list("id", flat=True).first())
             if held is None:
