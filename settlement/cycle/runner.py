@@ -183,7 +183,7 @@ def _claim(shard_id: int) -> CycleShard | None:
         shard = (CycleShard.objects.select_for_update(of=("self",))
                  .select_related("step__run")
                  .filter(pk=shard_id, status__in=UNFINISHED, step__status=S.RUNNING,
-                         step__run__status=S.RUNNING).first())
+                         step__run__status=S.RUNNING).order_by("id").first())
         if shard is None:
             return None
         CycleShard.objects.filter(pk=shard_id).update(status=S.RUNNING, attempts=F("attempts") + 1,
@@ -210,8 +210,8 @@ def _execute(shard_id: int, dispatch: Dispatch | None) -> None:
     try:
         # The cycle is the city's: its shards read every county whoever's request runs them (eager Celery).
         with system_job(CYCLE_JOB), unrestricted(), transaction.atomic():
-            held = (CycleShard.objects.select_for_update().filter(pk=shard_id, status=S.RUNNING)
-                    .values_list("id", flat=True).first())
+            held = (CycleShard.objects.select_for_update(of=("self",)).filter(pk=shard_id, status=S.RUNNING)
+                    .order_by("id").values_list("id", flat=True).first())
             if held is None:
                 return  # finished meanwhile (a second delivery): nothing to do
             counts = step_def(step.name).work(ctx) or {}

@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '清算步骤',
                 'verbose_name_plural': '清算步骤',
-                'ordering': ['run', 'order'],
+                'ordering': ['run_id', 'order'],
             },
         ),
         migrations.CreateModel(
@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '清算分片',
                 'verbose_name_plural': '清算分片',
-                'ordering': ['step', 'id'],
+                'ordering': ['id'],
             },
         ),
         migrations.AddConstraint(

@@ -84,7 +84,7 @@ class CycleStep(models.Model):
     class Meta:
         verbose_name = _("清算步骤")
         verbose_name_plural = _("清算步骤")
-        ordering = ["run", "order"]
+        ordering = ["run_id", "order"]  # by the column: no join to the run (nor its lock)
         constraints = [
             models.UniqueConstraint(fields=["run", "name"], name="settlement_cyclestep_name"),
             models.UniqueConstraint(fields=["run", "order"], name="settlement_cyclestep_order"),
@@ -109,7 +109,7 @@ class CycleShard(models.Model):
     class Meta:
         verbose_name = _("清算分片")
         verbose_name_plural = _("清算分片")
-        ordering = ["step", "id"]
+        ordering = ["id"]  # never a join: a FOR UPDATE would lock the step row too
         constraints = [models.UniqueConstraint(fields=["step", "key"], name="settlement_cycleshard_key")]
         indexes = [models.Index(fields=["status", "updated_at"], name="settlement_cycleshard_stale")]
 
