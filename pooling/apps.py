@@ -33,3 +33,7 @@ class PoolingConfig(AppConfig):
 
         # Once per migrate (sender: this app), after every app's tables exist.
         post_migrate.connect(after_migrate, sender=self, dispatch_uid="pooling.dbroles")
+        from pooling.schedules import after_migrate as schedules_after_migrate
+
+        # Every periodic task of the system, from its one declaration (pooling/schedules.py).
+        post_migrate.connect(schedules_after_migrate, sender=self, dispatch_uid="pooling.schedules")

@@ -228,6 +228,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "pooling")
+# Redis hands an unacknowledged message (a worker died holding it) to another worker only
+# after this many seconds; a cycle shard is short, so an hour would stall a month's run.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+
+# The monthly cycle (settlement/cycle): which steps a run has (tests inject their own),
+# and after how long without progress the watchdog sends a running run's shards again.
+POOLING_CYCLE_STEPS = env_str("POOLING_CYCLE_STEPS", "settlement.cycle.steps.STEPS")
+CYCLE_WATCHDOG_STALE_SECONDS = env_int("CYCLE_WATCHDOG_STALE_SECONDS", 600)
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if env_str("REDIS_CACHE_URL"):

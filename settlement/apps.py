@@ -36,4 +36,6 @@ class SettlementConfig(AppConfig):
         # Claims a clerk enters and another decides: money, so every change is audited.
         auditlog.register(models.Reimbursement)
         auditlog.register(models.MaternityAllowance)
+        # Who started, resumed or adjusted which month: the cycle moves the whole fund's money.
+        auditlog.register(models.CycleRun)
         post_migrate.connect(_ensure_partitions, sender=self)

@@ -113,3 +113,7 @@ def _post_over_http(tokens: dict[str, str], echo: Callable[[str], None]) -> None
     finally:
         server.shutdown()
         server.server_close()
+
+
+# Last: the monthly cycle runs the month just backfilled (its loader registers after this one's).
+import settlement.cycle.demo  # noqa: E402,F401

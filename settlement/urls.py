@@ -1,6 +1,7 @@
 from django.urls import path
 
 from settlement import views, views_claims
+from settlement.cycle import urls as cycle_urls
 from settlement.cycle import views_clearing
 from settlement.cycle import views_in as cycle_in
 
@@ -30,4 +31,5 @@ urlpatterns = [
     path("cycle/<str:month>/disbursement/", cycle_in.cycle_disbursement, name="cycle_disbursement"),
     path("cycle/<str:month>/clearing/", views_clearing.cycle_clearing, name="cycle_clearing"),
     path("cycle/<str:month>/reconcile/", views_clearing.cycle_reconcile, name="cycle_reconcile"),
+    *cycle_urls.urlpatterns,
 ]

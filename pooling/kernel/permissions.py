@@ -170,7 +170,7 @@ HSA_GATEWAY = system_actor("settlement.hsa", _("医保结算接口（定点机�
                            {"settlement.settle", "settlement.reverse", "account.post"})
 # The monthly cycle (settlement/cycle): started by a person or by beat, its shards move money in this name.
 CYCLE_JOB = system_actor("settlement.cycle", _("月度清算"),
-                         {"settlement.view", "ledger.post", "account.post", "account.sweep", "period.close",
+                         {"settlement.view", "settlement.run", "ledger.post", "account.post", "account.sweep", "period.close",
                           "prepooling.manage"})
 SYSTEM_ACTORS = {job.name: job for job in (SUSPENSIONS_JOB, ACCOUNTS_JOB, SWEEP_JOB, TRANSFERS_JOB, DEMO_LOADER,
                                            HSA_GATEWAY, CYCLE_JOB)}  # the audit page names them

@@ -40,6 +40,7 @@ NAV = [
     # A county compiles its budget and monthly plan without seeing the city's books.
     NavItem(_("预算编报"), "funds:budgets", "budget.submit", unless="fund.view"),
     NavItem(_("结算与月度清算"), "settlement:index", "settlement.view"),
+    NavItem(_("月度清算"), "settlement:cycle_runs", "settlement.view"),
     NavItem(_("审计日志"), "pooling:audit_log", "audit.view"),
     NavItem(_("接口文档"), "api_docs", "api.docs"),
 ]

@@ -14,13 +14,14 @@ from settlement.models.claims import (
     Reimbursement,
     ReimbursementKind,
 )
+from settlement.models.cycle import CycleRun, CycleShard, CycleStatus, CycleStep, RunKind
 from settlement.models.hsa import Credential, CredentialStatus, Message, SignIn
 from settlement.models.settlements import Settlement, SettlementKind, SettlementReversal
 from settlement.models.statements import ProviderStatement
 from settlement.models.visits import FeeDetail, Visit, VisitStatus
 
 __all__ = [
-    "Accumulator", "AllowancePayee", "ClaimStatus", "MaternityAllowance", "MaternityEvent", "Reimbursement",
+    "Accumulator", "CycleRun", "CycleShard", "CycleStep", "CycleStatus", "RunKind", "AllowancePayee", "ClaimStatus", "MaternityAllowance", "MaternityEvent", "Reimbursement",
     "ReimbursementKind", "Credential", "CredentialStatus", "FeeDetail", "Message", "ProviderStatement", "Settlement",
     "SettlementKind", "SettlementReversal", "SignIn", "Visit", "VisitStatus",
 ]

@@ -31,6 +31,7 @@ from pooling.models import Region
 from pooling.policy import services as policy
 from providers.choices import ViolationKind
 from providers.services import agreements, assessment, handling, lifecycle, register, violations
+from settlement.cycle import runner
 from settlement.models import MaternityAllowance, Reimbursement, Settlement
 from settlement.services import allowance, credentials, reimbursement, reverse, settle
 from tests.actors import SETUP
@@ -315,6 +316,12 @@ PROBES: dict[str, Probe] = {
     "settlement.reverse": Probe(
         lambda w, a: reverse.settlement_reverse(settlement=Settlement(), reason="冲正", actor=a)),
     "settlement.view": Probe(page=("get", "/settlement/"), button=("/", 'href="/settlement/"')),
+    "settlement.run": Probe(
+        lambda w, a: runner.run_start(month=date(2026, 1, 1), actor=a, dispatch=runner.no_dispatch),
+        page=("post", "/settlement/cycle/start/"), button=("/settlement/cycle/", 'id="start-run"')),
+    "settlement.adjust": Probe(
+        lambda w, a: runner.run_start(month=date(2026, 1, 1), actor=a, adjust=True, dispatch=runner.no_dispatch),
+        page=("post", "/settlement/cycle/adjust/"), button=("/settlement/cycle/", 'id="start-adjustment"')),
     "audit.view": Probe(page=("get", "/policy/audit/"), button=("/", 'href="/policy/audit/"'),
                         admin=("auditlog.logentry", "view")),
     "api.docs": Probe(page=("get", "/api/docs/"), button=("/", 'href="/api/docs/"'), api=("get", "/api/schema/")),
@@ -326,7 +333,7 @@ PROBES: dict[str, Probe] = {
 }
 
 # Named for the monthly cycle (the next issue); no service uses them yet.
-RESERVED = {"settlement.run", "settlement.adjust"}
+RESERVED: set[str] = set()
 
 WORLD_URL_KEYS = ("person", "referral", "transfer_out", "provider", "entry", "budget", "submitted_budget",
                   "catalogue_draft", "catalogue_submitted")

@@ -1,0 +1,77 @@
+"""What the run pages read: runs by month, a run's steps and shards, its progress (JSON)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.urls import NoReverseMatch, reverse
+
+from pooling.kernel.choices import RegionLevel, Role
+from pooling.models import Region
+from settlement.cycle import runner
+from settlement.models import CycleRun, CycleShard, CycleStep
+from settlement.models import CycleStatus as S
+
+
+def runs_list(limit: int = 60) -> list[CycleRun]:
+    return list(CycleRun.objects.select_related("started_by").order_by("-month", "-id")[:limit])
+
+
+def step_output_url(name: str, month: str) -> str | None:
+    """The step's own output page (`settlement:cycle_<step>`), once its engineer has built one."""
+    try:
+        return reverse(f"settlement:cycle_{name}", args=[month])
+    except NoReverseMatch:
+        return None
+
+
+def _labels() -> dict[str, Any]:
+    return {step.name: step.label for step in runner.steps()}
+
+
+def run_progress(run: CycleRun, user: Any = None) -> dict[str, Any]:
+    """Where the run stands: each step's shards done of planned, and one percentage. A county
+    clerk gets no step totals: they add up every county's money."""
+    city_wide = not _hidden_counties(user)
+    steps = list(CycleStep.objects.filter(run=run).order_by("order").annotate(
+        total=Count("shards"), done=Count("shards", filter=Q(shards__status=S.DONE)),
+        failed=Count("shards", filter=Q(shards__status=S.FAILED))))
+    labels = _labels()
+    share = 0.0
+    rows = []
+    for step in steps:
+        if step.status == S.DONE:
+            share += 1
+        elif step.total:
+            share += step.done / step.total
+        rows.append({"name": step.name, "label": str(labels.get(step.name, step.name)), "status": step.status,
+                     "status_label": str(step.get_status_display()), "done": step.done, "total": step.total,
+                     "failed": step.failed, "counts": step.counts if city_wide else {}})
+    percent = 100 if run.status == S.DONE else int(100 * share / len(steps)) if steps else 0
+    return {"id": run.pk, "status": run.status, "status_label": str(run.get_status_display()),
+            "error": run.error, "percent": percent, "steps": rows}
+
+
+def _hidden_counties(user: Any) -> set[str]:
+    """A county clerk sees the shards of their own county and the city's, not another county's."""
+    if getattr(user, "role", "") != Role.COUNTY_CLERK:
+        return set()
+    return set(Region.objects.filter(parent__code=settings.POOLING_AREA_CODE, level=RegionLevel.COUNTY)
+               .exclude(code=user.region_id).values_list("code", flat=True))
+
+
+def run_steps(run: CycleRun, user: Any) -> list[dict[str, Any]]:
+    """The run's steps with their shards (as the user may see them) and output links."""
+    hidden = _hidden_counties(user)
+    shards: dict[int, list[CycleShard]] = {}
+    for shard in CycleShard.objects.filter(step__run=run).order_by("id"):
+        if shard.key not in hidden:
+            shards.setdefault(shard.step_id, []).append(shard)
+    labels = _labels()
+    steps = CycleStep.objects.filter(run=run).order_by("order").annotate(
+        total=Count("shards"), done=Count("shards", filter=Q(shards__status=S.DONE)))
+    return [{"step": step, "label": labels.get(step.name, step.name), "shards": shards.get(step.pk, []),
+             "counts": step.counts if not hidden else {}, "done": step.done, "total": step.total, "output": step_output_url(step.name, run.month_label)}
+            for step in steps]
