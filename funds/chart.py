@@ -82,6 +82,9 @@ class Kind:
     klass: str
     city_level: bool = False
     no_overdraft: bool = False
+    # Also one for the city's own handling agency (市本级), which handles providers (tertiary
+    # hospitals) as a county's agency does: what it owes them and what it clears with counties.
+    city_unit: bool = False
     books: tuple[str, ...] = ()  # only in these books (empty: in every book)
 
     @property
@@ -98,9 +101,9 @@ KINDS: dict[str, Kind] = {k.category: k for k in [
     Kind(C.CITY_EXPENDITURE, "1003", Klass.ASSET, city_level=True, no_overdraft=True),
     Kind(C.COUNTY_EXPENDITURE, "1004", Klass.ASSET, no_overdraft=True),
     Kind(C.RECEIVABLE_COUNTY, "1101", Klass.ASSET),
-    Kind(C.INTER_COUNTY_CLEARING, "1102", Klass.ASSET),
+    Kind(C.INTER_COUNTY_CLEARING, "1102", Klass.ASSET, city_unit=True),
     Kind(C.PERSONAL_ACCOUNT_CLEARING, "1201", Klass.ASSET, city_level=True, books=(PERSONAL_BOOK,)),
-    Kind(C.PAYABLE_PROVIDER, "2001", Klass.LIABILITY),
+    Kind(C.PAYABLE_PROVIDER, "2001", Klass.LIABILITY, city_unit=True),
     Kind(C.SUSPENSE, "2101", Klass.LIABILITY, books=(POOLED_BOOK,)),  # employee collections only
     Kind(C.FUND_BALANCE, "3001", Klass.FUND, city_level=True),
     Kind(C.RISK_RESERVE, "3002", Klass.FUND, city_level=True),

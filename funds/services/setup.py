@@ -40,7 +40,7 @@ def books_ensure(*, area_code: str, codes: list[str] | None = None) -> list[Book
             have = set(Account.objects.filter(book=book).values_list("code", flat=True))
             new = []
             for kind in kinds_of(book.code):
-                for owner in [area] if kind.city_level else units:
+                for owner in [area] if kind.city_level else units + ([area] if kind.city_unit else []):
                     code = account_code(kind.category, owner.code)
                     if code in have:
                         continue

@@ -221,7 +221,10 @@ def _execute(shard_id: int, dispatch: Dispatch | None) -> None:
                                                           finished_at=now, updated_at=now)
             ready, finished = _after_shard(step.pk, shard_id)
     except Exception as exc:  # recorded and shown on the run page; the run stops, resumable
-        log.exception("cycle shard %s failed", shard_id)
+        if isinstance(exc, BusinessRuleError):  # a rule of the month said no: the page says why
+            log.warning("cycle shard %s stopped: %s", shard_id, exc)
+        else:
+            log.exception("cycle shard %s failed", shard_id)
         _fail(shard_id, exc)
         return
     if finished:
@@ -264,7 +267,7 @@ def _fail(shard_id: int, exc: Exception) -> None:
         run = shard.step.run
         label = step_def(shard.step.name).label
         run.status = S.FAILED
-        run.error = render(SHARD_FAILED, {"step": label, "shard": shard.key, "error": message}, None)
+        run.error = render(SHARD_FAILED, {"step": label, "shard": shard.key, "error": str(message).rstrip("。")}, None)
         run.save(update_fields=["status", "error", "updated_at"])
 
 
