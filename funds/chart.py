@@ -27,6 +27,8 @@ class Category(models.TextChoices):
     PERSONAL_ACCOUNT_CLEARING = "personal_account_clearing", _("个人账户转移清算")
     # Liabilities.
     PAYABLE_PROVIDER = "payable_provider", _("应付定点机构款")
+    # Withheld from providers' monthly payments until the annual assessment releases it.
+    QUALITY_DEPOSIT = "quality_deposit", _("定点机构质量保证金")
     # Fund.
     FUND_BALANCE = "fund_balance", _("基金累计结余")
     RISK_RESERVE = "risk_reserve", _("风险准备金")
@@ -94,6 +96,7 @@ KINDS: dict[str, Kind] = {k.category: k for k in [
     Kind(C.RECEIVABLE_COUNTY, "1101", Klass.ASSET),
     Kind(C.PERSONAL_ACCOUNT_CLEARING, "1201", Klass.ASSET, city_level=True, books=(PERSONAL_BOOK,)),
     Kind(C.PAYABLE_PROVIDER, "2001", Klass.LIABILITY),
+    Kind(C.QUALITY_DEPOSIT, "2002", Klass.LIABILITY),
     Kind(C.FUND_BALANCE, "3001", Klass.FUND, city_level=True),
     Kind(C.RISK_RESERVE, "3002", Klass.FUND, city_level=True),
     Kind(C.PERSONAL_ACCOUNT_BALANCE, "3003", Klass.FUND, books=(PERSONAL_BOOK,)),
