@@ -36,4 +36,6 @@ class SettlementConfig(AppConfig):
         # Claims a clerk enters and another decides: money, so every change is audited.
         auditlog.register(models.Reimbursement)
         auditlog.register(models.MaternityAllowance)
+        # What a provider is paid each month: a recomputation (adjustment run) is on the record.
+        auditlog.register(models.ProviderMonthStatement)
         post_migrate.connect(_ensure_partitions, sender=self)
