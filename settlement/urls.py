@@ -1,6 +1,7 @@
 from django.urls import path
 
 from settlement import views, views_claims
+from settlement.cycle import views_providers
 
 app_name = "settlement"
 
@@ -22,4 +23,7 @@ urlpatterns = [
     path("allowances/new/", views_claims.allowance_new, name="allowance_new"),
     path("allowances/<int:pk>/", views_claims.allowance_detail, name="allowance"),
     path("allowances/<int:pk>/decide/", views_claims.allowance_decide, name="allowance_decide"),
+    path("cycle/<str:month>/providers/", views_providers.cycle_providers, name="cycle_providers"),
+    path("cycle/<str:month>/providers/<str:code>/", views_providers.cycle_provider_statement,
+         name="cycle_provider_statement"),
 ]
