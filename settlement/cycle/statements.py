@@ -18,7 +18,9 @@ from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
+from pooling.kernel.audit import audit_created, audit_updated
 from pooling.kernel.dates import month_end
 from pooling.kernel.scoping import unrestricted
 from settlement.cycle.base import ShardContext
@@ -38,27 +40,58 @@ class Written:
 
 def provider_statements_write(ctx: ShardContext, pays: Sequence[ProviderPay],
                               figures: dict[int, ProviderFigures]) -> Written:
+    """Create or bring up to date the statements of these providers (bulk, audited row by row)."""
     reports = _reports(ctx.month, [p.provider_id for p in pays])
-    differences = 0
     with unrestricted():
+        existing = {s.provider_id: s for s in ProviderMonthStatement.objects.select_for_update().filter(
+            month=ctx.month, provider_id__in=[p.provider_id for p in pays])}
+        new: list[ProviderMonthStatement] = []
+        changed: list[tuple[ProviderMonthStatement, dict[str, list[Any]]]] = []
+        differences = 0
         for p in pays:
-            f = figures.get(p.provider_id) or ProviderFigures(p.provider_id)
-            found = compare_reports(ctx.month, f, reports.get(p.provider_id, []))
-            differences += len(found)
-            books = list(p.books.values())
-            ProviderMonthStatement.objects.update_or_create(provider_id=p.provider_id, month=ctx.month, defaults={
-                "handling_unit_id": p.unit, "person_times": f.person_times, "medfee_sumamt": f.medfee_sumamt,
-                "hifp_pay": f.hifp_pay, "maternity_pay": f.maternity_pay, "hifmi_pay": f.hifmi_pay,
-                "hifob_pay": f.hifob_pay, "acct_pay": f.acct_pay,
-                "payable_fen": sum(b.gross_fen for b in books), "deductions_fen": p.deductions_fen,
-                "deductions_unapplied_fen": p.deductions_unapplied_fen,
-                "deposit_withheld_fen": sum(b.deposit_withheld_fen for b in books),
-                "deposit_released_fen": sum(b.deposit_released_fen for b in books),
-                "deposit_release_year": p.release_year, "net_payable_fen": sum(b.net_fen for b in books),
-                "held": p.held, "provider_state": p.state, "books": [b.as_dict() for b in books],
-                "differences": found[:MAX_DIFFERENCES], "reports": len(reports.get(p.provider_id, [])),
-                "run_id": ctx.run_id, "adjusted": ctx.adjustment})
+            values = _values(ctx, p, figures.get(p.provider_id) or ProviderFigures(p.provider_id),
+                             reports.get(p.provider_id, []))
+            differences += len(values["differences"])
+            old = existing.get(p.provider_id)
+            if old is None:
+                new.append(ProviderMonthStatement(provider_id=p.provider_id, month=ctx.month, **values))
+                continue
+            diff = {k: [getattr(old, k), v] for k, v in values.items() if getattr(old, k) != v}
+            if diff:
+                for k, v in values.items():
+                    setattr(old, k, v)
+                old.computed_at = timezone.now()
+                changed.append((old, diff))
+        ProviderMonthStatement.objects.bulk_create(new)
+        audit_created(new, actor=ctx.actor)
+        if changed:
+            ProviderMonthStatement.objects.bulk_update([o for o, _d in changed], [*STATEMENT_FIELDS, "computed_at"])
+            audit_updated(changed, actor=ctx.actor)
     return Written(statements=len(pays), differences=differences)
+
+
+STATEMENT_FIELDS = (
+    "handling_unit_id", "person_times", "medfee_sumamt", "hifp_pay", "maternity_pay", "hifmi_pay", "hifob_pay",
+    "acct_pay", "payable_fen", "deductions_fen", "deductions_unapplied_fen", "deposit_withheld_fen",
+    "deposit_released_fen", "deposit_release_year", "net_payable_fen", "held", "provider_state", "books",
+    "differences", "reports", "run_id", "adjusted")
+
+
+def _values(ctx: ShardContext, p: ProviderPay, f: ProviderFigures, reports: list[ProviderStatement]) -> dict[str, Any]:
+    books = list(p.books.values())
+    values = {
+        "handling_unit_id": p.unit, "person_times": f.person_times, "medfee_sumamt": f.medfee_sumamt,
+        "hifp_pay": f.hifp_pay, "maternity_pay": f.maternity_pay, "hifmi_pay": f.hifmi_pay,
+        "hifob_pay": f.hifob_pay, "acct_pay": f.acct_pay, "payable_fen": sum(b.gross_fen for b in books),
+        "deductions_fen": p.deductions_fen, "deductions_unapplied_fen": p.deductions_unapplied_fen,
+        "deposit_withheld_fen": sum(b.deposit_withheld_fen for b in books),
+        "deposit_released_fen": sum(b.deposit_released_fen for b in books),
+        "deposit_release_year": p.release_year, "net_payable_fen": sum(b.net_fen for b in books),
+        "held": p.held, "provider_state": p.state, "books": [b.as_dict() for b in books],
+        "differences": compare_reports(ctx.month, f, reports)[:MAX_DIFFERENCES], "reports": len(reports),
+        "run_id": ctx.run_id, "adjusted": ctx.adjustment}
+    assert set(values) == set(STATEMENT_FIELDS)
+    return values
 
 
 def _reports(month: date, provider_ids: list[int]) -> dict[int, list[ProviderStatement]]:

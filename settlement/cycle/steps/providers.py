@@ -18,6 +18,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from funds.chart import Category as C
@@ -31,7 +32,7 @@ from pooling.models import Region
 from pooling.policy.document import policy_in_force
 from providers.models import Provider
 from providers.selectors import deductions_by_provider, deposit_release_ratios, provider_states_on
-from settlement.cycle.base import ShardContext, StepDef, post_desired
+from settlement.cycle.base import Desired, ShardContext, StepDef, post_desired
 from settlement.cycle.provider_figures import BOOK_ORDER, ProviderFigures, month_figures
 from settlement.cycle.provider_pay import PayTerms, ProviderPay, decide, desired_entries
 from settlement.cycle.statements import (
@@ -41,6 +42,7 @@ from settlement.cycle.statements import (
 )
 
 BATCH = 50
+LOCK_NAMESPACE = 0x1C7  # "monthly cycle step" advisory-lock namespace; 5 = this step (its place in STEPS)
 BOUND = "~"
 NOT_ENOUGH = _("%(unit)s%(book)s县级支出户余额不足，不能支付定点机构：本批需支付 %(needed)s 元，"
                "可用余额 %(available)s 元。请先完成本月拨付（或调整用款计划）后再继续清算。")
@@ -73,18 +75,35 @@ def work(ctx: ShardContext) -> dict[str, int]:
     ids = [pk for pk, _code, _unit in providers]
     figures = month_figures(month=ctx.month, provider_ids=ids)
     pays = _decide_all(ctx.month, providers, figures)
-    desired = {p.provider_id: desired_entries(ctx.month, figures.get(p.provider_id) or ProviderFigures(p.provider_id),
-                                              p) for p in pays}
+    desired = {p.provider_id: _in_book_order(desired_entries(
+        ctx.month, figures.get(p.provider_id) or ProviderFigures(p.provider_id), p)) for p in pays}
+    _one_shard_posts_at_a_time()
     if ctx.adjustment:  # each provider's keys recomputed as one scope: what is no longer due is undone
         posted = [post_desired(ctx, desired[p.provider_id], scope=f"settle:{ctx.month_label}:{p.code}:")
                   for p in pays]
     else:
         _check_expenditure(pays)
-        posted = [post_desired(ctx, [d for p in pays for d in desired[p.provider_id]])]
+        posted = [post_desired(ctx, _in_book_order([d for p in pays for d in desired[p.provider_id]]))]
     written = provider_statements_write(ctx, pays, figures)
     return {"providers": len(pays), "statements": written.statements, "held": sum(p.held for p in pays),
             "differences": written.differences, "entries": sum(p.entries for p in posted),
             "paid_fen": sum(b.net_fen for p in pays for b in p.books.values())}
+
+
+def _in_book_order(entries: list[Desired]) -> list[Desired]:
+    """post_desired posts book by book in the order books first appear: the same order in
+    every shard, so two shards lock the books' accounts in the same order."""
+    return sorted(entries, key=lambda d: BOOK_ORDER.index(d.book))
+
+
+def _one_shard_posts_at_a_time() -> None:
+    """Shards of this step run in parallel up to here (the GROUP BY); their postings touch
+    the same payable, deposit and expenditure accounts of every book, so they take turns,
+    for the rest of the transaction, instead of risking a deadlock between two shards that
+    lock those rows in different orders (an adjustment posts provider by provider)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, 5])
 
 
 def _decide_all(month: date, providers: list[tuple[int, str, str]],
