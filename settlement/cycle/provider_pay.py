@@ -19,7 +19,8 @@ scope an adjustment run recomputes):
   (suspended, under resume review, terminated) is held: the deposit and deductions are
   still taken, the net stays in the payable and the statement lists it as held. A
   negative net (reversals exceeding the month) is never "paid back": it stays in the
-  payable and is set off next month.
+  payable; the first later month the provider is paid again carries every such amount
+  into its payment (`carried`), so a held month is paid and a negative one set off then.
 """
 
 from __future__ import annotations
@@ -49,11 +50,12 @@ class BookPay:
     deposit_released_fen: int = 0
     net_fen: int = 0  # paid out of the expenditure account (0 when held)
     kept_fen: int = 0  # left in the payable: held, or a negative net
+    carried_fen: int = 0  # earlier months' kept amounts, paid (or set off) now
 
     def as_dict(self) -> dict[str, int | str]:
         return {"book": self.book, "gross": self.gross_fen, "withheld": self.deposit_withheld_fen,
                 "deduction": self.deduction_fen, "released": self.deposit_released_fen, "net": self.net_fen,
-                "kept": self.kept_fen}
+                "kept": self.kept_fen, "carried": self.carried_fen}
 
 
 @dataclass
@@ -82,13 +84,15 @@ class PayTerms:
     release_year: int | None = None  # set when a release is due in this month
     release_ratio: Decimal = Decimal(0)
     withheld_in_year: dict[str, int] = field(default_factory=dict)  # book -> fen withheld in release_year
+    carried: dict[str, int] = field(default_factory=dict)  # book -> earlier months' kept amounts
 
 
 def decide(figures: ProviderFigures, *, code: str, unit: str, terms: PayTerms) -> ProviderPay:
     held = terms.state in HELD_STATES
     pay = ProviderPay(figures.provider_id, code, unit, held, terms.state, terms.deductions_fen,
                       release_year=terms.release_year)
-    books = set(figures.books) | set(terms.withheld_in_year if terms.release_year else ())
+    carried = {} if held else {b: v for b, v in terms.carried.items() if v}
+    books = set(figures.books) | set(terms.withheld_in_year if terms.release_year else ()) | set(carried)
     left = terms.deductions_fen
     for book in [b for b in BOOK_ORDER if b in books]:
         bp = pay.books[book] = BookPay(book, gross_fen=figures.books[book].gross_fen if book in figures.books else 0)
@@ -96,7 +100,8 @@ def decide(figures: ProviderFigures, *, code: str, unit: str, terms: PayTerms) -
             bp.deposit_withheld_fen = apply_rate(bp.gross_fen, terms.deposit_rate)
         if terms.release_year is not None:
             bp.deposit_released_fen = apply_rate(terms.withheld_in_year.get(book, 0), terms.release_ratio)
-        due = bp.gross_fen - bp.deposit_withheld_fen + bp.deposit_released_fen
+        bp.carried_fen = carried.get(book, 0)
+        due = bp.gross_fen - bp.deposit_withheld_fen + bp.deposit_released_fen + bp.carried_fen
         if book in DEDUCTIBLE_BOOKS and left > 0 and due > 0:
             bp.deduction_fen = min(left, due)
             left -= bp.deduction_fen
@@ -148,7 +153,7 @@ def _pay_lines(unit: str, payable: dict[str, int], bp: BookPay) -> list[LineSpec
     net: dict[tuple[str, str], int] = defaultdict(int)
     for u, amount in payable.items():
         net[(C.PAYABLE_PROVIDER, u)] += amount
-    net[(C.PAYABLE_PROVIDER, unit)] += bp.deposit_released_fen - bp.kept_fen
+    net[(C.PAYABLE_PROVIDER, unit)] += bp.deposit_released_fen + bp.carried_fen - bp.kept_fen
     net[(C.QUALITY_DEPOSIT, unit)] -= bp.deposit_withheld_fen
     net[(C.INCOME_OTHER, unit)] -= bp.deduction_fen
     net[(C.COUNTY_EXPENDITURE, unit)] -= bp.net_fen

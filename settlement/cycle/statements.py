@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from pooling.kernel.audit import audit_created, audit_updated
@@ -67,13 +67,14 @@ def provider_statements_write(ctx: ShardContext, pays: Sequence[ProviderPay],
         if changed:
             ProviderMonthStatement.objects.bulk_update([o for o, _d in changed], [*STATEMENT_FIELDS, "computed_at"])
             audit_updated(changed, actor=ctx.actor)
+        _mark_carried(ctx, [p.provider_id for p in pays if any(b.carried_fen for b in p.books.values())])
     return Written(statements=len(pays), differences=differences)
 
 
 STATEMENT_FIELDS = (
     "handling_unit_id", "person_times", "medfee_sumamt", "hifp_pay", "maternity_pay", "hifmi_pay", "hifob_pay",
     "acct_pay", "payable_fen", "deductions_fen", "deductions_unapplied_fen", "deposit_withheld_fen",
-    "deposit_released_fen", "deposit_release_year", "net_payable_fen", "held", "provider_state", "books",
+    "deposit_released_fen", "deposit_release_year", "net_payable_fen", "held", "kept_fen", "carried_fen", "provider_state", "books",
     "differences", "reports", "run_id", "adjusted")
 
 
@@ -87,7 +88,8 @@ def _values(ctx: ShardContext, p: ProviderPay, f: ProviderFigures, reports: list
         "deposit_withheld_fen": sum(b.deposit_withheld_fen for b in books),
         "deposit_released_fen": sum(b.deposit_released_fen for b in books),
         "deposit_release_year": p.release_year, "net_payable_fen": sum(b.net_fen for b in books),
-        "held": p.held, "provider_state": p.state, "books": [b.as_dict() for b in books],
+        "held": p.held, "kept_fen": sum(b.kept_fen for b in books),
+        "carried_fen": sum(b.carried_fen for b in books), "provider_state": p.state, "books": [b.as_dict() for b in books],
         "differences": compare_reports(ctx.month, f, reports)[:MAX_DIFFERENCES], "reports": len(reports),
         "run_id": ctx.run_id, "adjusted": ctx.adjustment}
     assert set(values) == set(STATEMENT_FIELDS)
@@ -124,6 +126,30 @@ def compare_reports(month: date, ours: ProviderFigures, reports: list[ProviderSt
                        "ours": d.get("ours"), "memo": d.get("memo", ""), "money": d.get("item") not in (None, "count")}
                       for d in r.differences]
     return found
+
+
+def _uncarried(provider_ids: list[int], month: date) -> QuerySet[ProviderMonthStatement]:
+    """Earlier statements whose kept amount no later payment has carried yet (or this month's did)."""
+    return (ProviderMonthStatement.objects.filter(provider_id__in=provider_ids, month__lt=month)
+            .exclude(kept_fen=0).filter(Q(carried_into__isnull=True) | Q(carried_into=month)))
+
+
+def carried_into_month(*, provider_ids: list[int], month: date) -> dict[int, dict[str, int]]:
+    """Per provider and book, the amounts earlier months left in the payable, to carry into `month`."""
+    out: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    with unrestricted():
+        for provider_id, books in _uncarried(provider_ids, month).values_list("provider_id", "books"):
+            for b in books:
+                out[provider_id][b["book"]] += int(b.get("kept", 0))
+    return {pk: dict(v) for pk, v in out.items()}
+
+
+def _mark_carried(ctx: ShardContext, provider_ids: list[int]) -> None:
+    rows = list(_uncarried(provider_ids, ctx.month).filter(carried_into__isnull=True))
+    for row in rows:
+        row.carried_into = ctx.month
+    ProviderMonthStatement.objects.bulk_update(rows, ["carried_into"])
+    audit_updated([(row, {"carried_into": [None, ctx.month]}) for row in rows], actor=ctx.actor)
 
 
 def released_elsewhere(*, provider_ids: list[int], year: int, month: date) -> set[int]:

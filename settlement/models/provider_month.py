@@ -46,6 +46,11 @@ class ProviderMonthStatement(ScopedModel):
     deposit_release_year = models.PositiveSmallIntegerField(_("返还的考核年度"), null=True, blank=True)
     net_payable_fen = _fen(_("实付金额"))
     held = models.BooleanField(_("暂缓支付"), default=False)
+    # What stays in the payable (a held payment, or a negative net): paid, or set off, with the
+    # first later month the provider is paid again, which this statement then names.
+    kept_fen = _fen(_("挂账金额"))
+    carried_fen = _fen(_("结转以前月份挂账"))
+    carried_into = models.DateField(_("挂账转入月份"), null=True, blank=True)
     provider_state = models.CharField(_("月末定点状态"), max_length=16, blank=True)
     books = models.JSONField(_("分账簿明细"), default=list)
     differences = models.JSONField(_("与机构对账的差异"), default=list)

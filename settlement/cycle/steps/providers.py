@@ -36,6 +36,7 @@ from settlement.cycle.base import Desired, ShardContext, StepDef, post_desired
 from settlement.cycle.provider_figures import BOOK_ORDER, ProviderFigures, month_figures
 from settlement.cycle.provider_pay import PayTerms, ProviderPay, decide, desired_entries
 from settlement.cycle.statements import (
+    carried_into_month,
     provider_statements_write,
     released_elsewhere,
     withheld_in_year,
@@ -117,14 +118,16 @@ def _decide_all(month: date, providers: list[tuple[int, str, str]],
     elsewhere = released_elsewhere(provider_ids=list(ratios), year=year, month=month)
     due = [pk for pk in ratios if pk not in elsewhere]
     withheld = withheld_in_year(provider_ids=due, year=year)
+    carried = carried_into_month(provider_ids=ids, month=month)
     pays = []
     for pk, code, unit in providers:
         d = deductions.get(pk)
         releasing = pk in due and any(withheld.get(pk, {}).values())
         terms = PayTerms(deposit_rate=rate, deductions_fen=(d.total_fen + d.recover_fen) if d else 0,
                          state=states.get(pk, ""), release_year=year if releasing else None,
-                         release_ratio=ratios.get(pk, Decimal(0)), withheld_in_year=withheld.get(pk, {}))
-        if pk in figures or terms.deductions_fen or releasing:
+                         release_ratio=ratios.get(pk, Decimal(0)), withheld_in_year=withheld.get(pk, {}),
+                         carried=carried.get(pk, {}))
+        if pk in figures or terms.deductions_fen or releasing or pk in carried:
             pays.append(decide(figures.get(pk) or ProviderFigures(pk), code=code, unit=unit, terms=terms))
     return pays
 

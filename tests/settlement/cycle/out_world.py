@@ -92,13 +92,13 @@ def setup(book: str, lines: list[LineSpec], day: date = date(2026, 10, 1)) -> No
 
 
 def settle(provider: Provider, insured: Region, book: str, med_type: str, medfee: int, fund: int, *,
-           critical: int = 0, account: int = 0, kind: str = "settle") -> Settlement:
+           critical: int = 0, account: int = 0, kind: str = "settle", month: date = MONTH) -> Settlement:
     scheme = "resident" if book == "resident" else "employee"
     return Settlement.objects.create(
-        month=MONTH, kind=kind, provider=provider, person=ef.person(insured, f"参保人{next(_seq)}"),
+        month=month, kind=kind, provider=provider, person=ef.person(insured, f"参保人{next(_seq)}"),
         insured_county=insured, handling_unit=provider.handling_region, insutype="390" if scheme == "resident" else "310",
         med_type=med_type, clr_type="21" if med_type in ("21", "52") else "11", scheme=scheme, fund_book=book,
-        scope="outpatient", year=2026, service_date=MONTH, setl_time=WHEN, policy_code="P", medfee_sumamt=medfee,
+        scope="outpatient", year=2026, service_date=month, setl_time=WHEN.replace(month=month.month), policy_code="P", medfee_sumamt=medfee,
         hifp_pay=fund, hifmi_pay=critical, acct_pay=account, fund_pay_sumamt=fund + critical)
 
 

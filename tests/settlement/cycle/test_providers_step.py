@@ -25,6 +25,8 @@ from funds.services.ledger import period_close
 from pooling.kernel.audit import system_job
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.permissions import CYCLE_JOB
+from providers.choices import State
+from providers.models import ProviderEvent
 from settlement.cycle.base import ShardContext
 from settlement.cycle.statements import released_elsewhere
 from settlement.cycle.steps import providers as step
@@ -33,6 +35,7 @@ from tests.settlement.cycle import out_world as w
 
 pytestmark = pytest.mark.django_db
 A, B = w.A, w.B
+NOVEMBER = date(2026, 11, 1)
 
 
 @pytest.fixture
@@ -131,3 +134,21 @@ def test_an_adjustment_after_a_late_reversal_posts_only_the_difference(world, re
     # Again: nothing more.
     again = w.run(run_id=2, adjustment=True, entry_date=w.NEXT_DAY)
     assert sum(c["entries"] for c in again.values()) == 0
+
+
+def test_a_held_payment_is_paid_with_the_first_month_the_provider_is_paid_again(world, regions):
+    w.run()
+    p3 = world["P3"]
+    ProviderEvent.objects.create(provider=p3, action="resume", from_state=State.SUSPENDED, to_state=State.PERFORMING,
+                                 effective_on=date(2026, 11, 5), reason="恢复")
+    w.settle(p3, regions[A], "employee_pooled", "11", 2000, 1000, month=NOVEMBER)
+    w.run(NOVEMBER, run_id=2, entry_date=date(2026, 11, 30))
+    # November: gross 1000, deposit 50, October's held 6650 carried: 7600 paid.
+    nov = ProviderMonthStatement.objects.get(provider=p3, month=NOVEMBER)
+    assert (nov.carried_fen, nov.deposit_withheld_fen, nov.net_payable_fen, nov.held) == (6650, 50, 7600, False)
+    assert ProviderMonthStatement.objects.get(provider=p3, month=w.MONTH).carried_into == NOVEMBER
+    assert w.category_balances(C.PAYABLE_PROVIDER) == {}
+    assert w.category_balances(C.COUNTY_EXPENDITURE)[("employee_pooled", A)] == -66300 - 7600
+    again = w.run(NOVEMBER, run_id=2, entry_date=date(2026, 11, 30))
+    assert sum(c["entries"] for c in again.values()) == 0
+    assert ProviderMonthStatement.objects.get(provider=p3, month=NOVEMBER).net_payable_fen == 7600
