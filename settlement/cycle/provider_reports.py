@@ -45,12 +45,12 @@ def list_table(statements: Iterable[ProviderMonthStatement], month: date) -> Tab
 def book_rows(s: ProviderMonthStatement) -> list[list[Any]]:
     names = book_names()
     return [[names.get(b["book"], b["book"]), b["gross"], b["withheld"], b["released"], b["deduction"], b["net"],
-             b["kept"]] for b in s.books]
+             b["kept"], b.get("carried", 0)] for b in s.books]
 
 
 def statement_table(s: ProviderMonthStatement) -> Table:
     columns = [Column(_("基金账簿"), width=28), *[Column(h, MONEY, total=True) for h in (
-        _("应付金额"), _("预留质量保证金"), _("返还质量保证金"), _("违约扣款"), _("实付金额"), _("暂缓或结转"))]]
+        _("应付金额"), _("预留质量保证金"), _("返还质量保证金"), _("违约扣款"), _("实付金额"), _("暂缓或结转"), _("转入以前挂账"))]]
     label = month_label(s.month)
     meta = [(_("定点机构"), f"{s.provider.name}（{s.provider.national_code}）"), (_("经办单位"), s.handling_unit.name),
             (_("结算月份"), label), (_("结算人次"), s.person_times), (_("支付状态"), _("暂缓支付") if s.held else _("支付"))]
