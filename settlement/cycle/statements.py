@@ -152,6 +152,12 @@ def _mark_carried(ctx: ShardContext, provider_ids: list[int]) -> None:
     audit_updated([(row, {"carried_into": [None, ctx.month]}) for row in rows], actor=ctx.actor)
 
 
+def stated_providers(*, provider_ids: list[int], month: date) -> set[int]:
+    with unrestricted():
+        return set(ProviderMonthStatement.objects.filter(provider_id__in=provider_ids, month=month)
+                   .values_list("provider_id", flat=True))
+
+
 def released_elsewhere(*, provider_ids: list[int], year: int, month: date) -> set[int]:
     """Providers whose deposit of `year` a statement of another month already released."""
     with unrestricted():

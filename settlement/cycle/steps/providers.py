@@ -39,6 +39,7 @@ from settlement.cycle.statements import (
     carried_into_month,
     provider_statements_write,
     released_elsewhere,
+    stated_providers,
     withheld_in_year,
 )
 
@@ -75,7 +76,10 @@ def work(ctx: ShardContext) -> dict[str, int]:
     providers = _providers(ctx.shard)
     ids = [pk for pk, _code, _unit in providers]
     figures = month_figures(month=ctx.month, provider_ids=ids)
-    pays = _decide_all(ctx.month, providers, figures)
+    # An adjustment also recomputes providers the month no longer owes anything (their statement
+    # exists): what was posted for them is undone.
+    stated = stated_providers(provider_ids=ids, month=ctx.month) if ctx.adjustment else set()
+    pays = _decide_all(ctx.month, providers, figures, stated)
     desired = {p.provider_id: _in_book_order(desired_entries(
         ctx.month, figures.get(p.provider_id) or ProviderFigures(p.provider_id), p)) for p in pays}
     _one_shard_posts_at_a_time()
@@ -107,8 +111,8 @@ def _one_shard_posts_at_a_time() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, 5])
 
 
-def _decide_all(month: date, providers: list[tuple[int, str, str]],
-                figures: dict[int, ProviderFigures]) -> list[ProviderPay]:
+def _decide_all(month: date, providers: list[tuple[int, str, str]], figures: dict[int, ProviderFigures],
+                stated: set[int]) -> list[ProviderPay]:
     ids = [pk for pk, _c, _u in providers]
     rate = policy_in_force(on=month_end(month)).provider_payment.quality_deposit_rate
     deductions = deductions_by_provider(provider_ids=ids, month=month)
@@ -127,7 +131,7 @@ def _decide_all(month: date, providers: list[tuple[int, str, str]],
                          state=states.get(pk, ""), release_year=year if releasing else None,
                          release_ratio=ratios.get(pk, Decimal(0)), withheld_in_year=withheld.get(pk, {}),
                          carried=carried.get(pk, {}))
-        if pk in figures or terms.deductions_fen or releasing or pk in carried:
+        if pk in figures or terms.deductions_fen or releasing or pk in carried or pk in stated:
             pays.append(decide(figures.get(pk) or ProviderFigures(pk), code=code, unit=unit, terms=terms))
     return pays
 

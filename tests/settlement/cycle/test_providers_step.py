@@ -152,3 +152,20 @@ def test_a_held_payment_is_paid_with_the_first_month_the_provider_is_paid_again(
     again = w.run(NOVEMBER, run_id=2, entry_date=date(2026, 11, 30))
     assert sum(c["entries"] for c in again.values()) == 0
     assert ProviderMonthStatement.objects.get(provider=p3, month=NOVEMBER).net_payable_fen == 7600
+
+
+def test_an_adjustment_undoes_what_a_wholly_reversed_provider_was_paid(world, regions):
+    w.run()
+    for book in Book.objects.all():
+        with system_job(CYCLE_JOB):
+            period_close(book=book, year=2026, month=10, actor=CYCLE_JOB)
+    w.settle(world["P2"], regions[A], "maternity", "52", -50000, -30000, kind="reverse")
+    w.run(run_id=3, adjustment=True, entry_date=w.NEXT_DAY)
+    code = world["P2"].national_code
+    assert sorted(Entry.objects.filter(key__contains="|adj:3").values_list("key", flat=True)) == [
+        f"settle:2026-10:{code}:maternity:pay|adj:3", f"settle:2026-10:{code}:maternity|adj:3"]
+    assert w.category_balances(C.BENEFIT_MATERNITY_MEDICAL) == {}
+    assert ("maternity", B) not in w.category_balances(C.COUNTY_EXPENDITURE)
+    assert ("maternity", B) not in w.category_balances(C.QUALITY_DEPOSIT)
+    s2 = ProviderMonthStatement.objects.get(provider=world["P2"], month=w.MONTH)
+    assert (s2.person_times, s2.payable_fen, s2.net_payable_fen) == (0, 0, 0)
