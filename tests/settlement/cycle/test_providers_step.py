@@ -169,3 +169,15 @@ def test_an_adjustment_undoes_what_a_wholly_reversed_provider_was_paid(world, re
     assert ("maternity", B) not in w.category_balances(C.QUALITY_DEPOSIT)
     s2 = ProviderMonthStatement.objects.get(provider=world["P2"], month=w.MONTH)
     assert (s2.person_times, s2.payable_fen, s2.net_payable_fen) == (0, 0, 0)
+
+
+def test_batches_partition_the_providers_and_give_the_same_books(world, monkeypatch):
+    monkeypatch.setattr(step, "BATCH", 1)
+    shards = step.plan(w.MONTH)
+    assert len(shards) == 3 and shards[0].startswith("~") and shards[-1].endswith("~")
+    assert sorted(code for s in shards for _pk, code, _u in step._providers(s)) == sorted(
+        p.national_code for p in world.values())
+    w.run()
+    assert w.category_balances(C.COUNTY_EXPENDITURE) == {
+        ("employee_pooled", A): -66300, ("resident", A): -9500, ("resident_critical", A): -2850,
+        ("employee_personal", A): -6000, ("maternity", B): -28500}
