@@ -5,8 +5,9 @@ A statement is one row per provider × month (`ProviderMonthStatement`), written
 run recomputing a closed month, leaves the one row holding what the month should have.
 It also carries the comparison with what the provider reported for the month in 3201
 (totals: the latest report for exactly the month, with no insutype/clr_type filter, is
-compared afresh with the month's figures; other periods keep the differences found when
-they arrived) and 3202 (details: the row differences found when it arrived).
+compared afresh with the month's figures; without one, the differences found when the
+reports of parts of the month arrived are listed) and 3202 (details: the row differences
+found when each report arrived).
 """
 
 from __future__ import annotations

@@ -105,10 +105,15 @@ def test_differences_with_the_providers_3201_are_listed(world):
     ProviderStatement.objects.create(provider=world["P2"], kind="totals", begin=w.MONTH, end=w.MONTH_END,
                                      theirs={"count": 1, "medfee_sumamt": 50000, "fund_pay_sumamt": 30000,
                                              "acct_pay": 100}, ours={}, agrees=False, msgid="M1")
+    ProviderStatement.objects.create(provider=world["P1"], kind="details", begin=w.MONTH, end=date(2026, 10, 15),
+                                     theirs={"rows": 1}, ours={"rows": 0}, agrees=False, msgid="M2",
+                                     differences=[{"row": 1, "setl_id": "S202610X9", "memo": "机构有、医保无"}])
     counts = w.run()
-    assert sum(c["differences"] for c in counts.values()) == 1
+    assert sum(c["differences"] for c in counts.values()) == 2
     (diff,) = ProviderMonthStatement.objects.get(provider=world["P2"], month=w.MONTH).differences
     assert (diff["source"], diff["item"], diff["theirs"], diff["ours"]) == ("3201", "个人账户支出", 100, 0)
+    (row,) = ProviderMonthStatement.objects.get(provider=world["P1"], month=w.MONTH).differences
+    assert (row["source"], row["item"], row["memo"], row["period"]) == ("3202", "S202610X9", "机构有、医保无", "10-01–10-15")
 
 
 def test_an_adjustment_after_a_late_reversal_posts_only_the_difference(world, regions):
