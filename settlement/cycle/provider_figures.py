@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db import connection
 from django.db.models import BooleanField, Case, IntegerField, Sum, Value, When
 
 from funds.chart import PERSONAL_BOOK, POOLED_BOOK
@@ -79,6 +80,9 @@ def month_figures(*, month: date, provider_ids: list[int]) -> dict[int, Provider
     signed = Case(When(kind=SettlementKind.REVERSE, then=Value(-1)), default=Value(1), output_field=IntegerField())
     inpatient = Case(When(med_type__in=INPATIENT_MED_TYPES, then=Value(True)), default=Value(False),
                      output_field=BooleanField())
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # a batch's rows are sorted or hashed in memory, not spilled to disk
+            cursor.execute("SET LOCAL work_mem = '64MB'")
     with unrestricted():
         rows = list(Settlement.objects.filter(month=month, provider_id__in=provider_ids).annotate(inpatient=inpatient)
                     .values("provider_id", "fund_book", "insured_county_id", "handling_unit_id", "inpatient")
