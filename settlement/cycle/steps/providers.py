@@ -72,7 +72,6 @@ def _providers(shard: str) -> list[tuple[int, str, str]]:
 
 
 def work(ctx: ShardContext) -> dict[str, int]:
-    _ensure_accounts()
     providers = _providers(ctx.shard)
     ids = [pk for pk, _code, _unit in providers]
     figures = month_figures(month=ctx.month, provider_ids=ids)
@@ -83,6 +82,7 @@ def work(ctx: ShardContext) -> dict[str, int]:
     desired = {p.provider_id: _in_book_order(desired_entries(
         ctx.month, figures.get(p.provider_id) or ProviderFigures(p.provider_id), p)) for p in pays}
     _one_shard_posts_at_a_time()
+    _ensure_accounts()  # after the turn is ours: two shards never add the same account at once
     if ctx.adjustment:  # each provider's keys recomputed as one scope: what is no longer due is undone
         posted = [post_desired(ctx, desired[p.provider_id], scope=f"settle:{ctx.month_label}:{p.code}:")
                   for p in pays]
