@@ -12,7 +12,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
-from pooling.kernel.dates import parse_month
+from pooling.kernel.dates import add_months, parse_month
 from pooling.kernel.errors import BusinessRuleError
 from pooling.web.decorators import capability_required
 from pooling.web.exports import export_response
@@ -40,7 +40,8 @@ def cycle_providers(request: HttpRequest, month: str) -> HttpResponseBase:
     page = Paginator(rows, PAGE).get_page(request.GET.get("page"))
     return render(request, "settlement/cycle/provider_statements.html", {
         "month": first, "month_text": first.strftime("%Y-%m"), "label": reports.month_label(first), "page": page,
-        "held": rows.filter(held=True).count(), "with_differences": rows.exclude(differences=[]).count()})
+        "held": rows.filter(held=True).count(), "with_differences": rows.exclude(differences=[]).count(),
+        "previous": add_months(first, -1).strftime("%Y-%m"), "next": add_months(first, 1).strftime("%Y-%m")})
 
 
 @capability_required("settlement.view")

@@ -31,6 +31,7 @@ def test_the_city_sees_every_statement_and_a_clerk_only_their_units(world, clien
     page = client_for(city_agent).get(_url()).content.decode()
     assert all(world[k].national_code in page for k in ("P1", "P2", "P3"))
     assert "846.50" in page and "暂缓支付" in page
+    assert "/settlement/cycle/2026-09/providers/" in page and "/settlement/cycle/2026-11/providers/" in page
     theirs = client_for(clerk_b)
     page = theirs.get(_url()).content.decode()
     assert world["P2"].national_code in page and world["P1"].national_code not in page
