@@ -1,9 +1,8 @@
 from django.urls import path
 
 from settlement import views, views_claims
-from settlement.cycle import views_clearing
+from settlement.cycle import views_clearing, views_providers
 from settlement.cycle import views_in as cycle_in
-from settlement.cycle import views_providers
 
 app_name = "settlement"
 
