@@ -30,6 +30,8 @@ class Category(models.TextChoices):
     PERSONAL_ACCOUNT_CLEARING = "personal_account_clearing", _("个人账户转移清算")
     # Liabilities.
     PAYABLE_PROVIDER = "payable_provider", _("应付定点机构款")
+    # Withheld from providers' monthly payments until the annual assessment releases it.
+    QUALITY_DEPOSIT = "quality_deposit", _("定点机构质量保证金")
     # Money collected with no declaration to split it by yet (暂收款): owed back or
     # recognised as income once it is matched (the monthly cycle's collection step).
     SUSPENSE = "suspense", _("暂收款")
@@ -104,6 +106,7 @@ KINDS: dict[str, Kind] = {k.category: k for k in [
     Kind(C.INTER_COUNTY_CLEARING, "1102", Klass.ASSET, city_unit=True),
     Kind(C.PERSONAL_ACCOUNT_CLEARING, "1201", Klass.ASSET, city_level=True, books=(PERSONAL_BOOK,)),
     Kind(C.PAYABLE_PROVIDER, "2001", Klass.LIABILITY, city_unit=True),
+    Kind(C.QUALITY_DEPOSIT, "2002", Klass.LIABILITY, city_unit=True),
     Kind(C.SUSPENSE, "2101", Klass.LIABILITY, books=(POOLED_BOOK,)),  # employee collections only
     Kind(C.FUND_BALANCE, "3001", Klass.FUND, city_level=True),
     Kind(C.RISK_RESERVE, "3002", Klass.FUND, city_level=True),
@@ -117,7 +120,7 @@ KINDS: dict[str, Kind] = {k.category: k for k in [
     Kind(C.INCOME_TRANSFER_IN, "4031", Klass.INCOME),
     Kind(C.INCOME_GRANT_ABOVE, "4041", Klass.INCOME),
     Kind(C.INCOME_REMITTANCE_BELOW, "4051", Klass.INCOME),
-    Kind(C.INCOME_OTHER, "4099", Klass.INCOME),
+    Kind(C.INCOME_OTHER, "4099", Klass.INCOME, city_unit=True),  # deductions from providers, too
     Kind(C.BENEFIT_INPATIENT, "5001", Klass.EXPENSE),
     Kind(C.BENEFIT_OUTPATIENT, "5002", Klass.EXPENSE),
     Kind(C.BENEFIT_MATERNITY_MEDICAL, "5003", Klass.EXPENSE),
@@ -129,6 +132,12 @@ KINDS: dict[str, Kind] = {k.category: k for k in [
     Kind(C.EXPENSE_REMITTANCE_UP, "5051", Klass.EXPENSE),
     Kind(C.EXPENSE_OTHER, "5099", Klass.EXPENSE),
 ]}
+
+def expenditure_category(unit: str, area: str) -> str:
+    """The account a handling unit pays from: a county's expenditure account, or — for the
+    city's own agency (市本级) — the city expenditure account."""
+    return Category.CITY_EXPENDITURE if unit == area else Category.COUNTY_EXPENDITURE
+
 
 INCOME_CATEGORIES = [c for c, k in KINDS.items() if k.klass == Klass.INCOME]
 EXPENSE_CATEGORIES = [c for c, k in KINDS.items() if k.klass == Klass.EXPENSE]

@@ -32,6 +32,7 @@ def load(echo: Callable[[str], None]) -> None:
     counties: dict[str, int] = data["county_premiums_fen"]  # a month's resident premiums
     books = {b.code: b for b in books_ensure(area_code=area)}
     book = books["resident"]
+    _opening(books, area, list(counties), data.get("opening_balance_fen", 20_000_000_00))
     _money_flow(book, area, counties, date(2026, 1, 1))
     _money_flow(book, area, counties, date(2026, 2, 1))
     InterestRate.objects.get_or_create(book=book, year=2026, month=1,
@@ -44,6 +45,18 @@ def load(echo: Callable[[str], None]) -> None:
             C.BENEFIT_INPATIENT: premium * 10, C.BENEFIT_OUTPATIENT: premium * 5})
     _schedule(book, data)
     echo(f"基金：{Book.objects.count()} 个账簿，{book.name} 已有演示分录与预算")
+
+
+def _opening(books: dict[str, Book], area: str, counties: list[str], amount: int) -> None:
+    """Each book's fund balance brought into the city's special account when pooling began
+    (统筹前结余归集), per county: the month's plans are paid out of it."""
+    for code, book in books.items():
+        special = account_for(book=book, category=C.FISCAL_SPECIAL, county_code=area)
+        balance = account_for(book=book, category=C.FUND_BALANCE, county_code=area)
+        for county in counties:
+            post_entry(key=f"demo:opening:{code}:{county}", book=book, entry_date=date(2026, 1, 1),
+                       memo=f"期初基金结余归集入市级财政专户（{county}）", source="demo", actor=DEMO_LOADER,
+                       lines=[dr(special, amount, county), cr(balance, amount, county)])
 
 
 def _money_flow(book: Book, area: str, counties: dict[str, int], month: date) -> None:

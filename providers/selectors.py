@@ -172,3 +172,41 @@ def deadline_counts(*, on: date | None = None, window: int = DEADLINE_WINDOW_DAY
         "resume_review": base.filter(state=State.RESUME_REVIEW).count(),
         "agreement": _expiring_agreements(on).count(),
     }
+
+
+def provider_states_on(*, provider_ids: list[int], on: date) -> dict[int, str]:
+    """Each provider's lifecycle state in force on a date (one query for a batch): the last
+    event effective by then, or the register's state for a provider with no event log."""
+    state_then = (ProviderEvent.objects.filter(provider=OuterRef("pk"), effective_on__lte=on)
+                  .order_by("-effective_on", "-id").values("to_state")[:1])
+    with unrestricted():
+        rows = (Provider.objects.filter(pk__in=provider_ids).annotate(state_then=Subquery(state_then))
+                .values_list("pk", "state_then", "state"))
+        return {pk: then or now for pk, then, now in rows}
+
+
+def deductions_by_provider(*, provider_ids: list[int], month: date) -> dict[int, Deductions]:
+    """`deductions_for` for a batch of providers, in one query (providers without any are left out)."""
+    found: dict[int, Deductions] = {}
+    with unrestricted():
+        rows = (Violation.objects.filter(provider_id__in=provider_ids, deduction_month=first_of_month(month))
+                .order_by("provider_id", "id").values_list("provider_id", "id", "deduct_fen", "recover_fen"))
+        for provider_id, pk, deduct, recover in rows:
+            old = found.get(provider_id, Deductions(0, 0, []))
+            found[provider_id] = Deductions(total_fen=old.total_fen + deduct, recover_fen=old.recover_fen + recover,
+                                            violation_ids=[*old.violation_ids, pk])
+    return found
+
+
+def deposit_release_ratios(*, provider_ids: list[int], year: int) -> dict[int, Decimal]:
+    """`deposit_release_ratio` for a batch: only the providers assessed for `year`."""
+    with unrestricted():
+        results = list(AssessmentResult.objects.filter(provider_id__in=provider_ids, year=year)
+                       .values_list("provider_id", "template_id", "total"))
+        bands: dict[int, list[tuple[Decimal, Decimal]]] = {}
+        for template_id, min_score, ratio in (DepositReleaseBand.objects.filter(
+                template_id__in={t for _p, t, _s in results}).order_by("-min_score")
+                .values_list("template_id", "min_score", "release_ratio")):
+            bands.setdefault(template_id, []).append((min_score, ratio))
+    return {provider_id: next((ratio for floor, ratio in bands.get(template_id, []) if total >= floor), Decimal(0))
+            for provider_id, template_id, total in results}

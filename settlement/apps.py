@@ -38,4 +38,6 @@ class SettlementConfig(AppConfig):
         auditlog.register(models.MaternityAllowance)
         # Who started, resumed or adjusted which month: the cycle moves the whole fund's money.
         auditlog.register(models.CycleRun)
+        # What a provider is paid each month: a recomputation (adjustment run) is on the record.
+        auditlog.register(models.ProviderMonthStatement)
         post_migrate.connect(_ensure_partitions, sender=self)

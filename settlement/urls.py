@@ -2,7 +2,7 @@ from django.urls import path
 
 from settlement import views, views_claims
 from settlement.cycle import urls as cycle_urls
-from settlement.cycle import views_clearing
+from settlement.cycle import views_clearing, views_providers
 from settlement.cycle import views_in as cycle_in
 
 app_name = "settlement"
@@ -32,4 +32,7 @@ urlpatterns = [
     path("cycle/<str:month>/clearing/", views_clearing.cycle_clearing, name="cycle_clearing"),
     path("cycle/<str:month>/reconcile/", views_clearing.cycle_reconcile, name="cycle_reconcile"),
     *cycle_urls.urlpatterns,
+    path("cycle/<str:month>/providers/", views_providers.cycle_providers, name="cycle_providers"),
+    path("cycle/<str:month>/providers/<str:code>/", views_providers.cycle_provider_statement,
+         name="cycle_provider_statement"),
 ]

@@ -105,6 +105,8 @@ def policy_view(policy: Policy) -> dict[str, Any]:
         "note": policy.note,
         "employee_rows": employee_rows(policy.employee),
         "resident_rows": resident_rows(policy.resident),
+        "provider_payment_rows": [(_("质量保证金预留比例（月度结算时按应付金额预留，年度考核后按档次返还）"),
+                                   _pct(policy.provider_payment.quality_deposit_rate))],
         "inpatient": grid(ben.inpatient.values()),
         "outpatient": grid(ben.outpatient.values()),
         "diseases": [{"code": d.code, "name": d.name, "kind": d.kind, "ratio_pct": percent_text(d.ratio),

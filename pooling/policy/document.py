@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pooling.kernel.errors import BusinessRuleError
 from pooling.policy.benefit_rules import BenefitRules
-from pooling.policy.funding import EmployeePolicy, ResidentPolicy
+from pooling.policy.funding import EmployeePolicy, ProviderPaymentPolicy, ResidentPolicy
 
 NO_POLICY = _("%(on)s 没有生效的已发布政策版本")
 
@@ -41,6 +41,7 @@ class Policy:
     employee: EmployeePolicy
     resident: ResidentPolicy
     benefits: BenefitRules
+    provider_payment: ProviderPaymentPolicy
 
 
 def policy_from_document(doc: dict[str, Any]) -> Policy:
@@ -54,6 +55,7 @@ def policy_from_document(doc: dict[str, Any]) -> Policy:
         employee=EmployeePolicy.from_document(doc["employee"]),
         resident=ResidentPolicy.from_document(doc["resident"]),
         benefits=BenefitRules.from_document(doc["benefits"]),
+        provider_payment=ProviderPaymentPolicy.from_document(doc.get("provider_payment")),
     )
 
 

@@ -128,3 +128,20 @@ class ResidentPolicy:
 
     def individual_contribution_fen(self, category: str) -> int:
         return self.individual_fen[category]
+
+
+DEFAULT_QUALITY_DEPOSIT_PCT = "5"  # a document without the section: the common 5 % (按月预留)
+
+
+@dataclass(frozen=True)
+class ProviderPaymentPolicy:
+    """How the monthly provider settlement pays (定点机构结算支付): the share of what the funds owe
+    a provider that is withheld as its quality deposit (质量保证金). What is released after the
+    annual assessment, by score band, is the assessment template's data (providers app)."""
+
+    quality_deposit_rate: Decimal
+
+    @classmethod
+    def from_document(cls, part: dict[str, Any] | None) -> ProviderPaymentPolicy:
+        part = part or {}
+        return cls(quality_deposit_rate=rate(part.get("quality_deposit_pct", DEFAULT_QUALITY_DEPOSIT_PCT)))

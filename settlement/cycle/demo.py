@@ -14,6 +14,7 @@ from datetime import date
 from django.utils import timezone
 
 from pooling.kernel.audit import system_job
+from pooling.kernel.choices import Role
 from pooling.kernel.hooks import DEMO_LOADERS
 from pooling.kernel.permissions import CYCLE_JOB
 from settlement.cycle import runner
@@ -26,7 +27,38 @@ def load(echo: Callable[[str], None]) -> None:
     if CycleRun.objects.filter(month=month, kind=RunKind.REGULAR).exists():
         echo(f"{month:%Y-%m} 月度清算已存在 / cycle already run")
         return
+    _plans(month)
     with system_job(CYCLE_JOB) as actor:
         run = runner.run_start(month=month, actor=actor, dispatch=runner.no_dispatch)
         run = runner.run_to_end(run.pk)
     echo(f"{month:%Y-%m} 月度清算：{run.get_status_display()} {run.error}".rstrip())
+
+
+def _plans(month: date) -> None:
+    """Each handling unit's monthly fund-use plan for the month, filed by the city agency and
+    approved by finance (two people, as the rule wants): what its providers are owed per
+    book, rounded up to ten thousand yuan — so disbursement has an approved plan to pay."""
+    from funds.models import Book, MonthlyPlan
+    from funds.services.budgets import monthly_plan_approve, monthly_plan_submit
+    from pooling.models import Region, User
+    from providers.models import Provider
+    from settlement.cycle.provider_figures import month_figures
+
+    filer = User.objects.filter(role=Role.CITY_AGENCY, is_active=True).order_by("pk").first()
+    approver = User.objects.filter(role=Role.FINANCE, is_active=True).order_by("pk").first()
+    if filer is None or approver is None or MonthlyPlan.objects.filter(year=month.year, month=month.month).exists():
+        return
+    units = dict(Provider.objects.values_list("pk", "handling_region_id"))
+    need: dict[tuple[str, str], int] = {}
+    for figures in month_figures(month=month, provider_ids=list(units)).values():
+        for book in figures.books.values():
+            for unit, fen in book.payable_by_unit.items():
+                need[(unit, book.book)] = need.get((unit, book.book), 0) + fen
+    for (unit, code), fen in sorted(need.items()):
+        book = Book.objects.filter(code=code).first()
+        if book is None or fen <= 0:
+            continue
+        plan = monthly_plan_submit(book=book, county=Region.objects.get(code=unit), year=month.year,
+                                   month=month.month, planned_expense_fen=-(-fen // 1_000_000) * 1_000_000,
+                                   actor=filer)
+        monthly_plan_approve(plan=plan, actor=approver)

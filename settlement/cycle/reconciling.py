@@ -13,7 +13,10 @@
 3. Per county and book: the clearing account's postings under `clear:<month>:` = what the
    clearing matrix says the county is owed (+) or owes (−).
 
-Provider statements (结算单) are not compared yet: their model is not on main.
+4. Per provider and book: the provider step's statement (结算单, its book lines' gross owed) =
+   the month's settlements, the personal account included (a statement missing, or written
+   before a late settlement, shows here). A month without any statement is left to check 2:
+   the provider step has not run, so its postings are missing too.
 """
 
 from __future__ import annotations
@@ -35,11 +38,14 @@ from pooling.models import Region
 from providers.models import Provider
 from settlement.cycle import clearing
 from settlement.cycle.base import ADJUST_MARK
+from settlement.models import ProviderMonthStatement
 
 PROVIDER = "provider"
 CLEARING = "clearing"
+STATEMENT = "statement"
 BOOK_NAMES = {b.code: b.name for b in BOOKS}
-KIND_LABELS = {PROVIDER: _("定点机构结算与记账"), CLEARING: _("县际清算与记账")}
+KIND_LABELS = {PROVIDER: _("定点机构结算与记账"), CLEARING: _("县际清算与记账"),
+               STATEMENT: _("定点机构结算与结算单（记账数列为结算单应付金额）")}
 
 
 @dataclass(frozen=True)
@@ -138,7 +144,27 @@ def month_differences(month: date) -> list[Difference]:
     """Every difference between the month's settlements and its postings (all counties)."""
     with unrestricted():
         sums = clearing.month_sums(month)
-        return _provider_differences(month, sums) + _clearing_differences(month, sums)
+        return (_provider_differences(month, sums) + _clearing_differences(month, sums)
+                + _statement_differences(month, sums))
+
+
+def _statement_differences(month: date, sums: list[clearing.Sums]) -> list[Difference]:
+    if not ProviderMonthStatement.objects.filter(month=month).exists():
+        return []
+    settled: dict[tuple[int, str], int] = defaultdict(int)
+    for r in sums:
+        if r.provider_id is not None:
+            for book, amount in r.by_book():
+                settled[(r.provider_id, book)] += amount
+    stated: dict[tuple[int, str], int] = defaultdict(int)
+    for provider_id, books in ProviderMonthStatement.objects.filter(month=month).values_list("provider_id", "books"):
+        for b in books:
+            stated[(provider_id, b["book"])] += int(b["gross"])
+    keys = sorted(k for k in set(settled) | set(stated) if settled.get(k, 0) != stated.get(k, 0))
+    providers = {p.pk: p for p in Provider.objects.filter(pk__in={pid for pid, _b in keys})}
+    return [Difference(STATEMENT, providers[pid].handling_region_id, providers[pid].national_code,
+                       providers[pid].name, book, settled.get((pid, book), 0), stated.get((pid, book), 0))
+            for pid, book in keys]
 
 
 def ledger_discrepancies(*, limit: int = 20) -> list[Discrepancy]:

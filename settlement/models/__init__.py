@@ -16,12 +16,14 @@ from settlement.models.claims import (
 )
 from settlement.models.cycle import CycleRun, CycleShard, CycleStatus, CycleStep, RunKind
 from settlement.models.hsa import Credential, CredentialStatus, Message, SignIn
+from settlement.models.provider_month import ProviderMonthStatement
 from settlement.models.settlements import Settlement, SettlementKind, SettlementReversal
 from settlement.models.statements import ProviderStatement
 from settlement.models.visits import FeeDetail, Visit, VisitStatus
 
 __all__ = [
-    "Accumulator", "CycleRun", "CycleShard", "CycleStep", "CycleStatus", "RunKind", "AllowancePayee", "ClaimStatus", "MaternityAllowance", "MaternityEvent", "Reimbursement",
-    "ReimbursementKind", "Credential", "CredentialStatus", "FeeDetail", "Message", "ProviderStatement", "Settlement",
+    "Accumulator", "CycleRun", "CycleShard", "CycleStep", "CycleStatus", "RunKind", "AllowancePayee", "ClaimStatus",
+    "MaternityAllowance", "MaternityEvent", "Reimbursement", "ReimbursementKind", "Credential", "CredentialStatus",
+    "FeeDetail", "Message", "ProviderMonthStatement", "ProviderStatement", "Settlement",
     "SettlementKind", "SettlementReversal", "SignIn", "Visit", "VisitStatus",
 ]

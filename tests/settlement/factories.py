@@ -15,6 +15,7 @@ from settlement.models import (
     Credential,
     FeeDetail,
     MaternityAllowance,
+    ProviderMonthStatement,
     ProviderStatement,
     Reimbursement,
     Settlement,
@@ -95,7 +96,13 @@ def allowance(county: Region, marker: str) -> MaternityAllowance:
                                              policy_code="P", entered_by=_issuer())
 
 
+def month_statement(county: Region, marker: str) -> ProviderMonthStatement:
+    return ProviderMonthStatement.objects.create(provider=make_provider(county, marker), month=MONTH,
+                                                 handling_unit=county, differences=[{"memo": marker}])
+
+
 SCOPED_FACTORIES = {
     Visit: visit, FeeDetail: fee, Settlement: settlement, Accumulator: accumulator, Credential: credential,
     SignIn: sign_in, ProviderStatement: statement, Reimbursement: reimbursement, MaternityAllowance: allowance,
+    ProviderMonthStatement: month_statement,
 }

@@ -53,12 +53,12 @@ def work(ctx: ShardContext) -> dict[str, int]:
     desired = []
     for p in plans:
         county, amount = p.county_id, p.planned_expense_fen
+        lines = [dr(_city(C.CITY_EXPENDITURE), amount, county), cr(_city(C.FISCAL_SPECIAL), amount, county)]
+        if county != settings.POOLING_AREA_CODE:  # the city's own agency pays from the city account
+            lines += [dr(account_code(C.COUNTY_EXPENDITURE, county), amount, county),
+                      cr(_city(C.CITY_EXPENDITURE), amount, county)]
         desired.append(Desired(p.book.code, f"{key_prefix(ctx.month)}{county}:{p.book.code}",
-                               f"{ctx.month_label} 基金拨付 {p.county.name}", [
-                                   dr(_city(C.CITY_EXPENDITURE), amount, county),
-                                   cr(_city(C.FISCAL_SPECIAL), amount, county),
-                                   dr(account_code(C.COUNTY_EXPENDITURE, county), amount, county),
-                                   cr(_city(C.CITY_EXPENDITURE), amount, county)]))
+                               f"{ctx.month_label} 基金拨付 {p.county.name}", lines))
     posted = post_desired(ctx, desired, scope=key_prefix(ctx.month))
     return {"plans": len(plans), "entries": posted.entries,
             "disbursed_fen": sum(p.planned_expense_fen for p in plans)}

@@ -31,3 +31,12 @@ def test_a_comparison_names_rows_by_their_key_and_reads_like_the_page():
     assert changes["$.code"] == ("YC-2026", "YC-2027")
     gone = [p for p, (was, now) in changes.items() if p.startswith("$.benefits.diseases[") and now is None]
     assert gone and all(was is not None for p, (was, now) in changes.items() if p in gone)
+
+
+def test_the_quality_deposit_share_is_on_the_policy_page_and_defaults_to_five_percent():
+    doc = demo_doc()
+    assert policy_view(policy_from_document(doc))["provider_payment_rows"][0][1] == "5%"
+    doc["provider_payment"] = {"quality_deposit_pct": "8"}
+    assert str(policy_from_document(doc).provider_payment.quality_deposit_rate) == "0.08"
+    doc.pop("provider_payment")
+    assert str(policy_from_document(doc).provider_payment.quality_deposit_rate) == "0.05"
