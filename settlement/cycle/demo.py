@@ -51,9 +51,9 @@ def _plans(month: date) -> None:
     units = dict(Provider.objects.values_list("pk", "handling_region_id"))
     need: dict[tuple[str, str], int] = {}
     for figures in month_figures(month=month, provider_ids=list(units)).values():
-        for book in figures.books.values():
-            for unit, fen in book.payable_by_unit.items():
-                need[(unit, book.book)] = need.get((unit, book.book), 0) + fen
+        for owed in figures.books.values():
+            for unit, fen in owed.payable_by_unit.items():
+                need[(unit, owed.book)] = need.get((unit, owed.book), 0) + fen
     for (unit, code), fen in sorted(need.items()):
         book = Book.objects.filter(code=code).first()
         if book is None or fen <= 0:
