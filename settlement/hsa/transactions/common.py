@@ -118,7 +118,8 @@ def settle_input(ctx: Context, visit: Visit) -> SettleInput:
 def answer_settlement(row: Settlement, person_id: int) -> dict[str, Any]:
     from settlement.hsa.people import person_by_psn_no, psn_no
 
-    person = person_by_psn_no(psn_no(person_id))
+    # The settling path already holds the person (row.person cached): no second read.
+    person = row.person if Settlement.person.is_cached(row) else person_by_psn_no(psn_no(person_id))
     return {"setlinfo": setlinfo(row, person), "setldetail": setldetail(row)}
 
 
