@@ -65,8 +65,11 @@ def main(argv: list[str]) -> int:
         _run(load.floor, jobs(50 * clients, 1))  # warm every worker's imports and connections
         rss_before = _worker_rss(server.pid)
         floor_n = args.floor_messages or 3 * min(args.settlements, 5000)
+        cpu = _server_cpu(server.pid)
         floor = _run(load.floor, jobs(floor_n, 2))
+        floor["cpu"], cpu = _server_cpu(server.pid) - cpu, _server_cpu(server.pid)
         run = _run(load.settle, jobs(args.settlements, int(time.time()) % 1000))
+        run["cpu"] = _server_cpu(server.pid) - cpu
         rss_after = _worker_rss(server.pid)
     finally:
         server.send_signal(signal.SIGTERM)
@@ -153,6 +156,28 @@ def _worker_rss(master: int) -> list[float]:
     return [int(x) / 1024 for x in out.split()]
 
 
+def _server_cpu(master: int) -> float:
+    """CPU seconds used so far by the gunicorn workers and the PostgreSQL backends of this
+    database: what serving costs, whatever else the shared machine is doing meanwhile."""
+    import psycopg
+    from django.db import connection
+
+    settings = connection.settings_dict
+    with psycopg.connect(host=settings["HOST"] or "127.0.0.1", port=settings["PORT"] or 5432,
+                         user=settings["USER"], password=settings["PASSWORD"], dbname="postgres") as pg:
+        backends = [r[0] for r in pg.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s",
+                                             [settings["NAME"]]).fetchall()]
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master)], capture_output=True, text=True).stdout
+    total = 0
+    for pid in [int(x) for x in out.split()] + backends:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def _report(args: Any, clients: int, floor: dict[str, Any], run: dict[str, Any], before: list[float],
             after: list[float]) -> None:
     print(f"gunicorn {args.gunicorn_workers} sync workers; load: {clients} processes × {args.threads} connections",
@@ -165,6 +190,10 @@ def _report(args: Any, clients: int, floor: dict[str, Any], run: dict[str, Any],
           f"p99 {run['p99'] * 1000:6.1f} ms ({run['refused']} refused)")
     for error in run["errors"][:5] + floor["errors"][:3]:
         print(f"  refused: {error}")
+    per_floor, per_settle = floor["cpu"] / max(floor["ok"], 1), run["cpu"] / max(run["ok"], 1)
+    print(f"cpu     server (gunicorn + its PostgreSQL backends): {per_floor * 1000:.1f} ms per 1101, "
+          f"{per_settle * 1000:.1f} ms per settlement → on 2 otherwise idle cores at most "
+          f"{2 / per_settle if per_settle else 0:,.0f} settlements/s")
     ratio = (floor["rate"] / 3) / run["rate"] if run["rate"] else float("inf")
     print(f"ratio   floor/3 ÷ settle   : {ratio:.2f}× (a settlement is three messages)")
     print(f"target  ≥ 300 settlements/s: {'OK' if run['rate'] >= 300 else 'NOT MET'}; "
