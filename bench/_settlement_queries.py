@@ -9,8 +9,8 @@ Runs after `bench.settlement_http` has loaded the demo city into that database; 
 from __future__ import annotations
 
 import argparse
-import cProfile
 import collections
+import cProfile
 import json
 import pstats
 import sys
