@@ -82,18 +82,23 @@ def _admin(base: str) -> Any:
 
 
 def _template(base: str, template: str, *, rebuild: bool) -> None:
-    """The demo city, migrated and loaded once (the cycle's months run on copies of it)."""
+    """The demo city, migrated and loaded once (the cycle's months run on copies of it). Built under
+    another name and renamed when complete, so a failed build is never taken for a template."""
+    building = f"{template}_building"
     with _admin(base) as pg:
         exists = pg.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template]).fetchone()
         if exists and not rebuild:
             return
-        pg.execute(f'DROP DATABASE IF EXISTS "{template}"')
-        pg.execute(f'CREATE DATABASE "{template}"')
-    env = {**os.environ, "DATABASE_URL": f"{base}/{template}"}
+        pg.execute(f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)')
+        pg.execute(f'CREATE DATABASE "{building}"')
+    env = {**os.environ, "DATABASE_URL": f"{base}/{building}"}
     started = time.perf_counter()
     for command in (["migrate", "--no-input", "-v0"], ["load_demo"]):
         subprocess.run([str(ROOT / ".venv/bin/python"), "manage.py", *command], cwd=ROOT, env=env, check=True,
                        stdout=subprocess.DEVNULL)
+    with _admin(base) as pg:
+        pg.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+        pg.execute(f'ALTER DATABASE "{building}" RENAME TO "{template}"')
     print(f"template {template}: demo city migrated and loaded in {time.perf_counter() - started:.1f} s", flush=True)
 
 
