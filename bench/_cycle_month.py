@@ -6,7 +6,8 @@ What is generated for the month, on top of the demo city:
   and pharmacies);
 - insured people (one per 20 settlements; 60 % in-service employees, 40 % resident adults),
   spread over the 11 counties;
-- N settlements (kind settle, channel file: 批量结算) of those people at those providers,
+- N settlements (kind settle, channel file: 批量结算) of those people at the performing providers
+  handled by a county's agency (not the city agency's own: see bench/cycle.py on why),
   about 5 lines' worth of money each; 5 % inpatient (admission, second tier paid); amounts
   split as the calculator would shape them (fund, critical illness / large expense, cash);
   every settlement carries its person's county and its provider's handling unit;
@@ -42,7 +43,9 @@ def generate(*, month: date, settlements: int, providers: int = 500) -> dict[str
         _settlements(cursor, month, settlements)
         _accumulators(cursor)
         plans = _plan(cursor, month)
+        _approve(cursor, month)
         cursor.execute("ANALYZE settlement_settlement; ANALYZE settlement_accumulator; ANALYZE providers_provider")
+    _opening_balances(month)
     return {"providers": n_providers, "people": n_people, "settlements": settlements, "plans": plans}
 
 
@@ -83,7 +86,8 @@ def _settlements(cursor, month: date, count: int) -> None:
         FROM enrollment_person WHERE id_number LIKE %s;
         CREATE TEMP TABLE bench_providers ON COMMIT DROP AS
         SELECT row_number() OVER (ORDER BY id) - 1 AS k, id, handling_region_id
-        FROM providers_provider WHERE state = 'performing';
+        FROM providers_provider WHERE state = 'performing'
+          AND handling_region_id IN (SELECT code FROM pooling_region WHERE level = 'county');
         CREATE UNIQUE INDEX ON bench_people (k); CREATE UNIQUE INDEX ON bench_providers (k);
         ANALYZE bench_people; ANALYZE bench_providers""", [PERSON_ID_PREFIX + "%"])
     cursor.execute("""
@@ -141,16 +145,64 @@ def _accumulators(cursor) -> None:
 
 
 def _plan(cursor, month: date) -> int:
-    """A plan per book × county: the benefit spending the month will need, with 20 % headroom."""
+    """A plan per book × county: what the month will pay from that county's expenditure account
+    (each book's share; the larger of the county's insured people's spending and what its
+    providers are paid, since clearing settles the difference afterwards), with 20 % headroom."""
     cursor.execute("""
+        WITH s AS (SELECT * FROM settlement_settlement WHERE month = %(month)s),
+        amounts AS (
+            SELECT fund_book AS book, insured_county_id AS ic, handling_unit_id AS hu, hifp_pay AS amt FROM s
+            UNION ALL SELECT 'employee_personal', insured_county_id, handling_unit_id, acct_pay FROM s
+            UNION ALL SELECT 'resident_critical', insured_county_id, handling_unit_id, hifmi_pay FROM s
+            UNION ALL SELECT 'employee_large', insured_county_id, handling_unit_id, hifob_pay FROM s),
+        sides AS (
+            SELECT book, ic AS county, sum(amt) AS total FROM amounts GROUP BY 1, 2
+            UNION ALL SELECT book, hu, sum(amt) FROM amounts GROUP BY 1, 2),
+        need AS (SELECT book, county, max(total) AS total FROM sides GROUP BY 1, 2 HAVING max(total) > 0)
         INSERT INTO funds_monthlyplan (year, month, planned_expense_fen, book_id, county_id)
-        SELECT %(year)s, %(m)s, (sum(s.hifp_pay + s.hifmi_pay + s.hifob_pay) * 12) / 10, b.id, s.insured_county_id
-        FROM settlement_settlement s
-        JOIN funds_book b ON b.code = s.fund_book
-        WHERE s.month = %(month)s GROUP BY b.id, s.insured_county_id
-        ON CONFLICT (book_id, county_id, year, month) DO NOTHING""",
+        SELECT %(year)s, %(m)s, (need.total * 12) / 10, b.id, need.county
+        FROM need JOIN funds_book b ON b.code = need.book
+        WHERE need.county IN (SELECT code FROM pooling_region WHERE level = 'county')
+        ON CONFLICT (book_id, county_id, year, month) DO UPDATE
+            SET planned_expense_fen = greatest(funds_monthlyplan.planned_expense_fen, excluded.planned_expense_fen)""",
                    {"year": month.year, "m": month.month, "month": month})
     return cursor.rowcount
+
+
+def _approve(cursor, month: date) -> None:
+    """The month's plans approved by the bureau (where the schema has approval yet)."""
+    cursor.execute("SELECT 1 FROM information_schema.columns WHERE table_name = 'funds_monthlyplan'"
+                   " AND column_name = 'approved_at'")
+    if cursor.fetchone():
+        cursor.execute("""UPDATE funds_monthlyplan SET approved_at = now(),
+                              approved_by_id = (SELECT id FROM pooling_user WHERE username = 'bureau_admin')
+                          WHERE year = %s AND month = %s AND approved_at IS NULL""", [month.year, month.month])
+
+
+def _opening_balances(month: date) -> None:
+    """The fund's accumulated balance in the city's fiscal special account (twice the month's plan
+    per book and county), posted through the ledger before the month, so disbursement has money
+    to move without overdrawing — as a real fund would have from earlier years."""
+    from django.conf import settings
+
+    from funds.chart import Category as C
+    from funds.chart import account_code
+    from funds.models import Book, MonthlyPlan
+    from funds.services import EntrySpec, cr, dr, post_entries_bulk
+    from pooling.kernel.permissions import system_actor
+
+    actor = system_actor("bench.cycle", "基准测试：期初结余", {"ledger.post"})
+    city = settings.POOLING_AREA_CODE
+    for book in Book.objects.all():
+        plans = MonthlyPlan.objects.filter(book=book, year=month.year, month=month.month)
+        lines = []
+        for p in plans:
+            lines += [dr(account_code(C.FISCAL_SPECIAL, city), 2 * p.planned_expense_fen, p.county_id),
+                      cr(account_code(C.FUND_BALANCE, city), 2 * p.planned_expense_fen, p.county_id)]
+        if lines:
+            post_entries_bulk(book=book, actor=actor, entries=[EntrySpec(
+                key=f"bench:opening:{month:%Y-%m}:{book.code}", lines=lines, memo="基准测试：期初基金结余",
+                entry_date=month, source="bench.cycle")])
 
 
 def floor(month: date) -> tuple[float, int]:
