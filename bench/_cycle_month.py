@@ -100,7 +100,7 @@ def _settlements(cursor, month: date, count: int) -> None:
                    (5 * (1000 + (g * 7919) %% 39000)) * CASE WHEN g %% 20 = 0 THEN 20 ELSE 1 END AS total
             FROM generate_series(1::bigint, %(count)s) g CROSS JOIN n
             JOIN bench_people p ON p.k = (g * 104729) %% n.people
-            JOIN bench_providers v ON v.k = (g * 31) %% n.providers),
+            JOIN bench_providers v ON v.k = (g * 7919) %% n.providers),
         amounts AS (
             SELECT *, total / 10 AS excluded, (total - total / 10) AS in_scope,
                    CASE WHEN inpatient THEN 80000 ELSE 0 END AS deductible FROM src),

@@ -178,9 +178,11 @@ def _cycle(month: date, workers: int, timeout: int) -> dict[str, Any]:
 def _worker(n: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "bench-only-not-a-secret-" + "x" * 40,
            "SECURE_SSL_REDIRECT": "false", "CELERY_TASK_ALWAYS_EAGER": "false"}
+    log = open(ROOT / "var" / f"bench-cycle-worker{n}.log", "ab")  # noqa: SIM115 — the worker's own log
     return subprocess.Popen([str(ROOT / ".venv/bin/celery"), "-A", "pooling", "worker", "--concurrency", "1",
                              "--pool", "prefork", "-n", f"bench{n}@%h", "-l", "warning", "--without-gossip",
-                             "--without-mingle", "--without-heartbeat"], cwd=ROOT, env=env)
+                             "--without-mingle", "--without-heartbeat"], cwd=ROOT, env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
 
 
 def _redis_flush() -> None:
