@@ -19,6 +19,25 @@ Afterwards the settlement reconcile checks (settlement/reconcile.py: every accum
 sum of its person's settlements, per scheme and cap scope, to the fen) run over the whole
 database and their result is printed, then the RSS of every gunicorn worker.
 Targets (issue 12): ≥ 300 settlements/s, p99 < 100 ms.
+
+Measured 2026-11-30 on the shared 2-core machine (load average 4–8 from other engineers'
+suites: every wall-clock figure is pessimistic, the CPU figure is not), 3 sync workers,
+3 load processes × 4 connections, demo city (20 people, 3 performing hospitals):
+  `python -m bench settlement_http --settlements 600` (after the query savings below):
+    floor 1101: 23.5 msg/s, p50 501 ms, p99 992 ms; settle: 3.8 settlements/s, p50 3.1 s,
+    p99 4.8 s; ratio floor/3 ÷ settle 2.1×; server CPU 13.6 ms per 1101, 94.8 ms per
+    settlement → at most ~21 settlements/s on 2 idle cores. Accumulators = Σ settlements
+    over 1,600 settlements: all equal to the fen. Worker RSS 93 → 95 MiB after 600.
+  An earlier run at load ~4: floor 121 msg/s, settle 12.5/s, p99 1.9 s.
+  The targets are NOT met, by an order of magnitude, and not only for the load: ~95 ms of
+  server CPU per settlement caps a 2-core box near 20/s. Where it goes (bench._settlement_queries,
+  CPU profile): 49 queries per settlement (9001 8, 2201 12, 2204 14, 2207 23; was 54) and the
+  ORM building them (compile/add_q/scoping filters ≈ a third of the Python time), the
+  credential lookup on every message (~14 %), middleware (sessions, auth, axes, auditlog).
+  Next steps, not done: a per-process short-TTL memo of credential → provider and today's
+  sign-in (invalidated on revoke/sign-out in-process), of policy/catalogue versions and the
+  provider's designation; hand-written SQL for the 2207 hot path; an API-only middleware stack.
+  The 100,000-settlement RSS figure was not measured: at this rate it is hours of load.
 """
 
 from __future__ import annotations
