@@ -9,13 +9,13 @@ from pooling.web.admin_exports import WriterExportMixin
 
 class ReadMostlyAdmin(WriterExportMixin, admin.ModelAdmin):
     # Business rules live in services: the admin shows, it does not create or delete.
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
 

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from enrollment import models as m
 from enrollment import selectors, services
+from pooling.web.decorators import acting
 from pooling.web.drf import ActionCapabilities
 from pooling.web.fields import MonthSerializerField
 
@@ -28,7 +29,7 @@ class EmployerSerializer(serializers.ModelSerializer):
         fields = ["id", "county", "credit_code", "name", "industry", "contact_name", "contact_phone",
                   "address", "status", "created_at"]
         read_only_fields = ["id", "status", "created_at"]
-        extra_kwargs = {"credit_code": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {"credit_code": {"validators": []}}
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -38,7 +39,7 @@ class PersonSerializer(serializers.ModelSerializer):
         fields = ["id", "county", "id_number", "name", "sex", "birth_date", "phone", "address", "category",
                   "special_group", "prior_contribution_months", "retired_on", "died_on"]
         read_only_fields = ["id", "sex", "birth_date", "prior_contribution_months", "retired_on", "died_on"]
-        extra_kwargs = {"id_number": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {"id_number": {"validators": []}}
 
 
 class EnrolmentSerializer(serializers.ModelSerializer):
@@ -93,7 +94,7 @@ class CollectionSerializer(serializers.ModelSerializer):
         fields = ["id", "county", "tax_ref", "credit_code", "employer", "month", "amount_fen", "received_on",
                   "declaration"]
         read_only_fields = ["id", "county", "employer", "declaration"]
-        extra_kwargs = {"tax_ref": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {"tax_ref": {"validators": []}}
 
 
 class ResidentContributionSerializer(serializers.ModelSerializer):
@@ -168,7 +169,7 @@ class EmployerViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     serializer_class = EmployerSerializer
     write_capabilities = {"create": "employer.manage"}
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return selectors.employers_list(q=self.request.query_params.get("q", ""))
 
     @extend_schema(parameters=[OpenApiParameter("q", str)])
@@ -179,7 +180,7 @@ class EmployerViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
         s = EmployerSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = dict(s.validated_data)
-        return self.created(services.employer_register(actor=request.user, **d))
+        return self.created(services.employer_register(actor=acting(request), **d))
 
 
 class PersonViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
@@ -188,7 +189,7 @@ class PersonViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     serializer_class = PersonSerializer
     write_capabilities = {"create": "person.register"}
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return m.Person.objects.select_related("county").order_by("name", "id_number")
 
     @extend_schema(parameters=[OpenApiParameter("q", str, description="身份证号码或姓名前缀")])
@@ -205,7 +206,7 @@ class PersonViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
         return self.created(services.person_register(
             county=d["county"], id_number=d["id_number"], name=d["name"], category=d["category"],
             phone=d.get("phone", ""), address=d.get("address", ""), special_group=d.get("special_group", ""),
-            actor=request.user))
+            actor=acting(request)))
 
     @extend_schema(responses=HistorySerializer)
     @action(detail=True, methods=["get"])
@@ -225,7 +226,7 @@ class EnrolmentViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
                           "resume": "enrolment.manage"}
     filterset_fields = ["scheme", "status", "person", "employer"]
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return m.Enrolment.objects.order_by("-start_month", "pk")
 
     def create(self, request: Request) -> Response:
@@ -234,17 +235,17 @@ class EnrolmentViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
         d = s.validated_data
         person = get_object_or_404(m.Person, pk=d["person"].pk)
         return self.created(services.enrol(person=person, scheme=d["scheme"], employer=d.get("employer"),
-                                           start_month=d["start_month"], actor=request.user))
+                                           start_month=d["start_month"], actor=acting(request)))
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def suspend(self, request: Request, pk: str) -> Response:
-        return Response(EnrolmentSerializer(services.enrolment_suspend(enrolment=self.get_object(), actor=request.user)).data)
+        return Response(EnrolmentSerializer(services.enrolment_suspend(enrolment=self.get_object(), actor=acting(request))).data)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def resume(self, request: Request, pk: str) -> Response:
-        return Response(EnrolmentSerializer(services.enrolment_resume(enrolment=self.get_object(), actor=request.user)).data)
+        return Response(EnrolmentSerializer(services.enrolment_resume(enrolment=self.get_object(), actor=acting(request))).data)
 
 
 class DeclarationViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
@@ -254,7 +255,7 @@ class DeclarationViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin)
     write_capabilities = {"create": "contribution.declare"}
     filterset_fields = ["status", "employer", "month"]
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return m.Declaration.objects.prefetch_related("lines").order_by("-month", "pk")
 
     @extend_schema(request=DeclareSerializer, responses={201: DeclareResultSerializer})
@@ -265,7 +266,7 @@ class DeclarationViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin)
         employer = get_object_or_404(m.Employer, pk=d["employer"])
         rows = [(get_object_or_404(m.Person, id_number=r["id_number"].strip().upper()), r["declared_base_fen"])
                 for r in d["rows"]]
-        result = services.declaration_submit(employer=employer, month=d["month"], rows=rows, actor=request.user)
+        result = services.declaration_submit(employer=employer, month=d["month"], rows=rows, actor=acting(request))
         result.declaration.refresh_from_db()
         return Response(DeclareResultSerializer({"declaration": result.declaration,
                                                  "warnings": result.warnings}).data, status=status.HTTP_201_CREATED)
@@ -282,7 +283,7 @@ class CollectionViewSet(Base, mixins.ListModelMixin):
     serializer_class = CollectionSerializer
     write_capabilities = {"create": "contribution.collect"}
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return m.Collection.objects.order_by("-received_on", "pk")
 
     def create(self, request: Request) -> Response:
@@ -291,7 +292,7 @@ class CollectionViewSet(Base, mixins.ListModelMixin):
         d = s.validated_data
         return self.created(services.collection_record(
             tax_ref=d["tax_ref"], credit_code=d["credit_code"], month=d["month"], amount_fen=d["amount_fen"],
-            received_on=d["received_on"], actor=request.user))
+            received_on=d["received_on"], actor=acting(request)))
 
 
 class ResidentContributionViewSet(Base, mixins.ListModelMixin):
@@ -300,7 +301,7 @@ class ResidentContributionViewSet(Base, mixins.ListModelMixin):
     serializer_class = ResidentContributionSerializer
     write_capabilities = {"create": "contribution.collect"}
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return m.ResidentContribution.objects.order_by("-year", "pk")
 
     def create(self, request: Request) -> Response:
@@ -309,7 +310,7 @@ class ResidentContributionViewSet(Base, mixins.ListModelMixin):
         d = s.validated_data
         person = get_object_or_404(m.Person, pk=d["person"].pk)
         return self.created(services.resident_contribution_record(
-            person=person, year=d["year"], paid_on=d["paid_on"], actor=request.user))
+            person=person, year=d["year"], paid_on=d["paid_on"], actor=acting(request)))
 
 
 class TransferViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
@@ -320,7 +321,7 @@ class TransferViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
                           "cancel": "transfer.request"}
     filterset_fields = ["status", "from_county", "to_county"]
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return m.Transfer.objects.order_by("-requested_at")
 
     def create(self, request: Request) -> Response:
@@ -329,7 +330,7 @@ class TransferViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
         d = s.validated_data
         return self.created(services.transfer_request(
             id_number=d["id_number"], to_county=d["to_county"], effective_month=d["effective_month"],
-            reason=d.get("reason", ""), actor=request.user))
+            reason=d.get("reason", ""), actor=acting(request)))
 
     @extend_schema(request=TransferCompleteSerializer)
     @action(detail=True, methods=["post"])
@@ -338,13 +339,13 @@ class TransferViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
         s.is_valid(raise_exception=True)
         employer_id = s.validated_data.get("new_employer")
         employer = get_object_or_404(m.Employer, pk=employer_id) if employer_id else None
-        done = services.transfer_complete(transfer=self.get_object(), new_employer=employer, actor=request.user)
+        done = services.transfer_complete(transfer=self.get_object(), new_employer=employer, actor=acting(request))
         return Response(TransferSerializer(done).data)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
-        return Response(TransferSerializer(services.transfer_cancel(transfer=self.get_object(), actor=request.user)).data)
+        return Response(TransferSerializer(services.transfer_cancel(transfer=self.get_object(), actor=acting(request))).data)
 
 
 class ReferralViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
@@ -354,7 +355,7 @@ class ReferralViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     write_capabilities = {"create": "referral.apply", "decide": "referral.decide"}
     filterset_fields = ["status", "kind", "person"]
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return m.Referral.objects.order_by("-applied_at")
 
     def create(self, request: Request) -> Response:
@@ -362,7 +363,7 @@ class ReferralViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
         s.is_valid(raise_exception=True)
         d = dict(s.validated_data)
         person = get_object_or_404(m.Person, pk=d.pop("person").pk)
-        return self.created(services.referral_apply(person=person, actor=request.user, **d))
+        return self.created(services.referral_apply(person=person, actor=acting(request), **d))
 
     @extend_schema(request=DecisionSerializer)
     @action(detail=True, methods=["post"])
@@ -370,7 +371,7 @@ class ReferralViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
         s = DecisionSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         done = services.referral_decide(referral=self.get_object(), approve=s.validated_data["approve"],
-                                        note=s.validated_data["note"], actor=request.user)
+                                        note=s.validated_data["note"], actor=acting(request))
         return Response(ReferralSerializer(done).data)
 
 

@@ -70,7 +70,8 @@ def people_export(request: HttpRequest) -> HttpResponseBase:
 @login_required
 def employers_export(request: HttpRequest) -> HttpResponseBase:
     f = _filters(request, "q", "status")
-    rows = ([e.name, e.credit_code, e.county.name, e.industry, e.active_count, e.get_status_display(),
+    rows = ([e.name, e.credit_code, e.county.name, e.industry, e.active_count,  # type: ignore[attr-defined]  # annotated by the selector
+             e.get_status_display(),
              e.contact_name, e.contact_phone, e.address]
             for e in selectors.employers_list(**f).iterator(chunk_size=CHUNK))
     columns = [Column(_("单位名称"), width=30), Column(_("统一社会信用代码"), CODE),
@@ -100,7 +101,8 @@ def declarations_export(request: HttpRequest) -> HttpResponseBase:
 
 @login_required
 def arrears_export(request: HttpRequest) -> HttpResponseBase:
-    rows = ([d.month, d.employer.name, d.employer.credit_code, d.county.name, d.total_fen, d.paid_fen, d.owed]
+    rows = ([d.month, d.employer.name, d.employer.credit_code, d.county.name, d.total_fen, d.paid_fen,
+             d.owed]  # type: ignore[attr-defined]  # annotated by the selector
             for d in selectors.arrears().iterator(chunk_size=CHUNK))
     columns = [*_declaration_columns(), Column(_("欠费"), MONEY, total=True)]
     return export_response(_table(_("欠费清单"), columns, rows, [], totals=True), request.GET.get("format"))

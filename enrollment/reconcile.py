@@ -86,4 +86,4 @@ SUBLEDGER_CHECKS: dict[str, str] = {
         ) x WHERE x.clearing + x.unswept <> 0""",
 }
 
-RECONCILE_CHECKS.register(SUBLEDGER_CHECKS)
+RECONCILE_CHECKS.register(dict[str, object](SUBLEDGER_CHECKS))

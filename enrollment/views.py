@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -34,7 +34,7 @@ from pooling.kernel.hooks import PERSON_PANELS
 from pooling.kernel.money import format_yuan
 from pooling.kernel.permissions import can, denied_message
 from pooling.kernel.scoping import current_scope
-from pooling.web.decorators import capability_required
+from pooling.web.decorators import acting, capability_required
 
 PAGE = 25
 SAVE = _("保存")
@@ -91,7 +91,7 @@ def person_new(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         person = form.run(lambda: services.person_register(
             county=d["county"], id_number=d["id_number"], name=d["name"], category=d["category"],
-            phone=d["phone"], address=d["address"], special_group=d["special_group"] or "", actor=request.user))
+            phone=d["phone"], address=d["address"], special_group=d["special_group"] or "", actor=acting(request)))
         if person is not None:
             messages.success(request, _t("已登记参保人员：%(name)s") % {"name": person.name})
             return redirect("enrollment:person", pk=person.pk)
@@ -122,7 +122,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.PersonEditForm(request.POST or None, initial={f: getattr(person, f) for f in fields})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        if form.run(lambda: services.person_update(person=person, actor=request.user, **{f: d[f] or "" for f in fields})) is not None:
+        if form.run(lambda: services.person_update(person=person, actor=acting(request), **{f: d[f] or "" for f in fields})) is not None:
             messages.success(request, _t("人员信息已更新"))
             return redirect("enrollment:person", pk=person.pk)
     return _form_page(request, form, _t("修改人员信息：%(name)s") % {"name": person.name},
@@ -136,7 +136,7 @@ def person_enrol(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         enrolment = form.run(lambda: services.enrol(person=person, scheme=d["scheme"], employer=d["employer"],
-                                                    start_month=d["start_month"], actor=request.user))
+                                                    start_month=d["start_month"], actor=acting(request)))
         if enrolment is not None:
             messages.success(request, _t("参保登记成功，待遇享受起始：%(d)s") % {"d": f"{enrolment.benefits_from:%Y-%m-%d}"})
             return redirect("enrollment:person", pk=person.pk)
@@ -150,7 +150,7 @@ def person_resident_payment(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         paid = form.run(lambda: services.resident_contribution_record(
-            person=person, year=d["year"], paid_on=d["paid_on"], actor=request.user))
+            person=person, year=d["year"], paid_on=d["paid_on"], actor=acting(request)))
         if paid is not None:
             messages.success(request, _t("已登记 %(y)s 年度居民个人缴费") % {"y": paid.year})
             return redirect("enrollment:person", pk=person.pk)
@@ -165,11 +165,11 @@ def person_event(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         d = form.cleaned_data
         service = services.person_retire if d["event"] == "retire" else services.person_death
-        if form.run(lambda: service(person=person, on=d["on"], actor=request.user)) is not None:
-            messages.success(request, _t("已登记：%(e)s") % {"e": dict(form.fields["event"].choices)[d["event"]]})
+        if form.run(lambda: service(person=person, on=d["on"], actor=acting(request))) is not None:
+            messages.success(request, _t("已登记：%(e)s") % {"e": dict(cast(Any, form.fields["event"]).choices)[d["event"]]})
             return redirect("enrollment:person", pk=person.pk)
     for errors in form.errors.values():
-        messages.error(request, "；".join(errors))
+        messages.error(request, "；".join(str(e) for e in errors))
     return redirect("enrollment:person", pk=person.pk)
 
 
@@ -178,17 +178,17 @@ def person_event(request: HttpRequest, pk: int) -> HttpResponse:
 def enrolment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     enrolment = get_object_or_404(Enrolment, pk=pk)
     form = forms.EndEnrolmentForm(request.POST)
-    calls = {"suspend": lambda: services.enrolment_suspend(enrolment=enrolment, actor=request.user),
-             "resume": lambda: services.enrolment_resume(enrolment=enrolment, actor=request.user)}
+    calls = {"suspend": lambda: services.enrolment_suspend(enrolment=enrolment, actor=acting(request)),
+             "resume": lambda: services.enrolment_resume(enrolment=enrolment, actor=acting(request))}
     if action == "end":
         calls["end"] = lambda: services.enrolment_end(enrolment=enrolment, end_month=form.cleaned_data["end_month"],
-                                                      actor=request.user)
+                                                      actor=acting(request))
     if action not in calls:
         raise Http404
     if (action != "end" or form.is_valid()) and form.run(calls[action]) is not None:
         messages.success(request, _t("参保状态已更新"))
     for errors in form.errors.values():
-        messages.error(request, "；".join(errors))
+        messages.error(request, "；".join(str(e) for e in errors))
     return redirect("enrollment:person", pk=enrolment.person_id)
 
 
@@ -204,7 +204,7 @@ def employer_new(request: HttpRequest) -> HttpResponse:
     form = forms.EmployerForm(request.POST or None, initial=_county_initial(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        employer = form.run(lambda: services.employer_register(actor=request.user, **d))
+        employer = form.run(lambda: services.employer_register(actor=acting(request), **d))
         if employer is not None:
             messages.success(request, _t("已登记参保单位：%(name)s") % {"name": employer.name})
             return redirect("enrollment:employer", pk=employer.pk)
@@ -217,7 +217,7 @@ def employer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     fields = ["name", "industry", "contact_name", "contact_phone", "address", "status"]
     form = forms.EmployerEditForm(request.POST or None, initial={f: getattr(employer, f) for f in fields})
     if request.method == "POST" and form.is_valid():
-        if form.run(lambda: services.employer_update(employer=employer, actor=request.user, **form.cleaned_data)) is not None:
+        if form.run(lambda: services.employer_update(employer=employer, actor=acting(request), **form.cleaned_data)) is not None:
             messages.success(request, _t("单位信息已更新"))
             return redirect("enrollment:employer", pk=employer.pk)
     return _form_page(request, form, _t("修改单位信息：%(name)s") % {"name": employer.name})
@@ -250,7 +250,7 @@ def employer_declare(request: HttpRequest, pk: int) -> HttpResponse:
                 errors[e.pk] = "；".join(exc.messages)
         if not errors:
             result = form.run(lambda: services.declaration_submit(
-                employer=employer, month=form.cleaned_data["month"], rows=rows, actor=request.user))
+                employer=employer, month=form.cleaned_data["month"], rows=rows, actor=acting(request)))
             if result is not None:
                 for warning in result.warnings:
                     messages.warning(request, warning)
@@ -282,7 +282,7 @@ def collection_new(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         collection = form.run(lambda: services.collection_record(
             tax_ref=d["tax_ref"], credit_code=d["credit_code"], month=d["month"], amount_fen=d["amount"],
-            received_on=d["received_on"], actor=request.user))
+            received_on=d["received_on"], actor=acting(request)))
         if collection is not None:
             messages.success(request, _t("已登记到账") if collection.declaration_id else _t("已登记到账，暂无对应申报"))
             return redirect("enrollment:declarations")
@@ -304,7 +304,7 @@ def transfers(request: HttpRequest) -> HttpResponse:
 
 @capability_required("transfer.request")
 def transfer_new(request: HttpRequest) -> HttpResponse:
-    initial = {"to_county": request.user.region_id} if getattr(request.user, "region_id", None) else {}
+    initial = {"to_county": acting(request).region_id} if getattr(request.user, "region_id", None) else {}
     if request.GET.get("id_number"):
         initial["id_number"] = request.GET["id_number"]
     form = forms.TransferForm(request.POST or None, initial=initial)
@@ -312,7 +312,7 @@ def transfer_new(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         transfer = form.run(lambda: services.transfer_request(
             id_number=d["id_number"], to_county=d["to_county"], effective_month=d["effective_month"],
-            reason=d["reason"], actor=request.user))
+            reason=d["reason"], actor=acting(request)))
         if transfer is not None:
             messages.success(request, _t("已提交转移申请，待转入地经办单位办结"))
             return redirect("enrollment:transfer", pk=transfer.pk)
@@ -333,7 +333,7 @@ def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _t("转移只能由转入地经办单位（%(county)s）办结") % {"county": transfer.to_county.name})
         elif form.is_valid():
             done = form.run(lambda: services.transfer_complete(
-                transfer=transfer, new_employer=form.cleaned_data["new_employer"], actor=request.user))
+                transfer=transfer, new_employer=form.cleaned_data["new_employer"], actor=acting(request)))
             if done is not None:
                 messages.success(request, _t("转移已办结，参保关系已接续"))
                 return redirect("enrollment:person", pk=transfer.person_id)
@@ -346,10 +346,10 @@ def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def transfer_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     transfer = get_object_or_404(Transfer, pk=pk)
     form = forms.ServiceForm()
-    if form.run(lambda: services.transfer_cancel(transfer=transfer, actor=request.user)) is not None:
+    if form.run(lambda: services.transfer_cancel(transfer=transfer, actor=acting(request))) is not None:
         messages.success(request, _t("转移申请已撤销"))
     for errors in form.errors.values():
-        messages.error(request, "；".join(errors))
+        messages.error(request, "；".join(str(e) for e in errors))
     return redirect("enrollment:transfer", pk=pk)
 
 
@@ -367,7 +367,7 @@ def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ReferralForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        referral = form.run(lambda: services.referral_apply(person=person, actor=request.user, **d))
+        referral = form.run(lambda: services.referral_apply(person=person, actor=acting(request), **d))
         if referral is not None:
             messages.success(request, _t("已受理转诊/转外就医备案申请"))
             return redirect("enrollment:referral", pk=referral.pk)
@@ -384,10 +384,10 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             d = form.cleaned_data
             if d["decision"] == "revoke":
-                done = form.run(lambda: services.referral_revoke(referral=referral, note=d["note"], actor=request.user))
+                done = form.run(lambda: services.referral_revoke(referral=referral, note=d["note"], actor=acting(request)))
             else:
                 done = form.run(lambda: services.referral_decide(
-                    referral=referral, approve=d["decision"] == "approve", note=d["note"], actor=request.user))
+                    referral=referral, approve=d["decision"] == "approve", note=d["note"], actor=acting(request)))
             if done is not None:
                 messages.success(request, _t("备案状态：%(s)s") % {"s": done.get_status_display()})
                 return redirect("enrollment:referral", pk=pk)

@@ -17,6 +17,7 @@ from funds.services.yearend import interest_rate_check, interest_rate_set
 from pooling.kernel.errors import BusinessRuleError
 from pooling.web.admin import ReadOnlyAdmin
 from pooling.web.admin_exports import WriterExportMixin
+from pooling.web.decorators import acting
 
 
 class ReadOnly(WriterExportMixin, ReadOnlyAdmin):
@@ -56,7 +57,7 @@ class BookAdmin(WriterExportMixin, admin.ModelAdmin):
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
         d = form.cleaned_data
         book_thresholds_set(book=obj, danger_below=d["capacity_danger_below"], warn_below=d["capacity_warn_below"],
-                            warn_above=d["capacity_warn_above"], actor=request.user)
+                            warn_above=d["capacity_warn_above"], actor=acting(request))
 
 
 @admin.register(models.Account)
@@ -110,7 +111,7 @@ class PositionAdmin(WriterExportMixin, admin.ModelAdmin):
     readonly_fields = ["offset_fen"]
 
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
-        position_save(position=obj, actor=request.user)  # also rebuilds the instalments from the rule
+        position_save(position=obj, actor=acting(request))  # also rebuilds the instalments from the rule
 
 
 @admin.register(models.PrePoolingClaim)
@@ -139,7 +140,7 @@ class InterestRateAdmin(WriterExportMixin, admin.ModelAdmin):
 
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
         interest_rate_set(book=obj.book, year=obj.year, month=obj.month, annual_rate=obj.annual_rate,
-                          actor=request.user)
+                          actor=acting(request))
 
 
 @admin.register(models.Budget)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.shortcuts import get_object_or_404
@@ -14,13 +15,16 @@ from rest_framework.views import APIView
 from funds import reports, selectors
 from funds.models import Account, Book
 from funds.services import LineSpec, post_entry
+from pooling.kernel.money import fen_to_yuan
+from pooling.web.decorators import acting
 from pooling.web.drf import HasCapability
+from pooling.web.exports import Table
 
 FUND_READERS = [HasCapability.of("fund.view")]
 
 
 class AccountSerializer(serializers.ModelSerializer):
-    book = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    book: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
         model = Account
@@ -66,8 +70,8 @@ class Statement(APIView):
         year, month, county = _period(request)
         st = selectors.fund_statement(book=get_object_or_404(Book, code=code), year=year, month=month,
                                       county=county)
-        rows = [[str(v) for v in r] for r in reports.statement_rows(st)]
-        return Response({"header": reports.STATEMENT_HEADER, "rows": rows})
+        table = reports.statement_table(st)
+        return Response({"header": _header(table), "rows": _cells(table.rows)})
 
 
 class Trial(APIView):
@@ -80,8 +84,18 @@ class Trial(APIView):
         year, month, county = _period(request)
         tb = selectors.trial_balance(book=get_object_or_404(Book, code=code), year=year, month=month,
                                      county=county)
-        return Response({"header": reports.TRIAL_HEADER, "balanced": tb.balanced,
-                         "rows": [[str(v) for v in r] for r in reports.trial_rows(tb)]})
+        table = reports.trial_table(tb, county)
+        return Response({"header": _header(table), "balanced": tb.balanced, "rows": _cells(table.rows)})
+
+
+def _header(table: Table) -> list[str]:
+    return [str(c.header) for c in table.columns]
+
+
+def _cells(rows: Iterable[Sequence[Any]]) -> list[list[str]]:
+    """Money in yuan strings, as the page shows it; labels as text; an empty cell empty."""
+    return [["" if v is None else str(fen_to_yuan(v)) if isinstance(v, int) and not isinstance(v, bool)
+             else str(v) for v in r] for r in rows]
 
 
 class LineIn(serializers.Serializer):
@@ -94,7 +108,7 @@ class EntryIn(serializers.Serializer):
     key = serializers.CharField(max_length=200)
     book = serializers.SlugRelatedField(slug_field="code", queryset=Book.objects.all())
     memo = serializers.CharField(max_length=200)
-    source = serializers.CharField(max_length=60, required=False, default="api")
+    source = serializers.CharField(max_length=60, required=False, default="api")  # type: ignore[assignment]  # the entry's field, not DRF's Field.source
     entry_date = serializers.DateField(required=False)
     lines = LineIn(many=True)
 
@@ -110,7 +124,7 @@ class PostEntry(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         entry = post_entry(key=v["key"], book=v["book"], memo=v["memo"], source=v["source"],
-                           entry_date=v.get("entry_date"), actor=request.user,
+                           entry_date=v.get("entry_date"), actor=acting(request),
                            lines=[LineSpec(ln["account"], ln["amount_fen"], ln.get("county") or None)
                                   for ln in v["lines"]])
         return Response({"id": entry.pk, "key": entry.key, "period": entry.period.label},

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from funds.models import Book, Line
 from funds.selectors import ExecutionRow, FundStatement, TrialBalance
+from funds.services.gapshare import GapCover
 from funds.services.yearend import FundResult
 from pooling.kernel.money import format_yuan
 from pooling.models import Region
@@ -121,17 +122,20 @@ def budgets_table(*, year: int, budgets: Sequence[Any], totals: dict[int, tuple[
                  meta=[(_("预算年度"), year)], name_parts=[period_label(year)])
 
 
-def year_end_table(result: FundResult) -> Table:
+def year_end_table(result: FundResult, cover: GapCover | None = None) -> Table:
+    """Each county against its budget; the whole fund's cover by the city's rule (if given)."""
     columns = [Column(_("单位"), width=16), Column(_("预算收入"), MONEY, total=True),
                Column(_("实际收入"), MONEY, total=True), Column(_("收入短收"), MONEY, total=True),
                Column(_("预算支出"), MONEY, total=True), Column(_("实际支出"), MONEY, total=True),
                Column(_("当年结余"), MONEY, total=True)]
     rows = [[c.name, c.budget_income_fen, c.income_fen, c.income_shortfall_fen, c.budget_expense_fen,
              c.expense_fen, c.result_fen] for c in result.counties]
-    cover = [(_("基金缺口"), result.gap_fen), (_("以累计结余弥补"), result.from_surplus_fen),
-             (_("动用风险准备金"), result.from_reserve_fen), (_("仍未弥补"), result.uncovered_fen)]
+    covered = [(_("基金缺口"), result.gap_fen),
+               *(cover.rows if cover else [(_("以累计结余弥补"), result.from_surplus_fen),
+                                           (_("动用风险准备金"), result.from_reserve_fen)]),
+               (_("仍未弥补"), cover.uncovered_fen if cover else result.uncovered_fen)]
     return Table(title=YEAR_END, columns=columns, rows=rows, totals=_("合计"),
                  meta=[(_("账簿"), result.book.name), (_("年度"), result.year),
-                       *[(label, format_yuan(fen)) for label, fen in cover]],
+                       *[(label, format_yuan(fen)) for label, fen in covered]],
                  name_parts=[result.book.name, period_label(result.year)])
 

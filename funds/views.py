@@ -20,7 +20,7 @@ from pooling.kernel.choices import Role
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.permissions import can
 from pooling.kernel.regions import handling_units
-from pooling.web.decorators import capability_required
+from pooling.web.decorators import acting, capability_required
 from pooling.web.exports import export_response
 
 
@@ -50,7 +50,7 @@ def _filters(request: HttpRequest, book: Book) -> dict[str, Any]:
     county = _county(request)
     return {"book": book, "year": year, "month": month, "county": county,
             "query": urlencode({"year": year, "month": month, "county": county or ""}),
-            "units": handling_units() if request.user.role != Role.COUNTY_CLERK else [],
+            "units": handling_units() if acting(request).role != Role.COUNTY_CLERK else [],
             "months": range(1, 13)}
 
 
@@ -67,7 +67,7 @@ def book_detail(request: HttpRequest, code: str) -> HttpResponse:
         "book": book, "groups": selectors.account_groups(book=book, county=county),
         "periods": selectors.periods(book=book)[:24],
         "county": county, "can_close": can(request.user, "period.close"),
-        "units": handling_units() if request.user.role != Role.COUNTY_CLERK else []})
+        "units": handling_units() if acting(request).role != Role.COUNTY_CLERK else []})
 
 
 @capability_required("fund.view")
@@ -139,7 +139,7 @@ def close_period(request: HttpRequest, code: str) -> HttpResponse:
     book = get_object_or_404(Book, code=code)
     try:
         year, month = int(request.POST["year"]), int(request.POST["month"])
-        period = period_close(book=book, year=year, month=month, actor=request.user)
+        period = period_close(book=book, year=year, month=month, actor=acting(request))
     except (KeyError, ValueError):
         messages.error(request, _("请选择要结账的年月"))
     except BusinessRuleError as exc:
@@ -157,7 +157,7 @@ def reverse(request: HttpRequest, pk: int) -> HttpResponse:
     if entry is None:
         raise Http404
     try:
-        reversal = reverse_entry(entry=entry, actor=request.user)
+        reversal = reverse_entry(entry=entry, actor=acting(request))
     except BusinessRuleError as exc:
         messages.error(request, exc.text())
         return redirect("funds:entry", pk=pk)

@@ -16,15 +16,16 @@ from funds import reports, selectors
 from funds.chart import Category
 from funds.models import Book, Budget, BudgetAdjustment, PrePoolingClaim, PrePoolingPosition
 from funds.services import budgets as svc
+from funds.services.gapshare import GapCover, gap_cover, gap_cover_post, gap_rule
 from funds.services.schedules import instalment_states
-from funds.services.yearend import interest_accrue, year_end_result
+from funds.services.yearend import FundResult, interest_accrue, year_end_result
 from pooling.kernel.choices import Role
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.money import yuan_to_fen
 from pooling.kernel.permissions import NOT_ALLOWED, can
 from pooling.kernel.regions import handling_units
 from pooling.models import Region
-from pooling.web.decorators import capability_required
+from pooling.web.decorators import acting, capability_required
 from pooling.web.exports import export_response
 
 
@@ -54,12 +55,12 @@ def budgets(request: HttpRequest) -> HttpResponse:
     errors: dict[str, str] = {}
     if request.method == "POST" and can(request.user, "budget.submit"):
         book = get_object_or_404(Book, code=request.POST.get("book", ""))
-        county = get_object_or_404(Region, code=request.POST.get("county") or request.user.region_id)
+        county = get_object_or_404(Region, code=request.POST.get("county") or acting(request).region_id)
         items, errors = _items_from(request.POST)
         if not errors:
             try:
                 budget = svc.budget_save_draft(book=book, county=county, year=int(request.POST["year"]),
-                                               items=items, actor=request.user)
+                                               items=items, actor=acting(request))
             except BusinessRuleError as exc:
                 messages.error(request, exc.text())
             else:
@@ -72,7 +73,7 @@ def budgets(request: HttpRequest) -> HttpResponse:
         "year": year, "books": books, "errors": errors, "post": request.POST,
         "income_items": [(c, Category(c).label) for c in svc.INCOME_CATEGORIES],
         "expense_items": [(c, Category(c).label) for c in svc.EXPENSE_CATEGORIES],
-        "units": handling_units() if request.user.role != Role.COUNTY_CLERK else [],
+        "units": handling_units() if acting(request).role != Role.COUNTY_CLERK else [],
         "can_compile": can(request.user, "budget.submit"),
         "city_plans": [p for p in city_plans if p.rows]})
 
@@ -108,7 +109,7 @@ def year_end_export(request: HttpRequest, code: str) -> HttpResponseBase:
     _may_see_budgets(request.user)
     book = get_object_or_404(Book, code=code)
     result = year_end_result(book=book, year=_year(request))
-    return export_response(reports.year_end_table(result), request.GET.get("format"))
+    return export_response(reports.year_end_table(result, _cover(result)), request.GET.get("format"))
 
 
 @login_required
@@ -130,7 +131,7 @@ def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _act(request: HttpRequest, budget: Budget) -> None:
     action = request.POST.get("action")
-    user = request.user
+    user = acting(request)
     try:
         if action == "submit" and can(user, "budget.submit", county=budget.county_id):
             svc.budget_submit(budget=budget, actor=user)
@@ -167,11 +168,11 @@ def monthly_plan(request: HttpRequest) -> HttpResponse:
     if request.method != "POST" or not can(request.user, "budget.submit"):
         return redirect("funds:budgets")
     try:
-        county = get_object_or_404(Region, code=request.POST.get("county") or request.user.region_id)
+        county = get_object_or_404(Region, code=request.POST.get("county") or acting(request).region_id)
         svc.monthly_plan_submit(book=get_object_or_404(Book, code=request.POST.get("book", "")), county=county,
                                 year=int(request.POST["year"]), month=int(request.POST["month"]),
                                 planned_expense_fen=yuan_to_fen(request.POST.get("planned", "")),
-                                actor=request.user)
+                                actor=acting(request))
     except (KeyError, ValueError):
         messages.error(request, _("请填写年度、月份与计划支出"))
     except BusinessRuleError as exc:
@@ -188,15 +189,37 @@ def year_end(request: HttpRequest, code: str) -> HttpResponse:
     _may_see_budgets(request.user)
     book = get_object_or_404(Book, code=code)
     year = _year(request)
+    if request.method == "POST" and request.POST.get("action") == "gap_cover":
+        _post_gap_cover(request, book, year)
+        return redirect(f"{request.path}?year={year}")
     if request.method == "POST" and can(request.user, "interest.accrue"):
         try:
             entry = interest_accrue(book=book, year=year, month=int(request.POST.get("month", "0")),
-                                    actor=request.user)
+                                    actor=acting(request))
         except (ValueError, BusinessRuleError) as exc:
             messages.error(request, exc.text() if isinstance(exc, BusinessRuleError) else str(exc))
         else:
             messages.success(request, _("利息已入账：凭证 #%(id)s") % {"id": entry.pk})
         return redirect(f"{request.path}?year={year}")
+    result = year_end_result(book=book, year=year)
     return render(request, "funds/year_end.html", {
-        "book": book, "year": year, "result": year_end_result(book=book, year=year),
+        "book": book, "year": year, "result": result, "cover": _cover(result),
+        "can_cover": can(request.user, "yearend.close"),
         "can_accrue": can(request.user, "interest.accrue"), "months": range(1, 13)})
+
+
+def _cover(result: FundResult) -> GapCover | None:
+    """The whole fund's cover by the city's own rule (None in a county's view)."""
+    return gap_cover(result=result, rule=gap_rule()) if result.whole_fund else None
+
+
+def _post_gap_cover(request: HttpRequest, book: Book, year: int) -> None:
+    if not can(request.user, "yearend.close"):
+        raise PermissionDenied(NOT_ALLOWED)
+    try:
+        entries = gap_cover_post(book=book, year=year, actor=acting(request))
+    except BusinessRuleError as exc:
+        messages.error(request, exc.text())
+    else:
+        messages.success(request, _("基金缺口已按本市分担规则入账：凭证 %(ids)s")
+                         % {"ids": "、".join(f"#{e.pk}" for e in entries)})

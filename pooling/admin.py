@@ -18,7 +18,7 @@ class RegionAdmin(admin.ModelAdmin):
 class StaffAdmin(UserAdmin):
     list_display = ("username", "display_name", "role", "region", "is_active")
     list_filter = ("role", "region")
-    fieldsets = UserAdmin.fieldsets + (("岗位", {"fields": ("role", "region", "display_name")}),)
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("岗位", {"fields": ("role", "region", "display_name")}),)
 
 
 @admin.register(WorkerHeartbeat)

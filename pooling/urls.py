@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from pooling.web import api_views, views
@@ -12,7 +12,7 @@ handler404 = "pooling.web.errorviews.page_not_found"
 handler500 = "pooling.web.errorviews.server_error"
 
 # Every app serves its API under /api/v1/ and chooses its own prefixes there.
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("", api_views.ApiIndex.as_view(), name="api_index"),
     path("", include("pooling.api_urls")),
     path("", include("enrollment.api_urls")),

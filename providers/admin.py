@@ -22,7 +22,7 @@ class ProviderEventAdmin(WriterExportMixin, admin.ModelAdmin):
     list_display = ("provider", "action", "from_state", "to_state", "effective_on", "created_by", "created_at")
     list_filter = ("action", "to_state")
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
 

@@ -1,4 +1,5 @@
-"""Demo providers of Yancheng, one per interesting case. Safe to load twice."""
+"""Demo providers of the demo city, one per interesting case, from its demo file's "providers"
+section (`pooling/data/demo/<area code>.json`). Safe to load twice."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+
 from pooling.kernel.codes import credit_code_from
+from pooling.kernel.demo_city import demo_city
 from pooling.kernel.hooks import DEMO_LOADERS
 from pooling.kernel.permissions import DEMO_LOADER
 from pooling.models import Region
-from providers.choices import Ownership, ProviderKind, ViolationKind
+from providers.choices import ProviderKind, ViolationKind
 from providers.models import AgreementTemplate, AssessmentTemplate, Provider
 from providers.services.agreements import template_publish
 from providers.services.assessment import assessment_enter, assessment_template_create
@@ -20,8 +24,6 @@ from providers.services.handling import handling_rules_load
 from providers.services.lifecycle import transition
 from providers.services.register import ProviderSpec, provider_register
 from providers.services.violations import ViolationSpec, violation_record
-
-H, P = ProviderKind.HOSPITAL, ProviderKind.PHARMACY
 
 
 @dataclass(frozen=True)
@@ -33,39 +35,30 @@ class Demo:
     region: str
     ownership: str
     story: str  # performing | evaluating | suspended | expiring | applied
+    violation: bool = False  # a finding, a deduction and last year's assessment
 
 
-DEMO = [
-    Demo("H32090200001", "盐城市第一人民医院", H, "level3", "320902", Ownership.PUBLIC, "performing"),
-    Demo("H32090200003", "盐城市第三人民医院", H, "level3", "320902", Ownership.PUBLIC, "performing"),
-    Demo("H32090200101", "盐城市亭湖区人民医院", H, "level2", "320902", Ownership.PUBLIC, "evaluating"),
-    Demo("H32090300102", "盐城康宁医院", H, "level1", "320903", Ownership.PRIVATE, "suspended"),
-    Demo("P32090200201", "盐城百信大药房（建军路店）", P, "", "320902", Ownership.PRIVATE, "expiring"),
-    Demo("H32098100001", "东台市人民医院", H, "level3", "320981", Ownership.PUBLIC, "performing"),
-    Demo("H32090300201", "盐都区仁和诊所", ProviderKind.CLINIC, "level1", "320903", Ownership.PRIVATE, "applied"),
-]
-
-
-def _reference_data() -> None:
-    handling_rules_load(area_code="320900", actor=DEMO_LOADER)
+def _reference_data(data: dict[str, Any]) -> None:
+    handling_rules_load(area_code=settings.POOLING_AREA_CODE, actor=DEMO_LOADER)
+    city, since = data["city_name"], date.fromisoformat(data["agreement_from"])
     for kind, label in ProviderKind.choices:
         if not AgreementTemplate.objects.filter(provider_kind=kind).exists():
-            template_publish(actor=DEMO_LOADER, provider_kind=kind, title=f"盐城市基本医疗保险{label}服务协议",
-                             body="（全市统一协议文本，由市医保局制定。）", effective_from=date(2021, 2, 1))
+            template_publish(actor=DEMO_LOADER, provider_kind=kind, title=f"{city}基本医疗保险{label}服务协议",
+                             body="（全市统一协议文本，由市医保局制定。）", effective_from=since)
     if not AssessmentTemplate.objects.exists():
         assessment_template_create(
-            name="盐城市定点医药机构医疗保障服务质量年度考核", from_year=2021, actor=DEMO_LOADER,
+            name=f"{city}定点医药机构医疗保障服务质量年度考核", from_year=since.year, actor=DEMO_LOADER,
             indicators=[("A1", "基础管理", 20), ("A2", "医疗服务与费用控制", 40),
                         ("A3", "协议履行与信息报送", 25), ("A4", "参保人满意度", 15)],
             bands=[(Decimal("90"), Decimal("1")), (Decimal("80"), Decimal("0.8")),
                    (Decimal("60"), Decimal("0.5")), (Decimal("0"), Decimal("0"))])
 
 
-def _steps(story: str, today: date) -> list[tuple[str, date, dict[str, Any], str]]:
+def _steps(story: str, today: date, signatory: str) -> list[tuple[str, date, dict[str, Any], str]]:
     d = lambda n: today - timedelta(days=n)  # noqa: E731
-    sign = {"agency_signatory": "陈静", "provider_signatory": "法定代表人"}
+    sign = {"agency_signatory": signatory, "provider_signatory": "法定代表人"}
     start = {"performing": 200, "suspended": 250, "expiring": 300}.get(story, 0)
-    head = [("apply", d(start + 60), {}, ""), ("accept", d(start + 58), {}, "")]
+    head: list[tuple[str, date, dict[str, Any], str]] = [("apply", d(start + 60), {}, ""), ("accept", d(start + 58), {}, "")]
     if story == "applied":
         return [("apply", d(2), {}, "")]
     if story == "evaluating":
@@ -91,19 +84,20 @@ def _provider(demo: Demo, regions: dict[str, Region], *, registered_on: date) ->
 
 @DEMO_LOADERS.register
 def load(echo: Callable[[str], None]) -> None:
-    _reference_data()
+    data = demo_city()["providers"]
+    _reference_data(data)
     regions = {r.code: r for r in Region.objects.all()}
     today = date.today()
     made = 0
-    for demo in DEMO:
+    for demo in (Demo(**row) for row in data["list"]):
         if Provider.objects.filter(national_code=demo.code).exists():
             continue
-        steps = _steps(demo.story, today)
+        steps = _steps(demo.story, today, data["agency_signatory"])
         provider = _provider(demo, regions, registered_on=steps[0][1] - timedelta(days=1))
         for action, on, params, reason in steps:
             transition(provider_id=provider.pk, action=action, actor=DEMO_LOADER, on=on, reason=reason,
                        params=params)
-        if demo.story == "performing" and demo.region == "320902" and demo.code.endswith("001"):
+        if demo.violation:
             violation_record(actor=DEMO_LOADER, provider_id=provider.pk, spec=ViolationSpec(
                 kind=ViolationKind.OVERCHARGE, found_on=today - timedelta(days=20),
                 finding="抽查住院病历12份，超标准收取床位费", recover_fen=356000, deduct_fen=100000,
@@ -111,4 +105,4 @@ def load(echo: Callable[[str], None]) -> None:
             assessment_enter(actor=DEMO_LOADER, provider_id=provider.pk, year=today.year - 1, scores={
                 "A1": Decimal("92"), "A2": Decimal("86"), "A3": Decimal("90"), "A4": Decimal("95")})
         made += 1
-    echo(f"定点医药机构演示数据：新增 {made} 家（市三院由盐都区经办）")
+    echo(f"定点医药机构演示数据：新增 {made} 家（{data['echo']}）")

@@ -85,7 +85,7 @@ class ActionForm(forms.Form):
 
     def service_params(self) -> dict[str, Any]:
         data = self.cleaned_data
-        params = {k: data[k] for k in ("initiator", "requested_on", "term_start", "agency_signatory",
+        params: dict[str, Any] = {k: data[k] for k in ("initiator", "requested_on", "term_start", "agency_signatory",
                                         "provider_signatory") if k in data and data[k] not in (None, "")}
         if "address" in data:
             params["changes"] = {k: data[k] for k in ("name", "address", "grade") if data.get(k)}

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from pooling.kernel.choices import HospitalLevel
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.permissions import can, denied_message
-from pooling.web.decorators import capability_required
+from pooling.web.decorators import acting, capability_required
 from pooling.web.exports import CODE, DATE, Column, Table, export_response
 from providers import selectors as sel
 from providers.choices import Grade, Ownership, ProviderKind, State
@@ -68,7 +68,7 @@ def register(request: HttpRequest) -> HttpResponse:
     form = ProviderForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            provider = provider_register(actor=request.user, spec=ProviderSpec(**form.cleaned_data))
+            provider = provider_register(actor=acting(request), spec=ProviderSpec(**form.cleaned_data))
         except BusinessRuleError as exc:
             add_rule_error(form, exc)
         else:
@@ -99,7 +99,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     form = ActionForm(request.POST or None, action=action, provider=provider)
     if request.method == "POST" and form.is_valid():
         try:
-            transition(provider_id=provider.pk, action=action, actor=request.user,
+            transition(provider_id=provider.pk, action=action, actor=acting(request),
                        on=form.cleaned_data["on"], reason=form.cleaned_data.get("reason", ""),
                        params=form.service_params())
         except BusinessRuleError as exc:
@@ -117,7 +117,7 @@ def violation_new(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            violation_record(actor=request.user, provider_id=provider.pk, spec=ViolationSpec(
+            violation_record(actor=acting(request), provider_id=provider.pk, spec=ViolationSpec(
                 kind=d["kind"], found_on=d["found_on"], finding=d["finding"],
                 recover_fen=d["recover_yuan"], deduct_fen=d["deduct_yuan"],
                 deduction_month=d["deduction_month"], action=d["action"]))
@@ -191,7 +191,7 @@ def templates(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied(denied_message("agreement.template"))
         if form.is_valid():
             try:
-                agr.template_publish(actor=request.user, **form.cleaned_data)
+                agr.template_publish(actor=acting(request), **form.cleaned_data)
             except BusinessRuleError as exc:
                 add_rule_error(form, exc)
             else:
@@ -214,7 +214,7 @@ def assessment_enter(request: HttpRequest, pk: int) -> HttpResponse:
     form = AssessmentForm(request.POST or None, indicators=indicators, initial={"year": year})
     if request.method == "POST" and form.is_valid():
         try:
-            result = asm.assessment_enter(actor=request.user, provider_id=provider.pk,
+            result = asm.assessment_enter(actor=acting(request), provider_id=provider.pk,
                                           year=form.cleaned_data["year"], scores=form.scores())
         except BusinessRuleError as exc:
             add_rule_error(form, exc)

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pooling.kernel.errors import BusinessRuleError
+from pooling.web.decorators import acting
 from pooling.web.drf import HasCapability
 from settlement import selectors
 from settlement.models import Accumulator, Settlement, Visit
@@ -97,7 +98,7 @@ class SettlementList(generics.ListAPIView):
 
     serializer_class = SettlementSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         q = self.request.query_params
         return selectors.settlements_list(month=q.get("month", ""), provider=q.get("provider", ""),
                                           person=q.get("person", ""), county=q.get("county", ""),
@@ -125,7 +126,7 @@ class SettlementReverse(APIView):
         body = ReverseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         reversal = settlement_reverse(settlement=settlement_or_404(setl_id), reason=body.validated_data["reason"],
-                                      operator=request.user.get_username(), actor=request.user)
+                                      operator=request.user.get_username(), actor=acting(request))
         return Response(SettlementDetailSerializer(reversal).data, status=201)
 
 
@@ -157,7 +158,7 @@ class SettlementCreate(APIView):
                            operator=request.user.get_username())
         if body.validated_data["quote_only"]:
             return Response(SettlementDetailSerializer(settlement_quote(data=data).row).data)
-        return Response(SettlementDetailSerializer(settlement_settle(data=data, actor=request.user)).data, status=201)
+        return Response(SettlementDetailSerializer(settlement_settle(data=data, actor=acting(request))).data, status=201)
 
 
 class AccumulatorSerializer(serializers.ModelSerializer):
@@ -174,6 +175,6 @@ class AccumulatorList(generics.ListAPIView):
     serializer_class = AccumulatorSerializer
     pagination_class = None
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         person = self.request.query_params.get("person", "")
         return Accumulator.objects.filter(person_id=int(person) if person.isdigit() else 0).order_by("-year")

@@ -20,6 +20,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from django.db import transaction
 from django.utils import timezone
 
+from pooling.kernel.choices import Role
 from pooling.kernel.hooks import DEMO_LOADERS
 from pooling.kernel.permissions import DEMO_LOADER
 from pooling.kernel.scoping import unrestricted
@@ -53,7 +54,8 @@ def load(echo: Callable[[str], None]) -> None:
             echo("结算演示数据已存在 / settlement demo data already loaded")
             return
         providers = list(Provider.objects.filter(state=State.PERFORMING, kind="hospital").order_by("national_code"))
-        issuer = User.objects.filter(username="city_agent").first()
+        # Whichever city agency account the city's demo file names issues the interface keys.
+        issuer = User.objects.filter(role=Role.CITY_AGENCY).order_by("pk").first()
     if not providers or issuer is None:
         return
     tokens = {p.national_code: credential_issue(provider=p, label="演示 HIS", actor=issuer).token for p in providers}

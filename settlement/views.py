@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.permissions import can, denied_message
 from pooling.kernel.regions import handling_units
-from pooling.web.decorators import capability_required
+from pooling.web.decorators import acting, capability_required
 from providers.models import Provider
 from settlement import selectors
 from settlement.api import settlement_or_404
@@ -74,7 +74,7 @@ def settlement_reverse_view(request: HttpRequest, setl_id: str) -> HttpResponse:
     row = settlement_or_404(setl_id)
     try:
         reversal = settlement_reverse(settlement=row, reason=request.POST.get("reason", ""),
-                                      operator=request.user.get_username(), actor=request.user)
+                                      operator=request.user.get_username(), actor=acting(request))
     except BusinessRuleError as exc:
         messages.error(request, exc.text())
         return redirect("settlement:detail", setl_id=setl_id)
@@ -110,7 +110,7 @@ def credential_action(request: HttpRequest, provider_pk: int, action: str) -> Ht
     try:
         if action == "issue":
             issued = creds.credential_issue(provider=provider, label=request.POST.get("label", ""),
-                                            actor=request.user)
+                                            actor=acting(request))
             request.session["issued_token"] = issued.token
         else:
             credential = Credential.objects.filter(provider=provider, pk=request.POST.get("credential")).first()
@@ -118,10 +118,10 @@ def credential_action(request: HttpRequest, provider_pk: int, action: str) -> Ht
                 raise Http404
             if action == "rotate":
                 request.session["issued_token"] = creds.credential_rotate(credential=credential,
-                                                                          actor=request.user).token
+                                                                          actor=acting(request)).token
             elif action == "revoke":
                 creds.credential_revoke(credential=credential, reason=request.POST.get("reason", ""),
-                                        actor=request.user)
+                                        actor=acting(request))
                 messages.success(request, _t("接口密钥 %(key)s 已吊销") % {"key": credential.key_id})
             else:
                 raise Http404

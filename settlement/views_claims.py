@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.permissions import can
-from pooling.web.decorators import capability_required
+from pooling.web.decorators import acting, capability_required
 from settlement import forms as sf
 from settlement.models import ClaimStatus, MaternityAllowance, Reimbursement, Settlement
 from settlement.services import allowance as allowances
@@ -52,7 +52,7 @@ def reimbursement_new(request: HttpRequest) -> HttpResponse:
             person=d["person"], kind=d["kind"], insutype=d["insutype"], med_type=d["med_type"],
             hospital_name=d["hospital_name"], hospital_level=d["hospital_level"],
             hospital_area_code=d["hospital_area_code"], begin_on=d["begin_on"], end_on=d["end_on"],
-            diagnosis=d["diagnosis"], invoice_nos=d["invoice_nos"], items=lines, actor=request.user))
+            diagnosis=d["diagnosis"], invoice_nos=d["invoice_nos"], items=lines, actor=acting(request)))
         if claim is not None:
             messages.success(request, _t("已受理，请由另一位经办人员审核"))
             return redirect("settlement:reimbursement", pk=claim.pk)
@@ -90,7 +90,7 @@ def reimbursement_decide(request: HttpRequest, pk: int) -> HttpResponse:
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
         reimbursements.reimbursement_decide(claim=claim, approve=request.POST.get("approve") == "1", note=note,
-                                            actor=request.user)
+                                            actor=acting(request))
         messages.success(request, _t("审核完成"))
     except BusinessRuleError as exc:
         messages.error(request, exc.text())
@@ -122,7 +122,7 @@ def allowance_new(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         claim = form.run(lambda: allowances.allowance_enter(
             person=d["person"], event=d["event"], event_on=d["event_on"], difficult_birth=d["difficult_birth"],
-            babies=d["babies"], actor=request.user))
+            babies=d["babies"], actor=acting(request)))
         if claim is not None:
             messages.success(request, _t("已受理，请由另一位经办人员审核"))
             return redirect("settlement:allowance", pk=claim.pk)
@@ -153,7 +153,7 @@ def allowance_decide(request: HttpRequest, pk: int) -> HttpResponse:
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
         allowances.allowance_decide(claim=claim, approve=request.POST.get("approve") == "1", note=note,
-                                    actor=request.user)
+                                    actor=acting(request))
         messages.success(request, _t("审核完成"))
     except BusinessRuleError as exc:
         messages.error(request, exc.text())

@@ -44,6 +44,7 @@ from pooling.imports.kinds import (
 from pooling.kernel import codes, dates
 from pooling.kernel.choices import Scheme
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.permissions import staff_user
 from pooling.kernel.scoping import unrestricted
 from pooling.tabular.reader import Column
 
@@ -95,7 +96,7 @@ class EmployerKind(ImportKind):
         return county, Employer(
             county_id=county, credit_code=code, name=name, industry=values.get("industry", ""),
             contact_name=values.get("contact_name", ""), contact_phone=phone or "",
-            address=values.get("address", ""), created_by=ctx.actor)
+            address=values.get("address", ""), created_by=staff_user(ctx.actor))
 
     def unique_key(self, record: Employer) -> str:
         return record.credit_code
@@ -223,7 +224,7 @@ class PersonKind(ImportKind):
         return bulk_write(Person, lambda r: Person(
             county_id=r[0], id_number=r[1], name=r[2], sex=r[3], birth_date=r[4], phone=r[5],
             address=r[6], category=r[7], special_group=r[8], prior_contribution_months=r[9],
-            created_by=ctx.actor), records)
+            created_by=staff_user(ctx.actor)), records)
 
     def template_rows(self) -> list[list[str]]:
         return [["360426199101010071", "张三", "在职职工", "320902", "13800000000", "盐城市亭湖区", "", "0"]]
@@ -239,9 +240,9 @@ def _memo(values: dict[str, str], ctx: Context, key: str, parse: Any) -> Any:
             memo[value] = (parse(values), None)
         except RowProblem as problem:
             memo[value] = (None, problem)
-    result, problem = memo[value]
-    if problem is not None:
-        raise problem
+    result, found = memo[value]
+    if found is not None:
+        raise found
     return result
 
 
@@ -433,7 +434,7 @@ class CollectionKind(ImportKind):
         cells.done()
         employer = _employer(code, county, ctx)
         return county, Collection(county_id=county, tax_ref=ref, employer=employer, month=month,
-                                  amount_fen=amount, received_on=received, created_by=ctx.actor)
+                                  amount_fen=amount, received_on=received, created_by=staff_user(ctx.actor))
 
     def unique_key(self, record: Collection) -> str:
         return record.tax_ref

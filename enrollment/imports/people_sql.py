@@ -97,7 +97,9 @@ def people_bulk(kind: ImportKind, batch: Any, ctx: Context, *, write: bool) -> i
             try:
                 with transaction.atomic(), connection.wrap_database_errors:  # a savepoint inside the commit: a failed COPY leaves no trace
                     rows = _stage(_utf8_blocks(f, encoding), picks)
-                    maps = _certainly_clean(ctx, keys_left_to_database=write) if rows else None
+                    if not rows:
+                        return None
+                    maps = _certainly_clean(ctx, keys_left_to_database=write)
                     if maps is None:
                         return None
             except (DatabaseError, UnicodeDecodeError, LongLine, _NotSure):

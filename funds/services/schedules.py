@@ -3,9 +3,12 @@ payments posted to the ledger, overdue ones flagged."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
@@ -24,22 +27,26 @@ ALREADY_PAID_SOME = _("已有缴款的分期不能重新生成")
 OVERPAID = _("缴款 %(amount)s 分超过该期未缴金额 %(open)s 分")
 NOTHING_TO_PAY = _("没有需要上解或弥补的金额")
 
-# The two rules of the source texts, as data. Another city adds a row, not code.
-YANCHENG = {"code": "yancheng-2019", "name": "盐城：累计结余分两年各上解50%",
-            "kind": RemittanceRule.SURPLUS, "source": "盐城市基本医疗保险市级统筹实施办法 第十条",
-            "tranches": [{"due": "2019-12-31", "share": "0.5"}, {"due": "2020-12-31", "share": "0.5"}]}
-SANMENXIA = {"code": "sanmenxia-2021", "name": "三门峡：缺口先以调剂金冲抵，余额2023年底前补齐",
-             "kind": RemittanceRule.DEFICIT, "source": "三门峡市医疗保障市级统筹实施方案 五（三）",
-             "tranches": [{"due": "2021-12-31", "share": "0.3"}, {"due": "2022-12-31", "share": "0.3"},
-                          {"due": "2023-12-31", "share": "0.4"}]}
+# Each city's rules of its source text, as data (`funds/data/rules/<area code>.json`):
+# another city adds a file, not code.
+RULES_DATA = Path(__file__).resolve().parent.parent / "data" / "rules"
+
+
+def city_rules(area_code: str) -> dict[str, Any]:
+    """A city's shipped pre-pooling and gap-sharing rules ({} when it ships none)."""
+    path = RULES_DATA / f"{area_code}.json"
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return data
 
 
 def rules_ensure() -> list[RemittanceRule]:
+    """Every shipped remittance rule as a row, in area-code order (盐城 first, then 三门峡)."""
     out = []
-    for spec in (YANCHENG, SANMENXIA):
-        rule, _created = RemittanceRule.objects.update_or_create(
-            code=spec["code"], defaults={k: v for k, v in spec.items() if k != "code"})
-        out.append(rule)
+    for path in sorted(RULES_DATA.glob("*.json")):
+        for spec in city_rules(path.stem).get("remittance_rules", []):
+            rule, _created = RemittanceRule.objects.update_or_create(
+                code=spec["code"], defaults={k: v for k, v in spec.items() if k != "code"})
+            out.append(rule)
     return out
 
 

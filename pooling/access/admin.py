@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from pooling.access.services import lockout_until, lockouts_lift
 from pooling.kernel.permissions import can
 from pooling.web.admin import ReadOnlyAdmin
+from pooling.web.decorators import acting
 
 AccessAttempt._meta.verbose_name = _("登录锁定")
 AccessAttempt._meta.verbose_name_plural = _("登录锁定")
@@ -46,7 +47,7 @@ class LockoutAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("解除所选账号的登录锁定"), permissions=["lift"])
     def lift(self, request: HttpRequest, queryset: QuerySet[AccessAttempt]) -> None:
-        count = lockouts_lift(attempts=list(queryset), actor=request.user)
+        count = lockouts_lift(attempts=list(queryset), actor=acting(request))
         self.message_user(request, _("已解除 %(n)s 个登录锁定") % {"n": count}, messages.SUCCESS)
 
 

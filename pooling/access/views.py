@@ -20,6 +20,6 @@ def lockout_response(request: HttpRequest, original_response: Any = None, creden
         "form": AuthenticationForm(request, initial={"username": username}),
         "lockout": lockout_error(username=username, until=until).text(),
         "next": request.POST.get("next", ""),
-    }, status=settings.AXES_HTTP_RESPONSE_CODE)
+    }, status=getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429))
     response["Retry-After"] = str(seconds_left(until=until))
     return response

@@ -20,6 +20,7 @@ from pooling.imports import services
 from pooling.imports.models import ImportBatch, ImportStatus
 from pooling.imports.tasks import import_commit, import_preview
 from pooling.kernel.errors import BusinessRuleError
+from pooling.web.decorators import acting
 from pooling.web.drf import HasCapability
 
 
@@ -53,7 +54,7 @@ class ImportList(generics.ListAPIView):
     queryset = ImportBatch.objects.all()
     parser_classes = [MultiPartParser, FormParser]
 
-    def get_permissions(self):  # type: ignore[no-untyped-def]
+    def get_permissions(self):
         if self.request.method == "POST":
             return [HasCapability.of("import.run")()]
         return super().get_permissions()
@@ -62,7 +63,7 @@ class ImportList(generics.ListAPIView):
     def post(self, request: Request) -> Response:
         data = UploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        batch = services.batch_upload(actor=request.user, kind=data.validated_data["kind"],  # type: ignore[arg-type]
+        batch = services.batch_upload(actor=acting(request), kind=data.validated_data["kind"],
                                       file=data.validated_data["file"])
         transaction.on_commit(lambda: import_preview.delay(batch.pk))
         return Response(BatchSerializer(batch).data, status=status.HTTP_201_CREATED)

@@ -28,8 +28,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.files import File
 from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import UploadedFile
 from django.db import (
     DEFAULT_DB_ALIAS,
     DataError,
@@ -82,7 +82,7 @@ class ErrorSink:
             self.kept.append(problem.as_dict())
 
 
-def batch_upload(*, actor: User, kind: str, file: UploadedFile) -> ImportBatch:
+def batch_upload(*, actor: User, kind: str, file: File) -> ImportBatch:
     """Store an uploaded file as a new batch of the actor's county (preview follows)."""
     require(actor, "import.run")
     require(actor, kind_for(kind).capability)  # an unknown kind is refused before anything is stored

@@ -21,7 +21,7 @@ from pooling.imports.models import ImportBatch, ImportStatus
 from pooling.imports.tasks import import_commit, import_preview
 from pooling.kernel.errors import BusinessRuleError
 from pooling.tabular.reader import error_report_table
-from pooling.web.decorators import capability_required
+from pooling.web.decorators import acting, capability_required
 from pooling.web.exports import CODE, Column, Table, export_response
 
 ERRORS_PER_PAGE = 100
@@ -54,7 +54,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            batch = services.batch_upload(actor=request.user, kind=form.cleaned_data["kind"],  # type: ignore[arg-type]
+            batch = services.batch_upload(actor=acting(request), kind=form.cleaned_data["kind"],
                                           file=form.cleaned_data["file"])
         except BusinessRuleError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.text())

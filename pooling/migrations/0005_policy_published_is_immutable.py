@@ -44,8 +44,8 @@ DROP FUNCTION IF EXISTS pooling_policy_published_immutable();
 """
 
 
-def _run(sql: str):  # type: ignore[no-untyped-def]
-    def run(apps, schema_editor):  # type: ignore[no-untyped-def]
+def _run(sql: str):
+    def run(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
             schema_editor.execute(sql, None)  # None: the % in RAISE is not a placeholder
 

@@ -27,6 +27,7 @@ from pooling.policy.services import (
     policy_submit,
 )
 from pooling.policy.validation import document_to_text, policy_schema
+from pooling.web.decorators import acting
 from pooling.web.drf import HasCapability
 from pooling.web.review import PROBLEMS, review_endpoint
 
@@ -35,8 +36,8 @@ DRAFTERS = [HasCapability.of("policy.draft")]
 
 class PolicyVersionSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    drafted_by = serializers.StringRelatedField()
-    approved_by = serializers.StringRelatedField()
+    drafted_by: serializers.StringRelatedField = serializers.StringRelatedField()
+    approved_by: serializers.StringRelatedField = serializers.StringRelatedField()
 
     class Meta:
         model = PolicyVersion
@@ -101,7 +102,7 @@ class PolicyImport(APIView):
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={201: PolicyVersionSerializer, 400: PROBLEMS})
     def post(self, request: Request) -> Response:
-        version = policy_draft_import(document=request.data, actor=request.user)  # type: ignore[arg-type]
+        version = policy_draft_import(document=request.data, actor=acting(request))
         return Response(PolicyVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 
@@ -112,7 +113,7 @@ class PolicyUpdate(APIView):
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: PolicyVersionSerializer, 400: PROBLEMS})
     def put(self, request: Request, code: str) -> Response:
-        version = policy_draft_update(version=_version(code), document=request.data, actor=request.user)  # type: ignore[arg-type]
+        version = policy_draft_update(version=_version(code), document=request.data, actor=acting(request))
         return Response(PolicyVersionSerializer(version).data)
 
 

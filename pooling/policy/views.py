@@ -29,7 +29,7 @@ from pooling.policy.services import (
     policy_submit,
 )
 from pooling.policy.validation import DocumentSyntaxError, document_from_text, document_to_text
-from pooling.web.decorators import capability_required
+from pooling.web.decorators import acting, capability_required
 from pooling.web.review import review_step
 
 MAX_UPLOAD = 2 * 1024 * 1024
@@ -97,9 +97,9 @@ def policy_upload(request: HttpRequest, code: str | None = None) -> HttpResponse
         try:
             document = document_from_text(upload.read())
             if target is None:
-                version = policy_draft_import(document=document, actor=request.user)  # type: ignore[arg-type]
+                version = policy_draft_import(document=document, actor=acting(request))
             else:
-                version = policy_draft_update(version=target, document=document, actor=request.user)  # type: ignore[arg-type]
+                version = policy_draft_update(version=target, document=document, actor=acting(request))
         except DocumentSyntaxError as exc:
             form.add_error("document", str(exc.problem))
         except PolicyDocumentInvalid as exc:
@@ -122,14 +122,14 @@ def _transition(request: HttpRequest, code: str, run: Any, done: Any) -> HttpRes
 @require_POST
 @capability_required("policy.draft")
 def policy_submit_view(request: HttpRequest, code: str) -> HttpResponse:
-    return _transition(request, code, lambda v: policy_submit(version=v, actor=request.user),
+    return _transition(request, code, lambda v: policy_submit(version=v, actor=acting(request)),
                        _("已提交复核，请另一位管理员复核发布"))
 
 
 @require_POST
 @capability_required("policy.publish")
 def policy_approve_view(request: HttpRequest, code: str) -> HttpResponse:
-    return _transition(request, code, lambda v: policy_approve_publish(version=v, actor=request.user),
+    return _transition(request, code, lambda v: policy_approve_publish(version=v, actor=acting(request)),
                        _("已复核并发布"))
 
 
@@ -137,7 +137,7 @@ def policy_approve_view(request: HttpRequest, code: str) -> HttpResponse:
 @capability_required("policy.publish")
 def policy_reject_view(request: HttpRequest, code: str) -> HttpResponse:
     reason = request.POST.get("reason", "")
-    return _transition(request, code, lambda v: policy_reject(version=v, actor=request.user, reason=reason),
+    return _transition(request, code, lambda v: policy_reject(version=v, actor=acting(request), reason=reason),
                        _("已退回起草人"))
 
 

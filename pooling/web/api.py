@@ -32,7 +32,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return None
     if isinstance(exc, Throttled):  # 429 keeps DRF's Retry-After; the text says when, in both languages
         rule = getattr(exc, "rule", None) or BusinessRuleError(
-            THROTTLED, code="throttled", params={"seconds": math.ceil(exc.wait or 1)})
+            THROTTLED, code="throttled", params={"seconds": math.ceil(getattr(exc, "wait", None) or 1)})
         response.data = rule.as_dict()
         return response
     message: Any = None

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from pooling.kernel.errors import BusinessRuleError
+from pooling.web.decorators import acting
 from pooling.web.drf import HasCapability
 
 PROBLEMS = OpenApiResponse(description="校验失败：detail_zh/detail_en，problems 列出每处 JSON 路径与原因")
@@ -52,7 +53,7 @@ def review_endpoint(service: Any, *, capability: str, doc: str, find: Callable[.
                 body = ReasonSerializer(data=request.data)
                 body.is_valid(raise_exception=True)
                 extra["reason"] = body.validated_data["reason"]
-            return Response(answer(service(version=find(**kwargs), actor=request.user, **extra)).data)
+            return Response(answer(service(version=find(**kwargs), actor=acting(request), **extra)).data)
 
     Step.__name__ = Step.__qualname__ = name
     return Step

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -17,14 +17,14 @@ from pooling.heartbeat import heartbeat_status
 from pooling.kernel import audit_selectors as audit
 from pooling.kernel.choices import Role
 from pooling.kernel.regions import handling_units
-from pooling.web.decorators import capability_required
+from pooling.web.decorators import acting, capability_required
 from pooling.web.exports import DATETIME, MONEY, Column, Table, export_response
 from pooling.web.home import collect_widgets
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = acting(request)
     return render(request, "pooling/home.html", {
         "widgets": collect_widgets(request),
         "role_label": user.get_role_display() if user.role else ("系统管理员" if user.is_superuser else ""),
@@ -59,7 +59,7 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["model"].choices = [("", _("全部"))] + audit.model_choices()
+        cast(forms.ChoiceField, self.fields["model"]).choices = [("", _("全部")), *audit.model_choices()]
 
     def filters(self) -> dict[str, Any]:
         self.is_valid()

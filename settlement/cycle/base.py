@@ -90,9 +90,8 @@ def post_desired(ctx: ShardContext, desired: Sequence[Desired], *, scope: str | 
             by_book[book].append(spec)
     result = Posted()
     for code, specs in by_book.items():
-        book = Book.objects.get(code=code)
         before = set(Entry.objects.filter(key__in=[s.key for s in specs]).values_list("key", flat=True))
-        post_entries_bulk(book=book, entries=specs, actor=ctx.actor)
+        post_entries_bulk(book=Book.objects.get(code=code), entries=specs, actor=ctx.actor)
         for s in specs:
             if s.key not in before:
                 result.entries += 1

@@ -48,7 +48,7 @@ def settlement_from(data: dict[str, Any], field: str = "setl_id") -> Settlement:
 def setlinfo(row: Settlement, person: Person) -> dict[str, Any]:
     info = baseinfo(person)
     return {
-        "mdtrt_id": external_id(row.visit_month, row.visit_id) if row.visit_id else "",
+        "mdtrt_id": external_id(row.visit_month, row.visit_id) if row.visit_id and row.visit_month else "",
         "setl_id": row.setl_id if row.pk else "",
         **{k: info[k] for k in ("psn_no", "psn_name", "psn_cert_type", "certno", "gend", "naty", "brdy", "age",
                                 "psn_type")},

@@ -72,3 +72,16 @@ def test_it_reconciles_and_reports_a_tampered_balance(flow, acct):
     with pytest.raises(CommandError):
         call_command("reconcile", stdout=out)
     assert "差异 FAIL" in out.getvalue()
+
+
+def test_the_api_gives_the_statement_and_trial_balance_in_yuan(flow, client, finance):
+    """Both endpoints answered 500 (they named headers the reports module never had)."""
+    client.force_login(finance)
+    st = client.get("/api/v1/funds/books/resident/statement/?year=2026&month=3&county=320902").json()
+    assert st["header"][0] == "项目"
+    income = next(r for r in st["rows"] if "收入合计" in r[0])
+    assert income[1:] == ["50.00", "60.00"]  # March 5,000 fen; the year adds February's 1,000
+    tb = client.get("/api/v1/funds/books/resident/trial-balance/?year=2026&month=3").json()
+    assert tb["balanced"] is True and tb["header"][0] == "科目代码"
+    treasury = [r for r in tb["rows"] if "国库过渡户" in r[1]]
+    assert treasury and treasury[0][5:7] == ["80.00", "60.00"]  # March: in 5,000 + 3,000, out 6,000

@@ -33,7 +33,7 @@ from pooling.benefits.catalogue.services import (
 )
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.permissions import can
-from pooling.web.decorators import capability_required
+from pooling.web.decorators import acting, capability_required
 from pooling.web.review import review_step
 
 UPLOAD_DIR = Path(tempfile.gettempdir()) / "pooling-catalogue-uploads"
@@ -117,7 +117,7 @@ def catalogue_commit(request: HttpRequest) -> HttpResponse:
         version = catalogue_import(
             data=path.read_bytes(), filename=pending["name"], code=pending["code"], title=pending["title"],
             effective_from=date.fromisoformat(pending["effective_from"]), default_kind=pending["default_kind"],
-            actor=request.user)  # type: ignore[arg-type]
+            actor=acting(request))
     except CatalogueImportError as exc:
         return render(request, "pooling/catalogue_import.html", {"form": ImportForm(), "report": exc.report})
     except BusinessRuleError as exc:
@@ -139,14 +139,14 @@ def _review_step(request: HttpRequest, pk: int, run: Any, done: Any) -> HttpResp
 @require_POST
 @capability_required("catalogue.draft")
 def catalogue_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _review_step(request, pk, lambda v: catalogue_submit(version=v, actor=request.user),
+    return _review_step(request, pk, lambda v: catalogue_submit(version=v, actor=acting(request)),
                         _("已提交复核，请另一位管理员复核发布"))
 
 
 @require_POST
 @capability_required("catalogue.publish")
 def catalogue_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _review_step(request, pk, lambda v: catalogue_publish(version=v, actor=request.user),
+    return _review_step(request, pk, lambda v: catalogue_publish(version=v, actor=acting(request)),
                         _("目录版本已复核发布，自生效日期起适用"))
 
 
@@ -154,5 +154,5 @@ def catalogue_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
 @capability_required("catalogue.publish")
 def catalogue_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
     reason = request.POST.get("reason", "")
-    return _review_step(request, pk, lambda v: catalogue_reject(version=v, actor=request.user, reason=reason),
+    return _review_step(request, pk, lambda v: catalogue_reject(version=v, actor=acting(request), reason=reason),
                         _("已退回导入人"))

@@ -13,7 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("version", help="版本号，例如 YC-2026 / version code")
         parser.add_argument("-o", "--output", help="输出文件（缺省为标准输出）/ output file")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         version = PolicyVersion.objects.filter(code=options["version"]).first()
         if version is None:
             raise CommandError(f"没有版本号为 {options['version']} 的政策版本 / no such version")

@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("file", help="CSV 文件（UTF-8 或 GBK）")
         parser.add_argument("--as", dest="actor", required=True, help="导入人（市医保局管理员）用户名")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         actor = User.objects.filter(username=options["actor"]).first()
         if actor is None:
             raise CommandError(f"用户 {options['actor']} 不存在 / no such user")

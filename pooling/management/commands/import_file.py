@@ -39,7 +39,7 @@ class Command(BaseCommand):
         parser.add_argument("--commit", action="store_true", help="预览无错误时写入")
         parser.add_argument("--report", help="把全部错误写入该 CSV 文件（行号、列、原因）")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         actor = User.objects.filter(username=options["user"], is_active=True).first()
         if actor is None:
             raise CommandError(f"用户不存在或已停用：{options['user']}")
@@ -72,7 +72,7 @@ class Command(BaseCommand):
                 else "校验通过，未写入（加 --commit 写入）")
         self.stdout.write(self.style.SUCCESS(f"批次 {batch.pk}：{batch.rows_total} 行，{done}"))
 
-    def _summary(self, batch, report: str | None) -> None:  # type: ignore[no-untyped-def]
+    def _summary(self, batch, report: str | None) -> None:
         if batch.file_error and not batch.errors:
             self.stderr.write(batch.file_error)
         if batch.error_count:

@@ -30,7 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--as", dest="maker", required=True, help="起草人（市医保局管理员）用户名")
         parser.add_argument("--publish-by", dest="checker", help="复核发布人（另一位市医保局管理员）用户名")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         maker = _user(options["maker"])
         checker = _user(options["checker"]) if options["checker"] else None
         try:

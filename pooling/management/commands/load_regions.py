@@ -7,10 +7,10 @@ from pooling.kernel.regions import regions_load
 class Command(BaseCommand):
     help = "载入统筹区及其经办单位（GB/T 2260）/ Load a pooling area and its handling units"
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("area_code", help="统筹区行政区划代码，如 320900 / area code, e.g. 320900")
 
-    def handle(self, *args, area_code: str, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, area_code: str, **options):
         try:
             regions = regions_load(area_code=area_code)
         except BusinessRuleError as exc:

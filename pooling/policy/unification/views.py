@@ -24,7 +24,7 @@ from pooling.policy.unification.services import (
     county_baselines_import,
     unification_findings,
 )
-from pooling.web.decorators import capability_required
+from pooling.web.decorators import acting, capability_required
 from pooling.web.exports import CODE, Column, Table, export_response
 
 
@@ -94,7 +94,7 @@ def unification_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            saved = county_baselines_import(content=upload.read(), source=upload.name, actor=request.user)  # type: ignore[arg-type]
+            saved = county_baselines_import(content=upload.read(), source=upload.name, actor=acting(request))
         except BaselineFileInvalid as exc:
             form.add_error("file", _("未导入：共 %(n)s 处问题") % {"n": len(exc.problems)})
             for problem in exc.problems:

@@ -44,7 +44,8 @@ def cancel_registration(ctx: Context) -> dict[str, Any]:
 
 @register("2203", "门诊就诊信息上传", writes=True)
 def visit_information(ctx: Context) -> dict[str, Any]:
-    data = ctx.input.get("mdtrtinfo") if isinstance(ctx.input.get("mdtrtinfo"), dict) else ctx.data
+    raw = ctx.input.get("mdtrtinfo")
+    data: dict[str, Any] = raw if isinstance(raw, dict) else ctx.data
     visit = visit_from(data)
     common.check_kind(visit, inpatient=False)
     med_type = common.med_type(data, required=False)

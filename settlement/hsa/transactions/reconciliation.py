@@ -54,13 +54,13 @@ def _filtered(ctx: Context, data: dict[str, Any]) -> tuple[Any, Any, Any, str, s
 def totals_check(ctx: Context) -> dict[str, Any]:
     data = ctx.data
     begin, end, rows, insutype, clr_type = _filtered(ctx, data)
-    ours = totals(rows).as_dict()
-    theirs = {"count": fields.integer(data, "fixmedins_setl_cnt", minimum=-10**9),
+    ours: dict[str, int] = totals(rows).as_dict()
+    theirs: dict[str, int] = {"count": fields.integer(data, "fixmedins_setl_cnt", minimum=-10**9),
               "medfee_sumamt": fields.money_fen(data, "medfee_sumamt"),
               "fund_pay_sumamt": fields.money_fen(data, "fund_pay_sumamt"),
               "acct_pay": fields.money_fen(data, "acct_pay")}
-    differences = [{"item": key, "label": LABELS[key], "theirs": theirs[key], "ours": ours[key]}
-                   for key in LABELS if theirs[key] != ours[key]]
+    differences: list[dict[str, Any]] = [{"item": key, "label": LABELS[key], "theirs": theirs[key], "ours": ours[key]}
+                                         for key in LABELS if theirs[key] != ours[key]]
     ProviderStatement.objects.create(provider=ctx.provider, kind=ProviderStatement.KIND_TOTALS, begin=begin, end=end,
                                      insutype=insutype, clr_type=clr_type, theirs=theirs, ours=ours,
                                      agrees=not differences, differences=differences, msgid=ctx.env.msgid)

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import Resolver404, resolve
 
-from pooling.demo import DEMO_STAFF
+from pooling.kernel.demo_city import demo_staff
 from pooling.models import User
 from pooling.web.navigation import navigation
 
@@ -94,7 +94,7 @@ def demo_city(settings, tmp_path):
 def test_it_crawls_every_roles_pages_without_a_500_or_a_debug_page(demo_city, settings):
     settings.DEBUG = True  # as the demo runs: a debug page would show
     findings, visited = [], 0
-    for spec in DEMO_STAFF:
+    for spec in demo_staff():
         user = User.objects.get(username=spec.username)
         client = Client(raise_request_exception=False)
         client.force_login(user)
