@@ -2,10 +2,10 @@
 generate_series, set-based: a million settlements in well under a minute).
 
 What is generated for the month, on top of the demo city:
-- providers up to 500 in all, spread over the city's 11 handling units (performing hospitals
+- providers up to 500 in all, spread over the city's county handling units (performing hospitals
   and pharmacies);
 - insured people (one per 20 settlements; 60 % in-service employees, 40 % resident adults),
-  spread over the 11 counties;
+  spread over the counties;
 - N settlements (kind settle, channel file: 批量结算) of those people at the performing providers
   handled by a county's agency (not the city agency's own: see bench/cycle.py on why),
   about 5 lines' worth of money each; 5 % inpatient (admission, second tier paid); amounts
@@ -27,8 +27,6 @@ from datetime import date
 
 from django.db import connection, transaction
 
-COUNTIES = ["320902", "320903", "320904", "320921", "320922", "320923", "320924", "320925",
-            "320941", "320971", "320981"]
 BOOKS_BY_SCHEME = {"employee": "employee_pooled", "resident": "resident"}
 PROVIDER_BASE = 50_000  # generated national codes H<county><5 digits ≥ 50000>: never a demo code
 PERSON_ID_PREFIX = "9"  # generated id numbers 9000…: never a real 320… number
@@ -49,6 +47,15 @@ def generate(*, month: date, settlements: int, providers: int = 500) -> dict[str
     return {"providers": n_providers, "people": n_people, "settlements": settlements, "plans": plans}
 
 
+def _counties(cursor) -> list[str]:
+    """The pooling area's counties (the demo city's, whichever city it is)."""
+    from django.conf import settings
+
+    cursor.execute("SELECT code FROM pooling_region WHERE level = 'county' AND is_active AND code LIKE %s"
+                   " ORDER BY code", [settings.POOLING_AREA_CODE[:4] + "%"])
+    return [row[0] for row in cursor.fetchall()]
+
+
 def _providers(cursor, total: int) -> int:
     cursor.execute("SELECT count(*) FROM providers_provider")
     have = cursor.fetchone()[0]
@@ -60,8 +67,9 @@ def _providers(cursor, total: int) -> int:
                '基准机构' || g, CASE WHEN g %% 4 = 0 THEN 'P' ELSE 'H' END || c || lpad(({PROVIDER_BASE} + g)::text, 5, '0'),
                '92' || c || lpad(g::text, 10, '0'), '盐城市', CASE WHEN g %% 4 = 0 THEN '' ELSE 'level2' END, '', '',
                'public', DATE '2020-01-01', 'performing', DATE '2020-06-01', 0, now(), c, c
-        FROM generate_series(1, %s) g, LATERAL (SELECT (%s::varchar[])[1 + g %% 11] AS c) cc""",
-                   [max(0, total - have), COUNTIES])
+        FROM generate_series(1, %s) g,
+             LATERAL (SELECT (%s::varchar[])[1 + g %% cardinality(%s::varchar[])] AS c) cc""",
+                   [max(0, total - have), _counties(cursor), _counties(cursor)])
     return max(total, have)
 
 
@@ -72,8 +80,8 @@ def _people(cursor, count: int) -> int:
         SELECT %s || lpad(g::text, 17, '0'), '基准参保人' || g, CASE WHEN g %% 2 = 0 THEN 'F' ELSE 'M' END,
                DATE '1960-01-01' + (g %% 15000), '', '',
                CASE WHEN g %% 10 < 6 THEN 'in_service' ELSE 'resident_adult' END, '', 0, now(),
-               (%s::varchar[])[1 + g %% 11]
-        FROM generate_series(1, %s) g""", [PERSON_ID_PREFIX, COUNTIES, count])
+               (%s::varchar[])[1 + g %% cardinality(%s::varchar[])]
+        FROM generate_series(1, %s) g""", [PERSON_ID_PREFIX, _counties(cursor), _counties(cursor), count])
     return count
 
 
