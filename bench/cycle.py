@@ -25,16 +25,16 @@ stood (cycle-core a090fcb, cycle-in 40bd11f, cycle-out fe2e9e8, cycle-clear b4d0
 conflicts kept both sides, merge migrations settlement 0006 / funds 0008) — none of the
 runner or steps is on main yet, so on this branch the cycle part prints "not measured":
   settlements  workers  generate  floor    cycle   ÷floor  providers  reconcile  other steps
-      250,000        1    28.7 s  0.34 s  17.2 s     50×     9.7 s      3.8 s      3.7 s
-      250,000        2    31.8 s  0.27 s  20.6 s     78×    11.1 s      4.3 s      5.2 s
-    1,000,000        1   106.3 s  0.76 s  25.3 s     33×    10.0 s      9.1 s      4.6 s
-    1,000,000        2   112.0 s  0.70 s  35.7 s     51×    18.0 s     12.7 s      4.9 s
-    4,000,000        1   505.1 s  3.06 s  81.1 s     26×    35.7 s     38.7 s      5.3 s
+      250,000        1    28.7 s  0.34 s  17.2 s     50×     9.7 s      3.8 s      3.1 s
+      250,000        2    31.8 s  0.27 s  20.6 s     78×    11.1 s      4.3 s      4.9 s
+    1,000,000        1   106.3 s  0.76 s  25.3 s     33×    10.0 s      9.1 s      5.3 s
+    1,000,000        2   112.0 s  0.70 s  35.7 s     51×    18.0 s     12.7 s      4.6 s
+    4,000,000        1   505.1 s  3.06 s  81.1 s     26×    35.7 s     38.7 s      6.0 s
 All eight steps ran and planned shards (collection/accounts/remittance 11 each, disbursement 1,
 providers 10, clearing 1, reconcile 2, close 1); 496 provider statements, reconcile 0
-differences. ≤ 60 s at 1M: met (25 s). Within 3× of the floor: NOT met (33×). Growth: a
-fixed ~15 s (shard round trips, statements per provider) plus ~16 s per million, so
-linear above 1M; the two growing parts are the provider step and reconcile (its checks
+differences. ≤ 60 s at 1M: met (25 s). Within 3× of the floor: NOT met (33×). Growth:
++8 s from 250k to 1M, +56 s from 1M to 4M (~19 s per million: linear above 1M, over a fixed
+cost of ~7 s in shard round trips and per-provider statements); the two growing parts are the provider step and reconcile (its checks
 scan every settlement and accumulator of all time, not the month). A second worker made
 it slower here: the two cores were already saturated. The generated month has no
 declarations/collections (collection posts nothing) and no personal-account payments.
