@@ -66,12 +66,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--gunicorn-workers", type=int, default=3)
     parser.add_argument("--clients", type=int, default=3, help="load processes (one demo hospital each)")
     parser.add_argument("--threads", type=int, default=4, help="connections per load process")
+    parser.add_argument("--lookup-ttl", type=int, default=5,
+                        help="HSA_LOOKUP_TTL_SECONDS for the server (0: every lookup reads the database)")
     args = parser.parse_args(argv)
     setup_django("pooling_bench_http")
     tokens, patients, items = _world()
     clients = min(args.clients, len(tokens))
     port = _free_port()
-    server = _gunicorn(port, args.gunicorn_workers)
+    server = _gunicorn(port, args.gunicorn_workers, args.lookup_ttl)
     try:
         url = f"http://127.0.0.1:{port}"
         _wait(url)
@@ -124,10 +126,10 @@ def _world() -> tuple[list[tuple[str, str]], list[Any], list[Any]]:
     return tokens, patients, items
 
 
-def _gunicorn(port: int, workers: int) -> subprocess.Popen[bytes]:
+def _gunicorn(port: int, workers: int, lookup_ttl: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "bench-only-not-a-secret-" + "x" * 40,
            "SECURE_SSL_REDIRECT": "false", "ALLOWED_HOSTS": "127.0.0.1,localhost", "DB_CONN_MAX_AGE": "600",
-           "PYTHONUNBUFFERED": "1"}
+           "PYTHONUNBUFFERED": "1", "HSA_LOOKUP_TTL_SECONDS": str(lookup_ttl)}
     command = [str(ROOT / ".venv/bin/gunicorn"), "pooling.wsgi:application", "--workers", str(workers),
                "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "120"]
     return subprocess.Popen(command, cwd=ROOT, env=env)
@@ -199,7 +201,7 @@ def _server_cpu(master: int) -> float:
 
 def _report(args: Any, clients: int, floor: dict[str, Any], run: dict[str, Any], before: list[float],
             after: list[float]) -> None:
-    print(f"gunicorn {args.gunicorn_workers} sync workers; load: {clients} processes × {args.threads} connections",
+    print(f"gunicorn {args.gunicorn_workers} sync workers, HSA_LOOKUP_TTL_SECONDS={args.lookup_ttl}; load: {clients} processes × {args.threads} connections",
           flush=True)
     print(f"floor   1101 person info   : {floor['ok']:>8,} messages in {floor['wall']:7.2f} s = "
           f"{floor['rate']:8.1f} msg/s; p50 {floor['p50'] * 1000:6.1f} ms p95 {floor['p95'] * 1000:6.1f} ms "
