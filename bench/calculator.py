@@ -14,6 +14,7 @@ import json
 import os
 import random
 import time
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -25,8 +26,16 @@ import django  # noqa: E402
 django.setup()
 
 from pooling.benefits.calculator import settle  # noqa: E402
-from pooling.benefits.types import Accumulators, CatalogueEntry, Claim, ClaimLine, PersonContext  # noqa: E402
+from pooling.benefits.types import (  # noqa: E402
+    Accumulators,
+    CatalogueEntry,
+    Claim,
+    ClaimLine,
+    PersonContext,
+    Settlement,
+)
 from pooling.kernel.choices import HospitalLevel, PersonCategory, Scheme  # noqa: E402
+from pooling.policy.benefit_rules import BenefitRules  # noqa: E402
 from pooling.policy.document import policy_from_document  # noqa: E402
 
 DEMO = Path(__file__).resolve().parent.parent / "pooling" / "policy" / "documents" / "demo-2026.json"
@@ -65,7 +74,7 @@ def _claims(rng: random.Random, codes: list[str], n: int) -> list[tuple[PersonCo
 def _floor(claims: list[tuple[PersonContext, Claim]]) -> int:
     grand = 0
     for _person, claim in claims:
-        total = 0
+        total: Decimal | int = 0
         for line in claim.lines:
             total += line.quantity * line.unit_price_fen
         grand += int(total)
@@ -98,11 +107,12 @@ def main() -> None:
         print(f"with the Chinese explanation lines rendered too: {args.claims / exp_cpu:,.0f} claims/s")
 
 
-def _settle_all(rules, catalogue, claims):  # type: ignore[no-untyped-def]
+def _settle_all(rules: BenefitRules, catalogue: dict[str, CatalogueEntry],
+                claims: list[tuple[PersonContext, Claim]]) -> list[Settlement]:
     return [settle(rules=rules, catalogue=catalogue, person=p, claim=c) for p, c in claims]
 
 
-def _best(repeat: int, fn) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+def _best(repeat: int, fn: Callable[[], object]) -> tuple[float, float]:
     best = (float("inf"), float("inf"))
     for _ in range(repeat):
         cpu, wall = time.process_time(), time.perf_counter()

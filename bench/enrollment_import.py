@@ -24,8 +24,12 @@ import csv
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.common import peak_rss_mb, setup_django, timed, truncate, verdict
+
+if TYPE_CHECKING:  # imported late at run time: Django is set up by then
+    from pooling.imports.models import ImportBatch
 
 RATIO_FLOOR = 0.5
 RSS_CEILING_MB = 1024
@@ -98,7 +102,7 @@ def reset_people() -> None:
     truncate("enrollment_person")
 
 
-def run_import(path: Path) -> tuple[float, float, object]:
+def run_import(path: Path) -> tuple[float, float, ImportBatch]:
     from django.core.files import File
 
     from pooling.imports.services import batch_commit, batch_preview, batch_upload

@@ -19,8 +19,12 @@ import csv
 import io
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.common import setup_django, timed, truncate
+
+if TYPE_CHECKING:  # imported late at run time: Django is set up by then
+    from pooling.models import User
 
 PEOPLE_PER_EMPLOYER = 50
 
@@ -44,7 +48,7 @@ def _floor(text: str) -> float:
     return t[0]
 
 
-def _run(actor: object, kind: str, text: str) -> None:
+def _run(actor: User, kind: str, text: str) -> None:
     from django.core.files import File
 
     from pooling.imports.services import batch_commit, batch_preview, batch_upload
@@ -87,7 +91,9 @@ def main(argv: list[str]) -> int:
     by_county: dict[str, list[list[str]]] = {}
     for r in rows:
         by_county.setdefault(r[3], []).append(r)
-    employers, enrolments, declarations = [], [], []
+    employers: list[str] = []
+    enrolments: list[str] = []
+    declarations: list[str] = []
     for county, members in sorted(by_county.items()):
         for start in range(0, len(members), PEOPLE_PER_EMPLOYER):
             code = _credit_code(len(employers) + 1)

@@ -22,8 +22,12 @@ import argparse
 import threading
 import time
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from bench.common import setup_django, truncate
+
+if TYPE_CHECKING:  # imported late at run time: Django is set up by then
+    from pooling.kernel.permissions import SystemActor
 
 COUNTY = "320902"
 MONTH = date(2026, 1, 1)
@@ -31,7 +35,7 @@ CHUNK = 2_000
 
 
 
-def bench_actor():  # type: ignore[no-untyped-def]
+def bench_actor() -> SystemActor:
     """The bench writes as a named system job (imported late: Django is set up by then)."""
     from pooling.kernel.permissions import system_actor
 

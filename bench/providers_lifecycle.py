@@ -66,7 +66,7 @@ def _populate(n: int) -> list[str]:
                                        ("start_performance", "published", "performing")]):
             events.append(ProviderEvent(provider=p, action=a, from_state=f, to_state=t,
                                         effective_on=start - timedelta(days=60 - k)))
-        if p.state == State.SUSPENDED:
+        if p.state == State.SUSPENDED and p.suspended_on is not None:  # generated with its date
             events.append(ProviderEvent(provider=p, action="suspend", from_state="performing",
                                         to_state="suspended", effective_on=p.suspended_on))
         agreements.append(Agreement(provider=p, template=template, number=f"{p.national_code}-1",

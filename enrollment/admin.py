@@ -2,8 +2,11 @@
 where every write goes through a service; the admin is scoped like everything else."""
 
 from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from enrollment import models as m
+from enrollment.selectors import transfers_named
 from pooling.web.admin_exports import WriterExportMixin
 
 
@@ -48,9 +51,22 @@ class DeclarationAdmin(ReadMostlyAdmin):
 
 @admin.register(m.Transfer)
 class TransferAdmin(ReadMostlyAdmin):
-    list_display = ("person", "from_county", "to_county", "effective_month", "status")
+    # Both counties see a transfer; only the county holding the person reads who it is
+    # (the receiving clerk gets the masked name, as on the transfer pages).
+    list_display = ("person_shown", "from_county", "to_county", "effective_month", "release_due", "status")
     list_filter = ("status",)
-    raw_id_fields = ("person",)
+    exclude = ("person",)
+    readonly_fields = ("person_shown",)
+
+    @admin.display(description=_("参保人"))
+    def person_shown(self, obj: m.Transfer) -> str:
+        [named] = transfers_named([obj])
+        return f"{getattr(named, 'person_label')}（{obj.person.masked_id}）"  # noqa: B009  # set by transfers_named
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        # The whole-table export names the person: city-wide readers only, never a county
+        # clerk (who may be the receiving county of a pending transfer).
+        return super().has_export_permission(request) and not getattr(request.user, "region_id", None)
 
 
 @admin.register(m.Referral)

@@ -49,8 +49,9 @@ class EnrolmentSerializer(serializers.ModelSerializer):
         model = m.Enrolment
         validators: list[Any] = []  # the service judges uniqueness, in Chinese
         fields = ["id", "county", "person", "scheme", "employer", "start_month", "end_month", "status",
-                  "waiting_months", "benefits_from", "continues"]
-        read_only_fields = ["id", "county", "end_month", "status", "waiting_months", "benefits_from", "continues"]
+                  "status_reason", "waiting_months", "benefits_from", "continues"]
+        read_only_fields = ["id", "county", "end_month", "status", "status_reason", "waiting_months", "benefits_from",
+                            "continues"]
 
 
 class DeclarationLineSerializer(serializers.ModelSerializer):
@@ -119,12 +120,14 @@ class TransferSerializer(serializers.ModelSerializer):
         model = m.Transfer
         validators: list[Any] = []  # the service judges uniqueness, in Chinese
         fields = ["id", "person", "id_number", "from_county", "to_county", "effective_month", "reason",
-                  "status", "new_employer", "requested_at", "completed_at"]
-        read_only_fields = ["id", "person", "from_county", "status", "new_employer", "requested_at", "completed_at"]
+                  "new_employer", "new_address", "status", "release_due", "released_at", "released_by_deadline",
+                  "objection", "cancel_reason", "requested_at", "completed_at"]
+        read_only_fields = ["id", "person", "from_county", "status", "release_due", "released_at",
+                            "released_by_deadline", "objection", "cancel_reason", "requested_at", "completed_at"]
 
 
-class TransferCompleteSerializer(serializers.Serializer):
-    new_employer = serializers.IntegerField(required=False, allow_null=True)
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
 
 
 class ReferralSerializer(serializers.ModelSerializer):
@@ -237,10 +240,14 @@ class EnrolmentViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
         return self.created(services.enrol(person=person, scheme=d["scheme"], employer=d.get("employer"),
                                            start_month=d["start_month"], actor=acting(request)))
 
-    @extend_schema(request=None)
+    @extend_schema(request=ReasonSerializer)
     @action(detail=True, methods=["post"])
     def suspend(self, request: Request, pk: str) -> Response:
-        return Response(EnrolmentSerializer(services.enrolment_suspend(enrolment=self.get_object(), actor=acting(request))).data)
+        s = ReasonSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        done = services.enrolment_suspend(enrolment=self.get_object(), reason=s.validated_data["reason"],
+                                          actor=acting(request))
+        return Response(EnrolmentSerializer(done).data)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
@@ -314,11 +321,12 @@ class ResidentContributionViewSet(Base, mixins.ListModelMixin):
 
 
 class TransferViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
-    """市内转移接续: seen by both counties; request by ID number; complete (receiving county only)."""
+    """市内转移接续: the receiving county requests (with its ground) and may cancel; the
+    sending county releases (the person moves) or objects."""
 
     serializer_class = TransferSerializer
-    write_capabilities = {"create": "transfer.request", "complete": "transfer.complete",
-                          "cancel": "transfer.request"}
+    write_capabilities = {"create": "transfer.request", "release": "transfer.release",
+                          "object_": "transfer.release", "cancel": "transfer.request"}
     filterset_fields = ["status", "from_county", "to_county"]
 
     def get_queryset(self):
@@ -330,22 +338,32 @@ class TransferViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
         d = s.validated_data
         return self.created(services.transfer_request(
             id_number=d["id_number"], to_county=d["to_county"], effective_month=d["effective_month"],
+            new_employer=d.get("new_employer"), new_address=d.get("new_address", ""),
             reason=d.get("reason", ""), actor=acting(request)))
-
-    @extend_schema(request=TransferCompleteSerializer)
-    @action(detail=True, methods=["post"])
-    def complete(self, request: Request, pk: str) -> Response:
-        s = TransferCompleteSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        employer_id = s.validated_data.get("new_employer")
-        employer = get_object_or_404(m.Employer, pk=employer_id) if employer_id else None
-        done = services.transfer_complete(transfer=self.get_object(), new_employer=employer, actor=acting(request))
-        return Response(TransferSerializer(done).data)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
+    def release(self, request: Request, pk: str) -> Response:
+        done = services.transfer_release(transfer=self.get_object(), actor=acting(request))
+        return Response(TransferSerializer(done).data)
+
+    @extend_schema(request=ReasonSerializer)
+    @action(detail=True, methods=["post"], url_path="object", url_name="object")
+    def object_(self, request: Request, pk: str) -> Response:
+        s = ReasonSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        done = services.transfer_object(transfer=self.get_object(), reason=s.validated_data["reason"],
+                                        actor=acting(request))
+        return Response(TransferSerializer(done).data)
+
+    @extend_schema(request=ReasonSerializer)
+    @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
-        return Response(TransferSerializer(services.transfer_cancel(transfer=self.get_object(), actor=acting(request))).data)
+        s = ReasonSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        done = services.transfer_cancel(transfer=self.get_object(), reason=s.validated_data["reason"],
+                                        actor=acting(request))
+        return Response(TransferSerializer(done).data)
 
 
 class ReferralViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):

@@ -1,7 +1,7 @@
 """Demo data for the handling app: employers and ~20 people in two counties of the demo city
 (its demo file's "enrollment" section: 亭湖区 and 盐都区 for 盐城, 湖滨区 and 陕州区 for 三门峡), with
 enrolments, three months of declarations (two paid, allocated to the personal accounts),
-a resident year, one completed transfer and one approved referral; the accounts' postings
+a resident year, one completed transfer, one awaiting its release and one approved referral; the accounts' postings
 swept into the employee personal-account book. Idempotent: a second load changes nothing."""
 
 from __future__ import annotations
@@ -99,16 +99,18 @@ def _declare(employers: list[Employer], people: list[Person]) -> None:
 def _transfer_and_refer(people: list[Person], second: Region, employers: list[Employer],
                         referral_to: dict[str, str]) -> None:
     mover = people[0]  # works in the first county, moves to the second from April
+    in_second = [e for e in employers if e.county_id == second.code]
     transfer = services.transfer_request(id_number=mover.id_number, to_county=second,
-                                         effective_month=date(2026, 4, 1), reason="工作调动", actor=DEMO_LOADER)
-    new_employer = next(e for e in employers if e.county_id == second.code)
-    services.transfer_complete(transfer=transfer, new_employer=new_employer, actor=DEMO_LOADER)
+                                         effective_month=date(2026, 4, 1), new_employer=in_second[0],
+                                         reason="工作调动", actor=DEMO_LOADER)
+    services.transfer_release(transfer=transfer, actor=DEMO_LOADER)
     patient = people[1]
     referral = services.referral_apply(person=patient, kind="referral", destination=referral_to["destination"],
                                        destination_area_code=referral_to["area_code"],
                                        diagnosis="冠状动脉粥样硬化性心脏病",
                                        valid_from=date(2026, 3, 1), valid_to=date(2026, 5, 31), actor=DEMO_LOADER)
     services.referral_decide(referral=referral, approve=True, note="符合转诊条件", actor=DEMO_LOADER)
-    # A pending transfer for the clerk of the second county to complete in the demo.
+    # A pending transfer into the second county for the first county's clerk to release (or object to).
     services.transfer_request(id_number=people[4].id_number, to_county=second,
-                              effective_month=date(2026, 4, 1), reason="家庭搬迁", actor=DEMO_LOADER)
+                              effective_month=date(2026, 4, 1), new_employer=in_second[-1],
+                              reason="家庭搬迁", actor=DEMO_LOADER)

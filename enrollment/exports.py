@@ -102,7 +102,7 @@ def declarations_export(request: HttpRequest) -> HttpResponseBase:
 @login_required
 def arrears_export(request: HttpRequest) -> HttpResponseBase:
     rows = ([d.month, d.employer.name, d.employer.credit_code, d.county.name, d.total_fen, d.paid_fen,
-             d.owed]  # type: ignore[attr-defined]  # annotated by the selector
+             d.owed]
             for d in selectors.arrears().iterator(chunk_size=CHUNK))
     columns = [*_declaration_columns(), Column(_("欠费"), MONEY, total=True)]
     return export_response(_table(_("欠费清单"), columns, rows, [], totals=True), request.GET.get("format"))

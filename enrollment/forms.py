@@ -127,18 +127,28 @@ class TransferForm(ServiceForm):
     id_number = CodeField(label=_("身份证号码"), check=_id_number)
     to_county = CountyField(label=_("转入经办单位"))
     effective_month = MonthField(label=_("转入起始月"))
-    reason = forms.CharField(label=_("转移原因"), max_length=200, required=False)
-
-
-class TransferCompleteForm(ServiceForm):
+    # The ground: one of the two, as the person's scheme needs (the service says which).
     new_employer = forms.ModelChoiceField(label=_("转入地参保单位（职工医保人员必填）"),
                                           queryset=Employer.objects.none(), required=False)
+    new_address = forms.CharField(label=_("转入地居住地址（居民医保人员必填）"), max_length=200, required=False)
+    reason = forms.CharField(label=_("转移原因"), max_length=200, required=False)
 
-    def __init__(self, *args: Any, county_code: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, county_code: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["new_employer"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Employer.objects.filter(county_id=county_code, status="active").order_by("name")
+        # The caller's own employers (scoped): the receiving county's, where the person goes.
+        field.queryset = Employer.objects.filter(status=EmployerStatus.ACTIVE).order_by("name")
+        county = self.fields["to_county"]
+        assert isinstance(county, forms.ModelChoiceField)
+        if county_code:  # a county clerk asks only for their own county
+            county.queryset = handling_units().filter(code=county_code)
+
+
+class ReasonForm(ServiceForm):
+    """An irreversible step that the record must explain (stored, audited, shown)."""
+
+    reason = forms.CharField(label=_("原因"), max_length=200)
 
 
 class ReferralForm(ServiceForm):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from enrollment import selectors
 from enrollment.models import Enrolment, EnrolmentStatus, Person
 from pooling.kernel.money import format_yuan
+from pooling.kernel.permissions import can
 from pooling.web.home import HOME_WIDGETS, Widget
 
 
@@ -27,8 +28,14 @@ def widgets(request: HttpRequest) -> list[Widget]:
                note=_("欠费 %(owed)s 元") % {"owed": format_yuan(arrears["owed_fen"])},
                level="warn" if arrears["count"] else "info"),
     ]
-    if region:
+    transfers = reverse("enrollment:transfers")
+    if can(user, "transfer.release"):  # the sending county's to-do: release or object
+        waiting = selectors.pending_transfers_out(county_code=region)
+        found.append(Widget(_("待转出确认"), waiting, transfers + ("?direction=out&status=pending" if region else
+                                                                     "?status=pending"),
+                            note=_("逾期未确认也未提出异议的自动办结"), level="warn" if waiting else "info"))
+    if region and can(user, "transfer.request"):  # the receiving county's: asked, not yet released
         pending = selectors.pending_transfers_in(county_code=region)
-        found.append(Widget(_("待办结转入"), pending, reverse("enrollment:transfers") + "?direction=in&status=pending",
-                            level="warn" if pending else "info"))
+        found.append(Widget(_("转入待转出地确认"), pending, transfers + "?direction=in&status=pending",
+                            level="info"))
     return found

@@ -122,6 +122,11 @@ class Person(ScopedModel):
     def masked_id(self) -> str:
         return f"{self.id_number[:6]}********{self.id_number[-4:]}"
 
+    @property
+    def masked_name(self) -> str:
+        """The surname's character only (张三 → 张*): what another county's clerk may read."""
+        return self.name[:1] + "*" * max(len(self.name) - 1, 1)
+
 
 class EnrolmentStatus(models.TextChoices):
     ACTIVE = "active", _("参保缴费")
@@ -151,6 +156,8 @@ class Enrolment(ScopedModel):
                               default=EnrolmentStatus.ACTIVE)
     waiting_months = models.PositiveSmallIntegerField(_("待遇等待期（月）"), default=0)
     benefits_from = models.DateField(_("待遇享受起始日"), null=True, blank=True)
+    # Why it was last suspended or ended (a clerk must say; a transfer says so itself).
+    status_reason = models.CharField(_("暂停或终止原因"), max_length=200, blank=True, db_default="")
     # Set when this enrolment continues one ended by a transfer (关系接续).
     continues = models.OneToOneField("self", verbose_name=_("接续自"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="continued_by")
@@ -427,13 +434,20 @@ class AccountPosting(ScopedModel):
 
 
 class TransferStatus(models.TextChoices):
-    PENDING = "pending", _("待转入地办结")
+    PENDING = "pending", _("待转出地确认")
     COMPLETED = "completed", _("已办结")
+    OBJECTED = "objected", _("转出地不同意")
     CANCELLED = "cancelled", _("已撤销")
 
 
 class Transfer(ScopedModel):
-    """A move inside the city (关系转移接续): seen by both counties, completed by the receiver."""
+    """A move inside the city (关系转移接续), seen by both counties.
+
+    The receiving county opens it with its ground (an employee's new employer registered
+    there, or a resident's new address); the sending county confirms the release (转出确认),
+    which completes the move, or objects with a reason. If it does neither by `release_due`,
+    the transfers job completes it: silence is consent, an objection is not.
+    """
 
     scope_paths = ("from_county", "to_county")
 
@@ -447,10 +461,25 @@ class Transfer(ScopedModel):
     reason = models.CharField(_("转移原因"), max_length=200, blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=TransferStatus.choices,
                               default=TransferStatus.PENDING)
+    # The ground: an employee's new employer (registered in to_county), a resident's new address.
     new_employer = models.ForeignKey(Employer, verbose_name=_("转入地参保单位"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")
+    new_address = models.CharField(_("转入地居住地址"), max_length=200, blank=True)
     requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"), null=True,
+                                     blank=True, on_delete=models.PROTECT, related_name="+")
+    release_due = models.DateField(_("转出确认期限"), null=True, blank=True)
+    released_at = models.DateTimeField(_("转出确认时间"), null=True, blank=True)
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("转出确认人"), null=True,
+                                    blank=True, on_delete=models.PROTECT, related_name="+")
+    released_by_deadline = models.BooleanField(_("逾期未提异议自动确认"), default=False)
+    objection = models.CharField(_("转出地异议理由"), max_length=200, blank=True)
+    objected_at = models.DateTimeField(_("异议时间"), null=True, blank=True)
+    objected_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("异议人"), null=True,
+                                    blank=True, on_delete=models.PROTECT, related_name="+")
+    cancel_reason = models.CharField(_("撤销原因"), max_length=200, blank=True)
+    cancelled_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("撤销人"), null=True,
                                      blank=True, on_delete=models.PROTECT, related_name="+")
     completed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("办结人"), null=True,
@@ -467,7 +496,13 @@ class Transfer(ScopedModel):
                                    name="transfer_between_two_counties"),
             models.CheckConstraint(condition=models.Q(effective_month__day=1),
                                    name="transfer_month_is_first_day"),
+            # An objection always says why (the receiving county and the person are told).
+            models.CheckConstraint(condition=~models.Q(status="objected") | ~models.Q(objection=""),
+                                   name="transfer_objection_has_reason"),
         ]
+
+    def __str__(self) -> str:  # no name: both counties and the audit trail read it
+        return f"{self._meta.verbose_name} #{self.pk}（{self.from_county.name}→{self.to_county.name}，{self.effective_month:%Y-%m}）"
 
 
 class ReferralKind(models.TextChoices):

@@ -7,9 +7,10 @@ otherwise; each such place checks first that the caller may see the person.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
@@ -35,6 +36,9 @@ from enrollment.terms import required_retiree_months
 from pooling.kernel.choices import Scheme
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.scoping import unrestricted
+
+if TYPE_CHECKING:  # the stubs' helper package is a development dependency only
+    from django_stubs_ext import WithAnnotations
 
 ID_LIKE = re.compile(r"^[0-9]{1,17}[0-9Xx]?$")
 
@@ -215,7 +219,13 @@ def declarations_list(*, month: date | None = None, status: str = "") -> QuerySe
     return rows
 
 
-def arrears(*, before: date | None = None) -> QuerySet[Declaration]:
+class Owed(TypedDict):
+    """What `arrears` annotates on each declaration."""
+
+    owed: int
+
+
+def arrears(*, before: date | None = None) -> QuerySet[WithAnnotations[Declaration, Owed]]:
     """Declarations not fully paid (欠费), per county in the caller's scope, oldest first."""
     rows = Declaration.objects.filter(paid_fen__lt=F("total_fen")).select_related("employer", "county")
     if before is not None:
@@ -258,7 +268,25 @@ def transfers_list(*, status: str = "", direction: str = "", county_code: str | 
 
 
 def pending_transfers_in(*, county_code: str) -> int:
+    """Asked for by this county, waiting for the sending county's release (or the deadline)."""
     return Transfer.objects.filter(to_county_id=county_code, status=TransferStatus.PENDING).count()
+
+
+def pending_transfers_out(*, county_code: str | None = None) -> int:
+    """Waiting for this county's release or objection (every county's, for a city role)."""
+    rows = Transfer.objects.filter(status=TransferStatus.PENDING)
+    return (rows.filter(from_county_id=county_code) if county_code else rows).count()
+
+
+def transfers_named(transfers: Iterable[Transfer]) -> list[Transfer]:
+    """Set `person_label` on each transfer: the name if the caller may see the person
+    (their county holds them), else the masked name — a receiving clerk learns only what
+    the request needs until the move is done."""
+    rows = list(transfers)
+    visible = set(Person.objects.filter(pk__in={t.person_id for t in rows}).values_list("pk", flat=True))
+    for t in rows:
+        setattr(t, "person_label", t.person.name if t.person_id in visible else t.person.masked_name)  # noqa: B010
+    return rows
 
 
 def referrals_list(*, status: str = "", kind: str = "") -> QuerySet[Referral]:

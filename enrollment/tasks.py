@@ -5,10 +5,15 @@ from __future__ import annotations
 from datetime import date
 
 from celery import shared_task
+from django.utils import timezone
 
-from enrollment.services import account_postings_sweep_all, accounts_allocate_month
+from enrollment.services import (
+    account_postings_sweep_all,
+    accounts_allocate_month,
+    transfers_complete_due,
+)
 from pooling.kernel.audit import system_job
-from pooling.kernel.permissions import ACCOUNTS_JOB, SWEEP_JOB
+from pooling.kernel.permissions import ACCOUNTS_JOB, SWEEP_JOB, TRANSFERS_JOB
 
 
 @shared_task(name="enrollment.allocate_accounts_month")
@@ -31,3 +36,15 @@ def sweep_account_postings(until_iso: str) -> int:
     """
     with system_job(SWEEP_JOB) as actor:
         return len(account_postings_sweep_all(until=date.fromisoformat(until_iso), actor=actor))
+
+
+@shared_task(name="enrollment.complete_due_transfers")
+def complete_due_transfers(on_iso: str | None = None) -> list[int]:
+    """Daily (beat, enrollment/migrations/0011): complete the transfers whose sending county
+    let the release deadline pass without confirming or objecting, as TRANSFERS_JOB.
+
+    Idempotent: a completed transfer is no longer pending, so a re-run finds nothing.
+    """
+    on = date.fromisoformat(on_iso) if on_iso else timezone.localdate()
+    with system_job(TRANSFERS_JOB) as actor:
+        return transfers_complete_due(on=on, actor=actor)

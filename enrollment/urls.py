@@ -1,6 +1,6 @@
 from django.urls import path
 
-from enrollment import exports, views
+from enrollment import exports, transfer_views, views
 
 app_name = "enrollment"
 
@@ -28,10 +28,12 @@ urlpatterns = [
     path("arrears/export/", exports.arrears_export, name="arrears_export"),
     path("collections/new/", views.collection_new, name="collection_new"),
     path("overlaps/", views.overlaps, name="overlaps"),
-    path("transfers/", views.transfers, name="transfers"),
-    path("transfers/new/", views.transfer_new, name="transfer_new"),
-    path("transfers/<int:pk>/", views.transfer_detail, name="transfer"),
-    path("transfers/<int:pk>/cancel/", views.transfer_cancel, name="transfer_cancel"),
+    path("transfers/", transfer_views.transfers, name="transfers"),
+    path("transfers/new/", transfer_views.transfer_new, name="transfer_new"),
+    path("transfers/<int:pk>/", transfer_views.transfer_detail, name="transfer"),
+    path("transfers/<int:pk>/release/", transfer_views.transfer_release, name="transfer_release"),
+    path("transfers/<int:pk>/object/", transfer_views.transfer_object, name="transfer_object"),
+    path("transfers/<int:pk>/cancel/", transfer_views.transfer_cancel, name="transfer_cancel"),
     path("referrals/", views.referrals, name="referrals"),
     path("referrals/<int:pk>/", views.referral_detail, name="referral"),
 ]

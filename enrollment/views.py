@@ -26,14 +26,11 @@ from enrollment.models import (
     Referral,
     ReferralKind,
     ReferralStatus,
-    Transfer,
-    TransferStatus,
 )
 from pooling.kernel.choices import PersonCategory, Scheme
 from pooling.kernel.hooks import PERSON_PANELS
 from pooling.kernel.money import format_yuan
 from pooling.kernel.permissions import can, denied_message
-from pooling.kernel.scoping import current_scope
 from pooling.web.decorators import acting, capability_required
 
 PAGE = 25
@@ -70,6 +67,8 @@ def index(request: HttpRequest) -> HttpResponse:
         "q": q, "results": selectors.person_search(q=q, limit=20) if q else None,
         "elsewhere": selectors.person_registered_elsewhere(id_number=q) if q else None,
         "pending_in": selectors.pending_transfers_in(county_code=region) if region else None,
+        "pending_out": selectors.pending_transfers_out(county_code=region)
+        if can(request.user, "transfer.release") else None,
         "arrears": selectors.arrears_total(),
     })
 
@@ -178,11 +177,12 @@ def person_event(request: HttpRequest, pk: int) -> HttpResponse:
 def enrolment_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     enrolment = get_object_or_404(Enrolment, pk=pk)
     form = forms.EndEnrolmentForm(request.POST)
-    calls = {"suspend": lambda: services.enrolment_suspend(enrolment=enrolment, actor=acting(request)),
+    reason = request.POST.get("reason", "")
+    calls = {"suspend": lambda: services.enrolment_suspend(enrolment=enrolment, reason=reason, actor=acting(request)),
              "resume": lambda: services.enrolment_resume(enrolment=enrolment, actor=acting(request))}
     if action == "end":
         calls["end"] = lambda: services.enrolment_end(enrolment=enrolment, end_month=form.cleaned_data["end_month"],
-                                                      actor=acting(request))
+                                                      reason=reason, actor=acting(request))
     if action not in calls:
         raise Http404
     if (action != "end" or form.is_valid()) and form.run(calls[action]) is not None:
@@ -292,65 +292,6 @@ def collection_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def overlaps(request: HttpRequest) -> HttpResponse:
     return render(request, "enrollment/overlaps.html", {"rows": selectors.enrolment_overlaps()})
-
-
-@login_required
-def transfers(request: HttpRequest) -> HttpResponse:
-    f = {k: request.GET.get(k, "").strip() for k in ("status", "direction")}
-    rows = selectors.transfers_list(county_code=getattr(request.user, "region_id", None), **f)
-    return render(request, "enrollment/transfers.html", {
-        "page": _page(request, rows), "f": f, "statuses": TransferStatus.choices})
-
-
-@capability_required("transfer.request")
-def transfer_new(request: HttpRequest) -> HttpResponse:
-    initial = {"to_county": acting(request).region_id} if getattr(request.user, "region_id", None) else {}
-    if request.GET.get("id_number"):
-        initial["id_number"] = request.GET["id_number"]
-    form = forms.TransferForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        transfer = form.run(lambda: services.transfer_request(
-            id_number=d["id_number"], to_county=d["to_county"], effective_month=d["effective_month"],
-            reason=d["reason"], actor=acting(request)))
-        if transfer is not None:
-            messages.success(request, _t("已提交转移申请，待转入地经办单位办结"))
-            return redirect("enrollment:transfer", pk=transfer.pk)
-    return _form_page(request, form, _("市内转移接续申请"), back="enrollment:transfers",
-                      note=_("转入地经办人员只需填写身份证号码；转移由转入地经办单位办结。"))
-
-
-@login_required
-def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    transfer = get_object_or_404(Transfer.objects.select_related("person", "from_county", "to_county"), pk=pk)
-    can_complete = (transfer.status == TransferStatus.PENDING and not current_scope().read_only
-                    and can(request.user, "transfer.complete", county=transfer.to_county_id))
-    can_cancel = transfer.status == TransferStatus.PENDING and any(
-        can(request.user, "transfer.request", county=c) for c in (transfer.from_county_id, transfer.to_county_id))
-    form = forms.TransferCompleteForm(request.POST or None, county_code=transfer.to_county_id)
-    if request.method == "POST":
-        if not can_complete:
-            messages.error(request, _t("转移只能由转入地经办单位（%(county)s）办结") % {"county": transfer.to_county.name})
-        elif form.is_valid():
-            done = form.run(lambda: services.transfer_complete(
-                transfer=transfer, new_employer=form.cleaned_data["new_employer"], actor=acting(request)))
-            if done is not None:
-                messages.success(request, _t("转移已办结，参保关系已接续"))
-                return redirect("enrollment:person", pk=transfer.person_id)
-    return render(request, "enrollment/transfer.html", {"t": transfer, "form": form, "can_complete": can_complete,
-                                                        "can_cancel": can_cancel})
-
-
-@capability_required("transfer.request")
-@require_POST
-def transfer_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    transfer = get_object_or_404(Transfer, pk=pk)
-    form = forms.ServiceForm()
-    if form.run(lambda: services.transfer_cancel(transfer=transfer, actor=acting(request))) is not None:
-        messages.success(request, _t("转移申请已撤销"))
-    for errors in form.errors.values():
-        messages.error(request, "；".join(str(e) for e in errors))
-    return redirect("enrollment:transfer", pk=pk)
 
 
 @login_required

@@ -24,9 +24,15 @@ class Category(models.TextChoices):
     CITY_EXPENDITURE = "city_expenditure", _("市级支出户")
     COUNTY_EXPENDITURE = "county_expenditure", _("县级支出户")
     RECEIVABLE_COUNTY = "receivable_county", _("应收县级款项")
+    # 县际清算往来: what a unit's agency paid for other counties' insured (debit: owed to
+    # the unit; credit: the unit owes). Summed over the city it is always zero.
+    INTER_COUNTY_CLEARING = "inter_county_clearing", _("县际清算往来")
     PERSONAL_ACCOUNT_CLEARING = "personal_account_clearing", _("个人账户转移清算")
     # Liabilities.
     PAYABLE_PROVIDER = "payable_provider", _("应付定点机构款")
+    # Money collected with no declaration to split it by yet (暂收款): owed back or
+    # recognised as income once it is matched (the monthly cycle's collection step).
+    SUSPENSE = "suspense", _("暂收款")
     # Fund.
     FUND_BALANCE = "fund_balance", _("基金累计结余")
     RISK_RESERVE = "risk_reserve", _("风险准备金")
@@ -92,8 +98,10 @@ KINDS: dict[str, Kind] = {k.category: k for k in [
     Kind(C.CITY_EXPENDITURE, "1003", Klass.ASSET, city_level=True, no_overdraft=True),
     Kind(C.COUNTY_EXPENDITURE, "1004", Klass.ASSET, no_overdraft=True),
     Kind(C.RECEIVABLE_COUNTY, "1101", Klass.ASSET),
+    Kind(C.INTER_COUNTY_CLEARING, "1102", Klass.ASSET),
     Kind(C.PERSONAL_ACCOUNT_CLEARING, "1201", Klass.ASSET, city_level=True, books=(PERSONAL_BOOK,)),
     Kind(C.PAYABLE_PROVIDER, "2001", Klass.LIABILITY),
+    Kind(C.SUSPENSE, "2101", Klass.LIABILITY, books=(POOLED_BOOK,)),  # employee collections only
     Kind(C.FUND_BALANCE, "3001", Klass.FUND, city_level=True),
     Kind(C.RISK_RESERVE, "3002", Klass.FUND, city_level=True),
     Kind(C.PERSONAL_ACCOUNT_BALANCE, "3003", Klass.FUND, books=(PERSONAL_BOOK,)),

@@ -94,6 +94,11 @@ class MonthlyPlan(ScopedModel):
     month = models.PositiveSmallIntegerField(_("月份"))
     planned_expense_fen = models.BigIntegerField(_("计划支出（分）"))
     submitted_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The city approves a filed plan (a second person: four eyes); filing again clears it.
+    # The monthly cycle disburses only approved plans (settlement/cycle/steps/disbursement.py).
+    approved_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                    verbose_name=_("审批人"))
+    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("月度用款计划")

@@ -11,10 +11,18 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from funds import reports, selectors
 from funds.chart import Category
-from funds.models import Book, Budget, BudgetAdjustment, PrePoolingClaim, PrePoolingPosition
+from funds.models import (
+    Book,
+    Budget,
+    BudgetAdjustment,
+    MonthlyPlan,
+    PrePoolingClaim,
+    PrePoolingPosition,
+)
 from funds.services import budgets as svc
 from funds.services.gapshare import GapCover, gap_cover, gap_cover_post, gap_rule
 from funds.services.schedules import instalment_states
@@ -75,6 +83,8 @@ def budgets(request: HttpRequest) -> HttpResponse:
         "expense_items": [(c, Category(c).label) for c in svc.EXPENSE_CATEGORIES],
         "units": handling_units() if acting(request).role != Role.COUNTY_CLERK else [],
         "can_compile": can(request.user, "budget.submit"),
+        "pending_plans": MonthlyPlan.objects.filter(approved_at=None).select_related("book", "county", "submitted_by")
+        .order_by("year", "month", "county_id") if can(request.user, "budget.issue") else [],
         "city_plans": [p for p in city_plans if p.rows]})
 
 
@@ -179,6 +189,20 @@ def monthly_plan(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.text())
     else:
         messages.success(request, _("月度用款计划已报送"))
+    return redirect("funds:budgets")
+
+
+@require_POST
+@capability_required("budget.issue")
+def monthly_plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """The city approves a county's filed plan (someone other than who filed it)."""
+    try:
+        plan = svc.monthly_plan_approve(plan=get_object_or_404(MonthlyPlan, pk=pk), actor=acting(request))
+    except BusinessRuleError as exc:
+        messages.error(request, exc.text())
+    else:
+        messages.success(request, _("%(county)s %(year)s-%(month)02d 月度用款计划已审批") % {
+            "county": plan.county.name, "year": plan.year, "month": plan.month})
     return redirect("funds:budgets")
 
 

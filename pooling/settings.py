@@ -33,6 +33,11 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # province later — the same shape one level up.
 POOLING_AREA_CODE = env_str("POOLING_AREA_CODE", "320900")
 
+# A transfer between counties the sending county neither confirms nor objects to within
+# this many working days (Monday–Friday; no holiday calendar yet) completes by itself
+# (enrollment.complete_due_transfers, daily). Fixed on each transfer when it is opened.
+TRANSFER_RELEASE_WORKING_DAYS = env_int("TRANSFER_RELEASE_WORKING_DAYS", 10)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The one test command: lint, type checks on services, and pytest on real
+# The one test command: lint, type checks on the whole tree, and pytest on real
 # PostgreSQL and Redis (started or installed here if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,8 +14,8 @@ export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"
 export DEBUG=true
 unset CELERY_BROKER_URL
 echo "== ruff"; .venv/bin/ruff check .
-echo "== mypy (every package of the application; tests and bench are not yet typed)"
-.venv/bin/mypy pooling enrollment providers funds settlement
+echo "== mypy (the whole tree: every package of the application, its tests and the benches)"
+.venv/bin/mypy pooling enrollment providers funds settlement bench tests
 echo "== pytest"
 # Two workers: the machine (and CI) has two cores; each worker gets its own test database.
 .venv/bin/pytest -n "${PYTEST_WORKERS:-2}" "$@"

@@ -1,6 +1,8 @@
 from django.urls import path
 
 from settlement import views, views_claims
+from settlement.cycle import views_clearing
+from settlement.cycle import views_in as cycle_in
 
 app_name = "settlement"
 
@@ -22,4 +24,10 @@ urlpatterns = [
     path("allowances/new/", views_claims.allowance_new, name="allowance_new"),
     path("allowances/<int:pk>/", views_claims.allowance_detail, name="allowance"),
     path("allowances/<int:pk>/decide/", views_claims.allowance_decide, name="allowance_decide"),
+    path("cycle/<str:month>/collection/", cycle_in.cycle_collection, name="cycle_collection"),
+    path("cycle/<str:month>/accounts/", cycle_in.cycle_accounts, name="cycle_accounts"),
+    path("cycle/<str:month>/remittance/", cycle_in.cycle_remittance, name="cycle_remittance"),
+    path("cycle/<str:month>/disbursement/", cycle_in.cycle_disbursement, name="cycle_disbursement"),
+    path("cycle/<str:month>/clearing/", views_clearing.cycle_clearing, name="cycle_clearing"),
+    path("cycle/<str:month>/reconcile/", views_clearing.cycle_reconcile, name="cycle_reconcile"),
 ]

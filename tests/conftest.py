@@ -51,10 +51,9 @@ def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[None]:
         runtime_grants_apply(role=RUNTIME_ROLE)
         _take_role(RUNTIME_ROLE)
     os.environ["DATABASE_ROLE"] = RUNTIME_ROLE  # subprocesses (the worker) read settings anew
-    original_flush = DatabaseOperations.execute_sql_flush
-    DatabaseOperations.execute_sql_flush = _flush_as_owner(original_flush)
-    yield
-    DatabaseOperations.execute_sql_flush = original_flush
+    with pytest.MonkeyPatch.context() as patch:  # put back when the session ends
+        patch.setattr(DatabaseOperations, "execute_sql_flush", _flush_as_owner(DatabaseOperations.execute_sql_flush))
+        yield
     with django_db_blocker.unblock():
         _take_role(None)  # dropping the test database takes the owner
 

@@ -168,7 +168,7 @@ def _param_values(name: str) -> list[str] | None:
     if name == "app_label":
         return [c.label for c in apps.get_app_configs()]
     if name == "model_name":
-        return [m._meta.model_name for m in apps.get_models()]
+        return [m._meta.model_name for m in apps.get_models() if m._meta.model_name]
     if name == "url":  # the admin's catch-all redirect: no row behind it
         return ["x"]
     return None

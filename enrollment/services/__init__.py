@@ -33,7 +33,13 @@ from enrollment.services.people import (
 )
 from enrollment.services.referrals import referral_apply, referral_decide, referral_revoke
 from enrollment.services.sweep import account_postings_sweep, account_postings_sweep_all
-from enrollment.services.transfers import transfer_cancel, transfer_complete, transfer_request
+from enrollment.services.transfers import (
+    transfer_cancel,
+    transfer_object,
+    transfer_release,
+    transfer_request,
+    transfers_complete_due,
+)
 
 __all__ = [
     "DeclarationResult", "LineResult", "account_allocate", "account_balance", "account_open",
@@ -42,5 +48,5 @@ __all__ = [
     "enrolment_resume", "enrolment_suspend", "person_death", "person_duplicate_check",
     "person_register", "person_retire", "person_update", "referral_apply", "referral_decide",
     "referral_revoke", "resident_contribution_record", "resident_waiting_months",
-    "transfer_cancel", "transfer_complete", "transfer_request",
+    "transfer_cancel", "transfer_object", "transfer_release", "transfer_request", "transfers_complete_due",
 ]

@@ -39,6 +39,7 @@ ALREADY_ENDED = _("该参保记录已终止")
 END_BEFORE_START = _("终止月不能早于参保起始月 %(start)s")
 END_BEFORE_PAID = _("终止月不能早于已申报缴费的最后月份 %(last)s")
 UNKNOWN_SCHEME = _("险种不正确：%(value)s")
+REASON_REQUIRED = _("请填写%(what)s：该记录须说明理由")
 
 OPEN_STATUSES = (EnrolmentStatus.ACTIVE, EnrolmentStatus.SUSPENDED)
 
@@ -226,15 +227,23 @@ def _enrol_many(requests: list[EnrolRequest], actor: Actor, refuse: Callable[[in
 
 
 @transaction.atomic
-def enrolment_suspend(*, enrolment: Enrolment, actor: Actor) -> Enrolment:
-    """Suspend payments (暂停缴费), e.g. an employee between jobs; the record stays open."""
+def enrolment_suspend(*, enrolment: Enrolment, reason: str, actor: Actor) -> Enrolment:
+    """Suspend payments (暂停缴费), e.g. an employee between jobs; the record stays open
+    and says why."""
     require(actor, "enrolment.manage", county=enrolment.county_id)
+    reason = _reason(reason, _("暂停原因"))
     enrolment = _locked(enrolment)
     if enrolment.status != EnrolmentStatus.ACTIVE:
         raise BusinessRuleError(NOT_ACTIVE, code="not_active")
-    enrolment.status = EnrolmentStatus.SUSPENDED
-    enrolment.save(update_fields=["status"])
+    enrolment.status, enrolment.status_reason = EnrolmentStatus.SUSPENDED, reason
+    enrolment.save(update_fields=["status", "status_reason"])
     return enrolment
+
+
+def _reason(text: str, what: object) -> str:
+    if not text.strip():
+        raise BusinessRuleError(REASON_REQUIRED, code="reason_required", field="reason", params={"what": what})
+    return text.strip()
 
 
 @transaction.atomic
@@ -268,9 +277,10 @@ def _locked(enrolment: Enrolment) -> Enrolment:
 
 
 @transaction.atomic
-def enrolment_end(*, enrolment: Enrolment, end_month: date, actor: Actor) -> Enrolment:
-    """End an enrolment with its last covered month (not before any declared month)."""
+def enrolment_end(*, enrolment: Enrolment, end_month: date, reason: str, actor: Actor) -> Enrolment:
+    """End an enrolment with its last covered month (not before any declared month), saying why."""
     require(actor, "enrolment.manage", county=enrolment.county_id)
+    reason = _reason(reason, _("终止原因"))
     enrolment = _locked(enrolment)
     end = first_of_month(end_month)
     if enrolment.status == EnrolmentStatus.ENDED:
@@ -282,6 +292,6 @@ def enrolment_end(*, enrolment: Enrolment, end_month: date, actor: Actor) -> Enr
     if last is not None and end < last:
         raise BusinessRuleError(END_BEFORE_PAID, code="end_before_paid", field="end_month",
                                 params={"last": f"{last:%Y-%m}"})
-    enrolment.status, enrolment.end_month = EnrolmentStatus.ENDED, end
-    enrolment.save(update_fields=["status", "end_month"])
+    enrolment.status, enrolment.end_month, enrolment.status_reason = EnrolmentStatus.ENDED, end, reason
+    enrolment.save(update_fields=["status", "end_month", "status_reason"])
     return enrolment

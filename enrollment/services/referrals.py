@@ -29,6 +29,7 @@ BAD_AREA = _("就医地行政区划代码应为 6 位数字")
 BAD_KIND = _("备案类型不正确：%(value)s")
 NOT_APPLIED = _("该备案已%(status)s，不能再审核")
 NOT_APPROVED = _("只有已备案的记录才能撤销")
+REASON_REQUIRED = _("请填写%(what)s：该记录须说明理由")
 
 # Longest validity per kind, in days: a referral covers one episode, a long stay a year.
 MAX_DAYS = {ReferralKind.REFERRAL: 180, ReferralKind.TEMPORARY: 180, ReferralKind.RESIDENT_ELSEWHERE: 366 * 3}
@@ -63,6 +64,8 @@ def referral_apply(*, person: Person, kind: str, destination: str, valid_from: d
 def referral_decide(*, referral: Referral, approve: bool, note: str = "", actor: Actor) -> Referral:
     """Approve (备案) or refuse an application."""
     require(actor, "referral.decide", county=referral.county_id)
+    if not approve and not note.strip():  # a refusal tells the patient why
+        raise BusinessRuleError(REASON_REQUIRED, code="reason_required", field="note", params={"what": _("不予备案理由")})
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.status != ReferralStatus.APPLIED:
         raise BusinessRuleError(NOT_APPLIED, code="not_applied", params={"status": referral.get_status_display()})
@@ -73,13 +76,16 @@ def referral_decide(*, referral: Referral, approve: bool, note: str = "", actor:
 
 
 @transaction.atomic
-def referral_revoke(*, referral: Referral, note: str = "", actor: Actor) -> Referral:
-    """Revoke an approved registration (e.g. the patient no longer goes)."""
+def referral_revoke(*, referral: Referral, note: str, actor: Actor) -> Referral:
+    """Revoke an approved registration (e.g. the patient no longer goes), saying why: the
+    reason replaces the approval's note on the record (the audit trail keeps both)."""
     require(actor, "referral.decide", county=referral.county_id)
+    if not note.strip():
+        raise BusinessRuleError(REASON_REQUIRED, code="reason_required", field="note", params={"what": _("撤销理由")})
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.status != ReferralStatus.APPROVED:
         raise BusinessRuleError(NOT_APPROVED, code="not_approved")
-    referral.status, referral.decision_note = ReferralStatus.REVOKED, note.strip() or referral.decision_note
+    referral.status, referral.decision_note = ReferralStatus.REVOKED, note.strip()
     referral.decided_at, referral.decided_by = timezone.now(), staff_user(actor)
     referral.save(update_fields=["status", "decision_note", "decided_at", "decided_by"])
     return referral

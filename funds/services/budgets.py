@@ -23,6 +23,7 @@ NEGATIVE = _("金额不能为负数")
 SAME_PERSON = _("预算调整须由申请人以外的人员审核（双人复核）")
 ALREADY_DECIDED = _("该调整已审核")
 BELOW_ZERO = _("调整后预算数不能为负数")
+PLAN_SAME_PERSON = _("月度用款计划须由报送人以外的人员审批（双人复核）")
 
 BUDGET_ITEMS = INCOME_CATEGORIES + EXPENSE_CATEGORIES
 
@@ -134,5 +135,21 @@ def monthly_plan_submit(*, book: Book, county: Region, year: int, month: int,
         raise BusinessRuleError(NEGATIVE, code="amount", field="planned_expense_fen")
     plan, _created = MonthlyPlan.objects.update_or_create(
         book=book, county=county, year=year, month=month,
-        defaults={"planned_expense_fen": planned_expense_fen, "submitted_by": staff_user(actor)})
+        defaults={"planned_expense_fen": planned_expense_fen, "submitted_by": staff_user(actor),
+                  "approved_by": None, "approved_at": None})  # a changed plan is approved anew
+    return plan
+
+
+@transaction.atomic
+def monthly_plan_approve(*, plan: MonthlyPlan, actor: Actor) -> MonthlyPlan:
+    """The city approves a county's filed plan; only an approved plan is disbursed."""
+    require(actor, "budget.issue")
+    plan = MonthlyPlan.objects.select_for_update().get(pk=plan.pk)
+    approver = staff_user(actor)
+    if approver is None:  # four eyes are a person's: a system job never approves
+        raise PermissionDenied(PLAN_SAME_PERSON)
+    if plan.submitted_by_id == approver.pk:
+        raise BusinessRuleError(PLAN_SAME_PERSON, code="four_eyes")
+    plan.approved_by, plan.approved_at = approver, timezone.now()
+    plan.save(update_fields=["approved_by", "approved_at"])
     return plan

@@ -20,7 +20,7 @@ class PersonCategory(models.TextChoices):
 
 
 # The basic schemes and the person categories each covers (职工: 在职/退休; 居民: 成年/未成年).
-SCHEME_CATEGORIES: dict[str, tuple[str, ...]] = {
+SCHEME_CATEGORIES: dict[str, tuple[PersonCategory, ...]] = {
     Scheme.EMPLOYEE: (PersonCategory.IN_SERVICE, PersonCategory.RETIRED),
     Scheme.RESIDENT: (PersonCategory.RESIDENT_ADULT, PersonCategory.MINOR_STUDENT),
 }

@@ -61,8 +61,9 @@ CAPABILITIES: dict[str, Capability] = {
     # Any county's clerk: a hospital's agency settles for people of every county (paid from their account).
     "account.post": _cap(_("个人账户划入与支付记账"), *HANDLERS),
     "account.sweep": _cap(_("个人账户记账归集入基金账簿"), *CITY_FUND),
-    "transfer.request": _cap(_("市内转移接续申请与撤销"), *HANDLERS),
-    "transfer.complete": _cap(_("办结市内转移接续"), *HANDLERS),
+    # The receiving county opens (and may withdraw) a transfer; the sending county releases or objects.
+    "transfer.request": _cap(_("受理市内转移接续申请与撤销（转入地）"), *HANDLERS),
+    "transfer.release": _cap(_("市内转移接续转出确认或提出异议（转出地）"), *HANDLERS),
     "referral.apply": _cap(_("受理转诊与转外就医备案"), *HANDLERS),
     "referral.decide": _cap(_("审核或撤销转诊与转外就医备案"), *HANDLERS),
     "import.run": _cap(_("批量导入经办数据"), *HANDLERS),
@@ -159,6 +160,9 @@ ACCOUNTS_JOB = system_actor("enrollment.allocate_accounts_month", _("定时任�
                             {"account.post"})
 SWEEP_JOB = system_actor("enrollment.sweep_account_postings", _("定时任务：个人账户记账归集入基金账簿"),
                          {"account.sweep", "ledger.post"})
+# A transfer the sending county neither released nor objected to by its deadline completes in this name.
+TRANSFERS_JOB = system_actor("enrollment.complete_due_transfers", _("定时任务：转移逾期未确认自动办结"),
+                             {"transfer.release"})
 DEMO_LOADER = system_actor("load_demo", _("演示数据装载"), CAPABILITIES)
 # The national interface (settlement/hsa): a provider's system, signed in with its credential,
 # settles and reverses its own visits (the credential scopes which); money moves in this name.
@@ -168,8 +172,8 @@ HSA_GATEWAY = system_actor("settlement.hsa", _("医保结算接口（定点机�
 CYCLE_JOB = system_actor("settlement.cycle", _("月度清算"),
                          {"settlement.view", "ledger.post", "account.post", "account.sweep", "period.close",
                           "prepooling.manage"})
-SYSTEM_ACTORS = {job.name: job for job in (SUSPENSIONS_JOB, ACCOUNTS_JOB, SWEEP_JOB, DEMO_LOADER, HSA_GATEWAY,
-                                           CYCLE_JOB)}  # the audit page names them
+SYSTEM_ACTORS = {job.name: job for job in (SUSPENSIONS_JOB, ACCOUNTS_JOB, SWEEP_JOB, TRANSFERS_JOB, DEMO_LOADER,
+                                           HSA_GATEWAY, CYCLE_JOB)}  # the audit page names them
 
 
 def can(actor: Any, capability: str, *, county: str | None = None) -> bool:

@@ -26,6 +26,7 @@ def paid_employee(county: Region, name: str = "张三", months: tuple[date, ...]
                   *, start: date = date(2026, 1, 1)) -> Enrolment:
     """An employee whose contributions for `months` were declared and have arrived."""
     e = f.employee_enrolment(county, name, start=start)
+    assert e.employer is not None
     for month in months:
         line = services.declaration_line_add(employer=e.employer, month=month, person=e.person,
                                              declared_base_fen=BASE_FEN, actor=SETUP).line

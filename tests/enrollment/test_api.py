@@ -45,6 +45,7 @@ def test_it_refuses_a_bad_id_number_with_its_code(api_a, county_a):
 
 def test_it_declares_and_reports_clamping(api_a, county_a, demo_policy):
     e = f.employee_enrolment(county_a)
+    assert e.employer is not None
     r = api_a.post(f"{API}/declarations/", {"employer": e.employer_id, "month": "2026-01", "rows": [
         {"id_number": e.person.id_number, "declared_base_fen": 100000}]}, content_type="application/json")
     assert r.status_code == 201, r.content
@@ -68,20 +69,24 @@ def test_it_scopes_lists_and_records_by_county(client_for, clerk_b, county_a, co
     assert api_b.get(f"{API}/people/{a.pk}/history/").status_code == 404
 
 
-def test_it_transfers_through_the_api_only_by_the_receiving_county(client_for, clerk_a, clerk_b, county_a,
-                                                                   county_b, demo_policy):
+def test_it_transfers_through_the_api_asked_by_the_receiver_released_by_the_sender(client_for, clerk_a, clerk_b,
+                                                                                  county_a, county_b, demo_policy):
     e = f.employee_enrolment(county_a, start=date(2026, 1, 1))
     employer_b = f.employer(county_b)
     api_b = client_for(clerk_b)
     r = api_b.post(f"{API}/transfers/", {"id_number": e.person.id_number, "to_county": "320903",
                                          "effective_month": "2026-04"}, content_type="application/json")
+    assert r.status_code == 400 and "参保单位" in r.content.decode()  # no ground, no transfer
+    r = api_b.post(f"{API}/transfers/", {"id_number": e.person.id_number, "to_county": "320903",
+                                         "new_employer": employer_b.pk, "effective_month": "2026-04"},
+                   content_type="application/json")
     assert r.status_code == 201, r.content
     pk = r.json()["id"]
-    r = client_for(clerk_a).post(f"{API}/transfers/{pk}/complete/", {"new_employer": None},
-                                 content_type="application/json")
+    r = api_b.post(f"{API}/transfers/{pk}/release/", {}, content_type="application/json")
     assert r.status_code == 403
-    r = api_b.post(f"{API}/transfers/{pk}/complete/", {"new_employer": employer_b.pk},
-                   content_type="application/json")
+    r = client_for(clerk_a).post(f"{API}/transfers/{pk}/object/", {}, content_type="application/json")
+    assert r.status_code == 400  # an objection says why
+    r = client_for(clerk_a).post(f"{API}/transfers/{pk}/release/", {}, content_type="application/json")
     assert r.status_code == 200, r.content
     assert Transfer.objects.get().status == "completed"
     assert Person.objects.get().county_id == "320903"
@@ -100,6 +105,6 @@ def test_it_lets_the_auditor_read_but_not_write(client_for, auditor, county_a):
 
 def test_it_documents_the_endpoints_in_the_openapi_schema(client_for, city_agent):
     schema = client_for(city_agent).get("/api/schema/?format=json").json()
-    for path in ("/api/v1/enrollment/people/", "/api/v1/enrollment/transfers/{id}/complete/",
+    for path in ("/api/v1/enrollment/people/", "/api/v1/enrollment/transfers/{id}/release/",
                  "/api/v1/enrollment/declarations/", "/api/v1/enrollment/referrals/{id}/decide/"):
         assert path in schema["paths"], path

@@ -78,7 +78,8 @@ def test_it_transfers_and_refers_across_two_counties(browser_page, live_server, 
     f.employer(county_b, "盐都接收单位")
     id_number = enrolment.person.id_number
 
-    # The receiving clerk (盐都区) searches, finds nothing, and asks for the person by ID number.
+    # The receiving clerk (盐都区) searches, finds nothing, and asks for the person by ID number,
+    # naming the ground: the new employer registered in 盐都区.
     login(page, base, clerk_b.username)
     page.goto(f"{base}/enrollment/?q={id_number}")
     page.click("text=申请转入本经办单位")
@@ -86,26 +87,33 @@ def test_it_transfers_and_refers_across_two_counties(browser_page, live_server, 
     page.fill("#id_effective_month", "2026-04")
     page.fill("#id_reason", "工作调动")
     page.click("main button.primary")
-    page.wait_for_selector("text=已提交转移申请")
-
-    # The sending clerk sees it but cannot complete it.
-    _switch_user(page, base, clerk_a.username)
-    page.goto(f"{base}/enrollment/transfers/")
-    page.click("text=迁移测试员")
-    assert "等待转入地（盐都区）经办单位办结" in page.locator("main").inner_text()
-    assert page.locator("text=办结转移").count() == 0
-
-    # The receiving clerk completes it with the new employer.
-    _switch_user(page, base, clerk_b.username)
-    page.goto(f"{base}/enrollment/transfers/?direction=in")
-    page.click("text=迁移测试员")
+    assert "转入地的参保单位" in page.locator("#id_new_employer_error").inner_text()
     page.select_option("#id_new_employer", label=next(
         o for o in page.locator("#id_new_employer option").all_inner_texts() if "盐都接收单位" in o))
-    page.click("button:has-text('办结转移')")
-    page.wait_for_selector("text=转移已办结")
+    page.click("main button.primary")
+    page.wait_for_selector("text=已提交转移申请")
+    assert "迁移测试员" not in page.locator("main").inner_text()  # masked until the move
+    assert "等待转出地（亭湖区）经办单位确认转出" in page.locator("main").inner_text()
+    assert page.locator("#release-transfer").count() == 0
+
+    # The sending clerk (亭湖区) releases it: a first click dismissed changes nothing.
+    _switch_user(page, base, clerk_a.username)
+    page.goto(f"{base}/enrollment/transfers/?direction=out")
+    page.click("text=迁移测试员")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click("#release-transfer")
+    assert Transfer.objects.get().status == "pending"
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#release-transfer")
+    page.wait_for_selector("text=已确认转出")
+    assert Transfer.objects.get().status == "completed"
+
+    # The receiving clerk now holds the person, with one continuous history.
+    _switch_user(page, base, clerk_b.username)
+    page.goto(f"{base}/enrollment/?q={id_number}")
+    page.click("text=迁移测试员")
     enrolments = page.locator("#enrolments").inner_text()
     assert "亭湖区" in enrolments and "盐都区" in enrolments and "2026-03" in enrolments
-    assert Transfer.objects.get().status == "completed"
 
     # Then a referral, registered and approved.
     page.click("text=转诊/转外就医备案")

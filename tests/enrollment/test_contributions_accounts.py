@@ -25,6 +25,7 @@ def _refused(fn, **kwargs) -> BusinessRuleError:
 
 def test_it_computes_each_share_of_a_declared_month(county_a, demo_policy):
     e = f.employee_enrolment(county_a)
+    assert e.employer is not None
     result = services.declaration_line_add(employer=e.employer, month=date(2026, 1, 20), person=e.person,
                                            declared_base_fen=500000, actor=SETUP)
     line = result.line
@@ -35,6 +36,7 @@ def test_it_computes_each_share_of_a_declared_month(county_a, demo_policy):
 
 def test_it_rounds_each_share_half_up_to_the_fen(county_a, demo_policy):
     e = f.employee_enrolment(county_a)
+    assert e.employer is not None
     line = services.declaration_line_add(employer=e.employer, month=JAN, person=e.person,
                                          declared_base_fen=450050, actor=SETUP).line
     assert line.employer_fen == 31504  # 450050 × 7 % = 31503.5 → 31504
@@ -43,18 +45,20 @@ def test_it_rounds_each_share_half_up_to_the_fen(county_a, demo_policy):
 
 def test_it_clamps_the_base_to_the_floor_and_ceiling_with_a_warning(county_a, demo_policy):
     low = f.employee_enrolment(county_a, "低")
+    assert low.employer is not None
     high = f.employee_enrolment(county_a, "高", emp=low.employer)
     r_low = services.declaration_line_add(employer=low.employer, month=JAN, person=low.person, declared_base_fen=300000, actor=SETUP)
     r_high = services.declaration_line_add(employer=low.employer, month=JAN, person=high.person,
                                            declared_base_fen=3000000, actor=SETUP)
     assert (r_low.line.base_fen, r_low.line.base_clamped) == (450000, True)  # 60 % of 7,500.00
     assert (r_high.line.base_fen, r_high.line.base_clamped) == (2250000, True)  # 300 %
-    assert "下限 4,500.00" in r_low.warning and "上限 22,500.00" in r_high.warning
+    assert "下限 4,500.00" in (r_low.warning or "") and "上限 22,500.00" in (r_high.warning or "")
     assert r_high.line.declared_base_fen == 3000000
 
 
 def test_it_refuses_a_month_declared_twice_or_outside_the_enrolment(county_a, demo_policy):
     e = f.employee_enrolment(county_a, start=FEB)
+    assert e.employer is not None
     services.declaration_line_add(employer=e.employer, month=FEB, person=e.person, declared_base_fen=500000, actor=SETUP)
     err = _refused(services.declaration_line_add, employer=e.employer, month=FEB, person=e.person,
                    declared_base_fen=600000)
@@ -66,6 +70,7 @@ def test_it_refuses_a_month_declared_twice_or_outside_the_enrolment(county_a, de
 
 def test_it_declares_all_lines_or_none(county_a, demo_policy):
     a = f.employee_enrolment(county_a, "甲")
+    assert a.employer is not None
     b = f.employee_enrolment(county_a, "乙", emp=a.employer)
     outsider = f.person(county_a, "外人")
     with pytest.raises(BusinessRuleError):
@@ -78,18 +83,20 @@ def test_it_declares_all_lines_or_none(county_a, demo_policy):
 
 def test_it_matches_collections_to_declarations_and_lists_arrears(county_a, county_b, clerk_a, demo_policy):
     e = f.employee_enrolment(county_a)
+    assert e.employer is not None
     f.employee_enrolment(county_b)
     services.declaration_line_add(employer=e.employer, month=JAN, person=e.person, declared_base_fen=500000, actor=SETUP)
     with acting_as(clerk_a):
         assert [d.owed for d in selectors.arrears()] == [49000]
     c1 = services.collection_record(tax_ref="T-1", credit_code=e.employer.credit_code, month=JAN,
                                     amount_fen=20000, received_on=date(2026, 2, 15), actor=SETUP)
-    assert c1.declaration.status == DeclarationStatus.PARTIAL
+    assert c1.declaration is not None and c1.declaration.status == DeclarationStatus.PARTIAL
     services.collection_record(tax_ref="T-2", credit_code=e.employer.credit_code, month=JAN,
                                amount_fen=29000, received_on=date(2026, 2, 16), actor=SETUP)
     again = services.collection_record(tax_ref="T-2", credit_code=e.employer.credit_code, month=JAN,
                                        amount_fen=29000, received_on=date(2026, 2, 16), actor=SETUP)
     decl = again.declaration
+    assert decl is not None
     decl.refresh_from_db()
     assert (decl.paid_fen, decl.status) == (49000, DeclarationStatus.PAID)
     with acting_as(clerk_a):
@@ -101,6 +108,7 @@ def test_it_matches_collections_to_declarations_and_lists_arrears(county_a, coun
 
 def test_it_matches_money_that_arrived_before_the_declaration(county_a, demo_policy):
     e = f.employee_enrolment(county_a)
+    assert e.employer is not None
     services.collection_record(tax_ref="EARLY", credit_code=e.employer.credit_code, month=JAN,
                                amount_fen=49000, received_on=date(2026, 1, 10), actor=SETUP)
     line = services.declaration_line_add(employer=e.employer, month=JAN, person=e.person,
@@ -129,6 +137,7 @@ def _paid_month(e, month):
 
 def test_it_allocates_to_the_account_once_contributions_arrive_and_only_once(county_a, demo_policy):
     e = f.employee_enrolment(county_a)
+    assert e.employer is not None
     services.declaration_line_add(employer=e.employer, month=JAN, person=e.person, declared_base_fen=500000, actor=SETUP)
     err = _refused(services.account_allocate, person=e.person, month=JAN, actor=SETUP)
     assert err.message is account_rules.NOTHING_TO_ALLOCATE  # declared, not yet paid

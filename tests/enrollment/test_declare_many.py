@@ -19,9 +19,10 @@ JAN, FEB, MAR = date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)
 def _cases(county_a, county_b) -> list[LineRequest]:
     one = f.employee_enrolment(county_a, "甲", start=JAN)
     employer = one.employer
+    assert employer is not None
     two = f.employee_enrolment(county_a, "乙", start=JAN, emp=employer)
     left = f.employee_enrolment(county_a, "离职", start=JAN, emp=employer)
-    services.enrolment_end(enrolment=left, end_month=JAN, actor=SETUP)
+    services.enrolment_end(enrolment=left, end_month=JAN, reason="测试终止", actor=SETUP)
     retired = f.employee_enrolment(county_a, "退休", start=JAN, emp=employer)
     Person.objects.filter(pk=retired.person.pk).update(category=PersonCategory.RETIRED)
     retired.person.category = PersonCategory.RETIRED
@@ -43,7 +44,7 @@ def _cases(county_a, county_b) -> list[LineRequest]:
     ]
 
 
-def _state() -> tuple[list, list]:
+def _state() -> tuple[list, list, list]:
     with unrestricted():
         lines = sorted(DeclarationLine.objects.values_list(
             "person__name", "month", "declared_base_fen", "base_fen", "base_clamped", "employer_fen",

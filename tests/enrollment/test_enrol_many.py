@@ -16,11 +16,11 @@ from tests.enrollment.batch_helpers import outcome
 
 def _cases(county_a, county_b) -> list[EnrolRequest]:
     gap = f.employee_enrolment(county_a, "断保", start=date(2020, 1, 1))
-    services.enrolment_end(enrolment=gap, end_month=date(2023, 6, 1), actor=SETUP)
+    services.enrolment_end(enrolment=gap, end_month=date(2023, 6, 1), reason="测试终止", actor=SETUP)
     continuous = f.employee_enrolment(county_a, "接续", start=date(2020, 1, 1))
-    services.enrolment_end(enrolment=continuous, end_month=date(2025, 12, 1), actor=SETUP)
+    services.enrolment_end(enrolment=continuous, end_month=date(2025, 12, 1), reason="测试终止", actor=SETUP)
     overlap = f.employee_enrolment(county_a, "重叠", start=date(2025, 1, 1))
-    services.enrolment_end(enrolment=overlap, end_month=date(2026, 2, 1), actor=SETUP)
+    services.enrolment_end(enrolment=overlap, end_month=date(2026, 2, 1), reason="测试终止", actor=SETUP)
     active = f.employee_enrolment(county_a, "在保")
     dead = f.person(county_a, "已故")
     Person.objects.filter(pk=dead.pk).update(died_on=date(2025, 1, 1))
@@ -49,7 +49,7 @@ def _cases(county_a, county_b) -> list[EnrolRequest]:
     ]
 
 
-def _state() -> tuple[list, list]:
+def _state() -> tuple[list, list, list]:
     with unrestricted():
         enrolments = sorted(Enrolment.objects.values_list(
             "person__name", "scheme", "start_month", "status", "waiting_months", "benefits_from", "employer_id"))

@@ -88,7 +88,7 @@ def test_it_requires_an_employer_of_the_same_county_for_employee_insurance(count
 
 def test_it_refuses_a_period_overlapping_an_ended_enrolment(county_a, demo_policy):
     e = f.employee_enrolment(county_a, start=date(2025, 1, 1))
-    services.enrolment_end(enrolment=e, end_month=date(2025, 12, 1), actor=SETUP)
+    services.enrolment_end(enrolment=e, end_month=date(2025, 12, 1), reason="测试终止", actor=SETUP)
     err = _refused(services.enrol, person=e.person, scheme=Scheme.RESIDENT, start_month=date(2025, 6, 1))
     assert err.message is enrolment_rules.PERIOD_OVERLAP
 
@@ -101,7 +101,7 @@ def test_it_refuses_a_period_overlapping_an_ended_enrolment(county_a, demo_polic
 ])
 def test_it_computes_the_resident_waiting_period_from_the_policy(county_a, demo_policy, end, start, expected):
     e = f.employee_enrolment(county_a, start=date(2020, 1, 1))
-    services.enrolment_end(enrolment=e, end_month=end, actor=SETUP)
+    services.enrolment_end(enrolment=e, end_month=end, reason="测试终止", actor=SETUP)
     r = services.enrol(person=e.person, scheme=Scheme.RESIDENT, start_month=start, actor=SETUP)
     assert r.waiting_months == expected
     assert r.benefits_from == date(start.year + (start.month - 1 + expected) // 12,
@@ -110,7 +110,7 @@ def test_it_computes_the_resident_waiting_period_from_the_policy(county_a, demo_
 
 def test_it_reduces_the_variable_waiting_by_years_paid_back(county_a, demo_policy):
     e = f.employee_enrolment(county_a, start=date(2015, 1, 1))
-    services.enrolment_end(enrolment=e, end_month=date(2020, 12, 1), actor=SETUP)
+    services.enrolment_end(enrolment=e, end_month=date(2020, 12, 1), reason="测试终止", actor=SETUP)
     r = services.enrol(person=e.person, scheme=Scheme.RESIDENT, start_month=date(2026, 1, 1), repaid_years=2, actor=SETUP)
     assert r.waiting_months == 3 + 4 - 2  # gap 2021-01..2025-12 = 5 years: 4 extra
 
@@ -124,10 +124,10 @@ def test_it_exempts_newborns_and_charges_first_time_adults_the_fixed_wait(county
 
 def test_it_suspends_resumes_and_ends_enrolments(county_a, demo_policy):
     e = f.employee_enrolment(county_a)
-    assert services.enrolment_suspend(enrolment=e, actor=SETUP).status == EnrolmentStatus.SUSPENDED
+    assert services.enrolment_suspend(enrolment=e, reason="测试暂停", actor=SETUP).status == EnrolmentStatus.SUSPENDED
     assert services.enrolment_resume(enrolment=e, actor=SETUP).status == EnrolmentStatus.ACTIVE
-    assert services.enrolment_end(enrolment=e, end_month=date(2026, 5, 20), actor=SETUP).end_month == date(2026, 5, 1)
-    err = _refused(services.enrolment_end, enrolment=e, end_month=date(2026, 6, 1))
+    assert services.enrolment_end(enrolment=e, end_month=date(2026, 5, 20), reason="测试终止", actor=SETUP).end_month == date(2026, 5, 1)
+    err = _refused(services.enrolment_end, enrolment=e, end_month=date(2026, 6, 1), reason="再次终止")
     assert err.message is enrolment_rules.ALREADY_ENDED
 
 

@@ -36,13 +36,17 @@ def _resident(county: Region) -> Person:
 
 def _suspended(county: Region) -> Enrolment:
     e = f.employee_enrolment(county)
-    return services.enrolment_suspend(enrolment=e, actor=SETUP)
+    return services.enrolment_suspend(enrolment=e, reason="测试暂停", actor=SETUP)
 
 
 def _transfer(county: Region) -> Transfer:
     e = f.employee_enrolment(county)
     return services.transfer_request(id_number=e.person.id_number, to_county=Region.objects.get(code="320903"),
-                                     effective_month=APR, actor=SETUP)
+                                     new_employer=_employer_b(), effective_month=APR, actor=SETUP)
+
+
+def _employer_b() -> Any:
+    return f.employer(Region.objects.get(code="320903"))
 
 
 # Each: (set-up returning what the call needs, the call).
@@ -55,14 +59,15 @@ SERVICES: dict[str, tuple[Callable[[Region], Any], Callable[[Any], Any]]] = {
     "enrol": (f.person, lambda p: services.enrol(person=p, scheme=Scheme.RESIDENT, start_month=JAN, actor=SETUP)),
     "enrol_many": (f.person, lambda p: enrol_many(requests=[EnrolRequest(p, Scheme.RESIDENT, JAN)],
                                                   refuse=lambda i, e: None, actor=SETUP)),
-    "enrolment_suspend": (f.employee_enrolment, lambda e: services.enrolment_suspend(enrolment=e, actor=SETUP)),
+    "enrolment_suspend": (f.employee_enrolment, lambda e: services.enrolment_suspend(enrolment=e, reason="测试暂停", actor=SETUP)),
     "enrolment_resume": (_suspended, lambda e: services.enrolment_resume(enrolment=e, actor=SETUP)),
-    "enrolment_end": (f.employee_enrolment, lambda e: services.enrolment_end(enrolment=e, end_month=JAN, actor=SETUP)),
-    "transfer_request": (lambda c: f.employee_enrolment(c).person, lambda p: services.transfer_request(
-        id_number=p.id_number, to_county=Region.objects.get(code="320903"), effective_month=APR, actor=SETUP)),
-    "transfer_complete": (_transfer, lambda t: services.transfer_complete(
-        transfer=t, new_employer=f.employer(Region.objects.get(code="320903")), actor=SETUP)),
-    "transfer_cancel": (_transfer, lambda t: services.transfer_cancel(transfer=t, actor=SETUP)),
+    "enrolment_end": (f.employee_enrolment, lambda e: services.enrolment_end(enrolment=e, end_month=JAN, reason="测试终止", actor=SETUP)),
+    "transfer_request": (lambda c: (f.employee_enrolment(c).person, _employer_b()), lambda pe: services.transfer_request(
+        id_number=pe[0].id_number, to_county=Region.objects.get(code="320903"), new_employer=pe[1],
+        effective_month=APR, actor=SETUP)),
+    "transfer_release": (_transfer, lambda t: services.transfer_release(transfer=t, actor=SETUP)),
+    "transfer_object": (_transfer, lambda t: services.transfer_object(transfer=t, reason="欠费", actor=SETUP)),
+    "transfer_cancel": (_transfer, lambda t: services.transfer_cancel(transfer=t, reason="放弃", actor=SETUP)),
     "resident_contribution_record": (_resident, lambda p: services.resident_contribution_record(
         person=p, year=2026, paid_on=JAN, actor=SETUP)),
     "account_open": (f.person, lambda p: services.account_open(person=p)),
@@ -154,12 +159,13 @@ def test_it_refuses_a_second_pending_transfer(county_a, monkeypatch):
     blind_once(monkeypatch, transfers, "_check_none_pending")
     with pytest.raises(BusinessRuleError) as exc:
         services.transfer_request(id_number=first.person.id_number, to_county=Region.objects.get(code="320903"),
-                                  effective_month=APR, actor=SETUP)
+                                  new_employer=first.new_employer, effective_month=APR, actor=SETUP)
     assert exc.value.message is transfers.PENDING_EXISTS
 
 
 def test_it_refuses_a_month_declared_meanwhile(county_a, demo_policy, monkeypatch):
     e = paid_employee(county_a)
+    assert e.employer is not None
     blind_once(monkeypatch, contributions, "_declared", blind={})
     with pytest.raises(BusinessRuleError) as exc:
         services.declaration_line_add(employer=e.employer, month=JAN, person=e.person, declared_base_fen=1, actor=SETUP)
@@ -168,6 +174,7 @@ def test_it_refuses_a_month_declared_meanwhile(county_a, demo_policy, monkeypatc
 
 def test_it_answers_a_collection_recorded_meanwhile(county_a, demo_policy, monkeypatch):
     e = paid_employee(county_a)
+    assert e.employer is not None
     recorded = e.employer.collections.get()
     blind_once(monkeypatch, contributions, "_recorded")
     again = services.collection_record(tax_ref=recorded.tax_ref, credit_code=e.employer.credit_code, month=JAN,

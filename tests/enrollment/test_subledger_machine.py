@@ -83,7 +83,7 @@ class SubLedgerMachine(RuleBasedStateMachine):
         person = self.people[who]
         payload = (person.pk, amount, month)
         if key in self.payments:
-            expected = None if self.payments[key] == payload else subledger.KEY_CONFLICT
+            expected: object = None if self.payments[key] == payload else subledger.KEY_CONFLICT
         elif self.balance[person.pk] < amount:
             expected = subledger.INSUFFICIENT
         else:
@@ -113,8 +113,9 @@ class SubLedgerMachine(RuleBasedStateMachine):
             return
         target = B if self.county[person.pk] == A else A
         transfer = services.transfer_request(id_number=person.id_number, to_county=self.employers[target].county,
+                                             new_employer=self.employers[target],
                                              effective_month=date(2026, self.next_move[person.pk], 1), actor=SETUP)
-        services.transfer_complete(transfer=transfer, new_employer=self.employers[target], actor=SETUP)
+        services.transfer_release(transfer=transfer, actor=SETUP)
         self.county[person.pk] = target
         self.next_move[person.pk] += 1
 

@@ -17,6 +17,7 @@ from enrollment.models import (
     TransferStatus,
 )
 from enrollment.services import contributions as contribution_rules
+from enrollment.services import transfer_move as moving
 from enrollment.services import transfers as rules
 from pooling.kernel.choices import Role, Scheme
 from pooling.kernel.errors import BusinessRuleError
@@ -45,10 +46,15 @@ def moved(county_a, county_b, clerk_a, clerk_b, demo_policy):
         _pay(e, _month(n))
     services.account_allocate(person=e.person, month=_month(1), actor=SETUP)
     new_employer = f.employer(county_b, "盐都新单位")
-    with acting_as(clerk_b):  # the receiving clerk knows only the ID number
-        t = services.transfer_request(id_number=e.person.id_number, to_county=county_b,
+    with acting_as(clerk_b):  # the receiving clerk knows the ID number and the new employer (the ground)
+        t = services.transfer_request(id_number=e.person.id_number, to_county=county_b, new_employer=new_employer,
                                       effective_month=_month(4), reason="工作调动", actor=clerk_b)
     return {"old": e, "transfer": t, "employer": new_employer}
+
+
+def _release(moved, clerk_a):
+    with acting_as(clerk_a):  # the sending county confirms the release: the person moves
+        return services.transfer_release(transfer=moved["transfer"], actor=clerk_a)
 
 
 def test_it_shows_a_pending_transfer_to_both_counties_and_no_other(moved, clerk_a, clerk_b, regions):
@@ -60,15 +66,14 @@ def test_it_shows_a_pending_transfer_to_both_counties_and_no_other(moved, clerk_
         assert not Transfer.objects.exists()
 
 
-def test_it_lets_only_the_receiving_county_complete(moved, clerk_a):
-    with acting_as(clerk_a), pytest.raises(PermissionDenied):
-        services.transfer_complete(transfer=moved["transfer"], new_employer=moved["employer"], actor=clerk_a)
+def test_it_lets_only_the_sending_county_release(moved, clerk_b):
+    with acting_as(clerk_b), pytest.raises(PermissionDenied):
+        services.transfer_release(transfer=moved["transfer"], actor=clerk_b)
     assert Transfer.objects.get().status == TransferStatus.PENDING
 
 
 def test_it_keeps_one_continuous_history_without_gap_or_duplicate_month(moved, clerk_a, clerk_b, county_b):
-    with acting_as(clerk_b):
-        services.transfer_complete(transfer=moved["transfer"], new_employer=moved["employer"], actor=clerk_b)
+    _release(moved, clerk_a)
     old = Enrolment.objects.get(pk=moved["old"].pk)
     new = old.continued_by
     assert (old.status, old.end_month) == (EnrolmentStatus.ENDED, _month(3))
@@ -93,12 +98,11 @@ def test_it_keeps_one_continuous_history_without_gap_or_duplicate_month(moved, c
     assert months == [_month(n) for n in range(1, 6)]  # continuous, no gap, each once
     assert [line.county_id for line in history.lines] == ["320902"] * 3 + ["320903"] * 2
     assert history.paid_months == 5  # cumulative across counties: what retiree eligibility reads
-    assert history.retiree["months"] == 5 and history.paid_years_months == (0, 5)
+    assert history.retiree is not None and history.retiree["months"] == 5 and history.paid_years_months == (0, 5)
 
 
-def test_it_moves_the_account_balance_with_the_person(moved, clerk_b):
-    with acting_as(clerk_b):
-        services.transfer_complete(transfer=moved["transfer"], new_employer=moved["employer"], actor=clerk_b)
+def test_it_moves_the_account_balance_with_the_person(moved, clerk_a):
+    _release(moved, clerk_a)
     person = moved["old"].person
     assert services.account_balance(person=person) == 10000
     by_county = dict(AccountPosting.objects.filter(account__person=person).values("county_id")
@@ -115,18 +119,26 @@ def test_it_counts_prior_months_towards_retiree_eligibility(county_a, demo_polic
     assert (result["months"], result["required_months"], result["eligible"]) == (300, 300, True)
 
 
-def test_it_refuses_a_transfer_month_not_after_the_last_declared_one(moved, clerk_b):
+def test_it_refuses_a_transfer_month_not_after_the_last_declared_one(moved, clerk_a):
     Transfer.objects.filter(pk=moved["transfer"].pk).update(effective_month=_month(3))
-    with acting_as(clerk_b), pytest.raises(BusinessRuleError) as exc:
-        services.transfer_complete(transfer=moved["transfer"], new_employer=moved["employer"], actor=clerk_b)
-    assert exc.value.message is rules.DECLARED_AFTER
+    with pytest.raises(BusinessRuleError) as exc:
+        _release(moved, clerk_a)
+    assert exc.value.message is moving.DECLARED_AFTER
     assert Person.objects.get(pk=moved["old"].person_id).county_id == "320902"  # nothing moved
 
 
-def test_it_requires_a_new_employer_in_the_receiving_county(moved, clerk_b, county_a):
+def test_it_requires_a_new_employer_in_the_receiving_county(clerk_b, county_a, county_b, demo_policy):
+    e = f.employee_enrolment(county_a, "无依据")
+    elsewhere = f.employer(county_a, "亭湖另一单位")
     with acting_as(clerk_b), pytest.raises(BusinessRuleError) as exc:
-        services.transfer_complete(transfer=moved["transfer"], actor=clerk_b)
-    assert exc.value.message is rules.NEW_EMPLOYER_REQUIRED
+        services.transfer_request(id_number=e.person.id_number, to_county=county_b, effective_month=_month(4),
+                                  new_address="盐都区某路1号", actor=clerk_b)
+    assert exc.value.message is moving.NEW_EMPLOYER_REQUIRED
+    with acting_as(clerk_b), pytest.raises(BusinessRuleError) as exc:
+        services.transfer_request(id_number=e.person.id_number, to_county=county_b, effective_month=_month(4),
+                                  new_employer=elsewhere, actor=SETUP)
+    assert exc.value.message is moving.NEW_EMPLOYER_WRONG_COUNTY
+    assert not Transfer.objects.exists()
 
 
 def test_it_refuses_a_second_pending_transfer_and_an_unknown_id(moved, clerk_b, county_b):
@@ -143,11 +155,16 @@ def test_it_moves_a_resident_without_a_new_waiting_period(county_a, county_b, cl
     p = f.person(county_a, "居民迁移", category="resident_adult")
     r = services.enrol(person=p, scheme=Scheme.RESIDENT, start_month=_month(1), actor=SETUP)
     with acting_as(clerk_b):
-        t = services.transfer_request(id_number=p.id_number, to_county=county_b, effective_month=_month(6), actor=SETUP)
-        services.transfer_complete(transfer=t, actor=SETUP)
+        with pytest.raises(BusinessRuleError) as exc:  # a resident's ground is the new address
+            services.transfer_request(id_number=p.id_number, to_county=county_b, effective_month=_month(6), actor=SETUP)
+        assert exc.value.message is moving.NEW_ADDRESS_REQUIRED
+        t = services.transfer_request(id_number=p.id_number, to_county=county_b, effective_month=_month(6),
+                                      new_address="盐都区新都路8号", actor=SETUP)
+    services.transfer_release(transfer=t, actor=SETUP)
     new = Enrolment.objects.get(pk=r.pk).continued_by
     assert (new.scheme, new.start_month, new.waiting_months, new.benefits_from) == (
         Scheme.RESIDENT, _month(6), 0, _month(6))
+    assert Person.objects.get(pk=p.pk).address == "盐都区新都路8号"
 
 
 def test_it_registers_approves_and_reads_a_referral(county_a, demo_policy):
@@ -159,9 +176,12 @@ def test_it_registers_approves_and_reads_a_referral(county_a, demo_policy):
     services.referral_decide(referral=ref, approve=True, note="同意", actor=SETUP)
     assert selectors.referral_in_force(person=e.person, on=date(2026, 4, 1)) == ref
     assert selectors.referral_in_force(person=e.person, on=date(2026, 6, 1)) is None
-    services.referral_revoke(referral=ref, actor=SETUP)
+    with pytest.raises(BusinessRuleError) as exc:  # the record must say why
+        services.referral_revoke(referral=ref, note=" ", actor=SETUP)
+    assert exc.value.field == "note"
+    services.referral_revoke(referral=ref, note="患者已在本地治疗", actor=SETUP)
     ref.refresh_from_db()
-    assert ref.status == ReferralStatus.REVOKED
+    assert (ref.status, ref.decision_note) == (ReferralStatus.REVOKED, "患者已在本地治疗")
 
 
 def test_it_refuses_a_referral_for_someone_not_insured_or_too_long(county_a, demo_policy):
@@ -180,8 +200,7 @@ def test_it_tells_the_old_county_where_a_person_moved_instead_of_a_404(moved, cl
     person = moved["old"].person
     page = client_for(clerk_a)
     assert page.get(f"/enrollment/people/{person.pk}/").status_code == 200  # still theirs
-    with acting_as(clerk_b):
-        services.transfer_complete(transfer=moved["transfer"], new_employer=moved["employer"], actor=clerk_b)
+    _release(moved, clerk_a)
     response = page.get(f"/enrollment/people/{person.pk}/")
     body = response.content.decode()
     assert response.status_code == 200 and "参保人已转出" in body and "盐都区" in body

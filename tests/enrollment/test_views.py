@@ -15,12 +15,14 @@ from tests.enrollment import factories as f
 @pytest.fixture
 def world(county_a, county_b, demo_policy):
     e = f.employee_enrolment(county_a, "页面甲", start=date(2026, 1, 1))
+    assert e.employer is not None
     services.declaration_line_add(employer=e.employer, month=date(2026, 1, 1), person=e.person,
                                   declared_base_fen=500000, actor=SETUP)
     ref = services.referral_apply(person=e.person, kind="referral", destination="南京鼓楼医院",
                                   valid_from=date(2026, 3, 1), valid_to=date(2026, 4, 1), actor=SETUP)
-    t = services.transfer_request(id_number=e.person.id_number, to_county=county_b, effective_month=date(2026, 3, 1), actor=SETUP)
     b = f.employee_enrolment(county_b, "页面乙")
+    t = services.transfer_request(id_number=e.person.id_number, to_county=county_b, new_employer=b.employer,
+                                  effective_month=date(2026, 3, 1), actor=SETUP)
     return {"e": e, "ref": ref, "t": t, "b": b}
 
 
@@ -90,13 +92,12 @@ def test_it_declares_with_a_clamp_warning(client_for, clerk_a, county_a, demo_po
     assert e.person.declaration_lines.get().base_fen == 450000
 
 
-def test_it_refuses_completion_by_the_sending_county(client_for, clerk_a, clerk_b, world):
+def test_it_refuses_the_release_by_the_receiving_county(client_for, clerk_a, clerk_b, world):
     t = world["t"]
-    client_for(clerk_a).post(reverse("enrollment:transfer", args=[t.pk]), {})
+    response = client_for(clerk_b).post(reverse("enrollment:transfer_release", args=[t.pk]), {})
+    assert response.status_code == 403
     assert Transfer.objects.get(pk=t.pk).status == "pending"
-    employer_b = world["b"].employer
-    response = client_for(clerk_b).post(reverse("enrollment:transfer", args=[t.pk]),
-                                        {"new_employer": employer_b.pk})
+    response = client_for(clerk_a).post(reverse("enrollment:transfer_release", args=[t.pk]), {})
     assert response.status_code == 302
     assert Transfer.objects.get(pk=t.pk).status == "completed"
 

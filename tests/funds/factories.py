@@ -30,7 +30,9 @@ def make_line(county: Region, marker: str) -> Line:
         dr(account_for(book=book, category=Category.TREASURY_TRANSIT, county_code=county.code), 1, county.code),
         cr(make_account(county, marker), 1),
     ], actor=SETUP)
-    return Line.objects.filter(entry=entry, county=county).first()  # type: ignore[return-value]
+    line = Line.objects.filter(entry=entry, county=county).first()
+    assert line is not None  # the treasury line carries the county
+    return line
 
 
 def make_total(county: Region, marker: str) -> AccountTotal:

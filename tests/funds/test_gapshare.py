@@ -27,7 +27,7 @@ YANCHENG = GapRule("盐城", "", ("surplus", "reserve"), Decimal("0"))
 
 
 def result(counties: list[CountyResult], *, surplus: int = 0, reserve: int = 0) -> FundResult:
-    return FundResult(None, 2026, counties, surplus, reserve)  # type: ignore[arg-type]
+    return FundResult(None, 2026, counties, surplus, reserve)  # type: ignore[arg-type]  # sharing reads no book
 
 
 # (county, name, budget income, budget expense, income, expense)

@@ -25,7 +25,7 @@ from hypothesis.stateful import (
 )
 
 from funds.chart import Category as C
-from funds.models import Account, AccountTotal, Entry, Line
+from funds.models import Account, AccountTotal, Book, Entry, Line
 from funds.services import ledger as L
 from funds.services import period_close, post_entry, reverse_entry
 from funds.services.setup import account_for
@@ -45,7 +45,7 @@ KEYS = [f"k{i}" for i in range(8)]
 
 
 class LedgerMachine(RuleBasedStateMachine):
-    book = None  # set by the test
+    book: Book  # set by the test
 
     @initialize()
     def start(self):
@@ -70,7 +70,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def expect(self, key, payload, lines, month, post):
         """Apply the model's verdict, then check the service reached the same one."""
         if key in self.payloads:
-            expected = None if self.payloads[key] == payload else L.KEY_REUSED
+            expected: object = None if self.payloads[key] == payload else L.KEY_REUSED
         elif month in self.closed:
             expected = L.PERIOD_CLOSED
         elif any(pk in self.no_overdraft and self.balances[pk] + delta < 0 for pk, delta in _sum(lines).items()):

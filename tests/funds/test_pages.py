@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -69,8 +70,8 @@ def test_it_exports_statements_finance_can_open_in_excel(posted, finance, client
     rows = {r[0]: r[1] for r in sheet.iter_rows(values_only=True)}
     assert rows["  收入合计"] == 802.35
     journal = client.get("/funds/book/resident/journal/export/?year=2026&month=3&format=xlsx")
-    rows = list(load_workbook(io.BytesIO(b"".join(journal.streaming_content))).active.iter_rows(values_only=True))
-    assert len(rows) == 3 + 4 + 1  # title block and header, four lines, the totals
+    lines = list(load_workbook(io.BytesIO(b"".join(journal.streaming_content))).active.iter_rows(values_only=True))
+    assert len(lines) == 3 + 4 + 1  # title block and header, four lines, the totals
 
 
 def test_it_closes_a_period_for_finance_only(posted, finance, clerk_a, client_for):
@@ -80,9 +81,10 @@ def test_it_closes_a_period_for_finance_only(posted, finance, clerk_a, client_fo
 
 
 def test_it_posts_through_the_api_idempotently(resident, finance, clerk_a, client_for):
-    body = {"key": "api:1", "book": "resident", "memo": "接口记账", "entry_date": "2026-03-02",
-            "lines": [{"account": "1001-320900", "amount_fen": 500, "county": A},
-                      {"account": "4001-320902", "amount_fen": -500}]}
+    body: dict[str, Any] = {
+        "key": "api:1", "book": "resident", "memo": "接口记账", "entry_date": "2026-03-02",
+        "lines": [{"account": "1001-320900", "amount_fen": 500, "county": A},
+                  {"account": "4001-320902", "amount_fen": -500}]}
     client = client_for(finance)
     first = client.post("/api/v1/funds/entries/", body, content_type="application/json")
     again = client.post("/api/v1/funds/entries/", body, content_type="application/json")

@@ -27,7 +27,7 @@ from providers.models import Provider
 pytestmark = pytest.mark.django_db
 
 # A page each role works on (besides home), and a word that page shows.
-ROLE_PAGE = {
+ROLE_PAGE: dict[str, str] = {
     Role.COUNTY_CLERK: "enrollment:index",
     Role.CITY_AGENCY: "providers:index",
     Role.BUREAU_ADMIN: "pooling:policy_index",
@@ -104,7 +104,8 @@ def _signs_in_as_each_role(area: str) -> None:
         page = client.get(reverse(ROLE_PAGE[spec.role]))
         assert page.status_code == 200, (spec.username, ROLE_PAGE[spec.role])
         if spec.role == Role.COUNTY_CLERK:  # bound to one of this city's own units
-            assert User.objects.get(username=spec.username).region.parent_id == area
+            region = User.objects.get(username=spec.username).region
+            assert region is not None and region.parent_id == area
 
 
 def _built_from_its_own_data(area: str) -> None:

@@ -138,7 +138,7 @@ def test_it_counts_what_it_lists(performing, county_a, clerk_a):
     transition(provider_id=suspended.pk, action="suspend", actor=clerk_a, on=date(2026, 3, 5), reason="x")
     transition(provider_id=suspended.pk, action="apply_resume", actor=clerk_a, on=date(2026, 3, 6))
     for on in (date(2026, 3, 20), date(2026, 8, 20), date(2026, 12, 20)):
-        listed = {}
+        listed: dict[str, int] = {}
         for d in sel.deadlines(on=on):
             listed[d.kind] = listed.get(d.kind, 0) + 1
         counts = sel.deadline_counts(on=on)

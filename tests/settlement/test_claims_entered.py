@@ -67,17 +67,17 @@ def mother(county_a, demo_policy):
     employer = ef.employer(county_a, "生育测试单位")
     person = ef.person(county_a, "女职工", male=False, birth=date(1994, 3, 3))
     colleague = ef.person(county_a, "同事")
+    enrolment_of = {}
     for p in (person, colleague):
-        enrolment = Enrolment.objects.create(county=county_a, person=p, scheme="employee", employer=employer,
-                                             start_month=date(2024, 1, 1), benefits_from=date(2024, 1, 1))
-        p.enrolment = enrolment
+        enrolment_of[p] = Enrolment.objects.create(county=county_a, person=p, scheme="employee", employer=employer,
+                                                   start_month=date(2024, 1, 1), benefits_from=date(2024, 1, 1))
     month = date(2025, 1, 1)
     while month <= date(2026, 9, 1):
         decl = Declaration.objects.create(county=county_a, employer=employer, month=month, total_fen=1,
                                           status=DeclarationStatus.PAID)
         rows = [(person, 600000)] + ([(colleague, 800000)] if month.year == 2025 else [])
         for who, base in rows:
-            DeclarationLine.objects.create(county=county_a, declaration=decl, person=who, enrolment=who.enrolment,
+            DeclarationLine.objects.create(county=county_a, declaration=decl, person=who, enrolment=enrolment_of[who],
                                            month=month, declared_base_fen=base, base_fen=base, employer_fen=1,
                                            employee_fen=1, maternity_fen=500, account_fen=1)
         month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)

@@ -21,7 +21,7 @@ THREADS = 6
 
 def race(work):
     barrier = threading.Barrier(THREADS)
-    results = [None] * THREADS
+    results: list[object] = [None] * THREADS  # each thread's value or exception
 
     def run(i):
         try:

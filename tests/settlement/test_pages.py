@@ -58,7 +58,9 @@ def test_it_issues_a_credential_once_and_revokes_it_with_a_reason(hsa, client_fo
     client = client_for(clerk_a)
     url = f"/settlement/providers/{hsa.provider.pk}/credentials/"
     page = client.post(url + "issue/", {"label": "新HIS"}, follow=True).content.decode()
-    token = re.search(r'<code id="issued-token">([^<]+)</code>', page).group(1)
+    shown = re.search(r'<code id="issued-token">([^<]+)</code>', page)
+    assert shown is not None, page
+    token = shown.group(1)
     assert token.startswith("K") and "." in token
     assert token not in client.get(url).content.decode()  # shown once
     credential = Credential.objects.get(label="新HIS")

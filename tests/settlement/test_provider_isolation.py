@@ -41,7 +41,7 @@ def intruder(county_a, clerk_a, hsa, client):
 
 def snapshot():
     with unrestricted():
-        return {m._meta.label: sorted(json.dumps(r, default=str, sort_keys=True) for r in m.objects.values())
+        return {m._meta.label: sorted(json.dumps(r, default=str, sort_keys=True) for r in m._default_manager.values())
                 for m in apps.get_app_config("settlement").get_models()
                 if m._meta.model_name not in ("message", "signin", "providerstatement")}
 

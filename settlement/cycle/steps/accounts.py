@@ -1,20 +1,73 @@
-"""Step: 个人账户划入. NOT BUILT YET — plans no shard, so the runner passes over it."""
+"""Step: 个人账户划入 — the month's personal-account allocations, then the sub-ledger swept.
+
+Per county (one shard each), reusing the two services that already do this outside the
+cycle (no second allocation rule):
+1. `accounts_allocate_month`: in-service people whose declaration of the month is paid
+   get its account share; retirees still covered get the policy's fixed monthly amount.
+   Keyed `alloc:<id number>:<month>`, so a second call writes nothing.
+2. `account_postings_sweep`: every unmatched posting of the county and month (these
+   allocations, and the month's payments at providers) into the books — allocations
+   against the personal book's transit account (the collection step moved that money on
+   to the special account), retirees' amounts as one entry in each book with a shared
+   key (`<batch>:pooled`), payments against the provider payable. After it the county's
+   control account equals the sum of its people's balances for the month's postings.
+
+Late money: a declaration of an earlier month paid in full by a collection received
+this month is allocated now (its month's allocation, keyed as ever), and postings of
+earlier months still unmatched (such allocations, a late payment) are swept now, dated
+in this month — so nothing waits for an adjustment run, and nothing is booked twice
+(an adjustment of that month later finds them allocated and matched).
+
+In an adjustment run the sweep finds only what was written since (a late paid
+declaration's allocation) and books it dated in the open month: only the difference.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
+from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
+from enrollment.models import AccountPosting, Collection, DeclarationStatus
+from enrollment.services.accounts import accounts_allocate_month
+from enrollment.services.sweep import account_postings_sweep
+from pooling.kernel.dates import month_end
+from pooling.kernel.regions import handling_units
+from pooling.kernel.scoping import unrestricted
 from settlement.cycle.base import ShardContext, StepDef
+
+NAME = "accounts"
 
 
 def plan(month: date) -> list[str]:
-    return []
+    return sorted(handling_units().values_list("code", flat=True))
+
+
+def _late_months(county: str, month: date) -> list[date]:
+    """Earlier contribution months of the county completed by a payment received this month."""
+    with unrestricted():
+        return sorted(set(Collection.objects.filter(
+            county_id=county, received_on__range=(month, month_end(month)), month__lt=month,
+            declaration__status=DeclarationStatus.PAID).values_list("month", flat=True)))
+
+
+def _unswept_months(county: str, month: date) -> list[date]:
+    with unrestricted():
+        return sorted(set(AccountPosting.objects.filter(batch__isnull=True, county_id=county, month__lt=month)
+                          .values_list("month", flat=True)))
 
 
 def work(ctx: ShardContext) -> dict[str, int]:
-    raise NotImplementedError("accounts")
+    allocated = 0
+    for month in [*_late_months(ctx.shard, ctx.month), ctx.month]:
+        allocated += accounts_allocate_month(month=month, actor=ctx.actor, county_code=ctx.shard)
+    batches = []
+    for month in [*_unswept_months(ctx.shard, ctx.month), ctx.month]:
+        batches += account_postings_sweep(county_code=ctx.shard, month=month, actor=ctx.actor,
+                                          entry_date=ctx.entry_date)
+    swept = AccountPosting.objects.filter(batch__in=batches).aggregate(s=Sum("amount_fen"))["s"] or 0
+    return {"allocated": allocated, "batches": len(batches), "swept_fen": int(swept)}
 
 
-STEP = StepDef("accounts", _("个人账户划入"), plan, work)
+STEP = StepDef(NAME, _("个人账户划入"), plan, work)

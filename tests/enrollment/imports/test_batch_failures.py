@@ -22,6 +22,7 @@ def _media(settings, tmp_path):
 @pytest.fixture
 def declaration_file(county_a) -> bytes:
     e = f.employee_enrolment(county_a)
+    assert e.employer is not None
     return ("统一社会信用代码,费款所属期,身份证号码,申报工资基数（元）\n"
             f"{e.employer.credit_code},2026-01,{e.person.id_number},6500\n").encode()
 

@@ -189,7 +189,7 @@ def test_the_preview_applies_the_enrolment_rules_too(clerk_a, employer_and_peopl
     person = Person.objects.get(id_number=id_number(seq=1))
     earlier = services.enrol(person=person, scheme="employee", start_month=date(2026, 1, 1),
                              employer=Employer.objects.get(), actor=SETUP)
-    services.enrolment_end(enrolment=earlier, end_month=date(2026, 3, 1), actor=SETUP)
+    services.enrolment_end(enrolment=earlier, end_month=date(2026, 3, 1), reason="测试终止", actor=SETUP)
     data = ("身份证号码,险种,参保起始月\n"
             f"{id_number(seq=2)},城乡居民基本医疗保险,2026-01\n"
             f"{id_number(seq=1)},城乡居民基本医疗保险,2026-02\n").encode()  # overlaps January–March

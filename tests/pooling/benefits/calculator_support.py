@@ -7,11 +7,15 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 from pooling.benefits.types import Accumulators, CatalogueEntry, Claim, ClaimLine
 from pooling.kernel.choices import HospitalLevel, Scheme
 from pooling.policy.benefit_rules import BenefitRules
 from pooling.policy.document import policy_from_document
+
+if TYPE_CHECKING:  # for the annotations; publish_demo_policy imports the models when called
+    from pooling.models import PolicyVersion, User
 
 DEMO = Path(__file__).resolve().parents[3] / "pooling" / "policy" / "documents" / "demo-2026.json"
 
@@ -42,12 +46,12 @@ def ytd(admissions: int = 0, deductible: dict[str, int] | None = None,
                         fund_paid_fen=MappingProxyType(fund or {}))
 
 
-def claim(scheme: str, level: str, care: str, *lines: tuple[str, int | Decimal, int], **kw) -> Claim:  # type: ignore[no-untyped-def]
+def claim(scheme: str, level: str, care: str, *lines: tuple[str, int | Decimal, int], **kw: Any) -> Claim:
     return Claim(scheme=Scheme(scheme), hospital_level=HospitalLevel(level), care_type=care, service_date=date(2026, 6, 1),
                  lines=tuple(ClaimLine(code, q, price) for code, q, price in lines), **kw)
 
 
-def publish_demo_policy(drafted_by, approved_by):  # type: ignore[no-untyped-def]
+def publish_demo_policy(drafted_by: User, approved_by: User) -> PolicyVersion:
     """The demo policy, published (as pooling/demo.py does), for tests that go through the DB."""
     from django.utils import timezone
 

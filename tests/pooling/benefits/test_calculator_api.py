@@ -9,7 +9,7 @@ from pooling.models import PolicyVersion
 URL = "/api/v1/benefits/calculate"
 
 
-def _claim(**over):  # type: ignore[no-untyped-def]
+def _claim(**over: object) -> dict[str, object]:
     body = {
         "scheme": "employee", "category": "in_service", "hospital_level": "level3", "care_type": "inpatient",
         "service_date": "2026-06-01", "use_personal_account": True, "account_balance": "2000.00",

@@ -6,7 +6,7 @@ from pooling.benefits.catalogue.models import CatalogueItem, CatalogueVersion
 from pooling.kernel.money import TOO_PRECISE
 
 
-def _form(**over):  # type: ignore[no-untyped-def]
+def _form(**over: str) -> dict[str, str]:
     data = {"scheme": "employee", "category": "retired", "hospital_level": "level2", "care_type": "inpatient",
             "service_date": "2026-06-01", "admissions": "0", "account_balance": "0", "deductible_paid": "0",
             "fund_paid": "0", "lines-TOTAL_FORMS": "2", "lines-INITIAL_FORMS": "0",

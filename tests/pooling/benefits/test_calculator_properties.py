@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import TypeVar
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pooling.benefits.calculator import settle
-from pooling.benefits.types import SCHEMES, CareType, Claim, ClaimLine, PersonContext
+from pooling.benefits.types import SCHEMES, CareType, Claim, ClaimLine, PersonContext, Settlement
 from pooling.kernel.choices import SCHEME_CATEGORIES, HospitalLevel
+from pooling.policy.benefit_rules import BenefitRules, InpatientRule, Key, OutpatientRule
 from tests.pooling.benefits.calculator_support import CATALOGUE, UNKNOWN, claim, demo_rules, ytd
 
 RULES = demo_rules()
@@ -18,6 +21,7 @@ CODES = [*CATALOGUE, UNKNOWN]
 DISEASES = list(RULES.diseases)
 LEVELS = list(HospitalLevel)
 SETTINGS = settings(max_examples=150, deadline=None)
+RatioRule = TypeVar("RatioRule", InpatientRule, OutpatientRule)
 
 lines_st = st.lists(
     st.tuples(st.sampled_from(CODES),
@@ -27,7 +31,8 @@ lines_st = st.lists(
 
 
 @st.composite
-def cases(draw, lines=lines_st, care_types=CareType.ALL):  # type: ignore[no-untyped-def]
+def cases(draw: st.DrawFn, lines: st.SearchStrategy = lines_st,
+          care_types: Sequence[str] = CareType.ALL) -> tuple[PersonContext, Claim, str]:
     scheme = draw(st.sampled_from(SCHEMES))
     care = draw(st.sampled_from([c for c in care_types if scheme == "employee" or c != CareType.MATERNITY]))
     scope = {CareType.INPATIENT: "inpatient", CareType.OUTPATIENT: "outpatient"}.get(care)
@@ -47,7 +52,7 @@ def cases(draw, lines=lines_st, care_types=CareType.ALL):  # type: ignore[no-unt
     return person, c, scope
 
 
-def run(person: PersonContext, c: Claim, rules=RULES):  # type: ignore[no-untyped-def]
+def run(person: PersonContext, c: Claim, rules: BenefitRules = RULES) -> Settlement:
     return settle(rules=rules, catalogue=CATALOGUE, person=person, claim=c)
 
 
@@ -81,14 +86,22 @@ def test_it_never_pays_beyond_the_remaining_cap_nor_an_excluded_item(case):
     assert run(person, more).fund_fen == s.fund_fen
 
 
+def _raised(table: Mapping[Key, RatioRule], key: Key, points: int) -> dict[Key, RatioRule]:
+    """The table with one cell's ratio raised by `points` percentage points (at most 100 %)."""
+    rules = dict(table)
+    rules[key] = dataclasses.replace(rules[key], ratio=min(Decimal(1), rules[key].ratio + Decimal(points) / 100))
+    return rules
+
+
 @SETTINGS
 @given(cases(care_types=(CareType.INPATIENT, CareType.OUTPATIENT)), st.integers(1, 40))
 def test_it_never_lowers_the_fund_payment_when_a_ratio_rises(case, points):
     person, c, scope = case
     key = (c.scheme, person.category, c.hospital_level)
-    table = dict(RULES.inpatient if scope == "inpatient" else RULES.outpatient)
-    table[key] = dataclasses.replace(table[key], ratio=min(Decimal(1), table[key].ratio + Decimal(points) / 100))
-    richer = dataclasses.replace(RULES, **{"inpatient" if scope == "inpatient" else "outpatient": table})
+    if scope == "inpatient":
+        richer = dataclasses.replace(RULES, inpatient=_raised(RULES.inpatient, key, points))
+    else:
+        richer = dataclasses.replace(RULES, outpatient=_raised(RULES.outpatient, key, points))
     assert run(person, c, richer).fund_fen >= run(person, c).fund_fen
 
 
@@ -115,7 +128,7 @@ round_lines = st.lists(st.tuples(st.sampled_from(CODES), st.integers(0, 20), st.
 SPLIT = (CareType.OUTPATIENT, CareType.CHRONIC, CareType.MATERNITY)
 
 
-def _split_totals(person: PersonContext, c: Claim, cut: int):  # type: ignore[no-untyped-def]
+def _split_totals(person: PersonContext, c: Claim, cut: int) -> tuple[Settlement, Settlement]:
     first = run(person, dataclasses.replace(c, lines=c.lines[:cut]))
     carried = dataclasses.replace(person, ytd=first.ytd_after,
                                   account_balance_fen=person.account_balance_fen - first.account_fen)

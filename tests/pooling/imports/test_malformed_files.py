@@ -12,7 +12,9 @@ import csv
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from auditlog.models import LogEntry
@@ -24,6 +26,7 @@ from django.utils import translation
 from django.utils.html import escape
 
 from pooling.imports import services
+from pooling.imports.kinds import Context
 from pooling.imports.models import ImportBatch, ImportStatus
 from pooling.tabular import errors
 from tests.pooling.imports.malformed import CASES, Case
@@ -162,7 +165,7 @@ def test_a_value_the_database_refuses_at_commit_fails_the_batch_without_a_crash(
     batch = preview(clerk_a, "people", people_csv([[id_number(), "张三", "在职职工", "320902"]]))
     assert batch.is_clean
 
-    def refused(self, records, ctx):  # type: ignore[no-untyped-def]
+    def refused(self: PersonKind, records: Iterator[Any], ctx: Context) -> int:
         list(records)
         raise DataError("value too long for type character varying(50)\nCONTEXT: COPY")
 

@@ -60,10 +60,10 @@ class World:
         return people.employee_enrolment(self.county, "能力测试参保")
 
     @cached_property
-    def transfer_in(self) -> Any:  # from B into A: A's clerk completes it
-        mover = people.person(Region.objects.get(code=B), "转入测试")
-        return Transfer.objects.create(person=mover, from_county_id=B, to_county=self.county,
-                                       effective_month=date(2026, 4, 1))
+    def transfer_out(self) -> Any:  # from A into B: A's clerk releases or objects
+        mover = people.person(self.county, "转出测试")
+        return Transfer.objects.create(person=mover, from_county=self.county, to_county_id=B,
+                                       effective_month=date(2026, 4, 1), new_address="盐都区新居")
 
     @cached_property
     def referral(self) -> Any:
@@ -150,7 +150,8 @@ def _violation() -> violations.ViolationSpec:
                                     recover_fen=0, deduct_fen=0, deduction_month=date(2026, 3, 1))
 
 
-# URLs may name world rows: {person} {employer} {referral} {provider} {entry} {budget} {transfer} {catalogue}.
+# URLs may name world rows: {person} {employer} {referral} {provider} {entry} {budget} {transfer_out}
+# {catalogue}.
 PROBES: dict[str, Probe] = {
     "person.register": Probe(
         lambda w, a: enr.person_register(county=w.county, id_number=people.make_id_number(), name="新人",
@@ -168,7 +169,7 @@ PROBES: dict[str, Probe] = {
         page=("get", "/enrollment/employers/new/"), button=("/enrollment/employers/", "/enrollment/employers/new/"),
         api=("post", "/api/v1/enrollment/employers/")),
     "enrolment.manage": Probe(
-        lambda w, a: enr.enrolment_suspend(enrolment=w.enrolment, actor=a),
+        lambda w, a: enr.enrolment_suspend(enrolment=w.enrolment, reason="测试暂停", actor=a),
         page=("get", "/enrollment/people/{person}/enrol/"),
         button=("/enrollment/people/{person}/", "/enrollment/people/{person}/enrol/"),
         api=("post", "/api/v1/enrollment/enrolments/")),
@@ -193,10 +194,11 @@ PROBES: dict[str, Probe] = {
                                           effective_month=date(2026, 4, 1), actor=a),
         page=("get", "/enrollment/transfers/new/"), button=("/enrollment/transfers/", "/enrollment/transfers/new/"),
         api=("post", "/api/v1/enrollment/transfers/")),
-    "transfer.complete": Probe(
-        lambda w, a: enr.transfer_complete(transfer=w.transfer_in, actor=a),
-        button=("/enrollment/transfers/{transfer}/", "办结转移"),
-        api=("post", "/api/v1/enrollment/transfers/{transfer}/complete/")),
+    "transfer.release": Probe(
+        lambda w, a: enr.transfer_release(transfer=w.transfer_out, actor=a),
+        page=("post", "/enrollment/transfers/{transfer_out}/release/"),
+        button=("/enrollment/transfers/{transfer_out}/", "/enrollment/transfers/{transfer_out}/release/"),
+        api=("post", "/api/v1/enrollment/transfers/{transfer_out}/release/")),
     "referral.apply": Probe(
         lambda w, a: enr.referral_apply(person=w.person, kind="referral", destination="南京鼓楼医院",
                                         valid_from=date(2026, 1, 1), valid_to=date(2026, 2, 1), actor=a),
@@ -326,7 +328,7 @@ PROBES: dict[str, Probe] = {
 # Named for the monthly cycle (the next issue); no service uses them yet.
 RESERVED = {"settlement.run", "settlement.adjust"}
 
-WORLD_URL_KEYS = ("person", "referral", "provider", "entry", "budget", "submitted_budget",
+WORLD_URL_KEYS = ("person", "referral", "transfer_out", "provider", "entry", "budget", "submitted_budget",
                   "catalogue_draft", "catalogue_submitted")
 
 
@@ -337,6 +339,4 @@ def url(world: World, template: str) -> str:
             keys[key] = getattr(world, key).pk
     if "{employer}" in template:
         keys["employer"] = world.enrolment.employer_id
-    if "{transfer}" in template:
-        keys["transfer"] = world.transfer_in.pk
     return template.format(**keys)

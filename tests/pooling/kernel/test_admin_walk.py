@@ -13,12 +13,14 @@ from decimal import Decimal
 
 import pytest
 from django.contrib import admin
+from django.http import HttpRequest
 from django.test import RequestFactory
 
 from funds.models import InterestRate
 from funds.services.setup import books_ensure
 from pooling.kernel.permissions import can
-from providers.models import HandlingRule
+from pooling.models import Region, User
+from providers.models import AgreementTemplate, AssessmentTemplate, HandlingRule
 from providers.services.assessment import assessment_template_create
 from tests.actors import SETUP
 from tests.providers.factories import make_template
@@ -36,13 +38,13 @@ WRITABLE = {
 SUPERUSER_ONLY = {"pooling.user", "auth.group", "pooling.region"}
 
 
-def _request(user):  # type: ignore[no-untyped-def]
+def _request(user: User) -> HttpRequest:
     request = RequestFactory().get("/admin/")
     request.user = user
     return request
 
 
-def _allowed(model_admin, action: str, request) -> bool:  # type: ignore[no-untyped-def]
+def _allowed(model_admin: admin.ModelAdmin, action: str, request: HttpRequest) -> bool:
     return {"add": model_admin.has_add_permission, "change": model_admin.has_change_permission,
             "delete": model_admin.has_delete_permission}[action](request)
 
@@ -100,7 +102,7 @@ def test_it_saves_an_interest_rate_through_its_service(client_for, finance, regi
 
 
 @pytest.fixture
-def templates_and_rules(regions):  # type: ignore[no-untyped-def]
+def templates_and_rules(regions: dict[str, Region]) -> tuple[AgreementTemplate, HandlingRule, AssessmentTemplate]:
     rule = HandlingRule.objects.create(provider_kind="hospital", level="level3", location_region=regions["320902"])
     assessment = assessment_template_create(name="考核", from_year=2020, indicators=[("A", "甲", 100)], bands=[],
                                             actor=SETUP)

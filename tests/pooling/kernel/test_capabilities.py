@@ -27,6 +27,7 @@ from pooling.kernel.permissions import (
     READ_ONLY_ROLES,
     SUSPENSIONS_JOB,
     SWEEP_JOB,
+    TRANSFERS_JOB,
     can,
     denied_message,
     model_permission,
@@ -107,6 +108,7 @@ def test_it_gives_system_jobs_only_their_own_capabilities():
     assert can(SUSPENSIONS_JOB, "provider.transition") and not can(SUSPENSIONS_JOB, "ledger.post")
     assert can(SWEEP_JOB, "account.sweep") and can(SWEEP_JOB, "ledger.post") and not can(SWEEP_JOB, "account.post")
     assert can(ACCOUNTS_JOB, "account.post") and not can(ACCOUNTS_JOB, "person.register")
+    assert TRANSFERS_JOB.capabilities == {"transfer.release"}  # it neither asks for nor withdraws a transfer
     assert all(can(DEMO_LOADER, name) for name in CAPABILITIES)
     with pytest.raises(PermissionDenied):
         require(None, "person.register")  # nobody is never everybody

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -40,7 +41,7 @@ def test_a_ceiling_may_exceed_100_when_asked_and_places_are_the_callers():
     with pytest.raises(BusinessRuleError):
         parse_percent("12.345", places=2)
     with pytest.raises(TypeError):
-        parse_percent(85.0)  # type: ignore[arg-type]
+        parse_percent(85.0)  # type: ignore[arg-type]  # the wrong type on purpose
 
 
 @given(st.decimals(min_value=0, max_value=100, places=4))
@@ -55,7 +56,7 @@ def test_the_catalogue_import_refuses_a_bad_share_with_the_same_message(bureau_a
             "药品,XJ01CAA040E001010100593,阿莫西林胶囊,乙,101\n"
             "药品,XJ01DCC118A001010104443,头孢呋辛酯片,乙,12.345\n").encode()
     with pytest.raises(CatalogueImportError) as exc:
-        catalogue_import(data=data, filename="目录.csv", code="P1", title="t", effective_from="2026-01-01",
+        catalogue_import(data=data, filename="目录.csv", code="P1", title="t", effective_from=date(2026, 1, 1),
                          actor=bureau_admin)
     assert [(e.row, e.message) for e in exc.value.report.errors] == [(2, PERCENT_OUT_OF_RANGE),
                                                                       (3, PERCENT_TOO_PRECISE)]

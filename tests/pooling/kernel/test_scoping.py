@@ -5,6 +5,8 @@ Clerk A (亭湖区) must see and change only 亭湖区 rows, however the query i
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection, models
@@ -32,6 +34,7 @@ def probe(regions):
             county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
             label = models.CharField(max_length=40)
             amount_fen = models.BigIntegerField(default=0)
+            import_time_queryset: ClassVar[models.QuerySet[Probe]]  # set below
 
             class Meta:
                 app_label = "pooling"

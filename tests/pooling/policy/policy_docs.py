@@ -14,3 +14,7 @@ def demo_doc(**changes: Any) -> dict[str, Any]:
     doc = copy.deepcopy(json.loads(DEMO.read_text(encoding="utf-8")))
     doc.update(changes)
     return doc
+
+
+# The test city's (320900) pre-pooling county parameters, as its demo file names them.
+DEMO_BASELINES = DEMO.with_name("demo-county-baselines.csv")

@@ -48,8 +48,8 @@ def test_import_names_the_line_of_a_json_syntax_error(tmp_path, bureau_admin):
 
 
 def test_import_county_baselines_reports_rows_and_saves_all_or_nothing(tmp_path, bureau_admin):
-    from pooling.demo import DEMO_BASELINES
     from pooling.models import CountyBaselineItem
+    from tests.pooling.policy.policy_docs import DEMO_BASELINES
 
     bad = tmp_path / "bad.csv"
     bad.write_text("区划代码,项目代码,数值\n320902,classb,abc\n", "utf-8")

@@ -6,6 +6,7 @@ import copy
 import dataclasses
 import json
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -13,7 +14,7 @@ from pooling.benefits.calculator import settle
 from pooling.benefits.types import PersonContext
 from pooling.kernel.choices import HospitalLevel, PersonCategory, Scheme
 from pooling.policy import document
-from pooling.policy.document import policy_from_document, policy_in_force
+from pooling.policy.document import Policy, policy_from_document, policy_in_force
 from tests.pooling.benefits.calculator_support import CATALOGUE, DEMO, DRUG_A, claim
 
 DOC = json.loads(DEMO.read_text("utf-8"))
@@ -32,9 +33,11 @@ def test_it_reads_every_section_into_fen_fractions_and_enums():
     row = ben.inpatient[(Scheme.EMPLOYEE, PersonCategory.IN_SERVICE, HospitalLevel.LEVEL3)]
     assert (row.deductible_first_fen, row.deductible_later_fen, row.ratio, row.annual_cap_fen) == (
         120_000, 60_000, Decimal("0.85"), 45_000_000)
-    assert ben.inpatient[("employee", "in_service", "level3")] is row  # plain codes find the row too
+    # Plain codes find the row too (a JSON row carries strings): outside the key's type on purpose.
+    assert ben.inpatient[("employee", "in_service", "level3")] is row  # type: ignore[index]
     assert ben.class_b_self_pay_rate == Decimal("0.1")
-    assert ben.disease("M07800").kind == "special"
+    disease = ben.disease("M07800")
+    assert disease is not None and disease.kind == "special"
     assert ben.maternity_medical.lump_sums_fen["caesarean"] == 350_000
     assert ben.leave.province_extra == 60
 
@@ -42,11 +45,11 @@ def test_it_reads_every_section_into_fen_fractions_and_enums():
 def test_the_policy_cannot_be_changed():
     policy = policy_from_document(DOC)
     with pytest.raises(dataclasses.FrozenInstanceError):
-        policy.benefits.class_b_self_pay_rate = Decimal(0)  # type: ignore[misc]
+        policy.benefits.class_b_self_pay_rate = Decimal(0)  # type: ignore[misc]  # what is refused
     with pytest.raises(TypeError):
-        policy.benefits.inpatient[("employee", "in_service", "level3")] = None  # type: ignore[index]
+        policy.benefits.inpatient[("employee", "in_service", "level3")] = None  # type: ignore[index]  # refused
     with pytest.raises(TypeError):
-        policy.resident.individual_fen["minor_student"] = 0  # type: ignore[index]
+        policy.resident.individual_fen["minor_student"] = 0  # type: ignore[index]  # what is refused
 
 
 def test_it_pays_maternity_by_ratio_when_the_policy_says_so():
@@ -63,7 +66,12 @@ def test_it_pays_maternity_by_ratio_when_the_policy_says_so():
 def test_a_published_version_is_parsed_once(demo_policy, monkeypatch):
     calls = []
     real = document.policy_from_document
-    monkeypatch.setattr(document, "policy_from_document", lambda doc: calls.append(doc) or real(doc))
+
+    def counted(doc: dict[str, Any]) -> Policy:
+        calls.append(doc)
+        return real(doc)
+
+    monkeypatch.setattr(document, "policy_from_document", counted)
     document._cache.clear()
     first = policy_in_force(on=DOC_DATE)
     assert policy_in_force(on=DOC_DATE) is first and len(calls) == 1
@@ -81,6 +89,7 @@ def test_the_second_tier_sections_are_read_by_the_same_parser():
                                                      {"above": "100000.00", "ratio_pct": "70"}]}
     doc["benefits"]["large_expense"] = {"ratio_pct": "90"}
     ben = policy_from_document(doc).benefits
+    assert ben.critical_illness is not None and ben.large_expense is not None
     assert (ben.critical_illness.deductible_fen, ben.critical_illness.annual_cap_fen) == (1_500_000, 40_000_000)
     assert [(b.above_fen, b.ratio) for b in ben.critical_illness.bands] == [(0, Decimal("0.6")),
                                                                              (10_000_000, Decimal("0.7"))]

@@ -5,10 +5,9 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from pooling.demo import DEMO_BASELINES
 from pooling.models import PolicyStatus, PolicyVersion
 from pooling.policy.unification.services import county_baselines_import
-from tests.pooling.policy.policy_docs import demo_doc
+from tests.pooling.policy.policy_docs import DEMO_BASELINES, demo_doc
 
 pytestmark = pytest.mark.django_db
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from collections.abc import Iterable
 from datetime import date
 
 import pytest
@@ -117,7 +118,8 @@ def test_it_names_a_line_without_line_breaks_instead_of_reading_it_whole(monkeyp
     assert problems(huge, COLUMNS) == [(2, "名称", str(e.HUGE_CELL) % {"row": 2, "column": "名称", "limit": 10_000})]
 
 
-def _book(rows, number_formats=None, *, hide=None, extra=None) -> bytes:  # type: ignore[no-untyped-def]
+def _book(rows: Iterable[Iterable[object]], number_formats: dict[str, str] | None = None, *,
+          hide: str | None = None, extra: list[object] | None = None) -> bytes:
     book = Workbook()
     sheet = book.active
     for r in rows:
@@ -206,7 +208,7 @@ def test_it_reads_a_damaged_workbook_as_rows_or_a_table_error(damage):
     problems(bytes(data))
 
 
-_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
 
 
 @settings(max_examples=200, deadline=None)

@@ -67,7 +67,9 @@ def route(url: str) -> str:
 def crawl(client: Client, start: list[str]) -> tuple[list[str], int]:
     """Visit the navigation's pages and follow links two levels down (nav → list → detail
     → its actions), at most PER_ROUTE pages of each kind; return findings and pages seen."""
-    findings, seen, kinds = [], set(), Counter()
+    findings: list[str] = []
+    seen: set[str] = set()
+    kinds: Counter[str] = Counter()
     level = start
     for depth in range(DEPTH):
         following = []

@@ -94,7 +94,7 @@ def test_yuan_written_out_reads_back_to_the_same_fen(fen):
 
 def test_money_is_never_a_float():
     with pytest.raises(TypeError):
-        money.yuan_to_fen(1.5)  # type: ignore[arg-type]
+        money.yuan_to_fen(1.5)  # type: ignore[arg-type]  # the wrong type on purpose
     assert money.yuan_to_fen(Decimal("1.50")) == 150
 
 

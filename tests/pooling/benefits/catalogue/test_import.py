@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -29,6 +31,7 @@ from pooling.benefits.catalogue.services import DATE_TAKEN, catalogue_publish, c
 from pooling.kernel.choices import Role
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.regions import StaffSpec, staff_ensure
+from pooling.models import User
 from pooling.tabular.errors import (
     CHAR_NAMES,
     CONTROL_CHAR,
@@ -57,16 +60,16 @@ GOOD = (HEADER
         + "医疗服务设施,110900001000000,普通病房床位费,丙,,\n")
 
 
-def _admin(username: str):  # type: ignore[no-untyped-def]
+def _admin(username: str) -> User:
     return staff_ensure(spec=StaffSpec(username, Role.BUREAU_ADMIN, username), password="test-pass-2026")
 
 
-def _import(data: bytes, name: str = "目录.csv", code: str = "V1", on: date = date(2026, 1, 1), **kw):  # type: ignore[no-untyped-def]
+def _import(data: bytes, name: str = "目录.csv", code: str = "V1", on: date = date(2026, 1, 1), **kw: Any) -> CatalogueVersion:
     return catalogue_import(data=data, filename=name, code=code, title="测试目录", effective_from=on,
                             actor=_admin("maker"), **kw)
 
 
-def _publish(version):  # type: ignore[no-untyped-def]
+def _publish(version: CatalogueVersion) -> CatalogueVersion:
     """The maker-checker: the importer submits, a second administrator publishes."""
     return catalogue_publish(version=catalogue_submit(version=version, actor=_admin("maker")),
                              actor=_admin("checker"))
@@ -166,11 +169,12 @@ def test_it_loads_the_demo_catalogue_once(db):
     first = load_demo_catalogue(maker=_admin("maker"), checker=_admin("checker"), echo=lambda *_: None)
     again = load_demo_catalogue(maker=_admin("maker"), checker=_admin("checker"), echo=lambda *_: None)
     assert first.pk == again.pk and first.demo and first.total_count == 30
+    assert first.imported_by and first.published_by
     assert (first.imported_by.username, first.published_by.username) == ("maker", "checker")
     assert catalogue_lookup(on=date(2026, 5, 1), codes=["XA01ABD075A002010100483"])
 
 
-def _book(rows, write_only=False):  # type: ignore[no-untyped-def]
+def _book(rows: Iterable[Iterable[object]], write_only: bool = False) -> bytes:
     book = Workbook(write_only=write_only)
     sheet = book.create_sheet() if write_only else book.active
     for row in rows:
@@ -182,10 +186,10 @@ def _book(rows, write_only=False):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("write_only", [False, True])  # shared strings (Excel, WPS) / inline strings
 def test_it_reads_xlsx_cells_and_keeps_excel_row_numbers_across_empty_rows(db, write_only):
-    rows = [["目录类别", "编码", "名称", "甲乙类", "自付比例"],
-            ["药品", "XJ01CAA040E001010100593", "阿莫西林胶囊", "甲", None],
-            [None, None, None, None, None],  # an empty row 3
-            ["诊疗项目", 1102000000100, "诊查费（编码被Excel存成了数字）", "乙", 20]]
+    rows: list[list[object]] = [["目录类别", "编码", "名称", "甲乙类", "自付比例"],
+                                ["药品", "XJ01CAA040E001010100593", "阿莫西林胶囊", "甲", None],
+                                [None, None, None, None, None],  # an empty row 3
+                                ["诊疗项目", 1102000000100, "诊查费（编码被Excel存成了数字）", "乙", 20]]
     with pytest.raises(CatalogueImportError) as exc:
         _import(_book(rows, write_only), name="x.xlsx")
     assert [(e.row, e.column) for e in exc.value.report.errors] == [(4, "编码")]
@@ -201,7 +205,7 @@ def test_it_says_a_broken_xlsx_cannot_be_read(db):
     assert [e.reason for e in exc.value.report.errors] == [str(BAD_XLSX)]
 
 
-def _catalogue_book(rows, formula_at=None):  # type: ignore[no-untyped-def]
+def _catalogue_book(rows: Iterable[Iterable[object]], formula_at: str | None = None) -> bytes:
     data = _book(rows)
     if formula_at is None:
         return data

@@ -5,7 +5,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from pooling.demo import DEMO_BASELINES
 from pooling.models import CountyBaselineItem
 from pooling.policy.document import policy_from_document
 from pooling.policy.unification.compare import policy_items
@@ -21,7 +20,7 @@ from pooling.tabular.errors import (
     UNCLOSED_QUOTE,
     UNKNOWN_COLUMNS,
 )
-from tests.pooling.policy.policy_docs import demo_doc
+from tests.pooling.policy.policy_docs import DEMO_BASELINES, demo_doc
 
 pytestmark = pytest.mark.django_db
 
