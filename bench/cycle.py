@@ -38,6 +38,18 @@ cost of ~7 s in shard round trips and per-provider statements); the two growing 
 scan every settlement and accumulator of all time, not the month). A second worker made
 it slower here: the two cores were already saturated. The generated month has no
 declarations/collections (collection posts nothing) and no personal-account payments.
+
+Again at 00:00 on a quieter machine (load 2–5), on a second trial merge: this branch with
+main (cycle-in and cycle-clear merged there) + cycle-core c110e46 + cycle-out 549290c:
+  settlements  workers  generate  floor    cycle   ÷floor  providers  reconcile  clearing
+      250,000        1    13.1 s  0.12 s   3.8 s     33×     1.5 s      1.1 s      0.4 s
+      250,000        2     7.1 s  0.08 s   3.6 s     44×     1.6 s      1.0 s      0.3 s
+    1,000,000        1    34.4 s  0.23 s  10.5 s     45×     3.5 s      5.0 s      1.0 s
+    1,000,000        2    35.6 s  0.31 s  10.6 s     34×     3.7 s      5.0 s      1.1 s
+    4,000,000        1   186.0 s  0.90 s  29.0 s     32×    10.3 s     16.5 s      1.4 s
+    4,000,000        2   138.7 s  1.28 s  46.2 s     36×    16.7 s     24.7 s      2.4 s
+≤ 60 s at 1M: met (10.5 s). Within 3×: not met (32–45×). Growth 250k → 1M → 4M:
+3.8 → 10.5 → 29.0 s, i.e. ~6 s per million past 1M: linear, reconcile the largest part.
 """
 
 from __future__ import annotations

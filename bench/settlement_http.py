@@ -33,6 +33,10 @@ suites: every wall-clock figure is pessimistic, the CPU figure is not), 3 sync w
     TTL 0: 6.7 settlements/s, p99 2.5 s, 77.7 ms server CPU per settlement (12.3 per 1101);
     TTL 5: 8.2 settlements/s, p99 2.2 s, 66.6 ms server CPU per settlement (−14 %, ~30/s cap
     on 2 idle cores). Accumulators = Σ settlements, to the fen, after both.
+  Quieter machine (load ~2–4), `--settlements 1000` (TTL 5): floor 140.5 msg/s, p99 113 ms;
+    settle 23.6 settlements/s, p50 502 ms, p95 595 ms, p99 628 ms; 7.3 ms server CPU per 1101,
+    48.2 ms per settlement → ~41/s on 2 idle cores; ratio floor/3 ÷ settle 2.0×; worker RSS
+    93 → 96 MiB after 1,000 settlements; accumulators = Σ settlements over 3,560, to the fen.
   The targets are NOT met, by an order of magnitude, and not only for the load: ~95 ms of
   server CPU per settlement caps a 2-core box near 20/s. Where it goes (bench._settlement_queries,
   CPU profile): 49 queries per settlement (9001 8, 2201 12, 2204 14, 2207 23; was 54) and the
