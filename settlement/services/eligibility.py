@@ -18,7 +18,7 @@ from pooling.kernel.choices import SCHEME_CATEGORIES, Scheme
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.scoping import unrestricted
 from providers.models import Provider
-from providers.selectors import provider_is_settleable
+from settlement.services import memo
 
 PROVIDER_NOT_SETTLEABLE = _("定点机构 %(code)s 在 %(on)s 不在协议履行期（未签协议、已暂停或已解除），不能结算")
 DEAD = _("参保人 %(name)s 已于 %(died)s 死亡，%(on)s 的费用不能结算")
@@ -44,7 +44,7 @@ def check_not_future(on: date, *, field: str) -> None:
 
 
 def check_provider(*, provider: Provider, on: date) -> None:
-    if not provider_is_settleable(provider_code=provider.national_code, on=on):
+    if not memo.settleable(provider_code=provider.national_code, on=on):
         raise BusinessRuleError(PROVIDER_NOT_SETTLEABLE, code="provider_not_settleable", field="fixmedins_code",
                                 params={"code": provider.national_code, "on": on.isoformat()})
 

@@ -18,17 +18,15 @@ from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import Person
 from pooling.benefits.calculator import settle
-from pooling.benefits.catalogue.selectors import catalogue_in_force
 from pooling.benefits.quote import NO_CATALOGUE
 from pooling.benefits.types import CareType, CatalogueEntry, Claim, ClaimLine, PersonContext
 from pooling.kernel.choices import HospitalLevel, PersonCategory, Scheme
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.permissions import Actor, staff_user
 from pooling.kernel.scoping import unrestricted
-from pooling.policy.document import policy_in_force
 from settlement.hsa.codes import Meaning
 from settlement.models import Settlement
-from settlement.services import account
+from settlement.services import account, memo
 from settlement.services.accumulators import accumulator_for, accumulators_add, ytd_of
 from settlement.services.eligibility import Insured
 from settlement.services.tiers import apply_second_tier
@@ -68,7 +66,7 @@ def lock_person(person_id: int) -> Person:
 
 def calculate(case: Case) -> Settlement:
     """Fill the row's amounts under the policy in force on the service date."""
-    policy = policy_in_force(on=case.service_date)
+    policy = memo.policy(on=case.service_date)
     rules = policy.benefits
     acc = accumulator_for(person_id=case.person.pk, year=case.service_date.year, scheme=case.what.scheme)
     use_account = case.wants_account and case.what.scheme == "employee"
@@ -83,7 +81,7 @@ def calculate(case: Case) -> Settlement:
                   maternity_kind=case.maternity_kind)
     result = settle(rules=rules, catalogue=case.lookup, claim=claim, person=PersonContext(
         category=PersonCategory(case.insured.category), ytd=ytd_of(acc), account_balance_fen=balance))
-    version = catalogue_in_force(on=case.service_date)
+    version = memo.catalogue(on=case.service_date)
     if version is None:  # without a catalogue every line would look excluded: refuse, say why
         raise BusinessRuleError(NO_CATALOGUE, code="no_catalogue", field="service_date",
                                 params={"on": case.service_date.isoformat()})

@@ -10,13 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from pooling.kernel.permissions import HSA_GATEWAY
 from pooling.kernel.scoping import unrestricted
-from pooling.policy.document import policy_in_force
 from settlement.hsa import fields
 from settlement.hsa.codes import INSUTYPES, MED_TYPES
 from settlement.hsa.dispatch import Context
 from settlement.hsa.errors import HsaError
 from settlement.hsa.shapes import fee_result, setldetail, setlinfo, visit_from
 from settlement.models import Settlement, Visit
+from settlement.services import memo
 from settlement.services.settle import SettleInput, settlement_quote, settlement_settle
 from settlement.services.visits import FeeLine, VisitInfo, fees_add
 
@@ -82,7 +82,7 @@ def upload_fees(ctx: Context, *, inpatient: bool) -> dict[str, Any]:
             raise HsaError(LINE, field=exc.field, code=exc.code, row=number, detail=exc.text("zh-hans")) from None
     saved = fees_add(visit=visit, lines=lines)
     with unrestricted():
-        default_b = policy_in_force(on=timezone.localtime(visit.begntime).date()).benefits.class_b_self_pay_rate
+        default_b = memo.policy(on=timezone.localtime(visit.begntime).date()).benefits.class_b_self_pay_rate
     return {"result": [fee_result(fee, default_b_rate=default_b) for fee in saved], "mdtrt_id": visit.mdtrt_id}
 
 
@@ -118,7 +118,8 @@ def settle_input(ctx: Context, visit: Visit) -> SettleInput:
 def answer_settlement(row: Settlement, person_id: int) -> dict[str, Any]:
     from settlement.hsa.people import person_by_psn_no, psn_no
 
-    person = person_by_psn_no(psn_no(person_id))
+    # The settling path already holds the person (row.person cached): no second read.
+    person = row.person if Settlement.person.is_cached(row) else person_by_psn_no(psn_no(person_id))
     return {"setlinfo": setlinfo(row, person), "setldetail": setldetail(row)}
 
 
