@@ -76,8 +76,12 @@ class Posted:
     amount_fen: int = 0  # Σ debits written now
 
 
-def post_desired(ctx: ShardContext, desired: Sequence[Desired], *, scope: str | None = None) -> Posted:
-    """Post what the month should have; in an adjustment run, only the differences."""
+def post_desired(ctx: ShardContext, desired: Sequence[Desired], *, scope: str | None = None,
+                 frozen: Callable[[str], bool] | None = None) -> Posted:
+    """Post what the month should have; in an adjustment run, only the differences.
+
+    `frozen` names keys an adjustment leaves as they are even when no longer desired (money that
+    left the bank in the closed month — a payment — is not undone in the books alone)."""
     by_book: dict[str, list[EntrySpec]] = defaultdict(list)
     if not ctx.adjustment:
         for d in desired:
@@ -86,7 +90,7 @@ def post_desired(ctx: ShardContext, desired: Sequence[Desired], *, scope: str | 
                 by_book[d.book].append(EntrySpec(key=d.key, lines=lines, memo=d.memo,
                                                  entry_date=ctx.entry_date, source=d.source))
     else:
-        for book, spec in _differences(ctx, desired, scope):
+        for book, spec in _differences(ctx, desired, scope, frozen):
             by_book[book].append(spec)
     result = Posted()
     for code, specs in by_book.items():
@@ -99,12 +103,15 @@ def post_desired(ctx: ShardContext, desired: Sequence[Desired], *, scope: str | 
     return result
 
 
-def _differences(ctx: ShardContext, desired: Sequence[Desired], scope: str | None) -> list[tuple[str, EntrySpec]]:
-    wanted = {d.key: d for d in desired}
+def _differences(ctx: ShardContext, desired: Sequence[Desired], scope: str | None,
+                 frozen: Callable[[str], bool] | None) -> list[tuple[str, EntrySpec]]:
+    wanted = {d.key: d for d in desired if not (frozen and frozen(d.key))}
     keys = set(wanted)
     if scope:  # entries posted before under this shard's scope, wanted or not
         keys |= {k.split(ADJUST_MARK)[0] for k in Entry.objects.filter(key__startswith=scope)
                  .values_list("key", flat=True)}
+    if frozen:
+        keys = {k for k in keys if not frozen(k)}
     out: list[tuple[str, EntrySpec]] = []
     for key in sorted(keys):
         d = wanted.get(key)

@@ -84,8 +84,11 @@ def work(ctx: ShardContext) -> dict[str, int]:
     _one_shard_posts_at_a_time()
     _ensure_accounts()  # after the turn is ours: two shards never add the same account at once
     if ctx.adjustment:  # each provider's keys recomputed as one scope: what is no longer due is undone
-        posted = [post_desired(ctx, desired[p.provider_id], scope=f"settle:{ctx.month_label}:{p.code}:")
-                  for p in pays]
+        # The closed month's payment left the bank: an adjustment never rewrites it. What the
+        # provider is owed more (or was paid too much) stays in the payable, which the
+        # month's statement shows — never cash the bank did not move.
+        posted = [post_desired(ctx, desired[p.provider_id], scope=f"settle:{ctx.month_label}:{p.code}:",
+                               frozen=_is_payment) for p in pays]
     else:
         _check_expenditure(pays)
         posted = [post_desired(ctx, _in_book_order([d for p in pays for d in desired[p.provider_id]]))]
@@ -93,6 +96,10 @@ def work(ctx: ShardContext) -> dict[str, int]:
     return {"providers": len(pays), "statements": written.statements, "held": sum(p.held for p in pays),
             "differences": written.differences, "entries": sum(p.entries for p in posted),
             "paid_fen": sum(b.net_fen for p in pays for b in p.books.values())}
+
+
+def _is_payment(key: str) -> bool:
+    return key.endswith(":pay")
 
 
 def _in_book_order(entries: list[Desired]) -> list[Desired]:

@@ -126,14 +126,17 @@ def test_an_adjustment_after_a_late_reversal_posts_only_the_difference(world, re
     w.setup("employee_personal", [w.LineSpec(f"2001-{A}", 1000, A), w.LineSpec(f"3003-{A}", -1000, A)], w.NEXT_DAY)
     counts = w.run(run_id=2, adjustment=True, entry_date=w.NEXT_DAY)
     new = Entry.objects.filter(key__contains="|adj:2")
-    assert sorted(e.key for e in new) == sorted(f"settle:2026-10:{world['P1'].national_code}:{k}|adj:2" for k in (
-        "employee_pooled", "employee_pooled:pay", "employee_personal:pay"))
-    assert {e.entry_date for e in new} == {w.NEXT_DAY} and sum(c["entries"] for c in counts.values()) == 3
-    # Pooled: gross 60000, deposit 3000, release 8000, deductions 2500 -> net 62500 (3800 back).
-    assert w.category_balances(C.COUNTY_EXPENDITURE)[("employee_pooled", A)] == -62500
-    assert w.category_balances(C.COUNTY_EXPENDITURE)[("employee_personal", A)] == -5000
+    # Only the expense is corrected: October's payments left the bank and are never undone in
+    # the books alone (no "cash back" the bank never saw).
+    assert sorted(e.key for e in new) == [f"settle:2026-10:{world['P1'].national_code}:employee_pooled|adj:2"]
+    assert {e.entry_date for e in new} == {w.NEXT_DAY} and sum(c["entries"] for c in counts.values()) == 1
+    assert w.category_balances(C.COUNTY_EXPENDITURE)[("employee_pooled", A)] == -66300
+    assert w.category_balances(C.COUNTY_EXPENDITURE)[("employee_personal", A)] == -6000
     assert w.category_balances(C.BENEFIT_OUTPATIENT)[("employee_pooled", A)] == 7000
-    assert w.category_balances(C.PAYABLE_PROVIDER) == {("employee_pooled", A): -6650}
+    # P1 was paid 4000 (pooled) and 1000 (personal account) it is no longer owed: a debit in
+    # the payable, beside P3's held 6650.
+    assert w.category_balances(C.PAYABLE_PROVIDER) == {("employee_pooled", A): -6650 + 4000,
+                                                       ("employee_personal", A): 1000}
     s1 = ProviderMonthStatement.objects.get(provider=world["P1"], month=w.MONTH)
     assert (s1.person_times, s1.net_payable_fen, s1.adjusted, s1.run_id) == (2, 79850, True, 2)
     # Again: nothing more.
@@ -168,10 +171,13 @@ def test_an_adjustment_undoes_what_a_wholly_reversed_provider_was_paid(world, re
     w.run(run_id=3, adjustment=True, entry_date=w.NEXT_DAY)
     code = world["P2"].national_code
     assert sorted(Entry.objects.filter(key__contains="|adj:3").values_list("key", flat=True)) == [
-        f"settle:2026-10:{code}:maternity:pay|adj:3", f"settle:2026-10:{code}:maternity|adj:3"]
+        f"settle:2026-10:{code}:maternity|adj:3"]
     assert w.category_balances(C.BENEFIT_MATERNITY_MEDICAL) == {}
-    assert ("maternity", B) not in w.category_balances(C.COUNTY_EXPENDITURE)
-    assert ("maternity", B) not in w.category_balances(C.QUALITY_DEPOSIT)
+    # What P2 was paid stays paid: the payable now says the 30000 it was owed is not owed (28500
+    # paid, 1500 still withheld as its deposit, which the deposit account keeps).
+    assert w.category_balances(C.COUNTY_EXPENDITURE)[("maternity", B)] == -28500
+    assert w.category_balances(C.PAYABLE_PROVIDER)[("maternity", B)] == 30000
+    assert w.category_balances(C.QUALITY_DEPOSIT)[("maternity", B)] == -1500
     s2 = ProviderMonthStatement.objects.get(provider=world["P2"], month=w.MONTH)
     assert (s2.person_times, s2.payable_fen, s2.net_payable_fen) == (0, 0, 0)
 
