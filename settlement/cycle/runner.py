@@ -49,6 +49,7 @@ MONTH_OPEN = _("%(month)s 尚未结账，不能做调整清算：请发起或续
 MONTH_NOT_OVER = _("%(month)s 尚未结束，不能清算")
 TODAY_CLOSED = _("今天所在的 %(month)s 已结账，调整清算无处记账：请先开启当月会计期间")
 ADJUSTMENT_OPEN = _("已有一个调整清算未完成：请先续跑完成它，再发起新的调整清算")
+PREVIOUS_OPEN = _("%(previous)s 的月度清算尚未完成：请先续跑完成 %(previous)s，再运行 %(month)s")
 NOT_RESUMABLE = _("清算 #%(id)s 已完成，无需续跑")
 SHARD_FAILED = _("步骤“%(step)s”的分片 %(shard)s 失败：%(error)s。请按提示修正后点击“续跑”，已完成的分片不会重做")
 STEP_UNKNOWN = _("清算步骤“%(step)s”未定义（见 settlement/cycle/steps）")
@@ -113,6 +114,7 @@ def run_start(*, month: date, actor: Actor, adjust: bool = False, dispatch: Disp
         existing = CycleRun.objects.filter(month=month, kind=RunKind.REGULAR).first()
         if existing is not None:
             return existing
+        _refuse_before_previous(month)
         fields = {"kind": RunKind.REGULAR, "entry_date": month_end(month)}
     try:
         with unrestricted(), transaction.atomic():  # planning the first step reads every county
@@ -128,6 +130,16 @@ def run_start(*, month: date, actor: Actor, adjust: bool = False, dispatch: Disp
         return CycleRun.objects.get(month=month, kind=RunKind.REGULAR)
     _send(ready, dispatch)
     return run
+
+
+def _refuse_before_previous(month: date) -> None:
+    """Months run in order: the month before, if it was started, must have finished (its
+    held amounts, unswept postings and carried payables belong to it, not to this month)."""
+    before = (month - timedelta(days=1)).replace(day=1)
+    previous = CycleRun.objects.filter(month=before, kind=RunKind.REGULAR).first()
+    if previous is not None and previous.status != S.DONE and not month_closed(before):
+        raise BusinessRuleError(PREVIOUS_OPEN, code="cycle_previous",
+                                params={"month": f"{month:%Y-%m}", "previous": f"{before:%Y-%m}"})
 
 
 def run_resume(*, run: CycleRun, actor: Actor, dispatch: Dispatch | None = None) -> CycleRun:

@@ -7,12 +7,15 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Q
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from pooling.kernel.choices import RegionLevel, Role
 from pooling.models import Region
 from settlement.cycle import runner
 from settlement.models import CycleRun, CycleShard, CycleStep
 from settlement.models import CycleStatus as S
+
+RUN_STOPPED = _("本月清算已暂停，等待市级经办机构处理后续跑")
 
 
 def runs_list(limit: int = 60) -> list[CycleRun]:
@@ -51,7 +54,16 @@ def run_progress(run: CycleRun, user: Any = None) -> dict[str, Any]:
                      "failed": step.failed, "counts": step.counts if city_wide else {}})
     percent = 100 if run.status == S.DONE else int(100 * share / len(steps)) if steps else 0
     return {"id": run.pk, "status": run.status, "status_label": str(run.get_status_display()),
-            "error": run.error, "percent": percent, "steps": rows}
+            "error": run_error(run, user), "percent": percent, "steps": rows}
+
+
+def run_error(run: CycleRun, user: Any) -> str:
+    """The run's error as this user may read it: it can name another county's money (an
+    expenditure account's balance, a provider's amounts), so a county clerk reads only that
+    the run stopped and who resumes it."""
+    if not run.error or not _hidden_counties(user):
+        return run.error
+    return str(RUN_STOPPED)
 
 
 def _hidden_counties(user: Any) -> set[str]:
@@ -65,10 +77,14 @@ def _hidden_counties(user: Any) -> set[str]:
 def run_steps(run: CycleRun, user: Any) -> list[dict[str, Any]]:
     """The run's steps with their shards (as the user may see them) and output links."""
     hidden = _hidden_counties(user)
+    own = getattr(user, "region_id", None)
     shards: dict[int, list[CycleShard]] = {}
     for shard in CycleShard.objects.filter(step__run=run).order_by("id"):
-        if shard.key not in hidden:
-            shards.setdefault(shard.step_id, []).append(shard)
+        if shard.key in hidden:
+            continue
+        if hidden and shard.key != own:  # the city's and providers' shards: their counts and
+            shard.counts, shard.error = {}, ""  # errors add up every county's money (not saved)
+        shards.setdefault(shard.step_id, []).append(shard)
     labels = _labels()
     steps = CycleStep.objects.filter(run=run).order_by("order").annotate(
         total=Count("shards"), done=Count("shards", filter=Q(shards__status=S.DONE)))

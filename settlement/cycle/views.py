@@ -59,7 +59,8 @@ def _start(request: HttpRequest, *, adjust: bool) -> HttpResponse:
 def cycle_run(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(CycleRun.objects.select_related("started_by"), pk=pk)
     return render(request, "settlement/cycle/run.html", {
-        "run": run, "steps": selectors.run_steps(run, request.user), "progress": selectors.run_progress(run, request.user),
+        "run": run, "run_error": selectors.run_error(run, request.user),
+        "steps": selectors.run_steps(run, request.user), "progress": selectors.run_progress(run, request.user),
         "resumable": run.status in (CycleStatus.FAILED, CycleStatus.RUNNING)})
 
 

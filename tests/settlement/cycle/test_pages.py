@@ -78,3 +78,25 @@ def test_a_closed_month_asks_for_an_adjustment_in_chinese(fake, finance, client_
     period_close(book=Book.objects.get(code="resident"), year=2026, month=3, actor=SETUP)
     response = client_for(finance).post("/settlement/cycle/start/", {"month": "2026-03"}, follow=True)
     assert "请发起调整清算" in response.content.decode() and not CycleRun.objects.exists()
+
+
+def test_a_clerk_reads_neither_the_city_shards_money_nor_another_countys_error(
+        fake, finance, clerk_a, clerk_b, client_for, django_capture_on_commit_callbacks):
+    """Found in review: the city shard's counts (every county's money) and the run's error
+    (which may name another county's balance) reached a county clerk."""
+    fake_steps.BREAK.add("320902")
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(finance).post("/settlement/cycle/start/", {"month": "2026-03"})
+    run = CycleRun.objects.get()
+    assert run.status == CycleStatus.FAILED and "320902" in run.error
+    for clerk in (clerk_a, clerk_b):
+        page = client_for(clerk).get(f"/settlement/cycle/runs/{run.pk}/").content.decode()
+        progress = client_for(clerk).get(f"/settlement/cycle/runs/{run.pk}/progress/").json()
+        assert run.error not in page and progress["error"] == "本月清算已暂停，等待市级经办机构处理后续跑"
+    assert run.error in client_for(finance).get(f"/settlement/cycle/runs/{run.pk}/").content.decode()
+    fake_steps.BREAK.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(finance).post(f"/settlement/cycle/runs/{run.pk}/resume/")
+    page = client_for(clerk_b).get(f"/settlement/cycle/runs/{run.pk}/").content.decode()
+    city = client_for(finance).get(f"/settlement/cycle/runs/{run.pk}/").content.decode()
+    assert "fen=150004" in city and "fen=150004" not in page  # the city shard, listed without counts

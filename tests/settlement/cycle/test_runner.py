@@ -157,3 +157,18 @@ def test_the_watchdog_resends_only_stale_shards_of_running_runs(fake, finance):
     sent: list[int] = []
     assert len(runner.watchdog_resend(stale_seconds=0, dispatch=sent.extend)) == CycleShard.objects.filter(
         step__run=run).count()
+
+
+def test_a_month_does_not_start_while_the_month_before_is_unfinished(fake, finance):
+    """Found in review: April's run would sweep March's postings and carry March's held
+    amounts while March stood failed."""
+    fake_steps.BREAK.add(A)
+    assert start(finance).status == CycleStatus.FAILED
+    with pytest.raises(BusinessRuleError) as refused:
+        start(finance, month=date(2026, 4, 1))
+    assert "2026-03 的月度清算尚未完成" in refused.value.text()
+    fake_steps.BREAK.clear()
+    march = CycleRun.objects.get(month=MARCH)
+    runner.run_resume(run=march, actor=finance, dispatch=runner.no_dispatch)
+    assert runner.run_to_end(march.pk).status == CycleStatus.DONE
+    assert start(finance, month=date(2026, 4, 1)).status == CycleStatus.DONE
