@@ -126,7 +126,9 @@ class TransferSerializer(serializers.ModelSerializer):
                             "released_by_deadline", "objection", "cancel_reason", "requested_at", "completed_at"]
 
 
-class ReasonSerializer(serializers.Serializer):
+class HandlingReasonSerializer(serializers.Serializer):
+    """Why a clerk suspends, ends, objects or cancels (stored on the record, ≤ 200 characters)."""
+
     reason = serializers.CharField(max_length=200)
 
 
@@ -240,10 +242,10 @@ class EnrolmentViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
         return self.created(services.enrol(person=person, scheme=d["scheme"], employer=d.get("employer"),
                                            start_month=d["start_month"], actor=acting(request)))
 
-    @extend_schema(request=ReasonSerializer)
+    @extend_schema(request=HandlingReasonSerializer)
     @action(detail=True, methods=["post"])
     def suspend(self, request: Request, pk: str) -> Response:
-        s = ReasonSerializer(data=request.data)
+        s = HandlingReasonSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         done = services.enrolment_suspend(enrolment=self.get_object(), reason=s.validated_data["reason"],
                                           actor=acting(request))
@@ -347,19 +349,19 @@ class TransferViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
         done = services.transfer_release(transfer=self.get_object(), actor=acting(request))
         return Response(TransferSerializer(done).data)
 
-    @extend_schema(request=ReasonSerializer)
+    @extend_schema(request=HandlingReasonSerializer)
     @action(detail=True, methods=["post"], url_path="object", url_name="object")
     def object_(self, request: Request, pk: str) -> Response:
-        s = ReasonSerializer(data=request.data)
+        s = HandlingReasonSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         done = services.transfer_object(transfer=self.get_object(), reason=s.validated_data["reason"],
                                         actor=acting(request))
         return Response(TransferSerializer(done).data)
 
-    @extend_schema(request=ReasonSerializer)
+    @extend_schema(request=HandlingReasonSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
-        s = ReasonSerializer(data=request.data)
+        s = HandlingReasonSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         done = services.transfer_cancel(transfer=self.get_object(), reason=s.validated_data["reason"],
                                         actor=acting(request))
