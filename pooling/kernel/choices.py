@@ -26,6 +26,14 @@ SCHEME_CATEGORIES: dict[str, tuple[str, ...]] = {
 }
 
 
+class SpecialGroup(models.TextChoices):
+    # Keys match the policy document's resident.special_group_subsidy; the kernel holds it
+    # so the policy pages name 低保/特困 the way the enrolment pages do.
+    NONE = "", _("无")
+    DIBAO = "dibao", _("低保对象")
+    TEKUN = "tekun", _("特困人员")
+
+
 class HospitalLevel(models.TextChoices):
     COMMUNITY = "community", _("社区/基层")
     LEVEL1 = "level1", _("一级")

@@ -20,6 +20,7 @@ from pooling.kernel.integrity import unique_clash
 from pooling.kernel.permissions import require
 from pooling.kernel.problems import Problem
 from pooling.models import PolicyStatus, PolicyVersion, User
+from pooling.policy.labels import path_label
 from pooling.policy.validation import document_problems
 
 INVALID_DOCUMENT = _("政策文件未通过校验，共 %(count)s 处问题：%(problems)s")
@@ -45,7 +46,8 @@ class PolicyDocumentInvalid(BusinessRuleError):
 
     def as_dict(self) -> dict[str, Any]:
         return {**super().as_dict(), "problems": [
-            {"path": p.column, "reason": p.text("zh-hans"), "reason_en": p.text("en")} for p in self.problems]}
+            {"path": p.column, "label": path_label(p.column), "reason": p.text("zh-hans"), "reason_en": p.text("en")}
+            for p in self.problems]}
 
 
 def policy_document_check(*, document: Any) -> None:

@@ -20,6 +20,7 @@ from pooling.kernel.permissions import can
 from pooling.models import PolicyStatus, PolicyVersion
 from pooling.policy.display import policy_diff, policy_view
 from pooling.policy.document import policy_of
+from pooling.policy.labels import path_label
 from pooling.policy.services import (
     PolicyDocumentInvalid,
     policy_approve_publish,
@@ -104,8 +105,8 @@ def policy_upload(request: HttpRequest, code: str | None = None) -> HttpResponse
             form.add_error("document", str(exc.problem))
         except PolicyDocumentInvalid as exc:
             form.add_error("document", _("未导入：共 %(n)s 处问题，请修改后重新上传") % {"n": len(exc.problems)})
-            for problem in exc.problems:
-                form.add_error("document", str(problem))
+            for problem in exc.problems:  # in words first; the path for whoever edits the JSON
+                form.add_error("document", f"{path_label(problem.column, document)}（{problem.column}）：{problem.reason}")
         except BusinessRuleError as exc:
             form.add_error("document", exc.text())
         else:
@@ -154,5 +155,5 @@ def policy_compare(request: HttpRequest) -> HttpResponse:
     old = get_object_or_404(PolicyVersion, code=request.GET.get("a", ""))
     new = get_object_or_404(PolicyVersion, code=request.GET.get("b", ""))
     return render(request, "pooling/policy_diff.html", {
-        "old": old, "new": new, "changes": policy_diff(policy_of(old), policy_of(new)),
+        "old": old, "new": new, "changes": policy_diff(old.document, new.document),
     })
