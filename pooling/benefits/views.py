@@ -13,6 +13,7 @@ from pooling.benefits.quote import Quote, benefits_quote
 from pooling.benefits.types import CLASS_LABELS
 from pooling.kernel.errors import BusinessRuleError
 from pooling.policy.document import policy_in_force
+from pooling.policy.labels import DISEASE_KINDS
 
 EXAMPLE_LINES = [
     {"code": "XJ01CAA040E001010100593", "name": "阿莫西林胶囊", "quantity": "10", "unit_price": "12.50"},
@@ -53,4 +54,4 @@ def _diseases(form: QuoteForm) -> list[tuple[str, str]]:
         diseases = policy_in_force(on=date.fromisoformat(str(raw))).benefits.diseases
     except (ValueError, BusinessRuleError):
         return []
-    return sorted((d.code, f"{d.name}（{'门特' if d.kind == 'special' else '门慢'}）") for d in diseases.values())
+    return sorted((d.code, f"{d.name}（{DISEASE_KINDS.get(d.kind, d.kind)}）") for d in diseases.values())

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from pooling.kernel.errors import BusinessRuleError, render
 from pooling.kernel.hooks import Hook
@@ -32,7 +33,7 @@ OTHER_COUNTY_ROW = _("该行属于 %(code)s，只能导入本经办单位（%(ow
 BAD_CHOICE = _("“%(value)s”不是有效的取值，可选：%(choices)s")
 
 # Optional: a clerk's rows default to their own county.
-COUNTY_COLUMN = Column("county", "经办机构代码", aliases=("行政区划代码", "区划代码", "县区代码", "county_code"),
+COUNTY_COLUMN = Column("county", gettext_noop("经办机构代码"), aliases=("行政区划代码", "区划代码", "县区代码", "county_code"),
                        required=False, halfwidth=True)
 
 

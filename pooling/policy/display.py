@@ -51,7 +51,7 @@ def yuan(fen: int) -> str:
 
 
 def _yuan(fen: int) -> str:
-    return f"{yuan(fen)} 元"
+    return _("%(amount)s 元") % {"amount": yuan(fen)}
 
 
 def _pct(rate: Decimal) -> str:

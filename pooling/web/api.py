@@ -7,15 +7,17 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
-from rest_framework.exceptions import Throttled
+from rest_framework.exceptions import APIException, Throttled
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from pooling.kernel.errors import BusinessRuleError, bilingual
 
 THROTTLED = _("请求过于频繁，请在 %(seconds)s 秒后再试")
+NOT_FOUND = _("未找到")
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -38,6 +40,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     message: Any = None
     if isinstance(exc, DjangoPermissionDenied) and exc.args:
         message = exc.args[0]
+    elif isinstance(exc, Http404):  # Django's text names the model, in English only
+        message = NOT_FOUND
+    elif isinstance(exc, APIException) and str(exc.detail) == str(exc.default_detail):
+        # DRF rendered its own text in the request's language; its lazy original gives both.
+        message = exc.default_detail
     elif isinstance(response.data, dict) and isinstance(response.data.get("detail"), str):
         message = str(response.data["detail"])
     if message is not None:
