@@ -19,6 +19,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from pooling.kernel.choices import choice_code, choice_list
 from pooling.kernel.errors import BusinessRuleError, render
 from pooling.kernel.hooks import Hook
 from pooling.kernel.money import yuan_to_fen
@@ -220,17 +221,17 @@ def parse_fen(values: dict[str, str], key: str, *, optional: bool = False) -> in
 
 def parse_choice(values: dict[str, str], key: str, choices: type[models.TextChoices],
                  *, optional: bool = False, default: str = "") -> str:
-    """Accept a choice by its code (employee) or by its Chinese label (职工基本医疗保险)."""
+    """Accept a choice by its code (employee), its Chinese label (职工基本医疗保险) or its label
+    in the language of whoever runs the import — never depending on that language."""
     value = values.get(key, "")
     if not value:
         if optional:
             return default
         raise RowProblem(key, REQUIRED)
-    for code, label in choices.choices:
-        if value in (code, str(label)):
-            return code
-    raise RowProblem(key, BAD_CHOICE, value=value,
-                     choices="、".join(str(label) for _code, label in choices.choices))
+    code = choice_code(choices, value)
+    if code is not None:
+        return code
+    raise RowProblem(key, BAD_CHOICE, value=value, choices=choice_list(choices))
 
 
 def checked(values: dict[str, str], key: str, validator: Callable[..., Any],

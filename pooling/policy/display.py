@@ -59,7 +59,7 @@ def _pct(rate: Decimal) -> str:
 
 
 def employee_rows(emp: EmployeePolicy) -> list[tuple[str, str]]:
-    bands = "；".join(_("%(age)s 岁起 %(amount)s 元/月") % {"age": b.min_age, "amount": yuan(b.monthly_fen)}
+    bands = _("；").join(_("%(age)s 岁起 %(amount)s 元/月") % {"age": b.min_age, "amount": yuan(b.monthly_fen)}
                      for b in emp.retiree_allocations)
     return [
         (_("上年度职工月平均工资"), _yuan(emp.average_monthly_wage_fen)),

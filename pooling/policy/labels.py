@@ -110,6 +110,8 @@ LABELS: dict[str, Any] = {
     "$.benefits.out_of_city.unregistered_ratio_reduction_pct": _("未备案：支付比例降低（百分点）"),
 }
 
+PROBLEM_AT = _("%(label)s（%(path)s）：%(reason)s")
+PROBLEM_SEP = _("；")
 DISEASE_KINDS = {"chronic": _("门慢"), "special": _("门特")}
 # Tables whose rows are named by these fields (a row's key), not by their position.
 ROW_KEYS: dict[str, tuple[str, ...]] = {
@@ -195,3 +197,10 @@ def path_label(path: str, document: Any = None) -> str:
         pattern += f".{key}"
         words.append(str(LABELS.get(pattern, key)))
     return " · ".join(words) if words else str(LABELS["$"])
+
+
+def problem_text(problem: Any, document: Any = None) -> str:
+    """A document problem in words, its path kept for whoever edits the JSON:
+    「待遇标准 · 住院待遇 · 第 1 行 · 统筹基金支付比例（$.benefits.inpatient[0].ratio_pct）：…」."""
+    return str(PROBLEM_AT) % {"label": path_label(problem.column, document), "path": problem.column,
+                              "reason": problem.reason}

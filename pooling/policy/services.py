@@ -21,7 +21,7 @@ from pooling.kernel.integrity import unique_clash
 from pooling.kernel.permissions import require
 from pooling.kernel.problems import Problem
 from pooling.models import PolicyStatus, PolicyVersion, User
-from pooling.policy.labels import path_label
+from pooling.policy.labels import PROBLEM_SEP, path_label, problem_text
 from pooling.policy.validation import document_problems
 
 INVALID_DOCUMENT = _("政策文件未通过校验，共 %(count)s 处问题：%(problems)s")
@@ -44,7 +44,7 @@ class _Listed:
         self.problems = problems
 
     def __str__(self) -> str:
-        return "；".join(f"{path_label(p.column)}（{p.column}）：{p.reason}" for p in self.problems[:20])
+        return str(PROBLEM_SEP).join(problem_text(p) for p in self.problems[:20])
 
 
 class PolicyDocumentInvalid(BusinessRuleError):

@@ -21,7 +21,7 @@ from pooling.models import PolicyStatus, PolicyVersion
 from pooling.policy.display import policy_diff, policy_view
 from pooling.policy.document import policy_of
 from pooling.policy.forms import ParametersForm
-from pooling.policy.labels import path_label
+from pooling.policy.labels import problem_text
 from pooling.policy.services import (
     PolicyDocumentInvalid,
     policy_approve_publish,
@@ -108,7 +108,7 @@ def policy_upload(request: HttpRequest, code: str | None = None) -> HttpResponse
         except PolicyDocumentInvalid as exc:
             form.add_error("document", _("未导入：共 %(n)s 处问题，请修改后重新上传") % {"n": len(exc.problems)})
             for problem in exc.problems:  # in words first; the path for whoever edits the JSON
-                form.add_error("document", f"{path_label(problem.column, document)}（{problem.column}）：{problem.reason}")
+                form.add_error("document", problem_text(problem, document))
         except BusinessRuleError as exc:
             form.add_error("document", exc.text())
         else:
@@ -149,7 +149,7 @@ def policy_parameters(request: HttpRequest, code: str | None = None) -> HttpResp
         except PolicyDocumentInvalid as exc:
             for problem in exc.problems:
                 field = form.field_of(problem.column)
-                form.add_error(field, problem.reason if field else f"{path_label(problem.column, document)}：{problem.reason}")
+                form.add_error(field, problem.reason if field else problem_text(problem, document))
         except BusinessRuleError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.text())
         else:
