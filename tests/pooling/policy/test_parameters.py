@@ -45,12 +45,16 @@ def test_the_form_drafts_what_the_json_upload_would_and_two_administrators_publi
     expected["resident"]["special_group_subsidy"]["tekun"] = "450.00"
     draft = PolicyVersion.objects.get(code="YC-2027")
     assert draft.document == expected and draft.status == PolicyStatus.DRAFT and draft.drafted_by == bureau_admin
+    assert 'id="edit-parameters"' in maker.get("/policy/v/YC-2027/").content.decode()
     maker.post("/policy/v/YC-2027/submit/")
     maker.post("/policy/v/YC-2027/approve/")  # the maker cannot publish their own draft
     assert PolicyVersion.objects.get(code="YC-2027").status == PolicyStatus.SUBMITTED
     checker.post("/policy/v/YC-2027/approve/")
     assert PolicyVersion.objects.get(code="YC-2027").status == PolicyStatus.PUBLISHED
     assert client_for(clerk_a).get("/policy/parameters/").status_code == 403
+    clerk_page = client_for(clerk_a).get("/policy/v/YC-2027/").content.decode()
+    assert 'id="draft-from"' not in clerk_page and 'id="edit-parameters"' not in clerk_page  # no button they cannot use
+    assert 'href="/policy/parameters/?from=YC-2027" id="draft-from"' in maker.get("/policy/v/YC-2027/").content.decode()
     # A published version is never edited: its parameters page starts a new draft from it.
     assert maker.get("/policy/v/YC-2027/parameters/")["Location"] == "/policy/parameters/?from=YC-2027"
 
