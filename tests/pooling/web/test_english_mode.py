@@ -102,6 +102,8 @@ def test_api_errors_carry_english_in_detail_en(client_for, clerk_a, bureau_admin
     assert not CJK.search(anonymous["detail_en"]) and CJK.search(anonymous["detail_zh"])
     missing = client_for(clerk_a).get("/api/v1/policies/NOPE/").json()
     assert (missing["detail_zh"], missing["detail_en"]) == ("未找到", "Not found")
+    media = client_for(clerk_a).post("/api/v1/imports/", "{}", content_type="application/json").json()
+    assert "application/json" in media["detail_en"] and not CJK.search(media["detail_en"]) and CJK.search(media["detail_zh"])
     denied = client_for(clerk_a).post("/api/v1/policies/import/", "{}", content_type="application/json").json()
     assert CJK.search(denied["detail_zh"]) and not CJK.search(denied["detail_en"])
     broken = demo_doc()
