@@ -63,6 +63,15 @@ def test_policy_pages_label_rows_and_values_in_english(client_for, demo_policy, 
     assert chinese(cells(form, "label") + cells(form, "legend") + cells(form, "th")) == []
 
 
+def test_unification_items_are_named_in_english():
+    from pooling.policy.document import policy_from_document
+    from pooling.policy.unification.compare import item_meta, policy_items
+
+    with translation.override("en"):
+        labels = [item_meta(key).label for key in policy_items(policy_from_document(demo_doc()))]  # type: ignore[union-attr]
+    assert len(labels) > 100 and chinese(labels) == []
+
+
 def test_the_quote_options_are_english(client_for, demo_policy, clerk_a):
     page = english(client_for(clerk_a)).get("/policy/calculator/").content.decode()
     options = cells(page.split('name="care_type"', 1)[1].split("</select>", 1)[0], "option")
