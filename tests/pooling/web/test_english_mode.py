@@ -76,6 +76,7 @@ def test_the_quote_options_are_english(client_for, demo_policy, clerk_a):
     page = english(client_for(clerk_a)).get("/policy/calculator/").content.decode()
     options = cells(page.split('name="care_type"', 1)[1].split("</select>", 1)[0], "option")
     assert len(options) == 4 and chinese(options) == []
+    assert ">高血压 (Chronic outpatient)</option>" in page  # the disease is data; its kind is not
 
 
 def test_import_columns_have_english_meanings_and_row_errors_read_in_english(
