@@ -23,6 +23,7 @@ from pooling.policy.parameters import (
     document_with,
     parameters,
     parameters_of,
+    value_at,
 )
 from pooling.web.fields import PercentField, YuanField
 
@@ -62,19 +63,13 @@ class ParametersForm(forms.Form):
         found = []
         for table, columns in GRIDS.items():
             rows = []
-            for index in range(len(self.base_rows(table))):
+            for index in range(len(value_at(self.base, table) or [])):
                 prefix = f"{table}[{index}]"
                 rows.append({"label": path_label(prefix, self.base).split(" · ")[-1],
                              "fields": [self[Parameter(f"{prefix}.{key}", kind).name] for key, kind in columns]})
             found.append({"title": str(LABELS[table]), "rows": rows, "id": table.rsplit(".", 1)[-1],
                           "headers": [str(LABELS[f"{table}[].{key}"]) for key, _kind in columns]})
         return found
-
-    def base_rows(self, table: str) -> list[Any]:
-        node: Any = self.base
-        for step in table.removeprefix("$.").split("."):
-            node = node.get(step, []) if isinstance(node, dict) else []
-        return node if isinstance(node, list) else []
 
     def document(self) -> dict[str, Any]:
         """The whole document: the base with the cleaned parameters written in."""

@@ -71,7 +71,8 @@ def _steps(path: str) -> list[Any]:  # keys (str) and row indices (int)
     return steps
 
 
-def _get(doc: Any, path: str) -> Any:
+def value_at(doc: Any, path: str) -> Any:
+    """The value at a document path (None where there is none)."""
     for step in _steps(path):
         doc = doc[step] if isinstance(doc, list) else (doc or {}).get(step)
     return doc
@@ -88,14 +89,14 @@ def parameters(base: dict[str, Any]) -> list[Parameter]:
     """Every editable parameter of a document built from `base`, section by section."""
     found = [Parameter(path, kind) for _title, items in SCALARS for path, kind in items]
     for table, columns in GRIDS.items():
-        for index, _row in enumerate(_get(base, table) or []):
+        for index, _row in enumerate(value_at(base, table) or []):
             found += [Parameter(f"{table}[{index}].{key}", kind) for key, kind in columns]
     return found
 
 
 def parameters_of(base: dict[str, Any]) -> dict[str, Any]:
     """The form's initial values: the base document's text as it stands (yuan "7500.00", percent "7.0")."""
-    return {p.name: _get(base, p.path) for p in parameters(base) if _get(base, p.path) is not None}
+    return {p.name: value_at(base, p.path) for p in parameters(base) if value_at(base, p.path) is not None}
 
 
 def _document_value(kind: str, value: Any) -> Any:
@@ -114,7 +115,7 @@ def document_with(base: dict[str, Any], values: dict[str, Any]) -> dict[str, Any
     doc = copy.deepcopy(base)
     for p in parameters(base):
         value = values.get(p.name)
-        if value is not None and not _same(p.kind, _get(base, p.path), value):
+        if value is not None and not _same(p.kind, value_at(base, p.path), value):
             _set(doc, p.path, _document_value(p.kind, value))
     return doc
 
