@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from pooling.policy.labels import LABELS, path_label
 from pooling.policy.parameters import (
@@ -26,6 +27,13 @@ from pooling.policy.parameters import (
     value_at,
 )
 from pooling.web.fields import PercentField, YuanField
+
+# What a number is counted in, after its label: 上年度全市职工月平均工资（元）, 单位费率（%）.
+UNITS = {YUAN: _("（元）"), PCT: _("（%）"), PCT_ANY: _("（%）")}
+
+
+def _unit(kind: str) -> str:
+    return str(UNITS.get(kind, ""))
 
 
 def _field(p: Parameter, label: str, required: bool) -> forms.Field:
@@ -48,7 +56,7 @@ class ParametersForm(forms.Form):
         self.params = {p.name: p for p in parameters(base)}
         for p in self.params.values():
             words = path_label(p.path, base).split(" · ")
-            label = " · ".join(words[1:] or words)  # the section's own name heads the section
+            label = " · ".join(words[1:] or words) + _unit(p.kind)  # the section's own name heads the section
             field = self.fields[p.name] = _field(p, label, required=p.name in self.initial)
             field.widget.attrs["aria-label"] = label  # grid cells show no label of their own
 
@@ -68,7 +76,7 @@ class ParametersForm(forms.Form):
                 rows.append({"label": path_label(prefix, self.base).split(" · ")[-1],
                              "fields": [self[Parameter(f"{prefix}.{key}", kind).name] for key, kind in columns]})
             found.append({"title": str(LABELS[table]), "rows": rows, "id": table.rsplit(".", 1)[-1],
-                          "headers": [str(LABELS[f"{table}[].{key}"]) for key, _kind in columns]})
+                          "headers": [str(LABELS[f"{table}[].{key}"]) + _unit(kind) for key, kind in columns]})
         return found
 
     def document(self) -> dict[str, Any]:
