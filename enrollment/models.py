@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from pooling.kernel.choices import PersonCategory, Scheme
+from pooling.kernel.choices import PersonCategory, Scheme, SpecialGroup
 from pooling.kernel.codes import CREDIT_CODE_REGEX
 from pooling.kernel.scoping import ScopedModel
 
@@ -61,13 +61,6 @@ class Employer(ScopedModel):
 class Sex(models.TextChoices):
     MALE = "M", _("男")
     FEMALE = "F", _("女")
-
-
-class SpecialGroup(models.TextChoices):
-    # Keys match the policy document's resident.special_group_subsidy.
-    NONE = "", _("无")
-    DIBAO = "dibao", _("低保对象")
-    TEKUN = "tekun", _("特困人员")
 
 
 class Person(ScopedModel):

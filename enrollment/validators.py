@@ -14,7 +14,7 @@ import re
 
 from django.utils.translation import gettext_lazy as _
 
-from pooling.kernel.choices import PersonCategory
+from pooling.kernel.choices import PersonCategory, choice_code, choice_list
 from pooling.kernel.errors import BusinessRuleError
 
 BAD_PHONE = _("联系电话格式不正确：%(value)s")
@@ -60,12 +60,12 @@ def parse_prior_months(value: str, *, field: str = "prior_months") -> int:
 def parse_category(value: str, *, field: str = "category") -> str:
     """A person category by code ('in_service') or by its Chinese label ('在职职工')."""
     text = str(value or "").strip()
-    for code, label in PersonCategory.choices:
-        if text in (code, str(label)):
-            return str(code)
+    code = choice_code(PersonCategory, text)
+    if code is not None:
+        return code
     aliases = {"在职": "in_service", "退休": "retired", "居民": "resident_adult",
                "成年居民": "resident_adult", "学生": "minor_student", "未成年人": "minor_student"}
     if text in aliases:
         return aliases[text]
-    choices = "、".join(str(label) for _c, label in PersonCategory.choices)
+    choices = choice_list(PersonCategory)
     raise BusinessRuleError(BAD_CATEGORY, code="category", field=field, params={"value": text, "choices": choices})

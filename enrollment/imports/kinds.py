@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from enrollment import validators as v
 from enrollment.models import (
@@ -60,9 +61,9 @@ ZERO_AMOUNT = _("到账金额必须大于 0")
 # Cell lengths are the model's: the table reader refuses a longer cell with its row, column
 # and the limit, so nothing is cut short on its way in. Codes, numbers and dates are
 # half-width: the reader refuses １２３ (typed with a Chinese input method) there.
-ID_COLUMN = Column("id_number", "身份证号码", aliases=("身份证号", "公民身份号码", "证件号码"), halfwidth=True)
-CREDIT_COLUMN = Column("credit_code", "统一社会信用代码", aliases=("信用代码", "单位信用代码"), halfwidth=True)
-MONTH_COLUMN = Column("month", "费款所属期", aliases=("所属期", "所属月份"), halfwidth=True)
+ID_COLUMN = Column("id_number", gettext_noop("身份证号码"), aliases=("身份证号", "公民身份号码", "证件号码"), halfwidth=True)
+CREDIT_COLUMN = Column("credit_code", gettext_noop("统一社会信用代码"), aliases=("信用代码", "单位信用代码"), halfwidth=True)
+MONTH_COLUMN = Column("month", gettext_noop("费款所属期"), aliases=("所属期", "所属月份"), halfwidth=True)
 
 
 def _required_name(values: dict[str, str], key: str) -> str:
@@ -80,11 +81,11 @@ class EmployerKind(ImportKind):
     key = "employers"
     capability = "employer.manage"
     label = _("参保单位")
-    columns = [CREDIT_COLUMN, Column("name", "单位名称", max_length=100), COUNTY_COLUMN,
-               Column("industry", "所属行业", required=False, max_length=50),
-               Column("contact_name", "联系人", required=False, max_length=50),
-               Column("contact_phone", "联系电话", required=False, max_length=20, halfwidth=True),
-               Column("address", "地址", aliases=("单位地址",), required=False, max_length=200)]
+    columns = [CREDIT_COLUMN, Column("name", gettext_noop("单位名称"), max_length=100), COUNTY_COLUMN,
+               Column("industry", gettext_noop("所属行业"), required=False, max_length=50),
+               Column("contact_name", gettext_noop("联系人"), required=False, max_length=50),
+               Column("contact_phone", gettext_noop("联系电话"), required=False, max_length=20, halfwidth=True),
+               Column("address", gettext_noop("地址"), aliases=("单位地址",), required=False, max_length=200)]
 
     def clean(self, values: dict[str, str], ctx: Context) -> tuple[str, Any]:
         cells = Cells(values)
@@ -123,12 +124,12 @@ class PersonKind(ImportKind):
     key = "people"
     capability = "person.register"
     label = _("参保人员")
-    columns = [ID_COLUMN, Column("name", "姓名"), Column("category", "人员类别"), COUNTY_COLUMN,
-               Column("phone", "联系电话", aliases=("手机号码", "电话"), required=False, max_length=20,
+    columns = [ID_COLUMN, Column("name", gettext_noop("姓名")), Column("category", gettext_noop("人员类别")), COUNTY_COLUMN,
+               Column("phone", gettext_noop("联系电话"), aliases=("手机号码", "电话"), required=False, max_length=20,
                       halfwidth=True),
-               Column("address", "住址", aliases=("地址", "户籍地址"), required=False, max_length=v.ADDRESS_MAX),
-               Column("special_group", "特殊群体", required=False),
-               Column("prior_months", "系统外累计缴费月数", aliases=("视同缴费月数",), required=False,
+               Column("address", gettext_noop("住址"), aliases=("地址", "户籍地址"), required=False, max_length=v.ADDRESS_MAX),
+               Column("special_group", gettext_noop("特殊群体"), required=False),
+               Column("prior_months", gettext_noop("系统外累计缴费月数"), aliases=("视同缴费月数",), required=False,
                       halfwidth=True)]
 
     def clean(self, values: dict[str, str], ctx: Context) -> tuple[str, Any]:
@@ -250,9 +251,9 @@ class EnrolmentKind(ImportKind):
     key = "enrolments"
     capability = "enrolment.manage"
     label = _("参保登记")
-    columns = [ID_COLUMN, Column("scheme", "险种"),
-               Column("start_month", "参保起始月", aliases=("起始月份",), halfwidth=True),
-               Column("credit_code", "统一社会信用代码", aliases=("参保单位信用代码",), required=False,
+    columns = [ID_COLUMN, Column("scheme", gettext_noop("险种")),
+               Column("start_month", gettext_noop("参保起始月"), aliases=("起始月份",), halfwidth=True),
+               Column("credit_code", gettext_noop("统一社会信用代码"), aliases=("参保单位信用代码",), required=False,
                       halfwidth=True),
                COUNTY_COLUMN]
 
@@ -366,7 +367,7 @@ class DeclarationKind(ImportKind):
     capability = "contribution.declare"
     label = _("缴费申报")
     columns = [CREDIT_COLUMN, MONTH_COLUMN, ID_COLUMN,
-               Column("base", "申报工资基数（元）", aliases=("缴费基数", "工资基数", "申报工资基数"), halfwidth=True),
+               Column("base", gettext_noop("申报工资基数（元）"), aliases=("缴费基数", "工资基数", "申报工资基数"), halfwidth=True),
                COUNTY_COLUMN]
 
     def clean(self, values: dict[str, str], ctx: Context) -> tuple[str, Any]:
@@ -416,10 +417,10 @@ class CollectionKind(ImportKind):
     key = "collections"
     capability = "contribution.collect"
     label = _("征缴到账")
-    columns = [Column("tax_ref", "税务到账流水号", aliases=("流水号", "电子税票号"), max_length=40, halfwidth=True),
+    columns = [Column("tax_ref", gettext_noop("税务到账流水号"), aliases=("流水号", "电子税票号"), max_length=40, halfwidth=True),
                CREDIT_COLUMN, MONTH_COLUMN,
-               Column("amount", "到账金额（元）", aliases=("到账金额", "实缴金额"), halfwidth=True),
-               Column("received_on", "到账日期", aliases=("入库日期",), halfwidth=True), COUNTY_COLUMN]
+               Column("amount", gettext_noop("到账金额（元）"), aliases=("到账金额", "实缴金额"), halfwidth=True),
+               Column("received_on", gettext_noop("到账日期"), aliases=("入库日期",), halfwidth=True), COUNTY_COLUMN]
 
     def clean(self, values: dict[str, str], ctx: Context) -> tuple[str, Any]:
         cells = Cells(values)

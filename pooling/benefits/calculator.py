@@ -48,12 +48,16 @@ from pooling.kernel.choices import HospitalLevel, PersonCategory, Scheme
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.money import apply_rate, round_fen
 from pooling.policy.benefit_rules import MATERNITY_KINDS, BenefitRules
+from pooling.policy.labels import DISEASE_KINDS
 
 NO_RULE = _("政策未规定该待遇：%(what)s")
 UNKNOWN_VALUE = _("%(field)s 取值不正确：%(value)s")
 NOT_ON_LIST = _("诊断 %(code)s 不在门诊慢特病病种目录内")
 NEGATIVE = _("第%(row)d行：数量和单价不能为负数")
 NO_LINES = _("费用明细不能为空")
+OUTPATIENT_AT = _("%(level)s普通门诊")
+DISEASE_AT = _("%(kind)s「%(name)s」")
+MATERNITY_MEDICAL = _("生育医疗费用")
 RESIDENT_MATERNITY = _("居民医保的分娩住院费用按住院待遇结算，请选择“住院”")
 
 Lookup = Mapping[str, CatalogueEntry] | Callable[[str], CatalogueEntry | None]
@@ -161,7 +165,7 @@ def _plan(rules: BenefitRules, person: PersonContext, claim: Claim) -> Plan:
         op = rules.outpatient.get((claim.scheme, person.category, claim.hospital_level))
         if op is None:
             raise _no_rule(claim, person)
-        label = f"{LEVEL_NAMES[claim.hospital_level]}普通门诊"
+        label = OUTPATIENT_AT % {"level": LEVEL_NAMES[claim.hospital_level]}
         return _annual(rules, claim, person.ytd, "outpatient", op.deductible_fen, op.ratio, op.annual_limit_fen,
                        label)
     if care == CareType.CHRONIC:
@@ -169,9 +173,9 @@ def _plan(rules: BenefitRules, person: PersonContext, claim: Claim) -> Plan:
         if disease is None:
             raise BusinessRuleError(NOT_ON_LIST, code="not_on_list", field="diagnosis",
                                     params={"code": claim.diagnosis})
-        kind = "门特" if disease.kind == "special" else "门慢"
+        kind = DISEASE_KINDS.get(disease.kind, disease.kind)
         return _annual(rules, claim, person.ytd, f"chronic:{disease.code}", disease.deductible_fen, disease.ratio,
-                       disease.annual_limit_fen, f"{kind}「{disease.name}」")
+                       disease.annual_limit_fen, DISEASE_AT % {"kind": kind, "name": disease.name})
     return _maternity(rules, claim)
 
 
@@ -182,7 +186,7 @@ def _maternity(rules: BenefitRules, claim: Claim) -> Plan:
         raise BusinessRuleError(RESIDENT_MATERNITY, code="resident_maternity", field="care_type")
     if mm.ratio is not None:
         return _with_ratio(rules, claim, Plan(
-            scope="maternity", deductible_kind="none", label="生育医疗费用", deductible_line_fen=0,
+            scope="maternity", deductible_kind="none", label=MATERNITY_MEDICAL, deductible_line_fen=0,
             deductible_before_fen=0, deductible_due_fen=0, base_ratio=mm.ratio, ratio=mm.ratio, cap_fen=None))
     limit = mm.lump_sums_fen.get(claim.maternity_kind)
     if limit is None:

@@ -19,6 +19,7 @@ from decimal import Decimal
 from types import MappingProxyType
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from pooling.kernel.choices import HospitalLevel, PersonCategory, Scheme
 
@@ -30,17 +31,17 @@ class CareType:
     MATERNITY = "maternity"  # 生育医疗费用
 
     ALL = (INPATIENT, OUTPATIENT, CHRONIC, MATERNITY)
-    LABELS = {INPATIENT: "住院", OUTPATIENT: "普通门诊统筹", CHRONIC: "门诊慢特病",
-              MATERNITY: "生育医疗"}
+    LABELS = {INPATIENT: _("住院"), OUTPATIENT: _("普通门诊统筹"), CHRONIC: _("门诊慢特病"),
+              MATERNITY: _("生育医疗")}
 
 
 # The schemes the calculator settles (大病保险 and 大额补充 settle on top of these, later).
 SCHEMES = (Scheme.EMPLOYEE, Scheme.RESIDENT)
 # Hospital levels as the explanations name them ("三级医院起付线").
-LEVEL_NAMES = {HospitalLevel.COMMUNITY: "基层医疗机构", HospitalLevel.LEVEL1: "一级医院",
-               HospitalLevel.LEVEL2: "二级医院", HospitalLevel.LEVEL3: "三级医院"}
-CLASS_LABELS = {"A": "甲类", "B": "乙类", "C": "丙类（目录外）"}
-KIND_LABELS = {"drug": "药品", "item": "诊疗项目", "facility": "医疗服务设施"}
+LEVEL_NAMES = {HospitalLevel.COMMUNITY: _("基层医疗机构"), HospitalLevel.LEVEL1: _("一级医院"),
+               HospitalLevel.LEVEL2: _("二级医院"), HospitalLevel.LEVEL3: _("三级医院")}
+CLASS_LABELS = {"A": _("甲类"), "B": _("乙类"), "C": _("丙类（目录外）")}
+KIND_LABELS = {"drug": _("药品"), "item": _("诊疗项目"), "facility": _("医疗服务设施")}
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,12 +7,14 @@ from datetime import date
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from pooling.benefits.forms import NO_LINE, LineFormSet, QuoteForm, to_claim
 from pooling.benefits.quote import Quote, benefits_quote
 from pooling.benefits.types import CLASS_LABELS
 from pooling.kernel.errors import BusinessRuleError
 from pooling.policy.document import policy_in_force
+from pooling.policy.labels import DISEASE_KINDS
 
 EXAMPLE_LINES = [
     {"code": "XJ01CAA040E001010100593", "name": "阿莫西林胶囊", "quantity": "10", "unit_price": "12.50"},
@@ -46,6 +48,9 @@ def calculator(request: HttpRequest) -> HttpResponse:
     })
 
 
+DISEASE_OPTION = _("%(name)s（%(kind)s）")
+
+
 def _diseases(form: QuoteForm) -> list[tuple[str, str]]:
     """The 门慢/门特 list of the policy in force on the form's date, to pick a code from."""
     raw = form.data.get("service_date") or form.initial.get("service_date") or ""
@@ -53,4 +58,5 @@ def _diseases(form: QuoteForm) -> list[tuple[str, str]]:
         diseases = policy_in_force(on=date.fromisoformat(str(raw))).benefits.diseases
     except (ValueError, BusinessRuleError):
         return []
-    return sorted((d.code, f"{d.name}（{'门特' if d.kind == 'special' else '门慢'}）") for d in diseases.values())
+    return sorted((d.code, DISEASE_OPTION % {"name": d.name, "kind": DISEASE_KINDS.get(d.kind, d.kind)})
+                  for d in diseases.values())

@@ -17,7 +17,9 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
+from pooling.kernel.choices import choice_code, choice_list
 from pooling.kernel.errors import BusinessRuleError, render
 from pooling.kernel.hooks import Hook
 from pooling.kernel.money import yuan_to_fen
@@ -32,7 +34,7 @@ OTHER_COUNTY_ROW = _("该行属于 %(code)s，只能导入本经办单位（%(ow
 BAD_CHOICE = _("“%(value)s”不是有效的取值，可选：%(choices)s")
 
 # Optional: a clerk's rows default to their own county.
-COUNTY_COLUMN = Column("county", "经办机构代码", aliases=("行政区划代码", "区划代码", "县区代码", "county_code"),
+COUNTY_COLUMN = Column("county", gettext_noop("经办机构代码"), aliases=("行政区划代码", "区划代码", "县区代码", "county_code"),
                        required=False, halfwidth=True)
 
 
@@ -219,17 +221,17 @@ def parse_fen(values: dict[str, str], key: str, *, optional: bool = False) -> in
 
 def parse_choice(values: dict[str, str], key: str, choices: type[models.TextChoices],
                  *, optional: bool = False, default: str = "") -> str:
-    """Accept a choice by its code (employee) or by its Chinese label (职工基本医疗保险)."""
+    """Accept a choice by its code (employee), its Chinese label (职工基本医疗保险) or its label
+    in the language of whoever runs the import — never depending on that language."""
     value = values.get(key, "")
     if not value:
         if optional:
             return default
         raise RowProblem(key, REQUIRED)
-    for code, label in choices.choices:
-        if value in (code, str(label)):
-            return code
-    raise RowProblem(key, BAD_CHOICE, value=value,
-                     choices="、".join(str(label) for _code, label in choices.choices))
+    code = choice_code(choices, value)
+    if code is not None:
+        return code
+    raise RowProblem(key, BAD_CHOICE, value=value, choices=choice_list(choices))
 
 
 def checked(values: dict[str, str], key: str, validator: Callable[..., Any],

@@ -126,4 +126,4 @@ def template(request: HttpRequest, kind: str) -> HttpResponseBase:
 
 def _kinds_with_columns() -> list[dict[str, object]]:
     return [{"key": k.key, "label": k.label,
-             "columns": [(c.label, c.required) for c in k.columns]} for k in all_kinds().values()]
+             "columns": [(c.label, c.required, c.meaning()) for c in k.columns]} for k in all_kinds().values()]

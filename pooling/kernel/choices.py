@@ -1,7 +1,47 @@
-"""Code lists shared by every app: schemes, person categories, hospital levels, roles."""
+"""Code lists shared by every app: schemes, person categories, hospital levels, roles.
+
+Files and forms name a choice by its code or its Chinese label; `choice_code` reads both
+(and the label in the reader's language), whatever language the page or task runs in.
+"""
+
+from functools import cache
+from typing import Any
 
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+LIST_SEP = _("、")
+
+
+@cache
+def _names(choices: Any, language: str) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for code, label in choices.choices:
+        with translation.override("zh-hans"):
+            names.setdefault(str(label), str(code))
+        names.setdefault(str(label), str(code))  # the active language (the cache key)
+        names[str(code)] = str(code)
+    return names
+
+
+def choice_code(choices: Any, text: str) -> str | None:
+    """The code a cell or field names: its code, its Chinese label, or its label in the active language."""
+    return _names(choices, translation.get_language() or "").get(text)
+
+
+def choice_list(choices: Any) -> str:
+    """The accepted labels for a message: as files write them (Chinese), with their meaning
+    when the reader's language is another: 在职职工 (In-service employee), 退休人员 (Retiree)."""
+    shown = []
+    for code, label in choices.choices:
+        if not code:
+            continue
+        with translation.override("zh-hans"):
+            chinese = str(label)
+        here = str(label)
+        shown.append(chinese if here == chinese else f"{chinese} ({here})")
+    return str(LIST_SEP).join(shown)
 
 
 class Scheme(models.TextChoices):
@@ -24,6 +64,14 @@ SCHEME_CATEGORIES: dict[str, tuple[PersonCategory, ...]] = {
     Scheme.EMPLOYEE: (PersonCategory.IN_SERVICE, PersonCategory.RETIRED),
     Scheme.RESIDENT: (PersonCategory.RESIDENT_ADULT, PersonCategory.MINOR_STUDENT),
 }
+
+
+class SpecialGroup(models.TextChoices):
+    # Keys match the policy document's resident.special_group_subsidy; the kernel holds it
+    # so the policy pages name 低保/特困 the way the enrolment pages do.
+    NONE = "", _("无")
+    DIBAO = "dibao", _("低保对象")
+    TEKUN = "tekun", _("特困人员")
 
 
 class HospitalLevel(models.TextChoices):

@@ -1,25 +1,34 @@
 """A policy as people read it: labelled rows and tables, and what changed between two versions.
 
-Pure functions over the typed `Policy` (never the JSON); the templates only loop.
+The page is pure functions over the typed `Policy`; the comparison walks the two validated
+documents with the schema and the label table. The templates only loop.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, fields, is_dataclass
-from datetime import date
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
-from enum import Enum
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from pooling.kernel.choices import HospitalLevel, PersonCategory, Scheme
-from pooling.kernel.money import fen_to_yuan
-from pooling.kernel.numbers import percent_text
+from pooling.kernel.money import fen_to_yuan, yuan_to_fen
+from pooling.kernel.numbers import percent_rate, percent_text
 from pooling.policy.benefit_rules import MATERNITY_KINDS, InpatientRule, OutpatientRule
 from pooling.policy.document import Policy
 from pooling.policy.funding import EmployeePolicy, ResidentPolicy
+from pooling.policy.labels import (
+    LABELS,
+    ROW_KEYS,
+    choice_label,
+    properties,
+    resolve,
+    row_label,
+    special_group_label,
+)
+from pooling.policy.validation import policy_schema
 
 LEVEL_ORDER = [HospitalLevel.LEVEL3, HospitalLevel.LEVEL2, HospitalLevel.LEVEL1, HospitalLevel.COMMUNITY]
 SPLIT_ORDER = ("central", "province", "city", "county")
@@ -42,7 +51,7 @@ def yuan(fen: int) -> str:
 
 
 def _yuan(fen: int) -> str:
-    return f"{yuan(fen)} 元"
+    return _("%(amount)s 元") % {"amount": yuan(fen)}
 
 
 def _pct(rate: Decimal) -> str:
@@ -50,7 +59,7 @@ def _pct(rate: Decimal) -> str:
 
 
 def employee_rows(emp: EmployeePolicy) -> list[tuple[str, str]]:
-    bands = "；".join(_("%(age)s 岁起 %(amount)s 元/月") % {"age": b.min_age, "amount": yuan(b.monthly_fen)}
+    bands = _("；").join(_("%(age)s 岁起 %(amount)s 元/月") % {"age": b.min_age, "amount": yuan(b.monthly_fen)}
                      for b in emp.retiree_allocations)
     return [
         (_("上年度职工月平均工资"), _yuan(emp.average_monthly_wage_fen)),
@@ -73,7 +82,7 @@ def resident_rows(res: ResidentPolicy) -> list[tuple[str, str]]:
         *[(_("个人缴费：%(cat)s") % {"cat": category_label(k)}, _yuan(v)) for k, v in res.individual_fen.items()],
         (_("财政补助（每人每年）"), _yuan(res.subsidy_per_head_fen)),
         (_("补助分担（中央/省/市/县）"), " / ".join(_pct(res.subsidy_split[k]) for k in SPLIT_ORDER)),
-        *[(_("特殊群体资助：%(g)s") % {"g": k}, _yuan(v)) for k, v in res.special_group_subsidy_fen.items()],
+        *[(_("特殊群体资助：%(g)s") % {"g": special_group_label(k)}, _yuan(v)) for k, v in res.special_group_subsidy_fen.items()],
         (_("等待期"), _("基础 %(b)s 个月；每多中断一年加 %(g)s 个月；每多连续缴费一年减 %(c)s 个月") % {
             "b": wait.base_months, "g": wait.per_gap_year_months, "c": wait.per_continuous_year_reduction_months}),
         (_("免等待期"), (_("新生儿；") if wait.newborn_exempt else "")
@@ -121,52 +130,67 @@ def policy_view(policy: Policy) -> dict[str, Any]:
 
 
 # --- what changed between two versions ---------------------------------------------------
+# The comparison reads the two validated documents through the schema, so every row is
+# named by the one label table (pooling.policy.labels) and every value is normalised the
+# way the parser reads it ("7.0" and "7" are the same rate; "7500" and "7500.00" the same wage).
 
 
 @dataclass(frozen=True)
 class Change:
-    path: str
+    path: str  # stable: rows by their key, e.g. $.benefits.inpatient[employee/in_service/level3].ratio_pct
+    label: str  # the same in words
     old: str | None
     new: str | None
 
 
-def _text(name: str, value: Any) -> str:
-    """A leaf as people read it: fen as yuan, a rate as a percent, a flag as 是/否."""
+def _value_text(schema: dict[str, Any], field: str, value: Any) -> str:
+    """A leaf as people read it: yuan with 元, a percent with %, a flag as 是/否, a code by its label."""
+    ref = str(schema.get("$ref", ""))
     if isinstance(value, bool):
         return _("是") if value else _("否")
-    if isinstance(value, int) and name.endswith("_fen"):
-        return _yuan(value)
-    if isinstance(value, Decimal):
-        return _pct(value)
-    if isinstance(value, date):
-        return value.isoformat()
+    if ref.endswith("/yuan"):
+        return _yuan(yuan_to_fen(value))
+    if ref.endswith("/pct") or field.endswith("_pct"):
+        return _pct(percent_rate(value, maximum=None))
+    if field in ("scheme", "category", "hospital_level", "kind"):
+        return choice_label(field, value)
     return str(value)
 
 
-def _key(key: Any) -> str:
-    return "/".join(map(str, key)) if isinstance(key, tuple) else str(key)
+def document_rows(doc: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """Every leaf of a validated document: stable path -> (label, value as text), in schema order."""
+    out: dict[str, tuple[str, str]] = {}
 
+    def walk(schema: dict[str, Any], value: Any, path: str, pattern: str, words: list[str], field: str) -> None:
+        node = resolve(schema)
+        if isinstance(value, dict):
+            props = properties(node)
+            for key in [k for k in props if k in value] + [k for k in value if k not in props]:
+                if key == "$schema" or key in ROW_KEYS.get(pattern, ()):
+                    continue  # a row's key names the row already
+                if key in props:
+                    sub, sub_pattern, word = props[key], f"{pattern}.{key}", str(LABELS.get(f"{pattern}.{key}", key))
+                else:  # a map's key, e.g. a special group
+                    sub, sub_pattern, word = node.get("additionalProperties") or {}, f"{pattern}.*", \
+                        special_group_label(key)
+                walk(sub, value[key], f"{path}.{key}", sub_pattern, [*words, word], key)
+        elif isinstance(value, list):
+            keys = ROW_KEYS.get(f"{pattern}[]", ())
+            for index, row in enumerate(value):
+                named = keys and isinstance(row, dict)
+                name = "/".join(str(row.get(k)) for k in keys) if named else str(index)
+                word = row_label(f"{pattern}[]", row) if named else _("第 %(n)s 行") % {"n": index + 1}
+                walk(node.get("items", {}), row, f"{path}[{name}]", f"{pattern}[]", [*words, word], field)
+        else:
+            out[path] = (" · ".join(words), _value_text(schema, field, value))
 
-def flatten(value: Any, path: str = "$", name: str = "") -> dict[str, str]:
-    """Every leaf of a policy by its path; rows of a table named by their key
-    (scheme/category/level, disease code, min_age=…), not by their position."""
-    out: dict[str, str] = {}
-    if is_dataclass(value):
-        for f in fields(value):
-            out |= flatten(getattr(value, f.name), f"{path}.{f.name}", f.name)
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            out |= flatten(item, f"{path}[{_key(key)}]", name)
-    elif isinstance(value, tuple):
-        for index, item in enumerate(value):
-            first = fields(item)[0].name if is_dataclass(item) else ""
-            label = f"{first}={getattr(item, first)}" if first else str(index)
-            out |= flatten(item, f"{path}[{label}]", name)
-    elif not isinstance(value, Enum):  # a row's scheme etc. is its key already
-        out[path] = _text(name, value)
+    walk(policy_schema(), doc, "$", "$", [], "")
     return out
 
 
-def policy_diff(old: Policy, new: Policy) -> list[Change]:
-    a, b = flatten(old), flatten(new)
-    return [Change(p, a.get(p), b.get(p)) for p in sorted(set(a) | set(b)) if a.get(p) != b.get(p)]
+def policy_diff(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    """What changed from one version's document to another's, labelled; rows only one has show — on the other."""
+    a, b = document_rows(old), document_rows(new)
+    paths = list(a) + [p for p in b if p not in a]
+    return [Change(p, (a.get(p) or b[p])[0], a[p][1] if p in a else None, b[p][1] if p in b else None)
+            for p in paths if (a.get(p) or (None, None))[1] != (b.get(p) or (None, None))[1]]

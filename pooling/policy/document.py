@@ -11,7 +11,8 @@ percents as strings ("7.0"); here they become integer fen and Decimal fractions.
 A policy is made of sections, each parsed in one place (its dataclass's `from_document`):
 `pooling.policy.funding` (employee, resident) and `pooling.policy.benefit_rules`
 (benefits). Adding a section is a dataclass there, a field here and a line in
-`policy_from_document` (and the schema, the page, the comparison items).
+`policy_from_document` (and the schema, its words in `pooling.policy.labels`, the page,
+the comparison items).
 """
 
 from __future__ import annotations

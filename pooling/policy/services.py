@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from pooling.kernel import review
@@ -20,6 +21,7 @@ from pooling.kernel.integrity import unique_clash
 from pooling.kernel.permissions import require
 from pooling.kernel.problems import Problem
 from pooling.models import PolicyStatus, PolicyVersion, User
+from pooling.policy.labels import PROBLEM_SEP, path_label, problem_text
 from pooling.policy.validation import document_problems
 
 INVALID_DOCUMENT = _("政策文件未通过校验，共 %(count)s 处问题：%(problems)s")
@@ -34,18 +36,34 @@ REVIEWED = review.Reviewed(maker="drafted_by", checker="approved_by", not_submit
                            not_submitted=NOT_SUBMITTED, same_person=SAME_PERSON, date_taken=DATE_TAKEN)
 
 
+class _Listed:
+    """The first problems as one text, rendered when the message is — so the same error
+    reads in Chinese in detail_zh and in English in detail_en."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+
+    def __str__(self) -> str:
+        return str(PROBLEM_SEP).join(problem_text(p) for p in self.problems[:20])
+
+
 class PolicyDocumentInvalid(BusinessRuleError):
     """The document failed validation; `problems` lists every JSON path and reason."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__(INVALID_DOCUMENT, code="invalid_policy_document", params={
-            "count": len(problems), "problems": "；".join(str(p) for p in problems[:20]),
+            "count": len(problems), "problems": _Listed(problems),
         })
 
     def as_dict(self) -> dict[str, Any]:
+        def label(path: str, lang: str) -> str:
+            with translation.override(lang):
+                return path_label(path)
+
         return {**super().as_dict(), "problems": [
-            {"path": p.column, "reason": p.text("zh-hans"), "reason_en": p.text("en")} for p in self.problems]}
+            {"path": p.column, "label": label(p.column, "zh-hans"), "label_en": label(p.column, "en"),
+             "reason": p.text("zh-hans"), "reason_en": p.text("en")} for p in self.problems]}
 
 
 def policy_document_check(*, document: Any) -> None:

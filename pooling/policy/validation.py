@@ -9,6 +9,7 @@ The second pass runs only on a document that passed the first, so it may index f
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
@@ -105,9 +106,10 @@ _TYPES = {"string": _("字符串"), "integer": _("整数"), "number": _("数字"
 def _schema_problem(error: ValidationError) -> Problem:
     path = error.json_path
     kind, value, instance = error.validator, error.validator_value, error.instance
-    if kind == "required":
+    if kind == "required":  # one error per missing field: its message names which
+        named = re.match(r"'([^']+)' is a required property", error.message)
         missing = [k for k in value if isinstance(instance, dict) and k not in instance]
-        name = missing[0] if missing else ""
+        name = named.group(1) if named else (missing[0] if missing else "")
         return _at(f"{path}.{name}", MISSING)
     if kind == "additionalProperties":
         allowed = set(error.schema.get("properties", {}))

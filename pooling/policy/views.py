@@ -1,4 +1,4 @@
-"""Pages for policy versions: list, read, upload a draft, submit, approve & publish, diff."""
+"""Pages for policy versions: list, read, upload a draft or edit its parameters, submit, approve & publish, diff."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ from pooling.kernel.permissions import can
 from pooling.models import PolicyStatus, PolicyVersion
 from pooling.policy.display import policy_diff, policy_view
 from pooling.policy.document import policy_of
+from pooling.policy.forms import ParametersForm
+from pooling.policy.labels import problem_text
 from pooling.policy.services import (
     PolicyDocumentInvalid,
     policy_approve_publish,
@@ -80,6 +82,7 @@ def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "pooling/policy_detail.html", {
         "version": version, "view": policy_view(policy_of(version)), "others": others,
         "in_force": version.pk == _in_force_pk(),
+        "can_draft": drafter,
         "can_edit": drafter and version.status in (PolicyStatus.DRAFT, PolicyStatus.REJECTED),
         "can_review": reviewer and submitted and not own,
         "waiting_for_other": (drafter or reviewer) and submitted and own,
@@ -104,14 +107,55 @@ def policy_upload(request: HttpRequest, code: str | None = None) -> HttpResponse
             form.add_error("document", str(exc.problem))
         except PolicyDocumentInvalid as exc:
             form.add_error("document", _("未导入：共 %(n)s 处问题，请修改后重新上传") % {"n": len(exc.problems)})
-            for problem in exc.problems:
-                form.add_error("document", str(problem))
+            for problem in exc.problems:  # in words first; the path for whoever edits the JSON
+                form.add_error("document", problem_text(problem, document))
         except BusinessRuleError as exc:
             form.add_error("document", exc.text())
         else:
             messages.success(request, _("已保存为草稿：%(code)s") % {"code": version.code})
             return redirect("pooling:policy_detail", code=version.code)
     return render(request, "pooling/policy_upload.html", {"form": form, "target": target})
+
+
+def _base_version(request: HttpRequest) -> PolicyVersion | None:
+    """What a new draft starts from: the version named by ?from=, else the one in force, else the latest."""
+    code = request.POST.get("from") or request.GET.get("from")
+    if code:
+        return get_object_or_404(PolicyVersion, code=code)
+    in_force = _in_force_pk()
+    return PolicyVersion.objects.filter(pk=in_force).first() if in_force else PolicyVersion.objects.first()
+
+
+@capability_required("policy.draft")
+def policy_parameters(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    """The common parameters in a form; it makes the same document an upload would, saved by the
+    same draft services (a new draft from a base version, or, with `code`, that draft replaced)."""
+    target = get_object_or_404(PolicyVersion, code=code) if code else None
+    if target is not None and target.status not in (PolicyStatus.DRAFT, PolicyStatus.REJECTED):
+        # A published or submitted version never changes: edit a new draft starting from it.
+        return redirect(f"{reverse('pooling:policy_parameters')}?from={quote(target.code)}")
+    base = target or _base_version(request)
+    if base is None:
+        messages.info(request, _("尚无政策版本：请先上传一份完整的政策文件"))
+        return redirect("pooling:policy_upload")
+    form = ParametersForm(request.POST or None, base=base.document)
+    if request.method == "POST" and form.is_valid():
+        document = form.document()
+        try:
+            if target is None:
+                version = policy_draft_import(document=document, actor=acting(request))
+            else:
+                version = policy_draft_update(version=target, document=document, actor=acting(request))
+        except PolicyDocumentInvalid as exc:
+            for problem in exc.problems:
+                field = form.field_of(problem.column)
+                form.add_error(field, problem.reason if field else problem_text(problem, document))
+        except BusinessRuleError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.text())
+        else:
+            messages.success(request, _("已保存为草稿：%(code)s") % {"code": version.code})
+            return redirect("pooling:policy_detail", code=version.code)
+    return render(request, "pooling/policy_parameters.html", {"form": form, "target": target, "base": base})
 
 
 def _transition(request: HttpRequest, code: str, run: Any, done: Any) -> HttpResponse:
@@ -154,5 +198,5 @@ def policy_compare(request: HttpRequest) -> HttpResponse:
     old = get_object_or_404(PolicyVersion, code=request.GET.get("a", ""))
     new = get_object_or_404(PolicyVersion, code=request.GET.get("b", ""))
     return render(request, "pooling/policy_diff.html", {
-        "old": old, "new": new, "changes": policy_diff(policy_of(old), policy_of(new)),
+        "old": old, "new": new, "changes": policy_diff(old.document, new.document),
     })

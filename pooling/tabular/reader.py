@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from pooling.kernel.problems import Problem
@@ -109,6 +110,18 @@ class Column:
 
     def names(self) -> set[str]:
         return {normalize_header(n) for n in (self.key, self.label, *self.aliases)}
+
+    def meaning(self) -> str:
+        """The header in the active language when that is not Chinese ("" if the same): files
+        keep their Chinese headers, an English reader is told what each one is. Kinds mark
+        their labels with gettext_noop, so the English is in the .po."""
+        translated = gettext(self.label)
+        return "" if translated == self.label else translated
+
+    def shown(self) -> str:
+        """The header as a message names it: 身份证号码, or 身份证号码 (ID number) in English."""
+        meaning = self.meaning()
+        return f"{self.label} ({meaning})" if meaning else self.label
 
 
 @dataclass(slots=True)
@@ -194,8 +207,8 @@ def _named(unknown: list[str], columns: list[Column]) -> str:
 
 def expected_headers(columns: list[Column]) -> str:
     """"必填：身份证号码、姓名；选填：联系电话" — for messages and the upload page."""
-    required = "、".join(c.label for c in columns if c.required) or str(NONE)
-    optional = "、".join(c.label for c in columns if not c.required) or str(NONE)
+    required = "、".join(c.shown() for c in columns if c.required) or str(NONE)
+    optional = "、".join(c.shown() for c in columns if not c.required) or str(NONE)
     return str(EXPECTED_COLUMNS) % {"required": required, "optional": optional}
 
 

@@ -1,4 +1,4 @@
-"""The input fields every page and the API share: yuan (→ integer fen), months, national codes.
+"""The input fields every page and the API share: yuan (→ integer fen), percents, months, national codes.
 
 One field for forms and one for DRF serializers of each, both calling the kernel's one
 parser (`pooling.kernel.money.yuan_to_fen`, `pooling.kernel.dates.parse_month`,
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -23,6 +24,7 @@ from rest_framework import serializers
 from pooling.kernel.dates import parse_month
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.money import NOT_AN_AMOUNT, fen_to_yuan, yuan_to_fen
+from pooling.kernel.numbers import HUNDRED, parse_percent
 
 MONTH_HELP = _("格式：2026-03")
 FLOAT_AMOUNT = _("金额请以字符串填写（如 \"1200.50\"），不接受带小数的数字：%(value)s")
@@ -67,6 +69,20 @@ class YuanField(_ParsedField):
 
     def parse(self, text: str) -> int:
         return yuan_to_fen(text, negative=self.negative)
+
+
+class PercentField(_ParsedField):
+    """A percent as typed ("85", "7.5", "12.5%") -> its Decimal percent (85, 7.5), by the
+    kernel's one percent parser; `maximum=None` for one that may pass 100 (a base ceiling)."""
+
+    def __init__(self, *, maximum: Decimal | int | None = HUNDRED, **kwargs: Any) -> None:
+        self.maximum = maximum
+        kwargs.setdefault("max_length", 12)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("inputmode", "decimal")
+
+    def parse(self, text: str) -> Decimal:
+        return parse_percent(text, maximum=self.maximum)
 
 
 class CodeField(_ParsedField):

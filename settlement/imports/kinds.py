@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from enrollment.models import Person
 from pooling.imports.kinds import (
@@ -54,22 +55,22 @@ DISCHARGE_REQUIRED = _("住院就诊必须填写出院时间")
 EXISTS = _("该定点机构的这个就诊流水号已导入结算过")
 
 COLUMNS = [
-    Column("provider", "定点机构编码", aliases=("fixmedins_code", "机构编码")),
-    Column("visit_no", "就诊流水号", aliases=("ipt_otp_no", "门诊/住院号", "住院号", "门诊号")),
-    Column("id_number", "身份证号码", aliases=("certno", "证件号码", "公民身份号码")),
-    Column("insutype", "险种类型", aliases=("insutype",)),
-    Column("med_type", "医疗类别", aliases=("med_type",)),
-    Column("begntime", "就诊/入院时间", aliases=("begntime", "就诊时间", "入院时间")),
-    Column("endtime", "出院时间", aliases=("endtime",), required=False),
-    Column("diagnosis", "主要诊断编码", aliases=("dise_codg", "诊断编码"), required=False),
-    Column("acct", "使用个人账户", aliases=("acct_used_flag",), required=False),
-    Column("feedetl_sn", "费用明细流水号", aliases=("feedetl_sn",)),
-    Column("code", "医保目录编码", aliases=("med_list_codg", "项目编码")),
-    Column("name", "项目名称", aliases=("med_list_name",), required=False),
-    Column("quantity", "数量", aliases=("cnt",)),
-    Column("price", "单价", aliases=("pric",)),
-    Column("amount", "金额", aliases=("det_item_fee_sumamt",)),
-    Column("occurred", "费用发生时间", aliases=("fee_ocur_time",), required=False),
+    Column("provider", gettext_noop("定点机构编码"), aliases=("fixmedins_code", "机构编码")),
+    Column("visit_no", gettext_noop("就诊流水号"), aliases=("ipt_otp_no", "门诊/住院号", "住院号", "门诊号")),
+    Column("id_number", gettext_noop("身份证号码"), aliases=("certno", "证件号码", "公民身份号码")),
+    Column("insutype", gettext_noop("险种类型"), aliases=("insutype",)),
+    Column("med_type", gettext_noop("医疗类别"), aliases=("med_type",)),
+    Column("begntime", gettext_noop("就诊/入院时间"), aliases=("begntime", "就诊时间", "入院时间")),
+    Column("endtime", gettext_noop("出院时间"), aliases=("endtime",), required=False),
+    Column("diagnosis", gettext_noop("主要诊断编码"), aliases=("dise_codg", "诊断编码"), required=False),
+    Column("acct", gettext_noop("使用个人账户"), aliases=("acct_used_flag",), required=False),
+    Column("feedetl_sn", gettext_noop("费用明细流水号"), aliases=("feedetl_sn",)),
+    Column("code", gettext_noop("医保目录编码"), aliases=("med_list_codg", "项目编码")),
+    Column("name", gettext_noop("项目名称"), aliases=("med_list_name",), required=False),
+    Column("quantity", gettext_noop("数量"), aliases=("cnt",)),
+    Column("price", gettext_noop("单价"), aliases=("pric",)),
+    Column("amount", gettext_noop("金额"), aliases=("det_item_fee_sumamt",)),
+    Column("occurred", gettext_noop("费用发生时间"), aliases=("fee_ocur_time",), required=False),
 ]
 
 

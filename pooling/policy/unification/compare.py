@@ -16,6 +16,7 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from pooling.kernel.money import yuan_to_fen
 from pooling.kernel.numbers import HUNDRED
@@ -25,29 +26,39 @@ from pooling.policy.document import Policy
 LOWER, HIGHER = "lower", "higher"  # which value is more generous for the insured
 RETIREE_AGES = (60, 70, 80)  # personal-account allocation is compared at these ages
 
-_LEAVE = {"base": "产假基础天数", "difficult_birth_extra": "难产增加天数", "per_extra_baby": "多胞胎每多一个增加天数",
-          "miscarriage_before_4_months": "流产（未满4个月）天数", "miscarriage_after_4_months": "流产（满4个月）天数",
-          "province_extra": "省级延长产假天数"}
-_MATERNITY = {"vaginal_delivery": "生育医疗：顺产定额", "caesarean": "生育医疗：剖宫产定额",
-              "prenatal_checks": "生育医疗：产前检查定额", "ratio_pct": "生育医疗：支付比例（%）"}
-_GRID_FIELDS = {
-    "ip": {"deductible_first": ("首次住院起付标准", LOWER, True), "deductible_later": ("再次住院起付标准", LOWER, True),
-           "ratio_pct": ("住院支付比例（%）", HIGHER, False), "annual_cap": ("住院年度最高支付限额", HIGHER, True)},
-    "op": {"deductible": ("门诊统筹起付标准", LOWER, True), "ratio_pct": ("门诊统筹支付比例（%）", HIGHER, False),
-           "annual_limit": ("门诊统筹年度限额", HIGHER, True)},
+_LEAVE = {
+    "base": gettext_noop("产假基础天数"), "difficult_birth_extra": gettext_noop("难产增加天数"),
+    "per_extra_baby": gettext_noop("多胞胎每多一个增加天数"),
+    "miscarriage_before_4_months": gettext_noop("流产（未满4个月）天数"),
+    "miscarriage_after_4_months": gettext_noop("流产（满4个月）天数"),
+    "province_extra": gettext_noop("省级延长产假天数"),
 }
+_MATERNITY = {
+    "vaginal_delivery": gettext_noop("生育医疗：顺产定额"), "caesarean": gettext_noop("生育医疗：剖宫产定额"),
+    "prenatal_checks": gettext_noop("生育医疗：产前检查定额"), "ratio_pct": gettext_noop("生育医疗：支付比例（%）"),
+}
+_GRID_FIELDS = {
+    "ip": {"deductible_first": (gettext_noop("首次住院起付标准"), LOWER, True),
+           "deductible_later": (gettext_noop("再次住院起付标准"), LOWER, True),
+           "ratio_pct": (gettext_noop("住院支付比例（%）"), HIGHER, False),
+           "annual_cap": (gettext_noop("住院年度最高支付限额"), HIGHER, True)},
+    "op": {"deductible": (gettext_noop("门诊统筹起付标准"), LOWER, True),
+           "ratio_pct": (gettext_noop("门诊统筹支付比例（%）"), HIGHER, False),
+           "annual_limit": (gettext_noop("门诊统筹年度限额"), HIGHER, True)},
+}
+# Labels are marked with gettext_noop (for the .po) and translated when read (item_meta).
 _FIXED = {
-    "emp.employee_rate_pct": ("职工个人费率（%）", LOWER, False),
-    "emp.account_share_pct": ("在职个人账户划入比例（%）", HIGHER, False),
-    "emp.years_men": ("退休待遇累计缴费年限（男）", LOWER, False),
-    "emp.years_women": ("退休待遇累计缴费年限（女）", LOWER, False),
-    "emp.years_actual": ("其中实际缴费年限", LOWER, False),
-    "res.individual.resident_adult": ("居民个人缴费：成年居民", LOWER, True),
-    "res.individual.minor_student": ("居民个人缴费：未成年人/学生", LOWER, True),
-    "res.waiting_base_months": ("居民等待期（月）", LOWER, False),
-    "classb": ("乙类先行自付比例（%）", LOWER, False),
-    "ooc.registered": ("异地就医已备案降低比例（百分点）", LOWER, False),
-    "ooc.unregistered": ("异地就医未备案降低比例（百分点）", LOWER, False),
+    "emp.employee_rate_pct": (gettext_noop("职工个人费率（%）"), LOWER, False),
+    "emp.account_share_pct": (gettext_noop("在职个人账户划入比例（%）"), HIGHER, False),
+    "emp.years_men": (gettext_noop("退休待遇累计缴费年限（男）"), LOWER, False),
+    "emp.years_women": (gettext_noop("退休待遇累计缴费年限（女）"), LOWER, False),
+    "emp.years_actual": (gettext_noop("其中实际缴费年限"), LOWER, False),
+    "res.individual.resident_adult": (gettext_noop("居民个人缴费：成年居民"), LOWER, True),
+    "res.individual.minor_student": (gettext_noop("居民个人缴费：未成年人/学生"), LOWER, True),
+    "res.waiting_base_months": (gettext_noop("居民等待期（月）"), LOWER, False),
+    "classb": (gettext_noop("乙类先行自付比例（%）"), LOWER, False),
+    "ooc.registered": (gettext_noop("异地就医已备案降低比例（百分点）"), LOWER, False),
+    "ooc.unregistered": (gettext_noop("异地就医未备案降低比例（百分点）"), LOWER, False),
     **{f"mat.{k}": (v, HIGHER, k != "ratio_pct") for k, v in _MATERNITY.items()},
     **{f"mat.leave.{k}": (v, HIGHER, False) for k, v in _LEAVE.items()},
 }

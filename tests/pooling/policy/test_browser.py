@@ -25,7 +25,8 @@ def test_two_bureau_admins_draft_submit_approve_and_publish_in_the_browser(
     page.goto(f"{live_server.url}/policy/upload/")
     page.set_input_files("#id_document", str(broken))
     page.click("#policy-upload button[type=submit]")
-    assert "$.benefits.inpatient[0].annual_cap：类型应为字符串" in page.locator("#upload-errors").inner_text()
+    assert ("年度最高支付限额（封顶线）（$.benefits.inpatient[0].annual_cap）：类型应为字符串"
+            in page.locator("#upload-errors").inner_text())
     shot(page, "policy-upload-errors")
     assert not PolicyVersion.objects.exists()
     # The maker uploads the good file and submits it.

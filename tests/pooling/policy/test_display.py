@@ -20,17 +20,33 @@ def test_the_view_shows_fen_as_yuan_and_rates_as_percents_in_table_order():
     assert view["leave_days"].base == 98 and view["maternity_medical"][0] == ("顺产", "2000.00 元")
 
 
-def test_a_comparison_names_rows_by_their_key_and_reads_like_the_page():
+def test_a_comparison_names_rows_by_their_key_in_words_and_reads_like_the_page():
     old, new = demo_doc(), demo_doc(code="YC-2027", effective_from="2027-01-01")
     new["benefits"]["inpatient"][0]["ratio_pct"] = "87"
     new["employee"]["average_monthly_wage"] = "7800"
+    new["employee"]["employer_rate_pct"] = "7"  # "7.0" before: the same rate, not a change
+    new["resident"]["special_group_subsidy"]["tekun"] = "450"
     new["benefits"]["chronic_special"]["diseases"].pop()
-    changes = {c.path: (c.old, c.new) for c in policy_diff(policy_from_document(old), policy_from_document(new))}
-    assert changes["$.benefits.inpatient[employee/in_service/level3].ratio"] == ("85%", "87%")
-    assert changes["$.employee.average_monthly_wage_fen"] == ("7500.00 元", "7800.00 元")
-    assert changes["$.code"] == ("YC-2026", "YC-2027")
-    gone = [p for p, (was, now) in changes.items() if p.startswith("$.benefits.diseases[") and now is None]
-    assert gone and all(was is not None for p, (was, now) in changes.items() if p in gone)
+    changes = {c.path: c for c in policy_diff(old, new)}
+    ratio = changes["$.benefits.inpatient[employee/in_service/level3].ratio_pct"]
+    assert (ratio.label, ratio.old, ratio.new) == (
+        "待遇标准 · 住院待遇 · 职工基本医疗保险 在职职工 三级 · 统筹基金支付比例", "85%", "87%")
+    wage = changes["$.employee.average_monthly_wage"]
+    assert (wage.label, wage.old, wage.new) == ("职工基本医疗保险 · 上年度全市职工月平均工资", "7500.00 元", "7800.00 元")
+    tekun = changes["$.resident.special_group_subsidy.tekun"]
+    assert tekun.label.endswith("特困人员") and (tekun.old, tekun.new) == ("400.00 元", "450.00 元")
+    assert (changes["$.code"].label, changes["$.code"].old, changes["$.code"].new) == ("版本号", "YC-2026", "YC-2027")
+    assert "$.employee.employer_rate_pct" not in changes
+    gone = [c for p, c in changes.items() if p.startswith("$.benefits.chronic_special.diseases[M08500]")]
+    assert len(gone) == 4 and all(c.old is not None and c.new is None for c in gone)
+    assert "M08500 器官移植术后抗排异治疗" in gone[0].label
+    assert not any("$" in c.label or "_" in c.label for c in changes.values())
+
+
+def test_the_page_names_special_groups_by_the_kernel_choices():
+    rows = dict(policy_view(policy_from_document(demo_doc()))["resident_rows"])
+    assert rows["特殊群体资助：低保对象"] == "200.00 元" and rows["特殊群体资助：特困人员"] == "400.00 元"
+    assert not any("dibao" in label or "tekun" in label for label in rows)
 
 
 def test_the_quality_deposit_share_is_on_the_policy_page_and_defaults_to_five_percent():

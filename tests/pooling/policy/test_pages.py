@@ -17,13 +17,13 @@ def upload(client, doc, url="/policy/upload/"):
     return client.post(url, {"document": SimpleUploadedFile("p.json", data, "application/json")})
 
 
-def test_an_invalid_upload_shows_each_json_path_beside_the_field(client_for, bureau_admin):
+def test_an_invalid_upload_names_each_problem_in_words_with_its_json_path(client_for, bureau_admin):
     doc = demo_doc()
     doc["benefits"]["maternity"]["leave_days"]["base"] = 0
     response = upload(client_for(bureau_admin), doc)
     page = response.content.decode()
     assert response.status_code == 200
-    assert "$.benefits.maternity.leave_days.base：不能小于 1" in page
+    assert "待遇标准 · 生育保险待遇 · 产假天数 · 基础产假（$.benefits.maternity.leave_days.base）：不能小于 1" in page
     assert not PolicyVersion.objects.exists()
     assert "JSON" in upload(client_for(bureau_admin), b"{not json").content.decode()
 
@@ -55,8 +55,9 @@ def test_the_compare_page_lists_changed_items(client_for, bureau_admin):
     upload(client_for(bureau_admin), later)
     assert "当前生效" not in client_for(bureau_admin).get("/policy/").content.decode()  # drafts never are
     page = client_for(bureau_admin).get("/policy/compare/?a=YC-2026&b=YC-2027").content.decode()
-    assert "$.benefits.inpatient[employee/in_service/level3].ratio" in page and "87%" in page
-    assert page.count("<code>") == 3  # code, effective_from and the ratio
+    assert "待遇标准 · 住院待遇 · 职工基本医疗保险 在职职工 三级 · 统筹基金支付比例</td><td>85%</td><td>87%" in page
+    assert page.count("<tr><td") == 3  # code, effective_from and the ratio
+    assert "<td>$." not in page and "ratio_pct</td>" not in page
 
 
 def test_the_unification_page_and_csv(client_for, demo_policy, bureau_admin, clerk_b):
