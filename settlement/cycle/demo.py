@@ -44,6 +44,7 @@ def _plans(month: date) -> None:
     from pooling.models import Region, User
     from providers.models import Provider
     from settlement.cycle.provider_figures import month_figures
+    from settlement.cycle.reimbursements import month_reimbursements
 
     filer = User.objects.filter(role=Role.CITY_AGENCY, is_active=True).order_by("pk").first()
     approver = User.objects.filter(role=Role.FINANCE, is_active=True).order_by("pk").first()
@@ -55,6 +56,8 @@ def _plans(month: date) -> None:
         for owed in figures.books.values():
             for unit, fen in owed.payable_by_unit.items():
                 need[(unit, owed.book)] = need.get((unit, owed.book), 0) + fen
+    for (unit, code), expense in month_reimbursements(month).items():  # paid to people directly
+        need[(unit, code)] = need.get((unit, code), 0) + sum(expense.values())
     for (unit, code), fen in sorted(need.items()):
         book = Book.objects.filter(code=code).first()
         if book is None or fen <= 0:

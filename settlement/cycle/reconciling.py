@@ -43,9 +43,11 @@ from settlement.models import ProviderMonthStatement
 PROVIDER = "provider"
 CLEARING = "clearing"
 STATEMENT = "statement"
+REIMBURSEMENT = "reimbursement"
 BOOK_NAMES = {b.code: b.name for b in BOOKS}
 KIND_LABELS = {PROVIDER: _("定点机构结算与记账"), CLEARING: _("县际清算与记账"),
-               STATEMENT: _("定点机构结算与结算单（记账数列为结算单应付金额）")}
+               STATEMENT: _("定点机构结算与结算单（记账数列为结算单应付金额）"),
+               REIMBURSEMENT: _("零星报销与记账")}
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,24 @@ def month_differences(month: date) -> list[Difference]:
     with unrestricted():
         sums = clearing.month_sums(month)
         return (_provider_differences(month, sums) + _clearing_differences(month, sums)
-                + _statement_differences(month, sums))
+                + _statement_differences(month, sums) + _reimbursement_differences(month))
+
+
+def _reimbursement_differences(month: date) -> list[Difference]:
+    """5. Per handling unit and book: the month's reimbursements (no provider) = the benefit
+    expense posted under `reimburse:<month>:<unit>:<book>`."""
+    from settlement.cycle.reimbursements import month_reimbursements
+    from settlement.cycle.steps.reimbursements import key_prefix
+
+    paid = {k: sum(v.values()) for k, v in month_reimbursements(month).items()}
+    posted: dict[tuple[str, str], int] = defaultdict(int)
+    for r in (Line.objects.filter(entry__key__startswith=key_prefix(month), account__category__in=BENEFIT_CATEGORIES)
+              .order_by().values("entry__key", "book__code").annotate(total=Sum("amount_fen"))):
+        posted[(_logical(r["entry__key"])[2], r["book__code"])] += int(r["total"])
+    keys = sorted(k for k in set(paid) | set(posted) if paid.get(k, 0) != posted.get(k, 0))
+    names = dict(Region.objects.filter(code__in={u for u, _b in keys}).values_list("code", "name"))
+    return [Difference(REIMBURSEMENT, unit, unit, names.get(unit, unit), book, paid.get((unit, book), 0),
+                       posted.get((unit, book), 0)) for unit, book in keys]
 
 
 def _statement_differences(month: date, sums: list[clearing.Sums]) -> list[Difference]:

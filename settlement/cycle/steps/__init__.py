@@ -11,6 +11,7 @@ from settlement.cycle.steps import (
     disbursement,
     providers,
     reconcile,
+    reimbursements,
     remittance,
 )
 
@@ -20,6 +21,7 @@ STEPS: list[StepDef] = [
     remittance.STEP,
     disbursement.STEP,
     providers.STEP,
+    reimbursements.STEP,
     clearing.STEP,
     reconcile.STEP,
     close.STEP,
