@@ -71,7 +71,7 @@ def test_the_set_wise_path_writes_the_same_postings_as_the_python_path(county_a,
     assert written == 3  # 甲 100.00, retirees 90.00 and 110.00; 丙 had it already, 乙 unpaid, 丁 elsewhere
     assert balances[w["paid"].person.pk] == 10000 and balances[w["earlier"].person.pk] == 10000
     assert (balances[w["young"].person.pk], balances[w["old"].person.pk]) == (9000, 11000)
-    for county, person_id, kind, month, amount, key, digest, *_rest in postings:
+    for _county, person_id, kind, month, amount, key, digest, *_rest in postings:
         assert digest == payload_hash(PostingSpec(person_id=person_id, kind=kind, month=month,
                                                   amount_fen=amount, key=key))
     assert {p[2] for p in postings} == {PostingKind.ALLOCATION, PostingKind.RETIREE_ALLOCATION}
