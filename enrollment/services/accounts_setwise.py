@@ -113,10 +113,12 @@ def _due_table(cursor: CursorWrapper, month: date, params: dict[str, Any]) -> No
     ages, amounts = _retiree_amounts(cursor, params)
     alloc, retiree = PostingKind.ALLOCATION, PostingKind.RETIREE_ALLOCATION
     # payload_hash is sha256(repr((person_id, kind, month_iso, amount))): the string parts
-    # of that repr are made by Python's repr here, only the two integers by SQL.
+    # of that repr are made by Python's repr here, only the two integers by SQL. The kind
+    # is the PostingKind member, as `_due` passes it — its repr is `PostingKind.ALLOCATION`,
+    # not `'allocation'`, so the hashes already stored are met exactly.
     params = {**params, "ages": ages, "amounts": amounts, "alloc": alloc.value, "retiree": retiree.value,
-              "alloc_mid": f", {alloc.value!r}, {month.isoformat()!r}, ",
-              "retiree_mid": f", {retiree.value!r}, {month.isoformat()!r}, ",
+              "alloc_mid": f", {alloc!r}, {month.isoformat()!r}, ",
+              "retiree_mid": f", {retiree!r}, {month.isoformat()!r}, ",
               "key_tail": f":{month:%Y-%m}"}
     execute = cursor.execute
     execute(f"DROP TABLE IF EXISTS {DUE}")
