@@ -32,7 +32,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 
 from enrollment.models import (
@@ -72,6 +72,7 @@ _AGE = """(extract(year FROM %(month)s::date) - extract(year FROM p.birth_date)
               < (extract(month FROM p.birth_date), extract(day FROM p.birth_date)) THEN 1 ELSE 0 END)::int"""
 
 
+@transaction.atomic  # the caller's (the shard's) or its own: the temporary table lives until commit
 def accounts_allocate_county_setwise(*, month: date, actor: Actor, county_code: str) -> int:
     """`accounts_allocate_month(month=…, county_code=…)` in SQL; returns how many postings
     were written now. A city job's decision (the cycle): the caller sees every county."""
