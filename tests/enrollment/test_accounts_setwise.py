@@ -10,10 +10,12 @@ from enrollment import services
 from enrollment.models import AccountPosting, PersonalAccount, PostingKind
 from enrollment.services.accounts_setwise import accounts_allocate_county_setwise
 from enrollment.services.subledger import KEY_CONFLICT, PostingSpec, payload_hash, posting_write
+from enrollment.services.sweep import account_postings_sweep
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.scoping import acting_as
 from tests.actors import SETUP
 from tests.enrollment import factories as f
+from tests.enrollment.subledger_helpers import balances_fen, control_fen, discrepancies, pooled_cash
 
 pytestmark = pytest.mark.django_db
 JAN, FEB = date(2026, 1, 1), date(2026, 2, 1)
@@ -103,3 +105,15 @@ def test_a_county_clerk_cannot_run_it(county_a, county_b, clerk_a, demo_policy):
     _world(county_a, county_b)
     with acting_as(clerk_a), pytest.raises(PermissionDenied):
         accounts_allocate_county_setwise(month=JAN, actor=SETUP, county_code=county_a.code)
+
+
+def test_after_the_set_wise_write_and_the_sweep_the_sub_ledger_reconciles(county_a, county_b, demo_policy):
+    w = _world(county_a, county_b)
+    pooled_cash(county_a.code, 100000)  # what the retirees' 200.00 is paid from
+    accounts_allocate_county_setwise(month=JAN, actor=SETUP, county_code=county_a.code)
+    assert discrepancies() == []  # control + unswept = Σ balances, each balance = Σ its postings
+    account_postings_sweep(county_code=county_a.code, month=JAN, actor=SETUP)
+    # 甲 and 丙 100.00 each, the retirees 90.00 + 110.00: all of it on the control account now.
+    assert control_fen(county_a.code) == balances_fen(county_a.code) == 40000
+    assert discrepancies() == []
+    assert services.account_balance(person=w["old"].person) == 11000
