@@ -6,10 +6,11 @@ A county with `employers` employers of `per` employees each, every one declared 
 month (base 5,000.00) and paid by one tax collection — one employer in ten pays 300.00
 short, so the split runs its partial path. Timed: the collection shard (`collection.work`:
 SQL sums per declaration, the split, one entry per book) and the accounts shard
-(`accounts.work`: the existing monthly allocation through the sub-ledger's writer, then
-the sweep). Floor, same run: one SQL GROUP BY of the month's declaration lines per
+(`accounts.work`: the monthly allocation, set-wise on PostgreSQL —
+`enrollment.services.accounts_setwise` — then the sweep). Floor, same run: one SQL GROUP BY of the month's declaration lines per
 declaration — what the collection step cannot do without. The accounts shard writes one
-posting per person through `postings_write` (see bench.personal_accounts for its floor).
+posting per paid person in a handful of statements (see bench.personal_accounts for the
+Python writer's floor).
 """
 
 from __future__ import annotations
