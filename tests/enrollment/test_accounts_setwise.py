@@ -33,6 +33,7 @@ def _world(county_a, county_b):
     paid = f.employee_enrolment(county_a, "甲")
     _paid_month(paid, JAN)
     unpaid = f.employee_enrolment(county_a, "乙", emp=paid.employer)
+    assert unpaid.employer is not None
     services.declaration_line_add(employer=unpaid.employer, month=FEB, person=unpaid.person,
                                   declared_base_fen=500000, actor=SETUP)
     earlier = f.employee_enrolment(county_a, "丙")
