@@ -147,7 +147,7 @@ def test_a_run_has_the_real_steps_in_the_accounting_s_order(regions, finance):
 
     run = runner.run_start(month=MARCH, actor=finance, dispatch=runner.no_dispatch)
     assert list(CycleStep.objects.filter(run=run).values_list("name", flat=True)) == [
-        "collection", "accounts", "remittance", "disbursement", "providers", "clearing", "reconcile", "close"]
+        "collection", "accounts", "remittance", "disbursement", "providers", "reimbursements", "clearing", "reconcile", "close"]
     assert [s.name for s in STEPS] == list(CycleStep.objects.filter(run=run).values_list("name", flat=True))
 
 
