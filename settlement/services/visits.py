@@ -163,9 +163,11 @@ def visit_discharge_cancel(*, visit: Visit) -> Visit:
 
 
 @transaction.atomic
-def fees_add(*, visit: Visit, lines: list[FeeLine]) -> list[FeeDetail]:
-    """Upload fee lines (2204/2301), each classified by the catalogue in force on its own date."""
-    visit = lock_visit(month=visit.month, pk=visit.pk)
+def fees_add(*, visit: Visit, lines: list[FeeLine], locked: bool = False) -> list[FeeDetail]:
+    """Upload fee lines (2204/2301), each classified by the catalogue in force on its own date.
+    `locked`: the caller read `visit` under its row lock in the enclosing transaction."""
+    if not locked:
+        visit = lock_visit(month=visit.month, pk=visit.pk)
     if visit.status not in (VisitStatus.OPEN, VisitStatus.ADMITTED, VisitStatus.DISCHARGED):
         raise _state_error(visit, "上传费用明细")
     if not lines:
