@@ -33,6 +33,7 @@ from settlement.hsa.errors import (
 )
 from settlement.models import Credential, Message
 from settlement.services.credentials import signed_in
+from settlement.services.txn import whole_message
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def handle(env: Envelope, credential: Credential) -> dict[str, Any]:
 def _once(context: Context, tx: Transaction) -> dict[str, Any]:
     env = context.env
     digest = env.payload_sha256
-    with transaction.atomic():
+    with transaction.atomic(), whole_message():
         # Claim the msgid first, in one statement: a concurrent repeat waits on the unique index
         # until we commit or roll back, then finds the row and gets the stored answer.
         claim = _claim(env, digest, context.provider.pk)

@@ -25,7 +25,7 @@ from pooling.kernel.scoping import unrestricted
 from settlement.hsa.codes import Meaning, meaning
 from settlement.models import FeeDetail, Settlement, Visit, VisitStatus
 from settlement.partitioning import month_key
-from settlement.services import memo
+from settlement.services import memo, txn
 from settlement.services.eligibility import check_insured, check_not_future, check_provider
 from settlement.services.engine import Case, Notes, calculate, lock_person, store
 from settlement.services.visits import lock_visit
@@ -70,7 +70,7 @@ def settlement_quote(*, data: SettleInput) -> Computed:
     return computed
 
 
-@transaction.atomic
+@txn.atomic
 def settlement_settle(*, data: SettleInput, actor: Actor) -> Settlement:
     """Settle a visit's uploaded fees: store the settlement and move accumulators and account, once.
     `actor`: a clerk of the city's own clients, or the national interface's system actor."""
