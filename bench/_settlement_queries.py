@@ -25,6 +25,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--sql", action="store_true", help="print the queries of the last visit")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--tottime", action="store_true")
+    parser.add_argument("--filter", default="", help="profile: only functions whose path matches (e.g. settlement/)")
     args = parser.parse_args(argv)
     setup_django("pooling_bench_http")
     from django.db import connection
@@ -81,7 +82,8 @@ def main(argv: list[str]) -> None:
             for q in queries:
                 print("  ", q[:300])
     if args.profile:
-        pstats.Stats(profiler).sort_stats(*(["tottime"] if "--tottime" in sys.argv else ["cumulative"])).print_stats(45)
+        pstats.Stats(profiler).sort_stats(*(["tottime"] if "--tottime" in sys.argv else ["cumulative"])).print_stats(
+            *([args.filter] if args.filter else []), 45)
 
 
 if __name__ == "__main__":

@@ -25,10 +25,13 @@ NO_SETTLEMENT = _("未找到结算 setl_id=%(value)s（或不属于本机构）"
 CLASS_LEVELS = {"A": "01", "B": "02", "C": "03"}
 
 
-def visit_from(data: dict[str, Any], field: str = "mdtrt_id") -> Visit:
+def visit_from(data: dict[str, Any], field: str = "mdtrt_id", *, lock: bool = False) -> Visit:
+    """The provider's own visit the message names; `lock`: take its row lock now (in the message's
+    transaction), for a step that locks nothing else, so the service need not read it again."""
     value = fields.text(data, field, max_len=30)
     month, pk = parse_external_id(value, error=BAD_ID, field=field)
-    visit = Visit.objects.filter(month=month, pk=pk).first()  # the provider scope: its own visits only
+    rows = Visit.objects.select_for_update() if lock else Visit.objects
+    visit = rows.filter(month=month, pk=pk).first()  # the provider scope: its own visits only
     if visit is None:
         raise HsaError(NO_VISIT, field=field, code="no_visit", value=value)
     check_same_person(data, visit.person_id)

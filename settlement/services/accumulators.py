@@ -25,16 +25,19 @@ def ytd_of(acc: Accumulator) -> Accumulators:
                         fund_paid_fen=MappingProxyType({k: int(v) for k, v in acc.fund_paid.items()}))
 
 
-def accumulators_add(*, row: Settlement, sign: int) -> None:
+def accumulators_add(*, row: Settlement, sign: int, acc: Accumulator | None = None) -> None:
     """Add a settlement (sign 1) or take a reversed one away (sign -1), under the person's lock.
 
     A reversal row already carries negated amounts, so it is added with sign 1 too; `sign`
-    is for callers that replay a settlement's effect.
+    is for callers that replay a settlement's effect. `acc`: the stored row as read under the
+    same lock (`accumulator_for`), if the caller has it; an unsaved or foreign one is ignored.
     """
     with unrestricted():
-        acc, _created = Accumulator.objects.get_or_create(
-            person_id=row.person_id, year=row.year, scheme=row.scheme,
-            defaults={"deductible_paid": {}, "fund_paid": {}})
+        if acc is None or acc.pk is None or (acc.person_id, acc.year, acc.scheme) != (row.person_id, row.year,
+                                                                                       row.scheme):
+            acc, _created = Accumulator.objects.get_or_create(
+                person_id=row.person_id, year=row.year, scheme=row.scheme,
+                defaults={"deductible_paid": {}, "fund_paid": {}})
         deductible = dict(acc.deductible_paid)
         fund = dict(acc.fund_paid)
         deductible[row.scope] = int(deductible.get(row.scope, 0)) + sign * row.act_pay_dedc

@@ -24,6 +24,7 @@ from pooling.kernel.permissions import Actor, require, staff_user
 from pooling.kernel.scoping import unrestricted
 from providers.models import Provider
 from settlement.models import Credential, CredentialStatus, SignIn
+from settlement.services import memo
 
 NOT_ACTIVE = _("该接口密钥已吊销")
 REASON_REQUIRED = _("请填写吊销原因")
@@ -83,9 +84,7 @@ def credential_authenticate(*, token: str) -> Credential | None:
     key_id, _sep, secret = token.strip().partition(".")
     if not key_id or not secret or len(token) > 200:
         return None
-    with unrestricted():
-        credential = (Credential.objects.select_related("provider", "replaced_by")
-                      .filter(key_id=key_id, status=CredentialStatus.ACTIVE).first())
+    credential = memo.remembered_if(("credential", key_id), lambda: _active(key_id), lambda found: found is not None)
     if credential is None or not hmac.compare_digest(credential.secret_sha256, _digest(secret)):
         return None
     successor = getattr(credential, "replaced_by", None)
@@ -93,6 +92,12 @@ def credential_authenticate(*, token: str) -> Credential | None:
     if successor is not None and successor.issued_at + grace < timezone.now():
         return None
     return credential
+
+
+def _active(key_id: str) -> Credential | None:
+    with unrestricted():
+        return (Credential.objects.select_related("provider", "replaced_by")
+                .filter(key_id=key_id, status=CredentialStatus.ACTIVE).first())
 
 
 @transaction.atomic
@@ -117,6 +122,11 @@ def sign_out(*, provider_id: int, sign_no: str) -> SignIn:
 
 
 def signed_in(*, provider_id: int, sign_no: str) -> bool:
-    """Is this sign_no the provider's, from today, and not signed out?"""
-    return SignIn.objects.filter(provider_id=provider_id, sign_no=sign_no, day=timezone.localdate(),
-                                 signed_out_at__isnull=True).exists()
+    """Is this sign_no the provider's, from today, and not signed out? (A yes is remembered for the
+    lookup TTL; the day is part of the key, so yesterday's sign_no stops at midnight regardless.)"""
+    today = timezone.localdate()
+    return memo.remembered_if(
+        ("signed_in", provider_id, sign_no, today),
+        lambda: SignIn.objects.filter(provider_id=provider_id, sign_no=sign_no, day=today,
+                                      signed_out_at__isnull=True).exists(),
+        bool)

@@ -25,7 +25,7 @@ from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.permissions import Actor, staff_user
 from pooling.kernel.scoping import unrestricted
 from settlement.hsa.codes import Meaning
-from settlement.models import Settlement
+from settlement.models import Accumulator, Settlement
 from settlement.services import account, memo
 from settlement.services.accumulators import accumulator_for, accumulators_add, ytd_of
 from settlement.services.eligibility import Insured
@@ -52,6 +52,7 @@ class Case:
     referral_registered: bool = False
     wants_account: bool = False
     notes: Notes = field(default_factory=list)
+    acc: Accumulator | None = None  # read by `calculate` under the person's lock; `store` moves this row
 
     @property
     def person(self) -> Person:
@@ -68,7 +69,7 @@ def calculate(case: Case) -> Settlement:
     """Fill the row's amounts under the policy in force on the service date."""
     policy = memo.policy(on=case.service_date)
     rules = policy.benefits
-    acc = accumulator_for(person_id=case.person.pk, year=case.service_date.year, scheme=case.what.scheme)
+    acc = case.acc = accumulator_for(person_id=case.person.pk, year=case.service_date.year, scheme=case.what.scheme)
     use_account = case.wants_account and case.what.scheme == "employee"
     if case.wants_account and not use_account:
         case.notes.append((EMPLOYEE_ONLY_ACCOUNT, {}))
@@ -102,15 +103,16 @@ def calculate(case: Case) -> Settlement:
     return row
 
 
-def store(row: Settlement, person: Person, *, actor: Actor) -> Settlement:
-    """Write the row, pay from the account, move the accumulators — once, under the person's lock."""
+def store(row: Settlement, person: Person, *, actor: Actor, acc: Accumulator | None = None) -> Settlement:
+    """Write the row, pay from the account, move the accumulators — once, under the person's lock.
+    `acc`: the accumulator `calculate` read under this same lock (spares reading it again)."""
     row.created_by = staff_user(actor)
     row.save()
     with unrestricted():
         if row.acct_pay:
             account.pay(person=person, amount_fen=row.acct_pay, month=row.month, key=f"setl:{row.setl_id}",
                         memo=f"结算 {row.setl_id}", actor=actor)
-        accumulators_add(row=row, sign=1)
+        accumulators_add(row=row, sign=1, acc=acc)
     return row
 
 

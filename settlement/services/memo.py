@@ -3,8 +3,8 @@ provider in performance on the date, which policy and which catalogue version ar
 
 Off unless `HSA_LOOKUP_TTL_SECONDS` > 0 (default 0: every message reads the database). With
 a TTL, a change made in this process clears the memo at once (model signals); a change made
-in another process — a suspension recorded by a clerk, a policy published — is seen by
-this one within the TTL. That is the trade-off a deployment accepts for ~15 % less CPU per
+in another process — a suspension recorded by a clerk, a policy published, a credential
+revoked, a 9002 sign-out — is seen by this one within the TTL. That is the trade-off a deployment accepts for ~15 % less CPU per
 settlement (bench.settlement_http); a few seconds is the intended setting.
 """
 
@@ -20,7 +20,9 @@ from django.db.models.signals import post_delete, post_save
 
 from pooling.benefits.catalogue.models import CatalogueVersion
 from pooling.benefits.catalogue.selectors import catalogue_in_force
+from pooling.kernel.scoping import unrestricted
 from pooling.policy.document import Policy, policy_in_force
+from providers.models import Provider
 from providers.selectors import provider_is_settleable
 
 T = TypeVar("T")
@@ -43,9 +45,33 @@ def _remembered(key: Hashable, compute: Callable[[], T]) -> T:
     return value
 
 
+def remembered_if(key: Hashable, compute: Callable[[], T], keep: Callable[[T], bool]) -> T:
+    """Like `_remembered`, but only a value `keep` accepts is kept (a refusal is asked again next time,
+    so a key just issued or a sign-in just made works at once)."""
+    ttl = settings.HSA_LOOKUP_TTL_SECONDS
+    now = time.monotonic()
+    hit = _MEMO.get(key) if ttl > 0 else None
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    value = compute()
+    if ttl > 0 and keep(value):
+        if len(_MEMO) >= _LIMIT:
+            _MEMO.clear()
+        _MEMO[key] = (now + ttl, value)
+    return value
+
+
 def settleable(*, provider_code: str, on: date) -> bool:
     return _remembered(("settleable", provider_code, on),
                        lambda: provider_is_settleable(provider_code=provider_code, on=on))
+
+
+def provider(*, pk: int) -> Provider:
+    """The provider row (kind, level, code) a settlement reads; whether it may settle is `settleable`."""
+    def read() -> Provider:
+        with unrestricted():
+            return Provider.objects.get(pk=pk)
+    return _remembered(("provider", pk), read)
 
 
 def policy(*, on: date) -> Policy:
@@ -61,7 +87,7 @@ def forget(**_kwargs: Any) -> None:
 
 
 # What the memo depends on: any save or delete of these in this process clears it.
-for _model in ("providers.Provider", "providers.ProviderEvent", "providers.Agreement", "pooling.PolicyVersion",
+for _model in ("settlement.Credential", "settlement.SignIn", "providers.Provider", "providers.ProviderEvent", "providers.Agreement", "pooling.PolicyVersion",
                "pooling.CatalogueVersion"):
     post_save.connect(forget, sender=_model, dispatch_uid=f"settlement.memo.save.{_model}")
     post_delete.connect(forget, sender=_model, dispatch_uid=f"settlement.memo.delete.{_model}")

@@ -130,7 +130,7 @@ def reimbursement_decide(*, claim: Reimbursement, approve: bool, note: str, acto
     claim.decided_at, claim.decided_by, claim.note = timezone.now(), staff_user(actor), note.strip()[:200]
     if approve:
         case = _case(claim, lock=True)
-        row = store(calculate(case), case.person, actor=actor)
+        row = store(calculate(case), case.person, actor=actor, acc=case.acc)
         claim.status, claim.settlement_id, claim.settlement_month = ClaimStatus.DECIDED, row.pk, row.month
         claim.payable_fen = row.hifp_pay + row.hifmi_pay + row.hifob_pay
     else:

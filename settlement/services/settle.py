@@ -22,11 +22,10 @@ from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.money import fen_to_yuan
 from pooling.kernel.permissions import Actor, require
 from pooling.kernel.scoping import unrestricted
-from pooling.policy.document import policy_in_force
-from providers.models import Provider
 from settlement.hsa.codes import Meaning, meaning
 from settlement.models import FeeDetail, Settlement, Visit, VisitStatus
 from settlement.partitioning import month_key
+from settlement.services import memo, txn
 from settlement.services.eligibility import check_insured, check_not_future, check_provider
 from settlement.services.engine import Case, Notes, calculate, lock_person, store
 from settlement.services.visits import lock_visit
@@ -71,13 +70,13 @@ def settlement_quote(*, data: SettleInput) -> Computed:
     return computed
 
 
-@transaction.atomic
+@txn.atomic
 def settlement_settle(*, data: SettleInput, actor: Actor) -> Settlement:
     """Settle a visit's uploaded fees: store the settlement and move accumulators and account, once.
     `actor`: a clerk of the city's own clients, or the national interface's system actor."""
     require(actor, "settlement.settle")
     computed = _compute(data, lock=True)
-    row = store(computed.row, computed.case.person, actor=actor)
+    row = store(computed.row, computed.case.person, actor=actor, acc=computed.case.acc)
     FeeDetail.objects.filter(month=row.visit_month, visit_id=row.visit_id,
                              pk__in=[f.pk for f in computed.fees]).update(settlement_id=row.pk)
     Visit.objects.filter(month=row.visit_month, pk=row.visit_id).update(status=VisitStatus.SETTLED)
@@ -93,8 +92,7 @@ def _compute(data: SettleInput, *, lock: bool) -> Computed:
     fees = _fees(visit, data)
     service_date = _service_date(visit)
     check_not_future(service_date, field="endtime" if visit.inpatient else "begntime")
-    with unrestricted():
-        provider = Provider.objects.get(pk=visit.provider_id)
+    provider = memo.provider(pk=visit.provider_id)
     check_provider(provider=provider, on=service_date)
     what = meaning(insutype=visit.insutype, med_type=visit.med_type, pharmacy=provider.kind == "pharmacy")
     insured = check_insured(person=person, scheme=what.scheme, on=service_date)
@@ -150,7 +148,7 @@ def _care_type(what: Meaning, visit: Visit, person: Person, on: date, notes: Not
     """门慢/门特 only for a person registered for that disease; anyone else is ordinary outpatient care."""
     if what.care_type != CareType.CHRONIC:
         return what.care_type
-    disease = policy_in_force(on=on).benefits.disease(visit.main_diag_code)
+    disease = memo.policy(on=on).benefits.disease(visit.main_diag_code)
     if disease is None:
         notes.append((NOT_ON_LIST, {"code": visit.main_diag_code or "—"}))
         return CareType.OUTPATIENT

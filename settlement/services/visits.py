@@ -27,6 +27,7 @@ from providers.models import Provider
 from settlement.hsa.codes import INPATIENT_MED_TYPES, meaning
 from settlement.models import FeeDetail, Visit, VisitStatus
 from settlement.partitioning import month_key
+from settlement.services import txn
 from settlement.services.eligibility import check_insured, check_not_future, check_provider
 
 WRONG_STATE = _("就诊 %(mdtrt_id)s 当前状态为“%(status)s”，不能%(action)s")
@@ -79,7 +80,7 @@ def _state_error(visit: Visit, action: str) -> BusinessRuleError:
         "mdtrt_id": visit.mdtrt_id, "status": visit.get_status_display(), "action": action})
 
 
-@transaction.atomic
+@txn.atomic
 def visit_open(*, provider: Provider, person: Person, insutype: str, med_type: str, begntime: datetime,
                msgid: str, info: VisitInfo) -> Visit:
     """Register an outpatient visit (2201) or an admission (2401)."""
@@ -162,10 +163,12 @@ def visit_discharge_cancel(*, visit: Visit) -> Visit:
     return visit
 
 
-@transaction.atomic
-def fees_add(*, visit: Visit, lines: list[FeeLine]) -> list[FeeDetail]:
-    """Upload fee lines (2204/2301), each classified by the catalogue in force on its own date."""
-    visit = lock_visit(month=visit.month, pk=visit.pk)
+@txn.atomic
+def fees_add(*, visit: Visit, lines: list[FeeLine], locked: bool = False) -> list[FeeDetail]:
+    """Upload fee lines (2204/2301), each classified by the catalogue in force on its own date.
+    `locked`: the caller read `visit` under its row lock in the enclosing transaction."""
+    if not locked:
+        visit = lock_visit(month=visit.month, pk=visit.pk)
     if visit.status not in (VisitStatus.OPEN, VisitStatus.ADMITTED, VisitStatus.DISCHARGED):
         raise _state_error(visit, "上传费用明细")
     if not lines:

@@ -62,3 +62,29 @@ def test_it_answers_a_repeated_message_with_the_same_answer_and_refuses_another_
     body["input"]["data"]["medfee_sumamt"] = "21.00"
     other = hsa.post("2207", {}, body=body)
     assert other["infcode"] == -1 and body["msgid"] in other["err_msg"]
+
+
+def test_a_message_is_one_transaction_a_refusal_inside_the_service_leaves_nothing_and_no_extra_savepoint(
+        hsa, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from settlement.models import Message, Visit, VisitStatus
+
+    person = people.employee
+    mdtrt_id = hsa.register(person)
+    assert hsa.fees(mdtrt_id, person, [("001102000000100", "1", "20.00")])["infcode"] == 0
+    # The total is checked inside settlement_settle, after the person and the visit are locked.
+    refused = hsa.settle(mdtrt_id, person, "25.00")
+    assert refused["infcode"] == -1 and "20.00" in refused["err_msg"]
+    assert not Settlement.objects.exists()
+    assert Visit.objects.get().status == VisitStatus.OPEN
+    assert not Message.objects.filter(infno="2207").exists()  # the msgid claim went with it
+    with CaptureQueriesContext(connection) as seen:
+        answer = hsa.settle(mdtrt_id, person, "20.00")
+    assert answer["infcode"] == 0, answer
+    # Only the message's own block (a savepoint here, as the test runs in a transaction) and the
+    # one get_or_create takes to create the person's first accumulator: the services open none.
+    sql = [q["sql"] for q in seen.captured_queries]
+    opened = [sql[n + 1][:30] for n, q in enumerate(sql) if q.startswith("SAVEPOINT")]
+    assert opened == ["INSERT INTO settlement_message", 'INSERT INTO "settlement_accumu']

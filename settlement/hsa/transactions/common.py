@@ -67,7 +67,7 @@ def check_kind(visit: Visit, *, inpatient: bool) -> None:
 def upload_fees(ctx: Context, *, inpatient: bool) -> dict[str, Any]:
     """2204/2301: read the `feedetail` list, add it to its visit, answer each line's class."""
     rows = fields.rows(ctx.input, "feedetail")
-    visit = visit_from(rows[0])
+    visit = visit_from(rows[0], lock=True)  # only the visit is locked here: no order to keep with a person lock
     check_kind(visit, inpatient=inpatient)
     lines = []
     for number, row in enumerate(rows, start=1):
@@ -80,7 +80,7 @@ def upload_fees(ctx: Context, *, inpatient: bool) -> dict[str, Any]:
             if exc.code == "mixed_visits":
                 raise
             raise HsaError(LINE, field=exc.field, code=exc.code, row=number, detail=exc.text("zh-hans")) from None
-    saved = fees_add(visit=visit, lines=lines)
+    saved = fees_add(visit=visit, lines=lines, locked=True)
     with unrestricted():
         default_b = memo.policy(on=timezone.localtime(visit.begntime).date()).benefits.class_b_self_pay_rate
     return {"result": [fee_result(fee, default_b_rate=default_b) for fee in saved], "mdtrt_id": visit.mdtrt_id}
