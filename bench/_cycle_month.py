@@ -35,31 +35,44 @@ PERSON_ID_PREFIX = "9"  # generated id numbers 9000…: never a real 320… numb
 def generate(*, month: date, settlements: int, providers: int = 500) -> dict[str, int]:
     """Write the month; returns row counts. Call on a fresh copy of the demo database."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit = off")  # a generator, not the system under test
+        cursor.execute(
+            "SET LOCAL synchronous_commit = off"
+        )  # a generator, not the system under test
         n_providers = _providers(cursor, providers)
         n_people = _people(cursor, max(2_000, settlements // 20))
         _settlements(cursor, month, settlements)
         _accumulators(cursor)
         plans = _plan(cursor, month)
         _approve(cursor, month)
-        cursor.execute("ANALYZE settlement_settlement; ANALYZE settlement_accumulator; ANALYZE providers_provider")
+        cursor.execute(
+            "ANALYZE settlement_settlement; ANALYZE settlement_accumulator; ANALYZE providers_provider"
+        )
     _opening_balances(month)
-    return {"providers": n_providers, "people": n_people, "settlements": settlements, "plans": plans}
+    return {
+        "providers": n_providers,
+        "people": n_people,
+        "settlements": settlements,
+        "plans": plans,
+    }
 
 
 def _counties(cursor) -> list[str]:
     """The pooling area's counties (the demo city's, whichever city it is)."""
     from django.conf import settings
 
-    cursor.execute("SELECT code FROM pooling_region WHERE level = 'county' AND is_active AND code LIKE %s"
-                   " ORDER BY code", [settings.POOLING_AREA_CODE[:4] + "%"])
+    cursor.execute(
+        "SELECT code FROM pooling_region WHERE level = 'county' AND is_active AND code LIKE %s"
+        " ORDER BY code",
+        [settings.POOLING_AREA_CODE[:4] + "%"],
+    )
     return [row[0] for row in cursor.fetchall()]
 
 
 def _providers(cursor, total: int) -> int:
     cursor.execute("SELECT count(*) FROM providers_provider")
     have = cursor.fetchone()[0]
-    cursor.execute(f"""
+    cursor.execute(
+        f"""
         INSERT INTO providers_provider (kind, name, national_code, credit_code, address, level, grade,
             hospital_type, ownership, opened_on, state, accepted_on, paused_days, created_at,
             handling_region_id, location_region_id)
@@ -69,25 +82,30 @@ def _providers(cursor, total: int) -> int:
                'public', DATE '2020-01-01', 'performing', DATE '2020-06-01', 0, now(), c, c
         FROM generate_series(1, %s) g,
              LATERAL (SELECT (%s::varchar[])[1 + g %% cardinality(%s::varchar[])] AS c) cc""",
-                   [max(0, total - have), _counties(cursor), _counties(cursor)])
+        [max(0, total - have), _counties(cursor), _counties(cursor)],
+    )
     return max(total, have)
 
 
 def _people(cursor, count: int) -> int:
-    cursor.execute("""
+    cursor.execute(
+        """
         INSERT INTO enrollment_person (id_number, name, sex, birth_date, phone, address, category, special_group,
             prior_contribution_months, created_at, county_id)
         SELECT %s || lpad(g::text, 17, '0'), '基准参保人' || g, CASE WHEN g %% 2 = 0 THEN 'F' ELSE 'M' END,
                DATE '1960-01-01' + (g %% 15000), '', '',
                CASE WHEN g %% 10 < 6 THEN 'in_service' ELSE 'resident_adult' END, '', 0, now(),
                (%s::varchar[])[1 + g %% cardinality(%s::varchar[])]
-        FROM generate_series(1, %s) g""", [PERSON_ID_PREFIX, _counties(cursor), _counties(cursor), count])
+        FROM generate_series(1, %s) g""",
+        [PERSON_ID_PREFIX, _counties(cursor), _counties(cursor), count],
+    )
     return count
 
 
 def _settlements(cursor, month: date, count: int) -> None:
     """One INSERT … SELECT; people and providers are picked by arithmetic on the row number."""
-    cursor.execute("""
+    cursor.execute(
+        """
         CREATE TEMP TABLE bench_people ON COMMIT DROP AS
         SELECT row_number() OVER (ORDER BY id) - 1 AS k, id, county_id,
                CASE WHEN category = 'in_service' THEN 'employee' ELSE 'resident' END AS scheme
@@ -97,8 +115,11 @@ def _settlements(cursor, month: date, count: int) -> None:
         FROM providers_provider WHERE state = 'performing'
           AND handling_region_id IN (SELECT code FROM pooling_region WHERE level = 'county');
         CREATE UNIQUE INDEX ON bench_people (k); CREATE UNIQUE INDEX ON bench_providers (k);
-        ANALYZE bench_people; ANALYZE bench_providers""", [PERSON_ID_PREFIX + "%"])
-    cursor.execute("""
+        ANALYZE bench_people; ANALYZE bench_providers""",
+        [PERSON_ID_PREFIX + "%"],
+    )
+    cursor.execute(
+        """
         WITH n AS (SELECT (SELECT count(*) FROM bench_people) AS people,
                           (SELECT count(*) FROM bench_providers) AS providers),
         src AS (
@@ -133,7 +154,9 @@ def _settlements(cursor, month: date, count: int) -> None:
                CASE WHEN inpatient AND scheme = 'resident' THEN in_scope - deductible - fund ELSE 0 END,
                CASE WHEN inpatient THEN 1 ELSE 0 END, '{}'::jsonb, '', '', '', '', 'bench',
                handling_region_id, county_id, person_id, provider_id
-        FROM paid""", {"count": count, "month": month, "year": month.year})
+        FROM paid""",
+        {"count": count, "month": month, "year": month.year},
+    )
 
 
 def _accumulators(cursor) -> None:
@@ -156,7 +179,8 @@ def _plan(cursor, month: date) -> int:
     """A plan per book × county: what the month will pay from that county's expenditure account
     (each book's share; the larger of the county's insured people's spending and what its
     providers are paid, since clearing settles the difference afterwards), with 20 % headroom."""
-    cursor.execute("""
+    cursor.execute(
+        """
         WITH s AS (SELECT * FROM settlement_settlement WHERE month = %(month)s),
         amounts AS (
             SELECT fund_book AS book, insured_county_id AS ic, handling_unit_id AS hu, hifp_pay AS amt FROM s
@@ -173,18 +197,24 @@ def _plan(cursor, month: date) -> int:
         WHERE need.county IN (SELECT code FROM pooling_region WHERE level = 'county')
         ON CONFLICT (book_id, county_id, year, month) DO UPDATE
             SET planned_expense_fen = greatest(funds_monthlyplan.planned_expense_fen, excluded.planned_expense_fen)""",
-                   {"year": month.year, "m": month.month, "month": month})
+        {"year": month.year, "m": month.month, "month": month},
+    )
     return cursor.rowcount
 
 
 def _approve(cursor, month: date) -> None:
     """The month's plans approved by the bureau (where the schema has approval yet)."""
-    cursor.execute("SELECT 1 FROM information_schema.columns WHERE table_name = 'funds_monthlyplan'"
-                   " AND column_name = 'approved_at'")
+    cursor.execute(
+        "SELECT 1 FROM information_schema.columns WHERE table_name = 'funds_monthlyplan'"
+        " AND column_name = 'approved_at'"
+    )
     if cursor.fetchone():
-        cursor.execute("""UPDATE funds_monthlyplan SET approved_at = now(),
+        cursor.execute(
+            """UPDATE funds_monthlyplan SET approved_at = now(),
                               approved_by_id = (SELECT id FROM pooling_user WHERE username = 'bureau_admin')
-                          WHERE year = %s AND month = %s AND approved_at IS NULL""", [month.year, month.month])
+                          WHERE year = %s AND month = %s AND approved_at IS NULL""",
+            [month.year, month.month],
+        )
 
 
 def _opening_balances(month: date) -> None:
@@ -205,12 +235,24 @@ def _opening_balances(month: date) -> None:
         plans = MonthlyPlan.objects.filter(book=book, year=month.year, month=month.month)
         lines = []
         for p in plans:
-            lines += [dr(account_code(C.FISCAL_SPECIAL, city), 2 * p.planned_expense_fen, p.county_id),
-                      cr(account_code(C.FUND_BALANCE, city), 2 * p.planned_expense_fen, p.county_id)]
+            lines += [
+                dr(account_code(C.FISCAL_SPECIAL, city), 2 * p.planned_expense_fen, p.county_id),
+                cr(account_code(C.FUND_BALANCE, city), 2 * p.planned_expense_fen, p.county_id),
+            ]
         if lines:
-            post_entries_bulk(book=book, actor=actor, entries=[EntrySpec(
-                key=f"bench:opening:{month:%Y-%m}:{book.code}", lines=lines, memo="基准测试：期初基金结余",
-                entry_date=month, source="bench.cycle")])
+            post_entries_bulk(
+                book=book,
+                actor=actor,
+                entries=[
+                    EntrySpec(
+                        key=f"bench:opening:{month:%Y-%m}:{book.code}",
+                        lines=lines,
+                        memo="基准测试：期初基金结余",
+                        entry_date=month,
+                        source="bench.cycle",
+                    )
+                ],
+            )
 
 
 def floor(month: date) -> tuple[float, int]:
@@ -219,9 +261,12 @@ def floor(month: date) -> tuple[float, int]:
 
     with connection.cursor() as cursor:
         start = time.perf_counter()
-        cursor.execute("""
+        cursor.execute(
+            """
             SELECT provider_id, fund_book, count(*), sum(medfee_sumamt), sum(hifp_pay), sum(hifmi_pay),
                    sum(hifob_pay), sum(acct_pay), sum(psn_cash_pay)
-            FROM settlement_settlement WHERE month = %s GROUP BY provider_id, fund_book""", [month])
+            FROM settlement_settlement WHERE month = %s GROUP BY provider_id, fund_book""",
+            [month],
+        )
         rows = cursor.fetchall()
         return time.perf_counter() - start, len(rows)

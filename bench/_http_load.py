@@ -30,10 +30,24 @@ class Job:
 def settle(job: Job) -> dict[str, Any]:
     """2201 → 2204 (5 lines) → 2207, `job.count` times; latency is of the three messages together."""
     started = time.time()
-    outcome = run_visits(job.url, job.token, job.provider, job.patients, job.items, visits=job.count,
-                         threads=job.threads, seed=job.seed)
-    return {"ok": outcome.settled, "refused": outcome.refused, "latencies": outcome.latencies,
-            "errors": outcome.errors[:5], "start": started, "end": time.time()}
+    outcome = run_visits(
+        job.url,
+        job.token,
+        job.provider,
+        job.patients,
+        job.items,
+        visits=job.count,
+        threads=job.threads,
+        seed=job.seed,
+    )
+    return {
+        "ok": outcome.settled,
+        "refused": outcome.refused,
+        "latencies": outcome.latencies,
+        "errors": outcome.errors[:5],
+        "start": started,
+        "end": time.time(),
+    }
 
 
 def floor(job: Job) -> dict[str, Any]:
@@ -54,8 +68,16 @@ def floor(job: Job) -> dict[str, Any]:
                 left[0] -= 1
             patient = job.patients[(n + left[0]) % len(job.patients)]
             t = time.perf_counter()
-            answer = client.post("1101", {"data": {"psn_no": patient.psn_no, "mdtrt_cert_type": "02",
-                                                   "mdtrt_cert_no": patient.cert_no}})
+            answer = client.post(
+                "1101",
+                {
+                    "data": {
+                        "psn_no": patient.psn_no,
+                        "mdtrt_cert_type": "02",
+                        "mdtrt_cert_no": patient.cert_no,
+                    }
+                },
+            )
             elapsed = time.perf_counter() - t
             with lock:
                 if answer.get("infcode") == 0:
@@ -69,5 +91,11 @@ def floor(job: Job) -> dict[str, Any]:
         t.start()
     for t in pool:
         t.join()
-    return {"ok": len(latencies), "refused": job.count - len(latencies), "latencies": latencies,
-            "errors": errors, "start": started, "end": time.time()}
+    return {
+        "ok": len(latencies),
+        "refused": job.count - len(latencies),
+        "latencies": latencies,
+        "errors": errors,
+        "start": started,
+        "end": time.time(),
+    }

@@ -25,7 +25,9 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--sql", action="store_true", help="print the queries of the last visit")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--tottime", action="store_true")
-    parser.add_argument("--filter", default="", help="profile: only functions whose path matches (e.g. settlement/)")
+    parser.add_argument(
+        "--filter", default="", help="profile: only functions whose path matches (e.g. settlement/)"
+    )
     args = parser.parse_args(argv)
     setup_django("pooling_bench_http")
     from django.db import connection
@@ -41,20 +43,37 @@ def main(argv: list[str]) -> None:
     from settlement.services.credentials import credential_issue
 
     with unrestricted():
-        provider = Provider.objects.filter(state="performing", kind="hospital").order_by("national_code").first()
+        provider = (
+            Provider.objects.filter(state="performing", kind="hospital")
+            .order_by("national_code")
+            .first()
+        )
     assert provider is not None
-    token = credential_issue(provider=provider, label="bench", actor=User.objects.get(username="city_agent")).token
+    token = credential_issue(
+        provider=provider, label="bench", actor=User.objects.get(username="city_agent")
+    ).token
     patients, items = patients_and_items(on=timezone.localdate(), limit=2000)
     web = Client()
 
     class Local(hsa.ProviderClient):
         def post(self, infno: str, payload: dict[str, Any]) -> dict[str, Any]:
-            body = {"infno": infno, "msgid": self.msgid(), "fixmedins_code": self.code, "opter": "001",
-                    "opter_name": "收费员", "sign_no": self.sign_no, "input": payload,
-                    "inf_time": f"{timezone.localtime():%Y-%m-%d %H:%M:%S}"}
+            body = {
+                "infno": infno,
+                "msgid": self.msgid(),
+                "fixmedins_code": self.code,
+                "opter": "001",
+                "opter_name": "收费员",
+                "sign_no": self.sign_no,
+                "input": payload,
+                "inf_time": f"{timezone.localtime():%Y-%m-%d %H:%M:%S}",
+            }
             with CaptureQueriesContext(connection) as seen:
-                answer = web.post("/api/hsa/", json.dumps(body, ensure_ascii=False), content_type="application/json",
-                                  HTTP_AUTHORIZATION=f"Bearer {self.token}")
+                answer = web.post(
+                    "/api/hsa/",
+                    json.dumps(body, ensure_ascii=False),
+                    content_type="application/json",
+                    HTTP_AUTHORIZATION=f"Bearer {self.token}",
+                )
             counts[infno].append(len(seen.captured_queries))
             last[infno] = [q["sql"] for q in seen.captured_queries]
             return dict(answer.json())
@@ -82,8 +101,9 @@ def main(argv: list[str]) -> None:
             for q in queries:
                 print("  ", q[:300])
     if args.profile:
-        pstats.Stats(profiler).sort_stats(*(["tottime"] if "--tottime" in sys.argv else ["cumulative"])).print_stats(
-            *([args.filter] if args.filter else []), 45)
+        pstats.Stats(profiler).sort_stats(
+            *(["tottime"] if "--tottime" in sys.argv else ["cumulative"])
+        ).print_stats(*([args.filter] if args.filter else []), 45)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,16 @@ def _rows(n: int) -> list[list[str]]:
         if i % 3 == 0:
             rows.append(["药品", f"XA{i:021d}", f"演示药品{i}号片", "甲乙丙"[i // 3 % 3], "", ""])
         elif i % 3 == 1:
-            rows.append(["诊疗项目", f"{i:015d}", f"演示诊疗项目{i}", "乙", "20" if i % 7 == 0 else "", "限定医院等级"])
+            rows.append(
+                [
+                    "诊疗项目",
+                    f"{i:015d}",
+                    f"演示诊疗项目{i}",
+                    "乙",
+                    "20" if i % 7 == 0 else "",
+                    "限定医院等级",
+                ]
+            )
         else:
             rows.append(["医疗服务设施", f"9{i:014d}", f"演示设施{i}", "丙", "", ""])
     return rows
@@ -72,7 +81,9 @@ def main() -> None:
     parser.add_argument("--xlsx", action="store_true")
     args = parser.parse_args()
     rows = _rows(args.items)
-    data, name = (_xlsx(rows), "bench.xlsx") if args.xlsx else (_csv(rows, args.encoding), "bench.csv")
+    data, name = (
+        (_xlsx(rows), "bench.xlsx") if args.xlsx else (_csv(rows, args.encoding), "bench.csv")
+    )
     print(f"file: {name}, {len(data) / 1e6:.1f} MB, {args.items:,} items")
 
     start = time.perf_counter()
@@ -84,16 +95,27 @@ def main() -> None:
     start = time.perf_counter()
     try:
         with transaction.atomic():
-            maker = staff_ensure(spec=StaffSpec("bench_bureau", Role.BUREAU_ADMIN, "bench"), password="bench-pass-2026")
-            version = catalogue_import(data=data, filename=name, code="BENCH", title="bench",
-                                       effective_from=date(2099, 1, 1), actor=maker)
+            maker = staff_ensure(
+                spec=StaffSpec("bench_bureau", Role.BUREAU_ADMIN, "bench"),
+                password="bench-pass-2026",
+            )
+            version = catalogue_import(
+                data=data,
+                filename=name,
+                code="BENCH",
+                title="bench",
+                effective_from=date(2099, 1, 1),
+                actor=maker,
+            )
             written = version.items.count()
             raise Rollback
     except Rollback:
         pass
     total = time.perf_counter() - start
-    print(f"full import (check + COPY {written:,} rows), rolled back: {total:.2f} s "
-          f"= {args.items / total:,.0f} items/s")
+    print(
+        f"full import (check + COPY {written:,} rows), rolled back: {total:.2f} s "
+        f"= {args.items / total:,.0f} items/s"
+    )
 
 
 if __name__ == "__main__":

@@ -83,7 +83,9 @@ def main(argv: list[str]) -> int:
     base, name = url.rsplit("/", 1)
     template = f"{name}_tpl"
     _template(base, template, rebuild=args.rebuild_template)
-    os.environ.update(DATABASE_URL=url, CELERY_BROKER_URL=REDIS, DJANGO_SETTINGS_MODULE="pooling.settings")
+    os.environ.update(
+        DATABASE_URL=url, CELERY_BROKER_URL=REDIS, DJANGO_SETTINGS_MODULE="pooling.settings"
+    )
     month = _month(args.month)
     rows = []
     for n, workers in enumerate(int(w) for w in args.workers.split(",")):
@@ -129,12 +131,20 @@ def _template(base: str, template: str, *, rebuild: bool) -> None:
     env = {**os.environ, "DATABASE_URL": f"{base}/{building}"}
     started = time.perf_counter()
     for command in (["migrate", "--no-input", "-v0"], ["load_demo"]):
-        subprocess.run([str(ROOT / ".venv/bin/python"), "manage.py", *command], cwd=ROOT, env=env, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [str(ROOT / ".venv/bin/python"), "manage.py", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     with _admin(base) as pg:
         pg.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
         pg.execute(f'ALTER DATABASE "{building}" RENAME TO "{template}"')
-    print(f"template {template}: demo city migrated and loaded in {time.perf_counter() - started:.1f} s", flush=True)
+    print(
+        f"template {template}: demo city migrated and loaded in {time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
 
 
 def _copy(base: str, template: str, name: str) -> None:
@@ -158,9 +168,12 @@ def _trial(month: date, settlements: int, workers: int, timeout: int) -> dict[st
     generated = time.perf_counter() - started
     floors = [gen.floor(month) for _ in range(3)]
     floor = statistics.median(f[0] for f in floors)
-    print(f"generate {settlements:,} settlements, {counts['providers']} providers, {counts['people']:,} people, "
-          f"{counts['plans']} plan rows: {generated:.1f} s; floor GROUP BY → {floors[0][1]:,} provider × book "
-          f"rows: {floor:.3f} s (median of 3)", flush=True)
+    print(
+        f"generate {settlements:,} settlements, {counts['providers']} providers, {counts['people']:,} people, "
+        f"{counts['plans']} plan rows: {generated:.1f} s; floor GROUP BY → {floors[0][1]:,} provider × book "
+        f"rows: {floor:.3f} s (median of 3)",
+        flush=True,
+    )
     row = {"settlements": settlements, "workers": workers, "generate": generated, "floor": floor}
     row.update(_cycle(month, workers, timeout))
     return row
@@ -175,7 +188,10 @@ def _cycle(month: date, workers: int, timeout: int) -> dict[str, Any]:
         models: Any = importlib.import_module("settlement.models")
         CycleRun, CycleStep = models.CycleRun, models.CycleStep  # noqa: N806 — model classes
     except (ImportError, AttributeError):
-        print("cycle    settlement.cycle.runner is not on this branch yet: the cycle is not measured", flush=True)
+        print(
+            "cycle    settlement.cycle.runner is not on this branch yet: the cycle is not measured",
+            flush=True,
+        )
         return {"total": None, "steps": []}
     from pooling.kernel.audit import system_job
     from pooling.kernel.permissions import CYCLE_JOB
@@ -199,26 +215,69 @@ def _cycle(month: date, workers: int, timeout: int) -> dict[str, Any]:
     steps = []
     for step in CycleStep.objects.filter(run=run).order_by("order"):
         shards = step.shards.count() if hasattr(step, "shards") else None
-        secs = ((step.finished_at - step.started_at).total_seconds()
-                if step.started_at and step.finished_at else None)
-        steps.append({"name": step.name, "status": step.status, "shards": shards, "seconds": secs,
-                      "counts": step.counts})
-    print(f"cycle    {workers} worker(s): run #{run.pk} {run.status} in {total:.1f} s {run.error}".rstrip(), flush=True)
+        secs = (
+            (step.finished_at - step.started_at).total_seconds()
+            if step.started_at and step.finished_at
+            else None
+        )
+        steps.append(
+            {
+                "name": step.name,
+                "status": step.status,
+                "shards": shards,
+                "seconds": secs,
+                "counts": step.counts,
+            }
+        )
+    print(
+        f"cycle    {workers} worker(s): run #{run.pk} {run.status} in {total:.1f} s {run.error}".rstrip(),
+        flush=True,
+    )
     for s in steps:
         timing = f"{s['seconds']:7.2f} s" if s["seconds"] is not None else "      —  "
-        built = "" if s["shards"] or s["status"] != "done" else "  (no shard planned: step not built yet)"
-        print(f"  step {s['name']:<13} {s['status']:<8} {timing} shards {s['shards']}{built} {s['counts'] or ''}")
+        built = (
+            ""
+            if s["shards"] or s["status"] != "done"
+            else "  (no shard planned: step not built yet)"
+        )
+        print(
+            f"  step {s['name']:<13} {s['status']:<8} {timing} shards {s['shards']}{built} {s['counts'] or ''}"
+        )
     return {"total": total, "status": run.status, "steps": steps}
 
 
 def _worker(n: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "bench-only-not-a-secret-" + "x" * 40,
-           "SECURE_SSL_REDIRECT": "false", "CELERY_TASK_ALWAYS_EAGER": "false"}
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-only-not-a-secret-" + "x" * 40,
+        "SECURE_SSL_REDIRECT": "false",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
     log = open(ROOT / "var" / f"bench-cycle-worker{n}.log", "ab")  # noqa: SIM115 — the worker's own log
-    return subprocess.Popen([str(ROOT / ".venv/bin/celery"), "-A", "pooling", "worker", "--concurrency", "1",
-                             "--pool", "prefork", "-n", f"bench{n}@%h", "-l", "warning", "--without-gossip",
-                             "--without-mingle", "--without-heartbeat"], cwd=ROOT, env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/celery"),
+            "-A",
+            "pooling",
+            "worker",
+            "--concurrency",
+            "1",
+            "--pool",
+            "prefork",
+            "-n",
+            f"bench{n}@%h",
+            "-l",
+            "warning",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def _redis_flush() -> None:
@@ -229,18 +288,30 @@ def _redis_flush() -> None:
 
 def _table(month: date, rows: list[dict[str, Any]]) -> None:
     print(f"\nfigures, month {month:%Y-%m} (2 shared cores; see `uptime` for the load meanwhile)")
-    print(f"{'settlements':>12} {'workers':>7} {'generate s':>10} {'floor s':>8} {'cycle s':>8} {'÷ floor':>8} "
-          f"{'per 1M s':>8}  steps measured")
+    print(
+        f"{'settlements':>12} {'workers':>7} {'generate s':>10} {'floor s':>8} {'cycle s':>8} {'÷ floor':>8} "
+        f"{'per 1M s':>8}  steps measured"
+    )
     for r in rows:
         total = r.get("total")
-        measured = ", ".join(f"{s['name']} {s['seconds']:.1f}" for s in r.get("steps", [])
-                             if s["shards"] and s["seconds"] is not None) or "none"
+        measured = (
+            ", ".join(
+                f"{s['name']} {s['seconds']:.1f}"
+                for s in r.get("steps", [])
+                if s["shards"] and s["seconds"] is not None
+            )
+            or "none"
+        )
         cycle = f"{total:.1f}" if total is not None else "—"
         ratio = f"{total / r['floor']:.0f}×" if total is not None else "—"
         per_million = f"{total * 1e6 / r['settlements']:.1f}" if total is not None else "—"
-        print(f"{r['settlements']:>12,} {r['workers']:>7} {r['generate']:>10.1f} {r['floor']:>8.3f} "
-              f"{cycle:>8} {ratio:>8} {per_million:>8}  {measured}")
-    print("aims: cycle ≤ 60 s at 1,000,000 settlements; within 3× of the floor; linear in settlements")
+        print(
+            f"{r['settlements']:>12,} {r['workers']:>7} {r['generate']:>10.1f} {r['floor']:>8.3f} "
+            f"{cycle:>8} {ratio:>8} {per_million:>8}  {measured}"
+        )
+    print(
+        "aims: cycle ≤ 60 s at 1,000,000 settlements; within 3× of the floor; linear in settlements"
+    )
 
 
 if __name__ == "__main__":

@@ -55,15 +55,28 @@ BENCH = system_actor("bench.funds_ledger", "基准测试：基金记账", {"ledg
 
 LINES_PER_ENTRY = 10  # a day's collection batch: five counties, treasury against premium income
 ENTRIES_PER_BATCH = 2_000
-COUNTIES = ["320902", "320903", "320904", "320921", "320922", "320923", "320924", "320925",
-            "320981", "320941", "320971"]
+COUNTIES = [
+    "320902",
+    "320903",
+    "320904",
+    "320921",
+    "320922",
+    "320923",
+    "320924",
+    "320925",
+    "320981",
+    "320941",
+    "320971",
+]
 
 
 def setup():
     regions_load(area_code="320900")
     book = {b.code: b for b in books_ensure(area_code="320900")}["resident"]
     treasury = account_for(book=book, category=Category.TREASURY_TRANSIT, county_code="320900")
-    income = {c: account_for(book=book, category=Category.INCOME_PREMIUM, county_code=c) for c in COUNTIES}
+    income = {
+        c: account_for(book=book, category=Category.INCOME_PREMIUM, county_code=c) for c in COUNTIES
+    }
     return book, treasury, income
 
 
@@ -78,8 +91,15 @@ def batches(total_lines, run, treasury, income, rng):
             for c in counties:
                 amount = rng.randint(1, 10_000_000)
                 lines += [LineSpec(treasury, amount, c), LineSpec(income[c], -amount, c)]
-            specs.append(EntrySpec(key=f"bench:{run}:{i}", lines=lines, memo="征缴批次",
-                                   entry_date=date(2026, 1 + i % 12, 1 + i % 28), source="bench"))
+            specs.append(
+                EntrySpec(
+                    key=f"bench:{run}:{i}",
+                    lines=lines,
+                    memo="征缴批次",
+                    entry_date=date(2026, 1 + i % 12, 1 + i % 28),
+                    source="bench",
+                )
+            )
         yield specs
 
 
@@ -95,14 +115,20 @@ def post_ledger(book, all_batches):
 def post_floor(book, all_batches):
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_floor_line")
-        cursor.execute("CREATE TABLE bench_floor_line (entry_id bigint, book_id bigint, account_id bigint,"
-                       " county_id varchar(6), amount_fen bigint, created_by_id bigint)")
+        cursor.execute(
+            "CREATE TABLE bench_floor_line (entry_id bigint, book_id bigint, account_id bigint,"
+            " county_id varchar(6), amount_fen bigint, created_by_id bigint)"
+        )
     lines = 0
     started = time.perf_counter()
     for n, specs in enumerate(all_batches):
         # The same text-format COPY the ledger uses, with nothing else around it.
-        text = "".join(f"{n * ENTRIES_PER_BATCH + i}\t{book.pk}\t{line.account.pk}\t{line.county}"
-                       f"\t{line.amount_fen}\t\\N\n" for i, spec in enumerate(specs) for line in spec.lines)
+        text = "".join(
+            f"{n * ENTRIES_PER_BATCH + i}\t{book.pk}\t{line.account.pk}\t{line.county}"
+            f"\t{line.amount_fen}\t\\N\n"
+            for i, spec in enumerate(specs)
+            for line in spec.lines
+        )
         lines += sum(len(spec.lines) for spec in specs)
         with transaction.atomic(), connection.cursor() as cursor:
             with cursor.cursor.copy("COPY bench_floor_line FROM STDIN") as copy:
@@ -117,19 +143,33 @@ def post_insert_floor(book, all_batches):
     """The other plain floor: multi-row INSERT … VALUES (what bulk_create sends), bare table."""
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_floor_line")
-        cursor.execute("CREATE TABLE bench_floor_line (entry_id bigint, book_id bigint, account_id bigint,"
-                       " county_id varchar(6), amount_fen bigint, created_by_id bigint)")
+        cursor.execute(
+            "CREATE TABLE bench_floor_line (entry_id bigint, book_id bigint, account_id bigint,"
+            " county_id varchar(6), amount_fen bigint, created_by_id bigint)"
+        )
     lines = 0
     started = time.perf_counter()
     for n, specs in enumerate(all_batches):
-        rows = [(n * ENTRIES_PER_BATCH + i, book.pk, line.account.pk, line.county, line.amount_fen, None)
-                for i, spec in enumerate(specs) for line in spec.lines]
+        rows = [
+            (
+                n * ENTRIES_PER_BATCH + i,
+                book.pk,
+                line.account.pk,
+                line.county,
+                line.amount_fen,
+                None,
+            )
+            for i, spec in enumerate(specs)
+            for line in spec.lines
+        ]
         with transaction.atomic(), connection.cursor() as cursor:
             for chunk in range(0, len(rows), 5_000):
-                part = rows[chunk:chunk + 5_000]
-                cursor.execute("INSERT INTO bench_floor_line VALUES "
-                               + ",".join(["(%s,%s,%s,%s,%s,%s)"] * len(part)),
-                               [v for row in part for v in row])
+                part = rows[chunk : chunk + 5_000]
+                cursor.execute(
+                    "INSERT INTO bench_floor_line VALUES "
+                    + ",".join(["(%s,%s,%s,%s,%s,%s)"] * len(part)),
+                    [v for row in part for v in row],
+                )
         lines += len(rows)
     elapsed = time.perf_counter() - started
     with connection.cursor() as cursor:
@@ -145,20 +185,25 @@ def fill_sql(book, treasury, income, target):
     amounts, so `manage.py reconcile` still passes afterwards.
     """
     counties = COUNTIES
-    periods = [Period.objects.get_or_create(book=book, year=2025, month=m)[0].pk for m in range(1, 13)]
+    periods = [
+        Period.objects.get_or_create(book=book, year=2025, month=m)[0].pk for m in range(1, 13)
+    ]
     incomes = [income[c].pk for c in counties]
     while (have := Line.objects.count()) < target:
         n_entries = min(100_000, (target - have) // LINES_PER_ENTRY + 1)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SELECT coalesce(max(id), 0) FROM funds_entry")
             base = cursor.fetchone()[0]
-            cursor.execute("""
+            cursor.execute(
+                """
                 INSERT INTO funds_entry (book_id, period_id, key, payload_hash, entry_date, memo, source, posted_at)
                 SELECT %(book)s, (%(periods)s::bigint[])[1 + g %% 12], 'fill:' || (%(base)s + g), '',
                        make_date(2025, 1 + g %% 12, 1 + g %% 28), '征缴批次（填充）', 'bench.fill', now()
                 FROM generate_series(1, %(n)s) g""",
-                {"book": book.pk, "periods": periods, "base": base, "n": n_entries})
-            cursor.execute("""
+                {"book": book.pk, "periods": periods, "base": base, "n": n_entries},
+            )
+            cursor.execute(
+                """
                 WITH src AS (
                     SELECT e.id AS entry_id, k, 1 + (e.id + k / 2) %% 11 AS ci,
                            1 + ((e.id * 7919 + (k / 2) * 104729) %% 1000000) AS amt
@@ -169,8 +214,15 @@ def fill_sql(book, treasury, income, target):
                        CASE WHEN k %% 2 = 0 THEN %(treasury)s ELSE (%(incomes)s::bigint[])[ci] END,
                        (%(counties)s::varchar[])[ci], CASE WHEN k %% 2 = 0 THEN amt ELSE -amt END
                 FROM src""",
-                {"book": book.pk, "treasury": treasury.pk, "incomes": incomes, "counties": counties})
-            cursor.execute("""
+                {
+                    "book": book.pk,
+                    "treasury": treasury.pk,
+                    "incomes": incomes,
+                    "counties": counties,
+                },
+            )
+            cursor.execute(
+                """
                 WITH l AS (SELECT l.account_id, l.county_id, e.period_id, l.amount_fen FROM funds_line l
                            JOIN funds_entry e ON e.id = l.entry_id WHERE e.id > %(base)s),
                 upd AS (UPDATE funds_account a SET balance_fen = a.balance_fen + s.total
@@ -184,7 +236,9 @@ def fill_sql(book, treasury, income, target):
                 ON CONFLICT (account_id, county_id, period_id) DO UPDATE SET
                     debit_fen = funds_accounttotal.debit_fen + excluded.debit_fen,
                     credit_fen = funds_accounttotal.credit_fen + excluded.credit_fen,
-                    line_count = funds_accounttotal.line_count + excluded.line_count""", {"base": base})
+                    line_count = funds_accounttotal.line_count + excluded.line_count""",
+                {"base": base},
+            )
         print(f"  … {Line.objects.count():,} lines", flush=True)
 
 
@@ -204,11 +258,21 @@ def main():
     parser.add_argument("--quick", action="store_true", help="50,000 lines")
     # The issue's floor is "a plain bulk insert of the same rows": a multi-row INSERT.
     # COPY, the fastest way in, is printed too, as the stricter comparison.
-    parser.add_argument("--no-insert-floor", dest="insert_floor", action="store_false",
-                        help="skip the multi-row INSERT floor (slow: client-side parameter binding)")
-    parser.add_argument("--queries-only", action="store_true", help="skip posting, time the queries")
-    parser.add_argument("--scale-lines", type=int, default=0,
-                        help="top the ledger up to this many lines, then time the statement queries")
+    parser.add_argument(
+        "--no-insert-floor",
+        dest="insert_floor",
+        action="store_false",
+        help="skip the multi-row INSERT floor (slow: client-side parameter binding)",
+    )
+    parser.add_argument(
+        "--queries-only", action="store_true", help="skip posting, time the queries"
+    )
+    parser.add_argument(
+        "--scale-lines",
+        type=int,
+        default=0,
+        help="top the ledger up to this many lines, then time the statement queries",
+    )
     args = parser.parse_args()
     total = 50_000 if args.quick else args.lines
     assert connection.vendor == "postgresql", "the bench runs on PostgreSQL (set DATABASE_URL)"
@@ -220,20 +284,28 @@ def main():
     if not args.queries_only:
         post_and_compare(book, materialised, args.insert_floor)
     if args.scale_lines:
-        print(f"topping up from {Line.objects.count():,} to {args.scale_lines:,} lines (SQL fill) …")
+        print(
+            f"topping up from {Line.objects.count():,} to {args.scale_lines:,} lines (SQL fill) …"
+        )
         fill_sql(book, treasury, income, args.scale_lines)
     time_queries(book, treasury)
 
 
 def post_and_compare(book, materialised, insert_floor):
     n, secs = post_ledger(book, materialised)
-    print(f"ledger  post_entries_bulk     : {n:>10,} lines in {secs:7.2f} s = {n / secs:>10,.0f} lines/s")
+    print(
+        f"ledger  post_entries_bulk     : {n:>10,} lines in {secs:7.2f} s = {n / secs:>10,.0f} lines/s"
+    )
     fn, fsecs = post_floor(book, materialised)
-    print(f"floor   COPY, bare table      : {fn:>10,} lines in {fsecs:7.2f} s = {fn / fsecs:>10,.0f} lines/s")
+    print(
+        f"floor   COPY, bare table      : {fn:>10,} lines in {fsecs:7.2f} s = {fn / fsecs:>10,.0f} lines/s"
+    )
     print(f"ratio   ledger / COPY floor   : {secs / fsecs:.2f}x slower (aim: within 3x)")
     if insert_floor:
         inn, isecs = post_insert_floor(book, materialised)
-        print(f"floor   INSERT VALUES, bare   : {inn:>10,} lines in {isecs:7.2f} s = {inn / isecs:>10,.0f} lines/s")
+        print(
+            f"floor   INSERT VALUES, bare   : {inn:>10,} lines in {isecs:7.2f} s = {inn / isecs:>10,.0f} lines/s"
+        )
         print(f"ratio   ledger / INSERT floor : {secs / isecs:.2f}x")
 
 
@@ -242,9 +314,15 @@ def time_queries(book, treasury):
         cursor.execute("ANALYZE funds_line; ANALYZE funds_accounttotal; ANALYZE funds_account")
     print(f"ledger now holds {Line.objects.count():,} lines")
     for label, fn in [
-        ("account balance (maintained, 1 row)", lambda: treasury.__class__.objects.get(pk=treasury.pk).balance_fen),
+        (
+            "account balance (maintained, 1 row)",
+            lambda: treasury.__class__.objects.get(pk=treasury.pk).balance_fen,
+        ),
         ("book balance", lambda: book_balance_fen(book=book)),
-        ("fund statement county x month", lambda: fund_statement(book=book, year=2026, month=6, county="320902")),
+        (
+            "fund statement county x month",
+            lambda: fund_statement(book=book, year=2026, month=6, county="320902"),
+        ),
         ("fund statement city x month", lambda: fund_statement(book=book, year=2026, month=6)),
         ("trial balance of the book x month", lambda: trial_balance(book=book, year=2026, month=6)),
     ]:

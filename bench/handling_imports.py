@@ -41,8 +41,17 @@ def _floor(text: str) -> float:
     width = len(text.split("\n", 1)[0].split(","))
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_handling_bare")
-        cursor.execute("CREATE TABLE bench_handling_bare (" + ", ".join(f"c{i} text" for i in range(width)) + ")")
-        with timed() as t, cursor.cursor.copy("COPY bench_handling_bare FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
+        cursor.execute(
+            "CREATE TABLE bench_handling_bare ("
+            + ", ".join(f"c{i} text" for i in range(width))
+            + ")"
+        )
+        with (
+            timed() as t,
+            cursor.cursor.copy(
+                "COPY bench_handling_bare FROM STDIN WITH (FORMAT csv, HEADER true)"
+            ) as copy,
+        ):
             copy.write(text.encode())
         cursor.execute("DROP TABLE bench_handling_bare")
     return t[0]
@@ -53,7 +62,9 @@ def _run(actor: User, kind: str, text: str) -> None:
 
     from pooling.imports.services import batch_commit, batch_preview, batch_upload
 
-    batch = batch_upload(actor=actor, kind=kind, file=File(io.BytesIO(text.encode()), name=f"{kind}.csv"))
+    batch = batch_upload(
+        actor=actor, kind=kind, file=File(io.BytesIO(text.encode()), name=f"{kind}.csv")
+    )
     with timed() as preview_t:
         batch = batch_preview(batch_id=batch.pk)
     with timed() as commit_t:
@@ -61,9 +72,11 @@ def _run(actor: User, kind: str, text: str) -> None:
     if batch.status != "committed":
         raise SystemExit(f"{kind}: {batch.status} {batch.errors[:3]}")
     rows, floor_s, both = batch.rows_written, _floor(text), preview_t[0] + commit_t[0]
-    print(f"  {kind:<13} {rows:>9,} rows  preview {preview_t[0]:6.2f} s  commit {commit_t[0]:6.2f} s  "
-          f"{rows / both:8,.0f} rows/s   floor COPY {floor_s:5.2f} s ({rows / floor_s:10,.0f} rows/s), "
-          f"ratio {floor_s / both:.3f}")
+    print(
+        f"  {kind:<13} {rows:>9,} rows  preview {preview_t[0]:6.2f} s  commit {commit_t[0]:6.2f} s  "
+        f"{rows / both:8,.0f} rows/s   floor COPY {floor_s:5.2f} s ({rows / floor_s:10,.0f} rows/s), "
+        f"ratio {floor_s / both:.3f}"
+    )
 
 
 def main(argv: list[str]) -> int:
@@ -98,15 +111,25 @@ def main(argv: list[str]) -> int:
         for start in range(0, len(members), PEOPLE_PER_EMPLOYER):
             code = _credit_code(len(employers) + 1)
             employers.append(f"{code},示例单位{len(employers) + 1},{county}\n")
-            for r in members[start:start + PEOPLE_PER_EMPLOYER]:
+            for r in members[start : start + PEOPLE_PER_EMPLOYER]:
                 enrolments.append(f"{r[0]},职工基本医疗保险,2026-01,{code},{county}\n")
                 declarations.append(f"{code},2026-01,{r[0]},6500.00,{county}\n")
-    print(f"handling imports after {people:,} people ({len(rows):,} in service, "
-          f"{len(employers):,} employers), as a city agency user")
+    print(
+        f"handling imports after {people:,} people ({len(rows):,} in service, "
+        f"{len(employers):,} employers), as a city agency user"
+    )
     _run(actor, "employers", "统一社会信用代码,单位名称,经办机构代码\n" + "".join(employers))
-    _run(actor, "enrolments", "身份证号码,险种,参保起始月,统一社会信用代码,经办机构代码\n" + "".join(enrolments))
-    _run(actor, "declarations", "统一社会信用代码,费款所属期,身份证号码,申报工资基数（元）,经办机构代码\n"
-         + "".join(declarations))
+    _run(
+        actor,
+        "enrolments",
+        "身份证号码,险种,参保起始月,统一社会信用代码,经办机构代码\n" + "".join(enrolments),
+    )
+    _run(
+        actor,
+        "declarations",
+        "统一社会信用代码,费款所属期,身份证号码,申报工资基数（元）,经办机构代码\n"
+        + "".join(declarations),
+    )
     reset_people()
     return 0
 

@@ -24,7 +24,17 @@ from bench.common import setup_django, truncate, verdict
 Q = TypeVar("Q")  # what one search is given: a text, or a primary key for the floor
 
 P95_CEILING_MS = 50.0
-COUNTIES = ("320902", "320903", "320904", "320921", "320922", "320923", "320924", "320925", "320981")
+COUNTIES = (
+    "320902",
+    "320903",
+    "320904",
+    "320921",
+    "320922",
+    "320923",
+    "320924",
+    "320925",
+    "320981",
+)
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国志红文辉玉宇浩然子轩梓涵欣怡雨桐思远"
 
@@ -47,7 +57,6 @@ FROM (
 """
 
 
-
 def load_people(total: int) -> float:
     from django.db import connection
 
@@ -61,8 +70,10 @@ def load_people(total: int) -> float:
     with connection.cursor() as cursor:
         # Bulk load the usual way: secondary indexes dropped and rebuilt after (much faster
         # than maintaining them row by row), foreign-key triggers off (the counties are known).
-        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'enrollment_person' "
-                       "AND indexname NOT IN ('enrollment_person_pkey', 'enrollment_person_id_number_key')")
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'enrollment_person' "
+            "AND indexname NOT IN ('enrollment_person_pkey', 'enrollment_person_id_number_key')"
+        )
         indexes = cursor.fetchall()
         for name, _definition in indexes:
             cursor.execute(f'DROP INDEX "{name}"')
@@ -70,10 +81,16 @@ def load_people(total: int) -> float:
         counties = ",".join(f"'{c}'" for c in COUNTIES)
         step = 500_000
         for start in range(0, total, step):
-            sql = LOAD_SQL % {"check_char": id_check_char_sql("first17"), "counties": counties,
-                              "surnames": f"'{SURNAMES}'", "given": f"'{GIVEN}'",
-                              "ns": len(SURNAMES), "ng": len(GIVEN), "start": start,
-                              "stop": min(start + step, total) - 1}
+            sql = LOAD_SQL % {
+                "check_char": id_check_char_sql("first17"),
+                "counties": counties,
+                "surnames": f"'{SURNAMES}'",
+                "given": f"'{GIVEN}'",
+                "ns": len(SURNAMES),
+                "ng": len(GIVEN),
+                "start": start,
+                "stop": min(start + step, total) - 1,
+            }
             cursor.execute(sql)
         cursor.execute("SET session_replication_role = DEFAULT")
         for _name, definition in indexes:
@@ -112,8 +129,10 @@ def main(argv: list[str]) -> int:
 
     regions_load(area_code="320900")
     load_s = load_people(total)
-    clerk = staff_ensure(spec=StaffSpec("bench_clerk", Role.COUNTY_CLERK, "bench", "320902"),
-                         password="bench-pass-2026")
+    clerk = staff_ensure(
+        spec=StaffSpec("bench_clerk", Role.COUNTY_CLERK, "bench", "320902"),
+        password="bench-pass-2026",
+    )
     rng = random.Random(4)
     sample = _sample(rng, args.searches)
     kinds = {
@@ -125,17 +144,25 @@ def main(argv: list[str]) -> int:
     with acting_as(clerk):
         person_search(q=sample[0][1])  # warm the connection and caches
         floor = timed_ms(lambda pk: list(Person.objects.filter(pk=pk)[:1]), [s[0] for s in sample])
-        results = {name: timed_ms(lambda q: person_search(q=q, limit=20), qs) for name, qs in kinds.items()}
+        results = {
+            name: timed_ms(lambda q: person_search(q=q, limit=20), qs) for name, qs in kinds.items()
+        }
     floor_p95 = p95(floor)
-    print(f"person search, {total:,} people loaded{f' (in {load_s:.0f} s)' if load_s else ' (reused)'}, "
-          f"{len(sample)} searches of each kind as a county clerk")
-    print(f"  floor: primary-key lookup          p50 {statistics.median(floor):6.2f} ms  p95 {floor_p95:6.2f} ms")
+    print(
+        f"person search, {total:,} people loaded{f' (in {load_s:.0f} s)' if load_s else ' (reused)'}, "
+        f"{len(sample)} searches of each kind as a county clerk"
+    )
+    print(
+        f"  floor: primary-key lookup          p50 {statistics.median(floor):6.2f} ms  p95 {floor_p95:6.2f} ms"
+    )
     worst = 0.0
     for name, times in results.items():
         q95 = p95(times)
         worst = max(worst, q95)
-        print(f"  {name:<33}  p50 {statistics.median(times):6.2f} ms  p95 {q95:6.2f} ms  "
-              f"ratio to floor {q95 / floor_p95:5.1f}  (ceiling {P95_CEILING_MS:.0f} ms) {verdict(q95 < P95_CEILING_MS)}")
+        print(
+            f"  {name:<33}  p50 {statistics.median(times):6.2f} ms  p95 {q95:6.2f} ms  "
+            f"ratio to floor {q95 / floor_p95:5.1f}  (ceiling {P95_CEILING_MS:.0f} ms) {verdict(q95 < P95_CEILING_MS)}"
+        )
     return 0 if worst < P95_CEILING_MS else 1
 
 
@@ -148,7 +175,11 @@ def _sample(rng: random.Random, count: int) -> list[tuple[int, str, str]]:
     picked: list[tuple[int, str, str]] = []
     while len(picked) < count:
         ids = [rng.randint(low, top) for _ in range(count * 12)]
-        picked += list(Person.objects.filter(pk__in=ids, county_id="320902").values_list("pk", "id_number", "name"))
+        picked += list(
+            Person.objects.filter(pk__in=ids, county_id="320902").values_list(
+                "pk", "id_number", "name"
+            )
+        )
     return picked[:count]
 
 

@@ -34,12 +34,16 @@ MONTH = date(2026, 1, 1)
 CHUNK = 2_000
 
 
-
 def bench_actor() -> SystemActor:
     """The bench writes as a named system job (imported late: Django is set up by then)."""
     from pooling.kernel.permissions import system_actor
 
-    return system_actor("bench.personal_accounts", "基准测试：个人账户", {"account.post", "account.sweep", "ledger.post"})
+    return system_actor(
+        "bench.personal_accounts",
+        "基准测试：个人账户",
+        {"account.post", "account.sweep", "ledger.post"},
+    )
+
 
 def make_people(total: int) -> list[int]:
     from django.db import transaction
@@ -49,11 +53,15 @@ def make_people(total: int) -> list[int]:
     from pooling.kernel.codes import id_number_from
 
     def number(n: int) -> str:  # a thousand people born each day from 1960 on
-        return id_number_from(f"{COUNTY}{date(1960, 1, 1) + timedelta(days=n // 1000):%Y%m%d}{n % 1000:03d}")
+        return id_number_from(
+            f"{COUNTY}{date(1960, 1, 1) + timedelta(days=n // 1000):%Y%m%d}{n % 1000:03d}"
+        )
 
     truncate("enrollment_person, enrollment_accountbatch")
-    rows = [(COUNTY, number(n), f"参保人{n}", "M", date(1980, 1, 1), "", "", "in_service", "", 0)
-            for n in range(total)]
+    rows = [
+        (COUNTY, number(n), f"参保人{n}", "M", date(1980, 1, 1), "", "", "in_service", "", 0)
+        for n in range(total)
+    ]
     with transaction.atomic():
         copy_people(rows, created_by_id=None)
     return list(Person.objects.order_by("pk").values_list("pk", flat=True))
@@ -65,8 +73,19 @@ def allocate(people: list[int]) -> float:
 
     started = time.perf_counter()
     for i in range(0, len(people), CHUNK):
-        postings_write(specs=[PostingSpec(person_id=pk, kind=PostingKind.ALLOCATION, month=MONTH, amount_fen=100_000,
-                                          key=f"alloc:{pk}:2026-01") for pk in people[i:i + CHUNK]], actor=bench_actor())
+        postings_write(
+            specs=[
+                PostingSpec(
+                    person_id=pk,
+                    kind=PostingKind.ALLOCATION,
+                    month=MONTH,
+                    amount_fen=100_000,
+                    key=f"alloc:{pk}:2026-01",
+                )
+                for pk in people[i : i + CHUNK]
+            ],
+            actor=bench_actor(),
+        )
     return time.perf_counter() - started
 
 
@@ -74,14 +93,21 @@ def allocate_floor(people: list[int]) -> float:
     from django.db import connection, transaction
 
     with connection.cursor() as cursor:
-        cursor.execute("CREATE TEMP TABLE bench_floor_posting (account_id bigint, county_id varchar(6), kind text,"
-                       " month date, amount_fen bigint, key text)")
+        cursor.execute(
+            "CREATE TEMP TABLE bench_floor_posting (account_id bigint, county_id varchar(6), kind text,"
+            " month date, amount_fen bigint, key text)"
+        )
     started = time.perf_counter()
     for i in range(0, len(people), CHUNK):
-        text = "".join(f"{pk}\t{COUNTY}\tallocation\t2026-01-01\t100000\talloc:{pk}:2026-01\n"
-                       for pk in people[i:i + CHUNK])
-        with transaction.atomic(), connection.cursor() as cursor, cursor.cursor.copy(
-                "COPY bench_floor_posting FROM STDIN") as copy:
+        text = "".join(
+            f"{pk}\t{COUNTY}\tallocation\t2026-01-01\t100000\talloc:{pk}:2026-01\n"
+            for pk in people[i : i + CHUNK]
+        )
+        with (
+            transaction.atomic(),
+            connection.cursor() as cursor,
+            cursor.cursor.copy("COPY bench_floor_posting FROM STDIN") as copy,
+        ):
             copy.write(text)
     elapsed = time.perf_counter() - started
     with connection.cursor() as cursor:
@@ -100,7 +126,13 @@ def pay(people: list[int], payments: int, threads: int) -> float:
             mine = people[part::threads]
             for n in range(payments // threads):
                 person = Person(pk=mine[n % len(mine)])
-                account_pay(person=person, amount_fen=1, month=MONTH, key=f"settle:{threads}:{part}:{n}", actor=bench_actor())
+                account_pay(
+                    person=person,
+                    amount_fen=1,
+                    month=MONTH,
+                    key=f"settle:{threads}:{part}:{n}",
+                    actor=bench_actor(),
+                )
         finally:
             connection.close()
 
@@ -146,20 +178,26 @@ def main(argv: list[str] | None = None) -> int:
     people = make_people(people_n)
     floor = allocate_floor(people)
     took = allocate(people)
-    print(f"month allocation, {len(people):,} people: {len(people) / took:,.0f} postings/s ({took:.1f} s); "
-          f"COPY floor {len(people) / floor:,.0f}/s ({floor:.2f} s); ratio {took / floor:.1f}×")
+    print(
+        f"month allocation, {len(people):,} people: {len(people) / took:,.0f} postings/s ({took:.1f} s); "
+        f"COPY floor {len(people) / floor:,.0f}/s ({floor:.2f} s); ratio {took / floor:.1f}×"
+    )
     floor_rate = payments / pay_floor(people, payments)
     print(f"payment floor (lock + one INSERT per transaction): {floor_rate:,.0f}/s")
     for threads in (1, 2):
         took = pay(people, payments, threads)
         rate = payments / took
-        print(f"payments via account_pay, {threads} thread(s): {rate:,.0f}/s ({took:.1f} s), "
-              f"{rate / floor_rate:.2f} of the floor; settlement's 300/s: "
-              f"{'met' if rate >= 300 else 'not met here'}")
+        print(
+            f"payments via account_pay, {threads} thread(s): {rate:,.0f}/s ({took:.1f} s), "
+            f"{rate / floor_rate:.2f} of the floor; settlement's 300/s: "
+            f"{'met' if rate >= 300 else 'not met here'}"
+        )
     started = time.perf_counter()
     batches = account_postings_sweep(county_code=COUNTY, month=MONTH, actor=bench_actor())
     took = time.perf_counter() - started
-    print(f"sweep of {len(people) + 3 * payments:,} postings into {len(batches)} funds entries: {took:.1f} s")
+    print(
+        f"sweep of {len(people) + 3 * payments:,} postings into {len(batches)} funds entries: {took:.1f} s"
+    )
     return 0
 
 

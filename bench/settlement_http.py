@@ -84,12 +84,20 @@ ROOT = Path(__file__).resolve().parent.parent
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="bench.settlement_http", description=__doc__)
     parser.add_argument("--settlements", type=int, default=3000)
-    parser.add_argument("--floor-messages", type=int, default=0, help="default: 3 × min(settlements, 5000)")
+    parser.add_argument(
+        "--floor-messages", type=int, default=0, help="default: 3 × min(settlements, 5000)"
+    )
     parser.add_argument("--gunicorn-workers", type=int, default=3)
-    parser.add_argument("--clients", type=int, default=3, help="load processes (one demo hospital each)")
+    parser.add_argument(
+        "--clients", type=int, default=3, help="load processes (one demo hospital each)"
+    )
     parser.add_argument("--threads", type=int, default=4, help="connections per load process")
-    parser.add_argument("--lookup-ttl", type=int, default=5,
-                        help="HSA_LOOKUP_TTL_SECONDS for the server (0: every lookup reads the database)")
+    parser.add_argument(
+        "--lookup-ttl",
+        type=int,
+        default=5,
+        help="HSA_LOOKUP_TTL_SECONDS for the server (0: every lookup reads the database)",
+    )
     args = parser.parse_args(argv)
     setup_django("pooling_bench_http")
     tokens, patients, items = _world()
@@ -102,8 +110,19 @@ def main(argv: list[str]) -> int:
         from bench import _http_load as load
 
         def jobs(total: int, seed: int) -> list[Any]:
-            return [load.Job(url, token, code, patients, items, total // clients + (n < total % clients),
-                             args.threads, seed + n) for n, (code, token) in enumerate(tokens[:clients])]
+            return [
+                load.Job(
+                    url,
+                    token,
+                    code,
+                    patients,
+                    items,
+                    total // clients + (n < total % clients),
+                    args.threads,
+                    seed + n,
+                )
+                for n, (code, token) in enumerate(tokens[:clients])
+            ]
 
         _run(load.floor, jobs(50 * clients, 1))  # warm every worker's imports and connections
         rss_before = _worker_rss(server.pid)
@@ -137,9 +156,16 @@ def _world() -> tuple[list[tuple[str, str]], list[Any], list[Any]]:
     with unrestricted():
         if not Provider.objects.exists():
             call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115 — silenced once
-        providers = list(Provider.objects.filter(state=State.PERFORMING, kind="hospital").order_by("national_code"))
+        providers = list(
+            Provider.objects.filter(state=State.PERFORMING, kind="hospital").order_by(
+                "national_code"
+            )
+        )
     issuer = User.objects.get(username="city_agent")
-    tokens = [(p.national_code, credential_issue(provider=p, label="bench", actor=issuer).token) for p in providers]
+    tokens = [
+        (p.national_code, credential_issue(provider=p, label="bench", actor=issuer).token)
+        for p in providers
+    ]
     patients, items = patients_and_items(on=timezone.localdate(), limit=2000)
     items = [i for i in items][:50]
     from django.db import connections
@@ -149,11 +175,28 @@ def _world() -> tuple[list[tuple[str, str]], list[Any], list[Any]]:
 
 
 def _gunicorn(port: int, workers: int, lookup_ttl: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "bench-only-not-a-secret-" + "x" * 40,
-           "SECURE_SSL_REDIRECT": "false", "ALLOWED_HOSTS": "127.0.0.1,localhost", "DB_CONN_MAX_AGE": "600",
-           "PYTHONUNBUFFERED": "1", "HSA_LOOKUP_TTL_SECONDS": str(lookup_ttl)}
-    command = [str(ROOT / ".venv/bin/gunicorn"), "pooling.wsgi:application", "--workers", str(workers),
-               "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "120"]
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-only-not-a-secret-" + "x" * 40,
+        "SECURE_SSL_REDIRECT": "false",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DB_CONN_MAX_AGE": "600",
+        "PYTHONUNBUFFERED": "1",
+        "HSA_LOOKUP_TTL_SECONDS": str(lookup_ttl),
+    }
+    command = [
+        str(ROOT / ".venv/bin/gunicorn"),
+        "pooling.wsgi:application",
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "--timeout",
+        "120",
+    ]
     return subprocess.Popen(command, cwd=ROOT, env=env)
 
 
@@ -184,9 +227,17 @@ def _run(fn: Any, jobs: list[Any]) -> dict[str, Any]:
     ok = sum(r["ok"] for r in results)
     wall = max(r["end"] for r in results) - min(r["start"] for r in results)
     errors = [e for r in results for e in r["errors"]]
-    return {"ok": ok, "refused": sum(r["refused"] for r in results), "wall": wall, "rate": ok / wall,
-            "p50": _pct(latencies, 50), "p95": _pct(latencies, 95), "p99": _pct(latencies, 99),
-            "mean": statistics.fmean(latencies) if latencies else 0.0, "errors": errors}
+    return {
+        "ok": ok,
+        "refused": sum(r["refused"] for r in results),
+        "wall": wall,
+        "rate": ok / wall,
+        "p50": _pct(latencies, 50),
+        "p95": _pct(latencies, 95),
+        "p99": _pct(latencies, 99),
+        "mean": statistics.fmean(latencies) if latencies else 0.0,
+        "errors": errors,
+    }
 
 
 def _pct(values: list[float], p: int) -> float:
@@ -195,7 +246,9 @@ def _pct(values: list[float], p: int) -> float:
 
 def _worker_rss(master: int) -> list[float]:
     """VmRSS (MiB) of each gunicorn worker (the master's children)."""
-    out = subprocess.run(["ps", "-o", "rss=", "--ppid", str(master)], capture_output=True, text=True).stdout
+    out = subprocess.run(
+        ["ps", "-o", "rss=", "--ppid", str(master)], capture_output=True, text=True
+    ).stdout
     return [int(x) / 1024 for x in out.split()]
 
 
@@ -206,11 +259,22 @@ def _server_cpu(master: int) -> float:
     from django.db import connection
 
     settings = connection.settings_dict
-    with psycopg.connect(host=settings["HOST"] or "127.0.0.1", port=settings["PORT"] or 5432,
-                         user=settings["USER"], password=settings["PASSWORD"], dbname="postgres") as pg:
-        backends = [r[0] for r in pg.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s",
-                                             [settings["NAME"]]).fetchall()]
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master)], capture_output=True, text=True).stdout
+    with psycopg.connect(
+        host=settings["HOST"] or "127.0.0.1",
+        port=settings["PORT"] or 5432,
+        user=settings["USER"],
+        password=settings["PASSWORD"],
+        dbname="postgres",
+    ) as pg:
+        backends = [
+            r[0]
+            for r in pg.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [settings["NAME"]]
+            ).fetchall()
+        ]
+    out = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(master)], capture_output=True, text=True
+    ).stdout
     total = 0
     for pid in [int(x) for x in out.split()] + backends:
         try:
@@ -221,28 +285,47 @@ def _server_cpu(master: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def _report(args: Any, clients: int, floor: dict[str, Any], run: dict[str, Any], before: list[float],
-            after: list[float]) -> None:
-    print(f"gunicorn {args.gunicorn_workers} sync workers, HSA_LOOKUP_TTL_SECONDS={args.lookup_ttl}; load: {clients} processes × {args.threads} connections",
-          flush=True)
-    print(f"floor   1101 person info   : {floor['ok']:>8,} messages in {floor['wall']:7.2f} s = "
-          f"{floor['rate']:8.1f} msg/s; p50 {floor['p50'] * 1000:6.1f} ms p95 {floor['p95'] * 1000:6.1f} ms "
-          f"p99 {floor['p99'] * 1000:6.1f} ms ({floor['refused']} refused)")
-    print(f"settle  2201+2204+2207     : {run['ok']:>8,} settlements in {run['wall']:7.2f} s = "
-          f"{run['rate']:8.1f} settlements/s; p50 {run['p50'] * 1000:6.1f} ms p95 {run['p95'] * 1000:6.1f} ms "
-          f"p99 {run['p99'] * 1000:6.1f} ms ({run['refused']} refused)")
+def _report(
+    args: Any,
+    clients: int,
+    floor: dict[str, Any],
+    run: dict[str, Any],
+    before: list[float],
+    after: list[float],
+) -> None:
+    print(
+        f"gunicorn {args.gunicorn_workers} sync workers, HSA_LOOKUP_TTL_SECONDS={args.lookup_ttl}; load: {clients} processes × {args.threads} connections",
+        flush=True,
+    )
+    print(
+        f"floor   1101 person info   : {floor['ok']:>8,} messages in {floor['wall']:7.2f} s = "
+        f"{floor['rate']:8.1f} msg/s; p50 {floor['p50'] * 1000:6.1f} ms p95 {floor['p95'] * 1000:6.1f} ms "
+        f"p99 {floor['p99'] * 1000:6.1f} ms ({floor['refused']} refused)"
+    )
+    print(
+        f"settle  2201+2204+2207     : {run['ok']:>8,} settlements in {run['wall']:7.2f} s = "
+        f"{run['rate']:8.1f} settlements/s; p50 {run['p50'] * 1000:6.1f} ms p95 {run['p95'] * 1000:6.1f} ms "
+        f"p99 {run['p99'] * 1000:6.1f} ms ({run['refused']} refused)"
+    )
     for error in run["errors"][:5] + floor["errors"][:3]:
         print(f"  refused: {error}")
     per_floor, per_settle = floor["cpu"] / max(floor["ok"], 1), run["cpu"] / max(run["ok"], 1)
-    print(f"cpu     server (gunicorn + its PostgreSQL backends): {per_floor * 1000:.1f} ms per 1101, "
-          f"{per_settle * 1000:.1f} ms per settlement → on 2 otherwise idle cores at most "
-          f"{2 / per_settle if per_settle else 0:,.0f} settlements/s")
+    print(
+        f"cpu     server (gunicorn + its PostgreSQL backends): {per_floor * 1000:.1f} ms per 1101, "
+        f"{per_settle * 1000:.1f} ms per settlement → on 2 otherwise idle cores at most "
+        f"{2 / per_settle if per_settle else 0:,.0f} settlements/s"
+    )
     ratio = (floor["rate"] / 3) / run["rate"] if run["rate"] else float("inf")
     print(f"ratio   floor/3 ÷ settle   : {ratio:.2f}× (a settlement is three messages)")
-    print(f"target  ≥ 300 settlements/s: {'OK' if run['rate'] >= 300 else 'NOT MET'}; "
-          f"p99 < 100 ms: {'OK' if run['p99'] < 0.1 else 'NOT MET'}")
-    print(f"memory  gunicorn worker RSS: after warm-up {', '.join(f'{x:.0f}' for x in before)} MiB; after "
-          f"{run['ok']:,} settlements {', '.join(f'{x:.0f}' for x in after)} MiB", flush=True)
+    print(
+        f"target  ≥ 300 settlements/s: {'OK' if run['rate'] >= 300 else 'NOT MET'}; "
+        f"p99 < 100 ms: {'OK' if run['p99'] < 0.1 else 'NOT MET'}"
+    )
+    print(
+        f"memory  gunicorn worker RSS: after warm-up {', '.join(f'{x:.0f}' for x in before)} MiB; after "
+        f"{run['ok']:,} settlements {', '.join(f'{x:.0f}' for x in after)} MiB",
+        flush=True,
+    )
 
 
 def _reconcile() -> bool:
@@ -258,14 +341,18 @@ def _reconcile() -> bool:
         mirrors = cursor.fetchall()
         cursor.execute(reconcile.VISITS + " LIMIT 20")
         visits = cursor.fetchall()
-        cursor.execute("SELECT count(*), count(DISTINCT person_id), coalesce(sum(hifp_pay), 0),"
-                       " coalesce(sum(acct_pay), 0) FROM settlement_settlement")
+        cursor.execute(
+            "SELECT count(*), count(DISTINCT person_id), coalesce(sum(hifp_pay), 0),"
+            " coalesce(sum(acct_pay), 0) FROM settlement_settlement"
+        )
         n, people, fund, acct = cursor.fetchone()
     scopes = reconcile.scopes(limit=20)
     bad = len(scalars) + len(scopes) + len(mirrors) + len(visits)
-    print(f"check   accumulators = Σ settlements over {n:,} settlements of {people} people "
-          f"(fund {fund / 100:,.2f} yuan, personal accounts {acct / 100:,.2f} yuan): "
-          f"{'all equal to the fen' if not bad else f'{bad} DIFFERENCES'}")
+    print(
+        f"check   accumulators = Σ settlements over {n:,} settlements of {people} people "
+        f"(fund {fund / 100:,.2f} yuan, personal accounts {acct / 100:,.2f} yuan): "
+        f"{'all equal to the fen' if not bad else f'{bad} DIFFERENCES'}"
+    )
     for row in (scalars + scopes + mirrors + visits)[:10]:
         print(f"  difference: {row}")
     return not bad

@@ -53,7 +53,14 @@ class DeclarationAdmin(ReadMostlyAdmin):
 class TransferAdmin(ReadMostlyAdmin):
     # Both counties see a transfer; only the county holding the person reads who it is
     # (the receiving clerk gets the masked name, as on the transfer pages).
-    list_display = ("person_shown", "from_county", "to_county", "effective_month", "release_due", "status")
+    list_display = (
+        "person_shown",
+        "from_county",
+        "to_county",
+        "effective_month",
+        "release_due",
+        "status",
+    )
     list_filter = ("status",)
     exclude = ("person",)
     readonly_fields = ("person_shown",)
@@ -66,7 +73,9 @@ class TransferAdmin(ReadMostlyAdmin):
     def has_export_permission(self, request: HttpRequest) -> bool:
         # The whole-table export names the person: city-wide readers only, never a county
         # clerk (who may be the receiving county of a pending transfer).
-        return super().has_export_permission(request) and not getattr(request.user, "region_id", None)
+        return super().has_export_permission(request) and not getattr(
+            request.user, "region_id", None
+        )
 
 
 @admin.register(m.Referral)

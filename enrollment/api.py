@@ -26,8 +26,18 @@ class EmployerSerializer(serializers.ModelSerializer):
     class Meta:
         model = m.Employer
         validators: list[Any] = []  # the service judges uniqueness, in Chinese
-        fields = ["id", "county", "credit_code", "name", "industry", "contact_name", "contact_phone",
-                  "address", "status", "created_at"]
+        fields = [
+            "id",
+            "county",
+            "credit_code",
+            "name",
+            "industry",
+            "contact_name",
+            "contact_phone",
+            "address",
+            "status",
+            "created_at",
+        ]
         read_only_fields = ["id", "status", "created_at"]
         extra_kwargs: dict[str, dict[str, Any]] = {"credit_code": {"validators": []}}
 
@@ -36,9 +46,29 @@ class PersonSerializer(serializers.ModelSerializer):
     class Meta:
         model = m.Person
         validators: list[Any] = []  # the service judges uniqueness, in Chinese
-        fields = ["id", "county", "id_number", "name", "sex", "birth_date", "phone", "address", "category",
-                  "special_group", "prior_contribution_months", "retired_on", "died_on"]
-        read_only_fields = ["id", "sex", "birth_date", "prior_contribution_months", "retired_on", "died_on"]
+        fields = [
+            "id",
+            "county",
+            "id_number",
+            "name",
+            "sex",
+            "birth_date",
+            "phone",
+            "address",
+            "category",
+            "special_group",
+            "prior_contribution_months",
+            "retired_on",
+            "died_on",
+        ]
+        read_only_fields = [
+            "id",
+            "sex",
+            "birth_date",
+            "prior_contribution_months",
+            "retired_on",
+            "died_on",
+        ]
         extra_kwargs: dict[str, dict[str, Any]] = {"id_number": {"validators": []}}
 
 
@@ -48,17 +78,48 @@ class EnrolmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = m.Enrolment
         validators: list[Any] = []  # the service judges uniqueness, in Chinese
-        fields = ["id", "county", "person", "scheme", "employer", "start_month", "end_month", "status",
-                  "status_reason", "waiting_months", "benefits_from", "continues"]
-        read_only_fields = ["id", "county", "end_month", "status", "status_reason", "waiting_months", "benefits_from",
-                            "continues"]
+        fields = [
+            "id",
+            "county",
+            "person",
+            "scheme",
+            "employer",
+            "start_month",
+            "end_month",
+            "status",
+            "status_reason",
+            "waiting_months",
+            "benefits_from",
+            "continues",
+        ]
+        read_only_fields = [
+            "id",
+            "county",
+            "end_month",
+            "status",
+            "status_reason",
+            "waiting_months",
+            "benefits_from",
+            "continues",
+        ]
 
 
 class DeclarationLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = m.DeclarationLine
-        fields = ["id", "county", "person", "month", "declared_base_fen", "base_fen", "base_clamped",
-                  "employer_fen", "employee_fen", "maternity_fen", "account_fen"]
+        fields = [
+            "id",
+            "county",
+            "person",
+            "month",
+            "declared_base_fen",
+            "base_fen",
+            "base_clamped",
+            "employer_fen",
+            "employee_fen",
+            "maternity_fen",
+            "account_fen",
+        ]
 
 
 class DeclarationSerializer(serializers.ModelSerializer):
@@ -92,8 +153,17 @@ class CollectionSerializer(serializers.ModelSerializer):
     class Meta:
         model = m.Collection
         validators: list[Any] = []  # the service judges uniqueness, in Chinese
-        fields = ["id", "county", "tax_ref", "credit_code", "employer", "month", "amount_fen", "received_on",
-                  "declaration"]
+        fields = [
+            "id",
+            "county",
+            "tax_ref",
+            "credit_code",
+            "employer",
+            "month",
+            "amount_fen",
+            "received_on",
+            "declaration",
+        ]
         read_only_fields = ["id", "county", "employer", "declaration"]
         extra_kwargs: dict[str, dict[str, Any]] = {"tax_ref": {"validators": []}}
 
@@ -101,7 +171,16 @@ class CollectionSerializer(serializers.ModelSerializer):
 class ResidentContributionSerializer(serializers.ModelSerializer):
     class Meta:
         model = m.ResidentContribution
-        fields = ["id", "county", "person", "year", "standard_fen", "subsidy_fen", "paid_fen", "paid_on"]
+        fields = [
+            "id",
+            "county",
+            "person",
+            "year",
+            "standard_fen",
+            "subsidy_fen",
+            "paid_fen",
+            "paid_on",
+        ]
         read_only_fields = ["id", "county", "standard_fen", "subsidy_fen", "paid_fen"]
         validators: list[Any] = []
 
@@ -119,11 +198,38 @@ class TransferSerializer(serializers.ModelSerializer):
     class Meta:
         model = m.Transfer
         validators: list[Any] = []  # the service judges uniqueness, in Chinese
-        fields = ["id", "person", "id_number", "from_county", "to_county", "effective_month", "reason",
-                  "new_employer", "new_address", "status", "release_due", "released_at", "released_by_deadline",
-                  "objection", "cancel_reason", "requested_at", "completed_at"]
-        read_only_fields = ["id", "person", "from_county", "status", "release_due", "released_at",
-                            "released_by_deadline", "objection", "cancel_reason", "requested_at", "completed_at"]
+        fields = [
+            "id",
+            "person",
+            "id_number",
+            "from_county",
+            "to_county",
+            "effective_month",
+            "reason",
+            "new_employer",
+            "new_address",
+            "status",
+            "release_due",
+            "released_at",
+            "released_by_deadline",
+            "objection",
+            "cancel_reason",
+            "requested_at",
+            "completed_at",
+        ]
+        read_only_fields = [
+            "id",
+            "person",
+            "from_county",
+            "status",
+            "release_due",
+            "released_at",
+            "released_by_deadline",
+            "objection",
+            "cancel_reason",
+            "requested_at",
+            "completed_at",
+        ]
 
 
 class HandlingReasonSerializer(serializers.Serializer):
@@ -136,8 +242,21 @@ class ReferralSerializer(serializers.ModelSerializer):
     class Meta:
         model = m.Referral
         validators: list[Any] = []  # the service judges uniqueness, in Chinese
-        fields = ["id", "county", "person", "kind", "destination", "destination_area_code", "diagnosis",
-                  "valid_from", "valid_to", "status", "decision_note", "applied_at", "decided_at"]
+        fields = [
+            "id",
+            "county",
+            "person",
+            "kind",
+            "destination",
+            "destination_area_code",
+            "diagnosis",
+            "valid_from",
+            "valid_to",
+            "status",
+            "decision_note",
+            "applied_at",
+            "decided_at",
+        ]
         read_only_fields = ["id", "county", "status", "decision_note", "applied_at", "decided_at"]
 
 
@@ -165,7 +284,10 @@ class Base(viewsets.GenericViewSet):
     write_capabilities: dict[str, str] = {}
 
     def created(self, obj: Any, serializer_class: Any = None) -> Response:
-        return Response((serializer_class or self.get_serializer_class())(obj).data, status=status.HTTP_201_CREATED)
+        return Response(
+            (serializer_class or self.get_serializer_class())(obj).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class EmployerViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
@@ -201,17 +323,27 @@ class PersonViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         q = request.query_params.get("q", "")
         if q:
-            return Response(PersonSerializer(selectors.person_search(q=q, limit=50), many=True).data)
+            return Response(
+                PersonSerializer(selectors.person_search(q=q, limit=50), many=True).data
+            )
         return super().list(request, *args, **kwargs)
 
     def create(self, request: Request) -> Response:
         s = PersonSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = s.validated_data
-        return self.created(services.person_register(
-            county=d["county"], id_number=d["id_number"], name=d["name"], category=d["category"],
-            phone=d.get("phone", ""), address=d.get("address", ""), special_group=d.get("special_group", ""),
-            actor=acting(request)))
+        return self.created(
+            services.person_register(
+                county=d["county"],
+                id_number=d["id_number"],
+                name=d["name"],
+                category=d["category"],
+                phone=d.get("phone", ""),
+                address=d.get("address", ""),
+                special_group=d.get("special_group", ""),
+                actor=acting(request),
+            )
+        )
 
     @extend_schema(responses=HistorySerializer)
     @action(detail=True, methods=["get"])
@@ -227,8 +359,11 @@ class EnrolmentViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """参保登记: list, enrol (refuses double enrolment), suspend/resume."""
 
     serializer_class = EnrolmentSerializer
-    write_capabilities = {"create": "enrolment.manage", "suspend": "enrolment.manage",
-                          "resume": "enrolment.manage"}
+    write_capabilities = {
+        "create": "enrolment.manage",
+        "suspend": "enrolment.manage",
+        "resume": "enrolment.manage",
+    }
     filterset_fields = ["scheme", "status", "person", "employer"]
 
     def get_queryset(self):
@@ -239,22 +374,34 @@ class EnrolmentViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
         s.is_valid(raise_exception=True)
         d = s.validated_data
         person = get_object_or_404(m.Person, pk=d["person"].pk)
-        return self.created(services.enrol(person=person, scheme=d["scheme"], employer=d.get("employer"),
-                                           start_month=d["start_month"], actor=acting(request)))
+        return self.created(
+            services.enrol(
+                person=person,
+                scheme=d["scheme"],
+                employer=d.get("employer"),
+                start_month=d["start_month"],
+                actor=acting(request),
+            )
+        )
 
     @extend_schema(request=HandlingReasonSerializer)
     @action(detail=True, methods=["post"])
     def suspend(self, request: Request, pk: str) -> Response:
         s = HandlingReasonSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        done = services.enrolment_suspend(enrolment=self.get_object(), reason=s.validated_data["reason"],
-                                          actor=acting(request))
+        done = services.enrolment_suspend(
+            enrolment=self.get_object(), reason=s.validated_data["reason"], actor=acting(request)
+        )
         return Response(EnrolmentSerializer(done).data)
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def resume(self, request: Request, pk: str) -> Response:
-        return Response(EnrolmentSerializer(services.enrolment_resume(enrolment=self.get_object(), actor=acting(request))).data)
+        return Response(
+            EnrolmentSerializer(
+                services.enrolment_resume(enrolment=self.get_object(), actor=acting(request))
+            ).data
+        )
 
 
 class DeclarationViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
@@ -273,12 +420,23 @@ class DeclarationViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin)
         s.is_valid(raise_exception=True)
         d = s.validated_data
         employer = get_object_or_404(m.Employer, pk=d["employer"])
-        rows = [(get_object_or_404(m.Person, id_number=r["id_number"].strip().upper()), r["declared_base_fen"])
-                for r in d["rows"]]
-        result = services.declaration_submit(employer=employer, month=d["month"], rows=rows, actor=acting(request))
+        rows = [
+            (
+                get_object_or_404(m.Person, id_number=r["id_number"].strip().upper()),
+                r["declared_base_fen"],
+            )
+            for r in d["rows"]
+        ]
+        result = services.declaration_submit(
+            employer=employer, month=d["month"], rows=rows, actor=acting(request)
+        )
         result.declaration.refresh_from_db()
-        return Response(DeclareResultSerializer({"declaration": result.declaration,
-                                                 "warnings": result.warnings}).data, status=status.HTTP_201_CREATED)
+        return Response(
+            DeclareResultSerializer(
+                {"declaration": result.declaration, "warnings": result.warnings}
+            ).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @action(detail=False, methods=["get"])
     def arrears(self, request: Request) -> Response:
@@ -299,9 +457,16 @@ class CollectionViewSet(Base, mixins.ListModelMixin):
         s = CollectionSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = s.validated_data
-        return self.created(services.collection_record(
-            tax_ref=d["tax_ref"], credit_code=d["credit_code"], month=d["month"], amount_fen=d["amount_fen"],
-            received_on=d["received_on"], actor=acting(request)))
+        return self.created(
+            services.collection_record(
+                tax_ref=d["tax_ref"],
+                credit_code=d["credit_code"],
+                month=d["month"],
+                amount_fen=d["amount_fen"],
+                received_on=d["received_on"],
+                actor=acting(request),
+            )
+        )
 
 
 class ResidentContributionViewSet(Base, mixins.ListModelMixin):
@@ -318,8 +483,11 @@ class ResidentContributionViewSet(Base, mixins.ListModelMixin):
         s.is_valid(raise_exception=True)
         d = s.validated_data
         person = get_object_or_404(m.Person, pk=d["person"].pk)
-        return self.created(services.resident_contribution_record(
-            person=person, year=d["year"], paid_on=d["paid_on"], actor=acting(request)))
+        return self.created(
+            services.resident_contribution_record(
+                person=person, year=d["year"], paid_on=d["paid_on"], actor=acting(request)
+            )
+        )
 
 
 class TransferViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
@@ -327,8 +495,12 @@ class TransferViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     sending county releases (the person moves) or objects."""
 
     serializer_class = TransferSerializer
-    write_capabilities = {"create": "transfer.request", "release": "transfer.release",
-                          "object_": "transfer.release", "cancel": "transfer.request"}
+    write_capabilities = {
+        "create": "transfer.request",
+        "release": "transfer.release",
+        "object_": "transfer.release",
+        "cancel": "transfer.request",
+    }
     filterset_fields = ["status", "from_county", "to_county"]
 
     def get_queryset(self):
@@ -338,10 +510,17 @@ class TransferViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
         s = TransferSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         d = s.validated_data
-        return self.created(services.transfer_request(
-            id_number=d["id_number"], to_county=d["to_county"], effective_month=d["effective_month"],
-            new_employer=d.get("new_employer"), new_address=d.get("new_address", ""),
-            reason=d.get("reason", ""), actor=acting(request)))
+        return self.created(
+            services.transfer_request(
+                id_number=d["id_number"],
+                to_county=d["to_county"],
+                effective_month=d["effective_month"],
+                new_employer=d.get("new_employer"),
+                new_address=d.get("new_address", ""),
+                reason=d.get("reason", ""),
+                actor=acting(request),
+            )
+        )
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
@@ -354,8 +533,9 @@ class TransferViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     def object_(self, request: Request, pk: str) -> Response:
         s = HandlingReasonSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        done = services.transfer_object(transfer=self.get_object(), reason=s.validated_data["reason"],
-                                        actor=acting(request))
+        done = services.transfer_object(
+            transfer=self.get_object(), reason=s.validated_data["reason"], actor=acting(request)
+        )
         return Response(TransferSerializer(done).data)
 
     @extend_schema(request=HandlingReasonSerializer)
@@ -363,8 +543,9 @@ class TransferViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     def cancel(self, request: Request, pk: str) -> Response:
         s = HandlingReasonSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        done = services.transfer_cancel(transfer=self.get_object(), reason=s.validated_data["reason"],
-                                        actor=acting(request))
+        done = services.transfer_cancel(
+            transfer=self.get_object(), reason=s.validated_data["reason"], actor=acting(request)
+        )
         return Response(TransferSerializer(done).data)
 
 
@@ -390,8 +571,10 @@ class ReferralViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     def decide(self, request: Request, pk: str) -> Response:
         s = DecisionSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        done = services.referral_decide(referral=self.get_object(), approve=s.validated_data["approve"],
-                                        note=s.validated_data["note"], actor=acting(request))
+        done = services.referral_decide(
+            referral=self.get_object(),
+            approve=s.validated_data["approve"],
+            note=s.validated_data["note"],
+            actor=acting(request),
+        )
         return Response(ReferralSerializer(done).data)
-
-

@@ -12,7 +12,18 @@ class EnrollmentConfig(AppConfig):
         from enrollment import models as m
 
         # Everything here touches people or money: every change is in the audit trail.
-        for model in (m.Employer, m.Person, m.Enrolment, m.Declaration, m.DeclarationLine,
-                      m.Collection, m.ResidentContribution, m.PersonalAccount, m.AccountPosting,
-                      m.Transfer, m.Referral, m.DiseaseRegistration):
+        for model in (
+            m.Employer,
+            m.Person,
+            m.Enrolment,
+            m.Declaration,
+            m.DeclarationLine,
+            m.Collection,
+            m.ResidentContribution,
+            m.PersonalAccount,
+            m.AccountPosting,
+            m.Transfer,
+            m.Referral,
+            m.DiseaseRegistration,
+        ):
             auditlog.register(model)

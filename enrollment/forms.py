@@ -51,7 +51,9 @@ class PersonForm(ServiceForm):
     id_number = CodeField(label=_("身份证号码"), check=_id_number)
     name = forms.CharField(label=_("姓名"), max_length=50)
     category = forms.ChoiceField(label=_("人员类别"), choices=PersonCategory.choices)
-    special_group = forms.ChoiceField(label=_("特殊群体"), choices=SpecialGroup.choices, required=False)
+    special_group = forms.ChoiceField(
+        label=_("特殊群体"), choices=SpecialGroup.choices, required=False
+    )
     phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
     address = forms.CharField(label=_("住址"), max_length=200, required=False)
 
@@ -59,7 +61,9 @@ class PersonForm(ServiceForm):
 class PersonEditForm(ServiceForm):
     name = forms.CharField(label=_("姓名"), max_length=50)
     category = forms.ChoiceField(label=_("人员类别"), choices=PersonCategory.choices)
-    special_group = forms.ChoiceField(label=_("特殊群体"), choices=SpecialGroup.choices, required=False)
+    special_group = forms.ChoiceField(
+        label=_("特殊群体"), choices=SpecialGroup.choices, required=False
+    )
     phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
     address = forms.CharField(label=_("住址"), max_length=200, required=False)
 
@@ -84,17 +88,25 @@ class EmployerForm(ServiceForm):
 
 
 class EnrolForm(ServiceForm):
-    scheme = forms.ChoiceField(label=_("险种"), choices=[(Scheme.EMPLOYEE.value, Scheme.EMPLOYEE.label),
-                                                       (Scheme.RESIDENT.value, Scheme.RESIDENT.label)])
-    employer = forms.ModelChoiceField(label=_("参保单位（职工医保）"), queryset=Employer.objects.none(),
-                                      required=False)
+    scheme = forms.ChoiceField(
+        label=_("险种"),
+        choices=[
+            (Scheme.EMPLOYEE.value, Scheme.EMPLOYEE.label),
+            (Scheme.RESIDENT.value, Scheme.RESIDENT.label),
+        ],
+    )
+    employer = forms.ModelChoiceField(
+        label=_("参保单位（职工医保）"), queryset=Employer.objects.none(), required=False
+    )
     start_month = MonthField(label=_("参保起始月"))
 
     def __init__(self, *args: Any, county_code: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["employer"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Employer.objects.filter(county_id=county_code, status="active").order_by("name")
+        field.queryset = Employer.objects.filter(county_id=county_code, status="active").order_by(
+            "name"
+        )
 
 
 class ResidentPaymentForm(ServiceForm):
@@ -107,7 +119,9 @@ class EndEnrolmentForm(ServiceForm):
 
 
 class LifeEventForm(ServiceForm):
-    event = forms.ChoiceField(label=_("事项"), choices=[("retire", _("办理退休")), ("death", _("登记死亡"))])
+    event = forms.ChoiceField(
+        label=_("事项"), choices=[("retire", _("办理退休")), ("death", _("登记死亡"))]
+    )
     on = forms.DateField(label=_("日期"), widget=_date_input())
 
 
@@ -128,9 +142,14 @@ class TransferForm(ServiceForm):
     to_county = CountyField(label=_("转入经办单位"))
     effective_month = MonthField(label=_("转入起始月"))
     # The ground: one of the two, as the person's scheme needs (the service says which).
-    new_employer = forms.ModelChoiceField(label=_("转入地参保单位（职工医保人员必填）"),
-                                          queryset=Employer.objects.none(), required=False)
-    new_address = forms.CharField(label=_("转入地居住地址（居民医保人员必填）"), max_length=200, required=False)
+    new_employer = forms.ModelChoiceField(
+        label=_("转入地参保单位（职工医保人员必填）"),
+        queryset=Employer.objects.none(),
+        required=False,
+    )
+    new_address = forms.CharField(
+        label=_("转入地居住地址（居民医保人员必填）"), max_length=200, required=False
+    )
     reason = forms.CharField(label=_("转移原因"), max_length=200, required=False)
 
     def __init__(self, *args: Any, county_code: str | None = None, **kwargs: Any) -> None:
@@ -154,13 +173,16 @@ class ReasonForm(ServiceForm):
 class ReferralForm(ServiceForm):
     kind = forms.ChoiceField(label=_("备案类型"), choices=ReferralKind.choices)
     destination = forms.CharField(label=_("就医地/转往医院"), max_length=100)
-    destination_area_code = forms.CharField(label=_("就医地行政区划代码"), max_length=6, required=False)
+    destination_area_code = forms.CharField(
+        label=_("就医地行政区划代码"), max_length=6, required=False
+    )
     diagnosis = forms.CharField(label=_("诊断/转诊理由"), max_length=200, required=False)
     valid_from = forms.DateField(label=_("有效期起"), widget=_date_input())
     valid_to = forms.DateField(label=_("有效期止"), widget=_date_input())
 
 
 class DecisionForm(ServiceForm):
-    decision = forms.ChoiceField(choices=[("approve", _("同意备案")), ("reject", _("不予备案")),
-                                          ("revoke", _("撤销备案"))])
+    decision = forms.ChoiceField(
+        choices=[("approve", _("同意备案")), ("reject", _("不予备案")), ("revoke", _("撤销备案"))]
+    )
     note = forms.CharField(label=_("审核意见"), max_length=200, required=False)

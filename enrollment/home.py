@@ -22,20 +22,39 @@ def widgets(request: HttpRequest) -> list[Widget]:
     arrears = selectors.arrears_total()
     found = [
         Widget(_("参保人员"), Person.objects.count(), reverse("enrollment:people")),
-        Widget(_("参保缴费中"), Enrolment.objects.filter(status=EnrolmentStatus.ACTIVE).count(),
-               reverse("enrollment:people") + "?status=active"),
-        Widget(_("欠费申报"), arrears["count"], reverse("enrollment:arrears"),
-               note=_("欠费 %(owed)s 元") % {"owed": format_yuan(arrears["owed_fen"])},
-               level="warn" if arrears["count"] else "info"),
+        Widget(
+            _("参保缴费中"),
+            Enrolment.objects.filter(status=EnrolmentStatus.ACTIVE).count(),
+            reverse("enrollment:people") + "?status=active",
+        ),
+        Widget(
+            _("欠费申报"),
+            arrears["count"],
+            reverse("enrollment:arrears"),
+            note=_("欠费 %(owed)s 元") % {"owed": format_yuan(arrears["owed_fen"])},
+            level="warn" if arrears["count"] else "info",
+        ),
     ]
     transfers = reverse("enrollment:transfers")
     if can(user, "transfer.release"):  # the sending county's to-do: release or object
         waiting = selectors.pending_transfers_out(county_code=region)
-        found.append(Widget(_("待转出确认"), waiting, transfers + ("?direction=out&status=pending" if region else
-                                                                     "?status=pending"),
-                            note=_("逾期未确认也未提出异议的自动办结"), level="warn" if waiting else "info"))
+        found.append(
+            Widget(
+                _("待转出确认"),
+                waiting,
+                transfers + ("?direction=out&status=pending" if region else "?status=pending"),
+                note=_("逾期未确认也未提出异议的自动办结"),
+                level="warn" if waiting else "info",
+            )
+        )
     if region and can(user, "transfer.request"):  # the receiving county's: asked, not yet released
         pending = selectors.pending_transfers_in(county_code=region)
-        found.append(Widget(_("转入待转出地确认"), pending, transfers + "?direction=in&status=pending",
-                            level="info"))
+        found.append(
+            Widget(
+                _("转入待转出地确认"),
+                pending,
+                transfers + "?direction=in&status=pending",
+                level="info",
+            )
+        )
     return found

@@ -31,27 +31,37 @@ class EmployerStatus(models.TextChoices):
 class Employer(ScopedModel):
     """参保单位, held by one handling unit (its county)."""
 
-    county = models.ForeignKey(REGION, verbose_name=_("经办单位"), on_delete=models.PROTECT,
-                               related_name="employers")
+    county = models.ForeignKey(
+        REGION, verbose_name=_("经办单位"), on_delete=models.PROTECT, related_name="employers"
+    )
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
     name = models.CharField(_("单位名称"), max_length=100)
     industry = models.CharField(_("所属行业"), max_length=50, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
-    status = models.CharField(_("状态"), max_length=12, choices=EmployerStatus.choices,
-                              default=EmployerStatus.ACTIVE)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=EmployerStatus.choices, default=EmployerStatus.ACTIVE
+    )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True,
-                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("参保单位")
         verbose_name_plural = _("参保单位")
         ordering = ["county_id", "name"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(credit_code__regex=CREDIT_CODE_REGEX),
-                                   name="employer_credit_code_shape"),
+            models.CheckConstraint(
+                condition=models.Q(credit_code__regex=CREDIT_CODE_REGEX),
+                name="employer_credit_code_shape",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -72,8 +82,13 @@ class Person(ScopedModel):
 
     # No index of its own: a clerk's lists and searches read person_name_county_c
     # (migration 0004), which checks the county inside the index.
-    county = models.ForeignKey(REGION, verbose_name=_("经办单位"), on_delete=models.PROTECT,
-                               related_name="people", db_index=False)
+    county = models.ForeignKey(
+        REGION,
+        verbose_name=_("经办单位"),
+        on_delete=models.PROTECT,
+        related_name="people",
+        db_index=False,
+    )
     id_number = models.CharField(_("身份证号码"), max_length=18, unique=True)
     name = models.CharField(_("姓名"), max_length=50)
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
@@ -81,8 +96,9 @@ class Person(ScopedModel):
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     address = models.CharField(_("住址"), max_length=200, blank=True)
     category = models.CharField(_("人员类别"), max_length=20, choices=PersonCategory.choices)
-    special_group = models.CharField(_("特殊群体"), max_length=10, choices=SpecialGroup.choices,
-                                     blank=True, default="")
+    special_group = models.CharField(
+        _("特殊群体"), max_length=10, choices=SpecialGroup.choices, blank=True, default=""
+    )
     # Months paid before this system (imported from the old one; 视同缴费 included):
     # counted with the months recorded here towards the retiree requirement.
     prior_contribution_months = models.PositiveIntegerField(_("系统外累计缴费月数"), default=0)
@@ -91,9 +107,15 @@ class Person(ScopedModel):
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     # Not indexed: nothing looks people up by who registered them, and every index is
     # paid again on each of a million imported rows.
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True,
-                                   blank=True, on_delete=models.PROTECT, related_name="+",
-                                   db_index=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
 
     class Meta:
         verbose_name = _("参保人员")
@@ -104,8 +126,10 @@ class Person(ScopedModel):
             # created for PostgreSQL only, in migration 0002: SQLite has no "C" collation.
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(id_number__regex=r"^[0-9]{17}[0-9X]$"),
-                                   name="person_id_number_shape"),
+            models.CheckConstraint(
+                condition=models.Q(id_number__regex=r"^[0-9]{17}[0-9X]$"),
+                name="person_id_number_shape",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -134,44 +158,81 @@ class Enrolment(ScopedModel):
     nobody is active in employee and resident insurance at once.
     """
 
-    county = models.ForeignKey(REGION, verbose_name=_("经办单位"), on_delete=models.PROTECT,
-                               related_name="enrolments")
-    person = models.ForeignKey(Person, verbose_name=_("参保人"), on_delete=models.PROTECT,
-                               related_name="enrolments")
-    scheme = models.CharField(_("险种"), max_length=20,
-                              choices=[(Scheme.EMPLOYEE.value, Scheme.EMPLOYEE.label),
-                                       (Scheme.RESIDENT.value, Scheme.RESIDENT.label)])
-    employer = models.ForeignKey(Employer, verbose_name=_("参保单位"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="enrolments")
+    county = models.ForeignKey(
+        REGION, verbose_name=_("经办单位"), on_delete=models.PROTECT, related_name="enrolments"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("参保人"), on_delete=models.PROTECT, related_name="enrolments"
+    )
+    scheme = models.CharField(
+        _("险种"),
+        max_length=20,
+        choices=[
+            (Scheme.EMPLOYEE.value, Scheme.EMPLOYEE.label),
+            (Scheme.RESIDENT.value, Scheme.RESIDENT.label),
+        ],
+    )
+    employer = models.ForeignKey(
+        Employer,
+        verbose_name=_("参保单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+    )
     start_month = models.DateField(_("参保起始月"))
     end_month = models.DateField(_("参保终止月"), null=True, blank=True)
-    status = models.CharField(_("参保状态"), max_length=12, choices=EnrolmentStatus.choices,
-                              default=EnrolmentStatus.ACTIVE)
+    status = models.CharField(
+        _("参保状态"),
+        max_length=12,
+        choices=EnrolmentStatus.choices,
+        default=EnrolmentStatus.ACTIVE,
+    )
     waiting_months = models.PositiveSmallIntegerField(_("待遇等待期（月）"), default=0)
     benefits_from = models.DateField(_("待遇享受起始日"), null=True, blank=True)
     # Why it was last suspended or ended (a clerk must say; a transfer says so itself).
     status_reason = models.CharField(_("暂停或终止原因"), max_length=200, blank=True, db_default="")
     # Set when this enrolment continues one ended by a transfer (关系接续).
-    continues = models.OneToOneField("self", verbose_name=_("接续自"), null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="continued_by")
+    continues = models.OneToOneField(
+        "self",
+        verbose_name=_("接续自"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="continued_by",
+    )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True,
-                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("参保登记")
         verbose_name_plural = _("参保登记")
         ordering = ["person_id", "start_month"]
         constraints = [
-            models.UniqueConstraint(fields=["person"], condition=models.Q(status="active"),
-                                    name="one_active_enrolment_per_person"),
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(status="active"),
+                name="one_active_enrolment_per_person",
+            ),
             models.CheckConstraint(
-                condition=(models.Q(scheme="employee", employer__isnull=False)
-                           | models.Q(scheme="resident", employer__isnull=True)),
-                name="employee_enrolment_has_employer"),
+                condition=(
+                    models.Q(scheme="employee", employer__isnull=False)
+                    | models.Q(scheme="resident", employer__isnull=True)
+                ),
+                name="employee_enrolment_has_employer",
+            ),
             models.CheckConstraint(
-                condition=models.Q(end_month__isnull=True) | models.Q(end_month__gte=models.F("start_month")),
-                name="enrolment_ends_after_start"),
+                condition=models.Q(end_month__isnull=True)
+                | models.Q(end_month__gte=models.F("start_month")),
+                name="enrolment_ends_after_start",
+            ),
         ]
         indexes = [models.Index(fields=["county", "status"], name="enrolment_county_status")]
 
@@ -188,26 +249,42 @@ class DeclarationStatus(models.TextChoices):
 class Declaration(ScopedModel):
     """An employer's monthly contribution declaration (缴费申报), one per employer and month."""
 
-    county = models.ForeignKey(REGION, verbose_name=_("经办单位"), on_delete=models.PROTECT,
-                               related_name="declarations")
-    employer = models.ForeignKey(Employer, verbose_name=_("参保单位"), on_delete=models.PROTECT,
-                                 related_name="declarations")
+    county = models.ForeignKey(
+        REGION, verbose_name=_("经办单位"), on_delete=models.PROTECT, related_name="declarations"
+    )
+    employer = models.ForeignKey(
+        Employer, verbose_name=_("参保单位"), on_delete=models.PROTECT, related_name="declarations"
+    )
     month = models.DateField(_("费款所属期"))
     total_fen = models.BigIntegerField(_("应缴合计（分）"), default=0)
     paid_fen = models.BigIntegerField(_("已到账（分）"), default=0)
-    status = models.CharField(_("到账状态"), max_length=12, choices=DeclarationStatus.choices,
-                              default=DeclarationStatus.DECLARED)
+    status = models.CharField(
+        _("到账状态"),
+        max_length=12,
+        choices=DeclarationStatus.choices,
+        default=DeclarationStatus.DECLARED,
+    )
     created_at = models.DateTimeField(_("申报时间"), auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True,
-                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("缴费申报")
         verbose_name_plural = _("缴费申报")
         ordering = ["-month", "employer_id"]
         constraints = [
-            models.UniqueConstraint(fields=["employer", "month"], name="one_declaration_per_employer_month"),
-            models.CheckConstraint(condition=models.Q(month__day=1), name="declaration_month_is_first_day"),
+            models.UniqueConstraint(
+                fields=["employer", "month"], name="one_declaration_per_employer_month"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(month__day=1), name="declaration_month_is_first_day"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -225,14 +302,24 @@ class DeclarationLine(ScopedModel):
     whichever county declares it — a transfer can never produce a duplicate month.
     """
 
-    county = models.ForeignKey(REGION, verbose_name=_("经办单位"), on_delete=models.PROTECT,
-                               related_name="declaration_lines")
-    declaration = models.ForeignKey(Declaration, verbose_name=_("缴费申报"), on_delete=models.PROTECT,
-                                    related_name="lines")
-    person = models.ForeignKey(Person, verbose_name=_("参保人"), on_delete=models.PROTECT,
-                               related_name="declaration_lines")
-    enrolment = models.ForeignKey(Enrolment, verbose_name=_("参保登记"), on_delete=models.PROTECT,
-                                  related_name="declaration_lines")
+    county = models.ForeignKey(
+        REGION,
+        verbose_name=_("经办单位"),
+        on_delete=models.PROTECT,
+        related_name="declaration_lines",
+    )
+    declaration = models.ForeignKey(
+        Declaration, verbose_name=_("缴费申报"), on_delete=models.PROTECT, related_name="lines"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("参保人"), on_delete=models.PROTECT, related_name="declaration_lines"
+    )
+    enrolment = models.ForeignKey(
+        Enrolment,
+        verbose_name=_("参保登记"),
+        on_delete=models.PROTECT,
+        related_name="declaration_lines",
+    )
     scheme = models.CharField(_("险种"), max_length=20, default=Scheme.EMPLOYEE)
     month = models.DateField(_("费款所属期"))
     declared_base_fen = models.BigIntegerField(_("申报工资基数（分）"))
@@ -248,11 +335,18 @@ class DeclarationLine(ScopedModel):
         verbose_name_plural = _("缴费申报明细")
         ordering = ["month", "person_id"]
         constraints = [
-            models.UniqueConstraint(fields=["person", "scheme", "month"], name="one_contribution_month"),
-            models.CheckConstraint(condition=models.Q(month__day=1), name="line_month_is_first_day"),
-            models.CheckConstraint(condition=models.Q(base_fen__gte=0, employer_fen__gte=0,
-                                                      employee_fen__gte=0, maternity_fen__gte=0),
-                                   name="line_amounts_not_negative"),
+            models.UniqueConstraint(
+                fields=["person", "scheme", "month"], name="one_contribution_month"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(month__day=1), name="line_month_is_first_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    base_fen__gte=0, employer_fen__gte=0, employee_fen__gte=0, maternity_fen__gte=0
+                ),
+                name="line_amounts_not_negative",
+            ),
         ]
 
     @property
@@ -263,55 +357,93 @@ class DeclarationLine(ScopedModel):
 class Collection(ScopedModel):
     """Money received from the tax bureau (征缴到账), matched to a declaration."""
 
-    county = models.ForeignKey(REGION, verbose_name=_("经办单位"), on_delete=models.PROTECT,
-                               related_name="collections")
+    county = models.ForeignKey(
+        REGION, verbose_name=_("经办单位"), on_delete=models.PROTECT, related_name="collections"
+    )
     tax_ref = models.CharField(_("税务到账流水号"), max_length=40, unique=True)
-    employer = models.ForeignKey(Employer, verbose_name=_("参保单位"), on_delete=models.PROTECT,
-                                 related_name="collections")
+    employer = models.ForeignKey(
+        Employer, verbose_name=_("参保单位"), on_delete=models.PROTECT, related_name="collections"
+    )
     month = models.DateField(_("费款所属期"))
     amount_fen = models.BigIntegerField(_("到账金额（分）"))
     received_on = models.DateField(_("到账日期"))
-    declaration = models.ForeignKey(Declaration, verbose_name=_("对应申报"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="collections")
+    declaration = models.ForeignKey(
+        Declaration,
+        verbose_name=_("对应申报"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="collections",
+    )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True,
-                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("征缴到账")
         verbose_name_plural = _("征缴到账")
         ordering = ["-received_on", "tax_ref"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount_fen__gt=0), name="collection_positive"),
+            models.CheckConstraint(
+                condition=models.Q(amount_fen__gt=0), name="collection_positive"
+            ),
         ]
 
 
 class ResidentContribution(ScopedModel):
     """A resident's individual contribution for one year (居民个人缴费)."""
 
-    county = models.ForeignKey(REGION, verbose_name=_("经办单位"), on_delete=models.PROTECT,
-                               related_name="resident_contributions")
-    person = models.ForeignKey(Person, verbose_name=_("参保人"), on_delete=models.PROTECT,
-                               related_name="resident_contributions")
-    enrolment = models.ForeignKey(Enrolment, verbose_name=_("参保登记"), on_delete=models.PROTECT,
-                                  related_name="resident_contributions")
+    county = models.ForeignKey(
+        REGION,
+        verbose_name=_("经办单位"),
+        on_delete=models.PROTECT,
+        related_name="resident_contributions",
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("参保人"),
+        on_delete=models.PROTECT,
+        related_name="resident_contributions",
+    )
+    enrolment = models.ForeignKey(
+        Enrolment,
+        verbose_name=_("参保登记"),
+        on_delete=models.PROTECT,
+        related_name="resident_contributions",
+    )
     year = models.PositiveSmallIntegerField(_("缴费年度"))
     standard_fen = models.BigIntegerField(_("个人缴费标准（分）"))
     subsidy_fen = models.BigIntegerField(_("特殊群体资助（分）"), default=0)
     paid_fen = models.BigIntegerField(_("个人实缴（分）"))
     paid_on = models.DateField(_("缴费日期"))
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True,
-                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("居民个人缴费")
         verbose_name_plural = _("居民个人缴费")
         ordering = ["-year"]
         constraints = [
-            models.UniqueConstraint(fields=["person", "year"], name="one_resident_contribution_per_year"),
-            models.CheckConstraint(condition=models.Q(paid_fen__gte=0, subsidy_fen__gte=0),
-                                   name="resident_contribution_not_negative"),
+            models.UniqueConstraint(
+                fields=["person", "year"], name="one_resident_contribution_per_year"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(paid_fen__gte=0, subsidy_fen__gte=0),
+                name="resident_contribution_not_negative",
+            ),
         ]
 
 
@@ -326,8 +458,9 @@ class PersonalAccount(ScopedModel):
 
     scope_paths = ("person__county",)
 
-    person = models.OneToOneField(Person, verbose_name=_("参保人"), on_delete=models.PROTECT,
-                                  related_name="account")
+    person = models.OneToOneField(
+        Person, verbose_name=_("参保人"), on_delete=models.PROTECT, related_name="account"
+    )
     balance_fen = models.BigIntegerField(_("余额（分）"), default=0)
     opened_at = models.DateTimeField(_("开户时间"), auto_now_add=True)
 
@@ -335,7 +468,9 @@ class PersonalAccount(ScopedModel):
         verbose_name = _("个人账户")
         verbose_name_plural = _("个人账户")
         constraints = [
-            models.CheckConstraint(condition=models.Q(balance_fen__gte=0), name="personal_account_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(balance_fen__gte=0), name="personal_account_not_negative"
+            ),
         ]
 
 
@@ -350,8 +485,12 @@ class PostingKind(models.TextChoices):
 
 # Kinds that put money into the account; the others take it out. Within a kind every
 # posting has the same sign (a database constraint), so a batch of one kind never sums to 0.
-INTO_ACCOUNT = (PostingKind.ALLOCATION, PostingKind.RETIREE_ALLOCATION, PostingKind.TRANSFER_IN,
-                PostingKind.PAYMENT_REFUND)
+INTO_ACCOUNT = (
+    PostingKind.ALLOCATION,
+    PostingKind.RETIREE_ALLOCATION,
+    PostingKind.TRANSFER_IN,
+    PostingKind.PAYMENT_REFUND,
+)
 
 
 class AccountBatch(ScopedModel):
@@ -359,21 +498,30 @@ class AccountBatch(ScopedModel):
     of the funds ledger whose key is this batch's key (retiree allocations: one entry in
     each book, the pooled one keyed `<key>:pooled`). Immutable once written."""
 
-    county = models.ForeignKey(REGION, verbose_name=_("经办单位"), on_delete=models.PROTECT,
-                               related_name="account_batches")
+    county = models.ForeignKey(
+        REGION, verbose_name=_("经办单位"), on_delete=models.PROTECT, related_name="account_batches"
+    )
     month = models.DateField(_("所属月份"))
     kind = models.CharField(_("类型"), max_length=20, choices=PostingKind.choices)
     key = models.CharField(_("汇总入账键"), max_length=200, unique=True)
     posted_at = models.DateTimeField(_("入账时间"), auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True,
-                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("个人账户汇总入账批次")
         verbose_name_plural = _("个人账户汇总入账批次")
         ordering = ["-month", "county_id", "kind", "pk"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(month__day=1), name="account_batch_month_is_first_day"),
+            models.CheckConstraint(
+                condition=models.Q(month__day=1), name="account_batch_month_is_first_day"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -388,10 +536,18 @@ class AccountPosting(ScopedModel):
     batch, once (`batch` from empty to set).
     """
 
-    county = models.ForeignKey(REGION, verbose_name=_("经办单位"), on_delete=models.PROTECT,
-                               related_name="account_postings")
-    account = models.ForeignKey(PersonalAccount, verbose_name=_("个人账户"), on_delete=models.PROTECT,
-                                related_name="postings")
+    county = models.ForeignKey(
+        REGION,
+        verbose_name=_("经办单位"),
+        on_delete=models.PROTECT,
+        related_name="account_postings",
+    )
+    account = models.ForeignKey(
+        PersonalAccount,
+        verbose_name=_("个人账户"),
+        on_delete=models.PROTECT,
+        related_name="postings",
+    )
     kind = models.CharField(_("类型"), max_length=20, choices=PostingKind.choices)
     month = models.DateField(_("所属月份"))
     amount_fen = models.BigIntegerField(_("金额（分）"))  # + into the account, − out of it
@@ -401,12 +557,24 @@ class AccountPosting(ScopedModel):
     key = models.CharField(_("幂等键"), max_length=200, unique=True)
     payload_hash = models.CharField(_("内容摘要"), max_length=64)
     memo = models.CharField(_("摘要"), max_length=200, blank=True)
-    batch = models.ForeignKey(AccountBatch, verbose_name=_("汇总入账批次"), null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="postings")
+    batch = models.ForeignKey(
+        AccountBatch,
+        verbose_name=_("汇总入账批次"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="postings",
+    )
     created_at = models.DateTimeField(_("记账时间"), auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True,
-                                   blank=True, on_delete=models.PROTECT, related_name="+",
-                                   db_index=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
 
     class Meta:
         verbose_name = _("个人账户记账")
@@ -414,15 +582,23 @@ class AccountPosting(ScopedModel):
         ordering = ["account_id", "created_at", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(kind__in=INTO_ACCOUNT, amount_fen__gt=0)
-                           | (~models.Q(kind__in=INTO_ACCOUNT) & models.Q(amount_fen__lt=0))),
-                name="posting_sign_follows_kind"),
-            models.CheckConstraint(condition=models.Q(month__day=1), name="posting_month_is_first_day"),
+                condition=(
+                    models.Q(kind__in=INTO_ACCOUNT, amount_fen__gt=0)
+                    | (~models.Q(kind__in=INTO_ACCOUNT) & models.Q(amount_fen__lt=0))
+                ),
+                name="posting_sign_follows_kind",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(month__day=1), name="posting_month_is_first_day"
+            ),
         ]
         indexes = [
             # What a sweep looks for: the unmatched postings of one county and month.
-            models.Index(fields=["county", "month"], condition=models.Q(batch__isnull=True),
-                         name="posting_unmatched"),
+            models.Index(
+                fields=["county", "month"],
+                condition=models.Q(batch__isnull=True),
+                name="posting_unmatched",
+            ),
         ]
 
 
@@ -444,54 +620,108 @@ class Transfer(ScopedModel):
 
     scope_paths = ("from_county", "to_county")
 
-    person = models.ForeignKey(Person, verbose_name=_("参保人"), on_delete=models.PROTECT,
-                               related_name="transfers")
-    from_county = models.ForeignKey(REGION, verbose_name=_("转出经办单位"), on_delete=models.PROTECT,
-                                    related_name="transfers_out")
-    to_county = models.ForeignKey(REGION, verbose_name=_("转入经办单位"), on_delete=models.PROTECT,
-                                  related_name="transfers_in")
+    person = models.ForeignKey(
+        Person, verbose_name=_("参保人"), on_delete=models.PROTECT, related_name="transfers"
+    )
+    from_county = models.ForeignKey(
+        REGION,
+        verbose_name=_("转出经办单位"),
+        on_delete=models.PROTECT,
+        related_name="transfers_out",
+    )
+    to_county = models.ForeignKey(
+        REGION,
+        verbose_name=_("转入经办单位"),
+        on_delete=models.PROTECT,
+        related_name="transfers_in",
+    )
     effective_month = models.DateField(_("转入起始月"))
     reason = models.CharField(_("转移原因"), max_length=200, blank=True)
-    status = models.CharField(_("状态"), max_length=12, choices=TransferStatus.choices,
-                              default=TransferStatus.PENDING)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=TransferStatus.choices, default=TransferStatus.PENDING
+    )
     # The ground: an employee's new employer (registered in to_county), a resident's new address.
-    new_employer = models.ForeignKey(Employer, verbose_name=_("转入地参保单位"), null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
+    new_employer = models.ForeignKey(
+        Employer,
+        verbose_name=_("转入地参保单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     new_address = models.CharField(_("转入地居住地址"), max_length=200, blank=True)
     requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"), null=True,
-                                     blank=True, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     release_due = models.DateField(_("转出确认期限"), null=True, blank=True)
     released_at = models.DateTimeField(_("转出确认时间"), null=True, blank=True)
-    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("转出确认人"), null=True,
-                                    blank=True, on_delete=models.PROTECT, related_name="+")
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("转出确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     released_by_deadline = models.BooleanField(_("逾期未提异议自动确认"), default=False)
     objection = models.CharField(_("转出地异议理由"), max_length=200, blank=True)
     objected_at = models.DateTimeField(_("异议时间"), null=True, blank=True)
-    objected_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("异议人"), null=True,
-                                    blank=True, on_delete=models.PROTECT, related_name="+")
+    objected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("异议人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     cancel_reason = models.CharField(_("撤销原因"), max_length=200, blank=True)
     cancelled_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
-    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("撤销人"), null=True,
-                                     blank=True, on_delete=models.PROTECT, related_name="+")
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤销人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     completed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
-    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("办结人"), null=True,
-                                     blank=True, on_delete=models.PROTECT, related_name="+")
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("办结人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("转移接续")
         verbose_name_plural = _("转移接续")
         ordering = ["-requested_at"]
         constraints = [
-            models.UniqueConstraint(fields=["person"], condition=models.Q(status="pending"),
-                                    name="one_pending_transfer_per_person"),
-            models.CheckConstraint(condition=~models.Q(from_county=models.F("to_county")),
-                                   name="transfer_between_two_counties"),
-            models.CheckConstraint(condition=models.Q(effective_month__day=1),
-                                   name="transfer_month_is_first_day"),
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(status="pending"),
+                name="one_pending_transfer_per_person",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_county=models.F("to_county")),
+                name="transfer_between_two_counties",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(effective_month__day=1), name="transfer_month_is_first_day"
+            ),
             # An objection always says why (the receiving county and the person are told).
-            models.CheckConstraint(condition=~models.Q(status="objected") | ~models.Q(objection=""),
-                                   name="transfer_objection_has_reason"),
+            models.CheckConstraint(
+                condition=~models.Q(status="objected") | ~models.Q(objection=""),
+                name="transfer_objection_has_reason",
+            ),
         ]
 
     def __str__(self) -> str:  # no name: both counties and the audit trail read it
@@ -514,24 +744,39 @@ class ReferralStatus(models.TextChoices):
 class Referral(ScopedModel):
     """转诊 / 转外就医备案: the benefit calculator reads an approved, valid one."""
 
-    county = models.ForeignKey(REGION, verbose_name=_("经办单位"), on_delete=models.PROTECT,
-                               related_name="referrals")
-    person = models.ForeignKey(Person, verbose_name=_("参保人"), on_delete=models.PROTECT,
-                               related_name="referrals")
+    county = models.ForeignKey(
+        REGION, verbose_name=_("经办单位"), on_delete=models.PROTECT, related_name="referrals"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("参保人"), on_delete=models.PROTECT, related_name="referrals"
+    )
     kind = models.CharField(_("备案类型"), max_length=20, choices=ReferralKind.choices)
     destination = models.CharField(_("就医地/转往医院"), max_length=100)
     destination_area_code = models.CharField(_("就医地行政区划代码"), max_length=6, blank=True)
     diagnosis = models.CharField(_("诊断/转诊理由"), max_length=200, blank=True)
     valid_from = models.DateField(_("有效期起"))
     valid_to = models.DateField(_("有效期止"))
-    status = models.CharField(_("状态"), max_length=12, choices=ReferralStatus.choices,
-                              default=ReferralStatus.APPLIED)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=ReferralStatus.choices, default=ReferralStatus.APPLIED
+    )
     applied_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
-    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("受理人"), null=True,
-                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("受理人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True,
-                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     decision_note = models.CharField(_("审核意见"), max_length=200, blank=True)
 
     class Meta:
@@ -539,8 +784,10 @@ class Referral(ScopedModel):
         verbose_name_plural = _("转诊与转外就医备案")
         ordering = ["-applied_at"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(valid_to__gte=models.F("valid_from")),
-                                   name="referral_valid_period"),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__gte=models.F("valid_from")),
+                name="referral_valid_period",
+            ),
         ]
 
 
@@ -559,24 +806,48 @@ class DiseaseRegistration(ScopedModel):
     outpatient care. The disease itself (its code, ratio and limit) is policy data.
     """
 
-    county = models.ForeignKey(REGION, verbose_name=_("经办单位"), on_delete=models.PROTECT,
-                               related_name="disease_registrations")
-    person = models.ForeignKey(Person, verbose_name=_("参保人"), on_delete=models.PROTECT,
-                               related_name="disease_registrations")
+    county = models.ForeignKey(
+        REGION,
+        verbose_name=_("经办单位"),
+        on_delete=models.PROTECT,
+        related_name="disease_registrations",
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("参保人"),
+        on_delete=models.PROTECT,
+        related_name="disease_registrations",
+    )
     disease_code = models.CharField(_("病种编码"), max_length=20)
     disease_name = models.CharField(_("病种名称"), max_length=60)
     hospital = models.CharField(_("鉴定/诊断医院"), max_length=100, blank=True)
     evidence = models.CharField(_("诊断依据"), max_length=200, blank=True)
     valid_from = models.DateField(_("有效期起"))
     valid_to = models.DateField(_("有效期止"))
-    status = models.CharField(_("状态"), max_length=12, choices=DiseaseRegistrationStatus.choices,
-                              default=DiseaseRegistrationStatus.APPLIED)
+    status = models.CharField(
+        _("状态"),
+        max_length=12,
+        choices=DiseaseRegistrationStatus.choices,
+        default=DiseaseRegistrationStatus.APPLIED,
+    )
     applied_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
-    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("受理人"), null=True,
-                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("受理人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     decided_at = models.DateTimeField(_("认定时间"), null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("认定人"), null=True,
-                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("认定人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     decision_note = models.CharField(_("认定意见"), max_length=200, blank=True)
 
     class Meta:
@@ -585,8 +856,10 @@ class DiseaseRegistration(ScopedModel):
         ordering = ["-applied_at"]
         indexes = [models.Index(fields=["person", "disease_code"], name="disease_reg_person_code")]
         constraints = [
-            models.CheckConstraint(condition=models.Q(valid_to__gte=models.F("valid_from")),
-                                   name="disease_registration_valid_period"),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__gte=models.F("valid_from")),
+                name="disease_registration_valid_period",
+            ),
         ]
 
     def __str__(self) -> str:

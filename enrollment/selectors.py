@@ -53,8 +53,11 @@ def _prefix(rows: QuerySet[Person], field: str, text: str) -> QuerySet[Person]:
     number, or (name, county, ID number) — where a clerk's county is checked inside the
     index, and is constant, so the order is still by name and ID number."""
     order = ("key", "id_number") if field == "id_number" else ("key", "county_id", "id_number")
-    return (rows.alias(key=Collate(F(field), _bytewise()))
-            .filter(key__gte=text, key__lt=text + "\U0010ffff").order_by(*order))
+    return (
+        rows.alias(key=Collate(F(field), _bytewise()))
+        .filter(key__gte=text, key__lt=text + "\U0010ffff")
+        .order_by(*order)
+    )
 
 
 def person_search(*, q: str, limit: int = 20) -> list[Person]:
@@ -88,14 +91,21 @@ def person_registered_elsewhere(*, id_number: str) -> str | None:
         return Person.objects.filter(id_number=text).values_list("county__name", flat=True).first()
 
 
-def people_list(*, q: str = "", category: str = "", scheme: str = "", status: str = "") -> QuerySet[Person]:
+def people_list(
+    *, q: str = "", category: str = "", scheme: str = "", status: str = ""
+) -> QuerySet[Person]:
     # In the order of person_name_county_c: a clerk's first page of 500,000 people is
     # read from the index (the county checked inside it), not sorted.
     rows = Person.objects.select_related("county").order_by(
-        Collate(F("name"), _bytewise()), "county_id", "id_number")
+        Collate(F("name"), _bytewise()), "county_id", "id_number"
+    )
     text = q.strip()
     if text:
-        rows = _prefix(rows, "id_number", text.upper()) if ID_LIKE.match(text) else _prefix(rows, "name", text)
+        rows = (
+            _prefix(rows, "id_number", text.upper())
+            if ID_LIKE.match(text)
+            else _prefix(rows, "name", text)
+        )
     if category:
         rows = rows.filter(category=category)
     if scheme or status:
@@ -110,7 +120,8 @@ def people_list(*, q: str = "", category: str = "", scheme: str = "", status: st
 
 def employers_list(*, q: str = "", status: str = "") -> QuerySet[Employer]:
     rows = Employer.objects.select_related("county").annotate(
-        active_count=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.ACTIVE)))
+        active_count=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.ACTIVE))
+    )
     if q:
         text = q.strip()
         rows = rows.filter(Q(credit_code__startswith=text.upper()) | Q(name__contains=text))
@@ -120,8 +131,11 @@ def employers_list(*, q: str = "", status: str = "") -> QuerySet[Employer]:
 
 
 def employer_employees(*, employer: Employer) -> QuerySet[Enrolment]:
-    return (Enrolment.objects.filter(employer=employer, status=EnrolmentStatus.ACTIVE)
-            .select_related("person").order_by("person__name"))
+    return (
+        Enrolment.objects.filter(employer=employer, status=EnrolmentStatus.ACTIVE)
+        .select_related("person")
+        .order_by("person__name")
+    )
 
 
 @dataclass
@@ -163,10 +177,17 @@ def retiree_eligibility(*, person: Person, on: date) -> dict[str, Any]:
     total_needed, actual_needed = required_retiree_months(on=on, sex=person.sex)
     paid, _declared = contribution_months(person=person)
     actual = paid - person.prior_contribution_months
-    return {"months": paid, "years": paid // 12, "rest_months": paid % 12,
-            "actual_months": actual, "required_months": total_needed, "required_years": total_needed // 12,
-            "required_actual_months": actual_needed,
-            "eligible": paid >= total_needed and actual + person.prior_contribution_months >= actual_needed}
+    return {
+        "months": paid,
+        "years": paid // 12,
+        "rest_months": paid % 12,
+        "actual_months": actual,
+        "required_months": total_needed,
+        "required_years": total_needed // 12,
+        "required_actual_months": actual_needed,
+        "eligible": paid >= total_needed
+        and actual + person.prior_contribution_months >= actual_needed,
+    }
 
 
 def person_history(*, person_id: int) -> PersonHistory:
@@ -180,16 +201,31 @@ def person_history(*, person_id: int) -> PersonHistory:
     """
     person = Person.objects.select_related("county").get(pk=person_id)
     with unrestricted():
-        enrolments = list(Enrolment.objects.filter(person=person)
-                          .select_related("county", "employer").order_by("start_month", "pk"))
-        lines = list(DeclarationLine.objects.filter(person=person)
-                     .select_related("county", "declaration__employer").order_by("month"))
-        resident = list(ResidentContribution.objects.filter(person=person).select_related("county")
-                        .order_by("year"))
-        postings = list(AccountPosting.objects.filter(account__person=person).select_related("county", "batch")
-                        .order_by("created_at", "pk"))
-        transfers = list(Transfer.objects.filter(person=person)
-                         .select_related("from_county", "to_county").order_by("requested_at"))
+        enrolments = list(
+            Enrolment.objects.filter(person=person)
+            .select_related("county", "employer")
+            .order_by("start_month", "pk")
+        )
+        lines = list(
+            DeclarationLine.objects.filter(person=person)
+            .select_related("county", "declaration__employer")
+            .order_by("month")
+        )
+        resident = list(
+            ResidentContribution.objects.filter(person=person)
+            .select_related("county")
+            .order_by("year")
+        )
+        postings = list(
+            AccountPosting.objects.filter(account__person=person)
+            .select_related("county", "batch")
+            .order_by("created_at", "pk")
+        )
+        transfers = list(
+            Transfer.objects.filter(person=person)
+            .select_related("from_county", "to_county")
+            .order_by("requested_at")
+        )
         referrals = list(Referral.objects.filter(person=person).order_by("-applied_at"))
     paid, declared = contribution_months(person=person)
     try:
@@ -197,21 +233,35 @@ def person_history(*, person_id: int) -> PersonHistory:
     except BusinessRuleError:  # no published policy yet: the record still shows, without the check
         retiree = None
     return PersonHistory(
-        person=person, enrolments=enrolments, lines=lines, resident_contributions=resident,
-        postings=postings, balance_fen=account_balance(person=person), transfers=transfers,
-        referrals=referrals, paid_months=paid, declared_months=declared,
-        retiree=retiree)
+        person=person,
+        enrolments=enrolments,
+        lines=lines,
+        resident_contributions=resident,
+        postings=postings,
+        balance_fen=account_balance(person=person),
+        transfers=transfers,
+        referrals=referrals,
+        paid_months=paid,
+        declared_months=declared,
+        retiree=retiree,
+    )
 
 
 def person_moved_out(*, person_id: int) -> Transfer | None:
     """The completed transfer that took this person out of the caller's county, if that is
     why the caller no longer sees them (transfers are seen by both counties)."""
-    return (Transfer.objects.filter(person_id=person_id, status=TransferStatus.COMPLETED)
-            .select_related("person", "from_county", "to_county").order_by("-completed_at", "-pk").first())
+    return (
+        Transfer.objects.filter(person_id=person_id, status=TransferStatus.COMPLETED)
+        .select_related("person", "from_county", "to_county")
+        .order_by("-completed_at", "-pk")
+        .first()
+    )
 
 
 def declarations_list(*, month: date | None = None, status: str = "") -> QuerySet[Declaration]:
-    rows = Declaration.objects.select_related("employer", "county").order_by("-month", "employer__name")
+    rows = Declaration.objects.select_related("employer", "county").order_by(
+        "-month", "employer__name"
+    )
     if month:
         rows = rows.filter(month=month)
     if status:
@@ -227,10 +277,14 @@ class Owed(TypedDict):
 
 def arrears(*, before: date | None = None) -> QuerySet[WithAnnotations[Declaration, Owed]]:
     """Declarations not fully paid (欠费), per county in the caller's scope, oldest first."""
-    rows = Declaration.objects.filter(paid_fen__lt=F("total_fen")).select_related("employer", "county")
+    rows = Declaration.objects.filter(paid_fen__lt=F("total_fen")).select_related(
+        "employer", "county"
+    )
     if before is not None:
         rows = rows.filter(month__lt=before)
-    return rows.annotate(owed=F("total_fen") - F("paid_fen")).order_by("county_id", "month", "employer__name")
+    return rows.annotate(owed=F("total_fen") - F("paid_fen")).order_by(
+        "county_id", "month", "employer__name"
+    )
 
 
 def arrears_total(*, before: date | None = None) -> dict[str, int]:
@@ -245,19 +299,31 @@ def enrolment_overlaps() -> list[dict[str, Any]]:
     found = []
     employee = Enrolment.objects.filter(scheme=Scheme.EMPLOYEE).select_related("person", "county")
     resident_by_person: dict[int, list[Enrolment]] = {}
-    for r in Enrolment.objects.filter(scheme=Scheme.RESIDENT, person_id__in=employee.values("person_id")):
+    for r in Enrolment.objects.filter(
+        scheme=Scheme.RESIDENT, person_id__in=employee.values("person_id")
+    ):
         resident_by_person.setdefault(r.person_id, []).append(r)
     for e in employee:
         for r in resident_by_person.get(e.person_id, []):
             if e.start_month <= (r.end_month or far) and r.start_month <= (e.end_month or far):
-                found.append({"person": e.person, "employee": e, "resident": r,
-                              "from": max(e.start_month, r.start_month),
-                              "to": min(e.end_month or far, r.end_month or far)})
+                found.append(
+                    {
+                        "person": e.person,
+                        "employee": e,
+                        "resident": r,
+                        "from": max(e.start_month, r.start_month),
+                        "to": min(e.end_month or far, r.end_month or far),
+                    }
+                )
     return found
 
 
-def transfers_list(*, status: str = "", direction: str = "", county_code: str | None = None) -> QuerySet[Transfer]:
-    rows = Transfer.objects.select_related("person", "from_county", "to_county").order_by("-requested_at")
+def transfers_list(
+    *, status: str = "", direction: str = "", county_code: str | None = None
+) -> QuerySet[Transfer]:
+    rows = Transfer.objects.select_related("person", "from_county", "to_county").order_by(
+        "-requested_at"
+    )
     if status:
         rows = rows.filter(status=status)
     if direction == "in" and county_code:
@@ -283,9 +349,12 @@ def transfers_named(transfers: Iterable[Transfer]) -> list[Transfer]:
     (their county holds them), else the masked name — a receiving clerk learns only what
     the request needs until the move is done."""
     rows = list(transfers)
-    visible = set(Person.objects.filter(pk__in={t.person_id for t in rows}).values_list("pk", flat=True))
+    visible = set(
+        Person.objects.filter(pk__in={t.person_id for t in rows}).values_list("pk", flat=True)
+    )
     for t in rows:
-        setattr(t, "person_label", t.person.name if t.person_id in visible else t.person.masked_name)  # noqa: B010
+        label = t.person.name if t.person_id in visible else t.person.masked_name
+        setattr(t, "person_label", label)  # noqa: B010  # an attribute the model does not declare
     return rows
 
 
@@ -300,6 +369,10 @@ def referrals_list(*, status: str = "", kind: str = "") -> QuerySet[Referral]:
 
 def referral_in_force(*, person: Person, on: date) -> Referral | None:
     """The approved referral/registration valid on this date (read by the benefit calculator)."""
-    return (Referral.objects.filter(person=person, status=ReferralStatus.APPROVED,
-                                    valid_from__lte=on, valid_to__gte=on)
-            .order_by("-valid_to").first())
+    return (
+        Referral.objects.filter(
+            person=person, status=ReferralStatus.APPROVED, valid_from__lte=on, valid_to__gte=on
+        )
+        .order_by("-valid_to")
+        .first()
+    )

@@ -39,8 +39,11 @@ def employee_month(*, month: date, declared_base_fen: int) -> EmployeeMonth:
     emp = policy_in_force(on=month).employee
     base = emp.clamp_base(declared_base_fen)
     return EmployeeMonth(
-        declared_base_fen=declared_base_fen, base_fen=base, clamped=base != declared_base_fen,
-        floor_fen=emp.base_floor_fen, ceiling_fen=emp.base_ceiling_fen,
+        declared_base_fen=declared_base_fen,
+        base_fen=base,
+        clamped=base != declared_base_fen,
+        floor_fen=emp.base_floor_fen,
+        ceiling_fen=emp.base_ceiling_fen,
         employer_fen=apply_rate(base, emp.employer_rate),
         employee_fen=apply_rate(base, emp.employee_rate),
         # Maternity merged into employee insurance is collected at its own rate on the
@@ -73,7 +76,9 @@ class ResidentYear:
 def resident_year(*, year: int, category: str, special_group: str) -> ResidentYear:
     res = policy_in_force(on=date(year, 1, 1)).resident
     standard = res.individual_contribution_fen(category)
-    subsidy = min(res.special_group_subsidy_fen.get(special_group, 0), standard) if special_group else 0
+    subsidy = (
+        min(res.special_group_subsidy_fen.get(special_group, 0), standard) if special_group else 0
+    )
     return ResidentYear(standard_fen=standard, subsidy_fen=subsidy)
 
 

@@ -12,7 +12,11 @@ urlpatterns = [
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:pk>/enrol/", views.person_enrol, name="person_enrol"),
-    path("people/<int:pk>/resident-payment/", views.person_resident_payment, name="person_resident_payment"),
+    path(
+        "people/<int:pk>/resident-payment/",
+        views.person_resident_payment,
+        name="person_resident_payment",
+    ),
     path("people/<int:pk>/event/", views.person_event, name="person_event"),
     path("people/<int:pk>/referral/", views.referral_new, name="referral_new"),
     path("enrolments/<int:pk>/<str:action>/", views.enrolment_action, name="enrolment_action"),

@@ -31,7 +31,6 @@ PHONE_PATTERN = r"1[0-9]{10}|(0[0-9]{2,3}-?)?[0-9]{7,8}(-[0-9]{1,5})?"
 _PHONE = re.compile(PHONE_PATTERN)
 
 
-
 def check_phone(value: str, *, field: str = "phone") -> str:
     """A phone number without its spaces; blank allowed."""
     text = str(value or "").strip().replace(" ", "")
@@ -53,7 +52,9 @@ def parse_prior_months(value: str, *, field: str = "prior_months") -> int:
     if not text:
         return 0
     if not (text.isascii() and text.isdigit()) or int(text) > PRIOR_MONTHS_MAX:
-        raise BusinessRuleError(BAD_PRIOR_MONTHS, code="prior_months", field=field, params={"value": text})
+        raise BusinessRuleError(
+            BAD_PRIOR_MONTHS, code="prior_months", field=field, params={"value": text}
+        )
     return int(text)
 
 
@@ -63,9 +64,17 @@ def parse_category(value: str, *, field: str = "category") -> str:
     code = choice_code(PersonCategory, text)
     if code is not None:
         return code
-    aliases = {"在职": "in_service", "退休": "retired", "居民": "resident_adult",
-               "成年居民": "resident_adult", "学生": "minor_student", "未成年人": "minor_student"}
+    aliases = {
+        "在职": "in_service",
+        "退休": "retired",
+        "居民": "resident_adult",
+        "成年居民": "resident_adult",
+        "学生": "minor_student",
+        "未成年人": "minor_student",
+    }
     if text in aliases:
         return aliases[text]
     choices = choice_list(PersonCategory)
-    raise BusinessRuleError(BAD_CATEGORY, code="category", field=field, params={"value": text, "choices": choices})
+    raise BusinessRuleError(
+        BAD_CATEGORY, code="category", field=field, params={"value": text, "choices": choices}
+    )

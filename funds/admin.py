@@ -43,21 +43,43 @@ class ServiceForm(forms.ModelForm):
 
 class BookForm(ServiceForm):
     def check(self, data: dict[str, Any]) -> None:
-        thresholds_check(danger_below=data["capacity_danger_below"], warn_below=data["capacity_warn_below"],
-                         warn_above=data["capacity_warn_above"])
+        thresholds_check(
+            danger_below=data["capacity_danger_below"],
+            warn_below=data["capacity_warn_below"],
+            warn_above=data["capacity_warn_above"],
+        )
 
 
 @admin.register(models.Book)
 class BookAdmin(WriterExportMixin, admin.ModelAdmin):
     form = BookForm
-    list_display = ["code", "name", "scheme", "capacity_danger_below", "capacity_warn_below", "capacity_warn_above"]
-    fields = ["code", "name", "scheme", "capacity_danger_below", "capacity_warn_below", "capacity_warn_above"]
+    list_display = [
+        "code",
+        "name",
+        "scheme",
+        "capacity_danger_below",
+        "capacity_warn_below",
+        "capacity_warn_above",
+    ]
+    fields = [
+        "code",
+        "name",
+        "scheme",
+        "capacity_danger_below",
+        "capacity_warn_below",
+        "capacity_warn_above",
+    ]
     readonly_fields = ["code", "name", "scheme"]
 
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
         d = form.cleaned_data
-        book_thresholds_set(book=obj, danger_below=d["capacity_danger_below"], warn_below=d["capacity_warn_below"],
-                            warn_above=d["capacity_warn_above"], actor=acting(request))
+        book_thresholds_set(
+            book=obj,
+            danger_below=d["capacity_danger_below"],
+            warn_below=d["capacity_warn_below"],
+            warn_above=d["capacity_warn_above"],
+            actor=acting(request),
+        )
 
 
 @admin.register(models.Account)
@@ -98,7 +120,15 @@ class RemittanceRuleAdmin(WriterExportMixin, admin.ModelAdmin):
 class PositionForm(ServiceForm):
     class Meta:
         model = models.PrePoolingPosition
-        fields = ["rule", "book", "county", "surplus_fen", "deficit_fen", "risk_adjustment_paid_fen", "lump_sum"]
+        fields = [
+            "rule",
+            "book",
+            "county",
+            "surplus_fen",
+            "deficit_fen",
+            "risk_adjustment_paid_fen",
+            "lump_sum",
+        ]
 
     def check(self, data: dict[str, Any]) -> None:
         position_check(position=self.instance)
@@ -107,16 +137,34 @@ class PositionForm(ServiceForm):
 @admin.register(models.PrePoolingPosition)
 class PositionAdmin(WriterExportMixin, admin.ModelAdmin):
     form = PositionForm
-    list_display = ["county", "book", "rule", "surplus_fen", "deficit_fen", "risk_adjustment_paid_fen", "offset_fen"]
+    list_display = [
+        "county",
+        "book",
+        "rule",
+        "surplus_fen",
+        "deficit_fen",
+        "risk_adjustment_paid_fen",
+        "offset_fen",
+    ]
     readonly_fields = ["offset_fen"]
 
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
-        position_save(position=obj, actor=acting(request))  # also rebuilds the instalments from the rule
+        position_save(
+            position=obj, actor=acting(request)
+        )  # also rebuilds the instalments from the rule
 
 
 @admin.register(models.PrePoolingClaim)
 class ClaimAdmin(WriterExportMixin, admin.ModelAdmin):
-    list_display = ["county", "book", "kind", "counterparty", "amount_fen", "cleared_fen", "cleared_on"]
+    list_display = [
+        "county",
+        "book",
+        "kind",
+        "counterparty",
+        "amount_fen",
+        "cleared_fen",
+        "cleared_on",
+    ]
 
 
 class RateForm(ServiceForm):
@@ -126,8 +174,12 @@ class RateForm(ServiceForm):
 
     def check(self, data: dict[str, Any]) -> None:
         i = self.instance  # on a correction the period is read-only, so not in `data`
-        interest_rate_check(book=data["book"] if "book" in data else i.book, year=data.get("year", i.year),
-                            month=data.get("month", i.month), annual_rate=data["annual_rate"])
+        interest_rate_check(
+            book=data["book"] if "book" in data else i.book,
+            year=data.get("year", i.year),
+            month=data.get("month", i.month),
+            annual_rate=data["annual_rate"],
+        )
 
 
 @admin.register(models.InterestRate)
@@ -139,8 +191,13 @@ class InterestRateAdmin(WriterExportMixin, admin.ModelAdmin):
         return ["book", "year", "month"] if obj is not None else []  # a correction keeps its month
 
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
-        interest_rate_set(book=obj.book, year=obj.year, month=obj.month, annual_rate=obj.annual_rate,
-                          actor=acting(request))
+        interest_rate_set(
+            book=obj.book,
+            year=obj.year,
+            month=obj.month,
+            annual_rate=obj.annual_rate,
+            actor=acting(request),
+        )
 
 
 @admin.register(models.Budget)

@@ -24,12 +24,25 @@ FUND_READERS = [HasCapability.of("fund.view")]
 
 
 class AccountSerializer(serializers.ModelSerializer):
-    book: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    book: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = Account
-        fields = ["id", "book", "code", "name", "category", "klass", "side", "county", "city_level",
-                  "no_overdraft", "balance_fen"]
+        fields = [
+            "id",
+            "book",
+            "code",
+            "name",
+            "category",
+            "klass",
+            "side",
+            "county",
+            "city_level",
+            "no_overdraft",
+            "balance_fen",
+        ]
 
 
 class AccountList(generics.ListAPIView):
@@ -48,16 +61,28 @@ class BookOverview(APIView):
 
     @extend_schema(responses={200: dict})
     def get(self, request: Request) -> Response:
-        return Response([{"book": c.book.code, "name": c.book.name, "balance_fen": c.balance_fen,
-                          "average_expense_fen": c.average_expense_fen,
-                          "months": str(c.months) if c.months is not None else None, "level": c.level}
-                         for c in selectors.book_overview()])
+        return Response(
+            [
+                {
+                    "book": c.book.code,
+                    "name": c.book.name,
+                    "balance_fen": c.balance_fen,
+                    "average_expense_fen": c.average_expense_fen,
+                    "months": str(c.months) if c.months is not None else None,
+                    "level": c.level,
+                }
+                for c in selectors.book_overview()
+            ]
+        )
 
 
 def _period(request: Request) -> tuple[int, int, str | None]:
     year, month = selectors.today_period()
-    return (int(request.query_params.get("year", year)), int(request.query_params.get("month", month)),
-            request.query_params.get("county") or None)
+    return (
+        int(request.query_params.get("year", year)),
+        int(request.query_params.get("month", month)),
+        request.query_params.get("county") or None,
+    )
 
 
 class Statement(APIView):
@@ -68,8 +93,9 @@ class Statement(APIView):
     @extend_schema(responses={200: dict})
     def get(self, request: Request, code: str) -> Response:
         year, month, county = _period(request)
-        st = selectors.fund_statement(book=get_object_or_404(Book, code=code), year=year, month=month,
-                                      county=county)
+        st = selectors.fund_statement(
+            book=get_object_or_404(Book, code=code), year=year, month=month, county=county
+        )
         table = reports.statement_table(st)
         return Response({"header": _header(table), "rows": _cells(table.rows)})
 
@@ -82,10 +108,13 @@ class Trial(APIView):
     @extend_schema(responses={200: dict})
     def get(self, request: Request, code: str) -> Response:
         year, month, county = _period(request)
-        tb = selectors.trial_balance(book=get_object_or_404(Book, code=code), year=year, month=month,
-                                     county=county)
+        tb = selectors.trial_balance(
+            book=get_object_or_404(Book, code=code), year=year, month=month, county=county
+        )
         table = reports.trial_table(tb, county)
-        return Response({"header": _header(table), "balanced": tb.balanced, "rows": _cells(table.rows)})
+        return Response(
+            {"header": _header(table), "balanced": tb.balanced, "rows": _cells(table.rows)}
+        )
 
 
 def _header(table: Table) -> list[str]:
@@ -94,8 +123,17 @@ def _header(table: Table) -> list[str]:
 
 def _cells(rows: Iterable[Sequence[Any]]) -> list[list[str]]:
     """Money in yuan strings, as the page shows it; labels as text; an empty cell empty."""
-    return [["" if v is None else str(fen_to_yuan(v)) if isinstance(v, int) and not isinstance(v, bool)
-             else str(v) for v in r] for r in rows]
+    return [
+        [
+            ""
+            if v is None
+            else str(fen_to_yuan(v))
+            if isinstance(v, int) and not isinstance(v, bool)
+            else str(v)
+            for v in r
+        ]
+        for r in rows
+    ]
 
 
 class LineIn(serializers.Serializer):
@@ -123,9 +161,19 @@ class PostEntry(APIView):
         data: Any = EntryIn(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        entry = post_entry(key=v["key"], book=v["book"], memo=v["memo"], source=v["source"],
-                           entry_date=v.get("entry_date"), actor=acting(request),
-                           lines=[LineSpec(ln["account"], ln["amount_fen"], ln.get("county") or None)
-                                  for ln in v["lines"]])
-        return Response({"id": entry.pk, "key": entry.key, "period": entry.period.label},
-                        status=status.HTTP_201_CREATED)
+        entry = post_entry(
+            key=v["key"],
+            book=v["book"],
+            memo=v["memo"],
+            source=v["source"],
+            entry_date=v.get("entry_date"),
+            actor=acting(request),
+            lines=[
+                LineSpec(ln["account"], ln["amount_fen"], ln.get("county") or None)
+                for ln in v["lines"]
+            ],
+        )
+        return Response(
+            {"id": entry.pk, "key": entry.key, "period": entry.period.label},
+            status=status.HTTP_201_CREATED,
+        )

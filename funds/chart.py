@@ -97,41 +97,57 @@ class Kind:
 C = Category
 PERSONAL_BOOK = "employee_personal"  # the book whose control account mirrors the people's accounts
 POOLED_BOOK = "employee_pooled"
-KINDS: dict[str, Kind] = {k.category: k for k in [
-    Kind(C.TREASURY_TRANSIT, "1001", Klass.ASSET, city_level=True),
-    Kind(C.FISCAL_SPECIAL, "1002", Klass.ASSET, city_level=True, no_overdraft=True),
-    Kind(C.CITY_EXPENDITURE, "1003", Klass.ASSET, city_level=True, no_overdraft=True),
-    Kind(C.COUNTY_EXPENDITURE, "1004", Klass.ASSET, no_overdraft=True),
-    Kind(C.RECEIVABLE_COUNTY, "1101", Klass.ASSET),
-    Kind(C.INTER_COUNTY_CLEARING, "1102", Klass.ASSET, city_unit=True),
-    Kind(C.PERSONAL_ACCOUNT_CLEARING, "1201", Klass.ASSET, city_level=True, books=(PERSONAL_BOOK,)),
-    Kind(C.PAYABLE_PROVIDER, "2001", Klass.LIABILITY, city_unit=True),
-    Kind(C.QUALITY_DEPOSIT, "2002", Klass.LIABILITY, city_unit=True),
-    Kind(C.SUSPENSE, "2101", Klass.LIABILITY, books=(POOLED_BOOK,)),  # employee collections only
-    Kind(C.FUND_BALANCE, "3001", Klass.FUND, city_level=True),
-    Kind(C.RISK_RESERVE, "3002", Klass.FUND, city_level=True),
-    Kind(C.PERSONAL_ACCOUNT_BALANCE, "3003", Klass.FUND, books=(PERSONAL_BOOK,)),
-    Kind(C.INCOME_PREMIUM, "4001", Klass.INCOME),
-    Kind(C.SUBSIDY_CENTRAL, "4011", Klass.INCOME),
-    Kind(C.SUBSIDY_PROVINCIAL, "4012", Klass.INCOME),
-    Kind(C.SUBSIDY_CITY, "4013", Klass.INCOME),
-    Kind(C.SUBSIDY_COUNTY, "4014", Klass.INCOME),
-    Kind(C.INCOME_INTEREST, "4021", Klass.INCOME, city_level=True),  # interest belongs to the book
-    Kind(C.INCOME_TRANSFER_IN, "4031", Klass.INCOME),
-    Kind(C.INCOME_GRANT_ABOVE, "4041", Klass.INCOME),
-    Kind(C.INCOME_REMITTANCE_BELOW, "4051", Klass.INCOME),
-    Kind(C.INCOME_OTHER, "4099", Klass.INCOME, city_unit=True),  # deductions from providers, too
-    Kind(C.BENEFIT_INPATIENT, "5001", Klass.EXPENSE),
-    Kind(C.BENEFIT_OUTPATIENT, "5002", Klass.EXPENSE),
-    Kind(C.BENEFIT_MATERNITY_MEDICAL, "5003", Klass.EXPENSE),
-    Kind(C.BENEFIT_MATERNITY_ALLOWANCE, "5004", Klass.EXPENSE),
-    Kind(C.BENEFIT_CRITICAL, "5005", Klass.EXPENSE),
-    Kind(C.BENEFIT_PERSONAL_ACCOUNT, "5006", Klass.EXPENSE),
-    Kind(C.EXPENSE_TRANSFER_OUT, "5031", Klass.EXPENSE),
-    Kind(C.EXPENSE_GRANT_BELOW, "5041", Klass.EXPENSE),
-    Kind(C.EXPENSE_REMITTANCE_UP, "5051", Klass.EXPENSE),
-    Kind(C.EXPENSE_OTHER, "5099", Klass.EXPENSE),
-]}
+KINDS: dict[str, Kind] = {
+    k.category: k
+    for k in [
+        Kind(C.TREASURY_TRANSIT, "1001", Klass.ASSET, city_level=True),
+        Kind(C.FISCAL_SPECIAL, "1002", Klass.ASSET, city_level=True, no_overdraft=True),
+        Kind(C.CITY_EXPENDITURE, "1003", Klass.ASSET, city_level=True, no_overdraft=True),
+        Kind(C.COUNTY_EXPENDITURE, "1004", Klass.ASSET, no_overdraft=True),
+        Kind(C.RECEIVABLE_COUNTY, "1101", Klass.ASSET),
+        Kind(C.INTER_COUNTY_CLEARING, "1102", Klass.ASSET, city_unit=True),
+        Kind(
+            C.PERSONAL_ACCOUNT_CLEARING,
+            "1201",
+            Klass.ASSET,
+            city_level=True,
+            books=(PERSONAL_BOOK,),
+        ),
+        Kind(C.PAYABLE_PROVIDER, "2001", Klass.LIABILITY, city_unit=True),
+        Kind(C.QUALITY_DEPOSIT, "2002", Klass.LIABILITY, city_unit=True),
+        Kind(
+            C.SUSPENSE, "2101", Klass.LIABILITY, books=(POOLED_BOOK,)
+        ),  # employee collections only
+        Kind(C.FUND_BALANCE, "3001", Klass.FUND, city_level=True),
+        Kind(C.RISK_RESERVE, "3002", Klass.FUND, city_level=True),
+        Kind(C.PERSONAL_ACCOUNT_BALANCE, "3003", Klass.FUND, books=(PERSONAL_BOOK,)),
+        Kind(C.INCOME_PREMIUM, "4001", Klass.INCOME),
+        Kind(C.SUBSIDY_CENTRAL, "4011", Klass.INCOME),
+        Kind(C.SUBSIDY_PROVINCIAL, "4012", Klass.INCOME),
+        Kind(C.SUBSIDY_CITY, "4013", Klass.INCOME),
+        Kind(C.SUBSIDY_COUNTY, "4014", Klass.INCOME),
+        Kind(
+            C.INCOME_INTEREST, "4021", Klass.INCOME, city_level=True
+        ),  # interest belongs to the book
+        Kind(C.INCOME_TRANSFER_IN, "4031", Klass.INCOME),
+        Kind(C.INCOME_GRANT_ABOVE, "4041", Klass.INCOME),
+        Kind(C.INCOME_REMITTANCE_BELOW, "4051", Klass.INCOME),
+        Kind(
+            C.INCOME_OTHER, "4099", Klass.INCOME, city_unit=True
+        ),  # deductions from providers, too
+        Kind(C.BENEFIT_INPATIENT, "5001", Klass.EXPENSE),
+        Kind(C.BENEFIT_OUTPATIENT, "5002", Klass.EXPENSE),
+        Kind(C.BENEFIT_MATERNITY_MEDICAL, "5003", Klass.EXPENSE),
+        Kind(C.BENEFIT_MATERNITY_ALLOWANCE, "5004", Klass.EXPENSE),
+        Kind(C.BENEFIT_CRITICAL, "5005", Klass.EXPENSE),
+        Kind(C.BENEFIT_PERSONAL_ACCOUNT, "5006", Klass.EXPENSE),
+        Kind(C.EXPENSE_TRANSFER_OUT, "5031", Klass.EXPENSE),
+        Kind(C.EXPENSE_GRANT_BELOW, "5041", Klass.EXPENSE),
+        Kind(C.EXPENSE_REMITTANCE_UP, "5051", Klass.EXPENSE),
+        Kind(C.EXPENSE_OTHER, "5099", Klass.EXPENSE),
+    ]
+}
+
 
 def expenditure_category(unit: str, area: str) -> str:
     """The account a handling unit pays from: a county's expenditure account, or — for the

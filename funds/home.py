@@ -21,9 +21,14 @@ def widgets(request: HttpRequest) -> list[Widget]:
         if c.balance_fen == 0 and c.average_expense_fen == 0:
             continue  # an empty book says nothing worth a tile
         months = "—" if c.months is None else _("%(m)s 个月") % {"m": c.months}
-        found.append(Widget(
-            title=c.book.name, value=months,
-            url=reverse("funds:book", args=[c.book.code]),
-            note=_("结余 %(balance)s 元 · %(note)s") % {"balance": format_yuan(c.balance_fen), "note": c.note},
-            level={"danger": "danger", "warn": "warn"}.get(c.level, "info")))
+        found.append(
+            Widget(
+                title=c.book.name,
+                value=months,
+                url=reverse("funds:book", args=[c.book.code]),
+                note=_("结余 %(balance)s 元 · %(note)s")
+                % {"balance": format_yuan(c.balance_fen), "note": c.note},
+                level={"danger": "danger", "warn": "warn"}.get(c.level, "info"),
+            )
+        )
     return found

@@ -31,12 +31,15 @@ class Book(models.Model):
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
     # Warning lines for months of payment capacity (人社部发〔2009〕67号: 6–9 normal,
     # < 3 insufficient, > 15 excessive); each city sets its own.
-    capacity_danger_below = models.DecimalField(_("可支付月数严重不足线"), max_digits=5,
-                                                decimal_places=1, default=Decimal("3"))
-    capacity_warn_below = models.DecimalField(_("可支付月数预警线"), max_digits=5,
-                                              decimal_places=1, default=Decimal("6"))
-    capacity_warn_above = models.DecimalField(_("可支付月数结余过多线"), max_digits=5,
-                                              decimal_places=1, default=Decimal("15"))
+    capacity_danger_below = models.DecimalField(
+        _("可支付月数严重不足线"), max_digits=5, decimal_places=1, default=Decimal("3")
+    )
+    capacity_warn_below = models.DecimalField(
+        _("可支付月数预警线"), max_digits=5, decimal_places=1, default=Decimal("6")
+    )
+    capacity_warn_above = models.DecimalField(
+        _("可支付月数结余过多线"), max_digits=5, decimal_places=1, default=Decimal("15")
+    )
 
     class Meta:
         verbose_name = _("基金账簿")
@@ -54,16 +57,22 @@ class Account(ScopedModel):
     a row lock; `manage.py reconcile` proves it equals the sum of the lines.
     """
 
-    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="accounts",
-                             verbose_name=_("账簿"))
-    county = models.ForeignKey("pooling.Region", on_delete=models.PROTECT,
-                               related_name="fund_accounts", verbose_name=_("所属单位"))
+    book = models.ForeignKey(
+        Book, on_delete=models.PROTECT, related_name="accounts", verbose_name=_("账簿")
+    )
+    county = models.ForeignKey(
+        "pooling.Region",
+        on_delete=models.PROTECT,
+        related_name="fund_accounts",
+        verbose_name=_("所属单位"),
+    )
     code = models.CharField(_("科目代码"), max_length=40)
     name = models.CharField(_("科目名称"), max_length=100)
     category = models.CharField(_("科目类别"), max_length=40, choices=Category.choices)
     klass = models.CharField(_("性质"), max_length=10, choices=Klass.choices)
-    side = models.CharField(_("余额方向"), max_length=1,
-                            choices=[(DEBIT, _("借")), (CREDIT, _("贷"))])
+    side = models.CharField(
+        _("余额方向"), max_length=1, choices=[(DEBIT, _("借")), (CREDIT, _("贷"))]
+    )
     # A city-level account (e.g. the fiscal special account) takes lines accounted
     # to any county; a county's own account only takes lines of that county.
     city_level = models.BooleanField(_("市级账户"), default=False)
@@ -101,16 +110,23 @@ class Period(models.Model):
     OPEN = "open"
     CLOSED = "closed"
 
-    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="periods",
-                             verbose_name=_("账簿"))
+    book = models.ForeignKey(
+        Book, on_delete=models.PROTECT, related_name="periods", verbose_name=_("账簿")
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     month = models.PositiveSmallIntegerField(_("月份"))
-    status = models.CharField(_("状态"), max_length=10, default=OPEN,
-                              choices=[(OPEN, _("未结账")), (CLOSED, _("已结账"))])
+    status = models.CharField(
+        _("状态"), max_length=10, default=OPEN, choices=[(OPEN, _("未结账")), (CLOSED, _("已结账"))]
+    )
     closed_at = models.DateTimeField(_("结账时间"), null=True, blank=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  null=True, blank=True, related_name="+",
-                                  verbose_name=_("结账人"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("结账人"),
+    )
 
     class Meta:
         verbose_name = _("会计期间")
@@ -119,8 +135,9 @@ class Period(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["book", "year", "month"], name="funds_period_month"),
             models.UniqueConstraint(fields=["id", "book"], name="funds_period_id_book"),
-            models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12),
-                                   name="funds_period_month_range"),
+            models.CheckConstraint(
+                condition=models.Q(month__gte=1, month__lte=12), name="funds_period_month_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -136,20 +153,43 @@ class Entry(models.Model):
 
     # Both enforced at once on PostgreSQL by the composite key (period_id, book_id) →
     # period (id, book_id) of migration 0002: one check per entry instead of two.
-    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="entries",
-                             db_constraint=False, db_index=False, verbose_name=_("账簿"))
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="entries",
-                               db_constraint=False, verbose_name=_("会计期间"))
+    book = models.ForeignKey(
+        Book,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        db_constraint=False,
+        db_index=False,
+        verbose_name=_("账簿"),
+    )
+    period = models.ForeignKey(
+        Period,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        db_constraint=False,
+        verbose_name=_("会计期间"),
+    )
     key = models.CharField(_("幂等键"), max_length=200, unique=True)
     payload_hash = models.CharField(_("内容摘要"), max_length=64)
     entry_date = models.DateField(_("记账日期"))
     memo = models.CharField(_("摘要"), max_length=200)
     source = models.CharField(_("来源"), max_length=60, blank=True)
-    reverses = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="reversed_by", verbose_name=_("冲销的分录"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+", db_index=False,
-                                   verbose_name=_("记账人"))
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+        verbose_name=_("冲销的分录"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("记账人"),
+    )
     posted_at = models.DateTimeField(_("过账时间"), default=timezone.now)
 
     class Meta:
@@ -171,18 +211,47 @@ class Line(ScopedModel):
     several times faster for a month's bulk posting.
     """
 
-    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="lines",
-                              db_constraint=False, verbose_name=_("凭证"))
-    book = models.ForeignKey(Book, on_delete=models.PROTECT, related_name="+",
-                             db_constraint=False, db_index=False, verbose_name=_("账簿"))
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines",
-                                db_constraint=False, verbose_name=_("科目"))
-    county = models.ForeignKey("pooling.Region", on_delete=models.PROTECT, related_name="+",
-                               db_constraint=False, db_index=False, verbose_name=_("核算单位"))
+    entry = models.ForeignKey(
+        Entry,
+        on_delete=models.PROTECT,
+        related_name="lines",
+        db_constraint=False,
+        verbose_name=_("凭证"),
+    )
+    book = models.ForeignKey(
+        Book,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+        verbose_name=_("账簿"),
+    )
+    account = models.ForeignKey(
+        Account,
+        on_delete=models.PROTECT,
+        related_name="lines",
+        db_constraint=False,
+        verbose_name=_("科目"),
+    )
+    county = models.ForeignKey(
+        "pooling.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+        verbose_name=_("核算单位"),
+    )
     amount_fen = models.BigIntegerField(_("金额（分，借正贷负）"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+", db_constraint=False,
-                                   db_index=False, verbose_name=_("记账人"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+        verbose_name=_("记账人"),
+    )
 
     class Meta:
         verbose_name = _("分录行")
@@ -222,8 +291,9 @@ class AccountTotal(ScopedModel):
         verbose_name = _("科目发生额")
         verbose_name_plural = _("科目发生额")
         constraints = [
-            models.UniqueConstraint(fields=["account", "county", "period"],
-                                    name="funds_total_account_county_period"),
+            models.UniqueConstraint(
+                fields=["account", "county", "period"], name="funds_total_account_county_period"
+            ),
         ]
 
 
@@ -240,6 +310,24 @@ from funds.models_plans import (  # noqa: E402
     RemittanceRule,
 )
 
-AUDITED_PLAN_MODELS = [Budget, BudgetItem, BudgetAdjustment, MonthlyPlan, RemittanceRule,
-                       PrePoolingPosition, Instalment, InstalmentPayment, PrePoolingClaim, InterestRate]
-__all__ = ["Account", "AccountTotal", "Book", "Entry", "Line", "Period", *[m.__name__ for m in AUDITED_PLAN_MODELS]]
+AUDITED_PLAN_MODELS = [
+    Budget,
+    BudgetItem,
+    BudgetAdjustment,
+    MonthlyPlan,
+    RemittanceRule,
+    PrePoolingPosition,
+    Instalment,
+    InstalmentPayment,
+    PrePoolingClaim,
+    InterestRate,
+]
+__all__ = [
+    "Account",
+    "AccountTotal",
+    "Book",
+    "Entry",
+    "Line",
+    "Period",
+    *[m.__name__ for m in AUDITED_PLAN_MODELS],
+]

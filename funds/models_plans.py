@@ -19,23 +19,39 @@ class Budget(ScopedModel):
     DRAFT, SUBMITTED, ISSUED = "draft", "submitted", "issued"
     STATUSES = [(DRAFT, _("编制中")), (SUBMITTED, _("已报送")), (ISSUED, _("已批复下达"))]
 
-    book = models.ForeignKey("funds.Book", on_delete=models.PROTECT, related_name="budgets",
-                             verbose_name=_("账簿"))
-    county = models.ForeignKey("pooling.Region", on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("编制单位"))
+    book = models.ForeignKey(
+        "funds.Book", on_delete=models.PROTECT, related_name="budgets", verbose_name=_("账簿")
+    )
+    county = models.ForeignKey(
+        "pooling.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("编制单位")
+    )
     year = models.PositiveSmallIntegerField(_("预算年度"))
     status = models.CharField(_("状态"), max_length=10, choices=STATUSES, default=DRAFT)
-    submitted_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+", verbose_name=_("报送人"))
-    issued_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+", verbose_name=_("批复人"))
+    submitted_by = models.ForeignKey(
+        USER,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("报送人"),
+    )
+    issued_by = models.ForeignKey(
+        USER,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("批复人"),
+    )
     issued_at = models.DateTimeField(_("批复时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("基金预算")
         verbose_name_plural = _("基金预算")
         ordering = ["-year", "book", "county"]
-        constraints = [models.UniqueConstraint(fields=["book", "county", "year"], name="funds_budget_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["book", "county", "year"], name="funds_budget_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.year} {self.book} {self.county_id}"
@@ -53,7 +69,9 @@ class BudgetItem(ScopedModel):
         verbose_name_plural = _("预算项目")
         constraints = [
             models.UniqueConstraint(fields=["budget", "category"], name="funds_budget_item_once"),
-            models.CheckConstraint(condition=models.Q(amount_fen__gte=0), name="funds_budget_item_nonneg"),
+            models.CheckConstraint(
+                condition=models.Q(amount_fen__gte=0), name="funds_budget_item_nonneg"
+            ),
         ]
 
 
@@ -67,12 +85,23 @@ class BudgetAdjustment(ScopedModel):
     category = models.CharField(_("预算科目"), max_length=40, choices=Category.choices)
     delta_fen = models.BigIntegerField(_("调整额（分）"))
     reason = models.CharField(_("调整理由"), max_length=200)
-    status = models.CharField(_("状态"), max_length=10, default=PENDING, choices=[
-        (PENDING, _("待审核")), (APPROVED, _("已批准")), (REJECTED, _("已驳回"))])
-    requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("申请人"))
-    decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name=_("审核人"))
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        default=PENDING,
+        choices=[(PENDING, _("待审核")), (APPROVED, _("已批准")), (REJECTED, _("已驳回"))],
+    )
+    requested_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
+    )
+    decided_by = models.ForeignKey(
+        USER,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
 
     class Meta:
@@ -80,8 +109,10 @@ class BudgetAdjustment(ScopedModel):
         verbose_name_plural = _("预算调整")
         ordering = ["-id"]
         constraints = [
-            models.CheckConstraint(condition=~models.Q(decided_by=models.F("requested_by")),
-                                   name="funds_adjustment_four_eyes"),
+            models.CheckConstraint(
+                condition=~models.Q(decided_by=models.F("requested_by")),
+                name="funds_adjustment_four_eyes",
+            ),
         ]
 
 
@@ -93,19 +124,31 @@ class MonthlyPlan(ScopedModel):
     year = models.PositiveSmallIntegerField(_("年度"))
     month = models.PositiveSmallIntegerField(_("月份"))
     planned_expense_fen = models.BigIntegerField(_("计划支出（分）"))
-    submitted_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    submitted_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # The city approves a filed plan (a second person: four eyes); filing again clears it.
     # The monthly cycle disburses only approved plans (settlement/cycle/steps/disbursement.py).
-    approved_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                    verbose_name=_("审批人"))
+    approved_by = models.ForeignKey(
+        USER,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审批人"),
+    )
     approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("月度用款计划")
         verbose_name_plural = _("月度用款计划")
         constraints = [
-            models.UniqueConstraint(fields=["book", "county", "year", "month"], name="funds_plan_once"),
-            models.CheckConstraint(condition=models.Q(planned_expense_fen__gte=0), name="funds_plan_nonneg"),
+            models.UniqueConstraint(
+                fields=["book", "county", "year", "month"], name="funds_plan_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(planned_expense_fen__gte=0), name="funds_plan_nonneg"
+            ),
         ]
 
 
@@ -124,8 +167,11 @@ class RemittanceRule(models.Model):
 
     code = models.CharField(_("规则代码"), max_length=30, unique=True)
     name = models.CharField(_("规则名称"), max_length=100)
-    kind = models.CharField(_("类型"), max_length=30, choices=[
-        (SURPLUS, _("按比例分期上解累计结余")), (DEFICIT, _("先抵后补、分期弥补缺口"))])
+    kind = models.CharField(
+        _("类型"),
+        max_length=30,
+        choices=[(SURPLUS, _("按比例分期上解累计结余")), (DEFICIT, _("先抵后补、分期弥补缺口"))],
+    )
     # [{"due": "2019-12-31", "share": "0.5"}, ...]; for deficits the last date is final.
     tranches = models.JSONField(_("分期（到期日与比例）"))
     source = models.CharField(_("依据"), max_length=200, blank=True)
@@ -155,9 +201,12 @@ class PrePoolingPosition(ScopedModel):
         verbose_name_plural = _("统筹前结余/缺口")
         constraints = [
             models.UniqueConstraint(fields=["rule", "book", "county"], name="funds_position_once"),
-            models.CheckConstraint(condition=models.Q(surplus_fen__gte=0, deficit_fen__gte=0,
-                                                      risk_adjustment_paid_fen__gte=0),
-                                   name="funds_position_nonneg"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    surplus_fen__gte=0, deficit_fen__gte=0, risk_adjustment_paid_fen__gte=0
+                ),
+                name="funds_position_nonneg",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -167,7 +216,9 @@ class PrePoolingPosition(ScopedModel):
 class Instalment(ScopedModel):
     scope_paths = ("position__county",)
 
-    position = models.ForeignKey(PrePoolingPosition, on_delete=models.PROTECT, related_name="instalments")
+    position = models.ForeignKey(
+        PrePoolingPosition, on_delete=models.PROTECT, related_name="instalments"
+    )
     seq = models.PositiveSmallIntegerField(_("期次"))
     due_date = models.DateField(_("到期日"))
     amount_fen = models.BigIntegerField(_("应缴（分）"))
@@ -176,7 +227,9 @@ class Instalment(ScopedModel):
         verbose_name = _("上解分期")
         verbose_name_plural = _("上解分期")
         ordering = ["position", "seq"]
-        constraints = [models.UniqueConstraint(fields=["position", "seq"], name="funds_instalment_seq")]
+        constraints = [
+            models.UniqueConstraint(fields=["position", "seq"], name="funds_instalment_seq")
+        ]
 
 
 class InstalmentPayment(ScopedModel):
@@ -201,7 +254,9 @@ class PrePoolingClaim(ScopedModel):
 
     book = models.ForeignKey("funds.Book", on_delete=models.PROTECT, related_name="+")
     county = models.ForeignKey("pooling.Region", on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(_("类型"), max_length=10, choices=[(CLAIM, _("债权")), (DEBT, _("债务"))])
+    kind = models.CharField(
+        _("类型"), max_length=10, choices=[(CLAIM, _("债权")), (DEBT, _("债务"))]
+    )
     counterparty = models.CharField(_("对方单位"), max_length=100)
     description = models.CharField(_("事由"), max_length=200)
     amount_fen = models.BigIntegerField(_("金额（分）"))
@@ -212,8 +267,10 @@ class PrePoolingClaim(ScopedModel):
         verbose_name = _("统筹前债权债务")
         verbose_name_plural = _("统筹前债权债务")
         constraints = [
-            models.CheckConstraint(condition=models.Q(cleared_fen__gte=0, cleared_fen__lte=models.F("amount_fen")),
-                                   name="funds_claim_cleared_range"),
+            models.CheckConstraint(
+                condition=models.Q(cleared_fen__gte=0, cleared_fen__lte=models.F("amount_fen")),
+                name="funds_claim_cleared_range",
+            ),
         ]
 
 
@@ -228,7 +285,9 @@ class InterestRate(models.Model):
     class Meta:
         verbose_name = _("利率")
         verbose_name_plural = _("利率")
-        constraints = [models.UniqueConstraint(fields=["book", "year", "month"], name="funds_rate_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["book", "year", "month"], name="funds_rate_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.book_id} {self.year}-{self.month:02d} {self.annual_rate}"

@@ -71,7 +71,8 @@ def account_groups(*, book: Book, county: str | None = None) -> list[AccountGrou
         group = groups.get(account.category)
         if group is None:
             group = groups[account.category] = AccountGroup(
-                account.category, account.get_category_display(), account.get_klass_display(), [])
+                account.category, account.get_category_display(), account.get_klass_display(), []
+            )
         group.accounts.append(account)
     order = {category: i for i, category in enumerate(KINDS)}
     return sorted(groups.values(), key=lambda g: order.get(g.category, len(order)))
@@ -117,8 +118,11 @@ class TrialBalance:
 
     @property
     def balanced(self) -> bool:
-        return (self.total("debit_fen") == self.total("credit_fen")
-                and self.total("opening_fen") == 0 and self.total("closing_fen") == 0)
+        return (
+            self.total("debit_fen") == self.total("credit_fen")
+            and self.total("opening_fen") == 0
+            and self.total("closing_fen") == 0
+        )
 
 
 def trial_balance(*, book: Book, year: int, month: int, county: str | None = None) -> TrialBalance:
@@ -127,19 +131,35 @@ def trial_balance(*, book: Book, year: int, month: int, county: str | None = Non
     if county:
         totals = totals.filter(county_id=county)
     during = Q(period__year=year, period__month=month)
-    rows = {r["account"]: r for r in totals.values("account").annotate(
-        d=Sum("debit_fen"), c=Sum("credit_fen"),
-        dm=Sum("debit_fen", filter=during), cm=Sum("credit_fen", filter=during)).order_by()}
+    rows = {
+        r["account"]: r
+        for r in totals.values("account")
+        .annotate(
+            d=Sum("debit_fen"),
+            c=Sum("credit_fen"),
+            dm=Sum("debit_fen", filter=during),
+            cm=Sum("credit_fen", filter=during),
+        )
+        .order_by()
+    }
     result = TrialBalance(book=book, year=year, month=month)
     # The rows are already scoped: a clerk sees the city's accounts only where their
     # own county's amounts sit on them (treasury, special account), never the rest.
     with unrestricted():
-        accounts = list(Account.objects.filter(pk__in=list(rows)).select_related("county").order_by("code"))
+        accounts = list(
+            Account.objects.filter(pk__in=list(rows)).select_related("county").order_by("code")
+        )
     for account in accounts:
         r = rows[account.pk]
         dm, cm = r["dm"] or 0, r["cm"] or 0
-        result.rows.append(TrialRow(account=account, opening_fen=(r["d"] or 0) - dm - (r["c"] or 0) + cm,
-                                    debit_fen=dm, credit_fen=cm))
+        result.rows.append(
+            TrialRow(
+                account=account,
+                opening_fen=(r["d"] or 0) - dm - (r["c"] or 0) + cm,
+                debit_fen=dm,
+                credit_fen=cm,
+            )
+        )
     return result
 
 
@@ -195,27 +215,41 @@ class FundStatement:
         return self.opening_fen + self.surplus_month_fen
 
 
-def fund_statement(*, book: Book, year: int, month: int, county: str | None = None) -> FundStatement:
+def fund_statement(
+    *, book: Book, year: int, month: int, county: str | None = None
+) -> FundStatement:
     """Income and expenditure by budget item for the month and the year to date, with balances."""
     totals = AccountTotal.objects.filter(account__book=book).filter(month_until(year, month))
     if county:
         totals = totals.filter(county_id=county)
     this_month = Q(period__year=year, period__month=month)
     this_year = Q(period__year=year)
-    rows = totals.values("account__category").annotate(
-        net=Sum("debit_fen") - Sum("credit_fen"),
-        month_net=Sum("debit_fen", filter=this_month) - Sum("credit_fen", filter=this_month),
-        year_net=Sum("debit_fen", filter=this_year) - Sum("credit_fen", filter=this_year),
-    ).order_by()
+    rows = (
+        totals.values("account__category")
+        .annotate(
+            net=Sum("debit_fen") - Sum("credit_fen"),
+            month_net=Sum("debit_fen", filter=this_month) - Sum("credit_fen", filter=this_month),
+            year_net=Sum("debit_fen", filter=this_year) - Sum("credit_fen", filter=this_year),
+        )
+        .order_by()
+    )
     until = {r["account__category"]: r["net"] or 0 for r in rows}
     month_rows = {r["account__category"]: r["month_net"] or 0 for r in rows}
     year_rows = {r["account__category"]: r["year_net"] or 0 for r in rows}
     st = FundStatement(book=book, county=county, year=year, month=month)
-    for cats, target, sign in ((INCOME_CATEGORIES, st.income, -1), (EXPENSE_CATEGORIES, st.expense, 1)):
+    for cats, target, sign in (
+        (INCOME_CATEGORIES, st.income, -1),
+        (EXPENSE_CATEGORIES, st.expense, 1),
+    ):
         for cat in cats:
-            target.append(StatementItem(category=cat, label=str(Category(cat).label),
-                                        month_fen=sign * month_rows.get(cat, 0),
-                                        year_fen=sign * year_rows.get(cat, 0)))
+            target.append(
+                StatementItem(
+                    category=cat,
+                    label=str(Category(cat).label),
+                    month_fen=sign * month_rows.get(cat, 0),
+                    year_fen=sign * year_rows.get(cat, 0),
+                )
+            )
     # The fund's balance is what income exceeded spending by (income is credit-side).
     result = INCOME_CATEGORIES + EXPENSE_CATEGORIES
     st.opening_fen = -sum(until.get(c, 0) - month_rows.get(c, 0) for c in result)
@@ -226,34 +260,45 @@ def fund_statement(*, book: Book, year: int, month: int, county: str | None = No
 
 def book_balance_fen(*, book: Book, county: str | None = None) -> int:
     """The fund's accumulated balance: what its cash and receivables hold net of payables."""
-    totals = AccountTotal.objects.filter(account__book=book,
-                                         account__klass__in=[Klass.ASSET, Klass.LIABILITY])
+    totals = AccountTotal.objects.filter(
+        account__book=book, account__klass__in=[Klass.ASSET, Klass.LIABILITY]
+    )
     if county:
         totals = totals.filter(county_id=county)
     agg = totals.aggregate(d=Sum("debit_fen"), c=Sum("credit_fen"))
     return (agg["d"] or 0) - (agg["c"] or 0)
 
 
-def monthly_expense_fen(*, book: Book, year: int, month: int, months: int = 12,
-                        county: str | None = None) -> list[int]:
+def monthly_expense_fen(
+    *, book: Book, year: int, month: int, months: int = 12, county: str | None = None
+) -> list[int]:
     """Expenditure of each of the `months` months up to and including (year, month)."""
     keys = []
     y, m = year, month
     for _step in range(months):
         keys.append((y, m))
         y, m = (y, m - 1) if m > 1 else (y - 1, 12)
-    totals = AccountTotal.objects.filter(account__book=book, account__klass=Klass.EXPENSE,
-                                         period__year__gte=keys[-1][0])
+    totals = AccountTotal.objects.filter(
+        account__book=book, account__klass=Klass.EXPENSE, period__year__gte=keys[-1][0]
+    )
     if county:
         totals = totals.filter(county_id=county)
-    rows = totals.values("period__year", "period__month").annotate(
-        d=Sum("debit_fen"), c=Sum("credit_fen")).order_by()
+    rows = (
+        totals.values("period__year", "period__month")
+        .annotate(d=Sum("debit_fen"), c=Sum("credit_fen"))
+        .order_by()
+    )
     got = {(r["period__year"], r["period__month"]): (r["d"] or 0) - (r["c"] or 0) for r in rows}
     return [got.get(k, 0) for k in reversed(keys)]
 
 
-def journal(*, book: Book | None = None, year: int | None = None, month: int | None = None,
-            county: str | None = None) -> QuerySet[Line]:
+def journal(
+    *,
+    book: Book | None = None,
+    year: int | None = None,
+    month: int | None = None,
+    county: str | None = None,
+) -> QuerySet[Line]:
     """Posted lines with their entry and account, in posting order (scoped to the reader)."""
     lines = Line.objects.select_related("entry", "account", "county", "entry__period")
     if book is not None:
@@ -267,8 +312,11 @@ def journal(*, book: Book | None = None, year: int | None = None, month: int | N
 
 def account_lines(*, account: Account, limit: int = 200) -> list[Line]:
     """The latest lines of one account, newest first."""
-    return list(Line.objects.filter(account=account).select_related("entry", "county")
-                .order_by("-id")[:limit])
+    return list(
+        Line.objects.filter(account=account)
+        .select_related("entry", "county")
+        .order_by("-id")[:limit]
+    )
 
 
 def entry_visible(*, entry_id: int) -> Entry | None:
@@ -288,9 +336,12 @@ def latest_posted_period(*, book: Book) -> tuple[int, int] | None:
     Read from the maintained totals (thousands of rows), scoped like everything else, so
     a clerk's journal opens on their county's latest month, not on an empty one.
     """
-    found = (AccountTotal.objects.filter(account__book=book, line_count__gt=0)
-             .order_by("-period__year", "-period__month")
-             .values_list("period__year", "period__month").first())
+    found = (
+        AccountTotal.objects.filter(account__book=book, line_count__gt=0)
+        .order_by("-period__year", "-period__month")
+        .values_list("period__year", "period__month")
+        .first()
+    )
     return (found[0], found[1]) if found else None
 
 
@@ -315,8 +366,9 @@ class Capacity:
     note: str
 
 
-def capacity(*, book: Book, year: int | None = None, month: int | None = None,
-             county: str | None = None) -> Capacity:
+def capacity(
+    *, book: Book, year: int | None = None, month: int | None = None, county: str | None = None
+) -> Capacity:
     if year is None or month is None:
         year, month = today_period()
     balance = book_balance_fen(book=book, county=county)
@@ -358,8 +410,11 @@ def budget_execution(*, budget: Budget, month: int = 12) -> list[ExecutionRow]:
     """Budget against actual, year to date (through `month`), item by item, at any time."""
     st = fund_statement(book=budget.book, year=budget.year, month=month, county=budget.county_id)
     planned = dict(budget.items.values_list("category", "amount_fen"))
-    return [ExecutionRow(i.category, i.label, planned.get(i.category, 0), i.year_fen)
-            for i in st.income + st.expense if planned.get(i.category) or i.year_fen]
+    return [
+        ExecutionRow(i.category, i.label, planned.get(i.category, 0), i.year_fen)
+        for i in st.income + st.expense
+        if planned.get(i.category) or i.year_fen
+    ]
 
 
 @dataclass
@@ -380,9 +435,16 @@ class CityPlan:
 def city_monthly_plan(*, book: Book, year: int, month: int) -> CityPlan:
     """The city's fund-use plan: the counties' monthly plans summed, with what was spent."""
     plans = MonthlyPlan.objects.filter(book=book, year=year, month=month).select_related("county")
-    spent = dict(AccountTotal.objects.filter(
-        account__book=book, account__klass=Klass.EXPENSE, period__year=year, period__month=month)
-        .values("county").annotate(net=Sum("debit_fen") - Sum("credit_fen")).values_list("county", "net"))
-    rows = [(p.county_id, p.county.name, p.planned_expense_fen, spent.get(p.county_id, 0) or 0)
-            for p in plans.order_by("county__sort_order")]
+    spent = dict(
+        AccountTotal.objects.filter(
+            account__book=book, account__klass=Klass.EXPENSE, period__year=year, period__month=month
+        )
+        .values("county")
+        .annotate(net=Sum("debit_fen") - Sum("credit_fen"))
+        .values_list("county", "net")
+    )
+    rows = [
+        (p.county_id, p.county.name, p.planned_expense_fen, spent.get(p.county_id, 0) or 0)
+        for p in plans.order_by("county__sort_order")
+    ]
     return CityPlan(year=year, month=month, rows=rows)

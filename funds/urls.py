@@ -22,7 +22,11 @@ urlpatterns = [
     path("budgets/<int:pk>/", views_plans.budget_detail, name="budget"),
     path("budgets/<int:pk>/export/", views_plans.budget_export, name="budget_export"),
     path("budgets/monthly-plan/", views_plans.monthly_plan, name="monthly_plan"),
-    path("budgets/monthly-plan/<int:pk>/approve/", views_plans.monthly_plan_approve, name="monthly_plan_approve"),
+    path(
+        "budgets/monthly-plan/<int:pk>/approve/",
+        views_plans.monthly_plan_approve,
+        name="monthly_plan_approve",
+    ),
     path("book/<slug:code>/year-end/", views_plans.year_end, name="year_end"),
     path("book/<slug:code>/year-end/export/", views_plans.year_end_export, name="year_end_export"),
     path("schedules/", views_plans.schedules, name="schedules"),

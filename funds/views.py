@@ -48,10 +48,15 @@ def _county(request: HttpRequest) -> str | None:
 def _filters(request: HttpRequest, book: Book) -> dict[str, Any]:
     year, month = _period(request, book)
     county = _county(request)
-    return {"book": book, "year": year, "month": month, "county": county,
-            "query": urlencode({"year": year, "month": month, "county": county or ""}),
-            "units": handling_units() if acting(request).role != Role.COUNTY_CLERK else [],
-            "months": range(1, 13)}
+    return {
+        "book": book,
+        "year": year,
+        "month": month,
+        "county": county,
+        "query": urlencode({"year": year, "month": month, "county": county or ""}),
+        "units": handling_units() if acting(request).role != Role.COUNTY_CLERK else [],
+        "months": range(1, 13),
+    }
 
 
 @capability_required("fund.view")
@@ -63,18 +68,28 @@ def index(request: HttpRequest) -> HttpResponse:
 def book_detail(request: HttpRequest, code: str) -> HttpResponse:
     book = get_object_or_404(Book, code=code)
     county = _county(request)
-    return render(request, "funds/book.html", {
-        "book": book, "groups": selectors.account_groups(book=book, county=county),
-        "periods": selectors.periods(book=book)[:24],
-        "county": county, "can_close": can(request.user, "period.close"),
-        "units": handling_units() if acting(request).role != Role.COUNTY_CLERK else []})
+    return render(
+        request,
+        "funds/book.html",
+        {
+            "book": book,
+            "groups": selectors.account_groups(book=book, county=county),
+            "periods": selectors.periods(book=book)[:24],
+            "county": county,
+            "can_close": can(request.user, "period.close"),
+            "units": handling_units() if acting(request).role != Role.COUNTY_CLERK else [],
+        },
+    )
 
 
 @capability_required("fund.view")
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account.objects.select_related("book", "county"), pk=pk)
-    return render(request, "funds/account.html", {
-        "account": account, "lines": selectors.account_lines(account=account)})
+    return render(
+        request,
+        "funds/account.html",
+        {"account": account, "lines": selectors.account_lines(account=account)},
+    )
 
 
 @capability_required("fund.view")
@@ -83,52 +98,78 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if entry is None:
         raise Http404
     lines = entry.lines.select_related("account", "county").order_by("id")
-    return render(request, "funds/entry.html", {
-        "entry": entry, "lines": lines, "reversed_by": getattr(entry, "reversed_by", None),
-        "can_reverse": can(request.user, "ledger.reverse")})
+    return render(
+        request,
+        "funds/entry.html",
+        {
+            "entry": entry,
+            "lines": lines,
+            "reversed_by": getattr(entry, "reversed_by", None),
+            "can_reverse": can(request.user, "ledger.reverse"),
+        },
+    )
 
 
 @capability_required("fund.view")
 def trial_balance(request: HttpRequest, code: str) -> HttpResponse:
     ctx = _filters(request, get_object_or_404(Book, code=code))
-    tb = selectors.trial_balance(book=ctx["book"], year=ctx["year"], month=ctx["month"], county=ctx["county"])
-    return render(request, "funds/trial_balance.html", {**ctx, "tb": tb, "export": "funds:trial_export"})
+    tb = selectors.trial_balance(
+        book=ctx["book"], year=ctx["year"], month=ctx["month"], county=ctx["county"]
+    )
+    return render(
+        request, "funds/trial_balance.html", {**ctx, "tb": tb, "export": "funds:trial_export"}
+    )
 
 
 @capability_required("fund.view")
 def trial_export(request: HttpRequest, code: str) -> HttpResponseBase:
     ctx = _filters(request, get_object_or_404(Book, code=code))
-    tb = selectors.trial_balance(book=ctx["book"], year=ctx["year"], month=ctx["month"], county=ctx["county"])
+    tb = selectors.trial_balance(
+        book=ctx["book"], year=ctx["year"], month=ctx["month"], county=ctx["county"]
+    )
     return export_response(reports.trial_table(tb, ctx["county"]), request.GET.get("format"))
 
 
 @capability_required("fund.view")
 def statement(request: HttpRequest, code: str) -> HttpResponse:
     ctx = _filters(request, get_object_or_404(Book, code=code))
-    st = selectors.fund_statement(book=ctx["book"], year=ctx["year"], month=ctx["month"], county=ctx["county"])
-    return render(request, "funds/statement.html", {
-        **ctx, "st": st, "rows": reports.statement_rows(st), "export": "funds:statement_export"})
+    st = selectors.fund_statement(
+        book=ctx["book"], year=ctx["year"], month=ctx["month"], county=ctx["county"]
+    )
+    return render(
+        request,
+        "funds/statement.html",
+        {**ctx, "st": st, "rows": reports.statement_rows(st), "export": "funds:statement_export"},
+    )
 
 
 @capability_required("fund.view")
 def statement_export(request: HttpRequest, code: str) -> HttpResponseBase:
     ctx = _filters(request, get_object_or_404(Book, code=code))
-    st = selectors.fund_statement(book=ctx["book"], year=ctx["year"], month=ctx["month"], county=ctx["county"])
+    st = selectors.fund_statement(
+        book=ctx["book"], year=ctx["year"], month=ctx["month"], county=ctx["county"]
+    )
     return export_response(reports.statement_table(st), request.GET.get("format"))
 
 
 @capability_required("fund.view")
 def journal(request: HttpRequest, code: str) -> HttpResponse:
     ctx = _filters(request, get_object_or_404(Book, code=code))
-    lines = selectors.journal(book=ctx["book"], year=ctx["year"], month=ctx["month"], county=ctx["county"])
+    lines = selectors.journal(
+        book=ctx["book"], year=ctx["year"], month=ctx["month"], county=ctx["county"]
+    )
     page = Paginator(lines, 100).get_page(request.GET.get("page"))
-    return render(request, "funds/journal.html", {**ctx, "page": page, "export": "funds:journal_export"})
+    return render(
+        request, "funds/journal.html", {**ctx, "page": page, "export": "funds:journal_export"}
+    )
 
 
 @capability_required("fund.view")
 def journal_export(request: HttpRequest, code: str) -> HttpResponseBase:
     ctx = _filters(request, get_object_or_404(Book, code=code))
-    lines = selectors.journal(book=ctx["book"], year=ctx["year"], month=ctx["month"], county=ctx["county"])
+    lines = selectors.journal(
+        book=ctx["book"], year=ctx["year"], month=ctx["month"], county=ctx["county"]
+    )
     table = reports.journal_table(lines, ctx["book"], ctx["year"], ctx["month"], ctx["county"])
     return export_response(table, request.GET.get("format"))
 

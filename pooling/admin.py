@@ -18,7 +18,10 @@ class RegionAdmin(admin.ModelAdmin):
 class StaffAdmin(UserAdmin):
     list_display = ("username", "display_name", "role", "region", "is_active")
     list_filter = ("role", "region")
-    fieldsets = (*(UserAdmin.fieldsets or ()), ("岗位", {"fields": ("role", "region", "display_name")}),)
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        ("岗位", {"fields": ("role", "region", "display_name")}),
+    )
 
 
 @admin.register(WorkerHeartbeat)
@@ -29,14 +32,30 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
 # Policy and catalogues are read here; drafting and the maker-checker are on their pages.
 @admin.register(PolicyVersion)
 class PolicyVersionAdmin(admin.ModelAdmin):
-    list_display = ("code", "title", "effective_from", "status", "drafted_by", "approved_by", "published_at")
+    list_display = (
+        "code",
+        "title",
+        "effective_from",
+        "status",
+        "drafted_by",
+        "approved_by",
+        "published_at",
+    )
     list_filter = ("status",)
     exclude = ("document",)
 
 
 @admin.register(CatalogueVersion)
 class CatalogueVersionAdmin(admin.ModelAdmin):
-    list_display = ("code", "title", "effective_from", "status", "imported_by", "published_by", "published_at")
+    list_display = (
+        "code",
+        "title",
+        "effective_from",
+        "status",
+        "imported_by",
+        "published_by",
+        "published_at",
+    )
     list_filter = ("status",)
 
 

@@ -47,19 +47,25 @@ APPEND_ONLY_TABLES = (
 )
 # Append-only tables of which the application may still update these columns (and no other).
 UPDATE_ONLY_COLUMNS = {
-    "enrollment_accountposting": ("batch_id",),  # matched to a batch once (enrollment migration 0007)
+    "enrollment_accountposting": (
+        "batch_id",
+    ),  # matched to a batch once (enrollment migration 0007)
 }
 SCRATCH_SCHEMA = "pooling_scratch"
 TABLE_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
 SEQUENCE_PRIVILEGES = "USAGE, SELECT"
 
 BAD_ROLE_NAME = _("数据库角色名“%(role)s”不合法：只能由小写字母、数字和下划线组成，且以字母开头")
-ROLE_MISSING = _("数据库运行角色“%(role)s”不存在：请先创建（见 README“数据库角色”），或设置 DATABASE_APP_PASSWORD 由迁移创建")
+ROLE_MISSING = _(
+    "数据库运行角色“%(role)s”不存在：请先创建（见 README“数据库角色”），或设置 DATABASE_APP_PASSWORD 由迁移创建"
+)
 
 
 def _role_name(role: str) -> str:
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", role):
-        raise BusinessRuleError(BAD_ROLE_NAME, code="bad_role", field="DATABASE_APP_ROLE", params={"role": role})
+        raise BusinessRuleError(
+            BAD_ROLE_NAME, code="bad_role", field="DATABASE_APP_ROLE", params={"role": role}
+        )
     return role
 
 
@@ -91,8 +97,9 @@ def runtime_grants_apply(*, role: str, using: str = "default") -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
         if cursor.fetchone() is None:
-            raise BusinessRuleError(ROLE_MISSING, code="role_missing", field="DATABASE_APP_ROLE",
-                                    params={"role": role})
+            raise BusinessRuleError(
+                ROLE_MISSING, code="role_missing", field="DATABASE_APP_ROLE", params={"role": role}
+            )
         cursor.execute("SELECT current_database()")
         database = connection.ops.quote_name(cursor.fetchone()[0])
         for sql in (
@@ -107,16 +114,22 @@ def runtime_grants_apply(*, role: str, using: str = "default") -> None:
         ):
             cursor.execute(sql)
         # The tables, and the partitions of a partitioned one (a partition can be named directly).
-        cursor.execute("SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                       " WHERE n.nspname = 'public' AND c.relname = ANY(%s)"
-                       " UNION SELECT k.relname FROM pg_inherits i JOIN pg_class k ON k.oid = i.inhrelid"
-                       " JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = ANY(%s) AND k.relkind IN ('r', 'p')",
-                       [list(APPEND_ONLY_TABLES), list(APPEND_ONLY_TABLES)])
+        cursor.execute(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = 'public' AND c.relname = ANY(%s)"
+            " UNION SELECT k.relname FROM pg_inherits i JOIN pg_class k ON k.oid = i.inhrelid"
+            " JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = ANY(%s) AND k.relkind IN ('r', 'p')",
+            [list(APPEND_ONLY_TABLES), list(APPEND_ONLY_TABLES)],
+        )
         for (table,) in cursor.fetchall():
-            cursor.execute(f"REVOKE UPDATE, DELETE ON {connection.ops.quote_name(table)} FROM {role}")
+            cursor.execute(
+                f"REVOKE UPDATE, DELETE ON {connection.ops.quote_name(table)} FROM {role}"
+            )
             if columns := UPDATE_ONLY_COLUMNS.get(table):
                 names = ", ".join(connection.ops.quote_name(c) for c in columns)
-                cursor.execute(f"GRANT UPDATE ({names}) ON {connection.ops.quote_name(table)} TO {role}")
+                cursor.execute(
+                    f"GRANT UPDATE ({names}) ON {connection.ops.quote_name(table)} TO {role}"
+                )
 
 
 def after_migrate(*, using: str = "default", **_kwargs: Any) -> None:
@@ -156,22 +169,33 @@ class RefuseTruncate(Operation):
     def state_forwards(self, app_label: str, state: Any) -> None:
         pass  # no model changes: only database triggers
 
-    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+    def database_forwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
         if schema_editor.connection.vendor != "postgresql":
             return
         schema_editor.execute(GUARD_FUNCTION, params=None)
         for table in self.tables:
             name = schema_editor.quote_name(table)
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {name}", params=None)
-            schema_editor.execute(f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {name} "
-                                  "FOR EACH STATEMENT EXECUTE FUNCTION pooling_refuse_truncate()", params=None)
+            schema_editor.execute(
+                f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {name}", params=None
+            )
+            schema_editor.execute(
+                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {name} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION pooling_refuse_truncate()",
+                params=None,
+            )
 
-    def database_backwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+    def database_backwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
         if schema_editor.connection.vendor != "postgresql":
             return
         for table in self.tables:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {schema_editor.quote_name(table)}",
-                                  params=None)
+            schema_editor.execute(
+                f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {schema_editor.quote_name(table)}",
+                params=None,
+            )
 
     def describe(self) -> str:
         return f"Refuse TRUNCATE on {', '.join(self.tables)}"

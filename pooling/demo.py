@@ -40,11 +40,18 @@ def load(echo: Callable[[str], None]) -> None:
 
 def _publish_demo_policy(*, path: str, drafted_by: User, approved_by: User) -> None:
     doc = json.loads(demo_file(path).read_text(encoding="utf-8"))
-    PolicyVersion.objects.get_or_create(code=doc["code"], defaults={
-        "title": doc["title"], "effective_from": doc["effective_from"], "document": doc,
-        "status": PolicyStatus.PUBLISHED, "drafted_by": drafted_by, "approved_by": approved_by,
-        "published_at": timezone.now(),
-    })
+    PolicyVersion.objects.get_or_create(
+        code=doc["code"],
+        defaults={
+            "title": doc["title"],
+            "effective_from": doc["effective_from"],
+            "document": doc,
+            "status": PolicyStatus.PUBLISHED,
+            "drafted_by": drafted_by,
+            "approved_by": approved_by,
+            "published_at": timezone.now(),
+        },
+    )
 
 
 def _load_demo_baselines(*, path: str, actor: User) -> None:

@@ -30,7 +30,9 @@ class WorkerHeartbeat(models.Model):
 
 
 def heartbeat_record(*, token: str, hostname: str) -> WorkerHeartbeat:
-    beat, _created = WorkerHeartbeat.objects.get_or_create(token=token, defaults={"hostname": hostname})
+    beat, _created = WorkerHeartbeat.objects.get_or_create(
+        token=token, defaults={"hostname": hostname}
+    )
     return beat
 
 

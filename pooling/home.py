@@ -16,7 +16,15 @@ def widgets(request: HttpRequest) -> list[Widget]:
     for w in awaiting_review(request.user):
         title = _("待复核政策版本") if w.kind == "policy" else _("待复核医保目录版本")
         when = timezone.localtime(w.submitted_at).strftime("%Y-%m-%d") if w.submitted_at else ""
-        note = (_("本人提交，等待另一位管理员复核") if w.own
-                else _("%(maker)s 于 %(when)s 提交：%(title)s") % {"maker": w.maker or "—", "when": when, "title": w.title})
-        found.append(Widget(title=title, value=w.code, url=w.url, note=note, level="info" if w.own else "warn"))
+        note = (
+            _("本人提交，等待另一位管理员复核")
+            if w.own
+            else _("%(maker)s 于 %(when)s 提交：%(title)s")
+            % {"maker": w.maker or "—", "when": when, "title": w.title}
+        )
+        found.append(
+            Widget(
+                title=title, value=w.code, url=w.url, note=note, level="info" if w.own else "warn"
+            )
+        )
     return found

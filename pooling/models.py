@@ -14,6 +14,14 @@ from pooling.policy.models import PolicyStatus, PolicyVersion
 from pooling.policy.unification.models import CountyBaselineItem
 
 __all__ = [
-    "CatalogueItem", "CatalogueVersion", "CountyBaselineItem", "ImportBatch", "ImportStatus",
-    "PolicyStatus", "PolicyVersion", "Region", "User", "WorkerHeartbeat",
+    "CatalogueItem",
+    "CatalogueVersion",
+    "CountyBaselineItem",
+    "ImportBatch",
+    "ImportStatus",
+    "PolicyStatus",
+    "PolicyVersion",
+    "Region",
+    "User",
+    "WorkerHeartbeat",
 ]

@@ -27,20 +27,37 @@ class Schedule:
     task: str
     description: str
     every_minutes: int | None = None  # an interval, or else…
-    crontab: dict[str, str] = field(default_factory=dict)  # minute, hour, day_of_month… (Asia/Shanghai)
+    crontab: dict[str, str] = field(
+        default_factory=dict
+    )  # minute, hour, day_of_month… (Asia/Shanghai)
     kwargs: dict[str, Any] = field(default_factory=dict)
 
 
 SCHEDULES = [
-    Schedule("任务进程心跳 / worker heartbeat", "pooling.heartbeat",
-             "每 5 分钟写一次心跳；首页据此显示任务进程状态", every_minutes=5),
-    Schedule("暂停期满自动解除 / end lapsed suspensions", "providers.expire_suspensions",
-             "暂停满 180 日未恢复的定点机构，协议自动解除（每日 01:10）", crontab={"minute": "10", "hour": "1"}),
-    Schedule("月度清算 / monthly cycle", "settlement.cycle.start",
-             "每月 5 日 02:00 对上月做月度清算（归集、划入、上解、拨付、结算、清算、对账、结账）",
-             crontab={"minute": "0", "hour": "2", "day_of_month": "5"}),
-    Schedule("月度清算看门狗 / cycle watchdog", "settlement.cycle.watchdog",
-             "每 3 分钟检查执行中的月度清算，重新派发长时间无进展的分片", every_minutes=3),
+    Schedule(
+        "任务进程心跳 / worker heartbeat",
+        "pooling.heartbeat",
+        "每 5 分钟写一次心跳；首页据此显示任务进程状态",
+        every_minutes=5,
+    ),
+    Schedule(
+        "暂停期满自动解除 / end lapsed suspensions",
+        "providers.expire_suspensions",
+        "暂停满 180 日未恢复的定点机构，协议自动解除（每日 01:10）",
+        crontab={"minute": "10", "hour": "1"},
+    ),
+    Schedule(
+        "月度清算 / monthly cycle",
+        "settlement.cycle.start",
+        "每月 5 日 02:00 对上月做月度清算（归集、划入、上解、拨付、结算、清算、对账、结账）",
+        crontab={"minute": "0", "hour": "2", "day_of_month": "5"},
+    ),
+    Schedule(
+        "月度清算看门狗 / cycle watchdog",
+        "settlement.cycle.watchdog",
+        "每 3 分钟检查执行中的月度清算，重新派发长时间无进展的分片",
+        every_minutes=3,
+    ),
 ]
 
 
@@ -51,16 +68,30 @@ def schedules_ensure() -> list[str]:
 
     created = []
     for spec in SCHEDULES:
-        values: dict[str, Any] = {"task": spec.task, "description": spec.description,
-                                  "kwargs": json.dumps(spec.kwargs), "args": "[]",
-                                  "interval": None, "crontab": None}
+        values: dict[str, Any] = {
+            "task": spec.task,
+            "description": spec.description,
+            "kwargs": json.dumps(spec.kwargs),
+            "args": "[]",
+            "interval": None,
+            "crontab": None,
+        }
         if spec.every_minutes:
             values["interval"], _new = IntervalSchedule.objects.get_or_create(
-                every=spec.every_minutes, period=IntervalSchedule.MINUTES)
+                every=spec.every_minutes, period=IntervalSchedule.MINUTES
+            )
         else:
-            cron = {"minute": "0", "hour": "*", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*",
-                    **spec.crontab}
-            values["crontab"], _new = CrontabSchedule.objects.get_or_create(timezone=TIMEZONE, **cron)
+            cron = {
+                "minute": "0",
+                "hour": "*",
+                "day_of_week": "*",
+                "day_of_month": "*",
+                "month_of_year": "*",
+                **spec.crontab,
+            }
+            values["crontab"], _new = CrontabSchedule.objects.get_or_create(
+                timezone=TIMEZONE, **cron
+            )
         _task, was_created = PeriodicTask.objects.update_or_create(name=spec.name, defaults=values)
         if was_created:
             created.append(spec.name)

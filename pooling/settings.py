@@ -24,7 +24,9 @@ PRODUCT_ERROR_PAGES = env_bool("PRODUCT_ERROR_PAGES", default=True)
 SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("生产环境必须设置 SECRET_KEY；SECRET_KEY must be set when DEBUG=false")
+        raise ImproperlyConfigured(
+            "生产环境必须设置 SECRET_KEY；SECRET_KEY must be set when DEBUG=false"
+        )
     SECRET_KEY = "embedded-default-insecure-key-do-not-use-in-production"  # noqa: S105
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -109,7 +111,9 @@ try:
         )
     }
 except ValueError as exc:
-    raise ImproperlyConfigured(f"DATABASE_URL 无法解析：{exc}；DATABASE_URL is malformed: {exc}") from exc
+    raise ImproperlyConfigured(
+        f"DATABASE_URL 无法解析：{exc}；DATABASE_URL is malformed: {exc}"
+    ) from exc
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 # Two PostgreSQL roles (pooling/dbroles.py): `migrate` runs as the owner with
@@ -124,7 +128,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "pooling.User"
 # django-axes first: a locked-out username is refused before its password is even checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "pooling.kernel.permissions.RoleBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "pooling.kernel.permissions.RoleBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

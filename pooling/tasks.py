@@ -17,8 +17,12 @@ def heartbeat(token: str | None = None) -> int:
     """
     if token is None:
         now = timezone.now()
-        token = "beat:" + now.replace(minute=now.minute - now.minute % 5, second=0, microsecond=0).isoformat()
+        token = (
+            "beat:"
+            + now.replace(minute=now.minute - now.minute % 5, second=0, microsecond=0).isoformat()
+        )
     return heartbeat_record(token=token, hostname=socket.gethostname()).pk
+
 
 # The import workflow's tasks live with it; importing them here registers them with the worker.
 from pooling.imports.tasks import import_commit, import_preview  # noqa: E402,F401

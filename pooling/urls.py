@@ -24,7 +24,11 @@ api_v1: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon, name="favicon"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("policy/", include("pooling.app_urls")),
@@ -37,7 +41,11 @@ urlpatterns = [
     path("api/hsa/", include("settlement.hsa.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # People read the docs: a visitor who has not signed in is sent to sign in first.
-    path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="api_schema")), name="api_docs"),
+    path(
+        "api/docs/",
+        login_required(SpectacularSwaggerView.as_view(url_name="api_schema")),
+        name="api_docs",
+    ),
     path("admin/", admin.site.urls),
 ]
 

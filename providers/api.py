@@ -25,14 +25,41 @@ class ProviderSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Provider
-        fields = ["id", "kind", "name", "national_code", "credit_code", "location_region",
-                  "handling_region", "address", "level", "grade", "hospital_type", "ownership",
-                  "opened_on", "state", "accepted_on", "paused_days", "suspended_on",
-                  "resume_applied_on", "filed_on"]
-        read_only_fields = ["handling_region", "state", "accepted_on", "paused_days", "suspended_on",
-                            "resume_applied_on", "filed_on"]
+        fields = [
+            "id",
+            "kind",
+            "name",
+            "national_code",
+            "credit_code",
+            "location_region",
+            "handling_region",
+            "address",
+            "level",
+            "grade",
+            "hospital_type",
+            "ownership",
+            "opened_on",
+            "state",
+            "accepted_on",
+            "paused_days",
+            "suspended_on",
+            "resume_applied_on",
+            "filed_on",
+        ]
+        read_only_fields = [
+            "handling_region",
+            "state",
+            "accepted_on",
+            "paused_days",
+            "suspended_on",
+            "resume_applied_on",
+            "filed_on",
+        ]
         # Uniqueness is checked city-wide by the service, not by a scoped query here.
-        extra_kwargs: dict[str, dict[str, Any]] = {"national_code": {"validators": []}, "credit_code": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, Any]] = {
+            "national_code": {"validators": []},
+            "credit_code": {"validators": []},
+        }
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -43,8 +70,17 @@ class EventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProviderEvent
-        fields = ["id", "action", "from_state", "to_state", "effective_on", "reason", "data",
-                  "created_by", "created_at"]
+        fields = [
+            "id",
+            "action",
+            "from_state",
+            "to_state",
+            "effective_on",
+            "reason",
+            "data",
+            "created_by",
+            "created_at",
+        ]
 
 
 class TransitionSerializer(serializers.Serializer):
@@ -59,8 +95,12 @@ class TransitionSerializer(serializers.Serializer):
     changes = serializers.DictField(child=serializers.CharField(), required=False)
 
 
-class ProviderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                      viewsets.GenericViewSet):
+class ProviderViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Designated providers handled by the caller's unit (city roles: all)."""
 
     serializer_class = ProviderSerializer
@@ -84,12 +124,20 @@ class ProviderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         act, on, reason = data.pop("action"), data.pop("on", None), data.pop("reason", "")
-        provider = transition(provider_id=provider.pk, action=act, actor=acting(request), on=on,
-                              reason=reason, params=data)
+        provider = transition(
+            provider_id=provider.pk,
+            action=act,
+            actor=acting(request),
+            on=on,
+            reason=reason,
+            params=data,
+        )
         return Response(ProviderSerializer(provider).data, status=status.HTTP_200_OK)
 
     @extend_schema(responses=EventSerializer(many=True))
     @action(detail=True, methods=["get"])
     def events(self, request: Request, pk: str | None = None) -> Response:
         provider = self.get_object()
-        return Response(EventSerializer(provider.events.select_related("created_by"), many=True).data)
+        return Response(
+            EventSerializer(provider.events.select_related("created_by"), many=True).data
+        )

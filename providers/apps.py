@@ -11,7 +11,16 @@ class ProvidersConfig(AppConfig):
 
         from providers import models
 
-        for model in (models.Provider, models.Agreement, models.AgreementTemplate, models.Violation,
-                      models.AssessmentResult, models.AssessmentTemplate, models.AssessmentIndicator,
-                      models.DepositReleaseBand, models.HandlingRule, models.HandlingException):
+        for model in (
+            models.Provider,
+            models.Agreement,
+            models.AgreementTemplate,
+            models.Violation,
+            models.AssessmentResult,
+            models.AssessmentTemplate,
+            models.AssessmentIndicator,
+            models.DepositReleaseBand,
+            models.HandlingRule,
+            models.HandlingException,
+        ):
             auditlog.register(model)

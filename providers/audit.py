@@ -10,7 +10,9 @@ from providers.models import Provider
 
 def _providers(text: str) -> list[int]:
     code = text.upper()
-    rows = Provider.objects.filter(Q(name__contains=text) | Q(national_code=code) | Q(credit_code=code))
+    rows = Provider.objects.filter(
+        Q(name__contains=text) | Q(national_code=code) | Q(credit_code=code)
+    )
     return list(rows.values_list("pk", flat=True)[:SUBJECT_MATCHES])
 
 

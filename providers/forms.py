@@ -36,15 +36,21 @@ class ProviderForm(forms.Form):
     name = forms.CharField(label=_("机构名称"), max_length=100)
     # Kind and area of the national code are the register service's to check (they depend on
     # the other fields); the field normalizes it as every door does.
-    national_code = CodeField(label=_("医保机构编码"), check=normalize_code,
-                              help_text=_("医疗机构 H、药店 P，后接6位区划代码和5位顺序号"))
+    national_code = CodeField(
+        label=_("医保机构编码"),
+        check=normalize_code,
+        help_text=_("医疗机构 H、药店 P，后接6位区划代码和5位顺序号"),
+    )
     credit_code = CodeField(label=_("统一社会信用代码"), check=check_credit_code)
     location_region = forms.ModelChoiceField(label=_("所在区县"), queryset=handling_units())
     address = forms.CharField(label=_("地址"), max_length=200)
-    level = forms.ChoiceField(label=_("医院级别"), choices=_blank(HospitalLevel.choices), required=False)
+    level = forms.ChoiceField(
+        label=_("医院级别"), choices=_blank(HospitalLevel.choices), required=False
+    )
     grade = forms.ChoiceField(label=_("等次"), choices=_blank(Grade.choices), required=False)
-    hospital_type = forms.ChoiceField(label=_("医疗机构类型"), choices=_blank(HospitalType.choices),
-                                      required=False)
+    hospital_type = forms.ChoiceField(
+        label=_("医疗机构类型"), choices=_blank(HospitalType.choices), required=False
+    )
     ownership = forms.ChoiceField(label=_("经营性质"), choices=Ownership.choices)
     opened_on = forms.DateField(label=_("开业（执业）日期"), widget=DATE)
 
@@ -63,8 +69,12 @@ DEFAULT_FIELDS = ("reason",)
 
 class ActionForm(forms.Form):
     on = forms.DateField(label=_("办理（生效）日期"), widget=DATE, initial=date.today)
-    reason = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    initiator = forms.ChoiceField(label=_("提出方"), choices=Initiator.choices, initial=Initiator.AGENCY)
+    reason = forms.CharField(
+        label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    initiator = forms.ChoiceField(
+        label=_("提出方"), choices=Initiator.choices, initial=Initiator.AGENCY
+    )
     requested_on = forms.DateField(label=_("机构提出申请日期"), widget=DATE, required=False)
     term_start = forms.DateField(label=_("协议起始日"), widget=DATE, required=False)
     agency_signatory = forms.CharField(label=_("经办机构签订人"), max_length=50, required=False)
@@ -85,8 +95,17 @@ class ActionForm(forms.Form):
 
     def service_params(self) -> dict[str, Any]:
         data = self.cleaned_data
-        params: dict[str, Any] = {k: data[k] for k in ("initiator", "requested_on", "term_start", "agency_signatory",
-                                        "provider_signatory") if k in data and data[k] not in (None, "")}
+        params: dict[str, Any] = {
+            k: data[k]
+            for k in (
+                "initiator",
+                "requested_on",
+                "term_start",
+                "agency_signatory",
+                "provider_signatory",
+            )
+            if k in data and data[k] not in (None, "")
+        }
         if "address" in data:
             params["changes"] = {k: data[k] for k in ("name", "address", "grade") if data.get(k)}
         return params
@@ -107,7 +126,9 @@ class TemplateForm(forms.Form):
     title = forms.CharField(label=_("标题"), max_length=120)
     body = forms.CharField(label=_("协议正文"), widget=forms.Textarea(attrs={"rows": 10}))
     effective_from = forms.DateField(label=_("启用日期"), widget=DATE)
-    term_months = forms.IntegerField(label=_("协议期限（月）"), min_value=1, max_value=60, initial=12)
+    term_months = forms.IntegerField(
+        label=_("协议期限（月）"), min_value=1, max_value=60, initial=12
+    )
 
 
 def add_rule_error(form: forms.Form, exc: BusinessRuleError) -> None:
@@ -124,8 +145,11 @@ class AssessmentForm(forms.Form):
         self.codes = [i.code for i in indicators]
         for i in indicators:
             self.fields[i.code] = forms.DecimalField(
-                label=f"{i.code} {i.name}（{_('权重')} {i.weight}%）", min_value=0, max_value=100,
-                decimal_places=2)
+                label=f"{i.code} {i.name}（{_('权重')} {i.weight}%）",
+                min_value=0,
+                max_value=100,
+                decimal_places=2,
+            )
 
     def scores(self) -> dict[str, Any]:
         return {code: self.cleaned_data[code] for code in self.codes}

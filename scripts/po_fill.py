@@ -28,7 +28,11 @@ def main() -> None:
         return m.group(1) + "msgstr " + json.dumps(english, ensure_ascii=False) + "\n"
 
     PO.write_text(ENTRY.sub(fill, text), encoding="utf-8")
-    missing = [unquote(m.group(2)) for m in ENTRY.finditer(PO.read_text(encoding="utf-8")) if unquote(m.group(2))]
+    missing = [
+        unquote(m.group(2))
+        for m in ENTRY.finditer(PO.read_text(encoding="utf-8"))
+        if unquote(m.group(2))
+    ]
     print(f"untranslated: {len(missing)}")
     for msg in missing[:50]:
         print("  ", msg)

@@ -13,7 +13,7 @@ export DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1
 export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"
 export DEBUG=true
 unset CELERY_BROKER_URL
-echo "== ruff"; .venv/bin/ruff check .
+echo "== ruff"; .venv/bin/ruff check . && .venv/bin/ruff format --check .
 echo "== mypy (the whole tree: every package of the application, its tests and the benches)"
 .venv/bin/mypy pooling enrollment providers funds settlement bench tests
 echo "== pytest"

@@ -26,24 +26,63 @@ from settlement.partitioning import BAD_ID, parse_external_id
 from settlement.services.reverse import settlement_reverse, settlement_reversed_by
 from settlement.services.settle import SettleInput, settlement_quote, settlement_settle
 
-AMOUNTS = ["medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "inscp_scp_amt",
-           "act_pay_dedc", "hifp_pay", "hifmi_pay", "hifob_pay", "fund_pay_sumamt", "acct_pay", "psn_cash_pay",
-           "over_cap_fen", "copay_fen", "balc"]
+AMOUNTS = [
+    "medfee_sumamt",
+    "fulamt_ownpay_amt",
+    "overlmt_selfpay",
+    "preselfpay_amt",
+    "inscp_scp_amt",
+    "act_pay_dedc",
+    "hifp_pay",
+    "hifmi_pay",
+    "hifob_pay",
+    "fund_pay_sumamt",
+    "acct_pay",
+    "psn_cash_pay",
+    "over_cap_fen",
+    "copay_fen",
+    "balc",
+]
 
 
 class SettlementSerializer(serializers.ModelSerializer):
     setl_id = serializers.CharField(read_only=True)
     mdtrt_id = serializers.SerializerMethodField()
-    provider_code = serializers.CharField(source="provider.national_code", read_only=True, default="")
+    provider_code = serializers.CharField(
+        source="provider.national_code", read_only=True, default=""
+    )
     provider_name = serializers.CharField(source="provider.name", read_only=True, default="")
     person_name = serializers.CharField(source="person.name", read_only=True)
 
     class Meta:
         model = Settlement
-        fields = ["setl_id", "mdtrt_id", "kind", "channel", "month", "setl_time", "service_date", "year",
-                  "provider_code", "provider_name", "person", "person_name", "insured_county", "handling_unit",
-                  "insutype", "med_type", "clr_type", "scheme", "fund_book", "policy_code", "catalogue_code",
-                  *AMOUNTS, "pool_prop_selfpay", "reason", "operator"]
+        fields = [
+            "setl_id",
+            "mdtrt_id",
+            "kind",
+            "channel",
+            "month",
+            "setl_time",
+            "service_date",
+            "year",
+            "provider_code",
+            "provider_name",
+            "person",
+            "person_name",
+            "insured_county",
+            "handling_unit",
+            "insutype",
+            "med_type",
+            "clr_type",
+            "scheme",
+            "fund_book",
+            "policy_code",
+            "catalogue_code",
+            *AMOUNTS,
+            "pool_prop_selfpay",
+            "reason",
+            "operator",
+        ]
 
     def get_mdtrt_id(self, obj: Settlement) -> str:
         return f"{obj.visit_month:%Y%m}{obj.visit_id}" if obj.visit_id else ""
@@ -56,7 +95,13 @@ class SettlementDetailSerializer(SettlementSerializer):
     reverses = serializers.SerializerMethodField()
 
     class Meta(SettlementSerializer.Meta):
-        fields = [*SettlementSerializer.Meta.fields, "explanation", "lines", "reversed_by", "reverses"]
+        fields = [
+            *SettlementSerializer.Meta.fields,
+            "explanation",
+            "lines",
+            "reversed_by",
+            "reverses",
+        ]
 
     def get_explanation(self, obj: Settlement) -> list[str]:
         return list(obj.detail.get("explanation", []))
@@ -77,7 +122,9 @@ def settlement_or_404(setl_id: str) -> Settlement:
         month, pk = parse_external_id(setl_id, error=BAD_ID, field="setl_id")
     except BusinessRuleError:
         raise Http404 from None
-    found = Settlement.objects.select_related("provider", "person").filter(month=month, pk=pk).first()
+    found = (
+        Settlement.objects.select_related("provider", "person").filter(month=month, pk=pk).first()
+    )
     if found is None:
         raise Http404
     return found
@@ -100,9 +147,13 @@ class SettlementList(generics.ListAPIView):
 
     def get_queryset(self):
         q = self.request.query_params
-        return selectors.settlements_list(month=q.get("month", ""), provider=q.get("provider", ""),
-                                          person=q.get("person", ""), county=q.get("county", ""),
-                                          kind=q.get("kind", "")).select_related("provider", "person")
+        return selectors.settlements_list(
+            month=q.get("month", ""),
+            provider=q.get("provider", ""),
+            person=q.get("person", ""),
+            county=q.get("county", ""),
+            kind=q.get("kind", ""),
+        ).select_related("provider", "person")
 
 
 class SettlementDetail(APIView):
@@ -125,8 +176,12 @@ class SettlementReverse(APIView):
     def post(self, request: Request, setl_id: str) -> Response:
         body = ReverseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        reversal = settlement_reverse(settlement=settlement_or_404(setl_id), reason=body.validated_data["reason"],
-                                      operator=request.user.get_username(), actor=acting(request))
+        reversal = settlement_reverse(
+            settlement=settlement_or_404(setl_id),
+            reason=body.validated_data["reason"],
+            operator=request.user.get_username(),
+            actor=acting(request),
+        )
         return Response(SettlementDetailSerializer(reversal).data, status=201)
 
 
@@ -147,25 +202,44 @@ class SettlementCreate(APIView):
         body = SettleSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            month, pk = parse_external_id(body.validated_data["mdtrt_id"], error=BAD_ID, field="mdtrt_id")
+            month, pk = parse_external_id(
+                body.validated_data["mdtrt_id"], error=BAD_ID, field="mdtrt_id"
+            )
         except BusinessRuleError:
             raise Http404 from None
         visit = Visit.objects.filter(month=month, pk=pk).first()
         if visit is None:
             raise Http404
-        data = SettleInput(visit=visit, acct_used=body.validated_data["acct_used"],
-                           medfee_sumamt_fen=body.validated_data.get("medfee_sumamt_fen"),
-                           operator=request.user.get_username())
+        data = SettleInput(
+            visit=visit,
+            acct_used=body.validated_data["acct_used"],
+            medfee_sumamt_fen=body.validated_data.get("medfee_sumamt_fen"),
+            operator=request.user.get_username(),
+        )
         if body.validated_data["quote_only"]:
             return Response(SettlementDetailSerializer(settlement_quote(data=data).row).data)
-        return Response(SettlementDetailSerializer(settlement_settle(data=data, actor=acting(request))).data, status=201)
+        return Response(
+            SettlementDetailSerializer(settlement_settle(data=data, actor=acting(request))).data,
+            status=201,
+        )
 
 
 class AccumulatorSerializer(serializers.ModelSerializer):
     class Meta:
         model = Accumulator
-        fields = ["person", "year", "scheme", "admissions", "deductible_paid", "fund_paid", "critical_base_fen",
-                  "critical_paid_fen", "large_paid_fen", "settlements", "updated_at"]
+        fields = [
+            "person",
+            "year",
+            "scheme",
+            "admissions",
+            "deductible_paid",
+            "fund_paid",
+            "critical_base_fen",
+            "critical_paid_fen",
+            "large_paid_fen",
+            "settlements",
+            "updated_at",
+        ]
 
 
 @extend_schema(parameters=[OpenApiParameter("person", int, required=True)])
@@ -177,4 +251,6 @@ class AccumulatorList(generics.ListAPIView):
 
     def get_queryset(self):
         person = self.request.query_params.get("person", "")
-        return Accumulator.objects.filter(person_id=int(person) if person.isdigit() else 0).order_by("-year")
+        return Accumulator.objects.filter(
+            person_id=int(person) if person.isdigit() else 0
+        ).order_by("-year")

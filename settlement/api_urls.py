@@ -7,7 +7,15 @@ from settlement import api
 urlpatterns = [
     path("settlements/", api.SettlementList.as_view(), name="api_settlements"),
     path("settlements/settle/", api.SettlementCreate.as_view(), name="api_settlement_settle"),
-    path("settlements/accumulators/", api.AccumulatorList.as_view(), name="api_settlement_accumulators"),
+    path(
+        "settlements/accumulators/",
+        api.AccumulatorList.as_view(),
+        name="api_settlement_accumulators",
+    ),
     path("settlements/<str:setl_id>/", api.SettlementDetail.as_view(), name="api_settlement"),
-    path("settlements/<str:setl_id>/reverse/", api.SettlementReverse.as_view(), name="api_settlement_reverse"),
+    path(
+        "settlements/<str:setl_id>/reverse/",
+        api.SettlementReverse.as_view(),
+        name="api_settlement_reverse",
+    ),
 ]

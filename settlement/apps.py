@@ -2,8 +2,12 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
-PARTITIONED_TABLES = ["settlement_visit", "settlement_feedetail", "settlement_settlement",
-                      "settlement_message"]
+PARTITIONED_TABLES = [
+    "settlement_visit",
+    "settlement_feedetail",
+    "settlement_settlement",
+    "settlement_message",
+]
 
 
 def _ensure_partitions(sender: AppConfig, **kwargs: object) -> None:

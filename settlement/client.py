@@ -39,7 +39,9 @@ class Item:
 class Outcome:
     settled: int = 0
     refused: int = 0
-    latencies: list[float] = field(default_factory=list)  # seconds per settlement (its three messages)
+    latencies: list[float] = field(
+        default_factory=list
+    )  # seconds per settlement (its three messages)
     errors: list[str] = field(default_factory=list)
 
 
@@ -59,10 +61,22 @@ class ProviderClient:
         return f"{self.code}{datetime.now(ZONE):%Y%m%d%H%M%S}{next(self.seq) % 10000:04d}"
 
     def post(self, infno: str, payload: dict[str, Any]) -> dict[str, Any]:
-        body = json.dumps({"infno": infno, "msgid": self.msgid(), "fixmedins_code": self.code, "opter": "001",
-                           "opter_name": "收费员", "opter_type": "1", "infver": "V1.0", "sign_no": self.sign_no,
-                           "mdtrtarea_admvs": self.code[1:7], "inf_time": f"{datetime.now(ZONE):%Y-%m-%d %H:%M:%S}",
-                           "input": payload}, ensure_ascii=False).encode()
+        body = json.dumps(
+            {
+                "infno": infno,
+                "msgid": self.msgid(),
+                "fixmedins_code": self.code,
+                "opter": "001",
+                "opter_name": "收费员",
+                "opter_type": "1",
+                "infver": "V1.0",
+                "sign_no": self.sign_no,
+                "mdtrtarea_admvs": self.code[1:7],
+                "inf_time": f"{datetime.now(ZONE):%Y-%m-%d %H:%M:%S}",
+                "input": payload,
+            },
+            ensure_ascii=False,
+        ).encode()
         headers = {"Content-Type": "application/json", "Authorization": f"Bearer {self.token}"}
         for attempt in range(2):
             try:
@@ -77,19 +91,32 @@ class ProviderClient:
         raise AssertionError("unreachable")
 
     def sign_in(self) -> str:
-        answer = self.post("9001", {"signIn": {"opter_no": "001", "mac": "00-00-00-00-00-00", "ip": "127.0.0.1"}})
+        answer = self.post(
+            "9001", {"signIn": {"opter_no": "001", "mac": "00-00-00-00-00-00", "ip": "127.0.0.1"}}
+        )
         if answer.get("infcode") != 0:
             raise RuntimeError(f"签到失败 / sign-in failed: {answer.get('err_msg')}")
         self.sign_no = answer["output"]["signinoutb"]["sign_no"]
         return self.sign_no
 
-    def outpatient_visit(self, patient: Patient, items: list[tuple[Item, int]], *, when: datetime,
-                         acct: bool) -> dict[str, Any]:
+    def outpatient_visit(
+        self, patient: Patient, items: list[tuple[Item, int]], *, when: datetime, acct: bool
+    ) -> dict[str, Any]:
         """2201 → 2204 → 2207 for one visit; returns the 2207 answer (or the first refusal)."""
         stamp = when.strftime("%Y-%m-%d %H:%M:%S")
-        opened = self.post("2201", {"data": {"psn_no": patient.psn_no, "insutype": patient.insutype, "med_type": "11",
-                                             "begntime": stamp, "mdtrt_cert_type": "02",
-                                             "mdtrt_cert_no": patient.cert_no}})
+        opened = self.post(
+            "2201",
+            {
+                "data": {
+                    "psn_no": patient.psn_no,
+                    "insutype": patient.insutype,
+                    "med_type": "11",
+                    "begntime": stamp,
+                    "mdtrt_cert_type": "02",
+                    "mdtrt_cert_no": patient.cert_no,
+                }
+            },
+        )
         if opened.get("infcode") != 0:
             return opened
         mdtrt_id = opened["output"]["data"]["mdtrt_id"]
@@ -97,29 +124,68 @@ class ProviderClient:
         for n, (item, qty) in enumerate(items, start=1):
             amount = (Decimal(item.price) * qty).quantize(Decimal("0.01"))
             total += amount
-            rows.append({"feedetl_sn": f"{n:04d}", "mdtrt_id": mdtrt_id, "psn_no": patient.psn_no, "chrg_bchno": "1",
-                         "fee_ocur_time": stamp, "med_list_codg": item.code, "medins_list_codg": item.code,
-                         "det_item_fee_sumamt": str(amount), "cnt": str(qty), "pric": item.price})
+            rows.append(
+                {
+                    "feedetl_sn": f"{n:04d}",
+                    "mdtrt_id": mdtrt_id,
+                    "psn_no": patient.psn_no,
+                    "chrg_bchno": "1",
+                    "fee_ocur_time": stamp,
+                    "med_list_codg": item.code,
+                    "medins_list_codg": item.code,
+                    "det_item_fee_sumamt": str(amount),
+                    "cnt": str(qty),
+                    "pric": item.price,
+                }
+            )
         uploaded = self.post("2204", {"feedetail": rows})
         if uploaded.get("infcode") != 0:
             return uploaded
-        return self.post("2207", {"data": {"psn_no": patient.psn_no, "mdtrt_cert_type": "02",
-                                           "mdtrt_cert_no": patient.cert_no, "med_type": "11",
-                                           "medfee_sumamt": str(total), "psn_setlway": "01", "mdtrt_id": mdtrt_id,
-                                           "chrg_bchno": "1", "insutype": patient.insutype,
-                                           "acct_used_flag": "1" if acct else "0"}})
+        return self.post(
+            "2207",
+            {
+                "data": {
+                    "psn_no": patient.psn_no,
+                    "mdtrt_cert_type": "02",
+                    "mdtrt_cert_no": patient.cert_no,
+                    "med_type": "11",
+                    "medfee_sumamt": str(total),
+                    "psn_setlway": "01",
+                    "mdtrt_id": mdtrt_id,
+                    "chrg_bchno": "1",
+                    "insutype": patient.insutype,
+                    "acct_used_flag": "1" if acct else "0",
+                }
+            },
+        )
 
 
-def run_visits(base_url: str, token: str, provider_code: str, patients: list[Patient], items: list[Item], *,
-               visits: int, threads: int = 4, when: datetime | None = None, seed: int = 1) -> Outcome:
+def run_visits(
+    base_url: str,
+    token: str,
+    provider_code: str,
+    patients: list[Patient],
+    items: list[Item],
+    *,
+    visits: int,
+    threads: int = 4,
+    when: datetime | None = None,
+    seed: int = 1,
+) -> Outcome:
     """Post `visits` outpatient visits from `threads` connections of one provider system."""
     outcome = Outcome()
     lock = threading.Lock()
     counter = itertools.count()
     seq = itertools.count(seed * 7919 % 10000)
     rng = random.Random(seed)
-    plan = [(rng.choice(patients), [(rng.choice(items), rng.randint(1, 3)) for _ in range(5)], rng.random() < 0.5)
-            for _ in range(visits)]
+    plan = [
+        (
+            rng.choice(patients),
+            [(rng.choice(items), rng.randint(1, 3)) for _ in range(5)],
+            rng.random() < 0.5,
+        )
+        for _ in range(visits)
+    ]
 
     def work() -> None:
         client = ProviderClient(base_url, token, provider_code, seq=seq)
@@ -127,7 +193,9 @@ def run_visits(base_url: str, token: str, provider_code: str, patients: list[Pat
         while (i := next(counter)) < visits:
             patient, lines, acct = plan[i]
             start = time.perf_counter()
-            answer = client.outpatient_visit(patient, lines, when=when or datetime.now(ZONE), acct=acct)
+            answer = client.outpatient_visit(
+                patient, lines, when=when or datetime.now(ZONE), acct=acct
+            )
             elapsed = time.perf_counter() - start
             with lock:
                 if answer.get("infcode") == 0:

@@ -53,14 +53,23 @@ def load(echo: Callable[[str], None]) -> None:
         if Settlement.objects.exists():
             echo("结算演示数据已存在 / settlement demo data already loaded")
             return
-        providers = list(Provider.objects.filter(state=State.PERFORMING, kind="hospital").order_by("national_code"))
+        providers = list(
+            Provider.objects.filter(state=State.PERFORMING, kind="hospital").order_by(
+                "national_code"
+            )
+        )
         # Whichever city agency account the city's demo file names issues the interface keys.
         issuer = User.objects.filter(role=Role.CITY_AGENCY).order_by("pk").first()
     if not providers or issuer is None:
         return
-    tokens = {p.national_code: credential_issue(provider=p, label="演示 HIS", actor=issuer).token for p in providers}
+    tokens = {
+        p.national_code: credential_issue(provider=p, label="演示 HIS", actor=issuer).token
+        for p in providers
+    }
     _backfill_last_month(providers)
-    echo(f"演示接口密钥（{providers[0].name}）/ demo interface token: {tokens[providers[0].national_code]}")
+    echo(
+        f"演示接口密钥（{providers[0].name}）/ demo interface token: {tokens[providers[0].national_code]}"
+    )
     # The HTTP server needs the committed data: post once this loader's transaction is done.
     transaction.on_commit(lambda: _post_over_http(tokens, echo))
 
@@ -74,22 +83,40 @@ def _backfill_last_month(providers: list[Provider]) -> None:
     with unrestricted():
         from enrollment.models import Person
 
-        people = {p.pk: p for p in Person.objects.filter(pk__in=[int(x.psn_no[6:]) for x in patients])}
+        people = {
+            p.pk: p for p in Person.objects.filter(pk__in=[int(x.psn_no[6:]) for x in patients])
+        }
     for n in range(min(VISITS_LAST_MONTH, len(patients) * 3)):
         patient = rng.choice(patients)
         day = first.replace(day=rng.randint(1, first.day))
         when = timezone.make_aware(datetime.combine(day, time(9 + n % 8, 10)))
-        lines = [FeeLine(feedetl_sn=f"{k}", code=item.code, quantity=Decimal(q), price_fen=int(Decimal(item.price) * 100),
-                         amount_fen=int(Decimal(item.price) * 100) * q, occurred_at=when)
-                 for k, (item, q) in enumerate((rng.choice(items), rng.randint(1, 3)) for _ in range(5))]
+        lines = [
+            FeeLine(
+                feedetl_sn=f"{k}",
+                code=item.code,
+                quantity=Decimal(q),
+                price_fen=int(Decimal(item.price) * 100),
+                amount_fen=int(Decimal(item.price) * 100) * q,
+                occurred_at=when,
+            )
+            for k, (item, q) in enumerate((rng.choice(items), rng.randint(1, 3)) for _ in range(5))
+        ]
         try:
             with transaction.atomic(), unrestricted():
-                visit = visit_open(provider=rng.choice(providers), person=people[int(patient.psn_no[6:])],
-                                   insutype=patient.insutype, med_type="11", begntime=when,
-                                   msgid=f"FILE:DEMO{n}", info=VisitInfo(ipt_otp_no=f"MZ{n:05d}"))
+                visit = visit_open(
+                    provider=rng.choice(providers),
+                    person=people[int(patient.psn_no[6:])],
+                    insutype=patient.insutype,
+                    med_type="11",
+                    begntime=when,
+                    msgid=f"FILE:DEMO{n}",
+                    info=VisitInfo(ipt_otp_no=f"MZ{n:05d}"),
+                )
                 fees_add(visit=visit, lines=lines)
-                settlement_settle(data=SettleInput(visit=visit, acct_used=n % 2 == 0, when=when, channel="file"),
-                                  actor=DEMO_LOADER)
+                settlement_settle(
+                    data=SettleInput(visit=visit, acct_used=n % 2 == 0, when=when, channel="file"),
+                    actor=DEMO_LOADER,
+                )
         except Exception:  # noqa: BLE001 — a person in a waiting period is simply skipped in the demo
             continue
 
@@ -100,16 +127,22 @@ def _post_over_http(tokens: dict[str, str], echo: Callable[[str], None]) -> None
         return
     from django.core.wsgi import get_wsgi_application
 
-    server = make_server("127.0.0.1", 0, get_wsgi_application(), server_class=_Server, handler_class=_Quiet)
+    server = make_server(
+        "127.0.0.1", 0, get_wsgi_application(), server_class=_Server, handler_class=_Quiet
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_port}"
     try:
         total = 0
         for n, (code, token) in enumerate(tokens.items()):
-            outcome = run_visits(url, token, code, patients, items, visits=VISITS_NOW, threads=2, seed=n + 1)
+            outcome = run_visits(
+                url, token, code, patients, items, visits=VISITS_NOW, threads=2, seed=n + 1
+            )
             total += outcome.settled
-        echo(f"演示结算：定点医院系统通过 HTTP 国家接口结算 {total} 笔 / {total} visits settled over HTTP")
+        echo(
+            f"演示结算：定点医院系统通过 HTTP 国家接口结算 {total} 笔 / {total} visits settled over HTTP"
+        )
     finally:
         server.shutdown()
         server.server_close()

@@ -20,14 +20,31 @@ PRICES = {"drug": "12.50", "item": "35.00", "facility": "60.00"}
 
 def patients_and_items(*, on: date, limit: int = 2000) -> tuple[list[Patient], list[Item]]:
     with unrestricted():
-        enrolments = (Enrolment.objects.filter(status=EnrolmentStatus.ACTIVE, start_month__lte=on,
-                                               person__died_on__isnull=True)
-                      .filter(Q(benefits_from__isnull=True) | Q(benefits_from__lte=on))
-                      .select_related("person").order_by("pk")[:limit])
-        patients = [Patient(psn_no=psn_no(e.person_id), cert_no=e.person.id_number, insutype=insutype_of(e.scheme))
-                    for e in enrolments]
+        enrolments = (
+            Enrolment.objects.filter(
+                status=EnrolmentStatus.ACTIVE, start_month__lte=on, person__died_on__isnull=True
+            )
+            .filter(Q(benefits_from__isnull=True) | Q(benefits_from__lte=on))
+            .select_related("person")
+            .order_by("pk")[:limit]
+        )
+        patients = [
+            Patient(
+                psn_no=psn_no(e.person_id),
+                cert_no=e.person.id_number,
+                insutype=insutype_of(e.scheme),
+            )
+            for e in enrolments
+        ]
         version = catalogue_in_force(on=on)
-        items = [] if version is None else [
-            Item(code=code, price=PRICES.get(kind, "20.00"))
-            for code, kind in CatalogueItem.objects.filter(version=version).values_list("code", "kind")[:200]]
+        items = (
+            []
+            if version is None
+            else [
+                Item(code=code, price=PRICES.get(kind, "20.00"))
+                for code, kind in CatalogueItem.objects.filter(version=version).values_list(
+                    "code", "kind"
+                )[:200]
+            ]
+        )
     return patients, items

@@ -40,9 +40,15 @@ class ReimbursementForm(ServiceForm):
     med_type = forms.ChoiceField(label=_("医疗类别"), choices=list(MED_TYPES.items()))
     hospital_name = forms.CharField(label=_("就医机构"), max_length=100)
     hospital_level = forms.ChoiceField(label=_("医院级别"), choices=LEVELS)
-    hospital_area_code = forms.CharField(label=_("就医地行政区划代码"), max_length=6, required=False)
-    begin_on = forms.DateField(label=_("就诊/入院日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    end_on = forms.DateField(label=_("出院日期（住院）"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    hospital_area_code = forms.CharField(
+        label=_("就医地行政区划代码"), max_length=6, required=False
+    )
+    begin_on = forms.DateField(
+        label=_("就诊/入院日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end_on = forms.DateField(
+        label=_("出院日期（住院）"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     diagnosis = forms.CharField(label=_("诊断"), max_length=100, required=False)
     invoice_nos = forms.CharField(label=_("发票号"), max_length=200, required=False)
 
@@ -64,8 +70,13 @@ class ItemForm(forms.Form):
         price = d.get("price") or 0
         from pooling.kernel.money import round_fen
 
-        return Item(code=d.get("code") or "—", name=d.get("name") or "", quantity=quantity, price_fen=price,
-                    amount_fen=round_fen(quantity * price))
+        return Item(
+            code=d.get("code") or "—",
+            name=d.get("name") or "",
+            quantity=quantity,
+            price_fen=price,
+            amount_fen=round_fen(quantity * price),
+        )
 
 
 ItemFormSet = forms.formset_factory(ItemForm, extra=ITEM_ROWS, max_num=200)
@@ -78,6 +89,8 @@ class DecisionForm(forms.Form):
 class AllowanceForm(ServiceForm):
     person = PersonField(label=_("参保职工身份证号码"), max_length=18)
     event = forms.ChoiceField(label=_("生育类型"), choices=MaternityEvent.choices)
-    event_on = forms.DateField(label=_("生育（流产）日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    event_on = forms.DateField(
+        label=_("生育（流产）日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     difficult_birth = forms.BooleanField(label=_("难产"), required=False)
     babies = forms.IntegerField(label=_("婴儿数"), min_value=1, max_value=9, initial=1)

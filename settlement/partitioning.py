@@ -60,12 +60,15 @@ def parse_external_id(value: Any, *, error: Any = BAD_ID, field: str) -> tuple[d
     return date(year, month, 1), int(text[6:])
 
 
-def _quote(name: Any) -> str:  # a column or table name (typed str | None by the stubs, never None here)
+def _quote(
+    name: Any,
+) -> str:  # a column or table name (typed str | None by the stubs, never None here)
     return connection.ops.quote_name(str(name))
 
 
-def create_partitioned_table(schema_editor: BaseDatabaseSchemaEditor, model: type[models.Model],
-                             key: str = "month") -> None:
+def create_partitioned_table(
+    schema_editor: BaseDatabaseSchemaEditor, model: type[models.Model], key: str = "month"
+) -> None:
     """CREATE TABLE … PARTITION BY RANGE (key), with its sequence, indexes and foreign keys."""
     if schema_editor.connection.vendor != "postgresql":
         schema_editor.create_model(model)
@@ -89,12 +92,18 @@ def create_partitioned_table(schema_editor: BaseDatabaseSchemaEditor, model: typ
     schema_editor.execute(f"CREATE SEQUENCE {_quote(seq)}")
     schema_editor.execute(
         f"CREATE TABLE {_quote(table)} ({', '.join(columns)},"
-        f" PRIMARY KEY ({_quote(pk.column)}, {_quote(key_column)})) PARTITION BY RANGE ({_quote(key_column)})")
-    schema_editor.execute(f"ALTER SEQUENCE {_quote(seq)} OWNED BY {_quote(table)}.{_quote(pk.column)}")
+        f" PRIMARY KEY ({_quote(pk.column)}, {_quote(key_column)})) PARTITION BY RANGE ({_quote(key_column)})"
+    )
+    schema_editor.execute(
+        f"ALTER SEQUENCE {_quote(seq)} OWNED BY {_quote(table)}.{_quote(pk.column)}"
+    )
     for field in model._meta.local_concrete_fields:
         if field.remote_field and field.db_constraint:  # type: ignore[attr-defined]
-            schema_editor.execute(schema_editor._create_fk_sql(  # type: ignore[attr-defined]
-                model, field, "_fk_%(to_table)s_%(to_column)s"))
+            schema_editor.execute(
+                schema_editor._create_fk_sql(  # type: ignore[attr-defined]
+                    model, field, "_fk_%(to_table)s_%(to_column)s"
+                )
+            )
     for field in model._meta.local_concrete_fields:
         if field.db_index and not field.unique and field is not pk:  # type: ignore[attr-defined]
             schema_editor.execute(schema_editor._create_index_sql(model, fields=[field]))  # type: ignore[attr-defined]
@@ -102,13 +111,17 @@ def create_partitioned_table(schema_editor: BaseDatabaseSchemaEditor, model: typ
         schema_editor.add_index(model, index)
     for constraint in model._meta.constraints:
         schema_editor.add_constraint(model, constraint)
-    schema_editor.execute(f"CREATE TABLE {_quote(table + '_default')} PARTITION OF {_quote(table)} DEFAULT")
+    schema_editor.execute(
+        f"CREATE TABLE {_quote(table + '_default')} PARTITION OF {_quote(table)} DEFAULT"
+    )
 
 
 class CreatePartitionedModel(migrations.CreateModel):
     """CreateModel whose table is partitioned by month on PostgreSQL (see the module docstring)."""
 
-    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+    def database_forwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
         model = to_state.apps.get_model(app_label, self.name)
         if self.allow_migrate_model(schema_editor.connection.alias, model):
             create_partitioned_table(schema_editor, model)
@@ -126,8 +139,9 @@ def _add_months(month: date, n: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def ensure_partitions(tables: list[str], *, around: date, back: int = MONTHS_BACK,
-                      ahead: int = MONTHS_AHEAD) -> int:
+def ensure_partitions(
+    tables: list[str], *, around: date, back: int = MONTHS_BACK, ahead: int = MONTHS_AHEAD
+) -> int:
     """Create the monthly partitions missing around a date; returns how many were created.
 
     Owner-only DDL (run at migrate and by `manage.py settlement_partitions`).
@@ -138,8 +152,11 @@ def ensure_partitions(tables: list[str], *, around: date, back: int = MONTHS_BAC
     created = 0
     with connection.cursor() as cursor:
         for table in tables:
-            cursor.execute("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
-                           " JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = %s", [table])
+            cursor.execute(
+                "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+                " JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = %s",
+                [table],
+            )
             existing = {row[0] for row in cursor.fetchall()}
             for n in range(back + ahead + 1):
                 month = _add_months(start, n)
@@ -148,7 +165,8 @@ def ensure_partitions(tables: list[str], *, around: date, back: int = MONTHS_BAC
                     continue
                 cursor.execute(
                     f"CREATE TABLE {_quote(name)} PARTITION OF {_quote(table)}"
-                    f" FOR VALUES FROM ('{month.isoformat()}') TO ('{_add_months(month, 1).isoformat()}')")
+                    f" FOR VALUES FROM ('{month.isoformat()}') TO ('{_add_months(month, 1).isoformat()}')"
+                )
                 created += 1
     return created
 

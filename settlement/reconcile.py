@@ -49,8 +49,10 @@ def scopes(*, limit: int) -> list[tuple[Any, ...]]:
     """Per cap scope: the accumulator's deductible met and fund paid = the settlements' sums."""
     sums: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
     with connection.cursor() as cursor:
-        cursor.execute("SELECT person_id, year, scheme, scope, SUM(act_pay_dedc), SUM(hifp_pay)"
-                       " FROM settlement_settlement GROUP BY person_id, year, scheme, scope")
+        cursor.execute(
+            "SELECT person_id, year, scheme, scope, SUM(act_pay_dedc), SUM(hifp_pay)"
+            " FROM settlement_settlement GROUP BY person_id, year, scheme, scope"
+        )
         for person, year, scheme, scope, deductible, fund in cursor.fetchall():
             sums[(person, year, scheme, scope)] = [int(deductible), int(fund)]
     from settlement.models import Accumulator
@@ -70,9 +72,11 @@ def scopes(*, limit: int) -> list[tuple[Any, ...]]:
     return found
 
 
-RECONCILE_CHECKS.register({
-    "待遇累计与结算记录不符 / accumulators differ from the settlements": SCALARS,
-    "待遇累计分项与结算记录不符 / accumulators by cap scope differ from the settlements": scopes,
-    "撤销记录与原结算不对应 / a reversal does not mirror its settlement": MIRRORS,
-    "已结算就诊不是恰好一笔有效结算 / a settled visit has not exactly one settlement in force": VISITS,
-})
+RECONCILE_CHECKS.register(
+    {
+        "待遇累计与结算记录不符 / accumulators differ from the settlements": SCALARS,
+        "待遇累计分项与结算记录不符 / accumulators by cap scope differ from the settlements": scopes,
+        "撤销记录与原结算不对应 / a reversal does not mirror its settlement": MIRRORS,
+        "已结算就诊不是恰好一笔有效结算 / a settled visit has not exactly one settlement in force": VISITS,
+    }
+)

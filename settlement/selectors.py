@@ -27,8 +27,12 @@ def settlements_between(*, provider_id: int, begin: date, end: date) -> QuerySet
     zone = timezone.get_current_timezone()
     start = datetime.combine(begin, time.min, tzinfo=zone)
     stop = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
-    return Settlement.objects.filter(month__in=months_between(begin, end), provider_id=provider_id,
-                                     setl_time__gte=start, setl_time__lt=stop)
+    return Settlement.objects.filter(
+        month__in=months_between(begin, end),
+        provider_id=provider_id,
+        setl_time__gte=start,
+        setl_time__lt=stop,
+    )
 
 
 @dataclass(frozen=True)
@@ -39,17 +43,29 @@ class Totals:
     acct_fen: int
 
     def as_dict(self) -> dict[str, int]:
-        return {"count": self.count, "medfee_sumamt": self.medfee_fen, "fund_pay_sumamt": self.fund_fen,
-                "acct_pay": self.acct_fen}
+        return {
+            "count": self.count,
+            "medfee_sumamt": self.medfee_fen,
+            "fund_pay_sumamt": self.fund_fen,
+            "acct_pay": self.acct_fen,
+        }
 
 
 def totals(rows: QuerySet[Settlement]) -> Totals:
     """Count (a reversal counts −1) and sums; fund_pay_sumamt as this deployment defines it."""
     agg: dict[str, Any] = rows.aggregate(
-        settled=Count("id", filter=_kind("settle")), reversed=Count("id", filter=_kind("reverse")),
-        medfee=Sum("medfee_sumamt"), fund=Sum("fund_pay_sumamt"), acct=Sum("acct_pay"))
-    return Totals(count=(agg["settled"] or 0) - (agg["reversed"] or 0), medfee_fen=int(agg["medfee"] or 0),
-                  fund_fen=int(agg["fund"] or 0), acct_fen=int(agg["acct"] or 0))
+        settled=Count("id", filter=_kind("settle")),
+        reversed=Count("id", filter=_kind("reverse")),
+        medfee=Sum("medfee_sumamt"),
+        fund=Sum("fund_pay_sumamt"),
+        acct=Sum("acct_pay"),
+    )
+    return Totals(
+        count=(agg["settled"] or 0) - (agg["reversed"] or 0),
+        medfee_fen=int(agg["medfee"] or 0),
+        fund_fen=int(agg["fund"] or 0),
+        acct_fen=int(agg["acct"] or 0),
+    )
 
 
 def _kind(kind: str) -> Any:
@@ -62,14 +78,20 @@ def fund_pay_includes_account() -> bool:
     return bool(settings.HSA_FUND_PAY_INCLUDES_ACCOUNT)
 
 
-def settlements_list(*, month: str = "", provider: str = "", person: str = "", county: str = "",
-                     kind: str = "") -> QuerySet[Settlement]:
+def settlements_list(
+    *, month: str = "", provider: str = "", person: str = "", county: str = "", kind: str = ""
+) -> QuerySet[Settlement]:
     """Settlements visible to the caller (county- or provider-scoped), newest first, filtered.
 
     `month` is "YYYY-MM": it names the partition, so a month's list reads one month's table.
     """
     rows = Settlement.objects.all()
-    if len(month) == 7 and month[:4].isdigit() and month[5:].isdigit() and 1 <= int(month[5:]) <= 12:
+    if (
+        len(month) == 7
+        and month[:4].isdigit()
+        and month[5:].isdigit()
+        and 1 <= int(month[5:]) <= 12
+    ):
         rows = rows.filter(month=date(int(month[:4]), int(month[5:]), 1))
     if provider:
         rows = rows.filter(provider__national_code=provider.strip().upper())
@@ -92,9 +114,15 @@ def reverses(row: Settlement) -> Settlement | None:
 def month_summary(*, month: date) -> dict[str, Any]:
     """A month's settlements as the caller may see them: counts and the funds' totals."""
     agg = Settlement.objects.filter(month=month).aggregate(
-        n=Count("id", filter=_kind("settle")), r=Count("id", filter=_kind("reverse")), medfee=Sum("medfee_sumamt"),
-        fund=Sum("hifp_pay"), critical=Sum("hifmi_pay"), large=Sum("hifob_pay"), acct=Sum("acct_pay"),
-        cash=Sum("psn_cash_pay"))
+        n=Count("id", filter=_kind("settle")),
+        r=Count("id", filter=_kind("reverse")),
+        medfee=Sum("medfee_sumamt"),
+        fund=Sum("hifp_pay"),
+        critical=Sum("hifmi_pay"),
+        large=Sum("hifob_pay"),
+        acct=Sum("acct_pay"),
+        cash=Sum("psn_cash_pay"),
+    )
     return {k: int(v or 0) for k, v in agg.items()}
 
 

@@ -45,14 +45,21 @@ def django_db_setup(django_db_setup, django_db_blocker) -> Iterator[None]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
             if not cursor.fetchone()[0]:
-                pytest.exit("测试数据库须以超级用户连接（建库、创建运行角色、清空表）；"
-                            "TEST_DATABASE_URL must name a superuser", returncode=2)
+                pytest.exit(
+                    "测试数据库须以超级用户连接（建库、创建运行角色、清空表）；"
+                    "TEST_DATABASE_URL must name a superuser",
+                    returncode=2,
+                )
         runtime_role_ensure(role=RUNTIME_ROLE)
         runtime_grants_apply(role=RUNTIME_ROLE)
         _take_role(RUNTIME_ROLE)
     os.environ["DATABASE_ROLE"] = RUNTIME_ROLE  # subprocesses (the worker) read settings anew
     with pytest.MonkeyPatch.context() as patch:  # put back when the session ends
-        patch.setattr(DatabaseOperations, "execute_sql_flush", _flush_as_owner(DatabaseOperations.execute_sql_flush))
+        patch.setattr(
+            DatabaseOperations,
+            "execute_sql_flush",
+            _flush_as_owner(DatabaseOperations.execute_sql_flush),
+        )
         yield
     with django_db_blocker.unblock():
         _take_role(None)  # dropping the test database takes the owner
@@ -81,7 +88,9 @@ def _flush_as_owner(flush: Callable) -> Callable:
         finally:
             with self.connection.cursor() as cursor:
                 cursor.execute("SET session_replication_role = DEFAULT")
-                cursor.execute("SET ROLE %s", [self.connection.settings_dict["OPTIONS"]["assume_role"]])
+                cursor.execute(
+                    "SET ROLE %s", [self.connection.settings_dict["OPTIONS"]["assume_role"]]
+                )
 
     return execute_sql_flush
 
@@ -201,10 +210,19 @@ def demo_policy(bureau_admin, bureau_checker):
     from pooling.models import PolicyStatus, PolicyVersion
     from pooling.policy.document import policy_from_document
 
-    doc = json.loads((Path(__file__).resolve().parent.parent / "pooling/policy/documents/demo-2026.json").read_text("utf-8"))
+    doc = json.loads(
+        (
+            Path(__file__).resolve().parent.parent / "pooling/policy/documents/demo-2026.json"
+        ).read_text("utf-8")
+    )
     PolicyVersion.objects.create(
-        code=doc["code"], title=doc["title"], effective_from=doc["effective_from"], document=doc,
-        status=PolicyStatus.PUBLISHED, drafted_by=bureau_admin, approved_by=bureau_checker,
+        code=doc["code"],
+        title=doc["title"],
+        effective_from=doc["effective_from"],
+        document=doc,
+        status=PolicyStatus.PUBLISHED,
+        drafted_by=bureau_admin,
+        approved_by=bureau_checker,
         published_at=timezone.now(),
     )
     return policy_from_document(doc)

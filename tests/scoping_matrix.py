@@ -86,7 +86,9 @@ def _strip(regex: str) -> str:
     return regex
 
 
-def url_templates(resolver: URLResolver | None = None, prefix: str = "") -> Iterator[tuple[str, list[str]]]:
+def url_templates(
+    resolver: URLResolver | None = None, prefix: str = ""
+) -> Iterator[tuple[str, list[str]]]:
     resolver = resolver or get_resolver()
     for entry in resolver.url_patterns:
         regex = prefix + _strip(entry.pattern.regex.pattern)
@@ -110,7 +112,11 @@ def snapshot(county_code: str) -> dict[str, list[dict[str, Any]]]:
 
 
 def _body(response: Any) -> str:
-    raw = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+    raw = (
+        b"".join(response.streaming_content)
+        if getattr(response, "streaming", False)
+        else response.content
+    )
     if raw[:2] == b"PK":  # XLSX and other zipped exports
         try:
             with zipfile.ZipFile(io.BytesIO(raw)) as book:
@@ -156,7 +162,9 @@ def _b_keys(plan: Plan, model: type[models.Model] | None) -> list[str]:
         for obj in objs:
             values.append(str(obj.pk))
             # Ids that carry a partition's month (settlement's setl_id / mdtrt_id) are what URLs hold.
-            values.extend(str(getattr(obj, name)) for name in ("setl_id", "mdtrt_id") if hasattr(obj, name))
+            values.extend(
+                str(getattr(obj, name)) for name in ("setl_id", "mdtrt_id") if hasattr(obj, name)
+            )
             for f in obj._meta.concrete_fields:
                 if f.unique and isinstance(f, models.CharField):
                     values.append(str(getattr(obj, f.attname)))
@@ -192,7 +200,9 @@ def concrete_urls(plan: Plan) -> Iterator[str]:
         if fmt.startswith(SKIPPED_PREFIXES):
             continue
         taken = 0
-        for url in _fill(fmt, params, ["1"]) if not params else _urls_for(fmt, params, plan, every_key):
+        for url in (
+            _fill(fmt, params, ["1"]) if not params else _urls_for(fmt, params, plan, every_key)
+        ):
             if url in seen:
                 continue
             seen.add(url)
@@ -233,8 +243,14 @@ def _payload(url: str, plan: Plan) -> dict[str, Any]:
     return data
 
 
-def run_matrix(client: Client, plan: Plan, *, b_code: str, check_reads: bool = True,
-               urls: Iterable[str] | None = None) -> list[Finding]:
+def run_matrix(
+    client: Client,
+    plan: Plan,
+    *,
+    b_code: str,
+    check_reads: bool = True,
+    urls: Iterable[str] | None = None,
+) -> list[Finding]:
     """Request every URL (or the given ones). Without check_reads only the writing
     methods are sent: the actor may read everything but change nothing."""
     findings: list[Finding] = []
@@ -262,7 +278,13 @@ def run_matrix(client: Client, plan: Plan, *, b_code: str, check_reads: bool = T
     after = snapshot(b_code)
     for label, rows in before.items():
         if rows != after.get(label):
-            findings.append(Finding("*", "", f"{label} 中其他经办单位的数据被修改（{len(rows)} → {len(after.get(label, []))} 行）"))
+            findings.append(
+                Finding(
+                    "*",
+                    "",
+                    f"{label} 中其他经办单位的数据被修改（{len(rows)} → {len(after.get(label, []))} 行）",
+                )
+            )
     return findings
 
 

@@ -61,9 +61,21 @@ ZERO_AMOUNT = _("到账金额必须大于 0")
 # Cell lengths are the model's: the table reader refuses a longer cell with its row, column
 # and the limit, so nothing is cut short on its way in. Codes, numbers and dates are
 # half-width: the reader refuses １２３ (typed with a Chinese input method) there.
-ID_COLUMN = Column("id_number", gettext_noop("身份证号码"), aliases=("身份证号", "公民身份号码", "证件号码"), halfwidth=True)
-CREDIT_COLUMN = Column("credit_code", gettext_noop("统一社会信用代码"), aliases=("信用代码", "单位信用代码"), halfwidth=True)
-MONTH_COLUMN = Column("month", gettext_noop("费款所属期"), aliases=("所属期", "所属月份"), halfwidth=True)
+ID_COLUMN = Column(
+    "id_number",
+    gettext_noop("身份证号码"),
+    aliases=("身份证号", "公民身份号码", "证件号码"),
+    halfwidth=True,
+)
+CREDIT_COLUMN = Column(
+    "credit_code",
+    gettext_noop("统一社会信用代码"),
+    aliases=("信用代码", "单位信用代码"),
+    halfwidth=True,
+)
+MONTH_COLUMN = Column(
+    "month", gettext_noop("费款所属期"), aliases=("所属期", "所属月份"), halfwidth=True
+)
 
 
 def _required_name(values: dict[str, str], key: str) -> str:
@@ -81,11 +93,19 @@ class EmployerKind(ImportKind):
     key = "employers"
     capability = "employer.manage"
     label = _("参保单位")
-    columns = [CREDIT_COLUMN, Column("name", gettext_noop("单位名称"), max_length=100), COUNTY_COLUMN,
-               Column("industry", gettext_noop("所属行业"), required=False, max_length=50),
-               Column("contact_name", gettext_noop("联系人"), required=False, max_length=50),
-               Column("contact_phone", gettext_noop("联系电话"), required=False, max_length=20, halfwidth=True),
-               Column("address", gettext_noop("地址"), aliases=("单位地址",), required=False, max_length=200)]
+    columns = [
+        CREDIT_COLUMN,
+        Column("name", gettext_noop("单位名称"), max_length=100),
+        COUNTY_COLUMN,
+        Column("industry", gettext_noop("所属行业"), required=False, max_length=50),
+        Column("contact_name", gettext_noop("联系人"), required=False, max_length=50),
+        Column(
+            "contact_phone", gettext_noop("联系电话"), required=False, max_length=20, halfwidth=True
+        ),
+        Column(
+            "address", gettext_noop("地址"), aliases=("单位地址",), required=False, max_length=200
+        ),
+    ]
 
     def clean(self, values: dict[str, str], ctx: Context) -> tuple[str, Any]:
         cells = Cells(values)
@@ -95,9 +115,15 @@ class EmployerKind(ImportKind):
         phone = cells.take(checked, "contact_phone", v.check_phone, optional=True)
         cells.done()
         return county, Employer(
-            county_id=county, credit_code=code, name=name, industry=values.get("industry", ""),
-            contact_name=values.get("contact_name", ""), contact_phone=phone or "",
-            address=values.get("address", ""), created_by=staff_user(ctx.actor))
+            county_id=county,
+            credit_code=code,
+            name=name,
+            industry=values.get("industry", ""),
+            contact_name=values.get("contact_name", ""),
+            contact_phone=phone or "",
+            address=values.get("address", ""),
+            created_by=staff_user(ctx.actor),
+        )
 
     def unique_key(self, record: Employer) -> str:
         return record.credit_code
@@ -110,27 +136,60 @@ class EmployerKind(ImportKind):
 
     def existing(self, keys: list[Any]) -> set[Any]:
         with unrestricted():  # a credit code is unique city-wide; say only "exists"
-            return set(Employer.objects.filter(credit_code__in=keys).values_list("credit_code", flat=True))
+            return set(
+                Employer.objects.filter(credit_code__in=keys).values_list("credit_code", flat=True)
+            )
 
     def write(self, records: Iterator[Any], ctx: Context) -> int:
         return bulk_write(Employer, lambda e: e, records)
 
     def template_rows(self) -> list[list[str]]:
-        return [["91110108551385082Q", "盐城市示例制造有限公司", "320902", "制造业", "王会计",
-                 "0515-88886666", "盐城市亭湖区示例路1号"]]
+        return [
+            [
+                "91110108551385082Q",
+                "盐城市示例制造有限公司",
+                "320902",
+                "制造业",
+                "王会计",
+                "0515-88886666",
+                "盐城市亭湖区示例路1号",
+            ]
+        ]
 
 
 class PersonKind(ImportKind):
     key = "people"
     capability = "person.register"
     label = _("参保人员")
-    columns = [ID_COLUMN, Column("name", gettext_noop("姓名")), Column("category", gettext_noop("人员类别")), COUNTY_COLUMN,
-               Column("phone", gettext_noop("联系电话"), aliases=("手机号码", "电话"), required=False, max_length=20,
-                      halfwidth=True),
-               Column("address", gettext_noop("住址"), aliases=("地址", "户籍地址"), required=False, max_length=v.ADDRESS_MAX),
-               Column("special_group", gettext_noop("特殊群体"), required=False),
-               Column("prior_months", gettext_noop("系统外累计缴费月数"), aliases=("视同缴费月数",), required=False,
-                      halfwidth=True)]
+    columns = [
+        ID_COLUMN,
+        Column("name", gettext_noop("姓名")),
+        Column("category", gettext_noop("人员类别")),
+        COUNTY_COLUMN,
+        Column(
+            "phone",
+            gettext_noop("联系电话"),
+            aliases=("手机号码", "电话"),
+            required=False,
+            max_length=20,
+            halfwidth=True,
+        ),
+        Column(
+            "address",
+            gettext_noop("住址"),
+            aliases=("地址", "户籍地址"),
+            required=False,
+            max_length=v.ADDRESS_MAX,
+        ),
+        Column("special_group", gettext_noop("特殊群体"), required=False),
+        Column(
+            "prior_months",
+            gettext_noop("系统外累计缴费月数"),
+            aliases=("视同缴费月数",),
+            required=False,
+            halfwidth=True,
+        ),
+    ]
 
     def clean(self, values: dict[str, str], ctx: Context) -> tuple[str, Any]:
         # A million rows: try the straight path first (the usual case, a good row);
@@ -156,8 +215,18 @@ class PersonKind(ImportKind):
         if category is None or group is None:
             raise TypeError
         name = v.check_name(values["name"])
-        return county, (county, facts.id_number, name, facts.sex, facts.birth_date, phone, address,
-                        category, group, v.parse_prior_months(months))
+        return county, (
+            county,
+            facts.id_number,
+            name,
+            facts.sex,
+            facts.birth_date,
+            phone,
+            address,
+            category,
+            group,
+            v.parse_prior_months(months),
+        )
 
     def prepare(self, ctx: Context) -> None:
         from django.utils import timezone
@@ -171,16 +240,32 @@ class PersonKind(ImportKind):
         county = cells.take(county_of, ctx)
         facts = cells.take(checked, "id_number", codes.check_id_number)
         name = cells.take(checked, "name", v.check_name)
-        category = cells.take(_memo, ctx, "category", lambda vals: checked(vals, "category", v.parse_category))
+        category = cells.take(
+            _memo, ctx, "category", lambda vals: checked(vals, "category", v.parse_category)
+        )
         phone = cells.take(checked, "phone", v.check_phone, optional=True)
         address = values.get("address", "")
-        group = cells.take(_memo, ctx, "special_group",
-                           lambda vals: parse_choice(vals, "special_group", SpecialGroup, optional=True))
+        group = cells.take(
+            _memo,
+            ctx,
+            "special_group",
+            lambda vals: parse_choice(vals, "special_group", SpecialGroup, optional=True),
+        )
         months = cells.take(checked, "prior_months", v.parse_prior_months, optional=True) or 0
         cells.done()
         # A tuple, not a model: a million of them stream straight into COPY.
-        return county, (county, facts.id_number, name, facts.sex, facts.birth_date, phone or "",
-                        address, category, group, months)
+        return county, (
+            county,
+            facts.id_number,
+            name,
+            facts.sex,
+            facts.birth_date,
+            phone or "",
+            address,
+            category,
+            group,
+            months,
+        )
 
     def bulk_check(self, batch: Any, ctx: Context, *, write: bool) -> int | None:
         # A clean CSV on PostgreSQL is screened and written set-wise; anything else
@@ -207,9 +292,13 @@ class PersonKind(ImportKind):
         # county filter; one array parameter instead of thousands of IN placeholders.
         if connection.vendor != "postgresql":
             with unrestricted():
-                return set(Person.objects.filter(id_number__in=keys).values_list("id_number", flat=True))
+                return set(
+                    Person.objects.filter(id_number__in=keys).values_list("id_number", flat=True)
+                )
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT id_number FROM {Person._meta.db_table} WHERE id_number = ANY(%s)", [keys])
+            cursor.execute(
+                f"SELECT id_number FROM {Person._meta.db_table} WHERE id_number = ANY(%s)", [keys]
+            )
             return {found for (found,) in cursor.fetchall()}
 
     def write(self, records: Iterator[Any], ctx: Context) -> int:
@@ -222,13 +311,37 @@ class PersonKind(ImportKind):
                 with indexes_set_aside(table):
                     return copy_people(records, created_by_id=ctx.actor.pk if ctx.actor else None)
             return copy_people(records, created_by_id=ctx.actor.pk if ctx.actor else None)
-        return bulk_write(Person, lambda r: Person(
-            county_id=r[0], id_number=r[1], name=r[2], sex=r[3], birth_date=r[4], phone=r[5],
-            address=r[6], category=r[7], special_group=r[8], prior_contribution_months=r[9],
-            created_by=staff_user(ctx.actor)), records)
+        return bulk_write(
+            Person,
+            lambda r: Person(
+                county_id=r[0],
+                id_number=r[1],
+                name=r[2],
+                sex=r[3],
+                birth_date=r[4],
+                phone=r[5],
+                address=r[6],
+                category=r[7],
+                special_group=r[8],
+                prior_contribution_months=r[9],
+                created_by=staff_user(ctx.actor),
+            ),
+            records,
+        )
 
     def template_rows(self) -> list[list[str]]:
-        return [["360426199101010071", "张三", "在职职工", "320902", "13800000000", "盐城市亭湖区", "", "0"]]
+        return [
+            [
+                "360426199101010071",
+                "张三",
+                "在职职工",
+                "320902",
+                "13800000000",
+                "盐城市亭湖区",
+                "",
+                "0",
+            ]
+        ]
 
 
 def _memo(values: dict[str, str], ctx: Context, key: str, parse: Any) -> Any:
@@ -251,11 +364,19 @@ class EnrolmentKind(ImportKind):
     key = "enrolments"
     capability = "enrolment.manage"
     label = _("参保登记")
-    columns = [ID_COLUMN, Column("scheme", gettext_noop("险种")),
-               Column("start_month", gettext_noop("参保起始月"), aliases=("起始月份",), halfwidth=True),
-               Column("credit_code", gettext_noop("统一社会信用代码"), aliases=("参保单位信用代码",), required=False,
-                      halfwidth=True),
-               COUNTY_COLUMN]
+    columns = [
+        ID_COLUMN,
+        Column("scheme", gettext_noop("险种")),
+        Column("start_month", gettext_noop("参保起始月"), aliases=("起始月份",), halfwidth=True),
+        Column(
+            "credit_code",
+            gettext_noop("统一社会信用代码"),
+            aliases=("参保单位信用代码",),
+            required=False,
+            halfwidth=True,
+        ),
+        COUNTY_COLUMN,
+    ]
 
     def clean(self, values: dict[str, str], ctx: Context) -> tuple[str, Any]:
         cells = Cells(values)
@@ -278,8 +399,11 @@ class EnrolmentKind(ImportKind):
     def prefetch(self, rows: list[dict[str, str]], ctx: Context) -> None:
         people = _prefetch_people(rows, ctx)
         with unrestricted():  # 避免重复参保 is city-wide: an active enrolment in any county counts
-            ctx.cache["enrolled"] = set(Enrolment.objects.filter(
-                person_id__in=[p.pk for p in people], status=EnrolmentStatus.ACTIVE).values_list("person_id", flat=True))
+            ctx.cache["enrolled"] = set(
+                Enrolment.objects.filter(
+                    person_id__in=[p.pk for p in people], status=EnrolmentStatus.ACTIVE
+                ).values_list("person_id", flat=True)
+            )
 
     def unique_key(self, record: EnrolRequest) -> Any:
         return record.person.pk
@@ -296,31 +420,50 @@ class EnrolmentKind(ImportKind):
         self._through_rules(records, ctx, dry_run=True)
 
     def _through_rules(self, records: Iterator[Any], ctx: Context, *, dry_run: bool) -> int:
-        return _in_chunks(records, ctx, self.chunk_size,
-                          lambda chunk, refuse: enrol_many(requests=chunk, actor=ctx.actor, refuse=refuse,
-                                                           dry_run=dry_run),
-                          columns={"employer": "credit_code"})
+        return _in_chunks(
+            records,
+            ctx,
+            self.chunk_size,
+            lambda chunk, refuse: enrol_many(
+                requests=chunk, actor=ctx.actor, refuse=refuse, dry_run=dry_run
+            ),
+            columns={"employer": "credit_code"},
+        )
 
     def template_rows(self) -> list[list[str]]:
-        return [["360426199101010071", "职工基本医疗保险", "2026-01", "91110108551385082Q", "320902"]]
+        return [
+            ["360426199101010071", "职工基本医疗保险", "2026-01", "91110108551385082Q", "320902"]
+        ]
 
 
 class _EnrolScheme:
-    choices = [(Scheme.EMPLOYEE.value, Scheme.EMPLOYEE.label), (Scheme.RESIDENT.value, Scheme.RESIDENT.label),
-               (Scheme.EMPLOYEE.value, "职工医保"), (Scheme.RESIDENT.value, "居民医保")]
+    choices = [
+        (Scheme.EMPLOYEE.value, Scheme.EMPLOYEE.label),
+        (Scheme.RESIDENT.value, Scheme.RESIDENT.label),
+        (Scheme.EMPLOYEE.value, "职工医保"),
+        (Scheme.RESIDENT.value, "居民医保"),
+    ]
 
 
 Refuse = Callable[[int, BusinessRuleError], None]
 
 
-def _in_chunks(records: Iterable[Any], ctx: Context, size: int,
-               write_chunk: Callable[[list[Any], Refuse], int], columns: dict[str, str] | None = None) -> int:
+def _in_chunks(
+    records: Iterable[Any],
+    ctx: Context,
+    size: int,
+    write_chunk: Callable[[list[Any], Refuse], int],
+    columns: dict[str, str] | None = None,
+) -> int:
     """Hand the records to `write_chunk(records, refuse)` a chunk at a time; a refusal is
     reported against the file row its record came from."""
     written = 0
     # ctx.row is the row of the record just yielded (the workflow sets it before yielding).
     for chunk in chunked(((ctx.row, record) for record in records), size):
-        def refuse(index: int, exc: BusinessRuleError, chunk: list[tuple[Any, Any]] = chunk) -> None:
+
+        def refuse(
+            index: int, exc: BusinessRuleError, chunk: list[tuple[Any, Any]] = chunk
+        ) -> None:
             ctx.row = chunk[index][0]
             ctx.refuse(exc, "id_number", columns)
 
@@ -366,9 +509,18 @@ class DeclarationKind(ImportKind):
     key = "declarations"
     capability = "contribution.declare"
     label = _("缴费申报")
-    columns = [CREDIT_COLUMN, MONTH_COLUMN, ID_COLUMN,
-               Column("base", gettext_noop("申报工资基数（元）"), aliases=("缴费基数", "工资基数", "申报工资基数"), halfwidth=True),
-               COUNTY_COLUMN]
+    columns = [
+        CREDIT_COLUMN,
+        MONTH_COLUMN,
+        ID_COLUMN,
+        Column(
+            "base",
+            gettext_noop("申报工资基数（元）"),
+            aliases=("缴费基数", "工资基数", "申报工资基数"),
+            halfwidth=True,
+        ),
+        COUNTY_COLUMN,
+    ]
 
     def clean(self, values: dict[str, str], ctx: Context) -> tuple[str, Any]:
         cells = Cells(values)
@@ -402,10 +554,15 @@ class DeclarationKind(ImportKind):
     def _through_rules(self, records: Iterator[Any], ctx: Context, *, dry_run: bool) -> int:
         from enrollment.services.contributions import LineRequest, declaration_lines_add_many
 
-        return _in_chunks((LineRequest(*record) for record in records), ctx, self.chunk_size,
-                          lambda chunk, refuse: declaration_lines_add_many(requests=chunk, actor=ctx.actor,
-                                                                           refuse=refuse, dry_run=dry_run),
-                          columns={"declared_base": "base", "person": "id_number"})
+        return _in_chunks(
+            (LineRequest(*record) for record in records),
+            ctx,
+            self.chunk_size,
+            lambda chunk, refuse: declaration_lines_add_many(
+                requests=chunk, actor=ctx.actor, refuse=refuse, dry_run=dry_run
+            ),
+            columns={"declared_base": "base", "person": "id_number"},
+        )
 
     def template_rows(self) -> list[list[str]]:
         return [["91110108551385082Q", "2026-01", "360426199101010071", "6500.00", "320902"]]
@@ -417,10 +574,25 @@ class CollectionKind(ImportKind):
     key = "collections"
     capability = "contribution.collect"
     label = _("征缴到账")
-    columns = [Column("tax_ref", gettext_noop("税务到账流水号"), aliases=("流水号", "电子税票号"), max_length=40, halfwidth=True),
-               CREDIT_COLUMN, MONTH_COLUMN,
-               Column("amount", gettext_noop("到账金额（元）"), aliases=("到账金额", "实缴金额"), halfwidth=True),
-               Column("received_on", gettext_noop("到账日期"), aliases=("入库日期",), halfwidth=True), COUNTY_COLUMN]
+    columns = [
+        Column(
+            "tax_ref",
+            gettext_noop("税务到账流水号"),
+            aliases=("流水号", "电子税票号"),
+            max_length=40,
+            halfwidth=True,
+        ),
+        CREDIT_COLUMN,
+        MONTH_COLUMN,
+        Column(
+            "amount",
+            gettext_noop("到账金额（元）"),
+            aliases=("到账金额", "实缴金额"),
+            halfwidth=True,
+        ),
+        Column("received_on", gettext_noop("到账日期"), aliases=("入库日期",), halfwidth=True),
+        COUNTY_COLUMN,
+    ]
 
     def clean(self, values: dict[str, str], ctx: Context) -> tuple[str, Any]:
         cells = Cells(values)
@@ -434,8 +606,15 @@ class CollectionKind(ImportKind):
             cells.problems.append(RowProblem("amount", ZERO_AMOUNT))
         cells.done()
         employer = _employer(code, county, ctx)
-        return county, Collection(county_id=county, tax_ref=ref, employer=employer, month=month,
-                                  amount_fen=amount, received_on=received, created_by=staff_user(ctx.actor))
+        return county, Collection(
+            county_id=county,
+            tax_ref=ref,
+            employer=employer,
+            month=month,
+            amount_fen=amount,
+            received_on=received,
+            created_by=staff_user(ctx.actor),
+        )
 
     def unique_key(self, record: Collection) -> str:
         return record.tax_ref
@@ -448,7 +627,9 @@ class CollectionKind(ImportKind):
 
     def existing(self, keys: list[Any]) -> set[Any]:
         with unrestricted():
-            return set(Collection.objects.filter(tax_ref__in=keys).values_list("tax_ref", flat=True))
+            return set(
+                Collection.objects.filter(tax_ref__in=keys).values_list("tax_ref", flat=True)
+            )
 
     def write(self, records: Iterator[Any], ctx: Context) -> int:
         """Through the collection service: it matches the declaration and moves its status."""
@@ -457,15 +638,30 @@ class CollectionKind(ImportKind):
         written = 0
         for c in records:
             try:
-                collection_record(tax_ref=c.tax_ref, credit_code=c.employer.credit_code, month=c.month,
-                                  amount_fen=c.amount_fen, received_on=c.received_on, actor=ctx.actor)
+                collection_record(
+                    tax_ref=c.tax_ref,
+                    credit_code=c.employer.credit_code,
+                    month=c.month,
+                    amount_fen=c.amount_fen,
+                    received_on=c.received_on,
+                    actor=ctx.actor,
+                )
                 written += 1
             except BusinessRuleError as exc:
                 ctx.refuse(exc, "tax_ref")
         return written
 
     def template_rows(self) -> list[list[str]]:
-        return [["3209000000000001", "91110108551385082Q", "2026-01", "12345.60", "2026-02-10", "320902"]]
+        return [
+            [
+                "3209000000000001",
+                "91110108551385082Q",
+                "2026-01",
+                "12345.60",
+                "2026-02-10",
+                "320902",
+            ]
+        ]
 
 
 KINDS = [EmployerKind(), PersonKind(), EnrolmentKind(), DeclarationKind(), CollectionKind()]

@@ -18,8 +18,20 @@ from django.utils import timezone
 from enrollment.models import Person
 from pooling.imports.kinds import chunked
 
-COLUMNS = ("county_id", "id_number", "name", "sex", "birth_date", "phone", "address", "category",
-           "special_group", "prior_contribution_months", "created_at", "created_by_id")
+COLUMNS = (
+    "county_id",
+    "id_number",
+    "name",
+    "sex",
+    "birth_date",
+    "phone",
+    "address",
+    "category",
+    "special_group",
+    "prior_contribution_months",
+    "created_at",
+    "created_by_id",
+)
 BLOCK_ROWS = 5000
 # COPY text format: backslash, tab and line breaks inside a value must be escaped.
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -38,13 +50,20 @@ def copy_people(records: Iterable[tuple], *, created_by_id: int | None) -> int:
     # process checks the next ones on the other. Nothing else may use the connection
     # meanwhile (the workflow does no lookups on it during a commit of this kind).
     # wrap_database_errors: a clash with the unique index surfaces as Django's IntegrityError.
-    with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.cursor.copy(sql) as copy,
+    ):
         for block in chunked(records, BLOCK_ROWS):
-            copy.write("".join(
-                f"{county}\t{id_number}\t{name.translate(_ESCAPES)}\t{sex}\t{_iso(birth)}\t"
-                f"{phone.translate(_ESCAPES)}\t{address.translate(_ESCAPES)}\t{category}\t"
-                f"{group}\t{months}{tail}"
-                for county, id_number, name, sex, birth, phone, address, category, group, months in block))
+            copy.write(
+                "".join(
+                    f"{county}\t{id_number}\t{name.translate(_ESCAPES)}\t{sex}\t{_iso(birth)}\t"
+                    f"{phone.translate(_ESCAPES)}\t{address.translate(_ESCAPES)}\t{category}\t"
+                    f"{group}\t{months}{tail}"
+                    for county, id_number, name, sex, birth, phone, address, category, group, months in block
+                )
+            )
             written += len(block)
     return written
 

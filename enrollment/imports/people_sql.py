@@ -95,7 +95,10 @@ def people_bulk(kind: ImportKind, batch: Any, ctx: Context, *, write: bool) -> i
         f.seek(0)
         try:
             try:
-                with transaction.atomic(), connection.wrap_database_errors:  # a savepoint inside the commit: a failed COPY leaves no trace
+                with (
+                    transaction.atomic(),
+                    connection.wrap_database_errors,
+                ):  # a savepoint inside the commit: a failed COPY leaves no trace
                     rows = _stage(_utf8_blocks(f, encoding), picks)
                     if not rows:
                         return None
@@ -167,7 +170,16 @@ def _utf8_blocks(f: Any, encoding: str) -> Iterator[bytes]:
         yield chunk if encoding != "gb18030" else text.encode("utf-8")
 
 
-KEYS = ("id_number", "name", "category", "county", "phone", "address", "special_group", "prior_months")
+KEYS = (
+    "id_number",
+    "name",
+    "category",
+    "county",
+    "phone",
+    "address",
+    "special_group",
+    "prior_months",
+)
 _NAME = {"id_number": "id"}  # the screen and the insert read s.id, s.name, ...
 
 
@@ -186,15 +198,21 @@ def _stage(blocks: Iterator[bytes], picks: dict[str, int | None]) -> int | None:
         suspicious = False
         tail = b""
         # FORCE_NOT_NULL: an empty cell is '' (as Python reads it), not NULL.
-        sql = (f"COPY {stage} ({', '.join(file_columns)}) FROM STDIN "
-               f"WITH (FORMAT csv, HEADER true, ENCODING 'UTF8', FORCE_NOT_NULL ({keyed}))")
+        sql = (
+            f"COPY {stage} ({', '.join(file_columns)}) FROM STDIN "
+            f"WITH (FORMAT csv, HEADER true, ENCODING 'UTF8', FORCE_NOT_NULL ({keyed}))"
+        )
         with cursor.cursor.copy(sql) as copy:
             for block in blocks:
                 # A line "\." ends COPY's data early; Python would read on. And PostgreSQL
                 # opens a quote anywhere in a field where Python's csv only does at its
                 # start: a file with any quote is not sure either.
-                suspicious = (suspicious or b'"' in block
-                              or b"\n\\." in tail + block or b"\r\\." in tail + block)
+                suspicious = (
+                    suspicious
+                    or b'"' in block
+                    or b"\n\\." in tail + block
+                    or b"\r\\." in tail + block
+                )
                 tail = block[-2:]
                 copy.write(block)
         if suspicious:
@@ -233,10 +251,13 @@ def _certainly_clean(ctx: Context, *, keys_left_to_database: bool) -> Maps | Non
             if len(maps[name]) < len(values):
                 return None  # some row carries a refused value: the row path names it
         # PostgreSQL's regexes cost microseconds a row; translate/strpos cost a fraction.
-        cursor.execute(f"""
+        cursor.execute(
+            f"""
             SELECT count(*) FROM {stage} s
             WHERE NOT coalesce({CELLS_CLEAN}, false)
-        """, {"space": _PY_SPACE, "phone": _PHONE})
+        """,
+            {"space": _PY_SPACE, "phone": _PHONE},
+        )
         if cursor.fetchone()[0]:
             return None
         if keys_left_to_database:
@@ -244,8 +265,10 @@ def _certainly_clean(ctx: Context, *, keys_left_to_database: bool) -> Maps | Non
         cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {stage} GROUP BY id HAVING count(*) > 1)")
         if cursor.fetchone()[0]:
             return None
-        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {stage} s JOIN {Person._meta.db_table} p "
-                       "ON p.id_number = s.id)")
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {stage} s JOIN {Person._meta.db_table} p "
+            "ON p.id_number = s.id)"
+        )
         return None if cursor.fetchone()[0] else maps
 
 
@@ -268,7 +291,9 @@ def _row_value(ctx: Context, key: str, value: str) -> str | None:
         if key == "county":
             return county_of(values, ctx)
         if key == "special_group":
-            return _memo(values, ctx, key, lambda vals: parse_choice(vals, key, SpecialGroup, optional=True))
+            return _memo(
+                values, ctx, key, lambda vals: parse_choice(vals, key, SpecialGroup, optional=True)
+            )
         return _memo(values, ctx, key, lambda vals: checked(vals, key, v.parse_category))
     except (RowProblem, BusinessRuleError):
         return None
@@ -292,15 +317,22 @@ def _insert_rows(ctx: Context, maps: Maps) -> int:
         params.extend(item for pair in maps[key].items() for item in pair)
         return f"CASE s.{column}{' WHEN %s THEN %s' * len(maps[key])} END"
 
-    county, category, group = case("county", "county"), case("category", "category"), case("special_group", "special_group")
+    county, category, group = (
+        case("county", "county"),
+        case("category", "category"),
+        case("special_group", "special_group"),
+    )
     sex = "CASE WHEN substr(s.id, 17, 1) IN ('1', '3', '5', '7', '9') THEN 'M' ELSE 'F' END"
     with connection.cursor() as cursor:
         # substr(…)::date reads YYYYMMDD (ISO 8601 basic) at a fraction of to_date's cost.
-        cursor.execute(f"""
-            INSERT INTO {Person._meta.db_table} ({', '.join(COLUMNS)})
+        cursor.execute(
+            f"""
+            INSERT INTO {Person._meta.db_table} ({", ".join(COLUMNS)})
             SELECT {county}, s.id, s.name, {sex}, substr(s.id, 7, 8)::date, s.phone, s.address,
                    {category}, {group}, CASE WHEN s.prior_months = '' THEN 0 ELSE s.prior_months::int END,
                    %s, %s
             FROM {_stage_name()} s
-        """, [*params, timezone.now(), ctx.actor.pk if ctx.actor else None])
+        """,
+            [*params, timezone.now(), ctx.actor.pk if ctx.actor else None],
+        )
         return cursor.rowcount

@@ -58,9 +58,18 @@ MEMOS = {
     PostingKind.TRANSFER_IN: "市内转移转入",
 }
 
-__all__ = ["INSUFFICIENT", "NOTHING_TO_ALLOCATE", "PAYMENT_NOT_POSITIVE", "account_allocate",
-           "account_balance", "account_open", "account_pay", "account_transfer_in",
-           "account_transfer_out", "accounts_allocate_month"]
+__all__ = [
+    "INSUFFICIENT",
+    "NOTHING_TO_ALLOCATE",
+    "PAYMENT_NOT_POSITIVE",
+    "account_allocate",
+    "account_balance",
+    "account_open",
+    "account_pay",
+    "account_transfer_in",
+    "account_transfer_out",
+    "accounts_allocate_month",
+]
 
 
 @transaction.atomic
@@ -73,7 +82,11 @@ def account_open(*, person: Person) -> PersonalAccount:
 def account_balance(*, person: Person) -> int:
     """The balance, maintained with every posting (reconcile proves it equals their sum)."""
     with unrestricted():  # the account follows the person; the caller already holds them
-        found = PersonalAccount.objects.filter(person_id=person.pk).values_list("balance_fen", flat=True).first()
+        found = (
+            PersonalAccount.objects.filter(person_id=person.pk)
+            .values_list("balance_fen", flat=True)
+            .first()
+        )
     return int(found or 0)
 
 
@@ -89,24 +102,45 @@ def _due(people: dict[int, Person], month: date) -> list[PostingSpec]:
     """
     retired = {pk for pk, p in people.items() if p.category == PersonCategory.RETIRED}
     with unrestricted():  # a line declared in a former county still feeds the account
-        covered = set(Enrolment.objects.filter(
-            person_id__in=retired, scheme=Scheme.EMPLOYEE, status=EnrolmentStatus.ACTIVE,
-            start_month__lte=month).values_list("person_id", flat=True))
-        paid = dict(DeclarationLine.objects.filter(
-            person_id__in=set(people) - retired, scheme=Scheme.EMPLOYEE, month=month,
-            declaration__status=DeclarationStatus.PAID, account_fen__gt=0).values_list("person_id", "account_fen"))
+        covered = set(
+            Enrolment.objects.filter(
+                person_id__in=retired,
+                scheme=Scheme.EMPLOYEE,
+                status=EnrolmentStatus.ACTIVE,
+                start_month__lte=month,
+            ).values_list("person_id", flat=True)
+        )
+        paid = dict(
+            DeclarationLine.objects.filter(
+                person_id__in=set(people) - retired,
+                scheme=Scheme.EMPLOYEE,
+                month=month,
+                declaration__status=DeclarationStatus.PAID,
+                account_fen__gt=0,
+            ).values_list("person_id", "account_fen")
+        )
     specs = []
     for pk, person in sorted(people.items()):
         if pk in covered:
-            kind, amount = PostingKind.RETIREE_ALLOCATION, retiree_monthly_fen(
-                month=month, age=age_on(person.birth_date, month))
+            kind, amount = (
+                PostingKind.RETIREE_ALLOCATION,
+                retiree_monthly_fen(month=month, age=age_on(person.birth_date, month)),
+            )
         elif pk in paid:
             kind, amount = PostingKind.ALLOCATION, paid[pk]
         else:
             continue
         if amount > 0:
-            specs.append(PostingSpec(person_id=pk, kind=kind, month=month, amount_fen=amount,
-                                     key=_allocation_key(person, month), memo=MEMOS[kind]))
+            specs.append(
+                PostingSpec(
+                    person_id=pk,
+                    kind=kind,
+                    month=month,
+                    amount_fen=amount,
+                    key=_allocation_key(person, month),
+                    memo=MEMOS[kind],
+                )
+            )
     return specs
 
 
@@ -119,8 +153,11 @@ def account_allocate(*, person: Person, month: date, actor: Actor) -> AccountPos
     lock_person(person)
     specs = _due({person.pk: person}, month)
     if not specs:
-        raise BusinessRuleError(NOTHING_TO_ALLOCATE, code="nothing_to_allocate",
-                                params={"name": person.name, "month": f"{month:%Y-%m}"})
+        raise BusinessRuleError(
+            NOTHING_TO_ALLOCATE,
+            code="nothing_to_allocate",
+            params={"name": person.name, "month": f"{month:%Y-%m}"},
+        )
     return posting_write(spec=specs[0], actor=actor)
 
 
@@ -130,13 +167,27 @@ def accounts_allocate_month(*, month: date, actor: Actor, county_code: str | Non
     chunk's transaction failing half-way through the month loses nothing either."""
     require(actor, "account.post")
     month = first_of_month(month)
-    paid = DeclarationLine.objects.filter(month=month, scheme=Scheme.EMPLOYEE, account_fen__gt=0,
-                                          declaration__status=DeclarationStatus.PAID)
-    retirees = Enrolment.objects.filter(scheme=Scheme.EMPLOYEE, status=EnrolmentStatus.ACTIVE,
-                                        start_month__lte=month, person__category=PersonCategory.RETIRED)
+    paid = DeclarationLine.objects.filter(
+        month=month,
+        scheme=Scheme.EMPLOYEE,
+        account_fen__gt=0,
+        declaration__status=DeclarationStatus.PAID,
+    )
+    retirees = Enrolment.objects.filter(
+        scheme=Scheme.EMPLOYEE,
+        status=EnrolmentStatus.ACTIVE,
+        start_month__lte=month,
+        person__category=PersonCategory.RETIRED,
+    )
     if county_code is not None:
-        paid, retirees = paid.filter(person__county_id=county_code), retirees.filter(person__county_id=county_code)
-    candidates = sorted(set(paid.values_list("person_id", flat=True)) | set(retirees.values_list("person_id", flat=True)))
+        paid, retirees = (
+            paid.filter(person__county_id=county_code),
+            retirees.filter(person__county_id=county_code),
+        )
+    candidates = sorted(
+        set(paid.values_list("person_id", flat=True))
+        | set(retirees.values_list("person_id", flat=True))
+    )
     written = 0
     with policy_memo():
         for chunk in chunked(candidates, CHUNK):
@@ -146,27 +197,45 @@ def accounts_allocate_month(*, month: date, actor: Actor, county_code: str | Non
     return written
 
 
-def account_pay(*, person: Person, amount_fen: int, month: date, key: str, memo: str = "",
-                actor: Actor) -> AccountPosting:
+def account_pay(
+    *, person: Person, amount_fen: int, month: date, key: str, memo: str = "", actor: Actor
+) -> AccountPosting:
     """Pay out of the account (a claim's personal-account part); refused if it would go
     below zero. `key` is the payment's identity: a repeat returns the posting written."""
     require(actor, "account.post")
     if type(amount_fen) is not int or amount_fen <= 0:
         raise BusinessRuleError(PAYMENT_NOT_POSITIVE, code="amount", field="amount")
-    return posting_write(spec=PostingSpec(person_id=person.pk, kind=PostingKind.PAYMENT, month=month,
-                                          amount_fen=-amount_fen, key=key, memo=memo or MEMOS[PostingKind.PAYMENT]),
-                         actor=actor)
+    return posting_write(
+        spec=PostingSpec(
+            person_id=person.pk,
+            kind=PostingKind.PAYMENT,
+            month=month,
+            amount_fen=-amount_fen,
+            key=key,
+            memo=memo or MEMOS[PostingKind.PAYMENT],
+        ),
+        actor=actor,
+    )
 
 
-def account_refund(*, person: Person, amount_fen: int, month: date, key: str, memo: str = "",
-                   actor: Actor) -> AccountPosting:
+def account_refund(
+    *, person: Person, amount_fen: int, month: date, key: str, memo: str = "", actor: Actor
+) -> AccountPosting:
     """Put back what a cancelled settlement paid from the account (a new posting, never an edit)."""
     require(actor, "account.post")
     if type(amount_fen) is not int or amount_fen <= 0:
         raise BusinessRuleError(PAYMENT_NOT_POSITIVE, code="amount", field="amount")
-    return posting_write(spec=PostingSpec(person_id=person.pk, kind=PostingKind.PAYMENT_REFUND, month=month,
-                                          amount_fen=amount_fen, key=key,
-                                          memo=memo or MEMOS[PostingKind.PAYMENT_REFUND]), actor=actor)
+    return posting_write(
+        spec=PostingSpec(
+            person_id=person.pk,
+            kind=PostingKind.PAYMENT_REFUND,
+            month=month,
+            amount_fen=amount_fen,
+            key=key,
+            memo=memo or MEMOS[PostingKind.PAYMENT_REFUND],
+        ),
+        actor=actor,
+    )
 
 
 def account_transfer_out(*, person: Person, transfer_id: int, month: date, actor: Actor) -> int:
@@ -176,16 +245,33 @@ def account_transfer_out(*, person: Person, transfer_id: int, month: date, actor
     lock_people([person.pk])  # held already by the caller: this only makes sure
     balance = accounts_for([person.pk])[person.pk].balance_fen
     if balance > 0:
-        posting_write(spec=PostingSpec(person_id=person.pk, kind=PostingKind.TRANSFER_OUT, month=month,
-                                       amount_fen=-balance, key=f"transfer:{transfer_id}:out",
-                                       memo=MEMOS[PostingKind.TRANSFER_OUT]), actor=actor)
+        posting_write(
+            spec=PostingSpec(
+                person_id=person.pk,
+                kind=PostingKind.TRANSFER_OUT,
+                month=month,
+                amount_fen=-balance,
+                key=f"transfer:{transfer_id}:out",
+                memo=MEMOS[PostingKind.TRANSFER_OUT],
+            ),
+            actor=actor,
+        )
     return balance
 
 
-def account_transfer_in(*, person: Person, transfer_id: int, month: date, amount_fen: int,
-                        actor: Actor) -> None:
+def account_transfer_in(
+    *, person: Person, transfer_id: int, month: date, amount_fen: int, actor: Actor
+) -> None:
     """…and puts it into the new county (the person's county by now)."""
     if amount_fen > 0:
-        posting_write(spec=PostingSpec(person_id=person.pk, kind=PostingKind.TRANSFER_IN, month=month,
-                                       amount_fen=amount_fen, key=f"transfer:{transfer_id}:in",
-                                       memo=MEMOS[PostingKind.TRANSFER_IN]), actor=actor)
+        posting_write(
+            spec=PostingSpec(
+                person_id=person.pk,
+                kind=PostingKind.TRANSFER_IN,
+                month=month,
+                amount_fen=amount_fen,
+                key=f"transfer:{transfer_id}:in",
+                memo=MEMOS[PostingKind.TRANSFER_IN],
+            ),
+            actor=actor,
+        )

@@ -82,12 +82,19 @@ def accounts_allocate_county_setwise(*, month: date, actor: Actor, county_code: 
         raise PermissionDenied(READ_ONLY if scope.read_only else OTHER_COUNTY)
     month = first_of_month(month)
     params: dict[str, Any] = {
-        "county": county_code, "month": month, "employee": Scheme.EMPLOYEE.value,
-        "paid": DeclarationStatus.PAID.value, "active": EnrolmentStatus.ACTIVE.value,
-        "retired": PersonCategory.RETIRED.value}
+        "county": county_code,
+        "month": month,
+        "employee": Scheme.EMPLOYEE.value,
+        "paid": DeclarationStatus.PAID.value,
+        "active": EnrolmentStatus.ACTIVE.value,
+        "retired": PersonCategory.RETIRED.value,
+    }
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT p.id FROM {Person._meta.db_table} p WHERE {_CANDIDATE}"
-                       " ORDER BY p.id FOR NO KEY UPDATE", params)
+        cursor.execute(
+            f"SELECT p.id FROM {Person._meta.db_table} p WHERE {_CANDIDATE}"
+            " ORDER BY p.id FOR NO KEY UPDATE",
+            params,
+        )
         if not cursor.fetchall():
             return 0
         _due_table(cursor, month, params)
@@ -95,8 +102,10 @@ def accounts_allocate_county_setwise(*, month: date, actor: Actor, county_code: 
         written = _insert_and_credit(cursor, month, actor)
         # min(), not ORDER BY … LIMIT 1: with a limit the planner bets on an early match
         # and loops over both tables (minutes at 50,000); the aggregate makes it one hash join.
-        cursor.execute(f"SELECT min(d.key) FROM {DUE} d JOIN {AccountPosting._meta.db_table} x ON x.key = d.key"
-                       " WHERE x.payload_hash <> d.payload_hash")
+        cursor.execute(
+            f"SELECT min(d.key) FROM {DUE} d JOIN {AccountPosting._meta.db_table} x ON x.key = d.key"
+            " WHERE x.payload_hash <> d.payload_hash"
+        )
         clash = cursor.fetchone()
     if clash and clash[0]:
         raise BusinessRuleError(KEY_CONFLICT, code="key_conflict", params={"key": clash[0]})
@@ -106,8 +115,11 @@ def accounts_allocate_county_setwise(*, month: date, actor: Actor, county_code: 
 def _retiree_amounts(cursor: CursorWrapper, params: dict[str, Any]) -> tuple[list[int], list[int]]:
     """The fixed monthly amount for each age among the county's covered retirees, from the
     policy (asked only when there are retirees: a month may have no retiree rule at all)."""
-    cursor.execute(f"SELECT DISTINCT {_AGE} FROM {Person._meta.db_table} p"
-                   f" WHERE p.county_id = %(county)s AND p.category = %(retired)s AND {_COVERED}", params)
+    cursor.execute(
+        f"SELECT DISTINCT {_AGE} FROM {Person._meta.db_table} p"
+        f" WHERE p.county_id = %(county)s AND p.category = %(retired)s AND {_COVERED}",
+        params,
+    )
     ages = sorted(row[0] for row in cursor.fetchall())
     return ages, [retiree_monthly_fen(month=params["month"], age=age) for age in ages]
 
@@ -119,13 +131,20 @@ def _due_table(cursor: CursorWrapper, month: date, params: dict[str, Any]) -> No
     # of that repr are made by Python's repr here, only the two integers by SQL. The kind
     # is the PostingKind member, as `_due` passes it — its repr is `PostingKind.ALLOCATION`,
     # not `'allocation'`, so the hashes already stored are met exactly.
-    params = {**params, "ages": ages, "amounts": amounts, "alloc": alloc.value, "retiree": retiree.value,
-              "alloc_mid": f", {alloc!r}, {month.isoformat()!r}, ",
-              "retiree_mid": f", {retiree!r}, {month.isoformat()!r}, ",
-              "key_tail": f":{month:%Y-%m}"}
+    params = {
+        **params,
+        "ages": ages,
+        "amounts": amounts,
+        "alloc": alloc.value,
+        "retiree": retiree.value,
+        "alloc_mid": f", {alloc!r}, {month.isoformat()!r}, ",
+        "retiree_mid": f", {retiree!r}, {month.isoformat()!r}, ",
+        "key_tail": f":{month:%Y-%m}",
+    }
     execute = cursor.execute
     execute(f"DROP TABLE IF EXISTS {DUE}")
-    execute(f"""CREATE TEMPORARY TABLE {DUE} ON COMMIT DROP AS
+    execute(
+        f"""CREATE TEMPORARY TABLE {DUE} ON COMMIT DROP AS
         SELECT due.*, 'alloc:' || due.id_number || %(key_tail)s AS key,
                encode(sha256(convert_to('(' || due.person_id || due.mid || due.amount_fen || ')', 'UTF8')),
                       'hex') AS payload_hash
@@ -141,21 +160,27 @@ def _due_table(cursor: CursorWrapper, month: date, params: dict[str, Any]) -> No
             FROM {Person._meta.db_table} p
             JOIN unnest(%(ages)s::int[], %(amounts)s::bigint[]) AS r(age, amount) ON r.age = {_AGE}
             WHERE p.county_id = %(county)s AND p.category = %(retired)s AND {_COVERED} AND r.amount > 0
-        ) AS due""", params)
-    execute(f"ANALYZE {DUE}")  # its size, for the joins that follow (a temporary table has no autovacuum)
+        ) AS due""",
+        params,
+    )
+    execute(
+        f"ANALYZE {DUE}"
+    )  # its size, for the joins that follow (a temporary table has no autovacuum)
 
 
 def _open_accounts(cursor: CursorWrapper) -> None:
     cursor.execute(
         f"INSERT INTO {PersonalAccount._meta.db_table} (person_id, balance_fen, opened_at)"
         f" SELECT d.person_id, 0, now() FROM {DUE} d ORDER BY d.person_id"
-        " ON CONFLICT (person_id) DO NOTHING")
+        " ON CONFLICT (person_id) DO NOTHING"
+    )
 
 
 def _insert_and_credit(cursor: CursorWrapper, month: date, actor: Actor) -> int:
     """The postings not yet written, and their accounts' balances moved by them."""
     posting, account = AccountPosting._meta.db_table, PersonalAccount._meta.db_table
-    cursor.execute(f"""
+    cursor.execute(
+        f"""
         WITH ins AS (
             INSERT INTO {posting} (county_id, account_id, kind, month, amount_fen, key, payload_hash, memo,
                                    created_at, created_by_id)
@@ -173,7 +198,13 @@ def _insert_and_credit(cursor: CursorWrapper, month: date, actor: Actor) -> int:
             RETURNING 1
         )
         SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM moved)""",
-        {"month": month, "alloc": PostingKind.ALLOCATION.value, "alloc_memo": MEMOS[PostingKind.ALLOCATION],
-         "retiree_memo": MEMOS[PostingKind.RETIREE_ALLOCATION], "by": getattr(staff_user(actor), "pk", None)})
+        {
+            "month": month,
+            "alloc": PostingKind.ALLOCATION.value,
+            "alloc_memo": MEMOS[PostingKind.ALLOCATION],
+            "retiree_memo": MEMOS[PostingKind.RETIREE_ALLOCATION],
+            "by": getattr(staff_user(actor), "pk", None),
+        },
+    )
     row = cursor.fetchone()
     return int(row[0]) if row else 0

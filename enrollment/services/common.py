@@ -35,6 +35,10 @@ def clean_and_save(obj: models.Model, *, exclude: list[str] | None = None, **sav
         obj.full_clean(exclude=exclude, validate_constraints=False)
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
-        raise BusinessRuleError(INVALID, code="invalid", field=None if field == "__all__" else field,
-                                params={"detail": "；".join(messages)}) from exc
+        raise BusinessRuleError(
+            INVALID,
+            code="invalid",
+            field=None if field == "__all__" else field,
+            params={"detail": "；".join(messages)},
+        ) from exc
     obj.save(**save)

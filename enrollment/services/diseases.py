@@ -39,59 +39,105 @@ MAX_DAYS = 366 * 2  # a registration is reviewed at least every two years
 
 
 @transaction.atomic
-def disease_registration_apply(*, person: Person, disease_code: str, valid_from: date, valid_to: date,
-                               hospital: str = "", evidence: str = "", actor: Actor) -> DiseaseRegistration:
+def disease_registration_apply(
+    *,
+    person: Person,
+    disease_code: str,
+    valid_from: date,
+    valid_to: date,
+    hospital: str = "",
+    evidence: str = "",
+    actor: Actor,
+) -> DiseaseRegistration:
     """Take an application for 门慢/门特 treatment, in the person's county."""
     require(actor, "disease.register", county=person.county_id)
     code = disease_code.strip().upper()
     if valid_to < valid_from:
         raise BusinessRuleError(BAD_PERIOD, code="period", field="valid_to")
     if (valid_to - valid_from).days > MAX_DAYS:
-        raise BusinessRuleError(TOO_LONG, code="period_long", field="valid_to", params={"days": MAX_DAYS})
+        raise BusinessRuleError(
+            TOO_LONG, code="period_long", field="valid_to", params={"days": MAX_DAYS}
+        )
     person = Person.objects.select_for_update().get(pk=person.pk)
     enrolment = Enrolment.objects.filter(person=person, status=EnrolmentStatus.ACTIVE).first()
     if enrolment is None:
         raise BusinessRuleError(NOT_INSURED, code="not_insured", params={"name": person.name})
     disease = policy_in_force(on=valid_from).benefits.disease(code)
     if disease is None:
-        raise BusinessRuleError(NOT_ON_LIST, code="not_on_list", field="disease_code",
-                                params={"code": code, "on": valid_from.isoformat()})
-    clash = (DiseaseRegistration.objects.filter(person=person, disease_code=code,
-                                                status=DiseaseRegistrationStatus.APPROVED,
-                                                valid_from__lte=valid_to, valid_to__gte=valid_from).first())
+        raise BusinessRuleError(
+            NOT_ON_LIST,
+            code="not_on_list",
+            field="disease_code",
+            params={"code": code, "on": valid_from.isoformat()},
+        )
+    clash = DiseaseRegistration.objects.filter(
+        person=person,
+        disease_code=code,
+        status=DiseaseRegistrationStatus.APPROVED,
+        valid_from__lte=valid_to,
+        valid_to__gte=valid_from,
+    ).first()
     if clash is not None:
-        raise BusinessRuleError(OVERLAP, code="overlap", field="valid_from", params={
-            "name": person.name, "from": clash.valid_from.isoformat(), "to": clash.valid_to.isoformat(),
-            "disease": clash.disease_name})
-    registration = DiseaseRegistration(county_id=person.county_id, person=person, disease_code=code,
-                                       disease_name=disease.name, hospital=hospital.strip(),
-                                       evidence=evidence.strip(), valid_from=valid_from, valid_to=valid_to,
-                                       applied_by=staff_user(actor))
+        raise BusinessRuleError(
+            OVERLAP,
+            code="overlap",
+            field="valid_from",
+            params={
+                "name": person.name,
+                "from": clash.valid_from.isoformat(),
+                "to": clash.valid_to.isoformat(),
+                "disease": clash.disease_name,
+            },
+        )
+    registration = DiseaseRegistration(
+        county_id=person.county_id,
+        person=person,
+        disease_code=code,
+        disease_name=disease.name,
+        hospital=hospital.strip(),
+        evidence=evidence.strip(),
+        valid_from=valid_from,
+        valid_to=valid_to,
+        applied_by=staff_user(actor),
+    )
     clean_and_save(registration)
     return registration
 
 
 @transaction.atomic
-def disease_registration_decide(*, registration: DiseaseRegistration, approve: bool, note: str = "",
-                                actor: Actor) -> DiseaseRegistration:
+def disease_registration_decide(
+    *, registration: DiseaseRegistration, approve: bool, note: str = "", actor: Actor
+) -> DiseaseRegistration:
     """Approve (认定) or refuse an application; not by the clerk who took it."""
     require(actor, "disease.register", county=registration.county_id)
     registration = DiseaseRegistration.objects.select_for_update().get(pk=registration.pk)
     if registration.status != DiseaseRegistrationStatus.APPLIED:
-        raise BusinessRuleError(NOT_APPLIED, code="not_applied",
-                                params={"status": registration.get_status_display()})
+        raise BusinessRuleError(
+            NOT_APPLIED, code="not_applied", params={"status": registration.get_status_display()}
+        )
     decider = staff_user(actor)
-    if decider is not None and registration.applied_by_id is not None and registration.applied_by_id == decider.pk:
+    if (
+        decider is not None
+        and registration.applied_by_id is not None
+        and registration.applied_by_id == decider.pk
+    ):
         raise BusinessRuleError(SAME_PERSON, code="same_person")
-    registration.status = DiseaseRegistrationStatus.APPROVED if approve else DiseaseRegistrationStatus.REJECTED
-    registration.decision_note, registration.decided_at, registration.decided_by = note.strip(), timezone.now(), decider
+    registration.status = (
+        DiseaseRegistrationStatus.APPROVED if approve else DiseaseRegistrationStatus.REJECTED
+    )
+    registration.decision_note, registration.decided_at, registration.decided_by = (
+        note.strip(),
+        timezone.now(),
+        decider,
+    )
     registration.save(update_fields=["status", "decision_note", "decided_at", "decided_by"])
     return registration
 
 
 @transaction.atomic
-def disease_registration_revoke(*, registration: DiseaseRegistration, note: str, actor: Actor
-                                ) -> DiseaseRegistration:
+def disease_registration_revoke(
+    *, registration: DiseaseRegistration, note: str, actor: Actor
+) -> DiseaseRegistration:
     """Revoke an approved registration (e.g. cured, or moved to another scheme)."""
     require(actor, "disease.register", county=registration.county_id)
     registration = DiseaseRegistration.objects.select_for_update().get(pk=registration.pk)
@@ -104,9 +150,18 @@ def disease_registration_revoke(*, registration: DiseaseRegistration, note: str,
     return registration
 
 
-def disease_registration_in_force(*, person_id: int, disease_code: str, on: date) -> DiseaseRegistration | None:
+def disease_registration_in_force(
+    *, person_id: int, disease_code: str, on: date
+) -> DiseaseRegistration | None:
     """The approved registration for this disease valid on a date (settlement asks this)."""
-    return (DiseaseRegistration.objects.filter(person_id=person_id, disease_code=disease_code.strip().upper(),
-                                               status=DiseaseRegistrationStatus.APPROVED,
-                                               valid_from__lte=on, valid_to__gte=on)
-            .order_by("-valid_from").first())
+    return (
+        DiseaseRegistration.objects.filter(
+            person_id=person_id,
+            disease_code=disease_code.strip().upper(),
+            status=DiseaseRegistrationStatus.APPROVED,
+            valid_from__lte=on,
+            valid_to__gte=on,
+        )
+        .order_by("-valid_from")
+        .first()
+    )

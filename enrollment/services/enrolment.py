@@ -24,8 +24,10 @@ from pooling.kernel.permissions import Actor, require, staff_user
 from pooling.kernel.scoping import unrestricted
 from pooling.policy.document import policy_memo
 
-DOUBLE_ENROLMENT = _("该人员已参加%(scheme)s（%(county)s，%(start)s 起），不能同时参加%(other)s，"
-                     "请先终止原参保（避免重复参保）")
+DOUBLE_ENROLMENT = _(
+    "该人员已参加%(scheme)s（%(county)s，%(start)s 起），不能同时参加%(other)s，"
+    "请先终止原参保（避免重复参保）"
+)
 ALREADY_ENROLLED = _("该人员已参加%(scheme)s（%(start)s 起），无需重复登记")
 PERIOD_OVERLAP = _("参保起始月 %(start)s 与已有参保记录（%(scheme)s %(from)s 至 %(to)s）重叠")
 EMPLOYER_REQUIRED = _("职工医保参保须选择参保单位")
@@ -49,13 +51,20 @@ def _history(person_ids: list[int]) -> dict[int, list[Enrolment]]:
     read cover in any county."""
     found: dict[int, list[Enrolment]] = {pk: [] for pk in person_ids}
     with unrestricted():
-        for enrolment in Enrolment.objects.filter(person_id__in=person_ids).select_related("county"):
+        for enrolment in Enrolment.objects.filter(person_id__in=person_ids).select_related(
+            "county"
+        ):
             found[enrolment.person_id].append(enrolment)
     return found
 
 
-def resident_waiting_months(*, person: Person, start_month: date, repaid_years: int = 0,
-                            history: list[Enrolment] | None = None) -> int:
+def resident_waiting_months(
+    *,
+    person: Person,
+    start_month: date,
+    repaid_years: int = 0,
+    history: list[Enrolment] | None = None,
+) -> int:
     """The resident benefit waiting period (国办发〔2024〕38号), in months, from the policy.
 
     None for a newborn, for a move from employee insurance within the policy's months, or
@@ -64,7 +73,10 @@ def resident_waiting_months(*, person: Person, start_month: date, repaid_years: 
     `history`: the person's enrolments, if the caller has them already.
     """
     rules = waiting_rules(on=start_month)
-    if rules.newborn_exempt and months_between(first_of_month(person.birth_date), start_month) <= 12:
+    if (
+        rules.newborn_exempt
+        and months_between(first_of_month(person.birth_date), start_month) <= 12
+    ):
         return 0
     if history is None:
         history = _history([person.pk])[person.pk]
@@ -78,8 +90,11 @@ def resident_waiting_months(*, person: Person, start_month: date, repaid_years: 
     if last.scheme == Scheme.EMPLOYEE and gap <= rules.from_employee_within_months:
         return 0
     extra_years = max(ceil(gap / 12) - 1, 0)
-    variable = max(extra_years * rules.per_gap_year_months
-                   - repaid_years * rules.per_continuous_year_reduction_months, 0)
+    variable = max(
+        extra_years * rules.per_gap_year_months
+        - repaid_years * rules.per_continuous_year_reduction_months,
+        0,
+    )
     return rules.base_months + variable
 
 
@@ -87,17 +102,38 @@ def _check_no_overlap(*, history: list[Enrolment], scheme: str, start: date) -> 
     for other in history:  # 避免重复参保 is a city-wide rule: the history holds every county
         if other.status == EnrolmentStatus.ACTIVE:
             if other.scheme == scheme:
-                raise BusinessRuleError(ALREADY_ENROLLED, code="already_enrolled", field="scheme",
-                                        params={"scheme": other.get_scheme_display(),
-                                                "start": f"{other.start_month:%Y-%m}"})
-            raise BusinessRuleError(DOUBLE_ENROLMENT, code="double_enrolment", field="scheme", params={
-                "scheme": other.get_scheme_display(), "county": other.county.name,
-                "start": f"{other.start_month:%Y-%m}", "other": Scheme(scheme).label})
+                raise BusinessRuleError(
+                    ALREADY_ENROLLED,
+                    code="already_enrolled",
+                    field="scheme",
+                    params={
+                        "scheme": other.get_scheme_display(),
+                        "start": f"{other.start_month:%Y-%m}",
+                    },
+                )
+            raise BusinessRuleError(
+                DOUBLE_ENROLMENT,
+                code="double_enrolment",
+                field="scheme",
+                params={
+                    "scheme": other.get_scheme_display(),
+                    "county": other.county.name,
+                    "start": f"{other.start_month:%Y-%m}",
+                    "other": Scheme(scheme).label,
+                },
+            )
         if other.end_month is None or other.end_month >= start:
-            raise BusinessRuleError(PERIOD_OVERLAP, code="period_overlap", field="start_month", params={
-                "start": f"{start:%Y-%m}", "scheme": other.get_scheme_display(),
-                "from": f"{other.start_month:%Y-%m}",
-                "to": f"{other.end_month:%Y-%m}" if other.end_month else "—"})
+            raise BusinessRuleError(
+                PERIOD_OVERLAP,
+                code="period_overlap",
+                field="start_month",
+                params={
+                    "start": f"{start:%Y-%m}",
+                    "scheme": other.get_scheme_display(),
+                    "from": f"{other.start_month:%Y-%m}",
+                    "to": f"{other.end_month:%Y-%m}" if other.end_month else "—",
+                },
+            )
 
 
 def _check_employer(*, person: Person, scheme: str, employer: Employer | None) -> None:
@@ -107,43 +143,81 @@ def _check_employer(*, person: Person, scheme: str, employer: Employer | None) -
         if employer.county_id != person.county_id:
             raise BusinessRuleError(EMPLOYER_OTHER_COUNTY, code="employer_county", field="employer")
         if employer.status != EmployerStatus.ACTIVE:
-            raise BusinessRuleError(EMPLOYER_INACTIVE, code="employer_inactive", field="employer",
-                                    params={"status": employer.get_status_display()})
+            raise BusinessRuleError(
+                EMPLOYER_INACTIVE,
+                code="employer_inactive",
+                field="employer",
+                params={"status": employer.get_status_display()},
+            )
     elif employer is not None:
-        raise BusinessRuleError(EMPLOYER_NOT_FOR_RESIDENT, code="employer_resident", field="employer")
+        raise BusinessRuleError(
+            EMPLOYER_NOT_FOR_RESIDENT, code="employer_resident", field="employer"
+        )
 
 
 def _category_for(person: Person, scheme: str, start: date) -> str:
     if scheme == Scheme.EMPLOYEE:
-        return PersonCategory.RETIRED if person.category == PersonCategory.RETIRED else PersonCategory.IN_SERVICE
+        return (
+            PersonCategory.RETIRED
+            if person.category == PersonCategory.RETIRED
+            else PersonCategory.IN_SERVICE
+        )
     if person.category == PersonCategory.MINOR_STUDENT or age_on(person.birth_date, start) < 18:
         return PersonCategory.MINOR_STUDENT
     return PersonCategory.RESIDENT_ADULT
 
 
-def _plan(*, person: Person, scheme: str, start_month: date, employer: Employer | None, repaid_years: int,
-          history: list[Enrolment], actor: Actor) -> tuple[Enrolment, str]:
+def _plan(
+    *,
+    person: Person,
+    scheme: str,
+    start_month: date,
+    employer: Employer | None,
+    repaid_years: int,
+    history: list[Enrolment],
+    actor: Actor,
+) -> tuple[Enrolment, str]:
     """The enrolment to save and the person's category after it; raises if a rule refuses.
     No database access: `enrol` and `enrol_many` load what it reads."""
     if scheme not in (Scheme.EMPLOYEE, Scheme.RESIDENT):
-        raise BusinessRuleError(UNKNOWN_SCHEME, code="scheme", field="scheme", params={"value": scheme})
+        raise BusinessRuleError(
+            UNKNOWN_SCHEME, code="scheme", field="scheme", params={"value": scheme}
+        )
     if person.died_on:
         raise BusinessRuleError(PERSON_DEAD, code="dead")
     start = first_of_month(start_month)
     _check_employer(person=person, scheme=scheme, employer=employer)
     _check_no_overlap(history=history, scheme=scheme, start=start)
-    waiting = (resident_waiting_months(person=person, start_month=start, repaid_years=repaid_years,
-                                       history=history)
-               if scheme == Scheme.RESIDENT else 0)
-    enrolment = Enrolment(county_id=person.county_id, person=person, scheme=scheme, employer=employer,
-                          start_month=start, waiting_months=waiting,
-                          benefits_from=add_months(start, waiting), created_by=staff_user(actor))
+    waiting = (
+        resident_waiting_months(
+            person=person, start_month=start, repaid_years=repaid_years, history=history
+        )
+        if scheme == Scheme.RESIDENT
+        else 0
+    )
+    enrolment = Enrolment(
+        county_id=person.county_id,
+        person=person,
+        scheme=scheme,
+        employer=employer,
+        start_month=start,
+        waiting_months=waiting,
+        benefits_from=add_months(start, waiting),
+        created_by=staff_user(actor),
+    )
     return enrolment, _category_for(person, scheme, start)
 
 
 @transaction.atomic
-def enrol(*, person: Person, scheme: str, start_month: date, employer: Employer | None = None,
-          repaid_years: int = 0, actor: Actor) -> Enrolment:
+def enrol(
+    *,
+    person: Person,
+    scheme: str,
+    start_month: date,
+    employer: Employer | None = None,
+    repaid_years: int = 0,
+    actor: Actor,
+) -> Enrolment:
     """Enrol a person in the employee or resident scheme from a month on.
 
     Refuses a second active enrolment anywhere in the city (避免重复参保) and any period
@@ -151,11 +225,21 @@ def enrol(*, person: Person, scheme: str, start_month: date, employer: Employer 
     """
     require(actor, "enrolment.manage", county=person.county_id)
     lock_person(person)
-    enrolment, category = _plan(person=person, scheme=scheme, start_month=start_month, employer=employer,
-                                repaid_years=repaid_years, history=_history([person.pk])[person.pk], actor=actor)
+    enrolment, category = _plan(
+        person=person,
+        scheme=scheme,
+        start_month=start_month,
+        employer=employer,
+        repaid_years=repaid_years,
+        history=_history([person.pk])[person.pk],
+        actor=actor,
+    )
     # The partial unique index stands guard for a writer that forgot the person's lock.
-    with unique_clash(lambda: _check_no_overlap(history=_history([person.pk])[person.pk], scheme=scheme,
-                                                start=enrolment.start_month)):
+    with unique_clash(
+        lambda: _check_no_overlap(
+            history=_history([person.pk])[person.pk], scheme=scheme, start=enrolment.start_month
+        )
+    ):
         clean_and_save(enrolment)
     if category != person.category:
         person.category = category
@@ -172,8 +256,13 @@ class EnrolRequest:
 
 
 @transaction.atomic
-def enrol_many(*, requests: list[EnrolRequest], actor: Actor,
-               refuse: Callable[[int, BusinessRuleError], None], dry_run: bool = False) -> int:
+def enrol_many(
+    *,
+    requests: list[EnrolRequest],
+    actor: Actor,
+    refuse: Callable[[int, BusinessRuleError], None],
+    dry_run: bool = False,
+) -> int:
     """`enrol` for a batch (an import's chunk) in three queries and one INSERT, not ~8 a row.
 
     The same rules decide (`_plan`); a refused request goes to `refuse(index, error)` and
@@ -190,8 +279,12 @@ def enrol_many(*, requests: list[EnrolRequest], actor: Actor,
         return _enrol_many(requests, actor, refuse, dry_run)
 
 
-def _enrol_many(requests: list[EnrolRequest], actor: Actor, refuse: Callable[[int, BusinessRuleError], None],
-                dry_run: bool) -> int:
+def _enrol_many(
+    requests: list[EnrolRequest],
+    actor: Actor,
+    refuse: Callable[[int, BusinessRuleError], None],
+    dry_run: bool,
+) -> int:
     ids = sorted({r.person.pk for r in requests})
     people = {p.pk: p for p in Person.objects.filter(pk__in=ids)} if dry_run else lock_people(ids)
     history = _history(ids)
@@ -201,9 +294,15 @@ def _enrol_many(requests: list[EnrolRequest], actor: Actor, refuse: Callable[[in
     for index, request in enumerate(requests):
         person = people[request.person.pk]
         try:
-            enrolment, category = _plan(person=person, scheme=request.scheme, start_month=request.start_month,
-                                        employer=request.employer, repaid_years=0,
-                                        history=history[person.pk], actor=actor)
+            enrolment, category = _plan(
+                person=person,
+                scheme=request.scheme,
+                start_month=request.start_month,
+                employer=request.employer,
+                repaid_years=0,
+                history=history[person.pk],
+                actor=actor,
+            )
         except BusinessRuleError as exc:
             refuse(index, exc)
             continue
@@ -219,10 +318,19 @@ def _enrol_many(requests: list[EnrolRequest], actor: Actor, refuse: Callable[[in
     by_category: dict[str, list[int]] = {}
     for pk, (person, _before) in moved.items():
         by_category.setdefault(person.category, []).append(pk)
-    for category, pks in by_category.items():  # one UPDATE per category (a handful), not a CASE per row
+    for (
+        category,
+        pks,
+    ) in by_category.items():  # one UPDATE per category (a handful), not a CASE per row
         Person.objects.filter(pk__in=pks).update(category=category)
-    audit_updated([(p, {"category": [before, p.category]}) for p, before in moved.values() if before != p.category],
-                  actor=actor)
+    audit_updated(
+        [
+            (p, {"category": [before, p.category]})
+            for p, before in moved.values()
+            if before != p.category
+        ],
+        actor=actor,
+    )
     return len(planned)
 
 
@@ -242,7 +350,9 @@ def enrolment_suspend(*, enrolment: Enrolment, reason: str, actor: Actor) -> Enr
 
 def _reason(text: str, what: object) -> str:
     if not text.strip():
-        raise BusinessRuleError(REASON_REQUIRED, code="reason_required", field="reason", params={"what": what})
+        raise BusinessRuleError(
+            REASON_REQUIRED, code="reason_required", field="reason", params={"what": what}
+        )
     return text.strip()
 
 
@@ -262,12 +372,23 @@ def enrolment_resume(*, enrolment: Enrolment, actor: Actor) -> Enrolment:
 
 def _check_not_active_elsewhere(enrolment: Enrolment) -> None:
     with unrestricted():
-        active = (Enrolment.objects.filter(person_id=enrolment.person_id, status=EnrolmentStatus.ACTIVE)
-                  .exclude(pk=enrolment.pk).select_related("county").first())
+        active = (
+            Enrolment.objects.filter(person_id=enrolment.person_id, status=EnrolmentStatus.ACTIVE)
+            .exclude(pk=enrolment.pk)
+            .select_related("county")
+            .first()
+        )
     if active is not None:
-        raise BusinessRuleError(DOUBLE_ENROLMENT, code="double_enrolment", params={
-            "scheme": active.get_scheme_display(), "county": active.county.name,
-            "start": f"{active.start_month:%Y-%m}", "other": enrolment.get_scheme_display()})
+        raise BusinessRuleError(
+            DOUBLE_ENROLMENT,
+            code="double_enrolment",
+            params={
+                "scheme": active.get_scheme_display(),
+                "county": active.county.name,
+                "start": f"{active.start_month:%Y-%m}",
+                "other": enrolment.get_scheme_display(),
+            },
+        )
 
 
 def _locked(enrolment: Enrolment) -> Enrolment:
@@ -286,12 +407,24 @@ def enrolment_end(*, enrolment: Enrolment, end_month: date, reason: str, actor: 
     if enrolment.status == EnrolmentStatus.ENDED:
         raise BusinessRuleError(ALREADY_ENDED, code="ended")
     if end < enrolment.start_month:
-        raise BusinessRuleError(END_BEFORE_START, code="end_before_start", field="end_month",
-                                params={"start": f"{enrolment.start_month:%Y-%m}"})
+        raise BusinessRuleError(
+            END_BEFORE_START,
+            code="end_before_start",
+            field="end_month",
+            params={"start": f"{enrolment.start_month:%Y-%m}"},
+        )
     last = enrolment.declaration_lines.aggregate(m=Max("month"))["m"]
     if last is not None and end < last:
-        raise BusinessRuleError(END_BEFORE_PAID, code="end_before_paid", field="end_month",
-                                params={"last": f"{last:%Y-%m}"})
-    enrolment.status, enrolment.end_month, enrolment.status_reason = EnrolmentStatus.ENDED, end, reason
+        raise BusinessRuleError(
+            END_BEFORE_PAID,
+            code="end_before_paid",
+            field="end_month",
+            params={"last": f"{last:%Y-%m}"},
+        )
+    enrolment.status, enrolment.end_month, enrolment.status_reason = (
+        EnrolmentStatus.ENDED,
+        end,
+        reason,
+    )
     enrolment.save(update_fields=["status", "end_month", "status_reason"])
     return enrolment

@@ -45,19 +45,35 @@ def _check_unit(county: Region) -> None:
 
 
 @transaction.atomic
-def employer_register(*, county: Region, credit_code: str, name: str, industry: str = "",
-                      contact_name: str = "", contact_phone: str = "", address: str = "",
-                      actor: Actor) -> Employer:
+def employer_register(
+    *,
+    county: Region,
+    credit_code: str,
+    name: str,
+    industry: str = "",
+    contact_name: str = "",
+    contact_phone: str = "",
+    address: str = "",
+    actor: Actor,
+) -> Employer:
     """Register an employer (参保单位) with its handling unit; the credit code is unique city-wide."""
     require(actor, "employer.manage", county=county.pk)
     _check_unit(county)
     code = check_credit_code(credit_code)
     _check_employer_free(county, code)
-    employer = Employer(county=county, credit_code=code, name=check_name(name, field="name"),
-                        industry=industry.strip(), contact_name=contact_name.strip(),
-                        contact_phone=check_phone(contact_phone, field="contact_phone"),
-                        address=address.strip(), created_by=staff_user(actor))
-    with unique_clash(lambda: _check_employer_free(county, code)):  # registered meanwhile by another clerk
+    employer = Employer(
+        county=county,
+        credit_code=code,
+        name=check_name(name, field="name"),
+        industry=industry.strip(),
+        contact_name=contact_name.strip(),
+        contact_phone=check_phone(contact_phone, field="contact_phone"),
+        address=address.strip(),
+        created_by=staff_user(actor),
+    )
+    with unique_clash(
+        lambda: _check_employer_free(county, code)
+    ):  # registered meanwhile by another clerk
         clean_and_save(employer, exclude=["credit_code"])
     return employer
 
@@ -67,51 +83,94 @@ def _check_employer_free(county: Region, code: str) -> None:
         existing = Employer.objects.filter(credit_code=code).select_related("county").first()
     if existing is not None:
         if existing.county_id == county.pk:
-            raise BusinessRuleError(EMPLOYER_EXISTS, code="employer_exists", field="credit_code",
-                                    params={"code": code, "name": existing.name})
-        raise BusinessRuleError(EMPLOYER_EXISTS_ELSEWHERE, code="employer_exists_elsewhere",
-                                field="credit_code", params={"code": code, "county": existing.county.name})
+            raise BusinessRuleError(
+                EMPLOYER_EXISTS,
+                code="employer_exists",
+                field="credit_code",
+                params={"code": code, "name": existing.name},
+            )
+        raise BusinessRuleError(
+            EMPLOYER_EXISTS_ELSEWHERE,
+            code="employer_exists_elsewhere",
+            field="credit_code",
+            params={"code": code, "county": existing.county.name},
+        )
 
 
 @transaction.atomic
-def employer_update(*, employer: Employer, name: str, industry: str, contact_name: str,
-                    contact_phone: str, address: str, status: str, actor: Actor) -> Employer:
+def employer_update(
+    *,
+    employer: Employer,
+    name: str,
+    industry: str,
+    contact_name: str,
+    contact_phone: str,
+    address: str,
+    status: str,
+    actor: Actor,
+) -> Employer:
     """Correct an employer's details or status; the credit code and handling unit stay."""
     require(actor, "employer.manage", county=employer.county_id)
     employer.name = check_name(name, field="name")
-    employer.industry, employer.contact_name, employer.address = industry.strip(), contact_name.strip(), address.strip()
+    employer.industry, employer.contact_name, employer.address = (
+        industry.strip(),
+        contact_name.strip(),
+        address.strip(),
+    )
     employer.contact_phone = check_phone(contact_phone, field="contact_phone")
     employer.status = EmployerStatus(status)
-    clean_and_save(employer, exclude=["credit_code"],
-                   update_fields=["name", "industry", "contact_name", "contact_phone", "address", "status"])
+    clean_and_save(
+        employer,
+        exclude=["credit_code"],
+        update_fields=["name", "industry", "contact_name", "contact_phone", "address", "status"],
+    )
     return employer
 
 
 def check_special_group(value: str) -> str:
     value = (value or "").strip()
     if value not in SpecialGroup.values:
-        raise BusinessRuleError(BAD_SPECIAL_GROUP, code="special_group", field="special_group",
-                                params={"value": value})
+        raise BusinessRuleError(
+            BAD_SPECIAL_GROUP, code="special_group", field="special_group", params={"value": value}
+        )
     return value
 
 
 def person_duplicate_check(*, county: Region, id_number: str) -> None:
     """Refuse an ID already registered; in another county, name only that county."""
     with unrestricted():  # the one question asked city-wide: is this ID insured anywhere?
-        existing = Person.objects.filter(id_number=id_number).values_list("county_id", "county__name").first()
+        existing = (
+            Person.objects.filter(id_number=id_number)
+            .values_list("county_id", "county__name")
+            .first()
+        )
     if existing is None:
         return
     if existing[0] == county.pk:
-        raise BusinessRuleError(PERSON_EXISTS_HERE, code="person_exists", field="id_number",
-                                params={"id": id_number})
-    raise BusinessRuleError(PERSON_EXISTS_ELSEWHERE, code="person_exists_elsewhere", field="id_number",
-                            params={"id": id_number, "county": existing[1]})
+        raise BusinessRuleError(
+            PERSON_EXISTS_HERE, code="person_exists", field="id_number", params={"id": id_number}
+        )
+    raise BusinessRuleError(
+        PERSON_EXISTS_ELSEWHERE,
+        code="person_exists_elsewhere",
+        field="id_number",
+        params={"id": id_number, "county": existing[1]},
+    )
 
 
 @transaction.atomic
-def person_register(*, county: Region, id_number: str, name: str, category: str, phone: str = "",
-                    address: str = "", special_group: str = "", prior_contribution_months: int = 0,
-                    actor: Actor) -> Person:
+def person_register(
+    *,
+    county: Region,
+    id_number: str,
+    name: str,
+    category: str,
+    phone: str = "",
+    address: str = "",
+    special_group: str = "",
+    prior_contribution_months: int = 0,
+    actor: Actor,
+) -> Person:
     """Register an insured person in their household handling unit (one record city-wide).
 
     Sex and birth date come from the ID number, never typed.
@@ -120,19 +179,35 @@ def person_register(*, county: Region, id_number: str, name: str, category: str,
     _check_unit(county)
     facts = check_id_number(id_number)
     person_duplicate_check(county=county, id_number=facts.id_number)
-    person = Person(county=county, id_number=facts.id_number, name=check_name(name),
-                    sex=facts.sex, birth_date=facts.birth_date, phone=check_phone(phone),
-                    address=address.strip(), category=parse_category(category),
-                    special_group=check_special_group(special_group),
-                    prior_contribution_months=prior_contribution_months, created_by=staff_user(actor))
+    person = Person(
+        county=county,
+        id_number=facts.id_number,
+        name=check_name(name),
+        sex=facts.sex,
+        birth_date=facts.birth_date,
+        phone=check_phone(phone),
+        address=address.strip(),
+        category=parse_category(category),
+        special_group=check_special_group(special_group),
+        prior_contribution_months=prior_contribution_months,
+        created_by=staff_user(actor),
+    )
     with unique_clash(lambda: person_duplicate_check(county=county, id_number=facts.id_number)):
         clean_and_save(person, exclude=["id_number"])
     return person
 
 
 @transaction.atomic
-def person_update(*, person: Person, name: str, phone: str, address: str, category: str,
-                  special_group: str, actor: Actor) -> Person:
+def person_update(
+    *,
+    person: Person,
+    name: str,
+    phone: str,
+    address: str,
+    category: str,
+    special_group: str,
+    actor: Actor,
+) -> Person:
     """Correct a person's contact details, category or special group (not the ID number)."""
     require(actor, "person.change", county=person.county_id)
     lock_person(person)
@@ -142,8 +217,11 @@ def person_update(*, person: Person, name: str, phone: str, address: str, catego
     person.address = address.strip()
     person.category = parse_category(category)
     person.special_group = check_special_group(special_group)
-    clean_and_save(person, exclude=["id_number"],
-                   update_fields=["name", "phone", "address", "category", "special_group"])
+    clean_and_save(
+        person,
+        exclude=["id_number"],
+        update_fields=["name", "phone", "address", "category", "special_group"],
+    )
     return person
 
 
@@ -157,8 +235,11 @@ def person_retire(*, person: Person, on: date, actor: Actor) -> Person:
     if person.retired_on:
         raise BusinessRuleError(ALREADY_RETIRED, code="retired")
     if person.category != PersonCategory.IN_SERVICE:
-        raise BusinessRuleError(RETIRE_NOT_EMPLOYEE, code="retire_category",
-                                params={"category": person.get_category_display()})
+        raise BusinessRuleError(
+            RETIRE_NOT_EMPLOYEE,
+            code="retire_category",
+            params={"category": person.get_category_display()},
+        )
     person.retired_on, person.category = on, PersonCategory.RETIRED
     person.save(update_fields=["retired_on", "category"])
     return person
@@ -175,7 +256,11 @@ def person_death(*, person: Person, on: date, actor: Actor) -> Person:
         raise BusinessRuleError(DEATH_BEFORE_BIRTH, code="death_date", field="on")
     person.died_on = on
     person.save(update_fields=["died_on"])
-    for enrolment in Enrolment.objects.select_for_update().filter(person=person).exclude(status=EnrolmentStatus.ENDED):
+    for enrolment in (
+        Enrolment.objects.select_for_update()
+        .filter(person=person)
+        .exclude(status=EnrolmentStatus.ENDED)
+    ):
         enrolment.status = EnrolmentStatus.ENDED
         enrolment.end_month = max(first_of_month(on), enrolment.start_month)
         enrolment.save(update_fields=["status", "end_month"])

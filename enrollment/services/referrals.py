@@ -32,12 +32,25 @@ NOT_APPROVED = _("只有已备案的记录才能撤销")
 REASON_REQUIRED = _("请填写%(what)s：该记录须说明理由")
 
 # Longest validity per kind, in days: a referral covers one episode, a long stay a year.
-MAX_DAYS = {ReferralKind.REFERRAL: 180, ReferralKind.TEMPORARY: 180, ReferralKind.RESIDENT_ELSEWHERE: 366 * 3}
+MAX_DAYS = {
+    ReferralKind.REFERRAL: 180,
+    ReferralKind.TEMPORARY: 180,
+    ReferralKind.RESIDENT_ELSEWHERE: 366 * 3,
+}
 
 
 @transaction.atomic
-def referral_apply(*, person: Person, kind: str, destination: str, valid_from: date, valid_to: date,
-                   destination_area_code: str = "", diagnosis: str = "", actor: Actor) -> Referral:
+def referral_apply(
+    *,
+    person: Person,
+    kind: str,
+    destination: str,
+    valid_from: date,
+    valid_to: date,
+    destination_area_code: str = "",
+    diagnosis: str = "",
+    actor: Actor,
+) -> Referral:
     """Register an application for a referral or out-of-city care, in the person's county."""
     require(actor, "referral.apply", county=person.county_id)
     if kind not in ReferralKind.values:
@@ -49,13 +62,25 @@ def referral_apply(*, person: Person, kind: str, destination: str, valid_from: d
     if valid_to < valid_from:
         raise BusinessRuleError(BAD_PERIOD, code="period", field="valid_to")
     if (valid_to - valid_from).days > MAX_DAYS[ReferralKind(kind)]:
-        raise BusinessRuleError(PERIOD_TOO_LONG, code="period_long", field="valid_to",
-                                params={"days": MAX_DAYS[ReferralKind(kind)]})
+        raise BusinessRuleError(
+            PERIOD_TOO_LONG,
+            code="period_long",
+            field="valid_to",
+            params={"days": MAX_DAYS[ReferralKind(kind)]},
+        )
     if not Enrolment.objects.filter(person=person, status=EnrolmentStatus.ACTIVE).exists():
         raise BusinessRuleError(NOT_INSURED, code="not_insured", params={"name": person.name})
-    referral = Referral(county_id=person.county_id, person=person, kind=kind, destination=destination.strip(),
-                        destination_area_code=destination_area_code, diagnosis=diagnosis.strip(),
-                        valid_from=valid_from, valid_to=valid_to, applied_by=staff_user(actor))
+    referral = Referral(
+        county_id=person.county_id,
+        person=person,
+        kind=kind,
+        destination=destination.strip(),
+        destination_area_code=destination_area_code,
+        diagnosis=diagnosis.strip(),
+        valid_from=valid_from,
+        valid_to=valid_to,
+        applied_by=staff_user(actor),
+    )
     clean_and_save(referral)
     return referral
 
@@ -65,12 +90,23 @@ def referral_decide(*, referral: Referral, approve: bool, note: str = "", actor:
     """Approve (备案) or refuse an application."""
     require(actor, "referral.decide", county=referral.county_id)
     if not approve and not note.strip():  # a refusal tells the patient why
-        raise BusinessRuleError(REASON_REQUIRED, code="reason_required", field="note", params={"what": _("不予备案理由")})
+        raise BusinessRuleError(
+            REASON_REQUIRED,
+            code="reason_required",
+            field="note",
+            params={"what": _("不予备案理由")},
+        )
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.status != ReferralStatus.APPLIED:
-        raise BusinessRuleError(NOT_APPLIED, code="not_applied", params={"status": referral.get_status_display()})
+        raise BusinessRuleError(
+            NOT_APPLIED, code="not_applied", params={"status": referral.get_status_display()}
+        )
     referral.status = ReferralStatus.APPROVED if approve else ReferralStatus.REJECTED
-    referral.decision_note, referral.decided_at, referral.decided_by = note.strip(), timezone.now(), staff_user(actor)
+    referral.decision_note, referral.decided_at, referral.decided_by = (
+        note.strip(),
+        timezone.now(),
+        staff_user(actor),
+    )
     referral.save(update_fields=["status", "decision_note", "decided_at", "decided_by"])
     return referral
 
@@ -81,7 +117,9 @@ def referral_revoke(*, referral: Referral, note: str, actor: Actor) -> Referral:
     reason replaces the approval's note on the record (the audit trail keeps both)."""
     require(actor, "referral.decide", county=referral.county_id)
     if not note.strip():
-        raise BusinessRuleError(REASON_REQUIRED, code="reason_required", field="note", params={"what": _("撤销理由")})
+        raise BusinessRuleError(
+            REASON_REQUIRED, code="reason_required", field="note", params={"what": _("撤销理由")}
+        )
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.status != ReferralStatus.APPROVED:
         raise BusinessRuleError(NOT_APPROVED, code="not_approved")

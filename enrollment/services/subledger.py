@@ -86,7 +86,9 @@ def postings_write(*, specs: Sequence[PostingSpec], actor: Actor) -> Written:
         people = lock_people(s.person_id for s in specs)
         missing = sorted({s.person_id for s in specs} - set(people))
         if missing:
-            raise BusinessRuleError(UNKNOWN_PERSON, code="unknown_person", params={"id": missing[0]})
+            raise BusinessRuleError(
+                UNKNOWN_PERSON, code="unknown_person", params={"id": missing[0]}
+            )
         return _written(specs, people, actor)
     raise AssertionError("unreachable")  # unique_clash raises the answer or the clash
 
@@ -97,13 +99,17 @@ def _validate(specs: Sequence[PostingSpec]) -> None:
         if not spec.key or len(spec.key) > 200:
             raise BusinessRuleError(KEY_MISSING, code="key", field="key")
         if spec.key in seen:
-            raise BusinessRuleError(DUPLICATE_KEY_IN_BATCH, code="key_in_batch", params={"key": spec.key})
+            raise BusinessRuleError(
+                DUPLICATE_KEY_IN_BATCH, code="key_in_batch", params={"key": spec.key}
+            )
         seen.add(spec.key)
         if spec.kind not in PostingKind.values:
             raise BusinessRuleError(UNKNOWN_KIND, code="kind", params={"value": spec.kind})
         amount = spec.amount_fen
         if type(amount) is not int or amount == 0 or (amount > 0) != (spec.kind in INTO_ACCOUNT):
-            raise BusinessRuleError(BAD_AMOUNT, code="amount", field="amount", params={"value": amount})
+            raise BusinessRuleError(
+                BAD_AMOUNT, code="amount", field="amount", params={"value": amount}
+            )
 
 
 def _existing(specs: Sequence[PostingSpec]) -> dict[str, AccountPosting]:
@@ -128,11 +134,20 @@ def _written(specs: Sequence[PostingSpec], people: dict[int, Person], actor: Act
         for spec in new:
             deltas[accounts[spec.person_id].pk] += spec.amount_fen
         _refuse_overdraft(accounts.values(), deltas)
-        rows = [AccountPosting(county_id=people[s.person_id].county_id, account_id=accounts[s.person_id].pk,
-                               kind=s.kind, month=first_of_month(s.month), amount_fen=s.amount_fen, key=s.key,
-                               payload_hash=payload_hash(s), memo=s.memo[:200],
-                               created_by_id=getattr(staff_user(actor), "pk", None))
-                for s in new]
+        rows = [
+            AccountPosting(
+                county_id=people[s.person_id].county_id,
+                account_id=accounts[s.person_id].pk,
+                kind=s.kind,
+                month=first_of_month(s.month),
+                amount_fen=s.amount_fen,
+                key=s.key,
+                payload_hash=payload_hash(s),
+                memo=s.memo[:200],
+                created_by_id=getattr(staff_user(actor), "pk", None),
+            )
+            for s in new
+        ]
         AccountPosting.objects.bulk_create(rows)  # one INSERT; checked against the caller's scope
         _move_balances(deltas)
         existing.update((p.key, p) for p in rows)
@@ -146,7 +161,9 @@ def accounts_for(person_ids: list[int]) -> dict[int, PersonalAccount]:
         lacking = [pk for pk in person_ids if pk not in found]
         if lacking:
             PersonalAccount.objects.bulk_create([PersonalAccount(person_id=pk) for pk in lacking])
-            found.update((a.person_id, a) for a in PersonalAccount.objects.filter(person_id__in=lacking))
+            found.update(
+                (a.person_id, a) for a in PersonalAccount.objects.filter(person_id__in=lacking)
+            )
     return found
 
 
@@ -154,8 +171,12 @@ def _refuse_overdraft(accounts: Iterable[PersonalAccount], deltas: dict[int, int
     for account in accounts:
         delta = deltas.get(account.pk, 0)
         if delta < 0 and account.balance_fen + delta < 0:
-            raise BusinessRuleError(INSUFFICIENT, code="insufficient", field="amount", params={
-                "balance": format_yuan(account.balance_fen), "amount": format_yuan(-delta)})
+            raise BusinessRuleError(
+                INSUFFICIENT,
+                code="insufficient",
+                field="amount",
+                params={"balance": format_yuan(account.balance_fen), "amount": format_yuan(-delta)},
+            )
 
 
 def _move_balances(deltas: dict[int, int]) -> None:
@@ -169,7 +190,10 @@ def _move_balances(deltas: dict[int, int]) -> None:
             cursor.execute(
                 f"UPDATE {table} AS a SET balance_fen = a.balance_fen + d.delta"
                 " FROM unnest(%s::bigint[], %s::bigint[]) AS d(id, delta) WHERE a.id = d.id",
-                [[pk for pk, _d in rows], [d for _pk, d in rows]])
+                [[pk for pk, _d in rows], [d for _pk, d in rows]],
+            )
         else:  # SQLite, the embedded demo: one writer at a time anyway
-            cursor.executemany(f"UPDATE {table} SET balance_fen = balance_fen + %s WHERE id = %s",
-                               [(d, pk) for pk, d in rows])
+            cursor.executemany(
+                f"UPDATE {table} SET balance_fen = balance_fen + %s WHERE id = %s",
+                [(d, pk) for pk, d in rows],
+            )

@@ -64,7 +64,9 @@ FLOWS: dict[str, Flow] = {
     PostingKind.ALLOCATION: Flow(C.TREASURY_TRANSIT),
     # Retirees: the pooled fund pays it over; cash moves between the books' shares of
     # the fiscal special account.
-    PostingKind.RETIREE_ALLOCATION: Flow(C.FISCAL_SPECIAL, pooled=(C.BENEFIT_PERSONAL_ACCOUNT, C.FISCAL_SPECIAL)),
+    PostingKind.RETIREE_ALLOCATION: Flow(
+        C.FISCAL_SPECIAL, pooled=(C.BENEFIT_PERSONAL_ACCOUNT, C.FISCAL_SPECIAL)
+    ),
     # Paid at a provider: owed to it until the monthly provider settlement.
     PostingKind.PAYMENT: Flow(C.PAYABLE_PROVIDER),
     # A cancelled settlement: the provider is owed that much less, the account has it back.
@@ -74,8 +76,9 @@ FLOWS: dict[str, Flow] = {
 }
 
 
-def account_postings_sweep(*, county_code: str, month: date, actor: Actor,
-                           entry_date: date | None = None) -> list[AccountBatch]:
+def account_postings_sweep(
+    *, county_code: str, month: date, actor: Actor, entry_date: date | None = None
+) -> list[AccountBatch]:
     """Match every unmatched posting of one county and month: a batch and a funds entry
     per kind, dated `entry_date` (default: the month's last day). Returns the new
     batches (none if there was nothing to match). A city decision, never a county's."""
@@ -88,10 +91,23 @@ def account_postings_sweep(*, county_code: str, month: date, actor: Actor,
         personal, pooled, control = _books_and_control(county_code)
         # Held to the end: sweeps of this county queue here, not on half-matched batches.
         Account.objects.select_for_update().filter(pk=control.pk).exists()
-        unmatched = AccountPosting.objects.filter(batch__isnull=True, county_id=county_code, month=month)
+        unmatched = AccountPosting.objects.filter(
+            batch__isnull=True, county_id=county_code, month=month
+        )
         kinds = sorted(set(unmatched.values_list("kind", flat=True)))
-        return [_sweep_kind(kind, county_code, month, entry_date or month_end(month), personal, pooled,
-                            control, actor) for kind in kinds]
+        return [
+            _sweep_kind(
+                kind,
+                county_code,
+                month,
+                entry_date or month_end(month),
+                personal,
+                pooled,
+                control,
+                actor,
+            )
+            for kind in kinds
+        ]
 
 
 def account_postings_sweep_all(*, until: date, actor: Actor) -> list[AccountBatch]:
@@ -99,8 +115,13 @@ def account_postings_sweep_all(*, until: date, actor: Actor) -> list[AccountBatc
     (county, month) in its own transaction — what the monthly cycle runs."""
     require(actor, "account.sweep")
     with unrestricted():
-        pending = sorted(set(AccountPosting.objects.filter(batch__isnull=True, month__lte=first_of_month(until))
-                             .values_list("county_id", "month")))
+        pending = sorted(
+            set(
+                AccountPosting.objects.filter(
+                    batch__isnull=True, month__lte=first_of_month(until)
+                ).values_list("county_id", "month")
+            )
+        )
     batches: list[AccountBatch] = []
     for county_code, month in pending:
         batches += account_postings_sweep(county_code=county_code, month=month, actor=actor)
@@ -110,8 +131,13 @@ def account_postings_sweep_all(*, until: date, actor: Actor) -> list[AccountBatc
 def _books_and_control(county_code: str) -> tuple[Book, Book, Account]:
     for attempt in range(2):
         try:
-            personal, pooled = Book.objects.get(code=PERSONAL_BOOK), Book.objects.get(code=POOLED_BOOK)
-            control = account_for(book=personal, category=C.PERSONAL_ACCOUNT_BALANCE, county_code=county_code)
+            personal, pooled = (
+                Book.objects.get(code=PERSONAL_BOOK),
+                Book.objects.get(code=POOLED_BOOK),
+            )
+            control = account_for(
+                book=personal, category=C.PERSONAL_ACCOUNT_BALANCE, county_code=county_code
+            )
             return personal, pooled, control
         except ObjectDoesNotExist:
             if attempt:
@@ -122,25 +148,64 @@ def _books_and_control(county_code: str) -> tuple[Book, Book, Account]:
     raise AssertionError("unreachable")
 
 
-def _sweep_kind(kind: str, county_code: str, month: date, day: date, personal: Book, pooled: Book,
-                control: Account, actor: Actor) -> AccountBatch:
+def _sweep_kind(
+    kind: str,
+    county_code: str,
+    month: date,
+    day: date,
+    personal: Book,
+    pooled: Book,
+    control: Account,
+    actor: Actor,
+) -> AccountBatch:
     done = AccountBatch.objects.filter(county_id=county_code, month=month, kind=kind).count()
-    batch = AccountBatch.objects.create(county_id=county_code, month=month, kind=kind,
-                                        created_by=staff_user(actor),
-                                        key=f"pa:{county_code}:{month:%Y-%m}:{kind}:{done + 1}")
-    AccountPosting.objects.filter(batch__isnull=True, county_id=county_code, month=month, kind=kind) \
-        .update(batch=batch)
-    totals = AccountPosting.objects.filter(batch=batch).aggregate(n=Count("id"), total=Sum("amount_fen"))
+    batch = AccountBatch.objects.create(
+        county_id=county_code,
+        month=month,
+        kind=kind,
+        created_by=staff_user(actor),
+        key=f"pa:{county_code}:{month:%Y-%m}:{kind}:{done + 1}",
+    )
+    AccountPosting.objects.filter(
+        batch__isnull=True, county_id=county_code, month=month, kind=kind
+    ).update(batch=batch)
+    totals = AccountPosting.objects.filter(batch=batch).aggregate(
+        n=Count("id"), total=Sum("amount_fen")
+    )
     total = int(totals["total"])
     with translation.override("zh-hans"):  # stored: the same words whoever runs the sweep
-        memo = (f"{month:%Y-%m} {Region.objects.get(pk=county_code).name}个人账户"
-                f"{PostingKind(kind).label}汇总 {totals['n']} 笔")
+        memo = (
+            f"{month:%Y-%m} {Region.objects.get(pk=county_code).name}个人账户"
+            f"{PostingKind(kind).label}汇总 {totals['n']} 笔"
+        )
     flow = FLOWS[kind]
-    post_entry(key=batch.key, book=personal, memo=memo, source=SOURCE, actor=actor, entry_date=day, lines=[
-        LineSpec(account_for(book=personal, category=flow.counter, county_code=county_code), total, county_code),
-        LineSpec(control, -total, county_code)])
+    post_entry(
+        key=batch.key,
+        book=personal,
+        memo=memo,
+        source=SOURCE,
+        actor=actor,
+        entry_date=day,
+        lines=[
+            LineSpec(
+                account_for(book=personal, category=flow.counter, county_code=county_code),
+                total,
+                county_code,
+            ),
+            LineSpec(control, -total, county_code),
+        ],
+    )
     if flow.pooled is not None:
-        debited, credited = (account_for(book=pooled, category=c, county_code=county_code) for c in flow.pooled)
-        post_entry(key=f"{batch.key}:pooled", book=pooled, memo=memo, source=SOURCE, actor=actor, entry_date=day,
-                   lines=[LineSpec(debited, total, county_code), LineSpec(credited, -total, county_code)])
+        debited, credited = (
+            account_for(book=pooled, category=c, county_code=county_code) for c in flow.pooled
+        )
+        post_entry(
+            key=f"{batch.key}:pooled",
+            book=pooled,
+            memo=memo,
+            source=SOURCE,
+            actor=actor,
+            entry_date=day,
+            lines=[LineSpec(debited, total, county_code), LineSpec(credited, -total, county_code)],
+        )
     return batch

@@ -41,8 +41,9 @@ ALREADY_ACTIVE = _("该人员已有另一条参保缴费状态的参保记录，
 
 def open_enrolments(person: Person, *, lock: bool = False) -> list[Enrolment]:
     with unrestricted():
-        rows = Enrolment.objects.filter(person=person,
-                                        status__in=[EnrolmentStatus.ACTIVE, EnrolmentStatus.SUSPENDED])
+        rows = Enrolment.objects.filter(
+            person=person, status__in=[EnrolmentStatus.ACTIVE, EnrolmentStatus.SUSPENDED]
+        )
         return list(rows.select_for_update() if lock else rows)
 
 
@@ -57,26 +58,48 @@ def check_ground(transfer: Transfer, open_rows: list[Enrolment]) -> None:
 
 def _check_new_employer(transfer: Transfer, employer: Employer | None) -> None:
     if employer is None:
-        raise BusinessRuleError(NEW_EMPLOYER_REQUIRED, code="employer_required", field="new_employer")
+        raise BusinessRuleError(
+            NEW_EMPLOYER_REQUIRED, code="employer_required", field="new_employer"
+        )
     if employer.county_id != transfer.to_county_id:
-        raise BusinessRuleError(NEW_EMPLOYER_WRONG_COUNTY, code="employer_county", field="new_employer",
-                                params={"county": transfer.to_county.name})
+        raise BusinessRuleError(
+            NEW_EMPLOYER_WRONG_COUNTY,
+            code="employer_county",
+            field="new_employer",
+            params={"county": transfer.to_county.name},
+        )
     if employer.status != EmployerStatus.ACTIVE:
-        raise BusinessRuleError(NEW_EMPLOYER_INACTIVE, code="employer_inactive", field="new_employer",
-                                params={"status": employer.get_status_display()})
+        raise BusinessRuleError(
+            NEW_EMPLOYER_INACTIVE,
+            code="employer_inactive",
+            field="new_employer",
+            params={"status": employer.get_status_display()},
+        )
 
 
 def check_month(transfer: Transfer, old: Enrolment) -> None:
     month = transfer.effective_month
     if month <= old.start_month:
-        raise BusinessRuleError(MONTH_TOO_EARLY, code="month_too_early", field="effective_month",
-                                params={"month": f"{month:%Y-%m}", "start": f"{old.start_month:%Y-%m}"})
+        raise BusinessRuleError(
+            MONTH_TOO_EARLY,
+            code="month_too_early",
+            field="effective_month",
+            params={"month": f"{month:%Y-%m}", "start": f"{old.start_month:%Y-%m}"},
+        )
     with unrestricted():
-        last = (DeclarationLine.objects.filter(enrolment=old).order_by("-month")
-                .values_list("month", flat=True).first())
+        last = (
+            DeclarationLine.objects.filter(enrolment=old)
+            .order_by("-month")
+            .values_list("month", flat=True)
+            .first()
+        )
     if last is not None and last >= month:
-        raise BusinessRuleError(DECLARED_AFTER, code="declared_after", field="effective_month",
-                                params={"month": f"{last:%Y-%m}"})
+        raise BusinessRuleError(
+            DECLARED_AFTER,
+            code="declared_after",
+            field="effective_month",
+            params={"month": f"{last:%Y-%m}"},
+        )
 
 
 def _continue(old: Enrolment, *, transfer: Transfer, actor: Actor) -> Enrolment:
@@ -86,12 +109,22 @@ def _continue(old: Enrolment, *, transfer: Transfer, actor: Actor) -> Enrolment:
     old.status, old.end_month = EnrolmentStatus.ENDED, add_months(month, -1)
     old.status_reason = str(MOVED_TO) % {"county": transfer.to_county.name}
     old.save(update_fields=["status", "end_month", "status_reason"])
-    new = Enrolment(county_id=transfer.to_county_id, person=old.person, scheme=old.scheme,
-                    employer=transfer.new_employer if old.scheme == Scheme.EMPLOYEE else None,
-                    start_month=month, end_month=None, status=status, waiting_months=0,
-                    # Continuous cover: benefits already earned carry over, no new waiting.
-                    benefits_from=old.benefits_from if old.benefits_from and old.benefits_from > month else month,
-                    continues=old, created_by=staff_user(actor))
+    new = Enrolment(
+        county_id=transfer.to_county_id,
+        person=old.person,
+        scheme=old.scheme,
+        employer=transfer.new_employer if old.scheme == Scheme.EMPLOYEE else None,
+        start_month=month,
+        end_month=None,
+        status=status,
+        waiting_months=0,
+        # Continuous cover: benefits already earned carry over, no new waiting.
+        benefits_from=old.benefits_from
+        if old.benefits_from and old.benefits_from > month
+        else month,
+        continues=old,
+        created_by=staff_user(actor),
+    )
     new.full_clean(validate_constraints=False)
     with unique_clash(BusinessRuleError(ALREADY_ACTIVE, code="already_active")):
         new.save()
@@ -113,11 +146,17 @@ def move(transfer: Transfer, *, actor: Actor) -> None:
         for old in open_rows:
             _continue(old, transfer=transfer, actor=actor)
         # The account's balance leaves the old county with the person and arrives in the new.
-        moved = account_transfer_out(person=person, transfer_id=transfer.pk, month=transfer.effective_month,
-                                     actor=actor)
+        moved = account_transfer_out(
+            person=person, transfer_id=transfer.pk, month=transfer.effective_month, actor=actor
+        )
         person.county_id = transfer.to_county_id
         if transfer.new_address.strip():
             person.address = transfer.new_address.strip()
         person.save(update_fields=["county", "address"])
-        account_transfer_in(person=person, transfer_id=transfer.pk, month=transfer.effective_month,
-                            amount_fen=moved, actor=actor)
+        account_transfer_in(
+            person=person,
+            transfer_id=transfer.pk,
+            month=transfer.effective_month,
+            amount_fen=moved,
+            actor=actor,
+        )

@@ -43,7 +43,9 @@ log = logging.getLogger(__name__)
 UNKNOWN_PERSON = _("全市未找到身份证号码为 %(id)s 的参保人员，请先办理参保登记")
 ALREADY_THERE = _("该人员已在%(county)s，无需转移")
 PENDING_EXISTS = _("该人员已有一笔待办结的转移申请")
-ONLY_RECEIVER_REQUESTS = _("转移申请由转入地经办单位受理：只能申请转入本经办单位（转出地办理转出确认）")
+ONLY_RECEIVER_REQUESTS = _(
+    "转移申请由转入地经办单位受理：只能申请转入本经办单位（转出地办理转出确认）"
+)
 ONLY_SENDER_RELEASES = _("转出确认或异议只能由转出地经办单位（%(county)s）办理")
 ONLY_RECEIVER_CANCELS = _("转移申请只能由转入地经办单位（%(county)s）撤销；转出地请提出异议")
 NOT_PENDING = _("该转移申请已%(status)s，不能再办理")
@@ -58,8 +60,16 @@ def release_deadline(day: date) -> date:
 
 
 @transaction.atomic
-def transfer_request(*, id_number: str, to_county: Region, effective_month: date, reason: str = "",
-                     new_employer: Employer | None = None, new_address: str = "", actor: Actor) -> Transfer:
+def transfer_request(
+    *,
+    id_number: str,
+    to_county: Region,
+    effective_month: date,
+    reason: str = "",
+    new_employer: Employer | None = None,
+    new_address: str = "",
+    actor: Actor,
+) -> Transfer:
     """Open a transfer of the person with this ID number into `to_county` (the caller's).
 
     The person is found city-wide; nothing about them is returned beyond the transfer.
@@ -74,19 +84,34 @@ def transfer_request(*, id_number: str, to_county: Region, effective_month: date
     with unrestricted():  # the receiving clerk cannot see the person yet
         person = Person.objects.filter(id_number=facts.id_number).first()
         if person is None:
-            raise BusinessRuleError(UNKNOWN_PERSON, code="unknown_person", field="id_number",
-                                    params={"id": facts.id_number})
+            raise BusinessRuleError(
+                UNKNOWN_PERSON,
+                code="unknown_person",
+                field="id_number",
+                params={"id": facts.id_number},
+            )
         lock_person(person)
         if person.died_on:
             raise BusinessRuleError(PERSON_DEAD, code="dead", field="id_number")
         if person.county_id == to_county.pk:
-            raise BusinessRuleError(ALREADY_THERE, code="already_there", field="to_county",
-                                    params={"county": to_county.name})
+            raise BusinessRuleError(
+                ALREADY_THERE,
+                code="already_there",
+                field="to_county",
+                params={"county": to_county.name},
+            )
         _check_none_pending(person)
-        transfer = Transfer(person=person, from_county_id=person.county_id, to_county=to_county,
-                            effective_month=first_of_month(effective_month), reason=reason.strip(),
-                            new_employer=new_employer, new_address=new_address.strip(),
-                            release_due=release_deadline(timezone.localdate()), requested_by=staff_user(actor))
+        transfer = Transfer(
+            person=person,
+            from_county_id=person.county_id,
+            to_county=to_county,
+            effective_month=first_of_month(effective_month),
+            reason=reason.strip(),
+            new_employer=new_employer,
+            new_address=new_address.strip(),
+            release_due=release_deadline(timezone.localdate()),
+            requested_by=staff_user(actor),
+        )
         open_rows = open_enrolments(person)
         check_ground(transfer, open_rows)
         for old in open_rows:
@@ -109,9 +134,15 @@ def _locked_pending(transfer: Transfer) -> Transfer:
     """The transfer's row, locked after its person's (the one order of locks), still pending."""
     lock_people([transfer.person_id])
     with unrestricted():
-        transfer = Transfer.objects.select_for_update().select_related("to_county", "from_county").get(pk=transfer.pk)
+        transfer = (
+            Transfer.objects.select_for_update()
+            .select_related("to_county", "from_county")
+            .get(pk=transfer.pk)
+        )
     if transfer.status != TransferStatus.PENDING:
-        raise BusinessRuleError(NOT_PENDING, code="not_pending", params={"status": transfer.get_status_display()})
+        raise BusinessRuleError(
+            NOT_PENDING, code="not_pending", params={"status": transfer.get_status_display()}
+        )
     return transfer
 
 
@@ -124,7 +155,9 @@ def _as_sender(transfer: Transfer, actor: Actor) -> None:
 
 def _reason(text: str, what: object) -> str:
     if not text.strip():
-        raise BusinessRuleError(REASON_REQUIRED, code="reason_required", field="reason", params={"what": what})
+        raise BusinessRuleError(
+            REASON_REQUIRED, code="reason_required", field="reason", params={"what": what}
+        )
     return text.strip()
 
 
@@ -143,11 +176,23 @@ def _complete(transfer: Transfer, *, actor: Actor, by_deadline: bool) -> Transfe
     move(transfer, actor=actor)
     now, user = timezone.now(), staff_user(actor)
     transfer.status = TransferStatus.COMPLETED
-    transfer.released_at, transfer.released_by, transfer.released_by_deadline = now, user, by_deadline
+    transfer.released_at, transfer.released_by, transfer.released_by_deadline = (
+        now,
+        user,
+        by_deadline,
+    )
     transfer.completed_at, transfer.completed_by = now, user
     with unrestricted():
-        transfer.save(update_fields=["status", "released_at", "released_by", "released_by_deadline",
-                                     "completed_at", "completed_by"])
+        transfer.save(
+            update_fields=[
+                "status",
+                "released_at",
+                "released_by",
+                "released_by_deadline",
+                "completed_at",
+                "completed_by",
+            ]
+        )
     return transfer
 
 
@@ -187,8 +232,11 @@ def transfers_complete_due(*, on: date, actor: Actor) -> list[int]:
     """
     require(actor, "transfer.release")
     with unrestricted():
-        due = list(Transfer.objects.filter(status=TransferStatus.PENDING, release_due__lt=on)
-                   .order_by("pk").values_list("pk", flat=True))
+        due = list(
+            Transfer.objects.filter(status=TransferStatus.PENDING, release_due__lt=on)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
     done = []
     for pk in due:
         try:

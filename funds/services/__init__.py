@@ -11,5 +11,13 @@ from funds.services.ledger import (
     reverse_entry,
 )
 
-__all__ = ["EntrySpec", "LineSpec", "cr", "dr", "period_close", "post_entries_bulk", "post_entry",
-           "reverse_entry"]
+__all__ = [
+    "EntrySpec",
+    "LineSpec",
+    "cr",
+    "dr",
+    "period_close",
+    "post_entries_bulk",
+    "post_entry",
+    "reverse_entry",
+]

@@ -29,8 +29,9 @@ BUDGET_ITEMS = INCOME_CATEGORIES + EXPENSE_CATEGORIES
 
 
 @transaction.atomic
-def budget_save_draft(*, book: Book, county: Region, year: int, items: dict[str, int],
-                      actor: Actor) -> Budget:
+def budget_save_draft(
+    *, book: Book, county: Region, year: int, items: dict[str, int], actor: Actor
+) -> Budget:
     """Create or change a county's draft budget; items are fen per budget category."""
     require(actor, "budget.submit", county=county.pk)
     budget, _created = Budget.objects.get_or_create(book=book, county=county, year=year)
@@ -42,15 +43,18 @@ def budget_save_draft(*, book: Book, county: Region, year: int, items: dict[str,
             raise BusinessRuleError(UNKNOWN_ITEM, code="category", params={"category": category})
         if type(amount) is not int or amount < 0:
             raise BusinessRuleError(NEGATIVE, code="amount", field=category)
-        BudgetItem.objects.update_or_create(budget=budget, category=category,
-                                            defaults={"amount_fen": amount})
+        BudgetItem.objects.update_or_create(
+            budget=budget, category=category, defaults={"amount_fen": amount}
+        )
     return budget
 
 
 def budget_totals(budget: Budget) -> tuple[int, int]:
     amounts = dict(budget.items.values_list("category", "amount_fen"))
-    return (sum(amounts.get(c, 0) for c in INCOME_CATEGORIES),
-            sum(amounts.get(c, 0) for c in EXPENSE_CATEGORIES))
+    return (
+        sum(amounts.get(c, 0) for c in INCOME_CATEGORIES),
+        sum(amounts.get(c, 0) for c in EXPENSE_CATEGORIES),
+    )
 
 
 @transaction.atomic
@@ -75,7 +79,9 @@ def budget_issue(*, budget: Budget, actor: Actor) -> Budget:
         raise BusinessRuleError(NOT_SUBMITTED, code="not_submitted")
     income, expense = budget_totals(budget)
     if expense > income:
-        raise BusinessRuleError(DEFICIT_BUDGET, code="deficit", params={"income": income, "expense": expense})
+        raise BusinessRuleError(
+            DEFICIT_BUDGET, code="deficit", params={"income": income, "expense": expense}
+        )
     budget.status = Budget.ISSUED
     budget.issued_by = staff_user(actor)
     budget.issued_at = timezone.now()
@@ -84,8 +90,9 @@ def budget_issue(*, budget: Budget, actor: Actor) -> Budget:
 
 
 @transaction.atomic
-def adjustment_request(*, budget: Budget, category: str, delta_fen: int, reason: str,
-                       actor: Actor) -> BudgetAdjustment:
+def adjustment_request(
+    *, budget: Budget, category: str, delta_fen: int, reason: str, actor: Actor
+) -> BudgetAdjustment:
     """Ask for a change to an issued budget; a second person decides (adjustment_decide)."""
     require(actor, "budget.submit", county=budget.county_id)
     budget = Budget.objects.get(pk=budget.pk)  # the status as stored, not as the caller last saw it
@@ -93,15 +100,22 @@ def adjustment_request(*, budget: Budget, category: str, delta_fen: int, reason:
         raise BusinessRuleError(NOT_ISSUED, code="not_issued")
     if category not in BUDGET_ITEMS:
         raise BusinessRuleError(UNKNOWN_ITEM, code="category", params={"category": category})
-    adjustment = BudgetAdjustment(budget=budget, category=category, delta_fen=delta_fen,
-                                  reason=reason, requested_by=staff_user(actor))
+    adjustment = BudgetAdjustment(
+        budget=budget,
+        category=category,
+        delta_fen=delta_fen,
+        reason=reason,
+        requested_by=staff_user(actor),
+    )
     adjustment.full_clean()
     adjustment.save()
     return adjustment
 
 
 @transaction.atomic
-def adjustment_decide(*, adjustment: BudgetAdjustment, approve: bool, actor: Actor) -> BudgetAdjustment:
+def adjustment_decide(
+    *, adjustment: BudgetAdjustment, approve: bool, actor: Actor
+) -> BudgetAdjustment:
     """A second person approves (the item changes in the same transaction) or rejects."""
     require(actor, "budget.issue")
     adjustment = BudgetAdjustment.objects.select_for_update().get(pk=adjustment.pk)
@@ -114,7 +128,8 @@ def adjustment_decide(*, adjustment: BudgetAdjustment, approve: bool, actor: Act
         raise BusinessRuleError(SAME_PERSON, code="four_eyes")
     if approve:
         item, _created = BudgetItem.objects.select_for_update().get_or_create(
-            budget=adjustment.budget, category=adjustment.category)
+            budget=adjustment.budget, category=adjustment.category
+        )
         if item.amount_fen + adjustment.delta_fen < 0:
             raise BusinessRuleError(BELOW_ZERO, code="below_zero")
         item.amount_fen += adjustment.delta_fen
@@ -127,16 +142,25 @@ def adjustment_decide(*, adjustment: BudgetAdjustment, approve: bool, actor: Act
 
 
 @transaction.atomic
-def monthly_plan_submit(*, book: Book, county: Region, year: int, month: int,
-                        planned_expense_fen: int, actor: Actor) -> MonthlyPlan:
+def monthly_plan_submit(
+    *, book: Book, county: Region, year: int, month: int, planned_expense_fen: int, actor: Actor
+) -> MonthlyPlan:
     """A county's monthly fund-use plan (the city's plan is their sum); filing again replaces it."""
     require(actor, "budget.submit", county=county.pk)
     if type(planned_expense_fen) is not int or planned_expense_fen < 0:
         raise BusinessRuleError(NEGATIVE, code="amount", field="planned_expense_fen")
     plan, _created = MonthlyPlan.objects.update_or_create(
-        book=book, county=county, year=year, month=month,
-        defaults={"planned_expense_fen": planned_expense_fen, "submitted_by": staff_user(actor),
-                  "approved_by": None, "approved_at": None})  # a changed plan is approved anew
+        book=book,
+        county=county,
+        year=year,
+        month=month,
+        defaults={
+            "planned_expense_fen": planned_expense_fen,
+            "submitted_by": staff_user(actor),
+            "approved_by": None,
+            "approved_at": None,
+        },
+    )  # a changed plan is approved anew
     return plan
 
 

@@ -34,11 +34,16 @@ from pooling.kernel.money import apply_rate
 from pooling.kernel.permissions import Actor, require
 
 SOURCES = ("surplus", "reserve", "counties")
-SOURCE_LABELS = {"surplus": _("以累计结余弥补"), "reserve": _("动用市级风险准备金"),
-                 "counties": _("由预算执行偏差的县（市、区）分担")}
+SOURCE_LABELS = {
+    "surplus": _("以累计结余弥补"),
+    "reserve": _("动用市级风险准备金"),
+    "counties": _("由预算执行偏差的县（市、区）分担"),
+}
 NO_RULE = _("统筹区 %(code)s 没有基金缺口分担规则（funds/data/rules/%(code)s.json）")
-BAD_RULE = _("缺口分担规则有误：弥补来源只能是 %(known)s，县级分担比例须在 0 至 100 之间，"
-              "调整政策的条件只能是 beyond_surplus 或 uncovered")
+BAD_RULE = _(
+    "缺口分担规则有误：弥补来源只能是 %(known)s，县级分担比例须在 0 至 100 之间，"
+    "调整政策的条件只能是 beyond_surplus 或 uncovered"
+)
 NO_GAP = _("%(year)s 年度基金没有缺口，无需分担")
 
 
@@ -65,7 +70,9 @@ class CountyShare:
 class GapCover:
     rule: GapRule
     gap_fen: int
-    steps: list[tuple[str, int]] = field(default_factory=list)  # (source, amount) in the rule's order
+    steps: list[tuple[str, int]] = field(
+        default_factory=list
+    )  # (source, amount) in the rule's order
     counties: list[CountyShare] = field(default_factory=list)
 
     def amount(self, source: str) -> int:
@@ -93,10 +100,18 @@ def gap_rule(area_code: str | None = None) -> GapRule:
     spec = city_rules(code).get("gap_sharing")
     if spec is None:
         raise BusinessRuleError(NO_RULE, code="no_rule", params={"code": code})
-    rule = GapRule(spec["name"], spec.get("source", ""), tuple(spec["order"]), Decimal(spec["county_share_pct"]),
-                   spec.get("policy_adjustment", "uncovered"))
-    if (not set(rule.order) <= set(SOURCES) or not Decimal(0) <= rule.county_share_pct <= Decimal(100)
-            or rule.policy_adjustment not in ("beyond_surplus", "uncovered")):
+    rule = GapRule(
+        spec["name"],
+        spec.get("source", ""),
+        tuple(spec["order"]),
+        Decimal(spec["county_share_pct"]),
+        spec.get("policy_adjustment", "uncovered"),
+    )
+    if (
+        not set(rule.order) <= set(SOURCES)
+        or not Decimal(0) <= rule.county_share_pct <= Decimal(100)
+        or rule.policy_adjustment not in ("beyond_surplus", "uncovered")
+    ):
         raise BusinessRuleError(BAD_RULE, code="bad_rule", params={"known": "、".join(SOURCES)})
     return rule
 
@@ -120,16 +135,24 @@ def gap_cover(*, result: FundResult, rule: GapRule) -> GapCover:
 def _county_shares(result: FundResult, rule: GapRule, left: int) -> list[CountyShare]:
     """Split min(gap left, pct × total deviation) in proportion to each county's deviation;
     fen by largest remainder, so the shares add up exactly and none exceeds its deviation."""
-    deviations = {c.county: max(c.budget_income_fen - c.income_fen, 0) + max(c.expense_fen - c.budget_expense_fen, 0)
-                  for c in result.counties}
+    deviations = {
+        c.county: max(c.budget_income_fen - c.income_fen, 0)
+        + max(c.expense_fen - c.budget_expense_fen, 0)
+        for c in result.counties
+    }
     total = sum(deviations.values())
     pool = min(left, apply_rate(total, rule.county_share_pct / 100)) if total else 0
     exact = {code: (pool * dev) // total if total else 0 for code, dev in deviations.items()}
     rest = pool - sum(exact.values())
-    by_remainder = sorted(deviations, key=lambda code: (-((pool * deviations[code]) % total) if total else 0, code))
+    by_remainder = sorted(
+        deviations, key=lambda code: (-((pool * deviations[code]) % total) if total else 0, code)
+    )
     for code in by_remainder[:rest]:
         exact[code] += 1
-    return [CountyShare(c.county, c.name, deviations[c.county], exact[c.county]) for c in result.counties]
+    return [
+        CountyShare(c.county, c.name, deviations[c.county], exact[c.county])
+        for c in result.counties
+    ]
 
 
 @transaction.atomic
@@ -150,15 +173,32 @@ def gap_cover_post(*, book: Book, year: int, actor: Actor) -> list[Entry]:
     entries = []
     lines: list[LineSpec] = []
     for share in (c for c in cover.counties if c.share_fen > 0):
-        lines += [dr(account_for(book=book, category=Category.RECEIVABLE_COUNTY, county_code=share.county),
-                     share.share_fen),
-                  cr(account_for(book=book, category=Category.SUBSIDY_COUNTY, county_code=share.county),
-                     share.share_fen)]
+        lines += [
+            dr(
+                account_for(
+                    book=book, category=Category.RECEIVABLE_COUNTY, county_code=share.county
+                ),
+                share.share_fen,
+            ),
+            cr(
+                account_for(book=book, category=Category.SUBSIDY_COUNTY, county_code=share.county),
+                share.share_fen,
+            ),
+        ]
     if lines:
-        entries.append(post_entry(
-            key=keys[0], book=book, lines=lines, source="funds.yearend", actor=actor,
-            memo=f"{year}年度基金缺口按预算执行偏差由县级分担", entry_date=date(year, 12, 31)))
+        entries.append(
+            post_entry(
+                key=keys[0],
+                book=book,
+                lines=lines,
+                source="funds.yearend",
+                actor=actor,
+                memo=f"{year}年度基金缺口按预算执行偏差由县级分担",
+                entry_date=date(year, 12, 31),
+            )
+        )
     if cover.amount("reserve") > 0:
-        entries.append(reserve_cover(book=book, year=year, amount_fen=cover.amount("reserve"), actor=actor))
+        entries.append(
+            reserve_cover(book=book, year=year, amount_fen=cover.amount("reserve"), actor=actor)
+        )
     return entries
-

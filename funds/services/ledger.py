@@ -81,17 +81,26 @@ class EntrySpec:
     payload_hash: str = ""
 
 
-def post_entry(*, key: str, book: Book, lines: Sequence[LineSpec], memo: str,
-               source: str = "", actor: Actor, entry_date: date | None = None,
-               reverses: Entry | None = None) -> Entry:
+def post_entry(
+    *,
+    key: str,
+    book: Book,
+    lines: Sequence[LineSpec],
+    memo: str,
+    source: str = "",
+    actor: Actor,
+    entry_date: date | None = None,
+    reverses: Entry | None = None,
+) -> Entry:
     """Post one balanced entry (or return the one already posted under `key`).
 
     The payload behind the key is the book, the date, memo, source, the reversed
     entry and the lines. A caller that may replay on another day passes `entry_date`
     (it defaults to today, and a different date is a different payload).
     """
-    spec = EntrySpec(key=key, lines=lines, memo=memo, entry_date=entry_date,
-                     source=source, reverses=reverses)
+    spec = EntrySpec(
+        key=key, lines=lines, memo=memo, entry_date=entry_date, source=source, reverses=reverses
+    )
     return post_entries_bulk(book=book, entries=[spec], actor=actor)[0]
 
 
@@ -142,7 +151,9 @@ def _validate(book: Book, spec: EntrySpec, accounts: dict[Any, Account], seen: s
     if not spec.key or len(spec.key) > 200:
         raise BusinessRuleError(KEY_MISSING, code="key", field="key")
     if spec.key in seen:
-        raise BusinessRuleError(DUPLICATE_KEY_IN_BATCH, code="key_in_batch", params={"key": spec.key})
+        raise BusinessRuleError(
+            DUPLICATE_KEY_IN_BATCH, code="key_in_batch", params={"key": spec.key}
+        )
     seen.add(spec.key)
     if not spec.memo or len(spec.memo) > 200:
         raise BusinessRuleError(MEMO_MISSING, code="memo", field="memo")
@@ -157,21 +168,29 @@ def _validate(book: Book, spec: EntrySpec, accounts: dict[Any, Account], seen: s
         ref = line.account.id if isinstance(line.account, Account) else line.account
         account = accounts.get(ref)
         if account is None:
-            raise BusinessRuleError(UNKNOWN_ACCOUNT, code="account", params={"book": book.code, "account": ref})
+            raise BusinessRuleError(
+                UNKNOWN_ACCOUNT, code="account", params={"book": book.code, "account": ref}
+            )
         if account.book_id != book.id:
-            raise BusinessRuleError(OTHER_BOOK, code="other_book",
-                                    params={"account": account.code, "book": book.code})
+            raise BusinessRuleError(
+                OTHER_BOOK, code="other_book", params={"account": account.code, "book": book.code}
+            )
         county = line.county or account.county_id
         if not account.city_level and county != account.county_id:
-            raise BusinessRuleError(WRONG_COUNTY, code="county", params={
-                "account": account.code, "owner": account.county_id, "county": county})
+            raise BusinessRuleError(
+                WRONG_COUNTY,
+                code="county",
+                params={"account": account.code, "owner": account.county_id, "county": county},
+            )
         resolved.append((account, county, amount))
         if amount > 0:
             debit += amount
         else:
             credit -= amount
     if debit != credit:
-        raise BusinessRuleError(UNBALANCED, code="unbalanced", params={"debit": debit, "credit": credit})
+        raise BusinessRuleError(
+            UNBALANCED, code="unbalanced", params={"debit": debit, "credit": credit}
+        )
     spec.entry_date = spec.entry_date or timezone.localdate()
     spec.resolved = resolved
     spec.payload_hash = payload_hash(book, spec)
@@ -219,12 +238,17 @@ def _open_periods(book: Book, entries: Iterable[EntrySpec]) -> dict[tuple[int, i
     # FOR SHARE: a concurrent period close waits for us, and we see it if it won.
     lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, status FROM funds_period WHERE id IN ({','.join(['%s'] * len(ids))})"
-                       f" ORDER BY id{lock}", ids)
+        cursor.execute(
+            f"SELECT id, status FROM funds_period WHERE id IN ({','.join(['%s'] * len(ids))})"
+            f" ORDER BY id{lock}",
+            ids,
+        )
         closed = {pk for pk, status in cursor.fetchall() if status == Period.CLOSED}
     for period in periods.values():
         if period.pk in closed:
-            raise BusinessRuleError(PERIOD_CLOSED, code="period_closed", params={"period": period.label})
+            raise BusinessRuleError(
+                PERIOD_CLOSED, code="period_closed", params={"period": period.label}
+            )
     return periods
 
 
@@ -236,8 +260,9 @@ def _lock_accounts(ids: set[int]) -> dict[int, Account]:
 Totals = dict[tuple[int, str, int], list[int]]
 
 
-def _movements(entries: Sequence[EntrySpec], periods: dict[tuple[int, int], Period]
-               ) -> tuple[dict[int, int], Totals]:
+def _movements(
+    entries: Sequence[EntrySpec], periods: dict[tuple[int, int], Period]
+) -> tuple[dict[int, int], Totals]:
     """One pass over the lines: net change per account, and debit/credit/count per total row."""
     deltas: dict[int, int] = defaultdict(int)
     totals: Totals = defaultdict(lambda: [0, 0, 0])
@@ -259,35 +284,65 @@ def _check_overdraft(deltas: dict[int, int], locked: dict[int, Account]) -> None
         account = locked[pk]
         after = account.balance_fen + delta
         if account.no_overdraft and (after < 0 if account.side == DEBIT else after > 0):
-            raise BusinessRuleError(OVERDRAFT, code="overdraft", params={
-                "account": f"{account.code} {account.name}",
-                "balance": account.normal_balance_fen, "amount": abs(delta)})
+            raise BusinessRuleError(
+                OVERDRAFT,
+                code="overdraft",
+                params={
+                    "account": f"{account.code} {account.name}",
+                    "balance": account.normal_balance_fen,
+                    "amount": abs(delta),
+                },
+            )
 
 
-def _insert(book: Book, entries: Sequence[EntrySpec], periods: dict[tuple[int, int], Period],
-            actor: Actor) -> dict[str, Entry]:
+def _insert(
+    book: Book, entries: Sequence[EntrySpec], periods: dict[tuple[int, int], Period], actor: Actor
+) -> dict[str, Entry]:
     staff = staff_user(actor)
     actor_id = staff.pk if staff is not None else None
     now = timezone.now()
     # *_id keyword arguments: the related-object descriptors cost more than the COPY itself.
-    rows = [Entry(book_id=book.id, period_id=periods[(_day(s).year, _day(s).month)].id,
-                  key=s.key, payload_hash=s.payload_hash, entry_date=_day(s), memo=s.memo,
-                  source=s.source, reverses_id=s.reverses.id if s.reverses else None,
-                  created_by_id=actor_id, posted_at=now)
-            for s in entries]
+    rows = [
+        Entry(
+            book_id=book.id,
+            period_id=periods[(_day(s).year, _day(s).month)].id,
+            key=s.key,
+            payload_hash=s.payload_hash,
+            entry_date=_day(s),
+            memo=s.memo,
+            source=s.source,
+            reverses_id=s.reverses.id if s.reverses else None,
+            created_by_id=actor_id,
+            posted_at=now,
+        )
+        for s in entries
+    ]
     if connection.vendor == "postgresql" and len(rows) > 200:
         _copy_entries(rows)
     else:
         Entry.objects.bulk_create(rows)
     by_key = {e.key: e for e in rows}
-    line_rows = [(by_key[s.key].id, book.id, acc.id, county, amount, actor_id)
-                 for s in entries for acc, county, amount in s.resolved]
+    line_rows = [
+        (by_key[s.key].id, book.id, acc.id, county, amount, actor_id)
+        for s in entries
+        for acc, county, amount in s.resolved
+    ]
     if connection.vendor == "postgresql":
         _copy_lines(line_rows)
     else:
-        Line.objects.bulk_create([
-            Line(entry_id=e, book_id=b, account_id=a, county_id=c, amount_fen=amt, created_by_id=u)
-            for e, b, a, c, amt, u in line_rows])
+        Line.objects.bulk_create(
+            [
+                Line(
+                    entry_id=e,
+                    book_id=b,
+                    account_id=a,
+                    county_id=c,
+                    amount_fen=amt,
+                    created_by_id=u,
+                )
+                for e, b, a, c, amt, u in line_rows
+            ]
+        )
     return by_key
 
 
@@ -299,24 +354,43 @@ def _day(spec: EntrySpec) -> date:
 def _copy_entries(rows: list[Entry]) -> None:
     """COPY with ids drawn from the sequence first: far faster than INSERT … RETURNING."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence('funds_entry', 'id'))"
-                       " FROM generate_series(1, %s)", [len(rows)])
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence('funds_entry', 'id'))"
+            " FROM generate_series(1, %s)",
+            [len(rows)],
+        )
         for entry, (pk,) in zip(rows, cursor.fetchall(), strict=True):
             entry.pk = pk
-        columns = ("id, book_id, period_id, key, payload_hash, entry_date, memo, source,"
-                   " reverses_id, created_by_id, posted_at")
+        columns = (
+            "id, book_id, period_id, key, payload_hash, entry_date, memo, source,"
+            " reverses_id, created_by_id, posted_at"
+        )
         with cursor.cursor.copy(f"COPY funds_entry ({columns}) FROM STDIN") as copy:
             for e in rows:
-                copy.write_row((e.id, e.book_id, e.period_id, e.key, e.payload_hash, e.entry_date,
-                                e.memo, e.source, e.reverses_id, e.created_by_id, e.posted_at))
+                copy.write_row(
+                    (
+                        e.id,
+                        e.book_id,
+                        e.period_id,
+                        e.key,
+                        e.payload_hash,
+                        e.entry_date,
+                        e.memo,
+                        e.source,
+                        e.reverses_id,
+                        e.created_by_id,
+                        e.posted_at,
+                    )
+                )
 
 
 def _copy_lines(rows: list[tuple[int, int, int, str, int, int | None]]) -> None:
     # Every value is an integer or a six-digit code: COPY text needs no escaping, and one
     # joined string is several times cheaper than a write_row call per line.
     null = "\\N"  # COPY's NULL
-    text = "".join(f"{e}\t{b}\t{a}\t{c}\t{amt}\t{null if u is None else u}\n"
-                   for e, b, a, c, amt, u in rows)
+    text = "".join(
+        f"{e}\t{b}\t{a}\t{c}\t{amt}\t{null if u is None else u}\n" for e, b, a, c, amt, u in rows
+    )
     with connection.cursor() as cursor:
         columns = "entry_id, book_id, account_id, county_id, amount_fen, created_by_id"
         with cursor.cursor.copy(f"COPY funds_line ({columns}) FROM STDIN") as copy:
@@ -327,36 +401,53 @@ def _apply_balances(deltas: dict[int, int], totals: Totals) -> None:
     """Move the maintained balances and totals by exactly what was posted."""
     table = AccountTotal._meta.db_table
     with connection.cursor() as cursor:
-        cursor.executemany("UPDATE funds_account SET balance_fen = balance_fen + %s WHERE id = %s",
-                           [(delta, pk) for pk, delta in sorted(deltas.items()) if delta])
-        rows: list[tuple[Any, ...]] = [(a, c, p, *vals) for (a, c, p), vals in sorted(totals.items())]
-        upsert = (" ON CONFLICT (account_id, county_id, period_id) DO UPDATE SET"
-                  f" debit_fen = {table}.debit_fen + excluded.debit_fen,"
-                  f" credit_fen = {table}.credit_fen + excluded.credit_fen,"
-                  f" line_count = {table}.line_count + excluded.line_count")
+        cursor.executemany(
+            "UPDATE funds_account SET balance_fen = balance_fen + %s WHERE id = %s",
+            [(delta, pk) for pk, delta in sorted(deltas.items()) if delta],
+        )
+        rows: list[tuple[Any, ...]] = [
+            (a, c, p, *vals) for (a, c, p), vals in sorted(totals.items())
+        ]
+        upsert = (
+            " ON CONFLICT (account_id, county_id, period_id) DO UPDATE SET"
+            f" debit_fen = {table}.debit_fen + excluded.debit_fen,"
+            f" credit_fen = {table}.credit_fen + excluded.credit_fen,"
+            f" line_count = {table}.line_count + excluded.line_count"
+        )
         columns = f"INSERT INTO {table} (account_id, county_id, period_id, debit_fen, credit_fen, line_count)"
         if connection.vendor == "postgresql":
             # One statement for the whole batch (sorted, so row locks come in a fixed order).
             cursor.execute(
                 f"{columns} SELECT * FROM unnest(%s::bigint[], %s::varchar[], %s::bigint[],"
                 f" %s::bigint[], %s::bigint[], %s::bigint[]){upsert}",
-                [list(col) for col in zip(*rows, strict=True)])
+                [list(col) for col in zip(*rows, strict=True)],
+            )
         else:
             cursor.executemany(f"{columns} VALUES (%s, %s, %s, %s, %s, %s){upsert}", rows)
 
 
-def reverse_entry(*, entry: Entry, actor: Actor, entry_date: date | None = None,
-                  memo: str = "", key: str = "") -> Entry:
+def reverse_entry(
+    *, entry: Entry, actor: Actor, entry_date: date | None = None, memo: str = "", key: str = ""
+) -> Entry:
     """Correct a mistake: post the mirror image of `entry` (into an open period)."""
     require(actor, "ledger.reverse")
     if Entry.objects.filter(reverses=entry).exclude(key=key or f"reversal:{entry.key}").exists():
         raise BusinessRuleError(ALREADY_REVERSED, code="already_reversed", params={"id": entry.pk})
     with unrestricted():  # all lines, or a clerk could reverse half an entry
-        lines = [LineSpec(line.account, -line.amount_fen, line.county_id)
-                 for line in Line.objects.filter(entry=entry).select_related("account")]
-    return post_entry(key=key or f"reversal:{entry.key}", book=entry.book, lines=lines,
-                      memo=memo or f"冲销：{entry.memo}"[:200], source="funds.reversal",
-                      actor=actor, entry_date=entry_date, reverses=entry)
+        lines = [
+            LineSpec(line.account, -line.amount_fen, line.county_id)
+            for line in Line.objects.filter(entry=entry).select_related("account")
+        ]
+    return post_entry(
+        key=key or f"reversal:{entry.key}",
+        book=entry.book,
+        lines=lines,
+        memo=memo or f"冲销：{entry.memo}"[:200],
+        source="funds.reversal",
+        actor=actor,
+        entry_date=entry_date,
+        reverses=entry,
+    )
 
 
 @transaction.atomic

@@ -105,7 +105,11 @@ def _sqlite_totals_check() -> str:
                   SUM(CASE WHEN l.amount_fen < 0 THEN -l.amount_fen ELSE 0 END), COUNT(*)
                FROM funds_line l JOIN funds_entry e ON e.id = l.entry_id
                GROUP BY l.account_id, l.county_id, e.period_id"""
-    totals = ("SELECT account_id, county_id, period_id, debit_fen, credit_fen, line_count"
-              " FROM funds_accounttotal")
-    return (f"WITH l AS ({lines}), t AS ({totals}) SELECT * FROM (SELECT * FROM l EXCEPT SELECT * FROM t)"
-            " UNION ALL SELECT * FROM (SELECT * FROM t EXCEPT SELECT * FROM l)")
+    totals = (
+        "SELECT account_id, county_id, period_id, debit_fen, credit_fen, line_count"
+        " FROM funds_accounttotal"
+    )
+    return (
+        f"WITH l AS ({lines}), t AS ({totals}) SELECT * FROM (SELECT * FROM l EXCEPT SELECT * FROM t)"
+        " UNION ALL SELECT * FROM (SELECT * FROM t EXCEPT SELECT * FROM l)"
+    )

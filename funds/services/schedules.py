@@ -45,7 +45,8 @@ def rules_ensure() -> list[RemittanceRule]:
     for path in sorted(RULES_DATA.glob("*.json")):
         for spec in city_rules(path.stem).get("remittance_rules", []):
             rule, _created = RemittanceRule.objects.update_or_create(
-                code=spec["code"], defaults={k: v for k, v in spec.items() if k != "code"})
+                code=spec["code"], defaults={k: v for k, v in spec.items() if k != "code"}
+            )
             out.append(rule)
     return out
 
@@ -74,16 +75,27 @@ def instalments_generate(*, position: PrePoolingPosition, actor: Actor) -> list[
         tranches = [{"due": tranches[-1]["due"], "share": "1"}]
     rows, left = [], base
     for seq, tranche in enumerate(tranches, start=1):
-        amount = left if seq == len(tranches) else min(left, apply_rate(base, Decimal(tranche["share"])))
+        amount = (
+            left if seq == len(tranches) else min(left, apply_rate(base, Decimal(tranche["share"])))
+        )
         left -= amount
-        rows.append(Instalment(position=position, seq=seq, due_date=date.fromisoformat(tranche["due"]),
-                               amount_fen=amount))
+        rows.append(
+            Instalment(
+                position=position,
+                seq=seq,
+                due_date=date.fromisoformat(tranche["due"]),
+                amount_fen=amount,
+            )
+        )
     return Instalment.objects.bulk_create(rows)
 
 
 def position_check(*, position: PrePoolingPosition) -> None:
     """A position whose instalments have a payment against them is no longer corrected."""
-    if position.pk and InstalmentPayment.objects.filter(instalment__position_id=position.pk).exists():
+    if (
+        position.pk
+        and InstalmentPayment.objects.filter(instalment__position_id=position.pk).exists()
+    ):
         raise BusinessRuleError(ALREADY_PAID_SOME, code="paid")
 
 
@@ -110,40 +122,70 @@ class InstalmentState:
         return self.instalment.amount_fen - self.paid_fen
 
 
-def instalment_states(*, position: PrePoolingPosition, today: date | None = None) -> list[InstalmentState]:
+def instalment_states(
+    *, position: PrePoolingPosition, today: date | None = None
+) -> list[InstalmentState]:
     today = today or timezone.localdate()
     out = []
     for inst in position.instalments.annotate(paid=Sum("payments__amount_fen")).order_by("seq"):
         paid = inst.paid or 0
-        status = "paid" if paid >= inst.amount_fen else ("overdue" if inst.due_date < today else "open")
+        status = (
+            "paid" if paid >= inst.amount_fen else ("overdue" if inst.due_date < today else "open")
+        )
         out.append(InstalmentState(inst, paid, status))
     return out
 
 
 @transaction.atomic
-def instalment_pay(*, instalment: Instalment, amount_fen: int, paid_on: date, key: str,
-                   actor: Actor) -> InstalmentPayment:
+def instalment_pay(
+    *, instalment: Instalment, amount_fen: int, paid_on: date, key: str, actor: Actor
+) -> InstalmentPayment:
     """Record a county's remittance: money into the special account, income 下级上解收入.
 
     The idempotency key makes a double-submitted form one payment, not two.
     """
     require(actor, "prepooling.manage")
-    instalment = Instalment.objects.select_for_update().select_related("position__book").get(pk=instalment.pk)
+    instalment = (
+        Instalment.objects.select_for_update()
+        .select_related("position__book")
+        .get(pk=instalment.pk)
+    )
     position = instalment.position
     existing = Entry.objects.filter(key=key).first()
     if existing is None:
         paid = instalment.payments.aggregate(s=Sum("amount_fen"))["s"] or 0
         if amount_fen <= 0 or amount_fen > instalment.amount_fen - paid:
-            raise BusinessRuleError(OVERPAID, code="overpaid",
-                                    params={"amount": amount_fen, "open": instalment.amount_fen - paid})
+            raise BusinessRuleError(
+                OVERPAID,
+                code="overpaid",
+                params={"amount": amount_fen, "open": instalment.amount_fen - paid},
+            )
     book, county = position.book, position.county_id
     entry = post_entry(
-        key=key, book=book, entry_date=paid_on, source="funds.prepooling", actor=actor,
+        key=key,
+        book=book,
+        entry_date=paid_on,
+        source="funds.prepooling",
+        actor=actor,
         memo=f"统筹前结余上解 第{instalment.seq}期 {county}",
-        lines=[dr(account_for(book=book, category=Category.FISCAL_SPECIAL, county_code=county), amount_fen, county),
-               cr(account_for(book=book, category=Category.INCOME_REMITTANCE_BELOW, county_code=county), amount_fen)])
+        lines=[
+            dr(
+                account_for(book=book, category=Category.FISCAL_SPECIAL, county_code=county),
+                amount_fen,
+                county,
+            ),
+            cr(
+                account_for(
+                    book=book, category=Category.INCOME_REMITTANCE_BELOW, county_code=county
+                ),
+                amount_fen,
+            ),
+        ],
+    )
     payment, _created = InstalmentPayment.objects.get_or_create(
-        entry=entry, defaults={"instalment": instalment, "amount_fen": amount_fen, "paid_on": paid_on})
+        entry=entry,
+        defaults={"instalment": instalment, "amount_fen": amount_fen, "paid_on": paid_on},
+    )
     return payment
 
 
@@ -152,6 +194,7 @@ def overdue_instalments(*, today: date | None = None) -> list[InstalmentState]:
     today = today or timezone.localdate()
     found = []
     for position in PrePoolingPosition.objects.filter(instalments__due_date__lt=today).distinct():
-        found += [s for s in instalment_states(position=position, today=today) if s.status == "overdue"]
+        found += [
+            s for s in instalment_states(position=position, today=today) if s.status == "overdue"
+        ]
     return found
-

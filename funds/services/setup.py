@@ -35,20 +35,33 @@ def books_ensure(*, area_code: str, codes: list[str] | None = None) -> list[Book
             if codes is not None and spec.code not in codes:
                 continue
             book, _created = Book.objects.update_or_create(
-                code=spec.code, defaults={"scheme": spec.scheme, "name": spec.name, "sort_order": order})
+                code=spec.code,
+                defaults={"scheme": spec.scheme, "name": spec.name, "sort_order": order},
+            )
             books.append(book)
             have = set(Account.objects.filter(book=book).values_list("code", flat=True))
             new = []
             for kind in kinds_of(book.code):
-                for owner in [area] if kind.city_level else units + ([area] if kind.city_unit else []):
+                for owner in (
+                    [area] if kind.city_level else units + ([area] if kind.city_unit else [])
+                ):
                     code = account_code(kind.category, owner.code)
                     if code in have:
                         continue
                     label = Category(kind.category).label
-                    new.append(Account(
-                        book=book, county=owner, code=code, name=f"{owner.name}{label}",
-                        category=kind.category, klass=kind.klass, side=kind.side,
-                        city_level=kind.city_level, no_overdraft=kind.no_overdraft))
+                    new.append(
+                        Account(
+                            book=book,
+                            county=owner,
+                            code=code,
+                            name=f"{owner.name}{label}",
+                            category=kind.category,
+                            klass=kind.klass,
+                            side=kind.side,
+                            city_level=kind.city_level,
+                            no_overdraft=kind.no_overdraft,
+                        )
+                    )
             Account.objects.bulk_create(new)
     return books
 
@@ -69,14 +82,18 @@ def thresholds_check(*, danger_below: Decimal, warn_below: Decimal, warn_above: 
 
 
 @transaction.atomic
-def book_thresholds_set(*, book: Book, danger_below: Decimal, warn_below: Decimal, warn_above: Decimal,
-                        actor: Actor) -> Book:
+def book_thresholds_set(
+    *, book: Book, danger_below: Decimal, warn_below: Decimal, warn_above: Decimal, actor: Actor
+) -> Book:
     """Set a book's warning lines for months of payment capacity (each city sets its own)."""
     require(actor, "fund.configure")
     thresholds_check(danger_below=danger_below, warn_below=warn_below, warn_above=warn_above)
     book = Book.objects.select_for_update().get(pk=book.pk)
     book.capacity_danger_below, book.capacity_warn_below, book.capacity_warn_above = (
-        danger_below, warn_below, warn_above)
+        danger_below,
+        warn_below,
+        warn_above,
+    )
     book.full_clean()
     book.save(update_fields=["capacity_danger_below", "capacity_warn_below", "capacity_warn_above"])
     return book

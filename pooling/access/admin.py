@@ -30,8 +30,14 @@ class LockoutAdmin(ReadOnlyAdmin):
     list_display = ("username", "ip_address", "failures_since_start", "attempt_time", "state")
     list_filter = ("attempt_time",)
     search_fields = ("username", "ip_address")
-    readonly_fields = ("username", "ip_address", "user_agent", "path_info", "failures_since_start",
-                       "attempt_time")
+    readonly_fields = (
+        "username",
+        "ip_address",
+        "user_agent",
+        "path_info",
+        "failures_since_start",
+        "attempt_time",
+    )
     fields = readonly_fields
     actions = ["lift"]
 
@@ -39,7 +45,9 @@ class LockoutAdmin(ReadOnlyAdmin):
     def state(self, obj: AccessAttempt) -> str:
         until = lockout_until(attempt_time=obj.attempt_time)
         if obj.failures_since_start >= settings.AXES_FAILURE_LIMIT and until > timezone.now():
-            return _("锁定至 %(until)s") % {"until": timezone.localtime(until).strftime("%Y-%m-%d %H:%M")}
+            return _("锁定至 %(until)s") % {
+                "until": timezone.localtime(until).strftime("%Y-%m-%d %H:%M")
+            }
         return _("未锁定（失败 %(n)s 次）") % {"n": obj.failures_since_start}
 
     def has_lift_permission(self, request: HttpRequest) -> bool:

@@ -21,11 +21,19 @@ class LockedOut(Throttled):
 
 
 @receiver(user_locked_out, dispatch_uid="pooling.access.locked_out")
-def locked_out(sender: Any, request: Any, username: str, ip_address: str | None, **kwargs: Any) -> None:
+def locked_out(
+    sender: Any, request: Any, username: str, ip_address: str | None, **kwargs: Any
+) -> None:
     until = lockout_until(attempt_time=getattr(request, "axes_attempt_time", None))
-    lockout_record(username=username, ip_address=ip_address,
-                   failures=getattr(request, "axes_failures_since_start", None), until=until)
+    lockout_record(
+        username=username,
+        ip_address=ip_address,
+        failures=getattr(request, "axes_failures_since_start", None),
+        until=until,
+    )
     if isinstance(request, Request):
         # HTTP Basic inside a DRF view: axes' middleware never sees DRF's request, so the
         # refusal is raised here, out of authenticate(); DRF turns it into the response.
-        raise LockedOut(rule=lockout_error(username=username, until=until), wait=seconds_left(until=until))
+        raise LockedOut(
+            rule=lockout_error(username=username, until=until), wait=seconds_left(until=until)
+        )

@@ -16,8 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.permissions import Actor, require, staff_user
 
-LOCKED_OUT = _("登录失败次数过多，账号“%(username)s”已暂时锁定。请在 %(until)s 之后（约 %(minutes)s 分钟后）再试；"
-               "如需提前解锁，请联系系统管理员。")
+LOCKED_OUT = _(
+    "登录失败次数过多，账号“%(username)s”已暂时锁定。请在 %(until)s 之后（约 %(minutes)s 分钟后）再试；"
+    "如需提前解锁，请联系系统管理员。"
+)
 STATE = _("登录状态")
 UNLOCKED = _("未锁定")
 LOCKED_UNTIL = _("锁定至 %(until)s")
@@ -39,24 +41,42 @@ def seconds_left(*, until: datetime) -> int:
 def lockout_error(*, username: str, until: datetime) -> BusinessRuleError:
     """The refusal shown on the login page and in the API, saying when to try again."""
     minutes = -(-seconds_left(until=until) // 60)
-    return BusinessRuleError(LOCKED_OUT, code="locked_out", field="username", params={
-        "username": username, "until": timezone.localtime(until).strftime("%H:%M"), "minutes": minutes})
+    return BusinessRuleError(
+        LOCKED_OUT,
+        code="locked_out",
+        field="username",
+        params={
+            "username": username,
+            "until": timezone.localtime(until).strftime("%H:%M"),
+            "minutes": minutes,
+        },
+    )
 
 
-def lockout_record(*, username: str, ip_address: str | None, failures: int | None, until: datetime) -> None:
+def lockout_record(
+    *, username: str, ip_address: str | None, failures: int | None, until: datetime
+) -> None:
     """Audit a lockout once, when the failure that crosses the limit locks the username
     (failures after it renew the lockout, which the admin's count shows)."""
     if failures != settings.AXES_FAILURE_LIMIT:
         return
-    attempt = AccessAttempt.objects.filter(username=username, ip_address=ip_address).order_by("-attempt_time").first()
+    attempt = (
+        AccessAttempt.objects.filter(username=username, ip_address=ip_address)
+        .order_by("-attempt_time")
+        .first()
+    )
     if attempt is None:
         return
     when = timezone.localtime(until).strftime("%Y-%m-%d %H:%M")
     with translation.override(settings.LANGUAGE_CODE):  # the trail is kept in Chinese
         LogEntry.objects.log_create(
-            attempt, action=LogEntry.Action.UPDATE, actor=None, remote_addr=ip_address,
+            attempt,
+            action=LogEntry.Action.UPDATE,
+            actor=None,
+            remote_addr=ip_address,
             object_repr=f"{username} @ {ip_address}",
-            changes={str(STATE): [str(UNLOCKED), str(LOCKED_UNTIL) % {"until": when}]})
+            changes={str(STATE): [str(UNLOCKED), str(LOCKED_UNTIL) % {"until": when}]},
+        )
 
 
 def lockouts_lift(*, attempts: Iterable[AccessAttempt], actor: Actor) -> int:
@@ -66,9 +86,14 @@ def lockouts_lift(*, attempts: Iterable[AccessAttempt], actor: Actor) -> int:
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         for attempt in attempts:
             LogEntry.objects.log_create(
-                attempt, action=LogEntry.Action.DELETE, actor=staff_user(actor),
+                attempt,
+                action=LogEntry.Action.DELETE,
+                actor=staff_user(actor),
                 object_repr=f"{attempt.username} @ {attempt.ip_address}",
-                changes={str(STATE): [str(FAILURES) % {"n": attempt.failures_since_start}, str(LIFTED)]})
+                changes={
+                    str(STATE): [str(FAILURES) % {"n": attempt.failures_since_start}, str(LIFTED)]
+                },
+            )
             attempt.delete()
             lifted += 1
     return lifted

@@ -37,24 +37,32 @@ CHOICE = _("“{input}” 不是有效选项")  # DRF fills {input} in
 
 
 def _choice(choices: list[tuple[str, Any]], label: str) -> serializers.ChoiceField:
-    return serializers.ChoiceField(choices=choices, label=label, error_messages={"invalid_choice": CHOICE})
+    return serializers.ChoiceField(
+        choices=choices, label=label, error_messages={"invalid_choice": CHOICE}
+    )
 
 
 class ClaimLineSerializer(serializers.Serializer):
     code = serializers.CharField(label="编码", max_length=30)
     name = serializers.CharField(label="名称", required=False, allow_blank=True, default="")
-    quantity = serializers.DecimalField(label="数量", max_digits=12, decimal_places=4, min_value=Decimal(0))
+    quantity = serializers.DecimalField(
+        label="数量", max_digits=12, decimal_places=4, min_value=Decimal(0)
+    )
     unit_price = YuanSerializerField(label="单价（元）")
 
 
 class YtdSerializer(serializers.Serializer):
     admissions = serializers.IntegerField(label="本年已住院次数", min_value=0, default=0)
-    deductible_paid = serializers.DictField(child=YuanSerializerField(), required=False, default=dict)
+    deductible_paid = serializers.DictField(
+        child=YuanSerializerField(), required=False, default=dict
+    )
     fund_paid = serializers.DictField(child=YuanSerializerField(), required=False, default=dict)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         for key in (*attrs["deductible_paid"], *attrs["fund_paid"]):
-            if key not in ("inpatient", "outpatient", "maternity") and not key.startswith(("chronic:", "maternity:")):
+            if key not in ("inpatient", "outpatient", "maternity") and not key.startswith(
+                ("chronic:", "maternity:")
+            ):
                 raise serializers.ValidationError(str(BAD_SCOPE))
         return attrs
 
@@ -65,8 +73,12 @@ class QuoteSerializer(serializers.Serializer):
     hospital_level = _choice(HospitalLevel.choices, "医院等级")
     care_type = _choice(list(CareType.LABELS.items()), "就诊类型")
     service_date = serializers.DateField(label="就诊（出院）日期")
-    diagnosis = serializers.CharField(label="诊断/病种编码", required=False, allow_blank=True, default="")
-    maternity_kind = serializers.ChoiceField(choices=["", *MATERNITY_KINDS], required=False, default="")
+    diagnosis = serializers.CharField(
+        label="诊断/病种编码", required=False, allow_blank=True, default=""
+    )
+    maternity_kind = serializers.ChoiceField(
+        choices=["", *MATERNITY_KINDS], required=False, default=""
+    )
     out_of_city = serializers.BooleanField(label="异地就医", default=False)
     referral_registered = serializers.BooleanField(label="已备案", default=False)
     use_personal_account = serializers.BooleanField(label="使用个人账户", default=False)
@@ -78,19 +90,33 @@ class QuoteSerializer(serializers.Serializer):
         d = self.validated_data
         ytd = d.get("ytd") or {}
         person = PersonContext(
-            category=PersonCategory(d["category"]), account_balance_fen=d["account_balance"],
-            ytd=Accumulators(admissions=ytd.get("admissions", 0),
-                             deductible_paid_fen=MappingProxyType(dict(ytd.get("deductible_paid", {}))),
-                             fund_paid_fen=MappingProxyType(dict(ytd.get("fund_paid", {})))),
+            category=PersonCategory(d["category"]),
+            account_balance_fen=d["account_balance"],
+            ytd=Accumulators(
+                admissions=ytd.get("admissions", 0),
+                deductible_paid_fen=MappingProxyType(dict(ytd.get("deductible_paid", {}))),
+                fund_paid_fen=MappingProxyType(dict(ytd.get("fund_paid", {}))),
+            ),
         )
         claim = Claim(
-            scheme=Scheme(d["scheme"]), hospital_level=HospitalLevel(d["hospital_level"]), care_type=d["care_type"],
-            service_date=d["service_date"], diagnosis=d["diagnosis"].strip().upper(),
-            out_of_city=d["out_of_city"], referral_registered=d["referral_registered"],
-            use_personal_account=d["use_personal_account"], maternity_kind=d["maternity_kind"],
-            lines=tuple(ClaimLine(code=x["code"].strip().upper(), quantity=_qty(x["quantity"]),
-                                  unit_price_fen=x["unit_price"], name=x.get("name", ""))
-                        for x in d["lines"]),
+            scheme=Scheme(d["scheme"]),
+            hospital_level=HospitalLevel(d["hospital_level"]),
+            care_type=d["care_type"],
+            service_date=d["service_date"],
+            diagnosis=d["diagnosis"].strip().upper(),
+            out_of_city=d["out_of_city"],
+            referral_registered=d["referral_registered"],
+            use_personal_account=d["use_personal_account"],
+            maternity_kind=d["maternity_kind"],
+            lines=tuple(
+                ClaimLine(
+                    code=x["code"].strip().upper(),
+                    quantity=_qty(x["quantity"]),
+                    unit_price_fen=x["unit_price"],
+                    name=x.get("name", ""),
+                )
+                for x in d["lines"]
+            ),
         )
         return claim, person
 
@@ -115,12 +141,26 @@ class BenefitsCalculate(APIView):
 
 class CatalogueVersionSerializer(serializers.ModelSerializer):
     # Plain text, not an enum: the policy's "status" already names an enum in the schema.
-    status = serializers.CharField(read_only=True, help_text="draft（草稿）/ submitted（待复核）/ published（已发布）/ rejected（已退回）")
+    status = serializers.CharField(
+        read_only=True,
+        help_text="draft（草稿）/ submitted（待复核）/ published（已发布）/ rejected（已退回）",
+    )
 
     class Meta:
         model = CatalogueVersion
-        fields = ["id", "code", "title", "effective_from", "status", "source_name", "drug_count",
-                  "item_count", "facility_count", "demo", "published_at"]
+        fields = [
+            "id",
+            "code",
+            "title",
+            "effective_from",
+            "status",
+            "source_name",
+            "drug_count",
+            "item_count",
+            "facility_count",
+            "demo",
+            "published_at",
+        ]
 
 
 class CatalogueItemSerializer(serializers.ModelSerializer):
@@ -145,16 +185,21 @@ class CatalogueItemList(generics.ListAPIView):
     def get_queryset(self):
         version = get_object_or_404(CatalogueVersion, pk=self.kwargs["pk"])
         p = self.request.query_params
-        return catalogue_search(version=version, q=p.get("q", "").strip(), kind=p.get("kind", ""),
-                                cls=p.get("cls", ""))
+        return catalogue_search(
+            version=version, q=p.get("q", "").strip(), kind=p.get("kind", ""), cls=p.get("cls", "")
+        )
 
 
 class CatalogueLookup(APIView):
     """GET ?on=YYYY-MM-DD&codes=A,B: the entries of those codes in the catalogue in force."""
 
-    @extend_schema(parameters=[OpenApiParameter("on", OpenApiTypes.DATE, required=True),
-                               OpenApiParameter("codes", OpenApiTypes.STR, required=True)],
-                   responses={200: dict})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("on", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("codes", OpenApiTypes.STR, required=True),
+        ],
+        responses={200: dict},
+    )
     def get(self, request: Request) -> Response:
         try:
             on = date.fromisoformat(request.query_params.get("on", ""))
@@ -162,9 +207,17 @@ class CatalogueLookup(APIView):
             return Response({"on": ["日期格式应为 YYYY-MM-DD"]}, status=400)
         codes = [c for c in request.query_params.get("codes", "").split(",") if c.strip()][:500]
         found = catalogue_lookup(on=on, codes=codes)
-        return Response({code: {"name": e.name, "cls": e.cls, "kind": e.kind, "restrictions": e.restrictions,
-                                "self_pay_pct": None if e.self_pay_rate is None else percent_text(e.self_pay_rate)}
-                         for code, e in sorted(found.items())})
-
-
-
+        return Response(
+            {
+                code: {
+                    "name": e.name,
+                    "cls": e.cls,
+                    "kind": e.kind,
+                    "restrictions": e.restrictions,
+                    "self_pay_pct": None
+                    if e.self_pay_rate is None
+                    else percent_text(e.self_pay_rate),
+                }
+                for code, e in sorted(found.items())
+            }
+        )

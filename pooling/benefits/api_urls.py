@@ -10,7 +10,19 @@ urlpatterns = [
     path("catalogues/", api.CatalogueVersionList.as_view(), name="api_catalogues"),
     path("catalogues/lookup", api.CatalogueLookup.as_view(), name="api_catalogue_lookup"),
     path("catalogues/<int:pk>/items/", api.CatalogueItemList.as_view(), name="api_catalogue_items"),
-    path("catalogues/<int:pk>/submit/", catalogue.CatalogueSubmit.as_view(), name="api_catalogue_submit"),
-    path("catalogues/<int:pk>/approve/", catalogue.CataloguePublish.as_view(), name="api_catalogue_approve"),
-    path("catalogues/<int:pk>/reject/", catalogue.CatalogueReject.as_view(), name="api_catalogue_reject"),
+    path(
+        "catalogues/<int:pk>/submit/",
+        catalogue.CatalogueSubmit.as_view(),
+        name="api_catalogue_submit",
+    ),
+    path(
+        "catalogues/<int:pk>/approve/",
+        catalogue.CataloguePublish.as_view(),
+        name="api_catalogue_approve",
+    ),
+    path(
+        "catalogues/<int:pk>/reject/",
+        catalogue.CatalogueReject.as_view(),
+        name="api_catalogue_reject",
+    ),
 ]

@@ -65,7 +65,9 @@ _CATEGORIES = frozenset(PersonCategory)
 _LEVELS = frozenset(HospitalLevel)
 
 
-def settle(*, rules: BenefitRules, catalogue: Lookup, person: PersonContext, claim: Claim) -> Settlement:
+def settle(
+    *, rules: BenefitRules, catalogue: Lookup, person: PersonContext, claim: Claim
+) -> Settlement:
     """Settle one claim: itemised split, fund / account / patient, new YTD; reasons on demand."""
     if not claim.lines:
         raise BusinessRuleError(NO_LINES, code="no_lines", field="lines")
@@ -79,8 +81,12 @@ def settle(*, rules: BenefitRules, catalogue: Lookup, person: PersonContext, cla
     for line in claim.lines:
         q, price = line.quantity, line.unit_price_fen
         if q < 0 or price < 0:
-            raise BusinessRuleError(NEGATIVE, code="negative_line", field="lines",
-                                    params={"row": claim.lines.index(line) + 1})
+            raise BusinessRuleError(
+                NEGATIVE,
+                code="negative_line",
+                field="lines",
+                params={"row": claim.lines.index(line) + 1},
+            )
         amount = q * price if q.__class__ is int else round_fen(q * price)
         total += amount
         entry = get(line.code)
@@ -120,32 +126,57 @@ def settle(*, rules: BenefitRules, catalogue: Lookup, person: PersonContext, cla
     if claim.use_personal_account and claim.scheme == Scheme.EMPLOYEE:
         payable = own if rules.account_covers_excluded else own - excluded
         account = max(0, min(person.account_balance_fen, payable))
-    basis = Basis(claim=claim, plan=plan, base_fen=base, fund_uncapped_fen=fund_uncapped,
-                  paid_before_fen=paid_before, remaining_cap_fen=remaining_cap,
-                  balance_fen=person.account_balance_fen, default_b_rate=default_b,
-                  account_covers_excluded=rules.account_covers_excluded)
-    return Settlement(lines=tuple(lines), total_fen=total, excluded_fen=excluded, class_b_self_pay_fen=class_b,
-                      in_scope_fen=in_scope, deductible_fen=deductible, fund_fen=fund,
-                      copay_fen=base - fund_uncapped, over_cap_fen=fund_uncapped - fund, account_fen=account,
-                      patient_fen=own - account, ratio=plan.ratio,
-                      ytd_after=_accumulate(person.ytd, claim, plan.scope, deductible, fund), basis=basis)
+    basis = Basis(
+        claim=claim,
+        plan=plan,
+        base_fen=base,
+        fund_uncapped_fen=fund_uncapped,
+        paid_before_fen=paid_before,
+        remaining_cap_fen=remaining_cap,
+        balance_fen=person.account_balance_fen,
+        default_b_rate=default_b,
+        account_covers_excluded=rules.account_covers_excluded,
+    )
+    return Settlement(
+        lines=tuple(lines),
+        total_fen=total,
+        excluded_fen=excluded,
+        class_b_self_pay_fen=class_b,
+        in_scope_fen=in_scope,
+        deductible_fen=deductible,
+        fund_fen=fund,
+        copay_fen=base - fund_uncapped,
+        over_cap_fen=fund_uncapped - fund,
+        account_fen=account,
+        patient_fen=own - account,
+        ratio=plan.ratio,
+        ytd_after=_accumulate(person.ytd, claim, plan.scope, deductible, fund),
+        basis=basis,
+    )
 
 
 def _check(field: str, value: str, allowed: Collection[str]) -> None:
     if value not in allowed:
-        raise BusinessRuleError(UNKNOWN_VALUE, code="bad_value", field=field,
-                                params={"field": field, "value": value})
+        raise BusinessRuleError(
+            UNKNOWN_VALUE, code="bad_value", field=field, params={"field": field, "value": value}
+        )
 
 
 def _no_rule(claim: Claim, person: PersonContext) -> BusinessRuleError:
-    what = (f"{Scheme(claim.scheme).label} {PersonCategory(person.category).label} "
-            f"{LEVEL_NAMES[claim.hospital_level]} {CareType.LABELS[claim.care_type]}")
+    what = (
+        f"{Scheme(claim.scheme).label} {PersonCategory(person.category).label} "
+        f"{LEVEL_NAMES[claim.hospital_level]} {CareType.LABELS[claim.care_type]}"
+    )
     return BusinessRuleError(NO_RULE, code="no_rule", params={"what": what})
 
 
 def _plan(rules: BenefitRules, person: PersonContext, claim: Claim) -> Plan:
-    if not (claim.scheme in SCHEMES and person.category in _CATEGORIES
-            and claim.hospital_level in _LEVELS and claim.care_type in CareType.LABELS):
+    if not (
+        claim.scheme in SCHEMES
+        and person.category in _CATEGORIES
+        and claim.hospital_level in _LEVELS
+        and claim.care_type in CareType.LABELS
+    ):
         _check("scheme", claim.scheme, SCHEMES)  # says which one
         _check("category", person.category, _CATEGORIES)
         _check("hospital_level", claim.hospital_level, _LEVELS)
@@ -157,25 +188,53 @@ def _plan(rules: BenefitRules, person: PersonContext, claim: Claim) -> Plan:
             raise _no_rule(claim, person)
         admissions = person.ytd.admissions
         line = ip.deductible_first_fen if admissions == 0 else ip.deductible_later_fen
-        return _with_ratio(rules, claim, Plan(
-            scope="inpatient", deductible_kind="inpatient", label=LEVEL_NAMES[claim.hospital_level],
-            deductible_line_fen=line, deductible_before_fen=admissions, deductible_due_fen=line,
-            base_ratio=ip.ratio, ratio=ip.ratio, cap_fen=ip.annual_cap_fen))
+        return _with_ratio(
+            rules,
+            claim,
+            Plan(
+                scope="inpatient",
+                deductible_kind="inpatient",
+                label=LEVEL_NAMES[claim.hospital_level],
+                deductible_line_fen=line,
+                deductible_before_fen=admissions,
+                deductible_due_fen=line,
+                base_ratio=ip.ratio,
+                ratio=ip.ratio,
+                cap_fen=ip.annual_cap_fen,
+            ),
+        )
     if care == CareType.OUTPATIENT:
         op = rules.outpatient.get((claim.scheme, person.category, claim.hospital_level))
         if op is None:
             raise _no_rule(claim, person)
         label = OUTPATIENT_AT % {"level": LEVEL_NAMES[claim.hospital_level]}
-        return _annual(rules, claim, person.ytd, "outpatient", op.deductible_fen, op.ratio, op.annual_limit_fen,
-                       label)
+        return _annual(
+            rules,
+            claim,
+            person.ytd,
+            "outpatient",
+            op.deductible_fen,
+            op.ratio,
+            op.annual_limit_fen,
+            label,
+        )
     if care == CareType.CHRONIC:
         disease = rules.disease(claim.diagnosis)
         if disease is None:
-            raise BusinessRuleError(NOT_ON_LIST, code="not_on_list", field="diagnosis",
-                                    params={"code": claim.diagnosis})
+            raise BusinessRuleError(
+                NOT_ON_LIST, code="not_on_list", field="diagnosis", params={"code": claim.diagnosis}
+            )
         kind = DISEASE_KINDS.get(disease.kind, disease.kind)
-        return _annual(rules, claim, person.ytd, f"chronic:{disease.code}", disease.deductible_fen, disease.ratio,
-                       disease.annual_limit_fen, DISEASE_AT % {"kind": kind, "name": disease.name})
+        return _annual(
+            rules,
+            claim,
+            person.ytd,
+            f"chronic:{disease.code}",
+            disease.deductible_fen,
+            disease.ratio,
+            disease.annual_limit_fen,
+            DISEASE_AT % {"kind": kind, "name": disease.name},
+        )
     return _maternity(rules, claim)
 
 
@@ -185,42 +244,96 @@ def _maternity(rules: BenefitRules, claim: Claim) -> Plan:
     if claim.scheme != Scheme.EMPLOYEE:
         raise BusinessRuleError(RESIDENT_MATERNITY, code="resident_maternity", field="care_type")
     if mm.ratio is not None:
-        return _with_ratio(rules, claim, Plan(
-            scope="maternity", deductible_kind="none", label=MATERNITY_MEDICAL, deductible_line_fen=0,
-            deductible_before_fen=0, deductible_due_fen=0, base_ratio=mm.ratio, ratio=mm.ratio, cap_fen=None))
+        return _with_ratio(
+            rules,
+            claim,
+            Plan(
+                scope="maternity",
+                deductible_kind="none",
+                label=MATERNITY_MEDICAL,
+                deductible_line_fen=0,
+                deductible_before_fen=0,
+                deductible_due_fen=0,
+                base_ratio=mm.ratio,
+                ratio=mm.ratio,
+                cap_fen=None,
+            ),
+        )
     limit = mm.lump_sums_fen.get(claim.maternity_kind)
     if limit is None:
-        raise BusinessRuleError(UNKNOWN_VALUE, code="bad_value", field="maternity_kind",
-                                params={"field": "maternity_kind", "value": claim.maternity_kind})
+        raise BusinessRuleError(
+            UNKNOWN_VALUE,
+            code="bad_value",
+            field="maternity_kind",
+            params={"field": "maternity_kind", "value": claim.maternity_kind},
+        )
     whole = Decimal(1)
-    return _with_ratio(rules, claim, Plan(
-        scope=f"maternity:{claim.maternity_kind}", deductible_kind="lump", label=MATERNITY_KINDS[claim.maternity_kind],
-        deductible_line_fen=0, deductible_before_fen=0, deductible_due_fen=0, base_ratio=whole, ratio=whole,
-        cap_fen=limit))
+    return _with_ratio(
+        rules,
+        claim,
+        Plan(
+            scope=f"maternity:{claim.maternity_kind}",
+            deductible_kind="lump",
+            label=MATERNITY_KINDS[claim.maternity_kind],
+            deductible_line_fen=0,
+            deductible_before_fen=0,
+            deductible_due_fen=0,
+            base_ratio=whole,
+            ratio=whole,
+            cap_fen=limit,
+        ),
+    )
 
 
-def _annual(rules: BenefitRules, claim: Claim, ytd: Accumulators, scope: str, line: int, ratio: Decimal,
-            cap: int | None, label: str) -> Plan:
+def _annual(
+    rules: BenefitRules,
+    claim: Claim,
+    ytd: Accumulators,
+    scope: str,
+    line: int,
+    ratio: Decimal,
+    cap: int | None,
+    label: str,
+) -> Plan:
     """A deductible met once a year: only what is still unmet is due now."""
     paid = ytd.deductible_paid(scope)
-    return _with_ratio(rules, claim, Plan(
-        scope=scope, deductible_kind="annual" if line else "none", label=label, deductible_line_fen=line,
-        deductible_before_fen=paid, deductible_due_fen=max(0, line - paid), base_ratio=ratio, ratio=ratio,
-        cap_fen=cap))
+    return _with_ratio(
+        rules,
+        claim,
+        Plan(
+            scope=scope,
+            deductible_kind="annual" if line else "none",
+            label=label,
+            deductible_line_fen=line,
+            deductible_before_fen=paid,
+            deductible_due_fen=max(0, line - paid),
+            base_ratio=ratio,
+            ratio=ratio,
+            cap_fen=cap,
+        ),
+    )
 
 
 def _with_ratio(rules: BenefitRules, claim: Claim, plan: Plan) -> Plan:
     if claim.out_of_city:
-        cut = (rules.out_of_city_registered_reduction if claim.referral_registered
-               else rules.out_of_city_unregistered_reduction)
+        cut = (
+            rules.out_of_city_registered_reduction
+            if claim.referral_registered
+            else rules.out_of_city_unregistered_reduction
+        )
         plan.ratio = max(Decimal(0), plan.base_ratio - cut)
     return plan
 
 
-def _accumulate(ytd: Accumulators, claim: Claim, scope: str, deductible: int, fund: int) -> Accumulators:
+def _accumulate(
+    ytd: Accumulators, claim: Claim, scope: str, deductible: int, fund: int
+) -> Accumulators:
     deductibles = dict(ytd.deductible_paid_fen)
     deductibles[scope] = deductibles.get(scope, 0) + deductible
     funds = dict(ytd.fund_paid_fen)
     funds[scope] = funds.get(scope, 0) + fund
-    return Accumulators(admissions=ytd.admissions + (1 if claim.care_type == CareType.INPATIENT else 0),
-                        deductible_paid_fen=MappingProxyType(deductibles), fund_paid_fen=MappingProxyType(funds))
+    return Accumulators(
+        admissions=ytd.admissions + (1 if claim.care_type == CareType.INPATIENT else 0),
+        deductible_paid_fen=MappingProxyType(deductibles),
+        fund_paid_fen=MappingProxyType(funds),
+    )

@@ -57,11 +57,19 @@ def _deductible(b: Basis, applied: int) -> str:
     if kind == "none":
         return _t(NO_DED, label=plan.label)
     if kind == "inpatient":
-        text = _t(DED_INPATIENT, n=plan.deductible_before_fen + 1, level=plan.label,
-                  line=yuan(plan.deductible_line_fen))
+        text = _t(
+            DED_INPATIENT,
+            n=plan.deductible_before_fen + 1,
+            level=plan.label,
+            line=yuan(plan.deductible_line_fen),
+        )
     else:
-        text = _t(DED_ANNUAL, label=plan.label, line=yuan(plan.deductible_line_fen),
-                  paid=yuan(plan.deductible_before_fen))
+        text = _t(
+            DED_ANNUAL,
+            label=plan.label,
+            line=yuan(plan.deductible_line_fen),
+            paid=yuan(plan.deductible_before_fen),
+        )
     return _t(DED_APPLIED, text=text, applied=yuan(applied))
 
 
@@ -74,20 +82,37 @@ def lines(s: Settlement) -> tuple[str, ...]:
     if s.class_b_self_pay_fen:
         rates = {x.self_pay_rate for x in s.lines if x.cls == "B"}
         message = CLASS_B if rates == {b.default_b_rate} else CLASS_B_MIXED
-        out.append(_t(message, pct=percent_text(b.default_b_rate), amount=yuan(s.class_b_self_pay_fen)))
+        out.append(
+            _t(message, pct=percent_text(b.default_b_rate), amount=yuan(s.class_b_self_pay_fen))
+        )
     out.append(_t(IN_SCOPE, amount=yuan(s.in_scope_fen)))
     out.append(_deductible(b, s.deductible_fen))
     if claim.out_of_city:
         status = REGISTERED if claim.referral_registered else UNREGISTERED
-        out.append(_t(OUT_OF_CITY, status=str(status), **{"from": percent_text(plan.base_ratio)},
-                      cut=percent_text(plan.base_ratio - s.ratio), to=percent_text(s.ratio)))
-    out.append(_t(RATIO, pct=percent_text(s.ratio), base=yuan(b.base_fen), fund=yuan(b.fund_uncapped_fen)))
+        out.append(
+            _t(
+                OUT_OF_CITY,
+                status=str(status),
+                **{"from": percent_text(plan.base_ratio)},
+                cut=percent_text(plan.base_ratio - s.ratio),
+                to=percent_text(s.ratio),
+            )
+        )
+    out.append(
+        _t(RATIO, pct=percent_text(s.ratio), base=yuan(b.base_fen), fund=yuan(b.fund_uncapped_fen))
+    )
     if s.copay_fen:
         out.append(_t(COPAY, amount=yuan(s.copay_fen)))
     lump = plan.deductible_kind == "lump"
     if plan.cap_fen is not None:
-        out.append(_t(CAP_LUMP if lump else CAP, cap=yuan(plan.cap_fen), paid=yuan(b.paid_before_fen),
-                      remaining=yuan(b.remaining_cap_fen or 0)))
+        out.append(
+            _t(
+                CAP_LUMP if lump else CAP,
+                cap=yuan(plan.cap_fen),
+                paid=yuan(b.paid_before_fen),
+                remaining=yuan(b.remaining_cap_fen or 0),
+            )
+        )
     if s.over_cap_fen:
         out.append(_t(OVER_LUMP if lump else OVER_CAP, amount=yuan(s.over_cap_fen)))
     if claim.use_personal_account:
@@ -95,6 +120,10 @@ def lines(s: Settlement) -> tuple[str, ...]:
             out.append(str(NO_ACCOUNT))
         else:
             what = ACCOUNT_WHAT_ALL if b.account_covers_excluded else ACCOUNT_WHAT
-            out.append(_t(ACCOUNT, amount=yuan(s.account_fen), balance=yuan(b.balance_fen), what=str(what)))
-    out.append(_t(SUMMARY, fund=yuan(s.fund_fen), account=yuan(s.account_fen), cash=yuan(s.patient_fen)))
+            out.append(
+                _t(ACCOUNT, amount=yuan(s.account_fen), balance=yuan(b.balance_fen), what=str(what))
+            )
+    out.append(
+        _t(SUMMARY, fund=yuan(s.fund_fen), account=yuan(s.account_fen), cash=yuan(s.patient_fen))
+    )
     return tuple(out)

@@ -27,23 +27,44 @@ NO_LINE = _("请至少填写一行费用明细")
 
 
 class QuoteForm(forms.Form):
-    scheme = forms.TypedChoiceField(label=_("险种"), choices=[(s.value, s.label) for s in SCHEMES], coerce=Scheme)
-    category = forms.TypedChoiceField(label=_("人员类别"), choices=PersonCategory.choices, coerce=PersonCategory)
-    hospital_level = forms.TypedChoiceField(label=_("医院等级"), choices=HospitalLevel.choices, coerce=HospitalLevel)
+    scheme = forms.TypedChoiceField(
+        label=_("险种"), choices=[(s.value, s.label) for s in SCHEMES], coerce=Scheme
+    )
+    category = forms.TypedChoiceField(
+        label=_("人员类别"), choices=PersonCategory.choices, coerce=PersonCategory
+    )
+    hospital_level = forms.TypedChoiceField(
+        label=_("医院等级"), choices=HospitalLevel.choices, coerce=HospitalLevel
+    )
     care_type = forms.ChoiceField(label=_("就诊类型"), choices=list(CareType.LABELS.items()))
-    service_date = forms.DateField(label=_("就诊（出院）日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    diagnosis = forms.CharField(label=_("门慢/门特病种编码"), required=False, max_length=20,
-                                widget=forms.TextInput(attrs={"list": "disease-list"}))
-    maternity_kind = forms.ChoiceField(label=_("生育医疗类型"), required=False,
-                                       choices=[("", "—"), *MATERNITY_KINDS.items()])
+    service_date = forms.DateField(
+        label=_("就诊（出院）日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    diagnosis = forms.CharField(
+        label=_("门慢/门特病种编码"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"list": "disease-list"}),
+    )
+    maternity_kind = forms.ChoiceField(
+        label=_("生育医疗类型"), required=False, choices=[("", "—"), *MATERNITY_KINDS.items()]
+    )
     out_of_city = forms.BooleanField(label=_("异地就医"), required=False)
-    referral_registered = forms.BooleanField(label=_("已办理转外就医备案（或急诊）"), required=False)
+    referral_registered = forms.BooleanField(
+        label=_("已办理转外就医备案（或急诊）"), required=False
+    )
     use_personal_account = forms.BooleanField(label=_("使用个人账户支付"), required=False)
     account_balance = YuanField(label=_("个人账户余额（元）"), required=False, initial="0.00")
     admissions = forms.IntegerField(label=_("本年已住院次数"), min_value=0, initial=0)
-    deductible_paid = YuanField(label=_("本年已计入起付标准（元）"), required=False, initial="0.00",
-                                help_text=_("普通门诊、门慢门特、生育按年度累计；住院按次，不填"))
-    fund_paid = YuanField(label=_("本年统筹已支付（元，同一限额范围）"), required=False, initial="0.00")
+    deductible_paid = YuanField(
+        label=_("本年已计入起付标准（元）"),
+        required=False,
+        initial="0.00",
+        help_text=_("普通门诊、门慢门特、生育按年度累计；住院按次，不填"),
+    )
+    fund_paid = YuanField(
+        label=_("本年统筹已支付（元，同一限额范围）"), required=False, initial="0.00"
+    )
 
     YTD = ("admissions", "deductible_paid", "fund_paid", "account_balance", "use_personal_account")
 
@@ -64,8 +85,9 @@ class QuoteForm(forms.Form):
 class LineForm(forms.Form):
     code = forms.CharField(label=_("编码"), max_length=30, required=False)
     name = forms.CharField(label=_("名称"), max_length=200, required=False)
-    quantity = forms.DecimalField(label=_("数量"), max_digits=12, decimal_places=4, min_value=Decimal(0),
-                                  required=False)
+    quantity = forms.DecimalField(
+        label=_("数量"), max_digits=12, decimal_places=4, min_value=Decimal(0), required=False
+    )
     unit_price = YuanField(label=_("单价（元）"), required=False)
 
     def is_blank(self) -> bool:
@@ -90,25 +112,37 @@ def to_claim(form: QuoteForm, lines: Any) -> tuple[Claim, PersonContext]:
     diagnosis = (d.get("diagnosis") or "").strip().upper()
     scope = scope_of(d["care_type"], diagnosis, d.get("maternity_kind") or "")
     person = PersonContext(
-        category=d["category"], account_balance_fen=d.get("account_balance") or 0,
-        ytd=Accumulators(admissions=d.get("admissions") or 0,
-                         deductible_paid_fen=MappingProxyType({scope: d.get("deductible_paid") or 0}),
-                         fund_paid_fen=MappingProxyType({scope: d.get("fund_paid") or 0})),
+        category=d["category"],
+        account_balance_fen=d.get("account_balance") or 0,
+        ytd=Accumulators(
+            admissions=d.get("admissions") or 0,
+            deductible_paid_fen=MappingProxyType({scope: d.get("deductible_paid") or 0}),
+            fund_paid_fen=MappingProxyType({scope: d.get("fund_paid") or 0}),
+        ),
     )
     items = []
     for f in lines.forms:
         if f.is_blank():
             continue
         q = f.cleaned_data.get("quantity") or Decimal(0)
-        items.append(ClaimLine(code=f.cleaned_data["code"].strip().upper(),
-                               quantity=int(q) if q == q.to_integral_value() else q,
-                               unit_price_fen=f.cleaned_data.get("unit_price") or 0,
-                               name=f.cleaned_data.get("name") or ""))
+        items.append(
+            ClaimLine(
+                code=f.cleaned_data["code"].strip().upper(),
+                quantity=int(q) if q == q.to_integral_value() else q,
+                unit_price_fen=f.cleaned_data.get("unit_price") or 0,
+                name=f.cleaned_data.get("name") or "",
+            )
+        )
     claim = Claim(
-        scheme=d["scheme"], hospital_level=d["hospital_level"], care_type=d["care_type"],
-        service_date=d.get("service_date") or date.today(), diagnosis=diagnosis,
-        out_of_city=d["out_of_city"], referral_registered=d["referral_registered"],
-        use_personal_account=d["use_personal_account"], maternity_kind=d.get("maternity_kind") or "",
+        scheme=d["scheme"],
+        hospital_level=d["hospital_level"],
+        care_type=d["care_type"],
+        service_date=d.get("service_date") or date.today(),
+        diagnosis=diagnosis,
+        out_of_city=d["out_of_city"],
+        referral_registered=d["referral_registered"],
+        use_personal_account=d["use_personal_account"],
+        maternity_kind=d.get("maternity_kind") or "",
         lines=tuple(items),
     )
     return claim, person

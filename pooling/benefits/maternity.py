@@ -18,11 +18,20 @@ from pooling.policy.benefit_rules import LeaveRules
 BAD_BABIES = _("胎数至少为1")
 
 
-def leave_days(rules: LeaveRules, *, babies: int = 1, difficult_birth: bool = False,
-               miscarriage_months: int | None = None) -> int:
+def leave_days(
+    rules: LeaveRules,
+    *,
+    babies: int = 1,
+    difficult_birth: bool = False,
+    miscarriage_months: int | None = None,
+) -> int:
     """Days of maternity leave the allowance is paid for."""
     if miscarriage_months is not None:
-        return rules.miscarriage_before_4_months if miscarriage_months < 4 else rules.miscarriage_after_4_months
+        return (
+            rules.miscarriage_before_4_months
+            if miscarriage_months < 4
+            else rules.miscarriage_after_4_months
+        )
     if babies < 1:
         raise BusinessRuleError(BAD_BABIES, code="babies", field="babies")
     days = rules.base + rules.province_extra + rules.per_extra_baby * (babies - 1)

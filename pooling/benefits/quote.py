@@ -33,12 +33,22 @@ def benefits_quote(*, claim: Claim, person: PersonContext) -> Quote:
     policy = policy_in_force(on=claim.service_date)
     version = catalogue_in_force(on=claim.service_date)
     if version is None:
-        raise BusinessRuleError(NO_CATALOGUE, code="no_catalogue", field="service_date",
-                                params={"on": claim.service_date.isoformat()})
+        raise BusinessRuleError(
+            NO_CATALOGUE,
+            code="no_catalogue",
+            field="service_date",
+            params={"on": claim.service_date.isoformat()},
+        )
     entries = catalogue_lookup(on=claim.service_date, codes=[line.code for line in claim.lines])
     result = settle(rules=policy.benefits, catalogue=entries, person=person, claim=claim)
-    return Quote(settlement=result, policy_code=policy.code, policy_title=policy.title,
-                 catalogue_code=version.code, claim=claim, person=person)
+    return Quote(
+        settlement=result,
+        policy_code=policy.code,
+        policy_title=policy.title,
+        catalogue_code=version.code,
+        claim=claim,
+        person=person,
+    )
 
 
 def _money(fen: int) -> dict[str, Any]:
@@ -49,21 +59,46 @@ def quote_as_dict(quote: Quote) -> dict[str, Any]:
     """The JSON shape of a quote: every amount both as fen and as a yuan string."""
     s = quote.settlement
     return {
-        "policy": quote.policy_code, "catalogue": quote.catalogue_code,
+        "policy": quote.policy_code,
+        "catalogue": quote.catalogue_code,
         "ratio_pct": percent_text(s.ratio),
-        **{name: _money(getattr(s, f"{name}_fen")) for name in (
-            "total", "excluded", "class_b_self_pay", "in_scope", "deductible", "fund", "copay",
-            "over_cap", "account", "patient", "self_burden")},
-        "lines": [{
-            "code": x.code, "name": x.name, "cls": x.cls, "cls_label": CLASS_LABELS[x.cls],
-            "quantity": str(x.quantity), "unit_price": yuan(x.unit_price_fen),
-            "amount": _money(x.amount_fen), "excluded": _money(x.excluded_fen),
-            "class_b_self_pay": _money(x.class_b_self_pay_fen), "in_scope": _money(x.in_scope_fen),
-            "self_pay_pct": None if x.self_pay_rate is None else percent_text(x.self_pay_rate),
-            "restrictions": x.restrictions,
-        } for x in s.lines],
+        **{
+            name: _money(getattr(s, f"{name}_fen"))
+            for name in (
+                "total",
+                "excluded",
+                "class_b_self_pay",
+                "in_scope",
+                "deductible",
+                "fund",
+                "copay",
+                "over_cap",
+                "account",
+                "patient",
+                "self_burden",
+            )
+        },
+        "lines": [
+            {
+                "code": x.code,
+                "name": x.name,
+                "cls": x.cls,
+                "cls_label": CLASS_LABELS[x.cls],
+                "quantity": str(x.quantity),
+                "unit_price": yuan(x.unit_price_fen),
+                "amount": _money(x.amount_fen),
+                "excluded": _money(x.excluded_fen),
+                "class_b_self_pay": _money(x.class_b_self_pay_fen),
+                "in_scope": _money(x.in_scope_fen),
+                "self_pay_pct": None if x.self_pay_rate is None else percent_text(x.self_pay_rate),
+                "restrictions": x.restrictions,
+            }
+            for x in s.lines
+        ],
         "explanation": list(s.explanation),
-        "ytd_after": {"admissions": s.ytd_after.admissions,
-                      "deductible_paid": {k: yuan(v) for k, v in s.ytd_after.deductible_paid_fen.items()},
-                      "fund_paid": {k: yuan(v) for k, v in s.ytd_after.fund_paid_fen.items()}},
+        "ytd_after": {
+            "admissions": s.ytd_after.admissions,
+            "deductible_paid": {k: yuan(v) for k, v in s.ytd_after.deductible_paid_fen.items()},
+            "fund_paid": {k: yuan(v) for k, v in s.ytd_after.fund_paid_fen.items()},
+        },
     }

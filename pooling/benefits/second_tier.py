@@ -32,15 +32,26 @@ class CriticalResult:
     paid_before_fen: int
 
 
-def critical_illness(*, rule: CriticalIllnessRule, in_scope_fen: int, fund_fen: int, class_b_self_pay_fen: int,
-                     base_before_fen: int, paid_before_fen: int) -> CriticalResult:
+def critical_illness(
+    *,
+    rule: CriticalIllnessRule,
+    in_scope_fen: int,
+    fund_fen: int,
+    class_b_self_pay_fen: int,
+    base_before_fen: int,
+    paid_before_fen: int,
+) -> CriticalResult:
     base = in_scope_fen - fund_fen + (class_b_self_pay_fen if rule.include_class_b_self_pay else 0)
     base = max(0, base)
     total = _banded(rule, base_before_fen + base)
     if rule.annual_cap_fen is not None:
         total = min(total, rule.annual_cap_fen)
-    return CriticalResult(base_fen=base, paid_fen=max(0, total - paid_before_fen),
-                          base_before_fen=base_before_fen, paid_before_fen=paid_before_fen)
+    return CriticalResult(
+        base_fen=base,
+        paid_fen=max(0, total - paid_before_fen),
+        base_before_fen=base_before_fen,
+        paid_before_fen=paid_before_fen,
+    )
 
 
 def _banded(rule: CriticalIllnessRule, year_base_fen: int) -> int:
@@ -69,7 +80,9 @@ def large_expense(*, rule: LargeExpenseRule, over_cap_fen: int, paid_before_fen:
     return pay
 
 
-def account_part(*, own_fen: int, excluded_fen: int, balance_fen: int, covers_excluded: bool) -> int:
+def account_part(
+    *, own_fen: int, excluded_fen: int, balance_fen: int, covers_excluded: bool
+) -> int:
     """What the personal account pays of the person's own part: never more than the balance,
     and not the fully self-paid (excluded) part unless the policy lets it."""
     payable = own_fen if covers_excluded else own_fen - excluded_fen

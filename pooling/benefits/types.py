@@ -31,15 +31,23 @@ class CareType:
     MATERNITY = "maternity"  # 生育医疗费用
 
     ALL = (INPATIENT, OUTPATIENT, CHRONIC, MATERNITY)
-    LABELS = {INPATIENT: _("住院"), OUTPATIENT: _("普通门诊统筹"), CHRONIC: _("门诊慢特病"),
-              MATERNITY: _("生育医疗")}
+    LABELS = {
+        INPATIENT: _("住院"),
+        OUTPATIENT: _("普通门诊统筹"),
+        CHRONIC: _("门诊慢特病"),
+        MATERNITY: _("生育医疗"),
+    }
 
 
 # The schemes the calculator settles (大病保险 and 大额补充 settle on top of these, later).
 SCHEMES = (Scheme.EMPLOYEE, Scheme.RESIDENT)
 # Hospital levels as the explanations name them ("三级医院起付线").
-LEVEL_NAMES = {HospitalLevel.COMMUNITY: _("基层医疗机构"), HospitalLevel.LEVEL1: _("一级医院"),
-               HospitalLevel.LEVEL2: _("二级医院"), HospitalLevel.LEVEL3: _("三级医院")}
+LEVEL_NAMES = {
+    HospitalLevel.COMMUNITY: _("基层医疗机构"),
+    HospitalLevel.LEVEL1: _("一级医院"),
+    HospitalLevel.LEVEL2: _("二级医院"),
+    HospitalLevel.LEVEL3: _("三级医院"),
+}
 CLASS_LABELS = {"A": _("甲类"), "B": _("乙类"), "C": _("丙类（目录外）")}
 KIND_LABELS = {"drug": _("药品"), "item": _("诊疗项目"), "facility": _("医疗服务设施")}
 
@@ -157,7 +165,9 @@ class Plan:
 
     scope: str  # the cap / accumulator scope
     deductible_kind: str  # inpatient / annual / lump / none
-    label: str | Promise  # e.g. "三级医院", "二级医院普通门诊", "门慢「高血压」", _("顺产") rendered when read
+    label: (
+        str | Promise
+    )  # e.g. "三级医院", "二级医院普通门诊", "门慢「高血压」", _("顺产") rendered when read
     deductible_line_fen: int  # the deductible standard itself
     deductible_before_fen: int  # annual: met earlier this year; inpatient: admissions before
     deductible_due_fen: int  # what is still to be met by this claim

@@ -12,6 +12,8 @@ urlpatterns = [
     path("catalogues/import/commit/", catalogue.catalogue_commit, name="catalogue_commit"),
     path("catalogues/<int:pk>/", catalogue.catalogue_detail, name="catalogue_detail"),
     path("catalogues/<int:pk>/submit/", catalogue.catalogue_submit_view, name="catalogue_submit"),
-    path("catalogues/<int:pk>/publish/", catalogue.catalogue_publish_view, name="catalogue_publish"),
+    path(
+        "catalogues/<int:pk>/publish/", catalogue.catalogue_publish_view, name="catalogue_publish"
+    ),
     path("catalogues/<int:pk>/reject/", catalogue.catalogue_reject_view, name="catalogue_reject"),
 ]

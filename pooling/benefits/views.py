@@ -17,8 +17,18 @@ from pooling.policy.document import policy_in_force
 from pooling.policy.labels import DISEASE_KINDS
 
 EXAMPLE_LINES = [
-    {"code": "XJ01CAA040E001010100593", "name": "阿莫西林胶囊", "quantity": "10", "unit_price": "12.50"},
-    {"code": "XJ01DCC118A001010104443", "name": "头孢呋辛酯片", "quantity": "2", "unit_price": "250.00"},
+    {
+        "code": "XJ01CAA040E001010100593",
+        "name": "阿莫西林胶囊",
+        "quantity": "10",
+        "unit_price": "12.50",
+    },
+    {
+        "code": "XJ01DCC118A001010104443",
+        "name": "头孢呋辛酯片",
+        "quantity": "2",
+        "unit_price": "250.00",
+    },
     {"code": "110900001000000", "name": "普通病房床位费", "quantity": "7", "unit_price": "60.00"},
 ]
 
@@ -39,13 +49,27 @@ def calculator(request: HttpRequest) -> HttpResponse:
                 except BusinessRuleError as exc:
                     form.add_error(exc.field if exc.field in form.fields else None, exc.text())
     else:
-        form = QuoteForm(initial={"scheme": "employee", "category": "in_service", "hospital_level": "level3",
-                                  "care_type": "inpatient", "service_date": "2026-06-01"})
+        form = QuoteForm(
+            initial={
+                "scheme": "employee",
+                "category": "in_service",
+                "hospital_level": "level3",
+                "care_type": "inpatient",
+                "service_date": "2026-06-01",
+            }
+        )
         lines = LineFormSet(prefix="lines", initial=EXAMPLE_LINES)
-    return render(request, "pooling/benefits_calculator.html", {
-        "form": form, "lines": lines, "quote": quote, "class_labels": CLASS_LABELS,
-        "diseases": _diseases(form),
-    })
+    return render(
+        request,
+        "pooling/benefits_calculator.html",
+        {
+            "form": form,
+            "lines": lines,
+            "quote": quote,
+            "class_labels": CLASS_LABELS,
+            "diseases": _diseases(form),
+        },
+    )
 
 
 DISEASE_OPTION = _("%(name)s（%(kind)s）")
@@ -58,5 +82,7 @@ def _diseases(form: QuoteForm) -> list[tuple[str, str]]:
         diseases = policy_in_force(on=date.fromisoformat(str(raw))).benefits.diseases
     except (ValueError, BusinessRuleError):
         return []
-    return sorted((d.code, DISEASE_OPTION % {"name": d.name, "kind": DISEASE_KINDS.get(d.kind, d.kind)})
-                  for d in diseases.values())
+    return sorted(
+        (d.code, DISEASE_OPTION % {"name": d.name, "kind": DISEASE_KINDS.get(d.kind, d.kind)})
+        for d in diseases.values()
+    )

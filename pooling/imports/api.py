@@ -31,9 +31,24 @@ class BatchSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ImportBatch
-        fields = ["id", "kind", "original_name", "county", "status", "status_label", "rows_total",
-                  "rows_done", "rows_written", "error_count", "file_error", "percent", "is_clean",
-                  "created_at", "previewed_at", "committed_at"]
+        fields = [
+            "id",
+            "kind",
+            "original_name",
+            "county",
+            "status",
+            "status_label",
+            "rows_total",
+            "rows_done",
+            "rows_written",
+            "error_count",
+            "file_error",
+            "percent",
+            "is_clean",
+            "created_at",
+            "previewed_at",
+            "committed_at",
+        ]
 
 
 class UploadSerializer(serializers.Serializer):
@@ -63,8 +78,11 @@ class ImportList(generics.ListAPIView):
     def post(self, request: Request) -> Response:
         data = UploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        batch = services.batch_upload(actor=acting(request), kind=data.validated_data["kind"],
-                                      file=data.validated_data["file"])
+        batch = services.batch_upload(
+            actor=acting(request),
+            kind=data.validated_data["kind"],
+            file=data.validated_data["file"],
+        )
         transaction.on_commit(lambda: import_preview.delay(batch.pk))
         return Response(BatchSerializer(batch).data, status=status.HTTP_201_CREATED)
 

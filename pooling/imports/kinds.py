@@ -34,8 +34,13 @@ OTHER_COUNTY_ROW = _("该行属于 %(code)s，只能导入本经办单位（%(ow
 BAD_CHOICE = _("“%(value)s”不是有效的取值，可选：%(choices)s")
 
 # Optional: a clerk's rows default to their own county.
-COUNTY_COLUMN = Column("county", gettext_noop("经办机构代码"), aliases=("行政区划代码", "区划代码", "县区代码", "county_code"),
-                       required=False, halfwidth=True)
+COUNTY_COLUMN = Column(
+    "county",
+    gettext_noop("经办机构代码"),
+    aliases=("行政区划代码", "区划代码", "县区代码", "county_code"),
+    required=False,
+    halfwidth=True,
+)
 
 
 class RowProblem(Exception):
@@ -60,7 +65,9 @@ class RowProblem(Exception):
 
     def at(self, row: int, labels: dict[str, str]) -> Problem:
         """The problem at this row, its column named as the file's header names it."""
-        return Problem(row, labels.get(self.column, self.column), self.message, self.params, self.code)
+        return Problem(
+            row, labels.get(self.column, self.column), self.message, self.params, self.code
+        )
 
 
 class RowProblems(Exception):
@@ -108,8 +115,12 @@ class Context:
     # a strategy for a large file before it has seen the rows.
     expected_rows: int = 0
 
-    def refuse(self, exc: BusinessRuleError, default_column: str = "",
-               columns: dict[str, str] | None = None) -> None:
+    def refuse(
+        self,
+        exc: BusinessRuleError,
+        default_column: str = "",
+        columns: dict[str, str] | None = None,
+    ) -> None:
         """A service refused the current record: note it; the commit will roll back.
 
         A service names its own field ("employer"); the report names a column of the file:
@@ -199,11 +210,14 @@ UNKNOWN_KIND = _("未知的导入类型：%(kind)s")
 def kind_for(key: str) -> ImportKind:
     kind = all_kinds().get(key)
     if kind is None:
-        raise BusinessRuleError(UNKNOWN_KIND, code="unknown_kind", field="kind", params={"kind": key})
+        raise BusinessRuleError(
+            UNKNOWN_KIND, code="unknown_kind", field="kind", params={"kind": key}
+        )
     return kind
 
 
 # Cell parsers shared by kinds: each raises RowProblem with the project's message.
+
 
 def required(values: dict[str, str], key: str) -> str:
     value = values.get(key, "")
@@ -219,8 +233,14 @@ def parse_fen(values: dict[str, str], key: str, *, optional: bool = False) -> in
     return int(checked(values, key, lambda value: yuan_to_fen(value, negative=False)))
 
 
-def parse_choice(values: dict[str, str], key: str, choices: type[models.TextChoices],
-                 *, optional: bool = False, default: str = "") -> str:
+def parse_choice(
+    values: dict[str, str],
+    key: str,
+    choices: type[models.TextChoices],
+    *,
+    optional: bool = False,
+    default: str = "",
+) -> str:
     """Accept a choice by its code (employee), its Chinese label (职工基本医疗保险) or its label
     in the language of whoever runs the import — never depending on that language."""
     value = values.get(key, "")
@@ -234,8 +254,9 @@ def parse_choice(values: dict[str, str], key: str, choices: type[models.TextChoi
     raise RowProblem(key, BAD_CHOICE, value=value, choices=choice_list(choices))
 
 
-def checked(values: dict[str, str], key: str, validator: Callable[..., Any],
-            *, optional: bool = False) -> Any:
+def checked(
+    values: dict[str, str], key: str, validator: Callable[..., Any], *, optional: bool = False
+) -> Any:
     """Run one of an app's validators on a cell; its BusinessRuleError becomes a RowProblem."""
     value = values.get(key, "")
     if not value:
@@ -271,8 +292,12 @@ def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def bulk_write(model: type[models.Model], build: Callable[[Any], models.Model],
-               records: Iterator[Any], chunk_size: int = 2000) -> int:
+def bulk_write(
+    model: type[models.Model],
+    build: Callable[[Any], models.Model],
+    records: Iterator[Any],
+    chunk_size: int = 2000,
+) -> int:
     """The portable writer: `bulk_create` in chunks (SQLite, small kinds)."""
     written = 0
     for chunk in chunked(records, chunk_size):

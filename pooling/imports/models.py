@@ -32,12 +32,23 @@ class ImportBatch(ScopedModel):
     # batch's data is its counts and errors; the file is read only by the services).
     stored_name = models.CharField(_("存储路径"), max_length=255)
     original_name = models.CharField(_("文件名"), max_length=255)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"),
-                                    on_delete=models.PROTECT, related_name="+")
-    county = models.ForeignKey("pooling.Region", verbose_name=_("经办单位"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(_("状态"), max_length=12, choices=ImportStatus.choices,
-                              default=ImportStatus.UPLOADED)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    county = models.ForeignKey(
+        "pooling.Region",
+        verbose_name=_("经办单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("状态"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
+    )
     rows_total = models.PositiveIntegerField(_("数据行数"), default=0)
     rows_done = models.PositiveIntegerField(_("已处理行数"), default=0)
     rows_written = models.PositiveIntegerField(_("已写入行数"), default=0)
@@ -64,7 +75,9 @@ class ImportBatch(ScopedModel):
 
     @property
     def is_clean(self) -> bool:
-        return self.status == ImportStatus.PREVIEWED and self.error_count == 0 and not self.file_error
+        return (
+            self.status == ImportStatus.PREVIEWED and self.error_count == 0 and not self.file_error
+        )
 
     @property
     def percent(self) -> int:

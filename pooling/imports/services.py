@@ -64,7 +64,9 @@ NOT_READY = _("该批次尚未通过校验（有错误或尚未预览完成）�
 NO_FILE = _("请选择要上传的文件")
 COMMIT_FAILED = _("提交失败，未写入任何数据：%(reason)s")
 PREVIEW_FAILED = _("校验中止，该批次未通过：%(reason)s")
-INTERNAL_ERROR = _("处理文件时发生内部错误（%(error)s），未写入任何数据；错误已记录，请联系系统管理员")
+INTERNAL_ERROR = _(
+    "处理文件时发生内部错误（%(error)s），未写入任何数据；错误已记录，请联系系统管理员"
+)
 CHANGED_SINCE_PREVIEW = _("数据在预览后被他人修改，请重新上传预览")
 
 
@@ -85,13 +87,20 @@ class ErrorSink:
 def batch_upload(*, actor: User, kind: str, file: File) -> ImportBatch:
     """Store an uploaded file as a new batch of the actor's county (preview follows)."""
     require(actor, "import.run")
-    require(actor, kind_for(kind).capability)  # an unknown kind is refused before anything is stored
+    require(
+        actor, kind_for(kind).capability
+    )  # an unknown kind is refused before anything is stored
     if file is None:
         raise BusinessRuleError(NO_FILE, code="no_file", field="file")
     county = actor.region if actor.role == Role.COUNTY_CLERK else None
     with transaction.atomic():
-        batch = ImportBatch(kind=kind, original_name=(file.name or "")[:255], uploaded_by=actor,
-                            county=county, stored_name=store_upload(file))
+        batch = ImportBatch(
+            kind=kind,
+            original_name=(file.name or "")[:255],
+            uploaded_by=actor,
+            county=county,
+            stored_name=store_upload(file),
+        )
         batch.full_clean()
         batch.save()
     return batch
@@ -112,7 +121,8 @@ def batch_preview(*, batch_id: int) -> ImportBatch:
     batch = ImportBatch.objects.get(pk=batch_id)
     with acting_as(batch.uploaded_by), policy_memo():
         claimed = ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.UPLOADED).update(
-            status=ImportStatus.VALIDATING, rows_done=0)
+            status=ImportStatus.VALIDATING, rows_done=0
+        )
         if not claimed:
             batch.refresh_from_db()
             return batch
@@ -141,9 +151,14 @@ def batch_preview(*, batch_id: int) -> ImportBatch:
             return batch
         # A file with any error ends here, failed: nothing of it can be committed.
         ImportBatch.objects.filter(pk=batch_id).update(
-            status=ImportStatus.FAILED if sink.count else ImportStatus.PREVIEWED, rows_total=rows, rows_done=rows,
-            error_count=sink.count, errors=sink.kept, file_error=file_error,
-            previewed_at=timezone.now())
+            status=ImportStatus.FAILED if sink.count else ImportStatus.PREVIEWED,
+            rows_total=rows,
+            rows_done=rows,
+            error_count=sink.count,
+            errors=sink.kept,
+            file_error=file_error,
+            previewed_at=timezone.now(),
+        )
         batch.refresh_from_db()
         return batch
 
@@ -165,7 +180,9 @@ def batch_commit(*, batch_id: int) -> ImportBatch:
             if exc.message is COMMIT_IN_PROGRESS:
                 raise  # a live runner holds the batch: it ends it, not us
             _fail_with(batch_id, COMMIT_FAILED, exc)  # e.g. no published policy for the month
-        except Exception as exc:  # never left 'committing': failed, and the error goes on to the log
+        except (
+            Exception
+        ) as exc:  # never left 'committing': failed, and the error goes on to the log
             _fail_with(batch_id, COMMIT_FAILED, exc)
             raise
         batch.refresh_from_db()
@@ -186,8 +203,9 @@ def _commit_claimed(batch: ImportBatch) -> None:
             if bulk is not None:
                 written = bulk
             else:
-                records = _checked_records(batch, kind, ctx, sink, progress,
-                                           lookups=not kind.existing_checked_by_database)
+                records = _checked_records(
+                    batch, kind, ctx, sink, progress, lookups=not kind.existing_checked_by_database
+                )
                 written = kind.write(records, ctx)
             if sink.count:
                 raise _Rejected()
@@ -195,7 +213,12 @@ def _commit_claimed(batch: ImportBatch) -> None:
     except _Rejected:
         _fail(batch_id, sink.kept, sink.count, "")
     except TableError as exc:
-        _fail(batch_id, [Problem.from_error(exc, row=exc.row, column=exc.column).as_dict()], 1, exc.text())
+        _fail(
+            batch_id,
+            [Problem.from_error(exc, row=exc.row, column=exc.column).as_dict()],
+            1,
+            exc.text(),
+        )
     except DataError as exc:
         # The database refused a value of the file (rolled back): a file problem, not a crash.
         refused = Problem(None, "", COMMIT_FAILED, {"reason": str(exc).splitlines()[0]}, "refused")
@@ -203,10 +226,17 @@ def _commit_claimed(batch: ImportBatch) -> None:
     except IntegrityError:
         # Rolled back. Someone wrote a clashing row since the preview: find and name it.
         sink = ErrorSink()
-        for _record in _checked_records(batch, kind, _context(batch, kind), sink, _Progress(batch_id, side_channel=False)):
+        for _record in _checked_records(
+            batch, kind, _context(batch, kind), sink, _Progress(batch_id, side_channel=False)
+        ):
             pass
         changed = Problem(None, "", COMMIT_FAILED, {"reason": CHANGED_SINCE_PREVIEW}, "changed")
-        _fail(batch_id, sink.kept or [changed.as_dict()], sink.count or 1, "" if sink.count else changed.reason)
+        _fail(
+            batch_id,
+            sink.kept or [changed.as_dict()],
+            sink.count or 1,
+            "" if sink.count else changed.reason,
+        )
     finally:
         progress.close()
 
@@ -217,7 +247,10 @@ class _Rejected(Exception):
 
 def _claim_for_commit(batch: ImportBatch) -> None:
     claimed = ImportBatch.objects.filter(
-        pk=batch.pk, status=ImportStatus.PREVIEWED, error_count=0, file_error="",
+        pk=batch.pk,
+        status=ImportStatus.PREVIEWED,
+        error_count=0,
+        file_error="",
     ).update(status=ImportStatus.COMMITTING, rows_done=0)
     if claimed:
         return
@@ -250,21 +283,33 @@ def _finish(batch: ImportBatch, written: int) -> None:
 
     now = timezone.now()
     ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.COMMITTING).update(
-        status=ImportStatus.COMMITTED, rows_written=written, rows_done=batch.rows_total,
-        committed_at=now)
+        status=ImportStatus.COMMITTED,
+        rows_written=written,
+        rows_done=batch.rows_total,
+        committed_at=now,
+    )
     # One audit entry for the whole batch, not one per row (a file may hold a million).
     LogEntry.objects.log_create(
-        batch, action=LogEntry.Action.UPDATE, actor=batch.uploaded_by,
-        changes={"status": [ImportStatus.PREVIEWED.value, ImportStatus.COMMITTED.value],
-                 "rows_written": ["0", str(written)]},
-        additional_data={"kind": batch.kind, "file": batch.original_name, "rows": written,
-                         "county": batch.county_id},
+        batch,
+        action=LogEntry.Action.UPDATE,
+        actor=batch.uploaded_by,
+        changes={
+            "status": [ImportStatus.PREVIEWED.value, ImportStatus.COMMITTED.value],
+            "rows_written": ["0", str(written)],
+        },
+        additional_data={
+            "kind": batch.kind,
+            "file": batch.original_name,
+            "rows": written,
+            "county": batch.county_id,
+        },
     )
 
 
 def _fail(batch_id: int, errors: list[dict[str, Any]], count: int, file_error: str) -> None:
     ImportBatch.objects.filter(pk=batch_id).update(
-        status=ImportStatus.FAILED, errors=errors, error_count=count, file_error=file_error)
+        status=ImportStatus.FAILED, errors=errors, error_count=count, file_error=file_error
+    )
 
 
 def _fail_with(batch_id: int, template: Any, exc: Exception) -> None:
@@ -274,20 +319,31 @@ def _fail_with(batch_id: int, template: Any, exc: Exception) -> None:
         problem = Problem(None, "", template, {"reason": lazy(exc.text, str)()}, exc.code)
     else:  # a crash: say so plainly, the log has the details
         problem = Problem(None, "", INTERNAL_ERROR, {"error": type(exc).__name__}, "internal_error")
-    text = " / ".join(dict.fromkeys([problem.text("zh-hans"), problem.text("en")]))  # one if English is missing
+    text = " / ".join(
+        dict.fromkeys([problem.text("zh-hans"), problem.text("en")])
+    )  # one if English is missing
     _fail(batch_id, [problem.as_dict()], 1, text)
 
 
 def _context(batch: ImportBatch, kind: ImportKind) -> Context:
     counties = {r.code: r for r in Region.objects.filter(level="county")}
     own = batch.county_id if batch.uploaded_by.role == Role.COUNTY_CLERK else None
-    ctx = Context(counties=counties, own_county=own, actor=batch.uploaded_by, expected_rows=batch.rows_total)
+    ctx = Context(
+        counties=counties, own_county=own, actor=batch.uploaded_by, expected_rows=batch.rows_total
+    )
     kind.prepare(ctx)
     return ctx
 
 
-def _checked_records(batch: ImportBatch, kind: ImportKind, ctx: Context, sink: ErrorSink,
-                     progress: _Progress, *, lookups: bool = True) -> Iterator[Any]:
+def _checked_records(
+    batch: ImportBatch,
+    kind: ImportKind,
+    ctx: Context,
+    sink: ErrorSink,
+    progress: _Progress,
+    *,
+    lookups: bool = True,
+) -> Iterator[Any]:
     """Every valid record of the file; every problem goes to `sink` with its row and column.
 
     `lookups=False` skips asking the database which keys exist (duplicates inside the
@@ -320,8 +376,15 @@ def _checked_records(batch: ImportBatch, kind: ImportKind, ctx: Context, sink: E
                 continue
             first = seen.get(key)
             if first is not None:
-                sink.add(Problem(row.number, label.get(kind.existing_column(), ""), DUPLICATE_IN_FILE,
-                                 {"row": first}, "duplicate_in_file"))
+                sink.add(
+                    Problem(
+                        row.number,
+                        label.get(kind.existing_column(), ""),
+                        DUPLICATE_IN_FILE,
+                        {"row": first},
+                        "duplicate_in_file",
+                    )
+                )
                 continue
             seen[key] = row.number
             if not lookups:
@@ -343,14 +406,26 @@ def _prefetched(rows: Iterable[Row], kind: ImportKind, ctx: Context) -> Iterator
         yield from chunk
 
 
-def _not_existing(kind: ImportKind, waiting: list[tuple[Any, int, Any]], sink: ErrorSink,
-                  label: dict[str, str], ctx: Context) -> Iterator[Any]:
+def _not_existing(
+    kind: ImportKind,
+    waiting: list[tuple[Any, int, Any]],
+    sink: ErrorSink,
+    label: dict[str, str],
+    ctx: Context,
+) -> Iterator[Any]:
     if not waiting:
         return
     existing = kind.existing([key for key, _row, _record in waiting])
     for key, number, record in waiting:
         if key in existing:
-            sink.add(Problem(number, label.get(kind.existing_column(), ""), kind.existing_message(), code="exists"))
+            sink.add(
+                Problem(
+                    number,
+                    label.get(kind.existing_column(), ""),
+                    kind.existing_message(),
+                    code="exists",
+                )
+            )
         else:
             ctx.row = number
             yield record
@@ -383,8 +458,10 @@ class _Progress:
             ImportBatch.objects.filter(pk=self.batch_id).update(rows_done=self.done)
             return
         with self._side.cursor() as cursor:
-            cursor.execute(f"UPDATE {ImportBatch._meta.db_table} SET rows_done = %s WHERE id = %s",
-                           [self.done, self.batch_id])
+            cursor.execute(
+                f"UPDATE {ImportBatch._meta.db_table} SET rows_done = %s WHERE id = %s",
+                [self.done, self.batch_id],
+            )
 
     def close(self) -> None:
         if self._side is not None:

@@ -36,17 +36,24 @@ class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("导入类型"), choices=_kind_choices)
     # An empty file goes through the workflow like any other, to end as a failed batch
     # with the reader's message (the API and the command line do the same).
-    file = forms.FileField(label=_("文件（CSV 或 XLSX）"), allow_empty_file=True,
-                           help_text=_("CSV 可为 UTF-8（含或不含 BOM）或 GBK 编码；第一行为表头。"))
+    file = forms.FileField(
+        label=_("文件（CSV 或 XLSX）"),
+        allow_empty_file=True,
+        help_text=_("CSV 可为 UTF-8（含或不含 BOM）或 GBK 编码；第一行为表头。"),
+    )
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     form = UploadForm()
     batches = ImportBatch.objects.filter(kind__in=[k for k, _l in _kind_choices()]).select_related(
-        "uploaded_by", "county")[:30]
-    return render(request, "pooling/imports/index.html",
-                  {"form": form, "batches": batches, "kinds": _kinds_with_columns(), "help": KIND_HELP})
+        "uploaded_by", "county"
+    )[:30]
+    return render(
+        request,
+        "pooling/imports/index.html",
+        {"form": form, "batches": batches, "kinds": _kinds_with_columns(), "help": KIND_HELP},
+    )
 
 
 @capability_required("import.run")
@@ -54,8 +61,11 @@ def upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            batch = services.batch_upload(actor=acting(request), kind=form.cleaned_data["kind"],
-                                          file=form.cleaned_data["file"])
+            batch = services.batch_upload(
+                actor=acting(request),
+                kind=form.cleaned_data["kind"],
+                file=form.cleaned_data["file"],
+            )
         except BusinessRuleError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.text())
         else:
@@ -63,8 +73,11 @@ def upload(request: HttpRequest) -> HttpResponse:
             transaction.on_commit(lambda: import_preview.delay(batch.pk))
             return redirect("imports:batch", pk=batch.pk)
     batches = ImportBatch.objects.select_related("uploaded_by", "county")[:30]
-    return render(request, "pooling/imports/index.html",
-                  {"form": form, "batches": batches, "kinds": _kinds_with_columns(), "help": KIND_HELP})
+    return render(
+        request,
+        "pooling/imports/index.html",
+        {"form": form, "batches": batches, "kinds": _kinds_with_columns(), "help": KIND_HELP},
+    )
 
 
 @login_required
@@ -72,10 +85,17 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(ImportBatch.objects.select_related("uploaded_by", "county"), pk=pk)
     errors = Paginator(item.errors or [], ERRORS_PER_PAGE).get_page(request.GET.get("page"))
     kind = all_kinds().get(item.kind)
-    return render(request, "pooling/imports/batch.html", {
-        "batch": item, "errors": errors, "kind_label": kind.label if kind else item.kind,
-        "running": item.status in _RUNNING, "more_errors": item.error_count > len(item.errors or []),
-    })
+    return render(
+        request,
+        "pooling/imports/batch.html",
+        {
+            "batch": item,
+            "errors": errors,
+            "kind_label": kind.label if kind else item.kind,
+            "running": item.status in _RUNNING,
+            "more_errors": item.error_count > len(item.errors or []),
+        },
+    )
 
 
 _RUNNING = (ImportStatus.UPLOADED, ImportStatus.VALIDATING, ImportStatus.COMMITTING)
@@ -84,11 +104,17 @@ _RUNNING = (ImportStatus.UPLOADED, ImportStatus.VALIDATING, ImportStatus.COMMITT
 @login_required
 def progress(request: HttpRequest, pk: int) -> JsonResponse:
     item = get_object_or_404(ImportBatch, pk=pk)
-    return JsonResponse({
-        "status": item.status, "status_label": str(item.get_status_display()),
-        "rows_done": item.rows_done, "rows_total": item.rows_total, "percent": item.percent,
-        "error_count": item.error_count, "running": item.status in _RUNNING,
-    })
+    return JsonResponse(
+        {
+            "status": item.status,
+            "status_label": str(item.get_status_display()),
+            "rows_done": item.rows_done,
+            "rows_total": item.rows_total,
+            "percent": item.percent,
+            "error_count": item.error_count,
+            "running": item.status in _RUNNING,
+        }
+    )
 
 
 @require_POST
@@ -119,11 +145,23 @@ def template(request: HttpRequest, kind: str) -> HttpResponseBase:
     if found is None:
         raise Http404
     # The example row is text as a clerk would type it (ID numbers keep every digit).
-    table = Table(title=_("导入模板"), name_parts=[found.label], rows=found.template_rows(),
-                  columns=[Column(c.label, CODE, width=max(12, 2 * len(str(c.label)) + 2)) for c in found.columns])
+    table = Table(
+        title=_("导入模板"),
+        name_parts=[found.label],
+        rows=found.template_rows(),
+        columns=[
+            Column(c.label, CODE, width=max(12, 2 * len(str(c.label)) + 2)) for c in found.columns
+        ],
+    )
     return export_response(table, request.GET.get("format"))
 
 
 def _kinds_with_columns() -> list[dict[str, object]]:
-    return [{"key": k.key, "label": k.label,
-             "columns": [(c.label, c.required, c.meaning()) for c in k.columns]} for k in all_kinds().values()]
+    return [
+        {
+            "key": k.key,
+            "label": k.label,
+            "columns": [(c.label, c.required, c.meaning()) for c in k.columns],
+        }
+        for k in all_kinds().values()
+    ]

@@ -47,15 +47,28 @@ def audit_created(objects: Sequence[Model], *, actor: Actor) -> None:
     # The table's own columns: left to itself the diff also reads reverse one-to-one
     # accessors (an enrolment's `continued_by`), one query a row, to find them empty.
     fields = [f.name for f in objects[0]._meta.concrete_fields]
-    _write(LogEntry.Action.CREATE, [
-        (obj, model_instance_diff(None, obj, fields_to_check=fields, use_json_for_changes=as_json))
-        for obj in objects], actor)
+    _write(
+        LogEntry.Action.CREATE,
+        [
+            (
+                obj,
+                model_instance_diff(
+                    None, obj, fields_to_check=fields, use_json_for_changes=as_json
+                ),
+            )
+            for obj in objects
+        ],
+        actor,
+    )
 
 
 def audit_updated(changes: Sequence[tuple[Model, dict[str, list[Any]]]], *, actor: Actor) -> None:
     """One UPDATE entry per object an UPDATE statement changed: {field: [old, new]}."""
-    _write(LogEntry.Action.UPDATE, [(obj, {k: [str(v) for v in pair] for k, pair in diff.items()})
-                                    for obj, diff in changes], actor)
+    _write(
+        LogEntry.Action.UPDATE,
+        [(obj, {k: [str(v) for v in pair] for k, pair in diff.items()}) for obj, diff in changes],
+        actor,
+    )
 
 
 def _write(action: int, rows: list[tuple[Model, Any]], actor: Actor) -> None:
@@ -64,8 +77,20 @@ def _write(action: int, rows: list[tuple[Model, Any]], actor: Actor) -> None:
     content_type = ContentType.objects.get_for_model(rows[0][0])
     cid = get_cid()
     extra = system_note(actor) if isinstance(actor, SystemActor) else None
-    LogEntry.objects.bulk_create([
-        LogEntry(content_type=content_type, object_pk=str(obj.pk), object_id=obj.pk, object_repr=smart_str(obj),
-                 action=action, changes=changes, actor=staff_user(actor), cid=cid, additional_data=extra)
-        for obj, changes in rows
-    ], batch_size=2000)
+    LogEntry.objects.bulk_create(
+        [
+            LogEntry(
+                content_type=content_type,
+                object_pk=str(obj.pk),
+                object_id=obj.pk,
+                object_repr=smart_str(obj),
+                action=action,
+                changes=changes,
+                actor=staff_user(actor),
+                cid=cid,
+                additional_data=extra,
+            )
+            for obj, changes in rows
+        ],
+        batch_size=2000,
+    )

@@ -36,8 +36,12 @@ from django.utils.translation import gettext_lazy
 from pooling.kernel.hooks import Hook
 from pooling.kernel.permissions import SYSTEM_ACTORS
 
-ACTIONS = {LogEntry.Action.CREATE: gettext_lazy("新增"), LogEntry.Action.UPDATE: gettext_lazy("修改"),
-           LogEntry.Action.DELETE: gettext_lazy("删除"), LogEntry.Action.ACCESS: gettext_lazy("查看")}
+ACTIONS = {
+    LogEntry.Action.CREATE: gettext_lazy("新增"),
+    LogEntry.Action.UPDATE: gettext_lazy("修改"),
+    LogEntry.Action.DELETE: gettext_lazy("删除"),
+    LogEntry.Action.ACCESS: gettext_lazy("查看"),
+}
 SUBJECT_MATCHES = 50  # people of one name: enough to find them, not a city's worth
 CHUNK = 500
 _DEFAULT_REPR = re.compile(r"^\w+ object \(.+\)$")
@@ -113,8 +117,15 @@ def field_label(model: type[models.Model] | None, name: str) -> str:
 # -- search ------------------------------------------------------------------------------
 
 
-def audit_search(*, q: str = "", model: str = "", actor: str = "", action: int | None = None,
-                 date_from: date | None = None, date_to: date | None = None) -> QuerySet[LogEntry]:
+def audit_search(
+    *,
+    q: str = "",
+    model: str = "",
+    actor: str = "",
+    action: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[LogEntry]:
     """Entries matching every filter given, newest first. Dates are local calendar days."""
     entries = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-pk")
     if model:
@@ -148,11 +159,18 @@ def _label_qs(text: str) -> Iterator[Q]:
     needle = text.lower()
     for model in audited_models():
         ct = ContentType.objects.get_for_model(model)
-        names = (str(model._meta.verbose_name).lower(), str(model._meta.verbose_name_plural).lower())
+        names = (
+            str(model._meta.verbose_name).lower(),
+            str(model._meta.verbose_name_plural).lower(),
+        )
         if any(needle in n for n in names):
             yield Q(content_type=ct)
             continue
-        keys = [f.name for f in model._meta.concrete_fields if needle in field_label(model, f.name).lower()]
+        keys = [
+            f.name
+            for f in model._meta.concrete_fields
+            if needle in field_label(model, f.name).lower()
+        ]
         if keys:
             yield Q(content_type=ct) & reduce(operator.or_, (Q(changes__has_key=k) for k in keys))
 
@@ -177,7 +195,9 @@ def _paths_to(target: type[models.Model]) -> Iterator[tuple[type[models.Model], 
     """(audited model, lookup path) for each audited model with a key to `target`, directly
     or through one other row (a posting → its personal account → the person)."""
     for model in audited_models():
-        if model is target or not isinstance(model._meta.pk, models.AutoField | models.BigAutoField):
+        if model is target or not isinstance(
+            model._meta.pk, models.AutoField | models.BigAutoField
+        ):
             continue
         for first in _foreign_keys(model):
             related = first.related_model
@@ -215,11 +235,18 @@ def _read(entries: list[LogEntry]) -> Iterator[AuditRow]:
         model = e.content_type.model_class()
         live = objects.get((e.content_type_id, e.object_pk))
         yield AuditRow(
-            entry=e, when=timezone.localtime(e.timestamp), actor=_actor(e), action=str(ACTIONS.get(e.action, "")),
+            entry=e,
+            when=timezone.localtime(e.timestamp),
+            actor=_actor(e),
+            action=str(ACTIONS.get(e.action, "")),
             model_label=str(model._meta.verbose_name) if model else e.content_type.model,
             object_label=object_name(live) if live is not None else _stored_name(e, model),
-            changes=[_change(model, name, pair, names) for name, pair in (e.changes or {}).items()
-                     if not _is_reverse(model, name)])
+            changes=[
+                _change(model, name, pair, names)
+                for name, pair in (e.changes or {}).items()
+                if not _is_reverse(model, name)
+            ],
+        )
 
 
 def _is_reverse(model: type[models.Model] | None, name: str) -> bool:
@@ -275,8 +302,11 @@ def _owner_name(obj: models.Model) -> str:
     keys = [f for f in _foreign_keys(type(obj)) if getattr(obj, f.attname) is not None]
     for fk in sorted(keys, key=lambda f: not _is_subject(f.related_model)):
         related = fk.related_model
-        if _is_subject(related) or (_has_own_name(related) and related._meta.app_label == obj._meta.app_label
-                                    and fk.name not in ("created_by", "actor")):
+        if _is_subject(related) or (
+            _has_own_name(related)
+            and related._meta.app_label == obj._meta.app_label
+            and fk.name not in ("created_by", "actor")
+        ):
             return str(getattr(obj, fk.name))
     return ""
 
@@ -296,7 +326,9 @@ def _live_objects(entries: list[LogEntry]) -> dict[tuple[int, str], models.Model
         if model is None:
             continue
         owners = [f.name for f in _foreign_keys(model)]  # what object_name may read
-        for obj in model._default_manager.select_related(*owners).filter(pk__in=_typed_pks(model, pks)):
+        for obj in model._default_manager.select_related(*owners).filter(
+            pk__in=_typed_pks(model, pks)
+        ):
             found[(ct_id, str(obj.pk))] = obj
     return found
 
@@ -319,7 +351,9 @@ def _key_names(entries: list[LogEntry]) -> dict[tuple[Any, str], str]:
         for name, pair in (e.changes or {}).items():
             fk = _field(model, name)
             if isinstance(fk, models.ForeignKey) and isinstance(pair, list | tuple):
-                wanted.setdefault(fk.related_model, set()).update(str(v) for v in pair if _present(v))
+                wanted.setdefault(fk.related_model, set()).update(
+                    str(v) for v in pair if _present(v)
+                )
     names: dict[tuple[Any, str], str] = {}
     for related, pks in wanted.items():
         for obj in related._default_manager.filter(pk__in=_typed_pks(related, pks)):
@@ -339,9 +373,12 @@ def _present(value: Any) -> bool:
     return value not in (None, "", "None")
 
 
-def _change(model: type[models.Model] | None, name: str, pair: Any,
-            names: dict[tuple[Any, str], str]) -> Change:
-    old, new = (pair[0], pair[1]) if isinstance(pair, list | tuple) and len(pair) == 2 else ("", pair)
+def _change(
+    model: type[models.Model] | None, name: str, pair: Any, names: dict[tuple[Any, str], str]
+) -> Change:
+    old, new = (
+        (pair[0], pair[1]) if isinstance(pair, list | tuple) and len(pair) == 2 else ("", pair)
+    )
     found = _field(model, name)
     change = Change(label=field_label(model, name))
     if name.endswith("_fen"):
@@ -359,7 +396,9 @@ def _fen(value: Any) -> int | None:
         return None
 
 
-def _value(found: models.Field[Any, Any] | None, raw: Any, names: dict[tuple[Any, str], str]) -> str:
+def _value(
+    found: models.Field[Any, Any] | None, raw: Any, names: dict[tuple[Any, str], str]
+) -> str:
     if not _present(raw):
         return ""
     text = str(raw)

@@ -43,11 +43,44 @@ AREA_CODE_REGEX = r"^[0-9]{6}$"
 # Province-level prefixes (the first two digits of every area code). A full county list is
 # thousands of codes that change yearly; the province is what a typo in the first digits
 # most often breaks, and an ID number's check character catches the rest.
-PROVINCE_CODES = frozenset({
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36",
-    "37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62",
-    "63", "64", "65", "71", "81", "82",
-})
+PROVINCE_CODES = frozenset(
+    {
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+    }
+)
 
 
 @cache
@@ -133,7 +166,9 @@ def birth_date_of(text: str) -> date | None:
     return birth
 
 
-def check_id_number(value: object, *, today: date | None = None, field: str = "id_number") -> IdFacts:
+def check_id_number(
+    value: object, *, today: date | None = None, field: str = "id_number"
+) -> IdFacts:
     """Validate a citizen ID number; return the normalized number, area, birth date and sex.
 
     Called once per row of million-row imports, so every step is a C-level string
@@ -142,7 +177,9 @@ def check_id_number(value: object, *, today: date | None = None, field: str = "i
     """
     raw = normalize_code(value)
     if len(raw) != ID_LENGTH:
-        raise BusinessRuleError(ID_WRONG_LENGTH, code="id_length", field=field, params={"value": raw})
+        raise BusinessRuleError(
+            ID_WRONG_LENGTH, code="id_length", field=field, params={"value": raw}
+        )
     # isascii() first: str.isdigit() alone would also accept digits of other scripts.
     if not (raw.isascii() and raw[:17].isdigit() and raw[17] in _ID_LAST):
         raise BusinessRuleError(ID_BAD_CHARS, code="id_chars", field=field, params={"value": raw})
@@ -152,34 +189,47 @@ def check_id_number(value: object, *, today: date | None = None, field: str = "i
     birth_text = raw[6:14]
     birth = birth_date_of(birth_text)
     if birth is None:
-        raise BusinessRuleError(ID_BAD_BIRTH_DATE, code="id_birth", field=field, params={"birth": birth_text})
+        raise BusinessRuleError(
+            ID_BAD_BIRTH_DATE, code="id_birth", field=field, params={"birth": birth_text}
+        )
     if birth > (today or date.today()):
-        raise BusinessRuleError(ID_FUTURE_BIRTH_DATE, code="id_birth_future", field=field,
-                                params={"birth": birth_text})
+        raise BusinessRuleError(
+            ID_FUTURE_BIRTH_DATE, code="id_birth_future", field=field, params={"birth": birth_text}
+        )
     expected = _id_check_char(raw[:17])
     if raw[17] != expected:
-        raise BusinessRuleError(ID_BAD_CHECK_DIGIT, code="id_check", field=field,
-                                params={"expected": expected, "actual": raw[17]})
-    return IdFacts(id_number=raw, area_code=area, birth_date=birth,
-                   sex="M" if raw[16] in _ODD_DIGITS else "F")
+        raise BusinessRuleError(
+            ID_BAD_CHECK_DIGIT,
+            code="id_check",
+            field=field,
+            params={"expected": expected, "actual": raw[17]},
+        )
+    return IdFacts(
+        id_number=raw, area_code=area, birth_date=birth, sex="M" if raw[16] in _ODD_DIGITS else "F"
+    )
 
 
 # The same rules in PostgreSQL, written from the constants above, so the set-wise people
 # screen and `check_id_number` cannot drift apart (tests run both over one corpus).
 
+
 def id_check_char_sql(expr: str) -> str:
     """SQL for the check character of the 17 digits `expr` starts with."""
-    weighted = " + ".join(f"substr({expr}, {i + 1}, 1)::int * {w}" for i, w in enumerate(ID_WEIGHTS))
+    weighted = " + ".join(
+        f"substr({expr}, {i + 1}, 1)::int * {w}" for i, w in enumerate(ID_WEIGHTS)
+    )
     return f"substr('{ID_CHECK_CHARS}', mod(({weighted}), 11) + 1, 1)"
 
 
 def id_number_sql(expr: str) -> str:
     """A SQL condition: `expr` has an ID number's shape and check character. (Area and birth
     date are judged by `is_known_area` and `birth_date_of`, once per distinct value.)"""
-    return (f"(octet_length({expr}) = {ID_LENGTH}"
-            f" AND translate(substr({expr}, 1, {ID_LENGTH - 1}), '0123456789', '') = ''"
-            f" AND strpos('{ID_LAST_CHARS}', substr({expr}, {ID_LENGTH}, 1)) > 0"
-            f" AND {id_check_char_sql(expr)} = substr({expr}, {ID_LENGTH}, 1))")
+    return (
+        f"(octet_length({expr}) = {ID_LENGTH}"
+        f" AND translate(substr({expr}, 1, {ID_LENGTH - 1}), '0123456789', '') = ''"
+        f" AND strpos('{ID_LAST_CHARS}', substr({expr}, {ID_LENGTH}, 1)) > 0"
+        f" AND {id_check_char_sql(expr)} = substr({expr}, {ID_LENGTH}, 1))"
+    )
 
 
 # --- Unified social credit code (GB 32100-2015) -------------------------------------------
@@ -213,18 +263,28 @@ def check_credit_code(value: object, *, field: str = "credit_code") -> str:
     """Validate a unified social credit code; return it normalized."""
     raw = normalize_code(value)
     if len(raw) != CREDIT_LENGTH:
-        raise BusinessRuleError(CREDIT_WRONG_LENGTH, code="credit_length", field=field, params={"value": raw})
+        raise BusinessRuleError(
+            CREDIT_WRONG_LENGTH, code="credit_length", field=field, params={"value": raw}
+        )
     if any(c not in _CREDIT_VALUE for c in raw):
-        raise BusinessRuleError(CREDIT_BAD_CHARS, code="credit_chars", field=field, params={"value": raw})
+        raise BusinessRuleError(
+            CREDIT_BAD_CHARS, code="credit_chars", field=field, params={"value": raw}
+        )
     expected = credit_check_char(raw[:17])
     if raw[17] != expected:
-        raise BusinessRuleError(CREDIT_BAD_CHECK, code="credit_check", field=field,
-                                params={"expected": expected, "actual": raw[17]})
+        raise BusinessRuleError(
+            CREDIT_BAD_CHECK,
+            code="credit_check",
+            field=field,
+            params={"expected": expected, "actual": raw[17]},
+        )
     return raw
 
 
 # --- National provider code (医保机构编码) ------------------------------------------------
-BAD_PROVIDER_CODE = _("医保机构编码格式不正确：%(kind)s应为“%(prefix)s”+6位区划代码+5位顺序号：%(value)s")
+BAD_PROVIDER_CODE = _(
+    "医保机构编码格式不正确：%(kind)s应为“%(prefix)s”+6位区划代码+5位顺序号：%(value)s"
+)
 PROVIDER_CODE_AREA = _("医保机构编码中的区划代码 %(area)s 与所在区县 %(region)s 不一致")
 PROVIDER_CODE_LENGTH = 12
 PROVIDER_CODE = re.compile(r"([HP])([0-9]{6})([0-9]{5})")
@@ -232,22 +292,32 @@ MEDICAL_INSTITUTION, PHARMACY = "H", "P"
 _PREFIX_KIND = {MEDICAL_INSTITUTION: _("医疗机构"), PHARMACY: _("零售药店")}
 
 
-def check_provider_code(value: object, *, prefix: str, area: str | None = None,
-                        field: str = "national_code") -> str:
+def check_provider_code(
+    value: object, *, prefix: str, area: str | None = None, field: str = "national_code"
+) -> str:
     """Validate a provider's national code for its kind (`prefix` H or P) and, given one, its
     area (the county it stands in); return it normalized."""
     raw = normalize_code(value)
     match = PROVIDER_CODE.fullmatch(raw)
     if match is None or match.group(1) != prefix:
-        raise BusinessRuleError(BAD_PROVIDER_CODE, code="national_code", field=field,
-                                params={"kind": _PREFIX_KIND[prefix], "prefix": prefix, "value": raw})
+        raise BusinessRuleError(
+            BAD_PROVIDER_CODE,
+            code="national_code",
+            field=field,
+            params={"kind": _PREFIX_KIND[prefix], "prefix": prefix, "value": raw},
+        )
     if area is not None and match.group(2) != area:
-        raise BusinessRuleError(PROVIDER_CODE_AREA, code="national_code_area", field=field,
-                                params={"area": match.group(2), "region": area})
+        raise BusinessRuleError(
+            PROVIDER_CODE_AREA,
+            code="national_code_area",
+            field=field,
+            params={"area": match.group(2), "region": area},
+        )
     return raw
 
 
 # --- Django field validators (admin and ModelForms, DRF ModelSerializers) ----------------
+
 
 def validate_credit_code(value: str) -> None:
     """A model field's validator: the same check, as Django's ValidationError."""

@@ -25,8 +25,12 @@ from pooling.kernel.errors import BusinessRuleError
 
 BAD_MONTH = _("月份格式不正确：%(value)s（应为 2026-03 或 202603）")
 BAD_DATE = _("日期格式不正确：%(value)s（应为 2026-03-01）")
-EXCEL_SERIAL = _("“%(value)s”是 Excel 的日期序列号（即 %(date)s）：请把该列设为日期格式，或填写 2026-03-01 这样的日期")
-EXCEL_EPOCH = date(1899, 12, 30)  # serial 0 in Excel's default (1900) date system, its leap-year bug included
+EXCEL_SERIAL = _(
+    "“%(value)s”是 Excel 的日期序列号（即 %(date)s）：请把该列设为日期格式，或填写 2026-03-01 这样的日期"
+)
+EXCEL_EPOCH = date(
+    1899, 12, 30
+)  # serial 0 in Excel's default (1900) date system, its leap-year bug included
 
 
 def first_of_month(day: date) -> date:
@@ -103,5 +107,9 @@ def _refuse_excel_serial(text: str, field: str) -> None:
     number: 46082 is 2026-03-01. Say so instead of "not a date" — and do not guess."""
     if len(text) == 5 and text.isascii() and text.isdigit():
         day = EXCEL_EPOCH + timedelta(days=int(text))
-        raise BusinessRuleError(EXCEL_SERIAL, code="excel_serial", field=field,
-                                params={"value": text, "date": day.isoformat()})
+        raise BusinessRuleError(
+            EXCEL_SERIAL,
+            code="excel_serial",
+            field=field,
+            params={"value": text, "date": day.isoformat()},
+        )

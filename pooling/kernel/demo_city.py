@@ -39,14 +39,18 @@ def demo_city(area_code: str | None = None) -> dict[str, Any]:
     code = area_code or settings.POOLING_AREA_CODE
     path = DEMO_DATA / f"{code}.json"
     if not path.exists():
-        raise BusinessRuleError(NO_DEMO, code="no_demo", params={"code": code, "known": ", ".join(demo_area_codes())})
+        raise BusinessRuleError(
+            NO_DEMO, code="no_demo", params={"code": code, "known": ", ".join(demo_area_codes())}
+        )
     return _read(path)
 
 
 def demo_staff(area_code: str | None = None) -> list[StaffSpec]:
     """One account per role (and a clerk in each of two counties, to show scoping)."""
-    return [StaffSpec(row["username"], row["role"], row["display_name"], row.get("region"))
-            for row in demo_city(area_code)["staff"]]
+    return [
+        StaffSpec(row["username"], row["role"], row["display_name"], row.get("region"))
+        for row in demo_city(area_code)["staff"]
+    ]
 
 
 def demo_file(relative: str) -> Path:

@@ -36,8 +36,14 @@ def render(message: Any, params: Mapping[str, Any] | None = None, lang: str | No
 class BusinessRuleError(Exception):
     """A rule of the field refused the request (e.g. 重复参保). Shown, never a 500."""
 
-    def __init__(self, message: Any, *, code: str = "rule", field: str | None = None,
-                 params: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        message: Any,
+        *,
+        code: str = "rule",
+        field: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> None:
         self.message = message
         self.code = code
         self.field = field
@@ -48,6 +54,10 @@ class BusinessRuleError(Exception):
         return render(self.message, self.params, lang)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "field": self.field,
-                "detail": self.text(), "detail_zh": self.text("zh-hans"),
-                "detail_en": self.text("en")}
+        return {
+            "code": self.code,
+            "field": self.field,
+            "detail": self.text(),
+            "detail_zh": self.text("zh-hans"),
+            "detail_en": self.text("en"),
+        }

@@ -26,7 +26,9 @@ UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE for unique_violation
 
 def is_unique_violation(exc: IntegrityError) -> bool:
     cause = exc.__cause__
-    sqlstate = getattr(cause, "sqlstate", None) or getattr(getattr(cause, "diag", None), "sqlstate", None)
+    sqlstate = getattr(cause, "sqlstate", None) or getattr(
+        getattr(cause, "diag", None), "sqlstate", None
+    )
     if sqlstate is not None:
         return bool(sqlstate == UNIQUE_VIOLATION)
     return "UNIQUE constraint failed" in str(exc)  # SQLite, the embedded demo database

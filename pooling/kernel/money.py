@@ -23,7 +23,9 @@ def round_fen(value: Decimal | int) -> int:
     return int(Decimal(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def yuan_to_fen(value: str | Decimal | int, *, negative: bool = True, field: str | None = None) -> int:
+def yuan_to_fen(
+    value: str | Decimal | int, *, negative: bool = True, field: str | None = None
+) -> int:
     """Parse yuan ("1234.5", "¥1,234.50", Decimal, int) into exact fen: the one parser of
     money typed by people or written in files (forms, API, imports, policy documents).
 
@@ -36,14 +38,20 @@ def yuan_to_fen(value: str | Decimal | int, *, negative: bool = True, field: str
     try:
         amount = Decimal(text)
     except (InvalidOperation, ValueError):
-        raise BusinessRuleError(NOT_AN_AMOUNT, code="amount", field=field, params={"value": value}) from None
+        raise BusinessRuleError(
+            NOT_AN_AMOUNT, code="amount", field=field, params={"value": value}
+        ) from None
     if not amount.is_finite():
         raise BusinessRuleError(NOT_AN_AMOUNT, code="amount", field=field, params={"value": value})
     fen = amount * HUNDRED
     if fen != fen.to_integral_value():
-        raise BusinessRuleError(TOO_PRECISE, code="amount_precision", field=field, params={"value": value})
+        raise BusinessRuleError(
+            TOO_PRECISE, code="amount_precision", field=field, params={"value": value}
+        )
     if fen < 0 and not negative:
-        raise BusinessRuleError(NEGATIVE_AMOUNT, code="amount_negative", field=field, params={"value": value})
+        raise BusinessRuleError(
+            NEGATIVE_AMOUNT, code="amount_negative", field=field, params={"value": value}
+        )
     return int(fen)
 
 

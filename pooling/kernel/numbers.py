@@ -19,8 +19,13 @@ PERCENT_TOO_PRECISE = _("百分比最多 %(places)s 位小数：%(value)s")
 PERCENT_OUT_OF_RANGE = _("百分比应在 0 到 %(maximum)s 之间：%(value)s")
 
 
-def parse_percent(value: str | Decimal | int, *, maximum: Decimal | int | None = HUNDRED, places: int = 4,
-                  field: str | None = None) -> Decimal:
+def parse_percent(
+    value: str | Decimal | int,
+    *,
+    maximum: Decimal | int | None = HUNDRED,
+    places: int = 4,
+    field: str | None = None,
+) -> Decimal:
     """'85', '7.5', '12.5%' -> Decimal('85'), Decimal('7.5'), Decimal('12.5'): at least 0, at
     most `maximum` (None: no upper bound, e.g. a base ceiling of 300 % of the average
     wage), at most `places` decimals. Each refusal has its own message naming `field`."""
@@ -33,18 +38,33 @@ def parse_percent(value: str | Decimal | int, *, maximum: Decimal | int | None =
             raise InvalidOperation
         exact = number == number.quantize(Decimal(1).scaleb(-places))
     except (InvalidOperation, ValueError):  # not a number, NaN or infinite, or too long to be one
-        raise BusinessRuleError(NOT_A_PERCENT, code="percent", field=field, params={"value": value}) from None
+        raise BusinessRuleError(
+            NOT_A_PERCENT, code="percent", field=field, params={"value": value}
+        ) from None
     if not exact:
-        raise BusinessRuleError(PERCENT_TOO_PRECISE, code="percent_precision", field=field,
-                                params={"value": value, "places": places})
+        raise BusinessRuleError(
+            PERCENT_TOO_PRECISE,
+            code="percent_precision",
+            field=field,
+            params={"value": value, "places": places},
+        )
     if number < 0 or (maximum is not None and number > maximum):
-        raise BusinessRuleError(PERCENT_OUT_OF_RANGE, code="percent_range", field=field,
-                                params={"value": value, "maximum": maximum})
+        raise BusinessRuleError(
+            PERCENT_OUT_OF_RANGE,
+            code="percent_range",
+            field=field,
+            params={"value": value, "maximum": maximum},
+        )
     return number
 
 
-def percent_rate(value: str | Decimal | int, *, maximum: Decimal | int | None = HUNDRED, places: int = 4,
-                 field: str | None = None) -> Decimal:
+def percent_rate(
+    value: str | Decimal | int,
+    *,
+    maximum: Decimal | int | None = HUNDRED,
+    places: int = 4,
+    field: str | None = None,
+) -> Decimal:
     """The rate a percent stands for: '85' -> Decimal('0.85')."""
     return parse_percent(value, maximum=maximum, places=places, field=field) / HUNDRED
 

@@ -28,9 +28,17 @@ from pooling.kernel.choices import Role
 if TYPE_CHECKING:
     from pooling.kernel.regions import User
 
-CC, CA, BA, FI, AU = Role.COUNTY_CLERK, Role.CITY_AGENCY, Role.BUREAU_ADMIN, Role.FINANCE, Role.AUDITOR
+CC, CA, BA, FI, AU = (
+    Role.COUNTY_CLERK,
+    Role.CITY_AGENCY,
+    Role.BUREAU_ADMIN,
+    Role.FINANCE,
+    Role.AUDITOR,
+)
 HANDLERS = frozenset({CC, CA})  # the handling agencies: county and city
-READ_ONLY_ROLES = frozenset({AU})  # hold only reading capabilities; refused any POST (pooling.web.middleware)
+READ_ONLY_ROLES = frozenset(
+    {AU}
+)  # hold only reading capabilities; refused any POST (pooling.web.middleware)
 CITY_FUND = frozenset({FI, BA})
 
 NOT_ALLOWED = _("您的角色无权执行此操作")
@@ -154,26 +162,55 @@ def system_actor(name: str, label: Any, capabilities: Iterable[str]) -> SystemAc
     return SystemActor(name, label, caps)
 
 
-SUSPENSIONS_JOB = system_actor("providers.expire_suspensions", _("定时任务：暂停期满自动解除协议"),
-                               {"provider.transition"})
-ACCOUNTS_JOB = system_actor("enrollment.allocate_accounts_month", _("定时任务：个人账户月度划入"),
-                            {"account.post"})
-SWEEP_JOB = system_actor("enrollment.sweep_account_postings", _("定时任务：个人账户记账归集入基金账簿"),
-                         {"account.sweep", "ledger.post"})
+SUSPENSIONS_JOB = system_actor(
+    "providers.expire_suspensions", _("定时任务：暂停期满自动解除协议"), {"provider.transition"}
+)
+ACCOUNTS_JOB = system_actor(
+    "enrollment.allocate_accounts_month", _("定时任务：个人账户月度划入"), {"account.post"}
+)
+SWEEP_JOB = system_actor(
+    "enrollment.sweep_account_postings",
+    _("定时任务：个人账户记账归集入基金账簿"),
+    {"account.sweep", "ledger.post"},
+)
 # A transfer the sending county neither released nor objected to by its deadline completes in this name.
-TRANSFERS_JOB = system_actor("enrollment.complete_due_transfers", _("定时任务：转移逾期未确认自动办结"),
-                             {"transfer.release"})
+TRANSFERS_JOB = system_actor(
+    "enrollment.complete_due_transfers", _("定时任务：转移逾期未确认自动办结"), {"transfer.release"}
+)
 DEMO_LOADER = system_actor("load_demo", _("演示数据装载"), CAPABILITIES)
 # The national interface (settlement/hsa): a provider's system, signed in with its credential,
 # settles and reverses its own visits (the credential scopes which); money moves in this name.
-HSA_GATEWAY = system_actor("settlement.hsa", _("医保结算接口（定点机构系统）"),
-                           {"settlement.settle", "settlement.reverse", "account.post"})
+HSA_GATEWAY = system_actor(
+    "settlement.hsa",
+    _("医保结算接口（定点机构系统）"),
+    {"settlement.settle", "settlement.reverse", "account.post"},
+)
 # The monthly cycle (settlement/cycle): started by a person or by beat, its shards move money in this name.
-CYCLE_JOB = system_actor("settlement.cycle", _("月度清算"),
-                         {"settlement.view", "settlement.run", "ledger.post", "account.post", "account.sweep", "period.close",
-                          "prepooling.manage"})
-SYSTEM_ACTORS = {job.name: job for job in (SUSPENSIONS_JOB, ACCOUNTS_JOB, SWEEP_JOB, TRANSFERS_JOB, DEMO_LOADER,
-                                           HSA_GATEWAY, CYCLE_JOB)}  # the audit page names them
+CYCLE_JOB = system_actor(
+    "settlement.cycle",
+    _("月度清算"),
+    {
+        "settlement.view",
+        "settlement.run",
+        "ledger.post",
+        "account.post",
+        "account.sweep",
+        "period.close",
+        "prepooling.manage",
+    },
+)
+SYSTEM_ACTORS = {
+    job.name: job
+    for job in (
+        SUSPENSIONS_JOB,
+        ACCOUNTS_JOB,
+        SWEEP_JOB,
+        TRANSFERS_JOB,
+        DEMO_LOADER,
+        HSA_GATEWAY,
+        CYCLE_JOB,
+    )
+}  # the audit page names them
 
 
 def can(actor: Any, capability: str, *, county: str | None = None) -> bool:
@@ -238,7 +275,9 @@ MODEL_RULES: dict[str, ModelRule] = {
     "funds.interestrate": ModelRule(view="fund.view", write="interest.accrue"),
     "funds.prepoolingposition": ModelRule(view="fund.view", write="prepooling.manage"),
     "auditlog": ModelRule(view="audit.view"),
-    "axes": ModelRule(view="access.view"),  # lockouts are lifted by an admin action calling lockouts_lift
+    "axes": ModelRule(
+        view="access.view"
+    ),  # lockouts are lifted by an admin action calling lockouts_lift
     "django_celery_beat": ModelRule(view="system.view", write="schedule.manage"),
     "pooling.workerheartbeat": ModelRule(view="system.view"),
     "pooling.user": ModelRule(view="staff.view", superuser_only=True),
@@ -259,7 +298,9 @@ def model_permission(user: Any, app_label: str, model: str, action: str) -> bool
         return False
     rule = model_rule(app_label, model)
     if action == "view":
-        return user.is_superuser or (user.role in STAFF_ROLES if rule.view is None else can(user, rule.view))
+        return user.is_superuser or (
+            user.role in STAFF_ROLES if rule.view is None else can(user, rule.view)
+        )
     if action in ("add", "change"):
         if rule.superuser_only:
             return bool(user.is_superuser)
@@ -278,7 +319,9 @@ class RoleBackend(ModelBackend):
             from django.contrib.auth.models import Permission
 
             perms = set()
-            for app_label, codename in Permission.objects.values_list("content_type__app_label", "codename"):
+            for app_label, codename in Permission.objects.values_list(
+                "content_type__app_label", "codename"
+            ):
                 action, _sep, model = codename.partition("_")
                 if model_permission(user_obj, app_label, model, action):
                     perms.add(f"{app_label}.{codename}")
@@ -289,4 +332,6 @@ class RoleBackend(ModelBackend):
         return user_obj.is_active and perm in self.get_all_permissions(user_obj, obj)
 
     def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
-        return user_obj.is_active and any(p.startswith(f"{app_label}.") for p in self.get_all_permissions(user_obj))
+        return user_obj.is_active and any(
+            p.startswith(f"{app_label}.") for p in self.get_all_permissions(user_obj)
+        )

@@ -18,14 +18,18 @@ from pooling.kernel.errors import BusinessRuleError, render
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    row: int | None  # the row as the user sees it in Excel (the header is row 1); None: not a table's row
+    row: (
+        int | None
+    )  # the row as the user sees it in Excel (the header is row 1); None: not a table's row
     column: str  # the column as the file's header names it, or a JSON path ("$.benefits.inpatient[3].ratio_pct")
     message: Any  # a gettext_lazy constant, or plain Chinese text
     params: Mapping[str, Any] = field(default_factory=dict)
     code: str = ""
 
     @classmethod
-    def from_error(cls, exc: BusinessRuleError, *, row: int | None = None, column: str = "") -> Problem:
+    def from_error(
+        cls, exc: BusinessRuleError, *, row: int | None = None, column: str = ""
+    ) -> Problem:
         """A refusal (a validator's, a service's, the reader's) as a problem at this place."""
         return cls(row, column, exc.message, exc.params, exc.code)
 
@@ -39,10 +43,19 @@ class Problem:
 
     def as_dict(self) -> dict[str, Any]:
         """As stored with an import batch and returned by the API: the reason in both languages."""
-        return {"row": self.row, "column": self.column, "code": self.code, "reason": self.text("zh-hans"),
-                "reason_en": self.text("en")}
+        return {
+            "row": self.row,
+            "column": self.column,
+            "code": self.code,
+            "reason": self.text("zh-hans"),
+            "reason_en": self.text("en"),
+        }
 
     def __str__(self) -> str:
         if self.row is None:
             return f"{self.column}：{self.reason}" if self.column else self.reason
-        return f"第 {self.row} 行「{self.column}」：{self.reason}" if self.column else f"第 {self.row} 行：{self.reason}"
+        return (
+            f"第 {self.row} 行「{self.column}」：{self.reason}"
+            if self.column
+            else f"第 {self.row} 行：{self.reason}"
+        )

@@ -35,8 +35,12 @@ class Region(models.Model):
     level = models.CharField(_("层级"), max_length=10, choices=RegionLevel.choices)
     kind = models.CharField(_("类型"), max_length=12, choices=RegionKind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     agency_name = models.CharField(_("经办机构"), max_length=80)
     # Zones with only a statistical code still run their own handling office.
@@ -67,8 +71,12 @@ class User(AbstractUser):
 
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, blank=True)
     region = models.ForeignKey(
-        Region, verbose_name=_("所属经办单位"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="staff",
+        Region,
+        verbose_name=_("所属经办单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
     )
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
 
@@ -110,8 +118,11 @@ def regions_load(*, area_code: str) -> list[Region]:
     """Create or update a pooling area and its handling units from shipped data."""
     path = REGION_DATA / f"{area_code}.json"
     if not path.exists():
-        raise BusinessRuleError(UNKNOWN_AREA, code="unknown_area",
-                                params={"code": area_code, "known": ", ".join(known_area_codes())})
+        raise BusinessRuleError(
+            UNKNOWN_AREA,
+            code="unknown_area",
+            params={"code": area_code, "known": ", ".join(known_area_codes())},
+        )
     data = json.loads(path.read_text(encoding="utf-8"))
     saved = [_upsert_region(data["area"], parent=None, order=0)]
     area = saved[0]
@@ -122,10 +133,14 @@ def regions_load(*, area_code: str) -> list[Region]:
 
 def _upsert_region(row: dict[str, Any], *, parent: Region | None, order: int) -> Region:
     region = Region(
-        code=row["code"], name=row["name"], kind=row["kind"],
+        code=row["code"],
+        name=row["name"],
+        kind=row["kind"],
         level=row.get("level", RegionLevel.COUNTY if parent else RegionLevel.CITY),
-        parent=parent, agency_name=row["agency_name"],
-        statistical_only=row.get("statistical_only", False), sort_order=order,
+        parent=parent,
+        agency_name=row["agency_name"],
+        statistical_only=row.get("statistical_only", False),
+        sort_order=order,
     )
     region.full_clean(validate_unique=False)
     region.save()

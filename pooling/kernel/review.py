@@ -47,7 +47,9 @@ def _status(version: M) -> dict[str, Any]:
 def submit(kind: Reviewed, version: M) -> M:
     """Draft or rejected → submitted (a second administrator reviews it next)."""
     if version.status not in (DRAFT, REJECTED):
-        raise BusinessRuleError(kind.not_submittable, code="not_submittable", params=_status(version))
+        raise BusinessRuleError(
+            kind.not_submittable, code="not_submittable", params=_status(version)
+        )
     version.status, version.submitted_at, version.review_note = SUBMITTED, timezone.now(), ""
     version.save(update_fields=["status", "submitted_at", "review_note"])
     return version
@@ -60,7 +62,9 @@ def check_reviewer(kind: Reviewed, version: M, actor: Actor) -> None:
     maker_id = getattr(version, f"{kind.maker}_id")
     if maker_id is None or maker_id == actor.pk:
         maker = str(getattr(version, kind.maker) or "—")
-        raise BusinessRuleError(kind.same_person, code="same_person", params={"maker": maker, "drafter": maker})
+        raise BusinessRuleError(
+            kind.same_person, code="same_person", params={"maker": maker, "drafter": maker}
+        )
 
 
 def publish(kind: Reviewed, version: M, actor: Actor) -> M:
@@ -69,18 +73,28 @@ def publish(kind: Reviewed, version: M, actor: Actor) -> M:
     _check_date_free(kind, version)
     version.status, version.published_at = PUBLISHED, timezone.now()
     setattr(version, kind.checker, actor)
-    with unique_clash(lambda: _check_date_free(kind, version)):  # one of that date published meanwhile
+    with unique_clash(
+        lambda: _check_date_free(kind, version)
+    ):  # one of that date published meanwhile
         version.save(update_fields=["status", kind.checker, "published_at"])
     return version
 
 
 def _check_date_free(kind: Reviewed, version: M) -> None:
-    other = (type(version)._default_manager.filter(status=PUBLISHED, effective_from=version.effective_from)
-             .exclude(pk=version.pk).first())
+    other = (
+        type(version)
+        ._default_manager.filter(status=PUBLISHED, effective_from=version.effective_from)
+        .exclude(pk=version.pk)
+        .first()
+    )
     if other is not None:
         on = version.effective_from.isoformat()
-        raise BusinessRuleError(kind.date_taken, code="date_taken", field="effective_from",
-                                params={"on": on, "date": on, "other": other.code})
+        raise BusinessRuleError(
+            kind.date_taken,
+            code="date_taken",
+            field="effective_from",
+            params={"on": on, "date": on, "other": other.code},
+        )
 
 
 def reject(version: M, reason: str) -> M:

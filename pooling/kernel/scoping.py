@@ -66,9 +66,13 @@ def scope_for_user(user: Any) -> Scope:
     if user.is_superuser:
         return Scope(all_regions=True, label=f"superuser:{user.pk}")
     if user.role in CITY_ROLES:
-        return Scope(all_regions=True, read_only=user.role == Role.AUDITOR, label=f"{user.role}:{user.pk}")
+        return Scope(
+            all_regions=True, read_only=user.role == Role.AUDITOR, label=f"{user.role}:{user.pk}"
+        )
     if user.role == Role.COUNTY_CLERK and user.region_id:
-        return Scope(all_regions=False, region_codes=frozenset({user.region_id}), label=f"clerk:{user.pk}")
+        return Scope(
+            all_regions=False, region_codes=frozenset({user.region_id}), label=f"clerk:{user.pk}"
+        )
     return NOBODY
 
 
@@ -142,7 +146,9 @@ class ScopedQuery(Query):
 
     _scope_applied = False
 
-    def get_compiler(self, using: Any = None, connection: Any = None, elide_empty: bool = True) -> Any:
+    def get_compiler(
+        self, using: Any = None, connection: Any = None, elide_empty: bool = True
+    ) -> Any:
         scope = current_scope()
         if scope.all_regions or self._scope_applied:
             return super().get_compiler(using, connection, elide_empty)
@@ -157,7 +163,9 @@ class ScopedQuery(Query):
 
 
 class ScopedQuerySet(models.QuerySet):
-    def __init__(self, model: Any = None, query: Any = None, using: Any = None, hints: Any = None) -> None:
+    def __init__(
+        self, model: Any = None, query: Any = None, using: Any = None, hints: Any = None
+    ) -> None:
         super().__init__(model, query or ScopedQuery(model), using, hints)
 
     def _with_scope(self) -> ScopedQuerySet:

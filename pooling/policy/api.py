@@ -41,24 +41,37 @@ class PolicyVersionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PolicyVersion
-        fields = ["code", "title", "effective_from", "status", "status_display", "drafted_by",
-                  "approved_by", "created_at", "submitted_at", "published_at", "review_note"]
+        fields = [
+            "code",
+            "title",
+            "effective_from",
+            "status",
+            "status_display",
+            "drafted_by",
+            "approved_by",
+            "created_at",
+            "submitted_at",
+            "published_at",
+            "review_note",
+        ]
 
 
 class PolicyVersionDetailSerializer(PolicyVersionSerializer):
     # The status enum is named once (PolicyVersionStatusEnum, in the list component);
     # a second component using it would make drf-spectacular fall back to a hashed name
     # when another app also has a "status" enum.
-    status = serializers.CharField(read_only=True, help_text="draft · submitted · published · rejected")
+    status = serializers.CharField(
+        read_only=True, help_text="draft · submitted · published · rejected"
+    )
 
     class Meta(PolicyVersionSerializer.Meta):
         fields = [*PolicyVersionSerializer.Meta.fields, "document"]
 
 
-
-
 def _version(code: str) -> PolicyVersion:
-    return get_object_or_404(PolicyVersion.objects.select_related("drafted_by", "approved_by"), code=code)
+    return get_object_or_404(
+        PolicyVersion.objects.select_related("drafted_by", "approved_by"), code=code
+    )
 
 
 class PolicyList(generics.ListAPIView):
@@ -90,8 +103,12 @@ class PolicyExport(APIView):
     @extend_schema(responses={(200, "application/json"): OpenApiTypes.OBJECT})
     def get(self, request: Request, code: str) -> HttpResponse:
         version = _version(code)
-        response = HttpResponse(document_to_text(version.document), content_type="application/json; charset=utf-8")
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'policy-{version.code}.json')}"
+        response = HttpResponse(
+            document_to_text(version.document), content_type="application/json; charset=utf-8"
+        )
+        response["Content-Disposition"] = (
+            f"attachment; filename*=UTF-8''{quote(f'policy-{version.code}.json')}"
+        )
         return response
 
 
@@ -100,7 +117,9 @@ class PolicyImport(APIView):
 
     permission_classes = DRAFTERS
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: PolicyVersionSerializer, 400: PROBLEMS})
+    @extend_schema(
+        request=OpenApiTypes.OBJECT, responses={201: PolicyVersionSerializer, 400: PROBLEMS}
+    )
     def post(self, request: Request) -> Response:
         version = policy_draft_import(document=request.data, actor=acting(request))
         return Response(PolicyVersionSerializer(version).data, status=status.HTTP_201_CREATED)
@@ -111,18 +130,32 @@ class PolicyUpdate(APIView):
 
     permission_classes = DRAFTERS
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: PolicyVersionSerializer, 400: PROBLEMS})
+    @extend_schema(
+        request=OpenApiTypes.OBJECT, responses={200: PolicyVersionSerializer, 400: PROBLEMS}
+    )
     def put(self, request: Request, code: str) -> Response:
-        version = policy_draft_update(version=_version(code), document=request.data, actor=acting(request))
+        version = policy_draft_update(
+            version=_version(code), document=request.data, actor=acting(request)
+        )
         return Response(PolicyVersionSerializer(version).data)
 
 
 def _step(service: Any, capability: str, doc: str, with_reason: bool = False) -> type[APIView]:
-    return review_endpoint(service, capability=capability, doc=doc, find=_version, answer=PolicyVersionSerializer,
-                           name=f"Policy{service.__name__.title().replace('_', '')}", with_reason=with_reason)
+    return review_endpoint(
+        service,
+        capability=capability,
+        doc=doc,
+        find=_version,
+        answer=PolicyVersionSerializer,
+        name=f"Policy{service.__name__.title().replace('_', '')}",
+        with_reason=with_reason,
+    )
 
 
 PolicySubmit = _step(policy_submit, "policy.draft", "提交复核（草稿或已退回 → 待复核）")
-PolicyApprove = _step(policy_approve_publish, "policy.publish",
-                      "复核并发布：须为起草人以外的另一位市医保局管理员；发布后不可更改")
+PolicyApprove = _step(
+    policy_approve_publish,
+    "policy.publish",
+    "复核并发布：须为起草人以外的另一位市医保局管理员；发布后不可更改",
+)
 PolicyReject = _step(policy_reject, "policy.publish", "退回起草人，须填写理由", with_reason=True)

@@ -25,13 +25,20 @@ from pooling.policy.funding import rate
 
 Key = tuple[Scheme, PersonCategory, HospitalLevel]
 
-MATERNITY_KINDS = {"vaginal_delivery": _("顺产"), "caesarean": _("剖宫产"), "prenatal_checks": _("产前检查")}
+MATERNITY_KINDS = {
+    "vaginal_delivery": _("顺产"),
+    "caesarean": _("剖宫产"),
+    "prenatal_checks": _("产前检查"),
+}
 
 
 def _grid_cell(row: dict[str, Any]) -> dict[str, Any]:
     """Which cell of the scheme × category × level grid a row fills."""
-    return {"scheme": Scheme(row["scheme"]), "category": PersonCategory(row["category"]),
-            "hospital_level": HospitalLevel(row["hospital_level"])}
+    return {
+        "scheme": Scheme(row["scheme"]),
+        "category": PersonCategory(row["category"]),
+        "hospital_level": HospitalLevel(row["hospital_level"]),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +55,13 @@ class InpatientRule:
 
     @classmethod
     def from_document(cls, row: dict[str, Any]) -> InpatientRule:
-        return cls(**_grid_cell(row), deductible_first_fen=yuan_to_fen(row["deductible_first"]),
-                   deductible_later_fen=yuan_to_fen(row["deductible_later"]),
-                   ratio=rate(row["ratio_pct"]), annual_cap_fen=yuan_to_fen(row["annual_cap"]))
+        return cls(
+            **_grid_cell(row),
+            deductible_first_fen=yuan_to_fen(row["deductible_first"]),
+            deductible_later_fen=yuan_to_fen(row["deductible_later"]),
+            ratio=rate(row["ratio_pct"]),
+            annual_cap_fen=yuan_to_fen(row["annual_cap"]),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +77,12 @@ class OutpatientRule:
 
     @classmethod
     def from_document(cls, row: dict[str, Any]) -> OutpatientRule:
-        return cls(**_grid_cell(row), deductible_fen=yuan_to_fen(row["deductible"]), ratio=rate(row["ratio_pct"]),
-                   annual_limit_fen=yuan_to_fen(row["annual_limit"]))
+        return cls(
+            **_grid_cell(row),
+            deductible_fen=yuan_to_fen(row["deductible"]),
+            ratio=rate(row["ratio_pct"]),
+            annual_limit_fen=yuan_to_fen(row["annual_limit"]),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +98,13 @@ class DiseaseRule:
 
     @classmethod
     def from_document(cls, d: dict[str, Any]) -> DiseaseRule:
-        return cls(code=d["code"], name=d["name"], kind=d["kind"], ratio=rate(d["ratio_pct"]),
-                   annual_limit_fen=yuan_to_fen(d["annual_limit"]))
+        return cls(
+            code=d["code"],
+            name=d["name"],
+            kind=d["kind"],
+            ratio=rate(d["ratio_pct"]),
+            annual_limit_fen=yuan_to_fen(d["annual_limit"]),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +117,12 @@ class MaternityMedicalRule:
 
     @classmethod
     def from_document(cls, medical: dict[str, Any]) -> MaternityMedicalRule:
-        return cls(ratio=rate(medical["ratio_pct"]) if "ratio_pct" in medical else None,
-                   lump_sums_fen=MappingProxyType({k: yuan_to_fen(v) for k, v in medical.items()
-                                                   if k in MATERNITY_KINDS}))
+        return cls(
+            ratio=rate(medical["ratio_pct"]) if "ratio_pct" in medical else None,
+            lump_sums_fen=MappingProxyType(
+                {k: yuan_to_fen(v) for k, v in medical.items() if k in MATERNITY_KINDS}
+            ),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,11 +159,15 @@ class CriticalIllnessRule:
 
     @classmethod
     def from_document(cls, c: dict[str, Any]) -> CriticalIllnessRule:
-        return cls(deductible_fen=yuan_to_fen(c["deductible"]),
-                   bands=tuple(Band(above_fen=yuan_to_fen(b["above"]), ratio=rate(b["ratio_pct"]))
-                               for b in c["bands"]),
-                   annual_cap_fen=yuan_to_fen(c["annual_cap"]) if c.get("annual_cap") else None,
-                   include_class_b_self_pay=bool(c.get("include_class_b_self_pay", False)))
+        return cls(
+            deductible_fen=yuan_to_fen(c["deductible"]),
+            bands=tuple(
+                Band(above_fen=yuan_to_fen(b["above"]), ratio=rate(b["ratio_pct"]))
+                for b in c["bands"]
+            ),
+            annual_cap_fen=yuan_to_fen(c["annual_cap"]) if c.get("annual_cap") else None,
+            include_class_b_self_pay=bool(c.get("include_class_b_self_pay", False)),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,8 +179,10 @@ class LargeExpenseRule:
 
     @classmethod
     def from_document(cls, x: dict[str, Any]) -> LargeExpenseRule:
-        return cls(ratio=rate(x["ratio_pct"]),
-                   annual_cap_fen=yuan_to_fen(x["annual_cap"]) if x.get("annual_cap") else None)
+        return cls(
+            ratio=rate(x["ratio_pct"]),
+            annual_cap_fen=yuan_to_fen(x["annual_cap"]) if x.get("annual_cap") else None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,16 +211,25 @@ class BenefitRules:
         out_of_city = b["out_of_city"]
         return cls(
             class_b_self_pay_rate=rate(b["class_b_self_pay_pct"]),
-            inpatient=MappingProxyType({(r.scheme, r.category, r.hospital_level): r for r in inpatient}),
-            outpatient=MappingProxyType({(r.scheme, r.category, r.hospital_level): r for r in outpatient}),
+            inpatient=MappingProxyType(
+                {(r.scheme, r.category, r.hospital_level): r for r in inpatient}
+            ),
+            outpatient=MappingProxyType(
+                {(r.scheme, r.category, r.hospital_level): r for r in outpatient}
+            ),
             diseases=MappingProxyType({d.code: d for d in diseases}),
             maternity_medical=MaternityMedicalRule.from_document(b["maternity"]["medical"]),
             leave=LeaveRules.from_document(b["maternity"]["leave_days"]),
             out_of_city_registered_reduction=rate(out_of_city["registered_ratio_reduction_pct"]),
-            out_of_city_unregistered_reduction=rate(out_of_city["unregistered_ratio_reduction_pct"]),
+            out_of_city_unregistered_reduction=rate(
+                out_of_city["unregistered_ratio_reduction_pct"]
+            ),
             critical_illness=CriticalIllnessRule.from_document(b["critical_illness"])
-            if b.get("critical_illness") else None,
-            large_expense=LargeExpenseRule.from_document(b["large_expense"]) if b.get("large_expense") else None,
+            if b.get("critical_illness")
+            else None,
+            large_expense=LargeExpenseRule.from_document(b["large_expense"])
+            if b.get("large_expense")
+            else None,
         )
 
     def disease(self, code: str) -> DiseaseRule | None:

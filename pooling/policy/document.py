@@ -32,6 +32,7 @@ from pooling.policy.funding import EmployeePolicy, ProviderPaymentPolicy, Reside
 
 NO_POLICY = _("%(on)s 没有生效的已发布政策版本")
 
+
 @dataclass(frozen=True)
 class Policy:
     code: str

@@ -40,11 +40,15 @@ def _field(p: Parameter, label: str, required: bool) -> forms.Field:
     if p.kind == YUAN:
         return YuanField(label=label, required=required, blank_fen=None)
     if p.kind in (PCT, PCT_ANY):
-        return PercentField(label=label, required=required, maximum=None if p.kind == PCT_ANY else 100)
+        return PercentField(
+            label=label, required=required, maximum=None if p.kind == PCT_ANY else 100
+        )
     if p.kind == COUNT:
         return forms.IntegerField(label=label, required=required, min_value=0)
     if p.kind == DATE:
-        return forms.DateField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
+        return forms.DateField(
+            label=label, required=required, widget=forms.DateInput(attrs={"type": "date"})
+        )
     return forms.CharField(label=label, required=required, max_length=200)
 
 
@@ -56,15 +60,19 @@ class ParametersForm(forms.Form):
         self.params = {p.name: p for p in parameters(base)}
         for p in self.params.values():
             words = path_label(p.path, base).split(" · ")
-            label = " · ".join(words[1:] or words) + _unit(p.kind)  # the section's own name heads the section
+            label = " · ".join(words[1:] or words) + _unit(
+                p.kind
+            )  # the section's own name heads the section
             field = self.fields[p.name] = _field(p, label, required=p.name in self.initial)
             field.widget.attrs["aria-label"] = label  # grid cells show no label of their own
 
     def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
         """The scalar fields grouped as the policy page groups them."""
         names = {p.path: name for name, p in self.params.items()}
-        return [(str(LABELS[title]), [self[names[path]] for path, _kind in items])
-                for title, items in SCALARS]
+        return [
+            (str(LABELS[title]), [self[names[path]] for path, _kind in items])
+            for title, items in SCALARS
+        ]
 
     def grids(self) -> list[dict[str, Any]]:
         """The benefit tables: headers, and per row its key in words and its fields."""
@@ -73,10 +81,24 @@ class ParametersForm(forms.Form):
             rows = []
             for index in range(len(value_at(self.base, table) or [])):
                 prefix = f"{table}[{index}]"
-                rows.append({"label": path_label(prefix, self.base).split(" · ")[-1],
-                             "fields": [self[Parameter(f"{prefix}.{key}", kind).name] for key, kind in columns]})
-            found.append({"title": str(LABELS[table]), "rows": rows, "id": table.rsplit(".", 1)[-1],
-                          "headers": [str(LABELS[f"{table}[].{key}"]) + _unit(kind) for key, kind in columns]})
+                rows.append(
+                    {
+                        "label": path_label(prefix, self.base).split(" · ")[-1],
+                        "fields": [
+                            self[Parameter(f"{prefix}.{key}", kind).name] for key, kind in columns
+                        ],
+                    }
+                )
+            found.append(
+                {
+                    "title": str(LABELS[table]),
+                    "rows": rows,
+                    "id": table.rsplit(".", 1)[-1],
+                    "headers": [
+                        str(LABELS[f"{table}[].{key}"]) + _unit(kind) for key, kind in columns
+                    ],
+                }
+            )
         return found
 
     def document(self) -> dict[str, Any]:

@@ -61,9 +61,17 @@ class EmployeePolicy:
             maternity_merged=bool(emp["maternity"]["merged"]),
             maternity_rate=rate(emp["maternity"]["rate_pct"]),
             account_share_of_base=rate(account["in_service_share_of_base_pct"]),
-            retiree_allocations=tuple(sorted(
-                (RetireeAllocation(min_age=int(a["min_age"]), monthly_fen=yuan_to_fen(a["amount"]))
-                 for a in account["retiree_monthly"]), key=lambda a: a.min_age)),
+            retiree_allocations=tuple(
+                sorted(
+                    (
+                        RetireeAllocation(
+                            min_age=int(a["min_age"]), monthly_fen=yuan_to_fen(a["amount"])
+                        )
+                        for a in account["retiree_monthly"]
+                    ),
+                    key=lambda a: a.min_age,
+                )
+            ),
             retiree_years_men=int(years["men_total"]),
             retiree_years_women=int(years["women_total"]),
             retiree_actual_years_min=int(years["min_actual"]),
@@ -100,10 +108,13 @@ class WaitingRules:
 
     @classmethod
     def from_document(cls, wait: dict[str, Any]) -> WaitingRules:
-        return cls(base_months=int(wait["base_months"]), per_gap_year_months=int(wait["per_gap_year_months"]),
-                   per_continuous_year_reduction_months=int(wait["per_continuous_year_reduction_months"]),
-                   newborn_exempt=bool(wait["newborn_exempt"]),
-                   from_employee_within_months=int(wait["from_employee_within_months"]))
+        return cls(
+            base_months=int(wait["base_months"]),
+            per_gap_year_months=int(wait["per_gap_year_months"]),
+            per_continuous_year_reduction_months=int(wait["per_continuous_year_reduction_months"]),
+            newborn_exempt=bool(wait["newborn_exempt"]),
+            from_employee_within_months=int(wait["from_employee_within_months"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -121,7 +132,9 @@ class ResidentPolicy:
             year=int(res["year"]),
             individual_fen=fen_by_key(res["individual_contribution"]),
             subsidy_per_head_fen=yuan_to_fen(res["subsidy_per_head"]),
-            subsidy_split=MappingProxyType({k: rate(v) for k, v in res["subsidy_split_pct"].items()}),
+            subsidy_split=MappingProxyType(
+                {k: rate(v) for k, v in res["subsidy_split_pct"].items()}
+            ),
             special_group_subsidy_fen=fen_by_key(res["special_group_subsidy"]),
             waiting=WaitingRules.from_document(res["waiting_period"]),
         )
@@ -144,4 +157,6 @@ class ProviderPaymentPolicy:
     @classmethod
     def from_document(cls, part: dict[str, Any] | None) -> ProviderPaymentPolicy:
         part = part or {}
-        return cls(quality_deposit_rate=rate(part.get("quality_deposit_pct", DEFAULT_QUALITY_DEPOSIT_PCT)))
+        return cls(
+            quality_deposit_rate=rate(part.get("quality_deposit_pct", DEFAULT_QUALITY_DEPOSIT_PCT))
+        )

@@ -13,7 +13,15 @@ from django.db import models
 
 from pooling.models import PolicyStatus, PolicyVersion
 
-FROZEN_FIELDS = ("code", "title", "effective_from", "status", "document", "drafted_by_id", "approved_by_id")
+FROZEN_FIELDS = (
+    "code",
+    "title",
+    "effective_from",
+    "status",
+    "document",
+    "drafted_by_id",
+    "approved_by_id",
+)
 
 
 class PolicyVersionFrozen(Exception):
@@ -26,7 +34,11 @@ class PolicyVersionFrozen(Exception):
 def refuse_changing_published(sender: Any, instance: PolicyVersion, **kwargs: Any) -> None:
     if instance.pk is None:
         return
-    old = PolicyVersion.objects.filter(pk=instance.pk, status=PolicyStatus.PUBLISHED).values(*FROZEN_FIELDS).first()
+    old = (
+        PolicyVersion.objects.filter(pk=instance.pk, status=PolicyStatus.PUBLISHED)
+        .values(*FROZEN_FIELDS)
+        .first()
+    )
     if old is None:
         return
     mine = {f: getattr(instance, f) for f in FROZEN_FIELDS}
@@ -41,7 +53,9 @@ def refuse_deleting_published(sender: Any, instance: PolicyVersion, **kwargs: An
 
 
 def connect() -> None:
-    models.signals.pre_save.connect(refuse_changing_published, sender=PolicyVersion,
-                                    dispatch_uid="policy_published_no_change")
-    models.signals.pre_delete.connect(refuse_deleting_published, sender=PolicyVersion,
-                                      dispatch_uid="policy_published_no_delete")
+    models.signals.pre_save.connect(
+        refuse_changing_published, sender=PolicyVersion, dispatch_uid="policy_published_no_change"
+    )
+    models.signals.pre_delete.connect(
+        refuse_deleting_published, sender=PolicyVersion, dispatch_uid="policy_published_no_delete"
+    )

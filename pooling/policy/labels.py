@@ -64,9 +64,13 @@ LABELS: dict[str, Any] = {
     "$.resident.waiting_period": _("等待期"),
     "$.resident.waiting_period.base_months": _("基础等待期（月）"),
     "$.resident.waiting_period.per_gap_year_months": _("每多中断一年增加（月）"),
-    "$.resident.waiting_period.per_continuous_year_reduction_months": _("每多连续缴费一年减少（月）"),
+    "$.resident.waiting_period.per_continuous_year_reduction_months": _(
+        "每多连续缴费一年减少（月）"
+    ),
     "$.resident.waiting_period.newborn_exempt": _("新生儿免等待期"),
-    "$.resident.waiting_period.from_employee_within_months": _("职工医保中断后转入免等待期（月内）"),
+    "$.resident.waiting_period.from_employee_within_months": _(
+        "职工医保中断后转入免等待期（月内）"
+    ),
     "$.benefits": _("待遇标准"),
     "$.benefits.class_b_self_pay_pct": _("乙类先行自付比例"),
     "$.benefits.inpatient": _("住院待遇"),
@@ -108,7 +112,9 @@ LABELS: dict[str, Any] = {
     "$.benefits.maternity.leave_days.miscarriage_after_4_months": _("流产（满 4 个月）"),
     "$.benefits.maternity.leave_days.province_extra": _("省级延长"),
     "$.benefits.out_of_city": _("异地就医"),
-    "$.benefits.out_of_city.registered_ratio_reduction_pct": _("已备案转诊、急诊：支付比例降低（百分点）"),
+    "$.benefits.out_of_city.registered_ratio_reduction_pct": _(
+        "已备案转诊、急诊：支付比例降低（百分点）"
+    ),
     "$.benefits.out_of_city.unregistered_ratio_reduction_pct": _("未备案：支付比例降低（百分点）"),
 }
 
@@ -122,7 +128,11 @@ ROW_KEYS: dict[str, tuple[str, ...]] = {
     "$.benefits.chronic_special.diseases[]": ("code",),
     "$.employee.personal_account.retiree_monthly[]": ("min_age",),
 }
-_CHOICES: dict[str, Any] = {"scheme": Scheme, "category": PersonCategory, "hospital_level": HospitalLevel}
+_CHOICES: dict[str, Any] = {
+    "scheme": Scheme,
+    "category": PersonCategory,
+    "hospital_level": HospitalLevel,
+}
 
 
 def resolve(node: dict[str, Any]) -> dict[str, Any]:
@@ -144,6 +154,7 @@ def properties(node: dict[str, Any]) -> dict[str, Any]:
 
 def schema_paths() -> Iterator[str]:
     """Every path of the schema, parents first."""
+
     def walk(node: dict[str, Any], path: str) -> Iterator[str]:
         node = resolve(node)
         yield path
@@ -153,6 +164,7 @@ def schema_paths() -> Iterator[str]:
             yield from walk(node["additionalProperties"], f"{path}.*")
         if "items" in node:
             yield from walk(node["items"], f"{path}[]")
+
     return walk(policy_schema(), "$")
 
 
@@ -186,10 +198,17 @@ def path_label(path: str, document: Any = None) -> str:
     for key, index in parts:
         if index:
             pattern += "[]"
-            row = node[int(index)] if isinstance(node, list) and index.isdigit() and int(index) < len(node) else None
+            row = (
+                node[int(index)]
+                if isinstance(node, list) and index.isdigit() and int(index) < len(node)
+                else None
+            )
             node = row
-            words.append(row_label(pattern, row) if isinstance(row, dict) else _g("第 %(n)s 行") % {
-                "n": int(index) + 1 if index.isdigit() else index})
+            words.append(
+                row_label(pattern, row)
+                if isinstance(row, dict)
+                else _g("第 %(n)s 行") % {"n": int(index) + 1 if index.isdigit() else index}
+            )
             continue
         node = node.get(key) if isinstance(node, dict) else None
         if pattern == "$.resident.special_group_subsidy":
@@ -204,5 +223,8 @@ def path_label(path: str, document: Any = None) -> str:
 def problem_text(problem: Any, document: Any = None) -> str:
     """A document problem in words, its path kept for whoever edits the JSON:
     「待遇标准 · 住院待遇 · 第 1 行 · 统筹基金支付比例（$.benefits.inpatient[0].ratio_pct）：…」."""
-    return str(PROBLEM_AT) % {"label": path_label(problem.column, document), "path": problem.column,
-                              "reason": problem.reason}
+    return str(PROBLEM_AT) % {
+        "label": path_label(problem.column, document),
+        "path": problem.column,
+        "reason": problem.reason,
+    }

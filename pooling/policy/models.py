@@ -26,13 +26,25 @@ class PolicyVersion(models.Model):
     code = models.CharField(_("版本号"), max_length=30, unique=True)
     title = models.CharField(_("标题"), max_length=200)
     effective_from = models.DateField(_("生效日期"))
-    status = models.CharField(_("状态"), max_length=12, choices=PolicyStatus.choices, default=PolicyStatus.DRAFT)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=PolicyStatus.choices, default=PolicyStatus.DRAFT
+    )
     document = models.JSONField(_("政策文件"))
     drafted_by = models.ForeignKey(
-        User, verbose_name=_("起草人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        User,
+        verbose_name=_("起草人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     approved_by = models.ForeignKey(
-        User, verbose_name=_("复核发布人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        User,
+        verbose_name=_("复核发布人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
@@ -45,12 +57,16 @@ class PolicyVersion(models.Model):
         ordering = ["-effective_from"]
         constraints = [
             models.UniqueConstraint(
-                fields=["effective_from"], condition=models.Q(status="published"),
+                fields=["effective_from"],
+                condition=models.Q(status="published"),
                 name="one_published_policy_per_effective_date",
             ),
             models.CheckConstraint(
                 condition=~models.Q(status="published")
-                | (models.Q(approved_by__isnull=False) & ~models.Q(approved_by=models.F("drafted_by"))),
+                | (
+                    models.Q(approved_by__isnull=False)
+                    & ~models.Q(approved_by=models.F("drafted_by"))
+                ),
                 name="published_policy_has_a_second_approver",
             ),
         ]

@@ -25,31 +25,51 @@ YUAN, PCT, PCT_ANY, COUNT, TEXT, DATE = "yuan", "pct", "pct_any", "count", "text
 # The sections of the form: (title path, [(path, kind)]). Titles are label-table paths.
 SCALARS: list[tuple[str, list[tuple[str, str]]]] = [
     ("$", [("$.code", TEXT), ("$.title", TEXT), ("$.effective_from", DATE)]),
-    ("$.employee", [
-        ("$.employee.average_monthly_wage", YUAN), ("$.employee.base_floor_pct", PCT),
-        ("$.employee.base_ceiling_pct", PCT_ANY), ("$.employee.employer_rate_pct", PCT),
-        ("$.employee.employee_rate_pct", PCT), ("$.employee.maternity.rate_pct", PCT),
-        ("$.employee.personal_account.in_service_share_of_base_pct", PCT),
-    ]),
-    ("$.resident", [
-        ("$.resident.year", COUNT),
-        ("$.resident.individual_contribution.resident_adult", YUAN),
-        ("$.resident.individual_contribution.minor_student", YUAN),
-        ("$.resident.subsidy_per_head", YUAN),
-        *[(f"$.resident.special_group_subsidy.{g}", YUAN) for g in SpecialGroup.values if g],
-        ("$.resident.waiting_period.base_months", COUNT),
-    ]),
-    ("$.benefits", [
-        ("$.benefits.class_b_self_pay_pct", PCT),
-        ("$.benefits.out_of_city.registered_ratio_reduction_pct", PCT),
-        ("$.benefits.out_of_city.unregistered_ratio_reduction_pct", PCT),
-    ]),
+    (
+        "$.employee",
+        [
+            ("$.employee.average_monthly_wage", YUAN),
+            ("$.employee.base_floor_pct", PCT),
+            ("$.employee.base_ceiling_pct", PCT_ANY),
+            ("$.employee.employer_rate_pct", PCT),
+            ("$.employee.employee_rate_pct", PCT),
+            ("$.employee.maternity.rate_pct", PCT),
+            ("$.employee.personal_account.in_service_share_of_base_pct", PCT),
+        ],
+    ),
+    (
+        "$.resident",
+        [
+            ("$.resident.year", COUNT),
+            ("$.resident.individual_contribution.resident_adult", YUAN),
+            ("$.resident.individual_contribution.minor_student", YUAN),
+            ("$.resident.subsidy_per_head", YUAN),
+            *[(f"$.resident.special_group_subsidy.{g}", YUAN) for g in SpecialGroup.values if g],
+            ("$.resident.waiting_period.base_months", COUNT),
+        ],
+    ),
+    (
+        "$.benefits",
+        [
+            ("$.benefits.class_b_self_pay_pct", PCT),
+            ("$.benefits.out_of_city.registered_ratio_reduction_pct", PCT),
+            ("$.benefits.out_of_city.unregistered_ratio_reduction_pct", PCT),
+        ],
+    ),
 ]
 # The benefit grids: one row per scheme × category × level of the base document.
 GRIDS: dict[str, list[tuple[str, str]]] = {
-    "$.benefits.inpatient": [("deductible_first", YUAN), ("deductible_later", YUAN), ("ratio_pct", PCT),
-                             ("annual_cap", YUAN)],
-    "$.benefits.outpatient_pooling": [("deductible", YUAN), ("ratio_pct", PCT), ("annual_limit", YUAN)],
+    "$.benefits.inpatient": [
+        ("deductible_first", YUAN),
+        ("deductible_later", YUAN),
+        ("ratio_pct", PCT),
+        ("annual_cap", YUAN),
+    ],
+    "$.benefits.outpatient_pooling": [
+        ("deductible", YUAN),
+        ("ratio_pct", PCT),
+        ("annual_limit", YUAN),
+    ],
 }
 
 
@@ -96,7 +116,11 @@ def parameters(base: dict[str, Any]) -> list[Parameter]:
 
 def parameters_of(base: dict[str, Any]) -> dict[str, Any]:
     """The form's initial values: the base document's text as it stands (yuan "7500.00", percent "7.0")."""
-    return {p.name: value_at(base, p.path) for p in parameters(base) if value_at(base, p.path) is not None}
+    return {
+        p.name: value_at(base, p.path)
+        for p in parameters(base)
+        if value_at(base, p.path) is not None
+    }
 
 
 def _document_value(kind: str, value: Any) -> Any:

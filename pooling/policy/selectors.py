@@ -29,13 +29,38 @@ def awaiting_review(user: Any) -> list[Waiting]:
     `catalogue.publish`), oldest submission first; their own are listed as waiting for another."""
     found: list[Waiting] = []
     if can(user, "policy.publish"):
-        for v in (PolicyVersion.objects.filter(status=PolicyStatus.SUBMITTED).select_related("drafted_by")
-                  .defer("document").order_by("submitted_at")):
-            found.append(Waiting("policy", v.code, v.title, v.drafted_by, v.submitted_at,
-                                 reverse("pooling:policy_detail", args=[v.code]), v.drafted_by_id == user.pk))
+        for v in (
+            PolicyVersion.objects.filter(status=PolicyStatus.SUBMITTED)
+            .select_related("drafted_by")
+            .defer("document")
+            .order_by("submitted_at")
+        ):
+            found.append(
+                Waiting(
+                    "policy",
+                    v.code,
+                    v.title,
+                    v.drafted_by,
+                    v.submitted_at,
+                    reverse("pooling:policy_detail", args=[v.code]),
+                    v.drafted_by_id == user.pk,
+                )
+            )
     if can(user, "catalogue.publish"):
-        for c in (CatalogueVersion.objects.filter(status=CatalogueStatus.SUBMITTED).select_related("imported_by")
-                  .order_by("submitted_at")):
-            found.append(Waiting("catalogue", c.code, c.title, c.imported_by, c.submitted_at,
-                                 reverse("pooling:catalogue_detail", args=[c.pk]), c.imported_by_id == user.pk))
+        for c in (
+            CatalogueVersion.objects.filter(status=CatalogueStatus.SUBMITTED)
+            .select_related("imported_by")
+            .order_by("submitted_at")
+        ):
+            found.append(
+                Waiting(
+                    "catalogue",
+                    c.code,
+                    c.title,
+                    c.imported_by,
+                    c.submitted_at,
+                    reverse("pooling:catalogue_detail", args=[c.pk]),
+                    c.imported_by_id == user.pk,
+                )
+            )
     return found

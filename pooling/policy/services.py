@@ -32,8 +32,14 @@ NOT_SUBMITTED = _("只有待复核的版本可以复核，%(code)s 当前为「%
 SAME_PERSON = _("复核发布须由起草人以外的另一位市医保局管理员进行（起草人：%(drafter)s）")
 DATE_TAKEN = _("生效日期 %(date)s 已有已发布的政策版本 %(other)s")
 REASON_REQUIRED = review.REASON_REQUIRED
-REVIEWED = review.Reviewed(maker="drafted_by", checker="approved_by", not_submittable=NOT_SUBMITTABLE,
-                           not_submitted=NOT_SUBMITTED, same_person=SAME_PERSON, date_taken=DATE_TAKEN)
+REVIEWED = review.Reviewed(
+    maker="drafted_by",
+    checker="approved_by",
+    not_submittable=NOT_SUBMITTABLE,
+    not_submitted=NOT_SUBMITTED,
+    same_person=SAME_PERSON,
+    date_taken=DATE_TAKEN,
+)
 
 
 class _Listed:
@@ -52,18 +58,33 @@ class PolicyDocumentInvalid(BusinessRuleError):
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        super().__init__(INVALID_DOCUMENT, code="invalid_policy_document", params={
-            "count": len(problems), "problems": _Listed(problems),
-        })
+        super().__init__(
+            INVALID_DOCUMENT,
+            code="invalid_policy_document",
+            params={
+                "count": len(problems),
+                "problems": _Listed(problems),
+            },
+        )
 
     def as_dict(self) -> dict[str, Any]:
         def label(path: str, lang: str) -> str:
             with translation.override(lang):
                 return path_label(path)
 
-        return {**super().as_dict(), "problems": [
-            {"path": p.column, "label": label(p.column, "zh-hans"), "label_en": label(p.column, "en"),
-             "reason": p.text("zh-hans"), "reason_en": p.text("en")} for p in self.problems]}
+        return {
+            **super().as_dict(),
+            "problems": [
+                {
+                    "path": p.column,
+                    "label": label(p.column, "zh-hans"),
+                    "label_en": label(p.column, "en"),
+                    "reason": p.text("zh-hans"),
+                    "reason_en": p.text("en"),
+                }
+                for p in self.problems
+            ],
+        }
 
 
 def policy_document_check(*, document: Any) -> None:
@@ -92,9 +113,12 @@ def policy_draft_import(*, document: Any, actor: User) -> PolicyVersion:
     policy_document_check(document=document)
     _check_code_free(document["code"])
     version = PolicyVersion(
-        code=document["code"], title=document["title"],
+        code=document["code"],
+        title=document["title"],
         effective_from=date.fromisoformat(document["effective_from"]),
-        document=document, status=PolicyStatus.DRAFT, drafted_by=actor,
+        document=document,
+        status=PolicyStatus.DRAFT,
+        drafted_by=actor,
     )
     version.full_clean(validate_unique=False)
     with unique_clash(lambda: _check_code_free(document["code"])):  # imported meanwhile by another

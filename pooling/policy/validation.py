@@ -30,7 +30,10 @@ from pooling.kernel.problems import Problem
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "policy.schema.json"
 
 # National limits (医保发〔2022〕22号): out-of-city ratio may fall by at most these points.
-OUT_OF_CITY_MAX = {"registered_ratio_reduction_pct": Decimal(10), "unregistered_ratio_reduction_pct": Decimal(20)}
+OUT_OF_CITY_MAX = {
+    "registered_ratio_reduction_pct": Decimal(10),
+    "unregistered_ratio_reduction_pct": Decimal(20),
+}
 # Percent fields that may exceed 100 (the base ceiling is 300 % of the average wage).
 PCT_OVER_100_ALLOWED = {"base_ceiling_pct"}
 
@@ -39,8 +42,8 @@ PCT_OVER_100_ALLOWED = {"base_ceiling_pct"}
 MISSING = _("缺少必填项")
 NOT_ALLOWED_FIELD = _("不允许的字段（请检查拼写）")
 WRONG_TYPE = _("类型应为%(type)s")
-NOT_YUAN = _("应为金额（元）字符串，最多两位小数，例如 \"1200.00\"")
-NOT_PCT = _("应为百分比字符串，例如 \"85\" 或 \"7.5\"")
+NOT_YUAN = _('应为金额（元）字符串，最多两位小数，例如 "1200.00"')
+NOT_PCT = _('应为百分比字符串，例如 "85" 或 "7.5"')
 WRONG_FORMAT = _("格式不符合要求（%(pattern)s）")
 NOT_IN_LIST = _("取值应为以下之一：%(values)s")
 TOO_SMALL = _("不能小于 %(limit)s")
@@ -49,7 +52,9 @@ TOO_FEW = _("至少需要 %(n)s 项")
 EMPTY = _("不能为空")
 TOO_LONG = _("不能超过 %(n)s 个字符")
 NOT_A_DATE = _("不是有效的日期（YYYY-MM-DD）")
-MATERNITY_FORM = _("应为定额（vaginal_delivery、caesarean、prenatal_checks）或按比例（ratio_pct）两种形式之一")
+MATERNITY_FORM = _(
+    "应为定额（vaginal_delivery、caesarean、prenatal_checks）或按比例（ratio_pct）两种形式之一"
+)
 OTHER_RULE = _("不符合政策文件格式（%(rule)s）")
 PCT_OVER_100 = _("百分比不能超过 100")
 CEILING_NOT_ABOVE_FLOOR = _("缴费基数上限必须高于下限")
@@ -99,8 +104,14 @@ def document_problems(document: Any) -> list[Problem]:
 
 _YUAN_PATTERN = policy_schema()["$defs"]["yuan"]["pattern"]
 _PCT_PATTERN = policy_schema()["$defs"]["pct"]["pattern"]
-_TYPES = {"string": _("字符串"), "integer": _("整数"), "number": _("数字"), "boolean": "true/false",
-          "object": _("对象"), "array": _("数组")}
+_TYPES = {
+    "string": _("字符串"),
+    "integer": _("整数"),
+    "number": _("数字"),
+    "boolean": "true/false",
+    "object": _("对象"),
+    "array": _("数组"),
+}
 
 
 def _schema_problem(error: ValidationError) -> Problem:
@@ -113,7 +124,9 @@ def _schema_problem(error: ValidationError) -> Problem:
         return _at(f"{path}.{name}", MISSING)
     if kind == "additionalProperties":
         allowed = set(error.schema.get("properties", {}))
-        extra = sorted(k for k in instance if k not in allowed) if isinstance(instance, dict) else []
+        extra = (
+            sorted(k for k in instance if k not in allowed) if isinstance(instance, dict) else []
+        )
         return _at(f"{path}.{extra[0]}" if extra else path, NOT_ALLOWED_FIELD)
     if kind == "type":
         wanted = value if isinstance(value, str) else "/".join(value)
@@ -204,7 +217,9 @@ def _resident_problems(res: dict[str, Any]) -> list[Problem]:
 
 def _benefit_problems(ben: dict[str, Any]) -> list[Problem]:
     found = _grid_problems(ben["inpatient"], "$.benefits.inpatient", "annual_cap")
-    found += _grid_problems(ben["outpatient_pooling"], "$.benefits.outpatient_pooling", "annual_limit")
+    found += _grid_problems(
+        ben["outpatient_pooling"], "$.benefits.outpatient_pooling", "annual_limit"
+    )
     for i, row in enumerate(ben["inpatient"]):
         if yuan_to_fen(row["deductible_later"]) > yuan_to_fen(row["deductible_first"]):
             found.append(_at(f"$.benefits.inpatient[{i}].deductible_later", LATER_ABOVE_FIRST))
@@ -252,8 +267,14 @@ def document_from_text(text: str | bytes) -> Any:
         return json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         where = f"{exc.lineno}:{exc.colno}" if isinstance(exc, json.JSONDecodeError) else "?"
-        raise DocumentSyntaxError(_at("$", NOT_JSON, where=where,
-                                      msg=exc.msg if isinstance(exc, json.JSONDecodeError) else exc.reason)) from exc
+        raise DocumentSyntaxError(
+            _at(
+                "$",
+                NOT_JSON,
+                where=where,
+                msg=exc.msg if isinstance(exc, json.JSONDecodeError) else exc.reason,
+            )
+        ) from exc
 
 
 class DocumentSyntaxError(ValueError):

@@ -38,7 +38,9 @@ MAX_UPLOAD = 2 * 1024 * 1024
 
 
 class UploadForm(forms.Form):
-    document = forms.FileField(label=_("政策文件（JSON）"), help_text=_("按政策文件格式（JSON Schema）编写的 .json 文件"))
+    document = forms.FileField(
+        label=_("政策文件（JSON）"), help_text=_("按政策文件格式（JSON Schema）编写的 .json 文件")
+    )
 
     def clean_document(self) -> Any:
         upload = self.cleaned_data["document"]
@@ -58,18 +60,27 @@ def _versions() -> Any:
 def _in_force_pk() -> int | None:
     """The version in force today (same rule as policy_in_force), to mark it in lists."""
     today = timezone.localdate()
-    current = (PolicyVersion.objects.filter(status=PolicyStatus.PUBLISHED, effective_from__lte=today)
-               .order_by("-effective_from", "-published_at").values_list("pk", flat=True).first())
+    current = (
+        PolicyVersion.objects.filter(status=PolicyStatus.PUBLISHED, effective_from__lte=today)
+        .order_by("-effective_from", "-published_at")
+        .values_list("pk", flat=True)
+        .first()
+    )
     return current
 
 
 @login_required
 def policy_index(request: HttpRequest) -> HttpResponse:
     versions = list(_versions().defer("document"))
-    return render(request, "pooling/policy_index.html", {
-        "versions": versions, "can_write": can(request.user, "policy.draft"),
-        "in_force_pk": _in_force_pk(),
-    })
+    return render(
+        request,
+        "pooling/policy_index.html",
+        {
+            "versions": versions,
+            "can_write": can(request.user, "policy.draft"),
+            "in_force_pk": _in_force_pk(),
+        },
+    )
 
 
 @login_required
@@ -79,15 +90,21 @@ def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
     drafter, reviewer = can(user, "policy.draft"), can(user, "policy.publish")
     submitted, own = version.status == PolicyStatus.SUBMITTED, version.drafted_by_id == user.pk
     others = _versions().exclude(pk=version.pk).defer("document")
-    return render(request, "pooling/policy_detail.html", {
-        "version": version, "view": policy_view(policy_of(version)), "others": others,
-        "in_force": version.pk == _in_force_pk(),
-        "can_draft": drafter,
-        "can_edit": drafter and version.status in (PolicyStatus.DRAFT, PolicyStatus.REJECTED),
-        "can_review": reviewer and submitted and not own,
-        "waiting_for_other": (drafter or reviewer) and submitted and own,
-        "reject_form": RejectForm(),
-    })
+    return render(
+        request,
+        "pooling/policy_detail.html",
+        {
+            "version": version,
+            "view": policy_view(policy_of(version)),
+            "others": others,
+            "in_force": version.pk == _in_force_pk(),
+            "can_draft": drafter,
+            "can_edit": drafter and version.status in (PolicyStatus.DRAFT, PolicyStatus.REJECTED),
+            "can_review": reviewer and submitted and not own,
+            "waiting_for_other": (drafter or reviewer) and submitted and own,
+            "reject_form": RejectForm(),
+        },
+    )
 
 
 @capability_required("policy.draft")
@@ -102,11 +119,16 @@ def policy_upload(request: HttpRequest, code: str | None = None) -> HttpResponse
             if target is None:
                 version = policy_draft_import(document=document, actor=acting(request))
             else:
-                version = policy_draft_update(version=target, document=document, actor=acting(request))
+                version = policy_draft_update(
+                    version=target, document=document, actor=acting(request)
+                )
         except DocumentSyntaxError as exc:
             form.add_error("document", str(exc.problem))
         except PolicyDocumentInvalid as exc:
-            form.add_error("document", _("未导入：共 %(n)s 处问题，请修改后重新上传") % {"n": len(exc.problems)})
+            form.add_error(
+                "document",
+                _("未导入：共 %(n)s 处问题，请修改后重新上传") % {"n": len(exc.problems)},
+            )
             for problem in exc.problems:  # in words first; the path for whoever edits the JSON
                 form.add_error("document", problem_text(problem, document))
         except BusinessRuleError as exc:
@@ -123,7 +145,11 @@ def _base_version(request: HttpRequest) -> PolicyVersion | None:
     if code:
         return get_object_or_404(PolicyVersion, code=code)
     in_force = _in_force_pk()
-    return PolicyVersion.objects.filter(pk=in_force).first() if in_force else PolicyVersion.objects.first()
+    return (
+        PolicyVersion.objects.filter(pk=in_force).first()
+        if in_force
+        else PolicyVersion.objects.first()
+    )
 
 
 @capability_required("policy.draft")
@@ -145,7 +171,9 @@ def policy_parameters(request: HttpRequest, code: str | None = None) -> HttpResp
             if target is None:
                 version = policy_draft_import(document=document, actor=acting(request))
             else:
-                version = policy_draft_update(version=target, document=document, actor=acting(request))
+                version = policy_draft_update(
+                    version=target, document=document, actor=acting(request)
+                )
         except PolicyDocumentInvalid as exc:
             for problem in exc.problems:
                 field = form.field_of(problem.column)
@@ -155,41 +183,61 @@ def policy_parameters(request: HttpRequest, code: str | None = None) -> HttpResp
         else:
             messages.success(request, _("已保存为草稿：%(code)s") % {"code": version.code})
             return redirect("pooling:policy_detail", code=version.code)
-    return render(request, "pooling/policy_parameters.html", {"form": form, "target": target, "base": base})
+    return render(
+        request, "pooling/policy_parameters.html", {"form": form, "target": target, "base": base}
+    )
 
 
 def _transition(request: HttpRequest, code: str, run: Any, done: Any) -> HttpResponse:
     version = get_object_or_404(PolicyVersion, code=code)
-    return review_step(request, lambda: run(version), done, reverse("pooling:policy_detail", args=[code]))
+    return review_step(
+        request, lambda: run(version), done, reverse("pooling:policy_detail", args=[code])
+    )
 
 
 @require_POST
 @capability_required("policy.draft")
 def policy_submit_view(request: HttpRequest, code: str) -> HttpResponse:
-    return _transition(request, code, lambda v: policy_submit(version=v, actor=acting(request)),
-                       _("已提交复核，请另一位管理员复核发布"))
+    return _transition(
+        request,
+        code,
+        lambda v: policy_submit(version=v, actor=acting(request)),
+        _("已提交复核，请另一位管理员复核发布"),
+    )
 
 
 @require_POST
 @capability_required("policy.publish")
 def policy_approve_view(request: HttpRequest, code: str) -> HttpResponse:
-    return _transition(request, code, lambda v: policy_approve_publish(version=v, actor=acting(request)),
-                       _("已复核并发布"))
+    return _transition(
+        request,
+        code,
+        lambda v: policy_approve_publish(version=v, actor=acting(request)),
+        _("已复核并发布"),
+    )
 
 
 @require_POST
 @capability_required("policy.publish")
 def policy_reject_view(request: HttpRequest, code: str) -> HttpResponse:
     reason = request.POST.get("reason", "")
-    return _transition(request, code, lambda v: policy_reject(version=v, actor=acting(request), reason=reason),
-                       _("已退回起草人"))
+    return _transition(
+        request,
+        code,
+        lambda v: policy_reject(version=v, actor=acting(request), reason=reason),
+        _("已退回起草人"),
+    )
 
 
 @login_required
 def policy_download(request: HttpRequest, code: str) -> HttpResponse:
     version = get_object_or_404(PolicyVersion, code=code)
-    response = HttpResponse(document_to_text(version.document), content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'policy-{version.code}.json')}"
+    response = HttpResponse(
+        document_to_text(version.document), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{quote(f'policy-{version.code}.json')}"
+    )
     return response
 
 
@@ -197,6 +245,12 @@ def policy_download(request: HttpRequest, code: str) -> HttpResponse:
 def policy_compare(request: HttpRequest) -> HttpResponse:
     old = get_object_or_404(PolicyVersion, code=request.GET.get("a", ""))
     new = get_object_or_404(PolicyVersion, code=request.GET.get("b", ""))
-    return render(request, "pooling/policy_diff.html", {
-        "old": old, "new": new, "changes": policy_diff(old.document, new.document),
-    })
+    return render(
+        request,
+        "pooling/policy_diff.html",
+        {
+            "old": old,
+            "new": new,
+            "changes": policy_diff(old.document, new.document),
+        },
+    )

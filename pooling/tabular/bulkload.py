@@ -46,12 +46,15 @@ def _rows_now(table: str) -> int:
     """The table's rows as the planner reckons them: the last ANALYZE's rows per page times
     the pages it has now — statistics a big load has made stale still scale with its size."""
     with connection.cursor() as cursor:
-        cursor.execute("""
+        cursor.execute(
+            """
             SELECT CASE WHEN relpages > 0 AND reltuples > 0 THEN reltuples / relpages
                         ELSE current_setting('block_size')::int / 200.0 END  -- ~200 bytes a row
                    * (pg_relation_size(oid) / current_setting('block_size')::int)
             FROM pg_class WHERE oid = %s::regclass
-        """, [table])
+        """,
+            [table],
+        )
         return int(cursor.fetchone()[0])
 
 
@@ -87,8 +90,10 @@ def indexes_set_aside(table: str) -> Iterator[bool]:
 def _owned(table: str) -> bool:
     """Whether this connection's role may drop the table's indexes (owns it, or is a superuser)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class WHERE oid = %s::regclass",
-                       [table])
+        cursor.execute(
+            "SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class WHERE oid = %s::regclass",
+            [table],
+        )
         return bool(cursor.fetchone()[0])
 
 
@@ -107,7 +112,8 @@ def _lock(table: str) -> bool:
 def _definitions(cursor: Any, table: str) -> list[tuple[str, str]]:
     """(drop, create) statements for every unique constraint and foreign key of the table
     that nothing else depends on, then for every index that backs no constraint."""
-    cursor.execute("""
+    cursor.execute(
+        """
         SELECT format('ALTER TABLE %%I DROP CONSTRAINT %%I', %s, c.conname),
                format('ALTER TABLE %%I ADD CONSTRAINT %%I ', %s, c.conname) || pg_get_constraintdef(c.oid)
         FROM pg_constraint c
@@ -115,13 +121,18 @@ def _definitions(cursor: Any, table: str) -> list[tuple[str, str]]:
           AND (c.contype = 'f' OR NOT EXISTS (  -- a unique key another table's FK points at stays
                SELECT 1 FROM pg_constraint r WHERE r.contype = 'f' AND r.conindid = c.conindid))
         ORDER BY c.contype DESC, c.conname
-    """, [table, table, table])
+    """,
+        [table, table, table],
+    )
     constraints = cursor.fetchall()
-    cursor.execute("""
+    cursor.execute(
+        """
         SELECT 'DROP INDEX ' || i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
         FROM pg_index i
         WHERE i.indrelid = %s::regclass AND NOT i.indisprimary
           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
         ORDER BY i.indexrelid
-    """, [table])
+    """,
+        [table],
+    )
     return constraints + cursor.fetchall()

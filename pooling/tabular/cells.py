@@ -22,9 +22,11 @@ from pooling.tabular.errors import CHAR_NAMES
 # Never in any cell: C0 controls but tab/LF/CR, DEL and C1 controls, format characters
 # (soft hyphen, zero-width, direction marks, BOM, interlinear annotation, tags), line and
 # paragraph separators, surrogates, non-characters and the replacement character.
-_INVISIBLE = ("\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
-              "\u2060-\u2064\u2066-\u206f\ud800-\udfff\ufeff\ufff9-\ufffb\ufffd\ufffe\uffff"
-              "\U000e0001-\U000e007f")
+_INVISIBLE = (
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ud800-\udfff\ufeff\ufff9-\ufffb\ufffd\ufffe\uffff"
+    "\U000e0001-\U000e007f"
+)
 # What a whole CSV text may never hold (line breaks end its rows; inside a quoted cell
 # they are judged cell by cell).
 FORBIDDEN_IN_TEXT = re.compile(f"[{_INVISIBLE}\t]")

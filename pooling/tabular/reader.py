@@ -83,9 +83,26 @@ from pooling.tabular.xlsx import workbook_rows
 from pooling.web import exports
 
 __all__ = [
-    "BAD_XLSX", "BOM", "EMPTY_FILE", "FIELD_COUNT", "HEADER_ONLY", "MISSING_COLUMNS", "DUPLICATE_HEADER",
-    "NUMBER_TOO_LONG", "SNIFF_BYTES", "TRUNCATED", "UNDECODABLE", "XLS_UNSUPPORTED", "Column", "Row",
-    "Table", "TableError", "encoding_of", "error_report_csv", "map_headers", "normalize_header",
+    "BAD_XLSX",
+    "BOM",
+    "EMPTY_FILE",
+    "FIELD_COUNT",
+    "HEADER_ONLY",
+    "MISSING_COLUMNS",
+    "DUPLICATE_HEADER",
+    "NUMBER_TOO_LONG",
+    "SNIFF_BYTES",
+    "TRUNCATED",
+    "UNDECODABLE",
+    "XLS_UNSUPPORTED",
+    "Column",
+    "Row",
+    "Table",
+    "TableError",
+    "encoding_of",
+    "error_report_csv",
+    "map_headers",
+    "normalize_header",
     "open_table",
 ]
 
@@ -159,16 +176,27 @@ def map_headers(headers: list[str], columns: list[Column], *, row: int = 1) -> d
                 unknown.append(header)
             continue
         if key in index:
-            raise TableError(DUPLICATE_HEADER, code="duplicate_header", row=row, column=header,
-                             params={"column": header})
+            raise TableError(
+                DUPLICATE_HEADER,
+                code="duplicate_header",
+                row=row,
+                column=header,
+                params={"column": header},
+            )
         index[key] = position
     if unknown:
-        raise TableError(UNKNOWN_COLUMNS, code="unknown_columns", row=row, column=unknown[0], params={
-            "columns": _named(unknown, columns), "expected": expected_headers(columns)})
+        raise TableError(
+            UNKNOWN_COLUMNS,
+            code="unknown_columns",
+            row=row,
+            column=unknown[0],
+            params={"columns": _named(unknown, columns), "expected": expected_headers(columns)},
+        )
     missing = [c.label for c in columns if c.required and c.key not in index]
     if missing:
-        raise TableError(MISSING_COLUMNS, code="missing_columns", row=row,
-                         params={"columns": "、".join(missing)})
+        raise TableError(
+            MISSING_COLUMNS, code="missing_columns", row=row, params={"columns": "、".join(missing)}
+        )
     return index
 
 
@@ -176,20 +204,36 @@ def _refuse_control_chars(header: str, by_name: dict[str, str], row: int, positi
     bad = FORBIDDEN_IN_CELL.search(header)
     if bad is None:
         return
-    if bad.group() == "\t" and any(normalize_header(part) in by_name for part in header.split("\t")):
+    if bad.group() == "\t" and any(
+        normalize_header(part) in by_name for part in header.split("\t")
+    ):
         raise TableError(TAB_SEPARATED, code="tab_separated", row=row)
     reason = str(CONTROL_CHAR) % {"char": char_name(bad.group())}
     column = column_letter(position)
-    raise TableError(HEADER_CELL, code="control_char", row=row, column=column,
-                     params={"row": row, "column": column, "reason": reason})
+    raise TableError(
+        HEADER_CELL,
+        code="control_char",
+        row=row,
+        column=column,
+        params={"row": row, "column": column, "reason": reason},
+    )
 
 
 def _refuse_header_cells(header: list[str], row: int) -> None:
     """A header cell the workbook reader refused (a formula, an error value)."""
     for position, message, params in getattr(header, "problems", None) or ():
         column = column_letter(position)
-        raise TableError(HEADER_CELL, code="header_cell", row=row, column=column, params={
-            "row": row, "column": column, "reason": str(message) % params if params else str(message)})
+        raise TableError(
+            HEADER_CELL,
+            code="header_cell",
+            row=row,
+            column=column,
+            params={
+                "row": row,
+                "column": column,
+                "reason": str(message) % params if params else str(message),
+            },
+        )
 
 
 def _named(unknown: list[str], columns: list[Column]) -> str:
@@ -197,16 +241,23 @@ def _named(unknown: list[str], columns: list[Column]) -> str:
     labels = {name: c.label for c in columns for name in c.names()}
     shown = []
     for header in unknown[:5]:
-        close = difflib.get_close_matches(normalize_header(header)[:50], list(labels), n=1, cutoff=0.5)
-        header = header if len(header) <= 30 else header[:30] + "…"  # a title row, a pasted paragraph
-        shown.append(str(DID_YOU_MEAN) % {"header": header, "suggestion": labels[close[0]]} if close
-                     else f"“{header}”")
+        close = difflib.get_close_matches(
+            normalize_header(header)[:50], list(labels), n=1, cutoff=0.5
+        )
+        header = (
+            header if len(header) <= 30 else header[:30] + "…"
+        )  # a title row, a pasted paragraph
+        shown.append(
+            str(DID_YOU_MEAN) % {"header": header, "suggestion": labels[close[0]]}
+            if close
+            else f"“{header}”"
+        )
     more = str(MORE_COLUMNS) % {"count": len(unknown)} if len(unknown) > 5 else ""
     return "、".join(shown) + more
 
 
 def expected_headers(columns: list[Column]) -> str:
-    """"必填：身份证号码、姓名；选填：联系电话" — for messages and the upload page."""
+    """ "必填：身份证号码、姓名；选填：联系电话" — for messages and the upload page."""
     required = "、".join(c.shown() for c in columns if c.required) or str(NONE)
     optional = "、".join(c.shown() for c in columns if not c.required) or str(NONE)
     return str(EXPECTED_COLUMNS) % {"required": required, "optional": optional}
@@ -221,8 +272,12 @@ class Table:
 
     source_format = ""
 
-    def __init__(self, raw_rows: Iterator[list[str]], columns: Iterable[Column],
-                 close: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        raw_rows: Iterator[list[str]],
+        columns: Iterable[Column],
+        close: Callable[[], None] | None = None,
+    ) -> None:
         self.columns = list(columns)
         self._raw = raw_rows
         self._close = close
@@ -245,7 +300,9 @@ class Table:
         positions = list(self._index.values())
         self._reach = max(positions, default=-1) + 1
         getter = operator.itemgetter(*positions) if positions else (lambda cells: ())
-        self._pick = getter if len(positions) > 1 else (lambda cells: (getter(cells),) if positions else ())
+        self._pick = (
+            getter if len(positions) > 1 else (lambda cells: (getter(cells),) if positions else ())
+        )
         self._rules()
 
     def _rules(self) -> None:
@@ -291,18 +348,23 @@ class Table:
             raise TableError(HEADER_ONLY, code="header_only")
         if pending.width < min(width, previous_width):
             # The last row stops short of the rows above it: the file was cut off.
-            raise TableError(TRUNCATED, code="truncated", row=pending.number,
-                             params={"row": pending.number})
+            raise TableError(
+                TRUNCATED, code="truncated", row=pending.number, params={"row": pending.number}
+            )
         yield pending
 
     def _row(self, number: int, cells: list[str], width: int) -> Row:
         if len(cells) >= self._reach:
             values = dict(zip(self._keys, map(str.strip, self._pick(cells)), strict=True))
         else:
-            values = {key: (cells[i].strip() if i < len(cells) else "") for key, i in self._index.items()}
+            values = {
+                key: (cells[i].strip() if i < len(cells) else "") for key, i in self._index.items()
+            }
         row = Row(number, values, width=len(cells))
         if len(cells) != width and (len(cells) < width or any(c.strip() for c in cells[width:])):
-            row.errors.append(Problem(number, "", FIELD_COUNT, {"got": len(cells), "want": width}, "field_count"))
+            row.errors.append(
+                Problem(number, "", FIELD_COUNT, {"got": len(cells), "want": width}, "field_count")
+            )
         problems = getattr(cells, "problems", None)  # cells an XLSX reader refused (formulas, …)
         if problems:
             for position, message, params in problems:
@@ -320,13 +382,19 @@ class Table:
             return True
         if len(joined) > self._shortest:
             longest = max(map(len, cells))
-            if longest > MAX_CELL or longest > self._shortest and any(
-                    len(cells[p]) > limit for p, limit in self._limited if p < len(cells)):
+            if (
+                longest > MAX_CELL
+                or longest > self._shortest
+                and any(len(cells[p]) > limit for p, limit in self._limited if p < len(cells))
+            ):
                 return True
-        if self._wide_pick is not None and (len(cells) < self._reach
-                                             or not "".join(self._wide_pick(cells)).isascii()):
+        if self._wide_pick is not None and (
+            len(cells) < self._reach or not "".join(self._wide_pick(cells)).isascii()
+        ):
             return True
-        return bool(self._headless) and any(cells[i].strip() for i in self._headless if i < len(cells))
+        return bool(self._headless) and any(
+            cells[i].strip() for i in self._headless if i < len(cells)
+        )
 
     def _check_cells(self, row: Row, cells: list[str]) -> None:
         for position, cell in enumerate(cells):
@@ -399,7 +467,9 @@ def _binary(source: Any) -> tuple[IO[bytes], Callable[[], None] | None]:
     return source, None
 
 
-def _seekable(stream: IO[bytes], close: Callable[[], None] | None) -> tuple[IO[bytes], Callable[[], None] | None]:
+def _seekable(
+    stream: IO[bytes], close: Callable[[], None] | None
+) -> tuple[IO[bytes], Callable[[], None] | None]:
     """The stream itself, or (a pipe, a socket) a spooled copy: sniffing and re-reading
     a broken record need to seek."""
     if stream.seekable():
@@ -418,11 +488,21 @@ def _seekable(stream: IO[bytes], close: Callable[[], None] | None) -> tuple[IO[b
 
 def error_report_table(errors: Iterable[Problem | dict[str, Any]]) -> exports.Table:
     """The error list (row as in Excel, column, reason) as a table for the one writer."""
-    rows = ([e.row, e.column, e.reason] if isinstance(e, Problem)
-            else [e.get("row"), e.get("column", ""), e.get("reason", "")] for e in errors)
-    return exports.Table(title=_("导入错误报告"), rows=rows, columns=[
-        exports.Column(_("行号"), width=8), exports.Column(_("列"), width=16),
-        exports.Column(_("原因"), width=60)])
+    rows = (
+        [e.row, e.column, e.reason]
+        if isinstance(e, Problem)
+        else [e.get("row"), e.get("column", ""), e.get("reason", "")]
+        for e in errors
+    )
+    return exports.Table(
+        title=_("导入错误报告"),
+        rows=rows,
+        columns=[
+            exports.Column(_("行号"), width=8),
+            exports.Column(_("列"), width=16),
+            exports.Column(_("原因"), width=60),
+        ],
+    )
 
 
 def error_report_csv(errors: Iterable[Problem | dict[str, Any]]) -> Iterator[bytes]:

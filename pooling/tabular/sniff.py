@@ -35,19 +35,27 @@ BLOCK = 1 << 20
 ENCODING_LABELS = {"utf-8-sig": "UTF-8-BOM", "utf-8": "UTF-8", "gb18030": "GBK"}
 
 _MAGIC = (
-    (b"%PDF", _("PDF 文件")), (b"\x89PNG", _("PNG 图片")), (b"\xff\xd8\xff", _("JPEG 图片")),
-    (b"GIF8", _("GIF 图片")), (b"\x1f\x8b", _("GZIP 压缩包")), (b"7z\xbc\xaf", _("7-Zip 压缩包")),
-    (b"Rar!", _("RAR 压缩包")), (b"BM", _("BMP 图片")), (b"{\\rtf", _("RTF 文档")),
+    (b"%PDF", _("PDF 文件")),
+    (b"\x89PNG", _("PNG 图片")),
+    (b"\xff\xd8\xff", _("JPEG 图片")),
+    (b"GIF8", _("GIF 图片")),
+    (b"\x1f\x8b", _("GZIP 压缩包")),
+    (b"7z\xbc\xaf", _("7-Zip 压缩包")),
+    (b"Rar!", _("RAR 压缩包")),
+    (b"BM", _("BMP 图片")),
+    (b"{\\rtf", _("RTF 文档")),
     (b"PK\x05\x06", _("空的 ZIP 压缩包")),
 )
 BINARY = _("二进制文件")
 _BINARY = re.compile(b"[\x00-\x08\x0e-\x1a\x1c-\x1f]")  # bytes plain text does not hold (ESC aside)
 _NON_ASCII = re.compile(b"[\x80-\xff]")
-_CJK = re.compile("[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")  # CJK punctuation, ideographs, full-width forms
+_CJK = re.compile(
+    "[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
+)  # CJK punctuation, ideographs, full-width forms
 
 
 def identify(head: bytes) -> str:
-    """"xlsx" or "csv" for the first block of a file; a TableError for anything else."""
+    """ "xlsx" or "csv" for the first block of a file; a TableError for anything else."""
     if not head:
         raise TableError(EMPTY_FILE, code="empty")
     if head.startswith(ZIP_MAGIC):
@@ -90,7 +98,7 @@ def detect_encoding(stream: IO[bytes]) -> str:
             found = _NON_ASCII.search(block)
             if found:
                 start = block.rfind(b"\n", 0, found.start()) + 1
-                window = block[start:start + SNIFF_BYTES]
+                window = block[start : start + SNIFF_BYTES]
                 break
     stream.seek(0)
     return encoding_of(window)

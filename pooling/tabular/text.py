@@ -40,7 +40,10 @@ MAX_LINE_BYTES = 16 << 20  # a "line" this long without a line break is not a ro
 MAX_CELL = 32767  # Excel's own limit for one cell: a longer cell did not come from a spreadsheet
 # One UTF-8 Chinese character (or CJK punctuation) is [E3-E9][80-BF][80-BF]; found at C speed
 # in a whole block by mapping lead bytes to L and continuation bytes to C, then finding "LCC".
-_SHAPES = bytes(ord("L") if 0xE3 <= b <= 0xE9 else ord("C") if 0x80 <= b <= 0xBF else ord("x") for b in range(256))
+_SHAPES = bytes(
+    ord("L") if 0xE3 <= b <= 0xE9 else ord("C") if 0x80 <= b <= 0xBF else ord("x")
+    for b in range(256)
+)
 _CJK = re.compile("[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 _FIELD_END = re.compile("[,\r\n]")
 _NON_ASCII = re.compile(b"[\x80-\xff]")
@@ -83,14 +86,14 @@ class Lines:
         while True:
             block = self.raw.read(BLOCK)
             if at_start and block.startswith(BOM):
-                block = block[len(BOM):]
+                block = block[len(BOM) :]
             at_start = False
             data = carry + block if carry else block
             if block:
                 cut = _line_end(data)
                 if not cut:
                     if len(data) > MAX_LINE_BYTES:
-                        self.unread = data[:MAX_CELL * 4 + 8]
+                        self.unread = data[: MAX_CELL * 4 + 8]
                         raise LongLine(data)
                     carry = data
                     continue
@@ -137,7 +140,9 @@ class Lines:
 
     def text_from(self, line: int) -> str:
         """The kept text from physical line `line` on (for re-reading a broken record)."""
-        parts = [text for first, lines in self.recent for i, text in enumerate(lines, first) if i >= line]
+        parts = [
+            text for first, lines in self.recent for i, text in enumerate(lines, first) if i >= line
+        ]
         return "".join(parts) + self.unread.decode(self.encoding, errors="replace")
 
 
@@ -152,7 +157,7 @@ def _line_end(data: bytes) -> int:
 def _line_at(chunk: bytes, position: int) -> tuple[bytes, int]:
     start = max(chunk.rfind(b"\n", 0, position), chunk.rfind(b"\r", 0, position)) + 1
     ends = [i for i in (chunk.find(b"\n", position), chunk.find(b"\r", position)) if i >= 0]
-    return chunk[start:min(ends) if ends else len(chunk)], start
+    return chunk[start : min(ends) if ends else len(chunk)], start
 
 
 def _other(encoding: str) -> str:
@@ -208,10 +213,16 @@ def _label(header: list[str], index: int) -> str:
 def _undecodable(bad: BadLine, lines: Lines, row: int, header: list[str]) -> TableError:
     column = _label(header, _cell_index(bad, lines.encoding))
     if bad.found:
-        return TableError(MIXED_ENCODING, code="mixed_encoding", row=row, column=column,
-                          params={"row": row, "found": bad.found, "expected": lines.label})
-    return TableError(UNDECODABLE, code="encoding", row=row, column=column,
-                      params={"row": row, "column": column})
+        return TableError(
+            MIXED_ENCODING,
+            code="mixed_encoding",
+            row=row,
+            column=column,
+            params={"row": row, "found": bad.found, "expected": lines.label},
+        )
+    return TableError(
+        UNDECODABLE, code="encoding", row=row, column=column, params={"row": row, "column": column}
+    )
 
 
 def _cell_index(bad: BadLine, encoding: str) -> int:
@@ -233,20 +244,31 @@ def _cell_index(bad: BadLine, encoding: str) -> int:
         return 0
 
 
-def _broken_record(lines: Lines, start: int, row: int, header: list[str], *,
-                   long_line: bool = False) -> TableError:
+def _broken_record(
+    lines: Lines, start: int, row: int, header: list[str], *, long_line: bool = False
+) -> TableError:
     index, problem = _diagnose(lines.text_from(start), MAX_CELL)
     column = _label(header, index) if index is not None else ""
     if problem == "too_long":
-        return TableError(HUGE_CELL, code="cell_too_long", row=row, column=column,
-                          params={"row": row, "column": column, "limit": MAX_CELL})
+        return TableError(
+            HUGE_CELL,
+            code="cell_too_long",
+            row=row,
+            column=column,
+            params={"row": row, "column": column, "limit": MAX_CELL},
+        )
     if problem in ("unclosed_quote", "bad_quote"):
         message = UNCLOSED_QUOTE if problem == "unclosed_quote" else BAD_QUOTE
-        return TableError(message, code=problem, row=row, column=column,
-                          params={"row": row, "column": column})
+        return TableError(
+            message, code=problem, row=row, column=column, params={"row": row, "column": column}
+        )
     if long_line:
-        return TableError(LINE_TOO_LONG, code="line_too_long", row=row,
-                          params={"row": row, "limit": MAX_LINE_BYTES})
+        return TableError(
+            LINE_TOO_LONG,
+            code="line_too_long",
+            row=row,
+            params={"row": row, "limit": MAX_LINE_BYTES},
+        )
     return TableError(TRUNCATED, code="truncated", row=row, params={"row": row})
 
 
@@ -257,11 +279,13 @@ def _diagnose(text: str, limit: int) -> tuple[int | None, str]:
     while i < n:
         if text[i] == '"':
             close = _closing_quote(text, i + 1)
-            content = text[i + 1:close if close >= 0 else n]
+            content = text[i + 1 : close if close >= 0 else n]
             spans_lines = "\n" in content or "\r" in content
             if close < 0:
-                return field, "too_long" if len(content) > limit and not spans_lines else "unclosed_quote"
-            if text[close + 1:close + 2] not in ("", ",", "\r", "\n"):
+                return field, "too_long" if len(
+                    content
+                ) > limit and not spans_lines else "unclosed_quote"
+            if text[close + 1 : close + 2] not in ("", ",", "\r", "\n"):
                 return field, "unclosed_quote" if spans_lines else "bad_quote"
             if len(content) > limit:
                 return field, "too_long"

@@ -50,10 +50,24 @@ from pooling.tabular.errors import (
 LONGEST_EXACT = Decimal(10) ** 15  # Excel keeps 15 significant digits; from here on, some are gone
 MAX_COLUMNS = 16384  # XFD, Excel's last column
 MAX_ROWS = 1048576
-CJK_DATE_FORMATS = frozenset((*range(27, 37), *range(50, 59)))  # built-in in Chinese Excel, not listed by openpyxl
+CJK_DATE_FORMATS = frozenset(
+    (*range(27, 37), *range(50, 59))
+)  # built-in in Chinese Excel, not listed by openpyxl
 # What a broken or hostile ZIP/XML raises while it is read: all mean "not a readable workbook".
-BROKEN = (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, IndexError, ValueError, OSError, EOFError,
-          ParseError, zlib.error, NotImplementedError, RuntimeError, OverflowError)
+BROKEN = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    KeyError,
+    IndexError,
+    ValueError,
+    OSError,
+    EOFError,
+    ParseError,
+    zlib.error,
+    NotImplementedError,
+    RuntimeError,
+    OverflowError,
+)
 _DATA = re.compile(rb"<(?:\w+:)?(?:v|is|f)[\s>/]")
 _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?ref=\"([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)\"")
 _REF = re.compile(r"([A-Z]{1,3})([0-9]+)")
@@ -98,8 +112,13 @@ class _Workbook:
         self.ns = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
         self.rels = _relationships(book, "xl/_rels/workbook.xml.rels")
         pr = root.find(f"{self.ns}workbookPr")
-        self.epoch = MAC_1904 if pr is not None and pr.get("date1904") in ("1", "true") else WINDOWS_1900
-        self.sheets = [(s.get("name", ""), s.get("state", "visible"), _attr(s, "id")) for s in root.iter(f"{self.ns}sheet")]
+        self.epoch = (
+            MAC_1904 if pr is not None and pr.get("date1904") in ("1", "true") else WINDOWS_1900
+        )
+        self.sheets = [
+            (s.get("name", ""), s.get("state", "visible"), _attr(s, "id"))
+            for s in root.iter(f"{self.ns}sheet")
+        ]
         self.shared = self._shared_strings()
         self.date_styles = self._date_styles()
         self._tags = (f"{self.ns}c", f"{self.ns}v", f"{self.ns}is")
@@ -112,15 +131,28 @@ class _Workbook:
 
     def data_sheet(self) -> tuple[str, str]:
         """The one worksheet with data (visible ones first); refuses a workbook with several."""
-        sheets = [(name, state, self.rels[rid][0]) for name, state, rid in self.sheets
-                  if rid in self.rels and self.rels[rid][1].endswith("/worksheet")]
-        full = [(name, state, path) for name, state, path in sheets if path in self.names and self._has_data(path)]
+        sheets = [
+            (name, state, self.rels[rid][0])
+            for name, state, rid in self.sheets
+            if rid in self.rels and self.rels[rid][1].endswith("/worksheet")
+        ]
+        full = [
+            (name, state, path)
+            for name, state, path in sheets
+            if path in self.names and self._has_data(path)
+        ]
         visible = [s for s in full if s[1] == "visible"] or full
         if not visible:
             raise TableError(EMPTY_FILE, code="empty")
         if len(visible) > 1:
-            raise TableError(MANY_SHEETS, code="many_sheets", params={
-                "count": len(visible), "sheets": "、".join(f"“{name}”" for name, _s, _p in visible)})
+            raise TableError(
+                MANY_SHEETS,
+                code="many_sheets",
+                params={
+                    "count": len(visible),
+                    "sheets": "、".join(f"“{name}”" for name, _s, _p in visible),
+                },
+            )
         return visible[0][0], visible[0][2]
 
     def _has_data(self, path: str) -> bool:
@@ -131,8 +163,13 @@ class _Workbook:
         if merged:
             first = _REF.match(merged[0])
             row = int(first.group(2)) if first else None
-            raise TableError(MERGED_CELLS, code="merged_cells", row=row, column=merged[0],
-                             params={"sheet": sheet, "range": merged[0], "count": len(merged)})
+            raise TableError(
+                MERGED_CELLS,
+                code="merged_cells",
+                row=row,
+                column=merged[0],
+                params={"sheet": sheet, "range": merged[0], "count": len(merged)},
+            )
 
     def _shared_strings(self) -> list[str]:
         path = self._part("sharedStrings", "xl/sharedStrings.xml")
@@ -152,7 +189,9 @@ class _Workbook:
         if direct is not None:
             text = direct.text or ""
         else:
-            text = "".join(t.text or "" for r in node.findall(f"{self.ns}r") for t in r.findall(f"{self.ns}t"))
+            text = "".join(
+                t.text or "" for r in node.findall(f"{self.ns}r") for t in r.findall(f"{self.ns}t")
+            )
         # Excel writes characters XML cannot hold as _xHHHH_ (a control character: _x0001_).
         return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
@@ -162,9 +201,15 @@ class _Workbook:
         if path not in self.names:
             return frozenset()
         root = parse(self.book.open(path)).getroot()
-        custom = {int(n.get("numFmtId", "-1")): n.get("formatCode", "") for n in root.iter(f"{self.ns}numFmt")}
+        custom = {
+            int(n.get("numFmtId", "-1")): n.get("formatCode", "")
+            for n in root.iter(f"{self.ns}numFmt")
+        }
         xfs = root.find(f"{self.ns}cellXfs")
-        formats = [int(xf.get("numFmtId", "0")) for xf in (xfs.findall(f"{self.ns}xf") if xfs is not None else [])]
+        formats = [
+            int(xf.get("numFmtId", "0"))
+            for xf in (xfs.findall(f"{self.ns}xf") if xfs is not None else [])
+        ]
         return frozenset(i for i, fid in enumerate(formats) if _is_date(fid, custom))
 
     def rows(self, path: str) -> Iterator[list[str]]:
@@ -199,7 +244,11 @@ class _Workbook:
             first = c[0]
             problem = None
             # A million cells: the usual ones (one <v>, a shared string or a plain number) inline.
-            if len(c) == 1 and first.tag == v_tag and (kind == "s" or kind is None and not self.date_styles):
+            if (
+                len(c) == 1
+                and first.tag == v_tag
+                and (kind == "s" or kind is None and not self.date_styles)
+            ):
                 text = first.text or ""
                 if kind == "s":
                     value = self.shared[int(text)] if text else ""
@@ -236,7 +285,10 @@ class _Workbook:
                 inline = child
         if formula is not None:
             text = "=" + (formula.text or "")
-            return "", (FORMULA, {"cell": cell, "formula": text if len(text) <= 40 else text[:40] + "…"})
+            return "", (
+                FORMULA,
+                {"cell": cell, "formula": text if len(text) <= 40 else text[:40] + "…"},
+            )
         kind = c.get("t")
         if kind == "s":
             return (self.shared[int(v)] if v else ""), None
@@ -340,7 +392,9 @@ def _relationships(book: zipfile.ZipFile, path: str) -> dict[str, tuple[str, str
     return rels
 
 
-def _scan(book: zipfile.ZipFile, path: str, pattern: re.Pattern[bytes]) -> Iterator[re.Match[bytes]]:
+def _scan(
+    book: zipfile.ZipFile, path: str, pattern: re.Pattern[bytes]
+) -> Iterator[re.Match[bytes]]:
     """Matches of a byte pattern in a part, read a block at a time (cheaper than parsing it)."""
     overlap = 512
     tail = b""

@@ -18,4 +18,3 @@ register = template.Library()
 @register.filter
 def can(user: Any, capability: str) -> bool:
     return _can(user, capability)
-

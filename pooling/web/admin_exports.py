@@ -35,8 +35,11 @@ def _as_table(data: Any) -> Table:
     if isinstance(data, Table):
         return data
     # A tablib Dataset from a plain import-export resource: text and numbers as given.
-    return Table(title=data.title or "export", columns=[Column(str(h)) for h in data.headers or []],
-                 rows=(list(row) for row in data))
+    return Table(
+        title=data.title or "export",
+        columns=[Column(str(h)) for h in data.headers or []],
+        rows=(list(row) for row in data),
+    )
 
 
 class CsvFormat(Format):
@@ -105,10 +108,13 @@ def model_table(model: type[models.Model], queryset: QuerySet[Any]) -> Table:
         for obj in queryset.select_related(*relations).iterator(chunk_size=CHUNK):
             yield [_value(obj, f) for f in fields]
 
-    return Table(title=str(model._meta.verbose_name_plural), rows=rows(),
-                 columns=[Column(field_label(model, f.name), _kind(f)) for f in fields],
-                 meta=[(_("数据范围"), exports.scope_name())],
-                 name_parts=[f"{timezone.localdate():%Y%m%d}"])
+    return Table(
+        title=str(model._meta.verbose_name_plural),
+        rows=rows(),
+        columns=[Column(field_label(model, f.name), _kind(f)) for f in fields],
+        meta=[(_("数据范围"), exports.scope_name())],
+        name_parts=[f"{timezone.localdate():%Y%m%d}"],
+    )
 
 
 class WriterExportMixin(ExportMixin):
@@ -123,7 +129,9 @@ class WriterExportMixin(ExportMixin):
     def get_export_formats(self) -> list[type[Format]]:
         return [CsvFormat, XlsxFormat]
 
-    def get_export_data(self, file_format: Any, request: HttpRequest, queryset: Any, **kwargs: Any) -> bytes:
+    def get_export_data(
+        self, file_format: Any, request: HttpRequest, queryset: Any, **kwargs: Any
+    ) -> bytes:
         if not self.has_export_permission(request):
             raise PermissionDenied
         return file_format.export_data(model_table(self.model, queryset))
@@ -133,7 +141,13 @@ class WriterExportMixin(ExportMixin):
         if response.has_header("Content-Disposition"):
             # import-export writes a Latin-1 "Model-2026-01-01.csv"; ours is Chinese, RFC 5987.
             extension = "xlsx" if response["Content-Type"] == exports.XLSX_TYPE else "csv"
-            table = Table(title=str(self.model._meta.verbose_name_plural), columns=[], rows=[],
-                          name_parts=[f"{timezone.localdate():%Y%m%d}"])
-            response["Content-Disposition"] = exports.content_disposition(exports.file_name(table, extension))
+            table = Table(
+                title=str(self.model._meta.verbose_name_plural),
+                columns=[],
+                rows=[],
+                name_parts=[f"{timezone.localdate():%Y%m%d}"],
+            )
+            response["Content-Disposition"] = exports.content_disposition(
+                exports.file_name(table, extension)
+            )
         return response

@@ -48,9 +48,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    if isinstance(exc, Throttled):  # 429 keeps DRF's Retry-After; the text says when, in both languages
+    if isinstance(
+        exc, Throttled
+    ):  # 429 keeps DRF's Retry-After; the text says when, in both languages
         rule = getattr(exc, "rule", None) or BusinessRuleError(
-            THROTTLED, code="throttled", params={"seconds": math.ceil(getattr(exc, "wait", None) or 1)})
+            THROTTLED,
+            code="throttled",
+            params={"seconds": math.ceil(getattr(exc, "wait", None) or 1)},
+        )
         response.data = rule.as_dict()
         return response
     message: Any = None
@@ -61,9 +66,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, APIException) and str(exc.detail) == str(exc.default_detail):
         # DRF rendered its own text in the request's language; its lazy original gives both.
         message = exc.default_detail
-    elif isinstance(exc, MethodNotAllowed | UnsupportedMediaType) and context.get("request") is not None:
+    elif (
+        isinstance(exc, MethodNotAllowed | UnsupportedMediaType)
+        and context.get("request") is not None
+    ):
         request = context["request"]
-        message = _Formatted(exc.default_detail, method=request.method, media_type=request.content_type)
+        message = _Formatted(
+            exc.default_detail, method=request.method, media_type=request.content_type
+        )
     elif isinstance(response.data, dict) and isinstance(response.data.get("detail"), str):
         message = str(response.data["detail"])
     if message is not None:

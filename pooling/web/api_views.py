@@ -45,11 +45,17 @@ class Me(APIView):
     def get(self, request: Request) -> Response:
         scope = current_scope()
         user = request.user
-        return Response(MeSerializer({
-            "username": user.get_username(), "role": getattr(user, "role", ""),
-            "region": getattr(user, "region_id", None), "all_regions": scope.all_regions,
-            "read_only": scope.read_only,
-        }).data)
+        return Response(
+            MeSerializer(
+                {
+                    "username": user.get_username(),
+                    "role": getattr(user, "role", ""),
+                    "region": getattr(user, "region_id", None),
+                    "all_regions": scope.all_regions,
+                    "read_only": scope.read_only,
+                }
+            ).data
+        )
 
 
 def api_endpoints(*, prefix: str) -> list[dict[str, Any]]:
@@ -64,7 +70,9 @@ def api_endpoints(*, prefix: str) -> list[dict[str, Any]]:
             elif isinstance(p, URLPattern) and route != prefix:
                 view = getattr(p.callback, "view_class", p.callback)
                 summary = (view.__doc__ or "").strip().splitlines()[0:1]
-                found.append({"path": route, "name": p.name or "", "summary": summary[0] if summary else ""})
+                found.append(
+                    {"path": route, "name": p.name or "", "summary": summary[0] if summary else ""}
+                )
 
     for p in get_resolver().url_patterns:
         if isinstance(p, URLResolver) and "/" + str(p.pattern) == prefix:
@@ -77,8 +85,12 @@ class ApiIndex(APIView):
 
     @extend_schema(exclude=True)
     def get(self, request: Request) -> Response:
-        return Response({
-            "title": "市级统筹医保系统 API / City pooling API", "version": "v1",
-            "schema": reverse("api_schema"), "docs": reverse("api_docs"),
-            "endpoints": api_endpoints(prefix=request.path),
-        })
+        return Response(
+            {
+                "title": "市级统筹医保系统 API / City pooling API",
+                "version": "v1",
+                "schema": reverse("api_schema"),
+                "docs": reverse("api_docs"),
+                "endpoints": api_endpoints(prefix=request.path),
+            }
+        )

@@ -26,7 +26,9 @@ def acting(request: HttpRequest | Request) -> User:
     return cast("User", user)
 
 
-def capability_required(capability: str) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
+def capability_required(
+    capability: str,
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """Only users holding `capability` may open the page; others get 403 naming it."""
     can(None, capability)  # an unknown name fails at import, not on the first request
 

@@ -29,7 +29,9 @@ class HasCapability(BasePermission):
     def has_permission(self, request: Any, view: Any) -> bool:
         if not (request.user and request.user.is_authenticated):
             return False  # DRF answers 401/403 "not signed in"
-        if (self.writes_only and request.method in SAFE_METHODS) or can(request.user, self.capability):
+        if (self.writes_only and request.method in SAFE_METHODS) or can(
+            request.user, self.capability
+        ):
             return True
         # Django's exception keeps the lazy message, so the API answers in both languages.
         raise DjangoPermissionDenied(denied_message(self.capability))

@@ -15,15 +15,19 @@ def _wants_json(request: HttpRequest) -> bool:
 
 
 def _message(exception: Any) -> str:
-    return str(exception.args[0]) if exception is not None and getattr(exception, "args", None) else ""
+    return (
+        str(exception.args[0]) if exception is not None and getattr(exception, "args", None) else ""
+    )
 
 
 def permission_denied(request: HttpRequest, exception: Any = None) -> HttpResponse:
     msg = _message(exception)
     if _wants_json(request):
         both = bilingual(exception.args[0]) if msg else {"zh": "无权访问", "en": "Access denied"}
-        return JsonResponse({"detail": msg or both["zh"], "detail_zh": both["zh"], "detail_en": both["en"]},
-                            status=403)
+        return JsonResponse(
+            {"detail": msg or both["zh"], "detail_zh": both["zh"], "detail_en": both["en"]},
+            status=403,
+        )
     return render(request, "403.html", {"message": msg}, status=403)
 
 

@@ -50,7 +50,16 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
 
 TEXT, CODE, MONEY, INTEGER, DECIMAL, PERCENT, DATE, MONTH, DATETIME = (
-    "text", "code", "money", "integer", "decimal", "percent", "date", "month", "datetime")
+    "text",
+    "code",
+    "money",
+    "integer",
+    "decimal",
+    "percent",
+    "date",
+    "month",
+    "datetime",
+)
 KINDS = (TEXT, CODE, MONEY, INTEGER, DECIMAL, PERCENT, DATE, MONTH, DATETIME)
 
 # What a spreadsheet reads as the start of a formula (OWASP CSV injection), with the
@@ -64,10 +73,25 @@ _FRAGILE_DIGITS = re.compile(r"0\d+|\d{12,}")
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 _FILE_NAME_BAD = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
-FORMATS = {MONEY: "#,##0.00", INTEGER: "#,##0", PERCENT: "0.0%", DATE: "yyyy-mm-dd",
-           MONTH: "yyyy-mm", DATETIME: "yyyy-mm-dd hh:mm:ss"}
-WIDTHS = {TEXT: 16, CODE: 21, MONEY: 16, INTEGER: 10, DECIMAL: 10, PERCENT: 10, DATE: 12,
-          MONTH: 10, DATETIME: 20}
+FORMATS = {
+    MONEY: "#,##0.00",
+    INTEGER: "#,##0",
+    PERCENT: "0.0%",
+    DATE: "yyyy-mm-dd",
+    MONTH: "yyyy-mm",
+    DATETIME: "yyyy-mm-dd hh:mm:ss",
+}
+WIDTHS = {
+    TEXT: 16,
+    CODE: 21,
+    MONEY: 16,
+    INTEGER: 10,
+    DECIMAL: 10,
+    PERCENT: 10,
+    DATE: 12,
+    MONTH: 10,
+    DATETIME: 20,
+}
 HEADER_ROW = 3  # title, then the meta line with 单位：元, then the header
 
 
@@ -114,7 +138,11 @@ def scope_name() -> str:
     scope = current_scope()
     if scope.all_regions:
         return _("全市")
-    names = Region.objects.filter(code__in=scope.region_codes).order_by("code").values_list("name", flat=True)
+    names = (
+        Region.objects.filter(code__in=scope.region_codes)
+        .order_by("code")
+        .values_list("name", flat=True)
+    )
     return "、".join(names)
 
 
@@ -215,7 +243,9 @@ class _Totals:
                 self.sums[i] += value
 
     def row(self, label: Any) -> list[Any]:
-        cells: list[Any] = [s if c.total else None for c, s in zip(self.columns, self.sums, strict=True)]
+        cells: list[Any] = [
+            s if c.total else None for c, s in zip(self.columns, self.sums, strict=True)
+        ]
         if cells and not self.columns[0].total:
             cells[0] = str(label)
         return cells
@@ -229,7 +259,10 @@ def _rows(table: Table) -> Iterator[tuple[bool, list[_Cell]]]:
         if len(row) > width:
             raise ValueError(f"row has {len(row)} cells for {width} columns: {row!r}")
         totals.add(row)
-        yield False, [_cell(c, row[i] if i < len(row) else None) for i, c in enumerate(table.columns)]
+        yield (
+            False,
+            [_cell(c, row[i] if i < len(row) else None) for i, c in enumerate(table.columns)],
+        )
     if table.totals is not None:
         row = totals.row(table.totals)
         yield True, [_cell(c, v) for c, v in zip(table.columns, row, strict=True)]
@@ -381,7 +414,9 @@ def write_xlsx(table: Table, out: IO[bytes]) -> None:
     styles = _Styles()
     _title_block(sheet, table, styles)
     for is_total, cells in _rows(table):
-        sheet.append([_xlsx_cell(sheet, c, styles, bold=is_total) if c.kind else None for c in cells])
+        sheet.append(
+            [_xlsx_cell(sheet, c, styles, bold=is_total) if c.kind else None for c in cells]
+        )
     book.save(out)
 
 

@@ -27,7 +27,7 @@ from pooling.kernel.money import NOT_AN_AMOUNT, fen_to_yuan, yuan_to_fen
 from pooling.kernel.numbers import HUNDRED, parse_percent
 
 MONTH_HELP = _("格式：2026-03")
-FLOAT_AMOUNT = _("金额请以字符串填写（如 \"1200.50\"），不接受带小数的数字：%(value)s")
+FLOAT_AMOUNT = _('金额请以字符串填写（如 "1200.50"），不接受带小数的数字：%(value)s')
 
 
 def _form_error(exc: BusinessRuleError) -> forms.ValidationError:
@@ -124,11 +124,17 @@ class YuanSerializerField(serializers.Field):
 
     def to_internal_value(self, data: Any) -> int:
         if isinstance(data, float):
-            raise serializers.ValidationError(str(FLOAT_AMOUNT % {"value": data}), code="amount_float")
+            raise serializers.ValidationError(
+                str(FLOAT_AMOUNT % {"value": data}), code="amount_float"
+            )
         try:
-            return yuan_to_fen(data if isinstance(data, str | int) else str(data), negative=self.negative)
+            return yuan_to_fen(
+                data if isinstance(data, str | int) else str(data), negative=self.negative
+            )
         except TypeError:  # true / false
-            raise serializers.ValidationError(str(NOT_AN_AMOUNT % {"value": data}), code="amount") from None
+            raise serializers.ValidationError(
+                str(NOT_AN_AMOUNT % {"value": data}), code="amount"
+            ) from None
         except BusinessRuleError as exc:
             raise _api_error(exc) from None
 

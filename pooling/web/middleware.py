@@ -62,13 +62,18 @@ class ProductErrorPagesMiddleware:
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not self._active() or isinstance(exception, PermissionDenied | BadRequest | SuspiciousOperation):
+        if not self._active() or isinstance(
+            exception, PermissionDenied | BadRequest | SuspiciousOperation
+        ):
             return None
         from pooling.web.errorviews import page_not_found, server_error
 
         if isinstance(exception, Http404):
             return page_not_found(request, exception)
         logging.getLogger("django.request").error(
-            "Internal Server Error: %s", request.path, exc_info=exception,
-            extra={"status_code": 500, "request": request})
+            "Internal Server Error: %s",
+            request.path,
+            exc_info=exception,
+            extra={"status_code": 500, "request": request},
+        )
         return server_error(request)

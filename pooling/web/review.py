@@ -19,7 +19,9 @@ from pooling.kernel.errors import BusinessRuleError
 from pooling.web.decorators import acting
 from pooling.web.drf import HasCapability
 
-PROBLEMS = OpenApiResponse(description="校验失败：detail_zh/detail_en，problems 列出每处 JSON 路径与原因")
+PROBLEMS = OpenApiResponse(
+    description="校验失败：detail_zh/detail_en，problems 列出每处 JSON 路径与原因"
+)
 
 
 def review_step(request: HttpRequest, run: Callable[[], Any], done: Any, back: str) -> HttpResponse:
@@ -37,23 +39,36 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-def review_endpoint(service: Any, *, capability: str, doc: str, find: Callable[..., Any], answer: Any,
-                    name: str, with_reason: bool = False) -> type[APIView]:
+def review_endpoint(
+    service: Any,
+    *,
+    capability: str,
+    doc: str,
+    find: Callable[..., Any],
+    answer: Any,
+    name: str,
+    with_reason: bool = False,
+) -> type[APIView]:
     """An API view for one step: POST to the version's URL (`find(**url_kwargs)`), with a
     `reason` when rejecting; answers the version as `answer` serialises it."""
 
     class Step(APIView):
         permission_classes = [HasCapability.of(capability)]
 
-        @extend_schema(request=ReasonSerializer if with_reason else None,
-                       responses={200: answer, 400: PROBLEMS}, description=doc)
+        @extend_schema(
+            request=ReasonSerializer if with_reason else None,
+            responses={200: answer, 400: PROBLEMS},
+            description=doc,
+        )
         def post(self, request: Request, **kwargs: Any) -> Response:
             extra: dict[str, Any] = {}
             if with_reason:
                 body = ReasonSerializer(data=request.data)
                 body.is_valid(raise_exception=True)
                 extra["reason"] = body.validated_data["reason"]
-            return Response(answer(service(version=find(**kwargs), actor=acting(request), **extra)).data)
+            return Response(
+                answer(service(version=find(**kwargs), actor=acting(request), **extra)).data
+            )
 
     Step.__name__ = Step.__qualname__ = name
     return Step

@@ -25,13 +25,19 @@ from pooling.web.home import collect_widgets
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = acting(request)
-    return render(request, "pooling/home.html", {
-        "widgets": collect_widgets(request),
-        "role_label": user.get_role_display() if user.role else ("系统管理员" if user.is_superuser else ""),
-        "units": handling_units() if user.role != Role.COUNTY_CLERK else [],
-        # Tasks run eagerly in the embedded demo: there is no worker to miss.
-        "heartbeat": None if settings.CELERY_TASK_ALWAYS_EAGER else heartbeat_status(),
-    })
+    return render(
+        request,
+        "pooling/home.html",
+        {
+            "widgets": collect_widgets(request),
+            "role_label": user.get_role_display()
+            if user.role
+            else ("系统管理员" if user.is_superuser else ""),
+            "units": handling_units() if user.role != Role.COUNTY_CLERK else [],
+            # Tasks run eagerly in the embedded demo: there is no worker to miss.
+            "heartbeat": None if settings.CELERY_TASK_ALWAYS_EAGER else heartbeat_status(),
+        },
+    )
 
 
 FAVICON = settings.BASE_DIR / "static" / "img" / "favicon.ico"
@@ -47,25 +53,39 @@ def favicon(request: HttpRequest) -> HttpResponse:
 class AuditFilterForm(forms.Form):
     """The auditor's filters; a bad date is named beside its field, the rest still applies."""
 
-    q = forms.CharField(label=_("人员/单位/机构名称、证件号码或字段名"), required=False, max_length=100)
+    q = forms.CharField(
+        label=_("人员/单位/机构名称、证件号码或字段名"), required=False, max_length=100
+    )
     model = forms.ChoiceField(label=_("对象类型"), required=False)
     actor = forms.CharField(label=_("操作人"), required=False, max_length=150)
-    action = forms.TypedChoiceField(label=_("动作"), required=False, coerce=int, empty_value=None,
-                                    choices=[("", _("全部"))] + [(k, v) for k, v in audit.ACTIONS.items()])
-    date_from = forms.DateField(label=_("起始日期"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("截止日期"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    action = forms.TypedChoiceField(
+        label=_("动作"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("全部"))] + [(k, v) for k, v in audit.ACTIONS.items()],
+    )
+    date_from = forms.DateField(
+        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["model"]).choices = [("", _("全部")), *audit.model_choices()]
+        cast(forms.ChoiceField, self.fields["model"]).choices = [
+            ("", _("全部")),
+            *audit.model_choices(),
+        ]
 
     def filters(self) -> dict[str, Any]:
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        return {k: data.get(k) or None if k in ("date_from", "date_to", "action") else data.get(k) or ""
-                for k in self.fields}
+        return {
+            k: data.get(k) or None if k in ("date_from", "date_to", "action") else data.get(k) or ""
+            for k in self.fields
+        }
 
 
 def _shown(form: AuditFilterForm) -> list[tuple[Any, Any]]:
@@ -90,15 +110,30 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "pooling/audit_log.html", {
-        "form": form, "page": page, "rows": list(audit.audit_rows(page.object_list)),
-        "query": query.urlencode()})
+    return render(
+        request,
+        "pooling/audit_log.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": list(audit.audit_rows(page.object_list)),
+            "query": query.urlencode(),
+        },
+    )
 
 
-AUDIT_COLUMNS = [Column(_("时间"), DATETIME), Column(_("操作人"), width=12), Column(_("动作"), width=6),
-                 Column(_("对象类型"), width=16), Column(_("对象"), width=36), Column(_("字段"), width=20),
-                 Column(_("原值"), width=24), Column(_("新值"), width=24),
-                 Column(_("原金额"), MONEY), Column(_("新金额"), MONEY)]
+AUDIT_COLUMNS = [
+    Column(_("时间"), DATETIME),
+    Column(_("操作人"), width=12),
+    Column(_("动作"), width=6),
+    Column(_("对象类型"), width=16),
+    Column(_("对象"), width=36),
+    Column(_("字段"), width=20),
+    Column(_("原值"), width=24),
+    Column(_("新值"), width=24),
+    Column(_("原金额"), MONEY),
+    Column(_("新金额"), MONEY),
+]
 
 
 def _audit_export_rows(entries: Any) -> Iterator[list[Any]]:
@@ -112,9 +147,13 @@ def _audit_export_rows(entries: Any) -> Iterator[list[Any]]:
 def audit_log_export(request: HttpRequest) -> HttpResponseBase:
     """The entries the filters find, one row per changed field."""
     form, entries = _audit_entries(request)
-    table = Table(title=_("审计日志"), columns=AUDIT_COLUMNS, rows=_audit_export_rows(entries),
-                  meta=[*_shown(form), (_("导出时间"), f"{timezone.localtime():%Y-%m-%d %H:%M}")],
-                  name_parts=[f"{timezone.localdate():%Y%m%d}"])
+    table = Table(
+        title=_("审计日志"),
+        columns=AUDIT_COLUMNS,
+        rows=_audit_export_rows(entries),
+        meta=[*_shown(form), (_("导出时间"), f"{timezone.localtime():%Y-%m-%d %H:%M}")],
+        name_parts=[f"{timezone.localdate():%Y%m%d}"],
+    )
     return export_response(table, request.GET.get("format"))
 
 

@@ -21,10 +21,15 @@ NOT_THE_HANDLING_AGENCY = _(
 )
 
 
-def handling_unit_for(*, kind: str, level: str, location_region: Region, national_code: str) -> Region:
+def handling_unit_for(
+    *, kind: str, level: str, location_region: Region, national_code: str
+) -> Region:
     """The handling unit responsible for a provider: a named exception, else a rule, else its county."""
-    exception = HandlingException.objects.filter(national_code=national_code).select_related(
-        "handling_region").first()
+    exception = (
+        HandlingException.objects.filter(national_code=national_code)
+        .select_related("handling_region")
+        .first()
+    )
     if exception is not None:
         return exception.handling_region
     to_city = HandlingRule.objects.filter(
@@ -48,8 +53,11 @@ def actor_handles(actor: Actor, region: Region) -> bool:
 
 def require_handler(*, actor: Actor, region: Region) -> None:
     if not actor_handles(actor, region):
-        raise BusinessRuleError(NOT_THE_HANDLING_AGENCY, code="not_handling_agency",
-                                params={"agency": region.agency_name})
+        raise BusinessRuleError(
+            NOT_THE_HANDLING_AGENCY,
+            code="not_handling_agency",
+            params={"agency": region.agency_name},
+        )
 
 
 @transaction.atomic
@@ -58,17 +66,24 @@ def handling_rules_load(*, area_code: str, actor: Actor) -> tuple[int, int]:
     require(actor, "handling.rules")
     path = DATA / f"handling_{area_code}.json"
     if not path.exists():
-        raise BusinessRuleError(NO_HANDLING_DATA, code="no_handling_data", params={"code": area_code})
+        raise BusinessRuleError(
+            NO_HANDLING_DATA, code="no_handling_data", params={"code": area_code}
+        )
     data = json.loads(path.read_text(encoding="utf-8"))
     for row in data["city_rules"]:
         HandlingRule.objects.update_or_create(
-            provider_kind=row["provider_kind"], level=row["level"],
-            location_region_id=row["location_region"], defaults={"note": row.get("note", "")},
+            provider_kind=row["provider_kind"],
+            level=row["level"],
+            location_region_id=row["location_region"],
+            defaults={"note": row.get("note", "")},
         )
     for row in data["exceptions"]:
         HandlingException.objects.update_or_create(
             national_code=row["national_code"],
-            defaults={"name": row["name"], "handling_region_id": row["handling_region"],
-                      "note": row.get("note", "")},
+            defaults={
+                "name": row["name"],
+                "handling_region_id": row["handling_region"],
+                "note": row.get("note", ""),
+            },
         )
     return len(data["city_rules"]), len(data["exceptions"])

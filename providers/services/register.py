@@ -47,7 +47,9 @@ def national_code_prefix(kind: str) -> str:
     return PHARMACY if kind == ProviderKind.PHARMACY else "H"
 
 
-def check_codes(*, kind: str, national_code: str, credit_code: str, location_region: Region) -> None:
+def check_codes(
+    *, kind: str, national_code: str, credit_code: str, location_region: Region
+) -> None:
     """Refuse a malformed national code, one from another area, or a bad credit code."""
     check_provider_code(national_code, prefix=national_code_prefix(kind), area=location_region.code)
     check_credit_code(credit_code)
@@ -56,8 +58,12 @@ def check_codes(*, kind: str, national_code: str, credit_code: str, location_reg
 def _check_spec(spec: ProviderSpec) -> None:
     if spec.location_region.level != RegionLevel.COUNTY:
         raise BusinessRuleError(NOT_A_COUNTY, code="location", field="location_region")
-    check_codes(kind=spec.kind, national_code=spec.national_code, credit_code=spec.credit_code,
-                location_region=spec.location_region)
+    check_codes(
+        kind=spec.kind,
+        national_code=spec.national_code,
+        credit_code=spec.credit_code,
+        location_region=spec.location_region,
+    )
     if spec.kind == ProviderKind.PHARMACY and spec.level:
         raise BusinessRuleError(PHARMACY_NO_LEVEL, code="level", field="level")
     if spec.kind != ProviderKind.PHARMACY and not spec.level:
@@ -68,11 +74,19 @@ def _check_spec(spec: ProviderSpec) -> None:
     # answer only yes/no).
     with unrestricted():
         if Provider.objects.filter(national_code=spec.national_code).exists():
-            raise BusinessRuleError(DUPLICATE_CODE, code="duplicate", field="national_code",
-                                    params={"code": spec.national_code})
+            raise BusinessRuleError(
+                DUPLICATE_CODE,
+                code="duplicate",
+                field="national_code",
+                params={"code": spec.national_code},
+            )
         if Provider.objects.filter(credit_code=spec.credit_code).exists():
-            raise BusinessRuleError(DUPLICATE_CREDIT, code="duplicate", field="credit_code",
-                                    params={"code": spec.credit_code})
+            raise BusinessRuleError(
+                DUPLICATE_CREDIT,
+                code="duplicate",
+                field="credit_code",
+                params={"code": spec.credit_code},
+            )
 
 
 @transaction.atomic
@@ -84,20 +98,34 @@ def provider_register(*, actor: Actor, spec: ProviderSpec, on: date | None = Non
     migrated provider was registered long before its later steps; the log is read by date).
     """
     require(actor, "provider.register")
-    spec = ProviderSpec(**{**spec.__dict__, "national_code": normalize_code(spec.national_code),
-                           "credit_code": normalize_code(spec.credit_code)})
+    spec = ProviderSpec(
+        **{
+            **spec.__dict__,
+            "national_code": normalize_code(spec.national_code),
+            "credit_code": normalize_code(spec.credit_code),
+        }
+    )
     _check_spec(spec)
-    handling = handling_unit_for(kind=spec.kind, level=spec.level,
-                                 location_region=spec.location_region,
-                                 national_code=spec.national_code)
+    handling = handling_unit_for(
+        kind=spec.kind,
+        level=spec.level,
+        location_region=spec.location_region,
+        national_code=spec.national_code,
+    )
     require_handler(actor=actor, region=handling)
     provider = Provider(**spec.__dict__, handling_region=handling, state=State.REGISTERED)
     provider.full_clean(validate_unique=False)
-    with unique_clash(lambda: _check_spec(spec)):  # the same code entered meanwhile by another clerk
+    with unique_clash(
+        lambda: _check_spec(spec)
+    ):  # the same code entered meanwhile by another clerk
         provider.save()
     ProviderEvent.objects.create(
-        provider=provider, action="register", from_state=State.REGISTERED,
-        to_state=State.REGISTERED, effective_on=on or date.today(), created_by=staff_user(actor),
+        provider=provider,
+        action="register",
+        from_state=State.REGISTERED,
+        to_state=State.REGISTERED,
+        effective_on=on or date.today(),
+        created_by=staff_user(actor),
         data={"handling_region": handling.code},
     )
     return provider

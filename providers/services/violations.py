@@ -43,14 +43,26 @@ def violation_record(*, actor: Actor, provider_id: int, spec: ViolationSpec) -> 
     month = first_of_month(spec.deduction_month)
     if month < first_of_month(spec.found_on):
         raise BusinessRuleError(DEDUCT_MONTH_EARLY, code="deduction_month", field="deduction_month")
-    violation = Violation(provider=provider, kind=spec.kind, found_on=spec.found_on,
-                          finding=spec.finding.strip(), recover_fen=spec.recover_fen,
-                          deduct_fen=spec.deduct_fen, deduction_month=month, action=spec.action,
-                          created_by=staff_user(actor))
+    violation = Violation(
+        provider=provider,
+        kind=spec.kind,
+        found_on=spec.found_on,
+        finding=spec.finding.strip(),
+        recover_fen=spec.recover_fen,
+        deduct_fen=spec.deduct_fen,
+        deduction_month=month,
+        action=spec.action,
+        created_by=staff_user(actor),
+    )
     violation.full_clean()
     violation.save()
     if spec.action in (ViolationAction.SUSPEND, ViolationAction.TERMINATE):
-        transition(provider_id=provider.pk, action=str(spec.action), actor=actor, on=spec.found_on,
-                   reason=f"违约处理：{violation.get_kind_display()}。{violation.finding}",
-                   params={"initiator": Initiator.AGENCY, "violation": violation.pk})
+        transition(
+            provider_id=provider.pk,
+            action=str(spec.action),
+            actor=actor,
+            on=spec.found_on,
+            reason=f"违约处理：{violation.get_kind_display()}。{violation.finding}",
+            params={"initiator": Initiator.AGENCY, "violation": violation.pk},
+        )
     return violation

@@ -76,8 +76,13 @@ class Posted:
     amount_fen: int = 0  # Σ debits written now
 
 
-def post_desired(ctx: ShardContext, desired: Sequence[Desired], *, scope: str | None = None,
-                 frozen: Callable[[str], bool] | None = None) -> Posted:
+def post_desired(
+    ctx: ShardContext,
+    desired: Sequence[Desired],
+    *,
+    scope: str | None = None,
+    frozen: Callable[[str], bool] | None = None,
+) -> Posted:
     """Post what the month should have; in an adjustment run, only the differences.
 
     `frozen` names keys an adjustment leaves as they are even when no longer desired (money that
@@ -87,14 +92,23 @@ def post_desired(ctx: ShardContext, desired: Sequence[Desired], *, scope: str | 
         for d in desired:
             lines = [ln for ln in d.lines if ln.amount_fen]
             if lines:
-                by_book[d.book].append(EntrySpec(key=d.key, lines=lines, memo=d.memo,
-                                                 entry_date=ctx.entry_date, source=d.source))
+                by_book[d.book].append(
+                    EntrySpec(
+                        key=d.key,
+                        lines=lines,
+                        memo=d.memo,
+                        entry_date=ctx.entry_date,
+                        source=d.source,
+                    )
+                )
     else:
         for book, spec in _differences(ctx, desired, scope, frozen):
             by_book[book].append(spec)
     result = Posted()
     for code, specs in by_book.items():
-        before = set(Entry.objects.filter(key__in=[s.key for s in specs]).values_list("key", flat=True))
+        before = set(
+            Entry.objects.filter(key__in=[s.key for s in specs]).values_list("key", flat=True)
+        )
         post_entries_bulk(book=Book.objects.get(code=code), entries=specs, actor=ctx.actor)
         for s in specs:
             if s.key not in before:
@@ -103,13 +117,19 @@ def post_desired(ctx: ShardContext, desired: Sequence[Desired], *, scope: str | 
     return result
 
 
-def _differences(ctx: ShardContext, desired: Sequence[Desired], scope: str | None,
-                 frozen: Callable[[str], bool] | None) -> list[tuple[str, EntrySpec]]:
+def _differences(
+    ctx: ShardContext,
+    desired: Sequence[Desired],
+    scope: str | None,
+    frozen: Callable[[str], bool] | None,
+) -> list[tuple[str, EntrySpec]]:
     wanted = {d.key: d for d in desired if not (frozen and frozen(d.key))}
     keys = set(wanted)
     if scope:  # entries posted before under this shard's scope, wanted or not
-        keys |= {k.split(ADJUST_MARK)[0] for k in Entry.objects.filter(key__startswith=scope)
-                 .values_list("key", flat=True)}
+        keys |= {
+            k.split(ADJUST_MARK)[0]
+            for k in Entry.objects.filter(key__startswith=scope).values_list("key", flat=True)
+        }
     if frozen:
         keys = {k for k in keys if not frozen(k)}
     out: list[tuple[str, EntrySpec]] = []
@@ -123,18 +143,34 @@ def _differences(ctx: ShardContext, desired: Sequence[Desired], scope: str | Non
                 code = ln.account.code if hasattr(ln.account, "code") else str(ln.account)
                 target[(code, ln.county or _owner(book, code))] += ln.amount_fen
         diff = {k: target.get(k, 0) - have.get(k, 0) for k in set(target) | set(have)}
-        lines = [LineSpec(code, amount, county) for (code, county), amount in sorted(diff.items(),
-                 key=lambda kv: (kv[0][0], kv[0][1] or "")) if amount]
+        lines = [
+            LineSpec(code, amount, county)
+            for (code, county), amount in sorted(
+                diff.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")
+            )
+            if amount
+        ]
         if lines and book:
-            out.append((book, EntrySpec(key=f"{key}{ADJUST_MARK}{ctx.run_id}", lines=lines,
-                                        memo=f"调整{ctx.month_label}：{memo}"[:200], entry_date=ctx.entry_date,
-                                        source="settlement.cycle.adjust")))
+            out.append(
+                (
+                    book,
+                    EntrySpec(
+                        key=f"{key}{ADJUST_MARK}{ctx.run_id}",
+                        lines=lines,
+                        memo=f"调整{ctx.month_label}：{memo}"[:200],
+                        entry_date=ctx.entry_date,
+                        source="settlement.cycle.adjust",
+                    ),
+                )
+            )
     return out
 
 
 def _owner(book: str, code: str) -> str:
     """The county a line defaults to: its account's (as the ledger does)."""
-    return str(Account.objects.filter(book__code=book, code=code).values_list("county_id", flat=True).get())
+    return str(
+        Account.objects.filter(book__code=book, code=code).values_list("county_id", flat=True).get()
+    )
 
 
 def _posted(key: str) -> tuple[dict[tuple[str, str | None], int], str | None, str]:
@@ -143,7 +179,13 @@ def _posted(key: str) -> tuple[dict[tuple[str, str | None], int], str | None, st
     first = entries.order_by("id").select_related("book").first()
     if first is None:
         return {}, None, ""
-    sums = (Line.objects.filter(entry__in=entries).values("account__code", "county_id")
-            .annotate(total=Sum("amount_fen")))
-    return ({(r["account__code"], r["county_id"]): int(r["total"]) for r in sums},
-            first.book.code, first.memo.split("：", 1)[-1])
+    sums = (
+        Line.objects.filter(entry__in=entries)
+        .values("account__code", "county_id")
+        .annotate(total=Sum("amount_fen"))
+    )
+    return (
+        {(r["account__code"], r["county_id"]): int(r["total"]) for r in sums},
+        first.book.code,
+        first.memo.split("：", 1)[-1],
+    )

@@ -81,8 +81,12 @@ class Sums:
     account: int
 
     def by_book(self) -> list[tuple[str, int]]:
-        return [(self.fund_book, self.fund), (CRITICAL_BOOK, self.critical), (LARGE_BOOK, self.large),
-                (PERSONAL_BOOK, self.account)]
+        return [
+            (self.fund_book, self.fund),
+            (CRITICAL_BOOK, self.critical),
+            (LARGE_BOOK, self.large),
+            (PERSONAL_BOOK, self.account),
+        ]
 
 
 def month_sums(month: date) -> list[Sums]:
@@ -91,11 +95,21 @@ def month_sums(month: date) -> list[Sums]:
     County scoping applies (a clerk gets the rows where their unit paid or their insured
     were paid for); the steps run in the system's scope and get all.
     """
-    rows = (Settlement.objects.filter(month=month).order_by()
-            .values_list("provider_id", "handling_unit_id", "insured_county_id", "fund_book")
-            .annotate(fund=Sum("hifp_pay"), critical=Sum("hifmi_pay"), large=Sum("hifob_pay"),
-                      account=Sum("acct_pay")))
-    return [Sums(p, h, i, b, int(f or 0), int(c or 0), int(lg or 0), int(a or 0)) for p, h, i, b, f, c, lg, a in rows]
+    rows = (
+        Settlement.objects.filter(month=month)
+        .order_by()
+        .values_list("provider_id", "handling_unit_id", "insured_county_id", "fund_book")
+        .annotate(
+            fund=Sum("hifp_pay"),
+            critical=Sum("hifmi_pay"),
+            large=Sum("hifob_pay"),
+            account=Sum("acct_pay"),
+        )
+    )
+    return [
+        Sums(p, h, i, b, int(f or 0), int(c or 0), int(lg or 0), int(a or 0))
+        for p, h, i, b, f, c, lg, a in rows
+    ]
 
 
 def matrix(month: date, sums: list[Sums] | None = None) -> list[Cell]:
@@ -114,28 +128,43 @@ def desired(month: date, cells: list[Cell]) -> list[Desired]:
     for cell in cells:
         if cell.crosses:
             by_payer[(cell.payer, cell.book)].append(cell)
-    names = dict(Region.objects.filter(code__in={c.payer for c in cells}).values_list("code", "name"))
+    names = dict(
+        Region.objects.filter(code__in={c.payer for c in cells}).values_list("code", "name")
+    )
     books = dict(Book.objects.values_list("code", "name"))
     out = []
     for (payer, book), row in sorted(by_payer.items()):
         total = sum(c.amount_fen for c in row)
         lines = [LineSpec(account_code(C.INTER_COUNTY_CLEARING, payer), total, payer)]
-        lines += [LineSpec(account_code(C.INTER_COUNTY_CLEARING, c.insured), -c.amount_fen, c.insured)
-                  for c in row]
+        lines += [
+            LineSpec(account_code(C.INTER_COUNTY_CLEARING, c.insured), -c.amount_fen, c.insured)
+            for c in row
+        ]
         memo = f"{month:%Y-%m} 县际清算（{books.get(book, book)}）：{names.get(payer, payer)}代付外县参保人员费用"
-        out.append(Desired(book=book, key=entry_key(month, payer, book), memo=memo[:200], lines=lines))
+        out.append(
+            Desired(book=book, key=entry_key(month, payer, book), memo=memo[:200], lines=lines)
+        )
     return out
 
 
 def accounts_ensure(cells: list[Cell]) -> None:
     """Books opened before the chart had the clearing account get it now (idempotent)."""
     with unrestricted():
-        needed = {(c.book, account_code(C.INTER_COUNTY_CLEARING, county))
-                  for c in cells if c.crosses for county in (c.payer, c.insured)}
-        have = set(Account.objects.filter(category=C.INTER_COUNTY_CLEARING)
-                   .values_list("book__code", "code"))
+        needed = {
+            (c.book, account_code(C.INTER_COUNTY_CLEARING, county))
+            for c in cells
+            if c.crosses
+            for county in (c.payer, c.insured)
+        }
+        have = set(
+            Account.objects.filter(category=C.INTER_COUNTY_CLEARING).values_list(
+                "book__code", "code"
+            )
+        )
         if needed - have:
-            books_ensure(area_code=settings.POOLING_AREA_CODE, codes=sorted({b for b, _c in needed}))
+            books_ensure(
+                area_code=settings.POOLING_AREA_CODE, codes=sorted({b for b, _c in needed})
+            )
 
 
 @dataclass(frozen=True)
@@ -169,10 +198,17 @@ def statement(month: date) -> Statement:
     scope = current_scope()
     with unrestricted():
         cells = matrix(month)
-        names = dict(Region.objects.filter(code__in={c.payer for c in cells} | {c.insured for c in cells})
-                     .values_list("code", "name"))
-        books = {code: (order, name) for order, (code, name) in
-                 enumerate(Book.objects.order_by("sort_order", "code").values_list("code", "name"))}
+        names = dict(
+            Region.objects.filter(
+                code__in={c.payer for c in cells} | {c.insured for c in cells}
+            ).values_list("code", "name")
+        )
+        books = {
+            code: (order, name)
+            for order, (code, name) in enumerate(
+                Book.objects.order_by("sort_order", "code").values_list("code", "name")
+            )
+        }
     visible = [c for c in cells if scope.allows(c.payer) or scope.allows(c.insured)]
     counties = sorted({c.insured for c in visible})
     grid: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
@@ -187,11 +223,26 @@ def statement(month: date) -> Statement:
         return books.get(book, (999, book))[0], book
 
     rows = []
-    for (payer, book), cols in sorted(grid.items(), key=lambda kv: (book_order(kv[0][1]), kv[0][0])):
+    for (payer, book), cols in sorted(
+        grid.items(), key=lambda kv: (book_order(kv[0][1]), kv[0][0])
+    ):
         own = cols.get(payer, 0)
-        rows.append(MatrixRow(payer, names.get(payer, payer), book, books.get(book, (0, book))[1],
-                              [cols.get(c, 0) for c in counties], own, sum(cols.values()) - own))
-    nets = [(county, names.get(county, county), books.get(book, (0, book))[1], amount)
-            for (county, book), amount in sorted(net.items(), key=lambda kv: (book_order(kv[0][1]), kv[0][0]))
-            if amount and scope.allows(county)]
+        rows.append(
+            MatrixRow(
+                payer,
+                names.get(payer, payer),
+                book,
+                books.get(book, (0, book))[1],
+                [cols.get(c, 0) for c in counties],
+                own,
+                sum(cols.values()) - own,
+            )
+        )
+    nets = [
+        (county, names.get(county, county), books.get(book, (0, book))[1], amount)
+        for (county, book), amount in sorted(
+            net.items(), key=lambda kv: (book_order(kv[0][1]), kv[0][0])
+        )
+        if amount and scope.allows(county)
+    ]
     return Statement(month, [(c, names.get(c, c)) for c in counties], rows, nets)

@@ -56,32 +56,60 @@ def county_month(county: str, month: date) -> Collected:
     out = Collected(county)
     with unrestricted():
         received = Collection.objects.filter(county_id=county, received_on__range=(month, end))
-        totals = received.aggregate(n=Count("id"), s=Sum("amount_fen"), unmatched=Count("id", filter=(
-            Q(declaration=None) | Q(declaration__created_at__gte=_start(nxt)))))
-        out.cash_in, out.collections, out.unmatched = totals["s"] or 0, totals["n"], totals["unmatched"]
+        totals = received.aggregate(
+            n=Count("id"),
+            s=Sum("amount_fen"),
+            unmatched=Count(
+                "id", filter=(Q(declaration=None) | Q(declaration__created_at__gte=_start(nxt)))
+            ),
+        )
+        out.cash_in, out.collections, out.unmatched = (
+            totals["s"] or 0,
+            totals["n"],
+            totals["unmatched"],
+        )
         # Declarations that take money this month: received now, or filed (matched) now —
         # as a subquery, so the database joins them (no list of ids goes back and forth).
-        filed_now = Q(created_at__gte=_start(month), created_at__lt=_start(nxt),
-                      pk__in=Collection.objects.filter(county_id=county, received_on__lt=month)
-                      .values("declaration_id"))
+        filed_now = Q(
+            created_at__gte=_start(month),
+            created_at__lt=_start(nxt),
+            pk__in=Collection.objects.filter(county_id=county, received_on__lt=month).values(
+                "declaration_id"
+            ),
+        )
         touched = Declaration.objects.filter(
-            Q(pk__in=received.values("declaration_id")) | filed_now).values("pk")
+            Q(pk__in=received.values("declaration_id")) | filed_now
+        ).values("pk")
         _recognise(out, month, nxt, touched)
-        residents = ResidentContribution.objects.filter(county_id=county, paid_on__range=(month, end))
+        residents = ResidentContribution.objects.filter(
+            county_id=county, paid_on__range=(month, end)
+        )
         out.income[RESIDENT_BOOK] += residents.aggregate(s=Sum("paid_fen"))["s"] or 0
     return out
 
 
-def _recognise(out: Collected, month: date, nxt: date, touched: QuerySet[Declaration, dict[str, Any]]) -> None:
+def _recognise(
+    out: Collected, month: date, nxt: date, touched: QuerySet[Declaration, dict[str, Any]]
+) -> None:
     """Split each touched declaration's cumulative payments; the rest is suspense."""
     filed = dict(Declaration.objects.filter(pk__in=touched).values_list("pk", "created_at"))
-    sums = {r["declaration_id"]: (r["upto"] or 0, r["before"] or 0) for r in
-            Collection.objects.filter(declaration_id__in=touched, received_on__lt=nxt)
-            .values("declaration_id")
-            .annotate(upto=Sum("amount_fen"), before=Sum("amount_fen", filter=Q(received_on__lt=month)))}
-    parts = {r["declaration_id"]: r for r in DeclarationLine.objects.filter(declaration_id__in=touched)
-             .values("declaration_id").annotate(employer=Sum("employer_fen"), employee=Sum("employee_fen"),
-                                                 account=Sum("account_fen"), maternity=Sum("maternity_fen"))}
+    sums = {
+        r["declaration_id"]: (r["upto"] or 0, r["before"] or 0)
+        for r in Collection.objects.filter(declaration_id__in=touched, received_on__lt=nxt)
+        .values("declaration_id")
+        .annotate(upto=Sum("amount_fen"), before=Sum("amount_fen", filter=Q(received_on__lt=month)))
+    }
+    parts = {
+        r["declaration_id"]: r
+        for r in DeclarationLine.objects.filter(declaration_id__in=touched)
+        .values("declaration_id")
+        .annotate(
+            employer=Sum("employer_fen"),
+            employee=Sum("employee_fen"),
+            account=Sum("account_fen"),
+            maternity=Sum("maternity_fen"),
+        )
+    }
     recognised_new = 0
     for pk in sorted(filed):
         filed_month = timezone.localtime(filed[pk]).date().replace(day=1)
@@ -108,6 +136,8 @@ def _recognise(out: Collected, month: date, nxt: date, touched: QuerySet[Declara
 
 def _components(row: dict[str, int | None]) -> dict[str, int]:
     account = row["account"] or 0
-    return {POOLED_BOOK: (row["employer"] or 0) + (row["employee"] or 0) - account,
-            PERSONAL_BOOK: account, MATERNITY_BOOK: row["maternity"] or 0}
-
+    return {
+        POOLED_BOOK: (row["employer"] or 0) + (row["employee"] or 0) - account,
+        PERSONAL_BOOK: account,
+        MATERNITY_BOOK: row["maternity"] or 0,
+    }

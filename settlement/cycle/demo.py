@@ -48,7 +48,11 @@ def _plans(month: date) -> None:
 
     filer = User.objects.filter(role=Role.CITY_AGENCY, is_active=True).order_by("pk").first()
     approver = User.objects.filter(role=Role.FINANCE, is_active=True).order_by("pk").first()
-    if filer is None or approver is None or MonthlyPlan.objects.filter(year=month.year, month=month.month).exists():
+    if (
+        filer is None
+        or approver is None
+        or MonthlyPlan.objects.filter(year=month.year, month=month.month).exists()
+    ):
         return
     units = dict(Provider.objects.values_list("pk", "handling_region_id"))
     need: dict[tuple[str, str], int] = {}
@@ -62,9 +66,14 @@ def _plans(month: date) -> None:
         book = Book.objects.filter(code=code).first()
         if book is None or fen <= 0:
             continue
-        plan = monthly_plan_submit(book=book, county=Region.objects.get(code=unit), year=month.year,
-                                   month=month.month, planned_expense_fen=-(-fen // 1_000_000) * 1_000_000,
-                                   actor=filer)
+        plan = monthly_plan_submit(
+            book=book,
+            county=Region.objects.get(code=unit),
+            year=month.year,
+            month=month.month,
+            planned_expense_fen=-(-fen // 1_000_000) * 1_000_000,
+            actor=filer,
+        )
         monthly_plan_approve(plan=plan, actor=approver)
 
 
@@ -78,16 +87,24 @@ def _contributions(month: date) -> None:
     if Declaration.objects.filter(month=month).exists():
         return
     for n, employer in enumerate(Employer.objects.filter(status="active").order_by("pk")):
-        rows = [(e.person, 380000 + 90000 * (e.person_id % 5))
-                for e in employer.enrolments.filter(status="active").select_related("person")]
+        rows = [
+            (e.person, 380000 + 90000 * (e.person_id % 5))
+            for e in employer.enrolments.filter(status="active").select_related("person")
+        ]
         if not rows:
             continue
-        result = services.declaration_submit(employer=employer, month=month, rows=rows, actor=DEMO_LOADER)
+        result = services.declaration_submit(
+            employer=employer, month=month, rows=rows, actor=DEMO_LOADER
+        )
         total = result.declaration.total_fen
-        services.collection_record(tax_ref=f"SW{employer.credit_code[-6:]}{month:%Y%m}",
-                                   credit_code=employer.credit_code, month=month,
-                                   amount_fen=total if n else total // 2, received_on=month.replace(day=20),
-                                   actor=DEMO_LOADER)
+        services.collection_record(
+            tax_ref=f"SW{employer.credit_code[-6:]}{month:%Y%m}",
+            credit_code=employer.credit_code,
+            month=month,
+            amount_fen=total if n else total // 2,
+            received_on=month.replace(day=20),
+            actor=DEMO_LOADER,
+        )
     # Backfilled today, but declared in the month, as employers do (collection is recognised
     # in the later of the months it was declared and received).
     filed = timezone.make_aware(datetime.combine(month.replace(day=5), time(10)))

@@ -77,19 +77,39 @@ def _care(book: str, inpatient: bool) -> str:
 
 def month_figures(*, month: date, provider_ids: list[int]) -> dict[int, ProviderFigures]:
     """The month's settlements of these providers, summed by provider × book × county × care."""
-    signed = Case(When(kind=SettlementKind.REVERSE, then=Value(-1)), default=Value(1), output_field=IntegerField())
-    inpatient = Case(When(med_type__in=INPATIENT_MED_TYPES, then=Value(True)), default=Value(False),
-                     output_field=BooleanField())
+    signed = Case(
+        When(kind=SettlementKind.REVERSE, then=Value(-1)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    inpatient = Case(
+        When(med_type__in=INPATIENT_MED_TYPES, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:  # a batch's rows are sorted or hashed in memory, not spilled to disk
+        with (
+            connection.cursor() as cursor
+        ):  # a batch's rows are sorted or hashed in memory, not spilled to disk
             cursor.execute("SET LOCAL work_mem = '64MB'")
     with unrestricted():
-        rows = list(Settlement.objects.filter(month=month, provider_id__in=provider_ids).annotate(inpatient=inpatient)
-                    .values("provider_id", "fund_book", "insured_county_id", "handling_unit_id", "inpatient")
-                    .annotate(n=Sum(signed), medfee=Sum("medfee_sumamt"), fund=Sum("fund_pay_sumamt"),
-                              hifp=Sum("hifp_pay"), hifmi=Sum("hifmi_pay"), hifob=Sum("hifob_pay"),
-                              acct=Sum("acct_pay"))
-                    .order_by())
+        rows = list(
+            Settlement.objects.filter(month=month, provider_id__in=provider_ids)
+            .annotate(inpatient=inpatient)
+            .values(
+                "provider_id", "fund_book", "insured_county_id", "handling_unit_id", "inpatient"
+            )
+            .annotate(
+                n=Sum(signed),
+                medfee=Sum("medfee_sumamt"),
+                fund=Sum("fund_pay_sumamt"),
+                hifp=Sum("hifp_pay"),
+                hifmi=Sum("hifmi_pay"),
+                hifob=Sum("hifob_pay"),
+                acct=Sum("acct_pay"),
+            )
+            .order_by()
+        )
     out: dict[int, ProviderFigures] = {}
     for r in rows:
         p = out.setdefault(r["provider_id"], ProviderFigures(r["provider_id"]))
@@ -104,10 +124,16 @@ def month_figures(*, month: date, provider_ids: list[int]) -> dict[int, Provider
         else:
             p.hifp_pay += r["hifp"]
         county, unit, inpatient = r["insured_county_id"], r["handling_unit_id"], r["inpatient"]
-        for book, amount in ((r["fund_book"], r["hifp"]), (LARGE_BOOK, r["hifob"]), (CRITICAL_BOOK, r["hifmi"]),
-                             (PERSONAL_BOOK, r["acct"])):
+        for book, amount in (
+            (r["fund_book"], r["hifp"]),
+            (LARGE_BOOK, r["hifob"]),
+            (CRITICAL_BOOK, r["hifmi"]),
+            (PERSONAL_BOOK, r["acct"]),
+        ):
             if amount:
                 figures = p.book(book)
                 figures.payable_by_unit[unit] += amount
-                figures.expense[("" if book == PERSONAL_BOOK else _care(book, inpatient), county)] += amount
+                figures.expense[
+                    ("" if book == PERSONAL_BOOK else _care(book, inpatient), county)
+                ] += amount
     return out

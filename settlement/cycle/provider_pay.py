@@ -55,9 +55,16 @@ class BookPay:
     carried_fen: int = 0  # earlier months' kept amounts, paid (or set off) now
 
     def as_dict(self) -> dict[str, int | str]:
-        return {"book": self.book, "gross": self.gross_fen, "withheld": self.deposit_withheld_fen,
-                "deduction": self.deduction_fen, "released": self.deposit_released_fen, "net": self.net_fen,
-                "kept": self.kept_fen, "carried": self.carried_fen}
+        return {
+            "book": self.book,
+            "gross": self.gross_fen,
+            "withheld": self.deposit_withheld_fen,
+            "deduction": self.deduction_fen,
+            "released": self.deposit_released_fen,
+            "net": self.net_fen,
+            "kept": self.kept_fen,
+            "carried": self.carried_fen,
+        }
 
 
 @dataclass
@@ -85,23 +92,40 @@ class PayTerms:
     state: str
     release_year: int | None = None  # set when a release is due in this month
     release_ratio: Decimal = Decimal(0)
-    withheld_in_year: dict[str, int] = field(default_factory=dict)  # book -> fen withheld in release_year
+    withheld_in_year: dict[str, int] = field(
+        default_factory=dict
+    )  # book -> fen withheld in release_year
     carried: dict[str, int] = field(default_factory=dict)  # book -> earlier months' kept amounts
 
 
 def decide(figures: ProviderFigures, *, code: str, unit: str, terms: PayTerms) -> ProviderPay:
     held = terms.state in HELD_STATES
-    pay = ProviderPay(figures.provider_id, code, unit, held, terms.state, terms.deductions_fen,
-                      release_year=terms.release_year)
+    pay = ProviderPay(
+        figures.provider_id,
+        code,
+        unit,
+        held,
+        terms.state,
+        terms.deductions_fen,
+        release_year=terms.release_year,
+    )
     carried = {} if held else {b: v for b, v in terms.carried.items() if v}
-    books = set(figures.books) | set(terms.withheld_in_year if terms.release_year else ()) | set(carried)
+    books = (
+        set(figures.books)
+        | set(terms.withheld_in_year if terms.release_year else ())
+        | set(carried)
+    )
     left = terms.deductions_fen
     for book in [b for b in BOOK_ORDER if b in books]:
-        bp = pay.books[book] = BookPay(book, gross_fen=figures.books[book].gross_fen if book in figures.books else 0)
+        bp = pay.books[book] = BookPay(
+            book, gross_fen=figures.books[book].gross_fen if book in figures.books else 0
+        )
         if book != PERSONAL_BOOK and bp.gross_fen > 0:
             bp.deposit_withheld_fen = apply_rate(bp.gross_fen, terms.deposit_rate)
         if terms.release_year is not None:
-            bp.deposit_released_fen = apply_rate(terms.withheld_in_year.get(book, 0), terms.release_ratio)
+            bp.deposit_released_fen = apply_rate(
+                terms.withheld_in_year.get(book, 0), terms.release_ratio
+            )
         bp.carried_fen = carried.get(book, 0)
         due = bp.gross_fen - bp.deposit_withheld_fen + bp.deposit_released_fen + bp.carried_fen
         if book in DEDUCTIBLE_BOOKS and left > 0 and due > 0:
@@ -122,17 +146,34 @@ def desired_entries(month: date, figures: ProviderFigures, pay: ProviderPay) -> 
     for book, bp in pay.books.items():
         fig = figures.books.get(book)
         if fig is not None:
-            out.append(Desired(book, f"{prefix}:{book}", f"{label} 定点机构 {pay.code} 结算费用",
-                               _settle_lines(book, fig.expense, fig.payable_by_unit)))
+            out.append(
+                Desired(
+                    book,
+                    f"{prefix}:{book}",
+                    f"{label} 定点机构 {pay.code} 结算费用",
+                    _settle_lines(book, fig.expense, fig.payable_by_unit),
+                )
+            )
         if bp.deposit_released_fen and pay.release_year is not None:
-            out.append(Desired(book, f"{prefix}:{book}:release:{pay.release_year}",
-                               f"{label} 定点机构 {pay.code} 返还{pay.release_year}年度质量保证金",
-                               [_line(C.QUALITY_DEPOSIT, pay.unit, bp.deposit_released_fen),
-                                _line(C.PAYABLE_PROVIDER, pay.unit, -bp.deposit_released_fen)]))
+            out.append(
+                Desired(
+                    book,
+                    f"{prefix}:{book}:release:{pay.release_year}",
+                    f"{label} 定点机构 {pay.code} 返还{pay.release_year}年度质量保证金",
+                    [
+                        _line(C.QUALITY_DEPOSIT, pay.unit, bp.deposit_released_fen),
+                        _line(C.PAYABLE_PROVIDER, pay.unit, -bp.deposit_released_fen),
+                    ],
+                )
+            )
         pay_lines = _pay_lines(pay.unit, fig.payable_by_unit if fig else {}, bp)
         if pay_lines:
             memo = "暂缓支付" if pay.held else "支付"
-            out.append(Desired(book, f"{prefix}:{book}:pay", f"{label} 定点机构 {pay.code} {memo}", pay_lines))
+            out.append(
+                Desired(
+                    book, f"{prefix}:{book}:pay", f"{label} 定点机构 {pay.code} {memo}", pay_lines
+                )
+            )
     return out
 
 
@@ -140,13 +181,21 @@ def _line(category: str, county: str, amount: int) -> LineSpec:
     return LineSpec(account_code(category, county), amount, county)
 
 
-def _settle_lines(book: str, expense: dict[tuple[str, str], int], payable: dict[str, int]) -> list[LineSpec]:
+def _settle_lines(
+    book: str, expense: dict[tuple[str, str], int], payable: dict[str, int]
+) -> list[LineSpec]:
     net: dict[tuple[str, str], int] = defaultdict(int)
     for (category, county), amount in expense.items():
-        net[(category or C.PAYABLE_PROVIDER, county)] += amount  # personal book: the sweep's payable
+        net[(category or C.PAYABLE_PROVIDER, county)] += (
+            amount  # personal book: the sweep's payable
+        )
     for unit, amount in payable.items():
         net[(C.PAYABLE_PROVIDER, unit)] -= amount
-    lines = [_line(category, county, amount) for (category, county), amount in sorted(net.items()) if amount]
+    lines = [
+        _line(category, county, amount)
+        for (category, county), amount in sorted(net.items())
+        if amount
+    ]
     return lines if len(lines) >= 2 else []
 
 
@@ -159,5 +208,9 @@ def _pay_lines(unit: str, payable: dict[str, int], bp: BookPay) -> list[LineSpec
     net[(C.QUALITY_DEPOSIT, unit)] -= bp.deposit_withheld_fen
     net[(C.INCOME_OTHER, unit)] -= bp.deduction_fen
     net[(expenditure_category(unit, settings.POOLING_AREA_CODE), unit)] -= bp.net_fen
-    lines = [_line(category, county, amount) for (category, county), amount in sorted(net.items()) if amount]
+    lines = [
+        _line(category, county, amount)
+        for (category, county), amount in sorted(net.items())
+        if amount
+    ]
     return lines if len(lines) >= 2 else []

@@ -24,35 +24,108 @@ def book_names() -> dict[str, str]:
 
 def list_rows(statements: Iterable[ProviderMonthStatement]) -> Iterable[list[Any]]:
     for s in statements:
-        yield [s.provider.national_code, s.provider.name, s.handling_unit.name, s.person_times, s.medfee_sumamt,
-               s.hifp_pay, s.maternity_pay, s.hifmi_pay, s.hifob_pay, s.acct_pay, s.deductions_fen,
-               s.deposit_withheld_fen, s.deposit_released_fen, s.net_payable_fen,
-               _("暂缓支付") if s.held else _("支付"), len(s.differences)]
+        yield [
+            s.provider.national_code,
+            s.provider.name,
+            s.handling_unit.name,
+            s.person_times,
+            s.medfee_sumamt,
+            s.hifp_pay,
+            s.maternity_pay,
+            s.hifmi_pay,
+            s.hifob_pay,
+            s.acct_pay,
+            s.deductions_fen,
+            s.deposit_withheld_fen,
+            s.deposit_released_fen,
+            s.net_payable_fen,
+            _("暂缓支付") if s.held else _("支付"),
+            len(s.differences),
+        ]
 
 
 def list_table(statements: Iterable[ProviderMonthStatement], month: date) -> Table:
-    money = [Column(h, MONEY, total=True) for h in (
-        _("医疗费总额"), _("统筹基金"), _("生育保险基金"), _("大病保险"), _("大额补充"), _("个人账户"),
-        _("违约扣款"), _("预留质量保证金"), _("返还质量保证金"), _("实付金额"))]
-    columns = [Column(_("机构编码"), CODE, width=14), Column(_("机构名称"), width=28), Column(_("经办单位")),
-               Column(_("结算人次"), INTEGER, total=True), *money, Column(_("支付状态"), width=10),
-               Column(_("对账差异"), INTEGER, total=True)]
+    money = [
+        Column(h, MONEY, total=True)
+        for h in (
+            _("医疗费总额"),
+            _("统筹基金"),
+            _("生育保险基金"),
+            _("大病保险"),
+            _("大额补充"),
+            _("个人账户"),
+            _("违约扣款"),
+            _("预留质量保证金"),
+            _("返还质量保证金"),
+            _("实付金额"),
+        )
+    ]
+    columns = [
+        Column(_("机构编码"), CODE, width=14),
+        Column(_("机构名称"), width=28),
+        Column(_("经办单位")),
+        Column(_("结算人次"), INTEGER, total=True),
+        *money,
+        Column(_("支付状态"), width=10),
+        Column(_("对账差异"), INTEGER, total=True),
+    ]
     label = month_label(month)
-    return Table(title=_("定点机构月度结算汇总"), columns=columns, rows=list_rows(statements), totals=_("合计"),
-                 meta=[(_("结算月份"), label), (_("范围"), scope_name())], name_parts=[label])
+    return Table(
+        title=_("定点机构月度结算汇总"),
+        columns=columns,
+        rows=list_rows(statements),
+        totals=_("合计"),
+        meta=[(_("结算月份"), label), (_("范围"), scope_name())],
+        name_parts=[label],
+    )
 
 
 def book_rows(s: ProviderMonthStatement) -> list[list[Any]]:
     names = book_names()
-    return [[names.get(b["book"], b["book"]), b["gross"], b["withheld"], b["released"], b["deduction"], b["net"],
-             b["kept"], b.get("carried", 0)] for b in s.books]
+    return [
+        [
+            names.get(b["book"], b["book"]),
+            b["gross"],
+            b["withheld"],
+            b["released"],
+            b["deduction"],
+            b["net"],
+            b["kept"],
+            b.get("carried", 0),
+        ]
+        for b in s.books
+    ]
 
 
 def statement_table(s: ProviderMonthStatement) -> Table:
-    columns = [Column(_("基金账簿"), width=28), *[Column(h, MONEY, total=True) for h in (
-        _("应付金额"), _("预留质量保证金"), _("返还质量保证金"), _("违约扣款"), _("实付金额"), _("暂缓或结转"), _("转入以前挂账"))]]
+    columns = [
+        Column(_("基金账簿"), width=28),
+        *[
+            Column(h, MONEY, total=True)
+            for h in (
+                _("应付金额"),
+                _("预留质量保证金"),
+                _("返还质量保证金"),
+                _("违约扣款"),
+                _("实付金额"),
+                _("暂缓或结转"),
+                _("转入以前挂账"),
+            )
+        ],
+    ]
     label = month_label(s.month)
-    meta = [(_("定点机构"), f"{s.provider.name}（{s.provider.national_code}）"), (_("经办单位"), s.handling_unit.name),
-            (_("结算月份"), label), (_("结算人次"), s.person_times), (_("支付状态"), _("暂缓支付") if s.held else _("支付"))]
-    return Table(title=_("定点机构月度结算单"), columns=columns, rows=book_rows(s), totals=_("合计"), meta=meta,
-                 name_parts=[s.provider.name, label])
+    meta = [
+        (_("定点机构"), f"{s.provider.name}（{s.provider.national_code}）"),
+        (_("经办单位"), s.handling_unit.name),
+        (_("结算月份"), label),
+        (_("结算人次"), s.person_times),
+        (_("支付状态"), _("暂缓支付") if s.held else _("支付")),
+    ]
+    return Table(
+        title=_("定点机构月度结算单"),
+        columns=columns,
+        rows=book_rows(s),
+        totals=_("合计"),
+        meta=meta,
+        name_parts=[s.provider.name, label],
+    )

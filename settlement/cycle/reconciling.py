@@ -45,9 +45,12 @@ CLEARING = "clearing"
 STATEMENT = "statement"
 REIMBURSEMENT = "reimbursement"
 BOOK_NAMES = {b.code: b.name for b in BOOKS}
-KIND_LABELS = {PROVIDER: _("定点机构结算与记账"), CLEARING: _("县际清算与记账"),
-               STATEMENT: _("定点机构结算与结算单（记账数列为结算单应付金额）"),
-               REIMBURSEMENT: _("零星报销与记账")}
+KIND_LABELS = {
+    PROVIDER: _("定点机构结算与记账"),
+    CLEARING: _("县际清算与记账"),
+    STATEMENT: _("定点机构结算与结算单（记账数列为结算单应付金额）"),
+    REIMBURSEMENT: _("零星报销与记账"),
+}
 
 
 @dataclass(frozen=True)
@@ -98,8 +101,14 @@ def _settled(sums: list[clearing.Sums]) -> dict[tuple[int, str], int]:
 def _posted_expense(month: date) -> dict[tuple[str, str], int]:
     """Benefit expense posted under the month's `settle:` keys, per (provider code, book)."""
     out: dict[tuple[str, str], int] = defaultdict(int)
-    rows = (Line.objects.filter(entry__key__startswith=settle_prefix(month), account__category__in=BENEFIT_CATEGORIES)
-            .order_by().values("entry__key", "book__code").annotate(total=Sum("amount_fen")))
+    rows = (
+        Line.objects.filter(
+            entry__key__startswith=settle_prefix(month), account__category__in=BENEFIT_CATEGORIES
+        )
+        .order_by()
+        .values("entry__key", "book__code")
+        .annotate(total=Sum("amount_fen"))
+    )
     for r in rows:
         parts = _logical(r["entry__key"])
         if len(parts) >= 3:
@@ -116,13 +125,28 @@ def _provider_differences(month: date, sums: list[clearing.Sums]) -> list[Differ
     posted = _posted_expense(month)
     keys = sorted(k for k in set(settled) | set(posted) if settled.get(k, 0) != posted.get(k, 0))
     by_code = {p.national_code: p for p in providers.values()}
-    by_code.update({p.national_code: p for p in Provider.objects.filter(
-        national_code__in={code for code, _b in keys} - set(by_code))})
+    by_code.update(
+        {
+            p.national_code: p
+            for p in Provider.objects.filter(
+                national_code__in={code for code, _b in keys} - set(by_code)
+            )
+        }
+    )
     out = []
     for code, book in keys:
         p = by_code.get(code)
-        out.append(Difference(PROVIDER, p.handling_region_id if p else "", code, p.name if p else code, book,
-                              settled.get((code, book), 0), posted.get((code, book), 0)))
+        out.append(
+            Difference(
+                PROVIDER,
+                p.handling_region_id if p else "",
+                code,
+                p.name if p else code,
+                book,
+                settled.get((code, book), 0),
+                posted.get((code, book), 0),
+            )
+        )
     return out
 
 
@@ -132,22 +156,42 @@ def _clearing_differences(month: date, sums: list[clearing.Sums]) -> list[Differ
         if cell.crosses:
             expected[(cell.payer, cell.book)] += cell.amount_fen
             expected[(cell.insured, cell.book)] -= cell.amount_fen
-    posted = {(r["county_id"], r["book__code"]): int(r["total"]) for r in
-              Line.objects.filter(entry__key__startswith=clearing.key_prefix(month),
-                                  account__category=C.INTER_COUNTY_CLEARING)
-              .order_by().values("county_id", "book__code").annotate(total=Sum("amount_fen"))}
+    posted = {
+        (r["county_id"], r["book__code"]): int(r["total"])
+        for r in Line.objects.filter(
+            entry__key__startswith=clearing.key_prefix(month),
+            account__category=C.INTER_COUNTY_CLEARING,
+        )
+        .order_by()
+        .values("county_id", "book__code")
+        .annotate(total=Sum("amount_fen"))
+    }
     keys = sorted(k for k in set(expected) | set(posted) if expected.get(k, 0) != posted.get(k, 0))
     names = dict(Region.objects.filter(code__in={k[0] for k in keys}).values_list("code", "name"))
-    return [Difference(CLEARING, county, county, names.get(county, county), book, expected.get((county, book), 0),
-                       posted.get((county, book), 0)) for county, book in keys]
+    return [
+        Difference(
+            CLEARING,
+            county,
+            county,
+            names.get(county, county),
+            book,
+            expected.get((county, book), 0),
+            posted.get((county, book), 0),
+        )
+        for county, book in keys
+    ]
 
 
 def month_differences(month: date) -> list[Difference]:
     """Every difference between the month's settlements and its postings (all counties)."""
     with unrestricted():
         sums = clearing.month_sums(month)
-        return (_provider_differences(month, sums) + _clearing_differences(month, sums)
-                + _statement_differences(month, sums) + _reimbursement_differences(month))
+        return (
+            _provider_differences(month, sums)
+            + _clearing_differences(month, sums)
+            + _statement_differences(month, sums)
+            + _reimbursement_differences(month)
+        )
 
 
 def _reimbursement_differences(month: date) -> list[Difference]:
@@ -158,13 +202,29 @@ def _reimbursement_differences(month: date) -> list[Difference]:
 
     paid = {k: sum(v.values()) for k, v in month_reimbursements(month).items()}
     posted: dict[tuple[str, str], int] = defaultdict(int)
-    for r in (Line.objects.filter(entry__key__startswith=key_prefix(month), account__category__in=BENEFIT_CATEGORIES)
-              .order_by().values("entry__key", "book__code").annotate(total=Sum("amount_fen"))):
+    for r in (
+        Line.objects.filter(
+            entry__key__startswith=key_prefix(month), account__category__in=BENEFIT_CATEGORIES
+        )
+        .order_by()
+        .values("entry__key", "book__code")
+        .annotate(total=Sum("amount_fen"))
+    ):
         posted[(_logical(r["entry__key"])[2], r["book__code"])] += int(r["total"])
     keys = sorted(k for k in set(paid) | set(posted) if paid.get(k, 0) != posted.get(k, 0))
     names = dict(Region.objects.filter(code__in={u for u, _b in keys}).values_list("code", "name"))
-    return [Difference(REIMBURSEMENT, unit, unit, names.get(unit, unit), book, paid.get((unit, book), 0),
-                       posted.get((unit, book), 0)) for unit, book in keys]
+    return [
+        Difference(
+            REIMBURSEMENT,
+            unit,
+            unit,
+            names.get(unit, unit),
+            book,
+            paid.get((unit, book), 0),
+            posted.get((unit, book), 0),
+        )
+        for unit, book in keys
+    ]
 
 
 def _statement_differences(month: date, sums: list[clearing.Sums]) -> list[Difference]:
@@ -176,14 +236,25 @@ def _statement_differences(month: date, sums: list[clearing.Sums]) -> list[Diffe
             for book, amount in r.by_book():
                 settled[(r.provider_id, book)] += amount
     stated: dict[tuple[int, str], int] = defaultdict(int)
-    for provider_id, books in ProviderMonthStatement.objects.filter(month=month).values_list("provider_id", "books"):
+    for provider_id, books in ProviderMonthStatement.objects.filter(month=month).values_list(
+        "provider_id", "books"
+    ):
         for b in books:
             stated[(provider_id, b["book"])] += int(b["gross"])
     keys = sorted(k for k in set(settled) | set(stated) if settled.get(k, 0) != stated.get(k, 0))
     providers = {p.pk: p for p in Provider.objects.filter(pk__in={pid for pid, _b in keys})}
-    return [Difference(STATEMENT, providers[pid].handling_region_id, providers[pid].national_code,
-                       providers[pid].name, book, settled.get((pid, book), 0), stated.get((pid, book), 0))
-            for pid, book in keys]
+    return [
+        Difference(
+            STATEMENT,
+            providers[pid].handling_region_id,
+            providers[pid].national_code,
+            providers[pid].name,
+            book,
+            settled.get((pid, book), 0),
+            stated.get((pid, book), 0),
+        )
+        for pid, book in keys
+    ]
 
 
 def ledger_discrepancies(*, limit: int = 20) -> list[Discrepancy]:

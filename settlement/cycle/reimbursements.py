@@ -23,15 +23,28 @@ Expense = dict[tuple[str, str], int]  # (benefit category, insured county) -> fe
 
 def month_reimbursements(month: date) -> dict[tuple[str, str], Expense]:
     """(handling unit, book) -> the expense it paid, by category and insured county."""
-    inpatient = Case(When(med_type__in=INPATIENT_MED_TYPES, then=Value(True)), default=Value(False),
-                     output_field=BooleanField())
+    inpatient = Case(
+        When(med_type__in=INPATIENT_MED_TYPES, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
     with unrestricted():
-        rows = (Settlement.objects.filter(month=month, provider__isnull=True).annotate(inpatient=inpatient)
-                .values("fund_book", "insured_county_id", "handling_unit_id", "inpatient")
-                .annotate(hifp=Sum("hifp_pay"), hifmi=Sum("hifmi_pay"), hifob=Sum("hifob_pay")).order_by())
+        rows = (
+            Settlement.objects.filter(month=month, provider__isnull=True)
+            .annotate(inpatient=inpatient)
+            .values("fund_book", "insured_county_id", "handling_unit_id", "inpatient")
+            .annotate(hifp=Sum("hifp_pay"), hifmi=Sum("hifmi_pay"), hifob=Sum("hifob_pay"))
+            .order_by()
+        )
         out: dict[tuple[str, str], Expense] = defaultdict(lambda: defaultdict(int))
         for r in rows:
-            for book, amount in ((r["fund_book"], r["hifp"]), (LARGE_BOOK, r["hifob"]), (CRITICAL_BOOK, r["hifmi"])):
+            for book, amount in (
+                (r["fund_book"], r["hifp"]),
+                (LARGE_BOOK, r["hifob"]),
+                (CRITICAL_BOOK, r["hifmi"]),
+            ):
                 if amount:
-                    out[(r["handling_unit_id"], book)][(_care(book, r["inpatient"]), r["insured_county_id"])] += amount
+                    out[(r["handling_unit_id"], book)][
+                        (_care(book, r["inpatient"]), r["insured_county_id"])
+                    ] += amount
     return out

@@ -51,7 +51,9 @@ TODAY_CLOSED = _("今天所在的 %(month)s 已结账，调整清算无处记账
 ADJUSTMENT_OPEN = _("已有一个调整清算未完成：请先续跑完成它，再发起新的调整清算")
 PREVIOUS_OPEN = _("%(previous)s 的月度清算尚未完成：请先续跑完成 %(previous)s，再运行 %(month)s")
 NOT_RESUMABLE = _("清算 #%(id)s 已完成，无需续跑")
-SHARD_FAILED = _("步骤“%(step)s”的分片 %(shard)s 失败：%(error)s。请按提示修正后点击“续跑”，已完成的分片不会重做")
+SHARD_FAILED = _(
+    "步骤“%(step)s”的分片 %(shard)s 失败：%(error)s。请按提示修正后点击“续跑”，已完成的分片不会重做"
+)
 STEP_UNKNOWN = _("清算步骤“%(step)s”未定义（见 settlement/cycle/steps）")
 
 Dispatch = Callable[[list[int]], None]
@@ -93,7 +95,9 @@ def _send(ids: list[int], dispatch: Dispatch | None) -> None:
         transaction.on_commit(lambda: send(ids))
 
 
-def run_start(*, month: date, actor: Actor, adjust: bool = False, dispatch: Dispatch | None = None) -> CycleRun:
+def run_start(
+    *, month: date, actor: Actor, adjust: bool = False, dispatch: Dispatch | None = None
+) -> CycleRun:
     """Start the month's run (or return the one already started: beat and a person at once
     get one run), or an adjustment run of a closed month, dated today."""
     require(actor, "settlement.adjust" if adjust else "settlement.run")
@@ -106,7 +110,9 @@ def run_start(*, month: date, actor: Actor, adjust: bool = False, dispatch: Disp
         if not month_closed(month):
             raise BusinessRuleError(MONTH_OPEN, code="cycle_open", params={"month": label})
         if month_closed(today.replace(day=1)):
-            raise BusinessRuleError(TODAY_CLOSED, code="cycle_today", params={"month": f"{today:%Y-%m}"})
+            raise BusinessRuleError(
+                TODAY_CLOSED, code="cycle_today", params={"month": f"{today:%Y-%m}"}
+            )
         fields = {"kind": RunKind.ADJUSTMENT, "corrects_month": month, "entry_date": today}
     else:
         if month_closed(month):
@@ -119,10 +125,15 @@ def run_start(*, month: date, actor: Actor, adjust: bool = False, dispatch: Disp
     try:
         with unrestricted(), transaction.atomic():  # planning the first step reads every county
             run = CycleRun.objects.create(
-                month=month, status=S.RUNNING, started_by=staff_user(actor),
-                started_by_job=actor.name if isinstance(actor, SystemActor) else "", **fields)
-            CycleStep.objects.bulk_create([CycleStep(run=run, name=step.name, order=i)
-                                           for i, step in enumerate(steps())])
+                month=month,
+                status=S.RUNNING,
+                started_by=staff_user(actor),
+                started_by_job=actor.name if isinstance(actor, SystemActor) else "",
+                **fields,
+            )
+            CycleStep.objects.bulk_create(
+                [CycleStep(run=run, name=step.name, order=i) for i, step in enumerate(steps())]
+            )
             ready = _advance(run)
     except IntegrityError:
         if adjust:
@@ -138,21 +149,28 @@ def _refuse_before_previous(month: date) -> None:
     before = (month - timedelta(days=1)).replace(day=1)
     previous = CycleRun.objects.filter(month=before, kind=RunKind.REGULAR).first()
     if previous is not None and previous.status != S.DONE and not month_closed(before):
-        raise BusinessRuleError(PREVIOUS_OPEN, code="cycle_previous",
-                                params={"month": f"{month:%Y-%m}", "previous": f"{before:%Y-%m}"})
+        raise BusinessRuleError(
+            PREVIOUS_OPEN,
+            code="cycle_previous",
+            params={"month": f"{month:%Y-%m}", "previous": f"{before:%Y-%m}"},
+        )
 
 
 def run_resume(*, run: CycleRun, actor: Actor, dispatch: Dispatch | None = None) -> CycleRun:
     """Carry a failed (or stalled) run on: failed shards are tried again, done ones stay done."""
     require(actor, "settlement.adjust" if run.kind == RunKind.ADJUSTMENT else "settlement.run")
     if run.kind == RunKind.REGULAR and month_closed(run.month):
-        raise BusinessRuleError(MONTH_CLOSED, code="cycle_closed", params={"month": run.month_label})
+        raise BusinessRuleError(
+            MONTH_CLOSED, code="cycle_closed", params={"month": run.month_label}
+        )
     try:
         with unrestricted(), transaction.atomic():
             run = CycleRun.objects.select_for_update().get(pk=run.pk)
             if run.status == S.DONE:
                 raise BusinessRuleError(NOT_RESUMABLE, code="cycle_done", params={"id": run.pk})
-            CycleShard.objects.filter(step__run=run, status=S.FAILED).update(status=S.PENDING, error="")
+            CycleShard.objects.filter(step__run=run, status=S.FAILED).update(
+                status=S.PENDING, error=""
+            )
             CycleStep.objects.filter(run=run, status=S.FAILED).update(status=S.RUNNING)
             run.status, run.error = S.RUNNING, ""
             run.save(update_fields=["status", "error", "updated_at"])
@@ -164,7 +182,9 @@ def run_resume(*, run: CycleRun, actor: Actor, dispatch: Dispatch | None = None)
 
 
 def _unfinished(run_id: int, *, never_tried: bool = False) -> list[int]:
-    shards = CycleShard.objects.filter(step__run_id=run_id, step__status=S.RUNNING, status__in=UNFINISHED)
+    shards = CycleShard.objects.filter(
+        step__run_id=run_id, step__status=S.RUNNING, status__in=UNFINISHED
+    )
     if never_tried:
         shards = shards.filter(attempts=0)
     return list(shards.order_by("id").values_list("id", flat=True))
@@ -178,7 +198,9 @@ def _advance(run: CycleRun) -> list[int]:
         keys = step_def(step.name).plan(run.month)
         step.started_at = now
         if keys:
-            CycleShard.objects.bulk_create([CycleShard(step=step, key=k) for k in keys], ignore_conflicts=True)
+            CycleShard.objects.bulk_create(
+                [CycleShard(step=step, key=k) for k in keys], ignore_conflicts=True
+            )
             step.status = S.RUNNING
             step.save(update_fields=["status", "started_at"])
             return list(step.shards.order_by("id").values_list("id", flat=True))
@@ -192,14 +214,26 @@ def _advance(run: CycleRun) -> list[int]:
 def _claim(shard_id: int) -> CycleShard | None:
     """Mark the shard running (attempt n+1), unless it is done, failed, held, or its run stopped."""
     with transaction.atomic():
-        shard = (CycleShard.objects.select_for_update(of=("self",))
-                 .select_related("step__run")
-                 .filter(pk=shard_id, status__in=UNFINISHED, step__status=S.RUNNING,
-                         step__run__status=S.RUNNING).order_by("id").first())
+        shard = (
+            CycleShard.objects.select_for_update(of=("self",))
+            .select_related("step__run")
+            .filter(
+                pk=shard_id,
+                status__in=UNFINISHED,
+                step__status=S.RUNNING,
+                step__run__status=S.RUNNING,
+            )
+            .order_by("id")
+            .first()
+        )
         if shard is None:
             return None
-        CycleShard.objects.filter(pk=shard_id).update(status=S.RUNNING, attempts=F("attempts") + 1,
-                                                      started_at=timezone.now(), updated_at=timezone.now())
+        CycleShard.objects.filter(pk=shard_id).update(
+            status=S.RUNNING,
+            attempts=F("attempts") + 1,
+            started_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
         return shard
 
 
@@ -217,20 +251,32 @@ def _execute(shard_id: int, dispatch: Dispatch | None) -> None:
         _redelivered(shard_id, dispatch)
         return
     step, run = shard.step, shard.step.run
-    ctx = ShardContext(run_id=run.pk, month=run.month, shard=shard.key, actor=CYCLE_JOB,
-                       entry_date=run.entry_date, adjustment=run.kind == RunKind.ADJUSTMENT)
+    ctx = ShardContext(
+        run_id=run.pk,
+        month=run.month,
+        shard=shard.key,
+        actor=CYCLE_JOB,
+        entry_date=run.entry_date,
+        adjustment=run.kind == RunKind.ADJUSTMENT,
+    )
     try:
         # The cycle is the city's: its shards read every county whoever's request runs them (eager Celery).
         with system_job(CYCLE_JOB), unrestricted(), transaction.atomic():
-            held = (CycleShard.objects.select_for_update(of=("self",)).filter(pk=shard_id, status=S.RUNNING)
-                    .order_by("id").values_list("id", flat=True).first())
+            held = (
+                CycleShard.objects.select_for_update(of=("self",))
+                .filter(pk=shard_id, status=S.RUNNING)
+                .order_by("id")
+                .values_list("id", flat=True)
+                .first()
+            )
             if held is None:
                 return  # finished meanwhile (a second delivery): nothing to do
             counts = step_def(step.name).work(ctx) or {}
             fault_point(step.name, shard.key, "in-transaction")
             now = timezone.now()
-            CycleShard.objects.filter(pk=shard_id).update(status=S.DONE, counts=counts, error="",
-                                                          finished_at=now, updated_at=now)
+            CycleShard.objects.filter(pk=shard_id).update(
+                status=S.DONE, counts=counts, error="", finished_at=now, updated_at=now
+            )
             ready, finished = _after_shard(step.pk, shard_id)
     except Exception as exc:  # recorded and shown on the run page; the run stops, resumable
         if isinstance(exc, BusinessRuleError):  # a rule of the month said no: the page says why
@@ -252,7 +298,12 @@ def _after_shard(step_id: int, shard_id: int) -> tuple[list[int], bool]:
     totals: Counter[str] = Counter()
     for counts in step.shards.values_list("counts", flat=True):
         totals.update({k: int(v) for k, v in (counts or {}).items()})
-    step.status, step.counts, step.finished_at, step.advanced_by = S.DONE, dict(totals), timezone.now(), shard_id
+    step.status, step.counts, step.finished_at, step.advanced_by = (
+        S.DONE,
+        dict(totals),
+        timezone.now(),
+        shard_id,
+    )
     step.save(update_fields=["status", "counts", "finished_at", "advanced_by"])
     return _advance(CycleRun.objects.select_for_update().get(pk=step.run_id)), True
 
@@ -266,20 +317,33 @@ def _redelivered(shard_id: int, dispatch: Dispatch | None) -> None:
 def error_text(exc: Exception) -> str:
     if isinstance(exc, BusinessRuleError):
         return exc.text()
-    return render(_("系统错误（%(kind)s）：%(detail)s，请联系系统管理员"), {"kind": type(exc).__name__,
-                                                                 "detail": str(exc)[:500]}, None)
+    return render(
+        _("系统错误（%(kind)s）：%(detail)s，请联系系统管理员"),
+        {"kind": type(exc).__name__, "detail": str(exc)[:500]},
+        None,
+    )
 
 
 def _fail(shard_id: int, exc: Exception) -> None:
     message = error_text(exc)
     with transaction.atomic():
-        shard = CycleShard.objects.select_related("step__run").select_for_update(of=("self",)).get(pk=shard_id)
-        CycleShard.objects.filter(pk=shard_id).update(status=S.FAILED, error=message, updated_at=timezone.now())
+        shard = (
+            CycleShard.objects.select_related("step__run")
+            .select_for_update(of=("self",))
+            .get(pk=shard_id)
+        )
+        CycleShard.objects.filter(pk=shard_id).update(
+            status=S.FAILED, error=message, updated_at=timezone.now()
+        )
         CycleStep.objects.filter(pk=shard.step_id).update(status=S.FAILED)
         run = shard.step.run
         label = step_def(shard.step.name).label
         run.status = S.FAILED
-        run.error = render(SHARD_FAILED, {"step": label, "shard": shard.key, "error": str(message).rstrip("。")}, None)
+        run.error = render(
+            SHARD_FAILED,
+            {"step": label, "shard": shard.key, "error": str(message).rstrip("。")},
+            None,
+        )
         run.save(update_fields=["status", "error", "updated_at"])
 
 
@@ -303,9 +367,16 @@ def watchdog_resend(*, stale_seconds: int, dispatch: Dispatch | None = None) -> 
     """Shards of running runs that made no progress for `stale_seconds`: send them again."""
     before = timezone.now() - timedelta(seconds=stale_seconds)
     with transaction.atomic():
-        stale = list(CycleShard.objects.filter(step__run__status=S.RUNNING, step__status=S.RUNNING,
-                                               status__in=UNFINISHED, updated_at__lt=before)
-                     .order_by("id").values_list("id", flat=True))
+        stale = list(
+            CycleShard.objects.filter(
+                step__run__status=S.RUNNING,
+                step__status=S.RUNNING,
+                status__in=UNFINISHED,
+                updated_at__lt=before,
+            )
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
         CycleShard.objects.filter(pk__in=stale).update(updated_at=timezone.now())
         _send(stale, dispatch)
     return stale

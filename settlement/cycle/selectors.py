@@ -38,9 +38,15 @@ def run_progress(run: CycleRun, user: Any = None) -> dict[str, Any]:
     """Where the run stands: each step's shards done of planned, and one percentage. A county
     clerk gets no step totals: they add up every county's money."""
     city_wide = not _hidden_counties(user)
-    steps = list(CycleStep.objects.filter(run=run).order_by("order").annotate(
-        total=Count("shards"), done=Count("shards", filter=Q(shards__status=S.DONE)),
-        failed=Count("shards", filter=Q(shards__status=S.FAILED))))
+    steps = list(
+        CycleStep.objects.filter(run=run)
+        .order_by("order")
+        .annotate(
+            total=Count("shards"),
+            done=Count("shards", filter=Q(shards__status=S.DONE)),
+            failed=Count("shards", filter=Q(shards__status=S.FAILED)),
+        )
+    )
     labels = _labels()
     share = 0.0
     rows = []
@@ -49,12 +55,27 @@ def run_progress(run: CycleRun, user: Any = None) -> dict[str, Any]:
             share += 1
         elif step.total:
             share += step.done / step.total
-        rows.append({"name": step.name, "label": str(labels.get(step.name, step.name)), "status": step.status,
-                     "status_label": str(step.get_status_display()), "done": step.done, "total": step.total,
-                     "failed": step.failed, "counts": step.counts if city_wide else {}})
+        rows.append(
+            {
+                "name": step.name,
+                "label": str(labels.get(step.name, step.name)),
+                "status": step.status,
+                "status_label": str(step.get_status_display()),
+                "done": step.done,
+                "total": step.total,
+                "failed": step.failed,
+                "counts": step.counts if city_wide else {},
+            }
+        )
     percent = 100 if run.status == S.DONE else int(100 * share / len(steps)) if steps else 0
-    return {"id": run.pk, "status": run.status, "status_label": str(run.get_status_display()),
-            "error": run_error(run, user), "percent": percent, "steps": rows}
+    return {
+        "id": run.pk,
+        "status": run.status,
+        "status_label": str(run.get_status_display()),
+        "error": run_error(run, user),
+        "percent": percent,
+        "steps": rows,
+    }
 
 
 def run_error(run: CycleRun, user: Any) -> str:
@@ -70,8 +91,11 @@ def _hidden_counties(user: Any) -> set[str]:
     """A county clerk sees the shards of their own county and the city's, not another county's."""
     if getattr(user, "role", "") != Role.COUNTY_CLERK:
         return set()
-    return set(Region.objects.filter(parent__code=settings.POOLING_AREA_CODE, level=RegionLevel.COUNTY)
-               .exclude(code=user.region_id).values_list("code", flat=True))
+    return set(
+        Region.objects.filter(parent__code=settings.POOLING_AREA_CODE, level=RegionLevel.COUNTY)
+        .exclude(code=user.region_id)
+        .values_list("code", flat=True)
+    )
 
 
 def run_steps(run: CycleRun, user: Any) -> list[dict[str, Any]]:
@@ -86,8 +110,20 @@ def run_steps(run: CycleRun, user: Any) -> list[dict[str, Any]]:
             shard.counts, shard.error = {}, ""  # errors add up every county's money (not saved)
         shards.setdefault(shard.step_id, []).append(shard)
     labels = _labels()
-    steps = CycleStep.objects.filter(run=run).order_by("order").annotate(
-        total=Count("shards"), done=Count("shards", filter=Q(shards__status=S.DONE)))
-    return [{"step": step, "label": labels.get(step.name, step.name), "shards": shards.get(step.pk, []),
-             "counts": step.counts if not hidden else {}, "done": step.done, "total": step.total, "output": step_output_url(step.name, run.month_label)}
-            for step in steps]
+    steps = (
+        CycleStep.objects.filter(run=run)
+        .order_by("order")
+        .annotate(total=Count("shards"), done=Count("shards", filter=Q(shards__status=S.DONE)))
+    )
+    return [
+        {
+            "step": step,
+            "label": labels.get(step.name, step.name),
+            "shards": shards.get(step.pk, []),
+            "counts": step.counts if not hidden else {},
+            "done": step.done,
+            "total": step.total,
+            "output": step_output_url(step.name, run.month_label),
+        }
+        for step in steps
+    ]

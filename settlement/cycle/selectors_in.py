@@ -36,15 +36,32 @@ def _book_rows(prefix: str, columns: dict[str, list[str]]) -> list[BookRow]:
     """Σ of the lines under `prefix` by county × book, one column per group of categories
     (credits shown positive for income and liabilities; debits positive for assets)."""
     wanted = {cat for cats in columns.values() for cat in cats}
-    sums = (Line.objects.filter(entry__key__startswith=prefix, account__category__in=wanted)
-            .values("county_id", "county__name", "book__code", "book__name", "book__sort_order",
-                    "account__category")
-            .annotate(total=Sum("amount_fen")).order_by("county_id", "book__sort_order"))
+    sums = (
+        Line.objects.filter(entry__key__startswith=prefix, account__category__in=wanted)
+        .values(
+            "county_id",
+            "county__name",
+            "book__code",
+            "book__name",
+            "book__sort_order",
+            "account__category",
+        )
+        .annotate(total=Sum("amount_fen"))
+        .order_by("county_id", "book__sort_order")
+    )
     rows: dict[tuple[str, str], BookRow] = {}
     for r in sums:
         key = (r["county_id"], r["book__code"])
-        row = rows.setdefault(key, BookRow(r["county_id"], r["county__name"], r["book__code"],
-                                           r["book__name"], dict.fromkeys(columns, 0)))
+        row = rows.setdefault(
+            key,
+            BookRow(
+                r["county_id"],
+                r["county__name"],
+                r["book__code"],
+                r["book__name"],
+                dict.fromkeys(columns, 0),
+            ),
+        )
         for column, cats in columns.items():
             if r["account__category"] in cats:
                 sign = 1 if column in DEBIT_COLUMNS else -1
@@ -53,8 +70,11 @@ def _book_rows(prefix: str, columns: dict[str, list[str]]) -> list[BookRow]:
 
 
 DEBIT_COLUMNS = {"to_special", "disbursed"}
-COLLECTION_COLUMNS: dict[str, list[str]] = {"income": [C.INCOME_PREMIUM], "suspense": [C.SUSPENSE],
-                      "to_special": [C.FISCAL_SPECIAL]}
+COLLECTION_COLUMNS: dict[str, list[str]] = {
+    "income": [C.INCOME_PREMIUM],
+    "suspense": [C.SUSPENSE],
+    "to_special": [C.FISCAL_SPECIAL],
+}
 DISBURSEMENT_COLUMNS: dict[str, list[str]] = {"disbursed": [C.COUNTY_EXPENDITURE]}
 
 
@@ -75,12 +95,26 @@ class PlanRow:
 
 def disbursement_rows(*, month: date) -> list[PlanRow]:
     """Each county's plan of the month, whether approved, and what reached its account."""
-    done = {(r.county, r.book): r.amounts["disbursed"]
-            for r in _book_rows(f"disbursement:{month:%Y-%m}:", DISBURSEMENT_COLUMNS)}
-    plans = (MonthlyPlan.objects.filter(year=month.year, month=month.month)
-             .select_related("county", "book").order_by("county_id", "book__sort_order"))
-    return [PlanRow(p.county_id, p.county.name, p.book.name, p.planned_expense_fen, p.approved_at is not None,
-                    done.get((p.county_id, p.book.code), 0)) for p in plans]
+    done = {
+        (r.county, r.book): r.amounts["disbursed"]
+        for r in _book_rows(f"disbursement:{month:%Y-%m}:", DISBURSEMENT_COLUMNS)
+    }
+    plans = (
+        MonthlyPlan.objects.filter(year=month.year, month=month.month)
+        .select_related("county", "book")
+        .order_by("county_id", "book__sort_order")
+    )
+    return [
+        PlanRow(
+            p.county_id,
+            p.county.name,
+            p.book.name,
+            p.planned_expense_fen,
+            p.approved_at is not None,
+            done.get((p.county_id, p.book.code), 0),
+        )
+        for p in plans
+    ]
 
 
 @dataclass(frozen=True)
@@ -105,17 +139,31 @@ class InstalmentRow:
 def instalments_of(*, month: date, county: str | None = None) -> list[InstalmentRow]:
     """Instalments due in the month, and those due before it still open (overdue)."""
     end = month_end(month)
-    qs = (Instalment.objects.filter(due_date__lte=end)
-          .annotate(paid=Coalesce(Sum("payments__amount_fen"), Value(0), output_field=IntegerField()))
-          .filter(Q(due_date__gte=month) | Q(paid__lt=F("amount_fen")))
-          .select_related("position__county", "position__book", "position__rule")
-          .order_by("position__county_id", "due_date", "position__book__sort_order", "seq"))
+    qs = (
+        Instalment.objects.filter(due_date__lte=end)
+        .annotate(paid=Coalesce(Sum("payments__amount_fen"), Value(0), output_field=IntegerField()))
+        .filter(Q(due_date__gte=month) | Q(paid__lt=F("amount_fen")))
+        .select_related("position__county", "position__book", "position__rule")
+        .order_by("position__county_id", "due_date", "position__book__sort_order", "seq")
+    )
     if county is not None:
         qs = qs.filter(position__county_id=county)
-    return [InstalmentRow(i, i.position.county_id, i.position.county.name, i.position.book.name,
-                          i.position.rule.name, i.seq, i.due_date, i.amount_fen, int(i.paid),
-                          i.due_date >= month, i.due_date < month and i.paid < i.amount_fen)
-            for i in qs]
+    return [
+        InstalmentRow(
+            i,
+            i.position.county_id,
+            i.position.county.name,
+            i.position.book.name,
+            i.position.rule.name,
+            i.seq,
+            i.due_date,
+            i.amount_fen,
+            int(i.paid),
+            i.due_date >= month,
+            i.due_date < month and i.paid < i.amount_fen,
+        )
+        for i in qs
+    ]
 
 
 @dataclass(frozen=True)
@@ -138,17 +186,42 @@ class AccountsRow:
 def accounts_rows(*, month: date) -> list[AccountsRow]:
     """Per county: the month's allocations and payments, and the control identity now."""
     kinds: dict[tuple[str, str], int] = {
-        (r["county_id"], r["kind"]): int(r["s"]) for r in AccountPosting.objects.filter(month=month)
-        .values("county_id", "kind").annotate(s=Sum("amount_fen"))}
-    control = {c: -int(b) for c, b in Account.objects.filter(
-        book__code=PERSONAL_BOOK, category=C.PERSONAL_ACCOUNT_BALANCE).values_list("county_id", "balance_fen")}
-    unswept = {c: int(s) for c, s in AccountPosting.objects.filter(batch=None).values("county_id")
-               .annotate(s=Sum("amount_fen")).values_list("county_id", "s")}
-    people = {c: int(s) for c, s in PersonalAccount.objects.values("person__county_id")
-              .annotate(s=Sum("balance_fen")).values_list("person__county_id", "s")}
+        (r["county_id"], r["kind"]): int(r["s"])
+        for r in AccountPosting.objects.filter(month=month)
+        .values("county_id", "kind")
+        .annotate(s=Sum("amount_fen"))
+    }
+    control = {
+        c: -int(b)
+        for c, b in Account.objects.filter(
+            book__code=PERSONAL_BOOK, category=C.PERSONAL_ACCOUNT_BALANCE
+        ).values_list("county_id", "balance_fen")
+    }
+    unswept = {
+        c: int(s)
+        for c, s in AccountPosting.objects.filter(batch=None)
+        .values("county_id")
+        .annotate(s=Sum("amount_fen"))
+        .values_list("county_id", "s")
+    }
+    people = {
+        c: int(s)
+        for c, s in PersonalAccount.objects.values("person__county_id")
+        .annotate(s=Sum("balance_fen"))
+        .values_list("person__county_id", "s")
+    }
     codes = sorted({c for c, _k in kinds} | set(people) | {c for c, v in control.items() if v})
     names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
-    return [AccountsRow(c, names.get(c, c), kinds.get((c, PostingKind.ALLOCATION), 0),
-                        kinds.get((c, PostingKind.RETIREE_ALLOCATION), 0),
-                        -kinds.get((c, PostingKind.PAYMENT), 0) - kinds.get((c, PostingKind.PAYMENT_REFUND), 0),
-                        control.get(c, 0), unswept.get(c, 0), people.get(c, 0)) for c in codes]
+    return [
+        AccountsRow(
+            c,
+            names.get(c, c),
+            kinds.get((c, PostingKind.ALLOCATION), 0),
+            kinds.get((c, PostingKind.RETIREE_ALLOCATION), 0),
+            -kinds.get((c, PostingKind.PAYMENT), 0) - kinds.get((c, PostingKind.PAYMENT_REFUND), 0),
+            control.get(c, 0),
+            unswept.get(c, 0),
+            people.get(c, 0),
+        )
+        for c in codes
+    ]

@@ -19,13 +19,32 @@ def _meta(month: date) -> list[tuple[object, object]]:
 
 
 def collection_table(month: date) -> Table:
-    rows = [[r.county, r.county_name, r.book_name, r.amounts["income"], r.amounts["suspense"],
-             r.amounts["to_special"]] for r in sel.collection_rows(month=month)]
-    return Table(title=_("月度归集"), meta=_meta(month), name_parts=[f"{month:%Y-%m}"], totals=_("合计"), rows=rows,
-                 columns=[Column(_("经办单位代码"), CODE), Column(_("经办单位"), TEXT),
-                          Column(_("基金账簿"), TEXT, width=30),
-                          Column(_("保险费收入"), MONEY, total=True), Column(_("暂收款增减"), MONEY, total=True),
-                          Column(_("划入市级财政专户"), MONEY, total=True)])
+    rows = [
+        [
+            r.county,
+            r.county_name,
+            r.book_name,
+            r.amounts["income"],
+            r.amounts["suspense"],
+            r.amounts["to_special"],
+        ]
+        for r in sel.collection_rows(month=month)
+    ]
+    return Table(
+        title=_("月度归集"),
+        meta=_meta(month),
+        name_parts=[f"{month:%Y-%m}"],
+        totals=_("合计"),
+        rows=rows,
+        columns=[
+            Column(_("经办单位代码"), CODE),
+            Column(_("经办单位"), TEXT),
+            Column(_("基金账簿"), TEXT, width=30),
+            Column(_("保险费收入"), MONEY, total=True),
+            Column(_("暂收款增减"), MONEY, total=True),
+            Column(_("划入市级财政专户"), MONEY, total=True),
+        ],
+    )
 
 
 def _status(r: sel.InstalmentRow) -> object:
@@ -35,38 +54,109 @@ def _status(r: sel.InstalmentRow) -> object:
 
 
 def remittance_table(month: date) -> Table:
-    rows = [[r.county, r.county_name, r.book_name, r.rule_name, str(r.seq), r.due_date, r.amount_fen, r.paid_fen,
-             r.open_fen, _status(r)] for r in sel.instalments_of(month=month)]
-    return Table(title=_("统筹前结余上解"), meta=_meta(month), name_parts=[f"{month:%Y-%m}"], totals=_("合计"),
-                 rows=rows, columns=[
-                     Column(_("经办单位代码"), CODE), Column(_("经办单位"), TEXT), Column(_("基金账簿"), TEXT, width=30),
-                     Column(_("上解规则"), TEXT, width=40), Column(_("期次"), TEXT), Column(_("到期日"), DATE),
-                     Column(_("应缴"), MONEY, total=True), Column(_("已缴"), MONEY, total=True),
-                     Column(_("未缴"), MONEY, total=True), Column(_("状态"), TEXT)])
+    rows = [
+        [
+            r.county,
+            r.county_name,
+            r.book_name,
+            r.rule_name,
+            str(r.seq),
+            r.due_date,
+            r.amount_fen,
+            r.paid_fen,
+            r.open_fen,
+            _status(r),
+        ]
+        for r in sel.instalments_of(month=month)
+    ]
+    return Table(
+        title=_("统筹前结余上解"),
+        meta=_meta(month),
+        name_parts=[f"{month:%Y-%m}"],
+        totals=_("合计"),
+        rows=rows,
+        columns=[
+            Column(_("经办单位代码"), CODE),
+            Column(_("经办单位"), TEXT),
+            Column(_("基金账簿"), TEXT, width=30),
+            Column(_("上解规则"), TEXT, width=40),
+            Column(_("期次"), TEXT),
+            Column(_("到期日"), DATE),
+            Column(_("应缴"), MONEY, total=True),
+            Column(_("已缴"), MONEY, total=True),
+            Column(_("未缴"), MONEY, total=True),
+            Column(_("状态"), TEXT),
+        ],
+    )
 
 
 def disbursement_table(month: date) -> Table:
-    rows = [[r.county, r.county_name, r.book_name, r.planned_fen, _("已审批") if r.approved else _("未审批"),
-             r.disbursed_fen] for r in sel.disbursement_rows(month=month)]
-    return Table(title=_("基金拨付"), meta=_meta(month), name_parts=[f"{month:%Y-%m}"], totals=_("合计"), rows=rows,
-                 columns=[Column(_("经办单位代码"), CODE), Column(_("经办单位"), TEXT),
-                          Column(_("基金账簿"), TEXT, width=30), Column(_("计划支出"), MONEY, total=True),
-                          Column(_("计划审批"), TEXT), Column(_("已拨付至县级支出户"), MONEY, total=True)])
+    rows = [
+        [
+            r.county,
+            r.county_name,
+            r.book_name,
+            r.planned_fen,
+            _("已审批") if r.approved else _("未审批"),
+            r.disbursed_fen,
+        ]
+        for r in sel.disbursement_rows(month=month)
+    ]
+    return Table(
+        title=_("基金拨付"),
+        meta=_meta(month),
+        name_parts=[f"{month:%Y-%m}"],
+        totals=_("合计"),
+        rows=rows,
+        columns=[
+            Column(_("经办单位代码"), CODE),
+            Column(_("经办单位"), TEXT),
+            Column(_("基金账簿"), TEXT, width=30),
+            Column(_("计划支出"), MONEY, total=True),
+            Column(_("计划审批"), TEXT),
+            Column(_("已拨付至县级支出户"), MONEY, total=True),
+        ],
+    )
 
 
 def accounts_table(month: date) -> Table:
-    rows = [[r.county, r.county_name, r.in_service_fen, r.retiree_fen, r.paid_fen, r.control_fen, r.unswept_fen,
-             r.people_fen, r.difference_fen] for r in sel.accounts_rows(month=month)]
-    return Table(title=_("个人账户划入"), meta=_meta(month), name_parts=[f"{month:%Y-%m}"], totals=_("合计"), rows=rows,
-                 columns=[Column(_("经办单位代码"), CODE), Column(_("经办单位"), TEXT),
-                          Column(_("在职人员划入"), MONEY, total=True), Column(_("退休人员划入"), MONEY, total=True),
-                          Column(_("本月个人账户支付"), MONEY, total=True),
-                          Column(_("控制账户余额（当前）"), MONEY, total=True),
-                          Column(_("未汇总入账记账（当前）"), MONEY, total=True),
-                          Column(_("个人账户余额合计（当前）"), MONEY, total=True),
-                          Column(_("差额（应为零）"), MONEY, total=True)])
+    rows = [
+        [
+            r.county,
+            r.county_name,
+            r.in_service_fen,
+            r.retiree_fen,
+            r.paid_fen,
+            r.control_fen,
+            r.unswept_fen,
+            r.people_fen,
+            r.difference_fen,
+        ]
+        for r in sel.accounts_rows(month=month)
+    ]
+    return Table(
+        title=_("个人账户划入"),
+        meta=_meta(month),
+        name_parts=[f"{month:%Y-%m}"],
+        totals=_("合计"),
+        rows=rows,
+        columns=[
+            Column(_("经办单位代码"), CODE),
+            Column(_("经办单位"), TEXT),
+            Column(_("在职人员划入"), MONEY, total=True),
+            Column(_("退休人员划入"), MONEY, total=True),
+            Column(_("本月个人账户支付"), MONEY, total=True),
+            Column(_("控制账户余额（当前）"), MONEY, total=True),
+            Column(_("未汇总入账记账（当前）"), MONEY, total=True),
+            Column(_("个人账户余额合计（当前）"), MONEY, total=True),
+            Column(_("差额（应为零）"), MONEY, total=True),
+        ],
+    )
 
 
 TABLES: dict[str, Callable[[date], Table]] = {
-    "collection": collection_table, "accounts": accounts_table, "remittance": remittance_table,
-    "disbursement": disbursement_table}
+    "collection": collection_table,
+    "accounts": accounts_table,
+    "remittance": remittance_table,
+    "disbursement": disbursement_table,
+}

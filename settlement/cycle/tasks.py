@@ -41,7 +41,9 @@ def cycle_start(month: str | None = None, adjust: bool = False) -> int:
         first = timezone.localdate().replace(day=1)
         month_day = (first - date.resolution).replace(day=1)
     else:
-        month_day = date.fromisoformat(f"{month}-01") if len(month) == 7 else date.fromisoformat(month)
+        month_day = (
+            date.fromisoformat(f"{month}-01") if len(month) == 7 else date.fromisoformat(month)
+        )
     with system_job(CYCLE_JOB) as actor:
         return runner.run_start(month=month_day, actor=actor, adjust=adjust).pk
 

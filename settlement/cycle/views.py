@@ -25,8 +25,11 @@ def _previous_month() -> str:
 
 @capability_required("settlement.view")
 def cycle_runs(request: HttpRequest) -> HttpResponse:
-    return render(request, "settlement/cycle/runs.html", {
-        "runs": selectors.runs_list(), "default_month": _previous_month()})
+    return render(
+        request,
+        "settlement/cycle/runs.html",
+        {"runs": selectors.runs_list(), "default_month": _previous_month()},
+    )
 
 
 @require_POST
@@ -45,7 +48,9 @@ def _start(request: HttpRequest, *, adjust: bool) -> HttpResponse:
     try:
         month = date.fromisoformat(request.POST.get("month", "") + "-01")
     except ValueError:
-        messages.error(request, _t("请按 YYYY-MM 填写清算月份，例如 %(m)s") % {"m": _previous_month()})
+        messages.error(
+            request, _t("请按 YYYY-MM 填写清算月份，例如 %(m)s") % {"m": _previous_month()}
+        )
         return redirect("settlement:cycle_runs")
     try:
         run = runner.run_start(month=month, actor=acting(request), adjust=adjust)
@@ -58,10 +63,17 @@ def _start(request: HttpRequest, *, adjust: bool) -> HttpResponse:
 @capability_required("settlement.view")
 def cycle_run(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(CycleRun.objects.select_related("started_by"), pk=pk)
-    return render(request, "settlement/cycle/run.html", {
-        "run": run, "run_error": selectors.run_error(run, request.user),
-        "steps": selectors.run_steps(run, request.user), "progress": selectors.run_progress(run, request.user),
-        "resumable": run.status in (CycleStatus.FAILED, CycleStatus.RUNNING)})
+    return render(
+        request,
+        "settlement/cycle/run.html",
+        {
+            "run": run,
+            "run_error": selectors.run_error(run, request.user),
+            "steps": selectors.run_steps(run, request.user),
+            "progress": selectors.run_progress(run, request.user),
+            "resumable": run.status in (CycleStatus.FAILED, CycleStatus.RUNNING),
+        },
+    )
 
 
 @capability_required("settlement.view")

@@ -37,11 +37,23 @@ def _meta(month: date) -> list[tuple[Any, Any]]:
 def clearing_table(st: clearing.Statement) -> Table:
     columns = [Column(_("账簿"), width=28), Column(_("支付单位"), width=16)]
     columns += [Column(name, MONEY, total=True) for _code, name in st.counties]
-    columns += [Column(_("本县参保人员"), MONEY, total=True), Column(_("代付外县"), MONEY, total=True),
-                Column(_("合计"), MONEY, total=True)]
-    rows = ([r.book_name, r.payer_name, *r.by_insured, r.own_fen, r.others_fen, r.total_fen] for r in st.rows)
-    return Table(title=_("县际清算表"), columns=columns, rows=rows, meta=_meta(st.month), totals=_("合计"),
-                 name_parts=[f"{st.month:%Y-%m}"])
+    columns += [
+        Column(_("本县参保人员"), MONEY, total=True),
+        Column(_("代付外县"), MONEY, total=True),
+        Column(_("合计"), MONEY, total=True),
+    ]
+    rows = (
+        [r.book_name, r.payer_name, *r.by_insured, r.own_fen, r.others_fen, r.total_fen]
+        for r in st.rows
+    )
+    return Table(
+        title=_("县际清算表"),
+        columns=columns,
+        rows=rows,
+        meta=_meta(st.month),
+        totals=_("合计"),
+        name_parts=[f"{st.month:%Y-%m}"],
+    )
 
 
 @capability_required("settlement.view")
@@ -53,14 +65,35 @@ def cycle_clearing(request: HttpRequest, month: str) -> HttpResponseBase:
 
 
 def reconcile_table(rep: reconciling.Report) -> Table:
-    columns = [Column(_("核对项目"), width=20), Column(_("单位或机构编码"), CODE), Column(_("名称"), width=24),
-               Column(_("账簿"), width=28), Column(_("结算数"), MONEY), Column(_("记账数"), MONEY),
-               Column(_("差额（记账−结算）"), MONEY)]
-    rows: list[list[Any]] = [[str(d.kind_label), d.subject, d.subject_name, d.book_name, d.ours_fen, d.posted_fen,
-                              d.diff_fen] for d in rep.differences]
+    columns = [
+        Column(_("核对项目"), width=20),
+        Column(_("单位或机构编码"), CODE),
+        Column(_("名称"), width=24),
+        Column(_("账簿"), width=28),
+        Column(_("结算数"), MONEY),
+        Column(_("记账数"), MONEY),
+        Column(_("差额（记账−结算）"), MONEY),
+    ]
+    rows: list[list[Any]] = [
+        [
+            str(d.kind_label),
+            d.subject,
+            d.subject_name,
+            d.book_name,
+            d.ours_fen,
+            d.posted_fen,
+            d.diff_fen,
+        ]
+        for d in rep.differences
+    ]
     rows += [[_("账簿核对"), "", d.check, "", None, None, None] for d in rep.ledger]
-    return Table(title=_("月度对账差异"), columns=columns, rows=rows, meta=_meta(rep.month),
-                 name_parts=[f"{rep.month:%Y-%m}"])
+    return Table(
+        title=_("月度对账差异"),
+        columns=columns,
+        rows=rows,
+        meta=_meta(rep.month),
+        name_parts=[f"{rep.month:%Y-%m}"],
+    )
 
 
 @capability_required("settlement.view")

@@ -29,9 +29,18 @@ def _page(request: HttpRequest, step: str, month_text: str) -> HttpResponseBase:
     rows = list(table.rows)
     money = [i for i, c in enumerate(table.columns) if c.kind == MONEY]
     totals = {i: sum(r[i] for r in rows) for i in money}
-    return render(request, "settlement/cycle/in_table.html", {
-        "table": table, "rows": rows, "money": money, "month": month, "step": step,
-        "totals": [totals.get(i) for i in range(len(table.columns))]})
+    return render(
+        request,
+        "settlement/cycle/in_table.html",
+        {
+            "table": table,
+            "rows": rows,
+            "money": money,
+            "month": month,
+            "step": step,
+            "totals": [totals.get(i) for i in range(len(table.columns))],
+        },
+    )
 
 
 @capability_required("settlement.view")

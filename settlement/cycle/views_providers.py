@@ -38,10 +38,20 @@ def cycle_providers(request: HttpRequest, month: str) -> HttpResponseBase:
     if request.GET.get("format"):
         return export_response(reports.list_table(rows, first), request.GET.get("format"))
     page = Paginator(rows, PAGE).get_page(request.GET.get("page"))
-    return render(request, "settlement/cycle/provider_statements.html", {
-        "month": first, "month_text": first.strftime("%Y-%m"), "label": reports.month_label(first), "page": page,
-        "held": rows.filter(held=True).count(), "with_differences": rows.exclude(differences=[]).count(),
-        "previous": add_months(first, -1).strftime("%Y-%m"), "next": add_months(first, 1).strftime("%Y-%m")})
+    return render(
+        request,
+        "settlement/cycle/provider_statements.html",
+        {
+            "month": first,
+            "month_text": first.strftime("%Y-%m"),
+            "label": reports.month_label(first),
+            "page": page,
+            "held": rows.filter(held=True).count(),
+            "with_differences": rows.exclude(differences=[]).count(),
+            "previous": add_months(first, -1).strftime("%Y-%m"),
+            "next": add_months(first, 1).strftime("%Y-%m"),
+        },
+    )
 
 
 @capability_required("settlement.view")
@@ -57,7 +67,17 @@ def cycle_provider_statement(request: HttpRequest, month: str, code: str) -> Htt
 
 
 def _statement_page(request: HttpRequest, s: ProviderMonthStatement, first: date) -> HttpResponse:
-    return render(request, "settlement/cycle/provider_statement.html", {
-        "s": s, "month_text": first.strftime("%Y-%m"), "label": reports.month_label(first),
-        "books": reports.book_rows(s), "printed_at": timezone.localtime(),
-        "state_label": State(s.provider_state).label if s.provider_state in State.values else s.provider_state})
+    return render(
+        request,
+        "settlement/cycle/provider_statement.html",
+        {
+            "s": s,
+            "month_text": first.strftime("%Y-%m"),
+            "label": reports.month_label(first),
+            "books": reports.book_rows(s),
+            "printed_at": timezone.localtime(),
+            "state_label": State(s.provider_state).label
+            if s.provider_state in State.values
+            else s.provider_state,
+        },
+    )

@@ -18,12 +18,23 @@ INSUTYPES = {
     "390": "城乡居民基本医疗保险",
     "510": "生育保险",
 }
-ALL_INSUTYPES = {**INSUTYPES, "320": "公务员医疗补助", "330": "大额医疗费用补助", "340": "离休人员医疗保障",
-                 "392": "城乡居民大病医疗保险"}
+ALL_INSUTYPES = {
+    **INSUTYPES,
+    "320": "公务员医疗补助",
+    "330": "大额医疗费用补助",
+    "340": "离休人员医疗保障",
+    "392": "城乡居民大病医疗保险",
+}
 
 MED_TYPES = {
-    "11": "普通门诊", "12": "门诊挂号", "13": "急诊", "14": "门诊慢特病",
-    "21": "普通住院", "41": "定点药店购药", "51": "生育门诊", "52": "生育住院",
+    "11": "普通门诊",
+    "12": "门诊挂号",
+    "13": "急诊",
+    "14": "门诊慢特病",
+    "21": "普通住院",
+    "41": "定点药店购药",
+    "51": "生育门诊",
+    "52": "生育住院",
 }
 CLR_TYPES = {"11": "门诊", "21": "住院", "41": "药店购药", "99": "其他"}
 CERT_TYPES = {"01": "医保电子凭证", "02": "居民身份证", "03": "社会保障卡"}
@@ -50,7 +61,9 @@ class Meaning:
 def meaning(*, insutype: str, med_type: str, pharmacy: bool) -> Meaning:
     """What an (insutype, med_type) pair settles as. Callers validated both codes already."""
     if insutype == "510" or med_type in ("51", "52"):
-        return Meaning(Scheme.EMPLOYEE, CareType.MATERNITY, "maternity", "21" if med_type == "52" else "11")
+        return Meaning(
+            Scheme.EMPLOYEE, CareType.MATERNITY, "maternity", "21" if med_type == "52" else "11"
+        )
     scheme = Scheme.EMPLOYEE if insutype == "310" else Scheme.RESIDENT
     book = "employee_pooled" if scheme == Scheme.EMPLOYEE else "resident"
     if med_type == "21":

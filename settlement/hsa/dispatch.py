@@ -66,7 +66,9 @@ class Transaction:
 TRANSACTIONS: dict[str, Transaction] = {}
 
 
-def register(infno: str, name: str, *, writes: bool, needs_sign_in: bool = True) -> Callable[[Handler], Handler]:
+def register(
+    infno: str, name: str, *, writes: bool, needs_sign_in: bool = True
+) -> Callable[[Handler], Handler]:
     def decorate(handler: Handler) -> Handler:
         TRANSACTIONS[infno] = Transaction(infno, name, handler, writes, needs_sign_in)
         return handler
@@ -92,8 +94,13 @@ def handle(env: Envelope, credential: Credential) -> dict[str, Any]:
     _load()
     provider = credential.provider
     if env.fixmedins_code != provider.national_code:
-        raise HsaError(WRONG_PROVIDER, field="fixmedins_code", code="wrong_provider",
-                       given=env.fixmedins_code, own=provider.national_code)
+        raise HsaError(
+            WRONG_PROVIDER,
+            field="fixmedins_code",
+            code="wrong_provider",
+            given=env.fixmedins_code,
+            own=provider.national_code,
+        )
     check_msgid(env)
     tx = TRANSACTIONS.get(env.infno)
     if tx is None:
@@ -132,7 +139,8 @@ def _claim(env: Envelope, digest: str, provider_id: int) -> int | None:
         cursor.execute(
             f"INSERT INTO {table} (month, msgid, provider_id, infno, payload_sha256, response, received_at)"
             " VALUES (%s, %s, %s, %s, %s, '{}', %s) ON CONFLICT (msgid, month) DO NOTHING RETURNING id",
-            [env.month, env.msgid, provider_id, env.infno, digest, timezone.now()])
+            [env.month, env.msgid, provider_id, env.infno, digest, timezone.now()],
+        )
         row = cursor.fetchone()
     return None if row is None else int(row[0])
 
@@ -142,13 +150,18 @@ def _answered(env: Envelope, claim: int, output: dict[str, Any]) -> None:
     by hand like the claim, as it runs on every message; the JSON is adapted as the model field would."""
     table = Message._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET response = %s WHERE month = %s AND id = %s",
-                       [connection.ops.adapt_json_value(output, None), env.month, claim])
+        cursor.execute(
+            f"UPDATE {table} SET response = %s WHERE month = %s AND id = %s",
+            [connection.ops.adapt_json_value(output, None), env.month, claim],
+        )
 
 
 def _stored(env: Envelope, digest: str) -> dict[str, Any] | None:
-    found = (Message.objects.filter(month=env.month, msgid=env.msgid)
-             .values_list("payload_sha256", "response").first())
+    found = (
+        Message.objects.filter(month=env.month, msgid=env.msgid)
+        .values_list("payload_sha256", "response")
+        .first()
+    )
     if found is None:
         return None
     if found[0] != digest:

@@ -35,7 +35,7 @@ from settlement.hsa.errors import (
 MAX_BODY = 2 * 1024 * 1024
 MSGID_RE = re.compile(r"^[HP][0-9]{11}[0-9]{14}[0-9]{4}$")
 _TOKEN = "@@" + secrets.token_hex(8) + "@@"
-_NUMBER = re.compile('"' + re.escape(_TOKEN) + r'(-?[0-9]+\.[0-9]+)' + re.escape(_TOKEN) + '"')
+_NUMBER = re.compile('"' + re.escape(_TOKEN) + r"(-?[0-9]+\.[0-9]+)" + re.escape(_TOKEN) + '"')
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,13 @@ class Envelope:
     @property
     def payload_sha256(self) -> str:
         """What a msgid stands for: the transaction and its input (not the envelope's clock or sign_no)."""
-        body = json.dumps([self.infno, self.input], sort_keys=True, ensure_ascii=False, default=str,
-                          separators=(",", ":"))
+        body = json.dumps(
+            [self.infno, self.input],
+            sort_keys=True,
+            ensure_ascii=False,
+            default=str,
+            separators=(",", ":"),
+        )
         return hashlib.sha256(body.encode()).hexdigest()
 
     @property
@@ -88,10 +93,16 @@ def parse(body: bytes) -> Envelope:
     payload = raw.get("input")
     if not isinstance(payload, dict):
         raise HsaError(MISSING, field="input", code="missing")
-    return Envelope(infno=field("infno"), msgid=field("msgid"), fixmedins_code=field("fixmedins_code"),
-                    sign_no=field("sign_no", required=False), opter=field("opter", required=False),
-                    opter_name=field("opter_name", required=False),
-                    mdtrtarea_admvs=field("mdtrtarea_admvs", required=False), input=payload)
+    return Envelope(
+        infno=field("infno"),
+        msgid=field("msgid"),
+        fixmedins_code=field("fixmedins_code"),
+        sign_no=field("sign_no", required=False),
+        opter=field("opter", required=False),
+        opter_name=field("opter_name", required=False),
+        mdtrtarea_admvs=field("mdtrtarea_admvs", required=False),
+        input=payload,
+    )
 
 
 def check_msgid(env: Envelope) -> None:
@@ -99,8 +110,13 @@ def check_msgid(env: Envelope) -> None:
     if not MSGID_RE.match(env.msgid):
         raise HsaError(MSGID_SHAPE, field="msgid", code="msgid", value=env.msgid[:40])
     if not env.msgid.startswith(env.fixmedins_code):
-        raise HsaError(MSGID_PROVIDER, field="msgid", code="msgid_provider", value=env.msgid,
-                       own=env.fixmedins_code)
+        raise HsaError(
+            MSGID_PROVIDER,
+            field="msgid",
+            code="msgid_provider",
+            value=env.msgid,
+            own=env.fixmedins_code,
+        )
     stamp = env.msgid[12:26]
     try:
         sent = timezone.make_aware(datetime.strptime(stamp, "%Y%m%d%H%M%S"))
@@ -120,7 +136,9 @@ def ratio(value: Decimal) -> str:
     return f"{_TOKEN}{value.quantize(Decimal('0.0001'))}{_TOKEN}"
 
 
-def answer(env: Envelope | None, *, output: Any = None, error: BusinessRuleError | None = None) -> dict[str, Any]:
+def answer(
+    env: Envelope | None, *, output: Any = None, error: BusinessRuleError | None = None
+) -> dict[str, Any]:
     now = timezone.localtime()
     body: dict[str, Any] = {
         "infcode": 0 if error is None else -1,

@@ -14,7 +14,9 @@ BAD_FORMAT = _("字段 %(field)s 格式不正确：%(rule)s（收到“%(value)s
 UNKNOWN_INFNO = _("不支持的交易编号 infno=%(value)s")
 NOT_SIGNED_IN = _("签到编号 sign_no 无效或已签退，请先调用 9001 签到")
 MSGID_PROVIDER = _("报文ID msgid 必须以本机构编码 %(own)s 开头（收到“%(value)s”）")
-MSGID_SHAPE = _("报文ID msgid 应为 30 位：机构编码 12 位 + 时间 yyyyMMddHHmmss + 顺序号 4 位（收到“%(value)s”）")
+MSGID_SHAPE = _(
+    "报文ID msgid 应为 30 位：机构编码 12 位 + 时间 yyyyMMddHHmmss + 顺序号 4 位（收到“%(value)s”）"
+)
 MSGID_TIME = _("报文ID msgid 中的时间 %(time)s 与当前时间相差过大（应在 7 天内）")
 MSGID_REUSED = _("报文ID %(msgid)s 已用于内容不同的另一笔交易")
 WRONG_PROVIDER = _("fixmedins_code=%(given)s 与接口密钥所属机构 %(own)s 不一致")
@@ -25,7 +27,9 @@ INTERNAL = _("系统内部错误，请稍后重试（事件编号 %(incident)s�
 class HsaError(BusinessRuleError):
     """A refusal in the interface's own form; the same constants as the rest of the system."""
 
-    def __init__(self, message: Any, *, field: str | None = None, code: str = "hsa", **params: Any) -> None:
+    def __init__(
+        self, message: Any, *, field: str | None = None, code: str = "hsa", **params: Any
+    ) -> None:
         if field is not None:
             params.setdefault("field", field)
         super().__init__(message, code=code, field=field, params=params)

@@ -41,7 +41,9 @@ def text(data: dict[str, Any], field: str, *, required: bool = True, max_len: in
     return result
 
 
-def choice(data: dict[str, Any], field: str, allowed: dict[str, Any], *, required: bool = True) -> str:
+def choice(
+    data: dict[str, Any], field: str, allowed: dict[str, Any], *, required: bool = True
+) -> str:
     value = text(data, field, required=required, max_len=10)
     if value and value not in allowed:
         raise _bad(field, "可选值 " + "/".join(allowed), value)
@@ -137,6 +139,10 @@ def integer(data: dict[str, Any], field: str, *, minimum: int = 0) -> int:
     if value is None or value == "":
         raise HsaError(MISSING, field=field, code="missing")
     text_value = str(value).strip()
-    if isinstance(value, bool | float) or not text_value.lstrip("-").isdigit() or int(text_value) < minimum:
+    if (
+        isinstance(value, bool | float)
+        or not text_value.lstrip("-").isdigit()
+        or int(text_value) < minimum
+    ):
         raise _bad(field, f"不小于 {minimum} 的整数", value)
     return int(text_value)

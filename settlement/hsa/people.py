@@ -20,7 +20,9 @@ from settlement.hsa import fields
 from settlement.hsa.errors import HsaError
 
 UNKNOWN_PERSON = _("未找到参保人：%(field)s=%(value)s")
-ECERT = _("医保电子凭证（mdtrt_cert_type=01）须经国家平台解码，本接口请使用 02 居民身份证或 03 社会保障卡")
+ECERT = _(
+    "医保电子凭证（mdtrt_cert_type=01）须经国家平台解码，本接口请使用 02 居民身份证或 03 社会保障卡"
+)
 PERSON_MISMATCH = _("psn_no=%(value)s 与就诊记录的参保人不一致")
 
 GENDERS = {"M": "1", "F": "2"}
@@ -70,9 +72,20 @@ def baseinfo(person: Person) -> dict[str, Any]:
     from django.utils import timezone
 
     today = timezone.localdate()
-    age = today.year - person.birth_date.year - ((today.month, today.day) < (person.birth_date.month,
-                                                                             person.birth_date.day))
-    return {"psn_no": psn_no(person), "psn_cert_type": "01", "certno": person.id_number,
-            "psn_name": person.name, "gend": GENDERS.get(person.sex, "9"), "naty": "",
-            "brdy": person.birth_date.isoformat(), "age": age,
-            "psn_type": PSN_TYPES.get(person.category, ""), "insuplc_admdvs": person.county_id}
+    age = (
+        today.year
+        - person.birth_date.year
+        - ((today.month, today.day) < (person.birth_date.month, person.birth_date.day))
+    )
+    return {
+        "psn_no": psn_no(person),
+        "psn_cert_type": "01",
+        "certno": person.id_number,
+        "psn_name": person.name,
+        "gend": GENDERS.get(person.sex, "9"),
+        "naty": "",
+        "brdy": person.birth_date.isoformat(),
+        "age": age,
+        "psn_type": PSN_TYPES.get(person.category, ""),
+        "insuplc_admdvs": person.county_id,
+    }

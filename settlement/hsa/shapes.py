@@ -51,23 +51,53 @@ def settlement_from(data: dict[str, Any], field: str = "setl_id") -> Settlement:
 def setlinfo(row: Settlement, person: Person) -> dict[str, Any]:
     info = baseinfo(person)
     return {
-        "mdtrt_id": external_id(row.visit_month, row.visit_id) if row.visit_id and row.visit_month else "",
+        "mdtrt_id": external_id(row.visit_month, row.visit_id)
+        if row.visit_id and row.visit_month
+        else "",
         "setl_id": row.setl_id if row.pk else "",
-        **{k: info[k] for k in ("psn_no", "psn_name", "psn_cert_type", "certno", "gend", "naty", "brdy", "age",
-                                "psn_type")},
-        "insutype": row.insutype, "med_type": row.med_type, "clr_type": row.clr_type, "clr_way": "1",
-        "clr_optins": row.handling_unit_id, "insuplc_admdvs": row.insured_county_id,
+        **{
+            k: info[k]
+            for k in (
+                "psn_no",
+                "psn_name",
+                "psn_cert_type",
+                "certno",
+                "gend",
+                "naty",
+                "brdy",
+                "age",
+                "psn_type",
+            )
+        },
+        "insutype": row.insutype,
+        "med_type": row.med_type,
+        "clr_type": row.clr_type,
+        "clr_way": "1",
+        "clr_optins": row.handling_unit_id,
+        "insuplc_admdvs": row.insured_county_id,
         "setl_time": timezone.localtime(row.setl_time).strftime("%Y-%m-%d %H:%M:%S"),
-        "medfee_sumamt": money(row.medfee_sumamt), "fulamt_ownpay_amt": money(row.fulamt_ownpay_amt),
-        "overlmt_selfpay": money(row.overlmt_selfpay), "preselfpay_amt": money(row.preselfpay_amt),
-        "inscp_scp_amt": money(row.inscp_scp_amt), "act_pay_dedc": money(row.act_pay_dedc),
-        "hifp_pay": money(row.hifp_pay), "pool_prop_selfpay": ratio(row.pool_prop_selfpay),
-        "cvlserv_pay": money(0), "hifes_pay": money(0), "hifmi_pay": money(row.hifmi_pay),
-        "hifob_pay": money(row.hifob_pay), "maf_pay": money(0), "oth_pay": money(0),
+        "medfee_sumamt": money(row.medfee_sumamt),
+        "fulamt_ownpay_amt": money(row.fulamt_ownpay_amt),
+        "overlmt_selfpay": money(row.overlmt_selfpay),
+        "preselfpay_amt": money(row.preselfpay_amt),
+        "inscp_scp_amt": money(row.inscp_scp_amt),
+        "act_pay_dedc": money(row.act_pay_dedc),
+        "hifp_pay": money(row.hifp_pay),
+        "pool_prop_selfpay": ratio(row.pool_prop_selfpay),
+        "cvlserv_pay": money(0),
+        "hifes_pay": money(0),
+        "hifmi_pay": money(row.hifmi_pay),
+        "hifob_pay": money(row.hifob_pay),
+        "maf_pay": money(0),
+        "oth_pay": money(0),
         "fund_pay_sumamt": money(row.fund_pay_sumamt),
         "psn_part_amt": money(row.medfee_sumamt - row.hifp_pay - row.hifmi_pay - row.hifob_pay),
-        "acct_pay": money(row.acct_pay), "psn_cash_pay": money(row.psn_cash_pay), "hosp_part_amt": money(0),
-        "balc": money(row.balc), "acct_mulaid_pay": money(0), "medins_setl_id": row.msgid,
+        "acct_pay": money(row.acct_pay),
+        "psn_cash_pay": money(row.psn_cash_pay),
+        "hosp_part_amt": money(0),
+        "balc": money(row.balc),
+        "acct_mulaid_pay": money(0),
+        "medins_setl_id": row.msgid,
         "refd_setl_flag": "1" if row.kind == "reverse" else "0",
         "fund_pay_sumamt_incl_acct": "1" if settings.HSA_FUND_PAY_INCLUDES_ACCOUNT else "0",
         "setl_proc_info": row.detail.get("explanation", []),
@@ -77,13 +107,23 @@ def setlinfo(row: Settlement, person: Person) -> dict[str, Any]:
 def setldetail(row: Settlement) -> list[dict[str, Any]]:
     """One row per fund that paid: the basic fund's book, then the second tier."""
     out = []
-    for book, amount in ((row.fund_book, row.hifp_pay), ("resident_critical", row.hifmi_pay),
-                         ("employee_large", row.hifob_pay)):
+    for book, amount in (
+        (row.fund_book, row.hifp_pay),
+        ("resident_critical", row.hifmi_pay),
+        ("employee_large", row.hifob_pay),
+    ):
         if amount or book == row.fund_book:
             code, name = FUND_PAY_TYPES[book]
-            out.append({"fund_pay_type": code, "fund_pay_type_name": name,
-                        "inscp_scp_amt": money(row.inscp_scp_amt), "crt_payb_lmt_amt": money(0),
-                        "fund_payamt": money(amount), "setl_proc_info": ""})
+            out.append(
+                {
+                    "fund_pay_type": code,
+                    "fund_pay_type_name": name,
+                    "inscp_scp_amt": money(row.inscp_scp_amt),
+                    "crt_payb_lmt_amt": money(0),
+                    "fund_payamt": money(amount),
+                    "setl_proc_info": "",
+                }
+            )
     return out
 
 
@@ -92,10 +132,19 @@ def fee_result(fee: FeeDetail, *, default_b_rate: Decimal) -> dict[str, Any]:
     rate = fee.self_pay_pct / 100 if fee.self_pay_pct is not None else default_b_rate
     excluded = fee.amount_fen if fee.cls == "C" else 0
     class_b = apply_rate(fee.amount_fen, rate) if fee.cls == "B" else 0
-    return {"feedetl_sn": fee.feedetl_sn, "det_item_fee_sumamt": money(fee.amount_fen), "cnt": str(fee.quantity),
-            "pric": money(fee.price_fen), "chrgitm_lv": CLASS_LEVELS[fee.cls],
-            "selfpay_prop": ratio({"A": Decimal(0), "B": rate, "C": Decimal(1)}[fee.cls]),
-            "fulamt_ownpay_amt": money(excluded), "overlmt_amt": money(0), "preselfpay_amt": money(class_b),
-            "inscp_scp_amt": money(fee.amount_fen - excluded - class_b), "pric_uplmt_amt": money(0),
-            "memo": "" if fee.in_catalogue else "目录外项目，全自费",
-            "med_list_codg": fee.code, "list_name": fee.name}
+    return {
+        "feedetl_sn": fee.feedetl_sn,
+        "det_item_fee_sumamt": money(fee.amount_fen),
+        "cnt": str(fee.quantity),
+        "pric": money(fee.price_fen),
+        "chrgitm_lv": CLASS_LEVELS[fee.cls],
+        "selfpay_prop": ratio({"A": Decimal(0), "B": rate, "C": Decimal(1)}[fee.cls]),
+        "fulamt_ownpay_amt": money(excluded),
+        "overlmt_amt": money(0),
+        "preselfpay_amt": money(class_b),
+        "inscp_scp_amt": money(fee.amount_fen - excluded - class_b),
+        "pric_uplmt_amt": money(0),
+        "memo": "" if fee.in_catalogue else "目录外项目，全自费",
+        "med_list_codg": fee.code,
+        "list_name": fee.name,
+    }

@@ -36,7 +36,9 @@ FORBIDDEN = _("无权执行此操作：%(detail)s")
 def endpoint(request: HttpRequest, infno: str | None = None) -> HttpResponse:
     with translation.override("zh-hans"):
         status, body = _serve(request, infno)
-    return HttpResponse(envelope.render(body), status=status, content_type="application/json; charset=utf-8")
+    return HttpResponse(
+        envelope.render(body), status=status, content_type="application/json; charset=utf-8"
+    )
 
 
 def _serve(request: HttpRequest, infno: str | None) -> tuple[int, dict[str, Any]]:
@@ -45,21 +47,35 @@ def _serve(request: HttpRequest, infno: str | None) -> tuple[int, dict[str, Any]
     header = request.headers.get("Authorization", "")
     credential = credential_authenticate(token=header[7:]) if header.startswith("Bearer ") else None
     if credential is None:
-        return 401, envelope.answer(None, error=HsaError(NO_CREDENTIAL, field="Authorization", code="credential"))
+        return 401, envelope.answer(
+            None, error=HsaError(NO_CREDENTIAL, field="Authorization", code="credential")
+        )
     env = None
     try:
         env = envelope.parse(request.body)
         if infno is not None and env.infno != infno:
-            raise HsaError(INFNO_PATH, field="infno", code="infno_path", path=infno, value=env.infno)
+            raise HsaError(
+                INFNO_PATH, field="infno", code="infno_path", path=infno, value=env.infno
+            )
         return 200, envelope.answer(env, output=handle(env, credential))
     except BusinessRuleError as exc:
         return 200, envelope.answer(env, error=exc)
     except ObjectDoesNotExist:
-        return 200, envelope.answer(env, error=HsaError(NOT_FOUND, code="not_found", field="mdtrt_id"))
+        return 200, envelope.answer(
+            env, error=HsaError(NOT_FOUND, code="not_found", field="mdtrt_id")
+        )
     except PermissionDenied as exc:
-        return 200, envelope.answer(env, error=HsaError(FORBIDDEN, code="forbidden", detail=str(exc)))
+        return 200, envelope.answer(
+            env, error=HsaError(FORBIDDEN, code="forbidden", detail=str(exc))
+        )
     except Exception:
         incident = secrets.token_hex(4).upper()
-        log.exception("hsa message failed: incident %s infno %s msgid %s", incident,
-                      getattr(env, "infno", "?"), getattr(env, "msgid", "?"))
-        return 200, envelope.answer(env, error=HsaError(INTERNAL, code="internal", incident=incident))
+        log.exception(
+            "hsa message failed: incident %s infno %s msgid %s",
+            incident,
+            getattr(env, "infno", "?"),
+            getattr(env, "msgid", "?"),
+        )
+        return 200, envelope.answer(
+            env, error=HsaError(INTERNAL, code="internal", incident=incident)
+        )

@@ -56,13 +56,19 @@ EXISTS = _("该定点机构的这个就诊流水号已导入结算过")
 
 COLUMNS = [
     Column("provider", gettext_noop("定点机构编码"), aliases=("fixmedins_code", "机构编码")),
-    Column("visit_no", gettext_noop("就诊流水号"), aliases=("ipt_otp_no", "门诊/住院号", "住院号", "门诊号")),
+    Column(
+        "visit_no",
+        gettext_noop("就诊流水号"),
+        aliases=("ipt_otp_no", "门诊/住院号", "住院号", "门诊号"),
+    ),
     Column("id_number", gettext_noop("身份证号码"), aliases=("certno", "证件号码", "公民身份号码")),
     Column("insutype", gettext_noop("险种类型"), aliases=("insutype",)),
     Column("med_type", gettext_noop("医疗类别"), aliases=("med_type",)),
     Column("begntime", gettext_noop("就诊/入院时间"), aliases=("begntime", "就诊时间", "入院时间")),
     Column("endtime", gettext_noop("出院时间"), aliases=("endtime",), required=False),
-    Column("diagnosis", gettext_noop("主要诊断编码"), aliases=("dise_codg", "诊断编码"), required=False),
+    Column(
+        "diagnosis", gettext_noop("主要诊断编码"), aliases=("dise_codg", "诊断编码"), required=False
+    ),
     Column("acct", gettext_noop("使用个人账户"), aliases=("acct_used_flag",), required=False),
     Column("feedetl_sn", gettext_noop("费用明细流水号"), aliases=("feedetl_sn",)),
     Column("code", gettext_noop("医保目录编码"), aliases=("med_list_codg", "项目编码")),
@@ -108,7 +114,9 @@ class ClaimKind(ImportKind):
         people = ctx.cache.setdefault("people", {})
         with unrestricted():
             codes = {r.get("provider", "").strip().upper() for r in rows} - set(providers)
-            providers.update({p.national_code: p for p in Provider.objects.filter(national_code__in=codes)})
+            providers.update(
+                {p.national_code: p for p in Provider.objects.filter(national_code__in=codes)}
+            )
             numbers = {r.get("id_number", "").strip().upper() for r in rows} - set(people)
             people.update({p.id_number: p for p in Person.objects.filter(id_number__in=numbers)})
 
@@ -127,21 +135,53 @@ class ClaimKind(ImportKind):
         visit_no = cells.take(required, "visit_no")
         sn = cells.take(required, "feedetl_sn")
         code = cells.take(required, "code")
-        if provider is not None and ctx.own_county is not None and provider.handling_region_id != ctx.own_county:
-            cells.problems.append(RowProblem("provider", OTHER_COUNTY_ROW, code=provider.handling_region_id,
-                                             own=ctx.own_county))
+        if (
+            provider is not None
+            and ctx.own_county is not None
+            and provider.handling_region_id != ctx.own_county
+        ):
+            cells.problems.append(
+                RowProblem(
+                    "provider",
+                    OTHER_COUNTY_ROW,
+                    code=provider.handling_region_id,
+                    own=ctx.own_county,
+                )
+            )
         if None not in (quantity, price, amount) and amount != round_fen(quantity * price):
-            cells.problems.append(RowProblem("amount", AMOUNT_MISMATCH, amount=_yuan(amount),
-                                             expected=_yuan(round_fen(quantity * price))))
+            cells.problems.append(
+                RowProblem(
+                    "amount",
+                    AMOUNT_MISMATCH,
+                    amount=_yuan(amount),
+                    expected=_yuan(round_fen(quantity * price)),
+                )
+            )
         if med_type in ("21", "52") and endtime is None:
             cells.problems.append(RowProblem("endtime", DISCHARGE_REQUIRED))
         cells.done()
-        line = FeeLine(feedetl_sn=sn[:30], code=code.upper()[:50], quantity=quantity, price_fen=price,
-                       amount_fen=amount, occurred_at=occurred or begntime, name=values.get("name", "")[:200])
+        line = FeeLine(
+            feedetl_sn=sn[:30],
+            code=code.upper()[:50],
+            quantity=quantity,
+            price_fen=price,
+            amount_fen=amount,
+            occurred_at=occurred or begntime,
+            name=values.get("name", "")[:200],
+        )
         return provider.handling_region_id, Claim(
-            row=ctx.row or 0, provider=provider, visit_no=visit_no[:30], person=person, insutype=insutype,
-            med_type=med_type, begntime=begntime, endtime=endtime, diagnosis=values.get("diagnosis", "")[:30],
-            acct=values.get("acct", "") in ("1", "是", "Y", "y"), line=line)
+            row=ctx.row or 0,
+            provider=provider,
+            visit_no=visit_no[:30],
+            person=person,
+            insutype=insutype,
+            med_type=med_type,
+            begntime=begntime,
+            endtime=endtime,
+            diagnosis=values.get("diagnosis", "")[:30],
+            acct=values.get("acct", "") in ("1", "是", "Y", "y"),
+            line=line,
+        )
 
     def unique_key(self, record: Claim) -> Any:
         return (record.provider.pk, record.visit_no, record.line.feedetl_sn)
@@ -159,11 +199,16 @@ class ClaimKind(ImportKind):
         with unrestricted():
             for provider_id in {k[0] for k in keys}:
                 numbers = {k[1] for k in keys if k[0] == provider_id}
-                visits = dict(Visit.objects.filter(provider_id=provider_id, ipt_otp_no__in=numbers,
-                                                   opened_msgid__startswith="FILE:")
-                              .values_list("pk", "ipt_otp_no"))
-                for visit_id, sn in FeeDetail.objects.filter(visit_id__in=visits).values_list("visit_id",
-                                                                                              "feedetl_sn"):
+                visits = dict(
+                    Visit.objects.filter(
+                        provider_id=provider_id,
+                        ipt_otp_no__in=numbers,
+                        opened_msgid__startswith="FILE:",
+                    ).values_list("pk", "ipt_otp_no")
+                )
+                for visit_id, sn in FeeDetail.objects.filter(visit_id__in=visits).values_list(
+                    "visit_id", "feedetl_sn"
+                ):
                     found.add((provider_id, visits[visit_id], sn))
         return found
 
@@ -176,8 +221,26 @@ class ClaimKind(ImportKind):
             transaction.set_rollback(True)
 
     def template_rows(self) -> list[list[str]]:
-        return [["H32090200011", "MZ20260601001", "360426199101010071", "310", "11", "2026-06-01 09:00:00", "",
-                 "", "0", "1", "001102000000100", "普通门诊诊查费", "1", "20.00", "20.00", "2026-06-01 09:10:00"]]
+        return [
+            [
+                "H32090200011",
+                "MZ20260601001",
+                "360426199101010071",
+                "310",
+                "11",
+                "2026-06-01 09:00:00",
+                "",
+                "",
+                "0",
+                "1",
+                "001102000000100",
+                "普通门诊诊查费",
+                "1",
+                "20.00",
+                "20.00",
+                "2026-06-01 09:10:00",
+            ]
+        ]
 
 
 def _settle_all(records: Iterator[Claim], ctx: Context) -> int:
@@ -194,30 +257,58 @@ def _settle_all(records: Iterator[Claim], ctx: Context) -> int:
                 _settle_visit(group, ctx)
             settled += len(group.claims)
         except BusinessRuleError as exc:
-            ctx.refuse(exc, default_column="visit_no", columns={
-                "begntime": "begntime", "endtime": "endtime", "insutype": "insutype", "psn_no": "id_number",
-                "medfee_sumamt": "amount", "fixmedins_code": "provider", "feedetl_sn": "feedetl_sn",
-                "det_item_fee_sumamt": "amount", "fee_ocur_time": "occurred", "mdtrt_id": "visit_no"})
+            ctx.refuse(
+                exc,
+                default_column="visit_no",
+                columns={
+                    "begntime": "begntime",
+                    "endtime": "endtime",
+                    "insutype": "insutype",
+                    "psn_no": "id_number",
+                    "medfee_sumamt": "amount",
+                    "fixmedins_code": "provider",
+                    "feedetl_sn": "feedetl_sn",
+                    "det_item_fee_sumamt": "amount",
+                    "fee_ocur_time": "occurred",
+                    "mdtrt_id": "visit_no",
+                },
+            )
     return settled
 
 
 def _settle_visit(group: VisitGroup, ctx: Context) -> None:
     first = group.claims[0]
     for claim in group.claims[1:]:
-        for what, a, b in (("身份证号码", claim.person.pk, first.person.pk), ("险种类型", claim.insutype, first.insutype),
-                           ("医疗类别", claim.med_type, first.med_type), ("就诊/入院时间", claim.begntime, first.begntime)):
+        for what, a, b in (
+            ("身份证号码", claim.person.pk, first.person.pk),
+            ("险种类型", claim.insutype, first.insutype),
+            ("医疗类别", claim.med_type, first.med_type),
+            ("就诊/入院时间", claim.begntime, first.begntime),
+        ):
             if a != b:
-                raise BusinessRuleError(VISIT_DIFFERS, code="visit_differs", field="visit_no", params={"what": what})
+                raise BusinessRuleError(
+                    VISIT_DIFFERS, code="visit_differs", field="visit_no", params={"what": what}
+                )
     # In the importing clerk's scope: the visit is handled by their unit (the row's county).
-    visit = visit_open(provider=first.provider, person=first.person, insutype=first.insutype,
-                       med_type=first.med_type, begntime=first.begntime, msgid=f"FILE:{first.visit_no}"[:30],
-                       info=VisitInfo(ipt_otp_no=first.visit_no, main_diag_code=first.diagnosis))
+    visit = visit_open(
+        provider=first.provider,
+        person=first.person,
+        insutype=first.insutype,
+        med_type=first.med_type,
+        begntime=first.begntime,
+        msgid=f"FILE:{first.visit_no}"[:30],
+        info=VisitInfo(ipt_otp_no=first.visit_no, main_diag_code=first.diagnosis),
+    )
     fees_add(visit=visit, lines=[c.line for c in group.claims])
     if visit.inpatient:
         assert first.endtime is not None
         visit = visit_discharge(visit=visit, endtime=first.endtime, info=VisitInfo())
-    settlement_settle(data=SettleInput(visit=visit, acct_used=first.acct, operator=str(ctx.actor or ""),
-                                       channel="file"), actor=ctx.actor)
+    settlement_settle(
+        data=SettleInput(
+            visit=visit, acct_used=first.acct, operator=str(ctx.actor or ""), channel="file"
+        ),
+        actor=ctx.actor,
+    )
 
 
 def _lookup(values: dict[str, str], key: str, table: dict[str, Any], message: Any) -> Any:
@@ -231,7 +322,9 @@ def _lookup(values: dict[str, str], key: str, table: dict[str, Any], message: An
 def _code(values: dict[str, str], key: str, codes: dict[str, str]) -> str:
     value = required(values, key)
     if value not in codes:
-        raise RowProblem(key, BAD_CODE, value=value, choices="、".join(f"{k} {v}" for k, v in codes.items()))
+        raise RowProblem(
+            key, BAD_CODE, value=value, choices="、".join(f"{k} {v}" for k, v in codes.items())
+        )
     return value
 
 

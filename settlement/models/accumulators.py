@@ -17,8 +17,9 @@ from pooling.kernel.scoping import ScopedModel
 class Accumulator(ScopedModel):
     scope_paths = ("person__county",)
 
-    person = models.ForeignKey("enrollment.Person", verbose_name=_("参保人"), on_delete=models.PROTECT,
-                               related_name="+")
+    person = models.ForeignKey(
+        "enrollment.Person", verbose_name=_("参保人"), on_delete=models.PROTECT, related_name="+"
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     scheme = models.CharField(_("险种"), max_length=20)
     admissions = models.IntegerField(_("住院次数"), default=0)
@@ -35,7 +36,9 @@ class Accumulator(ScopedModel):
         verbose_name = _("待遇累计")
         verbose_name_plural = _("待遇累计")
         ordering = ["person_id", "-year"]
-        constraints = [models.UniqueConstraint(fields=["person", "year", "scheme"], name="accumulator_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "year", "scheme"], name="accumulator_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.year} {self.scheme}"

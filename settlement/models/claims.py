@@ -28,9 +28,12 @@ class ReimbursementKind(models.TextChoices):
 class Reimbursement(ScopedModel):
     """零星报销: invoices of care paid in cash, entered item by item and settled by the same calculator."""
 
-    county = models.ForeignKey(REGION, verbose_name=_("经办单位"), on_delete=models.PROTECT, related_name="+")
-    person = models.ForeignKey("enrollment.Person", verbose_name=_("参保人"), on_delete=models.PROTECT,
-                               related_name="+")
+    county = models.ForeignKey(
+        REGION, verbose_name=_("经办单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(
+        "enrollment.Person", verbose_name=_("参保人"), on_delete=models.PROTECT, related_name="+"
+    )
     kind = models.CharField(_("报销类型"), max_length=20, choices=ReimbursementKind.choices)
     insutype = models.CharField(_("险种类型"), max_length=3)
     med_type = models.CharField(_("医疗类别"), max_length=6)
@@ -43,17 +46,29 @@ class Reimbursement(ScopedModel):
     invoice_nos = models.CharField(_("发票号"), max_length=200, blank=True)
     items = models.JSONField(_("费用项目"), default=list)
     total_fen = models.BigIntegerField(_("发票金额合计（分）"), default=0)
-    status = models.CharField(_("状态"), max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.ENTERED)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.ENTERED
+    )
     settlement_id = models.BigIntegerField(_("结算ID"), null=True, blank=True)
     settlement_month = models.DateField(_("结算月份"), null=True, blank=True)
     payable_fen = models.BigIntegerField(_("应付参保人（分）"), default=0)
     note = models.CharField(_("审核意见"), max_length=200, blank=True)
     entered_at = models.DateTimeField(_("受理时间"), auto_now_add=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("受理人"), on_delete=models.PROTECT,
-                                   related_name="+")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("受理人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("零星报销")
@@ -78,11 +93,18 @@ class MaternityEvent(models.TextChoices):
 class MaternityAllowance(ScopedModel):
     """生育津贴: the employer's last-year average monthly wage (from its declarations) ÷ 30 × leave days."""
 
-    county = models.ForeignKey(REGION, verbose_name=_("经办单位"), on_delete=models.PROTECT, related_name="+")
-    person = models.ForeignKey("enrollment.Person", verbose_name=_("参保职工"), on_delete=models.PROTECT,
-                               related_name="+")
-    employer = models.ForeignKey("enrollment.Employer", verbose_name=_("用人单位"), on_delete=models.PROTECT,
-                                 related_name="+")
+    county = models.ForeignKey(
+        REGION, verbose_name=_("经办单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(
+        "enrollment.Person", verbose_name=_("参保职工"), on_delete=models.PROTECT, related_name="+"
+    )
+    employer = models.ForeignKey(
+        "enrollment.Employer",
+        verbose_name=_("用人单位"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     event = models.CharField(_("生育类型"), max_length=20, choices=MaternityEvent.choices)
     event_on = models.DateField(_("生育（流产）日期"))
     difficult_birth = models.BooleanField(_("难产"), default=False)
@@ -93,21 +115,38 @@ class MaternityAllowance(ScopedModel):
     amount_fen = models.BigIntegerField(_("生育津贴（分）"))
     payee = models.CharField(_("支付对象"), max_length=10, choices=AllowancePayee.choices)
     policy_code = models.CharField(_("政策版本"), max_length=30)
-    status = models.CharField(_("状态"), max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.ENTERED)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.ENTERED
+    )
     note = models.CharField(_("审核意见"), max_length=200, blank=True)
     entered_at = models.DateTimeField(_("受理时间"), auto_now_add=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("受理人"), on_delete=models.PROTECT,
-                                   related_name="+")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("受理人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("生育津贴")
         verbose_name_plural = _("生育津贴")
         ordering = ["-entered_at"]
-        constraints = [models.UniqueConstraint(fields=["person", "event_on"], condition=~models.Q(status="rejected"),
-                                               name="one_allowance_per_event")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "event_on"],
+                condition=~models.Q(status="rejected"),
+                name="one_allowance_per_event",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.event_on} {self.get_status_display()}"

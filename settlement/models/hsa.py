@@ -28,21 +28,42 @@ class Credential(ScopedModel):
     scope_paths = ("provider__handling_region",)
     provider_scope_path = "provider"
 
-    provider = models.ForeignKey("providers.Provider", verbose_name=_("定点机构"), on_delete=models.PROTECT,
-                                 related_name="credentials")
+    provider = models.ForeignKey(
+        "providers.Provider",
+        verbose_name=_("定点机构"),
+        on_delete=models.PROTECT,
+        related_name="credentials",
+    )
     key_id = models.CharField(_("密钥编号"), max_length=24, unique=True)
     secret_sha256 = models.CharField(_("密钥摘要"), max_length=64)
     label = models.CharField(_("用途说明"), max_length=100, blank=True)
-    status = models.CharField(_("状态"), max_length=10, choices=CredentialStatus.choices,
-                              default=CredentialStatus.ACTIVE)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=CredentialStatus.choices, default=CredentialStatus.ACTIVE
+    )
     issued_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("签发人"), on_delete=models.PROTECT,
-                                  related_name="+")
-    replaces = models.OneToOneField("self", verbose_name=_("替换的密钥"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="replaced_by")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签发人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    replaces = models.OneToOneField(
+        "self",
+        verbose_name=_("替换的密钥"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+    )
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
-    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("吊销人"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("吊销人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     revoke_reason = models.CharField(_("吊销原因"), max_length=200, blank=True)
 
     class Meta:
@@ -60,10 +81,12 @@ class SignIn(ScopedModel):
     scope_paths = ("provider__handling_region",)
     provider_scope_path = "provider"
 
-    provider = models.ForeignKey("providers.Provider", verbose_name=_("定点机构"), on_delete=models.PROTECT,
-                                 related_name="+")
-    credential = models.ForeignKey(Credential, verbose_name=_("接口密钥"), on_delete=models.PROTECT,
-                                   related_name="sign_ins")
+    provider = models.ForeignKey(
+        "providers.Provider", verbose_name=_("定点机构"), on_delete=models.PROTECT, related_name="+"
+    )
+    credential = models.ForeignKey(
+        Credential, verbose_name=_("接口密钥"), on_delete=models.PROTECT, related_name="sign_ins"
+    )
     sign_no = models.CharField(_("签到编号"), max_length=30, unique=True)
     day = models.DateField(_("签到日期"))
     opter_no = models.CharField(_("操作员编号"), max_length=30)
@@ -88,8 +111,14 @@ class Message(models.Model):
 
     month = models.DateField(_("报文月份"))
     msgid = models.CharField(_("报文ID"), max_length=30)
-    provider = models.ForeignKey("providers.Provider", verbose_name=_("定点机构"), on_delete=models.PROTECT,
-                                 related_name="+", db_constraint=False, db_index=False)
+    provider = models.ForeignKey(
+        "providers.Provider",
+        verbose_name=_("定点机构"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     infno = models.CharField(_("交易编号"), max_length=4)
     payload_sha256 = models.CharField(_("报文摘要"), max_length=64)
     response = models.JSONField(_("应答"))
@@ -98,7 +127,9 @@ class Message(models.Model):
     class Meta:
         verbose_name = _("接口报文")
         verbose_name_plural = _("接口报文")
-        constraints = [models.UniqueConstraint(fields=["msgid", "month"], name="settlement_message_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["msgid", "month"], name="settlement_message_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.infno} {self.msgid}"

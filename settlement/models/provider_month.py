@@ -26,11 +26,13 @@ class ProviderMonthStatement(ScopedModel):
     scope_paths = ("handling_unit",)
     provider_scope_path = "provider"
 
-    provider = models.ForeignKey("providers.Provider", verbose_name=_("定点机构"), on_delete=models.PROTECT,
-                                 related_name="+")
+    provider = models.ForeignKey(
+        "providers.Provider", verbose_name=_("定点机构"), on_delete=models.PROTECT, related_name="+"
+    )
     month = models.DateField(_("结算月份"))
-    handling_unit = models.ForeignKey("pooling.Region", verbose_name=_("结算经办单位"), on_delete=models.PROTECT,
-                                      related_name="+")
+    handling_unit = models.ForeignKey(
+        "pooling.Region", verbose_name=_("结算经办单位"), on_delete=models.PROTECT, related_name="+"
+    )
     person_times = models.IntegerField(_("结算人次"), default=0)
     medfee_sumamt = _fen(_("医疗费总额"))
     hifp_pay = _fen(_("基本医疗保险统筹基金支出"))
@@ -43,7 +45,9 @@ class ProviderMonthStatement(ScopedModel):
     deductions_unapplied_fen = _fen(_("本月未能扣足的违约扣款"))
     deposit_withheld_fen = _fen(_("预留质量保证金"))
     deposit_released_fen = _fen(_("返还质量保证金"))
-    deposit_release_year = models.PositiveSmallIntegerField(_("返还的考核年度"), null=True, blank=True)
+    deposit_release_year = models.PositiveSmallIntegerField(
+        _("返还的考核年度"), null=True, blank=True
+    )
     net_payable_fen = _fen(_("实付金额"))
     held = models.BooleanField(_("暂缓支付"), default=False)
     # What stays in the payable (a held payment, or a negative net): paid, or set off, with the
@@ -63,7 +67,11 @@ class ProviderMonthStatement(ScopedModel):
         verbose_name = _("定点机构月度结算单")
         verbose_name_plural = _("定点机构月度结算单")
         ordering = ["-month", "provider__national_code"]
-        constraints = [models.UniqueConstraint(fields=["provider", "month"], name="provider_month_statement_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "month"], name="provider_month_statement_once"
+            )
+        ]
         indexes = [models.Index(fields=["month", "handling_unit"], name="provider_month_by_unit")]
 
     def __str__(self) -> str:

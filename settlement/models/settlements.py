@@ -40,19 +40,44 @@ class Settlement(ScopedModel):
     provider_scope_path = "provider"
 
     month = models.DateField(_("结算月份"))
-    kind = models.CharField(_("类型"), max_length=8, choices=SettlementKind.choices, default=SettlementKind.SETTLE)
-    channel = models.CharField(_("来源"), max_length=8, choices=SettlementChannel.choices,
-                               default=SettlementChannel.HSA)
+    kind = models.CharField(
+        _("类型"), max_length=8, choices=SettlementKind.choices, default=SettlementKind.SETTLE
+    )
+    channel = models.CharField(
+        _("来源"), max_length=8, choices=SettlementChannel.choices, default=SettlementChannel.HSA
+    )
     visit_id = models.BigIntegerField(_("就诊ID"), null=True, blank=True)
     visit_month = models.DateField(_("就诊月份"), null=True, blank=True)
-    provider = models.ForeignKey("providers.Provider", verbose_name=_("定点机构"), on_delete=models.PROTECT,
-                                 related_name="+", null=True, blank=True, db_index=False)
-    person = models.ForeignKey("enrollment.Person", verbose_name=_("参保人"), on_delete=models.PROTECT,
-                               related_name="+", db_index=False)
-    insured_county = models.ForeignKey(REGION, verbose_name=_("参保地经办单位"), on_delete=models.PROTECT,
-                                       related_name="+", db_index=False)
-    handling_unit = models.ForeignKey(REGION, verbose_name=_("结算经办单位"), on_delete=models.PROTECT,
-                                      related_name="+", db_index=False)
+    provider = models.ForeignKey(
+        "providers.Provider",
+        verbose_name=_("定点机构"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        db_index=False,
+    )
+    person = models.ForeignKey(
+        "enrollment.Person",
+        verbose_name=_("参保人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    insured_county = models.ForeignKey(
+        REGION,
+        verbose_name=_("参保地经办单位"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    handling_unit = models.ForeignKey(
+        REGION,
+        verbose_name=_("结算经办单位"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
     insutype = models.CharField(_("险种类型"), max_length=3)
     med_type = models.CharField(_("医疗类别"), max_length=6)
     clr_type = models.CharField(_("清算类别"), max_length=3)
@@ -72,8 +97,9 @@ class Settlement(ScopedModel):
     inscp_scp_amt = _fen(_("符合政策范围金额"))
     act_pay_dedc = _fen(_("实际支付起付线"))
     hifp_pay = _fen(_("基本医疗保险统筹基金支出"))
-    pool_prop_selfpay = models.DecimalField(_("基本医疗保险统筹基金支付比例"), max_digits=7, decimal_places=4,
-                                            default=0)
+    pool_prop_selfpay = models.DecimalField(
+        _("基本医疗保险统筹基金支付比例"), max_digits=7, decimal_places=4, default=0
+    )
     hifmi_pay = _fen(_("居民大病保险资金支出"))
     hifob_pay = _fen(_("职工大额医疗费用补助基金支出"))
     fund_pay_sumamt = _fen(_("基金支付总额"))
@@ -92,9 +118,16 @@ class Settlement(ScopedModel):
     reverses_month = models.DateField(_("冲销的结算月份"), null=True, blank=True)
     reason = models.CharField(_("原因"), max_length=200, blank=True)
     operator = models.CharField(_("经办人/操作员"), max_length=60, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+", db_constraint=False,
-                                   db_index=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
 
     class Meta:
         verbose_name = _("结算记录")
@@ -102,7 +135,9 @@ class Settlement(ScopedModel):
         ordering = ["-setl_time", "-id"]
         indexes = [
             # The monthly cycle's totals per provider × book, and per county.
-            models.Index(fields=["month", "provider", "fund_book"], name="settlement_month_provider"),
+            models.Index(
+                fields=["month", "provider", "fund_book"], name="settlement_month_provider"
+            ),
             models.Index(fields=["month", "insured_county"], name="settlement_month_county"),
             models.Index(fields=["person", "year"], name="settlement_person_year"),
             models.Index(fields=["visit_id"], name="settlement_by_visit"),

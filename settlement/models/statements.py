@@ -19,10 +19,14 @@ class ProviderStatement(ScopedModel):
     KIND_TOTALS = "totals"
     KIND_DETAILS = "details"
 
-    provider = models.ForeignKey("providers.Provider", verbose_name=_("定点机构"), on_delete=models.PROTECT,
-                                 related_name="+")
-    kind = models.CharField(_("对账类型"), max_length=8,
-                            choices=[(KIND_TOTALS, _("对总账（3201）")), (KIND_DETAILS, _("对明细账（3202）"))])
+    provider = models.ForeignKey(
+        "providers.Provider", verbose_name=_("定点机构"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(
+        _("对账类型"),
+        max_length=8,
+        choices=[(KIND_TOTALS, _("对总账（3201）")), (KIND_DETAILS, _("对明细账（3202）"))],
+    )
     begin = models.DateField(_("对账开始日期"))
     end = models.DateField(_("对账结束日期"))
     insutype = models.CharField(_("险种类型"), max_length=3, blank=True)

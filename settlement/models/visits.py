@@ -33,14 +33,26 @@ class Visit(ScopedModel):
     provider_scope_path = "provider"
 
     month = models.DateField(_("就诊月份"))
-    provider = models.ForeignKey("providers.Provider", verbose_name=_("定点机构"), on_delete=models.PROTECT,
-                                 related_name="+")
-    person = models.ForeignKey("enrollment.Person", verbose_name=_("参保人"), on_delete=models.PROTECT,
-                               related_name="+")
-    insured_county = models.ForeignKey(REGION, verbose_name=_("参保地经办单位"), on_delete=models.PROTECT,
-                                       related_name="+", db_index=False)
-    handling_unit = models.ForeignKey(REGION, verbose_name=_("定点机构经办单位"), on_delete=models.PROTECT,
-                                      related_name="+", db_index=False)
+    provider = models.ForeignKey(
+        "providers.Provider", verbose_name=_("定点机构"), on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(
+        "enrollment.Person", verbose_name=_("参保人"), on_delete=models.PROTECT, related_name="+"
+    )
+    insured_county = models.ForeignKey(
+        REGION,
+        verbose_name=_("参保地经办单位"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    handling_unit = models.ForeignKey(
+        REGION,
+        verbose_name=_("定点机构经办单位"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
     insutype = models.CharField(_("险种类型"), max_length=3)
     med_type = models.CharField(_("医疗类别"), max_length=6)
     inpatient = models.BooleanField(_("住院"), default=False)
@@ -52,7 +64,9 @@ class Visit(ScopedModel):
     main_diag_code = models.CharField(_("主要诊断编码"), max_length=30, blank=True)
     main_diag_name = models.CharField(_("主要诊断名称"), max_length=100, blank=True)
     diagnoses = models.JSONField(_("诊断信息"), default=list, blank=True)
-    status = models.CharField(_("状态"), max_length=12, choices=VisitStatus.choices, default=VisitStatus.OPEN)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=VisitStatus.choices, default=VisitStatus.OPEN
+    )
     opened_msgid = models.CharField(_("登记报文ID"), max_length=30)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
@@ -83,12 +97,30 @@ class FeeDetail(ScopedModel):
 
     month = models.DateField(_("就诊月份"))  # the visit's: a visit and its lines share a partition
     visit_id = models.BigIntegerField(_("就诊ID"))
-    provider = models.ForeignKey("providers.Provider", verbose_name=_("定点机构"), on_delete=models.PROTECT,
-                                 related_name="+", db_constraint=False, db_index=False)
-    insured_county = models.ForeignKey(REGION, verbose_name=_("参保地经办单位"), on_delete=models.PROTECT,
-                                       related_name="+", db_constraint=False, db_index=False)
-    handling_unit = models.ForeignKey(REGION, verbose_name=_("定点机构经办单位"), on_delete=models.PROTECT,
-                                      related_name="+", db_constraint=False, db_index=False)
+    provider = models.ForeignKey(
+        "providers.Provider",
+        verbose_name=_("定点机构"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    insured_county = models.ForeignKey(
+        REGION,
+        verbose_name=_("参保地经办单位"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    handling_unit = models.ForeignKey(
+        REGION,
+        verbose_name=_("定点机构经办单位"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     feedetl_sn = models.CharField(_("费用明细流水号"), max_length=30)
     chrg_bchno = models.CharField(_("收费批次号"), max_length=30, blank=True)
     code = models.CharField(_("医保目录编码"), max_length=50)
@@ -100,8 +132,9 @@ class FeeDetail(ScopedModel):
     occurred_at = models.DateTimeField(_("费用发生时间"))
     cls = models.CharField(_("甲乙类"), max_length=1)
     # Class B only: the catalogue's own first self-paid share (None: the policy's default).
-    self_pay_pct = models.DecimalField(_("先行自付比例（%）"), max_digits=5, decimal_places=2, null=True,
-                                       blank=True)
+    self_pay_pct = models.DecimalField(
+        _("先行自付比例（%）"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
     in_catalogue = models.BooleanField(_("在目录内"), default=True)
     cancelled = models.BooleanField(_("已撤销"), default=False)
     settlement_id = models.BigIntegerField(_("结算ID"), null=True, blank=True)
@@ -111,8 +144,11 @@ class FeeDetail(ScopedModel):
         verbose_name_plural = _("费用明细")
         ordering = ["visit_id", "id"]
         indexes = [models.Index(fields=["visit_id"], name="feedetail_visit")]
-        constraints = [models.UniqueConstraint(fields=["month", "visit_id", "feedetl_sn"],
-                                               name="feedetail_sn_once_per_visit")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "visit_id", "feedetl_sn"], name="feedetail_sn_once_per_visit"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.feedetl_sn} {self.code}"

@@ -19,10 +19,16 @@ def balance(*, person: Person) -> int:
 
 def pay(*, person: Person, amount_fen: int, month: date, key: str, memo: str, actor: Actor) -> None:
     with unrestricted():
-        account_pay(person=person, amount_fen=amount_fen, month=month, key=key, memo=memo, actor=actor)
+        account_pay(
+            person=person, amount_fen=amount_fen, month=month, key=key, memo=memo, actor=actor
+        )
 
 
-def refund(*, person: Person, amount_fen: int, month: date, key: str, memo: str, actor: Actor) -> None:
+def refund(
+    *, person: Person, amount_fen: int, month: date, key: str, memo: str, actor: Actor
+) -> None:
     """Put back what a reversed settlement paid from the account (a new posting, never an edit)."""
     with unrestricted():
-        account_refund(person=person, amount_fen=amount_fen, month=month, key=key, memo=memo, actor=actor)
+        account_refund(
+            person=person, amount_fen=amount_fen, month=month, key=key, memo=memo, actor=actor
+        )

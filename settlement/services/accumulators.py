@@ -16,13 +16,17 @@ def accumulator_for(*, person_id: int, year: int, scheme: str) -> Accumulator:
     """The person's row for the year and scheme (an empty, unsaved one if nothing was settled yet)."""
     with unrestricted():
         found = Accumulator.objects.filter(person_id=person_id, year=year, scheme=scheme).first()
-    return found or Accumulator(person_id=person_id, year=year, scheme=scheme, deductible_paid={}, fund_paid={})
+    return found or Accumulator(
+        person_id=person_id, year=year, scheme=scheme, deductible_paid={}, fund_paid={}
+    )
 
 
 def ytd_of(acc: Accumulator) -> Accumulators:
-    return Accumulators(admissions=acc.admissions,
-                        deductible_paid_fen=MappingProxyType({k: int(v) for k, v in acc.deductible_paid.items()}),
-                        fund_paid_fen=MappingProxyType({k: int(v) for k, v in acc.fund_paid.items()}))
+    return Accumulators(
+        admissions=acc.admissions,
+        deductible_paid_fen=MappingProxyType({k: int(v) for k, v in acc.deductible_paid.items()}),
+        fund_paid_fen=MappingProxyType({k: int(v) for k, v in acc.fund_paid.items()}),
+    )
 
 
 def accumulators_add(*, row: Settlement, sign: int, acc: Accumulator | None = None) -> None:
@@ -33,20 +37,29 @@ def accumulators_add(*, row: Settlement, sign: int, acc: Accumulator | None = No
     same lock (`accumulator_for`), if the caller has it; an unsaved or foreign one is ignored.
     """
     with unrestricted():
-        if acc is None or acc.pk is None or (acc.person_id, acc.year, acc.scheme) != (row.person_id, row.year,
-                                                                                       row.scheme):
+        if (
+            acc is None
+            or acc.pk is None
+            or (acc.person_id, acc.year, acc.scheme) != (row.person_id, row.year, row.scheme)
+        ):
             acc, _created = Accumulator.objects.get_or_create(
-                person_id=row.person_id, year=row.year, scheme=row.scheme,
-                defaults={"deductible_paid": {}, "fund_paid": {}})
+                person_id=row.person_id,
+                year=row.year,
+                scheme=row.scheme,
+                defaults={"deductible_paid": {}, "fund_paid": {}},
+            )
         deductible = dict(acc.deductible_paid)
         fund = dict(acc.fund_paid)
         deductible[row.scope] = int(deductible.get(row.scope, 0)) + sign * row.act_pay_dedc
         fund[row.scope] = int(fund.get(row.scope, 0)) + sign * row.hifp_pay
         count = 1 if row.kind == "settle" else -1
         Accumulator.objects.filter(pk=acc.pk).update(
-            admissions=F("admissions") + sign * row.admission, deductible_paid=deductible, fund_paid=fund,
+            admissions=F("admissions") + sign * row.admission,
+            deductible_paid=deductible,
+            fund_paid=fund,
             critical_base_fen=F("critical_base_fen") + sign * row.critical_base_fen,
             critical_paid_fen=F("critical_paid_fen") + sign * row.hifmi_pay,
             large_paid_fen=F("large_paid_fen") + sign * row.hifob_pay,
-            settlements=F("settlements") + sign * count)
+            settlements=F("settlements") + sign * count,
+        )
     # No refresh: no caller reads the row back, and every message saves that query.

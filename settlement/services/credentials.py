@@ -42,13 +42,21 @@ def _digest(secret: str) -> str:
 
 
 @transaction.atomic
-def credential_issue(*, provider: Provider, label: str, actor: Actor, replaces: Credential | None = None) -> Issued:
+def credential_issue(
+    *, provider: Provider, label: str, actor: Actor, replaces: Credential | None = None
+) -> Issued:
     """A new key for the provider's system, by its handling agency. The token is returned once and never stored."""
     require(actor, "provider.credentials", county=provider.handling_region_id)
     key_id = "K" + secrets.token_hex(8).upper()
     secret = secrets.token_urlsafe(32)
-    credential = Credential(provider=provider, key_id=key_id, secret_sha256=_digest(secret), label=label.strip(),
-                            issued_by=staff_user(actor), replaces=replaces)
+    credential = Credential(
+        provider=provider,
+        key_id=key_id,
+        secret_sha256=_digest(secret),
+        label=label.strip(),
+        issued_by=staff_user(actor),
+        replaces=replaces,
+    )
     credential.full_clean(exclude=["replaces"])
     credential.save()
     return Issued(credential=credential, token=f"{key_id}.{secret}")
@@ -61,7 +69,9 @@ def credential_rotate(*, credential: Credential, actor: Actor) -> Issued:
     credential = Credential.objects.select_for_update().get(pk=credential.pk)
     if credential.status != CredentialStatus.ACTIVE:
         raise BusinessRuleError(NOT_ACTIVE, code="revoked")
-    return credential_issue(provider=credential.provider, label=credential.label, actor=actor, replaces=credential)
+    return credential_issue(
+        provider=credential.provider, label=credential.label, actor=actor, replaces=credential
+    )
 
 
 @transaction.atomic
@@ -73,7 +83,11 @@ def credential_revoke(*, credential: Credential, reason: str, actor: Actor) -> C
     credential = Credential.objects.select_for_update().get(pk=credential.pk)
     if credential.status != CredentialStatus.ACTIVE:
         raise BusinessRuleError(NOT_ACTIVE, code="revoked")
-    credential.status, credential.revoked_at, credential.revoked_by = CredentialStatus.REVOKED, timezone.now(), staff_user(actor)
+    credential.status, credential.revoked_at, credential.revoked_by = (
+        CredentialStatus.REVOKED,
+        timezone.now(),
+        staff_user(actor),
+    )
     credential.revoke_reason = reason.strip()[:200]
     credential.save(update_fields=["status", "revoked_at", "revoked_by", "revoke_reason"])
     return credential
@@ -84,7 +98,9 @@ def credential_authenticate(*, token: str) -> Credential | None:
     key_id, _sep, secret = token.strip().partition(".")
     if not key_id or not secret or len(token) > 200:
         return None
-    credential = memo.remembered_if(("credential", key_id), lambda: _active(key_id), lambda found: found is not None)
+    credential = memo.remembered_if(
+        ("credential", key_id), lambda: _active(key_id), lambda found: found is not None
+    )
     if credential is None or not hmac.compare_digest(credential.secret_sha256, _digest(secret)):
         return None
     successor = getattr(credential, "replaced_by", None)
@@ -96,26 +112,40 @@ def credential_authenticate(*, token: str) -> Credential | None:
 
 def _active(key_id: str) -> Credential | None:
     with unrestricted():
-        return (Credential.objects.select_related("provider", "replaced_by")
-                .filter(key_id=key_id, status=CredentialStatus.ACTIVE).first())
+        return (
+            Credential.objects.select_related("provider", "replaced_by")
+            .filter(key_id=key_id, status=CredentialStatus.ACTIVE)
+            .first()
+        )
 
 
 @transaction.atomic
 def sign_in(*, credential: Credential, opter_no: str, mac: str = "", ip: str = "") -> SignIn:
     """9001: a sign_no valid for today until 9002."""
     now = timezone.now()
-    record = SignIn(provider_id=credential.provider_id, credential=credential,
-                    sign_no=f"{timezone.localtime(now):%Y%m%d}{secrets.token_hex(6).upper()}",
-                    day=timezone.localdate(), opter_no=opter_no, mac=mac, ip=ip, signed_in_at=now)
+    record = SignIn(
+        provider_id=credential.provider_id,
+        credential=credential,
+        sign_no=f"{timezone.localtime(now):%Y%m%d}{secrets.token_hex(6).upper()}",
+        day=timezone.localdate(),
+        opter_no=opter_no,
+        mac=mac,
+        ip=ip,
+        signed_in_at=now,
+    )
     record.save()
     return record
 
 
 @transaction.atomic
 def sign_out(*, provider_id: int, sign_no: str) -> SignIn:
-    record = SignIn.objects.select_for_update().filter(provider_id=provider_id, sign_no=sign_no).first()
+    record = (
+        SignIn.objects.select_for_update().filter(provider_id=provider_id, sign_no=sign_no).first()
+    )
     if record is None or record.signed_out_at is not None:
-        raise BusinessRuleError(ALREADY_SIGNED_OUT, code="signed_out", field="sign_no", params={"sign_no": sign_no})
+        raise BusinessRuleError(
+            ALREADY_SIGNED_OUT, code="signed_out", field="sign_no", params={"sign_no": sign_no}
+        )
     record.signed_out_at = timezone.now()
     record.save(update_fields=["signed_out_at"])
     return record
@@ -127,6 +157,8 @@ def signed_in(*, provider_id: int, sign_no: str) -> bool:
     today = timezone.localdate()
     return memo.remembered_if(
         ("signed_in", provider_id, sign_no, today),
-        lambda: SignIn.objects.filter(provider_id=provider_id, sign_no=sign_no, day=today,
-                                      signed_out_at__isnull=True).exists(),
-        bool)
+        lambda: SignIn.objects.filter(
+            provider_id=provider_id, sign_no=sign_no, day=today, signed_out_at__isnull=True
+        ).exists(),
+        bool,
+    )

@@ -20,7 +20,9 @@ from pooling.kernel.scoping import unrestricted
 from providers.models import Provider
 from settlement.services import memo
 
-PROVIDER_NOT_SETTLEABLE = _("定点机构 %(code)s 在 %(on)s 不在协议履行期（未签协议、已暂停或已解除），不能结算")
+PROVIDER_NOT_SETTLEABLE = _(
+    "定点机构 %(code)s 在 %(on)s 不在协议履行期（未签协议、已暂停或已解除），不能结算"
+)
 DEAD = _("参保人 %(name)s 已于 %(died)s 死亡，%(on)s 的费用不能结算")
 NOT_ENROLLED = _("参保人 %(name)s 在 %(on)s 没有有效的%(scheme)s参保记录")
 SUSPENDED = _("参保人 %(name)s 的%(scheme)s参保状态为暂停缴费，暂停期间的费用不能结算")
@@ -40,36 +42,75 @@ class Insured:
 
 def check_not_future(on: date, *, field: str) -> None:
     if on > timezone.localdate():
-        raise BusinessRuleError(FUTURE, code="future", field=field, params={"field": field, "on": on.isoformat()})
+        raise BusinessRuleError(
+            FUTURE, code="future", field=field, params={"field": field, "on": on.isoformat()}
+        )
 
 
 def check_provider(*, provider: Provider, on: date) -> None:
     if not memo.settleable(provider_code=provider.national_code, on=on):
-        raise BusinessRuleError(PROVIDER_NOT_SETTLEABLE, code="provider_not_settleable", field="fixmedins_code",
-                                params={"code": provider.national_code, "on": on.isoformat()})
+        raise BusinessRuleError(
+            PROVIDER_NOT_SETTLEABLE,
+            code="provider_not_settleable",
+            field="fixmedins_code",
+            params={"code": provider.national_code, "on": on.isoformat()},
+        )
 
 
 def check_insured(*, person: Person, scheme: str, on: date) -> Insured:
     """The person is alive on the date, enrolled in the scheme then, and out of any waiting period."""
     label = SCHEME_LABELS.get(scheme, scheme)
     if person.died_on is not None and on > person.died_on:
-        raise BusinessRuleError(DEAD, code="dead", field="psn_no", params={
-            "name": person.name, "died": person.died_on.isoformat(), "on": on.isoformat()})
+        raise BusinessRuleError(
+            DEAD,
+            code="dead",
+            field="psn_no",
+            params={"name": person.name, "died": person.died_on.isoformat(), "on": on.isoformat()},
+        )
     month = on.replace(day=1)
-    with unrestricted():  # an enrolment accounted to a former county still covers care before the move
-        enrolment = (Enrolment.objects.filter(person_id=person.pk, scheme=scheme, start_month__lte=on)
-                     .filter(Q(end_month__isnull=True) | Q(end_month__gte=month))
-                     .order_by("-start_month").first())
+    with (
+        unrestricted()
+    ):  # an enrolment accounted to a former county still covers care before the move
+        enrolment = (
+            Enrolment.objects.filter(person_id=person.pk, scheme=scheme, start_month__lte=on)
+            .filter(Q(end_month__isnull=True) | Q(end_month__gte=month))
+            .order_by("-start_month")
+            .first()
+        )
     if enrolment is None:
-        raise BusinessRuleError(NOT_ENROLLED, code="not_enrolled", field="insutype",
-                                params={"name": person.name, "on": on.isoformat(), "scheme": label})
+        raise BusinessRuleError(
+            NOT_ENROLLED,
+            code="not_enrolled",
+            field="insutype",
+            params={"name": person.name, "on": on.isoformat(), "scheme": label},
+        )
     if enrolment.status == EnrolmentStatus.SUSPENDED:
-        raise BusinessRuleError(SUSPENDED, code="suspended", field="insutype",
-                                params={"name": person.name, "scheme": label})
+        raise BusinessRuleError(
+            SUSPENDED,
+            code="suspended",
+            field="insutype",
+            params={"name": person.name, "scheme": label},
+        )
     if enrolment.benefits_from is not None and on < enrolment.benefits_from:
-        raise BusinessRuleError(WAITING, code="waiting", field="psn_no", params={
-            "name": person.name, "from": enrolment.benefits_from.isoformat(), "on": on.isoformat()})
+        raise BusinessRuleError(
+            WAITING,
+            code="waiting",
+            field="psn_no",
+            params={
+                "name": person.name,
+                "from": enrolment.benefits_from.isoformat(),
+                "on": on.isoformat(),
+            },
+        )
     if person.category not in SCHEME_CATEGORIES.get(scheme, ()):
-        raise BusinessRuleError(WRONG_CATEGORY, code="category", field="insutype", params={
-            "name": person.name, "category": person.get_category_display(), "scheme": label})
+        raise BusinessRuleError(
+            WRONG_CATEGORY,
+            code="category",
+            field="insutype",
+            params={
+                "name": person.name,
+                "category": person.get_category_display(),
+                "scheme": label,
+            },
+        )
     return Insured(person=person, enrolment=enrolment, category=person.category)

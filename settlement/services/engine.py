@@ -52,7 +52,9 @@ class Case:
     referral_registered: bool = False
     wants_account: bool = False
     notes: Notes = field(default_factory=list)
-    acc: Accumulator | None = None  # read by `calculate` under the person's lock; `store` moves this row
+    acc: Accumulator | None = (
+        None  # read by `calculate` under the person's lock; `store` moves this row
+    )
 
     @property
     def person(self) -> Person:
@@ -69,54 +71,108 @@ def calculate(case: Case) -> Settlement:
     """Fill the row's amounts under the policy in force on the service date."""
     policy = memo.policy(on=case.service_date)
     rules = policy.benefits
-    acc = case.acc = accumulator_for(person_id=case.person.pk, year=case.service_date.year, scheme=case.what.scheme)
+    acc = case.acc = accumulator_for(
+        person_id=case.person.pk, year=case.service_date.year, scheme=case.what.scheme
+    )
     use_account = case.wants_account and case.what.scheme == "employee"
     if case.wants_account and not use_account:
         case.notes.append((EMPLOYEE_ONLY_ACCOUNT, {}))
     balance = account.balance(person=case.person) if use_account else 0
-    claim = Claim(scheme=Scheme(case.what.scheme), hospital_level=HospitalLevel(case.hospital_level),
-                  care_type=case.care_type,
-                  service_date=case.service_date, lines=case.lines, diagnosis=case.diagnosis,
-                  out_of_city=case.out_of_city, referral_registered=case.referral_registered,
-                  use_personal_account=False,  # the account pays after the second tier (tiers.py)
-                  maternity_kind=case.maternity_kind)
-    result = settle(rules=rules, catalogue=case.lookup, claim=claim, person=PersonContext(
-        category=PersonCategory(case.insured.category), ytd=ytd_of(acc), account_balance_fen=balance))
+    claim = Claim(
+        scheme=Scheme(case.what.scheme),
+        hospital_level=HospitalLevel(case.hospital_level),
+        care_type=case.care_type,
+        service_date=case.service_date,
+        lines=case.lines,
+        diagnosis=case.diagnosis,
+        out_of_city=case.out_of_city,
+        referral_registered=case.referral_registered,
+        use_personal_account=False,  # the account pays after the second tier (tiers.py)
+        maternity_kind=case.maternity_kind,
+    )
+    result = settle(
+        rules=rules,
+        catalogue=case.lookup,
+        claim=claim,
+        person=PersonContext(
+            category=PersonCategory(case.insured.category),
+            ytd=ytd_of(acc),
+            account_balance_fen=balance,
+        ),
+    )
     version = memo.catalogue(on=case.service_date)
     if version is None:  # without a catalogue every line would look excluded: refuse, say why
-        raise BusinessRuleError(NO_CATALOGUE, code="no_catalogue", field="service_date",
-                                params={"on": case.service_date.isoformat()})
+        raise BusinessRuleError(
+            NO_CATALOGUE,
+            code="no_catalogue",
+            field="service_date",
+            params={"on": case.service_date.isoformat()},
+        )
     row = case.row
     row.person_id, row.scheme, row.fund_book = case.person.pk, case.what.scheme, case.what.fund_book
     row.clr_type = row.clr_type or case.what.clr_type
-    row.scope, row.year, row.service_date = result.basis.plan.scope, case.service_date.year, case.service_date
+    row.scope, row.year, row.service_date = (
+        result.basis.plan.scope,
+        case.service_date.year,
+        case.service_date,
+    )
     row.policy_code, row.catalogue_code = policy.code, version.code if version else ""
     row.medfee_sumamt, row.fulamt_ownpay_amt = result.total_fen, result.excluded_fen
     row.preselfpay_amt, row.inscp_scp_amt = result.class_b_self_pay_fen, result.in_scope_fen
-    row.act_pay_dedc, row.hifp_pay, row.pool_prop_selfpay = result.deductible_fen, result.fund_fen, result.ratio
+    row.act_pay_dedc, row.hifp_pay, row.pool_prop_selfpay = (
+        result.deductible_fen,
+        result.fund_fen,
+        result.ratio,
+    )
     row.over_cap_fen, row.copay_fen = result.over_cap_fen, result.copay_fen
     row.admission = 1 if case.care_type == CareType.INPATIENT else 0
-    row.detail = {**(row.detail or {}), "care_type": case.care_type,
-                  "lines": [_line_json(x) for x in result.lines]}
-    apply_second_tier(row=row, result=result, rules=rules, acc=acc, balance_fen=balance,
-                      use_account=use_account, notes=case.notes)
+    row.detail = {
+        **(row.detail or {}),
+        "care_type": case.care_type,
+        "lines": [_line_json(x) for x in result.lines],
+    }
+    apply_second_tier(
+        row=row,
+        result=result,
+        rules=rules,
+        acc=acc,
+        balance_fen=balance,
+        use_account=use_account,
+        notes=case.notes,
+    )
     return row
 
 
-def store(row: Settlement, person: Person, *, actor: Actor, acc: Accumulator | None = None) -> Settlement:
+def store(
+    row: Settlement, person: Person, *, actor: Actor, acc: Accumulator | None = None
+) -> Settlement:
     """Write the row, pay from the account, move the accumulators — once, under the person's lock.
     `acc`: the accumulator `calculate` read under this same lock (spares reading it again)."""
     row.created_by = staff_user(actor)
     row.save()
     with unrestricted():
         if row.acct_pay:
-            account.pay(person=person, amount_fen=row.acct_pay, month=row.month, key=f"setl:{row.setl_id}",
-                        memo=f"结算 {row.setl_id}", actor=actor)
+            account.pay(
+                person=person,
+                amount_fen=row.acct_pay,
+                month=row.month,
+                key=f"setl:{row.setl_id}",
+                memo=f"结算 {row.setl_id}",
+                actor=actor,
+            )
         accumulators_add(row=row, sign=1, acc=acc)
     return row
 
 
 def _line_json(line: Any) -> dict[str, Any]:
-    return {"code": line.code, "name": line.name, "cls": line.cls, "qty": str(line.quantity),
-            "price": line.unit_price_fen, "amount": line.amount_fen, "excluded": line.excluded_fen,
-            "class_b": line.class_b_self_pay_fen, "in_scope": line.in_scope_fen}
+    return {
+        "code": line.code,
+        "name": line.name,
+        "cls": line.cls,
+        "qty": str(line.quantity),
+        "price": line.unit_price_fen,
+        "amount": line.amount_fen,
+        "excluded": line.excluded_fen,
+        "class_b": line.class_b_self_pay_fen,
+        "in_scope": line.in_scope_fen,
+    }

@@ -62,15 +62,19 @@ def remembered_if(key: Hashable, compute: Callable[[], T], keep: Callable[[T], b
 
 
 def settleable(*, provider_code: str, on: date) -> bool:
-    return _remembered(("settleable", provider_code, on),
-                       lambda: provider_is_settleable(provider_code=provider_code, on=on))
+    return _remembered(
+        ("settleable", provider_code, on),
+        lambda: provider_is_settleable(provider_code=provider_code, on=on),
+    )
 
 
 def provider(*, pk: int) -> Provider:
     """The provider row (kind, level, code) a settlement reads; whether it may settle is `settleable`."""
+
     def read() -> Provider:
         with unrestricted():
             return Provider.objects.get(pk=pk)
+
     return _remembered(("provider", pk), read)
 
 
@@ -87,7 +91,14 @@ def forget(**_kwargs: Any) -> None:
 
 
 # What the memo depends on: any save or delete of these in this process clears it.
-for _model in ("settlement.Credential", "settlement.SignIn", "providers.Provider", "providers.ProviderEvent", "providers.Agreement", "pooling.PolicyVersion",
-               "pooling.CatalogueVersion"):
+for _model in (
+    "settlement.Credential",
+    "settlement.SignIn",
+    "providers.Provider",
+    "providers.ProviderEvent",
+    "providers.Agreement",
+    "pooling.PolicyVersion",
+    "pooling.CatalogueVersion",
+):
     post_save.connect(forget, sender=_model, dispatch_uid=f"settlement.memo.save.{_model}")
     post_delete.connect(forget, sender=_model, dispatch_uid=f"settlement.memo.delete.{_model}")

@@ -57,17 +57,37 @@ class Item:
 
 
 @transaction.atomic
-def reimbursement_enter(*, person: Person, kind: str, insutype: str, med_type: str, hospital_name: str,
-                        hospital_level: str, begin_on: date, items: list[Item], actor: Actor,
-                        end_on: date | None = None, hospital_area_code: str = "", diagnosis: str = "",
-                        invoice_nos: str = "") -> Reimbursement:
+def reimbursement_enter(
+    *,
+    person: Person,
+    kind: str,
+    insutype: str,
+    med_type: str,
+    hospital_name: str,
+    hospital_level: str,
+    begin_on: date,
+    items: list[Item],
+    actor: Actor,
+    end_on: date | None = None,
+    hospital_area_code: str = "",
+    diagnosis: str = "",
+    invoice_nos: str = "",
+) -> Reimbursement:
     """Take a claim: the items are checked now, the benefit decided at approval."""
     require(actor, "reimbursement.enter", county=person.county_id)
-    for field_name, value, allowed in (("kind", kind, ReimbursementKind.values), ("insutype", insutype, INSUTYPES),
-                                       ("med_type", med_type, MED_TYPES), ("hospital_level", hospital_level, LEVELS)):
+    for field_name, value, allowed in (
+        ("kind", kind, ReimbursementKind.values),
+        ("insutype", insutype, INSUTYPES),
+        ("med_type", med_type, MED_TYPES),
+        ("hospital_level", hospital_level, LEVELS),
+    ):
         if value not in allowed:
-            raise BusinessRuleError(BAD_CODE, code="bad_value", field=field_name,
-                                    params={"field": field_name, "value": value})
+            raise BusinessRuleError(
+                BAD_CODE,
+                code="bad_value",
+                field=field_name,
+                params={"field": field_name, "value": value},
+            )
     if hospital_area_code and not (len(hospital_area_code) == 6 and hospital_area_code.isdigit()):
         raise BusinessRuleError(BAD_AREA, code="area", field="hospital_area_code")
     inpatient = med_type in INPATIENT_MED_TYPES
@@ -79,14 +99,28 @@ def reimbursement_enter(*, person: Person, kind: str, insutype: str, med_type: s
     check_not_future(service_date, field="end_on" if inpatient else "begin_on")
     _check_items(items)
     person = lock_person(person.pk)
-    check_insured(person=person, scheme=meaning(insutype=insutype, med_type=med_type, pharmacy=False).scheme,
-                  on=service_date)
-    claim = Reimbursement(county_id=person.county_id, person=person, kind=kind, insutype=insutype,
-                          med_type=med_type, hospital_name=hospital_name.strip()[:100], hospital_level=hospital_level,
-                          hospital_area_code=hospital_area_code, begin_on=begin_on, end_on=end_on,
-                          diagnosis=diagnosis.strip()[:100], invoice_nos=invoice_nos.strip()[:200],
-                          items=[_item_json(i) for i in items], total_fen=sum(i.amount_fen for i in items),
-                          entered_by=staff_user(actor))
+    check_insured(
+        person=person,
+        scheme=meaning(insutype=insutype, med_type=med_type, pharmacy=False).scheme,
+        on=service_date,
+    )
+    claim = Reimbursement(
+        county_id=person.county_id,
+        person=person,
+        kind=kind,
+        insutype=insutype,
+        med_type=med_type,
+        hospital_name=hospital_name.strip()[:100],
+        hospital_level=hospital_level,
+        hospital_area_code=hospital_area_code,
+        begin_on=begin_on,
+        end_on=end_on,
+        diagnosis=diagnosis.strip()[:100],
+        invoice_nos=invoice_nos.strip()[:200],
+        items=[_item_json(i) for i in items],
+        total_fen=sum(i.amount_fen for i in items),
+        entered_by=staff_user(actor),
+    )
     claim.save()
     return claim
 
@@ -101,13 +135,26 @@ def _check_items(items: list[Item]) -> None:
         if item.amount_fen != expected:
             from pooling.kernel.money import fen_to_yuan
 
-            raise BusinessRuleError(BAD_ITEM, code="item_amount", field="items", params={
-                "row": row, "amount": fen_to_yuan(item.amount_fen), "expected": fen_to_yuan(expected)})
+            raise BusinessRuleError(
+                BAD_ITEM,
+                code="item_amount",
+                field="items",
+                params={
+                    "row": row,
+                    "amount": fen_to_yuan(item.amount_fen),
+                    "expected": fen_to_yuan(expected),
+                },
+            )
 
 
 def _item_json(item: Item) -> dict[str, Any]:
-    return {"code": item.code.strip().upper(), "name": item.name.strip(), "qty": str(item.quantity),
-            "price": item.price_fen, "amount": item.amount_fen}
+    return {
+        "code": item.code.strip().upper(),
+        "name": item.name.strip(),
+        "qty": str(item.quantity),
+        "price": item.price_fen,
+        "amount": item.amount_fen,
+    }
 
 
 def reimbursement_quote(*, claim: Reimbursement) -> Settlement:
@@ -119,24 +166,45 @@ def reimbursement_quote(*, claim: Reimbursement) -> Settlement:
 
 
 @transaction.atomic
-def reimbursement_decide(*, claim: Reimbursement, approve: bool, note: str, actor: Actor) -> Reimbursement:
+def reimbursement_decide(
+    *, claim: Reimbursement, approve: bool, note: str, actor: Actor
+) -> Reimbursement:
     """Approve (a settlement is stored and the fund's share becomes payable) or refuse, once."""
     require(actor, "reimbursement.approve", county=claim.county_id)
     claim = Reimbursement.objects.select_for_update().get(pk=claim.pk)
     if claim.status != ClaimStatus.ENTERED:
-        raise BusinessRuleError(NOT_ENTERED, code="not_entered", params={"status": claim.get_status_display()})
+        raise BusinessRuleError(
+            NOT_ENTERED, code="not_entered", params={"status": claim.get_status_display()}
+        )
     if claim.entered_by_id == getattr(actor, "pk", None):
         raise BusinessRuleError(SAME_PERSON, code="same_person")
-    claim.decided_at, claim.decided_by, claim.note = timezone.now(), staff_user(actor), note.strip()[:200]
+    claim.decided_at, claim.decided_by, claim.note = (
+        timezone.now(),
+        staff_user(actor),
+        note.strip()[:200],
+    )
     if approve:
         case = _case(claim, lock=True)
         row = store(calculate(case), case.person, actor=actor, acc=case.acc)
-        claim.status, claim.settlement_id, claim.settlement_month = ClaimStatus.DECIDED, row.pk, row.month
+        claim.status, claim.settlement_id, claim.settlement_month = (
+            ClaimStatus.DECIDED,
+            row.pk,
+            row.month,
+        )
         claim.payable_fen = row.hifp_pay + row.hifmi_pay + row.hifob_pay
     else:
         claim.status = ClaimStatus.REJECTED
-    claim.save(update_fields=["status", "decided_at", "decided_by", "note", "settlement_id", "settlement_month",
-                              "payable_fen"])
+    claim.save(
+        update_fields=[
+            "status",
+            "decided_at",
+            "decided_by",
+            "note",
+            "settlement_id",
+            "settlement_month",
+            "payable_fen",
+        ]
+    )
     return claim
 
 
@@ -149,18 +217,41 @@ def _case(claim: Reimbursement, *, lock: bool) -> Case:
     out_of_city, registered = _out_of_city(claim, person, service_date)
     with unrestricted():
         entries = catalogue_lookup(on=service_date, codes=[i["code"] for i in claim.items])
-    lines = tuple(ClaimLine(code=i["code"], quantity=_qty(i["qty"]), unit_price_fen=int(i["price"]), name=i["name"])
-                  for i in claim.items)
+    lines = tuple(
+        ClaimLine(
+            code=i["code"], quantity=_qty(i["qty"]), unit_price_fen=int(i["price"]), name=i["name"]
+        )
+        for i in claim.items
+    )
     now = timezone.now()
-    row = Settlement(month=month_key(timezone.localtime(now).date()), setl_time=now, channel="manual",
-                     provider_id=None, insured_county_id=person.county_id, handling_unit_id=claim.county_id,
-                     insutype=claim.insutype, med_type=claim.med_type, operator="",
-                     detail={"reimbursement": claim.pk, "hospital": claim.hospital_name, "kind": claim.kind})
-    return Case(insured=insured, what=what, care_type=what.care_type, service_date=service_date,
-                hospital_level=claim.hospital_level, lines=lines, lookup=entries, row=row,
-                diagnosis=claim.diagnosis, out_of_city=out_of_city, referral_registered=registered,
-                maternity_kind="prenatal_checks" if claim.med_type == "51" else
-                ("vaginal_delivery" if claim.med_type == "52" else ""))
+    row = Settlement(
+        month=month_key(timezone.localtime(now).date()),
+        setl_time=now,
+        channel="manual",
+        provider_id=None,
+        insured_county_id=person.county_id,
+        handling_unit_id=claim.county_id,
+        insutype=claim.insutype,
+        med_type=claim.med_type,
+        operator="",
+        detail={"reimbursement": claim.pk, "hospital": claim.hospital_name, "kind": claim.kind},
+    )
+    return Case(
+        insured=insured,
+        what=what,
+        care_type=what.care_type,
+        service_date=service_date,
+        hospital_level=claim.hospital_level,
+        lines=lines,
+        lookup=entries,
+        row=row,
+        diagnosis=claim.diagnosis,
+        out_of_city=out_of_city,
+        referral_registered=registered,
+        maternity_kind="prenatal_checks"
+        if claim.med_type == "51"
+        else ("vaginal_delivery" if claim.med_type == "52" else ""),
+    )
 
 
 def _out_of_city(claim: Reimbursement, person: Person, on: date) -> tuple[bool, bool]:
@@ -168,7 +259,10 @@ def _out_of_city(claim: Reimbursement, person: Person, on: date) -> tuple[bool, 
     if claim.kind == ReimbursementKind.LOCAL_UNSETTLED:
         return False, False
     if claim.kind == ReimbursementKind.EMERGENCY:
-        inside = claim.hospital_area_code[:4] == settings.POOLING_AREA_CODE[:4] or not claim.hospital_area_code
+        inside = (
+            claim.hospital_area_code[:4] == settings.POOLING_AREA_CODE[:4]
+            or not claim.hospital_area_code
+        )
         return (not inside), True
     with unrestricted():
         registered = referral_in_force(person=person, on=on) is not None

@@ -35,14 +35,36 @@ ALREADY_REVERSED = _("结算 %(setl_id)s 已撤销，不能再次撤销")
 NOT_A_SETTLEMENT = _("%(setl_id)s 是一笔撤销记录，不能再撤销")
 REASON_REQUIRED = _("请填写撤销原因")
 
-AMOUNTS = ("medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "inscp_scp_amt",
-           "act_pay_dedc", "hifp_pay", "hifmi_pay", "hifob_pay", "fund_pay_sumamt", "acct_pay", "psn_cash_pay",
-           "over_cap_fen", "copay_fen", "critical_base_fen", "admission")
+AMOUNTS = (
+    "medfee_sumamt",
+    "fulamt_ownpay_amt",
+    "overlmt_selfpay",
+    "preselfpay_amt",
+    "inscp_scp_amt",
+    "act_pay_dedc",
+    "hifp_pay",
+    "hifmi_pay",
+    "hifob_pay",
+    "fund_pay_sumamt",
+    "acct_pay",
+    "psn_cash_pay",
+    "over_cap_fen",
+    "copay_fen",
+    "critical_base_fen",
+    "admission",
+)
 
 
 @transaction.atomic
-def settlement_reverse(*, settlement: Settlement, reason: str, actor: Actor, msgid: str = "", operator: str = "",
-                       when: datetime | None = None) -> Settlement:
+def settlement_reverse(
+    *,
+    settlement: Settlement,
+    reason: str,
+    actor: Actor,
+    msgid: str = "",
+    operator: str = "",
+    when: datetime | None = None,
+) -> Settlement:
     """Reverse a settlement: a negative copy in the current month, accumulators and account restored."""
     require(actor, "settlement.reverse")
     if not reason.strip():
@@ -50,33 +72,58 @@ def settlement_reverse(*, settlement: Settlement, reason: str, actor: Actor, msg
     person = lock_person(settlement.person_id)
     original = Settlement.objects.get(month=settlement.month, pk=settlement.pk)
     if original.kind != SettlementKind.SETTLE:
-        raise BusinessRuleError(NOT_A_SETTLEMENT, code="not_a_settlement", params={"setl_id": original.setl_id})
+        raise BusinessRuleError(
+            NOT_A_SETTLEMENT, code="not_a_settlement", params={"setl_id": original.setl_id}
+        )
     if SettlementReversal.objects.filter(original_id=original.pk).exists():
-        raise BusinessRuleError(ALREADY_REVERSED, code="already_reversed", params={"setl_id": original.setl_id})
+        raise BusinessRuleError(
+            ALREADY_REVERSED, code="already_reversed", params={"setl_id": original.setl_id}
+        )
     moment = when or timezone.now()
-    row = Settlement(**{f.attname: getattr(original, f.attname) for f in Settlement._meta.concrete_fields
-                        if not f.primary_key})
+    row = Settlement(
+        **{
+            f.attname: getattr(original, f.attname)
+            for f in Settlement._meta.concrete_fields
+            if not f.primary_key
+        }
+    )
     for name in AMOUNTS:
         setattr(row, name, -getattr(original, name))
-    row.kind, row.month, row.setl_time = SettlementKind.REVERSE, month_key(timezone.localtime(moment).date()), moment
+    row.kind, row.month, row.setl_time = (
+        SettlementKind.REVERSE,
+        month_key(timezone.localtime(moment).date()),
+        moment,
+    )
     row.reverses_id, row.reverses_month = original.pk, original.month
     row.msgid, row.reason, row.operator = msgid, reason.strip()[:200], operator
     row.created_by = staff_user(actor)
-    row.balc = account.balance(person=person) + original.acct_pay if original.acct_pay else original.balc
+    row.balc = (
+        account.balance(person=person) + original.acct_pay if original.acct_pay else original.balc
+    )
     row.detail = {"reverses": original.setl_id, "reason": row.reason}
     row.save()
     try:
         with transaction.atomic():
-            SettlementReversal.objects.create(original_id=original.pk, original_month=original.month,
-                                              reversal_id=row.pk, reversal_month=row.month)
+            SettlementReversal.objects.create(
+                original_id=original.pk,
+                original_month=original.month,
+                reversal_id=row.pk,
+                reversal_month=row.month,
+            )
     except IntegrityError:  # only if someone bypassed the person lock; the database still says no
-        raise BusinessRuleError(ALREADY_REVERSED, code="already_reversed",
-                                params={"setl_id": original.setl_id}) from None
+        raise BusinessRuleError(
+            ALREADY_REVERSED, code="already_reversed", params={"setl_id": original.setl_id}
+        ) from None
     with unrestricted():
         if original.acct_pay:
-            account.refund(person=person, amount_fen=original.acct_pay, month=row.month,
-                           key=f"setl-reverse:{original.setl_id}", memo=f"撤销结算 {original.setl_id}",
-                           actor=actor)
+            account.refund(
+                person=person,
+                amount_fen=original.acct_pay,
+                month=row.month,
+                key=f"setl-reverse:{original.setl_id}",
+                memo=f"撤销结算 {original.setl_id}",
+                actor=actor,
+            )
         accumulators_add(row=row, sign=1)
         if original.visit_id is not None:
             _reopen_visit(original)
@@ -85,8 +132,9 @@ def settlement_reverse(*, settlement: Settlement, reason: str, actor: Actor, msg
 
 def _reopen_visit(original: Settlement) -> None:
     """The visit's fees may be corrected and settled again."""
-    FeeDetail.objects.filter(month=original.visit_month, visit_id=original.visit_id,
-                             settlement_id=original.pk).update(settlement_id=None)
+    FeeDetail.objects.filter(
+        month=original.visit_month, visit_id=original.visit_id, settlement_id=original.pk
+    ).update(settlement_id=None)
     visit = Visit.objects.filter(month=original.visit_month, pk=original.visit_id).first()
     if visit is not None and visit.status == VisitStatus.SETTLED:
         visit.status = VisitStatus.DISCHARGED if visit.inpatient else VisitStatus.OPEN

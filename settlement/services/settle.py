@@ -35,7 +35,9 @@ TOTAL_MISMATCH = _("医疗费总额 medfee_sumamt=%(given)s 元与已上传费�
 NOT_DISCHARGED = _("住院就诊 %(mdtrt_id)s 尚未办理出院（2402），不能结算")
 ALREADY_SETTLED = _("就诊 %(mdtrt_id)s 已结算（结算ID %(setl_id)s），如需重新结算请先撤销")
 VISIT_STATE = _("就诊 %(mdtrt_id)s 当前状态为“%(status)s”，不能结算")
-NOT_REGISTERED = _("参保人未办理门诊慢特病「%(disease)s」待遇认定（或认定不在有效期内），本次按普通门诊结算")
+NOT_REGISTERED = _(
+    "参保人未办理门诊慢特病「%(disease)s」待遇认定（或认定不在有效期内），本次按普通门诊结算"
+)
 NOT_ON_LIST = _("诊断 %(code)s 不在门诊慢特病病种目录内，本次按普通门诊结算")
 
 DELIVERY_KINDS = {"1": "vaginal_delivery", "2": "caesarean"}
@@ -77,8 +79,9 @@ def settlement_settle(*, data: SettleInput, actor: Actor) -> Settlement:
     require(actor, "settlement.settle")
     computed = _compute(data, lock=True)
     row = store(computed.row, computed.case.person, actor=actor, acc=computed.case.acc)
-    FeeDetail.objects.filter(month=row.visit_month, visit_id=row.visit_id,
-                             pk__in=[f.pk for f in computed.fees]).update(settlement_id=row.pk)
+    FeeDetail.objects.filter(
+        month=row.visit_month, visit_id=row.visit_id, pk__in=[f.pk for f in computed.fees]
+    ).update(settlement_id=row.pk)
     Visit.objects.filter(month=row.visit_month, pk=row.visit_id).update(status=VisitStatus.SETTLED)
     row.person = computed.case.person  # the answer shows the person: spare it a second read
     return row
@@ -94,29 +97,48 @@ def _compute(data: SettleInput, *, lock: bool) -> Computed:
     check_not_future(service_date, field="endtime" if visit.inpatient else "begntime")
     provider = memo.provider(pk=visit.provider_id)
     check_provider(provider=provider, on=service_date)
-    what = meaning(insutype=visit.insutype, med_type=visit.med_type, pharmacy=provider.kind == "pharmacy")
+    what = meaning(
+        insutype=visit.insutype, med_type=visit.med_type, pharmacy=provider.kind == "pharmacy"
+    )
     insured = check_insured(person=person, scheme=what.scheme, on=service_date)
     notes: Notes = []
-    case = Case(insured=insured, what=what, care_type=_care_type(what, visit, person, service_date, notes),
-                service_date=service_date, hospital_level=provider.level or "community",
-                lines=tuple(_claim_line(f) for f in fees), lookup=_lookup(fees), row=_row(data, visit),
-                diagnosis=visit.main_diag_code, maternity_kind=_maternity_kind(visit, data.delivery),
-                wants_account=data.acct_used, notes=notes)
+    case = Case(
+        insured=insured,
+        what=what,
+        care_type=_care_type(what, visit, person, service_date, notes),
+        service_date=service_date,
+        hospital_level=provider.level or "community",
+        lines=tuple(_claim_line(f) for f in fees),
+        lookup=_lookup(fees),
+        row=_row(data, visit),
+        diagnosis=visit.main_diag_code,
+        maternity_kind=_maternity_kind(visit, data.delivery),
+        wants_account=data.acct_used,
+        notes=notes,
+    )
     return Computed(row=calculate(case), fees=fees, case=case)
 
 
 def _fees(visit: Visit, data: SettleInput) -> list[FeeDetail]:
-    fees = list(FeeDetail.objects.filter(month=visit.month, visit_id=visit.pk, cancelled=False,
-                                         settlement_id__isnull=True).order_by("id"))
+    fees = list(
+        FeeDetail.objects.filter(
+            month=visit.month, visit_id=visit.pk, cancelled=False, settlement_id__isnull=True
+        ).order_by("id")
+    )
     if data.chrg_bchno:
         fees = [f for f in fees if f.chrg_bchno == data.chrg_bchno] or fees
     if not fees:
-        raise BusinessRuleError(NOTHING_TO_SETTLE, code="no_fees", field="mdtrt_id",
-                                params={"mdtrt_id": visit.mdtrt_id})
+        raise BusinessRuleError(
+            NOTHING_TO_SETTLE, code="no_fees", field="mdtrt_id", params={"mdtrt_id": visit.mdtrt_id}
+        )
     total = sum(f.amount_fen for f in fees)
     if data.medfee_sumamt_fen is not None and data.medfee_sumamt_fen != total:
-        raise BusinessRuleError(TOTAL_MISMATCH, code="total_mismatch", field="medfee_sumamt", params={
-            "given": fen_to_yuan(data.medfee_sumamt_fen), "total": fen_to_yuan(total)})
+        raise BusinessRuleError(
+            TOTAL_MISMATCH,
+            code="total_mismatch",
+            field="medfee_sumamt",
+            params={"given": fen_to_yuan(data.medfee_sumamt_fen), "total": fen_to_yuan(total)},
+        )
     return fees
 
 
@@ -128,14 +150,26 @@ def _person(person_id: int) -> Person:
 def _check_visit(visit: Visit) -> None:
     if visit.status == VisitStatus.SETTLED:
         last = Settlement.objects.filter(visit_id=visit.pk, kind="settle").order_by("-id").first()
-        raise BusinessRuleError(ALREADY_SETTLED, code="already_settled", field="mdtrt_id", params={
-            "mdtrt_id": visit.mdtrt_id, "setl_id": last.setl_id if last else "—"})
+        raise BusinessRuleError(
+            ALREADY_SETTLED,
+            code="already_settled",
+            field="mdtrt_id",
+            params={"mdtrt_id": visit.mdtrt_id, "setl_id": last.setl_id if last else "—"},
+        )
     if visit.inpatient and visit.status != VisitStatus.DISCHARGED:
-        raise BusinessRuleError(NOT_DISCHARGED, code="not_discharged", field="mdtrt_id",
-                                params={"mdtrt_id": visit.mdtrt_id})
+        raise BusinessRuleError(
+            NOT_DISCHARGED,
+            code="not_discharged",
+            field="mdtrt_id",
+            params={"mdtrt_id": visit.mdtrt_id},
+        )
     if not visit.inpatient and visit.status != VisitStatus.OPEN:
-        raise BusinessRuleError(VISIT_STATE, code="visit_state", field="mdtrt_id", params={
-            "mdtrt_id": visit.mdtrt_id, "status": visit.get_status_display()})
+        raise BusinessRuleError(
+            VISIT_STATE,
+            code="visit_state",
+            field="mdtrt_id",
+            params={"mdtrt_id": visit.mdtrt_id, "status": visit.get_status_display()},
+        )
 
 
 def _service_date(visit: Visit) -> date:
@@ -153,7 +187,9 @@ def _care_type(what: Meaning, visit: Visit, person: Person, on: date, notes: Not
         notes.append((NOT_ON_LIST, {"code": visit.main_diag_code or "—"}))
         return CareType.OUTPATIENT
     with unrestricted():
-        registered = disease_registration_in_force(person_id=person.pk, disease_code=disease.code, on=on)
+        registered = disease_registration_in_force(
+            person_id=person.pk, disease_code=disease.code, on=on
+        )
     if registered is None:
         notes.append((NOT_REGISTERED, {"disease": disease.name}))
         return CareType.OUTPATIENT
@@ -169,7 +205,9 @@ def _maternity_kind(visit: Visit, delivery: str) -> str:
 
 
 def _claim_line(fee: FeeDetail) -> ClaimLine:
-    quantity = fee.quantity if fee.quantity != fee.quantity.to_integral_value() else int(fee.quantity)
+    quantity = (
+        fee.quantity if fee.quantity != fee.quantity.to_integral_value() else int(fee.quantity)
+    )
     return ClaimLine(code=fee.code, quantity=quantity, unit_price_fen=fee.price_fen, name=fee.name)
 
 
@@ -180,14 +218,27 @@ def _lookup(fees: list[FeeDetail]) -> dict[str, CatalogueEntry]:
     for fee in sorted(fees, key=lambda f: f.occurred_at):
         if fee.in_catalogue:
             rate = None if fee.self_pay_pct is None else fee.self_pay_pct / 100
-            entries[fee.code] = CatalogueEntry(code=fee.code, name=fee.name, cls=fee.cls, self_pay_rate=rate)
+            entries[fee.code] = CatalogueEntry(
+                code=fee.code, name=fee.name, cls=fee.cls, self_pay_rate=rate
+            )
     return entries
 
 
 def _row(data: SettleInput, visit: Visit) -> Settlement:
     when = data.when or timezone.now()
-    return Settlement(month=month_key(timezone.localtime(when).date()), setl_time=when, visit_id=visit.pk,
-                      visit_month=visit.month, provider_id=visit.provider_id,
-                      insured_county_id=visit.insured_county_id, handling_unit_id=visit.handling_unit_id,
-                      insutype=visit.insutype, med_type=visit.med_type, msgid=data.msgid,
-                      chrg_bchno=data.chrg_bchno, invono=data.invono, operator=data.operator, channel=data.channel)
+    return Settlement(
+        month=month_key(timezone.localtime(when).date()),
+        setl_time=when,
+        visit_id=visit.pk,
+        visit_month=visit.month,
+        provider_id=visit.provider_id,
+        insured_county_id=visit.insured_county_id,
+        handling_unit_id=visit.handling_unit_id,
+        insutype=visit.insutype,
+        med_type=visit.med_type,
+        msgid=data.msgid,
+        chrg_bchno=data.chrg_bchno,
+        invono=data.invono,
+        operator=data.operator,
+        channel=data.channel,
+    )

@@ -19,47 +19,104 @@ from pooling.kernel.numbers import percent_text
 from pooling.policy.benefit_rules import BenefitRules
 from settlement.models import Accumulator, Settlement
 
-CRITICAL_LINE = _("大病保险：本年合规自付累计 %(year)s 元（起付线 %(deductible)s 元），本次支付 %(paid)s 元")
+CRITICAL_LINE = _(
+    "大病保险：本年合规自付累计 %(year)s 元（起付线 %(deductible)s 元），本次支付 %(paid)s 元"
+)
 LARGE_LINE = _("大额补充：基本医疗统筹封顶线以上 %(over)s 元按 %(ratio)s%% 支付 %(paid)s 元")
 ACCOUNT_LINE = _("个人账户支付 %(paid)s 元（支付前余额 %(balance)s 元）")
-SUMMARY = _("合计：基本统筹基金支付 %(fund)s 元，大病保险 %(critical)s 元，大额补充 %(large)s 元，"
-            "个人账户 %(account)s 元，个人现金 %(cash)s 元")
+SUMMARY = _(
+    "合计：基本统筹基金支付 %(fund)s 元，大病保险 %(critical)s 元，大额补充 %(large)s 元，"
+    "个人账户 %(account)s 元，个人现金 %(cash)s 元"
+)
 
 
-def apply_second_tier(*, row: Settlement, result: Any, rules: BenefitRules, acc: Accumulator,
-                      balance_fen: int, use_account: bool, notes: list[tuple[Any, dict[str, Any]]]) -> None:
+def apply_second_tier(
+    *,
+    row: Settlement,
+    result: Any,
+    rules: BenefitRules,
+    acc: Accumulator,
+    balance_fen: int,
+    use_account: bool,
+    notes: list[tuple[Any, dict[str, Any]]],
+) -> None:
     """Fill the second tier, the account and the cash part of `row` (amounts in fen), by the
     policy's 大病保险 and 大额补充 sections (absent: that tier pays nothing)."""
     critical_rule, large_rule = rules.critical_illness, rules.large_expense
     extra: list[tuple[Any, dict[str, Any]]] = []
     if row.fund_book == "resident" and critical_rule is not None:
-        outcome = critical_illness(rule=critical_rule, in_scope_fen=result.in_scope_fen, fund_fen=result.fund_fen,
-                                   class_b_self_pay_fen=result.class_b_self_pay_fen,
-                                   base_before_fen=acc.critical_base_fen, paid_before_fen=acc.critical_paid_fen)
+        outcome = critical_illness(
+            rule=critical_rule,
+            in_scope_fen=result.in_scope_fen,
+            fund_fen=result.fund_fen,
+            class_b_self_pay_fen=result.class_b_self_pay_fen,
+            base_before_fen=acc.critical_base_fen,
+            paid_before_fen=acc.critical_paid_fen,
+        )
         row.critical_base_fen, row.hifmi_pay = outcome.base_fen, outcome.paid_fen
-        if outcome.paid_fen or outcome.base_before_fen + outcome.base_fen > critical_rule.deductible_fen:
-            extra.append((CRITICAL_LINE, {
-                "year": format_yuan(outcome.base_before_fen + outcome.base_fen),
-                "deductible": format_yuan(critical_rule.deductible_fen), "paid": format_yuan(outcome.paid_fen)}))
+        if (
+            outcome.paid_fen
+            or outcome.base_before_fen + outcome.base_fen > critical_rule.deductible_fen
+        ):
+            extra.append(
+                (
+                    CRITICAL_LINE,
+                    {
+                        "year": format_yuan(outcome.base_before_fen + outcome.base_fen),
+                        "deductible": format_yuan(critical_rule.deductible_fen),
+                        "paid": format_yuan(outcome.paid_fen),
+                    },
+                )
+            )
     if row.fund_book == "employee_pooled" and large_rule is not None and result.over_cap_fen:
-        row.hifob_pay = large_expense(rule=large_rule, over_cap_fen=result.over_cap_fen,
-                                      paid_before_fen=acc.large_paid_fen)
-        extra.append((LARGE_LINE, {"over": format_yuan(result.over_cap_fen), "ratio": percent_text(large_rule.ratio),
-                                   "paid": format_yuan(row.hifob_pay)}))
+        row.hifob_pay = large_expense(
+            rule=large_rule, over_cap_fen=result.over_cap_fen, paid_before_fen=acc.large_paid_fen
+        )
+        extra.append(
+            (
+                LARGE_LINE,
+                {
+                    "over": format_yuan(result.over_cap_fen),
+                    "ratio": percent_text(large_rule.ratio),
+                    "paid": format_yuan(row.hifob_pay),
+                },
+            )
+        )
     own = result.total_fen - row.hifp_pay - row.hifmi_pay - row.hifob_pay
     if use_account:
-        row.acct_pay = account_part(own_fen=own, excluded_fen=result.excluded_fen, balance_fen=balance_fen,
-                                    covers_excluded=rules.account_covers_excluded)
-        extra.append((ACCOUNT_LINE, {"paid": format_yuan(row.acct_pay), "balance": format_yuan(balance_fen)}))
+        row.acct_pay = account_part(
+            own_fen=own,
+            excluded_fen=result.excluded_fen,
+            balance_fen=balance_fen,
+            covers_excluded=rules.account_covers_excluded,
+        )
+        extra.append(
+            (ACCOUNT_LINE, {"paid": format_yuan(row.acct_pay), "balance": format_yuan(balance_fen)})
+        )
     row.psn_cash_pay = own - row.acct_pay
     row.balc = balance_fen - row.acct_pay
     row.fund_pay_sumamt = row.hifp_pay + row.hifmi_pay + row.hifob_pay
     if settings.HSA_FUND_PAY_INCLUDES_ACCOUNT:
         row.fund_pay_sumamt += row.acct_pay
-    extra.append((SUMMARY, {"fund": format_yuan(row.hifp_pay), "critical": format_yuan(row.hifmi_pay),
-                            "large": format_yuan(row.hifob_pay), "account": format_yuan(row.acct_pay),
-                            "cash": format_yuan(row.psn_cash_pay)}))
+    extra.append(
+        (
+            SUMMARY,
+            {
+                "fund": format_yuan(row.hifp_pay),
+                "critical": format_yuan(row.hifmi_pay),
+                "large": format_yuan(row.hifob_pay),
+                "account": format_yuan(row.acct_pay),
+                "cash": format_yuan(row.psn_cash_pay),
+            },
+        )
+    )
     for key, language in (("explanation", "zh-hans"), ("explanation_en", "en")):
         with translation.override(language):
-            basic = list(result.explanation)[:-1]  # the calculator's own summary knows only the basic fund
-            row.detail[key] = [*basic, *(str(m) % p for m, p in extra), *(str(m) % p for m, p in notes)]
+            basic = list(result.explanation)[
+                :-1
+            ]  # the calculator's own summary knows only the basic fund
+            row.detail[key] = [
+                *basic,
+                *(str(m) % p for m, p in extra),
+                *(str(m) % p for m, p in notes),
+            ]

@@ -37,7 +37,9 @@ FEES_EXIST = _("就诊 %(mdtrt_id)s 还有未撤销的费用明细，请先撤�
 SETTLED_FEES = _("费用明细 %(sn)s 已结算，请先撤销结算")
 DUPLICATE_SN = _("费用明细流水号 %(sn)s 已上传过")
 DUPLICATE_SN_IN_MESSAGE = _("本次上传中费用明细流水号 %(sn)s 出现了两次")
-BAD_AMOUNT = _("费用明细 %(sn)s：金额（det_item_fee_sumamt）%(amount)s 元不等于数量 %(qty)s × 单价 %(price)s 元（应为 %(expected)s 元）")
+BAD_AMOUNT = _(
+    "费用明细 %(sn)s：金额（det_item_fee_sumamt）%(amount)s 元不等于数量 %(qty)s × 单价 %(price)s 元（应为 %(expected)s 元）"
+)
 BEFORE_VISIT = _("费用明细 %(sn)s 的发生时间早于就诊开始时间")
 NO_LINES = _("费用明细不能为空")
 TOO_MANY_LINES = _("一次最多上传 %(max)s 条费用明细")
@@ -76,13 +78,25 @@ def lock_visit(*, month: Any, pk: int) -> Visit:
 
 
 def _state_error(visit: Visit, action: str) -> BusinessRuleError:
-    return BusinessRuleError(WRONG_STATE, code="visit_state", field="mdtrt_id", params={
-        "mdtrt_id": visit.mdtrt_id, "status": visit.get_status_display(), "action": action})
+    return BusinessRuleError(
+        WRONG_STATE,
+        code="visit_state",
+        field="mdtrt_id",
+        params={"mdtrt_id": visit.mdtrt_id, "status": visit.get_status_display(), "action": action},
+    )
 
 
 @txn.atomic
-def visit_open(*, provider: Provider, person: Person, insutype: str, med_type: str, begntime: datetime,
-               msgid: str, info: VisitInfo) -> Visit:
+def visit_open(
+    *,
+    provider: Provider,
+    person: Person,
+    insutype: str,
+    med_type: str,
+    begntime: datetime,
+    msgid: str,
+    info: VisitInfo,
+) -> Visit:
     """Register an outpatient visit (2201) or an admission (2401)."""
     on = timezone.localtime(begntime).date()
     check_not_future(on, field="begntime")
@@ -90,18 +104,33 @@ def visit_open(*, provider: Provider, person: Person, insutype: str, med_type: s
     what = meaning(insutype=insutype, med_type=med_type, pharmacy=provider.kind == "pharmacy")
     check_insured(person=person, scheme=what.scheme, on=on)
     inpatient = med_type in INPATIENT_MED_TYPES
-    visit = Visit(month=month_key(on), provider=provider, person=person, insured_county_id=person.county_id,
-                  handling_unit_id=provider.handling_region_id, insutype=insutype, med_type=med_type,
-                  inpatient=inpatient, begntime=begntime, opened_msgid=msgid,
-                  status=VisitStatus.ADMITTED if inpatient else VisitStatus.OPEN, **_info(info))
+    visit = Visit(
+        month=month_key(on),
+        provider=provider,
+        person=person,
+        insured_county_id=person.county_id,
+        handling_unit_id=provider.handling_region_id,
+        insutype=insutype,
+        med_type=med_type,
+        inpatient=inpatient,
+        begntime=begntime,
+        opened_msgid=msgid,
+        status=VisitStatus.ADMITTED if inpatient else VisitStatus.OPEN,
+        **_info(info),
+    )
     visit.save()
     return visit
 
 
 def _info(info: VisitInfo) -> dict[str, Any]:
-    return {"ipt_otp_no": info.ipt_otp_no, "dept_name": info.dept_name, "atddr_name": info.atddr_name,
-            "main_diag_code": info.main_diag_code.upper(), "main_diag_name": info.main_diag_name,
-            "diagnoses": list(info.diagnoses)}
+    return {
+        "ipt_otp_no": info.ipt_otp_no,
+        "dept_name": info.dept_name,
+        "atddr_name": info.atddr_name,
+        "main_diag_code": info.main_diag_code.upper(),
+        "main_diag_name": info.main_diag_name,
+        "diagnoses": list(info.diagnoses),
+    }
 
 
 @transaction.atomic
@@ -126,7 +155,9 @@ def visit_cancel(*, visit: Visit) -> Visit:
     if visit.status not in (VisitStatus.OPEN, VisitStatus.ADMITTED):
         raise _state_error(visit, "撤销登记")
     if FeeDetail.objects.filter(month=visit.month, visit_id=visit.pk, cancelled=False).exists():
-        raise BusinessRuleError(FEES_EXIST, code="fees_exist", field="mdtrt_id", params={"mdtrt_id": visit.mdtrt_id})
+        raise BusinessRuleError(
+            FEES_EXIST, code="fees_exist", field="mdtrt_id", params={"mdtrt_id": visit.mdtrt_id}
+        )
     visit.status = VisitStatus.CANCELLED
     visit.save(update_fields=["status"])
     return visit
@@ -137,8 +168,12 @@ def visit_discharge(*, visit: Visit, endtime: datetime, info: VisitInfo) -> Visi
     """Discharge (2402): the discharge date decides the policy the stay is settled under."""
     visit = lock_visit(month=visit.month, pk=visit.pk)
     if not visit.inpatient:
-        raise BusinessRuleError(NOT_INPATIENT, code="not_inpatient", field="mdtrt_id",
-                                params={"mdtrt_id": visit.mdtrt_id, "action": "办理出院"})
+        raise BusinessRuleError(
+            NOT_INPATIENT,
+            code="not_inpatient",
+            field="mdtrt_id",
+            params={"mdtrt_id": visit.mdtrt_id, "action": "办理出院"},
+        )
     if visit.status != VisitStatus.ADMITTED:
         raise _state_error(visit, "办理出院")
     check_not_future(timezone.localtime(endtime).date(), field="endtime")
@@ -174,20 +209,37 @@ def fees_add(*, visit: Visit, lines: list[FeeLine], locked: bool = False) -> lis
     if not lines:
         raise BusinessRuleError(NO_LINES, code="no_lines", field="feedetail")
     if len(lines) > MAX_LINES:
-        raise BusinessRuleError(TOO_MANY_LINES, code="too_many_lines", field="feedetail", params={"max": MAX_LINES})
+        raise BusinessRuleError(
+            TOO_MANY_LINES, code="too_many_lines", field="feedetail", params={"max": MAX_LINES}
+        )
     _check_lines(visit, lines)
     classes = _classify(lines)
     rows = []
     for line in lines:
         entry = classes.get((timezone.localtime(line.occurred_at).date(), line.code.upper()))
-        rows.append(FeeDetail(
-            month=visit.month, visit_id=visit.pk, provider_id=visit.provider_id,
-            insured_county_id=visit.insured_county_id, handling_unit_id=visit.handling_unit_id,
-            feedetl_sn=line.feedetl_sn, chrg_bchno=line.chrg_bchno, code=line.code.upper(),
-            medins_code=line.medins_code, name=(entry.name if entry else "") or line.name,
-            quantity=line.quantity, price_fen=line.price_fen, amount_fen=line.amount_fen,
-            occurred_at=line.occurred_at, cls=entry.cls if entry else "C", in_catalogue=entry is not None,
-            self_pay_pct=None if entry is None or entry.self_pay_rate is None else entry.self_pay_rate * 100))
+        rows.append(
+            FeeDetail(
+                month=visit.month,
+                visit_id=visit.pk,
+                provider_id=visit.provider_id,
+                insured_county_id=visit.insured_county_id,
+                handling_unit_id=visit.handling_unit_id,
+                feedetl_sn=line.feedetl_sn,
+                chrg_bchno=line.chrg_bchno,
+                code=line.code.upper(),
+                medins_code=line.medins_code,
+                name=(entry.name if entry else "") or line.name,
+                quantity=line.quantity,
+                price_fen=line.price_fen,
+                amount_fen=line.amount_fen,
+                occurred_at=line.occurred_at,
+                cls=entry.cls if entry else "C",
+                in_catalogue=entry is not None,
+                self_pay_pct=None
+                if entry is None or entry.self_pay_rate is None
+                else entry.self_pay_rate * 100,
+            )
+        )
     return FeeDetail.objects.bulk_create(rows)
 
 
@@ -195,22 +247,46 @@ def _check_lines(visit: Visit, lines: list[FeeLine]) -> None:
     seen: set[str] = set()
     for line in lines:
         if line.feedetl_sn in seen:
-            raise BusinessRuleError(DUPLICATE_SN_IN_MESSAGE, code="duplicate_sn", field="feedetl_sn",
-                                    params={"sn": line.feedetl_sn})
+            raise BusinessRuleError(
+                DUPLICATE_SN_IN_MESSAGE,
+                code="duplicate_sn",
+                field="feedetl_sn",
+                params={"sn": line.feedetl_sn},
+            )
         seen.add(line.feedetl_sn)
         expected = round_fen(line.quantity * line.price_fen)
         if line.amount_fen != expected:
-            raise BusinessRuleError(BAD_AMOUNT, code="line_amount", field="det_item_fee_sumamt", params={
-                "sn": line.feedetl_sn, "amount": _yuan(line.amount_fen), "qty": line.quantity,
-                "price": _yuan(line.price_fen), "expected": _yuan(expected)})
-        if line.occurred_at < timezone.localtime(visit.begntime).replace(hour=0, minute=0, second=0, microsecond=0):
-            raise BusinessRuleError(BEFORE_VISIT, code="before_visit", field="fee_ocur_time",
-                                    params={"sn": line.feedetl_sn})
+            raise BusinessRuleError(
+                BAD_AMOUNT,
+                code="line_amount",
+                field="det_item_fee_sumamt",
+                params={
+                    "sn": line.feedetl_sn,
+                    "amount": _yuan(line.amount_fen),
+                    "qty": line.quantity,
+                    "price": _yuan(line.price_fen),
+                    "expected": _yuan(expected),
+                },
+            )
+        if line.occurred_at < timezone.localtime(visit.begntime).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        ):
+            raise BusinessRuleError(
+                BEFORE_VISIT,
+                code="before_visit",
+                field="fee_ocur_time",
+                params={"sn": line.feedetl_sn},
+            )
         check_not_future(timezone.localtime(line.occurred_at).date(), field="fee_ocur_time")
-    taken = set(FeeDetail.objects.filter(month=visit.month, visit_id=visit.pk, feedetl_sn__in=seen)
-                .values_list("feedetl_sn", flat=True))
+    taken = set(
+        FeeDetail.objects.filter(
+            month=visit.month, visit_id=visit.pk, feedetl_sn__in=seen
+        ).values_list("feedetl_sn", flat=True)
+    )
     if taken:
-        raise BusinessRuleError(DUPLICATE_SN, code="duplicate_sn", field="feedetl_sn", params={"sn": min(taken)})
+        raise BusinessRuleError(
+            DUPLICATE_SN, code="duplicate_sn", field="feedetl_sn", params={"sn": min(taken)}
+        )
 
 
 def _yuan(fen: int) -> str:
@@ -244,9 +320,15 @@ def fees_cancel(*, visit: Visit, feedetl_sn: str = "", chrg_bchno: str = "") -> 
         rows = rows.filter(feedetl_sn=feedetl_sn)
     settled = rows.filter(settlement_id__isnull=False).values_list("feedetl_sn", flat=True).first()
     if settled is not None:
-        raise BusinessRuleError(SETTLED_FEES, code="settled_fees", field="feedetl_sn", params={"sn": settled})
+        raise BusinessRuleError(
+            SETTLED_FEES, code="settled_fees", field="feedetl_sn", params={"sn": settled}
+        )
     count = rows.update(cancelled=True)
     if not count and feedetl_sn and feedetl_sn != "0000":
-        raise BusinessRuleError(UNKNOWN_SN, code="unknown_sn", field="feedetl_sn",
-                                params={"mdtrt_id": visit.mdtrt_id, "sn": feedetl_sn})
+        raise BusinessRuleError(
+            UNKNOWN_SN,
+            code="unknown_sn",
+            field="feedetl_sn",
+            params={"mdtrt_id": visit.mdtrt_id, "sn": feedetl_sn},
+        )
     return count

@@ -11,8 +11,13 @@ from pooling.kernel.errors import BusinessRuleError
 from tests.actors import SETUP
 
 
-def outcome(requests: list[Any], *, batch: Callable[..., int] | None = None,
-            one: Callable[[Any], object] | None = None, state: Callable[[], Any]) -> tuple[list, Any]:
+def outcome(
+    requests: list[Any],
+    *,
+    batch: Callable[..., int] | None = None,
+    one: Callable[[Any], object] | None = None,
+    state: Callable[[], Any],
+) -> tuple[list, Any]:
     """The refusals (index, code) and `state()` after the run; everything rolled back after.
     Pass `batch` (a service taking requests= and refuse=) or `one` (called per request)."""
     refused: list[tuple[int, str]] = []

@@ -24,8 +24,9 @@ def test_it_lets_only_one_of_two_racing_payments_through(county_a):
     def pay(n: int) -> None:
         try:
             barrier.wait()
-            services.account_pay(person=person, amount_fen=8000, month=date(2026, 2, 1), key=f"race:{n}",
-                                 actor=SETUP)
+            services.account_pay(
+                person=person, amount_fen=8000, month=date(2026, 2, 1), key=f"race:{n}", actor=SETUP
+            )
             outcomes.append("paid")
         except BusinessRuleError:
             outcomes.append("refused")

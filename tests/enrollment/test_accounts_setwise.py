@@ -22,10 +22,17 @@ JAN, FEB = date(2026, 1, 1), date(2026, 2, 1)
 
 
 def _paid_month(e, month):
-    line = services.declaration_line_add(employer=e.employer, month=month, person=e.person,
-                                         declared_base_fen=500000, actor=SETUP).line
-    services.collection_record(tax_ref=f"T{e.pk}-{month:%Y%m}", credit_code=e.employer.credit_code,
-                               month=month, amount_fen=line.declaration.total_fen, received_on=month, actor=SETUP)
+    line = services.declaration_line_add(
+        employer=e.employer, month=month, person=e.person, declared_base_fen=500000, actor=SETUP
+    ).line
+    services.collection_record(
+        tax_ref=f"T{e.pk}-{month:%Y%m}",
+        credit_code=e.employer.credit_code,
+        month=month,
+        amount_fen=line.declaration.total_fen,
+        received_on=month,
+        actor=SETUP,
+    )
 
 
 def _world(county_a, county_b):
@@ -34,11 +41,18 @@ def _world(county_a, county_b):
     _paid_month(paid, JAN)
     unpaid = f.employee_enrolment(county_a, "乙", emp=paid.employer)
     assert unpaid.employer is not None
-    services.declaration_line_add(employer=unpaid.employer, month=FEB, person=unpaid.person,
-                                  declared_base_fen=500000, actor=SETUP)
+    services.declaration_line_add(
+        employer=unpaid.employer,
+        month=FEB,
+        person=unpaid.person,
+        declared_base_fen=500000,
+        actor=SETUP,
+    )
     earlier = f.employee_enrolment(county_a, "丙")
     _paid_month(earlier, JAN)
-    services.account_allocate(person=earlier.person, month=JAN, actor=SETUP)  # written before the run
+    services.account_allocate(
+        person=earlier.person, month=JAN, actor=SETUP
+    )  # written before the run
     young = f.employee_enrolment(county_a, "六十五")
     old = f.employee_enrolment(county_a, "七十五", emp=young.employer)
     old.person.birth_date = date(1950, 1, 1)
@@ -50,9 +64,20 @@ def _world(county_a, county_b):
 
 
 def _snapshot():
-    postings = sorted(AccountPosting.objects.values_list(
-        "county_id", "account__person_id", "kind", "month", "amount_fen", "key", "payload_hash", "memo",
-        "batch_id", "created_by_id"))
+    postings = sorted(
+        AccountPosting.objects.values_list(
+            "county_id",
+            "account__person_id",
+            "kind",
+            "month",
+            "amount_fen",
+            "key",
+            "payload_hash",
+            "memo",
+            "batch_id",
+            "created_by_id",
+        )
+    )
     return postings, dict(PersonalAccount.objects.values_list("person_id", "balance_fen"))
 
 
@@ -65,19 +90,26 @@ def _run(allocate, county_code):
     return written, seen
 
 
-def test_the_set_wise_path_writes_the_same_postings_as_the_python_path(county_a, county_b, demo_policy):
+def test_the_set_wise_path_writes_the_same_postings_as_the_python_path(
+    county_a, county_b, demo_policy
+):
     w = _world(county_a, county_b)
     python = _run(services.accounts_allocate_month, county_a.code)
     setwise = _run(accounts_allocate_county_setwise, county_a.code)
     assert setwise == python
     written, (postings, balances) = setwise
-    assert written == 3  # 甲 100.00, retirees 90.00 and 110.00; 丙 had it already, 乙 unpaid, 丁 elsewhere
+    assert (
+        written == 3
+    )  # 甲 100.00, retirees 90.00 and 110.00; 丙 had it already, 乙 unpaid, 丁 elsewhere
     assert balances[w["paid"].person.pk] == 10000 and balances[w["earlier"].person.pk] == 10000
     assert (balances[w["young"].person.pk], balances[w["old"].person.pk]) == (9000, 11000)
     for _county, person_id, kind, month, amount, key, digest, *_rest in postings:
         # The kind as the services pass it (the member: its repr is part of the hash).
-        assert digest == payload_hash(PostingSpec(person_id=person_id, kind=PostingKind(kind), month=month,
-                                                  amount_fen=amount, key=key))
+        assert digest == payload_hash(
+            PostingSpec(
+                person_id=person_id, kind=PostingKind(kind), month=month, amount_fen=amount, key=key
+            )
+        )
     assert {p[2] for p in postings} == {PostingKind.ALLOCATION, PostingKind.RETIREE_ALLOCATION}
 
 
@@ -89,12 +121,22 @@ def test_a_second_set_wise_run_writes_nothing(county_a, county_b, demo_policy):
     assert _snapshot() == before
 
 
-def test_a_key_used_for_another_amount_is_refused_and_nothing_is_written(county_a, county_b, demo_policy):
+def test_a_key_used_for_another_amount_is_refused_and_nothing_is_written(
+    county_a, county_b, demo_policy
+):
     w = _world(county_a, county_b)
     person = w["paid"].person
     # The allocation's key, already used (by hand, say) for another amount.
-    posting_write(spec=PostingSpec(person_id=person.pk, kind=PostingKind.ALLOCATION, month=JAN, amount_fen=1,
-                                   key=f"alloc:{person.id_number}:2026-01"), actor=SETUP)
+    posting_write(
+        spec=PostingSpec(
+            person_id=person.pk,
+            kind=PostingKind.ALLOCATION,
+            month=JAN,
+            amount_fen=1,
+            key=f"alloc:{person.id_number}:2026-01",
+        ),
+        actor=SETUP,
+    )
     before = _snapshot()
     with pytest.raises(BusinessRuleError) as caught, transaction.atomic():
         accounts_allocate_county_setwise(month=JAN, actor=SETUP, county_code=county_a.code)
@@ -108,7 +150,9 @@ def test_a_county_clerk_cannot_run_it(county_a, county_b, clerk_a, demo_policy):
         accounts_allocate_county_setwise(month=JAN, actor=SETUP, county_code=county_a.code)
 
 
-def test_after_the_set_wise_write_and_the_sweep_the_sub_ledger_reconciles(county_a, county_b, demo_policy):
+def test_after_the_set_wise_write_and_the_sweep_the_sub_ledger_reconciles(
+    county_a, county_b, demo_policy
+):
     w = _world(county_a, county_b)
     pooled_cash(county_a.code, 100000)  # what the retirees' 200.00 is paid from
     accounts_allocate_county_setwise(month=JAN, actor=SETUP, county_code=county_a.code)

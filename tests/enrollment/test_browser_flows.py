@@ -18,7 +18,9 @@ def _switch_user(page, base_url: str, username: str) -> None:
     login(page, base_url, username)
 
 
-def test_it_registers_enrols_and_declares_in_the_browser(browser_page, live_server, clerk_a, county_a, demo_policy):
+def test_it_registers_enrols_and_declares_in_the_browser(
+    browser_page, live_server, clerk_a, county_a, demo_policy
+):
     page, base = browser_page, live_server.url
     login(page, base, clerk_a.username)
     page.click("nav.mainnav >> text=经办管理")
@@ -71,8 +73,9 @@ def test_it_registers_enrols_and_declares_in_the_browser(browser_page, live_serv
     assert "2026-01" in page.locator("#contributions").inner_text()
 
 
-def test_it_transfers_and_refers_across_two_counties(browser_page, live_server, clerk_a, clerk_b, county_a,
-                                                     county_b, demo_policy):
+def test_it_transfers_and_refers_across_two_counties(
+    browser_page, live_server, clerk_a, clerk_b, county_a, county_b, demo_policy
+):
     page, base = browser_page, live_server.url
     enrolment = f.employee_enrolment(county_a, "迁移测试员")
     f.employer(county_b, "盐都接收单位")
@@ -88,8 +91,14 @@ def test_it_transfers_and_refers_across_two_counties(browser_page, live_server, 
     page.fill("#id_reason", "工作调动")
     page.click("main button.primary")
     assert "转入地的参保单位" in page.locator("#id_new_employer_error").inner_text()
-    page.select_option("#id_new_employer", label=next(
-        o for o in page.locator("#id_new_employer option").all_inner_texts() if "盐都接收单位" in o))
+    page.select_option(
+        "#id_new_employer",
+        label=next(
+            o
+            for o in page.locator("#id_new_employer option").all_inner_texts()
+            if "盐都接收单位" in o
+        ),
+    )
     page.click("main button.primary")
     page.wait_for_selector("text=已提交转移申请")
     assert "迁移测试员" not in page.locator("main").inner_text()  # masked until the move

@@ -15,7 +15,7 @@ from tests.enrollment import factories as f
 
 def _form(body: str, action: str) -> str:
     start = body.index(action)
-    return body[start:body.index("</form>", start)]
+    return body[start : body.index("</form>", start)]
 
 
 @pytest.fixture
@@ -31,22 +31,37 @@ def test_suspending_and_ending_ask_and_need_a_reason(enrolled, clerk_a, client_f
         form = _form(body, f"/enrollment/enrolments/{e.pk}/{action}/")
         assert "return confirm(" in form and 'name="reason" required' in form, action
     page.post(f"/enrollment/enrolments/{e.pk}/suspend/", {})
-    assert Enrolment.objects.get(pk=e.pk).status == EnrolmentStatus.ACTIVE  # no reason, nothing done
+    assert (
+        Enrolment.objects.get(pk=e.pk).status == EnrolmentStatus.ACTIVE
+    )  # no reason, nothing done
     page.post(f"/enrollment/enrolments/{e.pk}/suspend/", {"reason": "单位停产，暂停缴费"})
     suspended = Enrolment.objects.get(pk=e.pk)
-    assert (suspended.status, suspended.status_reason) == (EnrolmentStatus.SUSPENDED, "单位停产，暂停缴费")
+    assert (suspended.status, suspended.status_reason) == (
+        EnrolmentStatus.SUSPENDED,
+        "单位停产，暂停缴费",
+    )
     assert LogEntry.objects.get_for_object(suspended).latest("timestamp").actor == clerk_a
     assert "单位停产，暂停缴费" in page.get(person_url).content.decode()
     page.post(f"/enrollment/enrolments/{e.pk}/end/", {"end_month": "2026-03"})
     assert Enrolment.objects.get(pk=e.pk).status == EnrolmentStatus.SUSPENDED
     page.post(f"/enrollment/enrolments/{e.pk}/end/", {"end_month": "2026-03", "reason": "出国定居"})
     ended = Enrolment.objects.get(pk=e.pk)
-    assert (ended.status, ended.end_month, ended.status_reason) == (EnrolmentStatus.ENDED, date(2026, 3, 1), "出国定居")
+    assert (ended.status, ended.end_month, ended.status_reason) == (
+        EnrolmentStatus.ENDED,
+        date(2026, 3, 1),
+        "出国定居",
+    )
 
 
 def test_revoking_or_refusing_a_referral_asks_and_needs_a_reason(enrolled, clerk_a, client_for):
-    applied = services.referral_apply(person=enrolled.person, kind="referral", destination="南京鼓楼医院",
-                                      valid_from=date(2026, 3, 1), valid_to=date(2026, 4, 30), actor=SETUP)
+    applied = services.referral_apply(
+        person=enrolled.person,
+        kind="referral",
+        destination="南京鼓楼医院",
+        valid_from=date(2026, 3, 1),
+        valid_to=date(2026, 4, 30),
+        actor=SETUP,
+    )
     page, url = client_for(clerk_a), f"/enrollment/referrals/{applied.pk}/"
     assert "return confirm(" in _form(page.get(url).content.decode(), 'id="reject-referral"')
     page.post(url, {"decision": "reject", "note": ""})

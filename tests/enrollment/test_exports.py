@@ -17,10 +17,14 @@ def _csv(client, url):
     response = client.get(url)
     assert response.status_code == 200
     name = unquote(response["Content-Disposition"].split("''", 1)[1])
-    return name, list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    return name, list(
+        csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    )
 
 
-def test_it_exports_only_the_clerks_own_people_with_the_pages_filters(county_a, county_b, clerk_a, client_for):
+def test_it_exports_only_the_clerks_own_people_with_the_pages_filters(
+    county_a, county_b, clerk_a, client_for
+):
     own = person(county_a, "张一")
     person(county_a, "李二")
     person(county_b, "张外县")
@@ -31,7 +35,9 @@ def test_it_exports_only_the_clerks_own_people_with_the_pages_filters(county_a, 
     assert rows[1][1] == "\t" + own.id_number  # every digit survives Chinese Excel
 
 
-def test_it_exports_employers_with_their_insured_count(county_a, county_b, clerk_b, finance, client_for):
+def test_it_exports_employers_with_their_insured_count(
+    county_a, county_b, clerk_b, finance, client_for
+):
     employee_enrolment(county_a, "甲", emp=employer(county_a, "亭湖机械厂"))
     employer(county_b, "盐都纺织厂")
     _name, rows = _csv(client_for(clerk_b), "/enrollment/employers/export/?format=csv")
@@ -43,12 +49,28 @@ def test_it_exports_employers_with_their_insured_count(county_a, county_b, clerk
 
 def test_it_exports_declarations_and_arrears_in_yuan(county_a, county_b, clerk_a, client_for):
     emp = employer(county_a, "亭湖机械厂")
-    Declaration.objects.create(county=county_a, employer=emp, month=date(2026, 2, 1), total_fen=100000,
-                               paid_fen=100000, status=DeclarationStatus.PAID)
-    Declaration.objects.create(county=county_a, employer=emp, month=date(2026, 3, 1), total_fen=123456,
-                               paid_fen=23456, status=DeclarationStatus.PARTIAL)
-    Declaration.objects.create(county=county_b, employer=employer(county_b, "盐都纺织厂"), month=date(2026, 3, 1),
-                               total_fen=999900)
+    Declaration.objects.create(
+        county=county_a,
+        employer=emp,
+        month=date(2026, 2, 1),
+        total_fen=100000,
+        paid_fen=100000,
+        status=DeclarationStatus.PAID,
+    )
+    Declaration.objects.create(
+        county=county_a,
+        employer=emp,
+        month=date(2026, 3, 1),
+        total_fen=123456,
+        paid_fen=23456,
+        status=DeclarationStatus.PARTIAL,
+    )
+    Declaration.objects.create(
+        county=county_b,
+        employer=employer(county_b, "盐都纺织厂"),
+        month=date(2026, 3, 1),
+        total_fen=999900,
+    )
     client = client_for(clerk_a)
     _name, rows = _csv(client, "/enrollment/declarations/export/?status=partial&format=csv")
     assert rows[1][:1] + rows[1][3:] == ["2026-03", "亭湖区", "1234.56", "234.56", "部分到账"]
@@ -57,5 +79,9 @@ def test_it_exports_declarations_and_arrears_in_yuan(county_a, county_b, clerk_a
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert sheet["A1"].value == "欠费清单" and sheet["A2"].value.startswith("经办单位：亭湖区")
     data = [[c.value for c in row] for row in sheet.iter_rows(min_row=4)]
-    assert [r[1] for r in data] == ["亭湖机械厂", None] and data[-1][0] == "合计" and data[0][6] == 1000
+    assert (
+        [r[1] for r in data] == ["亭湖机械厂", None]
+        and data[-1][0] == "合计"
+        and data[0][6] == 1000
+    )
     assert sheet["G4"].number_format == "#,##0.00"

@@ -27,23 +27,46 @@ def _refused(fn, **kwargs) -> BusinessRuleError:
 
 def test_it_registers_a_person_with_sex_and_birth_date_from_the_id(county_a, clerk_a):
     with acting_as(clerk_a):
-        p = services.person_register(county=county_a, id_number=VALID_ID.lower(), name="李四",
-                                     category="在职职工", phone="13900001111", actor=clerk_a)
-    assert (p.sex, p.birth_date, p.county_id, p.created_by) == ("M", date(1991, 1, 1), "320902", clerk_a)
+        p = services.person_register(
+            county=county_a,
+            id_number=VALID_ID.lower(),
+            name="李四",
+            category="在职职工",
+            phone="13900001111",
+            actor=clerk_a,
+        )
+    assert (p.sex, p.birth_date, p.county_id, p.created_by) == (
+        "M",
+        date(1991, 1, 1),
+        "320902",
+        clerk_a,
+    )
 
 
 def test_it_refuses_a_bad_id_number_beside_the_field(county_a):
-    err = _refused(services.person_register, county=county_a, id_number="360426199101010072",
-                   name="李四", category="in_service")
+    err = _refused(
+        services.person_register,
+        county=county_a,
+        id_number="360426199101010072",
+        name="李四",
+        category="in_service",
+    )
     assert err.message is ID_BAD_CHECK_DIGIT and err.field == "id_number"
 
 
-def test_it_says_where_an_id_is_registered_in_another_county_and_nothing_more(county_a, county_b, clerk_b):
+def test_it_says_where_an_id_is_registered_in_another_county_and_nothing_more(
+    county_a, county_b, clerk_b
+):
     f.person(county_a, "王五的秘密")
     existing = Person.objects.get()
     with acting_as(clerk_b):
-        err = _refused(services.person_register, county=county_b, id_number=existing.id_number,
-                       name="王五", category="in_service")
+        err = _refused(
+            services.person_register,
+            county=county_b,
+            id_number=existing.id_number,
+            name="王五",
+            category="in_service",
+        )
         assert not Person.objects.filter(pk=existing.pk).exists()  # still invisible to clerk_b
     assert err.message is people_rules.PERSON_EXISTS_ELSEWHERE
     assert "亭湖区" in err.text() and "秘密" not in err.text()
@@ -51,83 +74,142 @@ def test_it_says_where_an_id_is_registered_in_another_county_and_nothing_more(co
 
 def test_it_refuses_the_same_id_twice_in_one_county(county_a):
     p = f.person(county_a)
-    err = _refused(services.person_register, county=county_a, id_number=p.id_number, name="x",
-                   category="in_service")
+    err = _refused(
+        services.person_register,
+        county=county_a,
+        id_number=p.id_number,
+        name="x",
+        category="in_service",
+    )
     assert err.message is people_rules.PERSON_EXISTS_HERE
 
 
 def test_it_registers_employers_with_a_checked_unique_credit_code(county_a, county_b):
-    e = services.employer_register(county=county_a, credit_code="91110108551385082q", name="盐城甲公司", actor=SETUP)
+    e = services.employer_register(
+        county=county_a, credit_code="91110108551385082q", name="盐城甲公司", actor=SETUP
+    )
     assert e.credit_code == "91110108551385082Q"
-    err = _refused(services.employer_register, county=county_b, credit_code="91110108551385082Q", name="乙")
+    err = _refused(
+        services.employer_register, county=county_b, credit_code="91110108551385082Q", name="乙"
+    )
     assert err.message is people_rules.EMPLOYER_EXISTS_ELSEWHERE and "亭湖区" in err.text()
 
 
-def test_it_enrols_an_employee_and_refuses_a_resident_enrolment_at_the_same_time(county_a, demo_policy):
+def test_it_enrols_an_employee_and_refuses_a_resident_enrolment_at_the_same_time(
+    county_a, demo_policy
+):
     emp = f.employer(county_a)
     p = f.person(county_a, category=PersonCategory.RESIDENT_ADULT)
-    e = services.enrol(person=p, scheme=Scheme.EMPLOYEE, employer=emp, start_month=date(2026, 1, 15), actor=SETUP)
-    assert (e.start_month, e.status, e.county_id) == (date(2026, 1, 1), EnrolmentStatus.ACTIVE, "320902")
+    e = services.enrol(
+        person=p, scheme=Scheme.EMPLOYEE, employer=emp, start_month=date(2026, 1, 15), actor=SETUP
+    )
+    assert (e.start_month, e.status, e.county_id) == (
+        date(2026, 1, 1),
+        EnrolmentStatus.ACTIVE,
+        "320902",
+    )
     p.refresh_from_db()
     assert p.category == PersonCategory.IN_SERVICE
     err = _refused(services.enrol, person=p, scheme=Scheme.RESIDENT, start_month=date(2026, 3, 1))
     assert err.message is enrolment_rules.DOUBLE_ENROLMENT
     assert "职工基本医疗保险" in err.text() and "避免重复参保" in err.text()
-    err = _refused(services.enrol, person=p, scheme=Scheme.EMPLOYEE, employer=emp, start_month=date(2026, 3, 1))
+    err = _refused(
+        services.enrol, person=p, scheme=Scheme.EMPLOYEE, employer=emp, start_month=date(2026, 3, 1)
+    )
     assert err.message is enrolment_rules.ALREADY_ENROLLED
 
 
-def test_it_requires_an_employer_of_the_same_county_for_employee_insurance(county_a, county_b, demo_policy):
+def test_it_requires_an_employer_of_the_same_county_for_employee_insurance(
+    county_a, county_b, demo_policy
+):
     p = f.person(county_a)
     err = _refused(services.enrol, person=p, scheme=Scheme.EMPLOYEE, start_month=date(2026, 1, 1))
     assert err.message is enrolment_rules.EMPLOYER_REQUIRED and err.field == "employer"
-    err = _refused(services.enrol, person=p, scheme=Scheme.EMPLOYEE, employer=f.employer(county_b),
-                   start_month=date(2026, 1, 1))
+    err = _refused(
+        services.enrol,
+        person=p,
+        scheme=Scheme.EMPLOYEE,
+        employer=f.employer(county_b),
+        start_month=date(2026, 1, 1),
+    )
     assert err.message is enrolment_rules.EMPLOYER_OTHER_COUNTY
 
 
 def test_it_refuses_a_period_overlapping_an_ended_enrolment(county_a, demo_policy):
     e = f.employee_enrolment(county_a, start=date(2025, 1, 1))
     services.enrolment_end(enrolment=e, end_month=date(2025, 12, 1), reason="测试终止", actor=SETUP)
-    err = _refused(services.enrol, person=e.person, scheme=Scheme.RESIDENT, start_month=date(2025, 6, 1))
+    err = _refused(
+        services.enrol, person=e.person, scheme=Scheme.RESIDENT, start_month=date(2025, 6, 1)
+    )
     assert err.message is enrolment_rules.PERIOD_OVERLAP
 
 
-@pytest.mark.parametrize("end, start, expected", [
-    (date(2025, 12, 1), date(2026, 1, 1), 0),   # continuous: no gap
-    (date(2025, 11, 1), date(2026, 2, 1), 0),   # from employee insurance within 3 months
-    (date(2025, 6, 1), date(2026, 1, 1), 3),    # 6-month gap: the fixed 3 months
-    (date(2023, 6, 1), date(2026, 1, 1), 5),    # 30-month gap: 3 + 2 extra years
-])
-def test_it_computes_the_resident_waiting_period_from_the_policy(county_a, demo_policy, end, start, expected):
+@pytest.mark.parametrize(
+    "end, start, expected",
+    [
+        (date(2025, 12, 1), date(2026, 1, 1), 0),  # continuous: no gap
+        (date(2025, 11, 1), date(2026, 2, 1), 0),  # from employee insurance within 3 months
+        (date(2025, 6, 1), date(2026, 1, 1), 3),  # 6-month gap: the fixed 3 months
+        (date(2023, 6, 1), date(2026, 1, 1), 5),  # 30-month gap: 3 + 2 extra years
+    ],
+)
+def test_it_computes_the_resident_waiting_period_from_the_policy(
+    county_a, demo_policy, end, start, expected
+):
     e = f.employee_enrolment(county_a, start=date(2020, 1, 1))
     services.enrolment_end(enrolment=e, end_month=end, reason="测试终止", actor=SETUP)
     r = services.enrol(person=e.person, scheme=Scheme.RESIDENT, start_month=start, actor=SETUP)
     assert r.waiting_months == expected
-    assert r.benefits_from == date(start.year + (start.month - 1 + expected) // 12,
-                                   (start.month - 1 + expected) % 12 + 1, 1)
+    assert r.benefits_from == date(
+        start.year + (start.month - 1 + expected) // 12, (start.month - 1 + expected) % 12 + 1, 1
+    )
 
 
 def test_it_reduces_the_variable_waiting_by_years_paid_back(county_a, demo_policy):
     e = f.employee_enrolment(county_a, start=date(2015, 1, 1))
     services.enrolment_end(enrolment=e, end_month=date(2020, 12, 1), reason="测试终止", actor=SETUP)
-    r = services.enrol(person=e.person, scheme=Scheme.RESIDENT, start_month=date(2026, 1, 1), repaid_years=2, actor=SETUP)
+    r = services.enrol(
+        person=e.person,
+        scheme=Scheme.RESIDENT,
+        start_month=date(2026, 1, 1),
+        repaid_years=2,
+        actor=SETUP,
+    )
     assert r.waiting_months == 3 + 4 - 2  # gap 2021-01..2025-12 = 5 years: 4 extra
 
 
 def test_it_exempts_newborns_and_charges_first_time_adults_the_fixed_wait(county_a, demo_policy):
-    baby = f.person(county_a, "新生儿", birth=date(2026, 2, 3), category=PersonCategory.MINOR_STUDENT)
-    assert services.enrol(person=baby, scheme=Scheme.RESIDENT, start_month=date(2026, 3, 1), actor=SETUP).waiting_months == 0
+    baby = f.person(
+        county_a, "新生儿", birth=date(2026, 2, 3), category=PersonCategory.MINOR_STUDENT
+    )
+    assert (
+        services.enrol(
+            person=baby, scheme=Scheme.RESIDENT, start_month=date(2026, 3, 1), actor=SETUP
+        ).waiting_months
+        == 0
+    )
     adult = f.person(county_a, "首次参保", category=PersonCategory.RESIDENT_ADULT)
-    assert services.enrol(person=adult, scheme=Scheme.RESIDENT, start_month=date(2026, 3, 1), actor=SETUP).waiting_months == 3
+    assert (
+        services.enrol(
+            person=adult, scheme=Scheme.RESIDENT, start_month=date(2026, 3, 1), actor=SETUP
+        ).waiting_months
+        == 3
+    )
 
 
 def test_it_suspends_resumes_and_ends_enrolments(county_a, demo_policy):
     e = f.employee_enrolment(county_a)
-    assert services.enrolment_suspend(enrolment=e, reason="测试暂停", actor=SETUP).status == EnrolmentStatus.SUSPENDED
+    assert (
+        services.enrolment_suspend(enrolment=e, reason="测试暂停", actor=SETUP).status
+        == EnrolmentStatus.SUSPENDED
+    )
     assert services.enrolment_resume(enrolment=e, actor=SETUP).status == EnrolmentStatus.ACTIVE
-    assert services.enrolment_end(enrolment=e, end_month=date(2026, 5, 20), reason="测试终止", actor=SETUP).end_month == date(2026, 5, 1)
-    err = _refused(services.enrolment_end, enrolment=e, end_month=date(2026, 6, 1), reason="再次终止")
+    assert services.enrolment_end(
+        enrolment=e, end_month=date(2026, 5, 20), reason="测试终止", actor=SETUP
+    ).end_month == date(2026, 5, 1)
+    err = _refused(
+        services.enrolment_end, enrolment=e, end_month=date(2026, 6, 1), reason="再次终止"
+    )
     assert err.message is enrolment_rules.ALREADY_ENDED
 
 
@@ -138,25 +220,39 @@ def test_it_records_retirement_and_death(county_a, demo_policy):
     services.person_death(person=e.person, on=date(2026, 8, 9), actor=SETUP)
     e.refresh_from_db()
     assert (e.status, e.end_month) == (EnrolmentStatus.ENDED, date(2026, 8, 1))
-    err = _refused(services.enrol, person=e.person, scheme=Scheme.RESIDENT, start_month=date(2026, 9, 1))
+    err = _refused(
+        services.enrol, person=e.person, scheme=Scheme.RESIDENT, start_month=date(2026, 9, 1)
+    )
     assert err.message is enrolment_rules.PERSON_DEAD
 
 
 def test_it_lets_a_clerk_write_only_in_their_own_county(county_a, county_b, clerk_a):
     with acting_as(clerk_a), pytest.raises(PermissionDenied):
-        services.person_register(county=county_b, id_number=VALID_ID, name="李四", category="in_service", actor=SETUP)
+        services.person_register(
+            county=county_b, id_number=VALID_ID, name="李四", category="in_service", actor=SETUP
+        )
 
 
 def test_it_reports_overlapping_enrolments_found_in_existing_data(county_a, county_b, clerk_a):
     e = f.employee_enrolment(county_a, "重叠者", start=date(2025, 1, 1))
-    Enrolment.objects.filter(pk=e.pk).update(status=EnrolmentStatus.ENDED, end_month=date(2026, 3, 1))
+    Enrolment.objects.filter(pk=e.pk).update(
+        status=EnrolmentStatus.ENDED, end_month=date(2026, 3, 1)
+    )
     # An import put a resident enrolment over the last months of the employee one.
-    Enrolment.objects.create(county=county_a, person=e.person, scheme=Scheme.RESIDENT, start_month=date(2026, 1, 1))
+    Enrolment.objects.create(
+        county=county_a, person=e.person, scheme=Scheme.RESIDENT, start_month=date(2026, 1, 1)
+    )
     clean = f.employee_enrolment(county_b, "无重叠")
-    Enrolment.objects.create(county=county_b, person=f.person(county_b, "他人"), scheme=Scheme.RESIDENT,
-                             start_month=date(2026, 1, 1))
+    Enrolment.objects.create(
+        county=county_b,
+        person=f.person(county_b, "他人"),
+        scheme=Scheme.RESIDENT,
+        start_month=date(2026, 1, 1),
+    )
     found = selectors.enrolment_overlaps()
-    assert [(o["person"].name, o["from"], o["to"]) for o in found] == [("重叠者", date(2026, 1, 1), date(2026, 3, 1))]
+    assert [(o["person"].name, o["from"], o["to"]) for o in found] == [
+        ("重叠者", date(2026, 1, 1), date(2026, 3, 1))
+    ]
     with acting_as(clerk_a):
         assert len(selectors.enrolment_overlaps()) == 1
     assert clean.person.name == "无重叠"

@@ -61,15 +61,19 @@ def test_it_refuses_a_key_reused_with_another_payload_and_writes_nothing(county_
     assert PersonalAccount.objects.get(person=person).balance_fen == 10000
 
 
-@pytest.mark.parametrize("kind, amount", [(PostingKind.ALLOCATION, -5), (PostingKind.PAYMENT, 5),
-                                          (PostingKind.TRANSFER_IN, 0)])
+@pytest.mark.parametrize(
+    "kind, amount",
+    [(PostingKind.ALLOCATION, -5), (PostingKind.PAYMENT, 5), (PostingKind.TRANSFER_IN, 0)],
+)
 def test_it_refuses_an_amount_whose_sign_contradicts_its_kind(county_a, kind, amount):
     with pytest.raises(BusinessRuleError) as exc:
         posting_write(spec=spec(f.person(county_a), amount=amount, kind=kind), actor=SETUP)
     assert exc.value.message is subledger.BAD_AMOUNT
 
 
-def test_it_allocates_a_month_in_as_many_statements_for_forty_people_as_for_four(county_a, demo_policy):
+def test_it_allocates_a_month_in_as_many_statements_for_forty_people_as_for_four(
+    county_a, demo_policy
+):
     def allocated_with(people: int, month: date) -> int:
         for n in range(people):
             paid_employee(county_a, f"员工{month.month}-{n}", months=(month,))
@@ -89,8 +93,9 @@ def test_it_sweeps_a_county_month_into_one_funds_entry_per_kind(county_a, demo_p
     batches = services.account_postings_sweep(county_code=A, month=JAN, actor=SETUP)
     assert sorted(b.kind for b in batches) == [PostingKind.ALLOCATION, PostingKind.PAYMENT]
     allocation = Entry.objects.get(key=f"pa:{A}:2026-01:allocation:1")
-    assert sorted((ln.account.category, ln.amount_fen) for ln in allocation.lines.select_related("account")) == [
-        (C.PERSONAL_ACCOUNT_BALANCE, -20000), (C.TREASURY_TRANSIT, 20000)]
+    assert sorted(
+        (ln.account.category, ln.amount_fen) for ln in allocation.lines.select_related("account")
+    ) == [(C.PERSONAL_ACCOUNT_BALANCE, -20000), (C.TREASURY_TRANSIT, 20000)]
     assert allocation.entry_date == date(2026, 1, 31) and allocation.source == sweep.SOURCE
     assert control_fen(A) == balances_fen(A) == 17500
     assert not AccountPosting.objects.filter(batch__isnull=True).exists()
@@ -106,9 +111,15 @@ def test_it_sweeps_a_county_month_into_one_funds_entry_per_kind(county_a, demo_p
 def test_it_posts_a_retiree_allocation_in_both_books_under_one_reference(county_a, demo_policy):
     person = retiree(county_a)
     pooled_cash(A, 1_000_000)
-    assert services.account_allocate(person=person, month=JAN, actor=SETUP).kind == PostingKind.RETIREE_ALLOCATION
+    assert (
+        services.account_allocate(person=person, month=JAN, actor=SETUP).kind
+        == PostingKind.RETIREE_ALLOCATION
+    )
     [batch] = services.account_postings_sweep(county_code=A, month=JAN, actor=SETUP)
-    personal, pooled = Entry.objects.get(key=batch.key), Entry.objects.get(key=f"{batch.key}:pooled")
+    personal, pooled = (
+        Entry.objects.get(key=batch.key),
+        Entry.objects.get(key=f"{batch.key}:pooled"),
+    )
     assert (personal.book.code, pooled.book.code) == (PERSONAL_BOOK, POOLED_BOOK)
     assert personal.source == pooled.source == sweep.SOURCE
     benefit = account_for(book=pooled.book, category=C.BENEFIT_PERSONAL_ACCOUNT, county_code=A)
@@ -123,7 +134,10 @@ def test_it_refuses_the_whole_sweep_when_the_pooled_fund_cannot_pay(county_a, de
     with pytest.raises(BusinessRuleError) as exc:
         services.account_postings_sweep(county_code=A, month=JAN, actor=SETUP)
     assert exc.value.message is L.OVERDRAFT
-    assert not AccountBatch.objects.exists() and not AccountPosting.objects.filter(batch__isnull=False).exists()
+    assert (
+        not AccountBatch.objects.exists()
+        and not AccountPosting.objects.filter(batch__isnull=False).exists()
+    )
     assert not Line.objects.exists()  # not even the in-service batch that could have been posted
     assert discrepancies() == []
 
@@ -144,25 +158,37 @@ def test_it_leaves_nothing_matched_when_a_sweep_dies_half_way(county_a, demo_pol
     monkeypatch.setattr(sweep, "post_entry", dies_on_the_second)
     with pytest.raises(RuntimeError):
         services.account_postings_sweep(county_code=A, month=JAN, actor=SETUP)
-    assert not AccountBatch.objects.exists() and not Entry.objects.filter(source=sweep.SOURCE).exists()
+    assert (
+        not AccountBatch.objects.exists() and not Entry.objects.filter(source=sweep.SOURCE).exists()
+    )
     assert AccountPosting.objects.filter(batch__isnull=True).count() == 2
     monkeypatch.setattr(sweep, "post_entry", real)
-    assert len(services.account_postings_sweep(county_code=A, month=JAN, actor=SETUP)) == 2  # the re-run
+    assert (
+        len(services.account_postings_sweep(county_code=A, month=JAN, actor=SETUP)) == 2
+    )  # the re-run
     assert sorted(AccountBatch.objects.values_list("key", flat=True)) == [
-        f"pa:{A}:2026-01:allocation:1", f"pa:{A}:2026-01:payment:1"]  # the same keys: nothing was kept
+        f"pa:{A}:2026-01:allocation:1",
+        f"pa:{A}:2026-01:payment:1",
+    ]  # the same keys: nothing was kept
     assert discrepancies() == []
 
 
-def test_it_moves_the_control_accounts_with_a_person_who_transfers(county_a, county_b, clerk_b, demo_policy):
+def test_it_moves_the_control_accounts_with_a_person_who_transfers(
+    county_a, county_b, clerk_b, demo_policy
+):
     mover = paid_employee(county_a, "迁移者", months=(JAN, FEB))
     stayer = paid_employee(county_a, "留守者").person
     services.accounts_allocate_month(month=JAN, actor=SETUP)
     services.account_postings_sweep(county_code=A, month=JAN, actor=SETUP)
     assert control_fen(A) == 20000
     with acting_as(clerk_b):
-        transfer = services.transfer_request(id_number=mover.person.id_number, to_county=county_b,
-                                             new_employer=f.employer(county_b, "新单位"), effective_month=APR,
-                                             actor=clerk_b)
+        transfer = services.transfer_request(
+            id_number=mover.person.id_number,
+            to_county=county_b,
+            new_employer=f.employer(county_b, "新单位"),
+            effective_month=APR,
+            actor=clerk_b,
+        )
     services.transfer_release(transfer=transfer, actor=SETUP)  # the sending county's release
     # February was paid in 亭湖区 but allocated after the move: the account is 盐都区's now.
     services.account_allocate(person=mover.person, month=FEB, actor=SETUP)
@@ -179,7 +205,9 @@ def test_it_moves_the_control_accounts_with_a_person_who_transfers(county_a, cou
 
 def test_it_opens_the_control_account_in_books_opened_before_the_chart_had_it(county_a):
     books_ensure(area_code="320900", codes=[PERSONAL_BOOK, POOLED_BOOK])
-    Account.objects.filter(category=C.PERSONAL_ACCOUNT_BALANCE).delete()  # as the old chart left them
+    Account.objects.filter(
+        category=C.PERSONAL_ACCOUNT_BALANCE
+    ).delete()  # as the old chart left them
     f.posting(f.person(county_a), 10000)
     services.account_postings_sweep(county_code=A, month=JAN, actor=SETUP)
     assert control_fen(A) == 10000 and discrepancies() == []
@@ -191,21 +219,38 @@ def test_it_lets_only_the_city_sweep(county_a, clerk_a, auditor):
             services.account_postings_sweep(county_code=A, month=JAN, actor=user)
 
 
-def test_it_reports_a_tampered_balance_and_money_put_on_the_control_account_by_hand(county_a, demo_policy):
+def test_it_reports_a_tampered_balance_and_money_put_on_the_control_account_by_hand(
+    county_a, demo_policy
+):
     person = paid_employee(county_a).person
     services.account_allocate(person=person, month=JAN, actor=SETUP)
     services.account_postings_sweep(county_code=A, month=JAN, actor=SETUP)
     PersonalAccount.objects.filter(person=person).update(balance_fen=999999)
     found = {check for check, _row in discrepancies()}
-    assert found == {"个人账户余额与记账不符 / a personal account's balance differs from its postings",
-                     "控制账户余额 + 未汇总记账 ≠ 个人账户余额合计 / control + unswept postings ≠ sum of balances (per county)"}
+    assert found == {
+        "个人账户余额与记账不符 / a personal account's balance differs from its postings",
+        "控制账户余额 + 未汇总记账 ≠ 个人账户余额合计 / control + unswept postings ≠ sum of balances (per county)",
+    }
     PersonalAccount.objects.filter(person=person).update(balance_fen=10000)
-    book = Account.objects.get(book__code=PERSONAL_BOOK, category=C.PERSONAL_ACCOUNT_BALANCE, county_id=A).book
-    post_entry(key="by-hand", book=book, memo="手工调账", entry_date=JAN, lines=[
-        dr(account_for(book=book, category=C.TREASURY_TRANSIT, county_code=A), 5, A),
-        cr(account_for(book=book, category=C.PERSONAL_ACCOUNT_BALANCE, county_code=A), 5)], actor=SETUP)
+    book = Account.objects.get(
+        book__code=PERSONAL_BOOK, category=C.PERSONAL_ACCOUNT_BALANCE, county_id=A
+    ).book
+    post_entry(
+        key="by-hand",
+        book=book,
+        memo="手工调账",
+        entry_date=JAN,
+        lines=[
+            dr(account_for(book=book, category=C.TREASURY_TRANSIT, county_code=A), 5, A),
+            cr(account_for(book=book, category=C.PERSONAL_ACCOUNT_BALANCE, county_code=A), 5),
+        ],
+        actor=SETUP,
+    )
     found = {check for check, _row in discrepancies()}
-    assert "控制账户有不属于任何汇总批次的分录 / a control-account line that no batch accounts for" in found
+    assert (
+        "控制账户有不属于任何汇总批次的分录 / a control-account line that no batch accounts for"
+        in found
+    )
     out = StringIO()
     with pytest.raises(CommandError):
         call_command("reconcile", stdout=out)
@@ -216,13 +261,20 @@ def test_it_reconciles_the_demo_city(regions, demo_policy):
     from enrollment.demo import load as enrollment_demo
 
     enrollment_demo(lambda _text: None)
-    assert AccountBatch.objects.exists() and not AccountPosting.objects.filter(batch__isnull=True).exists()
+    assert (
+        AccountBatch.objects.exists()
+        and not AccountPosting.objects.filter(batch__isnull=True).exists()
+    )
     out = StringIO()
     call_command("reconcile", stdout=out)
-    assert "个人账户余额留在已转出的经办单位" in out.getvalue() and "差异 FAIL" not in out.getvalue()
+    assert (
+        "个人账户余额留在已转出的经办单位" in out.getvalue() and "差异 FAIL" not in out.getvalue()
+    )
 
 
-def test_it_shows_on_the_person_record_which_fund_entry_took_each_posting(county_a, clerk_a, client_for):
+def test_it_shows_on_the_person_record_which_fund_entry_took_each_posting(
+    county_a, clerk_a, client_for
+):
     from django.urls import reverse
 
     person = f.person(county_a)

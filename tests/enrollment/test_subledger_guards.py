@@ -20,7 +20,9 @@ JAN = date(2026, 1, 1)
 def refused(sql: str, params: list | None = None, error: type[Exception] = IntegrityError) -> str:
     """Run SQL in a savepoint; return the database's refusal."""
     with pytest.raises(error) as err, transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE waits for no deferred check of ours
+        cursor.execute(
+            "SET CONSTRAINTS ALL IMMEDIATE"
+        )  # TRUNCATE waits for no deferred check of ours
         cursor.execute(sql, params)
     return str(err.value)
 
@@ -71,20 +73,32 @@ def test_the_runtime_role_may_not_rewrite_or_truncate_the_sub_ledger(swept, sql)
 
 def test_it_matches_a_posting_once_and_only_to_a_batch_of_its_own(swept, county_b):
     matched = AccountPosting.objects.get(batch=swept)
-    other = AccountBatch.objects.create(county=swept.county, month=JAN, kind=swept.kind, key="pa:other")
-    assert "immutable" in refused("UPDATE enrollment_accountposting SET batch_id = %s WHERE id = %s",
-                                  [other.pk, matched.pk])
-    assert "immutable" in refused("UPDATE enrollment_accountposting SET batch_id = NULL WHERE id = %s",
-                                  [matched.pk])
-    elsewhere = AccountBatch.objects.create(county=county_b, month=JAN, kind=swept.kind, key="pa:elsewhere")
-    assert "another county" in refused("UPDATE enrollment_accountposting SET batch_id = %s WHERE batch_id IS NULL",
-                                       [elsewhere.pk])
-    with connection.cursor() as cursor:  # the one change allowed: an unswept posting joins a batch of its own
-        cursor.execute("UPDATE enrollment_accountposting SET batch_id = %s WHERE batch_id IS NULL", [other.pk])
+    other = AccountBatch.objects.create(
+        county=swept.county, month=JAN, kind=swept.kind, key="pa:other"
+    )
+    assert "immutable" in refused(
+        "UPDATE enrollment_accountposting SET batch_id = %s WHERE id = %s", [other.pk, matched.pk]
+    )
+    assert "immutable" in refused(
+        "UPDATE enrollment_accountposting SET batch_id = NULL WHERE id = %s", [matched.pk]
+    )
+    elsewhere = AccountBatch.objects.create(
+        county=county_b, month=JAN, kind=swept.kind, key="pa:elsewhere"
+    )
+    assert "another county" in refused(
+        "UPDATE enrollment_accountposting SET batch_id = %s WHERE batch_id IS NULL", [elsewhere.pk]
+    )
+    with (
+        connection.cursor() as cursor
+    ):  # the one change allowed: an unswept posting joins a batch of its own
+        cursor.execute(
+            "UPDATE enrollment_accountposting SET batch_id = %s WHERE batch_id IS NULL", [other.pk]
+        )
     assert AccountPosting.objects.filter(batch=other).count() == 1
 
 
 def test_it_refuses_an_account_below_zero_whatever_writes_it(swept):
     assert "personal_account_not_negative" in refused(
-        "UPDATE enrollment_personalaccount SET balance_fen = -1")
+        "UPDATE enrollment_personalaccount SET balance_fen = -1"
+    )
     assert PersonalAccount.objects.get().balance_fen == 10500

@@ -41,8 +41,10 @@ class SubLedgerMachine(RuleBasedStateMachine):
         self._atomic = transaction.atomic()
         self._atomic.__enter__()
         counties = {c.code: c for c in Region.objects.filter(code__in=[A, B])}
-        self.people = [paid_employee(counties[A if n < 2 else B], f"员工{n}", months=tuple(MONTHS)).person
-                       for n in range(EMPLOYEES)]
+        self.people = [
+            paid_employee(counties[A if n < 2 else B], f"员工{n}", months=tuple(MONTHS)).person
+            for n in range(EMPLOYEES)
+        ]
         self.people.append(retiree(counties[A]))
         for code in (A, B):
             pooled_cash(code, 10_000_000)
@@ -77,8 +79,12 @@ class SubLedgerMachine(RuleBasedStateMachine):
             self.allocated.add((person.pk, month))
             self.balance[person.pk] += self.due(person)
 
-    @rule(who=st.integers(0, EMPLOYEES), amount=st.integers(1, 15000), key=st.sampled_from(KEYS),
-          month=st.sampled_from(MONTHS))
+    @rule(
+        who=st.integers(0, EMPLOYEES),
+        amount=st.integers(1, 15000),
+        key=st.sampled_from(KEYS),
+        month=st.sampled_from(MONTHS),
+    )
     def pay(self, who, amount, key, month):
         person = self.people[who]
         payload = (person.pk, amount, month)
@@ -89,7 +95,9 @@ class SubLedgerMachine(RuleBasedStateMachine):
         else:
             expected = "paid"
         try:
-            services.account_pay(person=person, amount_fen=amount, month=month, key=key, actor=SETUP)
+            services.account_pay(
+                person=person, amount_fen=amount, month=month, key=key, actor=SETUP
+            )
             outcome = None if key in self.payments else "paid"
         except BusinessRuleError as exc:
             outcome = exc.message
@@ -112,9 +120,13 @@ class SubLedgerMachine(RuleBasedStateMachine):
         if self.next_move[person.pk] > 12:
             return
         target = B if self.county[person.pk] == A else A
-        transfer = services.transfer_request(id_number=person.id_number, to_county=self.employers[target].county,
-                                             new_employer=self.employers[target],
-                                             effective_month=date(2026, self.next_move[person.pk], 1), actor=SETUP)
+        transfer = services.transfer_request(
+            id_number=person.id_number,
+            to_county=self.employers[target].county,
+            new_employer=self.employers[target],
+            effective_month=date(2026, self.next_move[person.pk], 1),
+            actor=SETUP,
+        )
         services.transfer_release(transfer=transfer, actor=SETUP)
         self.county[person.pk] = target
         self.next_move[person.pk] += 1
@@ -133,6 +145,12 @@ class SubLedgerMachine(RuleBasedStateMachine):
 
 @pytest.mark.django_db
 def test_it_keeps_the_control_identity_under_any_sequence(regions, demo_policy):
-    run_state_machine_as_test(SubLedgerMachine, settings=settings(
-        max_examples=8, stateful_step_count=20, deadline=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]))
+    run_state_machine_as_test(
+        SubLedgerMachine,
+        settings=settings(
+            max_examples=8,
+            stateful_step_count=20,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        ),
+    )

@@ -11,7 +11,9 @@ from funds.services.setup import account_for, books_ensure
 
 @pytest.fixture
 def books(regions) -> dict[str, Book]:
-    return {b.code: b for b in books_ensure(area_code="320900", codes=["resident", "employee_pooled"])}
+    return {
+        b.code: b for b in books_ensure(area_code="320900", codes=["resident", "employee_pooled"])
+    }
 
 
 @pytest.fixture

@@ -16,10 +16,19 @@ pytestmark = pytest.mark.browser
 
 
 def test_it_walks_finance_to_a_county_statement_and_a_clerk_to_a_budget_error(
-        browser_page, live_server, resident, acct, finance, clerk_a):
-    post_entry(key="collect", book=resident, memo="保费征缴", entry_date=date(2026, 3, 5), lines=[
-        dr(acct(resident, C.TREASURY_TRANSIT), 1_234_567, "320902"),
-        cr(acct(resident, C.INCOME_PREMIUM, "320902"), 1_234_567)], actor=SETUP)
+    browser_page, live_server, resident, acct, finance, clerk_a
+):
+    post_entry(
+        key="collect",
+        book=resident,
+        memo="保费征缴",
+        entry_date=date(2026, 3, 5),
+        lines=[
+            dr(acct(resident, C.TREASURY_TRANSIT), 1_234_567, "320902"),
+            cr(acct(resident, C.INCOME_PREMIUM, "320902"), 1_234_567),
+        ],
+        actor=SETUP,
+    )
     page = browser_page
     login(page, live_server.url, finance.username)
     page.goto(f"{live_server.url}/funds/")

@@ -55,8 +55,14 @@ def test_it_posts_one_entry_when_the_same_key_races(ledger):
     def post(i: int) -> int:
         # Half the threads send the same payload, half another one under the same key.
         amount = 100 if i % 2 == 0 else 200
-        return post_entry(key="collect:race", book=book, memo="保费", entry_date=DAY,
-                          lines=[dr(treasury, amount, A), cr(income, amount)], actor=SETUP).pk
+        return post_entry(
+            key="collect:race",
+            book=book,
+            memo="保费",
+            entry_date=DAY,
+            lines=[dr(treasury, amount, A), cr(income, amount)],
+            actor=SETUP,
+        ).pk
 
     results = race(post)
     assert Entry.objects.filter(key="collect:race").count() == 1
@@ -74,12 +80,24 @@ def test_it_posts_one_entry_when_the_same_key_races(ledger):
 def test_it_never_overdraws_under_concurrent_debits(ledger):
     book, acct = ledger
     special, city_exp = acct(book, C.FISCAL_SPECIAL), acct(book, C.CITY_EXPENDITURE)
-    post_entry(key="fund", book=book, memo="入专户", entry_date=DAY,
-               lines=[dr(special, 1000, A), cr(acct(book, C.INCOME_PREMIUM, A), 1000)], actor=SETUP)
+    post_entry(
+        key="fund",
+        book=book,
+        memo="入专户",
+        entry_date=DAY,
+        lines=[dr(special, 1000, A), cr(acct(book, C.INCOME_PREMIUM, A), 1000)],
+        actor=SETUP,
+    )
 
     def pay(i: int) -> int:
-        return post_entry(key=f"pay:{i}", book=book, memo="拨付", entry_date=DAY,
-                          lines=[dr(city_exp, 300, A), cr(special, 300, A)], actor=SETUP).pk
+        return post_entry(
+            key=f"pay:{i}",
+            book=book,
+            memo="拨付",
+            entry_date=DAY,
+            lines=[dr(city_exp, 300, A), cr(special, 300, A)],
+            actor=SETUP,
+        ).pk
 
     results = race(pay)
     paid = [r for r in results if isinstance(r, int)]

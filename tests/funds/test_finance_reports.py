@@ -24,17 +24,24 @@ A = "320902"
 @pytest.fixture
 def year(resident, acct):
     """January and February collect 1,000.00 each; March collects 500.00 and pays 200.00."""
+
     def post(key, day, *lines):
         memo = f"{'保费征缴' if key.startswith('collect') else '住院支付'}{day:%Y年%m月}"
-        post_entry(key=key, book=resident, memo=memo, entry_date=day, lines=list(lines), actor=SETUP)
+        post_entry(
+            key=key, book=resident, memo=memo, entry_date=day, lines=list(lines), actor=SETUP
+        )
 
     treasury, premium = acct(resident, C.TREASURY_TRANSIT), acct(resident, C.INCOME_PREMIUM, A)
     post("collect:2025-12", date(2025, 12, 10), dr(treasury, 30000, A), cr(premium, 30000))
     post("collect:2026-01", date(2026, 1, 10), dr(treasury, 100000, A), cr(premium, 100000))
     post("collect:2026-02", date(2026, 2, 10), dr(treasury, 100000, A), cr(premium, 100000))
     post("collect:2026-03", date(2026, 3, 10), dr(treasury, 50000, A), cr(premium, 50000))
-    post("pay:2026-03", date(2026, 3, 20), dr(acct(resident, C.BENEFIT_INPATIENT, A), 20000),
-         cr(treasury, 20000, A))
+    post(
+        "pay:2026-03",
+        date(2026, 3, 20),
+        dr(acct(resident, C.BENEFIT_INPATIENT, A), 20000),
+        cr(treasury, 20000, A),
+    )
     return resident
 
 
@@ -44,7 +51,10 @@ def _rows(book, **kw):
 
 def test_it_opens_the_year_column_on_the_years_opening_balance(year):
     rows = _rows(year, year=2026, month=3)
-    assert rows["期初基金结余"] == [230000, 30000]  # the month opened on 2,300.00, the year on 300.00
+    assert rows["期初基金结余"] == [
+        230000,
+        30000,
+    ]  # the month opened on 2,300.00, the year on 300.00
     assert rows["三、本期收支结余"] == [30000, 230000]
     assert rows["四、期末基金结余"] == [260000, 260000]
 
@@ -64,8 +74,10 @@ def _download(client, url):
 
 
 def test_it_gives_the_statement_a_title_block_and_a_chinese_name(year, finance, client_for):
-    name, raw = _download(client_for(finance),
-                          f"/funds/book/resident/statement/export/?year=2026&month=3&county={A}&format=xlsx")
+    name, raw = _download(
+        client_for(finance),
+        f"/funds/book/resident/statement/export/?year=2026&month=3&county={A}&format=xlsx",
+    )
     assert name == "基金收支表-城乡居民基本医疗保险基金-2026年03月-亭湖区.xlsx"
     sheet = load_workbook(io.BytesIO(raw)).active
     assert sheet["A1"].value == "基金收支表"
@@ -77,7 +89,9 @@ def test_it_gives_the_statement_a_title_block_and_a_chinese_name(year, finance, 
 
 
 def test_it_keeps_internal_keys_and_codes_out_of_the_journal(year, finance, client_for):
-    name, raw = _download(client_for(finance), "/funds/book/resident/journal/export/?year=2026&month=3&format=csv")
+    name, raw = _download(
+        client_for(finance), "/funds/book/resident/journal/export/?year=2026&month=3&format=csv"
+    )
     assert not re.search(r"resident|320902", name)
     text = raw.decode("utf-8-sig")
     assert "collect:2026-03" not in text and "幂等键" not in text  # the idempotency key is ours
@@ -91,11 +105,18 @@ def test_it_opens_the_journal_on_the_latest_month_with_entries(year, finance, cl
     page = client_for(finance).get("/funds/book/resident/journal/").content.decode()
     assert "2026-03" in page and "住院支付2026年03月" in page
     # 盐都区 has no entries: its clerk sees today's month, not 亭湖区's.
-    assert "住院支付2026年03月" not in client_for(clerk_b).get("/funds/book/resident/journal/").content.decode()
+    assert (
+        "住院支付2026年03月"
+        not in client_for(clerk_b).get("/funds/book/resident/journal/").content.decode()
+    )
 
 
 def test_it_shows_amounts_with_thousands_separators_right_aligned(year, finance, client_for):
-    page = client_for(finance).get("/funds/book/resident/statement/?year=2026&month=3").content.decode()
+    page = (
+        client_for(finance)
+        .get("/funds/book/resident/statement/?year=2026&month=3")
+        .content.decode()
+    )
     assert '<td class="num">2,300.00</td><td class="num">300.00</td>' in page
 
 

@@ -50,7 +50,9 @@ def test_counties_share_the_gap_in_proportion_to_their_deviation_to_the_fen():
     # 2,500 × 2/7 = 714.29: A's larger remainder takes the last fen.
     cover = gap_cover(result=result([A, B_]), rule=SANMENXIA)
     assert [(c.county, c.deviation_fen, c.share_fen) for c in cover.counties] == [
-        ("411202", 2_500, 1_786), ("411203", 1_000, 714)]
+        ("411202", 2_500, 1_786),
+        ("411203", 1_000, 714),
+    ]
     assert cover.steps == [("counties", 2_500), ("reserve", 0)] and cover.uncovered_fen == 0
 
 
@@ -84,17 +86,49 @@ def sanmenxia(db, settings):
         return account_for(book=book, category=category, county_code=county)
 
     for county in (A, B_, C_):
-        B.budget_save_draft(book=book, county=Region.objects.get(code=county.county), year=2026, actor=SETUP,
-                            items={C.INCOME_PREMIUM: county.budget_income_fen,
-                                   C.BENEFIT_INPATIENT: county.budget_expense_fen})
-        post_entry(key=f"in:{county.county}", book=book, memo="保费", entry_date=date(2026, 3, 1), actor=SETUP,
-                   lines=[dr(acct(C.FISCAL_SPECIAL), county.income_fen, county.county),
-                          cr(acct(C.INCOME_PREMIUM, county.county), county.income_fen)])
-        post_entry(key=f"out:{county.county}", book=book, memo="待遇", entry_date=date(2026, 9, 1), actor=SETUP,
-                   lines=[dr(acct(C.BENEFIT_INPATIENT, county.county), county.expense_fen),
-                          cr(acct(C.PAYABLE_PROVIDER, county.county), county.expense_fen)])
-    post_entry(key="reserve", book=book, memo="提取风险准备金", entry_date=date(2026, 1, 5), actor=SETUP,
-               lines=[dr(acct(C.FISCAL_SPECIAL), 2_000, "411200"), cr(acct(C.RISK_RESERVE), 2_000, "411200")])
+        B.budget_save_draft(
+            book=book,
+            county=Region.objects.get(code=county.county),
+            year=2026,
+            actor=SETUP,
+            items={
+                C.INCOME_PREMIUM: county.budget_income_fen,
+                C.BENEFIT_INPATIENT: county.budget_expense_fen,
+            },
+        )
+        post_entry(
+            key=f"in:{county.county}",
+            book=book,
+            memo="保费",
+            entry_date=date(2026, 3, 1),
+            actor=SETUP,
+            lines=[
+                dr(acct(C.FISCAL_SPECIAL), county.income_fen, county.county),
+                cr(acct(C.INCOME_PREMIUM, county.county), county.income_fen),
+            ],
+        )
+        post_entry(
+            key=f"out:{county.county}",
+            book=book,
+            memo="待遇",
+            entry_date=date(2026, 9, 1),
+            actor=SETUP,
+            lines=[
+                dr(acct(C.BENEFIT_INPATIENT, county.county), county.expense_fen),
+                cr(acct(C.PAYABLE_PROVIDER, county.county), county.expense_fen),
+            ],
+        )
+    post_entry(
+        key="reserve",
+        book=book,
+        memo="提取风险准备金",
+        entry_date=date(2026, 1, 5),
+        actor=SETUP,
+        lines=[
+            dr(acct(C.FISCAL_SPECIAL), 2_000, "411200"),
+            cr(acct(C.RISK_RESERVE), 2_000, "411200"),
+        ],
+    )
     return book, acct
 
 
@@ -102,11 +136,18 @@ def test_it_posts_the_county_shares_and_the_reserve_once(sanmenxia, finance):
     book, acct = sanmenxia
     entries = gap_cover_post(book=book, year=2026, actor=finance)
     # Gap 4,500: the counties owe their deviations (2,500 and 1,000), the reserve covers 1,000.
-    balance = {c: Account.objects.get(pk=acct(C.RECEIVABLE_COUNTY, c).pk).balance_fen for c in ("411202", "411203")}
+    balance = {
+        c: Account.objects.get(pk=acct(C.RECEIVABLE_COUNTY, c).pk).balance_fen
+        for c in ("411202", "411203")
+    }
     assert balance == {"411202": 2_500, "411203": 1_000}
-    assert Account.objects.get(pk=acct(C.RISK_RESERVE).pk).balance_fen == -1_000  # 2,000 held, 1,000 used
+    assert (
+        Account.objects.get(pk=acct(C.RISK_RESERVE).pk).balance_fen == -1_000
+    )  # 2,000 held, 1,000 used
     assert Account.objects.get(pk=acct(C.SUBSIDY_COUNTY, "411202").pk).balance_fen == -2_500
-    assert [e.pk for e in gap_cover_post(book=book, year=2026, actor=finance)] == [e.pk for e in entries]
+    assert [e.pk for e in gap_cover_post(book=book, year=2026, actor=finance)] == [
+        e.pk for e in entries
+    ]
     assert Entry.objects.filter(key__startswith="yearend-").count() == 2
 
 
@@ -118,7 +159,8 @@ def test_only_the_city_posts_the_cover(sanmenxia, clerk_a):
 
 
 def test_the_year_end_page_shows_the_citys_cover_and_finance_posts_it_after_confirming(
-        sanmenxia, finance, auditor, client_for):
+    sanmenxia, finance, auditor, client_for
+):
     url = "/funds/book/resident/year-end/?year=2026"
     body = client_for(finance).get(url).content.decode()
     assert "由预算执行偏差的县（市、区）分担" in body and "动用市级风险准备金" in body
@@ -127,10 +169,14 @@ def test_the_year_end_page_shows_the_citys_cover_and_finance_posts_it_after_conf
     assert '<td>陕州区</td><td class="num">10.00</td><td class="num">10.00</td>' in body
     assert 'name="action" value="gap_cover"' in body and "confirm(" in body
     reader = client_for(auditor).get(url).content.decode()
-    assert "县级分担（按预算执行偏差）" in reader and 'value="gap_cover"' not in reader  # reads, cannot post
+    assert (
+        "县级分担（按预算执行偏差）" in reader and 'value="gap_cover"' not in reader
+    )  # reads, cannot post
     assert client_for(auditor).post(url, {"action": "gap_cover"}).status_code == 403
     assert not Entry.objects.filter(key__startswith="yearend-").exists()
     response = client_for(finance).post(url, {"action": "gap_cover"})
     assert response.status_code == 302
     assert set(Entry.objects.filter(key__startswith="yearend-").values_list("key", flat=True)) == {
-        "yearend-share:resident:2026", "yearend-reserve:resident:2026"}
+        "yearend-share:resident:2026",
+        "yearend-reserve:resident:2026",
+    }

@@ -22,10 +22,17 @@ DAY = date(2026, 3, 10)
 
 def collect(book, acct, amount, key="collect:1", county=A, when=DAY):
     """Premiums of a county arrive in the treasury transit account."""
-    return post_entry(key=key, book=book, memo="保费收入", entry_date=when, lines=[
-        dr(acct(book, C.TREASURY_TRANSIT), amount, county),
-        cr(acct(book, C.INCOME_PREMIUM, county), amount),
-    ], actor=SETUP)
+    return post_entry(
+        key=key,
+        book=book,
+        memo="保费收入",
+        entry_date=when,
+        lines=[
+            dr(acct(book, C.TREASURY_TRANSIT), amount, county),
+            cr(acct(book, C.INCOME_PREMIUM, county), amount),
+        ],
+        actor=SETUP,
+    )
 
 
 def balance(account: Account) -> int:
@@ -38,15 +45,23 @@ def test_it_posts_a_balanced_entry_and_moves_balances_and_totals(resident, acct)
     assert balance(acct(resident, C.TREASURY_TRANSIT)) == 12345
     assert balance(acct(resident, C.INCOME_PREMIUM, A)) == -12345
     total = AccountTotal.objects.get(account=acct(resident, C.TREASURY_TRANSIT))
-    assert (total.county_id, total.debit_fen, total.credit_fen, total.line_count) == (A, 12345, 0, 1)
+    assert (total.county_id, total.debit_fen, total.credit_fen, total.line_count) == (
+        A,
+        12345,
+        0,
+        1,
+    )
 
 
-@pytest.mark.parametrize("lines, message", [
-    ([(C.TREASURY_TRANSIT, 100), (C.INCOME_PREMIUM, -99)], L.UNBALANCED),
-    ([(C.TREASURY_TRANSIT, 100)], L.TOO_FEW_LINES),
-    ([(C.TREASURY_TRANSIT, 0), (C.INCOME_PREMIUM, 0)], L.BAD_AMOUNT),
-    ([(C.TREASURY_TRANSIT, 1.5), (C.INCOME_PREMIUM, -1.5)], L.BAD_AMOUNT),
-])
+@pytest.mark.parametrize(
+    "lines, message",
+    [
+        ([(C.TREASURY_TRANSIT, 100), (C.INCOME_PREMIUM, -99)], L.UNBALANCED),
+        ([(C.TREASURY_TRANSIT, 100)], L.TOO_FEW_LINES),
+        ([(C.TREASURY_TRANSIT, 0), (C.INCOME_PREMIUM, 0)], L.BAD_AMOUNT),
+        ([(C.TREASURY_TRANSIT, 1.5), (C.INCOME_PREMIUM, -1.5)], L.BAD_AMOUNT),
+    ],
+)
 def test_it_refuses_entries_that_would_lie(resident, acct, lines, message):
     specs = [L.LineSpec(acct(resident, cat, A), amount, A) for cat, amount in lines]
     with pytest.raises(BusinessRuleError) as err:
@@ -74,27 +89,47 @@ def test_it_refuses_the_same_key_with_another_payload(resident, acct):
 def test_it_never_posts_across_two_books(books, acct):
     resident, employee = books["resident"], books["employee_pooled"]
     with pytest.raises(BusinessRuleError) as err:
-        post_entry(key="x", book=resident, memo="跨账簿", entry_date=DAY, lines=[
-            dr(acct(resident, C.TREASURY_TRANSIT), 100, A),
-            cr(acct(employee, C.INCOME_PREMIUM, A), 100),
-        ], actor=SETUP)
+        post_entry(
+            key="x",
+            book=resident,
+            memo="跨账簿",
+            entry_date=DAY,
+            lines=[
+                dr(acct(resident, C.TREASURY_TRANSIT), 100, A),
+                cr(acct(employee, C.INCOME_PREMIUM, A), 100),
+            ],
+            actor=SETUP,
+        )
     assert err.value.message == L.OTHER_BOOK
 
 
 def test_it_refuses_a_county_account_line_accounted_to_another_county(resident, acct):
     with pytest.raises(BusinessRuleError) as err:
-        post_entry(key="x", book=resident, memo="错县", entry_date=DAY, lines=[
-            dr(acct(resident, C.TREASURY_TRANSIT), 100, B),
-            cr(acct(resident, C.INCOME_PREMIUM, A), 100, B),
-        ], actor=SETUP)
+        post_entry(
+            key="x",
+            book=resident,
+            memo="错县",
+            entry_date=DAY,
+            lines=[
+                dr(acct(resident, C.TREASURY_TRANSIT), 100, B),
+                cr(acct(resident, C.INCOME_PREMIUM, A), 100, B),
+            ],
+            actor=SETUP,
+        )
     assert err.value.message == L.WRONG_COUNTY
 
 
 def test_it_refuses_to_overdraw_a_no_overdraft_account(resident, acct):
     special = acct(resident, C.FISCAL_SPECIAL)
     with pytest.raises(BusinessRuleError) as err:
-        post_entry(key="pay", book=resident, memo="拨付", entry_date=DAY, lines=[
-            dr(acct(resident, C.CITY_EXPENDITURE), 100, A), cr(special, 100, A)], actor=SETUP)
+        post_entry(
+            key="pay",
+            book=resident,
+            memo="拨付",
+            entry_date=DAY,
+            lines=[dr(acct(resident, C.CITY_EXPENDITURE), 100, A), cr(special, 100, A)],
+            actor=SETUP,
+        )
     assert err.value.message == L.OVERDRAFT
     assert balance(special) == 0
 
@@ -104,7 +139,9 @@ def test_it_corrects_a_mistake_with_a_reversing_entry(resident, acct):
     reversal = reverse_entry(entry=entry, actor=SETUP)
     assert reversal.reverses == entry
     assert balance(acct(resident, C.TREASURY_TRANSIT)) == 0
-    assert reverse_entry(entry=entry, actor=SETUP).pk == reversal.pk  # replay, not a second reversal
+    assert (
+        reverse_entry(entry=entry, actor=SETUP).pk == reversal.pk
+    )  # replay, not a second reversal
     with pytest.raises(BusinessRuleError) as err:
         reverse_entry(entry=entry, key="another", actor=SETUP)
     assert err.value.message == L.ALREADY_REVERSED

@@ -56,8 +56,9 @@ class LedgerMachine(RuleBasedStateMachine):
         self.lines_of: dict[str, list[tuple[int, int]]] = {}
         self.reversed: set[str] = set()
         self.closed: set[int] = set()
-        self.no_overdraft = set(Account.objects.filter(book=self.book, no_overdraft=True)
-                                .values_list("pk", flat=True))
+        self.no_overdraft = set(
+            Account.objects.filter(book=self.book, no_overdraft=True).values_list("pk", flat=True)
+        )
 
     def teardown(self):
         if hasattr(self, "_atomic"):
@@ -73,7 +74,10 @@ class LedgerMachine(RuleBasedStateMachine):
             expected: object = None if self.payloads[key] == payload else L.KEY_REUSED
         elif month in self.closed:
             expected = L.PERIOD_CLOSED
-        elif any(pk in self.no_overdraft and self.balances[pk] + delta < 0 for pk, delta in _sum(lines).items()):
+        elif any(
+            pk in self.no_overdraft and self.balances[pk] + delta < 0
+            for pk, delta in _sum(lines).items()
+        ):
             expected = L.OVERDRAFT
         else:
             expected = "post"
@@ -89,14 +93,30 @@ class LedgerMachine(RuleBasedStateMachine):
             for pk, amount in lines:
                 self.balances[pk] += amount
 
-    @rule(key=st.sampled_from(KEYS), move=st.sampled_from(sorted(FLOW)), county=st.sampled_from(COUNTIES),
-          amount=st.integers(1, 10_000), month=st.integers(1, 3))
+    @rule(
+        key=st.sampled_from(KEYS),
+        move=st.sampled_from(sorted(FLOW)),
+        county=st.sampled_from(COUNTIES),
+        amount=st.integers(1, 10_000),
+        month=st.integers(1, 3),
+    )
     def post(self, key, move, county, amount, month):
         debit, credit = (self.account(cat, county) for cat in FLOW[move])
         lines = [(debit.pk, amount), (credit.pk, -amount)]
-        self.expect(key, ("post", move, county, amount, month), lines, month, lambda: post_entry(
-            key=key, book=self.book, memo=move, entry_date=date(2026, month, 5),
-            lines=[L.dr(debit, amount, county), L.cr(credit, amount, county)], actor=SETUP))
+        self.expect(
+            key,
+            ("post", move, county, amount, month),
+            lines,
+            month,
+            lambda: post_entry(
+                key=key,
+                book=self.book,
+                memo=move,
+                entry_date=date(2026, month, 5),
+                lines=[L.dr(debit, amount, county), L.cr(credit, amount, county)],
+                actor=SETUP,
+            ),
+        )
 
     @rule(key=st.sampled_from(KEYS), month=st.integers(1, 3))
     def reverse(self, key, month):
@@ -104,8 +124,13 @@ class LedgerMachine(RuleBasedStateMachine):
             return
         entry = Entry.objects.get(key=key)
         lines = [(pk, -amount) for pk, amount in self.lines_of[key]]
-        self.expect(f"reversal:{key}", ("reverse", key, month), lines, month,
-                    lambda: reverse_entry(entry=entry, entry_date=date(2026, month, 20), actor=SETUP))
+        self.expect(
+            f"reversal:{key}",
+            ("reverse", key, month),
+            lines,
+            month,
+            lambda: reverse_entry(entry=entry, entry_date=date(2026, month, 20), actor=SETUP),
+        )
 
     @rule(month=st.integers(1, 3))
     def close(self, month):
@@ -116,8 +141,11 @@ class LedgerMachine(RuleBasedStateMachine):
     def balances_equal_the_model(self):
         if not hasattr(self, "balances"):
             return
-        stored = dict(Account.objects.filter(book=self.book).exclude(balance_fen=0)
-                      .values_list("pk", "balance_fen"))
+        stored = dict(
+            Account.objects.filter(book=self.book)
+            .exclude(balance_fen=0)
+            .values_list("pk", "balance_fen")
+        )
         assert stored == {pk: b for pk, b in self.balances.items() if b}
         assert Entry.objects.filter(book=self.book).count() == len(self.payloads)
 
@@ -127,14 +155,23 @@ class LedgerMachine(RuleBasedStateMachine):
             return
         lines = Line.objects.filter(book=self.book)
         assert (lines.aggregate(s=Sum("amount_fen"))["s"] or 0) == 0
-        by_account = dict(lines.values("account").annotate(s=Sum("amount_fen")).values_list("account", "s"))
+        by_account = dict(
+            lines.values("account").annotate(s=Sum("amount_fen")).values_list("account", "s")
+        )
         assert by_account == {pk: b for pk, b in self.balances.items() if pk in by_account}
         totals = AccountTotal.objects.filter(account__book=self.book).aggregate(
-            d=Sum("debit_fen"), c=Sum("credit_fen"))
-        assert (totals["d"] or 0) == (totals["c"] or 0) == sum(a for a in lines.values_list("amount_fen", flat=True) if a > 0)
+            d=Sum("debit_fen"), c=Sum("credit_fen")
+        )
+        assert (
+            (totals["d"] or 0)
+            == (totals["c"] or 0)
+            == sum(a for a in lines.values_list("amount_fen", flat=True) if a > 0)
+        )
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM (SELECT entry_id FROM funds_line GROUP BY entry_id"
-                           " HAVING sum(amount_fen) <> 0 OR count(*) < 2) x")
+            cursor.execute(
+                "SELECT count(*) FROM (SELECT entry_id FROM funds_line GROUP BY entry_id"
+                " HAVING sum(amount_fen) <> 0 OR count(*) < 2) x"
+            )
             assert cursor.fetchone()[0] == 0
 
 
@@ -148,5 +185,6 @@ def _sum(lines):
 @pytest.mark.django_db
 def test_it_keeps_every_invariant_under_random_sequences(resident):
     LedgerMachine.book = resident
-    run_state_machine_as_test(LedgerMachine, settings=settings(
-        max_examples=20, stateful_step_count=25, deadline=None))
+    run_state_machine_as_test(
+        LedgerMachine, settings=settings(max_examples=20, stateful_step_count=25, deadline=None)
+    )

@@ -22,17 +22,31 @@ A, B = "320902", "320903"
 @pytest.fixture
 def posted(resident, acct):
     for county, amount in ((A, 12345), (B, 67890)):
-        post_entry(key=f"collect:{county}", book=resident, memo=f"保费{county}", entry_date=date(2026, 3, 5),
-                   lines=[dr(acct(resident, C.TREASURY_TRANSIT), amount, county),
-                          cr(acct(resident, C.INCOME_PREMIUM, county), amount)], actor=SETUP)
+        post_entry(
+            key=f"collect:{county}",
+            book=resident,
+            memo=f"保费{county}",
+            entry_date=date(2026, 3, 5),
+            lines=[
+                dr(acct(resident, C.TREASURY_TRANSIT), amount, county),
+                cr(acct(resident, C.INCOME_PREMIUM, county), amount),
+            ],
+            actor=SETUP,
+        )
     return resident
 
 
 def test_it_shows_every_ledger_page_to_finance(posted, finance, client_for):
     client = client_for(finance)
-    for url in ["/funds/", "/funds/book/resident/", "/funds/book/resident/trial/?year=2026&month=3",
-                "/funds/book/resident/statement/?year=2026&month=3",
-                "/funds/book/resident/journal/?year=2026&month=3", "/funds/budgets/", "/funds/schedules/"]:
+    for url in [
+        "/funds/",
+        "/funds/book/resident/",
+        "/funds/book/resident/trial/?year=2026&month=3",
+        "/funds/book/resident/statement/?year=2026&month=3",
+        "/funds/book/resident/journal/?year=2026&month=3",
+        "/funds/budgets/",
+        "/funds/schedules/",
+    ]:
         response = client.get(url)
         assert response.status_code == 200, url
     body = client.get("/funds/book/resident/journal/?year=2026&month=3").content.decode()
@@ -43,10 +57,17 @@ def test_it_keeps_the_city_ledger_from_a_county_clerk(posted, clerk_a, client_fo
     # A county compiles its budget (funds:budgets) but reads no fund book: "fund.view".
     client = client_for(clerk_a)
     entry = Entry.objects.get(key=f"collect:{A}")
-    for url in ["/funds/", "/funds/book/resident/journal/?year=2026&month=3", f"/funds/entry/{entry.pk}/",
-                "/funds/book/resident/statement/?year=2026&month=3", "/api/v1/funds/accounts/"]:
+    for url in [
+        "/funds/",
+        "/funds/book/resident/journal/?year=2026&month=3",
+        f"/funds/entry/{entry.pk}/",
+        "/funds/book/resident/statement/?year=2026&month=3",
+        "/api/v1/funds/accounts/",
+    ]:
         response = client.get(url)
-        assert response.status_code == 403 and "查看基金账簿与报表" in response.content.decode(), url
+        assert response.status_code == 403 and "查看基金账簿与报表" in response.content.decode(), (
+            url
+        )
     assert client.get("/funds/budgets/").status_code == 200
     assert "/funds/budgets/" in client.get("/").content.decode()  # its menu item: 预算编报
 
@@ -70,30 +91,52 @@ def test_it_exports_statements_finance_can_open_in_excel(posted, finance, client
     rows = {r[0]: r[1] for r in sheet.iter_rows(values_only=True)}
     assert rows["  收入合计"] == 802.35
     journal = client.get("/funds/book/resident/journal/export/?year=2026&month=3&format=xlsx")
-    lines = list(load_workbook(io.BytesIO(b"".join(journal.streaming_content))).active.iter_rows(values_only=True))
+    lines = list(
+        load_workbook(io.BytesIO(b"".join(journal.streaming_content))).active.iter_rows(
+            values_only=True
+        )
+    )
     assert len(lines) == 3 + 4 + 1  # title block and header, four lines, the totals
 
 
 def test_it_closes_a_period_for_finance_only(posted, finance, clerk_a, client_for):
-    assert client_for(clerk_a).post("/funds/book/resident/close/", {"year": 2026, "month": 3}).status_code == 403
+    assert (
+        client_for(clerk_a)
+        .post("/funds/book/resident/close/", {"year": 2026, "month": 3})
+        .status_code
+        == 403
+    )
     client_for(finance).post("/funds/book/resident/close/", {"year": 2026, "month": 3})
     assert Period.objects.get(book=posted, year=2026, month=3).status == Period.CLOSED
 
 
 def test_it_posts_through_the_api_idempotently(resident, finance, clerk_a, client_for):
     body: dict[str, Any] = {
-        "key": "api:1", "book": "resident", "memo": "接口记账", "entry_date": "2026-03-02",
-        "lines": [{"account": "1001-320900", "amount_fen": 500, "county": A},
-                  {"account": "4001-320902", "amount_fen": -500}]}
+        "key": "api:1",
+        "book": "resident",
+        "memo": "接口记账",
+        "entry_date": "2026-03-02",
+        "lines": [
+            {"account": "1001-320900", "amount_fen": 500, "county": A},
+            {"account": "4001-320902", "amount_fen": -500},
+        ],
+    }
     client = client_for(finance)
     first = client.post("/api/v1/funds/entries/", body, content_type="application/json")
     again = client.post("/api/v1/funds/entries/", body, content_type="application/json")
-    assert first.status_code == again.status_code == 201 and first.json()["id"] == again.json()["id"]
+    assert (
+        first.status_code == again.status_code == 201 and first.json()["id"] == again.json()["id"]
+    )
     body["lines"][0]["amount_fen"], body["lines"][1]["amount_fen"] = 600, -600
     clash = client.post("/api/v1/funds/entries/", body, content_type="application/json")
     assert clash.status_code == 400 and "幂等键" in clash.json()["detail_zh"]
-    refused = client_for(clerk_a).post("/api/v1/funds/entries/", body, content_type="application/json")
-    assert refused.status_code == 403 and refused.json()["detail_zh"] == "您的角色无权执行此操作：基金记账"
+    refused = client_for(clerk_a).post(
+        "/api/v1/funds/entries/", body, content_type="application/json"
+    )
+    assert (
+        refused.status_code == 403
+        and refused.json()["detail_zh"] == "您的角色无权执行此操作：基金记账"
+    )
     assert refused.json()["detail_en"] != refused.json()["detail_zh"]
 
 
@@ -107,8 +150,10 @@ def test_it_reverses_an_entry_from_its_page(posted, finance, client_for):
 
 
 def test_it_files_a_monthly_plan_and_shows_the_year_end(posted, clerk_a, finance, client_for):
-    client_for(clerk_a).post("/funds/budgets/monthly-plan/",
-                             {"book": "resident", "year": 2026, "month": 4, "planned": "1500.50"})
+    client_for(clerk_a).post(
+        "/funds/budgets/monthly-plan/",
+        {"book": "resident", "year": 2026, "month": 4, "planned": "1500.50"},
+    )
     from funds.models import MonthlyPlan
 
     plan = MonthlyPlan.objects.get()

@@ -18,9 +18,17 @@ from pooling.models import Region, User
 def make_import_batch(county: Region, marker: str) -> ImportBatch:
     clerk = User.objects.create(username=f"import-{marker}", role=Role.COUNTY_CLERK, region=county)
     stored = store_upload(ContentFile("身份证号码,姓名,人员类别\n".encode(), name=f"{marker}.csv"))
-    batch = ImportBatch(kind="people", original_name=f"{marker}.csv", uploaded_by=clerk, county=county,
-                        stored_name=stored, status=ImportStatus.PREVIEWED, rows_total=1, error_count=1,
-                        errors=[{"row": 2, "column": "姓名", "reason": marker}])
+    batch = ImportBatch(
+        kind="people",
+        original_name=f"{marker}.csv",
+        uploaded_by=clerk,
+        county=county,
+        stored_name=stored,
+        status=ImportStatus.PREVIEWED,
+        rows_total=1,
+        error_count=1,
+        errors=[{"row": 2, "column": "姓名", "reason": marker}],
+    )
     batch.save()
     return batch
 

@@ -37,9 +37,27 @@ def worker(broker_url):
         "CELERY_TASK_ALWAYS_EAGER": "false",
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "pooling", "worker", "-P", "solo", "-l", "warning",
-         "-Q", "pooling", "--without-heartbeat", "--without-mingle", "--without-gossip"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "pooling",
+            "worker",
+            "-P",
+            "solo",
+            "-l",
+            "warning",
+            "-Q",
+            "pooling",
+            "--without-heartbeat",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     yield proc
     proc.terminate()
@@ -65,7 +83,9 @@ def test_it_runs_a_task_on_a_real_worker_and_ignores_a_redelivery(worker, broker
     arrived = _wait_for(lambda: WorkerHeartbeat.objects.filter(token=token).exists())
     if not arrived:
         worker.terminate()
-        pytest.fail("worker never wrote the heartbeat:\n" + worker.communicate(timeout=20)[0].decode())
+        pytest.fail(
+            "worker never wrote the heartbeat:\n" + worker.communicate(timeout=20)[0].decode()
+        )
     # The same task delivered again (as acks_late allows) writes nothing new.
     sender.send_task("pooling.heartbeat", args=[token], queue="pooling")
     marker = f"test:{uuid.uuid4()}"

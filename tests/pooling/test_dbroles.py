@@ -14,12 +14,15 @@ from tests.conftest import RUNTIME_ROLE
 from tests.pooling.policy.policy_docs import demo_doc
 from tests.pooling.policy.test_services import publish
 
-pytestmark = [pytest.mark.django_db,
-              pytest.mark.skipif("connection.vendor != 'postgresql'")]
+pytestmark = [pytest.mark.django_db, pytest.mark.skipif("connection.vendor != 'postgresql'")]
 
 
 def refused(sql: str) -> str:
-    with pytest.raises(ProgrammingError) as err, transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(ProgrammingError) as err,
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(sql)
     return str(err.value)
 
@@ -46,16 +49,26 @@ def test_the_runtime_role_may_truncate_no_table_and_owns_none():
 
 def test_the_runtime_role_may_not_touch_published_policy(bureau_admin, bureau_checker):
     version = publish(demo_doc(), bureau_admin, bureau_checker)
-    assert "permission denied for table pooling_policyversion" in refused("TRUNCATE pooling_policyversion CASCADE")
+    assert "permission denied for table pooling_policyversion" in refused(
+        "TRUNCATE pooling_policyversion CASCADE"
+    )
     assert "must be owner" in refused("ALTER TABLE pooling_policyversion DISABLE TRIGGER USER")
     assert "must be owner" in refused(
-        "DROP TRIGGER pooling_policy_published_immutable ON pooling_policyversion")
-    assert scalar("SELECT status FROM pooling_policyversion WHERE id = %s", [version.pk]) == "published"
+        "DROP TRIGGER pooling_policy_published_immutable ON pooling_policyversion"
+    )
+    assert (
+        scalar("SELECT status FROM pooling_policyversion WHERE id = %s", [version.pk])
+        == "published"
+    )
 
 
-def test_published_policy_refuses_truncate_even_from_its_owner(db_owner, bureau_admin, bureau_checker):
+def test_published_policy_refuses_truncate_even_from_its_owner(
+    db_owner, bureau_admin, bureau_checker
+):
     publish(demo_doc(), bureau_admin, bureau_checker)
-    assert "TRUNCATE refused" in refused("SET CONSTRAINTS ALL IMMEDIATE; TRUNCATE pooling_policyversion CASCADE")
+    assert "TRUNCATE refused" in refused(
+        "SET CONSTRAINTS ALL IMMEDIATE; TRUNCATE pooling_policyversion CASCADE"
+    )
 
 
 def test_a_new_append_only_table_is_one_line(db_owner, monkeypatch):
@@ -64,7 +77,9 @@ def test_a_new_append_only_table_is_one_line(db_owner, monkeypatch):
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE demo_subledger (id bigint PRIMARY KEY, amount_fen bigint)")
         cursor.execute("CREATE TABLE demo_notes (id bigint PRIMARY KEY, note text)")
-    monkeypatch.setattr(dbroles, "APPEND_ONLY_TABLES", (*dbroles.APPEND_ONLY_TABLES, "demo_subledger"))
+    monkeypatch.setattr(
+        dbroles, "APPEND_ONLY_TABLES", (*dbroles.APPEND_ONLY_TABLES, "demo_subledger")
+    )
     dbroles.runtime_grants_apply(role=RUNTIME_ROLE)
 
     def may(table: str, privilege: str) -> bool:
@@ -79,7 +94,9 @@ def test_a_new_append_only_table_is_one_line(db_owner, monkeypatch):
 def test_the_runtime_role_creates_tables_only_in_the_scratch_schema():
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TABLE {dbroles.SCRATCH_SCHEMA}.stage_test (a text)")
-    assert "permission denied for schema public" in refused("CREATE TABLE public.stage_test (a text)")
+    assert "permission denied for schema public" in refused(
+        "CREATE TABLE public.stage_test (a text)"
+    )
 
 
 def test_it_refuses_a_role_name_that_is_not_a_plain_identifier():
@@ -99,4 +116,3 @@ def test_migrate_creates_the_runtime_role_and_grants_it_what_it_needs(db_owner, 
     assert scalar("SELECT has_table_privilege('pooling_app_probe', 'funds_line', 'INSERT')")
     assert not scalar("SELECT has_table_privilege('pooling_app_probe', 'funds_line', 'UPDATE')")
     assert scalar("SELECT has_table_privilege('pooling_app_probe', 'enrollment_person', 'UPDATE')")
-

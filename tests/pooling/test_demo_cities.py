@@ -42,8 +42,10 @@ def test_both_cities_ship_a_demo():
 
 def test_the_readme_names_every_city_that_ships_and_no_other():
     readme = (Path(django_settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
-    named = set(re.findall(r"`(\d{6})`", readme)) & {p.stem for p in (Path(django_settings.BASE_DIR)
-                                                                      / "pooling" / "data" / "regions").glob("*.json")}
+    named = set(re.findall(r"`(\d{6})`", readme)) & {
+        p.stem
+        for p in (Path(django_settings.BASE_DIR) / "pooling" / "data" / "regions").glob("*.json")
+    }
     assert named == set(demo_area_codes())
 
 
@@ -57,23 +59,32 @@ def test_a_city_without_a_demo_file_is_refused_in_chinese_before_anything_is_wri
 # What each city's demo must hold, computed by hand from its data files and its rule.
 EXPECTED = {
     "320900": {
-        "policy": "YC-2026", "wage": "7500.00",
+        "policy": "YC-2026",
+        "wage": "7500.00",
         # 盐城 art. 10: the surplus is remitted 50 % by 2019-12-31 and 50 % by 2020-12-31;
         # 12,500,000.01 yuan halves to 6,250,000.005, rounded half up, the last takes the rest.
-        "instalments": {"320902": [("2019-12-31", 18_000_000_00), ("2020-12-31", 18_000_000_00)],
-                        "320903": [("2019-12-31", 6_250_000_01), ("2020-12-31", 6_250_000_00)]},
+        "instalments": {
+            "320902": [("2019-12-31", 18_000_000_00), ("2020-12-31", 18_000_000_00)],
+            "320903": [("2019-12-31", 6_250_000_01), ("2020-12-31", 6_250_000_00)],
+        },
         "offsets": {"320902": 0, "320903": 0},
     },
     "411200": {
-        "policy": "SMX-2026", "wage": "6300.00",
+        "policy": "SMX-2026",
+        "wage": "6300.00",
         # 三门峡 五（三）: 渑池县's 20,000,000.00 gap is first offset by its 5,000,000.00 of past
         # risk-adjustment contributions; the 15,000,000.00 left is paid 30 % in 2021, 30 % in
         # 2022, the rest by the end of 2023. 陕州区's contributions (12,000,000.00) exceed its
         # gap (8,000,000.00): nothing left. 卢氏县 pays at once: 3,000,000.00 less 1,000,000.00.
-        "instalments": {"411221": [("2021-12-31", 4_500_000_00), ("2022-12-31", 4_500_000_00),
-                                   ("2023-12-31", 6_000_000_00)],
-                        "411203": [],
-                        "411224": [("2023-12-31", 2_000_000_00)]},
+        "instalments": {
+            "411221": [
+                ("2021-12-31", 4_500_000_00),
+                ("2022-12-31", 4_500_000_00),
+                ("2023-12-31", 6_000_000_00),
+            ],
+            "411203": [],
+            "411224": [("2023-12-31", 2_000_000_00)],
+        },
         "offsets": {"411221": 5_000_000_00, "411203": 8_000_000_00, "411224": 1_000_000_00},
     },
 }
@@ -97,7 +108,9 @@ def _signs_in_as_each_role(area: str) -> None:
     assert len({c.region_code for c in clerks}) == 2  # two counties, to show scoping
     for spec in staff:
         client = Client()
-        response = client.post("/accounts/login/", {"username": spec.username, "password": DEMO_PASSWORD})
+        response = client.post(
+            "/accounts/login/", {"username": spec.username, "password": DEMO_PASSWORD}
+        )
         assert response.status_code == 302, spec.username
         home = client.get("/")
         assert home.status_code == 200 and spec.display_name in home.content.decode(), spec.username
@@ -116,10 +129,14 @@ def _built_from_its_own_data(area: str) -> None:
     assert published.document["employee"]["average_monthly_wage"] == expected["wage"]
     with unrestricted():
         assert set(Person.objects.values_list("county_id", flat=True)) <= units
-        assert set(Employer.objects.values_list("county_id", flat=True)) == set(city["enrollment"]["counties"])
+        assert set(Employer.objects.values_list("county_id", flat=True)) == set(
+            city["enrollment"]["counties"]
+        )
         codes = set(Provider.objects.values_list("national_code", flat=True))
         assert codes == {p["code"] for p in city["providers"]["list"]}
         positions = {p.county_id: p for p in PrePoolingPosition.objects.all()}
         assert {c: p.offset_fen for c, p in positions.items()} == expected["offsets"]
-        assert {c: [(i.due_date.isoformat(), i.amount_fen) for i in p.instalments.order_by("seq")]
-                for c, p in positions.items()} == expected["instalments"]
+        assert {
+            c: [(i.due_date.isoformat(), i.amount_fen) for i in p.instalments.order_by("seq")]
+            for c, p in positions.items()
+        } == expected["instalments"]

@@ -14,14 +14,31 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
-                          capture_output=True, text=True, timeout=120)
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_it_passes_the_deploy_check_in_production_settings():
-    result = _manage("check", "--deploy", "--fail-level", "WARNING",
-                     DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="ybj.example.gov.cn")
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="ybj.example.gov.cn",
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -56,12 +73,20 @@ def test_it_migrates_as_the_owner_and_serves_as_the_runtime_role_in_compose():
     for name in ("web", "worker", "beat"):
         assert services[name]["environment"]["DATABASE_URL"].startswith("postgres://pooling_app:")
         assert "migrate" not in str(services[name]["command"])  # the runtime role cannot migrate
-        assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        assert (
+            services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        )
 
 
 @pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose 未安装")
 def test_it_validates_with_docker_compose():
     env = {**os.environ, "SECRET_KEY": "x", "POSTGRES_PASSWORD": "y", "DATABASE_APP_PASSWORD": "z"}
-    result = subprocess.run(["docker-compose", "config", "-q"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        ["docker-compose", "config", "-q"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr

@@ -18,7 +18,12 @@ def test_the_command_makes_every_declared_task_and_running_again_changes_nothing
     cycle = tasks["月度清算 / monthly cycle"]
     assert cycle.task == "settlement.cycle.start"
     cron = cycle.crontab
-    assert (cron.minute, cron.hour, cron.day_of_month, str(cron.timezone)) == ("0", "2", "5", "Asia/Shanghai")
+    assert (cron.minute, cron.hour, cron.day_of_month, str(cron.timezone)) == (
+        "0",
+        "2",
+        "5",
+        "Asia/Shanghai",
+    )
     assert tasks["月度清算看门狗 / cycle watchdog"].interval.every == 3
     count = PeriodicTask.objects.count()
     call_command("schedules_ensure", stdout=open("/dev/null", "w"))  # noqa: SIM115

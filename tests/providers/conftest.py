@@ -29,9 +29,13 @@ def templates(db):
 @pytest.fixture
 def assessment_template(db):
     return assessment_template_create(
-        name="盐城市定点医药机构年度考核", from_year=2020,
+        name="盐城市定点医药机构年度考核",
+        from_year=2020,
         indicators=[("A1", "基础管理", 20), ("A2", "服务质量", 50), ("A3", "费用控制", 30)],
-        bands=[(Decimal("90"), Decimal("1")), (Decimal("80"), Decimal("0.8")),
-               (Decimal("60"), Decimal("0.5"))], actor=SETUP
+        bands=[
+            (Decimal("90"), Decimal("1")),
+            (Decimal("80"), Decimal("0.8")),
+            (Decimal("60"), Decimal("0.5")),
+        ],
+        actor=SETUP,
     )
-

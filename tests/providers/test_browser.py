@@ -61,13 +61,21 @@ def _to_published_and_suspended(page, screenshot_prefix):
     shot(page, f"{screenshot_prefix}-suspended")
 
 
-def test_it_lets_a_county_clerk_carry_an_application_to_a_suspension(browser_page, live_server, clerk_a,
-                                                                     handling_rules, templates):
+def test_it_lets_a_county_clerk_carry_an_application_to_a_suspension(
+    browser_page, live_server, clerk_a, handling_rules, templates
+):
     page = browser_page
     login(page, live_server.url, clerk_a.username)
     national, credit = codes("320902")
-    _register(page, live_server.url, name="亭湖仁爱医院", region="320902", level="level2",
-              national=national, credit=credit)
+    _register(
+        page,
+        live_server.url,
+        name="亭湖仁爱医院",
+        region="320902",
+        level="level2",
+        national=national,
+        credit=credit,
+    )
     assert "经办单位：亭湖区" in page.inner_text(".messages")
     _to_published_and_suspended(page, "providers-county")
     provider = Provider.objects.get(national_code=national)
@@ -76,14 +84,22 @@ def test_it_lets_a_county_clerk_carry_an_application_to_a_suspension(browser_pag
     assert "已暂停" in page.inner_text("#events")
 
 
-def test_it_lets_the_city_agency_handle_a_tertiary_hospital(browser_page, live_server, city_agent,
-                                                           handling_rules, templates):
+def test_it_lets_the_city_agency_handle_a_tertiary_hospital(
+    browser_page, live_server, city_agent, handling_rules, templates
+):
     page = browser_page
     login(page, live_server.url, city_agent.username)
     national, credit = codes("320902")
     # A second-level hospital is received by its county, not by the city agency.
-    _register(page, live_server.url, name="亭湖二级医院", region="320902", level="level2",
-              national=national, credit=credit)
+    _register(
+        page,
+        live_server.url,
+        name="亭湖二级医院",
+        region="320902",
+        level="level2",
+        national=national,
+        credit=credit,
+    )
     assert "新增定点申请由负责经办的机构受理" in page.inner_text("main")
     page.select_option("#id_level", "level3")
     page.click("button:has-text('登记')")

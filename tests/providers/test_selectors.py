@@ -28,10 +28,20 @@ def performing(county_a, clerk_a, templates):
 
 def test_it_settles_only_a_provider_in_performance_under_an_agreement(performing, clerk_a):
     code = performing.national_code
-    assert not sel.provider_is_settleable(provider_code=code, on=date(2026, 2, 28))  # published only
+    assert not sel.provider_is_settleable(
+        provider_code=code, on=date(2026, 2, 28)
+    )  # published only
     assert sel.provider_is_settleable(provider_code=code, on=date(2026, 3, 1))
-    transition(provider_id=performing.pk, action="suspend", actor=clerk_a, on=date(2026, 5, 1), reason="违约")
-    assert sel.provider_is_settleable(provider_code=code, on=date(2026, 4, 30))  # before: still settled
+    transition(
+        provider_id=performing.pk,
+        action="suspend",
+        actor=clerk_a,
+        on=date(2026, 5, 1),
+        reason="违约",
+    )
+    assert sel.provider_is_settleable(
+        provider_code=code, on=date(2026, 4, 30)
+    )  # before: still settled
     assert not sel.provider_is_settleable(provider_code=code, on=date(2026, 5, 1))
     assert not sel.provider_is_settleable(provider_code="H32090299999", on=date(2026, 5, 1))
 
@@ -39,16 +49,27 @@ def test_it_settles_only_a_provider_in_performance_under_an_agreement(performing
 def test_it_settles_city_wide_whoever_asks(performing, clerk_b):
     # Mutual recognition: 盐都区's settlement may settle a 亭湖区 provider.
     with acting_as(clerk_b):
-        assert sel.provider_is_settleable(provider_code=performing.national_code, on=date(2026, 3, 2))
+        assert sel.provider_is_settleable(
+            provider_code=performing.national_code, on=date(2026, 3, 2)
+        )
 
 
 def test_it_stops_settling_after_the_term(performing):
-    assert not sel.provider_is_settleable(provider_code=performing.national_code, on=date(2027, 3, 1))
+    assert not sel.provider_is_settleable(
+        provider_code=performing.national_code, on=date(2027, 3, 1)
+    )
 
 
 def _violation(provider, actor, **kw):
-    spec = vio.ViolationSpec(kind=ViolationKind.OVERCHARGE, found_on=date(2026, 4, 10), finding="超标准收费",
-                             recover_fen=12345, deduct_fen=50000, deduction_month=date(2026, 5, 17), **kw)
+    spec = vio.ViolationSpec(
+        kind=ViolationKind.OVERCHARGE,
+        found_on=date(2026, 4, 10),
+        finding="超标准收费",
+        recover_fen=12345,
+        deduct_fen=50000,
+        deduction_month=date(2026, 5, 17),
+        **kw,
+    )
     return vio.violation_record(actor=actor, provider_id=provider.pk, spec=spec)
 
 
@@ -67,8 +88,14 @@ def test_it_suspends_through_the_lifecycle_for_a_violation(performing, clerk_a):
 
 
 def test_it_refuses_a_deduction_before_the_finding(performing, clerk_a):
-    spec = vio.ViolationSpec(kind=ViolationKind.SWAP, found_on=date(2026, 4, 10), finding="串换",
-                             recover_fen=0, deduct_fen=1, deduction_month=date(2026, 3, 1))
+    spec = vio.ViolationSpec(
+        kind=ViolationKind.SWAP,
+        found_on=date(2026, 4, 10),
+        finding="串换",
+        recover_fen=0,
+        deduct_fen=1,
+        deduction_month=date(2026, 3, 1),
+    )
     with pytest.raises(BusinessRuleError) as err:
         vio.violation_record(actor=clerk_a, provider_id=performing.pk, spec=spec)
     assert err.value.message == vio.DEDUCT_MONTH_EARLY
@@ -76,38 +103,64 @@ def test_it_refuses_a_deduction_before_the_finding(performing, clerk_a):
 
 
 def test_it_weighs_the_annual_assessment(performing, clerk_a, assessment_template):
-    result = asm.assessment_enter(actor=clerk_a, provider_id=performing.pk, year=2026,
-                                  scores={"A1": Decimal("90"), "A2": Decimal("85.5"), "A3": Decimal("70")})
+    result = asm.assessment_enter(
+        actor=clerk_a,
+        provider_id=performing.pk,
+        year=2026,
+        scores={"A1": Decimal("90"), "A2": Decimal("85.5"), "A3": Decimal("70")},
+    )
     assert result.total == Decimal("81.75")  # 18 + 42.75 + 21
     assert sel.deposit_release_ratio(provider_id=performing.pk, year=2026) == Decimal("0.8")
     assert sel.deposit_release_ratio(provider_id=performing.pk, year=2025) is None
-    asm.assessment_enter(actor=clerk_a, provider_id=performing.pk, year=2026,
-                         scores={"A1": Decimal("50"), "A2": Decimal("50"), "A3": Decimal("50")})
+    asm.assessment_enter(
+        actor=clerk_a,
+        provider_id=performing.pk,
+        year=2026,
+        scores={"A1": Decimal("50"), "A2": Decimal("50"), "A3": Decimal("50")},
+    )
     assert sel.deposit_release_ratio(provider_id=performing.pk, year=2026) == Decimal("0")
 
 
 def test_it_wants_weights_that_sum_to_100(db):
     with pytest.raises(BusinessRuleError) as err:
-        asm.assessment_template_create(name="x", from_year=2030, indicators=[("A", "a", 60), ("B", "b", 30)],
-                                       bands=[], actor=SETUP)
+        asm.assessment_template_create(
+            name="x",
+            from_year=2030,
+            indicators=[("A", "a", 60), ("B", "b", 30)],
+            bands=[],
+            actor=SETUP,
+        )
     assert err.value.message == asm.WEIGHTS_NOT_100
 
 
-def test_it_wants_every_indicator_scored_by_the_handling_agency(performing, clerk_a, city_agent,
-                                                                  assessment_template):
+def test_it_wants_every_indicator_scored_by_the_handling_agency(
+    performing, clerk_a, city_agent, assessment_template
+):
     with pytest.raises(BusinessRuleError) as err:
-        asm.assessment_enter(actor=clerk_a, provider_id=performing.pk, year=2026, scores={"A1": Decimal(1)})
+        asm.assessment_enter(
+            actor=clerk_a, provider_id=performing.pk, year=2026, scores={"A1": Decimal(1)}
+        )
     assert err.value.message == asm.MISSING_SCORES
     with pytest.raises(BusinessRuleError) as err:
-        asm.assessment_enter(actor=city_agent, provider_id=performing.pk, year=2026,
-                             scores={"A1": Decimal(1), "A2": Decimal(1), "A3": Decimal(1)})
+        asm.assessment_enter(
+            actor=city_agent,
+            provider_id=performing.pk,
+            year=2026,
+            scores={"A1": Decimal(1), "A2": Decimal(1), "A3": Decimal(1)},
+        )
     assert err.value.message == NOT_THE_HANDLING_AGENCY
 
 
 def test_it_lists_deadlines_in_the_users_scope(county_a, county_b, clerk_a, clerk_b):
-    p = walk(make_provider(county_a), clerk_a, [("apply", date(2026, 1, 5), {}), ("accept", date(2026, 1, 6), {})])
+    p = walk(
+        make_provider(county_a),
+        clerk_a,
+        [("apply", date(2026, 1, 5), {}), ("accept", date(2026, 1, 6), {})],
+    )
     found = sel.deadlines(on=date(2026, 3, 20))
-    assert [(d.provider.pk, d.kind, d.due) for d in found] == [(p.pk, "evaluation", date(2026, 4, 6))]
+    assert [(d.provider.pk, d.kind, d.due) for d in found] == [
+        (p.pk, "evaluation", date(2026, 4, 6))
+    ]
     assert sel.deadlines(on=date(2026, 2, 1)) == []  # more than 30 days left
     with acting_as(clerk_b):
         assert sel.deadline_counts(on=date(2026, 3, 20))["evaluation"] == 0
@@ -116,7 +169,9 @@ def test_it_lists_deadlines_in_the_users_scope(county_a, county_b, clerk_a, cler
 
 
 def test_it_warns_of_suspensions_and_agreements_ending(performing, clerk_a):
-    transition(provider_id=performing.pk, action="suspend", actor=clerk_a, on=date(2026, 4, 1), reason="x")
+    transition(
+        provider_id=performing.pk, action="suspend", actor=clerk_a, on=date(2026, 4, 1), reason="x"
+    )
     kinds = {d.kind: d.due for d in sel.deadlines(on=date(2026, 9, 1))}
     assert kinds == {"suspension": date(2026, 9, 28)}
     transition(provider_id=performing.pk, action="apply_resume", actor=clerk_a, on=date(2026, 9, 1))
@@ -124,7 +179,9 @@ def test_it_warns_of_suspensions_and_agreements_ending(performing, clerk_a):
     assert {d.kind for d in sel.deadlines(on=date(2026, 12, 1))} == {"agreement"}
 
 
-def test_it_publishes_designated_providers_city_wide_with_public_facts(performing, county_b, clerk_b):
+def test_it_publishes_designated_providers_city_wide_with_public_facts(
+    performing, county_b, clerk_b
+):
     make_provider(county_b, "未定点")
     with acting_as(clerk_b):
         rows = sel.public_designated_list()
@@ -133,9 +190,15 @@ def test_it_publishes_designated_providers_city_wide_with_public_facts(performin
 
 
 def test_it_counts_what_it_lists(performing, county_a, clerk_a):
-    walk(make_provider(county_a), clerk_a, [("apply", date(2026, 1, 5), {}), ("accept", date(2026, 1, 6), {})])
+    walk(
+        make_provider(county_a),
+        clerk_a,
+        [("apply", date(2026, 1, 5), {}), ("accept", date(2026, 1, 6), {})],
+    )
     suspended = walk(make_provider(county_a), clerk_a)
-    transition(provider_id=suspended.pk, action="suspend", actor=clerk_a, on=date(2026, 3, 5), reason="x")
+    transition(
+        provider_id=suspended.pk, action="suspend", actor=clerk_a, on=date(2026, 3, 5), reason="x"
+    )
     transition(provider_id=suspended.pk, action="apply_resume", actor=clerk_a, on=date(2026, 3, 6))
     for on in (date(2026, 3, 20), date(2026, 8, 20), date(2026, 12, 20)):
         listed: dict[str, int] = {}

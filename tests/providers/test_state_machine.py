@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 PARAMS = {"agency_signatory": "陈静", "provider_signatory": "张院长"}
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_it_keeps_state_and_log_in_step(county_a, clerk_a, templates, data):
     provider = make_provider(county_a)
@@ -34,14 +36,22 @@ def test_it_keeps_state_and_log_in_step(county_a, clerk_a, templates, data):
         with_reason = data.draw(st.booleans())
         before = ProviderEvent.objects.filter(provider=provider).count()
         try:
-            transition(provider_id=provider.pk, action=action, actor=clerk_a, on=on,
-                       reason="说明" if with_reason else "", params=PARAMS)
+            transition(
+                provider_id=provider.pk,
+                action=action,
+                actor=clerk_a,
+                on=on,
+                reason="说明" if with_reason else "",
+                params=PARAMS,
+            )
         except BusinessRuleError:
             assert ProviderEvent.objects.filter(provider=provider).count() == before
             continue
         spec = TRANSITIONS[action]
         event = ProviderEvent.objects.filter(provider=provider).latest("id")
-        assert event.from_state in spec.sources and event.to_state == (spec.target or event.from_state)
+        assert event.from_state in spec.sources and event.to_state == (
+            spec.target or event.from_state
+        )
     provider = Provider.objects.get(pk=provider.pk)
     chain = list(ProviderEvent.objects.filter(provider=provider).order_by("id"))
     state = State.REGISTERED
@@ -50,4 +60,6 @@ def test_it_keeps_state_and_log_in_step(county_a, clerk_a, templates, data):
         state = event.to_state
     assert provider.state == state
     # Settlement-relevant clocks are set exactly in the states that need them.
-    assert (provider.suspended_on is not None) == (provider.state in (State.SUSPENDED, State.RESUME_REVIEW))
+    assert (provider.suspended_on is not None) == (
+        provider.state in (State.SUSPENDED, State.RESUME_REVIEW)
+    )

@@ -22,13 +22,32 @@ _seq = itertools.count(1)
 
 
 def put_in_performance(provider: Provider, since: date = date(2025, 1, 1)) -> Provider:
-    template = AgreementTemplate.objects.filter(provider_kind=provider.kind).first() or AgreementTemplate.objects.create(
-        provider_kind=provider.kind, version=1, title="协议", body="正文", effective_from=date(2019, 1, 1),
-        term_months=24)
-    Agreement.objects.create(provider=provider, template=template, number=f"{provider.national_code}-A",
-                             term_start=since, term_end=date(2027, 12, 31), signed_on=since)
-    ProviderEvent.objects.create(provider=provider, action="perform", from_state=State.PUBLISHED,
-                                 to_state=State.PERFORMING, effective_on=since, reason="履约")
+    template = AgreementTemplate.objects.filter(
+        provider_kind=provider.kind
+    ).first() or AgreementTemplate.objects.create(
+        provider_kind=provider.kind,
+        version=1,
+        title="协议",
+        body="正文",
+        effective_from=date(2019, 1, 1),
+        term_months=24,
+    )
+    Agreement.objects.create(
+        provider=provider,
+        template=template,
+        number=f"{provider.national_code}-A",
+        term_start=since,
+        term_end=date(2027, 12, 31),
+        signed_on=since,
+    )
+    ProviderEvent.objects.create(
+        provider=provider,
+        action="perform",
+        from_state=State.PUBLISHED,
+        to_state=State.PERFORMING,
+        effective_on=since,
+        reason="履约",
+    )
     provider.state = State.PERFORMING
     provider.save(update_fields=["state"])
     return provider
@@ -44,15 +63,34 @@ class People:
 def world_people(county_a: Any, county_b: Any, *, since: date) -> People:
     employer = ef.employer(county_a)
     employee = ef.person(county_a, "职工甲")
-    Enrolment.objects.create(county=county_a, person=employee, scheme=Scheme.EMPLOYEE, employer=employer,
-                             start_month=since, benefits_from=since)
+    Enrolment.objects.create(
+        county=county_a,
+        person=employee,
+        scheme=Scheme.EMPLOYEE,
+        employer=employer,
+        start_month=since,
+        benefits_from=since,
+    )
     ef.posting(employee, 50000, month=since)
     retiree = ef.person(county_a, "退休乙", category=PersonCategory.RETIRED, birth=date(1955, 3, 1))
-    Enrolment.objects.create(county=county_a, person=retiree, scheme=Scheme.EMPLOYEE, employer=employer,
-                             start_month=since, benefits_from=since)
-    resident = ef.person(county_b, "居民丙", category=PersonCategory.RESIDENT_ADULT, birth=date(1990, 7, 1))
-    Enrolment.objects.create(county=county_b, person=resident, scheme=Scheme.RESIDENT, start_month=since,
-                             benefits_from=since)
+    Enrolment.objects.create(
+        county=county_a,
+        person=retiree,
+        scheme=Scheme.EMPLOYEE,
+        employer=employer,
+        start_month=since,
+        benefits_from=since,
+    )
+    resident = ef.person(
+        county_b, "居民丙", category=PersonCategory.RESIDENT_ADULT, birth=date(1990, 7, 1)
+    )
+    Enrolment.objects.create(
+        county=county_b,
+        person=resident,
+        scheme=Scheme.RESIDENT,
+        start_month=since,
+        benefits_from=since,
+    )
     return People(employee=employee, resident=resident, retiree=retiree)
 
 
@@ -69,7 +107,9 @@ class HsaClient:
 
         issued = credential_issue(provider=provider, label="HIS", actor=issued_by)
         hsa = cls(client, provider, issued.token)
-        answer = hsa.post("9001", {"signIn": {"opter_no": "001", "mac": "00-00", "ip": "127.0.0.1"}})
+        answer = hsa.post(
+            "9001", {"signIn": {"opter_no": "001", "mac": "00-00", "ip": "127.0.0.1"}}
+        )
         assert answer["infcode"] == 0, answer
         hsa.sign_no = answer["output"]["signinoutb"]["sign_no"]
         return hsa
@@ -77,49 +117,126 @@ class HsaClient:
     def msgid(self) -> str:
         return f"{self.provider.national_code}{timezone.localtime():%Y%m%d%H%M%S}{next(_seq) % 10000:04d}"
 
-    def envelope(self, infno: str, payload: dict[str, Any], msgid: str | None = None) -> dict[str, Any]:
-        return {"infno": infno, "msgid": msgid or self.msgid(), "mdtrtarea_admvs": "320900",
-                "insuplc_admdvs": "320900", "recer_sys_code": "HIS", "infver": "V1.0", "opter_type": "1",
-                "opter": "001", "opter_name": "收费员", "inf_time": f"{timezone.localtime():%Y-%m-%d %H:%M:%S}",
-                "fixmedins_code": self.provider.national_code, "fixmedins_name": self.provider.name,
-                "sign_no": self.sign_no, "input": payload}
+    def envelope(
+        self, infno: str, payload: dict[str, Any], msgid: str | None = None
+    ) -> dict[str, Any]:
+        return {
+            "infno": infno,
+            "msgid": msgid or self.msgid(),
+            "mdtrtarea_admvs": "320900",
+            "insuplc_admdvs": "320900",
+            "recer_sys_code": "HIS",
+            "infver": "V1.0",
+            "opter_type": "1",
+            "opter": "001",
+            "opter_name": "收费员",
+            "inf_time": f"{timezone.localtime():%Y-%m-%d %H:%M:%S}",
+            "fixmedins_code": self.provider.national_code,
+            "fixmedins_name": self.provider.name,
+            "sign_no": self.sign_no,
+            "input": payload,
+        }
 
-    def post(self, infno: str, payload: dict[str, Any], *, msgid: str | None = None,
-             body: dict[str, Any] | None = None, token: str | None = None) -> dict[str, Any]:
-        response = self.client.post("/api/hsa/", data=json.dumps(body or self.envelope(infno, payload, msgid)),
-                                    content_type="application/json",
-                                    HTTP_AUTHORIZATION=f"Bearer {token or self.token}")
+    def post(
+        self,
+        infno: str,
+        payload: dict[str, Any],
+        *,
+        msgid: str | None = None,
+        body: dict[str, Any] | None = None,
+        token: str | None = None,
+    ) -> dict[str, Any]:
+        response = self.client.post(
+            "/api/hsa/",
+            data=json.dumps(body or self.envelope(infno, payload, msgid)),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token or self.token}",
+        )
         assert response["Content-Type"].startswith("application/json")
         return json.loads(response.content, parse_float=Decimal)
 
     # -- a typical outpatient visit ------------------------------------------------------
-    def register(self, person: Person, *, insutype: str = "310", med_type: str = "11",
-                 begntime: str | None = None) -> str:
+    def register(
+        self,
+        person: Person,
+        *,
+        insutype: str = "310",
+        med_type: str = "11",
+        begntime: str | None = None,
+    ) -> str:
         begntime = begntime or f"{timezone.localtime():%Y-%m-%d} 08:30:00"
-        answer = self.post("2201", {"data": {"psn_no": psn(person), "insutype": insutype, "med_type": med_type,
-                                             "begntime": begntime, "mdtrt_cert_type": "02",
-                                             "mdtrt_cert_no": person.id_number, "ipt_otp_no": "MZ1"}})
+        answer = self.post(
+            "2201",
+            {
+                "data": {
+                    "psn_no": psn(person),
+                    "insutype": insutype,
+                    "med_type": med_type,
+                    "begntime": begntime,
+                    "mdtrt_cert_type": "02",
+                    "mdtrt_cert_no": person.id_number,
+                    "ipt_otp_no": "MZ1",
+                }
+            },
+        )
         assert answer["infcode"] == 0, answer
         return answer["output"]["data"]["mdtrt_id"]
 
-    def fees(self, mdtrt_id: str, person: Person, lines: list[tuple[str, str, str]], *,
-             when: str | None = None) -> dict[str, Any]:
+    def fees(
+        self,
+        mdtrt_id: str,
+        person: Person,
+        lines: list[tuple[str, str, str]],
+        *,
+        when: str | None = None,
+    ) -> dict[str, Any]:
         when = when or f"{timezone.localtime():%Y-%m-%d} 09:00:00"
         rows = []
         for code, qty, price in lines:
             amount = (Decimal(qty) * Decimal(price)).quantize(Decimal("0.01"))
-            rows.append({"feedetl_sn": f"F{next(_seq)}", "mdtrt_id": mdtrt_id, "psn_no": psn(person),
-                         "chrg_bchno": "B1", "fee_ocur_time": when, "med_list_codg": code,
-                         "medins_list_codg": code, "det_item_fee_sumamt": str(amount), "cnt": qty, "pric": price})
+            rows.append(
+                {
+                    "feedetl_sn": f"F{next(_seq)}",
+                    "mdtrt_id": mdtrt_id,
+                    "psn_no": psn(person),
+                    "chrg_bchno": "B1",
+                    "fee_ocur_time": when,
+                    "med_list_codg": code,
+                    "medins_list_codg": code,
+                    "det_item_fee_sumamt": str(amount),
+                    "cnt": qty,
+                    "pric": price,
+                }
+            )
         return self.post("2204", {"feedetail": rows})
 
-    def settle(self, mdtrt_id: str, person: Person, total: str, *, acct: bool = False, infno: str = "2207",
-               insutype: str = "310") -> dict[str, Any]:
-        return self.post(infno, {"data": {"psn_no": psn(person), "mdtrt_cert_type": "02",
-                                          "mdtrt_cert_no": person.id_number, "med_type": "11",
-                                          "medfee_sumamt": total, "psn_setlway": "01", "mdtrt_id": mdtrt_id,
-                                          "chrg_bchno": "B1", "insutype": insutype,
-                                          "acct_used_flag": "1" if acct else "0"}})
+    def settle(
+        self,
+        mdtrt_id: str,
+        person: Person,
+        total: str,
+        *,
+        acct: bool = False,
+        infno: str = "2207",
+        insutype: str = "310",
+    ) -> dict[str, Any]:
+        return self.post(
+            infno,
+            {
+                "data": {
+                    "psn_no": psn(person),
+                    "mdtrt_cert_type": "02",
+                    "mdtrt_cert_no": person.id_number,
+                    "med_type": "11",
+                    "medfee_sumamt": total,
+                    "psn_setlway": "01",
+                    "mdtrt_id": mdtrt_id,
+                    "chrg_bchno": "B1",
+                    "insutype": insutype,
+                    "acct_used_flag": "1" if acct else "0",
+                }
+            },
+        )
 
 
 def psn(person: Person) -> str:

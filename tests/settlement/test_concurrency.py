@@ -47,18 +47,45 @@ def test_it_never_pays_past_the_annual_limit_when_claims_race(hospital, people):
     person = people.employee
     year = timezone.localdate().year
     # Outpatient pooling, 二级, in service: limit 3,000.00 a year, 2,900.00 already paid, deductible met.
-    Accumulator.objects.create(person=person, year=year, scheme="employee", deductible_paid={"outpatient": 60000},
-                               fund_paid={"outpatient": 290000})
+    Accumulator.objects.create(
+        person=person,
+        year=year,
+        scheme="employee",
+        deductible_paid={"outpatient": 60000},
+        fund_paid={"outpatient": 290000},
+    )
     now = timezone.now()
     visits = []
     for i in range(THREADS):
-        visit = visit_open(provider=hospital, person=person, insutype="310", med_type="11",
-                           begntime=now - timedelta(minutes=30), msgid=f"M{i}", info=VisitInfo())
-        fees_add(visit=visit, lines=[FeeLine(feedetl_sn="1", code="250101001000000", quantity=Decimal(1),
-                                             price_fen=100000, amount_fen=100000, occurred_at=now)])
+        visit = visit_open(
+            provider=hospital,
+            person=person,
+            insutype="310",
+            med_type="11",
+            begntime=now - timedelta(minutes=30),
+            msgid=f"M{i}",
+            info=VisitInfo(),
+        )
+        fees_add(
+            visit=visit,
+            lines=[
+                FeeLine(
+                    feedetl_sn="1",
+                    code="250101001000000",
+                    quantity=Decimal(1),
+                    price_fen=100000,
+                    amount_fen=100000,
+                    occurred_at=now,
+                )
+            ],
+        )
         visits.append(visit)
 
-    results = race(lambda i: settlement_settle(data=SettleInput(visit=Visit.objects.get(pk=visits[i].pk)), actor=SETUP))
+    results = race(
+        lambda i: settlement_settle(
+            data=SettleInput(visit=Visit.objects.get(pk=visits[i].pk)), actor=SETUP
+        )
+    )
     assert all(isinstance(r, Settlement) for r in results), results
     paid = sorted(r.hifp_pay for r in results)
     assert sum(paid) == 10000 and paid[-1] == 10000  # exactly what was left, once

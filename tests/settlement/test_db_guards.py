@@ -20,12 +20,15 @@ def settled(hsa, people):
         return Settlement.objects.filter(kind="settle").get()
 
 
-@pytest.mark.parametrize("sql", [
-    "UPDATE settlement_settlement SET hifp_pay = hifp_pay + 100 WHERE id = %s",
-    "DELETE FROM settlement_settlement WHERE id = %s",
-    "UPDATE settlement_settlementreversal SET reversal_id = reversal_id + 1 WHERE original_id = %s",
-    "DELETE FROM settlement_settlementreversal WHERE original_id = %s",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE settlement_settlement SET hifp_pay = hifp_pay + 100 WHERE id = %s",
+        "DELETE FROM settlement_settlement WHERE id = %s",
+        "UPDATE settlement_settlementreversal SET reversal_id = reversal_id + 1 WHERE original_id = %s",
+        "DELETE FROM settlement_settlementreversal WHERE original_id = %s",
+    ],
+)
 def test_it_refuses_to_rewrite_settlements(settled, sql):
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, [settled.pk])
@@ -34,6 +37,8 @@ def test_it_refuses_to_rewrite_settlements(settled, sql):
 def test_it_refuses_to_rewrite_an_answered_message(settled):
     message = Message.objects.filter(infno="2207").get()
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("UPDATE settlement_message SET response = '{\"x\": 1}' WHERE id = %s", [message.pk])
+        cursor.execute(
+            "UPDATE settlement_message SET response = '{\"x\": 1}' WHERE id = %s", [message.pk]
+        )
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM settlement_message WHERE id = %s", [message.pk])

@@ -14,13 +14,17 @@ from settlement.models import Accumulator, Settlement
 def test_it_settles_an_outpatient_visit_with_the_national_fields(hsa, people):
     person = people.employee
     mdtrt_id = hsa.register(person)
-    upload = hsa.fees(mdtrt_id, person, [
-        ("001102000000100", "1", "20.00"),       # 甲 诊查费 20.00
-        ("XJ01DCC118A001010104443", "2", "50.00"),  # 乙 100.00, 10 % first self-paid
-        ("XD11AXM011F001010100900", "1", "30.00"),  # 丙 30.00, fully self-paid
-        ("XX00NOTINCATALOGUE000000", "1", "5.00"),  # not in the catalogue: self-paid, said so
-        ("250101001000000", "1", "1000.00"),      # 甲 1000.00
-    ])
+    upload = hsa.fees(
+        mdtrt_id,
+        person,
+        [
+            ("001102000000100", "1", "20.00"),  # 甲 诊查费 20.00
+            ("XJ01DCC118A001010104443", "2", "50.00"),  # 乙 100.00, 10 % first self-paid
+            ("XD11AXM011F001010100900", "1", "30.00"),  # 丙 30.00, fully self-paid
+            ("XX00NOTINCATALOGUE000000", "1", "5.00"),  # not in the catalogue: self-paid, said so
+            ("250101001000000", "1", "1000.00"),  # 甲 1000.00
+        ],
+    )
     assert upload["infcode"] == 0, upload
     classes = {r["chrgitm_lv"] for r in upload["output"]["result"]}
     assert classes == {"01", "02", "03"}
@@ -44,17 +48,32 @@ def test_it_settles_an_outpatient_visit_with_the_national_fields(hsa, people):
     assert info["fund_pay_sumamt"] == Decimal("280.50")
     assert any("丙类" in line or "目录外" in line for line in info["setl_proc_info"])
 
-    acc = Accumulator.objects.get(person=person, year=Settlement.objects.get().year, scheme="employee")
+    acc = Accumulator.objects.get(
+        person=person, year=Settlement.objects.get().year, scheme="employee"
+    )
     assert acc.deductible_paid == {"outpatient": 60000} and acc.fund_paid == {"outpatient": 28050}
 
 
-def test_it_answers_a_repeated_message_with_the_same_answer_and_refuses_another_payload(hsa, people):
+def test_it_answers_a_repeated_message_with_the_same_answer_and_refuses_another_payload(
+    hsa, people
+):
     person = people.employee
     mdtrt_id = hsa.register(person)
     hsa.fees(mdtrt_id, person, [("001102000000100", "1", "20.00")])
-    body = hsa.envelope("2207", {"data": {"psn_no": "", "mdtrt_id": mdtrt_id, "medfee_sumamt": "20.00",
-                                          "insutype": "310", "acct_used_flag": "0", "mdtrt_cert_type": "02",
-                                          "mdtrt_cert_no": person.id_number}})
+    body = hsa.envelope(
+        "2207",
+        {
+            "data": {
+                "psn_no": "",
+                "mdtrt_id": mdtrt_id,
+                "medfee_sumamt": "20.00",
+                "insutype": "310",
+                "acct_used_flag": "0",
+                "mdtrt_cert_type": "02",
+                "mdtrt_cert_no": person.id_number,
+            }
+        },
+    )
     first = hsa.post("2207", {}, body=body)
     again = hsa.post("2207", {}, body=body)
     assert first["infcode"] == 0 and again["output"] == first["output"]
@@ -65,7 +84,8 @@ def test_it_answers_a_repeated_message_with_the_same_answer_and_refuses_another_
 
 
 def test_a_message_is_one_transaction_a_refusal_inside_the_service_leaves_nothing_and_no_extra_savepoint(
-        hsa, people):
+    hsa, people
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

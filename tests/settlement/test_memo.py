@@ -50,13 +50,20 @@ def test_with_a_ttl_the_answer_is_reused(hospital, demo_policy, settings):
 def test_a_suspension_recorded_in_this_process_is_seen_at_once(hospital, settings):
     settings.HSA_LOOKUP_TTL_SECONDS = 30
     assert memo.settleable(provider_code=hospital.national_code, on=ON) is True
-    ProviderEvent.objects.create(provider=hospital, action="suspend", from_state=State.PERFORMING,
-                                 to_state=State.SUSPENDED, effective_on=date(2026, 3, 1), reason="违规暂停")
+    ProviderEvent.objects.create(
+        provider=hospital,
+        action="suspend",
+        from_state=State.PERFORMING,
+        to_state=State.SUSPENDED,
+        effective_on=date(2026, 3, 1),
+        reason="违规暂停",
+    )
     assert memo.settleable(provider_code=hospital.national_code, on=ON) is False
 
 
 def test_credential_and_sign_in_are_remembered_and_a_revocation_or_sign_out_here_is_seen_at_once(
-        hospital, city_agent, settings):
+    hospital, city_agent, settings
+):
     from settlement.services.credentials import (
         credential_authenticate,
         credential_issue,

@@ -19,7 +19,9 @@ def settled(hsa, people):
     return info["setl_id"]
 
 
-def test_it_lists_and_explains_a_settlement_to_both_counties_clerks(settled, client_for, clerk_a, clerk_b):
+def test_it_lists_and_explains_a_settlement_to_both_counties_clerks(
+    settled, client_for, clerk_a, clerk_b
+):
     # clerk_a handles the hospital; clerk_b's county is the resident's: both see it.
     for clerk in (clerk_a, clerk_b):
         client = client_for(clerk)
@@ -34,7 +36,9 @@ def test_it_hides_a_settlement_from_a_third_county(settled, client_for, regions)
     from pooling.kernel.choices import Role
     from pooling.kernel.regions import StaffSpec, staff_ensure
 
-    outsider = staff_ensure(spec=StaffSpec("clerk_c", Role.COUNTY_CLERK, "c", "320904"), password="x-pass-2026")
+    outsider = staff_ensure(
+        spec=StaffSpec("clerk_c", Role.COUNTY_CLERK, "c", "320904"), password="x-pass-2026"
+    )
     client = client_for(outsider)
     assert settled not in client.get("/settlement/settlements/").content.decode()
     assert client.get(f"/settlement/s/{settled}/").status_code == 404
@@ -45,16 +49,24 @@ def test_it_reverses_with_a_reason_and_shows_the_history(settled, client_for, cl
     client = client_for(clerk_a)
     page = client.get(f"/settlement/s/{settled}/").content.decode()
     assert "confirm(" in page and 'name="reason"' in page
-    refused = client.post(f"/settlement/s/{settled}/reverse/", {"reason": " "}, follow=True).content.decode()
+    refused = client.post(
+        f"/settlement/s/{settled}/reverse/", {"reason": " "}, follow=True
+    ).content.decode()
     assert "请填写撤销原因" in refused and Settlement.objects.count() == 1
-    done = client.post(f"/settlement/s/{settled}/reverse/", {"reason": "收费有误"}, follow=True).content.decode()
+    done = client.post(
+        f"/settlement/s/{settled}/reverse/", {"reason": "收费有误"}, follow=True
+    ).content.decode()
     assert "收费有误" in done and Settlement.objects.filter(kind="reverse").count() == 1
     original = client.get(f"/settlement/s/{settled}/").content.decode()
     assert "已撤销" in original and 'name="reason"' not in original
-    assert 'name="reason"' not in client_for(auditor).get(f"/settlement/s/{settled}/").content.decode()
+    assert (
+        'name="reason"' not in client_for(auditor).get(f"/settlement/s/{settled}/").content.decode()
+    )
 
 
-def test_it_issues_a_credential_once_and_revokes_it_with_a_reason(hsa, client_for, clerk_a, clerk_b):
+def test_it_issues_a_credential_once_and_revokes_it_with_a_reason(
+    hsa, client_for, clerk_a, clerk_b
+):
     client = client_for(clerk_a)
     url = f"/settlement/providers/{hsa.provider.pk}/credentials/"
     page = client.post(url + "issue/", {"label": "新HIS"}, follow=True).content.decode()
@@ -76,7 +88,9 @@ def test_it_shows_the_years_accumulators_on_the_persons_page(settled, client_for
     assert "待遇累计与结算" in page and settled in page
 
 
-def test_it_enters_and_decides_a_reimbursement_through_the_pages(catalogue, people, client_for, clerk_a, city_agent):
+def test_it_enters_and_decides_a_reimbursement_through_the_pages(
+    catalogue, people, client_for, clerk_a, city_agent
+):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -84,11 +98,27 @@ def test_it_enters_and_decides_a_reimbursement_through_the_pages(catalogue, peop
     from settlement.models import Reimbursement
 
     today = timezone.localdate()
-    form = {"person": people.employee.id_number, "kind": "local", "insutype": "310", "med_type": "11",
-            "hospital_name": "市一院", "hospital_level": "level2", "begin_on": (today - timedelta(days=2)).isoformat(),
-            "item-TOTAL_FORMS": "2", "item-INITIAL_FORMS": "0", "item-MIN_NUM_FORMS": "0", "item-MAX_NUM_FORMS": "200",
-            "item-0-code": "250101001000000", "item-0-name": "血常规", "item-0-quantity": "1", "item-0-price": "1000.00",
-            "item-1-code": "", "item-1-name": "", "item-1-quantity": "", "item-1-price": ""}
+    form = {
+        "person": people.employee.id_number,
+        "kind": "local",
+        "insutype": "310",
+        "med_type": "11",
+        "hospital_name": "市一院",
+        "hospital_level": "level2",
+        "begin_on": (today - timedelta(days=2)).isoformat(),
+        "item-TOTAL_FORMS": "2",
+        "item-INITIAL_FORMS": "0",
+        "item-MIN_NUM_FORMS": "0",
+        "item-MAX_NUM_FORMS": "200",
+        "item-0-code": "250101001000000",
+        "item-0-name": "血常规",
+        "item-0-quantity": "1",
+        "item-0-price": "1000.00",
+        "item-1-code": "",
+        "item-1-name": "",
+        "item-1-quantity": "",
+        "item-1-price": "",
+    }
     response = client_for(clerk_a).post("/settlement/reimbursements/new/", form)
     claim = Reimbursement.objects.get()
     assert response.status_code == 302 and claim.total_fen == 100000
@@ -96,8 +126,13 @@ def test_it_enters_and_decides_a_reimbursement_through_the_pages(catalogue, peop
     assert "审核通过" not in own  # not for the clerk who entered it
     page = client_for(city_agent).get(f"/settlement/reimbursements/{claim.pk}/").content.decode()
     assert "审核通过" in page and "confirm(" in page
-    client_for(city_agent).post(f"/settlement/reimbursements/{claim.pk}/decide/", {"approve": "1", "note": "同意"})
+    client_for(city_agent).post(
+        f"/settlement/reimbursements/{claim.pk}/decide/", {"approve": "1", "note": "同意"}
+    )
     claim.refresh_from_db()
     # 二级 outpatient, in service: (1,000.00 − 600.00) × 55 % = 220.00
     assert claim.status == "decided" and claim.payable_fen == 22000
-    assert "220.00" in client_for(clerk_a).get(f"/settlement/reimbursements/{claim.pk}/print/").content.decode()
+    assert (
+        "220.00"
+        in client_for(clerk_a).get(f"/settlement/reimbursements/{claim.pk}/print/").content.decode()
+    )

@@ -27,8 +27,12 @@ def settled(hsa, people):
     mdtrt_id = hsa.register(person)
     hsa.fees(mdtrt_id, person, [("001102000000100", "1", "20.00")])
     info = hsa.settle(mdtrt_id, person, "20.00")["output"]["setlinfo"]
-    return {"mdtrt_id": mdtrt_id, "setl_id": info["setl_id"], "psn_no": psn(person),
-            "omsgid": info["medins_setl_id"]}
+    return {
+        "mdtrt_id": mdtrt_id,
+        "setl_id": info["setl_id"],
+        "psn_no": psn(person),
+        "omsgid": info["medins_setl_id"],
+    }
 
 
 @pytest.fixture
@@ -41,28 +45,55 @@ def intruder(county_a, clerk_a, hsa, client):
 
 def snapshot():
     with unrestricted():
-        return {m._meta.label: sorted(json.dumps(r, default=str, sort_keys=True) for r in m._default_manager.values())
-                for m in apps.get_app_config("settlement").get_models()
-                if m._meta.model_name not in ("message", "signin", "providerstatement")}
+        return {
+            m._meta.label: sorted(
+                json.dumps(r, default=str, sort_keys=True) for r in m._default_manager.values()
+            )
+            for m in apps.get_app_config("settlement").get_models()
+            if m._meta.model_name not in ("message", "signin", "providerstatement")
+        }
 
 
 def test_it_keeps_every_transaction_of_another_provider_to_its_own_rows(settled, intruder):
     _load()
     before = snapshot()
     today = timezone.localdate().isoformat()
-    ids = {**settled, "oinfno": "2207", "stmt_begndate": today, "stmt_enddate": today, "feedetl_sn": "0000"}
+    ids = {
+        **settled,
+        "oinfno": "2207",
+        "stmt_begndate": today,
+        "stmt_enddate": today,
+        "feedetl_sn": "0000",
+    }
     for infno in sorted(TRANSACTIONS):
         if infno in ("9001", "9002"):
             continue
-        payload = {"data": dict(ids), "mdtrtinfo": dict(ids), "dscginfo": dict(ids),
-                   "feedetail": [{**ids, "feedetl_sn": "X1", "fee_ocur_time": f"{today} 09:00:00",
-                                  "med_list_codg": "001102000000100", "det_item_fee_sumamt": "1", "cnt": "1",
-                                  "pric": "1"}],
-                   "detail": [{"setl_id": settled["setl_id"], "medfee_sumamt": "20.00"}]}
+        payload = {
+            "data": dict(ids),
+            "mdtrtinfo": dict(ids),
+            "dscginfo": dict(ids),
+            "feedetail": [
+                {
+                    **ids,
+                    "feedetl_sn": "X1",
+                    "fee_ocur_time": f"{today} 09:00:00",
+                    "med_list_codg": "001102000000100",
+                    "det_item_fee_sumamt": "1",
+                    "cnt": "1",
+                    "pric": "1",
+                }
+            ],
+            "detail": [{"setl_id": settled["setl_id"], "medfee_sumamt": "20.00"}],
+        }
         answer = intruder.post(infno, payload)
         text = json.dumps(answer, ensure_ascii=False, default=str)
-        assert settled["setl_id"] not in text or answer["infcode"] == -1 or infno == "3202", (infno, answer)
-        if infno == "3202":  # B names A's settlement: "机构有、医保无", nothing of A's in the answer
+        assert settled["setl_id"] not in text or answer["infcode"] == -1 or infno == "3202", (
+            infno,
+            answer,
+        )
+        if (
+            infno == "3202"
+        ):  # B names A's settlement: "机构有、医保无", nothing of A's in the answer
             assert all(r["stmt_rslt"] != "0" for r in answer["output"]["output"]), answer
             assert "20.00" not in json.dumps([r for r in answer["output"]["output"] if "memo" in r])
     assert snapshot() == before
@@ -79,6 +110,8 @@ def test_it_scopes_every_model_to_the_provider(settled, intruder, hsa):
             assert model.objects.count() == own, model
         with acting_for_provider(intruder.provider.pk):
             visible = model.objects.count()
-            assert visible == (model.objects.filter(**{path: intruder.provider.pk}).count() if path else 0), model
+            assert visible == (
+                model.objects.filter(**{path: intruder.provider.pk}).count() if path else 0
+            ), model
             if path:
                 assert not model.objects.filter(**{path: hsa.provider.pk}).exists(), model

@@ -10,8 +10,10 @@ from funds.services.reconcile import all_checks, reconcile_ledger
 
 
 class Command(BaseCommand):
-    help = ("核对基金总账及个人账户明细账的全部不变量（借贷平衡、余额、发生额、透支、结账、控制账户）"
-            " / check every invariant of the ledger and its sub-ledgers")
+    help = (
+        "核对基金总账及个人账户明细账的全部不变量（借贷平衡、余额、发生额、透支、结账、控制账户）"
+        " / check every invariant of the ledger and its sub-ledgers"
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--limit", type=int, default=20, help="每项最多列出的差异行数")

@@ -51,11 +51,32 @@ PCT_NOT_B = _("只有乙类可以填写自付比例")
 DUPLICATE = _("编码重复（与第%(first)d行相同）")
 VERSION_EXISTS = _("目录版本号 %(code)s 已存在")
 
-KINDS = {"药品": "drug", "西药": "drug", "中成药": "drug", "诊疗项目": "item", "医疗服务项目": "item",
-         "特殊医用材料": "item", "医用耗材": "item", "医疗服务设施": "facility", "服务设施": "facility",
-         "drug": "drug", "item": "item", "facility": "facility"}
-CLASSES = {"甲": "A", "甲类": "A", "a": "A", "乙": "B", "乙类": "B", "b": "B",
-           "丙": "C", "丙类": "C", "c": "C", "自费": "C"}
+KINDS = {
+    "药品": "drug",
+    "西药": "drug",
+    "中成药": "drug",
+    "诊疗项目": "item",
+    "医疗服务项目": "item",
+    "特殊医用材料": "item",
+    "医用耗材": "item",
+    "医疗服务设施": "facility",
+    "服务设施": "facility",
+    "drug": "drug",
+    "item": "item",
+    "facility": "facility",
+}
+CLASSES = {
+    "甲": "A",
+    "甲类": "A",
+    "a": "A",
+    "乙": "B",
+    "乙类": "B",
+    "b": "B",
+    "丙": "C",
+    "丙类": "C",
+    "c": "C",
+    "自费": "C",
+}
 DRUG_CODE = re.compile(r"[A-Z0-9]{20}(?:[A-Z0-9]{3})?")
 ITEM_CODE = re.compile(r"[0-9]{15}|C[A-Z0-9]{26}")
 
@@ -66,7 +87,9 @@ class ImportReport:
     rows: int = 0
     counts: dict[str, int] = field(default_factory=lambda: {"drug": 0, "item": 0, "facility": 0})
     errors: list[Problem] = field(default_factory=list)
-    items: list[tuple[str, str, str, str, Decimal | None, str]] = field(default_factory=list, repr=False)
+    items: list[tuple[str, str, str, str, Decimal | None, str]] = field(
+        default_factory=list, repr=False
+    )
 
     @property
     def ok(self) -> bool:
@@ -82,19 +105,26 @@ class CatalogueImportError(BusinessRuleError):
 
     def __init__(self, report: ImportReport) -> None:
         self.report = report
-        super().__init__(IMPORT_REJECTED, code="catalogue_rejected", params={"count": len(report.errors)})
+        super().__init__(
+            IMPORT_REJECTED, code="catalogue_rejected", params={"count": len(report.errors)}
+        )
 
 
 # --- reading and checking ------------------------------------------------------------
 
+
 def _columns(default_kind: str | None) -> list[Column]:
     # Lengths are the model's; the reader refuses a longer cell by row and column.
-    return [Column("kind", "目录类别", ("类别",), required=default_kind is None),
-            Column("code", "编码", ("国家医保编码", "医保编码"), max_length=30, halfwidth=True),
-            Column("name", "名称", ("药品名称", "项目名称"), max_length=200),
-            Column("cls", "甲乙类", ("甲乙类别", "支付类别", "class"), halfwidth=True),
-            Column("self_pay_pct", "自付比例", ("先行自付比例",), required=False, halfwidth=True),
-            Column("restrictions", "限定支付范围", ("限制条件", "备注"), required=False, multiline=True)]
+    return [
+        Column("kind", "目录类别", ("类别",), required=default_kind is None),
+        Column("code", "编码", ("国家医保编码", "医保编码"), max_length=30, halfwidth=True),
+        Column("name", "名称", ("药品名称", "项目名称"), max_length=200),
+        Column("cls", "甲乙类", ("甲乙类别", "支付类别", "class"), halfwidth=True),
+        Column("self_pay_pct", "自付比例", ("先行自付比例",), required=False, halfwidth=True),
+        Column(
+            "restrictions", "限定支付范围", ("限制条件", "备注"), required=False, multiline=True
+        ),
+    ]
 
 
 def check(data: bytes, filename: str, *, default_kind: str | None = None) -> ImportReport:
@@ -115,12 +145,19 @@ def check(data: bytes, filename: str, *, default_kind: str | None = None) -> Imp
                 if not row.errors:  # a cell the reader refused is not judged again
                     _check_row(report, row.number, row.values, default_kind, seen)
     except TableError as exc:
-        report.errors.append(Problem.from_error(exc, row=exc.row or 1, column=exc.column))  # the header, or the cell to blame
+        report.errors.append(
+            Problem.from_error(exc, row=exc.row or 1, column=exc.column)
+        )  # the header, or the cell to blame
     return report
 
 
-def _check_row(report: ImportReport, n: int, row: dict[str, str], default_kind: str | None,
-               seen: dict[str, int]) -> None:
+def _check_row(
+    report: ImportReport,
+    n: int,
+    row: dict[str, str],
+    default_kind: str | None,
+    seen: dict[str, int],
+) -> None:
     errors = len(report.errors)
     raw_kind = row.get("kind") or (default_kind or "")
     kind = KINDS.get(raw_kind.lower() if raw_kind.isascii() else raw_kind)
@@ -164,7 +201,10 @@ def _pct(report: ImportReport, n: int, raw: str, cls: str | None) -> Decimal | N
 
 # --- writing -------------------------------------------------------------------------
 
-def _write(version: CatalogueVersion, items: Iterable[tuple[str, str, str, str, Decimal | None, str]]) -> None:
+
+def _write(
+    version: CatalogueVersion, items: Iterable[tuple[str, str, str, str, Decimal | None, str]]
+) -> None:
     if connection.vendor == "postgresql":
         table = CatalogueItem._meta.db_table
         sql = f"COPY {table} (version_id, kind, code, name, cls, self_pay_pct, restrictions) FROM STDIN"
@@ -173,12 +213,27 @@ def _write(version: CatalogueVersion, items: Iterable[tuple[str, str, str, str, 
                 copy.write_row((version.pk, *item))
         return
     CatalogueItem.objects.bulk_create(
-        (CatalogueItem(version=version, kind=k, code=c, name=n, cls=cl, self_pay_pct=p, restrictions=r)
-         for k, c, n, cl, p, r in items), batch_size=5000)
+        (
+            CatalogueItem(
+                version=version, kind=k, code=c, name=n, cls=cl, self_pay_pct=p, restrictions=r
+            )
+            for k, c, n, cl, p, r in items
+        ),
+        batch_size=5000,
+    )
 
 
-def catalogue_import(*, data: bytes, filename: str, code: str, title: str, effective_from: date,
-                     actor: User, default_kind: str | None = None, demo: bool = False) -> CatalogueVersion:
+def catalogue_import(
+    *,
+    data: bytes,
+    filename: str,
+    code: str,
+    title: str,
+    effective_from: date,
+    actor: User,
+    default_kind: str | None = None,
+    demo: bool = False,
+) -> CatalogueVersion:
     """Create a draft catalogue version from a file, or raise CatalogueImportError with the report.
 
     The importer is its maker: a different administrator approves and publishes it
@@ -191,15 +246,26 @@ def catalogue_import(*, data: bytes, filename: str, code: str, title: str, effec
         raise CatalogueImportError(report)
     with transaction.atomic():
         if CatalogueVersion.objects.filter(code=code).exists():
-            raise BusinessRuleError(VERSION_EXISTS, code="version_exists", field="code", params={"code": code})
+            raise BusinessRuleError(
+                VERSION_EXISTS, code="version_exists", field="code", params={"code": code}
+            )
         version = CatalogueVersion(
-            code=code, title=title, effective_from=effective_from, source_name=filename[:255],
-            drug_count=report.counts["drug"], item_count=report.counts["item"],
-            facility_count=report.counts["facility"], imported_by=actor, demo=demo,
+            code=code,
+            title=title,
+            effective_from=effective_from,
+            source_name=filename[:255],
+            drug_count=report.counts["drug"],
+            item_count=report.counts["item"],
+            facility_count=report.counts["facility"],
+            imported_by=actor,
+            demo=demo,
         )
         version.full_clean(validate_unique=False)
-        with unique_clash(BusinessRuleError(VERSION_EXISTS, code="version_exists", field="code",
-                                            params={"code": code})):  # imported meanwhile by another
+        with unique_clash(
+            BusinessRuleError(
+                VERSION_EXISTS, code="version_exists", field="code", params={"code": code}
+            )
+        ):  # imported meanwhile by another
             version.save()
         _write(version, report.items)
     return version
@@ -220,16 +286,27 @@ def load_demo_catalogue(*, maker: User, checker: User, echo: Any = print) -> Cat
     version = CatalogueVersion.objects.filter(code=DEMO_CODE).first()
     if version is None:
         data = (Path(__file__).resolve().parent / DEMO_FILE).read_bytes()
-        version = catalogue_import(data=data, filename=DEMO_FILE, code=DEMO_CODE, actor=maker,
-                                   title="演示医保目录（2026，非真实目录）", effective_from=date(2026, 1, 1), demo=True)
+        version = catalogue_import(
+            data=data,
+            filename=DEMO_FILE,
+            code=DEMO_CODE,
+            actor=maker,
+            title="演示医保目录（2026，非真实目录）",
+            effective_from=date(2026, 1, 1),
+            demo=True,
+        )
     if version.status == CatalogueStatus.PUBLISHED:
         return version
     if version.demo and version.imported_by_id is None:  # loaded before maker-checker: sign it now
-        CatalogueVersion.objects.filter(pk=version.pk).update(imported_by=maker, status=CatalogueStatus.DRAFT)
+        CatalogueVersion.objects.filter(pk=version.pk).update(
+            imported_by=maker, status=CatalogueStatus.DRAFT
+        )
         version.refresh_from_db()
     if version.status != CatalogueStatus.SUBMITTED:
         version = catalogue_submit(version=version, actor=maker)
     version = catalogue_publish(version=version, actor=checker)
-    echo(f"演示医保目录：{version.total_count} 条（药品 {version.drug_count}，诊疗项目 {version.item_count}，"
-         f"服务设施 {version.facility_count}）")
+    echo(
+        f"演示医保目录：{version.total_count} 条（药品 {version.drug_count}，诊疗项目 {version.item_count}，"
+        f"服务设施 {version.facility_count}）"
+    )
     return version

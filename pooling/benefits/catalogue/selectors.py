@@ -13,8 +13,9 @@ from pooling.kernel.numbers import percent_rate
 
 
 def _in_force(on: date) -> QuerySet[CatalogueVersion]:
-    return (CatalogueVersion.objects.filter(status=CatalogueStatus.PUBLISHED, effective_from__lte=on)
-            .order_by("-effective_from", "-published_at"))
+    return CatalogueVersion.objects.filter(
+        status=CatalogueStatus.PUBLISHED, effective_from__lte=on
+    ).order_by("-effective_from", "-published_at")
 
 
 def catalogue_in_force(*, on: date) -> CatalogueVersion | None:
@@ -32,16 +33,24 @@ def catalogue_lookup(*, on: date, codes: Iterable[str]) -> dict[str, CatalogueEn
         return {}
     version_id = _in_force(on).values("pk")[:1]
     rows = CatalogueItem.objects.filter(version_id__in=version_id, code__in=wanted).values_list(
-        "code", "name", "cls", "kind", "self_pay_pct", "restrictions")
+        "code", "name", "cls", "kind", "self_pay_pct", "restrictions"
+    )
     return {
-        code: CatalogueEntry(code=code, name=name, cls=cls, kind=kind,
-                             self_pay_rate=None if pct is None else percent_rate(pct), restrictions=restr)
+        code: CatalogueEntry(
+            code=code,
+            name=name,
+            cls=cls,
+            kind=kind,
+            self_pay_rate=None if pct is None else percent_rate(pct),
+            restrictions=restr,
+        )
         for code, name, cls, kind, pct, restr in rows
     }
 
 
-def catalogue_search(*, version: CatalogueVersion, q: str = "", kind: str = "", cls: str = ""
-                     ) -> QuerySet[CatalogueItem]:
+def catalogue_search(
+    *, version: CatalogueVersion, q: str = "", kind: str = "", cls: str = ""
+) -> QuerySet[CatalogueItem]:
     items = version.items.all()
     if q:
         items = items.filter(code__startswith=q.upper()) | items.filter(name__contains=q)

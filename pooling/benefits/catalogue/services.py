@@ -21,8 +21,14 @@ NOT_SUBMITTABLE = _("只有草稿或已退回的目录版本可以提交复核�
 NOT_SUBMITTED = _("只有待复核的目录版本可以复核，%(code)s 当前为「%(status)s」")
 SAME_PERSON = _("复核发布须由导入人以外的另一位市医保局管理员进行（导入人：%(maker)s）")
 DATE_TAKEN = _("%(on)s 已有已发布的目录版本")
-REVIEWED = review.Reviewed(maker="imported_by", checker="published_by", not_submittable=NOT_SUBMITTABLE,
-                           not_submitted=NOT_SUBMITTED, same_person=SAME_PERSON, date_taken=DATE_TAKEN)
+REVIEWED = review.Reviewed(
+    maker="imported_by",
+    checker="published_by",
+    not_submittable=NOT_SUBMITTABLE,
+    not_submitted=NOT_SUBMITTED,
+    same_person=SAME_PERSON,
+    date_taken=DATE_TAKEN,
+)
 
 
 @transaction.atomic

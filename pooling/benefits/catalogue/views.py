@@ -42,12 +42,19 @@ MAX_UPLOAD = 50 * 1024 * 1024
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("目录文件（CSV 或 XLSX）"), allow_empty_file=True)  # the reader says "empty"
+    file = forms.FileField(
+        label=_("目录文件（CSV 或 XLSX）"), allow_empty_file=True
+    )  # the reader says "empty"
     code = forms.CharField(label=_("版本号"), max_length=30)
     title = forms.CharField(label=_("标题"), max_length=200)
-    effective_from = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    default_kind = forms.ChoiceField(label=_("整个文件的目录类别（文件无“目录类别”列时）"), required=False,
-                                     choices=[("", "—"), *CatalogueKind.choices])
+    effective_from = forms.DateField(
+        label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    default_kind = forms.ChoiceField(
+        label=_("整个文件的目录类别（文件无“目录类别”列时）"),
+        required=False,
+        choices=[("", "—"), *CatalogueKind.choices],
+    )
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip()
@@ -58,24 +65,37 @@ class ImportForm(forms.Form):
 
 @login_required
 def catalogue_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "pooling/catalogue_list.html", {"versions": CatalogueVersion.objects.all()})
+    return render(
+        request, "pooling/catalogue_list.html", {"versions": CatalogueVersion.objects.all()}
+    )
 
 
 @login_required
 def catalogue_detail(request: HttpRequest, pk: int) -> HttpResponse:
     version = get_object_or_404(CatalogueVersion, pk=pk)
     q, kind, cls = (request.GET.get(k, "").strip() for k in ("q", "kind", "cls"))
-    page = Paginator(catalogue_search(version=version, q=q, kind=kind, cls=cls), 50).get_page(request.GET.get("page"))
+    page = Paginator(catalogue_search(version=version, q=q, kind=kind, cls=cls), 50).get_page(
+        request.GET.get("page")
+    )
     user, submitted = request.user, version.status == CatalogueStatus.SUBMITTED
     own = version.imported_by_id == user.pk
-    return render(request, "pooling/catalogue_detail.html", {
-        "version": version, "page": page, "q": q, "kind": kind, "cls": cls,
-        "kinds": CatalogueKind.choices, "classes": CatalogueClass.choices,
-        "can_submit": can(user, "catalogue.draft") and version.status in (CatalogueStatus.DRAFT,
-                                                                           CatalogueStatus.REJECTED),
-        "can_review": can(user, "catalogue.publish") and submitted and not own,
-        "waiting_for_other": submitted and own,
-    })
+    return render(
+        request,
+        "pooling/catalogue_detail.html",
+        {
+            "version": version,
+            "page": page,
+            "q": q,
+            "kind": kind,
+            "cls": cls,
+            "kinds": CatalogueKind.choices,
+            "classes": CatalogueClass.choices,
+            "can_submit": can(user, "catalogue.draft")
+            and version.status in (CatalogueStatus.DRAFT, CatalogueStatus.REJECTED),
+            "can_review": can(user, "catalogue.publish") and submitted and not own,
+            "waiting_for_other": submitted and own,
+        },
+    )
 
 
 @capability_required("catalogue.draft")
@@ -87,7 +107,9 @@ def catalogue_upload(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         data = upload.read(MAX_UPLOAD + 1)
         try:
-            report = check(data, upload.name, default_kind=form.cleaned_data["default_kind"] or None)
+            report = check(
+                data, upload.name, default_kind=form.cleaned_data["default_kind"] or None
+            )
         except BusinessRuleError as exc:
             form.add_error("file", exc.text())
         if report is not None and report.ok:
@@ -95,11 +117,16 @@ def catalogue_upload(request: HttpRequest) -> HttpResponse:
             UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
             (UPLOAD_DIR / token).write_bytes(data)
             request.session["catalogue_upload"] = {
-                "token": token, "name": upload.name, "code": form.cleaned_data["code"],
-                "title": form.cleaned_data["title"], "effective_from": form.cleaned_data["effective_from"].isoformat(),
+                "token": token,
+                "name": upload.name,
+                "code": form.cleaned_data["code"],
+                "title": form.cleaned_data["title"],
+                "effective_from": form.cleaned_data["effective_from"].isoformat(),
                 "default_kind": form.cleaned_data["default_kind"] or None,
             }
-    return render(request, "pooling/catalogue_import.html", {"form": form, "report": report, "token": token})
+    return render(
+        request, "pooling/catalogue_import.html", {"form": form, "report": report, "token": token}
+    )
 
 
 @require_POST
@@ -115,44 +142,68 @@ def catalogue_commit(request: HttpRequest) -> HttpResponse:
         return redirect("pooling:catalogue_upload")
     try:
         version = catalogue_import(
-            data=path.read_bytes(), filename=pending["name"], code=pending["code"], title=pending["title"],
-            effective_from=date.fromisoformat(pending["effective_from"]), default_kind=pending["default_kind"],
-            actor=acting(request))
+            data=path.read_bytes(),
+            filename=pending["name"],
+            code=pending["code"],
+            title=pending["title"],
+            effective_from=date.fromisoformat(pending["effective_from"]),
+            default_kind=pending["default_kind"],
+            actor=acting(request),
+        )
     except CatalogueImportError as exc:
-        return render(request, "pooling/catalogue_import.html", {"form": ImportForm(), "report": exc.report})
+        return render(
+            request, "pooling/catalogue_import.html", {"form": ImportForm(), "report": exc.report}
+        )
     except BusinessRuleError as exc:
         messages.error(request, exc.text())
         return redirect("pooling:catalogue_upload")
     finally:
         path.unlink(missing_ok=True)
         request.session.pop("catalogue_upload", None)
-    messages.success(request, _("已导入目录版本 %(code)s，共 %(n)d 条；提交复核并由另一位管理员发布后生效。") % {
-        "code": version.code, "n": version.total_count})
+    messages.success(
+        request,
+        _("已导入目录版本 %(code)s，共 %(n)d 条；提交复核并由另一位管理员发布后生效。")
+        % {"code": version.code, "n": version.total_count},
+    )
     return redirect("pooling:catalogue_detail", pk=version.pk)
 
 
 def _review_step(request: HttpRequest, pk: int, run: Any, done: Any) -> HttpResponse:
     version = get_object_or_404(CatalogueVersion, pk=pk)
-    return review_step(request, lambda: run(version), done, reverse("pooling:catalogue_detail", args=[pk]))
+    return review_step(
+        request, lambda: run(version), done, reverse("pooling:catalogue_detail", args=[pk])
+    )
 
 
 @require_POST
 @capability_required("catalogue.draft")
 def catalogue_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _review_step(request, pk, lambda v: catalogue_submit(version=v, actor=acting(request)),
-                        _("已提交复核，请另一位管理员复核发布"))
+    return _review_step(
+        request,
+        pk,
+        lambda v: catalogue_submit(version=v, actor=acting(request)),
+        _("已提交复核，请另一位管理员复核发布"),
+    )
 
 
 @require_POST
 @capability_required("catalogue.publish")
 def catalogue_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
-    return _review_step(request, pk, lambda v: catalogue_publish(version=v, actor=acting(request)),
-                        _("目录版本已复核发布，自生效日期起适用"))
+    return _review_step(
+        request,
+        pk,
+        lambda v: catalogue_publish(version=v, actor=acting(request)),
+        _("目录版本已复核发布，自生效日期起适用"),
+    )
 
 
 @require_POST
 @capability_required("catalogue.publish")
 def catalogue_reject_view(request: HttpRequest, pk: int) -> HttpResponse:
     reason = request.POST.get("reason", "")
-    return _review_step(request, pk, lambda v: catalogue_reject(version=v, actor=acting(request), reason=reason),
-                        _("已退回导入人"))
+    return _review_step(
+        request,
+        pk,
+        lambda v: catalogue_reject(version=v, actor=acting(request), reason=reason),
+        _("已退回导入人"),
+    )

@@ -8,12 +8,16 @@ from pooling.policy.unification.services import BaselineFileInvalid, county_base
 
 
 class Command(BaseCommand):
-    help = ("导入各县（区）统筹前待遇参数（CSV：区划代码, 项目代码, 数值），用于待遇不降核对 / "
-            "Import counties' pre-pooling parameters for the 待遇不降 report")
+    help = (
+        "导入各县（区）统筹前待遇参数（CSV：区划代码, 项目代码, 数值），用于待遇不降核对 / "
+        "Import counties' pre-pooling parameters for the 待遇不降 report"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="CSV 文件（UTF-8 或 GBK）")
-        parser.add_argument("--as", dest="actor", required=True, help="导入人（市医保局管理员）用户名")
+        parser.add_argument(
+            "--as", dest="actor", required=True, help="导入人（市医保局管理员）用户名"
+        )
 
     def handle(self, *args, **options):
         actor = User.objects.filter(username=options["actor"]).first()
@@ -21,9 +25,13 @@ class Command(BaseCommand):
             raise CommandError(f"用户 {options['actor']} 不存在 / no such user")
         path = Path(options["file"])
         try:
-            saved = county_baselines_import(content=path.read_bytes(), source=path.name, actor=actor)
+            saved = county_baselines_import(
+                content=path.read_bytes(), source=path.name, actor=actor
+            )
         except BaselineFileInvalid as exc:
-            lines = [f"文件有 {len(exc.problems)} 处问题，未导入任何内容："] + [f"  {p}" for p in exc.problems]
+            lines = [f"文件有 {len(exc.problems)} 处问题，未导入任何内容："] + [
+                f"  {p}" for p in exc.problems
+            ]
             raise CommandError("\n".join(lines)) from exc
         except BusinessRuleError as exc:
             raise CommandError(exc.text()) from exc

@@ -47,7 +47,9 @@ class Command(BaseCommand):
         batch = None
         try:
             with path.open("rb") as f:
-                batch = batch_upload(actor=actor, kind=options["kind"], file=File(f, name=path.name))
+                batch = batch_upload(
+                    actor=actor, kind=options["kind"], file=File(f, name=path.name)
+                )
             batch = batch_preview(batch_id=batch.pk)
             self._summary(batch, options["report"])
             if not batch.is_clean:
@@ -68,17 +70,24 @@ class Command(BaseCommand):
             if batch is not None:
                 self._summary(ImportBatch.objects.get(pk=batch.pk), options["report"])
             raise CommandError(str(INTERNAL_ERROR % {"error": type(exc).__name__})) from exc
-        done = (f"已导入 {batch.rows_written} 行" if batch.status == ImportStatus.COMMITTED
-                else "校验通过，未写入（加 --commit 写入）")
+        done = (
+            f"已导入 {batch.rows_written} 行"
+            if batch.status == ImportStatus.COMMITTED
+            else "校验通过，未写入（加 --commit 写入）"
+        )
         self.stdout.write(self.style.SUCCESS(f"批次 {batch.pk}：{batch.rows_total} 行，{done}"))
 
     def _summary(self, batch, report: str | None) -> None:
         if batch.file_error and not batch.errors:
             self.stderr.write(batch.file_error)
         if batch.error_count:
-            self.stderr.write(f"共 {batch.error_count} 处错误，前 {min(SHOWN_ERRORS, batch.error_count)} 处：")
+            self.stderr.write(
+                f"共 {batch.error_count} 处错误，前 {min(SHOWN_ERRORS, batch.error_count)} 处："
+            )
         for error in (batch.errors or [])[:SHOWN_ERRORS]:
-            self.stderr.write(f"  第 {error.get('row') or '-'} 行  {error.get('column') or '-'}：{error['reason']}")
+            self.stderr.write(
+                f"  第 {error.get('row') or '-'} 行  {error.get('column') or '-'}：{error['reason']}"
+            )
         if report and batch.errors:
             with open(report, "wb") as out:
                 for chunk in error_report_csv(batch.errors):

@@ -22,13 +22,19 @@ def _user(username: str) -> User:
 
 
 class Command(BaseCommand):
-    help = ("导入政策文件为草稿；可加 --publish-by 由第二位管理员复核发布 / "
-            "Import a policy JSON file as a draft (optionally submitted and published by a second admin)")
+    help = (
+        "导入政策文件为草稿；可加 --publish-by 由第二位管理员复核发布 / "
+        "Import a policy JSON file as a draft (optionally submitted and published by a second admin)"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="JSON 政策文件 / policy file")
-        parser.add_argument("--as", dest="maker", required=True, help="起草人（市医保局管理员）用户名")
-        parser.add_argument("--publish-by", dest="checker", help="复核发布人（另一位市医保局管理员）用户名")
+        parser.add_argument(
+            "--as", dest="maker", required=True, help="起草人（市医保局管理员）用户名"
+        )
+        parser.add_argument(
+            "--publish-by", dest="checker", help="复核发布人（另一位市医保局管理员）用户名"
+        )
 
     def handle(self, *args, **options):
         maker = _user(options["maker"])
@@ -49,5 +55,8 @@ class Command(BaseCommand):
             raise CommandError(exc.text()) from exc
         except OSError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(self.style.SUCCESS(
-            f"{version.code}：{version.get_status_display()}（生效日期 {version.effective_from}）"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{version.code}：{version.get_status_display()}（生效日期 {version.effective_from}）"
+            )
+        )

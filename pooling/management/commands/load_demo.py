@@ -9,8 +9,10 @@ from pooling.kernel.permissions import DEMO_LOADER
 
 
 class Command(BaseCommand):
-    help = ("载入本部署统筹区（POOLING_AREA_CODE）的演示数据及各角色演示账号；可重复执行 / "
-            "Load the demo of this deployment's city (idempotent)")
+    help = (
+        "载入本部署统筹区（POOLING_AREA_CODE）的演示数据及各角色演示账号；可重复执行 / "
+        "Load the demo of this deployment's city (idempotent)"
+    )
 
     def handle(self, *args, **options):
         try:

@@ -27,24 +27,31 @@ LOWER, HIGHER = "lower", "higher"  # which value is more generous for the insure
 RETIREE_AGES = (60, 70, 80)  # personal-account allocation is compared at these ages
 
 _LEAVE = {
-    "base": gettext_noop("产假基础天数"), "difficult_birth_extra": gettext_noop("难产增加天数"),
+    "base": gettext_noop("产假基础天数"),
+    "difficult_birth_extra": gettext_noop("难产增加天数"),
     "per_extra_baby": gettext_noop("多胞胎每多一个增加天数"),
     "miscarriage_before_4_months": gettext_noop("流产（未满4个月）天数"),
     "miscarriage_after_4_months": gettext_noop("流产（满4个月）天数"),
     "province_extra": gettext_noop("省级延长产假天数"),
 }
 _MATERNITY = {
-    "vaginal_delivery": gettext_noop("生育医疗：顺产定额"), "caesarean": gettext_noop("生育医疗：剖宫产定额"),
-    "prenatal_checks": gettext_noop("生育医疗：产前检查定额"), "ratio_pct": gettext_noop("生育医疗：支付比例（%）"),
+    "vaginal_delivery": gettext_noop("生育医疗：顺产定额"),
+    "caesarean": gettext_noop("生育医疗：剖宫产定额"),
+    "prenatal_checks": gettext_noop("生育医疗：产前检查定额"),
+    "ratio_pct": gettext_noop("生育医疗：支付比例（%）"),
 }
 _GRID_FIELDS = {
-    "ip": {"deductible_first": (gettext_noop("首次住院起付标准"), LOWER, True),
-           "deductible_later": (gettext_noop("再次住院起付标准"), LOWER, True),
-           "ratio_pct": (gettext_noop("住院支付比例（%）"), HIGHER, False),
-           "annual_cap": (gettext_noop("住院年度最高支付限额"), HIGHER, True)},
-    "op": {"deductible": (gettext_noop("门诊统筹起付标准"), LOWER, True),
-           "ratio_pct": (gettext_noop("门诊统筹支付比例（%）"), HIGHER, False),
-           "annual_limit": (gettext_noop("门诊统筹年度限额"), HIGHER, True)},
+    "ip": {
+        "deductible_first": (gettext_noop("首次住院起付标准"), LOWER, True),
+        "deductible_later": (gettext_noop("再次住院起付标准"), LOWER, True),
+        "ratio_pct": (gettext_noop("住院支付比例（%）"), HIGHER, False),
+        "annual_cap": (gettext_noop("住院年度最高支付限额"), HIGHER, True),
+    },
+    "op": {
+        "deductible": (gettext_noop("门诊统筹起付标准"), LOWER, True),
+        "ratio_pct": (gettext_noop("门诊统筹支付比例（%）"), HIGHER, False),
+        "annual_limit": (gettext_noop("门诊统筹年度限额"), HIGHER, True),
+    },
 }
 # Labels are marked with gettext_noop (for the .po) and translated when read (item_meta).
 _FIXED = {
@@ -62,8 +69,10 @@ _FIXED = {
     **{f"mat.{k}": (v, HIGHER, k != "ratio_pct") for k, v in _MATERNITY.items()},
     **{f"mat.leave.{k}": (v, HIGHER, False) for k, v in _LEAVE.items()},
 }
-_GRID_KEY = re.compile(r"^(ip|op)\.(employee|resident)\.(in_service|retired|resident_adult|minor_student)"
-                       r"\.(community|level1|level2|level3)\.([a-z_]+)$")
+_GRID_KEY = re.compile(
+    r"^(ip|op)\.(employee|resident)\.(in_service|retired|resident_adult|minor_student)"
+    r"\.(community|level1|level2|level3)\.([a-z_]+)$"
+)
 _DISEASE_KEY = re.compile(r"^cs\.(M[0-9A-Z]{2,10})\.(ratio_pct|annual_limit)$")
 _RETIREE_KEY = re.compile(r"^emp\.retiree_account\.age([0-9]{2,3})$")
 
@@ -85,15 +94,23 @@ def item_meta(key: str) -> ItemMeta | None:
         if field not in _GRID_FIELDS[kind]:
             return None
         label, better, money = _GRID_FIELDS[kind][field]
-        return ItemMeta(f"{scheme_label(scheme)} {category_label(category)} {level_label(level)} {_(label)}",
-                        better, money)
+        return ItemMeta(
+            f"{scheme_label(scheme)} {category_label(category)} {level_label(level)} {_(label)}",
+            better,
+            money,
+        )
     if m := _DISEASE_KEY.match(key):
         code, field = m.groups()
-        return ItemMeta(_("门慢门特 %(code)s %(what)s") % {
-            "code": code, "what": _("支付比例（%）") if field == "ratio_pct" else _("年度限额")},
-            HIGHER, field == "annual_limit")
+        return ItemMeta(
+            _("门慢门特 %(code)s %(what)s")
+            % {"code": code, "what": _("支付比例（%）") if field == "ratio_pct" else _("年度限额")},
+            HIGHER,
+            field == "annual_limit",
+        )
     if m := _RETIREE_KEY.match(key):
-        return ItemMeta(_("退休人员个人账户月划入（%(age)s 岁）") % {"age": m.group(1)}, HIGHER, True)
+        return ItemMeta(
+            _("退休人员个人账户月划入（%(age)s 岁）") % {"age": m.group(1)}, HIGHER, True
+        )
     return None
 
 
@@ -134,14 +151,24 @@ def policy_items(policy: Policy) -> dict[str, Decimal]:
     items |= {f"mat.leave.{f.name}": getattr(ben.leave, f.name) for f in fields(ben.leave)}
     for (scheme, category, level), ip in ben.inpatient.items():
         prefix = f"ip.{scheme}.{category}.{level}"
-        items |= {f"{prefix}.deductible_first": ip.deductible_first_fen, f"{prefix}.deductible_later":
-                  ip.deductible_later_fen, f"{prefix}.ratio_pct": _pct(ip.ratio), f"{prefix}.annual_cap": ip.annual_cap_fen}
+        items |= {
+            f"{prefix}.deductible_first": ip.deductible_first_fen,
+            f"{prefix}.deductible_later": ip.deductible_later_fen,
+            f"{prefix}.ratio_pct": _pct(ip.ratio),
+            f"{prefix}.annual_cap": ip.annual_cap_fen,
+        }
     for (scheme, category, level), op in ben.outpatient.items():
         prefix = f"op.{scheme}.{category}.{level}"
-        items |= {f"{prefix}.deductible": op.deductible_fen, f"{prefix}.ratio_pct": _pct(op.ratio),
-                  f"{prefix}.annual_limit": op.annual_limit_fen}
+        items |= {
+            f"{prefix}.deductible": op.deductible_fen,
+            f"{prefix}.ratio_pct": _pct(op.ratio),
+            f"{prefix}.annual_limit": op.annual_limit_fen,
+        }
     for code, d in ben.diseases.items():
-        items |= {f"cs.{code}.ratio_pct": _pct(d.ratio), f"cs.{code}.annual_limit": d.annual_limit_fen}
+        items |= {
+            f"cs.{code}.ratio_pct": _pct(d.ratio),
+            f"cs.{code}.annual_limit": d.annual_limit_fen,
+        }
     return {key: Decimal(value) for key, value in items.items() if item_meta(key) is not None}
 
 
@@ -158,8 +185,9 @@ class Finding:
     unified_value: Decimal | None  # None: the unified policy lacks the item (e.g. a disease)
 
 
-def less_generous(*, unified: dict[str, Decimal], county_code: str, county_name: str,
-                  baseline: dict[str, Decimal]) -> list[Finding]:
+def less_generous(
+    *, unified: dict[str, Decimal], county_code: str, county_name: str, baseline: dict[str, Decimal]
+) -> list[Finding]:
     """Items of one county's baseline that the unified policy makes worse for the insured."""
     found = []
     for key in sorted(baseline):
@@ -167,8 +195,11 @@ def less_generous(*, unified: dict[str, Decimal], county_code: str, county_name:
         if meta is None:
             continue
         old, new = baseline[key], unified.get(key)
-        worse = new is None if key.startswith("cs.") else (
-            new is not None and (new > old if meta.better == LOWER else new < old))
+        worse = (
+            new is None
+            if key.startswith("cs.")
+            else (new is not None and (new > old if meta.better == LOWER else new < old))
+        )
         if worse:
             found.append(Finding(county_code, county_name, key, meta.label, meta.money, old, new))
     return found

@@ -25,7 +25,12 @@ class CountyBaselineItem(models.Model):
     number = models.DecimalField(_("数值"), max_digits=12, decimal_places=4, null=True, blank=True)
     source = models.CharField(_("来源文件"), max_length=200, blank=True)
     imported_by = models.ForeignKey(
-        User, verbose_name=_("导入人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        User,
+        verbose_name=_("导入人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     imported_at = models.DateTimeField(_("导入时间"), auto_now=True)
 
@@ -34,7 +39,9 @@ class CountyBaselineItem(models.Model):
         verbose_name_plural = _("统筹前县级待遇参数")
         ordering = ["county", "item"]
         constraints = [
-            models.UniqueConstraint(fields=["county", "item"], name="one_baseline_value_per_county_item"),
+            models.UniqueConstraint(
+                fields=["county", "item"], name="one_baseline_value_per_county_item"
+            ),
             models.CheckConstraint(
                 condition=models.Q(amount_fen__isnull=True) ^ models.Q(number__isnull=True),
                 name="baseline_item_is_money_or_number",

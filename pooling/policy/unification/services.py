@@ -39,12 +39,19 @@ NOT_A_NUMBER = _("应为数字")
 class BaselineFileInvalid(BusinessRuleError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        super().__init__(INVALID_FILE, code="invalid_baseline_file", params={
-            "count": len(problems), "problems": "；".join(str(p) for p in problems[:20])})
+        super().__init__(
+            INVALID_FILE,
+            code="invalid_baseline_file",
+            params={"count": len(problems), "problems": "；".join(str(p) for p in problems[:20])},
+        )
 
 
-BASELINE_COLUMNS = [Column("county", "区划代码", halfwidth=True), Column("item", "项目代码", halfwidth=True),
-                    Column("value", "数值", halfwidth=True), Column("name", "项目名称", required=False)]
+BASELINE_COLUMNS = [
+    Column("county", "区划代码", halfwidth=True),
+    Column("item", "项目代码", halfwidth=True),
+    Column("value", "数值", halfwidth=True),
+    Column("name", "项目名称", required=False),
+]
 
 
 def _parse(content: bytes) -> dict[str, dict[str, Decimal]]:
@@ -59,14 +66,21 @@ def _parse(content: bytes) -> dict[str, dict[str, Decimal]]:
                 if not row.errors:  # a cell the reader refused is not judged again
                     _parse_row(row.number, row.values, counties, parsed, problems)
     except TableError as exc:
-        raise BaselineFileInvalid([Problem.from_error(exc, row=exc.row or 1, column=exc.column)]) from exc
+        raise BaselineFileInvalid(
+            [Problem.from_error(exc, row=exc.row or 1, column=exc.column)]
+        ) from exc
     if problems:
         raise BaselineFileInvalid(problems)
     return parsed
 
 
-def _parse_row(line: int, row: dict[str, str], counties: set[str], parsed: dict[str, dict[str, Decimal]],
-               problems: list[Problem]) -> None:
+def _parse_row(
+    line: int,
+    row: dict[str, str],
+    counties: set[str],
+    parsed: dict[str, dict[str, Decimal]],
+    problems: list[Problem],
+) -> None:
     county, key, raw = row["county"], row["item"], row["value"]
     meta = item_meta(key)
     if county not in counties:
@@ -93,9 +107,16 @@ def county_baselines_import(*, content: bytes, source: str, actor: User) -> dict
         for key, value in items.items():
             meta = item_meta(key)
             assert meta is not None  # checked by _parse
-            rows.append(CountyBaselineItem(
-                county_id=county, item=key, source=source[:200], imported_by=actor,
-                amount_fen=int(value) if meta.money else None, number=None if meta.money else value))
+            rows.append(
+                CountyBaselineItem(
+                    county_id=county,
+                    item=key,
+                    source=source[:200],
+                    imported_by=actor,
+                    amount_fen=int(value) if meta.money else None,
+                    number=None if meta.money else value,
+                )
+            )
     for row in rows:
         row.full_clean(validate_unique=False, validate_constraints=False)
     CountyBaselineItem.objects.bulk_create(rows)
@@ -107,12 +128,16 @@ def unification_findings(*, version: PolicyVersion) -> list[Finding]:
     unified = policy_items(policy_of(version))
     baselines: dict[str, dict[str, Decimal]] = defaultdict(dict)
     names: dict[str, str] = {}
-    for item in CountyBaselineItem.objects.select_related("county").order_by("county__sort_order", "item"):
+    for item in CountyBaselineItem.objects.select_related("county").order_by(
+        "county__sort_order", "item"
+    ):
         value = Decimal(item.amount_fen) if item.amount_fen is not None else item.number
         assert value is not None  # the check constraint guarantees one of the two
         baselines[item.county_id][item.item] = value
         names[item.county_id] = item.county.name
     findings: list[Finding] = []
     for code, baseline in baselines.items():
-        findings += less_generous(unified=unified, county_code=code, county_name=names[code], baseline=baseline)
+        findings += less_generous(
+            unified=unified, county_code=code, county_name=names[code], baseline=baseline
+        )
     return findings

@@ -29,8 +29,9 @@ from pooling.web.exports import CODE, Column, Table, export_response
 
 
 class BaselineForm(forms.Form):
-    file = forms.FileField(label=_("统筹前参数文件（CSV：区划代码, 项目代码, 数值）"),
-                           allow_empty_file=True)  # the reader says "empty", as in every import
+    file = forms.FileField(
+        label=_("统筹前参数文件（CSV：区划代码, 项目代码, 数值）"), allow_empty_file=True
+    )  # the reader says "empty", as in every import
 
 
 def _version(code: str) -> PolicyVersion | None:
@@ -54,8 +55,17 @@ def _value(value: Decimal | None, money: bool) -> Decimal | str:
 
 
 def _rows(findings: list[Finding]) -> list[list[str]]:
-    return [[f.county_code, f.county_name, f.key, f.label, _shown(f.county_value, f.money),
-             _shown(f.unified_value, f.money)] for f in findings]
+    return [
+        [
+            f.county_code,
+            f.county_name,
+            f.key,
+            f.label,
+            _shown(f.county_value, f.money),
+            _shown(f.unified_value, f.money),
+        ]
+        for f in findings
+    ]
 
 
 HEADER = [_("区划代码"), _("县（区）"), _("项目代码"), _("项目"), _("统筹前标准"), _("统一标准")]
@@ -65,12 +75,19 @@ HEADER = [_("区划代码"), _("县（区）"), _("项目代码"), _("项目"), 
 def unification(request: HttpRequest) -> HttpResponse:
     version = _version(request.GET.get("version", ""))
     findings = unification_findings(version=version) if version else []
-    return render(request, "pooling/unification.html", {
-        "version": version, "versions": PolicyVersion.objects.order_by("-effective_from").defer("document"),
-        "rows": _rows(findings), "header": HEADER, "form": BaselineForm(),
-        "can_import": can(request.user, "policy.draft"),
-        "counties": sorted({f.county_name for f in findings}),
-    })
+    return render(
+        request,
+        "pooling/unification.html",
+        {
+            "version": version,
+            "versions": PolicyVersion.objects.order_by("-effective_from").defer("document"),
+            "rows": _rows(findings),
+            "header": HEADER,
+            "form": BaselineForm(),
+            "can_import": can(request.user, "policy.draft"),
+            "counties": sorted({f.county_name for f in findings}),
+        },
+    )
 
 
 @login_required
@@ -78,13 +95,32 @@ def unification_export(request: HttpRequest) -> HttpResponseBase:
     version = _version(request.GET.get("version", ""))
     if version is None:
         raise Http404
-    rows = [[f.county_code, f.county_name, f.key, f.label, _value(f.county_value, f.money),
-             _value(f.unified_value, f.money)] for f in unification_findings(version=version)]
-    columns = [Column(HEADER[0], CODE, width=10), Column(HEADER[1]), Column(HEADER[2], width=36),
-               Column(HEADER[3], width=36), Column(HEADER[4]), Column(HEADER[5])]
-    table = Table(title=_("待遇不降核对"), columns=columns, rows=rows,
-                  meta=[(_("政策版本"), version.code), (_("说明"), _("金额单位为元，比例单位为%"))],
-                  name_parts=[version.title or version.code])
+    rows = [
+        [
+            f.county_code,
+            f.county_name,
+            f.key,
+            f.label,
+            _value(f.county_value, f.money),
+            _value(f.unified_value, f.money),
+        ]
+        for f in unification_findings(version=version)
+    ]
+    columns = [
+        Column(HEADER[0], CODE, width=10),
+        Column(HEADER[1]),
+        Column(HEADER[2], width=36),
+        Column(HEADER[3], width=36),
+        Column(HEADER[4]),
+        Column(HEADER[5]),
+    ]
+    table = Table(
+        title=_("待遇不降核对"),
+        columns=columns,
+        rows=rows,
+        meta=[(_("政策版本"), version.code), (_("说明"), _("金额单位为元，比例单位为%"))],
+        name_parts=[version.title or version.code],
+    )
     return export_response(table, request.GET.get("format"))
 
 
@@ -94,7 +130,9 @@ def unification_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            saved = county_baselines_import(content=upload.read(), source=upload.name, actor=acting(request))
+            saved = county_baselines_import(
+                content=upload.read(), source=upload.name, actor=acting(request)
+            )
         except BaselineFileInvalid as exc:
             form.add_error("file", _("未导入：共 %(n)s 处问题") % {"n": len(exc.problems)})
             for problem in exc.problems:
@@ -102,8 +140,11 @@ def unification_import(request: HttpRequest) -> HttpResponse:
         except BusinessRuleError as exc:
             form.add_error("file", exc.text())
         else:
-            messages.success(request, _("已导入 %(c)s 个县（区）共 %(n)s 项统筹前参数") % {
-                "c": len(saved), "n": sum(saved.values())})
+            messages.success(
+                request,
+                _("已导入 %(c)s 个县（区）共 %(n)s 项统筹前参数")
+                % {"c": len(saved), "n": sum(saved.values())},
+            )
             return redirect("pooling:unification")
     return render(request, "pooling/unification_import.html", {"form": form})
 
@@ -118,7 +159,12 @@ def unification_template(request: HttpRequest) -> HttpResponseBase:
         meta = item_meta(key)
         if meta is not None:
             rows.append(["", key, meta.label, "", _value(value, meta.money)])
-    columns = [Column(_("区划代码"), CODE, width=10), Column(_("项目代码"), width=36),
-               Column(_("项目名称"), width=36), Column(_("数值")), Column(_("统一标准（参考）"))]
+    columns = [
+        Column(_("区划代码"), CODE, width=10),
+        Column(_("项目代码"), width=36),
+        Column(_("项目名称"), width=36),
+        Column(_("数值")),
+        Column(_("统一标准（参考）")),
+    ]
     table = Table(title=_("统筹前参数模板"), columns=columns, rows=rows)
     return export_response(table, request.GET.get("format"))

@@ -51,27 +51,46 @@ def plan(month: date) -> list[str]:
 def _late_months(county: str, month: date) -> list[date]:
     """Earlier contribution months of the county completed by a payment received this month."""
     with unrestricted():
-        return sorted(set(Collection.objects.filter(
-            county_id=county, received_on__range=(month, month_end(month)), month__lt=month,
-            declaration__status=DeclarationStatus.PAID).values_list("month", flat=True)))
+        return sorted(
+            set(
+                Collection.objects.filter(
+                    county_id=county,
+                    received_on__range=(month, month_end(month)),
+                    month__lt=month,
+                    declaration__status=DeclarationStatus.PAID,
+                ).values_list("month", flat=True)
+            )
+        )
 
 
 def _unswept_months(county: str, month: date) -> list[date]:
     with unrestricted():
-        return sorted(set(AccountPosting.objects.filter(batch__isnull=True, county_id=county, month__lt=month)
-                          .values_list("month", flat=True)))
+        return sorted(
+            set(
+                AccountPosting.objects.filter(
+                    batch__isnull=True, county_id=county, month__lt=month
+                ).values_list("month", flat=True)
+            )
+        )
 
 
 def work(ctx: ShardContext) -> dict[str, int]:
-    allocate = accounts_allocate_county_setwise if connection.vendor == "postgresql" else accounts_allocate_month
+    allocate = (
+        accounts_allocate_county_setwise
+        if connection.vendor == "postgresql"
+        else accounts_allocate_month
+    )
     allocated = 0
     for month in [*_late_months(ctx.shard, ctx.month), ctx.month]:
         allocated += allocate(month=month, actor=ctx.actor, county_code=ctx.shard)
     batches = []
     for month in [*_unswept_months(ctx.shard, ctx.month), ctx.month]:
-        batches += account_postings_sweep(county_code=ctx.shard, month=month, actor=ctx.actor,
-                                          entry_date=ctx.entry_date)
-    swept = AccountPosting.objects.filter(batch__in=batches).aggregate(s=Sum("amount_fen"))["s"] or 0
+        batches += account_postings_sweep(
+            county_code=ctx.shard, month=month, actor=ctx.actor, entry_date=ctx.entry_date
+        )
+    swept = (
+        AccountPosting.objects.filter(batch__in=batches).aggregate(s=Sum("amount_fen"))["s"] or 0
+    )
     return {"allocated": allocated, "batches": len(batches), "swept_fen": int(swept)}
 
 

@@ -27,8 +27,11 @@ def work(ctx: ShardContext) -> dict[str, int]:
     wanted = clearing.desired(ctx.month, cells)
     posted = post_desired(ctx, wanted, scope=clearing.key_prefix(ctx.month))
     crossing = [c for c in cells if c.crosses]
-    return {"cells": len(crossing), "cleared_fen": sum(c.amount_fen for c in crossing),
-            "entries": posted.entries}
+    return {
+        "cells": len(crossing),
+        "cleared_fen": sum(c.amount_fen for c in crossing),
+        "entries": posted.entries,
+    }
 
 
 STEP = StepDef("clearing", _("县际清算"), plan, work)

@@ -44,41 +44,81 @@ def _city(category: str) -> str:
 
 def _forward(amount: int, county: str) -> list[LineSpec]:
     """Transit → the city's special account, accounted to the county."""
-    return [dr(_city(C.FISCAL_SPECIAL), amount, county), cr(_city(C.TREASURY_TRANSIT), amount, county)]
+    return [
+        dr(_city(C.FISCAL_SPECIAL), amount, county),
+        cr(_city(C.TREASURY_TRANSIT), amount, county),
+    ]
 
 
 def desired(month: date, c: Collected) -> list[Desired]:
     county, label = c.county, f"{month:%Y-%m}"
     income = account_code(C.INCOME_PREMIUM, county)
-    pooled, personal, maternity = (c.income.get(b, 0) for b in (POOLED_BOOK, PERSONAL_BOOK, MATERNITY_BOOK))
+    pooled, personal, maternity = (
+        c.income.get(b, 0) for b in (POOLED_BOOK, PERSONAL_BOOK, MATERNITY_BOOK)
+    )
     suspense = c.to_suspense - c.from_suspense
-    out = [Desired(POOLED_BOOK, key_prefix(month, county) + POOLED_BOOK, f"{label} 职工医保征缴归集 {county}", [
-        dr(_city(C.TREASURY_TRANSIT), c.cash_in, county),
-        cr(income, pooled, county),
-        cr(account_code(C.SUSPENSE, county), suspense, county),
-        *_forward(pooled, county),
-        # Handed to the books they belong to (their entries take them in).
-        cr(_city(C.TREASURY_TRANSIT), personal + maternity, county),
-    ])]
-    out.append(Desired(MATERNITY_BOOK, key_prefix(month, county) + MATERNITY_BOOK,
-                       f"{label} 生育保险征缴归集 {county}",
-                       [dr(_city(C.TREASURY_TRANSIT), maternity, county), cr(income, maternity, county),
-                        *_forward(maternity, county)]))
-    out.append(Desired(PERSONAL_BOOK, key_prefix(month, county) + PERSONAL_BOOK,
-                       f"{label} 个人账户资金归集 {county}", _forward(personal, county)))
+    out = [
+        Desired(
+            POOLED_BOOK,
+            key_prefix(month, county) + POOLED_BOOK,
+            f"{label} 职工医保征缴归集 {county}",
+            [
+                dr(_city(C.TREASURY_TRANSIT), c.cash_in, county),
+                cr(income, pooled, county),
+                cr(account_code(C.SUSPENSE, county), suspense, county),
+                *_forward(pooled, county),
+                # Handed to the books they belong to (their entries take them in).
+                cr(_city(C.TREASURY_TRANSIT), personal + maternity, county),
+            ],
+        )
+    ]
+    out.append(
+        Desired(
+            MATERNITY_BOOK,
+            key_prefix(month, county) + MATERNITY_BOOK,
+            f"{label} 生育保险征缴归集 {county}",
+            [
+                dr(_city(C.TREASURY_TRANSIT), maternity, county),
+                cr(income, maternity, county),
+                *_forward(maternity, county),
+            ],
+        )
+    )
+    out.append(
+        Desired(
+            PERSONAL_BOOK,
+            key_prefix(month, county) + PERSONAL_BOOK,
+            f"{label} 个人账户资金归集 {county}",
+            _forward(personal, county),
+        )
+    )
     resident = c.income.get(RESIDENT_BOOK, 0)
-    out.append(Desired(RESIDENT_BOOK, key_prefix(month, county) + RESIDENT_BOOK,
-                       f"{label} 居民医保个人缴费归集 {county}",
-                       [dr(_city(C.TREASURY_TRANSIT), resident, county), cr(income, resident, county),
-                        *_forward(resident, county)]))
+    out.append(
+        Desired(
+            RESIDENT_BOOK,
+            key_prefix(month, county) + RESIDENT_BOOK,
+            f"{label} 居民医保个人缴费归集 {county}",
+            [
+                dr(_city(C.TREASURY_TRANSIT), resident, county),
+                cr(income, resident, county),
+                *_forward(resident, county),
+            ],
+        )
+    )
     return out
 
 
 def work(ctx: ShardContext) -> dict[str, int]:
     collected = county_month(ctx.shard, ctx.month)
-    posted = post_desired(ctx, desired(ctx.month, collected), scope=key_prefix(ctx.month, ctx.shard))
-    return {"collections": collected.collections, "unmatched": collected.unmatched,
-            "entries": posted.entries, "amount_fen": posted.amount_fen}
+    posted = post_desired(
+        ctx, desired(ctx.month, collected), scope=key_prefix(ctx.month, ctx.shard)
+    )
+    return {
+        "collections": collected.collections,
+        "unmatched": collected.unmatched,
+        "entries": posted.entries,
+        "amount_fen": posted.amount_fen,
+    }
 
 
 STEP = StepDef(NAME, _("归集"), plan, work)

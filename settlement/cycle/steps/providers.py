@@ -44,15 +44,21 @@ from settlement.cycle.statements import (
 )
 
 BATCH = 50
-LOCK_NAMESPACE = 0x1C7  # "monthly cycle step" advisory-lock namespace; 5 = this step (its place in STEPS)
+LOCK_NAMESPACE = (
+    0x1C7  # "monthly cycle step" advisory-lock namespace; 5 = this step (its place in STEPS)
+)
 BOUND = "~"
-NOT_ENOUGH = _("%(unit)s%(book)s县级支出户余额不足，不能支付定点机构：本批需支付 %(needed)s 元，"
-               "可用余额 %(available)s 元。请先完成本月拨付（或调整用款计划）后再继续清算。")
+NOT_ENOUGH = _(
+    "%(unit)s%(book)s县级支出户余额不足，不能支付定点机构：本批需支付 %(needed)s 元，"
+    "可用余额 %(available)s 元。请先完成本月拨付（或调整用款计划）后再继续清算。"
+)
 
 
 def plan(month: date) -> list[str]:
     with unrestricted():
-        codes = list(Provider.objects.order_by("national_code").values_list("national_code", flat=True))
+        codes = list(
+            Provider.objects.order_by("national_code").values_list("national_code", flat=True)
+        )
     starts = codes[::BATCH]
     if not starts:
         return []
@@ -68,7 +74,9 @@ def _providers(shard: str) -> list[tuple[int, str, str]]:
             rows = rows.filter(national_code__gte=lo)
         if hi:
             rows = rows.filter(national_code__lt=hi)
-        return list(rows.order_by("national_code").values_list("pk", "national_code", "handling_region_id"))
+        return list(
+            rows.order_by("national_code").values_list("pk", "national_code", "handling_region_id")
+        )
 
 
 def work(ctx: ShardContext) -> dict[str, int]:
@@ -79,23 +87,45 @@ def work(ctx: ShardContext) -> dict[str, int]:
     # exists): what was posted for them is undone.
     stated = stated_providers(provider_ids=ids, month=ctx.month) if ctx.adjustment else set()
     pays = _decide_all(ctx.month, providers, figures, stated)
-    desired = {p.provider_id: _in_book_order(desired_entries(
-        ctx.month, figures.get(p.provider_id) or ProviderFigures(p.provider_id), p)) for p in pays}
+    desired = {
+        p.provider_id: _in_book_order(
+            desired_entries(
+                ctx.month, figures.get(p.provider_id) or ProviderFigures(p.provider_id), p
+            )
+        )
+        for p in pays
+    }
     _one_shard_posts_at_a_time()
     _ensure_accounts()  # after the turn is ours: two shards never add the same account at once
-    if ctx.adjustment:  # each provider's keys recomputed as one scope: what is no longer due is undone
+    if (
+        ctx.adjustment
+    ):  # each provider's keys recomputed as one scope: what is no longer due is undone
         # The closed month's payment left the bank: an adjustment never rewrites it. What the
         # provider is owed more (or was paid too much) stays in the payable, which the
         # month's statement shows — never cash the bank did not move.
-        posted = [post_desired(ctx, desired[p.provider_id], scope=f"settle:{ctx.month_label}:{p.code}:",
-                               frozen=_is_payment) for p in pays]
+        posted = [
+            post_desired(
+                ctx,
+                desired[p.provider_id],
+                scope=f"settle:{ctx.month_label}:{p.code}:",
+                frozen=_is_payment,
+            )
+            for p in pays
+        ]
     else:
         _check_expenditure(pays)
-        posted = [post_desired(ctx, _in_book_order([d for p in pays for d in desired[p.provider_id]]))]
+        posted = [
+            post_desired(ctx, _in_book_order([d for p in pays for d in desired[p.provider_id]]))
+        ]
     written = provider_statements_write(ctx, pays, figures)
-    return {"providers": len(pays), "statements": written.statements, "held": sum(p.held for p in pays),
-            "differences": written.differences, "entries": sum(p.entries for p in posted),
-            "paid_fen": sum(b.net_fen for p in pays for b in p.books.values())}
+    return {
+        "providers": len(pays),
+        "statements": written.statements,
+        "held": sum(p.held for p in pays),
+        "differences": written.differences,
+        "entries": sum(p.entries for p in posted),
+        "paid_fen": sum(b.net_fen for p in pays for b in p.books.values()),
+    }
 
 
 def _is_payment(key: str) -> bool:
@@ -118,8 +148,12 @@ def _one_shard_posts_at_a_time() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, 5])
 
 
-def _decide_all(month: date, providers: list[tuple[int, str, str]], figures: dict[int, ProviderFigures],
-                stated: set[int]) -> list[ProviderPay]:
+def _decide_all(
+    month: date,
+    providers: list[tuple[int, str, str]],
+    figures: dict[int, ProviderFigures],
+    stated: set[int],
+) -> list[ProviderPay]:
     ids = [pk for pk, _c, _u in providers]
     rate = policy_in_force(on=month_end(month)).provider_payment.quality_deposit_rate
     deductions = deductions_by_provider(provider_ids=ids, month=month)
@@ -134,12 +168,19 @@ def _decide_all(month: date, providers: list[tuple[int, str, str]], figures: dic
     for pk, code, unit in providers:
         d = deductions.get(pk)
         releasing = pk in due and any(withheld.get(pk, {}).values())
-        terms = PayTerms(deposit_rate=rate, deductions_fen=(d.total_fen + d.recover_fen) if d else 0,
-                         state=states.get(pk, ""), release_year=year if releasing else None,
-                         release_ratio=ratios.get(pk, Decimal(0)), withheld_in_year=withheld.get(pk, {}),
-                         carried=carried.get(pk, {}))
+        terms = PayTerms(
+            deposit_rate=rate,
+            deductions_fen=(d.total_fen + d.recover_fen) if d else 0,
+            state=states.get(pk, ""),
+            release_year=year if releasing else None,
+            release_ratio=ratios.get(pk, Decimal(0)),
+            withheld_in_year=withheld.get(pk, {}),
+            carried=carried.get(pk, {}),
+        )
         if pk in figures or terms.deductions_fen or releasing or pk in carried or pk in stated:
-            pays.append(decide(figures.get(pk) or ProviderFigures(pk), code=code, unit=unit, terms=terms))
+            pays.append(
+                decide(figures.get(pk) or ProviderFigures(pk), code=code, unit=unit, terms=terms)
+            )
     return pays
 
 
@@ -154,9 +195,16 @@ def _check_expenditure(pays: list[ProviderPay]) -> None:
     if not needed:
         return
     with unrestricted():
-        accounts = list(Account.objects.select_for_update().filter(
-            category__in=(C.COUNTY_EXPENDITURE, C.CITY_EXPENDITURE), book__code__in={b for b, _u in needed},
-            county_id__in={u for _b, u in needed}).select_related("book", "county").order_by("pk"))
+        accounts = list(
+            Account.objects.select_for_update()
+            .filter(
+                category__in=(C.COUNTY_EXPENDITURE, C.CITY_EXPENDITURE),
+                book__code__in={b for b, _u in needed},
+                county_id__in={u for _b, u in needed},
+            )
+            .select_related("book", "county")
+            .order_by("pk")
+        )
     for account in accounts:
         need = needed.pop((account.book.code, account.county_id), 0)
         if need > account.balance_fen:
@@ -166,13 +214,25 @@ def _check_expenditure(pays: list[ProviderPay]) -> None:
 
 
 def _refuse(unit: str, book: str, need: int, available: int) -> None:
-    raise BusinessRuleError(NOT_ENOUGH, code="expenditure_short", params={
-        "unit": unit, "book": book, "needed": format_yuan(need), "available": format_yuan(available)})
+    raise BusinessRuleError(
+        NOT_ENOUGH,
+        code="expenditure_short",
+        params={
+            "unit": unit,
+            "book": book,
+            "needed": format_yuan(need),
+            "available": format_yuan(available),
+        },
+    )
 
 
 def _ensure_accounts() -> None:
     """Books opened before the chart had the quality deposit get it now (idempotent)."""
-    have = set(Account.objects.filter(category=C.QUALITY_DEPOSIT).values_list("book__code", flat=True).distinct())
+    have = set(
+        Account.objects.filter(category=C.QUALITY_DEPOSIT)
+        .values_list("book__code", flat=True)
+        .distinct()
+    )
     if not set(BOOK_ORDER) <= have:
         books_ensure(area_code=settings.POOLING_AREA_CODE)
 

@@ -18,10 +18,14 @@ from settlement.cycle import reconciling
 from settlement.cycle.base import ShardContext, StepDef
 
 LEDGER, MONTH = "ledger", "month"
-LEDGER_FAILED = _("账簿核对未通过：%(count)s 项检查发现不符，例如【%(first)s】。请在本月对账页查看全部差异，"
-                  "查明原因更正后续跑本月清算；差异消除前本月不结账。")
-MONTH_FAILED = _("%(month)s 结算与记账不符：%(count)s 处差异，例如【%(first)s】。请在本月对账页查看全部差异，"
-                 "补记或更正后续跑；差异消除前本月不结账。")
+LEDGER_FAILED = _(
+    "账簿核对未通过：%(count)s 项检查发现不符，例如【%(first)s】。请在本月对账页查看全部差异，"
+    "查明原因更正后续跑本月清算；差异消除前本月不结账。"
+)
+MONTH_FAILED = _(
+    "%(month)s 结算与记账不符：%(count)s 处差异，例如【%(first)s】。请在本月对账页查看全部差异，"
+    "补记或更正后续跑；差异消除前本月不结账。"
+)
 
 
 def plan(month: date) -> list[str]:
@@ -33,13 +37,26 @@ def work(ctx: ShardContext) -> dict[str, int]:
         found = reconciling.ledger_discrepancies(limit=1)
         if found:
             first = found[0]
-            raise BusinessRuleError(LEDGER_FAILED, code="reconcile_ledger", params={
-                "count": len({d.check for d in found}), "first": f"{first.check}: {first.row}"})
+            raise BusinessRuleError(
+                LEDGER_FAILED,
+                code="reconcile_ledger",
+                params={
+                    "count": len({d.check for d in found}),
+                    "first": f"{first.check}: {first.row}",
+                },
+            )
         return {"checks": len(all_checks())}
     differences = reconciling.month_differences(ctx.month)
     if differences:
-        raise BusinessRuleError(MONTH_FAILED, code="reconcile_month", params={
-            "month": ctx.month_label, "count": len(differences), "first": str(differences[0])})
+        raise BusinessRuleError(
+            MONTH_FAILED,
+            code="reconcile_month",
+            params={
+                "month": ctx.month_label,
+                "count": len(differences),
+                "first": str(differences[0]),
+            },
+        )
     return {"differences": 0}
 
 

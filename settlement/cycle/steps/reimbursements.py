@@ -35,11 +35,20 @@ def work(ctx: ShardContext) -> dict[str, int]:
     paid = 0
     for (unit, book), expense in sorted(month_reimbursements(ctx.month).items()):
         total = sum(expense.values())
-        lines = [LineSpec(account_code(category, county), amount, county)
-                 for (category, county), amount in sorted(expense.items()) if amount]
+        lines = [
+            LineSpec(account_code(category, county), amount, county)
+            for (category, county), amount in sorted(expense.items())
+            if amount
+        ]
         lines.append(LineSpec(account_code(expenditure_category(unit, area), unit), -total, unit))
-        desired.append(Desired(book, f"{key_prefix(ctx.month)}{unit}:{book}",
-                               f"{ctx.month_label} 零星报销支付（{unit}）", lines))
+        desired.append(
+            Desired(
+                book,
+                f"{key_prefix(ctx.month)}{unit}:{book}",
+                f"{ctx.month_label} 零星报销支付（{unit}）",
+                lines,
+            )
+        )
         paid += total
     posted = post_desired(ctx, desired, scope=key_prefix(ctx.month))
     return {"entries": posted.entries, "paid_fen": paid}

@@ -43,8 +43,13 @@ def work(ctx: ShardContext) -> dict[str, int]:
         rows = instalments_of(month=ctx.month, county=ctx.shard)
     for row in rows:
         if row.due_in_month and row.open_fen > 0:
-            instalment_pay(instalment=row.instalment, amount_fen=row.open_fen, paid_on=ctx.entry_date,
-                           key=pay_key(ctx, row.instalment), actor=ctx.actor)
+            instalment_pay(
+                instalment=row.instalment,
+                amount_fen=row.open_fen,
+                paid_on=ctx.entry_date,
+                key=pay_key(ctx, row.instalment),
+                actor=ctx.actor,
+            )
             counts["paid"] += 1
             counts["paid_fen"] += row.open_fen
         elif row.overdue:

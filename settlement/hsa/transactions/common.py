@@ -38,52 +38,77 @@ def diagnoses(ctx: Context) -> tuple[dict[str, str], ...]:
     rows = fields.rows(ctx.input, "diseinfo", required=False)
     out = []
     for row in rows[:50]:
-        out.append({"diag_type": fields.text(row, "diag_type", required=False, max_len=3),
-                    "diag_code": fields.text(row, "diag_code", required=False, max_len=30),
-                    "diag_name": fields.text(row, "diag_name", required=False, max_len=100),
-                    "maindiag_flag": fields.text(row, "maindiag_flag", required=False, max_len=1)})
+        out.append(
+            {
+                "diag_type": fields.text(row, "diag_type", required=False, max_len=3),
+                "diag_code": fields.text(row, "diag_code", required=False, max_len=30),
+                "diag_name": fields.text(row, "diag_name", required=False, max_len=100),
+                "maindiag_flag": fields.text(row, "maindiag_flag", required=False, max_len=1),
+            }
+        )
     return tuple(out)
 
 
 def visit_info(data: dict[str, Any], ctx: Context) -> VisitInfo:
-    return VisitInfo(ipt_otp_no=fields.text(data, "ipt_otp_no", required=False, max_len=30)
-                     or fields.text(data, "ipt_no", required=False, max_len=30),
-                     dept_name=fields.text(data, "dept_name", required=False, max_len=50)
-                     or fields.text(data, "adm_dept_name", required=False, max_len=50),
-                     atddr_name=fields.text(data, "dr_name", required=False, max_len=50)
-                     or fields.text(data, "chfpdr_name", required=False, max_len=50),
-                     main_diag_code=fields.text(data, "dise_codg", required=False, max_len=30),
-                     main_diag_name=fields.text(data, "dise_name", required=False, max_len=100),
-                     diagnoses=diagnoses(ctx))
+    return VisitInfo(
+        ipt_otp_no=fields.text(data, "ipt_otp_no", required=False, max_len=30)
+        or fields.text(data, "ipt_no", required=False, max_len=30),
+        dept_name=fields.text(data, "dept_name", required=False, max_len=50)
+        or fields.text(data, "adm_dept_name", required=False, max_len=50),
+        atddr_name=fields.text(data, "dr_name", required=False, max_len=50)
+        or fields.text(data, "chfpdr_name", required=False, max_len=50),
+        main_diag_code=fields.text(data, "dise_codg", required=False, max_len=30),
+        main_diag_name=fields.text(data, "dise_name", required=False, max_len=100),
+        diagnoses=diagnoses(ctx),
+    )
 
 
 def check_kind(visit: Visit, *, inpatient: bool) -> None:
     if visit.inpatient != inpatient:
-        raise HsaError(WRONG_KIND, field="mdtrt_id", code="wrong_kind", mdtrt_id=visit.mdtrt_id,
-                       kind="住院" if visit.inpatient else "门诊",
-                       use="住院（23xx/24xx）" if visit.inpatient else "门诊（22xx）")
+        raise HsaError(
+            WRONG_KIND,
+            field="mdtrt_id",
+            code="wrong_kind",
+            mdtrt_id=visit.mdtrt_id,
+            kind="住院" if visit.inpatient else "门诊",
+            use="住院（23xx/24xx）" if visit.inpatient else "门诊（22xx）",
+        )
 
 
 def upload_fees(ctx: Context, *, inpatient: bool) -> dict[str, Any]:
     """2204/2301: read the `feedetail` list, add it to its visit, answer each line's class."""
     rows = fields.rows(ctx.input, "feedetail")
-    visit = visit_from(rows[0], lock=True)  # only the visit is locked here: no order to keep with a person lock
+    visit = visit_from(
+        rows[0], lock=True
+    )  # only the visit is locked here: no order to keep with a person lock
     check_kind(visit, inpatient=inpatient)
     lines = []
     for number, row in enumerate(rows, start=1):
         try:
             if fields.text(row, "mdtrt_id", max_len=30) != visit.mdtrt_id:
-                raise HsaError(MIXED_VISITS, field="mdtrt_id", code="mixed_visits", row=number,
-                               value=row.get("mdtrt_id"))
+                raise HsaError(
+                    MIXED_VISITS,
+                    field="mdtrt_id",
+                    code="mixed_visits",
+                    row=number,
+                    value=row.get("mdtrt_id"),
+                )
             lines.append(_fee_line(row))
         except HsaError as exc:
             if exc.code == "mixed_visits":
                 raise
-            raise HsaError(LINE, field=exc.field, code=exc.code, row=number, detail=exc.text("zh-hans")) from None
+            raise HsaError(
+                LINE, field=exc.field, code=exc.code, row=number, detail=exc.text("zh-hans")
+            ) from None
     saved = fees_add(visit=visit, lines=lines, locked=True)
     with unrestricted():
-        default_b = memo.policy(on=timezone.localtime(visit.begntime).date()).benefits.class_b_self_pay_rate
-    return {"result": [fee_result(fee, default_b_rate=default_b) for fee in saved], "mdtrt_id": visit.mdtrt_id}
+        default_b = memo.policy(
+            on=timezone.localtime(visit.begntime).date()
+        ).benefits.class_b_self_pay_rate
+    return {
+        "result": [fee_result(fee, default_b_rate=default_b) for fee in saved],
+        "mdtrt_id": visit.mdtrt_id,
+    }
 
 
 def _fee_line(row: dict[str, Any]) -> FeeLine:
@@ -91,13 +116,18 @@ def _fee_line(row: dict[str, Any]) -> FeeLine:
     price = fields.money_fen(row, "pric")
     occurred = fields.timestamp(row, "fee_ocur_time")
     assert occurred is not None
-    return FeeLine(feedetl_sn=fields.text(row, "feedetl_sn", max_len=30),
-                   code=fields.text(row, "med_list_codg", max_len=50),
-                   medins_code=fields.text(row, "medins_list_codg", required=False, max_len=50),
-                   name=fields.text(row, "medins_list_name", required=False, max_len=200)
-                   or fields.text(row, "med_list_name", required=False, max_len=200),
-                   quantity=quantity, price_fen=price, amount_fen=fields.money_fen(row, "det_item_fee_sumamt"),
-                   occurred_at=occurred, chrg_bchno=fields.text(row, "chrg_bchno", required=False, max_len=30))
+    return FeeLine(
+        feedetl_sn=fields.text(row, "feedetl_sn", max_len=30),
+        code=fields.text(row, "med_list_codg", max_len=50),
+        medins_code=fields.text(row, "medins_list_codg", required=False, max_len=50),
+        name=fields.text(row, "medins_list_name", required=False, max_len=200)
+        or fields.text(row, "med_list_name", required=False, max_len=200),
+        quantity=quantity,
+        price_fen=price,
+        amount_fen=fields.money_fen(row, "det_item_fee_sumamt"),
+        occurred_at=occurred,
+        chrg_bchno=fields.text(row, "chrg_bchno", required=False, max_len=30),
+    )
 
 
 def settle_input(ctx: Context, visit: Visit) -> SettleInput:
@@ -107,12 +137,16 @@ def settle_input(ctx: Context, visit: Visit) -> SettleInput:
     given_insutype = fields.text(data, "insutype", required=False, max_len=3)
     if given_insutype and given_insutype != visit.insutype:
         fields.choice({"insutype": given_insutype}, "insutype", {visit.insutype: 1})
-    return SettleInput(visit=visit, acct_used=fields.flag(data, "acct_used_flag"),
-                       medfee_sumamt_fen=fields.money_fen(data, "medfee_sumamt"),
-                       chrg_bchno=fields.text(data, "chrg_bchno", required=False, max_len=30),
-                       msgid=ctx.env.msgid, invono=fields.text(data, "invono", required=False, max_len=30),
-                       operator=ctx.env.opter_name or ctx.env.opter,
-                       delivery=fields.text(data, "matn_type", required=False, max_len=1))
+    return SettleInput(
+        visit=visit,
+        acct_used=fields.flag(data, "acct_used_flag"),
+        medfee_sumamt_fen=fields.money_fen(data, "medfee_sumamt"),
+        chrg_bchno=fields.text(data, "chrg_bchno", required=False, max_len=30),
+        msgid=ctx.env.msgid,
+        invono=fields.text(data, "invono", required=False, max_len=30),
+        operator=ctx.env.opter_name or ctx.env.opter,
+        delivery=fields.text(data, "matn_type", required=False, max_len=1),
+    )
 
 
 def answer_settlement(row: Settlement, person_id: int) -> dict[str, Any]:

@@ -23,7 +23,9 @@ from settlement.services.visits import (
     visit_open,
 )
 
-NOT_INPATIENT_TYPE = _("入院办理的医疗类别应为 21 普通住院或 52 生育住院（收到 med_type=%(value)s）")
+NOT_INPATIENT_TYPE = _(
+    "入院办理的医疗类别应为 21 普通住院或 52 生育住院（收到 med_type=%(value)s）"
+)
 
 
 def _block(ctx: Context, name: str) -> dict[str, Any]:
@@ -37,12 +39,27 @@ def admit(ctx: Context) -> dict[str, Any]:
     person = person_from(data)
     med_type = common.med_type(data, required=False) or "21"
     if med_type not in ("21", "52"):
-        raise HsaError(NOT_INPATIENT_TYPE, field="med_type", code="not_inpatient_type", value=med_type)
+        raise HsaError(
+            NOT_INPATIENT_TYPE, field="med_type", code="not_inpatient_type", value=med_type
+        )
     begntime = fields.timestamp(data, "begntime")
     assert begntime is not None
-    visit = visit_open(provider=ctx.provider, person=person, insutype=common.insutype(data), med_type=med_type,
-                       begntime=begntime, msgid=ctx.env.msgid, info=common.visit_info(data, ctx))
-    return {"result": {"mdtrt_id": visit.mdtrt_id, "psn_no": psn_no(person), "ipt_otp_no": visit.ipt_otp_no}}
+    visit = visit_open(
+        provider=ctx.provider,
+        person=person,
+        insutype=common.insutype(data),
+        med_type=med_type,
+        begntime=begntime,
+        msgid=ctx.env.msgid,
+        info=common.visit_info(data, ctx),
+    )
+    return {
+        "result": {
+            "mdtrt_id": visit.mdtrt_id,
+            "psn_no": psn_no(person),
+            "ipt_otp_no": visit.ipt_otp_no,
+        }
+    }
 
 
 @register("2402", "出院办理", writes=True)
@@ -81,7 +98,9 @@ def upload_fees(ctx: Context) -> dict[str, Any]:
 def cancel_fees(ctx: Context) -> dict[str, Any]:
     visit = visit_from(ctx.data)
     common.check_kind(visit, inpatient=True)
-    fees_cancel(visit=visit, feedetl_sn=fields.text(ctx.data, "feedetl_sn", required=False, max_len=30))
+    fees_cancel(
+        visit=visit, feedetl_sn=fields.text(ctx.data, "feedetl_sn", required=False, max_len=30)
+    )
     return {}
 
 
@@ -98,6 +117,11 @@ def settle(ctx: Context) -> dict[str, Any]:
 @register("2305", "住院结算撤销", writes=True)
 def cancel_settlement(ctx: Context) -> dict[str, Any]:
     row = settlement_from(ctx.data)
-    reversal = settlement_reverse(settlement=row, reason="住院结算撤销（2305）", msgid=ctx.env.msgid,
-                                  operator=ctx.env.opter_name or ctx.env.opter, actor=HSA_GATEWAY)
+    reversal = settlement_reverse(
+        settlement=row,
+        reason="住院结算撤销（2305）",
+        msgid=ctx.env.msgid,
+        operator=ctx.env.opter_name or ctx.env.opter,
+        actor=HSA_GATEWAY,
+    )
     return common.answer_settlement(reversal, row.person_id)

@@ -29,9 +29,22 @@ def register_visit(ctx: Context) -> dict[str, Any]:
         raise HsaError(INPATIENT_TYPE, field="med_type", code="inpatient_type", value=med_type)
     begntime = fields.timestamp(data, "begntime")
     assert begntime is not None
-    visit = visit_open(provider=ctx.provider, person=person, insutype=common.insutype(data), med_type=med_type,
-                       begntime=begntime, msgid=ctx.env.msgid, info=common.visit_info(data, ctx))
-    return {"data": {"mdtrt_id": visit.mdtrt_id, "psn_no": psn_no(person), "ipt_otp_no": visit.ipt_otp_no}}
+    visit = visit_open(
+        provider=ctx.provider,
+        person=person,
+        insutype=common.insutype(data),
+        med_type=med_type,
+        begntime=begntime,
+        msgid=ctx.env.msgid,
+        info=common.visit_info(data, ctx),
+    )
+    return {
+        "data": {
+            "mdtrt_id": visit.mdtrt_id,
+            "psn_no": psn_no(person),
+            "ipt_otp_no": visit.ipt_otp_no,
+        }
+    }
 
 
 @register("2202", "门诊挂号撤销", writes=True)
@@ -64,8 +77,11 @@ def upload_fees(ctx: Context) -> dict[str, Any]:
 def cancel_fees(ctx: Context) -> dict[str, Any]:
     visit = visit_from(ctx.data)
     common.check_kind(visit, inpatient=False)
-    fees_cancel(visit=visit, feedetl_sn=fields.text(ctx.data, "feedetl_sn", required=False, max_len=30),
-                chrg_bchno=fields.text(ctx.data, "chrg_bchno", required=False, max_len=30))
+    fees_cancel(
+        visit=visit,
+        feedetl_sn=fields.text(ctx.data, "feedetl_sn", required=False, max_len=30),
+        chrg_bchno=fields.text(ctx.data, "chrg_bchno", required=False, max_len=30),
+    )
     return {}
 
 
@@ -82,6 +98,11 @@ def settle(ctx: Context) -> dict[str, Any]:
 @register("2208", "门诊结算撤销", writes=True)
 def cancel_settlement(ctx: Context) -> dict[str, Any]:
     row = settlement_from(ctx.data)
-    reversal = settlement_reverse(settlement=row, reason="门诊结算撤销（2208）", msgid=ctx.env.msgid,
-                                  operator=ctx.env.opter_name or ctx.env.opter, actor=HSA_GATEWAY)
+    reversal = settlement_reverse(
+        settlement=row,
+        reason="门诊结算撤销（2208）",
+        msgid=ctx.env.msgid,
+        operator=ctx.env.opter_name or ctx.env.opter,
+        actor=HSA_GATEWAY,
+    )
     return common.answer_settlement(reversal, row.person_id)

@@ -24,7 +24,12 @@ from settlement.partitioning import parse_external_id
 from settlement.selectors import fund_pay_includes_account, settlements_between, totals
 
 BAD_PERIOD = _("对账结束日期不能早于开始日期，且对账期间不超过 366 天")
-LABELS = {"count": "结算笔数", "medfee_sumamt": "医疗费总额", "fund_pay_sumamt": "基金支付总额", "acct_pay": "个人账户支出"}
+LABELS = {
+    "count": "结算笔数",
+    "medfee_sumamt": "医疗费总额",
+    "fund_pay_sumamt": "基金支付总额",
+    "acct_pay": "个人账户支出",
+}
 
 
 def _period(data: dict[str, Any]) -> tuple[Any, Any]:
@@ -55,20 +60,46 @@ def totals_check(ctx: Context) -> dict[str, Any]:
     data = ctx.data
     begin, end, rows, insutype, clr_type = _filtered(ctx, data)
     ours: dict[str, int] = totals(rows).as_dict()
-    theirs: dict[str, int] = {"count": fields.integer(data, "fixmedins_setl_cnt", minimum=-10**9),
-              "medfee_sumamt": fields.money_fen(data, "medfee_sumamt"),
-              "fund_pay_sumamt": fields.money_fen(data, "fund_pay_sumamt"),
-              "acct_pay": fields.money_fen(data, "acct_pay")}
-    differences: list[dict[str, Any]] = [{"item": key, "label": LABELS[key], "theirs": theirs[key], "ours": ours[key]}
-                                         for key in LABELS if theirs[key] != ours[key]]
-    ProviderStatement.objects.create(provider=ctx.provider, kind=ProviderStatement.KIND_TOTALS, begin=begin, end=end,
-                                     insutype=insutype, clr_type=clr_type, theirs=theirs, ours=ours,
-                                     agrees=not differences, differences=differences, msgid=ctx.env.msgid)
-    text = "对账一致" if not differences else "；".join(
-        f"{d['label']}：机构 {_show(d['item'], d['theirs'])}，医保 {_show(d['item'], d['ours'])}" for d in differences)
-    return {"stmtinfo": {"setl_optins": ctx.provider.handling_region_id, "stmt_rslt": "0" if not differences else "1",
-                         "stmt_rslt_dscr": text,
-                         "fund_pay_sumamt_incl_acct": "1" if fund_pay_includes_account() else "0"}}
+    theirs: dict[str, int] = {
+        "count": fields.integer(data, "fixmedins_setl_cnt", minimum=-(10**9)),
+        "medfee_sumamt": fields.money_fen(data, "medfee_sumamt"),
+        "fund_pay_sumamt": fields.money_fen(data, "fund_pay_sumamt"),
+        "acct_pay": fields.money_fen(data, "acct_pay"),
+    }
+    differences: list[dict[str, Any]] = [
+        {"item": key, "label": LABELS[key], "theirs": theirs[key], "ours": ours[key]}
+        for key in LABELS
+        if theirs[key] != ours[key]
+    ]
+    ProviderStatement.objects.create(
+        provider=ctx.provider,
+        kind=ProviderStatement.KIND_TOTALS,
+        begin=begin,
+        end=end,
+        insutype=insutype,
+        clr_type=clr_type,
+        theirs=theirs,
+        ours=ours,
+        agrees=not differences,
+        differences=differences,
+        msgid=ctx.env.msgid,
+    )
+    text = (
+        "对账一致"
+        if not differences
+        else "；".join(
+            f"{d['label']}：机构 {_show(d['item'], d['theirs'])}，医保 {_show(d['item'], d['ours'])}"
+            for d in differences
+        )
+    )
+    return {
+        "stmtinfo": {
+            "setl_optins": ctx.provider.handling_region_id,
+            "stmt_rslt": "0" if not differences else "1",
+            "stmt_rslt_dscr": text,
+            "fund_pay_sumamt_incl_acct": "1" if fund_pay_includes_account() else "0",
+        }
+    }
 
 
 def _show(item: str, value: int) -> str:
@@ -93,12 +124,28 @@ def details_check(ctx: Context) -> dict[str, Any]:
     for setl_id, row in ours.items():
         if setl_id not in seen:
             memo = f"医保有、机构无：{format_yuan(row.medfee_sumamt)} 元"
-            answers.append({"setl_id": setl_id, "psn_no": psn_no(row.person_id), "stmt_rslt": "2", "memo": memo})
+            answers.append(
+                {
+                    "setl_id": setl_id,
+                    "psn_no": psn_no(row.person_id),
+                    "stmt_rslt": "2",
+                    "memo": memo,
+                }
+            )
             differences.append({"setl_id": setl_id, "memo": memo})
-    ProviderStatement.objects.create(provider=ctx.provider, kind=ProviderStatement.KIND_DETAILS, begin=begin,
-                                     end=end, insutype=insutype, clr_type=clr_type,
-                                     theirs={"rows": len(seen)}, ours={"rows": len(ours)},
-                                     agrees=not differences, differences=differences[:1000], msgid=ctx.env.msgid)
+    ProviderStatement.objects.create(
+        provider=ctx.provider,
+        kind=ProviderStatement.KIND_DETAILS,
+        begin=begin,
+        end=end,
+        insutype=insutype,
+        clr_type=clr_type,
+        theirs={"rows": len(seen)},
+        ours={"rows": len(ours)},
+        agrees=not differences,
+        differences=differences[:1000],
+        msgid=ctx.env.msgid,
+    )
     return {"output": answers, "stmt_rslt": "0" if not differences else "1"}
 
 
@@ -115,11 +162,16 @@ def _compare_row(item: dict[str, Any], mine: Settlement | None) -> tuple[str, st
     if mine is None:
         return "1", "机构有、医保无"
     diffs = []
-    for key, field in (("medfee_sumamt", "medfee_sumamt"), ("fund_pay_sumamt", "fund_pay_sumamt"),
-                       ("acct_pay", "acct_pay")):
+    for key, field in (
+        ("medfee_sumamt", "medfee_sumamt"),
+        ("fund_pay_sumamt", "fund_pay_sumamt"),
+        ("acct_pay", "acct_pay"),
+    ):
         theirs = fields.money_fen(item, key, required=False) if key in item else None
         if theirs is not None and abs(theirs) != abs(getattr(mine, field)):
-            diffs.append(f"{LABELS[key]}：机构 {format_yuan(theirs)} 元，医保 {format_yuan(getattr(mine, field))} 元")
+            diffs.append(
+                f"{LABELS[key]}：机构 {format_yuan(theirs)} 元，医保 {format_yuan(getattr(mine, field))} 元"
+            )
     refund = str(item.get("refd_setl_flag", "")).strip()
     if refund in ("0", "1") and (refund == "1") != (mine.kind == "reverse"):
         diffs.append("退费标志不一致")

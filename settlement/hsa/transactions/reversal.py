@@ -38,8 +38,14 @@ def reverse(ctx: Context) -> dict[str, Any]:
     if original is None:
         return {"data": {"omsgid": omsgid, "memo": NOTHING}}
     if original.infno != oinfno:
-        raise HsaError(OINFNO_MISMATCH, field="oinfno", code="oinfno", omsgid=omsgid, infno=original.infno,
-                       value=oinfno)
+        raise HsaError(
+            OINFNO_MISMATCH,
+            field="oinfno",
+            code="oinfno",
+            omsgid=omsgid,
+            infno=original.infno,
+            value=oinfno,
+        )
     memo = _undo(ctx, original)
     return {"data": {"omsgid": omsgid, "memo": memo}}
 
@@ -60,8 +66,13 @@ def _undo(ctx: Context, original: Message) -> str:
         row = settlement_from(out["setlinfo"])
         if SettlementReversal.objects.filter(original_id=row.pk).exists():
             return ALREADY
-        settlement_reverse(settlement=row, reason=f"冲正（2601，原报文 {original.msgid}）", msgid=ctx.env.msgid,
-                           operator=ctx.env.opter_name or ctx.env.opter, actor=HSA_GATEWAY)
+        settlement_reverse(
+            settlement=row,
+            reason=f"冲正（2601，原报文 {original.msgid}）",
+            msgid=ctx.env.msgid,
+            operator=ctx.env.opter_name or ctx.env.opter,
+            actor=HSA_GATEWAY,
+        )
         return DONE
     if original.infno in ("2201", "2401"):
         block = out.get("data") or out.get("result") or {}

@@ -22,8 +22,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--month", required=True, help="清算月份 YYYY-MM")
         parser.add_argument("--adjust", action="store_true", help="对已结账月份发起调整清算")
-        parser.add_argument("--wait", action="store_true", help="等待清算完成（无任务进程时在本进程内执行）")
-        parser.add_argument("--inline", action="store_true", help="不经任务队列，在本进程内执行全部分片")
+        parser.add_argument(
+            "--wait", action="store_true", help="等待清算完成（无任务进程时在本进程内执行）"
+        )
+        parser.add_argument(
+            "--inline", action="store_true", help="不经任务队列，在本进程内执行全部分片"
+        )
         parser.add_argument("--user", help="以此用户名发起（默认：月度清算任务）")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -33,11 +37,15 @@ class Command(BaseCommand):
             raise CommandError("月份格式应为 YYYY-MM") from None
         actor: Actor = CYCLE_JOB
         if options["user"]:
-            actor = User.objects.filter(username=options["user"], is_active=True).first() or _no_user(options["user"])
+            actor = User.objects.filter(
+                username=options["user"], is_active=True
+            ).first() or _no_user(options["user"])
         dispatch = runner.no_dispatch if options["inline"] else None
         try:
             with system_job(CYCLE_JOB):
-                run = runner.run_start(month=month, actor=actor, adjust=options["adjust"], dispatch=dispatch)
+                run = runner.run_start(
+                    month=month, actor=actor, adjust=options["adjust"], dispatch=dispatch
+                )
         except BusinessRuleError as exc:
             raise CommandError(exc.text()) from None
         self.stdout.write(f"{run}：{run.get_status_display()}")

@@ -28,7 +28,9 @@ class Command(BaseCommand):
         parser.add_argument("--url", default="http://127.0.0.1:8000")
         parser.add_argument("--provider", required=True, help="定点机构编码，如 H32090200011")
         parser.add_argument("--token", default="", help="接口密钥 <密钥编号>.<密钥>")
-        parser.add_argument("--issue-by", default="", help="由该经办人员签发一个本次使用的密钥（用户名）")
+        parser.add_argument(
+            "--issue-by", default="", help="由该经办人员签发一个本次使用的密钥（用户名）"
+        )
         parser.add_argument("--visits", type=int, default=100)
         parser.add_argument("--threads", type=int, default=4)
         parser.add_argument("--seed", type=int, default=1)
@@ -41,11 +43,23 @@ class Command(BaseCommand):
         token = options["token"] or self._issue(provider, options["issue_by"])
         patients, items = patients_and_items(on=timezone.localdate(), limit=2000)
         if not patients or not items:
-            raise CommandError("没有可结算的参保人或医保目录 / no insured people or no catalogue in force")
-        outcome = run_visits(options["url"], token, provider.national_code, patients, items,
-                             visits=options["visits"], threads=options["threads"], seed=options["seed"])
-        self.stdout.write(f"结算成功 {outcome.settled} 笔，被拒 {outcome.refused} 笔 / settled {outcome.settled}, "
-                          f"refused {outcome.refused}")
+            raise CommandError(
+                "没有可结算的参保人或医保目录 / no insured people or no catalogue in force"
+            )
+        outcome = run_visits(
+            options["url"],
+            token,
+            provider.national_code,
+            patients,
+            items,
+            visits=options["visits"],
+            threads=options["threads"],
+            seed=options["seed"],
+        )
+        self.stdout.write(
+            f"结算成功 {outcome.settled} 笔，被拒 {outcome.refused} 笔 / settled {outcome.settled}, "
+            f"refused {outcome.refused}"
+        )
         for error in outcome.errors[:5]:
             self.stdout.write(f"  {error}")
         if outcome.settled == 0:

@@ -21,7 +21,9 @@ def credit_code(serial: int = 1) -> str:
     return credit_code_from(f"91320902MA{serial:07d}")
 
 
-def people_csv(rows: list[list[str]], header: str = "身份证号码,姓名,人员类别,经办机构代码") -> bytes:
+def people_csv(
+    rows: list[list[str]], header: str = "身份证号码,姓名,人员类别,经办机构代码"
+) -> bytes:
     lines = [header] + [",".join(r) for r in rows]
     return ("\n".join(lines) + "\n").encode("utf-8")
 

@@ -23,14 +23,21 @@ def _media(settings, tmp_path):
 def declaration_file(county_a) -> bytes:
     e = f.employee_enrolment(county_a)
     assert e.employer is not None
-    return ("统一社会信用代码,费款所属期,身份证号码,申报工资基数（元）\n"
-            f"{e.employer.credit_code},2026-01,{e.person.id_number},6500\n").encode()
+    return (
+        "统一社会信用代码,费款所属期,身份证号码,申报工资基数（元）\n"
+        f"{e.employer.credit_code},2026-01,{e.person.id_number},6500\n"
+    ).encode()
 
 
-def test_it_fails_a_declarations_preview_for_a_month_without_a_published_policy(clerk_a, declaration_file):
+def test_it_fails_a_declarations_preview_for_a_month_without_a_published_policy(
+    clerk_a, declaration_file
+):
     batch = preview(clerk_a, "declarations", declaration_file)
     assert batch.status == ImportStatus.FAILED
-    zh = str(services.PREVIEW_FAILED % {"reason": BusinessRuleError(NO_POLICY, params={"on": "2026-01-01"}).text("zh-hans")})
+    zh = str(
+        services.PREVIEW_FAILED
+        % {"reason": BusinessRuleError(NO_POLICY, params={"on": "2026-01-01"}).text("zh-hans")}
+    )
     assert batch.file_error.startswith(zh)
     assert " / " in batch.file_error and "2026-01-01" in batch.file_error.split(" / ")[1]
     [error] = batch.errors  # one Problem, its reason stored in both languages
@@ -40,7 +47,8 @@ def test_it_fails_a_declarations_preview_for_a_month_without_a_published_policy(
 
 
 def test_it_fails_a_commit_whose_rules_raise_instead_of_leaving_it_committing(
-        clerk_a, declaration_file, demo_policy, monkeypatch):
+    clerk_a, declaration_file, demo_policy, monkeypatch
+):
     batch = preview(clerk_a, "declarations", declaration_file)
     assert batch.is_clean
 
@@ -50,10 +58,15 @@ def test_it_fails_a_commit_whose_rules_raise_instead_of_leaving_it_committing(
     monkeypatch.setattr(DeclarationKind, "write", no_policy)
     batch = commit(batch)
     assert batch.status == ImportStatus.FAILED
-    assert "2026-01-01" in batch.file_error and str(services.COMMIT_FAILED).split("：")[0] in batch.file_error
+    assert (
+        "2026-01-01" in batch.file_error
+        and str(services.COMMIT_FAILED).split("：")[0] in batch.file_error
+    )
 
 
-def test_it_fails_the_batch_on_an_unexpected_error_and_still_reports_it(clerk_a, declaration_file, monkeypatch):
+def test_it_fails_the_batch_on_an_unexpected_error_and_still_reports_it(
+    clerk_a, declaration_file, monkeypatch
+):
     def broken(self, records, ctx):
         raise RuntimeError("bug")
 
@@ -65,7 +78,9 @@ def test_it_fails_the_batch_on_an_unexpected_error_and_still_reports_it(clerk_a,
     assert batch.status == ImportStatus.FAILED and "RuntimeError" in batch.file_error
 
 
-def test_it_leaves_a_batch_a_live_runner_is_committing_alone(clerk_a, declaration_file, demo_policy, monkeypatch):
+def test_it_leaves_a_batch_a_live_runner_is_committing_alone(
+    clerk_a, declaration_file, demo_policy, monkeypatch
+):
     batch = preview(clerk_a, "declarations", declaration_file)
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.COMMITTING)
     monkeypatch.setattr(services, "_lock_batch", lambda batch_id: False)  # another worker holds it

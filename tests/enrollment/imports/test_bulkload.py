@@ -22,13 +22,14 @@ TABLE = Person._meta.db_table
 FILE = [good(seq) for seq in range(1, 31)]
 
 
-
 @pytest.fixture
 def set_aside(db_owner, monkeypatch):
     """Make 30 rows 'large', and record what each commit's set-aside did (True: indexes dropped).
     Run as the table's owner: a go-live load (`manage.py import_file` with the owner's URL)."""
     monkeypatch.setattr(bulkload, "MIN_ROWS", 1)
-    monkeypatch.setattr(bulkload, "_rows_now", lambda table: 0)  # the test table's size is other tests' doing
+    monkeypatch.setattr(
+        bulkload, "_rows_now", lambda table: 0
+    )  # the test table's size is other tests' doing
     seen: list[bool] = []
     real = bulkload.indexes_set_aside
 
@@ -60,12 +61,12 @@ def _count() -> int:
 
 
 # A quote anywhere makes the set-wise screen unsure: that file goes row by row (COPY from Python).
-@pytest.mark.parametrize("rows", [FILE, FILE[:-1] + [good(30, address='示例路"1"号')]], ids=["sql", "rows"])
+@pytest.mark.parametrize(
+    "rows", [FILE, FILE[:-1] + [good(30, address='示例路"1"号')]], ids=["sql", "rows"]
+)
 def test_a_large_load_rebuilds_every_index_and_constraint_as_it_was(clerk_a, set_aside, rows):
     before = _schema()
-    assert {"person_name_county_c", "enrollment_person_id_number_key"} <= {
-        n for n, _d in before
-    }
+    assert {"person_name_county_c", "enrollment_person_id_number_key"} <= {n for n, _d in before}
     batch = commit(preview(clerk_a, "people", csv_bytes(rows)))
     assert batch.status == ImportStatus.COMMITTED and batch.rows_written == len(FILE)
     assert set_aside == [True]
@@ -143,9 +144,13 @@ def test_only_a_load_large_against_the_table_sets_indexes_aside(db, monkeypatch)
 def test_it_reckons_rows_from_the_pages_when_statistics_are_stale(db):
     with connection.cursor() as cursor:
         cursor.execute("CREATE TEMP TABLE bulk_rows (a int, b text)")
-        cursor.execute("INSERT INTO bulk_rows SELECT g, repeat('x', 50) FROM generate_series(1, 20000) g")
+        cursor.execute(
+            "INSERT INTO bulk_rows SELECT g, repeat('x', 50) FROM generate_series(1, 20000) g"
+        )
         cursor.execute("ANALYZE bulk_rows")
         assert 19_000 <= bulkload._rows_now("bulk_rows") <= 21_000
         # A load since the last ANALYZE: the statistics still say 20,000, the pages say twice that.
-        cursor.execute("INSERT INTO bulk_rows SELECT g, repeat('x', 50) FROM generate_series(1, 20000) g")
+        cursor.execute(
+            "INSERT INTO bulk_rows SELECT g, repeat('x', 50) FROM generate_series(1, 20000) g"
+        )
         assert 38_000 <= bulkload._rows_now("bulk_rows") <= 42_000

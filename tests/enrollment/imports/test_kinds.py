@@ -34,28 +34,42 @@ def reasons(batch) -> list[tuple[int, str, str]]:
 
 
 def test_it_imports_a_clean_people_file_after_preview(clerk_a):
-    data = people_csv([[id_number(seq=1), "张三", "在职职工", "320902"],
-                       [id_number(seq=2), "李四", "退休人员", ""]])
+    data = people_csv(
+        [
+            [id_number(seq=1), "张三", "在职职工", "320902"],
+            [id_number(seq=2), "李四", "退休人员", ""],
+        ]
+    )
     batch = preview(clerk_a, "people", data)
     assert batch.status == ImportStatus.PREVIEWED and batch.is_clean and batch.rows_total == 2
     assert Person.objects.count() == 0  # the preview writes nothing
     batch = commit(batch)
     assert batch.status == ImportStatus.COMMITTED and batch.rows_written == 2
     li = Person.objects.get(name="李四")
-    assert (li.county_id, li.category, li.sex, str(li.birth_date)) == ("320902", "retired", "F", "1990-01-01")
+    assert (li.county_id, li.category, li.sex, str(li.birth_date)) == (
+        "320902",
+        "retired",
+        "F",
+        "1990-01-01",
+    )
     assert li.created_by == clerk_a
 
 
 def test_it_lists_every_error_by_row_column_and_reason(clerk_a):
     good = id_number(seq=1)
-    data = people_csv([
-        [good, "张三", "在职职工", "320902"],
-        [bad_check(id_number(seq=3)), "王五", "在职职工", "320902"],
-        [good, "张三", "在职职工", "320902"],
-        [id_number(seq=5), "赵六", "神仙", "320999"],
-    ])
+    data = people_csv(
+        [
+            [good, "张三", "在职职工", "320902"],
+            [bad_check(id_number(seq=3)), "王五", "在职职工", "320902"],
+            [good, "张三", "在职职工", "320902"],
+            [id_number(seq=5), "赵六", "神仙", "320999"],
+        ]
+    )
     batch = preview(clerk_a, "people", data)
-    expected_check = codes.ID_BAD_CHECK_DIGIT % {"expected": id_number(seq=3)[-1], "actual": bad_check(id_number(seq=3))[-1]}
+    expected_check = codes.ID_BAD_CHECK_DIGIT % {
+        "expected": id_number(seq=3)[-1],
+        "actual": bad_check(id_number(seq=3))[-1],
+    }
     assert reasons(batch) == [
         (3, "身份证号码", str(expected_check)),
         (4, "身份证号码", str(services.DUPLICATE_IN_FILE % {"row": 2})),
@@ -67,7 +81,9 @@ def test_it_lists_every_error_by_row_column_and_reason(clerk_a):
 
 
 def test_it_refuses_to_commit_a_batch_with_errors(clerk_a):
-    batch = preview(clerk_a, "people", people_csv([[bad_check(id_number()), "张三", "在职职工", "320902"]]))
+    batch = preview(
+        clerk_a, "people", people_csv([[bad_check(id_number()), "张三", "在职职工", "320902"]])
+    )
     with pytest.raises(BusinessRuleError) as caught:
         commit(batch)
     assert caught.value.message == services.NOT_READY
@@ -76,11 +92,15 @@ def test_it_refuses_to_commit_a_batch_with_errors(clerk_a):
 
 def test_it_refuses_rows_of_another_county_for_a_clerk(clerk_a):
     batch = preview(clerk_a, "people", people_csv([[id_number(), "张三", "在职职工", "320903"]]))
-    assert reasons(batch) == [(2, "经办机构代码", str(kinds.OTHER_COUNTY_ROW % {"code": "320903", "own": "320902"}))]
+    assert reasons(batch) == [
+        (2, "经办机构代码", str(kinds.OTHER_COUNTY_ROW % {"code": "320903", "own": "320902"}))
+    ]
 
 
 def test_it_lets_city_staff_import_any_county(city_agent):
-    batch = commit(preview(city_agent, "people", people_csv([[id_number(), "张三", "在职职工", "320903"]])))
+    batch = commit(
+        preview(city_agent, "people", people_csv([[id_number(), "张三", "在职职工", "320903"]]))
+    )
     assert batch.status == ImportStatus.COMMITTED and batch.county is None
     assert Person.objects.get().county_id == "320903"
 
@@ -104,7 +124,9 @@ def test_it_writes_nothing_when_a_row_goes_bad_between_preview_and_commit(clerk_
 
 
 def test_it_commits_a_batch_only_once(clerk_a):
-    batch = commit(preview(clerk_a, "people", people_csv([[id_number(), "张三", "在职职工", "320902"]])))
+    batch = commit(
+        preview(clerk_a, "people", people_csv([[id_number(), "张三", "在职职工", "320902"]]))
+    )
     with pytest.raises(BusinessRuleError) as caught:
         commit(batch)
     assert caught.value.message == services.ALREADY_COMMITTED
@@ -121,7 +143,9 @@ def test_it_keeps_one_audit_entry_for_the_batch_not_one_per_row(clerk_a):
 
 
 def test_it_reports_a_truncated_file_as_such(clerk_a):
-    data = people_csv([[id_number(seq=1), "张三", "在职职工", "320902"]]) + id_number(seq=2).encode()
+    data = (
+        people_csv([[id_number(seq=1), "张三", "在职职工", "320902"]]) + id_number(seq=2).encode()
+    )
     batch = preview(clerk_a, "people", data)
     assert batch.file_error == str(TRUNCATED % {"row": 3}) and batch.error_count == 1
 
@@ -150,29 +174,44 @@ def test_it_refuses_an_unknown_kind_and_a_read_only_role(clerk_a, auditor):
 
 # --- the other kinds ---------------------------------------------------------------
 
+
 def test_it_imports_employers_and_checks_the_credit_code(clerk_a):
     bad = credit_code(2)[:-1] + ("0" if credit_code(2)[-1] != "0" else "1")
-    data = ("统一社会信用代码,单位名称,联系电话\n"
-            f"{credit_code(1)},甲公司,13800000000\n{bad},乙公司,12\n").encode()
+    data = (
+        "统一社会信用代码,单位名称,联系电话\n"
+        f"{credit_code(1)},甲公司,13800000000\n{bad},乙公司,12\n"
+    ).encode()
     batch = preview(clerk_a, "employers", data)
     assert [(r, c) for r, c, _ in reasons(batch)] == [(3, "统一社会信用代码"), (3, "联系电话")]
     assert "校验码错误" in reasons(batch)[0][2]
-    good = commit(preview(clerk_a, "employers", f"统一社会信用代码,单位名称\n{credit_code(1)},甲公司\n".encode()))
+    good = commit(
+        preview(
+            clerk_a, "employers", f"统一社会信用代码,单位名称\n{credit_code(1)},甲公司\n".encode()
+        )
+    )
     assert good.status == ImportStatus.COMMITTED and Employer.objects.get().county_id == "320902"
 
 
 @pytest.fixture
 def employer_and_people(clerk_a):
-    commit(preview(clerk_a, "employers", f"统一社会信用代码,单位名称\n{credit_code(1)},甲公司\n".encode()))
+    commit(
+        preview(
+            clerk_a, "employers", f"统一社会信用代码,单位名称\n{credit_code(1)},甲公司\n".encode()
+        )
+    )
     rows = [[id_number(seq=i), f"人{i}", "在职职工", "320902"] for i in (1, 2)]
     commit(preview(clerk_a, "people", people_csv(rows)))
 
 
-def test_it_imports_enrolments_of_people_and_employers_on_file(clerk_a, employer_and_people, demo_policy):
-    data = ("身份证号码,险种,参保起始月,统一社会信用代码\n"
-            f"{id_number(seq=1)},职工基本医疗保险,2026-01,{credit_code(1)}\n"
-            f"{id_number(seq=2)},城乡居民基本医疗保险,202602,\n"
-            f"{id_number(seq=9)},城乡居民基本医疗保险,2026-13,\n").encode()
+def test_it_imports_enrolments_of_people_and_employers_on_file(
+    clerk_a, employer_and_people, demo_policy
+):
+    data = (
+        "身份证号码,险种,参保起始月,统一社会信用代码\n"
+        f"{id_number(seq=1)},职工基本医疗保险,2026-01,{credit_code(1)}\n"
+        f"{id_number(seq=2)},城乡居民基本医疗保险,202602,\n"
+        f"{id_number(seq=9)},城乡居民基本医疗保险,2026-13,\n"
+    ).encode()
     batch = preview(clerk_a, "enrolments", data)
     assert [(r, c) for r, c, _ in reasons(batch)] == [(4, "参保起始月")]
     assert "月份格式不正确" in reasons(batch)[0][2]
@@ -187,42 +226,65 @@ def test_the_preview_applies_the_enrolment_rules_too(clerk_a, employer_and_peopl
     from enrollment import services
 
     person = Person.objects.get(id_number=id_number(seq=1))
-    earlier = services.enrol(person=person, scheme="employee", start_month=date(2026, 1, 1),
-                             employer=Employer.objects.get(), actor=SETUP)
-    services.enrolment_end(enrolment=earlier, end_month=date(2026, 3, 1), reason="测试终止", actor=SETUP)
-    data = ("身份证号码,险种,参保起始月\n"
-            f"{id_number(seq=2)},城乡居民基本医疗保险,2026-01\n"
-            f"{id_number(seq=1)},城乡居民基本医疗保险,2026-02\n").encode()  # overlaps January–March
+    earlier = services.enrol(
+        person=person,
+        scheme="employee",
+        start_month=date(2026, 1, 1),
+        employer=Employer.objects.get(),
+        actor=SETUP,
+    )
+    services.enrolment_end(
+        enrolment=earlier, end_month=date(2026, 3, 1), reason="测试终止", actor=SETUP
+    )
+    data = (
+        "身份证号码,险种,参保起始月\n"
+        f"{id_number(seq=2)},城乡居民基本医疗保险,2026-01\n"
+        f"{id_number(seq=1)},城乡居民基本医疗保险,2026-02\n"
+    ).encode()  # overlaps January–March
     batch = preview(clerk_a, "enrolments", data)
     assert [(r, c) for r, c, _ in reasons(batch)] == [(3, "参保起始月")]
     assert "重叠" in reasons(batch)[0][2]
     assert Enrolment.objects.count() == 1  # the preview wrote nothing
 
 
-def test_a_rule_that_refuses_at_commit_names_its_row_and_writes_nothing(clerk_a, employer_and_people,
-                                                                         demo_policy):
+def test_a_rule_that_refuses_at_commit_names_its_row_and_writes_nothing(
+    clerk_a, employer_and_people, demo_policy
+):
     from enrollment import services
 
-    data = ("身份证号码,险种,参保起始月\n"
-            f"{id_number(seq=1)},城乡居民基本医疗保险,2026-01\n"
-            f"{id_number(seq=2)},城乡居民基本医疗保险,2026-01\n").encode()
+    data = (
+        "身份证号码,险种,参保起始月\n"
+        f"{id_number(seq=1)},城乡居民基本医疗保险,2026-01\n"
+        f"{id_number(seq=2)},城乡居民基本医疗保险,2026-01\n"
+    ).encode()
     batch = preview(clerk_a, "enrolments", data)
     assert batch.is_clean
     # Between preview and commit, a clerk enrols the second person in the employee scheme.
     person = Person.objects.get(id_number=id_number(seq=2))
-    services.enrol(person=person, scheme="employee", start_month=date(2026, 1, 1),
-                   employer=Employer.objects.get(), actor=SETUP)
+    services.enrol(
+        person=person,
+        scheme="employee",
+        start_month=date(2026, 1, 1),
+        employer=Employer.objects.get(),
+        actor=SETUP,
+    )
     batch = commit(batch)
     assert batch.status == ImportStatus.FAILED
     assert [(r, c) for r, c, _ in reasons(batch)] == [(3, "身份证号码")]
     assert Enrolment.objects.count() == 1  # only the clerk's own enrolment
 
 
-def test_it_imports_declaration_lines_and_refuses_a_negative_amount(clerk_a, employer_and_people, demo_policy):
+def test_it_imports_declaration_lines_and_refuses_a_negative_amount(
+    clerk_a, employer_and_people, demo_policy
+):
     enrol = f"身份证号码,险种,参保起始月,统一社会信用代码\n{id_number(seq=1)},职工基本医疗保险,2026-01,{credit_code(1)}\n"
     assert commit(preview(clerk_a, "enrolments", enrol.encode())).status == ImportStatus.COMMITTED
     header = "统一社会信用代码,费款所属期,身份证号码,申报工资基数（元）\n"
-    bad = preview(clerk_a, "declarations", (header + f"{credit_code(1)},2026-01,{id_number(seq=1)},-5\n").encode())
+    bad = preview(
+        clerk_a,
+        "declarations",
+        (header + f"{credit_code(1)},2026-01,{id_number(seq=1)},-5\n").encode(),
+    )
     assert reasons(bad) == [(2, "申报工资基数（元）", str(NEGATIVE_AMOUNT % {"value": "-5"}))]
     good = header + f"{credit_code(1)},2026-01,{id_number(seq=1)},6500\n"
     assert commit(preview(clerk_a, "declarations", good.encode())).status == ImportStatus.COMMITTED
@@ -230,25 +292,48 @@ def test_it_imports_declaration_lines_and_refuses_a_negative_amount(clerk_a, emp
     assert declaration.total_fen > 0 and declaration.lines.count() == 1
     # A line the service would refuse (not enrolled with this employer): the preview names
     # it, with the file's column, and the file cannot be committed.
-    refused = preview(clerk_a, "declarations", (header + f"{credit_code(1)},2026-02,{id_number(seq=1)},6500\n"
-                                                f"{credit_code(1)},2026-02,{id_number(seq=2)},6500\n").encode())
-    assert [(r, c) for r, c, _m in reasons(refused)] == [(3, "身份证号码")] and "没有该单位" in reasons(refused)[0][2]
+    refused = preview(
+        clerk_a,
+        "declarations",
+        (
+            header + f"{credit_code(1)},2026-02,{id_number(seq=1)},6500\n"
+            f"{credit_code(1)},2026-02,{id_number(seq=2)},6500\n"
+        ).encode(),
+    )
+    assert [(r, c) for r, c, _m in reasons(refused)] == [
+        (3, "身份证号码")
+    ] and "没有该单位" in reasons(refused)[0][2]
     assert not refused.is_clean
     assert declaration.lines.count() == 1 and Declaration.objects.count() == 1
 
 
-def test_it_matches_tax_collections_to_declarations_and_refuses_a_bad_date(clerk_a, employer_and_people, demo_policy):
+def test_it_matches_tax_collections_to_declarations_and_refuses_a_bad_date(
+    clerk_a, employer_and_people, demo_policy
+):
     enrol = f"身份证号码,险种,参保起始月,统一社会信用代码\n{id_number(seq=1)},职工基本医疗保险,2026-01,{credit_code(1)}\n"
     commit(preview(clerk_a, "enrolments", enrol.encode()))
-    commit(preview(clerk_a, "declarations", (f"统一社会信用代码,费款所属期,身份证号码,申报工资基数（元）\n"
-                                             f"{credit_code(1)},2026-01,{id_number(seq=1)},6500\n").encode()))
+    commit(
+        preview(
+            clerk_a,
+            "declarations",
+            (
+                f"统一社会信用代码,费款所属期,身份证号码,申报工资基数（元）\n"
+                f"{credit_code(1)},2026-01,{id_number(seq=1)},6500\n"
+            ).encode(),
+        )
+    )
     total = Declaration.objects.get().total_fen
     header = "税务到账流水号,统一社会信用代码,费款所属期,到账金额（元）,到账日期\n"
-    bad = preview(clerk_a, "collections", (header + f"T1,{credit_code(1)},2026-01,400,2026-02-30\n").encode())
+    bad = preview(
+        clerk_a, "collections", (header + f"T1,{credit_code(1)},2026-01,400,2026-02-30\n").encode()
+    )
     assert [(r, c) for r, c, _ in reasons(bad)] == [(2, "到账日期")]
     assert reasons(bad)[0][2] == str(dates.BAD_DATE % {"value": "2026-02-30"})
     first, rest = "%.2f" % (100 / 100), "%.2f" % ((total - 100) / 100)
-    data = header + f"T1,{credit_code(1)},2026-01,{first},2026-02-10\nT2,{credit_code(1)},2026-01,{rest},2026-02-11\n"
+    data = (
+        header
+        + f"T1,{credit_code(1)},2026-01,{first},2026-02-10\nT2,{credit_code(1)},2026-01,{rest},2026-02-11\n"
+    )
     assert commit(preview(clerk_a, "collections", data.encode())).status == ImportStatus.COMMITTED
     declaration = Declaration.objects.get()
     assert (declaration.paid_fen, declaration.status) == (total, "paid")
@@ -261,7 +346,9 @@ def test_it_runs_preview_and_commit_as_celery_tasks_idempotently(clerk_a, settin
     settings.CELERY_TASK_ALWAYS_EAGER = True
     batch = upload(clerk_a, "people", people_csv([[id_number(), "张三", "在职职工", "320902"]]))
     assert import_preview.delay(batch.pk).get() == ImportStatus.PREVIEWED
-    assert import_preview.delay(batch.pk).get() == ImportStatus.PREVIEWED  # redelivered: no second pass
+    assert (
+        import_preview.delay(batch.pk).get() == ImportStatus.PREVIEWED
+    )  # redelivered: no second pass
     assert import_commit.delay(batch.pk).get() == ImportStatus.COMMITTED
     assert import_commit.delay(batch.pk).get() == "already_committed"
     assert Person.objects.count() == 1
@@ -297,7 +384,8 @@ def test_it_imports_an_xlsx_file_and_names_an_empty_one(clerk_a):
 
 
 def test_it_reads_an_enrolment_workbooks_dates_by_their_format_and_names_a_bare_serial(
-        clerk_a, employer_and_people, demo_policy):
+    clerk_a, employer_and_people, demo_policy
+):
     import io
     from datetime import datetime
 
@@ -307,14 +395,21 @@ def test_it_reads_an_enrolment_workbooks_dates_by_their_format_and_names_a_bare_
     sheet = book.active
     sheet.append(["身份证号码", "险种", "参保起始月", "统一社会信用代码"])
     sheet.append([id_number(seq=1), "职工基本医疗保险", datetime(2026, 1, 1), credit_code(1)])
-    sheet.append([id_number(seq=2), "城乡居民基本医疗保险", 46082, None])  # a date that lost its format
+    sheet.append(
+        [id_number(seq=2), "城乡居民基本医疗保险", 46082, None]
+    )  # a date that lost its format
     out = io.BytesIO()
     book.save(out)
     batch = preview(clerk_a, "enrolments", out.getvalue(), name="参保.xlsx")
-    assert reasons(batch) == [(3, "参保起始月", str(dates.EXCEL_SERIAL % {"value": "46082", "date": "2026-03-01"}))]
+    assert reasons(batch) == [
+        (3, "参保起始月", str(dates.EXCEL_SERIAL % {"value": "46082", "date": "2026-03-01"}))
+    ]
     sheet["C3"].value, sheet["C3"].number_format = 46082, "yyyy-mm"
     out = io.BytesIO()
     book.save(out)
     batch = commit(preview(clerk_a, "enrolments", out.getvalue(), name="参保.xlsx"))
     assert batch.status == ImportStatus.COMMITTED, batch.errors
-    assert sorted(Enrolment.objects.values_list("start_month", flat=True)) == [date(2026, 1, 1), date(2026, 3, 1)]
+    assert sorted(Enrolment.objects.values_list("start_month", flat=True)) == [
+        date(2026, 1, 1),
+        date(2026, 3, 1),
+    ]

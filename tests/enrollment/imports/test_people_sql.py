@@ -25,9 +25,19 @@ from tests.pooling.imports.malformed import CASES
 pytestmark = pytest.mark.skipif("connection.vendor != 'postgresql'")
 
 HEADER = "身份证号码,姓名,人员类别,经办机构代码,联系电话,住址,特殊群体,系统外累计缴费月数"
-FIELDS = ("county_id", "id_number", "name", "sex", "birth_date", "phone", "address", "category",
-          "special_group", "prior_contribution_months", "created_by_id")
-
+FIELDS = (
+    "county_id",
+    "id_number",
+    "name",
+    "sex",
+    "birth_date",
+    "phone",
+    "address",
+    "category",
+    "special_group",
+    "prior_contribution_months",
+    "created_by_id",
+)
 
 
 def _x_check_id() -> str:
@@ -39,8 +49,16 @@ def _x_check_id() -> str:
 
 
 def good(seq: int, **cells: str) -> list[str]:
-    row = {"id": id_number(seq=seq), "name": "张三", "category": "在职职工", "county": "320902",
-           "phone": "13800000000", "address": "盐城市亭湖区示例路1号", "group": "", "months": ""}
+    row = {
+        "id": id_number(seq=seq),
+        "name": "张三",
+        "category": "在职职工",
+        "county": "320902",
+        "phone": "13800000000",
+        "address": "盐城市亭湖区示例路1号",
+        "group": "",
+        "months": "",
+    }
     row.update(cells)
     return list(row.values())
 
@@ -54,10 +72,14 @@ X_ID = _x_check_id()
 
 CLEAN_FILES = {
     "plain": BASE,
-    "x check digit, codes and labels": BASE + [
-        good(4, id=X_ID, category="in_service", group="低保对象", months="120", phone="0515-88886666"),
+    "x check digit, codes and labels": BASE
+    + [
+        good(
+            4, id=X_ID, category="in_service", group="低保对象", months="120", phone="0515-88886666"
+        ),
         good(5, category="未成年人/学生", group="tekun", months="0", phone="", address=""),
-        good(6, name="欧阳 娜娜", category="学生", months="1200", phone="051588886666-12")],
+        good(6, name="欧阳 娜娜", category="学生", months="1200", phone="051588886666-12"),
+    ],
 }
 
 BAD_ROWS = {
@@ -152,23 +174,35 @@ def test_the_sql_screen_never_passes_a_row_the_validators_refuse(name, clerk_a, 
         assert verdicts == [None], "a refused file went through the screen"
 
 
-@pytest.mark.parametrize("data", [
-    csv_bytes(BASE, tail="\n\n"),  # a blank line at the end
-    csv_bytes(BASE + [["", "", "", "", "", "", "", ""]]),  # Excel's ",,,," rows
-    csv_bytes(BASE + [good(40)[:5]]),  # ragged row
-    csv_bytes(BASE + [["\\.", "", "", "", "", "", "", ""]] + [good(41)]),  # COPY's end-of-data marker
-    # Python reads the cells 张"三 and 李" (one too many); PostgreSQL opens a quote
-    # mid-field and reads one cell 张三,李 — a row that would look clean to the screen.
-    csv_bytes([r + [""] for r in BASE] + [[id_number(seq=42), '张"三', '李"'] + good(42)[2:] + ["备注"]],
-              header=HEADER + ",备注"),
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        csv_bytes(BASE, tail="\n\n"),  # a blank line at the end
+        csv_bytes(BASE + [["", "", "", "", "", "", "", ""]]),  # Excel's ",,,," rows
+        csv_bytes(BASE + [good(40)[:5]]),  # ragged row
+        csv_bytes(
+            BASE + [["\\.", "", "", "", "", "", "", ""]] + [good(41)]
+        ),  # COPY's end-of-data marker
+        # Python reads the cells 张"三 and 李" (one too many); PostgreSQL opens a quote
+        # mid-field and reads one cell 张三,李 — a row that would look clean to the screen.
+        csv_bytes(
+            [r + [""] for r in BASE]
+            + [[id_number(seq=42), '张"三', '李"'] + good(42)[2:] + ["备注"]],
+            header=HEADER + ",备注",
+        ),
+    ],
+)
 def test_odd_files_go_row_by_row_with_the_same_result(data, clerk_a, monkeypatch):
-    assert _run(clerk_a, data, sql=True, monkeypatch=monkeypatch)[:2] == \
-        _run(clerk_a, data, sql=False, monkeypatch=monkeypatch)[:2]
+    assert (
+        _run(clerk_a, data, sql=True, monkeypatch=monkeypatch)[:2]
+        == _run(clerk_a, data, sql=False, monkeypatch=monkeypatch)[:2]
+    )
 
 
 def test_an_id_already_registered_is_refused_by_both_paths(clerk_a, monkeypatch):
-    monkeypatch.setattr(import_kinds.PersonKind, "bulk_check", lambda self, batch, ctx, *, write: None)
+    monkeypatch.setattr(
+        import_kinds.PersonKind, "bulk_check", lambda self, batch, ctx, *, write: None
+    )
     assert commit(preview(clerk_a, "people", csv_bytes([good(1)]))).status == ImportStatus.COMMITTED
     monkeypatch.undo()
     data = csv_bytes(BASE)
@@ -189,15 +223,21 @@ def test_both_paths_refuse_each_malformed_file_with_the_same_messages(case, cler
     assert verdicts == [None], "the screen passed a file the reader refuses"
 
 
-@pytest.mark.parametrize(("name", "rows"), [
-    ("control character in the middle of a name", [good(1, name="张\x01三")]),
-    ("a UTF-8 row in a GBK file", None),
-    ("an unknown column", None),
-    ("a row number column", None),
-])
+@pytest.mark.parametrize(
+    ("name", "rows"),
+    [
+        ("control character in the middle of a name", [good(1, name="张\x01三")]),
+        ("a UTF-8 row in a GBK file", None),
+        ("an unknown column", None),
+        ("a row number column", None),
+    ],
+)
 def test_the_screen_defers_what_only_the_reader_can_name(name, rows, clerk_a, monkeypatch):
     if name == "a UTF-8 row in a GBK file":
-        data = csv_bytes(BASE).decode().encode("gbk") + (",".join(good(5, name="李四")) + "\n").encode()
+        data = (
+            csv_bytes(BASE).decode().encode("gbk")
+            + (",".join(good(5, name="李四")) + "\n").encode()
+        )
     elif name == "an unknown column":
         data = csv_bytes([r + ["x"] for r in BASE], header=HEADER + ",备注")
     elif name == "a row number column":
@@ -207,15 +247,39 @@ def test_the_screen_defers_what_only_the_reader_can_name(name, rows, clerk_a, mo
     errors_py, people_py, _ = _run(clerk_a, data, sql=False, monkeypatch=monkeypatch)
     errors_sql, people_sql, verdicts = _run(clerk_a, data, sql=True, monkeypatch=monkeypatch)
     assert (errors_sql, people_sql) == (errors_py, people_py)
-    assert verdicts and set(verdicts) == {None}  # preview (and commit, for the clean row-number file)
+    assert verdicts and set(verdicts) == {
+        None
+    }  # preview (and commit, for the clean row-number file)
 
 
 # --- cell by cell: the screen's SQL and the validators over one corpus --------------------
 
 CELL_CORPUS = {
-    "name": ["张三", "", "张" * 50, "张" * 51, " 张三", "张三 ", "张\u3000三", "欧阳 娜娜", "张三\u00a0", "O'Neil"],
-    "phone": ["", "13800000000", "138 0000 0000", "0515-88886666", "051588886666-12", "88886666", "12345",
-              "１３８００００００００", "1380000000a", "0515-8888666", "28000000000"],
+    "name": [
+        "张三",
+        "",
+        "张" * 50,
+        "张" * 51,
+        " 张三",
+        "张三 ",
+        "张\u3000三",
+        "欧阳 娜娜",
+        "张三\u00a0",
+        "O'Neil",
+    ],
+    "phone": [
+        "",
+        "13800000000",
+        "138 0000 0000",
+        "0515-88886666",
+        "051588886666-12",
+        "88886666",
+        "12345",
+        "１３８００００００００",
+        "1380000000a",
+        "0515-8888666",
+        "28000000000",
+    ],
     "address": ["", "路" * 200, "路" * 201, " 盐城", "盐城 ", "盐城市亭湖区示例路1号"],
     "prior_months": ["", "0", "1200", "1201", "-1", "十二", "１２", "01200", "12.0", "00000"],
 }
@@ -244,11 +308,17 @@ def test_the_screen_and_the_validators_judge_each_cell_alike(db):
     cells = [(column, value) for column, values in CELL_CORPUS.items() for value in values]
     rows = [{**base, column: value} for column, value in cells]
     with connection.cursor() as cursor:
-        cursor.execute("CREATE TEMP TABLE cells (id text, name text, phone text, address text, prior_months text)")
-        cursor.executemany("INSERT INTO cells VALUES (%(id)s, %(name)s, %(phone)s, %(address)s, %(prior_months)s)",
-                           rows)
-        cursor.execute(f"SELECT coalesce({import_sql.CELLS_CLEAN}, false) FROM cells s ORDER BY ctid",
-                       {"space": import_sql._PY_SPACE, "phone": import_sql._PHONE})
+        cursor.execute(
+            "CREATE TEMP TABLE cells (id text, name text, phone text, address text, prior_months text)"
+        )
+        cursor.executemany(
+            "INSERT INTO cells VALUES (%(id)s, %(name)s, %(phone)s, %(address)s, %(prior_months)s)",
+            rows,
+        )
+        cursor.execute(
+            f"SELECT coalesce({import_sql.CELLS_CLEAN}, false) FROM cells s ORDER BY ctid",
+            {"space": import_sql._PY_SPACE, "phone": import_sql._PHONE},
+        )
         screened = [ok for (ok,) in cursor.fetchall()]
     assert any(screened), "the screen passed no cell at all"
     for (column, raw), in_sql in zip(cells, screened, strict=True):
@@ -256,4 +326,6 @@ def test_the_screen_and_the_validators_judge_each_cell_alike(db):
         if in_sql:  # never passes what Python refuses or would store differently
             assert stored == (raw or ("0" if column == "prior_months" else "")), (column, raw)
         elif raw == raw.strip() and stored is not None and str(stored) == raw:
-            pytest.fail(f"the screen is stricter than the validators on a plain cell: {column}={raw!r}")
+            pytest.fail(
+                f"the screen is stricter than the validators on a plain cell: {column}={raw!r}"
+            )

@@ -91,7 +91,9 @@ def test_an_administrator_sees_and_lifts_a_lockout(client, client_for, bureau_ad
     page = admin.get("/admin/axes/accessattempt/").content.decode()
     assert "clerk_a" in page and "锁定至" in page and "解除所选账号的登录锁定" in page
     assert "登录保护" in admin.get("/admin/").content.decode()
-    response = admin.post("/admin/axes/accessattempt/", {"action": "lift", "_selected_action": [locked.pk]})
+    response = admin.post(
+        "/admin/axes/accessattempt/", {"action": "lift", "_selected_action": [locked.pk]}
+    )
     assert response.status_code == 302
     assert not AccessAttempt.objects.exists()
     lifted = LogEntry.objects.get(content_type__app_label="axes", actor=bureau_admin)
@@ -122,7 +124,9 @@ def test_the_api_throttles_a_client_that_asks_too_often(client_for, clerk_a, mon
     from django.core.cache import cache
 
     cache.clear()
-    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "3/minute", "anon": "3/minute"})
+    monkeypatch.setattr(
+        UserRateThrottle, "THROTTLE_RATES", {"user": "3/minute", "anon": "3/minute"}
+    )
     client = client_for(clerk_a)
     assert [client.get("/api/v1/me/").status_code for _ in range(3)] == [200, 200, 200]
     throttled = client.get("/api/v1/me/")

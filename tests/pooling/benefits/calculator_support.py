@@ -40,15 +40,29 @@ CATALOGUE = {
 }
 
 
-def ytd(admissions: int = 0, deductible: dict[str, int] | None = None,
-        fund: dict[str, int] | None = None) -> Accumulators:
-    return Accumulators(admissions=admissions, deductible_paid_fen=MappingProxyType(deductible or {}),
-                        fund_paid_fen=MappingProxyType(fund or {}))
+def ytd(
+    admissions: int = 0,
+    deductible: dict[str, int] | None = None,
+    fund: dict[str, int] | None = None,
+) -> Accumulators:
+    return Accumulators(
+        admissions=admissions,
+        deductible_paid_fen=MappingProxyType(deductible or {}),
+        fund_paid_fen=MappingProxyType(fund or {}),
+    )
 
 
-def claim(scheme: str, level: str, care: str, *lines: tuple[str, int | Decimal, int], **kw: Any) -> Claim:
-    return Claim(scheme=Scheme(scheme), hospital_level=HospitalLevel(level), care_type=care, service_date=date(2026, 6, 1),
-                 lines=tuple(ClaimLine(code, q, price) for code, q, price in lines), **kw)
+def claim(
+    scheme: str, level: str, care: str, *lines: tuple[str, int | Decimal, int], **kw: Any
+) -> Claim:
+    return Claim(
+        scheme=Scheme(scheme),
+        hospital_level=HospitalLevel(level),
+        care_type=care,
+        service_date=date(2026, 6, 1),
+        lines=tuple(ClaimLine(code, q, price) for code, q, price in lines),
+        **kw,
+    )
 
 
 def publish_demo_policy(drafted_by: User, approved_by: User) -> PolicyVersion:
@@ -59,6 +73,12 @@ def publish_demo_policy(drafted_by: User, approved_by: User) -> PolicyVersion:
 
     doc = json.loads(DEMO.read_text("utf-8"))
     return PolicyVersion.objects.create(
-        code=doc["code"], title=doc["title"], effective_from=doc["effective_from"], document=doc,
-        status=PolicyStatus.PUBLISHED, drafted_by=drafted_by, approved_by=approved_by,
-        published_at=timezone.now())
+        code=doc["code"],
+        title=doc["title"],
+        effective_from=doc["effective_from"],
+        document=doc,
+        status=PolicyStatus.PUBLISHED,
+        drafted_by=drafted_by,
+        approved_by=approved_by,
+        published_at=timezone.now(),
+    )

@@ -11,11 +11,20 @@ URL = "/api/v1/benefits/calculate"
 
 def _claim(**over: object) -> dict[str, object]:
     body = {
-        "scheme": "employee", "category": "in_service", "hospital_level": "level3", "care_type": "inpatient",
-        "service_date": "2026-06-01", "use_personal_account": True, "account_balance": "2000.00",
+        "scheme": "employee",
+        "category": "in_service",
+        "hospital_level": "level3",
+        "care_type": "inpatient",
+        "service_date": "2026-06-01",
+        "use_personal_account": True,
+        "account_balance": "2000.00",
         "lines": [
             {"code": "XJ01CAA040E001010100593", "quantity": "1", "unit_price": "10000.00"},  # 甲类
-            {"code": "XJ01DCC118A001010104443", "quantity": "2", "unit_price": "250.00"},  # 乙类 10%
+            {
+                "code": "XJ01DCC118A001010104443",
+                "quantity": "2",
+                "unit_price": "250.00",
+            },  # 乙类 10%
             {"code": "111000001000000", "quantity": "1", "unit_price": "300.00"},  # 丙类 特需病房
         ],
     }
@@ -24,7 +33,11 @@ def _claim(**over: object) -> dict[str, object]:
 
 
 def test_it_quotes_a_claim_itemised_with_reasons_and_stores_nothing(client_for, clerk_a, in_force):
-    counts = (PolicyVersion.objects.count(), CatalogueVersion.objects.count(), CatalogueItem.objects.count())
+    counts = (
+        PolicyVersion.objects.count(),
+        CatalogueVersion.objects.count(),
+        CatalogueItem.objects.count(),
+    )
     res = client_for(clerk_a).post(URL, _claim(), content_type="application/json")
     assert res.status_code == 200, res.content
     q = res.json()
@@ -38,15 +51,24 @@ def test_it_quotes_a_claim_itemised_with_reasons_and_stores_nothing(client_for, 
     assert q["patient"]["yuan"] == "937.50"
     assert [x["cls"] for x in q["lines"]] == ["A", "B", "C"]
     assert q["policy"] == "YC-2026" and q["catalogue"] == "DEMO-2026"
-    assert "起付标准：本年度第1次住院，三级医院起付线1200.00元，本次计入1200.00元" in q["explanation"]
+    assert (
+        "起付标准：本年度第1次住院，三级医院起付线1200.00元，本次计入1200.00元" in q["explanation"]
+    )
     assert q["ytd_after"]["admissions"] == 1
-    after = (PolicyVersion.objects.count(), CatalogueVersion.objects.count(), CatalogueItem.objects.count())
+    after = (
+        PolicyVersion.objects.count(),
+        CatalogueVersion.objects.count(),
+        CatalogueItem.objects.count(),
+    )
     assert after == counts
 
 
 def test_it_explains_invalid_input_in_chinese(client_for, clerk_a, in_force):
-    res = client_for(clerk_a).post(URL, _claim(scheme="nobody", lines=[
-        {"code": "X", "quantity": "1", "unit_price": "1.234"}]), content_type="application/json")
+    res = client_for(clerk_a).post(
+        URL,
+        _claim(scheme="nobody", lines=[{"code": "X", "quantity": "1", "unit_price": "1.234"}]),
+        content_type="application/json",
+    )
     assert res.status_code == 400
     body = res.json()
     assert "不是有效选项" in body["scheme"][0]
@@ -56,13 +78,17 @@ def test_it_explains_invalid_input_in_chinese(client_for, clerk_a, in_force):
 
 
 def test_it_refuses_a_date_without_a_policy_in_force(client_for, clerk_a, in_force):
-    res = client_for(clerk_a).post(URL, _claim(service_date="2025-06-01"), content_type="application/json")
+    res = client_for(clerk_a).post(
+        URL, _claim(service_date="2025-06-01"), content_type="application/json"
+    )
     assert res.status_code == 400
     assert res.json()["detail_zh"] == "2025-06-01 没有生效的已发布政策版本"
 
 
 def test_it_refuses_a_disease_not_on_the_list(client_for, clerk_a, in_force):
-    res = client_for(clerk_a).post(URL, _claim(care_type="chronic", diagnosis="X99"), content_type="application/json")
+    res = client_for(clerk_a).post(
+        URL, _claim(care_type="chronic", diagnosis="X99"), content_type="application/json"
+    )
     assert res.status_code == 400
     assert res.json()["field"] == "diagnosis"
 
@@ -71,9 +97,19 @@ def test_it_lists_catalogues_and_finds_items(client_for, clerk_a, in_force):
     client = client_for(clerk_a)
     versions = client.get("/api/v1/catalogues/").json()["results"]
     assert versions[0]["code"] == "DEMO-2026" and versions[0]["drug_count"] == 15
-    items = client.get(f"/api/v1/catalogues/{in_force.pk}/items/", {"q": "阿莫西林"}).json()["results"]
+    items = client.get(f"/api/v1/catalogues/{in_force.pk}/items/", {"q": "阿莫西林"}).json()[
+        "results"
+    ]
     assert [i["code"] for i in items] == ["XJ01CAA040E001010100593"]
-    found = client.get("/api/v1/catalogues/lookup", {"on": "2026-02-01",
-                                                    "codes": "XJ01DCC118A001010104443,NOPE"}).json()
-    assert found == {"XJ01DCC118A001010104443": {"name": "头孢呋辛酯片", "cls": "B", "kind": "drug",
-                                                 "restrictions": "限二线用药", "self_pay_pct": None}}
+    found = client.get(
+        "/api/v1/catalogues/lookup", {"on": "2026-02-01", "codes": "XJ01DCC118A001010104443,NOPE"}
+    ).json()
+    assert found == {
+        "XJ01DCC118A001010104443": {
+            "name": "头孢呋辛酯片",
+            "cls": "B",
+            "kind": "drug",
+            "restrictions": "限二线用药",
+            "self_pay_pct": None,
+        }
+    }

@@ -9,7 +9,9 @@ from tests.browser import login, shot
 pytestmark = pytest.mark.browser
 
 
-def test_it_quotes_a_claim_with_an_added_line_and_shows_why(browser_page, live_server, clerk_a, in_force):
+def test_it_quotes_a_claim_with_an_added_line_and_shows_why(
+    browser_page, live_server, clerk_a, in_force
+):
     page = browser_page
     login(page, live_server.url, clerk_a.username)
     page.goto(f"{live_server.url}/policy/calculator/")

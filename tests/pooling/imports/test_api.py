@@ -10,10 +10,14 @@ from tests.enrollment.imports.helpers import bad_check, id_number, people_csv
 
 
 def upload(client, data: bytes):
-    return client.post("/api/v1/imports/", {"kind": "people", "file": SimpleUploadedFile("p.csv", data)})
+    return client.post(
+        "/api/v1/imports/", {"kind": "people", "file": SimpleUploadedFile("p.csv", data)}
+    )
 
 
-def test_it_uploads_previews_and_commits_over_the_api(client_for, clerk_a, django_capture_on_commit_callbacks):
+def test_it_uploads_previews_and_commits_over_the_api(
+    client_for, clerk_a, django_capture_on_commit_callbacks
+):
     client = client_for(clerk_a)
     with django_capture_on_commit_callbacks(execute=True):
         created = upload(client, people_csv([[id_number(), "张三", "在职职工", "320902"]]))
@@ -28,10 +32,14 @@ def test_it_uploads_previews_and_commits_over_the_api(client_for, clerk_a, djang
     assert Person.objects.count() == 1
 
 
-def test_it_lists_errors_and_refuses_to_commit_them(client_for, clerk_a, clerk_b, django_capture_on_commit_callbacks):
+def test_it_lists_errors_and_refuses_to_commit_them(
+    client_for, clerk_a, clerk_b, django_capture_on_commit_callbacks
+):
     client = client_for(clerk_a)
     with django_capture_on_commit_callbacks(execute=True):
-        pk = upload(client, people_csv([[bad_check(id_number()), "张三", "在职职工", "320902"]])).json()["id"]
+        pk = upload(
+            client, people_csv([[bad_check(id_number()), "张三", "在职职工", "320902"]])
+        ).json()["id"]
     errors = client.get(f"/api/v1/imports/{pk}/errors/").json()
     assert errors["count"] == 1 and errors["results"][0]["row"] == 2
     assert errors["results"][0]["column"] == "身份证号码"
@@ -43,4 +51,7 @@ def test_it_lists_errors_and_refuses_to_commit_them(client_for, clerk_a, clerk_b
 
 
 def test_it_refuses_uploads_from_read_only_roles(client_for, auditor):
-    assert upload(client_for(auditor), people_csv([[id_number(), "张三", "在职职工", ""]])).status_code == 403
+    assert (
+        upload(client_for(auditor), people_csv([[id_number(), "张三", "在职职工", ""]])).status_code
+        == 403
+    )

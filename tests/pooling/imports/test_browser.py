@@ -11,16 +11,23 @@ from tests.enrollment.imports.helpers import bad_check, id_number, people_csv
 pytestmark = pytest.mark.browser
 
 
-
-def test_it_lets_a_clerk_preview_fix_and_commit_a_county_file(browser_page, live_server, clerk_a, tmp_path):
+def test_it_lets_a_clerk_preview_fix_and_commit_a_county_file(
+    browser_page, live_server, clerk_a, tmp_path
+):
     page = browser_page
     login(page, live_server.url, clerk_a.username)
     page.goto(f"{live_server.url}/imports/")
 
     bad = tmp_path / "人员-有错误.csv"
-    bad.write_bytes(people_csv([[id_number(seq=1), "张三", "在职职工", "320902"],
-                                [bad_check(id_number(seq=2)), "李四", "在职职工", "320902"],
-                                [id_number(seq=3), "王五", "在职职工", "320903"]]))
+    bad.write_bytes(
+        people_csv(
+            [
+                [id_number(seq=1), "张三", "在职职工", "320902"],
+                [bad_check(id_number(seq=2)), "李四", "在职职工", "320902"],
+                [id_number(seq=3), "王五", "在职职工", "320903"],
+            ]
+        )
+    )
     page.select_option("#id_kind", "people")
     page.set_input_files("#id_file", str(bad))
     page.click("#upload-form button[type=submit]")
@@ -33,13 +40,23 @@ def test_it_lets_a_clerk_preview_fix_and_commit_a_county_file(browser_page, live
     with page.expect_download() as download:
         page.click("#error-report")
     name = download.value.suggested_filename
-    assert name.startswith("导入错误报告-批次") and name.endswith(".csv")  # a Chinese name, not a code
+    assert name.startswith("导入错误报告-批次") and name.endswith(
+        ".csv"
+    )  # a Chinese name, not a code
     shot(page, "import-preview-errors")
     assert Person.objects.count() == 0
 
     good = tmp_path / "人员.csv"
-    good.write_bytes(people_csv([[id_number(seq=1), "张三", "在职职工", "320902"],
-                                 [id_number(seq=2), "李四", "退休人员", "320902"]]).decode().encode("gbk"))
+    good.write_bytes(
+        people_csv(
+            [
+                [id_number(seq=1), "张三", "在职职工", "320902"],
+                [id_number(seq=2), "李四", "退休人员", "320902"],
+            ]
+        )
+        .decode()
+        .encode("gbk")
+    )
     page.goto(f"{live_server.url}/imports/")
     page.select_option("#id_kind", "people")
     page.set_input_files("#id_file", str(good))

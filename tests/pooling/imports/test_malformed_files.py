@@ -46,7 +46,9 @@ def table_counts() -> dict[str, int]:
     """Rows in every table of the database (a staging table left behind shows up too),
     and the audit entries of anything but a batch."""
     with connection.cursor() as cursor:
-        names = [n for n in connection.introspection.table_names(cursor) if n not in WRITTEN_BY_AN_UPLOAD]
+        names = [
+            n for n in connection.introspection.table_names(cursor) if n not in WRITTEN_BY_AN_UPLOAD
+        ]
         counts = {}
         for name in names:
             cursor.execute(f'SELECT count(*) FROM "{name}"')
@@ -69,18 +71,24 @@ def assert_refused(case: Case, before: dict[str, int]) -> ImportBatch:
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
-def test_the_pages_refuse_each_malformed_file(case, client_for, clerk_a, django_capture_on_commit_callbacks):
+def test_the_pages_refuse_each_malformed_file(
+    case, client_for, clerk_a, django_capture_on_commit_callbacks
+):
     client = client_for(clerk_a)
     before = table_counts()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("imports:upload"),
-                               {"kind": "people", "file": SimpleUploadedFile(case.filename, case.data)})
+        response = client.post(
+            reverse("imports:upload"),
+            {"kind": "people", "file": SimpleUploadedFile(case.filename, case.data)},
+        )
     assert response.status_code == 302
     batch = assert_refused(case, before)
     page = client.get(reverse("imports:batch", args=[batch.pk])).content.decode()
     assert escape(case.expected[0][2]) in page and "commit-button" not in page
     report = b"".join(client.get(reverse("imports:errors_csv", args=[batch.pk])).streaming_content)
-    assert [r[2] for r in csv.reader(report.decode("utf-8-sig").splitlines())][1:] == [r for _r, _c, r in case.expected]
+    assert [r[2] for r in csv.reader(report.decode("utf-8-sig").splitlines())][1:] == [
+        r for _r, _c, r in case.expected
+    ]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("imports:commit", args=[batch.pk]), follow=True)
     assert response.status_code == 200 and str(services.NOT_READY) in response.content.decode()
@@ -88,11 +96,16 @@ def test_the_pages_refuse_each_malformed_file(case, client_for, clerk_a, django_
 
 
 @pytest.mark.parametrize("case", CASES[::3], ids=IDS[::3])
-def test_the_api_refuses_each_malformed_file(case, client_for, clerk_a, django_capture_on_commit_callbacks):
+def test_the_api_refuses_each_malformed_file(
+    case, client_for, clerk_a, django_capture_on_commit_callbacks
+):
     client = client_for(clerk_a)
     before = table_counts()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/api/v1/imports/", {"kind": "people", "file": SimpleUploadedFile(case.filename, case.data)})
+        response = client.post(
+            "/api/v1/imports/",
+            {"kind": "people", "file": SimpleUploadedFile(case.filename, case.data)},
+        )
     assert response.status_code == 201, response.content
     batch = assert_refused(case, before)
     listed = client.get(f"/api/v1/imports/{batch.pk}/errors/").json()
@@ -109,42 +122,75 @@ def test_the_command_line_refuses_each_malformed_file(case, tmp_path, clerk_a, c
     report = tmp_path / "错误.csv"
     before = table_counts()
     with pytest.raises(CommandError, match="未通过校验"):  # printed as a message, not a traceback
-        call_command("import_file", "people", str(path), "--user", clerk_a.username, "--commit",
-                     "--report", str(report))
+        call_command(
+            "import_file",
+            "people",
+            str(path),
+            "--user",
+            clerk_a.username,
+            "--commit",
+            "--report",
+            str(report),
+        )
     err = capsys.readouterr().err
     for reason in (r for _row, _column, r in case.expected):
         assert reason in err
-    assert [r[2] for r in csv.reader(report.read_text(encoding="utf-8-sig").splitlines())][1:] == \
-        [r for _r, _c, r in case.expected]
+    assert [r[2] for r in csv.reader(report.read_text(encoding="utf-8-sig").splitlines())][1:] == [
+        r for _r, _c, r in case.expected
+    ]
     assert_refused(case, before)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_real_command_exits_non_zero_without_a_traceback(tmp_path, clerk_a):
     db = connection.settings_dict
-    env = {**os.environ, "POOLING_VAR_DIR": str(tmp_path / "var"), "DJANGO_SETTINGS_MODULE": "pooling.settings",
-           "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"}
+    env = {
+        **os.environ,
+        "POOLING_VAR_DIR": str(tmp_path / "var"),
+        "DJANGO_SETTINGS_MODULE": "pooling.settings",
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+    }
     for case in (CASES[0], next(c for c in CASES if c.name == "GBK file with a UTF-8 row")):
         path = tmp_path / case.filename
         path.write_bytes(case.data)
-        done = subprocess.run([sys.executable, "manage.py", "import_file", "people", str(path), "--user",
-                               clerk_a.username, "--commit"], cwd=ROOT, env=env, capture_output=True, timeout=120)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "manage.py",
+                "import_file",
+                "people",
+                str(path),
+                "--user",
+                clerk_a.username,
+                "--commit",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            timeout=120,
+        )
         err = done.stderr.decode()
         assert done.returncode == 1 and "Traceback" not in err and case.expected[0][2] in err, err
 
 
-def test_a_crash_leaves_the_batch_failed_and_answers_without_a_500(client_for, clerk_a, monkeypatch,
-                                                                  django_capture_on_commit_callbacks):
+def test_a_crash_leaves_the_batch_failed_and_answers_without_a_500(
+    client_for, clerk_a, monkeypatch, django_capture_on_commit_callbacks
+):
     def crash(*args, **kwargs):
         raise ZeroDivisionError
 
     monkeypatch.setattr(services, "open_table", crash)
     client = client_for(clerk_a)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("imports:upload"), {"kind": "employers", "file": SimpleUploadedFile("a.csv", b"x")})
+        response = client.post(
+            reverse("imports:upload"),
+            {"kind": "employers", "file": SimpleUploadedFile("a.csv", b"x")},
+        )
     batch = ImportBatch.objects.get()
     assert response.status_code == 302 and batch.status == ImportStatus.FAILED
-    assert batch.file_error.startswith(str(services.INTERNAL_ERROR % {"error": "ZeroDivisionError"}))
+    assert batch.file_error.startswith(
+        str(services.INTERNAL_ERROR % {"error": "ZeroDivisionError"})
+    )
     assert client.get(reverse("imports:batch", args=[batch.pk])).status_code == 200
 
 
@@ -156,7 +202,9 @@ def test_every_message_of_the_reader_has_its_english():
     assert untranslated == []
 
 
-def test_a_value_the_database_refuses_at_commit_fails_the_batch_without_a_crash(clerk_a, monkeypatch):
+def test_a_value_the_database_refuses_at_commit_fails_the_batch_without_a_crash(
+    clerk_a, monkeypatch
+):
     from django.db import DataError
 
     from enrollment.imports.kinds import PersonKind
@@ -172,5 +220,7 @@ def test_a_value_the_database_refuses_at_commit_fails_the_batch_without_a_crash(
     monkeypatch.setattr(PersonKind, "bulk_check", lambda self, batch, ctx, *, write: None)
     monkeypatch.setattr(PersonKind, "write", refused)
     batch = commit(batch)
-    reason = str(services.COMMIT_FAILED % {"reason": "value too long for type character varying(50)"})
+    reason = str(
+        services.COMMIT_FAILED % {"reason": "value too long for type character varying(50)"}
+    )
     assert (batch.status, found(batch)) == (ImportStatus.FAILED, [(None, "", reason)])

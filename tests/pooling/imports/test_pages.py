@@ -12,11 +12,14 @@ from tests.enrollment.imports.helpers import bad_check, id_number, people_csv
 
 
 def post_file(client, data: bytes, kind: str = "people", name: str = "people.csv"):
-    return client.post(reverse("imports:upload"),
-                       {"kind": kind, "file": SimpleUploadedFile(name, data)})
+    return client.post(
+        reverse("imports:upload"), {"kind": kind, "file": SimpleUploadedFile(name, data)}
+    )
 
 
-def test_it_previews_then_commits_from_the_pages(client_for, clerk_a, django_capture_on_commit_callbacks):
+def test_it_previews_then_commits_from_the_pages(
+    client_for, clerk_a, django_capture_on_commit_callbacks
+):
     client = client_for(clerk_a)
     with django_capture_on_commit_callbacks(execute=True):
         response = post_file(client, people_csv([[id_number(), "张三", "在职职工", "320902"]]))
@@ -33,7 +36,9 @@ def test_it_previews_then_commits_from_the_pages(client_for, clerk_a, django_cap
     assert progress["status"] == ImportStatus.COMMITTED and progress["percent"] == 100
 
 
-def test_it_shows_the_error_table_and_a_bom_report(client_for, clerk_a, django_capture_on_commit_callbacks):
+def test_it_shows_the_error_table_and_a_bom_report(
+    client_for, clerk_a, django_capture_on_commit_callbacks
+):
     client = client_for(clerk_a)
     with django_capture_on_commit_callbacks(execute=True):
         post_file(client, people_csv([[bad_check(id_number()), "张三", "在职职工", "320902"]]))
@@ -41,14 +46,19 @@ def test_it_shows_the_error_table_and_a_bom_report(client_for, clerk_a, django_c
     page = client.get(reverse("imports:batch", args=[batch.pk])).content.decode()
     assert "身份证号码校验码错误" in page and "commit-button" not in page
     report = b"".join(client.get(reverse("imports:errors_csv", args=[batch.pk])).streaming_content)
-    assert report.startswith(b"\xef\xbb\xbf") and "2,身份证号码,身份证号码校验码错误" in report.decode("utf-8-sig")
+    assert report.startswith(
+        b"\xef\xbb\xbf"
+    ) and "2,身份证号码,身份证号码校验码错误" in report.decode("utf-8-sig")
     response = client.post(reverse("imports:commit", args=[batch.pk]), follow=True)
     assert str(services.NOT_READY) in response.content.decode()
 
 
 def test_it_hides_a_batch_from_a_clerk_of_another_county(client_for, clerk_a, clerk_b):
-    batch = services.batch_upload(actor=clerk_a, kind="people",
-                                  file=SimpleUploadedFile("p.csv", people_csv([[id_number(), "张三", "在职职工", ""]])))
+    batch = services.batch_upload(
+        actor=clerk_a,
+        kind="people",
+        file=SimpleUploadedFile("p.csv", people_csv([[id_number(), "张三", "在职职工", ""]])),
+    )
     other = client_for(clerk_b)
     for name in ("batch", "progress", "errors_csv"):
         assert other.get(reverse(f"imports:{name}", args=[batch.pk])).status_code == 404

@@ -63,14 +63,24 @@ class World:
     @cached_property
     def transfer_out(self) -> Any:  # from A into B: A's clerk releases or objects
         mover = people.person(self.county, "转出测试")
-        return Transfer.objects.create(person=mover, from_county=self.county, to_county_id=B,
-                                       effective_month=date(2026, 4, 1), new_address="盐都区新居")
+        return Transfer.objects.create(
+            person=mover,
+            from_county=self.county,
+            to_county_id=B,
+            effective_month=date(2026, 4, 1),
+            new_address="盐都区新居",
+        )
 
     @cached_property
     def referral(self) -> Any:
-        return Referral.objects.create(county=self.county, person=self.person, kind=ReferralKind.REFERRAL,
-                                       destination="南京鼓楼医院", valid_from=date(2026, 1, 1),
-                                       valid_to=date(2026, 3, 31))
+        return Referral.objects.create(
+            county=self.county,
+            person=self.person,
+            kind=ReferralKind.REFERRAL,
+            destination="南京鼓楼医院",
+            valid_from=date(2026, 1, 1),
+            valid_to=date(2026, 3, 31),
+        )
 
     @cached_property
     def provider(self) -> Any:
@@ -78,30 +88,49 @@ class World:
 
     @cached_property
     def book(self) -> Any:
-        return {b.code: b for b in setup.books_ensure(area_code="320900", codes=["resident"])}["resident"]
+        return {b.code: b for b in setup.books_ensure(area_code="320900", codes=["resident"])}[
+            "resident"
+        ]
 
     @cached_property
     def entry(self) -> Any:
         acct = setup.account_for(book=self.book, category=Category.INCOME_PREMIUM, county_code=A)
         cash = setup.account_for(book=self.book, category=Category.TREASURY_TRANSIT, county_code=A)
-        return ledger.post_entry(key="probe:entry", book=self.book, memo="能力测试", entry_date=date(2026, 1, 5),
-                                 lines=[ledger.dr(cash, 100, A), ledger.cr(acct, 100)], actor=SETUP)
+        return ledger.post_entry(
+            key="probe:entry",
+            book=self.book,
+            memo="能力测试",
+            entry_date=date(2026, 1, 5),
+            lines=[ledger.dr(cash, 100, A), ledger.cr(acct, 100)],
+            actor=SETUP,
+        )
 
     @cached_property
     def budget(self) -> Any:
-        return budgets.budget_save_draft(book=self.book, county=self.county, year=2026,
-                                         items={Category.INCOME_PREMIUM: 100}, actor=SETUP)
+        return budgets.budget_save_draft(
+            book=self.book,
+            county=self.county,
+            year=2026,
+            items={Category.INCOME_PREMIUM: 100},
+            actor=SETUP,
+        )
 
     @cached_property
     def submitted_budget(self) -> Any:
-        draft = budgets.budget_save_draft(book=self.book, county=self.county, year=2027,
-                                          items={Category.INCOME_PREMIUM: 100}, actor=SETUP)
+        draft = budgets.budget_save_draft(
+            book=self.book,
+            county=self.county,
+            year=2027,
+            items={Category.INCOME_PREMIUM: 100},
+            actor=SETUP,
+        )
         return budgets.budget_submit(budget=draft, actor=SETUP)
 
     @cached_property
     def position(self) -> Any:
-        return PrePoolingPosition.objects.create(rule=schedules.rules_ensure()[0], book=self.book,
-                                                 county=self.county, surplus_fen=1000)
+        return PrePoolingPosition.objects.create(
+            rule=schedules.rules_ensure()[0], book=self.book, county=self.county, surplus_fen=1000
+        )
 
     @cached_property
     def policy_draft(self) -> Any:
@@ -109,18 +138,32 @@ class World:
 
     @cached_property
     def policy_submitted(self) -> Any:
-        version = policy.policy_draft_import(document=demo_doc(code="PROBE-SUBMITTED"), actor=self.maker)
+        version = policy.policy_draft_import(
+            document=demo_doc(code="PROBE-SUBMITTED"), actor=self.maker
+        )
         return policy.policy_submit(version=version, actor=self.maker)
 
     @cached_property
     def catalogue_draft(self) -> Any:
-        return catalogue_import(data=CATALOGUE, filename="c.csv", code="PROBE-DRAFT", title="测试",
-                                effective_from=date(2026, 1, 1), actor=self.maker)
+        return catalogue_import(
+            data=CATALOGUE,
+            filename="c.csv",
+            code="PROBE-DRAFT",
+            title="测试",
+            effective_from=date(2026, 1, 1),
+            actor=self.maker,
+        )
 
     @cached_property
     def catalogue_submitted(self) -> Any:
-        version = catalogue_import(data=CATALOGUE, filename="c.csv", code="PROBE-SUBMITTED", title="测试",
-                                   effective_from=date(2026, 2, 1), actor=self.maker)
+        version = catalogue_import(
+            data=CATALOGUE,
+            filename="c.csv",
+            code="PROBE-SUBMITTED",
+            title="测试",
+            effective_from=date(2026, 2, 1),
+            actor=self.maker,
+        )
         return catalogue.catalogue_submit(version=version, actor=self.maker)
 
 
@@ -141,190 +184,342 @@ class Probe:
 
 
 def _provider_spec(w: World) -> register.ProviderSpec:
-    return register.ProviderSpec(kind="hospital", name="能力测试医院", national_code="H32090299999",
-                                 credit_code="bad", location_region=w.county, address="", ownership="public",
-                                 opened_on=date(2020, 1, 1), level="level1")
+    return register.ProviderSpec(
+        kind="hospital",
+        name="能力测试医院",
+        national_code="H32090299999",
+        credit_code="bad",
+        location_region=w.county,
+        address="",
+        ownership="public",
+        opened_on=date(2020, 1, 1),
+        level="level1",
+    )
 
 
 def _violation() -> violations.ViolationSpec:
-    return violations.ViolationSpec(kind=ViolationKind.OVERCHARGE, found_on=date(2026, 3, 1), finding="抽查",
-                                    recover_fen=0, deduct_fen=0, deduction_month=date(2026, 3, 1))
+    return violations.ViolationSpec(
+        kind=ViolationKind.OVERCHARGE,
+        found_on=date(2026, 3, 1),
+        finding="抽查",
+        recover_fen=0,
+        deduct_fen=0,
+        deduction_month=date(2026, 3, 1),
+    )
 
 
 # URLs may name world rows: {person} {employer} {referral} {provider} {entry} {budget} {transfer_out}
 # {catalogue}.
 PROBES: dict[str, Probe] = {
     "person.register": Probe(
-        lambda w, a: enr.person_register(county=w.county, id_number=people.make_id_number(), name="新人",
-                                         category="in_service", actor=a),
-        page=("get", "/enrollment/people/new/"), button=("/enrollment/people/", "/enrollment/people/new/"),
-        api=("post", "/api/v1/enrollment/people/")),
+        lambda w, a: enr.person_register(
+            county=w.county,
+            id_number=people.make_id_number(),
+            name="新人",
+            category="in_service",
+            actor=a,
+        ),
+        page=("get", "/enrollment/people/new/"),
+        button=("/enrollment/people/", "/enrollment/people/new/"),
+        api=("post", "/api/v1/enrollment/people/"),
+    ),
     "person.change": Probe(
-        lambda w, a: enr.person_update(person=w.person, name="改名", phone="", address="", category="in_service",
-                                       special_group="", actor=a),
+        lambda w, a: enr.person_update(
+            person=w.person,
+            name="改名",
+            phone="",
+            address="",
+            category="in_service",
+            special_group="",
+            actor=a,
+        ),
         page=("get", "/enrollment/people/{person}/edit/"),
-        button=("/enrollment/people/{person}/", "/enrollment/people/{person}/edit/")),
+        button=("/enrollment/people/{person}/", "/enrollment/people/{person}/edit/"),
+    ),
     "employer.manage": Probe(
-        lambda w, a: enr.employer_register(county=w.county, credit_code=people.make_credit_code(), name="新单位",
-                                           actor=a),
-        page=("get", "/enrollment/employers/new/"), button=("/enrollment/employers/", "/enrollment/employers/new/"),
-        api=("post", "/api/v1/enrollment/employers/")),
+        lambda w, a: enr.employer_register(
+            county=w.county, credit_code=people.make_credit_code(), name="新单位", actor=a
+        ),
+        page=("get", "/enrollment/employers/new/"),
+        button=("/enrollment/employers/", "/enrollment/employers/new/"),
+        api=("post", "/api/v1/enrollment/employers/"),
+    ),
     "enrolment.manage": Probe(
         lambda w, a: enr.enrolment_suspend(enrolment=w.enrolment, reason="测试暂停", actor=a),
         page=("get", "/enrollment/people/{person}/enrol/"),
         button=("/enrollment/people/{person}/", "/enrollment/people/{person}/enrol/"),
-        api=("post", "/api/v1/enrollment/enrolments/")),
+        api=("post", "/api/v1/enrollment/enrolments/"),
+    ),
     "contribution.declare": Probe(
-        lambda w, a: enr.declaration_line_add(employer=w.enrolment.employer, month=date(2026, 1, 1),
-                                              person=w.enrolment.person, declared_base_fen=500000, actor=a),
+        lambda w, a: enr.declaration_line_add(
+            employer=w.enrolment.employer,
+            month=date(2026, 1, 1),
+            person=w.enrolment.person,
+            declared_base_fen=500000,
+            actor=a,
+        ),
         page=("get", "/enrollment/employers/{employer}/declare/"),
         button=("/enrollment/employers/{employer}/", "/enrollment/employers/{employer}/declare/"),
-        api=("post", "/api/v1/enrollment/declarations/")),
+        api=("post", "/api/v1/enrollment/declarations/"),
+    ),
     "contribution.collect": Probe(
-        lambda w, a: enr.resident_contribution_record(person=w.person, year=2026, paid_on=date(2026, 1, 5), actor=a),
+        lambda w, a: enr.resident_contribution_record(
+            person=w.person, year=2026, paid_on=date(2026, 1, 5), actor=a
+        ),
         page=("get", "/enrollment/collections/new/"),
         button=("/enrollment/declarations/", "/enrollment/collections/new/"),
-        api=("post", "/api/v1/enrollment/collections/")),
+        api=("post", "/api/v1/enrollment/collections/"),
+    ),
     "account.post": Probe(
-        lambda w, a: enr.account_pay(person=w.person, amount_fen=100, month=date(2026, 1, 1), key="probe:pay",
-                                     actor=a)),
+        lambda w, a: enr.account_pay(
+            person=w.person, amount_fen=100, month=date(2026, 1, 1), key="probe:pay", actor=a
+        )
+    ),
     "account.sweep": Probe(
-        lambda w, a: enr.account_postings_sweep(county_code=A, month=date(2026, 1, 1), actor=a)),
+        lambda w, a: enr.account_postings_sweep(county_code=A, month=date(2026, 1, 1), actor=a)
+    ),
     "transfer.request": Probe(
-        lambda w, a: enr.transfer_request(id_number=w.person.id_number, to_county=Region.objects.get(code=B),
-                                          effective_month=date(2026, 4, 1), actor=a),
-        page=("get", "/enrollment/transfers/new/"), button=("/enrollment/transfers/", "/enrollment/transfers/new/"),
-        api=("post", "/api/v1/enrollment/transfers/")),
+        lambda w, a: enr.transfer_request(
+            id_number=w.person.id_number,
+            to_county=Region.objects.get(code=B),
+            effective_month=date(2026, 4, 1),
+            actor=a,
+        ),
+        page=("get", "/enrollment/transfers/new/"),
+        button=("/enrollment/transfers/", "/enrollment/transfers/new/"),
+        api=("post", "/api/v1/enrollment/transfers/"),
+    ),
     "transfer.release": Probe(
         lambda w, a: enr.transfer_release(transfer=w.transfer_out, actor=a),
         page=("post", "/enrollment/transfers/{transfer_out}/release/"),
-        button=("/enrollment/transfers/{transfer_out}/", "/enrollment/transfers/{transfer_out}/release/"),
-        api=("post", "/api/v1/enrollment/transfers/{transfer_out}/release/")),
+        button=(
+            "/enrollment/transfers/{transfer_out}/",
+            "/enrollment/transfers/{transfer_out}/release/",
+        ),
+        api=("post", "/api/v1/enrollment/transfers/{transfer_out}/release/"),
+    ),
     "referral.apply": Probe(
-        lambda w, a: enr.referral_apply(person=w.person, kind="referral", destination="南京鼓楼医院",
-                                        valid_from=date(2026, 1, 1), valid_to=date(2026, 2, 1), actor=a),
+        lambda w, a: enr.referral_apply(
+            person=w.person,
+            kind="referral",
+            destination="南京鼓楼医院",
+            valid_from=date(2026, 1, 1),
+            valid_to=date(2026, 2, 1),
+            actor=a,
+        ),
         page=("get", "/enrollment/people/{person}/referral/"),
         button=("/enrollment/people/{person}/", "/enrollment/people/{person}/referral/"),
-        api=("post", "/api/v1/enrollment/referrals/")),
+        api=("post", "/api/v1/enrollment/referrals/"),
+    ),
     "referral.decide": Probe(
         lambda w, a: enr.referral_decide(referral=w.referral, approve=True, actor=a),
         page=("post", "/enrollment/referrals/{referral}/"),
         button=("/enrollment/referrals/{referral}/", 'value="approve"'),
-        api=("post", "/api/v1/enrollment/referrals/{referral}/decide/")),
+        api=("post", "/api/v1/enrollment/referrals/{referral}/decide/"),
+    ),
     "disease.register": Probe(
-        lambda w, a: diseases.disease_registration_apply(person=w.person, disease_code="M00000",
-                                                         valid_from=date(2026, 1, 1), valid_to=date(2026, 6, 30),
-                                                         actor=a)),
+        lambda w, a: diseases.disease_registration_apply(
+            person=w.person,
+            disease_code="M00000",
+            valid_from=date(2026, 1, 1),
+            valid_to=date(2026, 6, 30),
+            actor=a,
+        )
+    ),
     "reimbursement.enter": Probe(
-        lambda w, a: reimbursement.reimbursement_enter(person=w.person, kind="ooc_registered", insutype="310",
-                                                       med_type="21", hospital_name="南京鼓楼医院",
-                                                       hospital_level="level3", begin_on=date(2026, 1, 1),
-                                                       items=[], actor=a),
+        lambda w, a: reimbursement.reimbursement_enter(
+            person=w.person,
+            kind="ooc_registered",
+            insutype="310",
+            med_type="21",
+            hospital_name="南京鼓楼医院",
+            hospital_level="level3",
+            begin_on=date(2026, 1, 1),
+            items=[],
+            actor=a,
+        ),
         page=("get", "/settlement/reimbursements/new/"),
-        button=("/settlement/reimbursements/", "/settlement/reimbursements/new/")),
+        button=("/settlement/reimbursements/", "/settlement/reimbursements/new/"),
+    ),
     # The decision is checked before the claim is read: an unsaved claim of county A will do.
     "reimbursement.approve": Probe(
-        lambda w, a: reimbursement.reimbursement_decide(claim=Reimbursement(county_id=A), approve=True, note="",
-                                                        actor=a)),
+        lambda w, a: reimbursement.reimbursement_decide(
+            claim=Reimbursement(county_id=A), approve=True, note="", actor=a
+        )
+    ),
     "allowance.enter": Probe(
-        lambda w, a: allowance.allowance_enter(person=w.person, event="birth", event_on=date(2026, 1, 1), actor=a),
+        lambda w, a: allowance.allowance_enter(
+            person=w.person, event="birth", event_on=date(2026, 1, 1), actor=a
+        ),
         page=("get", "/settlement/allowances/new/"),
-        button=("/settlement/allowances/", "/settlement/allowances/new/")),
+        button=("/settlement/allowances/", "/settlement/allowances/new/"),
+    ),
     "allowance.approve": Probe(
-        lambda w, a: allowance.allowance_decide(claim=MaternityAllowance(county_id=A), approve=True, note="",
-                                                actor=a)),
+        lambda w, a: allowance.allowance_decide(
+            claim=MaternityAllowance(county_id=A), approve=True, note="", actor=a
+        )
+    ),
     "import.run": Probe(
-        lambda w, a: batch_upload(actor=a, kind="people", file=SimpleUploadedFile("p.csv", b"a\n1\n")),
-        page=("get", "/imports/upload/"), button=("/imports/", 'id="upload-form"'),
-        api=("post", "/api/v1/imports/")),
+        lambda w, a: batch_upload(
+            actor=a, kind="people", file=SimpleUploadedFile("p.csv", b"a\n1\n")
+        ),
+        page=("get", "/imports/upload/"),
+        button=("/imports/", 'id="upload-form"'),
+        api=("post", "/api/v1/imports/"),
+    ),
     "provider.register": Probe(
         lambda w, a: register.provider_register(actor=a, spec=_provider_spec(w)),
-        page=("get", "/providers/new/"), button=("/providers/", "/providers/new/"),
-        api=("post", "/api/v1/providers/")),
+        page=("get", "/providers/new/"),
+        button=("/providers/", "/providers/new/"),
+        api=("post", "/api/v1/providers/"),
+    ),
     "provider.transition": Probe(
-        lambda w, a: lifecycle.transition(provider_id=w.provider.pk, action="apply", actor=a, on=date(2026, 1, 5)),
+        lambda w, a: lifecycle.transition(
+            provider_id=w.provider.pk, action="apply", actor=a, on=date(2026, 1, 5)
+        ),
         page=("get", "/providers/{provider}/act/apply/"),
         button=("/providers/{provider}/", "/providers/{provider}/act/apply/"),
-        api=("post", "/api/v1/providers/{provider}/transitions/")),
+        api=("post", "/api/v1/providers/{provider}/transitions/"),
+    ),
     "provider.violation": Probe(
-        lambda w, a: violations.violation_record(actor=a, provider_id=w.provider.pk, spec=_violation()),
+        lambda w, a: violations.violation_record(
+            actor=a, provider_id=w.provider.pk, spec=_violation()
+        ),
         page=("get", "/providers/{provider}/violations/new/"),
-        button=("/providers/{provider}/", "/providers/{provider}/violations/new/")),
+        button=("/providers/{provider}/", "/providers/{provider}/violations/new/"),
+    ),
     "provider.assess": Probe(
-        lambda w, a: assessment.assessment_enter(actor=a, provider_id=w.provider.pk, year=2025, scores={}),
+        lambda w, a: assessment.assessment_enter(
+            actor=a, provider_id=w.provider.pk, year=2025, scores={}
+        ),
         page=("get", "/providers/{provider}/assessment/"),
-        button=("/providers/{provider}/", "/providers/{provider}/assessment/")),
+        button=("/providers/{provider}/", "/providers/{provider}/assessment/"),
+    ),
     "provider.credentials": Probe(
         lambda w, a: credentials.credential_issue(provider=w.provider, label="能力测试", actor=a),
         page=("post", "/settlement/providers/{provider}/credentials/issue/"),
-        button=("/settlement/providers/{provider}/credentials/", "/settlement/providers/{provider}/credentials/issue/")),
+        button=(
+            "/settlement/providers/{provider}/credentials/",
+            "/settlement/providers/{provider}/credentials/issue/",
+        ),
+    ),
     "agreement.template": Probe(
-        lambda w, a: agreements.template_publish(actor=a, provider_kind="hospital", title="范本", body="正文",
-                                                 effective_from=date(2026, 1, 1)),
-        page=("post", "/providers/templates/"), button=("/providers/templates/", 'name="provider_kind"')),
+        lambda w, a: agreements.template_publish(
+            actor=a,
+            provider_kind="hospital",
+            title="范本",
+            body="正文",
+            effective_from=date(2026, 1, 1),
+        ),
+        page=("post", "/providers/templates/"),
+        button=("/providers/templates/", 'name="provider_kind"'),
+    ),
     "assessment.template": Probe(
-        lambda w, a: assessment.assessment_template_create(name="指标", from_year=2031, indicators=[("A", "甲", 100)],
-                                                           bands=[], actor=a)),
+        lambda w, a: assessment.assessment_template_create(
+            name="指标", from_year=2031, indicators=[("A", "甲", 100)], bands=[], actor=a
+        )
+    ),
     "handling.rules": Probe(lambda w, a: handling.handling_rules_load(area_code="320900", actor=a)),
     "policy.draft": Probe(
         lambda w, a: policy.policy_submit(version=w.policy_draft, actor=a),
-        page=("get", "/policy/upload/"), button=("/policy/", "/policy/upload/"),
-        api=("post", "/api/v1/policies/import/")),
+        page=("get", "/policy/upload/"),
+        button=("/policy/", "/policy/upload/"),
+        api=("post", "/api/v1/policies/import/"),
+    ),
     "policy.publish": Probe(
         lambda w, a: policy.policy_reject(version=w.policy_submitted, actor=a, reason="退回"),
-        page=("post", "/policy/v/PROBE-SUBMITTED/approve/"), api=("post", "/api/v1/policies/PROBE-SUBMITTED/reject/")),
+        page=("post", "/policy/v/PROBE-SUBMITTED/approve/"),
+        api=("post", "/api/v1/policies/PROBE-SUBMITTED/reject/"),
+    ),
     "catalogue.draft": Probe(
         lambda w, a: catalogue.catalogue_submit(version=w.catalogue_draft, actor=a),
-        page=("get", "/policy/catalogues/import/"), button=("/policy/catalogues/", "/policy/catalogues/import/"),
-        api=("post", "/api/v1/catalogues/{catalogue_draft}/submit/")),
+        page=("get", "/policy/catalogues/import/"),
+        button=("/policy/catalogues/", "/policy/catalogues/import/"),
+        api=("post", "/api/v1/catalogues/{catalogue_draft}/submit/"),
+    ),
     "catalogue.publish": Probe(
-        lambda w, a: catalogue.catalogue_reject(version=w.catalogue_submitted, actor=a, reason="退回"),
+        lambda w, a: catalogue.catalogue_reject(
+            version=w.catalogue_submitted, actor=a, reason="退回"
+        ),
         page=("post", "/policy/catalogues/{catalogue_submitted}/reject/"),
         button=("/policy/catalogues/{catalogue_submitted}/", 'id="approve-catalogue"'),
-        api=("post", "/api/v1/catalogues/{catalogue_submitted}/approve/")),
-    "fund.view": Probe(page=("get", "/funds/"), button=("/", 'href="/funds/"'),
-                       api=("get", "/api/v1/funds/accounts/"), admin=("funds.account", "view")),
+        api=("post", "/api/v1/catalogues/{catalogue_submitted}/approve/"),
+    ),
+    "fund.view": Probe(
+        page=("get", "/funds/"),
+        button=("/", 'href="/funds/"'),
+        api=("get", "/api/v1/funds/accounts/"),
+        admin=("funds.account", "view"),
+    ),
     "fund.configure": Probe(
-        lambda w, a: setup.book_thresholds_set(book=w.book, danger_below=Decimal(3), warn_below=Decimal(6),
-                                               warn_above=Decimal(15), actor=a),
-        admin=("funds.book", "change")),
+        lambda w, a: setup.book_thresholds_set(
+            book=w.book,
+            danger_below=Decimal(3),
+            warn_below=Decimal(6),
+            warn_above=Decimal(15),
+            actor=a,
+        ),
+        admin=("funds.book", "change"),
+    ),
     "ledger.post": Probe(
         lambda w, a: ledger.post_entry(key="probe:post", book=w.book, lines=[], memo="x", actor=a),
-        api=("post", "/api/v1/funds/entries/")),
+        api=("post", "/api/v1/funds/entries/"),
+    ),
     "ledger.reverse": Probe(
         lambda w, a: ledger.reverse_entry(entry=w.entry, actor=a),
-        page=("post", "/funds/entry/{entry}/reverse/")),
+        page=("post", "/funds/entry/{entry}/reverse/"),
+    ),
     "period.close": Probe(
         lambda w, a: ledger.period_close(book=w.book, year=2026, month=1, actor=a),
-        page=("post", "/funds/book/resident/close/")),
+        page=("post", "/funds/book/resident/close/"),
+    ),
     "interest.accrue": Probe(
         lambda w, a: yearend.interest_accrue(book=w.book, year=2026, month=1, actor=a),
-        admin=("funds.interestrate", "add")),
+        admin=("funds.interestrate", "add"),
+    ),
     "budget.submit": Probe(
         lambda w, a: budgets.budget_submit(budget=w.budget, actor=a),
-        button=("/funds/budgets/{budget}/", 'value="submit"')),
+        button=("/funds/budgets/{budget}/", 'value="submit"'),
+    ),
     "budget.issue": Probe(
         lambda w, a: budgets.budget_issue(budget=w.submitted_budget, actor=a),
-        button=("/funds/budgets/{submitted_budget}/", 'value="issue"')),
-    "yearend.close": Probe(lambda w, a: yearend.reserve_cover(book=w.book, year=2026, amount_fen=1, actor=a)),
+        button=("/funds/budgets/{submitted_budget}/", 'value="issue"'),
+    ),
+    "yearend.close": Probe(
+        lambda w, a: yearend.reserve_cover(book=w.book, year=2026, amount_fen=1, actor=a)
+    ),
     "prepooling.manage": Probe(
         lambda w, a: schedules.instalments_generate(position=w.position, actor=a),
-        admin=("funds.prepoolingposition", "add")),
+        admin=("funds.prepoolingposition", "add"),
+    ),
     "settlement.settle": Probe(
         lambda w, a: settle.settlement_settle(data=settle.SettleInput(visit=None), actor=a),  # type: ignore[arg-type]
-        api=("post", "/api/v1/settlements/settle/")),
+        api=("post", "/api/v1/settlements/settle/"),
+    ),
     "settlement.reverse": Probe(
-        lambda w, a: reverse.settlement_reverse(settlement=Settlement(), reason="冲正", actor=a)),
+        lambda w, a: reverse.settlement_reverse(settlement=Settlement(), reason="冲正", actor=a)
+    ),
     "settlement.view": Probe(page=("get", "/settlement/"), button=("/", 'href="/settlement/"')),
     "settlement.run": Probe(
         lambda w, a: runner.run_start(month=date(2026, 1, 1), actor=a, dispatch=runner.no_dispatch),
-        page=("post", "/settlement/cycle/start/"), button=("/settlement/cycle/", 'id="start-run"')),
+        page=("post", "/settlement/cycle/start/"),
+        button=("/settlement/cycle/", 'id="start-run"'),
+    ),
     "settlement.adjust": Probe(
-        lambda w, a: runner.run_start(month=date(2026, 1, 1), actor=a, adjust=True, dispatch=runner.no_dispatch),
-        page=("post", "/settlement/cycle/adjust/"), button=("/settlement/cycle/", 'id="start-adjustment"')),
-    "audit.view": Probe(page=("get", "/policy/audit/"), button=("/", 'href="/policy/audit/"'),
-                        admin=("auditlog.logentry", "view")),
-    "api.docs": Probe(page=("get", "/api/docs/"), button=("/", 'href="/api/docs/"'), api=("get", "/api/schema/")),
+        lambda w, a: runner.run_start(
+            month=date(2026, 1, 1), actor=a, adjust=True, dispatch=runner.no_dispatch
+        ),
+        page=("post", "/settlement/cycle/adjust/"),
+        button=("/settlement/cycle/", 'id="start-adjustment"'),
+    ),
+    "audit.view": Probe(
+        page=("get", "/policy/audit/"),
+        button=("/", 'href="/policy/audit/"'),
+        admin=("auditlog.logentry", "view"),
+    ),
+    "api.docs": Probe(
+        page=("get", "/api/docs/"), button=("/", 'href="/api/docs/"'), api=("get", "/api/schema/")
+    ),
     "schedule.manage": Probe(admin=("django_celery_beat.periodictask", "add")),
     "system.view": Probe(admin=("django_celery_beat.periodictask", "view")),
     "staff.view": Probe(admin=("pooling.user", "view")),
@@ -335,8 +530,17 @@ PROBES: dict[str, Probe] = {
 # Named for the monthly cycle (the next issue); no service uses them yet.
 RESERVED: set[str] = set()
 
-WORLD_URL_KEYS = ("person", "referral", "transfer_out", "provider", "entry", "budget", "submitted_budget",
-                  "catalogue_draft", "catalogue_submitted")
+WORLD_URL_KEYS = (
+    "person",
+    "referral",
+    "transfer_out",
+    "provider",
+    "entry",
+    "budget",
+    "submitted_budget",
+    "catalogue_draft",
+    "catalogue_submitted",
+)
 
 
 def url(world: World, template: str) -> str:

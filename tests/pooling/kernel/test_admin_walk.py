@@ -45,8 +45,11 @@ def _request(user: User) -> HttpRequest:
 
 
 def _allowed(model_admin: admin.ModelAdmin, action: str, request: HttpRequest) -> bool:
-    return {"add": model_admin.has_add_permission, "change": model_admin.has_change_permission,
-            "delete": model_admin.has_delete_permission}[action](request)
+    return {
+        "add": model_admin.has_add_permission,
+        "change": model_admin.has_change_permission,
+        "delete": model_admin.has_delete_permission,
+    }[action](request)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -68,8 +71,9 @@ def test_it_keeps_rule_data_read_only_even_for_a_superuser(superuser):
     for model, model_admin in admin.site._registry.items():
         label = model._meta.label_lower
         for action in ("add", "change", "delete"):
-            expected = label in SUPERUSER_ONLY or (action != "delete" and label in WRITABLE
-                                                   and action in WRITABLE[label][0])
+            expected = label in SUPERUSER_ONLY or (
+                action != "delete" and label in WRITABLE and action in WRITABLE[label][0]
+            )
             if _allowed(model_admin, action, _request(superuser)) is not expected:
                 wrong.append(f"{label} {action}")
     assert not wrong, "；".join(wrong)
@@ -82,8 +86,15 @@ def test_it_keeps_a_county_clerk_off_city_wide_rule_data(client_for, clerk_a, te
         opts = obj._meta
         change = f"/admin/{opts.app_label}/{opts.model_name}/{obj.pk}/change/"
         page = client.get(change)
-        assert page.status_code == 200 and 'name="_save"' not in page.content.decode()  # read, no save button
-        assert client.post(change, {"title": "县里改的", "note": "县里改的", "name": "县里改的"}).status_code == 403
+        assert (
+            page.status_code == 200 and 'name="_save"' not in page.content.decode()
+        )  # read, no save button
+        assert (
+            client.post(
+                change, {"title": "县里改的", "note": "县里改的", "name": "县里改的"}
+            ).status_code
+            == 403
+        )
         assert client.get(f"/admin/{opts.app_label}/{opts.model_name}/add/").status_code == 403
     template.refresh_from_db()
     assert template.title != "县里改的"
@@ -92,18 +103,27 @@ def test_it_keeps_a_county_clerk_off_city_wide_rule_data(client_for, clerk_a, te
 def test_it_saves_an_interest_rate_through_its_service(client_for, finance, regions):
     book = books_ensure(area_code="320900", codes=["resident"])[0]
     client = client_for(finance)
-    bad = client.post("/admin/funds/interestrate/add/", {"book": book.pk, "year": 2026, "month": 13,
-                                                         "annual_rate": "0.0135"})
+    bad = client.post(
+        "/admin/funds/interestrate/add/",
+        {"book": book.pk, "year": 2026, "month": 13, "annual_rate": "0.0135"},
+    )
     assert bad.status_code == 200 and "请填写有效的年度与月份" in bad.content.decode()
-    good = client.post("/admin/funds/interestrate/add/", {"book": book.pk, "year": 2026, "month": 3,
-                                                          "annual_rate": "0.0135"})
+    good = client.post(
+        "/admin/funds/interestrate/add/",
+        {"book": book.pk, "year": 2026, "month": 3, "annual_rate": "0.0135"},
+    )
     assert good.status_code == 302
     assert InterestRate.objects.get(book=book, year=2026, month=3).annual_rate == Decimal("0.0135")
 
 
 @pytest.fixture
-def templates_and_rules(regions: dict[str, Region]) -> tuple[AgreementTemplate, HandlingRule, AssessmentTemplate]:
-    rule = HandlingRule.objects.create(provider_kind="hospital", level="level3", location_region=regions["320902"])
-    assessment = assessment_template_create(name="考核", from_year=2020, indicators=[("A", "甲", 100)], bands=[],
-                                            actor=SETUP)
+def templates_and_rules(
+    regions: dict[str, Region],
+) -> tuple[AgreementTemplate, HandlingRule, AssessmentTemplate]:
+    rule = HandlingRule.objects.create(
+        provider_kind="hospital", level="level3", location_region=regions["320902"]
+    )
+    assessment = assessment_template_create(
+        name="考核", from_year=2020, indicators=[("A", "甲", 100)], bands=[], actor=SETUP
+    )
     return make_template(), rule, assessment

@@ -71,7 +71,9 @@ def _denied_by(capability: str, call: Any) -> bool:
 @pytest.fixture
 def actors(request, regions) -> dict[str, Any]:
     found = {name: request.getfixturevalue(name) for name in ROLES if name != "norole"}
-    found["norole"] = User.objects.create_user("norole", password="test-pass-2026")  # staff without a role
+    found["norole"] = User.objects.create_user(
+        "norole", password="test-pass-2026"
+    )  # staff without a role
     return found
 
 
@@ -89,11 +91,28 @@ def test_it_labels_every_capability_in_chinese_for_an_administrator():
 def test_it_keeps_the_auditor_read_only_and_the_county_out_of_city_decisions():
     assert READ_ONLY_ROLES == {Role.AUDITOR}
     auditor_caps = {n for n, c in CAPABILITIES.items() if Role.AUDITOR in c.roles}
-    assert auditor_caps == {"fund.view", "settlement.view", "audit.view", "api.docs", "system.view", "staff.view",
-                            "access.view"}
+    assert auditor_caps == {
+        "fund.view",
+        "settlement.view",
+        "audit.view",
+        "api.docs",
+        "system.view",
+        "staff.view",
+        "access.view",
+    }
     clerk_caps = {n for n, c in CAPABILITIES.items() if Role.COUNTY_CLERK in c.roles}
-    for city_only in ("policy.draft", "policy.publish", "catalogue.publish", "budget.issue", "agreement.template",
-                      "handling.rules", "ledger.post", "period.close", "fund.view", "api.docs"):
+    for city_only in (
+        "policy.draft",
+        "policy.publish",
+        "catalogue.publish",
+        "budget.issue",
+        "agreement.template",
+        "handling.rules",
+        "ledger.post",
+        "period.close",
+        "fund.view",
+        "api.docs",
+    ):
         assert city_only not in clerk_caps, city_only
 
 
@@ -106,9 +125,15 @@ def test_it_refuses_an_unknown_capability_loudly():
 
 def test_it_gives_system_jobs_only_their_own_capabilities():
     assert can(SUSPENSIONS_JOB, "provider.transition") and not can(SUSPENSIONS_JOB, "ledger.post")
-    assert can(SWEEP_JOB, "account.sweep") and can(SWEEP_JOB, "ledger.post") and not can(SWEEP_JOB, "account.post")
+    assert (
+        can(SWEEP_JOB, "account.sweep")
+        and can(SWEEP_JOB, "ledger.post")
+        and not can(SWEEP_JOB, "account.post")
+    )
     assert can(ACCOUNTS_JOB, "account.post") and not can(ACCOUNTS_JOB, "person.register")
-    assert TRANSFERS_JOB.capabilities == {"transfer.release"}  # it neither asks for nor withdraws a transfer
+    assert TRANSFERS_JOB.capabilities == {
+        "transfer.release"
+    }  # it neither asks for nor withdraws a transfer
     assert all(can(DEMO_LOADER, name) for name in CAPABILITIES)
     with pytest.raises(PermissionDenied):
         require(None, "person.register")  # nobody is never everybody
@@ -121,7 +146,9 @@ def test_it_binds_a_county_clerk_to_their_own_county(clerk_a, city_agent):
 
 
 @pytest.mark.parametrize("capability", sorted(PROBES))
-def test_it_enforces_the_capability_in_service_page_api_and_admin(capability, actors, bureau_checker, client_for):
+def test_it_enforces_the_capability_in_service_page_api_and_admin(
+    capability, actors, bureau_checker, client_for
+):
     probe, world = PROBES[capability], World(maker=bureau_checker)
     if probe.service is not None:  # make the rows it acts on, outside the undone blocks below
         assert _denied_by(capability, lambda: probe.service(world, actors["norole"]))
@@ -136,12 +163,16 @@ def test_it_enforces_the_capability_in_service_page_api_and_admin(capability, ac
             _check(capability, probe, world, name, user, holds, client_for(user))
 
 
-def _check(capability: str, probe: Any, world: World, name: str, user: Any, holds: bool, client: Any) -> None:
+def _check(
+    capability: str, probe: Any, world: World, name: str, user: Any, holds: bool, client: Any
+) -> None:
     if probe.button is not None:
         page, marker = probe.button
         response = client.get(url(world, page))
         shown = response.status_code == 200 and url(world, marker) in response.content.decode()
-        assert shown is holds, f"{capability}: {page} 对 {name} {'显示' if shown else '未显示'}按钮（{response.status_code}）"
+        assert shown is holds, (
+            f"{capability}: {page} 对 {name} {'显示' if shown else '未显示'}按钮（{response.status_code}）"
+        )
     if probe.service is not None:
         denied = _denied_by(capability, lambda: probe.service(world, user))
         assert denied is not holds, f"{capability}: 服务对 {name} {'拒绝' if denied else '放行'}"
@@ -151,12 +182,16 @@ def _check(capability: str, probe: Any, world: World, name: str, user: Any, hold
         assert (status in REFUSED) is not holds, f"{capability}: {page} 对 {name} 返回 {status}"
     if probe.api is not None:
         method, endpoint = probe.api
-        status = getattr(client, method)(url(world, endpoint), {}, content_type="application/json").status_code
+        status = getattr(client, method)(
+            url(world, endpoint), {}, content_type="application/json"
+        ).status_code
         assert (status in REFUSED) is not holds, f"{capability}: {endpoint} 对 {name} 返回 {status}"
     if probe.admin is not None:
         label, action = probe.admin
         app_label, model = label.split(".")
-        assert model_permission(user, app_label, model, action) is holds, f"{capability}: admin {label} {name}"
+        assert model_permission(user, app_label, model, action) is holds, (
+            f"{capability}: admin {label} {name}"
+        )
         _assert_the_admin_agrees(label, action, user, holds)
 
 
@@ -164,6 +199,9 @@ def _assert_the_admin_agrees(label: str, action: str, user: Any, holds: bool) ->
     model_admin = next(a for m, a in admin.site._registry.items() if m._meta.label_lower == label)
     request = RequestFactory().get("/admin/")
     request.user = user
-    allowed = {"view": model_admin.has_view_permission, "add": model_admin.has_add_permission,
-               "change": model_admin.has_change_permission}[action](request)
+    allowed = {
+        "view": model_admin.has_view_permission,
+        "add": model_admin.has_add_permission,
+        "change": model_admin.has_change_permission,
+    }[action](request)
     assert allowed is holds, f"admin {label} {action} for {user}"

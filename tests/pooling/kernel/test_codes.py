@@ -56,12 +56,20 @@ def test_it_normalizes_every_code_the_same_way():
 
 
 def test_it_names_what_was_expected_and_the_field():
-    err = pytest.raises(BusinessRuleError, codes.check_id_number, "360426199101010072", field="id_no").value
-    assert err.params == {"expected": "1", "actual": "2"} and err.field == "id_no" and err.code == "id_check"
+    err = pytest.raises(
+        BusinessRuleError, codes.check_id_number, "360426199101010072", field="id_no"
+    ).value
+    assert (
+        err.params == {"expected": "1", "actual": "2"}
+        and err.field == "id_no"
+        and err.code == "id_check"
+    )
     assert "应为 1" in err.text("zh-hans") and err.text("en") != err.text("zh-hans")
     err = pytest.raises(BusinessRuleError, codes.check_credit_code, "91110108551385082R").value
     assert err.params["expected"] == "Q" and err.field == "credit_code"
-    err = pytest.raises(BusinessRuleError, codes.check_provider_code, "H32090350001", prefix="H", area="320902").value
+    err = pytest.raises(
+        BusinessRuleError, codes.check_provider_code, "H32090350001", prefix="H", area="320902"
+    ).value
     assert err.params == {"area": "320903", "region": "320902"}
 
 
@@ -89,6 +97,7 @@ def test_the_model_field_validators_say_the_same():
 
 
 # --- against a plain reading of the standards -------------------------------------------
+
 
 def reference_id(value: str) -> tuple:
     """GB 11643 read plainly: regex, `date()` per call, `int(d) * w` per digit."""
@@ -126,20 +135,26 @@ def fast_id(value: str) -> tuple:
 
 def with_reference_check(first17: str) -> str:
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights, strict=True)) % 11]
+    return (
+        first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights, strict=True)) % 11]
+    )
 
 
 def reference_credit_check(first17: str) -> str:
     alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    weights = [3 ** i % 31 for i in range(17)]  # GB 32100: the weights are 3^i mod 31
+    weights = [3**i % 31 for i in range(17)]  # GB 32100: the weights are 3^i mod 31
     total = sum(alphabet.index(c) * w for c, w in zip(first17, weights, strict=True))
     return alphabet[(31 - total % 31) % 31]
 
 
 # Mostly digits, sometimes x/X, a space, a full-width space or a non-ASCII digit ("١", "２").
 id_chars = st.sampled_from("0123456789" * 6 + "xX A\u3000١２")
-areas = st.sampled_from(sorted(codes.shipped_area_codes()) + ["110101", "990101", "000000", "360426"])
-births = st.dates(min_value=date(1850, 1, 1), max_value=date(2040, 12, 31)).map(lambda d: d.strftime("%Y%m%d"))
+areas = st.sampled_from(
+    sorted(codes.shipped_area_codes()) + ["110101", "990101", "000000", "360426"]
+)
+births = st.dates(min_value=date(1850, 1, 1), max_value=date(2040, 12, 31)).map(
+    lambda d: d.strftime("%Y%m%d")
+)
 odd_births = st.from_regex(r"\A(18|19|20)[0-9]{2}(0[0-9]|1[0-3])(0[0-9]|[1-3][0-9])\Z")
 credit_bodies = st.text(st.sampled_from(codes.CREDIT_ALPHABET), min_size=17, max_size=17)
 
@@ -152,7 +167,9 @@ def test_it_agrees_with_the_plain_reading_on_random_strings(value):
 
 @settings(max_examples=1500, deadline=None)
 @given(areas, st.one_of(births, odd_births), st.integers(0, 999), st.booleans(), st.booleans())
-def test_it_agrees_with_the_plain_reading_on_near_valid_numbers(area, birth, seq, break_check, lower):
+def test_it_agrees_with_the_plain_reading_on_near_valid_numbers(
+    area, birth, seq, break_check, lower
+):
     number = with_reference_check(f"{area}{birth}{seq:03d}")
     if break_check:
         number = number[:17] + ("0" if number[17] != "0" else "1")
@@ -179,7 +196,9 @@ def test_the_check_char_helpers_refuse_what_they_cannot_complete():
 
 # --- the SQL the people screen runs ----------------------------------------------------
 
-postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="the screen is PostgreSQL's")
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the screen is PostgreSQL's"
+)
 SHAPE_AND_CHECK = {codes.ID_WRONG_LENGTH, codes.ID_BAD_CHARS, codes.ID_BAD_CHECK_DIGIT}
 
 
@@ -188,27 +207,39 @@ SHAPE_AND_CHECK = {codes.ID_WRONG_LENGTH, codes.ID_BAD_CHARS, codes.ID_BAD_CHECK
 def test_the_sql_check_agrees_with_python_on_the_corpus():
     values = [value for value, _refusal in ID_NUMBERS] + ["", "X" * 18, "1" * 17 + "x"]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT v, coalesce({codes.id_number_sql('v')}, false) FROM unnest(%s::text[]) v",
-                       [values])
+        cursor.execute(
+            f"SELECT v, coalesce({codes.id_number_sql('v')}, false) FROM unnest(%s::text[]) v",
+            [values],
+        )
         in_sql = dict(cursor.fetchall())
     for value in values:
         refusal = _verdict(codes.check_id_number, value)
         # The SQL reads the cell as it is: only what needs no normalising can pass; the rest is
         # "not sure" and left to Python, which names the error.
-        python_says_shape_ok = refusal not in SHAPE_AND_CHECK and value == codes.normalize_code(value)
+        python_says_shape_ok = refusal not in SHAPE_AND_CHECK and value == codes.normalize_code(
+            value
+        )
         assert in_sql[value] == python_says_shape_ok, value
 
 
 @postgres_only
 @pytest.mark.django_db
 @settings(max_examples=200, deadline=None)
-@given(st.sampled_from(sorted(codes.shipped_area_codes())), births.filter(lambda b: "1880" <= b <= "20251231"),
-       st.integers(0, 999), st.sampled_from(codes.ID_LAST_CHARS), st.sampled_from(["", "0", "cut"]))
+@given(
+    st.sampled_from(sorted(codes.shipped_area_codes())),
+    births.filter(lambda b: "1880" <= b <= "20251231"),
+    st.integers(0, 999),
+    st.sampled_from(codes.ID_LAST_CHARS),
+    st.sampled_from(["", "0", "cut"]),
+)
 def test_the_sql_check_agrees_with_python_on_random_numbers(area, birth, seq, last, tail):
     """Area and birth date valid, so Python's verdict turns on the shape and check character alone."""
     value = f"{area}{birth}{seq:03d}{last}"
     value = value[:-2] if tail == "cut" else value + tail
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT coalesce({codes.id_number_sql('v')}, false) FROM (SELECT %s::text AS v) t", [value])
+        cursor.execute(
+            f"SELECT coalesce({codes.id_number_sql('v')}, false) FROM (SELECT %s::text AS v) t",
+            [value],
+        )
         in_sql = cursor.fetchone()[0]
     assert in_sql == (_verdict(codes.check_id_number, value) is None)

@@ -55,11 +55,15 @@ def test_it_counts_months_both_included():
 
 def test_it_counts_working_days_past_weekends_and_holidays():
     assert dates.add_working_days(date(2026, 5, 1), 1) == date(2026, 5, 4)  # a Friday
-    assert dates.add_working_days(date(2026, 5, 1), 1, holidays={date(2026, 5, 4)}) == date(2026, 5, 5)
+    assert dates.add_working_days(date(2026, 5, 1), 1, holidays={date(2026, 5, 4)}) == date(
+        2026, 5, 5
+    )
     assert not dates.is_working_day(date(2026, 5, 2))
 
 
-@pytest.mark.parametrize("text", ["2026-03", "2026/3", "202603", "2026年3月", "2026-03-15", "2026.03", " 2026-3 "])
+@pytest.mark.parametrize(
+    "text", ["2026-03", "2026/3", "202603", "2026年3月", "2026-03-15", "2026.03", " 2026-3 "]
+)
 def test_it_parses_months_to_their_first_day(text):
     assert dates.parse_month(text) == date(2026, 3, 1)
 
@@ -87,7 +91,10 @@ def test_it_refuses_impossible_dates(text):
 def test_it_names_an_excel_serial_number_instead_of_guessing_the_date(parse):
     with pytest.raises(BusinessRuleError) as err:
         parse("46082")
-    assert err.value.message is dates.EXCEL_SERIAL and err.value.params == {"value": "46082", "date": "2026-03-01"}
+    assert err.value.message is dates.EXCEL_SERIAL and err.value.params == {
+        "value": "46082",
+        "date": "2026-03-01",
+    }
     with pytest.raises(BusinessRuleError) as err:
         parse("４６０８２")
     assert err.value.message is not dates.EXCEL_SERIAL  # full-width: the reader names those

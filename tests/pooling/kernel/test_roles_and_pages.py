@@ -11,7 +11,9 @@ from pooling.models import Region
 pytestmark = pytest.mark.django_db
 
 
-def test_it_derives_admin_permissions_from_the_capability_table(clerk_a, finance, auditor, bureau_admin):
+def test_it_derives_admin_permissions_from_the_capability_table(
+    clerk_a, finance, auditor, bureau_admin
+):
     assert clerk_a.has_perm("pooling.view_region")
     assert not clerk_a.has_perm("pooling.change_region")
     assert not clerk_a.has_perm("pooling.view_user")  # staff accounts are private
@@ -22,7 +24,9 @@ def test_it_derives_admin_permissions_from_the_capability_table(clerk_a, finance
     assert not bureau_admin.has_perm("providers.change_agreementtemplate")
     assert auditor.has_perm("pooling.view_user") and not auditor.has_perm("pooling.change_region")
     # Nobody but a superuser deletes.
-    assert not any(u.has_perm("pooling.delete_region") for u in (clerk_a, finance, auditor, bureau_admin))
+    assert not any(
+        u.has_perm("pooling.delete_region") for u in (clerk_a, finance, auditor, bureau_admin)
+    )
 
 
 def test_it_sends_anonymous_visitors_to_the_login_page(client):
@@ -69,7 +73,10 @@ def test_it_keeps_the_auditor_from_posting_anywhere(client_for, auditor):
 def test_it_audits_who_changed_what(client_for, superuser):
     client = client_for(superuser)
     region = Region.objects.get(code="320902")
-    data = {f: getattr(region, f) for f in ("code", "name", "level", "kind", "agency_name", "sort_order")}
+    data = {
+        f: getattr(region, f)
+        for f in ("code", "name", "level", "kind", "agency_name", "sort_order")
+    }
     data.update(name="亭湖区（测试）", is_active="on", parent="320900")
     response = client.post("/admin/pooling/region/320902/change/", data)
     assert response.status_code == 302, response.content.decode()[:2000]

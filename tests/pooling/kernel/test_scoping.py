@@ -30,6 +30,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def probe(regions):
     with isolate_apps("pooling"):
+
         class Probe(ScopedModel):
             county = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+")
             label = models.CharField(max_length=40)
@@ -41,11 +42,13 @@ def probe(regions):
 
         with as_owner(), connection.schema_editor() as editor:  # as a migration would
             editor.create_model(Probe)
-        Probe.objects.bulk_create([
-            Probe(county_id="320902", label="a1", amount_fen=100),
-            Probe(county_id="320902", label="a2", amount_fen=200),
-            Probe(county_id="320903", label="b1", amount_fen=5000),
-        ])
+        Probe.objects.bulk_create(
+            [
+                Probe(county_id="320902", label="a1", amount_fen=100),
+                Probe(county_id="320902", label="a2", amount_fen=200),
+                Probe(county_id="320903", label="b1", amount_fen=5000),
+            ]
+        )
         # Built outside any request, like a DRF `queryset = ...` class attribute.
         Probe.import_time_queryset = Probe.objects.all()
         yield Probe

@@ -41,7 +41,9 @@ def test_it_lets_the_auditor_change_nothing(plan, auditor, client_for):
 
 def leaky_view(request):
     with unrestricted():
-        rows = [str(obj.__dict__) for model in scoped_models() for obj in model._default_manager.all()]
+        rows = [
+            str(obj.__dict__) for model in scoped_models() for obj in model._default_manager.all()
+        ]
     return HttpResponse("\n".join(rows))
 
 

@@ -17,7 +17,11 @@ def post(client, url, body=None):
 
 
 def test_the_api_runs_maker_checker_end_to_end(client_for, bureau_admin, bureau_checker, clerk_a):
-    maker, checker, clerk = client_for(bureau_admin), client_for(bureau_checker), client_for(clerk_a)
+    maker, checker, clerk = (
+        client_for(bureau_admin),
+        client_for(bureau_checker),
+        client_for(clerk_a),
+    )
     assert post(clerk, f"{API}import/", demo_doc()).status_code == 403
     created = post(maker, f"{API}import/", demo_doc())
     assert created.status_code == 201, created.content
@@ -49,7 +53,9 @@ def test_the_api_returns_every_problem_with_its_json_path(client_for, bureau_adm
     assert not PolicyVersion.objects.exists()
 
 
-def test_the_api_rejects_with_a_reason_and_publishes_the_schema(client_for, bureau_admin, bureau_checker):
+def test_the_api_rejects_with_a_reason_and_publishes_the_schema(
+    client_for, bureau_admin, bureau_checker
+):
     post(client_for(bureau_admin), f"{API}import/", demo_doc())
     post(client_for(bureau_admin), f"{API}YC-2026/submit/")
     checker = client_for(bureau_checker)
@@ -60,7 +66,9 @@ def test_the_api_rejects_with_a_reason_and_publishes_the_schema(client_for, bure
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
 
 
-def test_the_openapi_schema_documents_the_policy_api_and_changes_are_audited(client_for, bureau_admin):
+def test_the_openapi_schema_documents_the_policy_api_and_changes_are_audited(
+    client_for, bureau_admin
+):
     from auditlog.models import LogEntry
 
     schema = client_for(bureau_admin).get("/api/schema/?format=json").json()

@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_import_then_export_gives_back_the_same_file(tmp_path, bureau_admin, bureau_checker):
-    call_command("import_policy", str(DEMO), "--as", "bureau_admin", "--publish-by", "bureau_checker")
+    call_command(
+        "import_policy", str(DEMO), "--as", "bureau_admin", "--publish-by", "bureau_checker"
+    )
     version = PolicyVersion.objects.get(code="YC-2026")
     assert version.status == PolicyStatus.PUBLISHED
     assert (version.drafted_by, version.approved_by) == (bureau_admin, bureau_checker)
@@ -29,14 +31,18 @@ def test_import_reports_every_problem_and_imports_nothing(tmp_path, bureau_admin
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(doc), "utf-8")
     with pytest.raises(CommandError) as info:
-        call_command("import_policy", str(bad), "--as", "bureau_admin", "--publish-by", "bureau_checker")
+        call_command(
+            "import_policy", str(bad), "--as", "bureau_admin", "--publish-by", "bureau_checker"
+        )
     assert "$.resident.year：类型应为整数" in str(info.value)
     assert not PolicyVersion.objects.exists()
 
 
 def test_import_refuses_a_self_approval_and_leaves_no_draft(bureau_admin):
     with pytest.raises(CommandError, match="另一位市医保局管理员"):
-        call_command("import_policy", str(DEMO), "--as", "bureau_admin", "--publish-by", "bureau_admin")
+        call_command(
+            "import_policy", str(DEMO), "--as", "bureau_admin", "--publish-by", "bureau_admin"
+        )
     assert not PolicyVersion.objects.exists()
 
 

@@ -17,18 +17,29 @@ CATALOGUE = "目录类别,编码,名称,甲乙类\n药品,XA01ABD075A00201010048
 
 def _form(body: str, marker: str) -> str:
     start = body.index(marker)
-    return body[body.rindex("<form", 0, start):body.index("</form>", start)]
+    return body[body.rindex("<form", 0, start) : body.index("</form>", start)]
 
 
 def test_rejecting_a_policy_or_catalogue_version_asks_for_confirmation_and_a_reason(
-        bureau_admin, bureau_checker, client_for):
-    version = policy.policy_submit(version=policy.policy_draft_import(document=demo_doc(code="CONFIRM-1"),
-                                                                      actor=bureau_admin), actor=bureau_admin)
+    bureau_admin, bureau_checker, client_for
+):
+    version = policy.policy_submit(
+        version=policy.policy_draft_import(document=demo_doc(code="CONFIRM-1"), actor=bureau_admin),
+        actor=bureau_admin,
+    )
     checker = client_for(bureau_checker)
     form = _form(checker.get(f"/policy/v/{version.code}/").content.decode(), 'id="reject-policy"')
     assert "return confirm(" in form and 'name="reason"' in form
-    draft = catalogue_import(data=CATALOGUE, filename="c.csv", code="CONFIRM-C", title="测试",
-                             effective_from=date(2026, 1, 1), actor=bureau_admin)
+    draft = catalogue_import(
+        data=CATALOGUE,
+        filename="c.csv",
+        code="CONFIRM-C",
+        title="测试",
+        effective_from=date(2026, 1, 1),
+        actor=bureau_admin,
+    )
     submitted = catalogue.catalogue_submit(version=draft, actor=bureau_admin)
-    form = _form(checker.get(f"/policy/catalogues/{submitted.pk}/").content.decode(), 'id="reject-catalogue"')
+    form = _form(
+        checker.get(f"/policy/catalogues/{submitted.pk}/").content.decode(), 'id="reject-catalogue"'
+    )
     assert "return confirm(" in form and 'name="reason" required' in form

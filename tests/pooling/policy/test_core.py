@@ -31,8 +31,13 @@ def test_it_refuses_a_date_before_any_published_version(demo_policy):
 def test_it_refuses_publishing_without_a_second_approver(demo_policy, bureau_admin):
     with pytest.raises(IntegrityError):
         PolicyVersion.objects.create(
-            code="self-approved", title="t", effective_from=date(2027, 1, 1), document={},
-            status=PolicyStatus.PUBLISHED, drafted_by=bureau_admin, approved_by=bureau_admin,
+            code="self-approved",
+            title="t",
+            effective_from=date(2027, 1, 1),
+            document={},
+            status=PolicyStatus.PUBLISHED,
+            drafted_by=bureau_admin,
+            approved_by=bureau_admin,
         )
 
 

@@ -13,9 +13,18 @@ def test_the_view_shows_fen_as_yuan_and_rates_as_percents_in_table_order():
     view = policy_view(policy_from_document(doc))
     assert view["class_b"] == "12.5" and view["demo"] is True
     first = view["inpatient"][0]
-    assert (first["level_label"], first["deductible_first"], first["ratio_pct"], first["annual_cap"]) == (
-        "三级", "1200.00", "85", "450000.00")
-    assert [r["level_label"] for r in view["inpatient"][:4]] == ["三级", "二级", "一级", "社区/基层"]
+    assert (
+        first["level_label"],
+        first["deductible_first"],
+        first["ratio_pct"],
+        first["annual_cap"],
+    ) == ("三级", "1200.00", "85", "450000.00")
+    assert [r["level_label"] for r in view["inpatient"][:4]] == [
+        "三级",
+        "二级",
+        "一级",
+        "社区/基层",
+    ]
     assert ("上年度职工月平均工资", "7500.00 元") in view["employee_rows"]
     assert view["leave_days"].base == 98 and view["maternity_medical"][0] == ("顺产", "2000.00 元")
 
@@ -30,14 +39,27 @@ def test_a_comparison_names_rows_by_their_key_in_words_and_reads_like_the_page()
     changes = {c.path: c for c in policy_diff(old, new)}
     ratio = changes["$.benefits.inpatient[employee/in_service/level3].ratio_pct"]
     assert (ratio.label, ratio.old, ratio.new) == (
-        "待遇标准 · 住院待遇 · 职工基本医疗保险 在职职工 三级 · 统筹基金支付比例", "85%", "87%")
+        "待遇标准 · 住院待遇 · 职工基本医疗保险 在职职工 三级 · 统筹基金支付比例",
+        "85%",
+        "87%",
+    )
     wage = changes["$.employee.average_monthly_wage"]
-    assert (wage.label, wage.old, wage.new) == ("职工基本医疗保险 · 上年度全市职工月平均工资", "7500.00 元", "7800.00 元")
+    assert (wage.label, wage.old, wage.new) == (
+        "职工基本医疗保险 · 上年度全市职工月平均工资",
+        "7500.00 元",
+        "7800.00 元",
+    )
     tekun = changes["$.resident.special_group_subsidy.tekun"]
     assert tekun.label.endswith("特困人员") and (tekun.old, tekun.new) == ("400.00 元", "450.00 元")
-    assert (changes["$.code"].label, changes["$.code"].old, changes["$.code"].new) == ("版本号", "YC-2026", "YC-2027")
+    assert (changes["$.code"].label, changes["$.code"].old, changes["$.code"].new) == (
+        "版本号",
+        "YC-2026",
+        "YC-2027",
+    )
     assert "$.employee.employer_rate_pct" not in changes
-    gone = [c for p, c in changes.items() if p.startswith("$.benefits.chronic_special.diseases[M08500]")]
+    gone = [
+        c for p, c in changes.items() if p.startswith("$.benefits.chronic_special.diseases[M08500]")
+    ]
     assert len(gone) == 4 and all(c.old is not None and c.new is None for c in gone)
     assert "M08500 器官移植术后抗排异治疗" in gone[0].label
     assert not any("$" in c.label or "_" in c.label for c in changes.values())
@@ -45,7 +67,10 @@ def test_a_comparison_names_rows_by_their_key_in_words_and_reads_like_the_page()
 
 def test_the_page_names_special_groups_by_the_kernel_choices():
     rows = dict(policy_view(policy_from_document(demo_doc()))["resident_rows"])
-    assert rows["特殊群体资助：低保对象"] == "200.00 元" and rows["特殊群体资助：特困人员"] == "400.00 元"
+    assert (
+        rows["特殊群体资助：低保对象"] == "200.00 元"
+        and rows["特殊群体资助：特困人员"] == "400.00 元"
+    )
     assert not any("dibao" in label or "tekun" in label for label in rows)
 
 

@@ -20,10 +20,16 @@ def test_every_schema_path_has_a_chinese_label_and_no_label_is_left_over():
 def test_a_problem_path_reads_as_words_rows_named_by_their_key():
     doc = demo_doc()
     assert path_label("$.benefits.inpatient[3].ratio_pct", doc) == (
-        "待遇标准 · 住院待遇 · 职工基本医疗保险 在职职工 社区/基层 · 统筹基金支付比例")
-    assert path_label("$.benefits.inpatient[3].ratio_pct") == "待遇标准 · 住院待遇 · 第 4 行 · 统筹基金支付比例"
+        "待遇标准 · 住院待遇 · 职工基本医疗保险 在职职工 社区/基层 · 统筹基金支付比例"
+    )
+    assert (
+        path_label("$.benefits.inpatient[3].ratio_pct")
+        == "待遇标准 · 住院待遇 · 第 4 行 · 统筹基金支付比例"
+    )
     assert path_label("$.resident.special_group_subsidy.dibao") == (
-        "城乡居民基本医疗保险（筹资） · 特殊群体个人缴费资助 · 低保对象")
+        "城乡居民基本医疗保险（筹资） · 特殊群体个人缴费资助 · 低保对象"
+    )
     assert path_label("$.employee.personal_account.retiree_monthly[1].amount", doc) == (
-        "职工基本医疗保险 · 个人账户 · 退休人员按月划入 · 70 岁起 · 每月划入额")
+        "职工基本医疗保险 · 个人账户 · 退休人员按月划入 · 70 岁起 · 每月划入额"
+    )
     assert path_label("$") == "政策文件"

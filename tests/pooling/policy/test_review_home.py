@@ -15,12 +15,21 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_checker_sees_what_waits_for_review_and_the_maker_sees_it_waits_for_another(
-        client_for, bureau_admin, bureau_checker, clerk_a, city_agent):
-    policy = policy_draft_import(document=demo_doc(code="YC-2027", effective_from="2027-01-01"), actor=bureau_admin)
+    client_for, bureau_admin, bureau_checker, clerk_a, city_agent
+):
+    policy = policy_draft_import(
+        document=demo_doc(code="YC-2027", effective_from="2027-01-01"), actor=bureau_admin
+    )
     policy_submit(version=policy, actor=bureau_admin)
-    policy_draft_import(document=demo_doc(code="YC-DRAFT", effective_from="2028-01-01"), actor=bureau_admin)
-    catalogue = CatalogueVersion.objects.create(code="CAT-2027", title="2027 年目录", imported_by=bureau_admin,
-                                                effective_from=dt.date(2027, 1, 1))
+    policy_draft_import(
+        document=demo_doc(code="YC-DRAFT", effective_from="2028-01-01"), actor=bureau_admin
+    )
+    catalogue = CatalogueVersion.objects.create(
+        code="CAT-2027",
+        title="2027 年目录",
+        imported_by=bureau_admin,
+        effective_from=dt.date(2027, 1, 1),
+    )
     catalogue_submit(version=catalogue, actor=bureau_admin)
 
     page = client_for(bureau_checker).get("/").content.decode()

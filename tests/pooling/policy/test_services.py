@@ -65,7 +65,9 @@ def test_it_refuses_other_roles_at_every_step(clerk_a, city_agent, finance, audi
             policy_draft_import(document=demo_doc(code="OTHER"), actor=outsider)
         with pytest.raises(PermissionDenied, match="复核发布或退回政策版本"):
             policy_approve_publish(version=version, actor=outsider)
-    assert list(PolicyVersion.objects.values_list("code", "status")) == [("YC-2026", PolicyStatus.SUBMITTED)]
+    assert list(PolicyVersion.objects.values_list("code", "status")) == [
+        ("YC-2026", PolicyStatus.SUBMITTED)
+    ]
 
 
 def test_an_editor_of_a_draft_becomes_its_maker(bureau_admin, bureau_checker):
@@ -81,7 +83,9 @@ def test_an_editor_of_a_draft_becomes_its_maker(bureau_admin, bureau_checker):
     assert policy_approve_publish(version=version, actor=bureau_admin).title == "改过的标题"
 
 
-def test_a_published_version_cannot_be_changed_through_services_or_the_orm(bureau_admin, bureau_checker):
+def test_a_published_version_cannot_be_changed_through_services_or_the_orm(
+    bureau_admin, bureau_checker
+):
     version = publish(demo_doc(), bureau_admin, bureau_checker)
     with pytest.raises(BusinessRuleError) as info:
         policy_draft_update(version=version, document=demo_doc(title="x"), actor=bureau_admin)
@@ -115,7 +119,9 @@ def test_the_database_refuses_raw_sql_changes_to_a_published_version(bureau_admi
     with pytest.raises(IntegrityError), transaction.atomic():
         PolicyVersion.objects.filter(pk=version.pk).update(title="ORM update() bypasses save()")
     # A draft stays freely editable by SQL (the trigger guards published rows only).
-    draft = policy_draft_import(document=demo_doc(code="YC-2027", effective_from="2027-01-01"), actor=bureau_admin)
+    draft = policy_draft_import(
+        document=demo_doc(code="YC-2027", effective_from="2027-01-01"), actor=bureau_admin
+    )
     with connection.cursor() as cursor:
         cursor.execute("UPDATE pooling_policyversion SET title = 'ok' WHERE id = %s", [draft.pk])
     assert PolicyVersion.objects.get(pk=version.pk).document == demo_doc()
@@ -127,7 +133,9 @@ def test_each_date_is_judged_by_the_version_in_force_on_it(bureau_admin, bureau_
     later["employee"]["average_monthly_wage"] = "8000.00"
     publish(later, bureau_admin, bureau_checker)
     # An unpublished draft with an earlier date never counts.
-    policy_draft_import(document=demo_doc(code="YC-DRAFT", effective_from="2026-03-01"), actor=bureau_admin)
+    policy_draft_import(
+        document=demo_doc(code="YC-DRAFT", effective_from="2026-03-01"), actor=bureau_admin
+    )
     assert policy_in_force(on=date(2026, 6, 30)).code == "YC-2026"
     assert policy_in_force(on=date(2026, 6, 30)).employee.average_monthly_wage_fen == 750_000
     assert policy_in_force(on=date(2026, 7, 1)).code == "YC-2026H2"
@@ -144,13 +152,17 @@ def test_it_refuses_two_published_versions_for_one_date(bureau_admin, bureau_che
     assert info.value.message == DATE_TAKEN
 
 
-def test_it_names_the_version_published_for_the_date_meanwhile(bureau_admin, bureau_checker, monkeypatch):
+def test_it_names_the_version_published_for_the_date_meanwhile(
+    bureau_admin, bureau_checker, monkeypatch
+):
     from pooling.kernel import review  # the maker-checker policy and catalogues share
 
     publish(demo_doc(), bureau_admin, bureau_checker)
     twin = policy_draft_import(document=demo_doc(code="YC-2026B"), actor=bureau_admin)
     policy_submit(version=twin, actor=bureau_admin)
-    blind_once(monkeypatch, review, "_check_date_free")  # the other approval committed after our look
+    blind_once(
+        monkeypatch, review, "_check_date_free"
+    )  # the other approval committed after our look
     with pytest.raises(BusinessRuleError) as info:
         policy_approve_publish(version=twin, actor=bureau_checker)
     assert info.value.message == DATE_TAKEN and "YC-2026" in info.value.text()

@@ -30,7 +30,11 @@ def test_it_refuses_a_missing_hospital_level_and_a_category_of_the_wrong_scheme(
     doc = demo_doc()
     inpatient = doc["benefits"]["inpatient"]
     dropped = inpatient.pop(0)
-    assert (dropped["scheme"], dropped["category"], dropped["hospital_level"]) == ("employee", "in_service", "level3")
+    assert (dropped["scheme"], dropped["category"], dropped["hospital_level"]) == (
+        "employee",
+        "in_service",
+        "level3",
+    )
     doc["benefits"]["outpatient_pooling"][0]["category"] = "resident_adult"
     reasons = [str(p) for p in document_problems(doc)]
     assert "$.benefits.inpatient：缺少 employee/in_service/level3 的标准" in reasons

@@ -13,7 +13,9 @@ def test_it_shows_a_county_clerk_the_chinese_home_page(browser_page, live_server
     assert page.locator("h1").inner_text().startswith("您好")
     body = page.locator("body").inner_text()
     assert "亭湖区" in body and "经办管理" in body and "预算编报" in body
-    assert "基金管理" not in body and "接口文档" not in body  # no fund books, no API docs for a clerk
+    assert (
+        "基金管理" not in body and "接口文档" not in body
+    )  # no fund books, no API docs for a clerk
     # A county clerk is told they see only their own unit, and no other unit is listed.
     assert "只能查看和办理本经办单位的业务" in body
     assert "盐都区" not in body

@@ -28,8 +28,13 @@ PER_ROUTE = 2  # pages of one kind (one URL pattern) visited per account
 HREF = re.compile(r'href="([^"]+)"')
 # Leaving the session or the language is not a page; static files are not pages either.
 SKIPPED = ("/accounts/logout/", "/i18n/", "/static/", "/media/", "/admin/logout/")
-DEBUG_MARKERS = ("<code>DEBUG = True</code>", "Using the URLconf defined in",
-                 "Traceback (most recent call last)", 'id="traceback"', "Request Method:")
+DEBUG_MARKERS = (
+    "<code>DEBUG = True</code>",
+    "Using the URLconf defined in",
+    "Traceback (most recent call last)",
+    'id="traceback"',
+    "Request Method:",
+)
 
 
 def links(body: str) -> list[str]:
@@ -37,7 +42,12 @@ def links(body: str) -> list[str]:
     for raw in HREF.findall(body):
         url, _fragment = urldefrag(html.unescape(raw))
         parts = urlsplit(url)
-        if url.startswith("/") and not url.startswith("//") and not parts.netloc and not url.startswith(SKIPPED):
+        if (
+            url.startswith("/")
+            and not url.startswith("//")
+            and not parts.netloc
+            and not url.startswith(SKIPPED)
+        ):
             found.append(url)
     return found
 

@@ -39,7 +39,10 @@ def cells(html: str, tag: str, within: str = "") -> list[str]:
     """The text of every <tag> cell (of the table with id `within`, if given)."""
     if within:
         html = html.split(f'id="{within}"', 1)[1].split("</table>", 1)[0]
-    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(rf"<{tag}[^>]*>(.*?)</{tag}>", html, re.S)]
+    return [
+        re.sub(r"<[^>]+>", "", c).strip()
+        for c in re.findall(rf"<{tag}[^>]*>(.*?)</{tag}>", html, re.S)
+    ]
 
 
 def chinese(texts: list[str]) -> list[str]:
@@ -58,7 +61,9 @@ def test_policy_pages_label_rows_and_values_in_english(client_for, demo_policy, 
     assert chinese(cells(page, "th")) == [] and "7500.00 yuan" in page
     diff = client.get("/policy/compare/?a=YC-2026&b=YC-2027").content.decode()
     rows = cells(diff, "td", "policy-diff")
-    assert len(rows) == 4 * 3 and chinese(rows) == []  # code, date, ratio, 低保 subsidy: label, old, new
+    assert (
+        len(rows) == 4 * 3 and chinese(rows) == []
+    )  # code, date, ratio, 低保 subsidy: label, old, new
     form = client.get("/policy/parameters/").content.decode()
     assert chinese(cells(form, "label") + cells(form, "legend") + cells(form, "th")) == []
 
@@ -80,20 +85,34 @@ def test_the_quote_options_are_english(client_for, demo_policy, clerk_a):
 
 
 def test_import_columns_have_english_meanings_and_row_errors_read_in_english(
-        client_for, clerk_a, django_capture_on_commit_callbacks):
+    client_for, clerk_a, django_capture_on_commit_callbacks
+):
     with translation.override("en"):
-        unexplained = [(k.key, c.label) for k in all_kinds().values() for c in k.columns if not c.meaning()]
+        unexplained = [
+            (k.key, c.label) for k in all_kinds().values() for c in k.columns if not c.meaning()
+        ]
     assert unexplained == []
     client = english(client_for(clerk_a))
     listing = client.get(reverse("imports:index")).content.decode()
     assert "身份证号码* (ID card number)" in listing
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("imports:upload"), {"kind": "people", "file": SimpleUploadedFile(
-            "p.csv", people_csv([[bad_check(id_number()), "张三", "在职职工", "320902"]]))})
+        client.post(
+            reverse("imports:upload"),
+            {
+                "kind": "people",
+                "file": SimpleUploadedFile(
+                    "p.csv", people_csv([[bad_check(id_number()), "张三", "在职职工", "320902"]])
+                ),
+            },
+        )
     from pooling.imports.models import ImportBatch
 
-    page = client.get(reverse("imports:batch", args=[ImportBatch.objects.get().pk])).content.decode()
-    reasons = [row[2] for row in zip(*[iter(cells(page.split("<tbody>")[-1], "td"))] * 3, strict=False)]
+    page = client.get(
+        reverse("imports:batch", args=[ImportBatch.objects.get().pk])
+    ).content.decode()
+    reasons = [
+        row[2] for row in zip(*[iter(cells(page.split("<tbody>")[-1], "td"))] * 3, strict=False)
+    ]
     assert reasons and chinese(reasons) == []
 
 
@@ -101,7 +120,11 @@ def test_statement_subtotals_are_english(client_for, finance):
     from funds.services.setup import books_ensure
 
     books_ensure(area_code="320900", codes=["resident"])
-    page = english(client_for(finance)).get("/funds/book/resident/statement/?year=2026&month=3").content.decode()
+    page = (
+        english(client_for(finance))
+        .get("/funds/book/resident/statement/?year=2026&month=3")
+        .content.decode()
+    )
     labels = [row for row in cells(page, "td") if row and not re.fullmatch(r"[-\d,.—]*", row)]
     assert "Total income" in labels and "Total expenditure" in labels
     assert chinese(labels) == []
@@ -112,15 +135,33 @@ def test_api_errors_carry_english_in_detail_en(client_for, clerk_a, bureau_admin
     assert not CJK.search(anonymous["detail_en"]) and CJK.search(anonymous["detail_zh"])
     missing = client_for(clerk_a).get("/api/v1/policies/NOPE/").json()
     assert (missing["detail_zh"], missing["detail_en"]) == ("未找到", "Not found")
-    media = client_for(clerk_a).post("/api/v1/imports/", "{}", content_type="application/json").json()
-    assert "application/json" in media["detail_en"] and not CJK.search(media["detail_en"]) and CJK.search(media["detail_zh"])
-    denied = client_for(clerk_a).post("/api/v1/policies/import/", "{}", content_type="application/json").json()
+    media = (
+        client_for(clerk_a).post("/api/v1/imports/", "{}", content_type="application/json").json()
+    )
+    assert (
+        "application/json" in media["detail_en"]
+        and not CJK.search(media["detail_en"])
+        and CJK.search(media["detail_zh"])
+    )
+    denied = (
+        client_for(clerk_a)
+        .post("/api/v1/policies/import/", "{}", content_type="application/json")
+        .json()
+    )
     assert CJK.search(denied["detail_zh"]) and not CJK.search(denied["detail_en"])
     broken = demo_doc()
     del broken["title"]
     broken["benefits"]["inpatient"][0]["ratio_pct"] = "abc"
-    body = client_for(bureau_admin).post("/api/v1/policies/import/", json.dumps(broken),
-                                         content_type="application/json", HTTP_ACCEPT_LANGUAGE="en").json()
+    body = (
+        client_for(bureau_admin)
+        .post(
+            "/api/v1/policies/import/",
+            json.dumps(broken),
+            content_type="application/json",
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+        .json()
+    )
     assert "$.title" in body["detail_en"] and not CJK.search(body["detail_en"])
     assert CJK.search(body["detail_zh"]) and "缺少必填项" in body["detail_zh"]
     assert all(not CJK.search(p["label_en"] + p["reason_en"]) for p in body["problems"])

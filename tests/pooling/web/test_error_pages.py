@@ -15,14 +15,18 @@ def demo_mode(settings):
     settings.DEBUG = True
 
 
-def test_it_shows_the_product_404_for_an_unknown_address_in_the_demo(demo_mode, client_for, clerk_a):
+def test_it_shows_the_product_404_for_an_unknown_address_in_the_demo(
+    demo_mode, client_for, clerk_a
+):
     response = client_for(clerk_a).get("/no-such-page/")
     body = response.content.decode()
     assert response.status_code == 404 and "页面不存在" in body and "返回首页" in body
     assert not any(marker in body for marker in DEBUG_PAGE)
 
 
-def test_it_shows_the_product_404_for_a_record_out_of_reach_in_the_demo(demo_mode, client_for, clerk_a):
+def test_it_shows_the_product_404_for_a_record_out_of_reach_in_the_demo(
+    demo_mode, client_for, clerk_a
+):
     response = client_for(clerk_a).get("/enrollment/people/987654321/")
     assert response.status_code == 404 and "页面不存在" in response.content.decode()
 
@@ -33,8 +37,14 @@ def test_it_shows_the_product_500_for_a_bug_in_the_demo(demo_mode, clerk_a, capl
     client.force_login(clerk_a)
     response = client.get("/boom/")
     body = response.content.decode()
-    assert response.status_code == 500 and "系统暂时出错" in body and "a bug nobody foresaw" not in body
-    assert "a bug nobody foresaw" in caplog.text  # the developer still reads the traceback in the log
+    assert (
+        response.status_code == 500
+        and "系统暂时出错" in body
+        and "a bug nobody foresaw" not in body
+    )
+    assert (
+        "a bug nobody foresaw" in caplog.text
+    )  # the developer still reads the traceback in the log
 
 
 def test_it_answers_the_api_in_json_in_the_demo(demo_mode, client_for, clerk_a):

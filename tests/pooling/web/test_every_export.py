@@ -96,23 +96,62 @@ def hostile(county_a, clerk_a, bureau_admin, demo_policy):
     book = books_ensure(area_code="320900", codes=["resident"])[0]
     emp = employer(county_a, name=ATTACK)
     person(county_a, name=ATTACK)
-    Declaration.objects.create(county=county_a, employer=emp, month=date(2026, 3, 1), total_fen=AMOUNT_FEN,
-                               status=DeclarationStatus.DECLARED)
+    Declaration.objects.create(
+        county=county_a,
+        employer=emp,
+        month=date(2026, 3, 1),
+        total_fen=AMOUNT_FEN,
+        status=DeclarationStatus.DECLARED,
+    )
     national, credit = codes(county_a.code, "hospital")
     from providers.models import Provider
 
-    Provider.objects.create(kind="hospital", name=ATTACK, national_code=national, credit_code=credit,
-                            location_region=county_a, handling_region=county_a, address="亭湖区大道1号",
-                            level="level2", ownership="private", opened_on=date(2020, 1, 1),
-                            state=State.PERFORMING, filed_on=date(2026, 2, 16))
-    post_entry(key="attack", book=book, memo=ATTACK, entry_date=date(2026, 3, 5), lines=[
-        dr(account_for(book=book, category=Category.TREASURY_TRANSIT, county_code="320900"), AMOUNT_FEN, "320902"),
-        cr(account_for(book=book, category=Category.INCOME_PREMIUM, county_code="320902"), AMOUNT_FEN)], actor=SETUP)
+    Provider.objects.create(
+        kind="hospital",
+        name=ATTACK,
+        national_code=national,
+        credit_code=credit,
+        location_region=county_a,
+        handling_region=county_a,
+        address="亭湖区大道1号",
+        level="level2",
+        ownership="private",
+        opened_on=date(2020, 1, 1),
+        state=State.PERFORMING,
+        filed_on=date(2026, 2, 16),
+    )
+    post_entry(
+        key="attack",
+        book=book,
+        memo=ATTACK,
+        entry_date=date(2026, 3, 5),
+        lines=[
+            dr(
+                account_for(book=book, category=Category.TREASURY_TRANSIT, county_code="320900"),
+                AMOUNT_FEN,
+                "320902",
+            ),
+            cr(
+                account_for(book=book, category=Category.INCOME_PREMIUM, county_code="320902"),
+                AMOUNT_FEN,
+            ),
+        ],
+        actor=SETUP,
+    )
     budget = Budget.objects.create(book=book, county=county_a, year=2026)
-    BudgetItem.objects.create(budget=budget, category=Category.INCOME_PREMIUM, amount_fen=AMOUNT_FEN)
-    batch = ImportBatch.objects.create(kind="people", stored_name="x", original_name="x.csv", uploaded_by=clerk_a,
-                                       county=county_a, status=ImportStatus.PREVIEWED, error_count=1,
-                                       errors=[{"row": 2, "column": ATTACK, "reason": ATTACK}])
+    BudgetItem.objects.create(
+        budget=budget, category=Category.INCOME_PREMIUM, amount_fen=AMOUNT_FEN
+    )
+    batch = ImportBatch.objects.create(
+        kind="people",
+        stored_name="x",
+        original_name="x.csv",
+        uploaded_by=clerk_a,
+        county=county_a,
+        status=ImportStatus.PREVIEWED,
+        error_count=1,
+        errors=[{"row": 2, "column": ATTACK, "reason": ATTACK}],
+    )
     return {"book": book, "budget": budget, "batch": batch}
 
 
@@ -146,7 +185,12 @@ def check_csv(raw: bytes, call: Call) -> None:
 
 
 def check_xlsx(raw: bytes, call: Call) -> None:
-    cells = [c for row in load_workbook(io.BytesIO(raw)).active.iter_rows() for c in row if c.value is not None]
+    cells = [
+        c
+        for row in load_workbook(io.BytesIO(raw)).active.iter_rows()
+        for c in row
+        if c.value is not None
+    ]
     assert not [c for c in cells if c.data_type == "f"]
     text = [c for c in cells if isinstance(c.value, str)]
     assert all(c.quotePrefix for c in text if c.value.lstrip(" \u3000").startswith(FORMULA_START))
@@ -161,7 +205,9 @@ def check_xlsx(raw: bytes, call: Call) -> None:
 def test_it_knows_how_to_call_every_export():
     pages = [n for n in export_names() if not n.startswith("admin:")]
     assert sorted(pages) == sorted(CALLS)
-    assert [n for n in export_names() if n.startswith("admin:")]  # the admin's exports are found too
+    assert [
+        n for n in export_names() if n.startswith("admin:")
+    ]  # the admin's exports are found too
 
 
 @pytest.mark.parametrize("name", sorted(CALLS))

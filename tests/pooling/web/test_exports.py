@@ -26,12 +26,24 @@ from pooling.web.exports import (
     xlsx_bytes,
 )
 
-ATTACKS = ["=HYPERLINK(\"http://x\",\"点我\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1",
-           "＝1+1", "  =1+1"]
+ATTACKS = [
+    '=HYPERLINK("http://x","点我")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1+1",
+    "\r=1+1",
+    "＝1+1",
+    "  =1+1",
+]
 
 
 def _table(rows, **kwargs):
-    columns = [Column("名称", width=20), Column("金额", MONEY, total=True), Column("身份证号码", CODE)]
+    columns = [
+        Column("名称", width=20),
+        Column("金额", MONEY, total=True),
+        Column("身份证号码", CODE),
+    ]
     return Table(title="测试报表", columns=columns, rows=rows, **kwargs)
 
 
@@ -61,7 +73,11 @@ def test_it_keeps_a_negative_amount_a_number():
     assert rows[1][1] == "-12.50"  # no apostrophe: a number, not text
     sheet = _sheet(_table([["冲销", -1250, ""]]))
     cell = sheet.cell(row=4, column=2)
-    assert cell.data_type == "n" and cell.value == Decimal("-12.5") and cell.number_format == "#,##0.00"
+    assert (
+        cell.data_type == "n"
+        and cell.value == Decimal("-12.5")
+        and cell.number_format == "#,##0.00"
+    )
 
 
 def test_it_writes_formula_text_as_text_in_xlsx_and_reads_it_back_unchanged():
@@ -76,8 +92,11 @@ def test_it_writes_formula_text_as_text_in_xlsx_and_reads_it_back_unchanged():
 
 
 def test_it_writes_a_title_block_a_frozen_header_widths_and_totals():
-    table = _table([["甲", 123456, ""], ["乙", 100, ""]], meta=[("账簿", "城乡居民基本医疗保险基金")],
-                   totals="合计")
+    table = _table(
+        [["甲", 123456, ""], ["乙", 100, ""]],
+        meta=[("账簿", "城乡居民基本医疗保险基金")],
+        totals="合计",
+    )
     sheet = _sheet(table)
     assert sheet["A1"].value == "测试报表" and sheet["A1"].font.b
     assert sheet["A2"].value == "账簿：城乡居民基本医疗保险基金" and sheet["C2"].value == "单位：元"
@@ -89,8 +108,12 @@ def test_it_writes_a_title_block_a_frozen_header_widths_and_totals():
 
 def test_it_adds_the_totals_row_to_csv_too():
     rows = _csv_rows(_table([["甲", 123456, ""], ["乙", 100, ""]], totals="合计"))
-    assert rows == [["名称", "金额", "身份证号码"], ["甲", "1234.56", ""], ["乙", "1.00", ""],
-                    ["合计", "1235.56", ""]]
+    assert rows == [
+        ["名称", "金额", "身份证号码"],
+        ["甲", "1234.56", ""],
+        ["乙", "1.00", ""],
+        ["合计", "1235.56", ""],
+    ]
 
 
 def test_it_keeps_every_digit_of_an_id_number():
@@ -113,7 +136,9 @@ def test_it_writes_dates_local_times_and_percentages():
     rows = _csv_rows(table)
     assert rows[1] == ["2026-03-05", "2026-03-05 00:30:00", "85.3%"]
     sheet = load_workbook(io.BytesIO(xlsx_bytes(table))).active
-    assert sheet["B4"].value == datetime(2026, 3, 5, 0, 30) and sheet["C4"].value == pytest.approx(0.853)
+    assert sheet["B4"].value == datetime(2026, 3, 5, 0, 30) and sheet["C4"].value == pytest.approx(
+        0.853
+    )
     assert sheet["C4"].number_format == "0.0%"
 
 

@@ -37,8 +37,17 @@ def _api_errors(data: dict) -> dict:
     return {k: [str(m) for m in v] for k, v in s.errors.items()}
 
 
-@pytest.mark.parametrize("text, fen", [("1234.5", 123450), ("1,234.50", 123450), ("¥12", 1200), ("￥0.01", 1),
-                                       (" 7 ", 700), ("0", 0)])
+@pytest.mark.parametrize(
+    "text, fen",
+    [
+        ("1234.5", 123450),
+        ("1,234.50", 123450),
+        ("¥12", 1200),
+        ("￥0.01", 1),
+        (" 7 ", 700),
+        ("0", 0),
+    ],
+)
 def test_it_reads_yuan_the_same_in_a_form_and_the_api(text, fen):
     assert YuanField().clean(text) == fen
     s = Payment(data={"amount": text})
@@ -46,8 +55,15 @@ def test_it_reads_yuan_the_same_in_a_form_and_the_api(text, fen):
     assert s.validated_data["amount"] == fen
 
 
-@pytest.mark.parametrize("text, message", [("1.234", money.TOO_PRECISE), ("abc", money.NOT_AN_AMOUNT),
-                                           ("-5", money.NEGATIVE_AMOUNT), ("NaN", money.NOT_AN_AMOUNT)])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("1.234", money.TOO_PRECISE),
+        ("abc", money.NOT_AN_AMOUNT),
+        ("-5", money.NEGATIVE_AMOUNT),
+        ("NaN", money.NOT_AN_AMOUNT),
+    ],
+)
 def test_it_refuses_with_one_message_in_either_language(text, message):
     for lang in ("zh-hans", "en"):
         with translation.override(lang):
@@ -60,7 +76,12 @@ def test_it_refuses_with_one_message_in_either_language(text, message):
 
 def test_the_english_of_each_money_message_is_in_the_catalogue():
     with translation.override("en"):
-        for message in (money.TOO_PRECISE, money.NOT_AN_AMOUNT, money.NEGATIVE_AMOUNT, FLOAT_AMOUNT):
+        for message in (
+            money.TOO_PRECISE,
+            money.NOT_AN_AMOUNT,
+            money.NEGATIVE_AMOUNT,
+            FLOAT_AMOUNT,
+        ):
             assert str(message).isascii(), str(message)
 
 
@@ -75,8 +96,10 @@ def test_the_api_refuses_a_json_float_and_writes_yuan_back():
     assert "amount" in _api_errors({"amount": True})
     s = Payment(data={"amount": 12})
     assert s.is_valid() and s.validated_data["amount"] == 1200
-    assert Payment({"amount": 123450, "month": date(2026, 3, 1)}).data == {"amount": "1234.50",
-                                                                        "month": "2026-03-01"}
+    assert Payment({"amount": 123450, "month": date(2026, 3, 1)}).data == {
+        "amount": "1234.50",
+        "month": "2026-03-01",
+    }
 
 
 def test_a_blank_optional_amount_is_its_blank_value():
@@ -86,7 +109,7 @@ def test_a_blank_optional_amount_is_its_blank_value():
         YuanField().clean("")
 
 
-@given(st.integers(min_value=-10**12, max_value=10**12))
+@given(st.integers(min_value=-(10**12), max_value=10**12))
 def test_yuan_written_out_reads_back_to_the_same_fen(fen):
     assert money.yuan_to_fen(str(money.fen_to_yuan(fen))) == fen
     assert money.yuan_to_fen(money.format_yuan(fen)) == fen  # "1,234.50" as the pages print it
@@ -102,14 +125,17 @@ def test_months_read_the_same_in_a_form_and_the_api():
     assert MonthField().clean("2026年3月") == date(2026, 3, 1)
     s = Payment(data={"amount": "1", "month": "202603"})
     assert s.is_valid() and s.validated_data["month"] == date(2026, 3, 1)
-    assert _api_errors({"amount": "1", "month": "2026-13"}) == {"month": [str(BAD_MONTH % {"value": "2026-13"})]}
+    assert _api_errors({"amount": "1", "month": "2026-13"}) == {
+        "month": [str(BAD_MONTH % {"value": "2026-13"})]
+    }
     with pytest.raises(forms.ValidationError) as err:
         MonthField().clean("2026-13")
     assert err.value.messages == [str(BAD_MONTH % {"value": "2026-13"})]
 
 
-CODE_CASES = ([(codes.check_credit_code, v, r) for v, r in CREDIT_CODES]
-              + [(lambda text: codes.check_id_number(text).id_number, v, r) for v, r in ID_NUMBERS if v.strip()])
+CODE_CASES = [(codes.check_credit_code, v, r) for v, r in CREDIT_CODES] + [
+    (lambda text: codes.check_id_number(text).id_number, v, r) for v, r in ID_NUMBERS if v.strip()
+]
 
 
 @pytest.mark.parametrize("check, value, refusal", CODE_CASES)

@@ -35,8 +35,12 @@ def test_it_asks_an_anonymous_api_client_to_authenticate_at_the_root(client):
 
 def test_it_sends_an_anonymous_visitor_of_the_api_docs_to_sign_in(client, client_for, city_agent):
     response = client.get("/api/docs/")
-    assert response.status_code == 302 and response["Location"] == "/accounts/login/?next=/api/docs/"
-    assert client_for(city_agent).get("/api/docs/").status_code == 200  # a role that uses the API ("api.docs")
+    assert (
+        response.status_code == 302 and response["Location"] == "/accounts/login/?next=/api/docs/"
+    )
+    assert (
+        client_for(city_agent).get("/api/docs/").status_code == 200
+    )  # a role that uses the API ("api.docs")
 
 
 def test_it_raises_no_worker_alarm_where_tasks_run_in_process(settings, client_for, clerk_a):

@@ -30,14 +30,19 @@ BREAK: set[str] = set()  # shard keys whose work fails (tests of failure and res
 
 
 def counties() -> list[str]:
-    return list(Region.objects.filter(parent__code=settings.POOLING_AREA_CODE, level=RegionLevel.COUNTY,
-                                      is_active=True).order_by("code").values_list("code", flat=True))
+    return list(
+        Region.objects.filter(
+            parent__code=settings.POOLING_AREA_CODE, level=RegionLevel.COUNTY, is_active=True
+        )
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
 
 
 def gathered(month: date, county: str) -> int:
-    total = (Line.objects.filter(entry__key__startswith=f"src:{month:%Y-%m}:{county}:",
-                                 account__category=C.TREASURY_TRANSIT)
-             .aggregate(s=Sum("amount_fen"))["s"])
+    total = Line.objects.filter(
+        entry__key__startswith=f"src:{month:%Y-%m}:{county}:", account__category=C.TREASURY_TRANSIT
+    ).aggregate(s=Sum("amount_fen"))["s"]
     return int(total or 0)
 
 
@@ -48,23 +53,49 @@ def gather_work(ctx: ShardContext) -> dict[str, int]:
     book = Book.objects.get(code=BOOK)
     amount = gathered(ctx.month, ctx.shard)
     key = f"gather:{ctx.month_label}:{ctx.shard}:{BOOK}"
-    posted = post_desired(ctx, [Desired(BOOK, key, f"归集 {ctx.shard}", [
-        dr(account_for(book=book, category=C.FISCAL_SPECIAL, county_code=ctx.shard), amount, ctx.shard),
-        cr(account_for(book=book, category=C.TREASURY_TRANSIT, county_code=ctx.shard), amount, ctx.shard)])],
-        scope=f"gather:{ctx.month_label}:{ctx.shard}:")
+    posted = post_desired(
+        ctx,
+        [
+            Desired(
+                BOOK,
+                key,
+                f"归集 {ctx.shard}",
+                [
+                    dr(
+                        account_for(book=book, category=C.FISCAL_SPECIAL, county_code=ctx.shard),
+                        amount,
+                        ctx.shard,
+                    ),
+                    cr(
+                        account_for(book=book, category=C.TREASURY_TRANSIT, county_code=ctx.shard),
+                        amount,
+                        ctx.shard,
+                    ),
+                ],
+            )
+        ],
+        scope=f"gather:{ctx.month_label}:{ctx.shard}:",
+    )
     return {"entries": posted.entries, "fen": posted.amount_fen}
 
 
 def spread_work(ctx: ShardContext) -> dict[str, int]:
     book = Book.objects.get(code=BOOK)
-    fiscal = account_for(book=book, category=C.FISCAL_SPECIAL, county_code=settings.POOLING_AREA_CODE)
+    fiscal = account_for(
+        book=book, category=C.FISCAL_SPECIAL, county_code=settings.POOLING_AREA_CODE
+    )
     lines = []
     for county in counties():
         half = gathered(ctx.month, county) // 2
-        lines += [dr(account_for(book=book, category=C.COUNTY_EXPENDITURE, county_code=county), half),
-                  cr(fiscal, half, county)]
-    posted = post_desired(ctx, [Desired(BOOK, f"spread:{ctx.month_label}:city:{BOOK}", "拨付", lines)],
-                          scope=f"spread:{ctx.month_label}:")
+        lines += [
+            dr(account_for(book=book, category=C.COUNTY_EXPENDITURE, county_code=county), half),
+            cr(fiscal, half, county),
+        ]
+    posted = post_desired(
+        ctx,
+        [Desired(BOOK, f"spread:{ctx.month_label}:city:{BOOK}", "拨付", lines)],
+        scope=f"spread:{ctx.month_label}:",
+    )
     return {"entries": posted.entries, "fen": posted.amount_fen}
 
 

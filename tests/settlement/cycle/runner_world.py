@@ -19,11 +19,25 @@ SOURCE = {A: 100_001, B: 50_003}  # fen collected in March
 FAKE_STEPS = "tests.settlement.cycle.fake_steps.STEPS"
 
 
-def source_post(county: str, amount: int, n: int = 1, on: date = date(2026, 3, 10), month: date = MARCH) -> None:
+def source_post(
+    county: str, amount: int, n: int = 1, on: date = date(2026, 3, 10), month: date = MARCH
+) -> None:
     book = Book.objects.get(code="resident")
-    post_entry(key=f"src:{month:%Y-%m}:{county}:{n}", book=book, memo="征缴到账", actor=SETUP, entry_date=on,
-               lines=[dr(account_for(book=book, category=C.TREASURY_TRANSIT, county_code=county), amount, county),
-                      cr(account_for(book=book, category=C.INCOME_PREMIUM, county_code=county), amount)])
+    post_entry(
+        key=f"src:{month:%Y-%m}:{county}:{n}",
+        book=book,
+        memo="征缴到账",
+        actor=SETUP,
+        entry_date=on,
+        lines=[
+            dr(
+                account_for(book=book, category=C.TREASURY_TRANSIT, county_code=county),
+                amount,
+                county,
+            ),
+            cr(account_for(book=book, category=C.INCOME_PREMIUM, county_code=county), amount),
+        ],
+    )
 
 
 def world() -> None:
@@ -34,10 +48,16 @@ def world() -> None:
 
 def balances() -> dict[tuple[str, str, str], int]:
     """The trial balance: Σ lines per book, account and county accounted to (non-zero only)."""
-    rows = (Line.objects.values("entry__book__code", "account__code", "county_id")
-            .annotate(total=Sum("amount_fen")).order_by())
-    return {(r["entry__book__code"], r["account__code"], r["county_id"]): int(r["total"])
-            for r in rows if r["total"]}
+    rows = (
+        Line.objects.values("entry__book__code", "account__code", "county_id")
+        .annotate(total=Sum("amount_fen"))
+        .order_by()
+    )
+    return {
+        (r["entry__book__code"], r["account__code"], r["county_id"]): int(r["total"])
+        for r in rows
+        if r["total"]
+    }
 
 
 def balance(category: str, county: str, accounted_to: str | None = None) -> int:

@@ -22,13 +22,20 @@ POOLED, PERSONAL = "employee_pooled", "employee_personal"
 def march(county_a, county_b, demo_policy):
     world = w.march_world(county_a, county_b)
     retiree = f.employee_enrolment(county_a, "退休").person  # 76 in March 2026: 110.00 a month
-    Person.objects.filter(pk=retiree.pk).update(category=PersonCategory.RETIRED, birth_date=date(1950, 1, 1))
+    Person.objects.filter(pk=retiree.pk).update(
+        category=PersonCategory.RETIRED, birth_date=date(1950, 1, 1)
+    )
     run(collection.STEP, MAR)
     return world
 
 
 def _people(county: str) -> int:
-    return int(PersonalAccount.objects.filter(person__county_id=county).aggregate(s=Sum("balance_fen"))["s"] or 0)
+    return int(
+        PersonalAccount.objects.filter(person__county_id=county).aggregate(s=Sum("balance_fen"))[
+            "s"
+        ]
+        or 0
+    )
 
 
 def test_in_service_and_retiree_allocations_reach_people_and_books(march):
@@ -45,7 +52,11 @@ def test_in_service_and_retiree_allocations_reach_people_and_books(march):
     assert bal(POOLED, C.BENEFIT_PERSONAL_ACCOUNT, A) == 11000
     assert bal(POOLED, C.FISCAL_SPECIAL, A, owner="320900") == 91430 - 11000
     assert bal(PERSONAL, C.FISCAL_SPECIAL, A, owner="320900") == 26122 + 11000
-    assert counts[A]["allocated"] == 3 and counts[A]["batches"] == 2 and counts[A]["swept_fen"] == 31000
+    assert (
+        counts[A]["allocated"] == 3
+        and counts[A]["batches"] == 2
+        and counts[A]["swept_fen"] == 31000
+    )
 
 
 def test_running_again_changes_nothing(march):
@@ -63,7 +74,9 @@ def test_an_adjustment_allocates_a_late_paid_declaration_in_the_open_month(march
     before = set(Entry.objects.values_list("key", flat=True))
     run(accounts.STEP, MAR, run_id=2, adjustment=True, entry_date=date(2026, 4, 10))
     new = list(Entry.objects.exclude(key__in=before))
-    assert [(e.key, e.entry_date) for e in new] == [("pa:320902:2026-03:allocation:2", date(2026, 4, 10))]
+    assert [(e.key, e.entry_date) for e in new] == [
+        ("pa:320902:2026-03:allocation:2", date(2026, 4, 10))
+    ]
     assert _people(A) == 41000 and bal(PERSONAL, C.PERSONAL_ACCOUNT_BALANCE, A) == -41000
 
 
@@ -73,9 +86,11 @@ def test_a_month_paid_in_full_later_is_allocated_and_swept_in_the_later_month(ma
     before = set(Entry.objects.values_list("key", flat=True))
     counts = run(accounts.STEP, w.APR)
     new = sorted((e.key, e.entry_date) for e in Entry.objects.exclude(key__in=before))
-    assert new == [("pa:320902:2026-03:allocation:2", date(2026, 4, 30)),  # March's, booked in April
-                   ("pa:320902:2026-04:retiree_allocation:1", date(2026, 4, 30)),
-                   ("pa:320902:2026-04:retiree_allocation:1:pooled", date(2026, 4, 30))]
+    assert new == [
+        ("pa:320902:2026-03:allocation:2", date(2026, 4, 30)),  # March's, booked in April
+        ("pa:320902:2026-04:retiree_allocation:1", date(2026, 4, 30)),
+        ("pa:320902:2026-04:retiree_allocation:1:pooled", date(2026, 4, 30)),
+    ]
     assert counts[A]["allocated"] == 2  # the March person and the retiree's April
     assert _people(A) == 31000 + 10000 + 11000
     assert bal(PERSONAL, C.PERSONAL_ACCOUNT_BALANCE, A) == -_people(A)

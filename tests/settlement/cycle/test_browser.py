@@ -16,11 +16,14 @@ from tests.settlement.cycle.runner_world import FAKE_STEPS, MARCH, world
 pytestmark = pytest.mark.browser
 
 
-def test_the_run_page_follows_a_run_live_and_a_start_asks_first(browser_page, live_server, settings, regions,
-                                                                 finance):
+def test_the_run_page_follows_a_run_live_and_a_start_asks_first(
+    browser_page, live_server, settings, regions, finance
+):
     settings.POOLING_CYCLE_STEPS = FAKE_STEPS
     world()
-    run = runner.run_start(month=MARCH, actor=CYCLE_JOB, dispatch=runner.no_dispatch)  # planned, nothing run
+    run = runner.run_start(
+        month=MARCH, actor=CYCLE_JOB, dispatch=runner.no_dispatch
+    )  # planned, nothing run
     page = browser_page
     login(page, live_server.url, finance.username)
     page.goto(f"{live_server.url}/settlement/cycle/runs/{run.pk}/")
@@ -30,14 +33,20 @@ def test_the_run_page_follows_a_run_live_and_a_start_asks_first(browser_page, li
     runner.run_to_end(run.pk)  # as workers would, while the page is open
     page.wait_for_function("document.getElementById('run-percent').textContent === '100%'")
     assert page.locator("#run-status").inner_text() == "已完成"
-    assert page.locator("#step-gather .step-shards").inner_text().startswith(
-        str(CycleRun.objects.get(pk=run.pk).steps.get(name="gather").shards.count()))
+    assert (
+        page.locator("#step-gather .step-shards")
+        .inner_text()
+        .startswith(str(CycleRun.objects.get(pk=run.pk).steps.get(name="gather").shards.count()))
+    )
     page.wait_for_selector("#resume-run", state="detached")  # nothing left to resume
-    assert "待执行" not in page.locator("#steps").inner_text()  # the shards' rows show where they ended
+    assert (
+        "待执行" not in page.locator("#steps").inner_text()
+    )  # the shards' rows show where they ended
     assert page.evaluate("window.stillTheSamePage") is True
     shot(page, "cycle-run")
 
     asked: list[str] = []
+
     def answer(dialog: Any) -> None:
         asked.append(dialog.message)
         dialog.accept()

@@ -22,18 +22,29 @@ pytestmark = pytest.mark.django_db
 
 # The matrix of world.py, off the diagonal, by hand.
 EXPECTED = {
-    ("employee_pooled", B, A): 30000, ("employee_large", B, A): 5000, ("employee_personal", B, A): 1500,
-    ("resident", B, D): 20000, ("resident", A, B): 7000, ("resident_critical", B, D): 4000,
+    ("employee_pooled", B, A): 30000,
+    ("employee_large", B, A): 5000,
+    ("employee_personal", B, A): 1500,
+    ("resident", B, D): 20000,
+    ("resident", A, B): 7000,
+    ("resident_critical", B, D): 4000,
     ("maternity", D, B): 12000,
 }
 # Clearing balances per (book, county): + owed to the unit, − owed by it.
 CLEARED = {
-    ("employee_pooled", B): 30000, ("employee_pooled", A): -30000,
-    ("employee_large", B): 5000, ("employee_large", A): -5000,
-    ("employee_personal", B): 1500, ("employee_personal", A): -1500,
-    ("resident", B): 20000 - 7000, ("resident", D): -20000, ("resident", A): 7000,
-    ("resident_critical", B): 4000, ("resident_critical", D): -4000,
-    ("maternity", D): 12000, ("maternity", B): -12000,
+    ("employee_pooled", B): 30000,
+    ("employee_pooled", A): -30000,
+    ("employee_large", B): 5000,
+    ("employee_large", A): -5000,
+    ("employee_personal", B): 1500,
+    ("employee_personal", A): -1500,
+    ("resident", B): 20000 - 7000,
+    ("resident", D): -20000,
+    ("resident", A): 7000,
+    ("resident_critical", B): 4000,
+    ("resident_critical", D): -4000,
+    ("maternity", D): 12000,
+    ("maternity", B): -12000,
 }
 
 
@@ -44,7 +55,9 @@ def month(regions):
 
 
 def test_it_computes_the_matrix_from_the_settlements(month):
-    cells = {(c.book, c.payer, c.insured): c.amount_fen for c in clearing.matrix(month) if c.crosses}
+    cells = {
+        (c.book, c.payer, c.insured): c.amount_fen for c in clearing.matrix(month) if c.crosses
+    }
     assert cells == EXPECTED
     own = {(c.book, c.payer): c.amount_fen for c in clearing.matrix(month) if not c.crosses}
     assert own == {("employee_pooled", A): 10000, ("employee_personal", A): 2000}
@@ -55,10 +68,15 @@ def test_it_posts_the_clearing_so_each_county_balances(month):
     counts = world.run_step(step.STEP)
     assert counts == {"city": {"cells": 7, "cleared_fen": 79500, "entries": 7}}
     assert world.balances(C.INTER_COUNTY_CLEARING) == CLEARED
-    assert Entry.objects.get(key=f"clear:2027-03:{B}:resident").memo == "2027-03 县际清算（城乡居民基本医疗保险基金）：盐都区代付外县参保人员费用"
+    assert (
+        Entry.objects.get(key=f"clear:2027-03:{B}:resident").memo
+        == "2027-03 县际清算（城乡居民基本医疗保险基金）：盐都区代付外县参保人员费用"
+    )
     # Each county's lines of the month, in every book, net to zero: its own insured people's
     # spending against what its unit paid, the difference owed or owing.
-    per_county = Line.objects.values("book__code", "county_id").annotate(t=Sum("amount_fen")).order_by()
+    per_county = (
+        Line.objects.values("book__code", "county_id").annotate(t=Sum("amount_fen")).order_by()
+    )
     assert {(r["book__code"], r["county_id"]): r["t"] for r in per_county if r["t"]} == {}
 
 
@@ -93,7 +111,9 @@ def test_an_adjustment_posts_only_the_difference(month, regions):
     assert counts["city"]["entries"] == 2  # resident A→D is new; employee_large B→A undone
     adj = Entry.objects.filter(key__contains="|adj:2").order_by("key")
     assert [(e.key, e.entry_date) for e in adj] == [
-        (f"clear:2027-03:{A}:resident|adj:2", NEXT_DAY), (f"clear:2027-03:{B}:employee_large|adj:2", NEXT_DAY)]
+        (f"clear:2027-03:{A}:resident|adj:2", NEXT_DAY),
+        (f"clear:2027-03:{B}:employee_large|adj:2", NEXT_DAY),
+    ]
     resident = adj[0].lines.values_list("county_id", "amount_fen")
     assert sorted(resident) == [(A, 800), (D, -800)]
     expected = dict(CLEARED)
@@ -107,13 +127,26 @@ COUNTIES = [A, B, D, "320921"]
 BOOKS = ["employee_pooled", "resident", "maternity", "employee_personal"]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(st.sampled_from(COUNTIES), st.sampled_from(COUNTIES), st.sampled_from(BOOKS),
-                          st.integers(-50_000, 50_000).filter(bool)), max_size=30))
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(COUNTIES),
+            st.sampled_from(COUNTIES),
+            st.sampled_from(BOOKS),
+            st.integers(-50_000, 50_000).filter(bool),
+        ),
+        max_size=30,
+    )
+)
 def test_clearing_entries_always_balance_and_sum_to_zero_over_the_city(regions, raw):
     """Whatever the matrix (reversals included): every entry balances, each county's clearing
     equals what it paid for others less what others paid for its insured, and the city's sum is 0."""
-    cells = clearing.matrix(MONTH, [clearing.Sums(None, p, i, b, amt, 0, 0, 0) for p, i, b, amt in raw])
+    cells = clearing.matrix(
+        MONTH, [clearing.Sums(None, p, i, b, amt, 0, 0, 0) for p, i, b, amt in raw]
+    )
     expected: dict[tuple[str, str], int] = defaultdict(int)
     for p, i, b, amt in raw:
         if p != i:

@@ -20,7 +20,6 @@ A, B = "320902", "320903"
 POOLED, PERSONAL, MAT, RES = "employee_pooled", "employee_personal", "maternity", "resident"
 
 
-
 @pytest.fixture
 def march(county_a, county_b, demo_policy):
     return w.march_world(county_a, county_b)
@@ -32,17 +31,26 @@ def test_each_county_and_book_gets_its_months_collections(march):
     # 300×40/490 = 24.48|97 → 24.48; the 2 fen left to the pooled part: 214.30.
     assert bal(POOLED, C.INCOME_PREMIUM, A) == -(70000 + 21430)
     assert bal(MAT, C.INCOME_PREMIUM, A) == -(8000 + 2448)
-    assert bal(PERSONAL, C.FISCAL_SPECIAL, A, owner="320900") == 20000 + 6122  # no income: the people's
+    assert (
+        bal(PERSONAL, C.FISCAL_SPECIAL, A, owner="320900") == 20000 + 6122
+    )  # no income: the people's
     assert bal(POOLED, C.FISCAL_SPECIAL, A, owner="320900") == 91430
     assert bal(MAT, C.FISCAL_SPECIAL, A, owner="320900") == 10448
     # 200.00 without a declaration waits in transit against the county's suspense account.
     assert bal(POOLED, C.SUSPENSE, A) == -20000
     assert bal(POOLED, C.TREASURY_TRANSIT, A, owner="320900") == 20000
     assert bal(PERSONAL, C.TREASURY_TRANSIT, A, owner="320900") == -26122  # until the accounts step
-    assert (bal(RES, C.INCOME_PREMIUM, A), bal(RES, C.FISCAL_SPECIAL, A, owner="320900")) == (-38000, 38000)
+    assert (bal(RES, C.INCOME_PREMIUM, A), bal(RES, C.FISCAL_SPECIAL, A, owner="320900")) == (
+        -38000,
+        38000,
+    )
     assert bal(POOLED, C.INCOME_PREMIUM, B) == -35000 and bal(MAT, C.INCOME_PREMIUM, B) == -4000
     assert bal(PERSONAL, C.FISCAL_SPECIAL, B, owner="320900") == 10000
-    assert counts[A]["collections"] == 3 and counts[A]["unmatched"] == 1 and counts[B]["collections"] == 1
+    assert (
+        counts[A]["collections"] == 3
+        and counts[A]["unmatched"] == 1
+        and counts[B]["collections"] == 1
+    )
     assert Entry.objects.filter(key="collection:2026-03:320902:employee_pooled").exists()
 
 
@@ -66,7 +74,9 @@ def test_money_matched_later_leaves_suspense_and_a_partial_payment_completes(mar
     assert bal(POOLED, C.INCOME_PREMIUM, A) == -(91430 + 14287 + 13570)
     assert bal(MAT, C.INCOME_PREMIUM, A) == -(10448 + 1632 + 1552)
     assert bal(PERSONAL, C.FISCAL_SPECIAL, A, owner="320900") == 26122 + 4081 + 3878
-    assert bal(POOLED, C.SUSPENSE, A) == 0 and bal(POOLED, C.TREASURY_TRANSIT, A, owner="320900") == 0
+    assert (
+        bal(POOLED, C.SUSPENSE, A) == 0 and bal(POOLED, C.TREASURY_TRANSIT, A, owner="320900") == 0
+    )
     assert bal(POOLED, C.INCOME_PREMIUM, B) == -35000  # nothing new in 盐都区
 
 
@@ -79,12 +89,16 @@ def test_an_adjustment_run_posts_only_the_late_collection(march, county_b):
     run(collection.STEP, MAR, run_id=2, adjustment=True, entry_date=date(2026, 4, 10))
     new = Entry.objects.exclude(key__in=before)
     assert sorted(new.values_list("key", flat=True)) == [
-        "collection:2026-03:320903:employee_personal|adj:2", "collection:2026-03:320903:employee_pooled|adj:2",
-        "collection:2026-03:320903:maternity|adj:2"]
+        "collection:2026-03:320903:employee_personal|adj:2",
+        "collection:2026-03:320903:employee_pooled|adj:2",
+        "collection:2026-03:320903:maternity|adj:2",
+    ]
     assert {e.entry_date for e in new} == {date(2026, 4, 10)}
     assert bal(POOLED, C.INCOME_PREMIUM, B) == -70000 and bal(MAT, C.INCOME_PREMIUM, B) == -8000
     assert bal(PERSONAL, C.FISCAL_SPECIAL, B, owner="320900") == 20000
-    run(collection.STEP, MAR, run_id=2, adjustment=True, entry_date=date(2026, 4, 10))  # redelivered
+    run(
+        collection.STEP, MAR, run_id=2, adjustment=True, entry_date=date(2026, 4, 10)
+    )  # redelivered
     assert Entry.objects.exclude(key__in=before).count() == 3
 
 
@@ -95,8 +109,14 @@ def test_books_opened_before_the_suspense_kind_get_their_suspense_accounts(regio
 
     from funds.models import Account, Book
 
-    Book.objects.create(code=POOLED, scheme="employee", name="职工基本医疗保险统筹基金")  # an old book
-    importlib.import_module("funds.migrations.0008_suspense_accounts").add_suspense_accounts(apps, None)
+    Book.objects.create(
+        code=POOLED, scheme="employee", name="职工基本医疗保险统筹基金"
+    )  # an old book
+    importlib.import_module("funds.migrations.0008_suspense_accounts").add_suspense_accounts(
+        apps, None
+    )
     made = Account.objects.filter(category=C.SUSPENSE)
     assert made.filter(code="2101-320902", county_id=A, name="亭湖区暂收款", side="C").exists()
-    assert made.count() == len(w.books()[POOLED].accounts.filter(category=C.SUSPENSE))  # books_ensure adds none
+    assert made.count() == len(
+        w.books()[POOLED].accounts.filter(category=C.SUSPENSE)
+    )  # books_ensure adds none

@@ -30,7 +30,8 @@ def test_cycle_run_inline_as_the_cycle_job_then_refuses_a_clerk(settings, region
 
 
 def test_the_beat_task_starts_the_month_before_and_a_second_start_is_the_same_run(
-        settings, regions, django_capture_on_commit_callbacks):
+    settings, regions, django_capture_on_commit_callbacks
+):
     from datetime import date
 
     from django.utils import timezone

@@ -18,8 +18,11 @@ from settlement.models import CycleRun, CycleShard, CycleStatus
 from tests.settlement.cycle.runner_world import FAKE_STEPS, MARCH, balances, world
 from tests.settlement.cycle.workers import Redis, Workers, wait_for
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True),
-              pytest.mark.skipif("connection.vendor != 'postgresql'")]
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif("connection.vendor != 'postgresql'"),
+]
 
 
 @pytest.fixture
@@ -59,8 +62,13 @@ def cluster(broker, tmp_path):
 
 
 def finished(workers: Workers, seconds: float = 60) -> CycleRun:
-    done = wait_for(lambda: CycleRun.objects.filter(status__in=[CycleStatus.DONE, CycleStatus.FAILED]).exists()
-                    and not CycleShard.objects.filter(status=CycleStatus.RUNNING).exists(), seconds)
+    done = wait_for(
+        lambda: (
+            CycleRun.objects.filter(status__in=[CycleStatus.DONE, CycleStatus.FAILED]).exists()
+            and not CycleShard.objects.filter(status=CycleStatus.RUNNING).exists()
+        ),
+        seconds,
+    )
     run = CycleRun.objects.get()
     assert done and run.status == CycleStatus.DONE, f"{run.status} {run.error}\n{workers.logs()}"
     return run
@@ -75,14 +83,19 @@ def start(workers: Workers, twice: bool = False) -> CycleRun:
 
 
 def test_a_worker_killed_in_a_shard_after_commit_and_between_steps(month, cluster, tmp_path):
-    workers = cluster(POOLING_CYCLE_FAULTS="gather:320902:in-transaction,gather:320903:after-commit,"
-                                          "gather:*:after-step,spread:city:in-transaction")
+    workers = cluster(
+        POOLING_CYCLE_FAULTS="gather:320902:in-transaction,gather:320903:after-commit,"
+        "gather:*:after-step,spread:city:in-transaction"
+    )
     workers.start("w1")
     start(workers)
     finished(workers, 90)
     fired = {p.name for p in (tmp_path / "faults").iterdir()}
-    assert {"gather.320902.in-transaction", "gather.320903.after-commit",
-            "spread.city.in-transaction"} <= fired
+    assert {
+        "gather.320902.in-transaction",
+        "gather.320903.after-commit",
+        "spread.city.in-transaction",
+    } <= fired
     assert any(name.endswith(".after-step") for name in fired)
     assert balances() == month
     assert CycleShard.objects.get(key="320902").attempts == 2  # killed once, then done
@@ -90,9 +103,13 @@ def test_a_worker_killed_in_a_shard_after_commit_and_between_steps(month, cluste
 
 def test_redis_and_the_worker_lost_mid_run_and_restarted(month, cluster, broker):
     workers = cluster(FAKE_STEP_SLEEP="0.5")
-    first = workers.start("w1", pool="solo")  # one process: SIGKILL takes the shard it holds with it
+    first = workers.start(
+        "w1", pool="solo"
+    )  # one process: SIGKILL takes the shard it holds with it
     start(workers)
-    assert wait_for(lambda: CycleShard.objects.filter(status=CycleStatus.DONE).exists(), 60), workers.logs()
+    assert wait_for(lambda: CycleShard.objects.filter(status=CycleStatus.DONE).exists(), 60), (
+        workers.logs()
+    )
     first.kill()
     broker.stop()  # --save '': the queued messages are lost with it
     first.wait(timeout=10)
@@ -110,11 +127,15 @@ def _resend_until_done(workers: Workers) -> bool:
     return CycleRun.objects.filter(status=CycleStatus.DONE).exists()
 
 
-def test_two_workers_every_message_twice_and_beat_and_people_start_the_month_at_once(month, cluster, finance):
+def test_two_workers_every_message_twice_and_beat_and_people_start_the_month_at_once(
+    month, cluster, finance
+):
     workers = cluster(POOLING_CYCLE_DELIVER_TWICE="1")
     workers.start("w1")
     workers.start("w2")
-    workers.sender.send_task("settlement.cycle.start", args=["2026-03"], queue="pooling")  # as beat does
+    workers.sender.send_task(
+        "settlement.cycle.start", args=["2026-03"], queue="pooling"
+    )  # as beat does
 
     def by_hand() -> None:
         try:

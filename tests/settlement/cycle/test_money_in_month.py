@@ -22,14 +22,18 @@ def march(county_a, county_b, demo_policy, finance):
     world = w.march_world(county_a, county_b)
     pooled = Book.objects.get(code="employee_pooled")
     for county, amount in ((county_a, 80000), (county_b, 30000)):
-        plan = monthly_plan_submit(book=pooled, county=county, year=2026, month=3, planned_expense_fen=amount,
-                                   actor=SETUP)
+        plan = monthly_plan_submit(
+            book=pooled, county=county, year=2026, month=3, planned_expense_fen=amount, actor=SETUP
+        )
         monthly_plan_approve(plan=plan, actor=finance)
     return world
 
 
 def _balances() -> dict[tuple[str, str], int]:
-    return {(book, code): fen for book, code, fen in Account.objects.values_list("book__code", "code", "balance_fen")}
+    return {
+        (book, code): fen
+        for book, code, fen in Account.objects.values_list("book__code", "code", "balance_fen")
+    }
 
 
 def test_a_month_in_order_reconciles_and_runs_once(march):
@@ -39,10 +43,13 @@ def test_a_month_in_order_reconciles_and_runs_once(march):
     assert reconcile_ledger() == []
     # Pooled special account: in 亭湖区's 914.30 (700.00 + 214.30) and 盐都区's 350.00 (no
     # retiree in this world); out the two plans, 800.00 + 300.00.
-    assert Book.objects.get(code="employee_pooled").accounts.get(code="1002-320900").balance_fen == (
-        91430 + 35000 - 80000 - 30000)
-    assert (bal("employee_pooled", C.COUNTY_EXPENDITURE, A), bal("employee_pooled", C.COUNTY_EXPENDITURE, B)) == (
-        80000, 30000)
+    assert Book.objects.get(code="employee_pooled").accounts.get(
+        code="1002-320900"
+    ).balance_fen == (91430 + 35000 - 80000 - 30000)
+    assert (
+        bal("employee_pooled", C.COUNTY_EXPENDITURE, A),
+        bal("employee_pooled", C.COUNTY_EXPENDITURE, B),
+    ) == (80000, 30000)
     before = _balances()
     for step in MONEY_IN:
         run(step, MAR)

@@ -14,7 +14,10 @@ from settlement.cycle import runner
 from settlement.cycle.base import ShardContext, StepDef
 from settlement.models import CycleShard, CycleStatus
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.skipif("connection.vendor != 'postgresql'")]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif("connection.vendor != 'postgresql'"),
+]
 
 STARTED = {"a": threading.Event(), "b": threading.Event()}
 MET: dict[str, bool] = {}
@@ -40,7 +43,10 @@ def test_two_shards_of_a_step_work_at_once(settings, regions):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=execute, args=[s.pk]) for s in CycleShard.objects.filter(step__run=run)]
+    threads = [
+        threading.Thread(target=execute, args=[s.pk])
+        for s in CycleShard.objects.filter(step__run=run)
+    ]
     for t in threads:
         t.start()
     for t in threads:

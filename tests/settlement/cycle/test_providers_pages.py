@@ -27,11 +27,16 @@ def _url(code: str = "") -> str:
     return reverse("settlement:cycle_providers", args=["2026-10"])
 
 
-def test_the_city_sees_every_statement_and_a_clerk_only_their_units(world, client_for, city_agent, clerk_b):
+def test_the_city_sees_every_statement_and_a_clerk_only_their_units(
+    world, client_for, city_agent, clerk_b
+):
     page = client_for(city_agent).get(_url()).content.decode()
     assert all(world[k].national_code in page for k in ("P1", "P2", "P3"))
     assert "846.50" in page and "暂缓支付" in page
-    assert "/settlement/cycle/2026-09/providers/" in page and "/settlement/cycle/2026-11/providers/" in page
+    assert (
+        "/settlement/cycle/2026-09/providers/" in page
+        and "/settlement/cycle/2026-11/providers/" in page
+    )
     theirs = client_for(clerk_b)
     page = theirs.get(_url()).content.decode()
     assert world["P2"].national_code in page and world["P1"].national_code not in page
@@ -45,7 +50,9 @@ def test_a_statement_prints_and_downloads(world, client_for, city_agent):
     assert "window.print()" in page and "846.50" in page and "80.00" in page and "2025" in page
     csv = b"".join(client.get(_url(code) + "?format=csv").streaming_content)
     assert csv.startswith("\ufeff".encode()) and "城乡居民大病保险基金".encode() in csv
-    sheet = load_workbook(io.BytesIO(b"".join(client.get(_url(code) + "?format=xlsx").streaming_content))).active
+    sheet = load_workbook(
+        io.BytesIO(b"".join(client.get(_url(code) + "?format=xlsx").streaming_content))
+    ).active
     values = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
     assert 663 in values or 663.0 in values  # the pooled book's net, in yuan
     listing = b"".join(client.get(_url() + "?format=csv").streaming_content).decode("utf-8-sig")

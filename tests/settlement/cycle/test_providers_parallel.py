@@ -29,7 +29,9 @@ def test_three_shards_at_once_post_what_one_after_another_would(world):
 
     def run(shard: str) -> None:
         try:
-            ctx = ShardContext(run_id=1, month=w.MONTH, shard=shard, actor=CYCLE_JOB, entry_date=w.MONTH_END)
+            ctx = ShardContext(
+                run_id=1, month=w.MONTH, shard=shard, actor=CYCLE_JOB, entry_date=w.MONTH_END
+            )
             barrier.wait()
             with system_job(CYCLE_JOB), transaction.atomic():
                 step.work(ctx)
@@ -45,5 +47,9 @@ def test_three_shards_at_once_post_what_one_after_another_would(world):
         t.join(60)
     assert errors == []
     assert w.category_balances(C.COUNTY_EXPENDITURE) == {
-        ("employee_pooled", w.A): -66300, ("resident", w.A): -9500, ("resident_critical", w.A): -2850,
-        ("employee_personal", w.A): -6000, ("maternity", w.B): -28500}
+        ("employee_pooled", w.A): -66300,
+        ("resident", w.A): -9500,
+        ("resident_critical", w.A): -2850,
+        ("employee_personal", w.A): -6000,
+        ("maternity", w.B): -28500,
+    }

@@ -18,7 +18,9 @@ def world(regions, demo_policy):
     return providers
 
 
-def _ours(kinds: tuple[str, ...] = (reconciling.STATEMENT, reconciling.PROVIDER)) -> list[reconciling.Difference]:
+def _ours(
+    kinds: tuple[str, ...] = (reconciling.STATEMENT, reconciling.PROVIDER),
+) -> list[reconciling.Difference]:
     return [d for d in reconciling.month_differences(w.MONTH) if d.kind in kinds]
 
 
@@ -30,5 +32,7 @@ def test_a_settlement_written_after_the_step_shows_in_both_checks(world, regions
     w.settle(world["P2"], regions[w.B], "maternity", "51", 3000, 1200)
     found = {(d.kind, d.subject, d.book, d.ours_fen, d.posted_fen) for d in _ours()}
     code = world["P2"].national_code
-    assert found == {(reconciling.STATEMENT, code, "maternity", 31200, 30000),
-                     (reconciling.PROVIDER, code, "maternity", 31200, 30000)}
+    assert found == {
+        (reconciling.STATEMENT, code, "maternity", 31200, 30000),
+        (reconciling.PROVIDER, code, "maternity", 31200, 30000),
+    }

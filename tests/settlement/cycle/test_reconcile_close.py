@@ -39,24 +39,36 @@ def test_a_settlement_written_after_the_provider_step_fails_the_month(hospitals,
         world.run_step(reconcile.STEP)
     assert caught.value.code == "reconcile_month"
     assert "2027-03 结算与记账不符：3 处差异" in caught.value.text()
-    rows = {(d.kind, d.subject, d.book): (d.ours_fen, d.posted_fen) for d in reconciling.month_differences(MONTH)}
+    rows = {
+        (d.kind, d.subject, d.book): (d.ours_fen, d.posted_fen)
+        for d in reconciling.month_differences(MONTH)
+    }
     # The provider's resident expense lacks 1234; and B's clearing with D misses it too.
     assert rows == {
         ("provider", hospitals[B].national_code, "resident"): (20000 + 1234, 20000),
         ("clearing", B, "resident"): (13000 + 1234, 13000),
         ("clearing", D, "resident"): (-20000 - 1234, -20000),
     }
-    assert f"{hospitals[B].name}（{hospitals[B].national_code}）城乡居民基本医疗保险基金：结算 21234 分，记账 20000 分" \
+    assert (
+        f"{hospitals[B].name}（{hospitals[B].national_code}）城乡居民基本医疗保险基金：结算 21234 分，记账 20000 分"
         in caught.value.text()
+    )
 
 
 def test_a_tampered_entry_is_a_difference(hospitals):
     book = Book.objects.get(code="maternity")
-    post_entry(key="settle:2027-03:tamper", book=book, memo="手工补记", actor=SETUP, entry_date=world.MONTH_END,
-               lines=[LineSpec(f"5002-{B}", 500, B), LineSpec(f"2001-{D}", -500, D)])
+    post_entry(
+        key="settle:2027-03:tamper",
+        book=book,
+        memo="手工补记",
+        actor=SETUP,
+        entry_date=world.MONTH_END,
+        lines=[LineSpec(f"5002-{B}", 500, B), LineSpec(f"2001-{D}", -500, D)],
+    )
     rows = reconciling.month_differences(MONTH)
     assert [(d.subject, d.book, d.ours_fen, d.posted_fen, d.diff_fen) for d in rows] == [
-        ("tamper", "maternity", 0, 500, 500)]
+        ("tamper", "maternity", 0, 500, 500)
+    ]
 
 
 def test_a_clerk_sees_only_their_units_differences(hospitals, regions, clerk_a, clerk_b):
@@ -75,11 +87,19 @@ def test_close_closes_every_book_and_nothing_more_posts_into_the_month(hospitals
     assert not close.month_closed(MONTH)
     assert world.run_step(close.STEP) == {"city": {"books_closed": Book.objects.count()}}
     assert close.month_closed(MONTH)
-    assert set(Period.objects.filter(year=2027, month=3).values_list("status", flat=True)) == {Period.CLOSED}
+    assert set(Period.objects.filter(year=2027, month=3).values_list("status", flat=True)) == {
+        Period.CLOSED
+    }
     with pytest.raises(BusinessRuleError) as caught:
         world.run_step(clearing.STEP, run_id=1)  # a regular re-run has nothing to post, and …
-        post_entry(key="late", book=Book.objects.get(code="resident"), memo="迟到", actor=SETUP,
-                   entry_date=world.MONTH_END, lines=[LineSpec(f"5002-{A}", 1, A), LineSpec(f"2001-{A}", -1, A)])
+        post_entry(
+            key="late",
+            book=Book.objects.get(code="resident"),
+            memo="迟到",
+            actor=SETUP,
+            entry_date=world.MONTH_END,
+            lines=[LineSpec(f"5002-{A}", 1, A), LineSpec(f"2001-{A}", -1, A)],
+        )
     assert caught.value.message == PERIOD_CLOSED
 
 
@@ -101,8 +121,9 @@ def test_an_adjustment_reconciles_after_a_late_reversal(hospitals, regions):
         world.run_step(reconcile.STEP, run_id=2, adjustment=True, entry_date=NEXT_DAY)
     world.provider_postings(run_id=2, adjustment=True, entry_date=NEXT_DAY)
     world.run_step(clearing.STEP, run_id=2, adjustment=True, entry_date=NEXT_DAY)
-    assert world.run_step(reconcile.STEP, run_id=2, adjustment=True, entry_date=NEXT_DAY)["month"] == {
-        "differences": 0}
+    assert world.run_step(reconcile.STEP, run_id=2, adjustment=True, entry_date=NEXT_DAY)[
+        "month"
+    ] == {"differences": 0}
     assert Entry.objects.filter(key=f"clear:2027-03:{A}:resident|adj:2").exists()
 
 
@@ -111,8 +132,13 @@ def test_a_broken_ledger_fails_the_ledger_shard(hospitals):
 
     from tests.conftest import as_owner
 
-    with as_owner(), connection.cursor() as cursor:  # a cached balance edited behind the ledger's back
-        cursor.execute("UPDATE funds_account SET balance_fen = balance_fen + 1 WHERE code = %s", [f"1102-{A}"])
+    with (
+        as_owner(),
+        connection.cursor() as cursor,
+    ):  # a cached balance edited behind the ledger's back
+        cursor.execute(
+            "UPDATE funds_account SET balance_fen = balance_fen + 1 WHERE code = %s", [f"1102-{A}"]
+        )
     with pytest.raises(BusinessRuleError) as caught:
         world.run_step(reconcile.STEP)
     assert caught.value.code == "reconcile_ledger"

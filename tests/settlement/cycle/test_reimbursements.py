@@ -22,10 +22,26 @@ pytestmark = pytest.mark.django_db
 def reimburse(regions, fund: int) -> Settlement:
     """A D-insured patient's inpatient bill from outside the designated network, paid by B's agency."""
     return Settlement.objects.create(
-        month=MONTH, channel="manual", provider=None, person=ef.person(regions[D], "报销人"),
-        insured_county=regions[D], handling_unit=regions[B], insutype="390", med_type="21", clr_type="21",
-        scheme="resident", fund_book="resident", scope="inpatient", year=MONTH.year, service_date=MONTH,
-        setl_time=WHEN, policy_code="P", medfee_sumamt=fund * 2, hifp_pay=fund, fund_pay_sumamt=fund)
+        month=MONTH,
+        channel="manual",
+        provider=None,
+        person=ef.person(regions[D], "报销人"),
+        insured_county=regions[D],
+        handling_unit=regions[B],
+        insutype="390",
+        med_type="21",
+        clr_type="21",
+        scheme="resident",
+        fund_book="resident",
+        scope="inpatient",
+        year=MONTH.year,
+        service_date=MONTH,
+        setl_time=WHEN,
+        policy_code="P",
+        medfee_sumamt=fund * 2,
+        hifp_pay=fund,
+        fund_pay_sumamt=fund,
+    )
 
 
 def test_a_reimbursement_is_expense_of_the_insured_county_paid_by_the_handling_unit(regions):
@@ -33,11 +49,20 @@ def test_a_reimbursement_is_expense_of_the_insured_county_paid_by_the_handling_u
     world.provider_postings()
     reimburse(regions, 5000)
     world.accumulators_sync()
-    post_entry(key="fund-b", book=Book.objects.get(code="resident"), memo="拨付", actor=SETUP, entry_date=MONTH,
-               lines=[LineSpec(f"1004-{B}", 8000, B), LineSpec("3001-320900", -8000, B)])
+    post_entry(
+        key="fund-b",
+        book=Book.objects.get(code="resident"),
+        memo="拨付",
+        actor=SETUP,
+        entry_date=MONTH,
+        lines=[LineSpec(f"1004-{B}", 8000, B), LineSpec("3001-320900", -8000, B)],
+    )
     differences = reconciling.month_differences(MONTH)
-    assert [(d.unit, d.book, d.ours_fen, d.posted_fen) for d in differences
-            if d.kind == reconciling.REIMBURSEMENT] == [(B, "resident", 5000, 0)]
+    assert [
+        (d.unit, d.book, d.ours_fen, d.posted_fen)
+        for d in differences
+        if d.kind == reconciling.REIMBURSEMENT
+    ] == [(B, "resident", 5000, 0)]
     expense_before = world.balances(C.BENEFIT_INPATIENT)
     assert world.run_step(reimbursements.STEP)["city"] == {"entries": 1, "paid_fen": 5000}
     expense = world.balances(C.BENEFIT_INPATIENT)

@@ -50,7 +50,11 @@ def close_march() -> None:
 
 def test_a_run_moves_the_month_through_its_steps_in_order(fake, finance):
     run = start(finance)
-    assert run.status == CycleStatus.DONE and run.started_by == finance and run.entry_date == date(2026, 3, 31)
+    assert (
+        run.status == CycleStatus.DONE
+        and run.started_by == finance
+        and run.entry_date == date(2026, 3, 31)
+    )
     # gather: all collected to the fiscal account; spread: half (floor) down to each county.
     assert balance(C.FISCAL_SPECIAL, "320900", A) == 100_001 - 50_000
     assert balance(C.FISCAL_SPECIAL, "320900", B) == 50_003 - 25_001
@@ -61,7 +65,9 @@ def test_a_run_moves_the_month_through_its_steps_in_order(fake, finance):
     assert steps["gather"].counts == {"entries": 2, "fen": 150_004}
     assert steps["spread"].counts == {"entries": 1, "fen": 75_001}
     assert set(Entry.objects.filter(key__startswith="gather:").values_list("key", flat=True)) == {
-        "gather:2026-03:320902:resident", "gather:2026-03:320903:resident"}
+        "gather:2026-03:320902:resident",
+        "gather:2026-03:320903:resident",
+    }
 
 
 def test_starting_a_month_again_returns_its_run_and_posts_nothing(fake, finance, city_agent):
@@ -89,7 +95,9 @@ def test_a_failed_shard_stops_the_run_in_chinese_and_resume_finishes_it(fake, fi
     failed = CycleShard.objects.get(step__run=run, key=B)
     assert failed.status == CycleStatus.FAILED and "数据有误" in failed.error
     assert CycleShard.objects.get(step__run=run, key=A).status == CycleStatus.DONE
-    assert not CycleShard.objects.filter(step__name="spread").exists()  # the next step never started
+    assert not CycleShard.objects.filter(
+        step__name="spread"
+    ).exists()  # the next step never started
     fake_steps.BREAK.clear()
     runner.run_resume(run=run, actor=finance, dispatch=runner.no_dispatch)
     run = runner.run_to_end(run.pk)
@@ -117,13 +125,19 @@ def test_an_adjustment_posts_only_the_difference_today(fake, finance):
     today = timezone.localdate()
     source_post(A, 300, n=2, on=today)  # a late March collection, booked in the open month
     adj = start(finance, adjust=True)
-    assert adj.kind == RunKind.ADJUSTMENT and adj.corrects_month == MARCH and adj.status == CycleStatus.DONE
+    assert (
+        adj.kind == RunKind.ADJUSTMENT
+        and adj.corrects_month == MARCH
+        and adj.status == CycleStatus.DONE
+    )
     assert balance(C.FISCAL_SPECIAL, "320900", A) == 100_301 - 50_150
     assert balance(C.COUNTY_EXPENDITURE, A) == 50_150
     assert balance(C.COUNTY_EXPENDITURE, B) == 25_001
     new = Entry.objects.filter(key__contains="|adj:")
-    assert {e.key for e in new} == {f"gather:2026-03:320902:resident|adj:{adj.pk}",
-                                    f"spread:2026-03:city:resident|adj:{adj.pk}"}
+    assert {e.key for e in new} == {
+        f"gather:2026-03:320902:resident|adj:{adj.pk}",
+        f"spread:2026-03:city:resident|adj:{adj.pk}",
+    }
     assert {e.entry_date for e in new} == {today}
     # A second adjustment with nothing changed posts nothing.
     before = balances()
@@ -147,16 +161,29 @@ def test_a_run_has_the_real_steps_in_the_accounting_s_order(regions, finance):
 
     run = runner.run_start(month=MARCH, actor=finance, dispatch=runner.no_dispatch)
     assert list(CycleStep.objects.filter(run=run).values_list("name", flat=True)) == [
-        "collection", "accounts", "remittance", "disbursement", "providers", "reimbursements", "clearing", "reconcile", "close"]
-    assert [s.name for s in STEPS] == list(CycleStep.objects.filter(run=run).values_list("name", flat=True))
+        "collection",
+        "accounts",
+        "remittance",
+        "disbursement",
+        "providers",
+        "reimbursements",
+        "clearing",
+        "reconcile",
+        "close",
+    ]
+    assert [s.name for s in STEPS] == list(
+        CycleStep.objects.filter(run=run).values_list("name", flat=True)
+    )
 
 
 def test_the_watchdog_resends_only_stale_shards_of_running_runs(fake, finance):
     run = runner.run_start(month=MARCH, actor=finance, dispatch=runner.no_dispatch)
     assert runner.watchdog_resend(stale_seconds=600, dispatch=runner.no_dispatch) == []
     sent: list[int] = []
-    assert len(runner.watchdog_resend(stale_seconds=0, dispatch=sent.extend)) == CycleShard.objects.filter(
-        step__run=run).count()
+    assert (
+        len(runner.watchdog_resend(stale_seconds=0, dispatch=sent.extend))
+        == CycleShard.objects.filter(step__run=run).count()
+    )
 
 
 def test_a_month_does_not_start_while_the_month_before_is_unfinished(fake, finance):

@@ -5,8 +5,11 @@ from hypothesis import strategies as st
 
 from settlement.cycle.split import POOLED, split_payment
 
-components = st.dictionaries(st.sampled_from([POOLED, "employee_personal", "maternity", "x"]),
-                             st.integers(0, 10**9), min_size=1)
+components = st.dictionaries(
+    st.sampled_from([POOLED, "employee_personal", "maternity", "x"]),
+    st.integers(0, 10**9),
+    min_size=1,
+)
 
 
 @given(components, st.data())

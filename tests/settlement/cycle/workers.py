@@ -34,9 +34,22 @@ class Redis:
         self.url = f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(["redis-server", "--port", str(self.port), "--save", "", "--appendonly", "no",
-                                      "--bind", "127.0.0.1"], cwd=self.folder,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--bind",
+                "127.0.0.1",
+            ],
+            cwd=self.folder,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         client = redis.Redis.from_url(self.url)
         assert wait_for(lambda: _pings(client), 10), "redis-server did not start"
 
@@ -62,18 +75,48 @@ class Workers:
         self.sender = Celery("cycle-test", broker=broker_url)
         self.sender.conf.broker_transport_options = {"visibility_timeout": 5}
 
-    def start(self, name: str, concurrency: int = 1, pool: str = "prefork") -> subprocess.Popen[bytes]:
+    def start(
+        self, name: str, concurrency: int = 1, pool: str = "prefork"
+    ) -> subprocess.Popen[bytes]:
         db = connection.settings_dict
-        env = {**os.environ, **self.env,
-               "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}"
-                               f":{db['PORT'] or 5432}/{db['NAME']}",
-               "CELERY_BROKER_URL": self.broker_url, "CELERY_TASK_ALWAYS_EAGER": "false",
-               "CELERY_VISIBILITY_TIMEOUT": "5", "POOLING_CYCLE_FAULTS_DIR": str(self.folder / "faults")}
+        env = {
+            **os.environ,
+            **self.env,
+            "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}"
+            f":{db['PORT'] or 5432}/{db['NAME']}",
+            "CELERY_BROKER_URL": self.broker_url,
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "CELERY_VISIBILITY_TIMEOUT": "5",
+            "POOLING_CYCLE_FAULTS_DIR": str(self.folder / "faults"),
+        }
         log = open(self.folder / f"{name}.log", "ab")  # noqa: SIM115 (closed with the process)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "pooling", "worker", "-P", pool, "-c", str(concurrency),
-             "-l", "warning", "-Q", QUEUE, "-n", f"{name}@%h", "--without-heartbeat", "--without-mingle",
-             "--without-gossip"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "pooling",
+                "worker",
+                "-P",
+                pool,
+                "-c",
+                str(concurrency),
+                "-l",
+                "warning",
+                "-Q",
+                QUEUE,
+                "-n",
+                f"{name}@%h",
+                "--without-heartbeat",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         self.procs.append(proc)
         return proc
 

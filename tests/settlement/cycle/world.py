@@ -62,35 +62,88 @@ def build(regions: dict[str, Region]) -> dict[str, Provider]:
     books_ensure(area_code="320900")
     hospitals = {c: make_provider(regions[c], f"医院{c}") for c in (A, B, D)}
     for insured, payer, book, fund, critical, large, account in ROWS:
-        settle(regions[insured], hospitals[payer], book, fund, critical=critical, large=large, account=account)
+        settle(
+            regions[insured],
+            hospitals[payer],
+            book,
+            fund,
+            critical=critical,
+            large=large,
+            account=account,
+        )
     original = settle(regions[D], hospitals[B], "resident", 2000)
     reverse(original)
     accumulators_sync()
     return hospitals
 
 
-def settle(insured: Region, provider: Provider, book: str, fund: int, *, critical: int = 0, large: int = 0,
-           account: int = 0, month: date = MONTH) -> Settlement:
+def settle(
+    insured: Region,
+    provider: Provider,
+    book: str,
+    fund: int,
+    *,
+    critical: int = 0,
+    large: int = 0,
+    account: int = 0,
+    month: date = MONTH,
+) -> Settlement:
     scheme = "resident" if book == "resident" else "employee"
     return Settlement.objects.create(
-        month=month, provider=provider, person=ef.person(insured, f"参保人{next(_seq)}"), insured_county=insured,
-        handling_unit=provider.handling_region, insutype="390" if scheme == "resident" else "310",
-        med_type="11", clr_type="11", scheme=scheme, fund_book=book, scope="outpatient", year=month.year,
-        service_date=month, setl_time=WHEN, policy_code="P", medfee_sumamt=fund + critical + large + account,
-        hifp_pay=fund, hifmi_pay=critical, hifob_pay=large, acct_pay=account,
-        fund_pay_sumamt=fund + critical + large)
+        month=month,
+        provider=provider,
+        person=ef.person(insured, f"参保人{next(_seq)}"),
+        insured_county=insured,
+        handling_unit=provider.handling_region,
+        insutype="390" if scheme == "resident" else "310",
+        med_type="11",
+        clr_type="11",
+        scheme=scheme,
+        fund_book=book,
+        scope="outpatient",
+        year=month.year,
+        service_date=month,
+        setl_time=WHEN,
+        policy_code="P",
+        medfee_sumamt=fund + critical + large + account,
+        hifp_pay=fund,
+        hifmi_pay=critical,
+        hifob_pay=large,
+        acct_pay=account,
+        fund_pay_sumamt=fund + critical + large,
+    )
 
 
 def reverse(row: Settlement) -> Settlement:
     rev = Settlement.objects.create(
-        month=row.month, kind="reverse", provider=row.provider, person=row.person, insured_county=row.insured_county,
-        handling_unit=row.handling_unit, insutype=row.insutype, med_type=row.med_type, clr_type=row.clr_type,
-        scheme=row.scheme, fund_book=row.fund_book, scope=row.scope, year=row.year, service_date=row.service_date,
-        setl_time=WHEN, policy_code="P", medfee_sumamt=-row.medfee_sumamt, hifp_pay=-row.hifp_pay,
-        hifmi_pay=-row.hifmi_pay, hifob_pay=-row.hifob_pay, acct_pay=-row.acct_pay,
-        fund_pay_sumamt=-row.fund_pay_sumamt, reverses_id=row.pk, reverses_month=row.month)
-    SettlementReversal.objects.create(original_id=row.pk, original_month=row.month, reversal_id=rev.pk,
-                                      reversal_month=rev.month)
+        month=row.month,
+        kind="reverse",
+        provider=row.provider,
+        person=row.person,
+        insured_county=row.insured_county,
+        handling_unit=row.handling_unit,
+        insutype=row.insutype,
+        med_type=row.med_type,
+        clr_type=row.clr_type,
+        scheme=row.scheme,
+        fund_book=row.fund_book,
+        scope=row.scope,
+        year=row.year,
+        service_date=row.service_date,
+        setl_time=WHEN,
+        policy_code="P",
+        medfee_sumamt=-row.medfee_sumamt,
+        hifp_pay=-row.hifp_pay,
+        hifmi_pay=-row.hifmi_pay,
+        hifob_pay=-row.hifob_pay,
+        acct_pay=-row.acct_pay,
+        fund_pay_sumamt=-row.fund_pay_sumamt,
+        reverses_id=row.pk,
+        reverses_month=row.month,
+    )
+    SettlementReversal.objects.create(
+        original_id=row.pk, original_month=row.month, reversal_id=rev.pk, reversal_month=rev.month
+    )
     return rev
 
 
@@ -106,23 +159,37 @@ def accumulators_sync() -> None:
         scopes[key][s.scope] += s.hifp_pay
     Accumulator.objects.all().delete()
     for (person, year, scheme), (critical, large, n, _x) in sums.items():
-        Accumulator.objects.create(person_id=person, year=year, scheme=scheme, critical_paid_fen=critical,
-                                   large_paid_fen=large, settlements=n, deductible_paid={},
-                                   fund_paid=dict(scopes[(person, year, scheme)]))
+        Accumulator.objects.create(
+            person_id=person,
+            year=year,
+            scheme=scheme,
+            critical_paid_fen=critical,
+            large_paid_fen=large,
+            settlements=n,
+            deductible_paid={},
+            fund_paid=dict(scopes[(person, year, scheme)]),
+        )
 
 
-def provider_postings(month: date = MONTH, *, run_id: int = 1, adjustment: bool = False,
-                      entry_date: date = MONTH_END) -> None:
+def provider_postings(
+    month: date = MONTH, *, run_id: int = 1, adjustment: bool = False, entry_date: date = MONTH_END
+) -> None:
     """What the provider step posts, as far as these steps rely on it: per provider and book,
     the benefit expense accounted to the insured person's county against the payable of the
     provider's handling unit, under `settle:<month>:<provider>:<book>` (the personal account's
     from the insured county's payable, where the sweep put it)."""
     per: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for s in Settlement.objects.filter(month=month).select_related("provider"):
-        for book, amount in ((s.fund_book, s.hifp_pay), ("resident_critical", s.hifmi_pay),
-                             ("employee_large", s.hifob_pay), ("employee_personal", s.acct_pay)):
+        for book, amount in (
+            (s.fund_book, s.hifp_pay),
+            ("resident_critical", s.hifmi_pay),
+            ("employee_large", s.hifob_pay),
+            ("employee_personal", s.acct_pay),
+        ):
             if amount:
-                per[(s.provider.national_code, s.handling_unit_id, book)][s.insured_county_id] += amount
+                per[(s.provider.national_code, s.handling_unit_id, book)][s.insured_county_id] += (
+                    amount
+                )
     wanted = []
     for (code, unit, book), by_county in sorted(per.items()):
         b = Book.objects.get(code=book)
@@ -130,12 +197,27 @@ def provider_postings(month: date = MONTH, *, run_id: int = 1, adjustment: bool 
         # The personal account's spending: the sweep owes it to providers in the insured county's
         # payable (not simulated here); the provider step moves it to the handling unit's.
         spent = C.PAYABLE_PROVIDER if book == "employee_personal" else C.BENEFIT_OUTPATIENT
-        lines = [LineSpec(account_for(book=b, category=spent, county_code=c).code, amt, c)
-                 for c, amt in sorted(by_county.items())]
+        lines = [
+            LineSpec(account_for(book=b, category=spent, county_code=c).code, amt, c)
+            for c, amt in sorted(by_county.items())
+        ]
         lines.append(LineSpec(payable.code, -sum(by_county.values()), unit))
-        wanted.append(Desired(book=book, key=f"settle:{month:%Y-%m}:{code}:{book}", memo=f"结算 {code}", lines=lines))
-    ctx = ShardContext(run_id=run_id, month=month, shard="all", actor=CYCLE_JOB, entry_date=entry_date,
-                       adjustment=adjustment)
+        wanted.append(
+            Desired(
+                book=book,
+                key=f"settle:{month:%Y-%m}:{code}:{book}",
+                memo=f"结算 {code}",
+                lines=lines,
+            )
+        )
+    ctx = ShardContext(
+        run_id=run_id,
+        month=month,
+        shard="all",
+        actor=CYCLE_JOB,
+        entry_date=entry_date,
+        adjustment=adjustment,
+    )
     with system_job(CYCLE_JOB), transaction.atomic():
         post_desired(ctx, wanted, scope=f"settle:{month:%Y-%m}:")
 
@@ -146,13 +228,25 @@ def _job() -> Iterator[None]:
         yield
 
 
-def run_step(step: StepDef, month: date = MONTH, *, run_id: int = 1, adjustment: bool = False,
-             entry_date: date = MONTH_END) -> dict[str, dict[str, int]]:
+def run_step(
+    step: StepDef,
+    month: date = MONTH,
+    *,
+    run_id: int = 1,
+    adjustment: bool = False,
+    entry_date: date = MONTH_END,
+) -> dict[str, dict[str, int]]:
     """Every shard of a step, each in its own transaction as the runner does; counts by shard."""
     out = {}
     for shard in step.plan(month):
-        ctx = ShardContext(run_id=run_id, month=month, shard=shard, actor=CYCLE_JOB, entry_date=entry_date,
-                           adjustment=adjustment)
+        ctx = ShardContext(
+            run_id=run_id,
+            month=month,
+            shard=shard,
+            actor=CYCLE_JOB,
+            entry_date=entry_date,
+            adjustment=adjustment,
+        )
         with _job():
             out[shard] = step.work(ctx)
     return out
@@ -160,8 +254,11 @@ def run_step(step: StepDef, month: date = MONTH, *, run_id: int = 1, adjustment:
 
 def balances(category: str) -> dict[tuple[str, str], int]:
     """Balance (debit +) per (book, county) of every account of a category."""
-    return {(a.book.code, a.county_id): a.balance_fen
-            for a in Account.objects.filter(category=category).select_related("book") if a.balance_fen}
+    return {
+        (a.book.code, a.county_id): a.balance_fen
+        for a in Account.objects.filter(category=category).select_related("book")
+        if a.balance_fen
+    }
 
 
 def consolidated() -> dict[tuple[str, str], int]:
