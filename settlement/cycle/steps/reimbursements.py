@@ -1,8 +1,10 @@
-"""Step: 零星报销支付 — what the handling units paid insured people directly reaches the books.
+"""Step: 零星报销与生育津贴支付 — what the handling units paid insured people (and, for maternity
+allowances, their employers) directly reaches the books.
 
 Each handling unit × book: Dr the benefit expense of each insured person's county (by care)
 / Cr the unit's expenditure account (the city's own agency: the city expenditure account),
 key `reimburse:<YYYY-MM>:<unit>:<book>`. One "city" shard: a month has few such claims.
+Allowances are the maternity book's 生育津贴支出 of the insured person's county.
 The inter-county clearing that follows counts them like any settlement.
 """
 
@@ -45,7 +47,7 @@ def work(ctx: ShardContext) -> dict[str, int]:
             Desired(
                 book,
                 f"{key_prefix(ctx.month)}{unit}:{book}",
-                f"{ctx.month_label} 零星报销支付（{unit}）",
+                f"{ctx.month_label} 零星报销与生育津贴支付（{unit}）",
                 lines,
             )
         )
@@ -54,4 +56,4 @@ def work(ctx: ShardContext) -> dict[str, int]:
     return {"entries": posted.entries, "paid_fen": paid}
 
 
-STEP = StepDef(NAME, _("零星报销支付"), plan, work)
+STEP = StepDef(NAME, _("零星报销与生育津贴支付"), plan, work)

@@ -10,7 +10,7 @@ from funds.models import Book
 from funds.services import LineSpec, post_entry
 from settlement.cycle import reconciling
 from settlement.cycle.steps import clearing, reconcile, reimbursements
-from settlement.models import Settlement
+from settlement.models import MaternityAllowance, Settlement
 from tests.actors import SETUP
 from tests.enrollment import factories as ef
 from tests.settlement.cycle import world
@@ -71,3 +71,47 @@ def test_a_reimbursement_is_expense_of_the_insured_county_paid_by_the_handling_u
     assert world.run_step(reimbursements.STEP)["city"] == {"entries": 0, "paid_fen": 5000}  # once
     world.run_step(clearing.STEP)  # B paid for D's insured: cleared like any settlement
     assert world.run_step(reconcile.STEP)["month"] == {"differences": 0}
+
+
+def test_an_approved_maternity_allowance_is_paid_from_the_maternity_book(regions, clerk_b):
+    """生育津贴 approved in the month: the maternity book's allowance expense of the mother's
+    county, paid from the approving unit's expenditure account; entered-only claims wait."""
+    world.build(regions)
+    world.provider_postings()
+    mother = ef.person(regions[D], "产妇")
+    employer = ef.employer(regions[D], "甲公司")
+    common = dict(
+        person=mother,
+        employer=employer,
+        event="birth",
+        event_on=MONTH,
+        leave_days=98,
+        average_wage_fen=600000,
+        wage_basis="上年度申报",
+        payee="employer",
+        policy_code="P",
+        entered_by=clerk_b,
+    )
+    MaternityAllowance.objects.create(
+        county=regions[B], amount_fen=1960000, status="decided", decided_at=WHEN, **common
+    )
+    MaternityAllowance.objects.create(
+        county=regions[B],
+        amount_fen=999,
+        status="entered",
+        **{**common, "person": ef.person(regions[D], "另一产妇")},
+    )
+    post_entry(
+        key="fund-b-maternity",
+        book=Book.objects.get(code="maternity"),
+        memo="拨付",
+        actor=SETUP,
+        entry_date=MONTH,
+        lines=[LineSpec(f"1004-{B}", 2000000, B), LineSpec("3001-320900", -2000000, B)],
+    )
+    assert world.run_step(reimbursements.STEP)["city"] == {"entries": 1, "paid_fen": 1960000}
+    assert world.balances(C.BENEFIT_MATERNITY_ALLOWANCE) == {("maternity", D): 1960000}
+    assert world.balances(C.COUNTY_EXPENDITURE)[("maternity", B)] == 2000000 - 1960000
+    assert not [
+        d for d in reconciling.month_differences(MONTH) if d.kind == reconciling.REIMBURSEMENT
+    ]
