@@ -10,10 +10,65 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from pooling.kernel.choices import RegionLevel, Role
+from pooling.kernel.money import format_yuan
 from pooling.models import Region
 from settlement.cycle import runner
 from settlement.models import CycleRun, CycleShard, CycleStep
 from settlement.models import CycleStatus as S
+
+# What a step's counts mean, for the run page (a count not listed shows as key=value).
+COUNT_LABELS: dict[str, Any] = {
+    "collections": _("到账笔数"),
+    "unmatched": _("未匹配"),
+    "entries": _("记账凭证"),
+    "amount_fen": _("金额"),
+    "allocated": _("划入人次"),
+    "batches": _("归集批次"),
+    "swept_fen": _("归集入账"),
+    "paid": _("已缴期数"),
+    "paid_fen": _("支付金额"),
+    "overdue": _("逾期期数"),
+    "overdue_fen": _("逾期金额"),
+    "plans": _("用款计划"),
+    "disbursed_fen": _("拨付金额"),
+    "providers": _("机构数"),
+    "statements": _("结算单"),
+    "held": _("暂缓支付"),
+    "differences": _("差异"),
+    "cells": _("清算矩阵格"),
+    "cleared_fen": _("清算金额"),
+    "checks": _("检查项"),
+    "books_closed": _("结账账簿"),
+}
+
+
+def counts_shown(counts: dict[str, Any]) -> list[str]:
+    """A step's or shard's counts in words: amounts in yuan, other counts as numbers."""
+    out = []
+    for key, value in counts.items():
+        label = COUNT_LABELS.get(key)
+        if label is None:
+            out.append(f"{key}={value}")
+        elif key.endswith("_fen") and isinstance(value, int):
+            out.append(f"{label} {format_yuan(value)} 元")
+        else:
+            out.append(f"{label} {value}")
+    return out
+
+
+def shard_label(key: str, names: dict[str, str]) -> str:
+    """A shard as a reader names it: a county by name, the one city shard, a provider batch."""
+    if key in names:
+        return f"{names[key]}（{key}）"
+    if key == "city":
+        return str(_("全市"))
+    if (
+        "~" in key
+    ):  # a batch of providers by national code range (open ends: from the first / to the last)
+        lo, hi = key.split("~", 1)
+        return str(_("定点机构 %(lo)s 至 %(hi)s") % {"lo": lo or "…", "hi": hi or "…"})
+    return key
+
 
 RUN_STOPPED = _("本月清算已暂停，等待市级经办机构处理后续跑")
 
@@ -102,12 +157,15 @@ def run_steps(run: CycleRun, user: Any) -> list[dict[str, Any]]:
     """The run's steps with their shards (as the user may see them) and output links."""
     hidden = _hidden_counties(user)
     own = getattr(user, "region_id", None)
+    names = dict(Region.objects.values_list("code", "name"))
     shards: dict[int, list[CycleShard]] = {}
     for shard in CycleShard.objects.filter(step__run=run).order_by("id"):
         if shard.key in hidden:
             continue
         if hidden and shard.key != own:  # the city's and providers' shards: their counts and
             shard.counts, shard.error = {}, ""  # errors add up every county's money (not saved)
+        shard.shown = counts_shown(shard.counts)  # type: ignore[attr-defined]  # for the page only
+        shard.label = shard_label(shard.key, names)  # type: ignore[attr-defined]
         shards.setdefault(shard.step_id, []).append(shard)
     labels = _labels()
     steps = (
@@ -121,6 +179,7 @@ def run_steps(run: CycleRun, user: Any) -> list[dict[str, Any]]:
             "label": labels.get(step.name, step.name),
             "shards": shards.get(step.pk, []),
             "counts": step.counts if not hidden else {},
+            "counts_shown": counts_shown(step.counts if not hidden else {}),
             "done": step.done,
             "total": step.total,
             "output": step_output_url(step.name, run.month_label),

@@ -39,7 +39,7 @@ def test_finance_starts_a_month_from_the_page_and_watches_it_finish(
         ("spread", 1, 1),
     ]
     detail = client.get(f"/settlement/cycle/runs/{run.pk}/").content.decode()
-    assert "归集（测试）" in detail and 'id="run-bar"' in detail and "entries=2" in detail
+    assert "归集（测试）" in detail and 'id="run-bar"' in detail and "记账凭证 2" in detail
 
 
 def test_a_failed_run_says_what_went_wrong_and_who_may_resume_it(
