@@ -5,8 +5,8 @@ name): run by `manage.py schedules_ensure`, and after every `migrate` (post_migr
 a fresh database, an upgraded one and the demo all get the same schedule. Beat reads the
 rows (DatabaseScheduler); an administrator may switch one off in the admin, and that
 choice is kept (`enabled` is set only when a row is created).
-The older migrations pooling 0002 and providers 0002 made the first two rows; they stay,
-and this declaration now owns those rows too.
+The older migrations pooling 0002, providers 0002 and enrollment 0011 made the first three
+rows; they stay, and this declaration now owns those rows too.
 """
 
 from __future__ import annotations
@@ -45,6 +45,12 @@ SCHEDULES = [
         "providers.expire_suspensions",
         "暂停满 180 日未恢复的定点机构，协议自动解除（每日 01:10）",
         crontab={"minute": "10", "hour": "1"},
+    ),
+    Schedule(
+        "转移逾期未确认自动办结 / complete transfers past their release deadline",
+        "enrollment.complete_due_transfers",
+        "转出地逾期未确认也未提出异议的市内转移，自动办结（每日 01:20）",
+        crontab={"minute": "20", "hour": "1"},
     ),
     Schedule(
         "月度清算 / monthly cycle",

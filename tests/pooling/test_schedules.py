@@ -40,3 +40,10 @@ def test_a_task_edited_by_hand_is_put_back_but_switching_it_off_is_kept():
 
 def test_the_migrations_leave_the_declared_schedule_in_place():
     assert set(PeriodicTask.objects.values_list("task", flat=True)) >= {s.task for s in SCHEDULES}
+
+
+def test_every_task_that_beat_runs_is_declared_in_the_one_place():
+    """A schedule made by a migration and not declared would be invisible to schedules_ensure."""
+    call_command("schedules_ensure")
+    declared = {s.task for s in SCHEDULES}
+    assert set(PeriodicTask.objects.exclude(task="celery.backend_cleanup").values_list("task", flat=True)) <= declared
