@@ -46,4 +46,11 @@ def test_every_task_that_beat_runs_is_declared_in_the_one_place():
     """A schedule made by a migration and not declared would be invisible to schedules_ensure."""
     call_command("schedules_ensure")
     declared = {s.task for s in SCHEDULES}
-    assert set(PeriodicTask.objects.exclude(task="celery.backend_cleanup").values_list("task", flat=True)) <= declared
+    assert (
+        set(
+            PeriodicTask.objects.exclude(task="celery.backend_cleanup").values_list(
+                "task", flat=True
+            )
+        )
+        <= declared
+    )
