@@ -58,8 +58,11 @@ class PostingSpec:
 
 def payload_hash(spec: PostingSpec) -> str:
     """What the key stands for. Not the county (where the person is now is a consequence,
-    not the request: a replay after a transfer is the same movement) nor the memo."""
-    body = (spec.person_id, spec.kind, first_of_month(spec.month).isoformat(), spec.amount_fen)
+    not the request: a replay after a transfer is the same movement) nor the memo. The kind is
+    taken as the enum member whether the caller passed it or its code, as stored hashes have it
+    (so the same movement asked with "allocation" is not a different payload)."""
+    kind = PostingKind(spec.kind) if spec.kind in PostingKind.values else spec.kind
+    body = (spec.person_id, kind, first_of_month(spec.month).isoformat(), spec.amount_fen)
     return hashlib.sha256(repr(body).encode()).hexdigest()
 
 

@@ -284,3 +284,26 @@ def test_it_shows_on_the_person_record_which_fund_entry_took_each_posting(
     [batch] = services.account_postings_sweep(county_code=A, month=JAN, actor=SETUP)
     page = client_for(clerk_a).get(url).content.decode()
     assert batch.key in page and "待汇总入账" not in page
+
+
+def test_the_same_movement_asked_with_the_kind_s_code_is_the_same_payload():
+    """Found while making the allocation set-wise: stored hashes carry the enum member, so a
+    caller passing "allocation" would have met a false key conflict."""
+    from enrollment.services.subledger import payload_hash
+
+    as_member = PostingSpec(
+        person_id=7, kind=PostingKind.ALLOCATION, month=date(2026, 3, 9), amount_fen=100, key="k"
+    )
+    as_code = PostingSpec(
+        person_id=7, kind="allocation", month=date(2026, 3, 1), amount_fen=100, key="k"
+    )
+    assert payload_hash(as_member) == payload_hash(as_code)
+    assert payload_hash(as_member) != payload_hash(
+        PostingSpec(
+            person_id=7,
+            kind=PostingKind.ALLOCATION,
+            month=date(2026, 3, 1),
+            amount_fen=101,
+            key="k",
+        )
+    )
