@@ -9,8 +9,9 @@ from django.db.models import Count, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from pooling.kernel.choices import RegionLevel, Role
+from pooling.kernel.choices import RegionLevel
 from pooling.kernel.money import format_yuan
+from pooling.kernel.scoping import scope_for_user
 from pooling.models import Region
 from settlement.cycle import runner
 from settlement.models import CycleRun, CycleShard, CycleStep
@@ -92,7 +93,7 @@ def _labels() -> dict[str, Any]:
 def run_progress(run: CycleRun, user: Any = None) -> dict[str, Any]:
     """Where the run stands: each step's shards done of planned, and one percentage. A county
     clerk gets no step totals: they add up every county's money."""
-    city_wide = not _hidden_counties(user)
+    city_wide = scope_for_user(user).all_regions
     steps = list(
         CycleStep.objects.filter(run=run)
         .order_by("order")
@@ -137,33 +138,33 @@ def run_error(run: CycleRun, user: Any) -> str:
     """The run's error as this user may read it: it can name another county's money (an
     expenditure account's balance, a provider's amounts), so a county clerk reads only that
     the run stopped and who resumes it."""
-    if not run.error or not _hidden_counties(user):
+    if not run.error or scope_for_user(user).all_regions:
         return run.error
     return str(RUN_STOPPED)
 
 
-def _hidden_counties(user: Any) -> set[str]:
-    """A county clerk sees the shards of their own county and the city's, not another county's."""
-    if getattr(user, "role", "") != Role.COUNTY_CLERK:
-        return set()
+def _counties() -> set[str]:
     return set(
-        Region.objects.filter(parent__code=settings.POOLING_AREA_CODE, level=RegionLevel.COUNTY)
-        .exclude(code=user.region_id)
-        .values_list("code", flat=True)
+        Region.objects.filter(
+            parent__code=settings.POOLING_AREA_CODE, level=RegionLevel.COUNTY
+        ).values_list("code", flat=True)
     )
 
 
 def run_steps(run: CycleRun, user: Any) -> list[dict[str, Any]]:
-    """The run's steps with their shards (as the user may see them) and output links."""
-    hidden = _hidden_counties(user)
-    own = getattr(user, "region_id", None)
+    """The run's steps with their shards as the user's scope lets them see them: a county
+    reader sees their county's shards and the city's, not another county's; and no money of
+    a shard that is not their county's (the city's and providers' shards add up every
+    county's money), nor step totals."""
+    scope = scope_for_user(user)
+    hidden = set() if scope.all_regions else {c for c in _counties() if not scope.allows(c)}
     names = dict(Region.objects.values_list("code", "name"))
     shards: dict[int, list[CycleShard]] = {}
     for shard in CycleShard.objects.filter(step__run=run).order_by("id"):
         if shard.key in hidden:
             continue
-        if hidden and shard.key != own:  # the city's and providers' shards: their counts and
-            shard.counts, shard.error = {}, ""  # errors add up every county's money (not saved)
+        if not scope.allows(shard.key):
+            shard.counts, shard.error = {}, ""  # not saved: only what this page shows
         shard.shown = counts_shown(shard.counts)  # type: ignore[attr-defined]  # for the page only
         shard.label = shard_label(shard.key, names)  # type: ignore[attr-defined]
         shards.setdefault(shard.step_id, []).append(shard)
@@ -178,8 +179,8 @@ def run_steps(run: CycleRun, user: Any) -> list[dict[str, Any]]:
             "step": step,
             "label": labels.get(step.name, step.name),
             "shards": shards.get(step.pk, []),
-            "counts": step.counts if not hidden else {},
-            "counts_shown": counts_shown(step.counts if not hidden else {}),
+            "counts": step.counts if scope.all_regions else {},
+            "counts_shown": counts_shown(step.counts if scope.all_regions else {}),
             "done": step.done,
             "total": step.total,
             "output": step_output_url(step.name, run.month_label),
