@@ -18,6 +18,25 @@ def _meta(month: date) -> list[tuple[object, object]]:
     return [(_("期间"), f"{month:%Y-%m}"), (_("范围"), scope_name())]
 
 
+def _unit_columns(*, book: bool = True) -> list[Column]:
+    """The columns every money-in table starts with: the unit, and (most) the book."""
+    cols = [Column(_("经办单位代码"), CODE), Column(_("经办单位"), TEXT)]
+    return cols + [Column(_("基金账簿"), TEXT, width=30)] if book else cols
+
+
+def _month_table(
+    month: date, title: object, rows: list[list[object]], columns: list[Column]
+) -> Table:
+    return Table(
+        title=title,
+        meta=_meta(month),
+        name_parts=[f"{month:%Y-%m}"],
+        totals=_("合计"),
+        rows=rows,
+        columns=columns,
+    )
+
+
 def collection_table(month: date) -> Table:
     rows = [
         [
@@ -30,16 +49,12 @@ def collection_table(month: date) -> Table:
         ]
         for r in sel.collection_rows(month=month)
     ]
-    return Table(
-        title=_("月度归集"),
-        meta=_meta(month),
-        name_parts=[f"{month:%Y-%m}"],
-        totals=_("合计"),
-        rows=rows,
-        columns=[
-            Column(_("经办单位代码"), CODE),
-            Column(_("经办单位"), TEXT),
-            Column(_("基金账簿"), TEXT, width=30),
+    return _month_table(
+        month,
+        _("月度归集"),
+        rows,
+        [
+            *_unit_columns(),
             Column(_("保险费收入"), MONEY, total=True),
             Column(_("暂收款增减"), MONEY, total=True),
             Column(_("划入市级财政专户"), MONEY, total=True),
@@ -69,16 +84,12 @@ def remittance_table(month: date) -> Table:
         ]
         for r in sel.instalments_of(month=month)
     ]
-    return Table(
-        title=_("统筹前结余上解"),
-        meta=_meta(month),
-        name_parts=[f"{month:%Y-%m}"],
-        totals=_("合计"),
-        rows=rows,
-        columns=[
-            Column(_("经办单位代码"), CODE),
-            Column(_("经办单位"), TEXT),
-            Column(_("基金账簿"), TEXT, width=30),
+    return _month_table(
+        month,
+        _("统筹前结余上解"),
+        rows,
+        [
+            *_unit_columns(),
             Column(_("上解规则"), TEXT, width=40),
             Column(_("期次"), TEXT),
             Column(_("到期日"), DATE),
@@ -102,16 +113,12 @@ def disbursement_table(month: date) -> Table:
         ]
         for r in sel.disbursement_rows(month=month)
     ]
-    return Table(
-        title=_("基金拨付"),
-        meta=_meta(month),
-        name_parts=[f"{month:%Y-%m}"],
-        totals=_("合计"),
-        rows=rows,
-        columns=[
-            Column(_("经办单位代码"), CODE),
-            Column(_("经办单位"), TEXT),
-            Column(_("基金账簿"), TEXT, width=30),
+    return _month_table(
+        month,
+        _("基金拨付"),
+        rows,
+        [
+            *_unit_columns(),
             Column(_("计划支出"), MONEY, total=True),
             Column(_("计划审批"), TEXT),
             Column(_("已拨付至县级支出户"), MONEY, total=True),
@@ -134,15 +141,12 @@ def accounts_table(month: date) -> Table:
         ]
         for r in sel.accounts_rows(month=month)
     ]
-    return Table(
-        title=_("个人账户划入"),
-        meta=_meta(month),
-        name_parts=[f"{month:%Y-%m}"],
-        totals=_("合计"),
-        rows=rows,
-        columns=[
-            Column(_("经办单位代码"), CODE),
-            Column(_("经办单位"), TEXT),
+    return _month_table(
+        month,
+        _("个人账户划入"),
+        rows,
+        [
+            *_unit_columns(book=False),
             Column(_("在职人员划入"), MONEY, total=True),
             Column(_("退休人员划入"), MONEY, total=True),
             Column(_("本月个人账户支付"), MONEY, total=True),
