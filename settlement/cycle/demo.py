@@ -1,9 +1,12 @@
-"""The demo runs last month through the monthly cycle, as beat would on the 5th.
+"""The demo runs last month through the monthly cycle from its beat schedule.
 
 Registered after the settlement demo (settlement/demo.py imports this module last), so the
-month's settlements, collections and plan are there. Shards run in this process
-(`run_to_end`), the embedded demo having no worker. Loading again changes nothing: the
-month's run exists (and, once the close step has run, the month is closed).
+month's settlements, collections and plan are there. The run is started by the task the
+schedule declares (`pooling.schedules.SCHEDULES`, "settlement.cycle.start" with its
+kwargs), exactly what beat sends on the 5th; whatever shards are still unfinished then run
+in this process (`run_to_end`): the embedded demo has no worker (with eager Celery they
+have already run; with a broker and no worker yet, this process drains them). Loading
+again changes nothing: the month's run exists (and, once closed, the month is closed).
 """
 
 from __future__ import annotations
@@ -29,10 +32,20 @@ def load(echo: Callable[[str], None]) -> None:
         return
     _contributions(month)
     _plans(month)
-    with system_job(CYCLE_JOB) as actor:
-        run = runner.run_start(month=month, actor=actor, dispatch=runner.no_dispatch)
-        run = runner.run_to_end(run.pk)
+    run_id = _start_as_beat()
+    with system_job(CYCLE_JOB):
+        run = runner.run_to_end(run_id)
     echo(f"{month:%Y-%m} 月度清算：{run.get_status_display()} {run.error}".rstrip())
+
+
+def _start_as_beat() -> int:
+    """Send the cycle's scheduled task the way beat does (its declared name and kwargs)."""
+    from pooling.celery import app
+    from pooling.schedules import SCHEDULES
+
+    app.loader.import_default_modules()  # the worker's autodiscovery: registers every task
+    spec = next(s for s in SCHEDULES if s.task == "settlement.cycle.start")
+    return int(app.tasks[spec.task].apply(kwargs=spec.kwargs).get())
 
 
 def _plans(month: date) -> None:

@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
+from celery.signals import task_prerun
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from enrollment.models import Employer, Person
 from funds.models import PrePoolingPosition
@@ -94,11 +98,38 @@ EXPECTED = {
 def test_each_city_loads_its_own_demo_and_every_role_signs_in(area, settings, tmp_path):
     settings.POOLING_AREA_CODE = area
     settings.MEDIA_ROOT = tmp_path
-    out = io.StringIO()
-    call_command("load_demo", stdout=out)
+    out, tasks = io.StringIO(), []
+
+    def ran(sender: Any, **_kw: Any) -> None:
+        tasks.append(sender.name)
+
+    task_prerun.connect(ran, weak=False)
+    try:
+        call_command("load_demo", stdout=out)
+    finally:
+        task_prerun.disconnect(ran)
     assert "演示数据已就绪" in out.getvalue()
+    assert tasks[0] == "settlement.cycle.start"  # the scheduled task, as beat sends it
     _signs_in_as_each_role(area)
     _built_from_its_own_data(area)
+    _last_month_ran_from_its_schedule()
+
+
+def _last_month_ran_from_its_schedule() -> None:
+    """The month before today went through the cycle, started by the beat task as its
+    schedule declares it (the cycle's job, not a person), and was closed."""
+    from funds.models import Period
+    from settlement.models import CycleRun, CycleStatus
+
+    last = (timezone.localdate().replace(day=1) - date.resolution).replace(day=1)
+    run = CycleRun.objects.get()
+    assert (run.month, run.status, run.started_by_job) == (
+        last,
+        CycleStatus.DONE,
+        "settlement.cycle",
+    )
+    assert run.started_by is None
+    assert Period.objects.filter(year=last.year, month=last.month, status=Period.CLOSED).exists()
 
 
 def _signs_in_as_each_role(area: str) -> None:
