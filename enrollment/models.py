@@ -367,6 +367,10 @@ class Collection(ScopedModel):
     month = models.DateField(_("费款所属期"))
     amount_fen = models.BigIntegerField(_("到账金额（分）"))
     received_on = models.DateField(_("到账日期"))
+    # The month whose collection step takes it in (`settlement.cycle.booking`): the month
+    # received, or — recorded after that month's step ran — a later one. Null on rows
+    # recorded before the field existed: their month received.
+    booked_month = models.DateField(_("计入归集月份"), null=True, blank=True)
     declaration = models.ForeignKey(
         Declaration,
         verbose_name=_("对应申报"),
@@ -422,6 +426,8 @@ class ResidentContribution(ScopedModel):
     subsidy_fen = models.BigIntegerField(_("特殊群体资助（分）"), default=0)
     paid_fen = models.BigIntegerField(_("个人实缴（分）"))
     paid_on = models.DateField(_("缴费日期"))
+    # As `Collection.booked_month`: the month paid, or a later one if recorded late.
+    booked_month = models.DateField(_("计入归集月份"), null=True, blank=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
