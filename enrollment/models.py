@@ -11,6 +11,8 @@ cross-county read.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +22,16 @@ from pooling.kernel.codes import CREDIT_CODE_REGEX
 from pooling.kernel.scoping import ScopedModel
 
 REGION = "pooling.Region"
+BOOKED_LATER = _("到账 %(received)s，计入 %(booked)s 归集")
+PAID_BOOKED_LATER = _("缴费 %(received)s，计入 %(booked)s 归集")
+
+
+def booking_note(message: object, day: date, booked: date | None) -> str:
+    """What a page says when money was booked after the month it came in (recorded after
+    that month's collection step ran, `settlement.cycle.booking`); "" when it was not."""
+    if booked is None or booked <= day.replace(day=1):
+        return ""
+    return str(message) % {"received": f"{day:%Y-%m}", "booked": f"{booked:%Y-%m}"}
 
 
 class EmployerStatus(models.TextChoices):
@@ -389,6 +401,11 @@ class Collection(ScopedModel):
         related_name="+",
     )
 
+    @property
+    def booking_note(self) -> str:
+        """ "到账 2026-03，计入 2026-04 归集" when booked after the month received, else ""."""
+        return booking_note(BOOKED_LATER, self.received_on, self.booked_month)
+
     class Meta:
         verbose_name = _("征缴到账")
         verbose_name_plural = _("征缴到账")
@@ -437,6 +454,11 @@ class ResidentContribution(ScopedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+
+    @property
+    def booking_note(self) -> str:
+        """ "缴费 2026-03，计入 2026-04 归集" when booked after the month paid, else ""."""
+        return booking_note(PAID_BOOKED_LATER, self.paid_on, self.booked_month)
 
     class Meta:
         verbose_name = _("居民个人缴费")

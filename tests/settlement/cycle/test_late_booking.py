@@ -175,3 +175,40 @@ def test_old_rows_without_a_booked_month_count_in_the_month_received(march):
     ResidentContribution.objects.update(booked_month=None)
     run(collection.STEP, MAR)
     assert bal(POOLED, C.INCOME_PREMIUM, A) == -91430 and bal(RES, C.INCOME_PREMIUM, A) == -38000
+
+
+def test_the_collection_page_says_what_came_in_earlier_and_only_to_its_county(
+    march, county_a, client_for, city_agent, clerk_a, clerk_b
+):
+    month_run(MAR)
+    late_collection(march["b"].county)
+    services.resident_contribution_record(
+        person=_resident(county_a), year=2026, paid_on=date(2026, 3, 20), actor=SETUP
+    )
+    month_run(APR)
+    html = client_for(city_agent).get("/settlement/cycle/2026-04/collection/").content.decode()
+    late = html.split('id="cycle-collection-0"', 1)[1]
+    assert "到账 2026-03，计入 2026-04 归集" in late and "缴费 2026-03，计入 2026-04 归集" in late
+    assert "490.00" in late and "400.00" in late and "890.00" in late  # the total
+    mine = client_for(clerk_b).get("/settlement/cycle/2026-04/collection/").content.decode()
+    assert "到账 2026-03" in mine and "缴费 2026-03" not in mine  # 亭湖区's resident: not theirs
+    march_page = client_for(city_agent).get("/settlement/cycle/2026-03/collection/")
+    assert 'id="cycle-collection-0"' not in march_page.content.decode()  # nothing came late
+
+
+def test_recording_late_money_tells_the_clerk_where_it_is_booked(march, client_for, clerk_b):
+    month_run(MAR)
+    emp = declare(march["b"].county, MAR, [BASE], filed_on=date(2026, 3, 5))
+    page = client_for(clerk_b).post(
+        "/enrollment/collections/new/",
+        {
+            "tax_ref": "T-LATE-1",
+            "credit_code": emp.credit_code,
+            "month": "2026-03",
+            "amount": "490.00",
+            "received_on": "2026-03-30",
+        },
+        follow=True,
+    )
+    assert "到账 2026-03，计入 2026-04 归集" in page.content.decode()
+    assert Collection.objects.get(tax_ref="T-LATE-1").booked_month == APR
