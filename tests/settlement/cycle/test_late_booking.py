@@ -212,3 +212,21 @@ def test_recording_late_money_tells_the_clerk_where_it_is_booked(march, client_f
     )
     assert "到账 2026-03，计入 2026-04 归集" in page.content.decode()
     assert Collection.objects.get(tax_ref="T-LATE-1").booked_month == APR
+
+
+def test_money_recorded_between_the_collection_and_accounts_steps_balances_by_april(march):
+    run = runner.run_start(month=MAR, actor=CYCLE_JOB, dispatch=runner.no_dispatch)
+    for shard in CycleShard.objects.filter(step__run=run, step__name="collection"):
+        runner.shard_execute(shard.pk, dispatch=runner.no_dispatch)
+    late = late_collection(march["b"].county)
+    assert late.booked_month == APR
+    assert runner.run_to_end(run.pk).status == CycleStatus.DONE
+    # March's accounts step found the declaration paid and credited the 100.00 now; the
+    # personal book's transit account carries it until April's collection step moves it on.
+    assert bal(PERSONAL, C.TREASURY_TRANSIT, B, owner=w.CITY) == 10000
+    assert bal(POOLED, C.INCOME_PREMIUM, B) == -35000 and balanced()
+    month_run(APR)
+    assert bal(PERSONAL, C.TREASURY_TRANSIT, B, owner=w.CITY) == 0
+    assert bal(PERSONAL, C.FISCAL_SPECIAL, B, owner=w.CITY) == 20000
+    assert bal(POOLED, C.INCOME_PREMIUM, B) == -70000 and balanced()
+    assert AccountPosting.objects.filter(county_id=B, kind=PostingKind.ALLOCATION).count() == 2
