@@ -129,6 +129,7 @@ def build(employers: int, per: int) -> None:
                     declaration=decls[i],
                     amount_fen=49000 * per - (0 if i % 10 else 30000),
                     received_on=date(2026, 3, 10),
+                    booked_month=MONTH,  # as the recording service stores it
                 )
                 for i, e in enumerate(emps)
             ]

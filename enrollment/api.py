@@ -162,9 +162,10 @@ class CollectionSerializer(serializers.ModelSerializer):
             "month",
             "amount_fen",
             "received_on",
+            "booked_month",
             "declaration",
         ]
-        read_only_fields = ["id", "county", "employer", "declaration"]
+        read_only_fields = ["id", "county", "employer", "booked_month", "declaration"]
         extra_kwargs: dict[str, dict[str, Any]] = {"tax_ref": {"validators": []}}
 
 
@@ -180,8 +181,16 @@ class ResidentContributionSerializer(serializers.ModelSerializer):
             "subsidy_fen",
             "paid_fen",
             "paid_on",
+            "booked_month",
         ]
-        read_only_fields = ["id", "county", "standard_fen", "subsidy_fen", "paid_fen"]
+        read_only_fields = [
+            "id",
+            "county",
+            "standard_fen",
+            "subsidy_fen",
+            "paid_fen",
+            "booked_month",
+        ]
         validators: list[Any] = []
 
 

@@ -11,6 +11,8 @@ cross-county read.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +22,16 @@ from pooling.kernel.codes import CREDIT_CODE_REGEX
 from pooling.kernel.scoping import ScopedModel
 
 REGION = "pooling.Region"
+BOOKED_LATER = _("到账 %(received)s，计入 %(booked)s 归集")
+PAID_BOOKED_LATER = _("缴费 %(received)s，计入 %(booked)s 归集")
+
+
+def booking_note(message: object, day: date, booked: date | None) -> str:
+    """What a page says when money was booked after the month it came in (recorded after
+    that month's collection step ran, `settlement.cycle.booking`); "" when it was not."""
+    if booked is None or booked <= day.replace(day=1):
+        return ""
+    return str(message) % {"received": f"{day:%Y-%m}", "booked": f"{booked:%Y-%m}"}
 
 
 class EmployerStatus(models.TextChoices):
@@ -367,6 +379,10 @@ class Collection(ScopedModel):
     month = models.DateField(_("费款所属期"))
     amount_fen = models.BigIntegerField(_("到账金额（分）"))
     received_on = models.DateField(_("到账日期"))
+    # The month whose collection step takes it in (`settlement.cycle.booking`): the month
+    # received, or — recorded after that month's step ran — a later one. Null on rows
+    # recorded before the field existed: their month received.
+    booked_month = models.DateField(_("计入归集月份"), null=True, blank=True)
     declaration = models.ForeignKey(
         Declaration,
         verbose_name=_("对应申报"),
@@ -384,6 +400,11 @@ class Collection(ScopedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+
+    @property
+    def booking_note(self) -> str:
+        """ "到账 2026-03，计入 2026-04 归集" when booked after the month received, else ""."""
+        return booking_note(BOOKED_LATER, self.received_on, self.booked_month)
 
     class Meta:
         verbose_name = _("征缴到账")
@@ -422,6 +443,8 @@ class ResidentContribution(ScopedModel):
     subsidy_fen = models.BigIntegerField(_("特殊群体资助（分）"), default=0)
     paid_fen = models.BigIntegerField(_("个人实缴（分）"))
     paid_on = models.DateField(_("缴费日期"))
+    # As `Collection.booked_month`: the month paid, or a later one if recorded late.
+    booked_month = models.DateField(_("计入归集月份"), null=True, blank=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -431,6 +454,11 @@ class ResidentContribution(ScopedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+
+    @property
+    def booking_note(self) -> str:
+        """ "缴费 2026-03，计入 2026-04 归集" when booked after the month paid, else ""."""
+        return booking_note(PAID_BOOKED_LATER, self.paid_on, self.booked_month)
 
     class Meta:
         verbose_name = _("居民个人缴费")

@@ -231,6 +231,8 @@ def person_resident_payment(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if paid is not None:
             messages.success(request, _t("已登记 %(y)s 年度居民个人缴费") % {"y": paid.year})
+            if paid.booking_note:  # recorded after its month's collection step ran
+                messages.info(request, paid.booking_note)
             return redirect("enrollment:person", pk=person.pk)
     return _form_page(request, form, _t("居民个人缴费：%(name)s") % {"name": person.name})
 
@@ -425,10 +427,10 @@ def collection_new(request: HttpRequest) -> HttpResponse:
             )
         )
         if collection is not None:
-            messages.success(
-                request,
-                _t("已登记到账") if collection.declaration_id else _t("已登记到账，暂无对应申报"),
-            )
+            done = _t("已登记到账") if collection.declaration_id else _t("已登记到账，暂无对应申报")
+            messages.success(request, done)
+            if collection.booking_note:  # recorded after its month's collection step ran
+                messages.info(request, collection.booking_note)
             return redirect("enrollment:declarations")
     return _form_page(request, form, _("征缴到账登记"), back="enrollment:declarations")
 

@@ -344,6 +344,7 @@ def collection_record(
     existing = _recorded(tax_ref.strip(), employer, month, amount_fen)
     if existing is not None:
         return existing
+    booked = _booked_month(employer.county_id, received_on)  # the county's lock first
     declaration = (
         Declaration.objects.select_for_update().filter(employer=employer, month=month).first()
     )
@@ -354,6 +355,7 @@ def collection_record(
         month=month,
         amount_fen=amount_fen,
         received_on=received_on,
+        booked_month=booked,
         declaration=declaration,
         created_by=staff_user(actor),
     )
@@ -374,6 +376,15 @@ def collection_record(
     if declaration is not None:
         _refresh_declaration(declaration)
     return collection
+
+
+def _booked_month(county: str, day: date) -> date:
+    """The month whose collection step takes this money in: its own, or the first whose step
+    has not run yet if it is recorded late (`settlement.cycle.booking`, the one rule; it
+    takes the county's lock, so the step cannot run past a recording in progress)."""
+    from settlement.cycle.booking import booked_month_for  # settlement imports enrollment
+
+    return booked_month_for(county, day)
 
 
 def _recorded(tax_ref: str, employer: Employer, month: date, amount_fen: int) -> Collection | None:
@@ -426,6 +437,7 @@ def resident_contribution_record(
         subsidy_fen=amounts.subsidy_fen,
         paid_fen=amounts.payable_fen,
         paid_on=paid_on,
+        booked_month=_booked_month(enrolment.county_id, paid_on),
         created_by=staff_user(actor),
     )
     with unique_clash(lambda: _check_year_unpaid(person, year)):

@@ -9,6 +9,9 @@ it is accounted to (分级核算):
    to the pooled book, employee share to the personal-account book, maternity to the
    maternity book), a partial payment in proportion, the remaining fen to the pooled book
    (`split_payment`); money without a declaration waits in the county's suspense account.
+   "Of the month" means booked in it (`booking.py`): money recorded after its own month's
+   step ran for the county, or after that month closed, is booked in the next month whose
+   step has not run — taken in there once, never by a re-run or adjustment of its month.
 2. personal accounts (个人账户划入, `steps/accounts.py`): in-service credits from the
    collected employee share, retirees' fixed amount from the pooled book; the sub-ledger
    is swept into the books so the control account agrees with the people's balances.

@@ -1,15 +1,27 @@
 """What one county collected in a month, per book — the collection step's arithmetic.
 
-A tax collection is recognised (split into the books) in the month it is both received
-and matched to its declaration: `max(month received, month the declaration was filed)`
-— a collection is matched when the declaration exists (`collection_record`) or when the
-declaration is filed (`_declaration_for`), so the filing month is when the match
-happened, and the rule is a function of the data: a re-run or an adjustment run gets the
-same answer. Until then it waits in the county's suspense account (暂收款).
+Money enters the books in its booked month (`booked_month`, `booking.booked_month_for`):
+the month received, or — recorded after that month's collection step ran for the county
+or after the month closed — the first later month whose step had not run. So "the
+month's collections" are the ones booked in it, never the ones merely received in it: a
+payment recorded late is taken in by the next run, and a re-run or an adjustment run of
+the month it was received does not see it (counted once).
 
-A declaration paid in several collections is split cumulatively: the month's parts are
-`split(paid up to this month) − split(paid up to last month)`, so the parts of all its
-months together never exceed a component and always sum to what was paid.
+A tax collection is recognised (split into the books) in the month it is both booked and
+matched to its declaration: `max(booked month, month the declaration was filed)` — a
+collection is matched when the declaration exists (`collection_record`) or when the
+declaration is filed (`_declaration_for`), so the filing month is when the match
+happened (filing is always in an open month: its `created_at`), and the rule is a
+function of the data: a re-run or an adjustment run gets the same answer. Until then it
+waits in the county's suspense account (暂收款).
+
+A declaration paid in several collections is split cumulatively in booking order: the
+month's parts are `split(booked up to this month) − split(booked up to last month)`, so
+the parts of all its months together never exceed a component and always sum to what was
+paid — also when earlier cash is booked after a later receipt (it simply counts from the
+month it is booked in).
+
+A resident's contribution is income of the resident book in its booked month.
 """
 
 from __future__ import annotations
@@ -26,6 +38,7 @@ from enrollment.models import Collection, Declaration, DeclarationLine, Resident
 from funds.chart import PERSONAL_BOOK, POOLED_BOOK
 from pooling.kernel.dates import month_end
 from pooling.kernel.scoping import unrestricted
+from settlement.cycle.booking import booked_before, booked_in
 from settlement.cycle.split import split_payment
 
 MATERNITY_BOOK = "maternity"
@@ -38,9 +51,9 @@ class Collected:
 
     county: str
     income: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # book → recognised
-    cash_in: int = 0  # employee collections received in the month (all of it, matched or not)
-    to_suspense: int = 0  # received, not matched yet; or paid above the declaration's total
-    from_suspense: int = 0  # received in an earlier month, matched in this one
+    cash_in: int = 0  # employee collections booked in the month (all of it, matched or not)
+    to_suspense: int = 0  # booked, not matched yet; or paid above the declaration's total
+    from_suspense: int = 0  # booked in an earlier month, matched in this one
     collections: int = 0
     unmatched: int = 0
 
@@ -50,12 +63,11 @@ def _start(day: date) -> datetime:
 
 
 def county_month(county: str, month: date) -> Collected:
-    """The county's employee and resident collections of `month` (first day), per book."""
-    end = month_end(month)
-    nxt = end + timedelta(days=1)
+    """The county's employee and resident collections booked in `month` (first day), per book."""
+    nxt = month_end(month) + timedelta(days=1)
     out = Collected(county)
     with unrestricted():
-        received = Collection.objects.filter(county_id=county, received_on__range=(month, end))
+        received = Collection.objects.filter(booked_in(month), county_id=county)
         totals = received.aggregate(
             n=Count("id"),
             s=Sum("amount_fen"),
@@ -68,12 +80,12 @@ def county_month(county: str, month: date) -> Collected:
             totals["n"],
             totals["unmatched"],
         )
-        # Declarations that take money this month: received now, or filed (matched) now —
+        # Declarations that take money this month: booked now, or filed (matched) now —
         # as a subquery, so the database joins them (no list of ids goes back and forth).
         filed_now = Q(
             created_at__gte=_start(month),
             created_at__lt=_start(nxt),
-            pk__in=Collection.objects.filter(county_id=county, received_on__lt=month).values(
+            pk__in=Collection.objects.filter(booked_before(month), county_id=county).values(
                 "declaration_id"
             ),
         )
@@ -82,7 +94,7 @@ def county_month(county: str, month: date) -> Collected:
         ).values("pk")
         _recognise(out, month, nxt, touched)
         residents = ResidentContribution.objects.filter(
-            county_id=county, paid_on__range=(month, end)
+            booked_in(month, "paid_on"), county_id=county
         )
         out.income[RESIDENT_BOOK] += residents.aggregate(s=Sum("paid_fen"))["s"] or 0
     return out
@@ -91,13 +103,14 @@ def county_month(county: str, month: date) -> Collected:
 def _recognise(
     out: Collected, month: date, nxt: date, touched: QuerySet[Declaration, dict[str, Any]]
 ) -> None:
-    """Split each touched declaration's cumulative payments; the rest is suspense."""
+    """Split each touched declaration's cumulative payments (by booked month); the rest is
+    suspense."""
     filed = dict(Declaration.objects.filter(pk__in=touched).values_list("pk", "created_at"))
     sums = {
         r["declaration_id"]: (r["upto"] or 0, r["before"] or 0)
-        for r in Collection.objects.filter(declaration_id__in=touched, received_on__lt=nxt)
+        for r in Collection.objects.filter(booked_before(nxt), declaration_id__in=touched)
         .values("declaration_id")
-        .annotate(upto=Sum("amount_fen"), before=Sum("amount_fen", filter=Q(received_on__lt=month)))
+        .annotate(upto=Sum("amount_fen"), before=Sum("amount_fen", filter=booked_before(month)))
     }
     parts = {
         r["declaration_id"]: r
@@ -119,7 +132,7 @@ def _recognise(
         previous = before if filed_month < month else 0  # recognised in an earlier month
         recognised_new += upto - before  # this month's cash of a matched declaration
         if filed_month == month:
-            out.from_suspense += before  # earlier cash, matched now
+            out.from_suspense += before  # cash booked earlier, matched now
         row = parts.get(pk)
         components = _components(row) if row else {}
         now = split_payment(upto, components)
@@ -131,7 +144,7 @@ def _recognise(
             for book, fen in then.parts.items():
                 out.income[book] -= fen
             out.to_suspense -= then.excess
-    out.to_suspense += out.cash_in - recognised_new  # cash of the month still unmatched
+    out.to_suspense += out.cash_in - recognised_new  # cash booked now, still unmatched
 
 
 def _components(row: dict[str, int | None]) -> dict[str, int]:

@@ -13,7 +13,13 @@ from datetime import date
 from django.db.models import F, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
-from enrollment.models import AccountPosting, PersonalAccount, PostingKind
+from enrollment.models import (
+    AccountPosting,
+    Collection,
+    PersonalAccount,
+    PostingKind,
+    ResidentContribution,
+)
 from funds.chart import PERSONAL_BOOK
 from funds.chart import Category as C
 from funds.models import Account, Instalment, Line, MonthlyPlan
@@ -81,6 +87,52 @@ DISBURSEMENT_COLUMNS: dict[str, list[str]] = {"disbursed": [C.COUNTY_EXPENDITURE
 def collection_rows(*, month: date) -> list[BookRow]:
     """Per county and book: premium income, change in suspense, moved to the special account."""
     return _book_rows(f"collection:{month:%Y-%m}:", COLLECTION_COLUMNS)
+
+
+@dataclass(frozen=True)
+class LateRow:
+    """Money the month's collection step took in although it came in an earlier month."""
+
+    county: str
+    county_name: str
+    payer: str  # the employer, or the resident
+    ref: str  # the tax bureau's reference; "" for a resident
+    day: date  # received (paid) on
+    amount_fen: int
+    note: str  # "到账 2026-03，计入 2026-04 归集"
+
+
+def late_booked_rows(*, month: date) -> list[LateRow]:
+    """Collections and residents' contributions booked in `month` but received before it:
+    recorded after their own month's collection step ran (`settlement.cycle.booking`)."""
+    collections = (
+        Collection.objects.filter(booked_month=month, received_on__lt=month)
+        .select_related("county", "employer")
+        .order_by("county_id", "received_on", "tax_ref")
+    )
+    residents = (
+        ResidentContribution.objects.filter(booked_month=month, paid_on__lt=month)
+        .select_related("county", "person")
+        .order_by("county_id", "paid_on", "pk")
+    )
+    rows = [
+        LateRow(
+            c.county_id,
+            c.county.name,
+            c.employer.name,
+            c.tax_ref,
+            c.received_on,
+            c.amount_fen,
+            c.booking_note,
+        )
+        for c in collections
+    ] + [
+        LateRow(
+            r.county_id, r.county.name, r.person.name, "", r.paid_on, r.paid_fen, r.booking_note
+        )
+        for r in residents
+    ]
+    return sorted(rows, key=lambda r: (r.county, r.day))
 
 
 @dataclass(frozen=True)

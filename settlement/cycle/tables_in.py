@@ -62,6 +62,27 @@ def collection_table(month: date) -> Table:
     )
 
 
+def late_booked_table(month: date) -> Table:
+    """The money in the collection table that came in before the month (recorded late)."""
+    rows = [
+        [r.county, r.county_name, r.payer, r.ref, r.day, r.amount_fen, r.note]
+        for r in sel.late_booked_rows(month=month)
+    ]
+    return _month_table(
+        month,
+        _("其中早月到账、本月计入归集"),
+        rows,
+        [
+            *_unit_columns(book=False),
+            Column(_("缴费单位或个人"), TEXT, width=30),
+            Column(_("税务到账流水号"), CODE),
+            Column(_("到账日期"), DATE),
+            Column(_("金额"), MONEY, total=True),
+            Column(_("说明"), TEXT, width=30),
+        ],
+    )
+
+
 def _status(r: sel.InstalmentRow) -> object:
     if r.open_fen <= 0:
         return STATUS_PAID

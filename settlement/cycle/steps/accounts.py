@@ -14,11 +14,16 @@ cycle (no second allocation rule):
    key (`<batch>:pooled`), payments against the provider payable. After it the county's
    control account equals the sum of its people's balances for the month's postings.
 
-Late money: a declaration of an earlier month paid in full by a collection received
-this month is allocated now (its month's allocation, keyed as ever), and postings of
+Late money: a declaration of an earlier month paid in full by a collection booked in
+this month (`booked_month`: received this month, or received earlier but recorded after
+that month's collection step ran — `settlement.cycle.booking`) is allocated now (its
+month's allocation, keyed as ever), and postings of
 earlier months still unmatched (such allocations, a late payment) are swept now, dated
 in this month — so nothing waits for an adjustment run, and nothing is booked twice
-(an adjustment of that month later finds them allocated and matched).
+(an adjustment of that month later finds them allocated and matched). A collection recorded
+between this month's collection step and this step is booked in the next month but may
+complete a declaration of this month, which is then allocated now: the personal book's
+transit account carries the amount until the next month's collection step moves it on.
 
 In an adjustment run the sweep finds only what was written since (a late paid
 declaration's allocation) and books it dated in the open month: only the difference.
@@ -36,10 +41,10 @@ from enrollment.models import AccountPosting, Collection, DeclarationStatus
 from enrollment.services.accounts import accounts_allocate_month
 from enrollment.services.accounts_setwise import accounts_allocate_county_setwise
 from enrollment.services.sweep import account_postings_sweep
-from pooling.kernel.dates import month_end
 from pooling.kernel.regions import handling_units
 from pooling.kernel.scoping import unrestricted
 from settlement.cycle.base import ShardContext, StepDef
+from settlement.cycle.booking import booked_in
 
 NAME = "accounts"
 
@@ -49,13 +54,13 @@ def plan(month: date) -> list[str]:
 
 
 def _late_months(county: str, month: date) -> list[date]:
-    """Earlier contribution months of the county completed by a payment received this month."""
+    """Earlier contribution months of the county completed by a payment booked this month."""
     with unrestricted():
         return sorted(
             set(
                 Collection.objects.filter(
+                    booked_in(month),
                     county_id=county,
-                    received_on__range=(month, month_end(month)),
                     month__lt=month,
                     declaration__status=DeclarationStatus.PAID,
                 ).values_list("month", flat=True)

@@ -11,6 +11,12 @@ until matched, then moves out of it. The personal-account part is handed to the 
 book and moved to its special account without income: it is the people's money, and the
 accounts step credits it to them (its sweep posts Dr 国库过渡户 / Cr 个人账户余额, which
 closes that book's transit account once every declaration is paid and allocated).
+
+"The month's collections" are those booked in it (`booked_month`, `settlement.cycle.booking`):
+money recorded after this step ran for the county is booked in the next month the step has
+not run, so the shard takes the county's booking lock before it reads — a clerk recording
+meanwhile either commits before it reads (taken in now) or waits for its commit, which marks
+the shard done (booked in the next month). Either way in the books exactly once.
 """
 
 from __future__ import annotations
@@ -25,9 +31,10 @@ from funds.chart import Category as C
 from funds.services import LineSpec, cr, dr
 from pooling.kernel.regions import handling_units
 from settlement.cycle.base import Desired, ShardContext, StepDef, post_desired
+from settlement.cycle.booking import COLLECTION_STEP, county_lock
 from settlement.cycle.collected import MATERNITY_BOOK, RESIDENT_BOOK, Collected, county_month
 
-NAME = "collection"
+NAME = COLLECTION_STEP
 
 
 def key_prefix(month: date, county: str) -> str:
@@ -109,6 +116,7 @@ def desired(month: date, c: Collected) -> list[Desired]:
 
 
 def work(ctx: ShardContext) -> dict[str, int]:
+    county_lock(ctx.shard)  # held to the shard's "done" commit: no recording runs past it
     collected = county_month(ctx.shard, ctx.month)
     posted = post_desired(
         ctx, desired(ctx.month, collected), scope=key_prefix(ctx.month, ctx.shard)
