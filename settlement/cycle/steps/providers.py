@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -37,9 +38,9 @@ from settlement.cycle.provider_figures import BOOK_ORDER, ProviderFigures, month
 from settlement.cycle.provider_pay import PayTerms, ProviderPay, decide, desired_entries
 from settlement.cycle.statements import (
     carried_into_month,
+    paid_as_stated,
     provider_statements_write,
     released_elsewhere,
-    stated_providers,
     withheld_in_year,
 )
 
@@ -84,9 +85,9 @@ def work(ctx: ShardContext) -> dict[str, int]:
     ids = [pk for pk, _code, _unit in providers]
     figures = month_figures(month=ctx.month, provider_ids=ids)
     # An adjustment also recomputes providers the month no longer owes anything (their statement
-    # exists): what was posted for them is undone.
-    stated = stated_providers(provider_ids=ids, month=ctx.month) if ctx.adjustment else set()
-    pays = _decide_all(ctx.month, providers, figures, stated)
+    # exists): what was posted for them is undone; what they were paid stands (provider_pay).
+    paid = paid_as_stated(provider_ids=ids, month=ctx.month) if ctx.adjustment else None
+    pays = _decide_all(ctx.month, providers, figures, paid)
     desired = {
         p.provider_id: _in_book_order(
             desired_entries(
@@ -101,8 +102,8 @@ def work(ctx: ShardContext) -> dict[str, int]:
         ctx.adjustment
     ):  # each provider's keys recomputed as one scope: what is no longer due is undone
         # The closed month's payment left the bank: an adjustment never rewrites it. What the
-        # provider is owed more (or was paid too much) stays in the payable, which the
-        # month's statement shows — never cash the bank did not move.
+        # provider is owed more (or was paid too much) is the month's kept amount, which the
+        # next month the provider is paid carries — never cash the bank did not move.
         posted = [
             post_desired(
                 ctx,
@@ -152,8 +153,9 @@ def _decide_all(
     month: date,
     providers: list[tuple[int, str, str]],
     figures: dict[int, ProviderFigures],
-    stated: set[int],
+    paid: dict[int, tuple[dict[str, Any], int]] | None,
 ) -> list[ProviderPay]:
+    """`paid`: in an adjustment, the statements of the closed month (what was paid stands)."""
     ids = [pk for pk, _c, _u in providers]
     rate = policy_in_force(on=month_end(month)).provider_payment.quality_deposit_rate
     deductions = deductions_by_provider(provider_ids=ids, month=month)
@@ -163,11 +165,13 @@ def _decide_all(
     elsewhere = released_elsewhere(provider_ids=list(ratios), year=year, month=month)
     due = [pk for pk in ratios if pk not in elsewhere]
     withheld = withheld_in_year(provider_ids=due, year=year)
-    carried = carried_into_month(provider_ids=ids, month=month)
+    carried = {} if paid is not None else carried_into_month(provider_ids=ids, month=month)
     pays = []
     for pk, code, unit in providers:
         d = deductions.get(pk)
         releasing = pk in due and any(withheld.get(pk, {}).values())
+        was = paid.get(pk) if paid is not None else None
+        carry = carried.get(pk)
         terms = PayTerms(
             deposit_rate=rate,
             deductions_fen=(d.total_fen + d.recover_fen) if d else 0,
@@ -175,9 +179,11 @@ def _decide_all(
             release_year=year if releasing else None,
             release_ratio=ratios.get(pk, Decimal(0)),
             withheld_in_year=withheld.get(pk, {}),
-            carried=carried.get(pk, {}),
+            carried=carry.books if carry else {},
+            deductions_carried_fen=was[1] if was else carry.deductions_fen if carry else 0,
+            paid=(was[0] if was else {}) if paid is not None else None,
         )
-        if pk in figures or terms.deductions_fen or releasing or pk in carried or pk in stated:
+        if pk in figures or terms.deductions_fen or releasing or carry or was:
             pays.append(
                 decide(figures.get(pk) or ProviderFigures(pk), code=code, unit=unit, terms=terms)
             )
