@@ -9,11 +9,14 @@ October as out_world computes it: P1 paid 84650 (pooled net 66300, personal 6000
 
 from __future__ import annotations
 
+import io
 import random
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
 
 from funds.chart import Category as C
 from funds.models import Book
@@ -337,3 +340,46 @@ def test_it_leaves_in_the_payable_exactly_what_is_kept_and_not_yet_carried(world
                 deposit[key] = deposit.get(key, 0) - held_back
         assert w.category_balances(C.QUALITY_DEPOSIT) == {k: v for k, v in deposit.items() if v}
         assert entries(w.run(month, run_id=run_id, entry_date=month.replace(day=28))) == 0
+
+
+def test_it_shows_the_carried_deductions_and_forfeited_deposit_on_statements(
+    world, regions, client_for, city_agent
+):
+    p1, p2 = world["P1"], world["P2"]
+    Violation.objects.create(
+        provider=p2,
+        kind=ViolationKind.OVERCHARGE,
+        found_on=date(2026, 9, 25),
+        finding="串换项目",
+        deduct_fen=40000,
+        deduction_month=w.MONTH,
+    )
+    w.run()
+    w.settle(p2, regions[A], "maternity", "52", 30000, 20000, month=NOV)
+    w.run(NOV, run_id=2, entry_date=NOV_END)
+    client = client_for(city_agent)
+
+    def url(provider: Provider, month: str) -> str:
+        return reverse("settlement:cycle_provider_statement", args=[month, provider.national_code])
+
+    # P1's October: 2000 of 2025's deposit forfeited, on the page and in the book table's files.
+    page = client.get(url(p1, "2026-10")).content.decode()
+    assert "不予返还质量保证金" in page and "20.00" in page
+    csv = b"".join(client.get(url(p1, "2026-10") + "?format=csv").streaming_content)
+    assert "不予返还质量保证金".encode() in csv
+    sheet = load_workbook(
+        io.BytesIO(b"".join(client.get(url(p1, "2026-10") + "?format=xlsx").streaming_content))
+    ).active
+    values = [c for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert 20 in values or 20.0 in values
+    # P2: October could take 285.00 of 400.00; November takes the 115.00 left.
+    october = client.get(url(p2, "2026-10")).content.decode()
+    assert "115.00" in october and "已结转 2026-11" in october
+    november = client.get(url(p2, "2026-11")).content.decode()
+    assert "上月未扣足转入" in november and "115.00" in november
+    # The XLSX title block says it beside the book table (a CSV has the table alone).
+    sheet = load_workbook(
+        io.BytesIO(b"".join(client.get(url(p2, "2026-11") + "?format=xlsx").streaming_content))
+    ).active
+    title_block = str(sheet["A2"].value)
+    assert "违约扣款：0.00" in title_block and "上月未扣足转入：115.00" in title_block
