@@ -9,6 +9,7 @@ October as out_world computes it: P1 paid 84650 (pooled net 66300, personal 6000
 
 from __future__ import annotations
 
+import importlib
 import io
 import random
 from datetime import date
@@ -31,7 +32,7 @@ from providers.models import (
     ProviderEvent,
     Violation,
 )
-from settlement.cycle.statements import outstanding
+from settlement.cycle.statements import Carry, carried_into_month, outstanding
 from settlement.models import ProviderMonthStatement
 from tests.settlement.cycle import out_world as w
 
@@ -383,3 +384,49 @@ def test_it_shows_the_carried_deductions_and_forfeited_deposit_on_statements(
     ).active
     title_block = str(sheet["A2"].value)
     assert "违约扣款：0.00" in title_block and "上月未扣足转入：115.00" in title_block
+
+
+def test_the_migration_records_what_statements_carried_before_it(world):
+    from django.apps import apps
+
+    migration = importlib.import_module("settlement.migrations.0007_provider_carry_forward")
+    p1, p2, p3 = world["P1"], world["P2"], world["P3"]
+    pooled = {"book": "employee_pooled", "withheld": 0}
+    carried = ProviderMonthStatement.objects.create(
+        provider=p3,
+        month=date(2026, 8, 1),
+        handling_unit=p3.handling_region,
+        books=[{**pooled, "kept": 6650}],
+        kept_fen=6650,
+        carried_into=date(2026, 9, 1),
+    )
+    negative = ProviderMonthStatement.objects.create(
+        provider=p1,
+        month=date(2026, 8, 1),
+        handling_unit=p1.handling_region,
+        books=[{**pooled, "kept": -400}],
+        kept_fen=-400,
+    )
+    undeducted = ProviderMonthStatement.objects.create(
+        provider=p2,
+        month=date(2026, 8, 1),
+        handling_unit=p2.handling_region,
+        deductions_unapplied_fen=300,
+    )
+    migration.record_earlier_carries(apps, None)
+    for row in (carried, negative, undeducted):
+        row.refresh_from_db()
+    assert (
+        carried.carried_out == {"2026-09": {"books": {"employee_pooled": 6650}, "deductions": 0}}
+        and not carried.carry_pending
+    )
+    assert (negative.carried_out, negative.carry_pending) == ({}, True)
+    assert (undeducted.carried_out, undeducted.carry_pending) == ({}, True)
+    # September (run again) carries the same 6650 from August; October the −400 and the 300.
+    assert carried_into_month(provider_ids=[p3.pk], month=date(2026, 9, 1)) == {
+        p3.pk: Carry({"employee_pooled": 6650})
+    }
+    assert carried_into_month(provider_ids=[p1.pk, p2.pk, p3.pk], month=date(2026, 10, 1)) == {
+        p1.pk: Carry({"employee_pooled": -400}),
+        p2.pk: Carry({}, 300),
+    }
