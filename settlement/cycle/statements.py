@@ -8,6 +8,12 @@ It also carries the comparison with what the provider reported for the month in 
 compared afresh with the month's figures; without one, the differences found when the
 reports of parts of the month arrived are listed) and 3202 (details: the row differences
 found when each report arrived).
+
+What a month leaves for later months (its kept amounts per book, its unapplied
+deductions) is carried by the first later month the provider is paid (`provider_pay`
+documents the rule); each statement records in `carried_out` the share each month took,
+keyed by that month, and `carry_pending` says whether anything is left, so the next run
+finds the statements to carry from without reading every earlier month.
 """
 
 from __future__ import annotations

@@ -52,8 +52,9 @@ class ProviderMonthStatement(ScopedModel):
     )
     net_payable_fen = _fen(_("实付金额"))
     held = models.BooleanField(_("暂缓支付"), default=False)
-    # What stays in the payable (a held payment, or a negative net): paid, or set off, with the
-    # first later month the provider is paid again, which this statement then names.
+    # What stays in the payable (a held payment, a negative net, an adjustment's difference):
+    # paid, or set off, with the first later month the provider is paid again; `carried_into`
+    # names the latest month that carried from this one.
     kept_fen = _fen(_("挂账金额"))
     carried_fen = _fen(_("结转以前月份挂账"))
     carried_into = models.DateField(_("挂账转入月份"), null=True, blank=True)

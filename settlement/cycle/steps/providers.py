@@ -4,8 +4,8 @@ Shards are batches of `BATCH` providers in national-code order; a shard's key ho
 bounds `<first code>~<next batch's first code>` (half-open, the first open below and the
 last above), so the batches partition every provider however many are registered later,
 and a shard never needs another shard of this step. Per shard: one GROUP BY over the
-month's settlements (`provider_figures`), the payment decided per provider
-(`provider_pay`, which documents the entries), the expenditure accounts checked under
+month's settlements (`provider_figures`) in parallel, then, one shard at a time, the
+payment decided per provider (`provider_pay`, which documents the entries), the expenditure accounts checked under
 their row locks (never overdrawn: the shard fails naming unit, book, need and balance),
 the entries posted through `post_desired`, and each provider's statement (结算单)
 written (`statements.provider_statements_write`).
@@ -37,6 +37,7 @@ from settlement.cycle.base import Desired, ShardContext, StepDef, post_desired
 from settlement.cycle.provider_figures import BOOK_ORDER, ProviderFigures, month_figures
 from settlement.cycle.provider_pay import PayTerms, ProviderPay, decide, desired_entries
 from settlement.cycle.statements import (
+    Carry,
     carried_into_month,
     paid_as_stated,
     provider_statements_write,
@@ -84,6 +85,10 @@ def work(ctx: ShardContext) -> dict[str, int]:
     providers = _providers(ctx.shard)
     ids = [pk for pk, _code, _unit in providers]
     figures = month_figures(month=ctx.month, provider_ids=ids)
+    # The payment is decided in our turn: it reads other months' statements (what is left to
+    # carry, the deposit released elsewhere), which another run's shard may be writing.
+    _one_shard_posts_at_a_time()
+    _ensure_accounts()  # after the turn is ours: two shards never add the same account at once
     # An adjustment also recomputes providers the month no longer owes anything (their statement
     # exists): what was posted for them is undone; what they were paid stands (provider_pay).
     paid = paid_as_stated(provider_ids=ids, month=ctx.month) if ctx.adjustment else None
@@ -96,8 +101,6 @@ def work(ctx: ShardContext) -> dict[str, int]:
         )
         for p in pays
     }
-    _one_shard_posts_at_a_time()
-    _ensure_accounts()  # after the turn is ours: two shards never add the same account at once
     if (
         ctx.adjustment
     ):  # each provider's keys recomputed as one scope: what is no longer due is undone
@@ -143,7 +146,9 @@ def _one_shard_posts_at_a_time() -> None:
     """Shards of this step run in parallel up to here (the GROUP BY); their postings touch
     the same payable, deposit and expenditure accounts of every book, so they take turns,
     for the rest of the transaction, instead of risking a deadlock between two shards that
-    lock those rows in different orders (an adjustment posts provider by provider)."""
+    lock those rows in different orders (an adjustment posts provider by provider). Taking
+    turns also makes reading earlier statements (what to carry) and recording the carry in
+    them one step: a shard of another run never changes them in between."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, 5])
@@ -170,8 +175,8 @@ def _decide_all(
     for pk, code, unit in providers:
         d = deductions.get(pk)
         releasing = pk in due and any(withheld.get(pk, {}).values())
+        carry = carried.get(pk) or Carry({})
         was = paid.get(pk) if paid is not None else None
-        carry = carried.get(pk)
         terms = PayTerms(
             deposit_rate=rate,
             deductions_fen=(d.total_fen + d.recover_fen) if d else 0,
@@ -179,9 +184,10 @@ def _decide_all(
             release_year=year if releasing else None,
             release_ratio=ratios.get(pk, Decimal(0)),
             withheld_in_year=withheld.get(pk, {}),
-            carried=carry.books if carry else {},
-            deductions_carried_fen=was[1] if was else carry.deductions_fen if carry else 0,
-            paid=(was[0] if was else {}) if paid is not None else None,
+            carried=carry.books,
+            # Adjusting: the deductions the closed month carried in, as paid.
+            deductions_carried_fen=was[1] if was else carry.deductions_fen,
+            paid=None if paid is None else was[0] if was else {},
         )
         if pk in figures or terms.deductions_fen or releasing or carry or was:
             pays.append(
