@@ -73,6 +73,19 @@ def resume(provider: Provider, on: date) -> None:
     )
 
 
+def violation(provider: Provider, month: date, *, deduct: int, recover: int = 0) -> None:
+    """A violation whose deductions (deduct + recover) fall due in `month`."""
+    Violation.objects.create(
+        provider=provider,
+        kind=ViolationKind.OVERCHARGE,
+        found_on=date(2026, 9, 25),
+        finding="串换项目",
+        recover_fen=recover,
+        deduct_fen=deduct,
+        deduction_month=month,
+    )
+
+
 def test_it_carries_what_an_adjustment_adds_to_a_held_month_already_carried(world, regions):
     p3 = world["P3"]
     w.run()
@@ -182,15 +195,7 @@ def test_it_makes_an_adjustment_of_a_paid_month_a_kept_amount_the_next_month_car
 
 def test_it_takes_deductions_a_month_could_not_bear_from_the_next_month_paid(world, regions):
     p2 = world["P2"]
-    Violation.objects.create(
-        provider=p2,
-        kind=ViolationKind.OVERCHARGE,
-        found_on=date(2026, 9, 25),
-        finding="串换项目",
-        recover_fen=5000,
-        deduct_fen=35000,
-        deduction_month=w.MONTH,
-    )
+    violation(p2, w.MONTH, deduct=35000, recover=5000)
     w.run()
     oct2 = statement(p2)
     # 40000 due; October bears 30000 − 1500 = 28500; 11500 not applied.
@@ -214,14 +219,7 @@ def test_it_takes_deductions_a_month_could_not_bear_from_the_next_month_paid(wor
     # A further violation of October is found after November ran: the adjustment of October
     # moves nothing (what October paid stands) but leaves 3000 for the next month paid.
     close(w.MONTH, NOV)
-    Violation.objects.create(
-        provider=p2,
-        kind=ViolationKind.OVERCHARGE,
-        found_on=date(2026, 11, 25),
-        finding="超量开药",
-        deduct_fen=3000,
-        deduction_month=w.MONTH,
-    )
+    violation(p2, w.MONTH, deduct=3000)
     assert entries(w.run(run_id=3, adjustment=True, entry_date=DEC_10)) == 0
     oct2.refresh_from_db()
     assert (oct2.deductions_fen, oct2.deductions_unapplied_fen, oct2.carry_pending) == (
@@ -321,14 +319,7 @@ def test_it_leaves_in_the_payable_exactly_what_is_kept_and_not_yet_carried(world
                 month=month,
             )
         if rng.random() < 0.5:
-            Violation.objects.create(
-                provider=p3,
-                kind=ViolationKind.OVERCHARGE,
-                found_on=month,
-                finding="测试",
-                deduct_fen=rng.randrange(0, 3000, 100),
-                deduction_month=month,
-            )
+            violation(p3, month, deduct=rng.randrange(0, 3000, 100))
         w.run(month, run_id=run_id, entry_date=month.replace(day=28))
         assert w.category_balances(C.PAYABLE_PROVIDER) == {
             k: -v for k, v in _pending_books().items()
@@ -347,14 +338,7 @@ def test_it_shows_the_carried_deductions_and_forfeited_deposit_on_statements(
     world, regions, client_for, city_agent
 ):
     p1, p2 = world["P1"], world["P2"]
-    Violation.objects.create(
-        provider=p2,
-        kind=ViolationKind.OVERCHARGE,
-        found_on=date(2026, 9, 25),
-        finding="串换项目",
-        deduct_fen=40000,
-        deduction_month=w.MONTH,
-    )
+    violation(p2, w.MONTH, deduct=40000)
     w.run()
     w.settle(p2, regions[A], "maternity", "52", 30000, 20000, month=NOV)
     w.run(NOV, run_id=2, entry_date=NOV_END)
