@@ -8,7 +8,9 @@ from django.db import migrations, models
 
 def record_earlier_carries(apps, schema_editor):
     """Rows carried before this migration carried their whole kept amount into `carried_into`;
-    what they still have to carry (kept not yet carried, deductions never carried) is pending."""
+    what they still have to carry (kept not yet carried, deductions never carried) is pending.
+    (A row whose kept amount an adjustment changed after it was carried is taken as carried at
+    its present amount: the old rows do not say what was carried then.)"""
     statements = apps.get_model("settlement", "ProviderMonthStatement")
     rows = list(
         statements.objects.exclude(kept_fen=0, deductions_unapplied_fen=0, carried_into=None)
