@@ -10,6 +10,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from funds.models import Book
+from pooling.kernel.money import format_yuan
 from pooling.web.exports import CODE, INTEGER, MONEY, Column, Table, scope_name
 from settlement.models import ProviderMonthStatement
 
@@ -88,6 +89,7 @@ def book_rows(s: ProviderMonthStatement) -> list[list[Any]]:
             b["gross"],
             b["withheld"],
             b["released"],
+            b.get("forfeited", 0),
             b["deduction"],
             b["net"],
             b["kept"],
@@ -106,6 +108,7 @@ def statement_table(s: ProviderMonthStatement) -> Table:
                 _("应付金额"),
                 _("预留质量保证金"),
                 _("返还质量保证金"),
+                _("不予返还质量保证金"),
                 _("违约扣款"),
                 _("实付金额"),
                 _("暂缓或结转"),
@@ -120,6 +123,11 @@ def statement_table(s: ProviderMonthStatement) -> Table:
         (_("结算月份"), label),
         (_("结算人次"), s.person_times),
         (_("支付状态"), _("暂缓支付") if s.held else _("支付")),
+        *_deduction_meta(s),
+        *[
+            (_("%(month)s 结转") % {"month": month}, _carried_text(kept, deductions))
+            for month, kept, deductions in carried_out_rows(s)
+        ],
     ]
     return Table(
         title=_("定点机构月度结算单"),
@@ -129,3 +137,32 @@ def statement_table(s: ProviderMonthStatement) -> Table:
         meta=meta,
         name_parts=[s.provider.name, label],
     )
+
+
+def _deduction_meta(s: ProviderMonthStatement) -> list[tuple[str, str]]:
+    """The month's deductions, what earlier months left undeducted and what is still not taken."""
+    rows = [(_("违约扣款"), format_yuan(s.deductions_fen))]
+    if s.deductions_carried_fen:
+        rows.append((_("上月未扣足转入"), format_yuan(s.deductions_carried_fen)))
+    if s.deductions_unapplied_fen:
+        rows.append((_("未扣足"), format_yuan(s.deductions_unapplied_fen)))
+    return rows
+
+
+def carried_out_rows(s: ProviderMonthStatement) -> list[tuple[str, int, int]]:
+    """Where the month's kept amount and unapplied deductions went: (month, kept, deductions)."""
+    return [
+        (
+            month,
+            sum(int(v) for v in share.get("books", {}).values()),
+            int(share.get("deductions", 0)),
+        )
+        for month, share in sorted(s.carried_out.items())
+    ]
+
+
+def _carried_text(kept: int, deductions: int) -> str:
+    parts = [_("挂账 %(amount)s 元") % {"amount": format_yuan(kept)}] if kept else []
+    if deductions:
+        parts.append(_("违约扣款 %(amount)s 元") % {"amount": format_yuan(deductions)})
+    return "；".join(parts)

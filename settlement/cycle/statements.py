@@ -8,6 +8,12 @@ It also carries the comparison with what the provider reported for the month in 
 compared afresh with the month's figures; without one, the differences found when the
 reports of parts of the month arrived are listed) and 3202 (details: the row differences
 found when each report arrived).
+
+What a month leaves for later months (its kept amounts per book, its unapplied
+deductions) is carried by the first later month the provider is paid (`provider_pay`
+documents the rule); each statement records in `carried_out` the share each month took,
+keyed by that month, and `carry_pending` says whether anything is left, so the next run
+finds the statements to carry from without reading every earlier month.
 """
 
 from __future__ import annotations
@@ -60,14 +66,21 @@ def provider_statements_write(
         changed: list[tuple[ProviderMonthStatement, dict[str, list[Any]]]] = []
         differences = 0
         for p in pays:
+            old = existing.get(p.provider_id)
             values = _values(
                 ctx,
                 p,
                 figures.get(p.provider_id) or ProviderFigures(p.provider_id),
                 reports.get(p.provider_id, []),
             )
+            values["carry_pending"] = bool(
+                outstanding(
+                    values["books"],
+                    values["deductions_unapplied_fen"],
+                    old.carried_out if old else {},
+                )
+            )
             differences += len(values["differences"])
-            old = existing.get(p.provider_id)
             if old is None:
                 new.append(
                     ProviderMonthStatement(provider_id=p.provider_id, month=ctx.month, **values)
@@ -86,9 +99,8 @@ def provider_statements_write(
                 [o for o, _d in changed], [*STATEMENT_FIELDS, "computed_at"]
             )
             audit_updated(changed, actor=ctx.actor)
-        _mark_carried(
-            ctx, [p.provider_id for p in pays if any(b.carried_fen for b in p.books.values())]
-        )
+        if not ctx.adjustment:  # an adjustment's carried amounts are as paid (frozen)
+            _mark_carried(ctx, [p.provider_id for p in pays if not p.held])
     return Written(statements=len(pays), differences=differences)
 
 
@@ -103,14 +115,17 @@ STATEMENT_FIELDS = (
     "acct_pay",
     "payable_fen",
     "deductions_fen",
+    "deductions_carried_fen",
     "deductions_unapplied_fen",
     "deposit_withheld_fen",
     "deposit_released_fen",
+    "deposit_forfeited_fen",
     "deposit_release_year",
     "net_payable_fen",
     "held",
     "kept_fen",
     "carried_fen",
+    "carry_pending",
     "provider_state",
     "books",
     "differences",
@@ -135,9 +150,11 @@ def _values(
         "acct_pay": f.acct_pay,
         "payable_fen": sum(b.gross_fen for b in books),
         "deductions_fen": p.deductions_fen,
+        "deductions_carried_fen": p.deductions_carried_fen,
         "deductions_unapplied_fen": p.deductions_unapplied_fen,
         "deposit_withheld_fen": sum(b.deposit_withheld_fen for b in books),
         "deposit_released_fen": sum(b.deposit_released_fen for b in books),
+        "deposit_forfeited_fen": sum(b.deposit_forfeited_fen for b in books),
         "deposit_release_year": p.release_year,
         "net_payable_fen": sum(b.net_fen for b in books),
         "held": p.held,
@@ -150,7 +167,7 @@ def _values(
         "run_id": ctx.run_id,
         "adjusted": ctx.adjustment,
     }
-    assert set(values) == set(STATEMENT_FIELDS)
+    assert set(values) | {"carry_pending"} == set(STATEMENT_FIELDS)
     return values
 
 
@@ -219,42 +236,93 @@ def compare_reports(
     return found
 
 
-def _uncarried(provider_ids: list[int], month: date) -> QuerySet[ProviderMonthStatement]:
-    """Earlier statements whose kept amount no later payment has carried yet (or this month's did)."""
-    return (
-        ProviderMonthStatement.objects.filter(provider_id__in=provider_ids, month__lt=month)
-        .exclude(kept_fen=0)
-        .filter(Q(carried_into__isnull=True) | Q(carried_into=month))
-    )
+@dataclass(frozen=True)
+class Carry:
+    """What earlier months leave for a later one: kept amounts per book, unapplied deductions."""
+
+    books: dict[str, int]
+    deductions_fen: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.deductions_fen or any(self.books.values()))
 
 
-def carried_into_month(*, provider_ids: list[int], month: date) -> dict[int, dict[str, int]]:
-    """Per provider and book, the amounts earlier months left in the payable, to carry into `month`."""
-    out: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+def outstanding(
+    books: list[dict[str, Any]], unapplied: int, carried_out: dict[str, Any], *, besides: str = ""
+) -> Carry:
+    """What a statement has still to carry: kept (and unapplied) less what every month but
+    `besides` took (a month run again takes its own share again). A deduction later reduced
+    below what was taken is not refunded here (only positive deductions are carried)."""
+    left: dict[str, int] = defaultdict(int)
+    for b in books:
+        left[b["book"]] += int(b.get("kept", 0))
+    deductions = unapplied
+    for label, share in carried_out.items():
+        if label != besides:
+            for book, amount in share.get("books", {}).items():
+                left[book] -= int(amount)
+            deductions -= int(share.get("deductions", 0))
+    return Carry({b: v for b, v in left.items() if v}, max(deductions, 0))
+
+
+def _sources(provider_ids: list[int], month: date) -> QuerySet[ProviderMonthStatement]:
+    """Earlier statements with something left to carry, or that `month` already carried from."""
+    return ProviderMonthStatement.objects.filter(
+        provider_id__in=provider_ids, month__lt=month
+    ).filter(Q(carry_pending=True) | Q(carried_out__has_key=month.strftime("%Y-%m")))
+
+
+def carried_into_month(*, provider_ids: list[int], month: date) -> dict[int, Carry]:
+    """Per provider, what earlier months left in the payable (per book) and left undeducted, to
+    carry into `month`."""
+    label = month.strftime("%Y-%m")
+    books: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    deductions: dict[int, int] = defaultdict(int)
     with unrestricted():
-        for provider_id, books in _uncarried(provider_ids, month).values_list(
-            "provider_id", "books"
-        ):
-            for b in books:
-                out[provider_id][b["book"]] += int(b.get("kept", 0))
-    return {pk: dict(v) for pk, v in out.items()}
+        for row in _sources(provider_ids, month):
+            left = outstanding(
+                row.books, row.deductions_unapplied_fen, row.carried_out, besides=label
+            )
+            for book, amount in left.books.items():
+                books[row.provider_id][book] += amount
+            deductions[row.provider_id] += left.deductions_fen
+    found = {pk: Carry(dict(books[pk]), deductions[pk]) for pk in set(books) | set(deductions)}
+    return {pk: c for pk, c in found.items() if c}
 
 
 def _mark_carried(ctx: ShardContext, provider_ids: list[int]) -> None:
-    rows = list(_uncarried(provider_ids, ctx.month).filter(carried_into__isnull=True))
-    for row in rows:
-        row.carried_into = ctx.month
-    ProviderMonthStatement.objects.bulk_update(rows, ["carried_into"])
-    audit_updated([(row, {"carried_into": [None, ctx.month]}) for row in rows], actor=ctx.actor)
+    """Record in each earlier statement the share this month carried (its `carried_out`)."""
+    label = ctx.month.strftime("%Y-%m")
+    changed = []
+    for row in _sources(provider_ids, ctx.month).select_for_update():
+        was = {f: getattr(row, f) for f in CARRY_FIELDS}
+        left = outstanding(row.books, row.deductions_unapplied_fen, row.carried_out, besides=label)
+        carried_out = {k: v for k, v in row.carried_out.items() if k != label}
+        if left:
+            carried_out[label] = {"books": left.books, "deductions": left.deductions_fen}
+        row.carried_out = carried_out
+        row.carry_pending = bool(outstanding(row.books, row.deductions_unapplied_fen, carried_out))
+        row.carried_into = date.fromisoformat(f"{max(carried_out)}-01") if carried_out else None
+        diff = {f: [was[f], getattr(row, f)] for f in CARRY_FIELDS if was[f] != getattr(row, f)}
+        if diff:
+            changed.append((row, diff))
+    ProviderMonthStatement.objects.bulk_update([r for r, _d in changed], list(CARRY_FIELDS))
+    audit_updated(changed, actor=ctx.actor)
 
 
-def stated_providers(*, provider_ids: list[int], month: date) -> set[int]:
+CARRY_FIELDS = ("carried_out", "carry_pending", "carried_into")
+
+
+def paid_as_stated(
+    *, provider_ids: list[int], month: date
+) -> dict[int, tuple[dict[str, Any], int]]:
+    """Per provider stated for `month`: its books as paid (by book) and the deductions it carried
+    in — what an adjustment of the closed month leaves as it was."""
     with unrestricted():
-        return set(
-            ProviderMonthStatement.objects.filter(
-                provider_id__in=provider_ids, month=month
-            ).values_list("provider_id", flat=True)
-        )
+        rows = ProviderMonthStatement.objects.filter(
+            provider_id__in=provider_ids, month=month
+        ).values_list("provider_id", "books", "deductions_carried_fen")
+        return {pk: ({b["book"]: b for b in books}, carried) for pk, books, carried in rows}
 
 
 def released_elsewhere(*, provider_ids: list[int], year: int, month: date) -> set[int]:

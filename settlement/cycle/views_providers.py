@@ -75,6 +75,7 @@ def _statement_page(request: HttpRequest, s: ProviderMonthStatement, first: date
             "month_text": first.strftime("%Y-%m"),
             "label": reports.month_label(first),
             "books": reports.book_rows(s),
+            "carried_out": reports.carried_out_rows(s),
             "printed_at": timezone.localtime(),
             "state_label": State(s.provider_state).label
             if s.provider_state in State.values

@@ -42,19 +42,28 @@ class ProviderMonthStatement(ScopedModel):
     acct_pay = _fen(_("个人账户支出"))
     payable_fen = _fen(_("应付合计"))
     deductions_fen = _fen(_("违约扣款"))
+    deductions_carried_fen = _fen(_("上月未扣足转入"))
     deductions_unapplied_fen = _fen(_("本月未能扣足的违约扣款"))
     deposit_withheld_fen = _fen(_("预留质量保证金"))
     deposit_released_fen = _fen(_("返还质量保证金"))
+    deposit_forfeited_fen = _fen(_("不予返还质量保证金"))
     deposit_release_year = models.PositiveSmallIntegerField(
         _("返还的考核年度"), null=True, blank=True
     )
     net_payable_fen = _fen(_("实付金额"))
     held = models.BooleanField(_("暂缓支付"), default=False)
-    # What stays in the payable (a held payment, or a negative net): paid, or set off, with the
-    # first later month the provider is paid again, which this statement then names.
+    # What stays in the payable (a held payment, a negative net, an adjustment's difference):
+    # paid, or set off, with the first later month the provider is paid again; `carried_into`
+    # names the latest month that carried from this one.
     kept_fen = _fen(_("挂账金额"))
     carried_fen = _fen(_("结转以前月份挂账"))
     carried_into = models.DateField(_("挂账转入月份"), null=True, blank=True)
+    # Where this month's kept amounts and unapplied deductions went, by the month that took
+    # them: {"2026-11": {"books": {"employee_pooled": 6650}, "deductions": 300}}. What is still
+    # to carry is kept (or unapplied) less every month's share, so an adjustment that changes
+    # this month later carries only the difference, and a month run again takes its own share.
+    carried_out = models.JSONField(_("挂账结转去向"), default=dict, blank=True)
+    carry_pending = models.BooleanField(_("尚有待结转挂账"), default=False)
     provider_state = models.CharField(_("月末定点状态"), max_length=16, blank=True)
     books = models.JSONField(_("分账簿明细"), default=list)
     differences = models.JSONField(_("与机构对账的差异"), default=list)

@@ -4,8 +4,8 @@ Shards are batches of `BATCH` providers in national-code order; a shard's key ho
 bounds `<first code>~<next batch's first code>` (half-open, the first open below and the
 last above), so the batches partition every provider however many are registered later,
 and a shard never needs another shard of this step. Per shard: one GROUP BY over the
-month's settlements (`provider_figures`), the payment decided per provider
-(`provider_pay`, which documents the entries), the expenditure accounts checked under
+month's settlements (`provider_figures`) in parallel, then, one shard at a time, the
+payment decided per provider (`provider_pay`, which documents the entries), the expenditure accounts checked under
 their row locks (never overdrawn: the shard fails naming unit, book, need and balance),
 the entries posted through `post_desired`, and each provider's statement (结算单)
 written (`statements.provider_statements_write`).
@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -36,10 +37,11 @@ from settlement.cycle.base import Desired, ShardContext, StepDef, post_desired
 from settlement.cycle.provider_figures import BOOK_ORDER, ProviderFigures, month_figures
 from settlement.cycle.provider_pay import PayTerms, ProviderPay, decide, desired_entries
 from settlement.cycle.statements import (
+    Carry,
     carried_into_month,
+    paid_as_stated,
     provider_statements_write,
     released_elsewhere,
-    stated_providers,
     withheld_in_year,
 )
 
@@ -83,10 +85,14 @@ def work(ctx: ShardContext) -> dict[str, int]:
     providers = _providers(ctx.shard)
     ids = [pk for pk, _code, _unit in providers]
     figures = month_figures(month=ctx.month, provider_ids=ids)
+    # The payment is decided in our turn: it reads other months' statements (what is left to
+    # carry, the deposit released elsewhere), which another run's shard may be writing.
+    _one_shard_posts_at_a_time()
+    _ensure_accounts()  # after the turn is ours: two shards never add the same account at once
     # An adjustment also recomputes providers the month no longer owes anything (their statement
-    # exists): what was posted for them is undone.
-    stated = stated_providers(provider_ids=ids, month=ctx.month) if ctx.adjustment else set()
-    pays = _decide_all(ctx.month, providers, figures, stated)
+    # exists): what was posted for them is undone; what they were paid stands (provider_pay).
+    paid = paid_as_stated(provider_ids=ids, month=ctx.month) if ctx.adjustment else None
+    pays = _decide_all(ctx.month, providers, figures, paid)
     desired = {
         p.provider_id: _in_book_order(
             desired_entries(
@@ -95,14 +101,12 @@ def work(ctx: ShardContext) -> dict[str, int]:
         )
         for p in pays
     }
-    _one_shard_posts_at_a_time()
-    _ensure_accounts()  # after the turn is ours: two shards never add the same account at once
     if (
         ctx.adjustment
     ):  # each provider's keys recomputed as one scope: what is no longer due is undone
         # The closed month's payment left the bank: an adjustment never rewrites it. What the
-        # provider is owed more (or was paid too much) stays in the payable, which the
-        # month's statement shows — never cash the bank did not move.
+        # provider is owed more (or was paid too much) is the month's kept amount, which the
+        # next month the provider is paid carries — never cash the bank did not move.
         posted = [
             post_desired(
                 ctx,
@@ -142,7 +146,9 @@ def _one_shard_posts_at_a_time() -> None:
     """Shards of this step run in parallel up to here (the GROUP BY); their postings touch
     the same payable, deposit and expenditure accounts of every book, so they take turns,
     for the rest of the transaction, instead of risking a deadlock between two shards that
-    lock those rows in different orders (an adjustment posts provider by provider)."""
+    lock those rows in different orders (an adjustment posts provider by provider). Taking
+    turns also makes reading earlier statements (what to carry) and recording the carry in
+    them one step: a shard of another run never changes them in between."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, 5])
@@ -152,8 +158,9 @@ def _decide_all(
     month: date,
     providers: list[tuple[int, str, str]],
     figures: dict[int, ProviderFigures],
-    stated: set[int],
+    paid: dict[int, tuple[dict[str, Any], int]] | None,
 ) -> list[ProviderPay]:
+    """`paid`: in an adjustment, the statements of the closed month (what was paid stands)."""
     ids = [pk for pk, _c, _u in providers]
     rate = policy_in_force(on=month_end(month)).provider_payment.quality_deposit_rate
     deductions = deductions_by_provider(provider_ids=ids, month=month)
@@ -163,11 +170,13 @@ def _decide_all(
     elsewhere = released_elsewhere(provider_ids=list(ratios), year=year, month=month)
     due = [pk for pk in ratios if pk not in elsewhere]
     withheld = withheld_in_year(provider_ids=due, year=year)
-    carried = carried_into_month(provider_ids=ids, month=month)
+    carried = {} if paid is not None else carried_into_month(provider_ids=ids, month=month)
     pays = []
     for pk, code, unit in providers:
         d = deductions.get(pk)
         releasing = pk in due and any(withheld.get(pk, {}).values())
+        carry = carried.get(pk) or Carry({})
+        was = paid.get(pk) if paid is not None else None
         terms = PayTerms(
             deposit_rate=rate,
             deductions_fen=(d.total_fen + d.recover_fen) if d else 0,
@@ -175,9 +184,12 @@ def _decide_all(
             release_year=year if releasing else None,
             release_ratio=ratios.get(pk, Decimal(0)),
             withheld_in_year=withheld.get(pk, {}),
-            carried=carried.get(pk, {}),
+            carried=carry.books,
+            # Adjusting: the deductions the closed month carried in, as paid.
+            deductions_carried_fen=was[1] if was else carry.deductions_fen,
+            paid=None if paid is None else was[0] if was else {},
         )
-        if pk in figures or terms.deductions_fen or releasing or pk in carried or pk in stated:
+        if pk in figures or terms.deductions_fen or releasing or carry or was:
             pays.append(
                 decide(figures.get(pk) or ProviderFigures(pk), code=code, unit=unit, terms=terms)
             )

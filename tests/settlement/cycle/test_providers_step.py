@@ -63,14 +63,16 @@ def test_postings_per_county_and_book_are_the_hand_computed_ones(world):
         ("maternity", B): -28500,
     }
     assert w.category_balances(C.PAYABLE_PROVIDER) == {("employee_pooled", A): -6650}
-    # Deposit: 10000 withheld in 2025, 8000 released, 3200 + 350 withheld now (credit −).
+    # Deposit: 10000 withheld in 2025, 8000 released and 2000 forfeited (the assessment's 80 %),
+    # 3200 + 350 withheld now (credit −).
     assert w.category_balances(C.QUALITY_DEPOSIT) == {
-        ("employee_pooled", A): -10000 + 8000 - 3200 - 350,
+        ("employee_pooled", A): -10000 + 8000 + 2000 - 3200 - 350,
         ("resident", A): -500,
         ("resident_critical", A): -150,
         ("maternity", B): -1500,
     }
-    assert w.category_balances(C.INCOME_OTHER) == {("employee_pooled", A): -2500}
+    # Other income: the deductions and the forfeited deposit.
+    assert w.category_balances(C.INCOME_OTHER) == {("employee_pooled", A): -2500 - 2000}
 
 
 def test_statements_hold_the_month_per_provider(world):
@@ -95,6 +97,7 @@ def test_statements_hold_the_month_per_provider(world):
         2025,
         A,
     )
+    assert (s1.deposit_forfeited_fen, s1.books[0]["forfeited"]) == (2000, 2000)
     s2 = ProviderMonthStatement.objects.get(provider=world["P2"], month=w.MONTH)
     assert (s2.maternity_pay, s2.deposit_withheld_fen, s2.net_payable_fen, s2.handling_unit_id) == (
         30000,
@@ -233,7 +236,12 @@ def test_an_adjustment_after_a_late_reversal_posts_only_the_difference(world, re
         ("employee_personal", A): 1000,
     }
     s1 = ProviderMonthStatement.objects.get(provider=world["P1"], month=w.MONTH)
-    assert (s1.person_times, s1.net_payable_fen, s1.adjusted, s1.run_id) == (2, 79850, True, 2)
+    # The statement says what was paid (84650) and that 4000 + 1000 were paid too much: kept, to
+    # be set off against the next month P1 is paid.
+    assert (s1.person_times, s1.net_payable_fen, s1.adjusted, s1.run_id) == (2, 84650, True, 2)
+    assert (s1.payable_fen, s1.deposit_withheld_fen, s1.deductions_fen) == (78000, 3850, 2500)
+    assert (s1.kept_fen, [b["kept"] for b in s1.books]) == (-5000, [-4000, 0, 0, -1000])
+    assert s1.carry_pending
     # Again: nothing more.
     again = w.run(run_id=2, adjustment=True, entry_date=w.NEXT_DAY)
     assert sum(c["entries"] for c in again.values()) == 0
@@ -286,7 +294,8 @@ def test_an_adjustment_undoes_what_a_wholly_reversed_provider_was_paid(world, re
     assert w.category_balances(C.PAYABLE_PROVIDER)[("maternity", B)] == 30000
     assert w.category_balances(C.QUALITY_DEPOSIT)[("maternity", B)] == -1500
     s2 = ProviderMonthStatement.objects.get(provider=world["P2"], month=w.MONTH)
-    assert (s2.person_times, s2.payable_fen, s2.net_payable_fen) == (0, 0, 0)
+    assert (s2.person_times, s2.payable_fen, s2.net_payable_fen) == (0, 0, 28500)
+    assert (s2.deposit_withheld_fen, s2.kept_fen) == (1500, -30000)
 
 
 def test_batches_partition_the_providers_and_give_the_same_books(world, monkeypatch):
