@@ -171,7 +171,10 @@ def _trial(month: date, settlements: int, workers: int, timeout: int) -> dict[st
     print(
         f"generate {settlements:,} settlements, {counts['providers']} providers, {counts['people']:,} people, "
         f"{counts['plans']} plan rows: {generated:.1f} s; floor GROUP BY → {floors[0][1]:,} provider × book "
-        f"rows: {floor:.3f} s (median of 3)",
+        f"rows: {floor:.3f} s (median of 3)\n"
+        f"         {counts['employers']:,} employers, {counts['declarations']:,} declarations with "
+        f"{counts['lines']:,} lines, {counts['collections']:,} collections, {counts['residents_paid']:,} resident "
+        f"contributions, {counts['payments']:,} personal-account payments ({counts['acct_pay_fen'] / 100:,.0f} yuan)",
         flush=True,
     )
     row = {"settlements": settlements, "workers": workers, "generate": generated, "floor": floor}
