@@ -192,7 +192,7 @@ def _residents(cursor: Any, month: date) -> int:
             subsidy_fen, paid_fen, paid_on, created_at)
         SELECT p.county_id, p.id, en.id, %(year)s, %(standard)s, %(subsidy)s, %(paid)s, %(m)s::date + (p.k %% 28)::int, now()
         FROM bench_people p JOIN enrollment_enrolment en ON en.person_id = p.id AND en.status = 'active'
-        WHERE p.scheme = 'resident' AND p.k %% 10 = 0""",
+        WHERE p.scheme = 'resident' AND p.ck %% 10 = 0""",
         {
             "year": year,
             "standard": terms.standard_fen,
