@@ -1,24 +1,28 @@
 """A generated city month for `bench.cycle`, written straight into PostgreSQL (INSERT … SELECT
-generate_series, set-based: a million settlements in well under a minute).
+generate_series, set-based; timed apart from the cycle: 1,000,000 settlements with their
+500,000 people and the month's money in 1.5–2 minutes on the shared 2 cores).
 
 What is generated for the month, on top of the demo city:
 - providers up to 500 in all, spread over the city's county handling units (performing hospitals
   and pharmacies);
-- insured people (one per 20 settlements; 60 % in-service employees, 40 % resident adults),
-  spread over the counties;
+- insured people (one per 2 settlements: 500,000 at a million; 60 % in-service employees,
+  40 % resident adults), spread over the counties, with their employers, enrolments,
+  declarations, collections, resident contributions and personal accounts
+  (`bench._cycle_money`, which says why this scale);
 - N settlements (kind settle, channel file: 批量结算) of those people at the performing providers
   handled by a county's agency (not the city agency's own: see bench/cycle.py on why),
   about 5 lines' worth of money each; 5 % inpatient (admission, second tier paid); amounts
-  split as the calculator would shape them (fund, critical illness / large expense, cash);
-  every settlement carries its person's county and its provider's handling unit;
+  split as the calculator would shape them (fund, critical illness / large expense, account,
+  cash): an employee's own share is paid from the personal account, visit by visit, while
+  its opening balance lasts (`balc` the balance left); every settlement carries its person's
+  county and its provider's handling unit;
 - the people's accumulators (= the sums of their settlements, so the settlement reconcile
   checks hold);
 - a monthly fund-use plan per book × county (what `funds_monthlyplan` holds on main today).
 
-Not generated (said where the figures are printed): fee-detail lines and visits (the
-cycle reads settlements, not their lines: the settlements carry `visit_id` NULL as claims
-by file do), personal-account payments (acct_pay = 0, so the person-level sub-ledger has
-nothing to agree with), declarations and collections (the collection step is not on main).
+Not generated: fee-detail lines and visits (the cycle reads settlements, not their lines: the
+settlements carry `visit_id` NULL as claims by file do), reversals, retirees (no retiree
+allocation), transfers between counties.
 """
 
 from __future__ import annotations
