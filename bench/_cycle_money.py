@@ -1,11 +1,13 @@
 """The money side of a generated city month for `bench.cycle`: what the collection and accounts
 steps work on, written set-wise (INSERT … SELECT) into the transaction of `_cycle_month.generate`.
 
-Scale (per million settlements): the generated people are one per two settlements — 500,000
-insured, 300,000 in-service employees (60 %) and 200,000 resident adults — about what a
-prefecture-level city of 7 million files in a month (some 40 % of its insured settle at least
-once a month, two visits each). Employees work for employers of 15 people each (20,000 per
-million), in their own county. For the month:
+Scale (per million settlements): one generated person per two settlements — 500,000 insured,
+300,000 in-service employees (60 %) and 200,000 resident adults. Why: the month's settlements
+come from the people who saw a doctor that month, about two visits each, and the employees
+among them are what the accounts step works on (a credit per employee paid up, a payment per
+visit paid from the account); 300,000 employees per million settlements is the city scale the
+issue asks for. Employees work for employers of 15 people each (20,000 per million), in their
+own county. For the month:
 - each employee has one active employee enrolment with their employer; each resident a resident one;
 - employers' declarations (one per employer, filed between the 5th and 14th), a line per employee
   with a declared base from one of twenty wage levels and each share computed by the policy
