@@ -1,24 +1,28 @@
 """A generated city month for `bench.cycle`, written straight into PostgreSQL (INSERT … SELECT
-generate_series, set-based: a million settlements in well under a minute).
+generate_series, set-based; timed apart from the cycle: 1,000,000 settlements with their
+500,000 people and the month's money in 1.5–2 minutes on the shared 2 cores).
 
 What is generated for the month, on top of the demo city:
 - providers up to 500 in all, spread over the city's county handling units (performing hospitals
   and pharmacies);
-- insured people (one per 20 settlements; 60 % in-service employees, 40 % resident adults),
-  spread over the counties;
+- insured people (one per 2 settlements: 500,000 at a million; 60 % in-service employees,
+  40 % resident adults), spread over the counties, with their employers, enrolments,
+  declarations, collections, resident contributions and personal accounts
+  (`bench._cycle_money`, which says why this scale);
 - N settlements (kind settle, channel file: 批量结算) of those people at the performing providers
   handled by a county's agency (not the city agency's own: see bench/cycle.py on why),
   about 5 lines' worth of money each; 5 % inpatient (admission, second tier paid); amounts
-  split as the calculator would shape them (fund, critical illness / large expense, cash);
-  every settlement carries its person's county and its provider's handling unit;
+  split as the calculator would shape them (fund, critical illness / large expense, account,
+  cash): an employee's own share is paid from the personal account, visit by visit, while
+  its opening balance lasts (`balc` the balance left); every settlement carries its person's
+  county and its provider's handling unit;
 - the people's accumulators (= the sums of their settlements, so the settlement reconcile
   checks hold);
 - a monthly fund-use plan per book × county (what `funds_monthlyplan` holds on main today).
 
-Not generated (said where the figures are printed): fee-detail lines and visits (the
-cycle reads settlements, not their lines: the settlements carry `visit_id` NULL as claims
-by file do), personal-account payments (acct_pay = 0, so the person-level sub-ledger has
-nothing to agree with), declarations and collections (the collection step is not on main).
+Not generated: fee-detail lines and visits (the cycle reads settlements, not their lines: the
+settlements carry `visit_id` NULL as claims by file do), reversals, retirees (no retiree
+allocation), transfers between counties.
 """
 
 from __future__ import annotations
@@ -30,29 +34,43 @@ from django.db import connection, transaction
 BOOKS_BY_SCHEME = {"employee": "employee_pooled", "resident": "resident"}
 PROVIDER_BASE = 50_000  # generated national codes H<county><5 digits ≥ 50000>: never a demo code
 PERSON_ID_PREFIX = "9"  # generated id numbers 9000…: never a real 320… number
+PEOPLE_PER = 2  # settlements per generated person (see `bench._cycle_money` on the scale)
 
 
 def generate(*, month: date, settlements: int, providers: int = 500) -> dict[str, int]:
     """Write the month; returns row counts. Call on a fresh copy of the demo database."""
+    from bench import _cycle_money as money
+
     with transaction.atomic(), connection.cursor() as cursor:
+        # A generator, not the system under test: no waiting for the WAL, and no row-by-row
+        # deferred foreign-key checks at COMMIT (half the generation time at 1M: the rows are
+        # made from the keys just read, and the small runs of tests/bench check them).
         cursor.execute(
-            "SET LOCAL synchronous_commit = off"
-        )  # a generator, not the system under test
+            "SET LOCAL synchronous_commit = off; SET LOCAL session_replication_role = replica"
+        )
         n_providers = _providers(cursor, providers)
-        n_people = _people(cursor, max(2_000, settlements // 20))
+        n_people = _people(cursor, max(2_000, settlements // PEOPLE_PER))
+        money.prepare_people(cursor, PERSON_ID_PREFIX)
+        counts = money.contributions(cursor, month)
         _settlements(cursor, month, settlements)
         _accumulators(cursor)
+        counts.update(money.accounts(cursor, month))
         plans = _plan(cursor, month)
         _approve(cursor, month)
         cursor.execute(
-            "ANALYZE settlement_settlement; ANALYZE settlement_accumulator; ANALYZE providers_provider"
+            "ANALYZE settlement_settlement; ANALYZE settlement_accumulator; ANALYZE providers_provider;"
+            " ANALYZE enrollment_accountposting; ANALYZE enrollment_personalaccount; ANALYZE enrollment_person;"
+            " ANALYZE enrollment_declaration; ANALYZE enrollment_declarationline; ANALYZE enrollment_collection;"
+            " ANALYZE enrollment_enrolment; ANALYZE enrollment_employer; ANALYZE enrollment_residentcontribution"
         )
     _opening_balances(month)
+    money.sweep_opening(month)
     return {
         "providers": n_providers,
         "people": n_people,
         "settlements": settlements,
         "plans": plans,
+        **counts,
     }
 
 
@@ -106,24 +124,18 @@ def _settlements(cursor, month: date, count: int) -> None:
     """One INSERT … SELECT; people and providers are picked by arithmetic on the row number."""
     cursor.execute(
         """
-        CREATE TEMP TABLE bench_people ON COMMIT DROP AS
-        SELECT row_number() OVER (ORDER BY id) - 1 AS k, id, county_id,
-               CASE WHEN category = 'in_service' THEN 'employee' ELSE 'resident' END AS scheme
-        FROM enrollment_person WHERE id_number LIKE %s;
         CREATE TEMP TABLE bench_providers ON COMMIT DROP AS
         SELECT row_number() OVER (ORDER BY id) - 1 AS k, id, handling_region_id
         FROM providers_provider WHERE state = 'performing'
           AND handling_region_id IN (SELECT code FROM pooling_region WHERE level = 'county');
-        CREATE UNIQUE INDEX ON bench_people (k); CREATE UNIQUE INDEX ON bench_providers (k);
-        ANALYZE bench_people; ANALYZE bench_providers""",
-        [PERSON_ID_PREFIX + "%"],
+        CREATE UNIQUE INDEX ON bench_providers (k); ANALYZE bench_providers"""
     )
     cursor.execute(
         """
         WITH n AS (SELECT (SELECT count(*) FROM bench_people) AS people,
                           (SELECT count(*) FROM bench_providers) AS providers),
         src AS (
-            SELECT g, p.id AS person_id, p.county_id, p.scheme, v.id AS provider_id, v.handling_region_id,
+            SELECT g, p.id AS person_id, p.county_id, p.scheme, p.opening, v.id AS provider_id, v.handling_region_id,
                    g %% 20 = 0 AS inpatient,
                    -- about five lines: 5 × (10–400 yuan), an inpatient stay 20× that
                    (5 * (1000 + (g * 7919) %% 39000)) * CASE WHEN g %% 20 = 0 THEN 20 ELSE 1 END AS total
@@ -135,7 +147,13 @@ def _settlements(cursor, month: date, count: int) -> None:
                    CASE WHEN inpatient THEN 80000 ELSE 0 END AS deductible FROM src),
         paid AS (
             SELECT *, ((in_scope - deductible) * CASE WHEN scheme = 'employee' THEN 85 ELSE 70 END) / 100 AS fund,
-                   CASE WHEN inpatient THEN in_scope / 20 ELSE 0 END AS second FROM amounts)
+                   CASE WHEN inpatient THEN in_scope / 20 ELSE 0 END AS second FROM amounts),
+        -- employees pay their own share from the account, in visit order, until it runs out
+        own AS (
+            SELECT *, total - fund - second AS own_fen,
+                   opening - coalesce(sum(total - fund - second) OVER (PARTITION BY person_id ORDER BY g
+                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS left_fen FROM paid),
+        acct AS (SELECT *, greatest(0, least(own_fen, left_fen)) AS acct_fen FROM own)
         INSERT INTO settlement_settlement (month, kind, channel, visit_id, visit_month, insutype, med_type, clr_type,
             scheme, fund_book, scope, year, service_date, setl_time, policy_code, catalogue_code, medfee_sumamt,
             fulamt_ownpay_amt, overlmt_selfpay, preselfpay_amt, inscp_scp_amt, act_pay_dedc, hifp_pay,
@@ -150,11 +168,12 @@ def _settlements(cursor, month: date, count: int) -> None:
                'YC-2026', 'DEMO-2026', total, excluded, 0, 0, in_scope, deductible, fund,
                CASE WHEN scheme = 'employee' THEN 0.85 ELSE 0.70 END,
                CASE WHEN scheme = 'resident' THEN second ELSE 0 END, CASE WHEN scheme = 'employee' THEN second ELSE 0 END,
-               fund + second, 0, total - fund - second, 0, in_scope - deductible - fund, 0,
+               fund + second, acct_fen, own_fen - acct_fen, 0, in_scope - deductible - fund,
+               CASE WHEN scheme = 'employee' THEN greatest(0, left_fen) - acct_fen ELSE 0 END,
                CASE WHEN inpatient AND scheme = 'resident' THEN in_scope - deductible - fund ELSE 0 END,
                CASE WHEN inpatient THEN 1 ELSE 0 END, '{}'::jsonb, '', '', '', '', 'bench',
                handling_region_id, county_id, person_id, provider_id
-        FROM paid""",
+        FROM acct""",
         {"count": count, "month": month, "year": month.year},
     )
 

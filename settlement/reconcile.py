@@ -45,8 +45,49 @@ VISITS = """
     WHERE v.status = 'settled' GROUP BY v.id, v.month HAVING COUNT(s.id) <> 1"""
 
 
+# Per cap scope: the accumulator's JSON (deductible met, fund paid per scope; an absent scope
+# is 0) against the settlements' sums, set-wise, so a city's accumulators never pass through
+# Python. The settlements' sums are built as the same JSON per (person, year, scheme), so the
+# common case is one equality per accumulator; only a row whose JSON differs (or a zero kept
+# for a scope on one side only) is taken apart scope by scope.
+SCOPES = """
+    WITH s AS (
+        SELECT person_id, year, scheme, jsonb_object_agg(scope, deductible) AS dj, jsonb_object_agg(scope, fund) AS fj
+        FROM (SELECT person_id, year, scheme, scope, SUM(act_pay_dedc) AS deductible, SUM(hifp_pay) AS fund
+              FROM settlement_settlement GROUP BY person_id, year, scheme, scope) x
+        GROUP BY person_id, year, scheme),
+    differ AS (
+        SELECT COALESCE(a.person_id, s.person_id) AS person_id, COALESCE(a.year, s.year) AS year,
+               COALESCE(a.scheme, s.scheme) AS scheme, COALESCE(a.deductible_paid, '{}') AS ad,
+               COALESCE(a.fund_paid, '{}') AS af, COALESCE(s.dj, '{}') AS dj, COALESCE(s.fj, '{}') AS fj
+        FROM settlement_accumulator a FULL OUTER JOIN s
+          ON s.person_id = a.person_id AND s.year = a.year AND s.scheme = a.scheme
+        WHERE a.person_id IS NULL OR s.person_id IS NULL OR a.deductible_paid <> s.dj OR a.fund_paid <> s.fj)
+    SELECT d.person_id, d.year, d.scheme, k.scope, jsonb_exists(d.ad, k.scope) OR jsonb_exists(d.af, k.scope),
+           COALESCE((d.ad ->> k.scope)::bigint, 0), COALESCE((d.af ->> k.scope)::bigint, 0),
+           jsonb_exists(d.dj, k.scope), COALESCE((d.dj ->> k.scope)::bigint, 0), COALESCE((d.fj ->> k.scope)::bigint, 0)
+    FROM differ d CROSS JOIN LATERAL (
+        SELECT jsonb_object_keys(d.ad) UNION SELECT jsonb_object_keys(d.af)
+        UNION SELECT jsonb_object_keys(d.dj) UNION SELECT jsonb_object_keys(d.fj)) k(scope)
+    WHERE COALESCE((d.ad ->> k.scope)::bigint, 0) <> COALESCE((d.dj ->> k.scope)::bigint, 0)
+       OR COALESCE((d.af ->> k.scope)::bigint, 0) <> COALESCE((d.fj ->> k.scope)::bigint, 0)"""
+
+
 def scopes(*, limit: int) -> list[tuple[Any, ...]]:
-    """Per cap scope: the accumulator's deductible met and fund paid = the settlements' sums."""
+    """Per cap scope: the accumulator's deductible met and fund paid = the settlements' sums
+    (rows: person, year, scheme, scope, [kept deductible, fund] or None, [summed …] or None)."""
+    if connection.vendor != "postgresql":
+        return _scopes_python(limit=limit)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{SCOPES} ORDER BY 1, 2, 3, 4 LIMIT {int(limit)}")
+        return [
+            (person, year, scheme, scope, [kd, kf] if kept else None, [sd, sf] if summed else None)
+            for person, year, scheme, scope, kept, kd, kf, summed, sd, sf in cursor.fetchall()
+        ]
+
+
+def _scopes_python(*, limit: int) -> list[tuple[Any, ...]]:
+    """The same comparison in Python (SQLite has no jsonb)."""
     sums: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
     with connection.cursor() as cursor:
         cursor.execute(

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -271,6 +271,7 @@ def _execute(shard_id: int, dispatch: Dispatch | None) -> None:
             )
             if held is None:
                 return  # finished meanwhile (a second delivery): nothing to do
+            _session_for_month_work()
             counts = step_def(step.name).work(ctx) or {}
             fault_point(step.name, shard.key, "in-transaction")
             now = timezone.now()
@@ -289,6 +290,17 @@ def _execute(shard_id: int, dispatch: Dispatch | None) -> None:
         fault_point(step.name, shard.key, "after-step")
     _send(ready, dispatch)
     fault_point(step.name, shard.key, "after-commit")
+
+
+def _session_for_month_work() -> None:
+    """A shard's queries aggregate a city's month (a million rows and more): on PostgreSQL, for
+    this transaction only, no JIT — the planner's row estimates for grouped and joined months
+    make it compile for seconds (3.7 s of an 8.8 s reconcile check at 1,000,000 settlements)
+    to save less — and work memory for hashing a month's people in memory, not in batches on
+    disk (an aggregate of 500,000 people spilled to 85 batches at the default 4 MB)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '256MB'")
 
 
 def _after_shard(step_id: int, shard_id: int) -> tuple[list[int], bool]:
