@@ -52,5 +52,5 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("enrollment", "0012_enrolment_status_reason")]
+    dependencies = [("enrollment", "0013_collection_booked_month")]
     operations = [migrations.RunPython(forward, backward)]
