@@ -103,8 +103,8 @@ def main(argv: list[str]) -> int:
         type=int,
         default=0,
         metavar="N",
-        help="after the measured run, keep the server up and settle N more, printing worker RSS "
-        "at 10k, 25k, 50k… settlements (100000 takes about an hour on 2 cores)",
+        help="after the measured run, keep the server up until it has settled N in all, printing "
+        "worker RSS at 10k, 25k, 50k… settlements (100000 takes about an hour on 2 cores)",
     )
     args = parser.parse_args(argv)
     setup_django("pooling_bench_http")
@@ -353,11 +353,12 @@ RSS_MARKS = (10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000)
 
 
 def _rss_run(total: int, done: int, rss_start: list[float], settle: Any, master: int) -> None:
-    """Worker RSS as settlements accumulate on one server: at 0 (after warm-up), then at each mark
-    up to `total` more; a steady figure is no leak, a line that keeps rising is one."""
+    """Worker RSS as settlements accumulate on one server (counting the measured run's `done`): at 0
+    (after warm-up), then at each mark up to `total`; a flat line is no leak, a rising one is."""
     print(f"rss     at {0:>9,} settlements: {_mib(rss_start)}  (after warm-up)", flush=True)
-    started, settled = time.time(), 0
-    for mark in [m for m in RSS_MARKS if m < total] + [total]:
+    print(f"rss     at {done:>9,} settlements: {_mib(_worker_rss(master))}  (the measured run)")
+    started, settled = time.time(), done
+    for mark in [m for m in RSS_MARKS if done < m < total] + [total]:
         result = settle(mark - settled, 7000 + mark // 1000)
         settled += result["ok"]
         print(
