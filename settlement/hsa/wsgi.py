@@ -60,7 +60,7 @@ class HsaHandler(WSGIHandler):
         request.get_host()  # ALLOWED_HOSTS, as CommonMiddleware checks it for pages
         set_cid(request)  # the audit correlation id (AuditlogMiddleware does this for pages)
         try:
-            return self._get_response(request)
+            return self._get_response(request)  # type: ignore[attr-defined]  # BaseHandler: resolve, view
         except Http404:  # with DEBUG on too: a machine reads JSON, never the debug page
             return not_found(request)
 

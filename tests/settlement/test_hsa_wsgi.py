@@ -95,7 +95,7 @@ def wsgi() -> Iterator[WsgiClient]:
 
 @pytest.fixture
 def machine(hospital, clerk_a, demo_policy, people, wsgi) -> HsaClient:
-    return HsaClient.signed_in(wsgi, hospital, issued_by=clerk_a)  # type: ignore[arg-type]
+    return HsaClient.signed_in(wsgi, hospital, issued_by=clerk_a)
 
 
 def test_it_settles_a_visit_exactly_once_through_the_slim_path(machine, people, wsgi):
