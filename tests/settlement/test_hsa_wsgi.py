@@ -103,19 +103,7 @@ def test_it_settles_a_visit_exactly_once_through_the_slim_path(machine, people, 
     mdtrt_id = machine.register(person)
     upload = machine.fees(mdtrt_id, person, [("001102000000100", "1", "20.00")])
     assert upload["infcode"] == 0, upload
-    body = machine.envelope(
-        "2207",
-        {
-            "data": {
-                "mdtrt_id": mdtrt_id,
-                "medfee_sumamt": "20.00",
-                "insutype": "310",
-                "acct_used_flag": "1",
-                "mdtrt_cert_type": "02",
-                "mdtrt_cert_no": person.id_number,
-            }
-        },
-    )
+    body = machine.envelope("2207", machine.settle_payload(mdtrt_id, person, "20.00", acct=True))
     first = machine.post("2207", {}, body=body)
     again = machine.post("2207", {}, body=body)
     assert first["infcode"] == 0, first
