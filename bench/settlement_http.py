@@ -2,7 +2,7 @@
 
     BENCH_DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/pooling_bench_http \\
         make bench ARGS="settlement_http [--settlements 3000] [--gunicorn-workers 3] [--clients 3] [--threads 4]"
-    DATABASE_URL=… .venv/bin/python -m bench settlement_http --settlements 100000   # worker RSS after 100,000
+    DATABASE_URL=… .venv/bin/python -m bench settlement_http --settlements 1000 --rss-run 100000
 
 What runs: the demo city (loaded on first use), one bench credential per performing demo
 hospital, `gunicorn pooling.wsgi` (sync workers, DEBUG=false, persistent DB connections) on a
@@ -12,54 +12,44 @@ settlement. A settlement's latency is its three messages together; p50/p95/p99 o
 
 The floor, same server, same run, same clients and threads: 1101 person information — an
 authenticated no-op (credential, envelope, msgid, sign-in check, one person read, nothing
-written). It is printed per message; a settlement is three messages, so the fair ratio is
-(floor messages/s ÷ 3) ÷ settlements/s.
+written). From its CPU the bench prints the ceiling: the settlements/s this machine's cores
+would give if every message cost only the floor (three messages as run here, two as issue 12
+counts a settlement: 2204 + 2207), beside the 300/s target; and the ratio of a settlement's
+server CPU to one floor message (3.0× would mean a settlement costs no more than three no-ops).
 
 Afterwards the settlement reconcile checks (settlement/reconcile.py: every accumulator = the
 sum of its person's settlements, per scheme and cap scope, to the fen) run over the whole
-database and their result is printed, then the RSS of every gunicorn worker.
+database and their result is printed, with the RSS of every gunicorn worker. `--rss-run N`
+keeps the same server up after the measured run until it has settled N and prints the workers'
+RSS at 10k, 25k, 50k, 100k… (a flat line: no leak).
 Targets (issue 12): ≥ 300 settlements/s, p99 < 100 ms.
 
-Measured 2026-11-30 on the shared 2-core machine (load average 4–8 from other engineers'
-suites: every wall-clock figure is pessimistic, the CPU figure is not), 3 sync workers,
-3 load processes × 4 connections, demo city (20 people, 3 performing hospitals):
-  `python -m bench settlement_http --settlements 600` (after the query savings below):
-    floor 1101: 23.5 msg/s, p50 501 ms, p99 992 ms; settle: 3.8 settlements/s, p50 3.1 s,
-    p99 4.8 s; ratio floor/3 ÷ settle 2.1×; server CPU 13.6 ms per 1101, 94.8 ms per
-    settlement → at most ~21 settlements/s on 2 idle cores. Accumulators = Σ settlements
-    over 1,600 settlements: all equal to the fen. Worker RSS 93 → 95 MiB after 600.
-  An earlier run at load ~4: floor 121 msg/s, settle 12.5/s, p99 1.9 s.
-  With the lookup memo (load ~7, `--settlements 400 --lookup-ttl 0` then `--lookup-ttl 5`):
-    TTL 0: 6.7 settlements/s, p99 2.5 s, 77.7 ms server CPU per settlement (12.3 per 1101);
-    TTL 5: 8.2 settlements/s, p99 2.2 s, 66.6 ms server CPU per settlement (−14 %, ~30/s cap
-    on 2 idle cores). Accumulators = Σ settlements, to the fen, after both.
-  Quieter machine (load ~2–4), `--settlements 1000` (TTL 5): floor 140.5 msg/s, p99 113 ms;
-    settle 23.6 settlements/s, p50 502 ms, p95 595 ms, p99 628 ms; 7.3 ms server CPU per 1101,
-    48.2 ms per settlement → ~41/s on 2 idle cores; ratio floor/3 ÷ settle 2.0×; worker RSS
-    93 → 96 MiB after 1,000 settlements; accumulators = Σ settlements over 3,560, to the fen.
-  The targets are NOT met, by an order of magnitude, and not only for the load: ~95 ms of
-  server CPU per settlement caps a 2-core box near 20/s. Where it goes (bench._settlement_queries,
-  CPU profile): 49 queries per settlement (9001 8, 2201 12, 2204 14, 2207 23; was 54) and the
-  ORM building them (compile/add_q/scoping filters ≈ a third of the Python time), the
-  credential lookup on every message (~14 %), middleware (sessions, auth, axes, auditlog).
-  Done: msgid claimed by INSERT … ON CONFLICT, no accumulator read-back, the locked person
-  reused for the answer, an opt-in memo (settlement/services/memo.py) of provider designation
-  and policy/catalogue in force. Next steps, not done: memo of credential → provider and the
-  day's sign-in (needs revocation to reach every worker at once); hand-written SQL for the
-  2207 hot path; an API-only middleware stack.
-  The 100,000-settlement RSS figure was not measured: at this rate it is hours of load.
-  Hot-path pass (branch hotpath), same command `--settlements 600`, TTL 5, load 3–5, five runs:
-    start (credential memo already in): 18.0/s, p99 865 ms, 38.6 ms CPU per settlement;
-    end: 37.7 settlements/s, p50 299 ms, p99 851 ms (floor p99 291 ms in that run: noise),
-    34.1 ms server CPU per settlement, 5.3 per 1101; RSS 93 → 96 MiB; accumulators = Σ, to the fen.
-    Queries (bench._settlement_queries): 2201 12 → 7, 2204 14 → 8, 2207 23 → 14 (~30 per
-    settlement, was 49): credential and found sign-in memoised for the TTL, the accumulator
-    handed from calculate to store, the provider from the memo, the 2204 visit locked on
-    first read, the answer stored by one hand-written UPDATE, no service savepoints inside a
-    message (services/txn.py). What remains is ORM compilation (~14 ORM queries a settlement),
-    the fixed cost of a message (~5 ms CPU for the 1101 floor: request, middleware, envelope)
-    and PostgreSQL's own work: the targets need hand-written SQL for 2207 and an API-only
-    middleware stack, not more memos.
+Measured 2026-11-30, branch hsaspeed, on the shared 2-core machine, 3 sync workers, 3 load
+processes × 4 connections, TTL 5, `--settlements 1000`; base (4bed0f4) and branch back to back
+at the same load (load average 10–12: another engineer's cycle bench and the RSS run below):
+  base:   floor 48.2 msg/s, 7.7 ms server CPU per 1101; settle 8.3/s, p50 1.37 s, p99 2.33 s,
+          51.1 ms server CPU per settlement, 2207 = 12 statements (14 with BEGIN/COMMIT).
+  branch: floor 68.4 msg/s, 5.4 ms per 1101; settle 10.8/s, p50 1.13 s, p99 1.56 s, 33.9 ms per
+          settlement (−34 %), 6.2× the floor; 2207 = 6 statements (8 with BEGIN/COMMIT).
+          Ceiling from that floor: 122 settlements/s as run, 184/s as issue 12 counts.
+  Quieter (load 8–10): branch 18.8/s, p99 1.12 s, 26.5 ms per settlement, 5.2 ms per 1101 (5.1×);
+  ceiling 129/s as run, 193/s as issue 12 counts. Accumulators = Σ settlements, to the fen, after
+  every run (7,050 settlements). Worker RSS 83 → 85 MiB after 1,000 (base: 94 → 97).
+What the branch did: `/api/hsa/` has its own WSGI handler without the pages' eleven middleware
+(settlement/hsa/wsgi.py: the floor −30 %); the lookup memo is on by default (5 s, staleness
+bound documented and tested); a 2207 reads its visit and locks the person in one query, takes the
+visit's lock with the enrolment, accumulator and account balance as subqueries, and writes
+settlement, accumulator, fee lines and visit status in one WITH statement
+(settlement/services/settle_sql.py).
+The targets are NOT met, and cannot be on this machine: even if a settlement cost only the floor's
+CPU per message (an authenticated no-op: ~5 ms here, most of it Django's request cycle and the ORM
+compiling one query), two cores allow ~120–190 settlements/s, not 300. Meeting them needs more
+cores (the work is per message and parallel: workers share nothing but PostgreSQL) or a floor
+below ~3.3 ms — hand-written SQL for every query of the path, not only the 2207's writes.
+What remains per settlement beyond 3 × the floor: the ORM compiling the remaining ~10 queries of
+2201/2204/2207 (the hold's subqueries included) and 2204's catalogue lookup and bulk insert.
+Earlier history (branch hotpath): 49 → 30 queries per settlement, 95 → 34 ms CPU; credential and
+sign-in memo, no service savepoints inside a message.
 """
 
 from __future__ import annotations
