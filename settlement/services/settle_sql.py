@@ -12,7 +12,8 @@ compilation (bench._settlement_queries: ~0.5 ms each); a settlement took twelve.
   is sound: enrolments, accumulators and the account change only under the person's lock, which
   this transaction holds already; the visit row is the one locked (a concurrent change to it is
   re-read by PostgreSQL before we get it). The caller keys the subqueries by the visit as read a
-  moment before; if the locked visit says another scheme or date, it reads them again (`Held.stale`).
+  moment before; if the locked visit says another scheme or date, it reads them again
+  (`settle._compute`).
 - `write`: the settlement row, its accumulator, its fee lines and its visit's status in one
   statement (four before): INSERT … RETURNING id in a WITH, the UPDATEs beside it. The INSERT is
   Django's own (its compiler adapts every field, as `save()` would); the row's county/provider is
@@ -102,6 +103,8 @@ def _instance(model: type[Model], data: Any) -> Any:
 
 def write(*, row: Settlement, acc: Accumulator, fees: list[FeeDetail], actor: Actor) -> Settlement:
     """Store the settlement, move its accumulator, mark its fee lines and its visit settled: one statement."""
+    if (acc.person_id, acc.year, acc.scheme) != (row.person_id, row.year, row.scheme):
+        raise ValueError(f"accumulator {acc} is not the settlement's ({row.person_id} {row.year})")
     row.created_by = staff_user(actor)
     assert_writable(row)  # as Settlement.save() would
     insert, insert_params = _insert(row)
@@ -134,7 +137,8 @@ def _insert(row: Settlement) -> tuple[str, list[Any]]:
     """Django's INSERT … RETURNING id for the row, as `save()` would send it."""
     meta = Settlement._meta
     query = InsertQuery(Settlement)
-    query.insert_values([f for f in meta.local_concrete_fields if not f.primary_key], [row])
+    fields = [f for f in meta.local_concrete_fields if not f.primary_key and not f.generated]
+    query.insert_values(fields, [row])
     compiler = query.get_compiler(connection=connection)
     compiler.returning_fields = [meta.pk]
     ((sql, params),) = compiler.as_sql()
