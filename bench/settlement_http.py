@@ -25,27 +25,35 @@ RSS at 10k, 25k, 50k, 100k… (a flat line: no leak).
 Targets (issue 12): ≥ 300 settlements/s, p99 < 100 ms.
 
 Measured 2026-11-30, branch hsaspeed, on the shared 2-core machine, 3 sync workers, 3 load
-processes × 4 connections, TTL 5, `--settlements 1000`; base (4bed0f4) and branch back to back
-at the same load (load average 10–12: another engineer's cycle bench and the RSS run below):
-  base:   floor 48.2 msg/s, 7.7 ms server CPU per 1101; settle 8.3/s, p50 1.37 s, p99 2.33 s,
-          51.1 ms server CPU per settlement, 2207 = 12 statements (14 with BEGIN/COMMIT).
-  branch: floor 68.4 msg/s, 5.4 ms per 1101; settle 10.8/s, p50 1.13 s, p99 1.56 s, 33.9 ms per
-          settlement (−34 %), 6.2× the floor; 2207 = 6 statements (8 with BEGIN/COMMIT).
-          Ceiling from that floor: 122 settlements/s as run, 184/s as issue 12 counts.
-  Quieter (load 8–10): branch 18.8/s, p99 1.12 s, 26.5 ms per settlement, 5.2 ms per 1101 (5.1×);
-  ceiling 129/s as run, 193/s as issue 12 counts. Accumulators = Σ settlements, to the fen, after
-  every run (7,050 settlements). Worker RSS 83 → 85 MiB after 1,000 (base: 94 → 97).
+processes × 4 connections, TTL 5, `--settlements 1000`; base (4bed0f4) and branch back to back:
+  quiet (load 2–4):
+    base:   floor 261.7 msg/s, 3.9 ms server CPU per 1101; settle 27.8/s, p50 437 ms, p99 584 ms,
+            38.5 ms server CPU per settlement; 2207 = 12 statements (14 with BEGIN/COMMIT).
+    branch: floor 527.1 msg/s, 3.1 ms per 1101; settle 57.6/s, p50 181 ms, p99 328 ms, 23.7 ms per
+            settlement (−38 %; 7.6× the floor); 2207 = 6 statements (8 with BEGIN/COMMIT).
+            Ceiling from that floor: 213 settlements/s as run, 320/s as issue 12 counts.
+  loaded (load 10–12: another engineer's cycle bench and the RSS run): base 8.3/s, p99 2.33 s,
+    51.1 ms per settlement, 7.7 per 1101; branch 10.8/s, p99 1.56 s, 33.9 ms, 5.4 per 1101
+    (ceiling 122/s as run, 184/s as issue 12 counts).
+  Accumulators = Σ settlements, to the fen, after every run. Worker RSS 83 → 85 MiB after 1,000
+  (base 94 → 97, not investigated: a worker serving only /api/hsa/ touches less of the site).
+  `--settlements 1000 --rss-run 100000` (commit 737175f, load 4–9): worker RSS 83, 83, 82 MiB after
+  warm-up; 85, 85, 84 at 1,000; 86, 86, 85 at 10,000, 25,000, 50,000 and 100,000 — flat, no leak
+  (2,722 s for the 99,000 after the measured run, 15–49 settlements/s with the machine's load;
+  accumulators = Σ settlements over all 109,904 in that database, to the fen).
 What the branch did: `/api/hsa/` has its own WSGI handler without the pages' eleven middleware
-(settlement/hsa/wsgi.py: the floor −30 %); the lookup memo is on by default (5 s, staleness
+(settlement/hsa/wsgi.py: the floor −20 % quiet, −30 % loaded); the lookup memo is on by default (5 s, staleness
 bound documented and tested); a 2207 reads its visit and locks the person in one query, takes the
 visit's lock with the enrolment, accumulator and account balance as subqueries, and writes
 settlement, accumulator, fee lines and visit status in one WITH statement
 (settlement/services/settle_sql.py).
-The targets are NOT met, and cannot be on this machine: even if a settlement cost only the floor's
-CPU per message (an authenticated no-op: ~5 ms here, most of it Django's request cycle and the ORM
-compiling one query), two cores allow ~120–190 settlements/s, not 300. Meeting them needs more
-cores (the work is per message and parallel: workers share nothing but PostgreSQL) or a floor
-below ~3.3 ms — hand-written SQL for every query of the path, not only the 2207's writes.
+The targets are NOT met. The ceiling says what is possible here: on a quiet machine the floor
+(an authenticated no-op, ~3 ms: the request cycle and the ORM compiling its three reads) would
+allow ~320 settlements/s of two messages on two cores — 300/s is just within reach only if a
+settlement cost no more than two no-ops, with nothing else running; loaded, the floor itself caps
+it near 190/s. A settlement costs 7.6 floors (three messages): closing that gap needs hand-written
+SQL for every query of 2201/2204/2207, not only 2207's writes; more cores scale it (the workers
+share nothing but PostgreSQL). p99 < 100 ms at full load is queueing on 2 cores, not code.
 What remains per settlement beyond 3 × the floor: the ORM compiling the remaining ~10 queries of
 2201/2204/2207 (the hold's subqueries included) and 2204's catalogue lookup and bulk insert.
 Earlier history (branch hotpath): 49 → 30 queries per settlement, 95 → 34 ms CPU; credential and
