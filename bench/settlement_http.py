@@ -2,7 +2,7 @@
 
     BENCH_DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/pooling_bench_http \\
         make bench ARGS="settlement_http [--settlements 3000] [--gunicorn-workers 3] [--clients 3] [--threads 4]"
-    DATABASE_URL=… .venv/bin/python -m bench settlement_http --settlements 100000   # worker RSS after 100,000
+    DATABASE_URL=… .venv/bin/python -m bench settlement_http --settlements 1000 --rss-run 100000
 
 What runs: the demo city (loaded on first use), one bench credential per performing demo
 hospital, `gunicorn pooling.wsgi` (sync workers, DEBUG=false, persistent DB connections) on a
@@ -12,54 +12,52 @@ settlement. A settlement's latency is its three messages together; p50/p95/p99 o
 
 The floor, same server, same run, same clients and threads: 1101 person information — an
 authenticated no-op (credential, envelope, msgid, sign-in check, one person read, nothing
-written). It is printed per message; a settlement is three messages, so the fair ratio is
-(floor messages/s ÷ 3) ÷ settlements/s.
+written). From its CPU the bench prints the ceiling: the settlements/s this machine's cores
+would give if every message cost only the floor (three messages as run here, two as issue 12
+counts a settlement: 2204 + 2207), beside the 300/s target; and the ratio of a settlement's
+server CPU to one floor message (3.0× would mean a settlement costs no more than three no-ops).
 
 Afterwards the settlement reconcile checks (settlement/reconcile.py: every accumulator = the
 sum of its person's settlements, per scheme and cap scope, to the fen) run over the whole
-database and their result is printed, then the RSS of every gunicorn worker.
+database and their result is printed, with the RSS of every gunicorn worker. `--rss-run N`
+keeps the same server up after the measured run until it has settled N and prints the workers'
+RSS at 10k, 25k, 50k, 100k… (a flat line: no leak).
 Targets (issue 12): ≥ 300 settlements/s, p99 < 100 ms.
 
-Measured 2026-11-30 on the shared 2-core machine (load average 4–8 from other engineers'
-suites: every wall-clock figure is pessimistic, the CPU figure is not), 3 sync workers,
-3 load processes × 4 connections, demo city (20 people, 3 performing hospitals):
-  `python -m bench settlement_http --settlements 600` (after the query savings below):
-    floor 1101: 23.5 msg/s, p50 501 ms, p99 992 ms; settle: 3.8 settlements/s, p50 3.1 s,
-    p99 4.8 s; ratio floor/3 ÷ settle 2.1×; server CPU 13.6 ms per 1101, 94.8 ms per
-    settlement → at most ~21 settlements/s on 2 idle cores. Accumulators = Σ settlements
-    over 1,600 settlements: all equal to the fen. Worker RSS 93 → 95 MiB after 600.
-  An earlier run at load ~4: floor 121 msg/s, settle 12.5/s, p99 1.9 s.
-  With the lookup memo (load ~7, `--settlements 400 --lookup-ttl 0` then `--lookup-ttl 5`):
-    TTL 0: 6.7 settlements/s, p99 2.5 s, 77.7 ms server CPU per settlement (12.3 per 1101);
-    TTL 5: 8.2 settlements/s, p99 2.2 s, 66.6 ms server CPU per settlement (−14 %, ~30/s cap
-    on 2 idle cores). Accumulators = Σ settlements, to the fen, after both.
-  Quieter machine (load ~2–4), `--settlements 1000` (TTL 5): floor 140.5 msg/s, p99 113 ms;
-    settle 23.6 settlements/s, p50 502 ms, p95 595 ms, p99 628 ms; 7.3 ms server CPU per 1101,
-    48.2 ms per settlement → ~41/s on 2 idle cores; ratio floor/3 ÷ settle 2.0×; worker RSS
-    93 → 96 MiB after 1,000 settlements; accumulators = Σ settlements over 3,560, to the fen.
-  The targets are NOT met, by an order of magnitude, and not only for the load: ~95 ms of
-  server CPU per settlement caps a 2-core box near 20/s. Where it goes (bench._settlement_queries,
-  CPU profile): 49 queries per settlement (9001 8, 2201 12, 2204 14, 2207 23; was 54) and the
-  ORM building them (compile/add_q/scoping filters ≈ a third of the Python time), the
-  credential lookup on every message (~14 %), middleware (sessions, auth, axes, auditlog).
-  Done: msgid claimed by INSERT … ON CONFLICT, no accumulator read-back, the locked person
-  reused for the answer, an opt-in memo (settlement/services/memo.py) of provider designation
-  and policy/catalogue in force. Next steps, not done: memo of credential → provider and the
-  day's sign-in (needs revocation to reach every worker at once); hand-written SQL for the
-  2207 hot path; an API-only middleware stack.
-  The 100,000-settlement RSS figure was not measured: at this rate it is hours of load.
-  Hot-path pass (branch hotpath), same command `--settlements 600`, TTL 5, load 3–5, five runs:
-    start (credential memo already in): 18.0/s, p99 865 ms, 38.6 ms CPU per settlement;
-    end: 37.7 settlements/s, p50 299 ms, p99 851 ms (floor p99 291 ms in that run: noise),
-    34.1 ms server CPU per settlement, 5.3 per 1101; RSS 93 → 96 MiB; accumulators = Σ, to the fen.
-    Queries (bench._settlement_queries): 2201 12 → 7, 2204 14 → 8, 2207 23 → 14 (~30 per
-    settlement, was 49): credential and found sign-in memoised for the TTL, the accumulator
-    handed from calculate to store, the provider from the memo, the 2204 visit locked on
-    first read, the answer stored by one hand-written UPDATE, no service savepoints inside a
-    message (services/txn.py). What remains is ORM compilation (~14 ORM queries a settlement),
-    the fixed cost of a message (~5 ms CPU for the 1101 floor: request, middleware, envelope)
-    and PostgreSQL's own work: the targets need hand-written SQL for 2207 and an API-only
-    middleware stack, not more memos.
+Measured 2026-11-30, branch hsaspeed, on the shared 2-core machine, 3 sync workers, 3 load
+processes × 4 connections, TTL 5, `--settlements 1000`; base (4bed0f4) and branch back to back:
+  quiet (load 2–4):
+    base:   floor 261.7 msg/s, 3.9 ms server CPU per 1101; settle 27.8/s, p50 437 ms, p99 584 ms,
+            38.5 ms server CPU per settlement; 2207 = 12 statements (14 with BEGIN/COMMIT).
+    branch: floor 527.1 msg/s, 3.1 ms per 1101; settle 57.6/s, p50 181 ms, p99 328 ms, 23.7 ms per
+            settlement (−38 %; 7.6× the floor); 2207 = 6 statements (8 with BEGIN/COMMIT).
+            Ceiling from that floor: 213 settlements/s as run, 320/s as issue 12 counts.
+  loaded (load 10–12: another engineer's cycle bench and the RSS run): base 8.3/s, p99 2.33 s,
+    51.1 ms per settlement, 7.7 per 1101; branch 10.8/s, p99 1.56 s, 33.9 ms, 5.4 per 1101
+    (ceiling 122/s as run, 184/s as issue 12 counts).
+  Accumulators = Σ settlements, to the fen, after every run. Worker RSS 83 → 85 MiB after 1,000
+  (base 94 → 97, not investigated: a worker serving only /api/hsa/ touches less of the site).
+  `--settlements 1000 --rss-run 100000` (commit 737175f, load 4–9): worker RSS 83, 83, 82 MiB after
+  warm-up; 85, 85, 84 at 1,000; 86, 86, 85 at 10,000, 25,000, 50,000 and 100,000 — flat, no leak
+  (2,722 s for the 99,000 after the measured run, 15–49 settlements/s with the machine's load;
+  accumulators = Σ settlements over all 109,904 in that database, to the fen).
+What the branch did: `/api/hsa/` has its own WSGI handler without the pages' eleven middleware
+(settlement/hsa/wsgi.py: the floor −20 % quiet, −30 % loaded); the lookup memo is on by default (5 s, staleness
+bound documented and tested); a 2207 reads its visit and locks the person in one query, takes the
+visit's lock with the enrolment, accumulator and account balance as subqueries, and writes
+settlement, accumulator, fee lines and visit status in one WITH statement
+(settlement/services/settle_sql.py).
+The targets are NOT met. The ceiling says what is possible here: on a quiet machine the floor
+(an authenticated no-op, ~3 ms: the request cycle and the ORM compiling its three reads) would
+allow ~320 settlements/s of two messages on two cores — 300/s is just within reach only if a
+settlement cost no more than two no-ops, with nothing else running; loaded, the floor itself caps
+it near 190/s. A settlement costs 7.6 floors (three messages): closing that gap needs hand-written
+SQL for every query of 2201/2204/2207, not only 2207's writes; more cores scale it (the workers
+share nothing but PostgreSQL). p99 < 100 ms at full load is queueing on 2 cores, not code.
+What remains per settlement beyond 3 × the floor: the ORM compiling the remaining ~10 queries of
+2201/2204/2207 (the hold's subqueries included) and 2204's catalogue lookup and bulk insert.
+Earlier history (branch hotpath): 49 → 30 queries per settlement, 95 → 34 ms CPU; credential and
+sign-in memo, no service savepoints inside a message.
 """
 
 from __future__ import annotations
@@ -98,6 +96,14 @@ def main(argv: list[str]) -> int:
         default=5,
         help="HSA_LOOKUP_TTL_SECONDS for the server (0: every lookup reads the database)",
     )
+    parser.add_argument(
+        "--rss-run",
+        type=int,
+        default=0,
+        metavar="N",
+        help="after the measured run, keep the server up until it has settled N in all, printing "
+        "worker RSS at 10k, 25k, 50k… settlements (100000 takes about an hour on 2 cores)",
+    )
     args = parser.parse_args(argv)
     setup_django("pooling_bench_http")
     tokens, patients, items = _world()
@@ -133,10 +139,18 @@ def main(argv: list[str]) -> int:
         run = _run(load.settle, jobs(args.settlements, int(time.time()) % 1000))
         run["cpu"] = _server_cpu(server.pid) - cpu
         rss_after = _worker_rss(server.pid)
+        _report(args, clients, floor, run, rss_before, rss_after)
+        if args.rss_run:
+            _rss_run(
+                args.rss_run,
+                run["ok"],
+                rss_before,
+                lambda n, seed: _run(load.settle, jobs(n, seed)),
+                server.pid,
+            )
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-    _report(args, clients, floor, run, rss_before, rss_after)
     ok = _reconcile()
     return 0 if ok and run["rate"] >= 300 and run["p99"] < 0.1 else 1
 
@@ -318,6 +332,11 @@ def _report(
     ratio = (floor["rate"] / 3) / run["rate"] if run["rate"] else float("inf")
     print(f"ratio   floor/3 ÷ settle   : {ratio:.2f}× (a settlement is three messages)")
     print(
+        f"ratio   server CPU, settlement ÷ one 1101: {per_settle / per_floor if per_floor else 0:.1f}× "
+        f"(3 messages would be 3.0× if each cost only the floor)"
+    )
+    print(_ceiling(per_floor))
+    print(
         f"target  ≥ 300 settlements/s: {'OK' if run['rate'] >= 300 else 'NOT MET'}; "
         f"p99 < 100 ms: {'OK' if run['p99'] < 0.1 else 'NOT MET'}"
     )
@@ -325,6 +344,44 @@ def _report(
         f"memory  gunicorn worker RSS: after warm-up {', '.join(f'{x:.0f}' for x in before)} MiB; after "
         f"{run['ok']:,} settlements {', '.join(f'{x:.0f}' for x in after)} MiB",
         flush=True,
+    )
+
+
+RSS_MARKS = (10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000)
+
+
+def _rss_run(total: int, done: int, rss_start: list[float], settle: Any, master: int) -> None:
+    """Worker RSS as settlements accumulate on one server (counting the measured run's `done`): at 0
+    (after warm-up), then at each mark up to `total`; a flat line is no leak, a rising one is."""
+    print(f"rss     at {0:>9,} settlements: {_mib(rss_start)}  (after warm-up)", flush=True)
+    print(f"rss     at {done:>9,} settlements: {_mib(_worker_rss(master))}  (the measured run)")
+    started, settled = time.time(), done
+    for mark in [m for m in RSS_MARKS if done < m < total] + [total]:
+        result = settle(mark - settled, 7000 + mark // 1000)
+        settled += result["ok"]
+        print(
+            f"rss     at {settled:>9,} settlements: {_mib(_worker_rss(master))}  "
+            f"({result['rate']:.1f}/s in this stretch, p99 {result['p99'] * 1000:.0f} ms, "
+            f"{result['refused']} refused, {time.time() - started:,.0f} s so far; "
+            f"load {os.getloadavg()[0]:.1f})",
+            flush=True,
+        )
+
+
+def _mib(values: list[float]) -> str:
+    return ", ".join(f"{x:.0f}" for x in values) + " MiB"
+
+
+def _ceiling(per_floor: float, cores: int = os.cpu_count() or 1) -> str:
+    """What this machine allows at best: every message as cheap as the floor measured in this run
+    (an authenticated no-op), all cores serving, nothing else running."""
+    if not per_floor:
+        return "ceiling (no floor measured)"
+    three, two = cores / (3 * per_floor), cores / (2 * per_floor)
+    return (
+        f"ceiling {cores} cores ÷ floor CPU: {three:,.0f} settlements/s as run here (2201+2204+2207), "
+        f"{two:,.0f}/s as issue 12 counts (2204+2207) — target 300/s "
+        f"{'within reach of this machine' if two >= 300 else 'above what this machine can do even at the floor'}"
     )
 
 

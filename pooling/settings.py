@@ -275,7 +275,11 @@ LOGGING = {
 HSA_FUND_PAY_INCLUDES_ACCOUNT = env_bool("HSA_FUND_PAY_INCLUDES_ACCOUNT", default=False)
 # A rotated provider credential keeps working this long, so a provider switches without downtime.
 HSA_ROTATION_GRACE_HOURS = env_int("HSA_ROTATION_GRACE_HOURS", 24)
-# Seconds a server process may reuse "provider in performance on date X", "policy / catalogue in
-# force on X" (settlement/services/memo.py); 0 = read every time. A change made elsewhere is
-# seen after at most this long; a few seconds saves ~15 % CPU per settlement.
-HSA_LOOKUP_TTL_SECONDS = env_int("HSA_LOOKUP_TTL_SECONDS", 0)
+# Seconds a server process may reuse what every message looks up (settlement/services/memo.py):
+# the credential a key names, today's sign-in, the provider, "in performance on X", the policy and
+# catalogue in force. 0 = read every time. The staleness bound: a change made in another process
+# (a credential revoked, a 9002 sign-out, a suspension, a policy published) reaches every worker
+# within this many seconds; in the process that made it at once. 5 s is far below how fast an
+# agency acts on a leaked key, and a worker answering tens of messages a second reads each
+# lookup once per 5 s instead of on every message.
+HSA_LOOKUP_TTL_SECONDS = env_int("HSA_LOOKUP_TTL_SECONDS", 5)

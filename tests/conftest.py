@@ -126,6 +126,9 @@ def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Uploaded files (imports) land in the test's own folder, never in var/.
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The national interface's lookup memo (settlement/services/memo.py) outlives a test's rolled-back
+    # rows: tests read every time unless they are about the memo (tests/settlement/test_memo.py).
+    settings.HSA_LOOKUP_TTL_SECONDS = 0
 
 
 @pytest.fixture

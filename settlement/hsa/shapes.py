@@ -25,12 +25,18 @@ NO_SETTLEMENT = _("未找到结算 setl_id=%(value)s（或不属于本机构）"
 CLASS_LEVELS = {"A": "01", "B": "02", "C": "03"}
 
 
-def visit_from(data: dict[str, Any], field: str = "mdtrt_id", *, lock: bool = False) -> Visit:
+def visit_from(
+    data: dict[str, Any], field: str = "mdtrt_id", *, lock: bool = False, lock_person: bool = False
+) -> Visit:
     """The provider's own visit the message names; `lock`: take its row lock now (in the message's
-    transaction), for a step that locks nothing else, so the service need not read it again."""
+    transaction), for a step that locks nothing else, so the service need not read it again;
+    `lock_person`: read it with its person (`visit.person`) and take the person's row lock — the
+    first lock of a settlement — in the same statement (the visit itself is not locked)."""
     value = fields.text(data, field, max_len=30)
     month, pk = parse_external_id(value, error=BAD_ID, field=field)
     rows = Visit.objects.select_for_update() if lock else Visit.objects
+    if lock_person:
+        rows = Visit.objects.select_related("person").select_for_update(of=("person",))
     visit = rows.filter(month=month, pk=pk).first()  # the provider scope: its own visits only
     if visit is None:
         raise HsaError(NO_VISIT, field=field, code="no_visit", value=value)

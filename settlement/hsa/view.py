@@ -30,6 +30,8 @@ POST_ONLY = _("本接口只接受 POST 请求（JSON 报文）")
 INFNO_PATH = _("路径中的交易编号 %(path)s 与报文 infno=%(value)s 不一致")
 NOT_FOUND = _("未找到 %(field)s 对应的记录，或该记录不属于本机构")
 FORBIDDEN = _("无权执行此操作：%(detail)s")
+NO_SUCH_PATH = _("接口地址不存在：请使用 /api/hsa/ 或 /api/hsa/<交易编号>")
+BAD_REQUEST = _("请求无效（请求头 Host 或报文格式不被接受）")
 
 
 @csrf_exempt
@@ -39,6 +41,32 @@ def endpoint(request: HttpRequest, infno: str | None = None) -> HttpResponse:
     return HttpResponse(
         envelope.render(body), status=status, content_type="application/json; charset=utf-8"
     )
+
+
+def _refusal(status: int, message: Any, code: str, **params: Any) -> HttpResponse:
+    with translation.override("zh-hans"):
+        body = envelope.answer(None, error=HsaError(message, code=code, **params))
+    return HttpResponse(
+        envelope.render(body), status=status, content_type="application/json; charset=utf-8"
+    )
+
+
+# The interface's own error answers where Django answers before the view (settlement/hsa/root_urls.py).
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _refusal(404, NO_SUCH_PATH, "no_such_path")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _refusal(400, BAD_REQUEST, "bad_request")
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _refusal(403, FORBIDDEN, "forbidden", detail=str(exception or ""))
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # Django has logged the traceback (django.request); the answer names no detail.
+    return _refusal(500, INTERNAL, "internal", incident=secrets.token_hex(4).upper())
 
 
 def _serve(request: HttpRequest, infno: str | None) -> tuple[int, dict[str, Any]]:

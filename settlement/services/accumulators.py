@@ -48,18 +48,34 @@ def accumulators_add(*, row: Settlement, sign: int, acc: Accumulator | None = No
                 scheme=row.scheme,
                 defaults={"deductible_paid": {}, "fund_paid": {}},
             )
-        deductible = dict(acc.deductible_paid)
-        fund = dict(acc.fund_paid)
-        deductible[row.scope] = int(deductible.get(row.scope, 0)) + sign * row.act_pay_dedc
-        fund[row.scope] = int(fund.get(row.scope, 0)) + sign * row.hifp_pay
-        count = 1 if row.kind == "settle" else -1
+        deductible, fund = scopes_after(acc, row=row, sign=sign)
         Accumulator.objects.filter(pk=acc.pk).update(
-            admissions=F("admissions") + sign * row.admission,
             deductible_paid=deductible,
             fund_paid=fund,
-            critical_base_fen=F("critical_base_fen") + sign * row.critical_base_fen,
-            critical_paid_fen=F("critical_paid_fen") + sign * row.hifmi_pay,
-            large_paid_fen=F("large_paid_fen") + sign * row.hifob_pay,
-            settlements=F("settlements") + sign * count,
+            **{name: F(name) + delta for name, delta in counter_deltas(row=row, sign=sign).items()},
         )
     # No refresh: no caller reads the row back, and every message saves that query.
+
+
+def counter_deltas(*, row: Settlement, sign: int) -> dict[str, int]:
+    """What a settlement adds to each counter column of its accumulator."""
+    count = 1 if row.kind == "settle" else -1
+    return {
+        "admissions": sign * row.admission,
+        "critical_base_fen": sign * row.critical_base_fen,
+        "critical_paid_fen": sign * row.hifmi_pay,
+        "large_paid_fen": sign * row.hifob_pay,
+        "settlements": sign * count,
+    }
+
+
+def scopes_after(
+    acc: Accumulator, *, row: Settlement, sign: int
+) -> tuple[dict[str, int], dict[str, int]]:
+    """The deductible and fund paid per cap scope once the settlement is added to `acc`, the row as
+    read under the person's lock (nobody else can move it meanwhile)."""
+    deductible = dict(acc.deductible_paid)
+    fund = dict(acc.fund_paid)
+    deductible[row.scope] = int(deductible.get(row.scope, 0)) + sign * row.act_pay_dedc
+    fund[row.scope] = int(fund.get(row.scope, 0)) + sign * row.hifp_pay
+    return deductible, fund

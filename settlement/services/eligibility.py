@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -57,8 +58,25 @@ def check_provider(*, provider: Provider, on: date) -> None:
         )
 
 
-def check_insured(*, person: Person, scheme: str, on: date) -> Insured:
-    """The person is alive on the date, enrolled in the scheme then, and out of any waiting period."""
+def enrolments_covering(*, person_id: int, scheme: str, on: date) -> QuerySet[Enrolment]:
+    """The person's enrolments in the scheme covering the date, the latest first (the first is the
+    one in force). Read it inside `unrestricted()`: an enrolment accounted to a former county
+    still covers care before the move."""
+    return (
+        Enrolment.objects.filter(person_id=person_id, scheme=scheme, start_month__lte=on)
+        .filter(Q(end_month__isnull=True) | Q(end_month__gte=on.replace(day=1)))
+        .order_by("-start_month")
+    )
+
+
+READ: Literal["read"] = "read"  # check_insured's `enrolment` when the caller has not read it
+
+
+def check_insured(
+    *, person: Person, scheme: str, on: date, enrolment: Enrolment | None | Literal["read"] = READ
+) -> Insured:
+    """The person is alive on the date, enrolled in the scheme then, and out of any waiting period.
+    `enrolment`: the first of `enrolments_covering`, if the caller read it under the person's lock."""
     label = SCHEME_LABELS.get(scheme, scheme)
     if person.died_on is not None and on > person.died_on:
         raise BusinessRuleError(
@@ -67,16 +85,9 @@ def check_insured(*, person: Person, scheme: str, on: date) -> Insured:
             field="psn_no",
             params={"name": person.name, "died": person.died_on.isoformat(), "on": on.isoformat()},
         )
-    month = on.replace(day=1)
-    with (
-        unrestricted()
-    ):  # an enrolment accounted to a former county still covers care before the move
-        enrolment = (
-            Enrolment.objects.filter(person_id=person.pk, scheme=scheme, start_month__lte=on)
-            .filter(Q(end_month__isnull=True) | Q(end_month__gte=month))
-            .order_by("-start_month")
-            .first()
-        )
+    if isinstance(enrolment, str):  # READ: not read yet
+        with unrestricted():
+            enrolment = enrolments_covering(person_id=person.pk, scheme=scheme, on=on).first()
     if enrolment is None:
         raise BusinessRuleError(
             NOT_ENROLLED,

@@ -53,8 +53,9 @@ class Case:
     wants_account: bool = False
     notes: Notes = field(default_factory=list)
     acc: Accumulator | None = (
-        None  # read by `calculate` under the person's lock; `store` moves this row
+        None  # read by `calculate` under the person's lock (or by the channel); `store` moves this row
     )
+    balance_fen: int | None = None  # the account's balance, if the channel read it under the lock
 
     @property
     def person(self) -> Person:
@@ -71,13 +72,21 @@ def calculate(case: Case) -> Settlement:
     """Fill the row's amounts under the policy in force on the service date."""
     policy = memo.policy(on=case.service_date)
     rules = policy.benefits
-    acc = case.acc = accumulator_for(
-        person_id=case.person.pk, year=case.service_date.year, scheme=case.what.scheme
-    )
+    if case.acc is None:
+        case.acc = accumulator_for(
+            person_id=case.person.pk, year=case.service_date.year, scheme=case.what.scheme
+        )
+    acc = case.acc
     use_account = case.wants_account and case.what.scheme == "employee"
     if case.wants_account and not use_account:
         case.notes.append((EMPLOYEE_ONLY_ACCOUNT, {}))
-    balance = account.balance(person=case.person) if use_account else 0
+    balance = 0
+    if use_account:
+        balance = (
+            case.balance_fen
+            if case.balance_fen is not None
+            else account.balance(person=case.person)
+        )
     claim = Claim(
         scheme=Scheme(case.what.scheme),
         hospital_level=HospitalLevel(case.hospital_level),
@@ -150,18 +159,23 @@ def store(
     `acc`: the accumulator `calculate` read under this same lock (spares reading it again)."""
     row.created_by = staff_user(actor)
     row.save()
+    pay_from_account(row, person, actor=actor)
     with unrestricted():
-        if row.acct_pay:
-            account.pay(
-                person=person,
-                amount_fen=row.acct_pay,
-                month=row.month,
-                key=f"setl:{row.setl_id}",
-                memo=f"结算 {row.setl_id}",
-                actor=actor,
-            )
         accumulators_add(row=row, sign=1, acc=acc)
     return row
+
+
+def pay_from_account(row: Settlement, person: Person, *, actor: Actor) -> None:
+    """The stored settlement's account payment, keyed by its setl_id (once), under the person's lock."""
+    if row.acct_pay:
+        account.pay(
+            person=person,
+            amount_fen=row.acct_pay,
+            month=row.month,
+            key=f"setl:{row.setl_id}",
+            memo=f"结算 {row.setl_id}",
+            actor=actor,
+        )
 
 
 def _line_json(line: Any) -> dict[str, Any]:

@@ -22,13 +22,18 @@ from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.money import fen_to_yuan
 from pooling.kernel.permissions import Actor, require
 from pooling.kernel.scoping import unrestricted
+from providers.models import Provider
 from settlement.hsa.codes import Meaning, meaning
 from settlement.models import FeeDetail, Settlement, Visit, VisitStatus
 from settlement.partitioning import month_key
-from settlement.services import memo, txn
-from settlement.services.eligibility import check_insured, check_not_future, check_provider
-from settlement.services.engine import Case, Notes, calculate, lock_person, store
-from settlement.services.visits import lock_visit
+from settlement.services import memo, settle_sql, txn
+from settlement.services.eligibility import (
+    READ,
+    check_insured,
+    check_not_future,
+    check_provider,
+)
+from settlement.services.engine import Case, Notes, calculate, lock_person, pay_from_account
 
 NOTHING_TO_SETTLE = _("就诊 %(mdtrt_id)s 没有可结算的费用明细（请先上传费用明细）")
 TOTAL_MISMATCH = _("医疗费总额 medfee_sumamt=%(given)s 元与已上传费用明细合计 %(total)s 元不符")
@@ -55,6 +60,9 @@ class SettleInput:
     delivery: str = ""  # "1" 顺产 / "2" 剖宫产, for maternity settlements paid as fixed sums
     when: datetime | None = None
     channel: str = "hsa"  # hsa / file (see SettlementChannel)
+    # The caller read `visit.person` under its row lock in this transaction
+    # (shapes.visit_from(lock_person=True)): not locked again.
+    person_locked: bool = False
 
 
 @dataclass
@@ -78,29 +86,42 @@ def settlement_settle(*, data: SettleInput, actor: Actor) -> Settlement:
     `actor`: a clerk of the city's own clients, or the national interface's system actor."""
     require(actor, "settlement.settle")
     computed = _compute(data, lock=True)
-    row = store(computed.row, computed.case.person, actor=actor, acc=computed.case.acc)
-    FeeDetail.objects.filter(
-        month=row.visit_month, visit_id=row.visit_id, pk__in=[f.pk for f in computed.fees]
-    ).update(settlement_id=row.pk)
-    Visit.objects.filter(month=row.visit_month, pk=row.visit_id).update(status=VisitStatus.SETTLED)
+    assert computed.case.acc is not None  # read under the person's lock by _compute or calculate
+    # Row, accumulator, fee lines, visit: one statement (settle_sql), then the account.
+    row = settle_sql.write(row=computed.row, acc=computed.case.acc, fees=computed.fees, actor=actor)
+    with unrestricted():
+        pay_from_account(row, computed.case.person, actor=actor)
     row.person = computed.case.person  # the answer shows the person: spare it a second read
     return row
 
 
 def _compute(data: SettleInput, *, lock: bool) -> Computed:
     visit = data.visit
-    person = lock_person(visit.person_id) if lock else _person(visit.person_id)
-    visit = lock_visit(month=visit.month, pk=visit.pk) if lock else visit
+    if lock:
+        person = visit.person if data.person_locked else lock_person(visit.person_id)
+    else:
+        person = _person(visit.person_id)
+    provider = memo.provider(pk=visit.provider_id)
+    what, service_date = _meaning(visit, provider), _service_date(visit)
+    held = None
+    if lock:  # the visit's lock, its person's enrolment, accumulator and balance: one statement
+        held = settle_sql.hold(
+            visit=visit, person_id=person.pk, scheme=what.scheme, on=service_date
+        )
+        visit = held.visit
+        if (_meaning(visit, provider).scheme, _service_date(visit)) != (what.scheme, service_date):
+            # Changed (2203) between the first read and the lock: read them for what it says now.
+            what, service_date, held = _meaning(visit, provider), _service_date(visit), None
     _check_visit(visit)
     fees = _fees(visit, data)
-    service_date = _service_date(visit)
     check_not_future(service_date, field="endtime" if visit.inpatient else "begntime")
-    provider = memo.provider(pk=visit.provider_id)
     check_provider(provider=provider, on=service_date)
-    what = meaning(
-        insutype=visit.insutype, med_type=visit.med_type, pharmacy=provider.kind == "pharmacy"
+    insured = check_insured(
+        person=person,
+        scheme=what.scheme,
+        on=service_date,
+        enrolment=held.enrolment if held else READ,
     )
-    insured = check_insured(person=person, scheme=what.scheme, on=service_date)
     notes: Notes = []
     case = Case(
         insured=insured,
@@ -115,8 +136,16 @@ def _compute(data: SettleInput, *, lock: bool) -> Computed:
         maternity_kind=_maternity_kind(visit, data.delivery),
         wants_account=data.acct_used,
         notes=notes,
+        acc=held.acc if held else None,
+        balance_fen=held.balance_fen if held else None,
     )
     return Computed(row=calculate(case), fees=fees, case=case)
+
+
+def _meaning(visit: Visit, provider: Provider) -> Meaning:
+    return meaning(
+        insutype=visit.insutype, med_type=visit.med_type, pharmacy=provider.kind == "pharmacy"
+    )
 
 
 def _fees(visit: Visit, data: SettleInput) -> list[FeeDetail]:

@@ -211,32 +211,34 @@ class HsaClient:
         return self.post("2204", {"feedetail": rows})
 
     def settle(
+        self, mdtrt_id: str, person: Person, total: str, *, infno: str = "2207", **options: Any
+    ) -> dict[str, Any]:
+        """2207 (or `infno`); `options`: settle_payload's `acct`, `insutype`."""
+        return self.post(infno, self.settle_payload(mdtrt_id, person, total, **options))
+
+    def settle_payload(
         self,
         mdtrt_id: str,
         person: Person,
         total: str,
         *,
         acct: bool = False,
-        infno: str = "2207",
         insutype: str = "310",
     ) -> dict[str, Any]:
-        return self.post(
-            infno,
-            {
-                "data": {
-                    "psn_no": psn(person),
-                    "mdtrt_cert_type": "02",
-                    "mdtrt_cert_no": person.id_number,
-                    "med_type": "11",
-                    "medfee_sumamt": total,
-                    "psn_setlway": "01",
-                    "mdtrt_id": mdtrt_id,
-                    "chrg_bchno": "B1",
-                    "insutype": insutype,
-                    "acct_used_flag": "1" if acct else "0",
-                }
-            },
-        )
+        return {
+            "data": {
+                "psn_no": psn(person),
+                "mdtrt_cert_type": "02",
+                "mdtrt_cert_no": person.id_number,
+                "med_type": "11",
+                "medfee_sumamt": total,
+                "psn_setlway": "01",
+                "mdtrt_id": mdtrt_id,
+                "chrg_bchno": "B1",
+                "insutype": insutype,
+                "acct_used_flag": "1" if acct else "0",
+            }
+        }
 
 
 def psn(person: Person) -> str:

@@ -103,8 +103,40 @@ def test_a_message_is_one_transaction_a_refusal_inside_the_service_leaves_nothin
     with CaptureQueriesContext(connection) as seen:
         answer = hsa.settle(mdtrt_id, person, "20.00")
     assert answer["infcode"] == 0, answer
-    # Only the message's own block (a savepoint here, as the test runs in a transaction) and the
-    # one get_or_create takes to create the person's first accumulator: the services open none.
+    # Only the message's own block (a savepoint here, as the test runs in a transaction): the
+    # services open none (the first accumulator is inserted in the settling statement itself).
     sql = [q["sql"] for q in seen.captured_queries]
     opened = [sql[n + 1][:30] for n, q in enumerate(sql) if q.startswith("SAVEPOINT")]
-    assert opened == ["INSERT INTO settlement_message", 'INSERT INTO "settlement_accumu']
+    assert opened == ["INSERT INTO settlement_message"]
+
+
+def test_a_settlement_is_six_statements_once_the_lookups_are_remembered(hsa, people, settings):
+    """2207 with the lookup memo warm (as in production, HSA_LOOKUP_TTL_SECONDS): claim the msgid;
+    the visit with its person locked; the visit locked with enrolment, accumulator and balance; the
+    fee lines; settlement + accumulator + fee lines + visit in one statement; store the answer."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.HSA_LOOKUP_TTL_SECONDS = 60
+    person = people.resident
+    warm = hsa.register(person, insutype="390")
+    hsa.fees(warm, person, [("001102000000100", "1", "20.00")])
+    assert hsa.settle(warm, person, "20.00", insutype="390")["infcode"] == 0
+    mdtrt_id = hsa.register(person, insutype="390")
+    hsa.fees(mdtrt_id, person, [("001102000000100", "1", "20.00")])
+    with CaptureQueriesContext(connection) as seen:
+        answer = hsa.settle(mdtrt_id, person, "20.00", insutype="390")
+    assert answer["infcode"] == 0, answer
+    sql = [q["sql"] for q in seen.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert [q.split()[0] for q in sql] == [
+        "INSERT",
+        "SELECT",
+        "SELECT",
+        "SELECT",
+        "WITH",
+        "UPDATE",
+    ], sql
+    # Two 20.00 visits, both inside the resident's outpatient deductible: the fund pays nothing.
+    acc = Accumulator.objects.get(person=person, scheme="resident")
+    assert acc.settlements == 2
+    assert acc.deductible_paid == {"outpatient": 4000} and acc.fund_paid == {"outpatient": 0}

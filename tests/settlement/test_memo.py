@@ -1,5 +1,6 @@
-"""The per-process lookup memo (settlement/services/memo.py): off by default; with a TTL it
-reuses an answer, and a change made in this process is seen at once."""
+"""The per-process lookup memo (settlement/services/memo.py): on by default for 5 s (tests turn it
+off, tests/conftest.py); with a TTL it reuses an answer, a change made in this process is seen at
+once, and one made in another process after at most the TTL."""
 
 from __future__ import annotations
 
@@ -30,8 +31,21 @@ def _queries(fn) -> int:
     return len(seen.captured_queries)
 
 
-def test_off_by_default_every_lookup_reads(hospital, settings):
-    assert settings.HSA_LOOKUP_TTL_SECONDS == 0
+def test_production_default_is_five_seconds(monkeypatch):
+    import importlib
+
+    import pooling.settings
+
+    monkeypatch.delenv("HSA_LOOKUP_TTL_SECONDS", raising=False)
+    fresh = importlib.reload(pooling.settings)
+    try:
+        assert fresh.HSA_LOOKUP_TTL_SECONDS == 5
+    finally:
+        importlib.reload(pooling.settings)
+
+
+def test_off_every_lookup_reads(hospital, settings):
+    assert settings.HSA_LOOKUP_TTL_SECONDS == 0  # tests/conftest.py
     assert memo.settleable(provider_code=hospital.national_code, on=ON) is True
     assert _queries(lambda: memo.settleable(provider_code=hospital.national_code, on=ON)) == 1
 
@@ -89,3 +103,34 @@ def test_credential_and_sign_in_are_remembered_and_a_revocation_or_sign_out_here
     assert signed_in(provider_id=hospital.pk, sign_no=record.sign_no) is False
     credential_revoke(credential=issued.credential, reason="密钥泄露", actor=city_agent)
     assert credential_authenticate(token=issued.token) is None
+
+
+def test_a_revocation_or_sign_out_made_in_another_process_stops_the_key_within_the_ttl(
+    hospital, city_agent, settings, monkeypatch
+):
+    """Another process's change sends no signal here: written with update(), as that process's
+    commit looks from this one. The memo answers from before it until its entry expires."""
+    from settlement.models import Credential, CredentialStatus, SignIn
+    from settlement.services.credentials import (
+        credential_authenticate,
+        credential_issue,
+        sign_in,
+        signed_in,
+    )
+
+    settings.HSA_LOOKUP_TTL_SECONDS = 5
+    clock = [1000.0]
+    monkeypatch.setattr(memo.time, "monotonic", lambda: clock[0])
+    issued = credential_issue(provider=hospital, label="HIS", actor=city_agent)
+    record = sign_in(credential=issued.credential, opter_no="001")
+    assert credential_authenticate(token=issued.token) == issued.credential
+    assert signed_in(provider_id=hospital.pk, sign_no=record.sign_no) is True
+
+    Credential.objects.filter(pk=issued.credential.pk).update(status=CredentialStatus.REVOKED)
+    SignIn.objects.filter(pk=record.pk).update(signed_out_at=record.signed_in_at)
+    clock[0] += 4.9  # within the TTL: still the remembered answer
+    assert credential_authenticate(token=issued.token) == issued.credential
+    assert signed_in(provider_id=hospital.pk, sign_no=record.sign_no) is True
+    clock[0] += 0.2  # 5.1 s after the lookup: the bound
+    assert credential_authenticate(token=issued.token) is None
+    assert signed_in(provider_id=hospital.pk, sign_no=record.sign_no) is False

@@ -130,7 +130,7 @@ def _fee_line(row: dict[str, Any]) -> FeeLine:
     )
 
 
-def settle_input(ctx: Context, visit: Visit) -> SettleInput:
+def settle_input(ctx: Context, visit: Visit, *, person_locked: bool = False) -> SettleInput:
     data = ctx.data
     if fields.flag(data, "mid_setl_flag"):
         raise HsaError(MID_SETTLEMENT, field="mid_setl_flag", code="mid_settlement")
@@ -146,6 +146,7 @@ def settle_input(ctx: Context, visit: Visit) -> SettleInput:
         invono=fields.text(data, "invono", required=False, max_len=30),
         operator=ctx.env.opter_name or ctx.env.opter,
         delivery=fields.text(data, "matn_type", required=False, max_len=1),
+        person_locked=person_locked,
     )
 
 
@@ -165,7 +166,7 @@ def quote(ctx: Context, *, inpatient: bool) -> dict[str, Any]:
 
 
 def settle(ctx: Context, *, inpatient: bool) -> dict[str, Any]:
-    visit = visit_from(ctx.data)
+    visit = visit_from(ctx.data, lock_person=True)  # the settlement's first lock, with the read
     check_kind(visit, inpatient=inpatient)
-    row = settlement_settle(data=settle_input(ctx, visit), actor=HSA_GATEWAY)
+    row = settlement_settle(data=settle_input(ctx, visit, person_locked=True), actor=HSA_GATEWAY)
     return answer_settlement(row, visit.person_id)
