@@ -3,8 +3,9 @@ entry per batch.
 
 Postings are written at settlement speed without touching the funds ledger (one entry
 per payment would queue every settlement on the county's control-account row lock).
-A sweep takes every unmatched posting of one county, month and kind, marks them with a
-new batch in one UPDATE, and posts their total as one entry of the personal-account
+A sweep takes every unmatched posting of one county and month, marks them with a new
+batch per kind in one UPDATE (whose RETURNING gives each batch's count and total), and posts
+each batch's total as one entry of the personal-account
 book keyed by the batch — `FLOWS` says against which account. A retiree allocation is
 money leaving the pooled fund: one entry in each book, the pooled one keyed
 `<batch key>:pooled`, both with the source `SOURCE`.

@@ -7,12 +7,14 @@ cycle (no second allocation rule):
    so a county of 50,000 takes well under a second; SQLite keeps the Python path): in-service people whose declaration of the month is paid
    get its account share; retirees still covered get the policy's fixed monthly amount.
    Keyed `alloc:<id number>:<month>`, so a second call writes nothing.
-2. `account_postings_sweep` (`_totals`: with each batch's count and total): every unmatched posting of the county and month (these
-   allocations, and the month's payments at providers) into the books — allocations
-   against the personal book's transit account (the collection step moved that money on
-   to the special account), retirees' amounts as one entry in each book with a shared
-   key (`<batch>:pooled`), payments against the provider payable. After it the county's
-   control account equals the sum of its people's balances for the month's postings.
+2. `account_postings_sweep_totals` (the sweep, with each batch's count and total, so the
+   matched rows are not read again for the step's counts): every unmatched posting of the
+   county and month (these allocations, and the month's payments at providers) into the
+   books — allocations against the personal book's transit account (the collection step
+   moved that money on to the special account), retirees' amounts as one entry in each book
+   with a shared key (`<batch>:pooled`), payments against the provider payable. After it
+   the county's control account equals the sum of its people's balances for the month's
+   postings.
 
 Late money: a declaration of an earlier month paid in full by a collection booked in
 this month (`booked_month`: received this month, or received earlier but recorded after
