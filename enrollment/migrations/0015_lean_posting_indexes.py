@@ -37,9 +37,8 @@ def restore_key_twin(apps, schema_editor):
         return
     model = apps.get_model("enrollment", "AccountPosting")
     name = schema_editor._create_index_name(TABLE, ["key"], suffix="_like")
-    schema_editor.execute(
-        f'CREATE INDEX IF NOT EXISTS "{name}" ON "{model._meta.db_table}" ("key" varchar_pattern_ops)'
-    )
+    table = model._meta.db_table
+    schema_editor.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ("key" varchar_pattern_ops)')
 
 
 class Migration(migrations.Migration):
