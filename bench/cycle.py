@@ -64,9 +64,9 @@ reconcile 0 ledger discrepancies, 0 month differences after every run.
 branch took 54.0 s at load 1.9–3.7) and before at load 4–5 (55.8 / 53.5 s at 30912e1); not
 measured again at load 9–13 (97 s before 30912e1). (The cycle of the same settlements without
 declarations or account payments took 10.5–16.9 s.) Within 3× of the issue's floor: NOT met
-(120–140×), and it cannot be: the floor reads the settlements, the cycle must also write the sub-
-ledger. The work floor is the irreducible part — 3 and 4 above are a row written (with its unique
-key, guard trigger and five index entries written, four matched — three more of each before
+(120–140×), and it cannot be: the floor reads the settlements, the cycle must also write the
+sub-ledger. The work floor is the irreducible part — 3 and 4 above are a row written (with its
+unique key, guard trigger and five index entries written, four matched — three more of each before
 enrollment 0015) per employee credited and per posting matched: 4.8 s and 9.8 s of the 16.1 s at
 1M (load 2.2–2.5), against 0.3 s of GROUP BY; no cycle that keeps the sub-ledger's rules (every
 posting keyed, immutable, matched to a batch once) can skip them. The cycle is 2.3–2.5× its work
