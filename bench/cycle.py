@@ -28,9 +28,23 @@ the next trials from a copy of the month it generated):
    `manage.py reconcile` and the month's reconciliation page find (must be 0 and 0).
 Aims (issue 13): ≤ 60 s at 1,000,000 settlements, within 3× of the floor, linear in N.
 
-Measured 2026-11-30 01:40–02:10 on this branch (month 2026-09), the 2 cores shared with other
-engineers' suites — load average (`uptime`, 1 min) beside each row. Last, at 30912e1:
+Measured 2026-11-30 on the 2 cores shared with other engineers' suites (month 2026-09) — load
+average (`uptime`, 1 min, sampled every 15 s over the run; the 4–5.4 row: at its start and end)
+beside each row; rest = the other six steps.
+Last, 02:16–02:32, branch acctspeed (sweep in one UPDATE; postings without 3 unread indexes;
+account pages with room for HOT balance updates — enrollment 0015, 0016):
   settlements  workers  generate  floor   work    cycle  ÷floor  ÷work  accounts  reconcile  providers  rest   load
+      250,000        1    15.2 s  0.08 s   4.6 s  15.2 s   193×   3.3×     8.0 s      2.7 s     2.4 s  2.1 s  3.2–3.5
+    1,000,000        1    43.0 s  0.28 s  16.1 s  39.5 s   139×   2.5×    26.5 s      6.6 s     3.4 s  3.0 s  2.2–2.5
+    1,000,000        2   (same)   0.32 s  16.5 s  38.4 s   120×   2.3×    26.0 s      6.7 s     3.0 s  2.7 s  2.2–2.5
+The same generated month at b26871e (main before this branch), in the same half hour:
+    1,000,000        1    55.0 s  0.19 s  21.3 s  54.0 s   279×   2.5×    37.3 s      9.3 s     4.1 s  3.3 s  1.9–3.7
+    1,000,000        1    67.1 s  0.33 s  24.3 s  49.7 s   152×   2.1×    37.1 s      6.4 s     3.1 s  3.1 s    4–5.4
+(The work floor fell with the cycle: its credits and matching write the same rows into the same
+indexes — 6.4 → 4.8 s and 13.0 → 9.8 s — so ÷work stays 2.3–2.5×. The accounts step before
+took 37.1–37.3 s at load 1.9–5.4, so its 26.5 s is the change, not a quieter hour; the whole
+cycle's 54.0 → 39.5 s owes ~3 s of reconcile and providers to the load, 1.9–3.7 against 2.2–2.5.)
+Earlier, 01:40–02:10, at 30912e1:
     1,000,000        1    58.2 s  0.28 s  23.9 s  55.8 s   202×   2.3×    40.1 s      8.3 s     3.8 s  3.6 s    4–5
     1,000,000        2   (same)   0.27 s  23.9 s  53.5 s   201×   2.2×    38.6 s      7.8 s     3.6 s  3.5 s    4–5
 Before 30912e1 (the allocation still looked every key up, the sweep fetched a row per posting):
@@ -46,25 +60,50 @@ At 1,000,000: 500,000 people, 20,009 employers, 297,014 declaration lines, 19,40
 allocates 269,999 account credits and matches 819,719 postings in 22 batches; 496 statements;
 reconcile 0 ledger discrepancies, 0 month differences after every run.
 
-≤ 60 s at 1M: met at load 4–5 (55.8 s with 1 worker, 53.5 s with 2) with the month the issue
-describes; not at load 9–13 (97 s). (The cycle of the same settlements without declarations or
-account payments took 10.5–16.9 s.) Within 3× of the issue's floor: NOT met (~200×), and it
-cannot be: the floor reads the settlements, the cycle must also write the sub-ledger. The work
-floor is the irreducible part — 3 and 4 above are a row written (with its unique key, guard
-trigger and seven index entries) per employee credited and per posting matched: 7 s and 15 s
-of the 24 s at 1M (load 4–5), against 0.3 s of GROUP BY; no cycle that keeps the sub-ledger's
-rules (every posting keyed, immutable, matched to a batch once) can skip them. The cycle is
-2.2–2.3× its work floor at 1M (within the 3× the issue asks of a floor), 2.2× at 4M, 3.0× at
-250,000 (where the fixed costs of 100-odd shards weigh more); its excess is the accounts
-step's per-county statements (the candidates locked, the due table, one batch and entry per
-county and kind) and reconcile. A second worker gains little (53.5 against 55.8 s): the work
-is PostgreSQL's writes, on the same two cores.
+≤ 60 s at 1M: met at load 2.2–2.5 (39.5 s with 1 worker, 38.4 s with 2; the code before this
+branch took 54.0 s at load 1.9–3.7) and before at load 4–5 (55.8 / 53.5 s at 30912e1); not
+measured again at load 9–13 (97 s before 30912e1). (The cycle of the same settlements without
+declarations or account payments took 10.5–16.9 s.) Within 3× of the issue's floor: NOT met
+(120–140×), and it cannot be: the floor reads the settlements, the cycle must also write the
+sub-ledger. The work floor is the irreducible part — 3 and 4 above are a row written (with its
+unique key, guard trigger and five index entries written, four matched — three more of each before
+enrollment 0015) per employee credited and per posting matched: 4.8 s and 9.8 s of the 16.1 s at
+1M (load 2.2–2.5), against 0.3 s of GROUP BY; no cycle that keeps the sub-ledger's rules (every
+posting keyed, immutable, matched to a batch once) can skip them. The cycle is 2.3–2.5× its work
+floor at 1M (within the 3× the issue asks of a floor), 3.3× at 250,000 (where the fixed costs of
+100-odd shards weigh more); its excess is the accounts step's per-county statements (the
+candidates locked FOR NO KEY UPDATE, 0.25 s a county of 25,000; the due table, 0.2 s; one batch
+and entry per county and kind) and reconcile. A second worker gains little (38.4 against 39.5 s):
+the work is PostgreSQL's writes, on the same two cores, and the server's 128 MB of shared buffers
+(the matching UPDATE evicts dirty pages as it goes: EXPLAIN shows about as many pages written as
+dirtied).
+Growth 250,000 → 1,000,000 at acctspeed: 15.2 → 39.5 s (load 2.2–3.5), 2.6× for 4× the month.
 Growth 250,000 → 1,000,000 → 4,000,000 (before 30912e1): 25.1 → 62.4–96.9 → 272.5 s, linear,
 ~60–100 s per million by the load, as the work floor is (8.3 → 24.9–63.5 → 122.2 s): the
 accounts step (a row per credit and per payment) and reconcile (the ledger's all-time checks)
 grow with N, the provider step (3.9 → 5.3 → 9.3 s) and the rest slowly.
 
-What this branch changed, profiled at 1,000,000 (step rows and EXPLAIN ANALYZE):
+What acctspeed changed (the accounts step 37.3 → 26.5 s at 1M, same load; per county of 25,000
+credits and 50,000 payments, profiled statement by statement: 3.8 → 2.0 s):
+- the sweep matches a county and month's postings of every kind in one UPDATE (each kind's
+  batch from an unnest of (kind, batch)), whose RETURNING gives each batch's count and total:
+  no UPDATE per kind, no second read of the matched rows by batch (in the sweep, and in the
+  step, which summed them again for its counts);
+- the posting table lost three indexes nothing reads (enrollment 0015): `key`'s and
+  `county_id`'s varchar_pattern_ops twins (nothing looks postings up by prefix — the one
+  `key__startswith` is the bench generator's, on a seq scan anyway) and `county_id`'s own
+  (unmatched postings are found through `posting_unmatched`; every other read groups the
+  table): the matching UPDATE 1.4 → 0.9 s a county, the credits' INSERT 1.0 → 0.5 s;
+- personal-account pages keep a fifth free (fillfactor 80, enrollment 0016): a balance moved
+  stays on its page (HOT), so neither of the account's indexes gets an entry — the credits'
+  INSERT and balance UPDATE 0.5–0.6 → 0.35 s a county.
+Tried and left: dropping the batch_id index (0.03 s a county: its entries go in batch order);
+a statement-level posting guard (the row trigger is 60 ms of a 600 ms UPDATE of 50,000 postings;
+a transition-table join would cost about that and weaken nothing only with care); HOT updates
+of matched postings (impossible while `batch_id` is indexed and in `posting_unmatched`'s
+predicate, and would need half-empty pages).
+
+What the branch before (cyclespeed) changed, profiled at 1,000,000 (step rows and EXPLAIN ANALYZE):
 - the posting guard (enrollment 0013) compares the row as a record, not as two JSON documents:
   9.5 s → 1.5 s of trigger time for 549,720 postings matched;
 - a shard's transaction runs without JIT and with 256 MB work memory

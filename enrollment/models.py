@@ -564,11 +564,14 @@ class AccountPosting(ScopedModel):
     batch, once (`batch` from empty to set).
     """
 
+    # No index of its own (migration 0015): a county's postings are looked for unmatched,
+    # through posting_unmatched; every other read groups the whole table.
     county = models.ForeignKey(
         REGION,
         verbose_name=_("经办单位"),
         on_delete=models.PROTECT,
         related_name="account_postings",
+        db_index=False,
     )
     account = models.ForeignKey(
         PersonalAccount,

@@ -108,6 +108,24 @@ def test_it_sweeps_a_county_month_into_one_funds_entry_per_kind(county_a, demo_p
     assert late.key == f"pa:{A}:2026-01:payment:2" and control_fen(A) == 17400
 
 
+def test_its_totals_are_each_batch_count_and_sum_matched_in_one_update(county_a, demo_policy):
+    one, two = (paid_employee(county_a, name).person for name in ("甲", "乙"))
+    services.accounts_allocate_month(month=JAN, actor=SETUP)  # 2 × 10,000
+    services.account_pay(person=one, amount_fen=2500, month=JAN, key="claim:1", actor=SETUP)
+    services.account_pay(person=two, amount_fen=700, month=JAN, key="claim:2", actor=SETUP)
+    swept = sweep.account_postings_sweep_totals(county_code=A, month=JAN, actor=SETUP)
+    assert [(s.batch.kind, s.count, s.total_fen) for s in swept] == [
+        (PostingKind.ALLOCATION, 2, 20000),
+        (PostingKind.PAYMENT, 2, -3200),
+    ]
+    for s in swept:  # each batch holds its own kind's postings, and its entry says the same
+        assert set(s.batch.postings.values_list("kind", flat=True)) == {s.batch.kind}
+        assert sum(s.batch.postings.values_list("amount_fen", flat=True)) == s.total_fen
+        entry = Entry.objects.get(key=s.batch.key)
+        assert entry.memo.endswith(f"汇总 {s.count} 笔")
+    assert control_fen(A) == balances_fen(A) == 16800 and discrepancies() == []
+
+
 def test_it_posts_a_retiree_allocation_in_both_books_under_one_reference(county_a, demo_policy):
     person = retiree(county_a)
     pooled_cash(A, 1_000_000)

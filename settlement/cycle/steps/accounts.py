@@ -7,12 +7,14 @@ cycle (no second allocation rule):
    so a county of 50,000 takes well under a second; SQLite keeps the Python path): in-service people whose declaration of the month is paid
    get its account share; retirees still covered get the policy's fixed monthly amount.
    Keyed `alloc:<id number>:<month>`, so a second call writes nothing.
-2. `account_postings_sweep`: every unmatched posting of the county and month (these
-   allocations, and the month's payments at providers) into the books — allocations
-   against the personal book's transit account (the collection step moved that money on
-   to the special account), retirees' amounts as one entry in each book with a shared
-   key (`<batch>:pooled`), payments against the provider payable. After it the county's
-   control account equals the sum of its people's balances for the month's postings.
+2. `account_postings_sweep_totals` (the sweep, with each batch's count and total, so the
+   matched rows are not read again for the step's counts): every unmatched posting of the
+   county and month (these allocations, and the month's payments at providers) into the
+   books — allocations against the personal book's transit account (the collection step
+   moved that money on to the special account), retirees' amounts as one entry in each book
+   with a shared key (`<batch>:pooled`), payments against the provider payable. After it
+   the county's control account equals the sum of its people's balances for the month's
+   postings.
 
 Late money: a declaration of an earlier month paid in full by a collection booked in
 this month (`booked_month`: received this month, or received earlier but recorded after
@@ -34,13 +36,12 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import connection
-from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import AccountPosting, Collection, DeclarationStatus
 from enrollment.services.accounts import accounts_allocate_month
 from enrollment.services.accounts_setwise import accounts_allocate_county_setwise
-from enrollment.services.sweep import account_postings_sweep
+from enrollment.services.sweep import account_postings_sweep_totals
 from pooling.kernel.regions import handling_units
 from pooling.kernel.scoping import unrestricted
 from settlement.cycle.base import ShardContext, StepDef
@@ -88,15 +89,13 @@ def work(ctx: ShardContext) -> dict[str, int]:
     allocated = 0
     for month in [*_late_months(ctx.shard, ctx.month), ctx.month]:
         allocated += allocate(month=month, actor=ctx.actor, county_code=ctx.shard)
-    batches = []
+    swept = []
     for month in [*_unswept_months(ctx.shard, ctx.month), ctx.month]:
-        batches += account_postings_sweep(
+        swept += account_postings_sweep_totals(
             county_code=ctx.shard, month=month, actor=ctx.actor, entry_date=ctx.entry_date
         )
-    swept = (
-        AccountPosting.objects.filter(batch__in=batches).aggregate(s=Sum("amount_fen"))["s"] or 0
-    )
-    return {"allocated": allocated, "batches": len(batches), "swept_fen": int(swept)}
+    total = sum(s.total_fen for s in swept)
+    return {"allocated": allocated, "batches": len(swept), "swept_fen": total}
 
 
 STEP = StepDef(NAME, _("个人账户划入"), plan, work)
