@@ -634,9 +634,16 @@ class CollectionKind(ImportKind):
     def write(self, records: Iterator[Any], ctx: Context) -> int:
         """Through the collection service: it matches the declaration and moves its status."""
         from enrollment.services import collection_record
+        from settlement.cycle.booking import county_lock
 
+        rows = list(records)
+        # The service takes each row's county booking lock, held until the file commits: take
+        # them all first, in code order, so two files of several counties imported at once
+        # wait for each other instead of deadlocking (file order differs between files).
+        for county in sorted({c.county_id for c in rows}):
+            county_lock(county)
         written = 0
-        for c in records:
+        for c in rows:
             try:
                 collection_record(
                     tax_ref=c.tax_ref,

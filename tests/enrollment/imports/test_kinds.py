@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from auditlog.models import LogEntry
@@ -412,4 +413,41 @@ def test_it_reads_an_enrolment_workbooks_dates_by_their_format_and_names_a_bare_
     assert sorted(Enrolment.objects.values_list("start_month", flat=True)) == [
         date(2026, 1, 1),
         date(2026, 3, 1),
+    ]
+
+
+def test_a_collections_file_takes_its_counties_booking_locks_first_in_code_order(monkeypatch):
+    """Each recording holds its county's booking lock until the file commits: two files of
+    several counties at once would deadlock if each took them in its own row order."""
+    from types import SimpleNamespace
+
+    import enrollment.services as enrollment_services
+    from settlement.cycle import booking
+
+    calls: list[tuple[str, str]] = []
+    monkeypatch.setattr(booking, "county_lock", lambda county: calls.append(("lock", county)))
+
+    def record(**kw):
+        calls.append(("record", kw["tax_ref"]))
+
+    monkeypatch.setattr(enrollment_services, "collection_record", record)
+    rows = [
+        SimpleNamespace(
+            county_id=county,
+            tax_ref=ref,
+            employer=SimpleNamespace(credit_code="x"),
+            month=date(2026, 1, 1),
+            amount_fen=100,
+            received_on=date(2026, 1, 5),
+        )
+        for county, ref in (("320903", "T1"), ("320902", "T2"), ("320903", "T3"))
+    ]
+    ctx: Any = SimpleNamespace(actor=SETUP)  # write reads only the actor here
+    assert k.CollectionKind().write(iter(rows), ctx) == 3
+    assert calls == [
+        ("lock", "320902"),
+        ("lock", "320903"),
+        ("record", "T1"),
+        ("record", "T2"),
+        ("record", "T3"),
     ]
