@@ -30,6 +30,7 @@ from django.http import Http404, HttpRequest, HttpResponseBase
 from django.urls import set_urlconf
 from django.utils.module_loading import import_string
 
+from pooling.kernel.scoping import acting_as
 from settlement.hsa.view import not_found
 
 PREFIX = "/api/hsa/"
@@ -60,7 +61,10 @@ class HsaHandler(WSGIHandler):
         request.get_host()  # ALLOWED_HOSTS, as CommonMiddleware checks it for pages
         set_cid(request)  # the audit correlation id (AuditlogMiddleware does this for pages)
         try:
-            return self._get_response(request)  # type: ignore[attr-defined]  # BaseHandler: resolve, view
+            # No user: the scope is nobody's until the dispatcher takes the provider's, exactly
+            # as ScopeMiddleware leaves an anonymous request on the full stack (never SYSTEM).
+            with acting_as(None):
+                return self._get_response(request)  # type: ignore[attr-defined]  # BaseHandler: resolve, view
         except Http404:  # with DEBUG on too: a machine reads JSON, never the debug page
             return not_found(request)
 

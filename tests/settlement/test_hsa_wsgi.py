@@ -155,3 +155,28 @@ def test_only_the_interface_resolves_on_the_slim_path_and_hosts_are_still_checke
     foreign = wsgi.request("POST", "/api/hsa/", host="evil.example")
     assert foreign.status_code == 400
     assert json.loads(foreign.content)["err_msg"] == str(BAD_REQUEST)
+
+
+def test_a_machine_message_is_nobodys_scope_until_the_dispatcher_takes_the_providers(
+    machine, wsgi, monkeypatch
+):
+    """Without ScopeMiddleware the default would be the system's (every county): the slim path
+    binds nobody's scope, as an anonymous request has on the full stack."""
+    from pooling.kernel.scoping import current_scope
+    from settlement.hsa import view
+
+    seen: list[str] = []
+    original = view.handle
+
+    def handle(*args: Any, **kwargs: Any) -> Any:
+        seen.append(current_scope().label)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(view, "handle", handle)
+    wsgi.post(
+        "/api/hsa/",
+        json.dumps(machine.envelope("9999", {})),
+        "application/json",
+        f"Bearer {machine.token}",
+    )
+    assert seen == ["anonymous"]
