@@ -85,6 +85,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--floor-messages", type=int, default=0, help="default: 3 × min(settlements, 5000)"
     )
+    parser.add_argument(
+        "--write-floor-pairs", type=int, default=0, help="default: min(settlements, 5000)"
+    )
     parser.add_argument("--gunicorn-workers", type=int, default=3)
     parser.add_argument(
         "--clients", type=int, default=3, help="load processes (one demo hospital each)"
@@ -107,6 +110,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     setup_django("pooling_bench_http")
     tokens, patients, items = _world()
+    _write_floor_tables(patients)
     clients = min(args.clients, len(tokens))
     port = _free_port()
     server = _gunicorn(port, args.gunicorn_workers, args.lookup_ttl)
@@ -131,15 +135,21 @@ def main(argv: list[str]) -> int:
             ]
 
         _run(load.floor, jobs(50 * clients, 1))  # warm every worker's imports and connections
+        _run(load.write_floor, jobs(20 * clients, 3))
         rss_before = _worker_rss(server.pid)
         floor_n = args.floor_messages or 3 * min(args.settlements, 5000)
         cpu = _server_cpu(server.pid)
         floor = _run(load.floor, jobs(floor_n, 2))
         floor["cpu"], cpu = _server_cpu(server.pid) - cpu, _server_cpu(server.pid)
+        writes = _run(
+            load.write_floor, jobs(args.write_floor_pairs or min(args.settlements, 5000), 4)
+        )
+        writes["cpu"], cpu = _server_cpu(server.pid) - cpu, _server_cpu(server.pid)
         run = _run(load.settle, jobs(args.settlements, int(time.time()) % 1000))
         run["cpu"] = _server_cpu(server.pid) - cpu
         rss_after = _worker_rss(server.pid)
         _report(args, clients, floor, run, rss_before, rss_after)
+        _report_write_floor(writes, run)
         if args.rss_run:
             _rss_run(
                 args.rss_run,
@@ -152,6 +162,9 @@ def main(argv: list[str]) -> int:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     ok = _reconcile()
+    from bench._write_floor import check
+
+    print(f"check   {check()}")
     return 0 if ok and run["rate"] >= 300 and run["p99"] < 0.1 else 1
 
 
@@ -198,6 +211,7 @@ def _gunicorn(port: int, workers: int, lookup_ttl: int) -> subprocess.Popen[byte
         "DB_CONN_MAX_AGE": "600",
         "PYTHONUNBUFFERED": "1",
         "HSA_LOOKUP_TTL_SECONDS": str(lookup_ttl),
+        "POOLING_BENCH_WRITE_FLOOR": "true",  # W2204/W2207, bench/_write_floor.py
     }
     command = [
         str(ROOT / ".venv/bin/gunicorn"),
@@ -212,6 +226,17 @@ def _gunicorn(port: int, workers: int, lookup_ttl: int) -> subprocess.Popen[byte
         "120",
     ]
     return subprocess.Popen(command, cwd=ROOT, env=env)
+
+
+def _write_floor_tables(patients: list[Any]) -> None:
+    """The write floor's scratch tables (bench/_write_floor.py), a person row per patient."""
+    from django.db import connections
+    from django.utils import timezone
+
+    from bench._write_floor import create_tables
+
+    create_tables([p.psn_no for p in patients], timezone.localdate().year)
+    connections.close_all()
 
 
 def _free_port() -> int:
@@ -345,6 +370,44 @@ def _report(
         f"{run['ok']:,} settlements {', '.join(f'{x:.0f}' for x in after)} MiB",
         flush=True,
     )
+
+
+def _report_write_floor(
+    writes: dict[str, Any], run: dict[str, Any], cores: int = os.cpu_count() or 1
+) -> None:
+    """The write floor's lines: its rate and CPU per W2204+W2207 pair, the ceiling its CPU allows,
+    and what that says of the 300/s target and of the settlement."""
+    print(
+        f"wfloor  W2204+W2207 pair   : {writes['ok']:>8,} pairs in {writes['wall']:7.2f} s = "
+        f"{writes['rate']:8.1f} pairs/s; p50 {writes['p50'] * 1000:6.1f} ms p95 {writes['p95'] * 1000:6.1f} ms "
+        f"p99 {writes['p99'] * 1000:6.1f} ms ({writes['refused']} refused)"
+    )
+    for error in writes["errors"][:3]:
+        print(f"  refused: {error}")
+    per_pair = writes["cpu"] / max(writes["ok"], 1)
+    per_settle = run["cpu"] / max(run["ok"], 1)
+    ceiling = cores / per_pair if per_pair else 0.0
+    print(
+        f"wfloor  server CPU {per_pair * 1000:.1f} ms per pair (hand-written SQL, committed) → ceiling "
+        f"{cores} cores ÷ write-floor CPU: {ceiling:,.0f} settlements/s (2204+2207 as issue 12 counts)"
+    )
+    print(
+        f"ratio   settlement ÷ write-floor pair: server CPU {per_settle / per_pair if per_pair else 0:.1f}×, "
+        f"rate {writes['rate'] / run['rate'] if run['rate'] else float('inf'):.1f}× slower "
+        f"(the settlement also runs 2201: three messages to the pair's two)"
+    )
+    if ceiling < 300:
+        print(
+            f"verdict 300 settlements/s is OUT OF REACH on this machine: even the write floor allows "
+            f"{ceiling:,.0f}/s, {300 - ceiling:,.0f}/s ({(300 - ceiling) / 300:.0%}) short; "
+            f"it needs {300 / ceiling:.2f}× these cores"
+        )
+    else:
+        print(
+            f"verdict 300 settlements/s is within the write floor's ceiling ({ceiling:,.0f}/s, "
+            f"{ceiling / 300:.2f}× the target); the gap is the settlement's own cost: "
+            f"{per_settle * 1000:.1f} ms CPU where 300/s on {cores} cores allows {cores / 300 * 1000:.1f} ms"
+        )
 
 
 RSS_MARKS = (10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000)
