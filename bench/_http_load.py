@@ -14,10 +14,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
-from settlement.client import ZONE, Item, Patient, ProviderClient, run_visits
+from settlement.client import ZONE, Item, Patient, ProviderClient, fee_rows, run_visits
 
 
 @dataclass(frozen=True)
@@ -81,29 +80,14 @@ def write_floor(job: Job) -> dict[str, Any]:
     def one(client: ProviderClient, patient: Patient, n: int) -> dict[str, Any]:
         visit = uuid.uuid4().hex
         stamp = f"{datetime.now(ZONE):%Y-%m-%d %H:%M:%S}"
-        rows = []
-        for sn in range(1, 6):
-            item, qty = job.items[(n + sn) % len(job.items)], 1 + (n + sn) % 3
-            amount = (Decimal(item.price) * qty).quantize(Decimal("0.01"))
-            rows.append(
-                {
-                    "feedetl_sn": f"{sn:04d}",
-                    "mdtrt_id": visit,
-                    "psn_no": patient.psn_no,
-                    "chrg_bchno": "1",
-                    "fee_ocur_time": stamp,
-                    "med_list_codg": item.code,
-                    "medins_list_codg": item.code,
-                    "det_item_fee_sumamt": str(amount),
-                    "cnt": str(qty),
-                    "pric": item.price,
-                }
-            )
+        lines = [(job.items[(n + k) % len(job.items)], 1 + (n + k) % 3) for k in range(1, 6)]
+        rows, total = fee_rows(visit, patient, lines, stamp)
         uploaded = client.post("W2204", {"feedetail": rows})
         if uploaded.get("infcode") != 0:
             return uploaded
         data = {"psn_no": patient.psn_no, "mdtrt_cert_type": "02", "mdtrt_cert_no": patient.cert_no}
-        data |= {"med_type": "11", "psn_setlway": "01", "mdtrt_id": visit, "chrg_bchno": "1"}
+        data |= {"med_type": "11", "medfee_sumamt": str(total), "psn_setlway": "01"}
+        data |= {"mdtrt_id": visit, "chrg_bchno": "1"}
         data |= {"insutype": patient.insutype, "acct_used_flag": "0"}
         return client.post("W2207", {"data": data})
 
