@@ -60,6 +60,12 @@ processes × 4 connections, TTL 5, `--settlements 1000`; base (4bed0f4) and bran
             3.8 ms per pair → ceiling 524/s; settle 40.3/s, p99 636 ms, 24.4 ms (6.4×).
     load 3.9–5.6: floor 240.5 msg/s, 3.5 ms; write floor 145.5 pairs/s, p99 136 ms, 4.2 ms per
             pair → ceiling 482/s; settle 25.1/s, p99 826 ms, 26.0 ms (6.3×).
+  writefloor final (bbf95e4: the pair's payloads from the client's own 2204 builder), three runs
+  back to back 02:46–02:49 UTC, load 4.1–5.2 sampled every 5 s (a busier hour):
+    floor 302.2 / 273.5 / 194.5 msg/s, 3.1 / 3.1 / 4.3 ms per 1101; write floor 178.7 / 158.4 /
+            154.7 pairs/s, p99 151 / 130 / 179 ms, 4.5 / 4.4 / 5.7 ms per pair → ceiling 447 / 457 /
+            350 settlements/s; settle 34.2 / 35.6 / 36.9 per s, p99 484 / 555 / 663 ms, 23.7 / 25.2 /
+            28.3 ms per settlement (5.3 / 5.8 / 5.0× the pair).
     Scratch accumulators = Σ scratch settlements, five fee lines each, after every run.
 What the branch did: `/api/hsa/` has its own WSGI handler without the pages' eleven middleware
 (settlement/hsa/wsgi.py: the floor −20 % quiet, −30 % loaded); the lookup memo is on by default (5 s, staleness
@@ -76,11 +82,12 @@ SQL for every query of 2201/2204/2207, not only 2207's writes; more cores scale 
 share nothing but PostgreSQL). p99 < 100 ms at full load is queueing on 2 cores, not code.
 The write floor answers the question the no-op could not: the database work of a settlement
 (lock, one settlement row, one accumulator update, five fee lines, two msgid claims, two commits)
-behind the same authenticated request path costs 3.6–4.2 ms of server CPU for the pair — less
-than two 1101s (each write message ~1.9 ms, cheaper than the no-op's three ORM reads) — so 2 cores
-allow 480–560 settlements/s: 300/s IS within reach of this machine (1.6–1.9× headroom), and the
-write floor itself ran at 355–398 pairs/s with p99 49–58 ms on the quieter runs. The gap is the
-settlement's own cost: 19–26 ms CPU where 300/s on 2 cores allows 6.7 ms (5.4–6.4× the pair).
+behind the same authenticated request path costs 3.6–5.7 ms of server CPU for the pair — in every
+run 1.2–1.45× one 1101, so each writing message costs less than the no-op with its three ORM
+reads — so 2 cores allow 350–560 settlements/s: 300/s IS within reach of this machine (1.5–1.9×
+the target in five runs, 1.17× in one at load ~5), and the write floor itself ran at 355–398 pairs/s with
+p99 49–58 ms on the quieter runs. The gap is the settlement's own cost: 19–28 ms CPU where 300/s
+on 2 cores allows 6.7 ms (5.0–6.4× the pair).
 Not counted in either figure: PostgreSQL's WAL writer, checkpointer and autovacuum, the load
 processes (on the same cores), and 2201, which issue 12 does not count.
 What remains per settlement beyond 3 × the floor: the ORM compiling the remaining ~10 queries of
