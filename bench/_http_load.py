@@ -7,12 +7,16 @@ between processes) through `settlement.client`.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from settlement.client import Item, Patient, ProviderClient, run_visits
+from settlement.client import ZONE, Item, Patient, ProviderClient, fee_rows, run_visits
 
 
 @dataclass(frozen=True)
@@ -53,31 +57,65 @@ def settle(job: Job) -> dict[str, Any]:
 def floor(job: Job) -> dict[str, Any]:
     """The floor: 1101 (person information) — authenticated, signed in, msgid checked, one person
     read, nothing written. The cheapest message the interface answers with real work."""
+
+    def one(client: ProviderClient, patient: Patient, n: int) -> dict[str, Any]:
+        return client.post(
+            "1101",
+            {
+                "data": {
+                    "psn_no": patient.psn_no,
+                    "mdtrt_cert_type": "02",
+                    "mdtrt_cert_no": patient.cert_no,
+                }
+            },
+        )
+
+    return _threads(job, one)
+
+
+def write_floor(job: Job) -> dict[str, Any]:
+    """The write floor (bench/_write_floor.py): W2204 five fee lines then W2207 for a new visit,
+    the same payloads as a 2204 and 2207 carry; latency is of the pair together."""
+
+    def one(client: ProviderClient, patient: Patient, n: int) -> dict[str, Any]:
+        visit = uuid.uuid4().hex
+        stamp = f"{datetime.now(ZONE):%Y-%m-%d %H:%M:%S}"
+        lines = [(job.items[(n + k) % len(job.items)], 1 + (n + k) % 3) for k in range(1, 6)]
+        rows, total = fee_rows(visit, patient, lines, stamp)
+        uploaded = client.post("W2204", {"feedetail": rows})
+        if uploaded.get("infcode") != 0:
+            return uploaded
+        data = {"psn_no": patient.psn_no, "mdtrt_cert_type": "02", "mdtrt_cert_no": patient.cert_no}
+        data |= {"med_type": "11", "medfee_sumamt": str(total), "psn_setlway": "01"}
+        data |= {"mdtrt_id": visit, "chrg_bchno": "1"}
+        data |= {"insutype": patient.insutype, "acct_used_flag": "0"}
+        return client.post("W2207", {"data": data})
+
+    return _threads(job, one)
+
+
+def _threads(
+    job: Job, one: Callable[[ProviderClient, Patient, int], dict[str, Any]]
+) -> dict[str, Any]:
+    """`job.count` calls of `one` from `job.threads` signed-in connections; one latency per call."""
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
     left = [job.count]
+    seq = itertools.count(job.seed * 7919 % 10000)  # one msgid sequence: threads never collide
 
     def work(n: int) -> None:
-        client = ProviderClient(job.url, job.token, job.provider)
+        client = ProviderClient(job.url, job.token, job.provider, seq=seq)
         client.sign_in()
         while True:
             with lock:
                 if left[0] <= 0:
                     return
                 left[0] -= 1
-            patient = job.patients[(n + left[0]) % len(job.patients)]
+                i = left[0]
+            patient = job.patients[(n + i) % len(job.patients)]
             t = time.perf_counter()
-            answer = client.post(
-                "1101",
-                {
-                    "data": {
-                        "psn_no": patient.psn_no,
-                        "mdtrt_cert_type": "02",
-                        "mdtrt_cert_no": patient.cert_no,
-                    }
-                },
-            )
+            answer = one(client, patient, i)
             elapsed = time.perf_counter() - t
             with lock:
                 if answer.get("infcode") == 0:

@@ -17,6 +17,16 @@ would give if every message cost only the floor (three messages as run here, two
 counts a settlement: 2204 + 2207), beside the 300/s target; and the ratio of a settlement's
 server CPU to one floor message (3.0× would mean a settlement costs no more than three no-ops).
 
+The write floor, same server, same run (bench/_write_floor.py): a no-op reads only, a settlement
+must write, so the 1101 floor alone cannot say whether 300/s is physically possible. The server
+is started with POOLING_BENCH_WRITE_FLOOR=true, which installs two bench-only infnos (unknown to
+the interface without it): W2204 inserts a visit's five fee lines, W2207 locks the person's row,
+inserts the settlement, updates the accumulator — each claiming its msgid, each one committed
+transaction of hand-written SQL into scratch `bench_wf_*` tables, behind the same credential,
+envelope and sign_no checks as 1101. Printed: pairs/s, server CPU per pair, the ceiling 2 cores ÷
+that CPU (settlements/s as issue 12 counts them), the settlement's CPU and rate against the pair,
+and the verdict: out of reach on this machine (by how much), or within reach and the gap to close.
+
 Afterwards the settlement reconcile checks (settlement/reconcile.py: every accumulator = the
 sum of its person's settlements, per scheme and cap scope, to the fen) run over the whole
 database and their result is printed, with the RSS of every gunicorn worker. `--rss-run N`
@@ -41,6 +51,22 @@ processes × 4 connections, TTL 5, `--settlements 1000`; base (4bed0f4) and bran
   warm-up; 85, 85, 84 at 1,000; 86, 86, 85 at 10,000, 25,000, 50,000 and 100,000 — flat, no leak
   (2,722 s for the 99,000 after the measured run, 15–49 settlements/s with the machine's load;
   accumulators = Σ settlements over all 109,904 in that database, to the fen).
+  writefloor (dff774d), `--settlements 1000`, three runs within 3 minutes (load: the first by
+  uptime before and after, the other two, back to back, sampled every 5 s):
+    load 2.5–3.4: floor 631.0 msg/s, 2.7 ms per 1101; write floor 398.1 pairs/s, p50 28.0 ms,
+            p99 48.9 ms, 3.6 ms server CPU per W2204+W2207 pair → ceiling 560 settlements/s;
+            settle 91.5/s, p99 176 ms, 19.3 ms per settlement (5.4× the pair's CPU).
+    load 2.5–3.9: floor 606.5 msg/s, 2.8 ms; write floor 354.9 pairs/s, p50 30.5 ms, p99 57.8 ms,
+            3.8 ms per pair → ceiling 524/s; settle 40.3/s, p99 636 ms, 24.4 ms (6.4×).
+    load 3.9–5.6: floor 240.5 msg/s, 3.5 ms; write floor 145.5 pairs/s, p99 136 ms, 4.2 ms per
+            pair → ceiling 482/s; settle 25.1/s, p99 826 ms, 26.0 ms (6.3×).
+  writefloor final (bbf95e4: the pair's payloads from the client's own 2204 builder), three runs
+  back to back 02:46–02:49 UTC, load 4.1–5.2 sampled every 5 s (a busier hour):
+    floor 302.2 / 273.5 / 194.5 msg/s, 3.1 / 3.1 / 4.3 ms per 1101; write floor 178.7 / 158.4 /
+            154.7 pairs/s, p99 151 / 130 / 179 ms, 4.5 / 4.4 / 5.7 ms per pair → ceiling 447 / 457 /
+            350 settlements/s; settle 34.2 / 35.6 / 36.9 per s, p99 484 / 555 / 663 ms, 23.7 / 25.2 /
+            28.3 ms per settlement (5.3 / 5.8 / 5.0× the pair).
+    Scratch accumulators = Σ scratch settlements, five fee lines each, after every run.
 What the branch did: `/api/hsa/` has its own WSGI handler without the pages' eleven middleware
 (settlement/hsa/wsgi.py: the floor −20 % quiet, −30 % loaded); the lookup memo is on by default (5 s, staleness
 bound documented and tested); a 2207 reads its visit and locks the person in one query, takes the
@@ -54,6 +80,16 @@ settlement cost no more than two no-ops, with nothing else running; loaded, the 
 it near 190/s. A settlement costs 7.6 floors (three messages): closing that gap needs hand-written
 SQL for every query of 2201/2204/2207, not only 2207's writes; more cores scale it (the workers
 share nothing but PostgreSQL). p99 < 100 ms at full load is queueing on 2 cores, not code.
+The write floor answers the question the no-op could not: the database work of a settlement
+(lock, one settlement row, one accumulator update, five fee lines, two msgid claims, two commits)
+behind the same authenticated request path costs 3.6–5.7 ms of server CPU for the pair — in every
+run 1.2–1.45× one 1101, so each writing message costs less than the no-op with its three ORM
+reads — so 2 cores allow 350–560 settlements/s: 300/s IS within reach of this machine (1.5–1.9×
+the target in five runs, 1.17× in one at load ~5), and the write floor itself ran at 355–398 pairs/s with
+p99 49–58 ms on the quieter runs. The gap is the settlement's own cost: 19–28 ms CPU where 300/s
+on 2 cores allows 6.7 ms (5.0–6.4× the pair).
+Not counted in either figure: PostgreSQL's WAL writer, checkpointer and autovacuum, the load
+processes (on the same cores), and 2201, which issue 12 does not count.
 What remains per settlement beyond 3 × the floor: the ORM compiling the remaining ~10 queries of
 2201/2204/2207 (the hold's subqueries included) and 2204's catalogue lookup and bulk insert.
 Earlier history (branch hotpath): 49 → 30 queries per settlement, 95 → 34 ms CPU; credential and
@@ -85,6 +121,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--floor-messages", type=int, default=0, help="default: 3 × min(settlements, 5000)"
     )
+    parser.add_argument(
+        "--write-floor-pairs", type=int, default=0, help="default: min(settlements, 5000)"
+    )
     parser.add_argument("--gunicorn-workers", type=int, default=3)
     parser.add_argument(
         "--clients", type=int, default=3, help="load processes (one demo hospital each)"
@@ -107,6 +146,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     setup_django("pooling_bench_http")
     tokens, patients, items = _world()
+    _write_floor_tables(patients)
     clients = min(args.clients, len(tokens))
     port = _free_port()
     server = _gunicorn(port, args.gunicorn_workers, args.lookup_ttl)
@@ -131,15 +171,21 @@ def main(argv: list[str]) -> int:
             ]
 
         _run(load.floor, jobs(50 * clients, 1))  # warm every worker's imports and connections
+        _run(load.write_floor, jobs(20 * clients, 3))
         rss_before = _worker_rss(server.pid)
         floor_n = args.floor_messages or 3 * min(args.settlements, 5000)
         cpu = _server_cpu(server.pid)
         floor = _run(load.floor, jobs(floor_n, 2))
         floor["cpu"], cpu = _server_cpu(server.pid) - cpu, _server_cpu(server.pid)
+        writes = _run(
+            load.write_floor, jobs(args.write_floor_pairs or min(args.settlements, 5000), 4)
+        )
+        writes["cpu"], cpu = _server_cpu(server.pid) - cpu, _server_cpu(server.pid)
         run = _run(load.settle, jobs(args.settlements, int(time.time()) % 1000))
         run["cpu"] = _server_cpu(server.pid) - cpu
         rss_after = _worker_rss(server.pid)
         _report(args, clients, floor, run, rss_before, rss_after)
+        _report_write_floor(writes, run)
         if args.rss_run:
             _rss_run(
                 args.rss_run,
@@ -152,6 +198,9 @@ def main(argv: list[str]) -> int:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     ok = _reconcile()
+    from bench._write_floor import check
+
+    print(f"check   {check()}")
     return 0 if ok and run["rate"] >= 300 and run["p99"] < 0.1 else 1
 
 
@@ -198,6 +247,7 @@ def _gunicorn(port: int, workers: int, lookup_ttl: int) -> subprocess.Popen[byte
         "DB_CONN_MAX_AGE": "600",
         "PYTHONUNBUFFERED": "1",
         "HSA_LOOKUP_TTL_SECONDS": str(lookup_ttl),
+        "POOLING_BENCH_WRITE_FLOOR": "true",  # W2204/W2207, bench/_write_floor.py
     }
     command = [
         str(ROOT / ".venv/bin/gunicorn"),
@@ -212,6 +262,17 @@ def _gunicorn(port: int, workers: int, lookup_ttl: int) -> subprocess.Popen[byte
         "120",
     ]
     return subprocess.Popen(command, cwd=ROOT, env=env)
+
+
+def _write_floor_tables(patients: list[Any]) -> None:
+    """The write floor's scratch tables (bench/_write_floor.py), a person row per patient."""
+    from django.db import connections
+    from django.utils import timezone
+
+    from bench._write_floor import create_tables
+
+    create_tables([p.psn_no for p in patients], timezone.localdate().year)
+    connections.close_all()
 
 
 def _free_port() -> int:
@@ -345,6 +406,44 @@ def _report(
         f"{run['ok']:,} settlements {', '.join(f'{x:.0f}' for x in after)} MiB",
         flush=True,
     )
+
+
+def _report_write_floor(
+    writes: dict[str, Any], run: dict[str, Any], cores: int = os.cpu_count() or 1
+) -> None:
+    """The write floor's lines: its rate and CPU per W2204+W2207 pair, the ceiling its CPU allows,
+    and what that says of the 300/s target and of the settlement."""
+    print(
+        f"wfloor  W2204+W2207 pair   : {writes['ok']:>8,} pairs in {writes['wall']:7.2f} s = "
+        f"{writes['rate']:8.1f} pairs/s; p50 {writes['p50'] * 1000:6.1f} ms p95 {writes['p95'] * 1000:6.1f} ms "
+        f"p99 {writes['p99'] * 1000:6.1f} ms ({writes['refused']} refused)"
+    )
+    for error in writes["errors"][:3]:
+        print(f"  refused: {error}")
+    per_pair = writes["cpu"] / max(writes["ok"], 1)
+    per_settle = run["cpu"] / max(run["ok"], 1)
+    ceiling = cores / per_pair if per_pair else 0.0
+    print(
+        f"wfloor  server CPU {per_pair * 1000:.1f} ms per pair (hand-written SQL, committed) → ceiling "
+        f"{cores} cores ÷ write-floor CPU: {ceiling:,.0f} settlements/s (2204+2207 as issue 12 counts)"
+    )
+    print(
+        f"ratio   settlement ÷ write-floor pair: server CPU {per_settle / per_pair if per_pair else 0:.1f}×, "
+        f"rate {writes['rate'] / run['rate'] if run['rate'] else float('inf'):.1f}× slower "
+        f"(the settlement also runs 2201: three messages to the pair's two)"
+    )
+    if ceiling < 300:
+        print(
+            f"verdict 300 settlements/s is OUT OF REACH on this machine: even the write floor allows "
+            f"{ceiling:,.0f}/s, {300 - ceiling:,.0f}/s ({(300 - ceiling) / 300:.0%}) short; "
+            f"it needs {300 / ceiling:.2f}× these cores"
+        )
+    else:
+        print(
+            f"verdict 300 settlements/s is within the write floor's ceiling ({ceiling:,.0f}/s, "
+            f"{ceiling / 300:.2f}× the target); the gap is the settlement's own cost: "
+            f"{per_settle * 1000:.1f} ms CPU where 300/s on {cores} cores allows {cores / 300 * 1000:.1f} ms"
+        )
 
 
 RSS_MARKS = (10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000)

@@ -62,6 +62,10 @@ INSTALLED_APPS = [
     "funds",
     "settlement",
 ]
+# Bench only (bench.settlement_http's write floor, bench/_write_floor.py): two extra infnos on
+# /api/hsa/. Never set in production; without it those infnos are unknown to the interface.
+if env_bool("POOLING_BENCH_WRITE_FLOOR", default=False):
+    INSTALLED_APPS.append("bench._write_floor.WriteFloorConfig")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -120,24 +120,7 @@ class ProviderClient:
         if opened.get("infcode") != 0:
             return opened
         mdtrt_id = opened["output"]["data"]["mdtrt_id"]
-        rows, total = [], Decimal(0)
-        for n, (item, qty) in enumerate(items, start=1):
-            amount = (Decimal(item.price) * qty).quantize(Decimal("0.01"))
-            total += amount
-            rows.append(
-                {
-                    "feedetl_sn": f"{n:04d}",
-                    "mdtrt_id": mdtrt_id,
-                    "psn_no": patient.psn_no,
-                    "chrg_bchno": "1",
-                    "fee_ocur_time": stamp,
-                    "med_list_codg": item.code,
-                    "medins_list_codg": item.code,
-                    "det_item_fee_sumamt": str(amount),
-                    "cnt": str(qty),
-                    "pric": item.price,
-                }
-            )
+        rows, total = fee_rows(mdtrt_id, patient, items, stamp)
         uploaded = self.post("2204", {"feedetail": rows})
         if uploaded.get("infcode") != 0:
             return uploaded
@@ -158,6 +141,31 @@ class ProviderClient:
                 }
             },
         )
+
+
+def fee_rows(
+    mdtrt_id: str, patient: Patient, items: list[tuple[Item, int]], stamp: str
+) -> tuple[list[dict[str, Any]], Decimal]:
+    """A 2204's `feedetail` rows for one visit, and their total in yuan."""
+    rows, total = [], Decimal(0)
+    for n, (item, qty) in enumerate(items, start=1):
+        amount = (Decimal(item.price) * qty).quantize(Decimal("0.01"))
+        total += amount
+        rows.append(
+            {
+                "feedetl_sn": f"{n:04d}",
+                "mdtrt_id": mdtrt_id,
+                "psn_no": patient.psn_no,
+                "chrg_bchno": "1",
+                "fee_ocur_time": stamp,
+                "med_list_codg": item.code,
+                "medins_list_codg": item.code,
+                "det_item_fee_sumamt": str(amount),
+                "cnt": str(qty),
+                "pric": item.price,
+            }
+        )
+    return rows, total
 
 
 def run_visits(
