@@ -20,6 +20,11 @@ compilation (bench._settlement_queries: ~0.5 ms each); a settlement took twelve.
   checked as `save()` checks it (`assert_writable`). The fee lines and visit it updates are those
   the caller read under the visit's lock, in its scope. Accumulator arithmetic is
   `accumulators.counter_deltas/scopes_after`, as `accumulators_add` does it.
+
+Both statements are PostgreSQL's (to_jsonb, data-modifying WITH, `= ANY(array)`). On another
+database — SQLite, the embedded default of `make run` and the README's demo — `hold` and `write`
+do the same reads and writes through the ORM, one statement each (the path before this module):
+the same querysets, the same rows and amounts, the same checks (`save()` asserts the scope).
 """
 
 from __future__ import annotations
@@ -39,8 +44,9 @@ from enrollment.models import Enrolment, PersonalAccount
 from pooling.kernel.permissions import Actor, staff_user
 from pooling.kernel.scoping import assert_writable, unrestricted
 from settlement.models import Accumulator, FeeDetail, Settlement, Visit, VisitStatus
-from settlement.services.accumulators import counter_deltas, scopes_after
+from settlement.services.accumulators import accumulators_add, counter_deltas, scopes_after
 from settlement.services.eligibility import enrolments_covering
+from settlement.services.visits import lock_visit
 
 
 @dataclass(frozen=True)
@@ -52,11 +58,41 @@ class Held:
 
 
 def hold(*, visit: Visit, person_id: int, scheme: str, on: date) -> Held:
-    """Lock the visit and read what settling it needs, in one statement (the person is locked)."""
+    """Lock the visit and read what settling it needs, in one statement on PostgreSQL (the person
+    is locked)."""
     with unrestricted():  # the person's rows wherever they are accounted
-        enrolment = _sql(enrolments_covering(person_id=person_id, scheme=scheme, on=on)[:1])
-        acc = _sql(Accumulator.objects.filter(person_id=person_id, year=on.year, scheme=scheme))
-        balance = _sql(PersonalAccount.objects.filter(person_id=person_id).values("balance_fen"))
+        enrolments = enrolments_covering(person_id=person_id, scheme=scheme, on=on)[:1]
+        accs = Accumulator.objects.filter(person_id=person_id, year=on.year, scheme=scheme)
+        balances = PersonalAccount.objects.filter(person_id=person_id).values("balance_fen")
+    if connection.vendor == "postgresql":
+        locked, enrolment, found, balance = _hold_one_statement(visit, enrolments, accs, balances)
+    else:
+        # to_jsonb is PostgreSQL's: elsewhere (SQLite, `make run`) the same querysets, one each,
+        # after the visit's lock, as before the one-statement path.
+        locked = lock_visit(month=visit.month, pk=visit.pk)
+        with unrestricted():
+            enrolment, found = enrolments.first(), accs.first()
+            balance = balances.values_list("balance_fen", flat=True).first()
+    return Held(
+        visit=locked,
+        enrolment=enrolment,
+        acc=found
+        or Accumulator(
+            person_id=person_id, year=on.year, scheme=scheme, deductible_paid={}, fund_paid={}
+        ),
+        balance_fen=int(balance or 0),
+    )
+
+
+def _hold_one_statement(
+    visit: Visit,
+    enrolments: QuerySet[Enrolment],
+    accs: QuerySet[Accumulator],
+    balances: QuerySet[PersonalAccount, dict[str, Any]],
+) -> tuple[Visit, Enrolment | None, Accumulator | None, int | None]:
+    """The visit under its lock with the three reads as subqueries (PostgreSQL: to_jsonb)."""
+    with unrestricted():  # compiled without the caller's county filter, as they were built
+        enrolment, acc, balance = _sql(enrolments), _sql(accs), _sql(balances)
     locked = (
         Visit.objects.select_for_update(of=("self",))
         .annotate(
@@ -68,15 +104,11 @@ def hold(*, visit: Visit, person_id: int, scheme: str, on: date) -> Held:
         )
         .get(month=visit.month, pk=visit.pk)
     )
-    found = _instance(Accumulator, locked.held_acc)
-    return Held(
-        visit=locked,
-        enrolment=_instance(Enrolment, locked.held_enrolment),
-        acc=found
-        or Accumulator(
-            person_id=person_id, year=on.year, scheme=scheme, deductible_paid={}, fund_paid={}
-        ),
-        balance_fen=int(locked.held_balance or 0),
+    return (
+        locked,
+        _instance(Enrolment, locked.held_enrolment),
+        _instance(Accumulator, locked.held_acc),
+        locked.held_balance,
     )
 
 
@@ -102,10 +134,15 @@ def _instance(model: type[Model], data: Any) -> Any:
 
 
 def write(*, row: Settlement, acc: Accumulator, fees: list[FeeDetail], actor: Actor) -> Settlement:
-    """Store the settlement, move its accumulator, mark its fee lines and its visit settled: one statement."""
+    """Store the settlement, move its accumulator, mark its fee lines and its visit settled: one
+    statement on PostgreSQL."""
     if (acc.person_id, acc.year, acc.scheme) != (row.person_id, row.year, row.scheme):
         raise ValueError(f"accumulator {acc} is not the settlement's ({row.person_id} {row.year})")
     row.created_by = staff_user(actor)
+    if connection.vendor != "postgresql":
+        # WITH … UPDATE and `= ANY(array)` are PostgreSQL's: elsewhere (SQLite, `make run`) the
+        # same writes through the ORM, one statement each, as before the one-statement path.
+        return _write_each(row=row, acc=acc, fees=fees)
     assert_writable(row)  # as Settlement.save() would
     insert, insert_params = _insert(row)
     moved, moved_params = _accumulator(row, acc)
@@ -130,6 +167,21 @@ def write(*, row: Settlement, acc: Accumulator, fees: list[FeeDetail], actor: Ac
         )
         (row.pk,) = cursor.fetchone()
     row._state.adding, row._state.db = False, connection.alias
+    return row
+
+
+def _write_each(*, row: Settlement, acc: Accumulator, fees: list[FeeDetail]) -> Settlement:
+    """`write`'s effects with the ORM: the row saved, its accumulator moved (or created), its fee
+    lines and visit marked."""
+    row.save()
+    with unrestricted():  # the person's accumulator wherever they are accounted
+        if acc.pk is None:  # the year's first: nobody else inserts it while we hold the person,
+            acc.save()  # so no get_or_create (its savepoint), as the INSERT of `_accumulator`
+        accumulators_add(row=row, sign=1, acc=acc)
+    FeeDetail.objects.filter(
+        month=row.visit_month, visit_id=row.visit_id, pk__in=[f.pk for f in fees]
+    ).update(settlement_id=row.pk)
+    Visit.objects.filter(month=row.visit_month, pk=row.visit_id).update(status=VisitStatus.SETTLED)
     return row
 
 

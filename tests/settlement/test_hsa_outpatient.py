@@ -128,14 +128,15 @@ def test_a_settlement_is_six_statements_once_the_lookups_are_remembered(hsa, peo
         answer = hsa.settle(mdtrt_id, person, "20.00", insutype="390")
     assert answer["infcode"] == 0, answer
     sql = [q["sql"] for q in seen.captured_queries if "SAVEPOINT" not in q["sql"]]
-    assert [q.split()[0] for q in sql] == [
-        "INSERT",
-        "SELECT",
-        "SELECT",
-        "SELECT",
-        "WITH",
-        "UPDATE",
-    ], sql
+    if connection.vendor == "postgresql":  # elsewhere settle_sql takes the ORM's statements
+        assert [q.split()[0] for q in sql] == [
+            "INSERT",
+            "SELECT",
+            "SELECT",
+            "SELECT",
+            "WITH",
+            "UPDATE",
+        ], sql
     # Two 20.00 visits, both inside the resident's outpatient deductible: the fund pays nothing.
     acc = Accumulator.objects.get(person=person, scheme="resident")
     assert acc.settlements == 2

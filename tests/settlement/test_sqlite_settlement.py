@@ -1,0 +1,35 @@
+"""Settling on SQLite, the embedded default (`make run`, the README's demo), while the suite runs
+on PostgreSQL: settle_sql's one-statement reads and writes are PostgreSQL's, so on another
+database it takes the ORM's path, and this proves that path gives the same hand-computed fen.
+
+The outpatient and settle_sql tests run again in a subprocess with DATABASE_URL naming a SQLite
+file (pytest-django builds its test database from it). About 15 s.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+FILES = ("tests/settlement/test_hsa_outpatient.py", "tests/settlement/test_settle_sql.py")
+
+
+def test_the_outpatient_settlements_hold_on_sqlite(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}  # not our worker
+    env.pop("DATABASE_ROLE", None)  # set by this session's conftest for PostgreSQL
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", *FILES, "-q", "-p", "no:xdist", "-p", "no:cacheprovider"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    # Every test ran on SQLite: none skipped, none deselected.
+    assert " passed" in summary and "skipped" not in summary, summary
