@@ -34,6 +34,7 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import connection, transaction
+from django.db.models import Count, Sum
 from django.utils import translation
 
 from enrollment.models import AccountBatch, AccountPosting, PostingKind
@@ -180,7 +181,12 @@ def _match(
     """Every unmatched posting of the county and month set to its kind's batch in one
     UPDATE, whose RETURNING gives each batch's count and total (a city month matches
     800,000 postings: one pass over them, not one UPDATE per kind and a second read of the
-    matched rows by batch). The guard triggers check every row as before."""
+    matched rows by batch). The guard triggers check every row as before.
+
+    `UPDATE … FROM unnest(…)` inside a `WITH` is PostgreSQL's; other databases (SQLite, the
+    embedded default of `make run`) take the portable path with the same results."""
+    if connection.vendor != "postgresql":
+        return _match_portable(batches, county_code, month)
     posting = AccountPosting._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -193,6 +199,23 @@ def _match(
             [[b.kind for b in batches], [b.pk for b in batches], county_code, month],
         )
         return {int(i): (int(n), int(total)) for i, n, total in cursor.fetchall()}
+
+
+def _match_portable(
+    batches: list[AccountBatch], county_code: str, month: date
+) -> dict[int, tuple[int, int]]:
+    """`_match` through the ORM: one UPDATE per kind, then the batch's count and total read
+    back (a second pass over the matched rows, affordable at an embedded database's size)."""
+    totals: dict[int, tuple[int, int]] = {}
+    for batch in batches:
+        AccountPosting.objects.filter(
+            batch__isnull=True, county_id=county_code, month=month, kind=batch.kind
+        ).update(batch=batch)
+        got = AccountPosting.objects.filter(batch=batch).aggregate(
+            n=Count("id"), total=Sum("amount_fen")
+        )
+        totals[batch.pk] = (int(got["n"]), int(got["total"]))
+    return totals
 
 
 def _post(

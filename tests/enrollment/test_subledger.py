@@ -108,7 +108,12 @@ def test_it_sweeps_a_county_month_into_one_funds_entry_per_kind(county_a, demo_p
     assert late.key == f"pa:{A}:2026-01:payment:2" and control_fen(A) == 17400
 
 
-def test_its_totals_are_each_batch_count_and_sum_matched_in_one_update(county_a, demo_policy):
+@pytest.mark.parametrize("path", ["vendor's", "portable"])
+def test_its_totals_are_each_batch_count_and_sum_matched_in_one_update(
+    county_a, demo_policy, monkeypatch, path
+):
+    if path == "portable":  # the ORM path SQLite takes, run on PostgreSQL too: the same answers
+        monkeypatch.setattr(sweep, "_match", sweep._match_portable)
     one, two = (paid_employee(county_a, name).person for name in ("甲", "乙"))
     services.accounts_allocate_month(month=JAN, actor=SETUP)  # 2 × 10,000
     services.account_pay(person=one, amount_fen=2500, month=JAN, key="claim:1", actor=SETUP)
