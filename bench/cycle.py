@@ -31,7 +31,10 @@ Aims (issue 13): ≤ 60 s at 1,000,000 settlements, within 3× of the floor, lin
 Measured 2026-11-30 on the 2 cores shared with other engineers' suites (month 2026-09) — load
 average (`uptime`, 1 min, sampled every 15 s over the run; the 4–5.4 row: at its start and end)
 beside each row; rest = the other six steps.
-Last, 02:16–02:32, branch acctspeed (sweep in one UPDATE; postings without 3 unread indexes;
+On main after every merge (49b89a5), 03:00–03:03, load 0.7–2.5 (the same command, 1M, workers 1,2):
+    1,000,000        1    44.0 s  0.18 s  16.6 s  38.7 s   217×   2.3×    25.9 s      6.5 s     3.4 s  2.9 s  0.7–2.5
+    1,000,000        2   (same)   0.21 s  15.0 s  38.1 s   178×   2.5×    25.2 s      6.6 s     3.3 s  3.0 s  0.7–2.5
+Before that, 02:16–02:32, branch acctspeed (sweep in one UPDATE; postings without 3 unread indexes;
 account pages with room for HOT balance updates — enrollment 0015, 0016):
   settlements  workers  generate  floor   work    cycle  ÷floor  ÷work  accounts  reconcile  providers  rest   load
       250,000        1    15.2 s  0.08 s   4.6 s  15.2 s   193×   3.3×     8.0 s      2.7 s     2.4 s  2.1 s  3.2–3.5
