@@ -1,0 +1,138 @@
+"""Server CPU per real-time settlement, in process, under cProfile (issue 12: where the ms go).
+
+    DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/pooling_bench_cpu \\
+        .venv/bin/python -m bench._settlement_profile [--settlements 300] [--warm 30] [--sort tottime]
+
+Builds the demo world once (bench.settlement_http's `_world`: the demo city, a bench credential
+per performing hospital), then posts 2201 → 2204 (five fee lines) → 2207 through
+`pooling.wsgi.application` — the production WSGI callable, hence the interface's own short
+handler (settlement/hsa/wsgi.py) — with `settlement.client.ProviderClient` building the messages,
+but no socket. The client's own work (building and parsing JSON) is inside the timing too; it is
+small beside the server's and the same before and after a change.
+
+Printed: CPU ms per settlement (process time over the measured settlements, the profiler off),
+then the same settlements again under cProfile and its top functions. CPU, not wall: the
+machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import sys
+import time
+from decimal import Decimal
+from typing import Any
+
+from bench.common import setup_django
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--settlements", type=int, default=300)
+    parser.add_argument("--warm", type=int, default=30)
+    parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"])
+    parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--filter", default="", help="only functions whose path matches")
+    parser.add_argument("--dump", default="", help="also write the raw stats to this file")
+    args = parser.parse_args(argv)
+    # As the gunicorn bench runs the server: DEBUG off (no query log), persistent connection.
+    os.environ.update(
+        DEBUG="false",
+        SECRET_KEY="bench-only-not-a-secret-" + "x" * 40,
+        SECURE_SSL_REDIRECT="false",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        DB_CONN_MAX_AGE="600",
+    )
+    setup_django("pooling_bench_cpu")
+    from django.utils import timezone
+
+    from bench.settlement_http import _world
+    from pooling.wsgi import application
+    from settlement import client as hsa
+
+    tokens, patients, items = _world()
+    code, token = tokens[0]
+
+    class Local(hsa.ProviderClient):
+        """The provider's client, its socket replaced by a call of the WSGI callable."""
+
+        def post(self, infno: str, payload: dict[str, Any]) -> dict[str, Any]:
+            body = json.dumps(
+                {
+                    "infno": infno,
+                    "msgid": self.msgid(),
+                    "fixmedins_code": self.code,
+                    "opter": "001",
+                    "opter_name": "收费员",
+                    "opter_type": "1",
+                    "infver": "V1.0",
+                    "sign_no": self.sign_no,
+                    "mdtrtarea_admvs": self.code[1:7],
+                    "inf_time": f"{timezone.localtime():%Y-%m-%d %H:%M:%S}",
+                    "input": payload,
+                },
+                ensure_ascii=False,
+            ).encode()
+            chunks = application(_environ(body, self.token), lambda status, headers: None)
+            return dict(json.loads(b"".join(chunks), parse_float=Decimal))
+
+    client = Local("http://127.0.0.1", token, code)
+    client.sign_in()
+    done = 0
+
+    def settle(count: int) -> None:
+        nonlocal done
+        for _ in range(count):
+            patient = patients[done % len(patients)]
+            lines = [(items[(done + k) % len(items)], 1 + k % 3) for k in range(5)]
+            when = timezone.localtime()
+            answer = client.outpatient_visit(patient, lines, when=when, acct=done % 2 == 0)
+            assert answer.get("infcode") == 0, answer
+            done += 1
+
+    settle(args.warm)
+    start = time.process_time()
+    settle(args.settlements)
+    cpu = time.process_time() - start
+    print(f"{args.settlements} settlements: {1000 * cpu / args.settlements:.2f} ms CPU each")
+    profiler = cProfile.Profile(time.process_time)
+    profiler.enable()
+    settle(args.settlements)
+    profiler.disable()
+    if args.dump:
+        profiler.dump_stats(args.dump)
+    stats = pstats.Stats(profiler).sort_stats(args.sort)
+    stats.print_stats(*([args.filter] if args.filter else []), args.top)
+
+
+def _environ(body: bytes, token: str) -> dict[str, Any]:
+    return {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/api/hsa/",
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_AUTHORIZATION": f"Bearer {token}",
+        "REMOTE_ADDR": "127.0.0.1",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": io.StringIO(),
+        "wsgi.url_scheme": "http",
+        "wsgi.version": (1, 0),
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
