@@ -78,9 +78,12 @@ def main(argv: list[str]) -> None:
                 },
                 ensure_ascii=False,
             ).encode()
-            chunks = application(_environ(body, self.token), lambda status, headers: None)
-            return dict(json.loads(b"".join(chunks), parse_float=Decimal))
+            began = time.process_time()
+            chunks = b"".join(application(_environ(body, self.token), lambda status, headers: None))
+            per_infno[infno] = per_infno.get(infno, 0.0) + time.process_time() - began
+            return dict(json.loads(chunks, parse_float=Decimal))
 
+    per_infno: dict[str, float] = {}
     client = Local("http://127.0.0.1", token, code)
     client.sign_in()
     done = 0
@@ -96,10 +99,14 @@ def main(argv: list[str]) -> None:
             done += 1
 
     settle(args.warm)
+    per_infno.clear()
     start = time.process_time()
     settle(args.settlements)
     cpu = time.process_time() - start
     print(f"{args.settlements} settlements: {1000 * cpu / args.settlements:.2f} ms CPU each")
+    # The server's share per message (the WSGI call), apart from the client's JSON work.
+    for infno, spent in sorted(per_infno.items()):
+        print(f"  {infno}: {1000 * spent / args.settlements:.2f} ms CPU per message")
     profiler = cProfile.Profile(time.process_time)
     profiler.enable()
     settle(args.settlements)
