@@ -26,11 +26,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from functools import reduce
+from functools import lru_cache, reduce
 from typing import Any, ClassVar, cast
 
-from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.core.exceptions import EmptyResultSet, PermissionDenied
+from django.db import connection, models
 from django.db.models.sql import Query
 from django.utils.translation import gettext_lazy as _
 
@@ -139,6 +139,52 @@ def scope_q(model: type[models.Model], scope: Scope) -> models.Q:
     paths: tuple[str, ...] = model.scope_paths  # type: ignore[attr-defined]
     codes = sorted(scope.region_codes)
     return reduce(operator.or_, (models.Q(**{f"{p}__in": codes}) for p in paths))
+
+
+def scope_where(model: type[models.Model]) -> tuple[str, tuple[Any, ...]]:
+    """The current scope's filter on `model` as a WHERE fragment over its own table, for the few
+    statements written by hand on the settlement interface's hot path ("TRUE" when unrestricted,
+    "FALSE" when the scope sees nothing). It is `scope_q` compiled by the ORM, as `ScopedQuery`
+    adds it, so the rule stays here; compiled once per model and scope (a provider's scope is
+    fixed), as compiling it on every message costs what the message's own work does."""
+    scope = current_scope()
+    if scope.all_regions:
+        return "TRUE", ()
+    return _where_sql(model, scope, connection.vendor)
+
+
+@lru_cache(maxsize=4096)
+def _where_sql(model: type[models.Model], scope: Scope, vendor: str) -> tuple[str, tuple[Any, ...]]:
+    query = Query(model)  # a plain Query: no scope of its own to add
+    query.add_q(scope_q(model, scope))
+    if len([a for a, n in query.alias_refcount.items() if n]) > 1:
+        raise ValueError(f"{model.__name__}: its scope needs a join; use the ORM")
+    compiler = query.get_compiler(connection=connection)
+    try:
+        sql, params = query.where.as_sql(compiler, connection)
+    except EmptyResultSet:
+        return "FALSE", ()
+    return sql or "TRUE", tuple(params)
+
+
+def assert_writable_values(model: type[models.Model], values: dict[str, Any]) -> None:
+    """`assert_writable` for a row written by hand from plain column values (`<field>_id` keys)
+    rather than an instance; only scope paths of one hop (a column of the row itself)."""
+    scope = current_scope()
+    if scope.read_only:
+        raise PermissionDenied(READ_ONLY)
+    if scope.all_regions:
+        return
+    if scope.provider_id is not None:
+        path = getattr(model, "provider_scope_path", None)
+        if path is None or values.get(f"{path}_id") != scope.provider_id:
+            raise PermissionDenied(OTHER_PROVIDER)
+        return
+    paths: tuple[str, ...] = model.scope_paths  # type: ignore[attr-defined]
+    if any("__" in p for p in paths):
+        raise ValueError(f"{model.__name__}: its scope needs a join; use assert_writable")
+    if not any(scope.allows(values.get(f"{p}_id")) for p in paths):
+        raise PermissionDenied(OTHER_COUNTY)
 
 
 class ScopedQuery(Query):

@@ -115,3 +115,63 @@ def test_it_scopes_every_model_to_the_provider(settled, intruder, hsa):
             ), model
             if path:
                 assert not model.objects.filter(**{path: hsa.provider.pk}).exists(), model
+
+
+def _raw_ids(model):
+    """The rows a hand-written statement filtered by `scope_where` sees."""
+    from django.db import connection
+
+    from pooling.kernel.scoping import scope_where
+
+    where, params = scope_where(model)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {model._meta.db_table} WHERE {where}", params)
+        return sorted(r[0] for r in cursor.fetchall())
+
+
+@pytest.mark.parametrize("name", ["Visit", "FeeDetail", "Settlement"])
+def test_scope_where_shows_a_hand_written_statement_what_the_orm_shows(
+    name, settled, intruder, hsa, clerk_a, clerk_b
+):
+    from pooling.kernel.scoping import acting_as
+
+    model = apps.get_model("settlement", name)
+    with unrestricted():
+        assert model.objects.exists()
+    for scope in (
+        acting_for_provider(hsa.provider.pk),
+        acting_for_provider(intruder.provider.pk),
+        acting_as(clerk_a),
+        acting_as(clerk_b),
+        acting_as(None),
+        unrestricted(),
+    ):
+        with scope:
+            assert _raw_ids(model) == sorted(model.objects.values_list("id", flat=True)), scope
+
+
+def test_assert_writable_values_refuses_another_providers_row(hsa, intruder, clerk_a, clerk_b):
+    from django.core.exceptions import PermissionDenied
+
+    from pooling.kernel.scoping import acting_as, assert_writable_values
+    from settlement.models import FeeDetail
+
+    own = {"provider_id": hsa.provider.pk, "insured_county_id": clerk_a.region_id}
+    with acting_for_provider(hsa.provider.pk):
+        assert_writable_values(FeeDetail, own)
+    with acting_for_provider(intruder.provider.pk), pytest.raises(PermissionDenied):
+        assert_writable_values(FeeDetail, own)
+    with acting_as(clerk_a):
+        assert_writable_values(FeeDetail, {**own, "handling_unit_id": "other"})
+    with acting_as(clerk_b), pytest.raises(PermissionDenied):
+        assert_writable_values(
+            FeeDetail, {**own, "handling_unit_id": hsa.provider.handling_region_id}
+        )
+
+
+def test_scope_where_refuses_a_scope_that_needs_a_join(clerk_a):
+    from pooling.kernel.scoping import acting_as, scope_where
+    from settlement.models import Credential
+
+    with acting_as(clerk_a), pytest.raises(ValueError, match="join"):
+        scope_where(Credential)
