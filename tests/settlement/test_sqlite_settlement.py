@@ -14,7 +14,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-FILES = ("tests/settlement/test_hsa_outpatient.py", "tests/settlement/test_settle_sql.py")
+FILES = (
+    "tests/settlement/test_hsa_outpatient.py",
+    "tests/settlement/test_settle_sql.py",
+    "tests/settlement/test_sqlrows.py",
+)
 
 
 def test_the_outpatient_settlements_hold_on_sqlite(tmp_path: Path) -> None:

@@ -1,0 +1,84 @@
+"""Model rows read by hand-written SQL, for the few statements of the settlement interface's hot path.
+
+Why by hand: a provider's message runs a handful of small reads by key, and the ORM spends more
+CPU building each one's SQL (query cloning, the scope's filter, compiling every column) than
+PostgreSQL spends answering it (bench._settlement_profile: about half of a settlement's server
+CPU). Here the column list and the value converters of a model are worked out once per process;
+each read is a string join, the driver's execute and `Model.from_db` — the instance the ORM would
+have built, with the same converters applied (so SQLite's dates and JSON come back as on
+PostgreSQL), so the code after a read does not know how it was read.
+
+Scoping stays in one place: every read of a scoped model gets `scoping.scope_where` (the ORM's own
+compiled filter for the current scope) added to its WHERE clause; `select` cannot be called
+without it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any, TypeVar
+
+from django.db import connection, models
+
+from pooling.kernel.scoping import ScopedModel, scope_where
+
+M = TypeVar("M", bound=models.Model)
+Converter = Callable[[Any, Any, Any], Any]
+
+
+@lru_cache(maxsize=128)
+def _shape(
+    model: type[models.Model], vendor: str
+) -> tuple[str, list[str], list[tuple[int, list[Converter], Any]]]:
+    """`"table"."col", …` for every concrete field, their attnames, and each column's converters."""
+    table = model._meta.db_table
+    quote = connection.ops.quote_name
+    fields = model._meta.concrete_fields
+    columns = ", ".join(f"{quote(table)}.{quote(str(f.column))}" for f in fields)
+    converters = []
+    for index, field in enumerate(fields):
+        col = field.get_col(table)
+        found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        if found:
+            converters.append((index, found, col))
+    return columns, [f.attname for f in fields], converters
+
+
+def select(
+    model: type[M],
+    where: str,
+    params: Sequence[Any] = (),
+    *,
+    tail: str = "",
+    lock: bool = False,
+) -> list[M]:
+    """`SELECT <every column> FROM <table> WHERE (<where>) AND (<scope>) <tail> [FOR UPDATE]` as
+    model instances. `where` names columns as `"table"."column"` or plainly; `tail`: ORDER BY /
+    LIMIT. `lock`: the rows' locks for this transaction (a no-op where the database has none)."""
+    columns, names, converters = _shape(model, connection.vendor)
+    table = connection.ops.quote_name(model._meta.db_table)
+    scope, scope_params = scope_where(model) if issubclass(model, ScopedModel) else ("TRUE", ())
+    sql = f"SELECT {columns} FROM {table} WHERE ({where}) AND ({scope}) {tail}"
+    if lock and connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *scope_params])
+        rows = cursor.fetchall()
+    alias = connection.alias
+    out = []
+    for raw in rows:
+        values = list(raw)
+        for index, funcs, col in converters:
+            for func in funcs:
+                values[index] = func(values[index], col, connection)
+        out.append(model.from_db(alias, names, values))
+    return out
+
+
+def select_one(
+    model: type[M], where: str, params: Sequence[Any] = (), *, lock: bool = False
+) -> M | None:
+    """The first row of `select` (or None)."""
+    rows = select(model, where, params, tail="LIMIT 1", lock=lock)
+    return rows[0] if rows else None
