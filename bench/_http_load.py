@@ -29,6 +29,7 @@ class Job:
     count: int  # settlements (2201+2204+2207) or floor messages (1101)
     threads: int
     seed: int
+    visits: tuple[tuple[Patient, str], ...] = ()  # checkout: visits registered before (mdtrt_id)
 
 
 def settle(job: Job) -> dict[str, Any]:
@@ -52,6 +53,32 @@ def settle(job: Job) -> dict[str, Any]:
         "start": started,
         "end": time.time(),
     }
+
+
+def register(job: Job) -> dict[str, Any]:
+    """2201 for `job.count` visits: the patients arrive (before the checkout run, as at a hospital
+    registration comes hours before the cashier). The result's `visits`: (patient, mdtrt_id)."""
+    visits: list[tuple[Patient, str]] = []
+
+    def one(client: ProviderClient, patient: Patient, n: int) -> dict[str, Any]:
+        answer = client.register(patient, when=datetime.now(ZONE))
+        if answer.get("infcode") == 0:
+            visits.append((patient, answer["output"]["data"]["mdtrt_id"]))
+        return answer
+
+    return {**_threads(job, one), "visits": visits}
+
+
+def checkout(job: Job) -> dict[str, Any]:
+    """2204 (five fee lines) → 2207 for each of `job.visits`: a settlement as issue 12 counts it;
+    latency is of the two messages together. Half pay from the personal account."""
+
+    def one(client: ProviderClient, patient: Patient, n: int) -> dict[str, Any]:
+        patient, mdtrt_id = job.visits[n]
+        lines = [(job.items[(n + k) % len(job.items)], 1 + (n + k) % 3) for k in range(5)]
+        return client.checkout(patient, mdtrt_id, lines, when=datetime.now(ZONE), acct=n % 2 == 0)
+
+    return _threads(job, one)
 
 
 def floor(job: Job) -> dict[str, Any]:
@@ -113,7 +140,8 @@ def _threads(
                     return
                 left[0] -= 1
                 i = left[0]
-            patient = job.patients[(n + i) % len(job.patients)]
+            # each call its own patient, spread over the list by the job (a provider) and its turn
+            patient = job.patients[(job.seed * 7919 + i) % len(job.patients)]
             t = time.perf_counter()
             answer = one(client, patient, i)
             elapsed = time.perf_counter() - t

@@ -103,24 +103,40 @@ class ProviderClient:
         self, patient: Patient, items: list[tuple[Item, int]], *, when: datetime, acct: bool
     ) -> dict[str, Any]:
         """2201 → 2204 → 2207 for one visit; returns the 2207 answer (or the first refusal)."""
-        stamp = when.strftime("%Y-%m-%d %H:%M:%S")
-        opened = self.post(
+        opened = self.register(patient, when=when)
+        if opened.get("infcode") != 0:
+            return opened
+        mdtrt_id = opened["output"]["data"]["mdtrt_id"]
+        return self.checkout(patient, mdtrt_id, items, when=when, acct=acct)
+
+    def register(self, patient: Patient, *, when: datetime) -> dict[str, Any]:
+        """2201: the patient arrives; the answer's `output.data.mdtrt_id` names the visit."""
+        return self.post(
             "2201",
             {
                 "data": {
                     "psn_no": patient.psn_no,
                     "insutype": patient.insutype,
                     "med_type": "11",
-                    "begntime": stamp,
+                    "begntime": when.strftime("%Y-%m-%d %H:%M:%S"),
                     "mdtrt_cert_type": "02",
                     "mdtrt_cert_no": patient.cert_no,
                 }
             },
         )
-        if opened.get("infcode") != 0:
-            return opened
-        mdtrt_id = opened["output"]["data"]["mdtrt_id"]
-        rows, total = fee_rows(mdtrt_id, patient, items, stamp)
+
+    def checkout(
+        self,
+        patient: Patient,
+        mdtrt_id: str,
+        items: list[tuple[Item, int]],
+        *,
+        when: datetime,
+        acct: bool,
+    ) -> dict[str, Any]:
+        """2204 → 2207 at the cashier: the visit's fee lines, then its settlement (issue 12 counts
+        these two as one settlement); returns the 2207 answer (or the 2204's refusal)."""
+        rows, total = fee_rows(mdtrt_id, patient, items, when.strftime("%Y-%m-%d %H:%M:%S"))
         uploaded = self.post("2204", {"feedetail": rows})
         if uploaded.get("infcode") != 0:
             return uploaded
