@@ -194,8 +194,12 @@ def main(argv: list[str]) -> int:
         # at the cashier, timed on their own.
         registered = _run(load.register, jobs(args.settlements, 500 + int(time.time()) % 1000))
         registered["cpu"], cpu = _server_cpu(server.pid) - cpu, _server_cpu(server.pid)
+        split = _server_cpu_split(server.pid)
         paid = _run(load.checkout, jobs(0, 900, registered["visits"]))
-        paid["cpu"] = _server_cpu(server.pid) - cpu
+        paid["cpu_split"] = [
+            b - a for a, b in zip(split, _server_cpu_split(server.pid), strict=True)
+        ]
+        paid["cpu"] = sum(paid["cpu_split"])
         rss_after = _worker_rss(server.pid)
         _report(args, clients, floor, run, rss_before, rss_after)
         _report_checkout(registered, paid)
@@ -351,6 +355,11 @@ def _worker_rss(master: int) -> list[float]:
 def _server_cpu(master: int) -> float:
     """CPU seconds used so far by the gunicorn workers and the PostgreSQL backends of this
     database: what serving costs, whatever else the shared machine is doing meanwhile."""
+    return sum(_server_cpu_split(master))
+
+
+def _server_cpu_split(master: int) -> tuple[float, float]:
+    """`_server_cpu` as (gunicorn workers, PostgreSQL backends)."""
     import psycopg
     from django.db import connection
 
@@ -371,8 +380,12 @@ def _server_cpu(master: int) -> float:
     out = subprocess.run(
         ["ps", "-o", "pid=", "--ppid", str(master)], capture_output=True, text=True
     ).stdout
+    return _ticks([int(x) for x in out.split()]), _ticks(backends)
+
+
+def _ticks(pids: list[int]) -> float:
     total = 0
-    for pid in [int(x) for x in out.split()] + backends:
+    for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
@@ -443,9 +456,11 @@ def _report_checkout(registered: dict[str, Any], paid: dict[str, Any]) -> None:
     )
     for error in paid["errors"][:5] + registered["errors"][:3]:
         print(f"  refused: {error}")
+    web, db = (x / max(paid["ok"], 1) * 1000 for x in paid["cpu_split"])
     print(
-        f"cpu     server: {per_paid * 1000:.1f} ms per settlement (2204+2207) → on {cores} otherwise "
-        f"idle cores at most {cores / per_paid if per_paid else 0:,.0f} settlements/s"
+        f"cpu     server: {per_paid * 1000:.1f} ms per settlement (2204+2207: gunicorn {web:.1f}, "
+        f"PostgreSQL {db:.1f}) → on {cores} otherwise idle cores at most "
+        f"{cores / per_paid if per_paid else 0:,.0f} settlements/s"
     )
     print(
         f"target  (issue 12: 2204+2207) ≥ 300 settlements/s: "
