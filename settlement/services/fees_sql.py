@@ -32,7 +32,8 @@ from settlement.models import FeeDetail, Visit
 
 def lock_visit(*, month: date, pk: int) -> Visit | None:
     """The caller's own visit (its scope), locked for this transaction; None when not visible."""
-    return sqlrows.select_one(Visit, '"month" = %s AND "id" = %s', [month, pk], lock=True)
+    month_value = connection.ops.adapt_datefield_value(month)  # as the ORM passes a date
+    return sqlrows.select_one(Visit, '"month" = %s AND "id" = %s', [month_value, pk], lock=True)
 
 
 def insert(rows: list[FeeDetail]) -> str | None:
