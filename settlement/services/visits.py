@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import Person
-from pooling.benefits.catalogue.selectors import catalogue_lookup
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.money import round_fen
 from pooling.kernel.scoping import unrestricted
@@ -27,7 +26,7 @@ from providers.models import Provider
 from settlement.hsa.codes import INPATIENT_MED_TYPES, meaning
 from settlement.models import FeeDetail, Visit, VisitStatus
 from settlement.partitioning import month_key
-from settlement.services import txn
+from settlement.services import fees_sql, memo, txn
 from settlement.services.eligibility import check_insured, check_not_future, check_provider
 
 WRONG_STATE = _("就诊 %(mdtrt_id)s 当前状态为“%(status)s”，不能%(action)s")
@@ -240,10 +239,17 @@ def fees_add(*, visit: Visit, lines: list[FeeLine], locked: bool = False) -> lis
                 else entry.self_pay_rate * 100,
             )
         )
-    return FeeDetail.objects.bulk_create(rows)
+    taken = fees_sql.insert(rows)  # with the check against the visit's stored serials
+    if taken is not None:
+        raise BusinessRuleError(
+            DUPLICATE_SN, code="duplicate_sn", field="feedetl_sn", params={"sn": taken}
+        )
+    return rows
 
 
 def _check_lines(visit: Visit, lines: list[FeeLine]) -> None:
+    """Each line on its own and its serial once in the message; a serial the visit has already is
+    found by the insert (fees_sql.insert), which writes nothing then."""
     seen: set[str] = set()
     for line in lines:
         if line.feedetl_sn in seen:
@@ -278,15 +284,6 @@ def _check_lines(visit: Visit, lines: list[FeeLine]) -> None:
                 params={"sn": line.feedetl_sn},
             )
         check_not_future(timezone.localtime(line.occurred_at).date(), field="fee_ocur_time")
-    taken = set(
-        FeeDetail.objects.filter(
-            month=visit.month, visit_id=visit.pk, feedetl_sn__in=seen
-        ).values_list("feedetl_sn", flat=True)
-    )
-    if taken:
-        raise BusinessRuleError(
-            DUPLICATE_SN, code="duplicate_sn", field="feedetl_sn", params={"sn": min(taken)}
-        )
 
 
 def _yuan(fen: int) -> str:
@@ -296,14 +293,15 @@ def _yuan(fen: int) -> str:
 
 
 def _classify(lines: list[FeeLine]) -> dict[tuple[Any, str], Any]:
-    """The catalogue entry of each (date, code): one query per distinct date (a stay spans a few)."""
+    """The catalogue entry of each (date, code): at most one query per distinct date (a stay spans
+    a few), for the codes the memo does not hold (memo.catalogue_entries)."""
     by_day: dict[Any, set[str]] = defaultdict(set)
     for line in lines:
         by_day[timezone.localtime(line.occurred_at).date()].add(line.code.upper())
     found = {}
     with unrestricted():
         for day, codes in by_day.items():
-            for code, entry in catalogue_lookup(on=day, codes=codes).items():
+            for code, entry in memo.catalogue_entries(on=day, codes=codes).items():
                 found[(day, code)] = entry
     return found
 

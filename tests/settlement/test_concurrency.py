@@ -5,6 +5,7 @@ fund never pays past the limit and the accumulators equal the sum of the settlem
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -92,3 +93,48 @@ def test_it_never_pays_past_the_annual_limit_when_claims_race(hospital, people):
     acc = Accumulator.objects.get(person=person, year=year, scheme="employee")
     assert acc.fund_paid["outpatient"] == 300000 == 290000 + sum(paid)
     assert acc.settlements == THREADS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_serial_uploaded_at_the_same_moment_is_stored_once(hospital, people):
+    """The visit's row lock makes racing uploads take turns, so the check folded into the insert
+    (fees_sql.insert) sees the line a first upload committed: the others get the national
+    "already uploaded" refusal, not a unique-constraint failure."""
+    from decimal import Decimal
+
+    from django.db import transaction
+
+    from pooling.kernel.errors import BusinessRuleError
+    from settlement.models import FeeDetail
+
+    now = timezone.now()
+    visit = visit_open(
+        provider=hospital,
+        person=people.employee,
+        insutype="310",
+        med_type="11",
+        begntime=now - timedelta(minutes=30),
+        msgid="M0",
+        info=VisitInfo(),
+    )
+
+    def upload(i: int) -> object:
+        with transaction.atomic():
+            line = FeeLine(
+                feedetl_sn="S1",
+                code="250101001000000",
+                quantity=Decimal(1),
+                price_fen=100 + i,
+                amount_fen=100 + i,
+                occurred_at=now,
+            )
+            saved = fees_add(visit=Visit.objects.get(pk=visit.pk), lines=[line])
+            time.sleep(0.2)  # commit late: the others have started their uploads by now
+            return saved
+
+    results = race(upload)
+    stored = [r for r in results if isinstance(r, list)]
+    refused = [r for r in results if isinstance(r, BusinessRuleError)]
+    assert len(stored) == 1 and len(refused) == THREADS - 1, results
+    assert all(r.code == "duplicate_sn" and r.params == {"sn": "S1"} for r in refused)
+    assert list(FeeDetail.objects.values_list("pk", flat=True)) == [stored[0][0].pk]

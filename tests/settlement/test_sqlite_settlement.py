@@ -2,8 +2,8 @@
 on PostgreSQL: settle_sql's one-statement reads and writes are PostgreSQL's, so on another
 database it takes the ORM's path, and this proves that path gives the same hand-computed fen.
 
-The outpatient and settle_sql tests run again in a subprocess with DATABASE_URL naming a SQLite
-file (pytest-django builds its test database from it). About 15 s.
+The outpatient, settle_sql, sqlrows and fees_sql tests run again in a subprocess with
+DATABASE_URL naming a SQLite file (pytest-django builds its test database from it). About 20 s.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ FILES = (
     "tests/settlement/test_hsa_outpatient.py",
     "tests/settlement/test_settle_sql.py",
     "tests/settlement/test_sqlrows.py",
+    "tests/settlement/test_fees_sql.py",
 )
 
 

@@ -23,18 +23,24 @@ def catalogue_in_force(*, on: date) -> CatalogueVersion | None:
     return _in_force(on).first()
 
 
-def catalogue_lookup(*, on: date, codes: Iterable[str]) -> dict[str, CatalogueEntry]:
+def catalogue_lookup(
+    *, on: date, codes: Iterable[str], version_id: int | None = None
+) -> dict[str, CatalogueEntry]:
     """The entries for these codes in the catalogue in force on `on` — one query.
 
     A code absent from the result is not in the catalogue (the calculator treats it as 丙类).
+    `version_id`: the version in force on `on` as the caller already knows it (a memo of
+    `catalogue_in_force`), so its entries are read from that version and no other.
     """
     wanted = {c.strip().upper() for c in codes if c}
     if not wanted:
         return {}
-    version_id = _in_force(on).values("pk")[:1]
-    rows = CatalogueItem.objects.filter(version_id__in=version_id, code__in=wanted).values_list(
-        "code", "name", "cls", "kind", "self_pay_pct", "restrictions"
-    )
+    items = CatalogueItem.objects.filter(code__in=wanted)
+    if version_id is None:
+        items = items.filter(version_id__in=_in_force(on).values("pk")[:1])
+    else:
+        items = items.filter(version_id=version_id)
+    rows = items.values_list("code", "name", "cls", "kind", "self_pay_pct", "restrictions")
     return {
         code: CatalogueEntry(
             code=code,

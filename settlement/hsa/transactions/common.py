@@ -14,9 +14,11 @@ from settlement.hsa import fields
 from settlement.hsa.codes import INSUTYPES, MED_TYPES
 from settlement.hsa.dispatch import Context
 from settlement.hsa.errors import HsaError
-from settlement.hsa.shapes import fee_result, setldetail, setlinfo, visit_from
+from settlement.hsa.people import check_same_person
+from settlement.hsa.shapes import NO_VISIT, fee_result, setldetail, setlinfo, visit_from
 from settlement.models import Settlement, Visit
-from settlement.services import memo
+from settlement.partitioning import BAD_ID, parse_external_id
+from settlement.services import fees_sql, memo
 from settlement.services.settle import SettleInput, settlement_quote, settlement_settle
 from settlement.services.visits import FeeLine, VisitInfo, fees_add
 
@@ -78,9 +80,7 @@ def check_kind(visit: Visit, *, inpatient: bool) -> None:
 def upload_fees(ctx: Context, *, inpatient: bool) -> dict[str, Any]:
     """2204/2301: read the `feedetail` list, add it to its visit, answer each line's class."""
     rows = fields.rows(ctx.input, "feedetail")
-    visit = visit_from(
-        rows[0], lock=True
-    )  # only the visit is locked here: no order to keep with a person lock
+    visit = _locked_visit(rows[0])
     check_kind(visit, inpatient=inpatient)
     lines = []
     for number, row in enumerate(rows, start=1):
@@ -109,6 +109,19 @@ def upload_fees(ctx: Context, *, inpatient: bool) -> dict[str, Any]:
         "result": [fee_result(fee, default_b_rate=default_b) for fee in saved],
         "mdtrt_id": visit.mdtrt_id,
     }
+
+
+def _locked_visit(data: dict[str, Any]) -> Visit:
+    """`visit_from(data, lock=True)` read by hand (fees_sql.lock_visit: the same row, scope and
+    lock, without the ORM's compiler): the provider's own visit, locked now — only the visit is
+    locked here, so there is no order to keep with a person lock."""
+    value = fields.text(data, "mdtrt_id", max_len=30)
+    month, pk = parse_external_id(value, error=BAD_ID, field="mdtrt_id")
+    visit = fees_sql.lock_visit(month=month, pk=pk)
+    if visit is None:
+        raise HsaError(NO_VISIT, field="mdtrt_id", code="no_visit", value=value)
+    check_same_person(data, visit.person_id)
+    return visit
 
 
 def _fee_line(row: dict[str, Any]) -> FeeLine:
