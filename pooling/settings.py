@@ -287,3 +287,6 @@ HSA_ROTATION_GRACE_HOURS = env_int("HSA_ROTATION_GRACE_HOURS", 24)
 # agency acts on a leaked key, and a worker answering tens of messages a second reads each
 # lookup once per 5 s instead of on every message.
 HSA_LOOKUP_TTL_SECONDS = env_int("HSA_LOOKUP_TTL_SECONDS", 5)
+# Interface messages bind on the server and reuse prepared statements (settlement/hsa/prepared.py);
+# false behind a connection pooler in transaction mode, which does not keep them.
+HSA_PREPARED_STATEMENTS = env_bool("HSA_PREPARED_STATEMENTS", default=True)

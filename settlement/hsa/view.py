@@ -22,6 +22,7 @@ from pooling.kernel.errors import BusinessRuleError
 from settlement.hsa import envelope
 from settlement.hsa.dispatch import handle
 from settlement.hsa.errors import INTERNAL, NO_CREDENTIAL, HsaError
+from settlement.hsa.prepared import prepared_statements
 from settlement.services.credentials import credential_authenticate
 
 log = logging.getLogger("settlement.hsa")
@@ -36,7 +37,7 @@ BAD_REQUEST = _("请求无效（请求头 Host 或报文格式不被接受）")
 
 @csrf_exempt
 def endpoint(request: HttpRequest, infno: str | None = None) -> HttpResponse:
-    with translation.override("zh-hans"):
+    with translation.override("zh-hans"), prepared_statements():
         status, body = _serve(request, infno)
     return HttpResponse(
         envelope.render(body), status=status, content_type="application/json; charset=utf-8"

@@ -118,6 +118,8 @@ def test_a_settlement_is_six_statements_once_the_lookups_are_remembered(hsa, peo
     from django.test.utils import CaptureQueriesContext
 
     settings.HSA_LOOKUP_TTL_SECONDS = 60
+    # Statements bound on the client, so the debug log names each (prepared ones log no text).
+    settings.HSA_PREPARED_STATEMENTS = False
     person = people.resident
     warm = hsa.register(person, insutype="390")
     hsa.fees(warm, person, [("001102000000100", "1", "20.00")])

@@ -1,0 +1,42 @@
+"""Prepared statements for the interface's messages (PostgreSQL): each statement of a message is
+parsed and planned once per connection instead of once per message.
+
+Why only here: a provider's message runs the same dozen small statements thousands of times an
+hour on the same persistent connection; PostgreSQL's parse and plan are a sizeable share of its
+work (bench.settlement_http prints the PostgreSQL backends' CPU per settlement), and psycopg
+prepares a statement it has seen `THRESHOLD` times when the query is bound on the server.
+Django binds on the client and disables preparing by default, for good reasons elsewhere: utility
+statements (`SET ROLE %s`, `SET LOCAL work_mem = %s`, DDL) cannot take server-side parameters,
+and a connection pooler in transaction mode (PgBouncer) does not keep a session's prepared
+statements. So the switch is made per message, on the connection already open, and put back
+after it: pages, the monthly cycle and migrations never see it. `HSA_PREPARED_STATEMENTS=false`
+turns it off (behind a transaction-mode pooler). Every interface test runs through it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import connection
+
+THRESHOLD = 2  # the second time a connection sees a statement, it is prepared
+
+
+@contextmanager
+def prepared_statements() -> Iterator[None]:
+    if connection.vendor != "postgresql" or not settings.HSA_PREPARED_STATEMENTS:
+        yield
+        return
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()  # connecting runs SET ROLE etc. with the usual cursor
+    raw = connection.connection
+    saved = raw.cursor_factory, raw.prepare_threshold
+    raw.cursor_factory, raw.prepare_threshold = ServerBindingCursor, THRESHOLD
+    try:
+        yield
+    finally:
+        if connection.connection is raw:  # not closed and reopened meanwhile
+            raw.cursor_factory, raw.prepare_threshold = saved
