@@ -56,24 +56,33 @@ def select(
     """`SELECT <every column> FROM <table> WHERE (<where>) AND (<scope>) <tail> [FOR UPDATE]` as
     model instances. `where` names columns as `"table"."column"` or plainly; `tail`: ORDER BY /
     LIMIT. `lock`: the rows' locks for this transaction (a no-op where the database has none)."""
-    columns, names, converters = _shape(model, connection.vendor)
     table = connection.ops.quote_name(model._meta.db_table)
     scope, scope_params = scope_where(model) if issubclass(model, ScopedModel) else ("TRUE", ())
-    sql = f"SELECT {columns} FROM {table} WHERE ({where}) AND ({scope}) {tail}"
+    sql = f"SELECT {columns(model)} FROM {table} WHERE ({where}) AND ({scope}) {tail}"
     if lock and connection.features.has_select_for_update:
         sql += " FOR UPDATE"
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *scope_params])
         rows = cursor.fetchall()
-    alias = connection.alias
-    out = []
-    for raw in rows:
-        values = list(raw)
-        for index, funcs, col in converters:
-            for func in funcs:
-                values[index] = func(values[index], col, connection)
-        out.append(model.from_db(alias, names, values))
-    return out
+    return [instance(model, raw) for raw in rows]
+
+
+def columns(model: type[models.Model]) -> str:
+    """`"table"."col", …` for every concrete field of `model`, in the order `instance` reads them:
+    for a statement that `select` cannot write (a join, a lock `FOR UPDATE OF` another table),
+    which must then add `scope_where(model)` itself."""
+    return _shape(model, connection.vendor)[0]
+
+
+def instance(model: type[M], raw: Sequence[Any]) -> M:
+    """The instance the ORM would build from `raw`, the values of `columns(model)` as the driver
+    gave them: each column through its field's converters, then `Model.from_db`."""
+    _columns, names, converters = _shape(model, connection.vendor)
+    values = list(raw)
+    for index, funcs, col in converters:
+        for func in funcs:
+            values[index] = func(values[index], col, connection)
+    return model.from_db(connection.alias, names, values)
 
 
 def select_one(

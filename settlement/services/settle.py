@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from enrollment.models import Person
 from enrollment.services.diseases import disease_registration_in_force
 from pooling.benefits.types import CareType, CatalogueEntry, ClaimLine
+from pooling.kernel import sqlrows
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.money import fen_to_yuan
 from pooling.kernel.permissions import Actor, require
@@ -46,6 +47,13 @@ NOT_REGISTERED = _(
 NOT_ON_LIST = _("诊断 %(code)s 不在门诊慢特病病种目录内，本次按普通门诊结算")
 
 DELIVERY_KINDS = {"1": "vaginal_delivery", "2": "caesarean"}
+# The visit's fee lines not cancelled nor settled yet, in upload order: read by hand (sqlrows adds
+# the caller's scope) as the ORM's compiler cost more CPU than the read.
+_OPEN_FEES = (
+    '"settlement_feedetail"."month" = %s AND "settlement_feedetail"."visit_id" = %s'
+    ' AND NOT "settlement_feedetail"."cancelled" AND "settlement_feedetail"."settlement_id" IS NULL'
+)
+_BY_ID = 'ORDER BY "settlement_feedetail"."id"'
 
 
 @dataclass(frozen=True)
@@ -149,11 +157,7 @@ def _meaning(visit: Visit, provider: Provider) -> Meaning:
 
 
 def _fees(visit: Visit, data: SettleInput) -> list[FeeDetail]:
-    fees = list(
-        FeeDetail.objects.filter(
-            month=visit.month, visit_id=visit.pk, cancelled=False, settlement_id__isnull=True
-        ).order_by("id")
-    )
+    fees = sqlrows.select(FeeDetail, _OPEN_FEES, [visit.month, visit.pk], tail=_BY_ID)
     if data.chrg_bchno:
         fees = [f for f in fees if f.chrg_bchno == data.chrg_bchno] or fees
     if not fees:

@@ -3,14 +3,23 @@ the locks is what the locked visit says, and what it writes adds up (settlement/
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.db import connection
+from django.forms.models import model_to_dict
 
+from enrollment.models import Person
 from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.scoping import acting_for_provider, unrestricted
 from settlement import reconcile
+from settlement.hsa.errors import HsaError
+from settlement.hsa.shapes import visit_from
 from settlement.models import Accumulator, FeeDetail, Settlement, Visit, VisitStatus
-from settlement.services.settle import SettleInput, settlement_settle
+from settlement.services import settle_sql
+from settlement.services.settle import SettleInput, _fees, settlement_settle
 from tests.actors import SETUP
+from tests.providers.factories import make_provider
 
 
 def test_it_judges_the_visit_as_locked_not_as_first_read(hsa, people):
@@ -53,3 +62,35 @@ def test_what_it_writes_adds_up_to_the_fen(hsa, people):
             cursor.execute(check)
             assert cursor.fetchall() == []
     assert reconcile.scopes(limit=10) == []
+
+
+def test_the_hand_written_reads_keep_to_the_providers_own_visit(hsa, people, county_a):
+    """visit_from (each lock), `hold` and the fee lines' read under another provider's scope find
+    nothing of this visit; under its own provider's, the visit with its person as the ORM reads them."""
+    person = people.employee
+    mdtrt_id = hsa.register(person)
+    hsa.fees(mdtrt_id, person, [("001102000000100", "1", "20.00")])
+    visit = Visit.objects.get()
+    other = make_provider(county_a, "他院")
+    data = {"mdtrt_id": mdtrt_id}
+    with acting_for_provider(other.pk):
+        for lock, lock_person in ((False, False), (True, False), (False, True)):
+            with pytest.raises(HsaError) as missing:
+                visit_from(data, lock=lock, lock_person=lock_person)
+            assert missing.value.code == "no_visit"
+        with pytest.raises(Visit.DoesNotExist):
+            settle_sql.hold(visit=visit, person_id=person.pk, scheme="employee", on=date.today())
+        with pytest.raises(BusinessRuleError) as no_fees:
+            _fees(visit, SettleInput(visit=visit))
+        assert no_fees.value.code == "no_fees"
+    with acting_for_provider(visit.provider_id):
+        for lock, lock_person in ((False, False), (True, False), (False, True)):
+            found = visit_from(data, lock=lock, lock_person=lock_person)
+            assert model_to_dict(found) == model_to_dict(visit) and found.pk == visit.pk
+        assert Visit.person.is_cached(found)
+        with unrestricted():
+            assert model_to_dict(found.person) == model_to_dict(Person.objects.get(pk=person.pk))
+        held = settle_sql.hold(visit=visit, person_id=person.pk, scheme="employee", on=date.today())
+        assert held.visit.pk == visit.pk and held.enrolment is not None
+        assert held.balance_fen == 50000  # the employee's account (conftest)
+        assert [f.amount_fen for f in _fees(visit, SettleInput(visit=visit))] == [2000]
