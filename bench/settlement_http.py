@@ -132,6 +132,12 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--gunicorn-workers", type=int, default=3)
     parser.add_argument(
+        "--worker-class",
+        default="sync",
+        help="gunicorn worker class: sync (no keep-alive) or gthread (keeps connections open)",
+    )
+    parser.add_argument("--worker-threads", type=int, default=1, help="gthread: threads per worker")
+    parser.add_argument(
         "--clients", type=int, default=3, help="load processes (one demo hospital each)"
     )
     parser.add_argument("--threads", type=int, default=4, help="connections per load process")
@@ -155,7 +161,9 @@ def main(argv: list[str]) -> int:
     _write_floor_tables(patients)
     clients = min(args.clients, len(tokens))
     port = _free_port()
-    server = _gunicorn(port, args.gunicorn_workers, args.lookup_ttl)
+    server = _gunicorn(
+        port, args.gunicorn_workers, args.lookup_ttl, args.worker_class, args.worker_threads
+    )
     try:
         url = f"http://127.0.0.1:{port}"
         _wait(url)
@@ -259,7 +267,9 @@ def _world(people: int = 0) -> tuple[list[tuple[str, str]], list[Any], list[Any]
     return tokens, patients, items
 
 
-def _gunicorn(port: int, workers: int, lookup_ttl: int) -> subprocess.Popen[bytes]:
+def _gunicorn(
+    port: int, workers: int, lookup_ttl: int, worker_class: str = "sync", threads: int = 1
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DEBUG": "false",
@@ -282,6 +292,10 @@ def _gunicorn(port: int, workers: int, lookup_ttl: int) -> subprocess.Popen[byte
         "warning",
         "--timeout",
         "120",
+        "--worker-class",
+        worker_class,
+        "--threads",
+        str(threads),
     ]
     return subprocess.Popen(command, cwd=ROOT, env=env)
 
