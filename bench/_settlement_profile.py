@@ -10,9 +10,17 @@ handler (settlement/hsa/wsgi.py) — with `settlement.client.ProviderClient` bui
 but no socket. The client's own work (building and parsing JSON) is inside the timing too; it is
 small beside the server's and the same before and after a change.
 
-Printed: CPU ms per settlement (process time over the measured settlements, the profiler off),
-then the same settlements again under cProfile and its top functions. CPU, not wall: the
-machine is shared.
+Printed first: CPU ms per 1101 person information over `--floor` messages (the authenticated
+floor: what every message pays, plus 1101's own three reads — person, enrolments, account).
+Then: CPU ms per settlement and per message type (process time, the profiler off), then the
+settlements (or, `--profile floor`, the 1101s) again under cProfile and its top functions. CPU,
+not wall: the machine is shared, so compare runs back to back.
+
+Measured back to back on the shared 2-core machine (`--floor 2000`, ms CPU per message), before
+and after the fixed-cost and 2201 work of branch `message` (system_job without a receiver per
+message, person and enrolment read by hand, the visit INSERT written once):
+    1101  2.15 / 2.04 → 1.38 / 1.34      2201  3.27 / 3.14 → 1.72 / 1.38
+    2204  4.87 / 4.69 → 4.85 / 3.94      2207  6.93 / 6.62 → 6.67 / 5.42
 """
 
 from __future__ import annotations
@@ -35,9 +43,16 @@ def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--settlements", type=int, default=300)
     parser.add_argument("--warm", type=int, default=30)
+    parser.add_argument("--floor", type=int, default=1000, help="1101 messages measured alone")
     parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"])
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--filter", default="", help="only functions whose path matches")
+    parser.add_argument(
+        "--profile",
+        default="settlements",
+        choices=["settlements", "floor"],
+        help="what cProfile runs",
+    )
     parser.add_argument("--dump", default="", help="also write the raw stats to this file")
     args = parser.parse_args(argv)
     # As the gunicorn bench runs the server: DEBUG off (no query log), persistent connection.
@@ -98,6 +113,23 @@ def main(argv: list[str]) -> None:
             assert answer.get("infcode") == 0, answer
             done += 1
 
+    def person_info(count: int) -> None:
+        for n in range(count):
+            patient = patients[n % len(patients)]
+            data = {
+                "psn_no": patient.psn_no,
+                "mdtrt_cert_type": "02",
+                "mdtrt_cert_no": patient.cert_no,
+            }
+            answer = client.post("1101", {"data": data})
+            assert answer.get("infcode") == 0, answer
+
+    # The floor first: what every message pays (credential, envelope, dispatch, answer) plus
+    # one person read, with nothing written — the fixed cost seen on its own.
+    person_info(args.warm)
+    per_infno.clear()
+    person_info(args.floor)
+    print(f"{args.floor} × 1101: {1000 * per_infno['1101'] / args.floor:.3f} ms CPU each")
     settle(args.warm)
     per_infno.clear()
     start = time.process_time()
@@ -109,7 +141,10 @@ def main(argv: list[str]) -> None:
         print(f"  {infno}: {1000 * spent / args.settlements:.2f} ms CPU per message")
     profiler = cProfile.Profile(time.process_time)
     profiler.enable()
-    settle(args.settlements)
+    if args.profile == "floor":
+        person_info(args.floor)
+    else:
+        settle(args.settlements)
     profiler.disable()
     if args.dump:
         profiler.dump_stats(args.dump)

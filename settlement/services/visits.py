@@ -28,6 +28,7 @@ from settlement.models import FeeDetail, Visit, VisitStatus
 from settlement.partitioning import month_key
 from settlement.services import fees_sql, memo, txn
 from settlement.services.eligibility import check_insured, check_not_future, check_provider
+from settlement.services.visit_row import insert_visit
 
 WRONG_STATE = _("就诊 %(mdtrt_id)s 当前状态为“%(status)s”，不能%(action)s")
 NOT_INPATIENT = _("就诊 %(mdtrt_id)s 不是住院，不能%(action)s")
@@ -117,7 +118,7 @@ def visit_open(
         status=VisitStatus.ADMITTED if inpatient else VisitStatus.OPEN,
         **_info(info),
     )
-    visit.save()
+    insert_visit(visit)  # `visit.save()`, its INSERT written once per process
     return visit
 
 
