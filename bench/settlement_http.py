@@ -388,7 +388,11 @@ def _server_cpu_split(master: int) -> tuple[float, float]:
         backends = [
             r[0]
             for r in pg.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [settings["NAME"]]
+                # Client backends only: an autovacuum worker comes and goes, and its whole life's
+                # CPU would land on whichever stretch it was first seen after.
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s"
+                " AND backend_type = 'client backend'",
+                [settings["NAME"]],
             ).fetchall()
         ]
     out = subprocess.run(
