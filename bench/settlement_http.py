@@ -189,25 +189,24 @@ def main(argv: list[str]) -> int:
         _run(load.write_floor, jobs(20 * clients, 3))
         rss_before = _worker_rss(server.pid)
         floor_n = args.floor_messages or 3 * min(args.settlements, 5000)
-        cpu = _server_cpu(server.pid)
-        floor = _run(load.floor, jobs(floor_n, 2))
-        floor["cpu"], cpu = _server_cpu(server.pid) - cpu, _server_cpu(server.pid)
-        writes = _run(
+
+        def measured(fn: Any, batch: list[Any]) -> dict[str, Any]:
+            """`_run`, with the server's CPU over it: total and (gunicorn, PostgreSQL)."""
+            mark = _cpu_snapshot(server.pid)
+            result = _run(fn, batch)
+            result["cpu_split"] = _cpu_since(server.pid, mark)
+            result["cpu"] = sum(result["cpu_split"])
+            return result
+
+        floor = measured(load.floor, jobs(floor_n, 2))
+        writes = measured(
             load.write_floor, jobs(args.write_floor_pairs or min(args.settlements, 5000), 4)
         )
-        writes["cpu"], cpu = _server_cpu(server.pid) - cpu, _server_cpu(server.pid)
-        run = _run(load.settle, jobs(args.settlements, int(time.time()) % 1000))
-        run["cpu"], cpu = _server_cpu(server.pid) - cpu, _server_cpu(server.pid)
+        run = measured(load.settle, jobs(args.settlements, int(time.time()) % 1000))
         # As issue 12 counts a settlement: the patients registered (2201) before, then 2204 + 2207
         # at the cashier, timed on their own.
-        registered = _run(load.register, jobs(args.settlements, 500 + int(time.time()) % 1000))
-        registered["cpu"], cpu = _server_cpu(server.pid) - cpu, _server_cpu(server.pid)
-        split = _server_cpu_split(server.pid)
-        paid = _run(load.checkout, jobs(0, 900, registered["visits"]))
-        paid["cpu_split"] = [
-            b - a for a, b in zip(split, _server_cpu_split(server.pid), strict=True)
-        ]
-        paid["cpu"] = sum(paid["cpu_split"])
+        registered = measured(load.register, jobs(args.settlements, 500 + int(time.time()) % 1000))
+        paid = measured(load.checkout, jobs(0, 900, registered["visits"]))
         rss_after = _worker_rss(server.pid)
         _report(args, clients, floor, run, rss_before, rss_after)
         _report_checkout(registered, paid)
@@ -366,14 +365,12 @@ def _worker_rss(master: int) -> list[float]:
     return [int(x) / 1024 for x in out.split()]
 
 
-def _server_cpu(master: int) -> float:
-    """CPU seconds used so far by the gunicorn workers and the PostgreSQL backends of this
+Snapshot = tuple[dict[int, int], dict[int, int]]  # clock ticks by pid: gunicorn, PostgreSQL
+
+
+def _cpu_snapshot(master: int) -> Snapshot:
+    """CPU used so far by each gunicorn worker and each PostgreSQL client backend of this
     database: what serving costs, whatever else the shared machine is doing meanwhile."""
-    return sum(_server_cpu_split(master))
-
-
-def _server_cpu_split(master: int) -> tuple[float, float]:
-    """`_server_cpu` as (gunicorn workers, PostgreSQL backends)."""
     import psycopg
     from django.db import connection
 
@@ -388,8 +385,7 @@ def _server_cpu_split(master: int) -> tuple[float, float]:
         backends = [
             r[0]
             for r in pg.execute(
-                # Client backends only: an autovacuum worker comes and goes, and its whole life's
-                # CPU would land on whichever stretch it was first seen after.
+                # Client backends (the workers' connections): not autovacuum, which no message runs.
                 "SELECT pid FROM pg_stat_activity WHERE datname = %s"
                 " AND backend_type = 'client backend'",
                 [settings["NAME"]],
@@ -401,15 +397,28 @@ def _server_cpu_split(master: int) -> tuple[float, float]:
     return _ticks([int(x) for x in out.split()]), _ticks(backends)
 
 
-def _ticks(pids: list[int]) -> float:
-    total = 0
+def _cpu_since(master: int, before: Snapshot) -> tuple[float, float]:
+    """Seconds of CPU since `before`, per group, process by process: a process that started since
+    counts from zero (not its whole life against a total it was never in), one that ended since
+    counts nothing (not minus its whole life)."""
+    after = _cpu_snapshot(master)
+    hz = os.sysconf("SC_CLK_TCK")
+    web, db = (
+        sum(ticks - was.get(pid, 0) for pid, ticks in now.items()) / hz
+        for now, was in zip(after, before, strict=True)
+    )
+    return web, db
+
+
+def _ticks(pids: list[int]) -> dict[int, int]:
+    found = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
-    return total / os.sysconf("SC_CLK_TCK")
+        found[pid] = int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return found
 
 
 def _report(
@@ -438,8 +447,9 @@ def _report(
         print(f"  refused: {error}")
     per_floor, per_settle = floor["cpu"] / max(floor["ok"], 1), run["cpu"] / max(run["ok"], 1)
     print(
-        f"cpu     server (gunicorn + its PostgreSQL backends): {per_floor * 1000:.1f} ms per 1101, "
-        f"{per_settle * 1000:.1f} ms per settlement → on 2 otherwise idle cores at most "
+        f"cpu     server (gunicorn + its PostgreSQL backends): {per_floor * 1000:.1f} ms per 1101 "
+        f"({_split(floor)}), {per_settle * 1000:.1f} ms per settlement ({_split(run)}) → on 2 "
+        "otherwise idle cores at most "
         f"{2 / per_settle if per_settle else 0:,.0f} settlements/s"
     )
     ratio = (floor["rate"] / 3) / run["rate"] if run["rate"] else float("inf")
@@ -456,6 +466,11 @@ def _report(
     )
 
 
+def _split(result: dict[str, Any]) -> str:
+    web, db = (x / max(result["ok"], 1) * 1000 for x in result["cpu_split"])
+    return f"gunicorn {web:.1f}, PostgreSQL {db:.1f}"
+
+
 def _report_checkout(registered: dict[str, Any], paid: dict[str, Any]) -> None:
     """The settlement as issue 12 counts it: 2204 (five lines) + 2207 for visits registered before;
     the registrations' own rate and CPU beside it; the verdict on the target."""
@@ -465,7 +480,7 @@ def _report_checkout(registered: dict[str, Any], paid: dict[str, Any]) -> None:
     print(
         f"register 2201 beforehand   : {registered['ok']:>8,} visits in {registered['wall']:7.2f} s = "
         f"{registered['rate']:8.1f} msg/s; p99 {registered['p99'] * 1000:6.1f} ms; server CPU "
-        f"{per_reg * 1000:.1f} ms per 2201 ({registered['refused']} refused)"
+        f"{per_reg * 1000:.1f} ms per 2201 ({_split(registered)}; {registered['refused']} refused)"
     )
     print(
         f"checkout 2204+2207         : {paid['ok']:>8,} settlements in {paid['wall']:7.2f} s = "
@@ -474,10 +489,9 @@ def _report_checkout(registered: dict[str, Any], paid: dict[str, Any]) -> None:
     )
     for error in paid["errors"][:5] + registered["errors"][:3]:
         print(f"  refused: {error}")
-    web, db = (x / max(paid["ok"], 1) * 1000 for x in paid["cpu_split"])
     print(
-        f"cpu     server: {per_paid * 1000:.1f} ms per settlement (2204+2207: gunicorn {web:.1f}, "
-        f"PostgreSQL {db:.1f}) → on {cores} otherwise idle cores at most "
+        f"cpu     server: {per_paid * 1000:.1f} ms per settlement (2204+2207: {_split(paid)}) → on "
+        f"{cores} otherwise idle cores at most "
         f"{cores / per_paid if per_paid else 0:,.0f} settlements/s"
     )
     print(
