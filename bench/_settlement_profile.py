@@ -39,6 +39,13 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--filter", default="", help="only functions whose path matches")
     parser.add_argument("--dump", default="", help="also write the raw stats to this file")
+    parser.add_argument(
+        "--people",
+        type=int,
+        default=0,
+        help="generated insured people too (bench/_http_people.py): employees with account "
+        "balances, so half the 2207s pay from the personal account",
+    )
     args = parser.parse_args(argv)
     # As the gunicorn bench runs the server: DEBUG off (no query log), persistent connection.
     os.environ.update(
@@ -55,7 +62,7 @@ def main(argv: list[str]) -> None:
     from pooling.wsgi import application
     from settlement import client as hsa
 
-    tokens, patients, items = _world()
+    tokens, patients, items = _world(args.people)
     code, token = tokens[0]
 
     class Local(hsa.ProviderClient):
@@ -100,10 +107,12 @@ def main(argv: list[str]) -> None:
 
     settle(args.warm)
     per_infno.clear()
+    paid_before = _account_payments()
     start = time.process_time()
     settle(args.settlements)
     cpu = time.process_time() - start
     print(f"{args.settlements} settlements: {1000 * cpu / args.settlements:.2f} ms CPU each")
+    print(f"  of which paid from the personal account: {_account_payments() - paid_before}")
     # The server's share per message (the WSGI call), apart from the client's JSON work.
     for infno, spent in sorted(per_infno.items()):
         print(f"  {infno}: {1000 * spent / args.settlements:.2f} ms CPU per message")
@@ -115,6 +124,15 @@ def main(argv: list[str]) -> None:
         profiler.dump_stats(args.dump)
     stats = pstats.Stats(profiler).sort_stats(args.sort)
     stats.print_stats(*([args.filter] if args.filter else []), args.top)
+
+
+def _account_payments() -> int:
+    """Account payments written so far (outside the timing): how many measured 2207s paid."""
+    from enrollment.models import AccountPosting, PostingKind
+    from pooling.kernel.scoping import unrestricted
+
+    with unrestricted():
+        return AccountPosting.objects.filter(kind=PostingKind.PAYMENT).count()
 
 
 def _environ(body: bytes, token: str) -> dict[str, Any]:
