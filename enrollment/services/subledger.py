@@ -10,6 +10,9 @@ single-posting form), with the funds ledger's discipline.
 3. Nothing takes an account below zero (and the database refuses it too).
 4. Set-wise: however many postings, a handful of statements — lock, read accounts,
    open the missing ones, look up the keys, insert, move the balances. No query per person.
+   On PostgreSQL they are written by hand (`subledger_sql`: a settlement pays from an account
+   hundreds of times a second, and the ORM's compiling cost more than the rest of the payment),
+   the insert and the balances' move one statement; SQLite, the demo, keeps the ORM's.
 
 The postings reach the funds books in batches (`enrollment.services.sweep`), so that
 hundreds of payments a second do not queue on one control account's row lock.
