@@ -1,14 +1,16 @@
 """The sub-ledger writer's hand-written statements (PostgreSQL, issue 12): the rows they write
-are the ORM path's, a key taken by another transaction meanwhile is answered as before, and a
-payment costs four statements and no savepoint."""
+are the ORM path's, a key taken by another transaction meanwhile is answered as before (also in a
+real race of two transactions, which meet at the unique index), and a payment costs four
+statements and no savepoint."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 
@@ -116,3 +118,33 @@ def test_the_database_still_refuses_an_overdraft_the_check_missed(county_a, monk
             specs=[payment(person, "a", -6000), payment(person, "b", -6000)], actor=SETUP
         )
     assert PersonalAccount.objects.get(person=person).balance_fen == 10000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_racing_for_one_key_get_one_posting_and_one_refusal(county_a):
+    one, two = f.person(county_a, "甲"), f.person(county_a, "乙")
+    f.posting(one, 10000), f.posting(two, 10000)
+    barrier = threading.Barrier(2)
+    outcomes: dict[int, str] = {}
+
+    def pay(person) -> None:
+        try:
+            with transaction.atomic():  # as a settlement's: the single posting's fast path
+                barrier.wait()
+                subledger.posting_write(spec=payment(person, "setl:1"), actor=SETUP)
+            outcomes[person.pk] = "paid"
+        except BusinessRuleError as exc:
+            outcomes[person.pk] = exc.code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=pay, args=(p,)) for p in (one, two)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes.values()) == ["key_conflict", "paid"]
+    winner = AccountPosting.objects.get(key="setl:1").account.person_id
+    assert outcomes[winner] == "paid"
+    balances = dict(PersonalAccount.objects.values_list("person_id", "balance_fen"))
+    assert balances == {winner: 7000, (two.pk if winner == one.pk else one.pk): 10000}
