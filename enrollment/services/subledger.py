@@ -10,6 +10,9 @@ single-posting form), with the funds ledger's discipline.
 3. Nothing takes an account below zero (and the database refuses it too).
 4. Set-wise: however many postings, a handful of statements — lock, read accounts,
    open the missing ones, look up the keys, insert, move the balances. No query per person.
+   On PostgreSQL they are written by hand (`subledger_sql`: a settlement pays from an account
+   hundreds of times a second, and the ORM's compiling cost more than the rest of the payment),
+   the insert and the balances' move one statement; SQLite, the demo, keeps the ORM's.
 
 The postings reach the funds books in batches (`enrollment.services.sweep`), so that
 hundreds of payments a second do not queue on one control account's row lock.
@@ -20,13 +23,15 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import INTO_ACCOUNT, AccountPosting, Person, PersonalAccount, PostingKind
+from enrollment.services import subledger_sql
 from enrollment.services.locks import lock_people
 from pooling.kernel.dates import first_of_month
 from pooling.kernel.errors import BusinessRuleError
@@ -81,19 +86,60 @@ def postings_write(*, specs: Sequence[PostingSpec], actor: Actor) -> Written:
     """Write many postings in one transaction, every rule enforced for each; returns them
     in the order given (those already written under their key, as they are)."""
     _validate(specs)
+    if connection.vendor == "postgresql":
+        return _written_sql(specs, actor)
+    return _written_orm(specs, actor)
+
+
+def _written_orm(specs: Sequence[PostingSpec], actor: Actor) -> Written:
+    """The steps through the ORM (SQLite, the embedded demo; PostgreSQL before issue 12)."""
     # The one transaction (or savepoint, inside the caller's) of the write: settlement
     # calls this hundreds of times a second, so no level more than needed. A key written
     # by another transaction after we looked (for another person, so not serialised by
     # our locks) meets the unique index: look again and answer as if we had seen it first.
     with unique_clash(lambda: _refuse_reused_keys(specs, _existing(specs))):
         people = lock_people(s.person_id for s in specs)
-        missing = sorted({s.person_id for s in specs} - set(people))
-        if missing:
-            raise BusinessRuleError(
-                UNKNOWN_PERSON, code="unknown_person", params={"id": missing[0]}
-            )
+        _refuse_unknown(specs, {pk: p.county_id for pk, p in people.items()})
         return _written(specs, people, actor)
     raise AssertionError("unreachable")  # unique_clash raises the answer or the clash
+
+
+def _written_sql(specs: Sequence[PostingSpec], actor: Actor) -> Written:
+    """The same steps on PostgreSQL in hand-written statements (`subledger_sql`): lock, look up
+    the keys, read the accounts, insert and move the balances in one statement.
+
+    A key written meanwhile by another transaction is skipped by the insert (ON CONFLICT DO
+    NOTHING) rather than refused by it, so one posting — a settlement's payment — needs no
+    savepoint: when nothing was written, there is nothing to undo; the keys are looked up
+    again and the answer is the one we would have given had we seen it first. Several postings
+    keep their savepoint (what one of them wrote must go if another's key was taken), as does a
+    write outside any transaction (its own, so the locks last until the write is done)."""
+    single = len(specs) == 1 and connection.in_atomic_block
+    with nullcontext() if single else transaction.atomic():
+        counties = subledger_sql.lock_people(s.person_id for s in specs)
+        _refuse_unknown(specs, counties)
+        existing = subledger_sql.existing([s.key for s in specs])
+        _refuse_reused_keys(specs, existing)
+        new = [s for s in specs if s.key not in existing]
+        if new:
+            accounts = subledger_sql.accounts(sorted({s.person_id for s in new}))
+            if len(accounts) < len({s.person_id for s in new}):
+                # A first posting opens the account: the ORM's path (its savepoint undoes the
+                # opening if the posting is refused). Rare: a payment needs a balance.
+                return _written_orm(specs, actor)
+            rows, deltas = _rows(new, counties, accounts, actor)
+            _refuse_overdraft(accounts.values(), deltas)
+            if subledger_sql.insert(rows) < len(rows):
+                _refuse_reused_keys(specs, subledger_sql.existing([s.key for s in specs]))
+                raise IntegrityError(f"{AccountPosting._meta.db_table}: a key taken meanwhile")
+            existing.update((p.key, p) for p in rows)
+        return Written(postings=[existing[s.key] for s in specs], new=len(new))
+
+
+def _refuse_unknown(specs: Sequence[PostingSpec], counties: dict[int, str]) -> None:
+    missing = sorted({s.person_id for s in specs} - set(counties))
+    if missing:
+        raise BusinessRuleError(UNKNOWN_PERSON, code="unknown_person", params={"id": missing[0]})
 
 
 def _validate(specs: Sequence[PostingSpec]) -> None:
@@ -133,28 +179,42 @@ def _written(specs: Sequence[PostingSpec], people: dict[int, Person], actor: Act
     new = [s for s in specs if s.key not in existing]
     if new:
         accounts = accounts_for(sorted({s.person_id for s in new}))
-        deltas: dict[int, int] = defaultdict(int)
-        for spec in new:
-            deltas[accounts[spec.person_id].pk] += spec.amount_fen
+        counties = {pk: p.county_id for pk, p in people.items()}
+        rows, deltas = _rows(new, counties, accounts, actor)
         _refuse_overdraft(accounts.values(), deltas)
-        rows = [
-            AccountPosting(
-                county_id=people[s.person_id].county_id,
-                account_id=accounts[s.person_id].pk,
-                kind=s.kind,
-                month=first_of_month(s.month),
-                amount_fen=s.amount_fen,
-                key=s.key,
-                payload_hash=payload_hash(s),
-                memo=s.memo[:200],
-                created_by_id=getattr(staff_user(actor), "pk", None),
-            )
-            for s in new
-        ]
         AccountPosting.objects.bulk_create(rows)  # one INSERT; checked against the caller's scope
         _move_balances(deltas)
         existing.update((p.key, p) for p in rows)
     return Written(postings=[existing[s.key] for s in specs], new=len(new))
+
+
+def _rows(
+    new: list[PostingSpec],
+    counties: dict[int, str],
+    accounts: dict[int, PersonalAccount],
+    actor: Actor,
+) -> tuple[list[AccountPosting], dict[int, int]]:
+    """The postings to insert (each in the county its person is in now) and what they move
+    each account's balance by."""
+    deltas: dict[int, int] = defaultdict(int)
+    for spec in new:
+        deltas[accounts[spec.person_id].pk] += spec.amount_fen
+    created_by_id = getattr(staff_user(actor), "pk", None)
+    rows = [
+        AccountPosting(
+            county_id=counties[s.person_id],
+            account_id=accounts[s.person_id].pk,
+            kind=s.kind,
+            month=first_of_month(s.month),
+            amount_fen=s.amount_fen,
+            key=s.key,
+            payload_hash=payload_hash(s),
+            memo=s.memo[:200],
+            created_by_id=created_by_id,
+        )
+        for s in new
+    ]
+    return rows, deltas
 
 
 def accounts_for(person_ids: list[int]) -> dict[int, PersonalAccount]:

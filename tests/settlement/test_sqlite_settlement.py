@@ -2,7 +2,8 @@
 on PostgreSQL: settle_sql's one-statement reads and writes are PostgreSQL's, so on another
 database it takes the ORM's path, and this proves that path gives the same hand-computed fen.
 
-The outpatient, settle_sql, sqlrows and fees_sql tests run again in a subprocess with
+The outpatient, settle_sql, sqlrows and fees_sql tests, and the sub-ledger writer's (a
+payment's rules through its ORM path), run again in a subprocess with
 DATABASE_URL naming a SQLite file (pytest-django builds its test database from it). About 20 s.
 """
 
@@ -19,6 +20,7 @@ FILES = (
     "tests/settlement/test_settle_sql.py",
     "tests/settlement/test_sqlrows.py",
     "tests/settlement/test_fees_sql.py",
+    "tests/enrollment/test_subledger_writer.py",
 )
 
 
