@@ -4,11 +4,18 @@
         make bench ARGS="settlement_http [--settlements 3000] [--gunicorn-workers 3] [--clients 3] [--threads 4]"
     DATABASE_URL=… .venv/bin/python -m bench settlement_http --settlements 1000 --rss-run 100000
 
-What runs: the demo city (loaded on first use), one bench credential per performing demo
-hospital, `gunicorn pooling.wsgi` (sync workers, DEBUG=false, persistent DB connections) on a
-free loopback port; `--clients` load processes (spawned, standard library only, one provider
-each) post through `settlement.client` 2201 registration → 2204 five fee lines → 2207
-settlement. A settlement's latency is its three messages together; p50/p95/p99 over all.
+What runs: the demo city (loaded on first use) with `--people` (default 5,000) generated insured
+people beside its twenty (bench/_http_people.py: twelve connections settling twenty people queued
+on their row locks, which no city does), one bench credential per performing demo hospital,
+`gunicorn pooling.wsgi` (sync workers, DEBUG=false, persistent DB connections) on a free loopback
+port; `--clients` load processes (spawned, standard library only, one provider each) post through
+`settlement.client`:
+- `settle`: 2201 registration → 2204 five fee lines → 2207 settlement, latency of the three;
+- `register` then `checkout` — the settlement as issue 12 counts it: the patients registered (2201)
+  first, timed apart, then 2204 + 2207 at the cashier, latency of the two. The target line and the
+  exit status are the checkout's. Half the visits ask the personal account to pay.
+Server CPU is the gunicorn workers' and their PostgreSQL client backends', process by process
+since the start of each stretch, printed split (gunicorn, PostgreSQL).
 
 The floor, same server, same run, same clients and threads: 1101 person information — an
 authenticated no-op (credential, envelope, msgid, sign-in check, one person read, nothing
