@@ -35,8 +35,13 @@ def prepared_statements() -> Iterator[None]:
     raw = connection.connection
     saved = raw.cursor_factory, raw.prepare_threshold
     raw.cursor_factory, raw.prepare_threshold = ServerBindingCursor, THRESHOLD
+    # Tell Django too, as `OPTIONS["server_side_binding"]` would: its DEBUG query log then
+    # composes each statement's SQL, where it read psycopg's text of it — none for a statement
+    # run by name, so `connection.queries` and the django.db.backends log showed None.
+    vars(connection.features)["uses_server_side_binding"] = True
     try:
         yield
     finally:
+        vars(connection.features).pop("uses_server_side_binding")  # computed from the settings
         if connection.connection is raw:  # not closed and reopened meanwhile
             raw.cursor_factory, raw.prepare_threshold = saved

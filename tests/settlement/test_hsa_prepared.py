@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from settlement.models import Settlement
 
@@ -52,3 +53,17 @@ def test_the_connection_binds_on_the_client_again_after_a_message(hsa, people, s
         cursor.execute("SET LOCAL work_mem = %s", ["8MB"])
         cursor.execute("SHOW work_mem")
         assert cursor.fetchone()[0] == "8MB"
+
+
+def test_the_debug_log_names_every_statement_of_a_message(hsa, people, settings):
+    """Under DEBUG query logging (`connection.queries`, the django.db.backends log,
+    bench._settlement_queries --sql) a prepared statement is logged with its SQL like any other:
+    psycopg keeps no text for a statement it runs by name, so Django must compose it."""
+    settings.HSA_PREPARED_STATEMENTS = True
+    with CaptureQueriesContext(connection) as seen:
+        _settle_twice(hsa, people.resident)
+    sql = [q["sql"] for q in seen.captured_queries]
+    assert all(sql), [n for n, text in enumerate(sql) if not text]
+    assert sum(text.startswith("WITH taken AS") for text in sql) == 2  # each 2204's insert
+    # put back after the message (a PostgreSQL feature: not on the base class)
+    assert not vars(connection.features).get("uses_server_side_binding", False)
