@@ -4,10 +4,11 @@ found it (settlement/hsa/prepared.py)."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 
 from settlement.models import Settlement
+from tests.settlement.hsa_client import psn
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
@@ -67,3 +68,26 @@ def test_the_debug_log_names_every_statement_of_a_message(hsa, people, settings)
     assert sum(text.startswith("WITH taken AS") for text in sql) == 2  # each 2204's insert
     # put back after the message (a PostgreSQL feature: not on the base class)
     assert not vars(connection.features).get("uses_server_side_binding", False)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unreachable_database_is_answered_by_the_interface(hsa, people, settings, monkeypatch):
+    """The database gone between two messages, the credential and sign-in still remembered: the
+    message is answered as any failure inside it (HTTP 200, infcode -1, an incident, the msgid
+    echoed, its log line), not by Django's 500 page — the switch must not connect before
+    `_serve`'s own error handling does."""
+    settings.HSA_PREPARED_STATEMENTS = True
+    settings.HSA_LOOKUP_TTL_SECONDS = 60
+    payload = {"data": {"psn_no": psn(people.employee)}}
+    assert hsa.post("1101", payload)["infcode"] == 0  # remembers the credential and sign-in
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    connection.close()
+    monkeypatch.setattr(connection, "get_new_connection", unreachable)
+    msgid = hsa.msgid()
+    answer = hsa.post("1101", payload, msgid=msgid)
+    monkeypatch.undo()
+    assert answer["infcode"] == -1 and "事件编号" in answer["err_msg"], answer
+    assert answer["msgid"] == msgid
