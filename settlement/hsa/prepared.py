@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 
 THRESHOLD = 2  # the second time a connection sees a statement, it is prepared
 
@@ -31,12 +31,29 @@ def prepared_statements() -> Iterator[None]:
         return
     from django.db.backends.postgresql.base import ServerBindingCursor
 
-    connection.ensure_connection()  # connecting runs SET ROLE etc. with the usual cursor
+    if not _connected():  # the message fails inside, where its answer is made (view._serve)
+        yield
+        return
     raw = connection.connection
     saved = raw.cursor_factory, raw.prepare_threshold
     raw.cursor_factory, raw.prepare_threshold = ServerBindingCursor, THRESHOLD
+    # Tell Django too, as `OPTIONS["server_side_binding"]` would: its DEBUG query log then
+    # composes each statement's SQL, where it read psycopg's text of it — none for a statement
+    # run by name, so `connection.queries` and the django.db.backends log showed None.
+    vars(connection.features)["uses_server_side_binding"] = True
     try:
         yield
     finally:
+        vars(connection.features).pop("uses_server_side_binding")  # computed from the settings
         if connection.connection is raw:  # not closed and reopened meanwhile
             raw.cursor_factory, raw.prepare_threshold = saved
+
+
+def _connected() -> bool:
+    """Open the connection now (connecting runs SET ROLE etc. with the usual cursor); False when
+    the database cannot be reached, which the message itself then meets and answers."""
+    try:
+        connection.ensure_connection()
+    except DatabaseError:
+        return False
+    return True
