@@ -41,6 +41,28 @@ keeps the same server up after the measured run until it has settled N and print
 RSS at 10k, 25k, 50k, 100k… (a flat line: no leak).
 Targets (issue 12): ≥ 300 settlements/s, p99 < 100 ms.
 
+Measured 2026-11-30 (second session), main after the hot path left the ORM compiler, 3 sync
+workers, 3 load processes × 4 connections, TTL 5, 5,000 generated people,
+`DATABASE_URL=…/pooling_bench_people .venv/bin/python -m bench settlement_http --settlements 2000`,
+load 1.1–1.7, back to back with the session's starting code (e3a5daa, this bench file copied in):
+                 checkout 2204+2207        server CPU per settlement       1101 floor   3 messages
+    e3a5daa:     108.0/s, p50 111, p99 139 ms   16.5 ms (gunicorn 12.7, PG 3.9)   3.3 ms   84.0/s
+    main (3 runs): 215.4 / 174.1 / 177.1 per s, p99 70 / 90 / 89 ms — p99 < 100 ms met;
+                 7.7 / 9.6 / 9.4 ms (gunicorn 5.3–6.7, PG 2.4–3.0)            2.2–2.5 ms  117–147/s
+  ≥ 300/s NOT met: the CPU ceiling of these cores is 208–259 settlements/s at 7.7–9.6 ms (300/s
+  needs ≤ 6.7 ms with nothing else running; the load processes take their share too). Write
+  floor in the same runs: 3.1–3.4 ms a pair → 593–650/s. In process (bench._settlement_profile
+  --people 5000, quiet): 2204 1.6 ms, 2207 2.2 ms (2.9 when the account pays), 1101 1.3 ms.
+  What made the difference (each merged with its before/after): hand-written reads through
+  pooling/kernel/sqlrows.py with the scope's compiled filter (scoping.scope_where); the fee
+  insert with its duplicate check in one statement (settlement/services/fees_sql.py) and a
+  catalogue-entry memo; 2207's hold/insert compiled once per process and proven against a fresh
+  compile (settle_sql.py); the sub-ledger's payment in four statements (subledger_sql.py);
+  person/enrolment/visit-insert of 2201 by hand; system_job without per-message signal
+  connects; prepared statements per message (settlement/hsa/prepared.py).
+  Tried and not kept as the default: gunicorn gthread workers (`--worker-class gthread`, keep-
+  alive: 12.5 vs 14.0 ms CPU but p99 worse), 4 or 2 workers instead of 3 (no change).
+
 Measured 2026-11-30, branch hsaspeed, on the shared 2-core machine, 3 sync workers, 3 load
 processes × 4 connections, TTL 5, `--settlements 1000`; base (4bed0f4) and branch back to back:
   quiet (load 2–4):
