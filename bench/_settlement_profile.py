@@ -84,22 +84,7 @@ def main(argv: list[str]) -> None:
         """The provider's client, its socket replaced by a call of the WSGI callable."""
 
         def post(self, infno: str, payload: dict[str, Any]) -> dict[str, Any]:
-            body = json.dumps(
-                {
-                    "infno": infno,
-                    "msgid": self.msgid(),
-                    "fixmedins_code": self.code,
-                    "opter": "001",
-                    "opter_name": "收费员",
-                    "opter_type": "1",
-                    "infver": "V1.0",
-                    "sign_no": self.sign_no,
-                    "mdtrtarea_admvs": self.code[1:7],
-                    "inf_time": f"{timezone.localtime():%Y-%m-%d %H:%M:%S}",
-                    "input": payload,
-                },
-                ensure_ascii=False,
-            ).encode()
+            body = self.envelope(infno, payload)
             began = time.process_time()
             chunks = b"".join(application(_environ(body, self.token), lambda status, headers: None))
             last[0] = time.process_time() - began

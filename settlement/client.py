@@ -60,8 +60,9 @@ class ProviderClient:
     def msgid(self) -> str:
         return f"{self.code}{datetime.now(ZONE):%Y%m%d%H%M%S}{next(self.seq) % 10000:04d}"
 
-    def post(self, infno: str, payload: dict[str, Any]) -> dict[str, Any]:
-        body = json.dumps(
+    def envelope(self, infno: str, payload: dict[str, Any]) -> bytes:
+        """The message in the national envelope, as this provider's system sends it."""
+        return json.dumps(
             {
                 "infno": infno,
                 "msgid": self.msgid(),
@@ -77,6 +78,9 @@ class ProviderClient:
             },
             ensure_ascii=False,
         ).encode()
+
+    def post(self, infno: str, payload: dict[str, Any]) -> dict[str, Any]:
+        body = self.envelope(infno, payload)
         headers = {"Content-Type": "application/json", "Authorization": f"Bearer {self.token}"}
         for attempt in range(2):
             try:

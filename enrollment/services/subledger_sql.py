@@ -27,10 +27,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any
 
 from django.db import connection
-from django.db.models import Field
 
 from enrollment.models import AccountPosting, Person, PersonalAccount
 from pooling.kernel import sqlrows
@@ -72,9 +70,7 @@ def insert(rows: list[AccountPosting]) -> int:
     inserted and returns how many were."""
     for county in sorted({row.county_id for row in rows}):
         assert_writable_values(AccountPosting, {"county_id": county})
-    columns = [
-        [f.get_db_prep_save(f.pre_save(row, True), connection) for row in rows] for f in _fields()
-    ]
+    columns = sqlrows.column_values(AccountPosting, rows)
     with connection.cursor() as cursor:
         cursor.execute(_sql(), columns)
         ids = dict(cursor.fetchall())
@@ -85,22 +81,11 @@ def insert(rows: list[AccountPosting]) -> int:
     return len(ids)
 
 
-def _fields() -> list[Field[Any, Any]]:
-    return [f for f in AccountPosting._meta.concrete_fields if not f.primary_key]
-
-
 @lru_cache(maxsize=1)
 def _sql() -> str:
-    quote = connection.ops.quote_name
-    table = quote(AccountPosting._meta.db_table)
-    accounts_table = quote(PersonalAccount._meta.db_table)
-    fields = _fields()
-    names = ", ".join(quote(str(f.column)) for f in fields)
-    # Typed arrays without length or precision (varchar[]), as Django's UNNEST insert does: the
-    # column's own type then checks each value on assignment, as an ordinary INSERT.
-    arrays = ", ".join(f"(%s)::{str(f.db_type(connection)).split('(')[0]}[]" for f in fields)
+    accounts_table = connection.ops.quote_name(PersonalAccount._meta.db_table)
     return (
-        f"WITH added AS (INSERT INTO {table} ({names}) SELECT * FROM UNNEST({arrays}) "
+        f"WITH added AS ({sqlrows.unnest_insert(AccountPosting)} "
         'ON CONFLICT ("key") DO NOTHING RETURNING "key", "id", "account_id", "amount_fen"), '
         f"moved AS (UPDATE {accounts_table} AS a SET balance_fen = a.balance_fen + d.delta "
         'FROM (SELECT "account_id", SUM("amount_fen")::bigint AS delta FROM added '

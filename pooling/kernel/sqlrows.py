@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from django.db import connection, models
+from django.db.models import Field
 
 from pooling.kernel.scoping import ScopedModel, scope_where
 
@@ -91,3 +92,45 @@ def select_one(
     """The first row of `select` (or None)."""
     rows = select(model, where, params, tail="LIMIT 1", lock=lock)
     return rows[0] if rows else None
+
+
+# Writing rows by hand: the same fields and value adaptation `save()`/`bulk_create` use, so a
+# hand-written INSERT stores exactly what the ORM would. The caller checks the scope
+# (`scoping.assert_writable_values`), as a raw write bypasses `ScopedModel.save`.
+
+
+def insert_fields(model: type[models.Model]) -> tuple[Field[Any, Any], ...]:
+    """The fields an INSERT of `model` writes: every concrete one but the id (and generated)."""
+    return tuple(f for f in model._meta.concrete_fields if not f.primary_key and not f.generated)
+
+
+def row_values(model: type[models.Model], row: models.Model) -> list[Any]:
+    """`row`'s values for `insert_fields(model)`, adapted as `save()` adapts them for an add
+    (`pre_save` stamps auto_now_add, `get_db_prep_save` adapts JSON, dates, decimals)."""
+    return [f.get_db_prep_save(f.pre_save(row, True), connection) for f in insert_fields(model)]
+
+
+def column_values(model: type[models.Model], rows: Sequence[models.Model]) -> list[list[Any]]:
+    """`row_values` of several rows, column by column: the arrays `unnest_insert` takes."""
+    return [
+        [f.get_db_prep_save(f.pre_save(row, True), connection) for row in rows]
+        for f in insert_fields(model)
+    ]
+
+
+@lru_cache(maxsize=32)
+def _unnest_insert(model: type[models.Model], vendor: str) -> str:
+    quote = connection.ops.quote_name
+    fields = insert_fields(model)
+    names = ", ".join(quote(str(f.column)) for f in fields)
+    # Typed arrays without length or precision (varchar[], numeric[]), as Django's UNNEST insert
+    # does: the column's own type then checks each value on assignment, as an ordinary INSERT.
+    arrays = ", ".join(f"(%s)::{str(f.db_type(connection)).split('(')[0]}[]" for f in fields)
+    return f"INSERT INTO {quote(model._meta.db_table)} ({names}) SELECT * FROM UNNEST({arrays})"
+
+
+def unnest_insert(model: type[models.Model]) -> str:
+    """`INSERT INTO <table> (<insert_fields>) SELECT * FROM UNNEST(<one typed array each>)`
+    (PostgreSQL), its parameters `column_values(model, rows)`; the caller appends its WHERE /
+    ON CONFLICT / RETURNING."""
+    return _unnest_insert(model, connection.vendor)

@@ -20,10 +20,8 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
-from typing import Any
 
 from django.db import connection
-from django.db.models import Field
 
 from pooling.kernel import sqlrows
 from pooling.kernel.scoping import assert_writable_values, scope_where
@@ -46,9 +44,7 @@ def insert(rows: list[FeeDetail]) -> str | None:
     _assert_writable(rows)
     scope, scope_params = scope_where(FeeDetail)
     serials = [row.feedetl_sn for row in rows]
-    columns = [
-        [f.get_db_prep_save(f.pre_save(row, True), connection) for row in rows] for f in _fields()
-    ]
+    columns = sqlrows.column_values(FeeDetail, rows)
     with connection.cursor() as cursor:
         cursor.execute(_sql(scope), [first.month, first.visit_id, serials, *scope_params, *columns])
         found = cursor.fetchall()
@@ -92,26 +88,16 @@ def _assert_writable(rows: list[FeeDetail]) -> None:
             )
 
 
-def _fields() -> list[Field[Any, Any]]:
-    return [f for f in FeeDetail._meta.concrete_fields if not f.primary_key]
-
-
 @lru_cache(maxsize=64)
 def _sql(scope: str) -> str:
     """The check and the insert for a scope's filter (a few per process: it is compiled once per
     model and scope, and a provider's reads the provider's id as a parameter)."""
-    quote = connection.ops.quote_name
-    table = quote(FeeDetail._meta.db_table)
-    fields = _fields()
-    names = ", ".join(quote(str(f.column)) for f in fields)
-    # Typed arrays without length or precision (varchar[], numeric[]), as Django's UNNEST insert
-    # does: the column's own type then checks each value on assignment, as an ordinary INSERT.
-    arrays = ", ".join(f"(%s)::{str(f.db_type(connection)).split('(')[0]}[]" for f in fields)
+    table = connection.ops.quote_name(FeeDetail._meta.db_table)
     return (
         f'WITH taken AS (SELECT {table}."feedetl_sn" FROM {table} '
         f'WHERE {table}."month" = %s AND {table}."visit_id" = %s '
         f'AND {table}."feedetl_sn" = ANY(%s) AND ({scope})), '
-        f"added AS (INSERT INTO {table} ({names}) SELECT * FROM UNNEST({arrays}) "
+        f"added AS ({sqlrows.unnest_insert(FeeDetail)} "
         f'WHERE NOT EXISTS (SELECT 1 FROM taken) RETURNING "feedetl_sn", "id") '
         f'SELECT "feedetl_sn", NULL FROM taken UNION ALL SELECT "feedetl_sn", "id" FROM added'
     )

@@ -300,23 +300,18 @@ def _insert(row: Settlement) -> tuple[str, list[Any]]:
     ]
 
 
-def _insert_fields() -> list[Field[Any, Any]]:
-    meta = Settlement._meta
-    return [f for f in meta.local_concrete_fields if not f.primary_key and not f.generated]
-
-
 @lru_cache(maxsize=4)
 def insert_template(vendor: str) -> tuple[str, tuple[Field[Any, Any], ...]]:
     """The INSERT's SQL, compiled once per process from an empty row (its text depends only on the
     fields: every value a plain `%s`), and the fields in the order of its parameters."""
     sql, _params = compile_insert(Settlement())
-    return sql, tuple(_insert_fields())
+    return sql, sqlrows.insert_fields(Settlement)
 
 
 def compile_insert(row: Settlement) -> tuple[str, list[Any]]:
     """A fresh compile of the row's INSERT … RETURNING id by Django's InsertQuery."""
     query = InsertQuery(Settlement)
-    query.insert_values(_insert_fields(), [row])
+    query.insert_values(list(sqlrows.insert_fields(Settlement)), [row])
     compiler = query.get_compiler(connection=connection)
     compiler.returning_fields = [Settlement._meta.pk]
     ((sql, params),) = compiler.as_sql()

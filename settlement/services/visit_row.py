@@ -13,23 +13,23 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django.db import connection
-from django.db.models import Field
 from django.db.models.signals import post_save, pre_save
 
+from pooling.kernel import sqlrows
 from pooling.kernel.scoping import assert_writable_values
 from settlement.models import Visit
 
 
 @lru_cache(maxsize=4)
-def _insert(vendor: str) -> tuple[str, tuple[Field, ...]]:
-    """`INSERT INTO visit (<every column but the id>) VALUES (…) RETURNING id`, and those fields."""
+def _insert(vendor: str) -> str:
+    """`INSERT INTO visit (<sqlrows.insert_fields>) VALUES (…) RETURNING id`."""
     meta = Visit._meta
-    fields = tuple(f for f in meta.concrete_fields if not f.primary_key)
+    fields = sqlrows.insert_fields(Visit)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(str(f.column)) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"
-    return f"{sql} RETURNING {quote(str(meta.pk.column))}", fields
+    return f"{sql} RETURNING {quote(str(meta.pk.column))}"
 
 
 def insert_visit(visit: Visit) -> None:
@@ -45,10 +45,10 @@ def insert_visit(visit: Visit) -> None:
             "handling_unit_id": visit.handling_unit_id,
         },
     )
-    sql, fields = _insert(connection.vendor)
+    sql = _insert(connection.vendor)
     using = connection.alias
     pre_save.send(sender=Visit, instance=visit, raw=False, using=using, update_fields=None)
-    values = [f.get_db_prep_save(f.pre_save(visit, True), connection) for f in fields]
+    values = sqlrows.row_values(Visit, visit)
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         row = cursor.fetchone()
