@@ -7,6 +7,7 @@ import pytest
 from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 
+from settlement.hsa import prepared
 from settlement.models import Settlement
 from tests.settlement.hsa_client import psn
 
@@ -91,3 +92,37 @@ def test_an_unreachable_database_is_answered_by_the_interface(hsa, people, setti
     monkeypatch.undo()
     assert answer["infcode"] == -1 and "事件编号" in answer["err_msg"], answer
     assert answer["msgid"] == msgid
+
+
+def _plan_cache_mode() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        return str(cursor.fetchone()[0])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_that_ran_a_message_keeps_generic_plans(hsa, people, settings):
+    """Outside a transaction (production's autocommit) the first message asks the session for
+    generic plans, so its prepared statements are no longer planned on every run; a new
+    connection asks again."""
+    settings.HSA_PREPARED_STATEMENTS = True
+    connection.close()
+    assert _plan_cache_mode() == "auto"  # the server's default, before any message
+    _settle_twice(hsa, people.resident)
+    assert _plan_cache_mode() == "force_generic_plan"
+    connection.close()  # a new session starts from the default and is asked again
+    assert _plan_cache_mode() == "auto"
+    _settle_twice(hsa, people.resident)
+    assert _plan_cache_mode() == "force_generic_plan"
+
+
+def test_inside_a_transaction_the_session_is_not_changed(hsa, people, settings):
+    """A SET inside a transaction would be undone with it (and would change a session the
+    caller owns): then the switch leaves the mode alone."""
+    settings.HSA_PREPARED_STATEMENTS = True
+    with connection.cursor() as cursor:  # as a fresh session, for this test's transaction
+        cursor.execute("RESET plan_cache_mode")
+    prepared._GENERIC.discard(connection.connection)
+    _settle_twice(hsa, people.resident)
+    assert _plan_cache_mode() == "auto"
+    assert connection.connection not in prepared._GENERIC  # asked again at the next message
