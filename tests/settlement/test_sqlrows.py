@@ -1,14 +1,21 @@
-"""Rows read by hand-written SQL (pooling.kernel.sqlrows) are the instances the ORM reads, scoped alike."""
+"""Rows read by hand-written SQL (pooling.kernel.sqlrows) are the instances the ORM reads, scoped
+alike; the values a hand-written INSERT sends are those `save()` sends."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from decimal import Decimal
+
 import pytest
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from enrollment.models import AccountPosting, Enrolment, Person
 from pooling.kernel import sqlrows
 from pooling.kernel.scoping import acting_as, acting_for_provider, unrestricted
 from settlement.models import Accumulator, FeeDetail, Settlement, Visit
+from tests.enrollment.factories import posting
 from tests.providers.factories import make_provider
 from tests.settlement.hsa_client import put_in_performance
 
@@ -99,10 +106,6 @@ def _with_nulls(row):
 @pytest.fixture
 def now(monkeypatch):
     """A frozen `timezone.now`, so auto_now_add stamps alike in both adaptations."""
-    from datetime import UTC, datetime
-
-    from django.utils import timezone
-
     moment = datetime(2026, 2, 17, 3, 4, 5, 678901, tzinfo=UTC)
     monkeypatch.setattr(timezone, "now", lambda: moment)
     return moment
@@ -110,9 +113,7 @@ def now(monkeypatch):
 
 @pytest.mark.parametrize("model", [Visit, FeeDetail, Settlement, AccountPosting])
 def test_hand_written_insert_values_are_django_s_value_and_type(settled, now, model):
-    from tests.enrollment import factories as f
-
-    f.posting(settled, 5000)
+    posting(settled, 5000)
     with unrestricted():
         stored = list(model.objects.all())
     rows = stored + [_with_nulls(r) for r in stored]
@@ -146,11 +147,6 @@ def test_only_json_decimal_and_auto_now_fields_take_django_s_whole_chain():
 
 
 def test_a_value_of_another_type_takes_django_s_whole_chain(settled):
-    from datetime import datetime
-    from decimal import Decimal
-
-    from django.utils.translation import gettext_lazy
-
     with unrestricted():
         row = Settlement.objects.get()
         fee = FeeDetail.objects.first()
@@ -176,8 +172,6 @@ def test_a_value_of_another_type_takes_django_s_whole_chain(settled):
 
 
 def test_a_field_class_overriding_the_chain_takes_it_whole():
-    from django.db import models
-
     class Upper(models.CharField):
         def get_prep_value(self, value):
             return super().get_prep_value(value).upper()
