@@ -151,7 +151,7 @@ def _threads(
                 elif len(errors) < 5:
                     errors.append(str(answer.get("err_msg")))
 
-    started = time.time()
+    started, cpu = time.time(), time.process_time()
     pool = [threading.Thread(target=work, args=(n,)) for n in range(job.threads)]
     for t in pool:
         t.start()
@@ -164,4 +164,5 @@ def _threads(
         "errors": errors,
         "start": started,
         "end": time.time(),
+        "cpu": time.process_time() - cpu,  # this load process's own (all its threads')
     }

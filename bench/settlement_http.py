@@ -379,6 +379,7 @@ def _run(fn: Any, jobs: list[Any]) -> dict[str, Any]:
         "p99": _pct(latencies, 99),
         "mean": statistics.fmean(latencies) if latencies else 0.0,
         "errors": errors,
+        "load_cpu": sum(r.get("cpu", 0.0) for r in results),  # the load processes' own CPU
         "visits": [
             r.get("visits", []) for r in results
         ],  # per job, for a later job of its provider
@@ -462,7 +463,7 @@ def _report(
     after: list[float],
 ) -> None:
     print(
-        f"gunicorn {args.gunicorn_workers} sync workers, HSA_LOOKUP_TTL_SECONDS={args.lookup_ttl}; load: {clients} processes × {args.threads} connections",
+        f"gunicorn {args.gunicorn_workers} {args.worker_class} workers{f' × {args.worker_threads} threads' if args.worker_class == 'gthread' else ''}, HSA_LOOKUP_TTL_SECONDS={args.lookup_ttl}; load: {clients} processes × {args.threads} connections",
         flush=True,
     )
     print(
@@ -525,6 +526,12 @@ def _report_checkout(registered: dict[str, Any], paid: dict[str, Any]) -> None:
         f"cpu     server: {per_paid * 1000:.1f} ms per settlement (2204+2207: {_split(paid)}) → on "
         f"{cores} otherwise idle cores at most "
         f"{cores / per_paid if per_paid else 0:,.0f} settlements/s"
+    )
+    per_load = paid["load_cpu"] / max(paid["ok"], 1)
+    print(
+        f"cpu     load processes (on the same cores): {per_load * 1000:.1f} ms per settlement → "
+        f"server and load together {(per_paid + per_load) * 1000:.1f} ms, at most "
+        f"{cores / (per_paid + per_load) if per_paid else 0:,.0f} settlements/s on {cores} cores"
     )
     print(
         f"target  (issue 12: 2204+2207) ≥ 300 settlements/s: "

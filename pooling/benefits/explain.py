@@ -14,6 +14,7 @@ from pooling.benefits.types import Basis, Settlement
 from pooling.kernel.choices import Scheme
 from pooling.kernel.money import fen_to_yuan
 from pooling.kernel.numbers import percent_text
+from pooling.kernel.texts import text
 
 TOTAL = _("医疗费用总额：%(total)s元（%(n)d项）")
 EXCLUDED = _("丙类及目录外项目全自费：%(amount)s元")
@@ -46,7 +47,7 @@ def yuan(fen: int) -> str:
 
 
 def _t(message: Any, **params: Any) -> str:
-    return str(message) % params
+    return text(message) % params
 
 
 def _deductible(b: Basis, applied: int) -> str:
@@ -57,20 +58,20 @@ def _deductible(b: Basis, applied: int) -> str:
     if kind == "none":
         return _t(NO_DED, label=plan.label)
     if kind == "inpatient":
-        text = _t(
+        rule = _t(
             DED_INPATIENT,
             n=plan.deductible_before_fen + 1,
             level=plan.label,
             line=yuan(plan.deductible_line_fen),
         )
     else:
-        text = _t(
+        rule = _t(
             DED_ANNUAL,
             label=plan.label,
             line=yuan(plan.deductible_line_fen),
             paid=yuan(plan.deductible_before_fen),
         )
-    return _t(DED_APPLIED, text=text, applied=yuan(applied))
+    return _t(DED_APPLIED, text=rule, applied=yuan(applied))
 
 
 def lines(s: Settlement) -> tuple[str, ...]:
@@ -92,7 +93,7 @@ def lines(s: Settlement) -> tuple[str, ...]:
         out.append(
             _t(
                 OUT_OF_CITY,
-                status=str(status),
+                status=text(status),
                 **{"from": percent_text(plan.base_ratio)},
                 cut=percent_text(plan.base_ratio - s.ratio),
                 to=percent_text(s.ratio),
@@ -117,11 +118,16 @@ def lines(s: Settlement) -> tuple[str, ...]:
         out.append(_t(OVER_LUMP if lump else OVER_CAP, amount=yuan(s.over_cap_fen)))
     if claim.use_personal_account:
         if claim.scheme != Scheme.EMPLOYEE:
-            out.append(str(NO_ACCOUNT))
+            out.append(text(NO_ACCOUNT))
         else:
             what = ACCOUNT_WHAT_ALL if b.account_covers_excluded else ACCOUNT_WHAT
             out.append(
-                _t(ACCOUNT, amount=yuan(s.account_fen), balance=yuan(b.balance_fen), what=str(what))
+                _t(
+                    ACCOUNT,
+                    amount=yuan(s.account_fen),
+                    balance=yuan(b.balance_fen),
+                    what=text(what),
+                )
             )
     out.append(
         _t(SUMMARY, fund=yuan(s.fund_fen), account=yuan(s.account_fen), cash=yuan(s.patient_fen))

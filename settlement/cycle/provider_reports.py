@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from funds.models import Book
 from pooling.kernel.money import format_yuan
@@ -21,6 +22,28 @@ def month_label(month: date) -> str:
 
 def book_names() -> dict[str, str]:
     return dict(Book.objects.values_list("code", "name"))
+
+
+# What the month carried, besides its own money: the list's carry columns, in order, and
+# the field each reads (the page shows the same figures compactly, `carry_lines`), so that
+# 实付金额 can be reconciled with 应付 − 扣款 − 保证金 row by row.
+CARRY = (
+    (gettext_lazy("上月未扣足转入"), "deductions_carried_fen"),
+    (gettext_lazy("本月未扣足"), "deductions_unapplied_fen"),
+    (gettext_lazy("结转以前月份挂账"), "carried_fen"),
+    (gettext_lazy("本月挂账"), "kept_fen"),
+    (gettext_lazy("不予返还保证金"), "deposit_forfeited_fen"),
+)
+
+
+def carry_cells(s: ProviderMonthStatement) -> list[Any]:
+    """The carry columns of one statement: the amounts (fen), then whether some is still to carry."""
+    return [*(getattr(s, field) for _label, field in CARRY), _("是") if s.carry_pending else ""]
+
+
+def carry_lines(s: ProviderMonthStatement) -> list[tuple[str, int]]:
+    """The carry amounts a statement has (label, fen), for the page's compact column."""
+    return [(str(label), getattr(s, field)) for label, field in CARRY if getattr(s, field)]
 
 
 def list_rows(statements: Iterable[ProviderMonthStatement]) -> Iterable[list[Any]]:
@@ -40,6 +63,7 @@ def list_rows(statements: Iterable[ProviderMonthStatement]) -> Iterable[list[Any
             s.deposit_withheld_fen,
             s.deposit_released_fen,
             s.net_payable_fen,
+            *carry_cells(s),
             _("暂缓支付") if s.held else _("支付"),
             len(s.differences),
         ]
@@ -67,6 +91,8 @@ def list_table(statements: Iterable[ProviderMonthStatement], month: date) -> Tab
         Column(_("经办单位")),
         Column(_("结算人次"), INTEGER, total=True),
         *money,
+        *[Column(str(label), MONEY, total=True) for label, _field in CARRY],
+        Column(_("待结转"), width=10),
         Column(_("支付状态"), width=10),
         Column(_("对账差异"), INTEGER, total=True),
     ]

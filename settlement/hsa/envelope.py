@@ -34,8 +34,12 @@ from settlement.hsa.errors import (
 
 MAX_BODY = 2 * 1024 * 1024
 MSGID_RE = re.compile(r"^[HP][0-9]{11}[0-9]{14}[0-9]{4}$")
+# An amount in an answer is kept as text between two placeholders until `render` writes it as a
+# JSON number. The placeholder differs per process, but `render` takes any of that shape (the same
+# one on both sides): an answer is stored in the message log as built and replayed to a repeat by
+# whichever worker gets it — another process, or this one after a restart.
 _TOKEN = "@@" + secrets.token_hex(8) + "@@"
-_NUMBER = re.compile('"' + re.escape(_TOKEN) + r"(-?[0-9]+\.[0-9]+)" + re.escape(_TOKEN) + '"')
+_NUMBER = re.compile(r'"(@@[0-9a-f]{16}@@)(-?[0-9]+\.[0-9]+)\1"')
 
 
 @dataclass(frozen=True)
@@ -161,4 +165,8 @@ def answer(
 def render(body: dict[str, Any]) -> bytes:
     """JSON text with amounts as numbers (see `money`)."""
     text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str)
-    return _NUMBER.sub(r"\1", text).encode("utf-8")
+    return _NUMBER.sub(_amount, text).encode("utf-8")
+
+
+def _amount(match: re.Match[str]) -> str:
+    return match[2]  # a function, not a template: re expands a template in Python on every match

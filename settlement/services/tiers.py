@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from pooling.benefits.second_tier import account_part, critical_illness, large_expense
 from pooling.kernel.money import format_yuan
 from pooling.kernel.numbers import percent_text
+from pooling.kernel.texts import text
 from pooling.policy.benefit_rules import BenefitRules
 from settlement.models import Accumulator, Settlement
 
@@ -117,6 +118,6 @@ def apply_second_tier(
             ]  # the calculator's own summary knows only the basic fund
             row.detail[key] = [
                 *basic,
-                *(str(m) % p for m, p in extra),
-                *(str(m) % p for m, p in notes),
+                *(text(m) % p for m, p in extra),
+                *(text(m) % p for m, p in notes),
             ]

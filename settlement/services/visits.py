@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -212,11 +212,13 @@ def fees_add(*, visit: Visit, lines: list[FeeLine], locked: bool = False) -> lis
         raise BusinessRuleError(
             TOO_MANY_LINES, code="too_many_lines", field="feedetail", params={"max": MAX_LINES}
         )
-    _check_lines(visit, lines)
-    classes = _classify(lines)
+    # Each line's local date, once: the checks, the catalogue and the row all need it.
+    days = [timezone.localtime(line.occurred_at).date() for line in lines]
+    _check_lines(visit, lines, days)
+    classes = _classify(lines, days)
     rows = []
-    for line in lines:
-        entry = classes.get((timezone.localtime(line.occurred_at).date(), line.code.upper()))
+    for line, day in zip(lines, days, strict=True):
+        entry = classes.get((day, line.code.upper()))
         rows.append(
             FeeDetail(
                 month=visit.month,
@@ -248,11 +250,15 @@ def fees_add(*, visit: Visit, lines: list[FeeLine], locked: bool = False) -> lis
     return rows
 
 
-def _check_lines(visit: Visit, lines: list[FeeLine]) -> None:
+def _check_lines(visit: Visit, lines: list[FeeLine], days: list[date]) -> None:
     """Each line on its own and its serial once in the message; a serial the visit has already is
-    found by the insert (fees_sql.insert), which writes nothing then."""
+    found by the insert (fees_sql.insert), which writes nothing then. `days`: each line's local date."""
     seen: set[str] = set()
-    for line in lines:
+    visit_day = timezone.localtime(visit.begntime).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    today = timezone.localdate()
+    for line, day in zip(lines, days, strict=True):
         if line.feedetl_sn in seen:
             raise BusinessRuleError(
                 DUPLICATE_SN_IN_MESSAGE,
@@ -275,16 +281,15 @@ def _check_lines(visit: Visit, lines: list[FeeLine]) -> None:
                     "expected": _yuan(expected),
                 },
             )
-        if line.occurred_at < timezone.localtime(visit.begntime).replace(
-            hour=0, minute=0, second=0, microsecond=0
-        ):
+        if line.occurred_at < visit_day:
             raise BusinessRuleError(
                 BEFORE_VISIT,
                 code="before_visit",
                 field="fee_ocur_time",
                 params={"sn": line.feedetl_sn},
             )
-        check_not_future(timezone.localtime(line.occurred_at).date(), field="fee_ocur_time")
+        if day > today:
+            check_not_future(day, field="fee_ocur_time")  # its refusal, in its words
 
 
 def _yuan(fen: int) -> str:
@@ -293,12 +298,12 @@ def _yuan(fen: int) -> str:
     return str(fen_to_yuan(fen))
 
 
-def _classify(lines: list[FeeLine]) -> dict[tuple[Any, str], Any]:
+def _classify(lines: list[FeeLine], days: list[date]) -> dict[tuple[Any, str], Any]:
     """The catalogue entry of each (date, code): at most one query per distinct date (a stay spans
     a few), for the codes the memo does not hold (memo.catalogue_entries)."""
     by_day: dict[Any, set[str]] = defaultdict(set)
-    for line in lines:
-        by_day[timezone.localtime(line.occurred_at).date()].add(line.code.upper())
+    for line, day in zip(lines, days, strict=True):
+        by_day[day].add(line.code.upper())
     found = {}
     with unrestricted():
         for day, codes in by_day.items():

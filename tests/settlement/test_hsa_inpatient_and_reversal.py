@@ -265,6 +265,8 @@ def test_it_tells_who_the_person_is_and_their_insurance(hsa, people):
     assert answer["output"]["baseinfo"]["psn_no"] == psn(people.employee)
     (insu,) = answer["output"]["insuinfo"]
     assert insu["insutype"] == "310" and insu["balc"] == Decimal("500.00")
+    employer = people.employee.enrolments.get().employer
+    assert employer is not None and insu["emp_name"] == employer.name
     ecert = hsa.post("1101", {"data": {"mdtrt_cert_type": "01", "mdtrt_cert_no": "x"}})
     assert ecert["infcode"] == -1 and "电子凭证" in ecert["err_msg"]
 

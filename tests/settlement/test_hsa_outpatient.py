@@ -6,6 +6,7 @@ year, fund ratio 55 %, annual limit 3,000.00; class B first self-paid 10 %.
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from settlement.models import Accumulator, Settlement
@@ -143,3 +144,47 @@ def test_a_settlement_is_six_statements_once_the_lookups_are_remembered(hsa, peo
     acc = Accumulator.objects.get(person=person, scheme="resident")
     assert acc.settlements == 2
     assert acc.deductible_paid == {"outpatient": 4000} and acc.fund_paid == {"outpatient": 0}
+
+
+def test_a_repeat_answered_by_another_server_process_has_the_same_amounts(hsa, people):
+    """The stored answer of a message is replayed to its repeat by whichever worker gets it
+    (another gunicorn process, or the same after a restart): its amounts must still be JSON
+    numbers, as in the first answer — not the placeholder text of the process that stored it."""
+    from django.utils import timezone
+
+    from settlement.hsa import envelope
+    from settlement.models import Message
+
+    person = people.employee
+    mdtrt_id = hsa.register(person)
+    hsa.fees(mdtrt_id, person, [("001102000000100", "1", "20.00")])
+    data = {"mdtrt_id": mdtrt_id, "medfee_sumamt": "20.00", "insutype": "310"}
+    data |= {"acct_used_flag": "0", "mdtrt_cert_type": "02", "mdtrt_cert_no": person.id_number}
+
+    def send(body: bytes) -> bytes:
+        auth = f"Bearer {hsa.token}"
+        response = hsa.client.post(
+            "/api/hsa/", data=body, content_type="application/json", HTTP_AUTHORIZATION=auth
+        )
+        return bytes(response.content)
+
+    first = send(json.dumps(hsa.envelope("2207", {"data": data})).encode())
+    stored = Message.objects.filter(infno="2207").get().response
+    # The same answer as another process stored it: its own placeholder around each amount.
+    foreign = json.loads(json.dumps(stored).replace(envelope._TOKEN, "@@" + "0f" * 8 + "@@"))
+    repeat = json.dumps(hsa.envelope("2207", {"data": data})).encode()
+    env = envelope.parse(repeat)
+    Message.objects.create(
+        month=env.month,
+        msgid=env.msgid,
+        provider=hsa.provider,
+        infno="2207",
+        payload_sha256=env.payload_sha256,
+        response=foreign,
+        received_at=timezone.now(),
+    )
+    again = send(repeat)
+    assert b"@@" not in again, again[:300]
+    assert json.loads(again)["output"] == json.loads(first)["output"]
+    assert b'"hifp_pay":' in again and b'"hifp_pay":"' not in again  # a JSON number
+    assert Settlement.objects.count() == 1

@@ -126,3 +126,21 @@ def test_inside_a_transaction_the_session_is_not_changed(hsa, people, settings):
     _settle_twice(hsa, people.resident)
     assert _plan_cache_mode() == "auto"
     assert connection.connection not in prepared._GENERIC  # asked again at the next message
+
+
+def test_the_settlement_write_is_not_parsed_again_by_psycopg(hsa, people, monkeypatch):
+    """psycopg re-parses, on every run, a statement with more parameters than it caches: the
+    settlement's one-statement write has about 70, so `prepared` raises that limit."""
+    from psycopg import _queries
+
+    parsed: list[bytes] = []
+    uncached = _queries._query2pg_nocache
+
+    def spy(query: bytes, encoding: str) -> object:
+        parsed.append(query)
+        return uncached(query, encoding)
+
+    _settle_twice(hsa, people.resident)  # the write is in psycopg's cache from now on
+    monkeypatch.setattr(_queries, "_query2pg_nocache", spy)
+    _settle_twice(hsa, people.resident)
+    assert not [q for q in parsed if b"INSERT INTO" in q], [q[:60] for q in parsed]

@@ -9,9 +9,11 @@ October as out_world computes it: P1 paid 84650 (pooled net 66300, personal 6000
 
 from __future__ import annotations
 
+import csv
 import importlib
 import io
 import random
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -368,6 +370,91 @@ def test_it_shows_the_carried_deductions_and_forfeited_deposit_on_statements(
     ).active
     title_block = str(sheet["A2"].value)
     assert "违约扣款：0.00" in title_block and "上月未扣足转入：115.00" in title_block
+
+
+CARRY_COLUMNS = ("上月未扣足转入", "本月未扣足", "结转以前月份挂账", "本月挂账", "不予返还保证金")
+
+
+def _list_url(month: str) -> str:
+    return reverse("settlement:cycle_providers", args=[month])
+
+
+def _page_row(page: str, provider: Provider) -> str:
+    """The month's list page: the text of this provider's table row (tags dropped)."""
+    (row,) = [r for r in page.split("<tr>") if f">{provider.national_code}<" in r]
+    return " ".join(re.sub(r"<[^>]+>", " ", row).split())
+
+
+def _csv_rows(client, month: str) -> dict[str, dict[str, str]]:
+    """The month's list as CSV, each row by its provider's code (the totals row by 合计)."""
+    content = b"".join(client.get(_list_url(month) + "?format=csv").streaming_content)
+    rows = csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
+    return {r["机构编码"].strip(): r for r in rows}
+
+
+def _xlsx_rows(client, month: str) -> dict[str, dict[str, object]]:
+    """The month's list as XLSX (header on the third row), each row by code or 合计."""
+    content = b"".join(client.get(_list_url(month) + "?format=xlsx").streaming_content)
+    rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(min_row=3, values_only=True))
+    header = [str(h) for h in rows[0]]
+    return {str(r[0]): dict(zip(header, r, strict=True)) for r in rows[1:]}
+
+
+def test_the_months_list_and_its_files_show_what_each_provider_carried(
+    world, regions, client_for, city_agent
+):
+    p1, p2, p3 = world["P1"], world["P2"], world["P3"]
+    violation(p2, w.MONTH, deduct=40000)
+    w.run()
+    client = client_for(city_agent)
+    # October: P1 forfeits 20.00 of 2025's deposit; P2 cannot bear 115.00 of its 400.00
+    # deductions; P3's held 66.50 is kept. P2's and P3's are still to carry.
+    page = client.get(_list_url("2026-10")).content.decode()
+    assert "不予返还保证金 20.00" in _page_row(page, p1)
+    assert "本月未扣足 115.00" in _page_row(page, p2) and "待结转" in _page_row(page, p2)
+    assert "本月挂账 66.50" in _page_row(page, p3) and "待结转" in _page_row(page, p3)
+    assert "待结转" not in _page_row(page, p1)
+    assert "挂账或扣款待结转 2" in page
+    october = _csv_rows(client, "2026-10")
+    expected = {
+        p1.national_code: ("0.00", "0.00", "0.00", "0.00", "20.00", ""),
+        p2.national_code: ("0.00", "115.00", "0.00", "0.00", "0.00", "是"),
+        p3.national_code: ("0.00", "0.00", "0.00", "66.50", "0.00", "是"),
+        "合计": ("0.00", "115.00", "0.00", "66.50", "20.00", ""),
+    }
+    assert {
+        code: tuple(r[h] for h in (*CARRY_COLUMNS, "待结转")) for code, r in october.items()
+    } == expected
+    sheet = _xlsx_rows(client, "2026-10")
+    assert [sheet[p3.national_code][h] for h in (*CARRY_COLUMNS, "待结转")] == [
+        0,
+        0,
+        0,
+        66.5,
+        0,
+        "是",
+    ]
+    assert [sheet["合计"][h] for h in CARRY_COLUMNS] == [0, 115, 0, 66.5, 20]
+
+    # November: P3 resumed and paid carries October's 66.50; P2 bears the 115.00 left.
+    resume(p3, date(2026, 11, 5))
+    w.settle(p3, regions[A], "employee_pooled", "11", 2000, 1000, month=NOV)
+    w.settle(p2, regions[A], "maternity", "52", 30000, 20000, month=NOV)
+    w.run(NOV, run_id=2, entry_date=NOV_END)
+    november = _csv_rows(client, "2026-11")
+    assert november[p2.national_code]["上月未扣足转入"] == "115.00"
+    assert november[p3.national_code]["结转以前月份挂账"] == "66.50"
+    assert (november["合计"]["上月未扣足转入"], november["合计"]["结转以前月份挂账"]) == (
+        "115.00",
+        "66.50",
+    )
+    page = client.get(_list_url("2026-11")).content.decode()
+    assert "上月未扣足转入 115.00" in _page_row(page, p2)
+    assert "结转以前月份挂账 66.50" in _page_row(page, p3)
+    # October's amounts stay on its list, no longer pending.
+    page = client.get(_list_url("2026-10")).content.decode()
+    assert "本月挂账 66.50" in _page_row(page, p3) and "待结转" not in _page_row(page, p3)
+    assert "挂账或扣款待结转 0" in page
 
 
 def test_the_migration_records_what_statements_carried_before_it(world):

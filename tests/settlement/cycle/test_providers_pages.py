@@ -3,6 +3,7 @@ and XLSX through the one writer; a county clerk sees the providers their unit ha
 
 from __future__ import annotations
 
+import csv
 import io
 
 import pytest
@@ -41,6 +42,20 @@ def test_the_city_sees_every_statement_and_a_clerk_only_their_units(
     page = theirs.get(_url()).content.decode()
     assert world["P2"].national_code in page and world["P1"].national_code not in page
     assert theirs.get(_url(world["P1"].national_code)).status_code == 404
+    # Their files too: P2's row, and totals (the carry columns' among them) of P2 alone.
+    listing = b"".join(theirs.get(_url() + "?format=csv").streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(listing)))
+    header, body = rows[0], rows[1:]
+    assert [r[0].strip() for r in body] == [world["P2"].national_code, "合计"]
+    p2, totals = (dict(zip(header, r, strict=True)) for r in body)
+    for column in ("实付金额", "本月挂账", "本月未扣足", "不予返还保证金"):
+        assert totals[column] == p2[column]
+    assert p2["实付金额"] == "285.00"
+    sheet = load_workbook(
+        io.BytesIO(b"".join(theirs.get(_url() + "?format=xlsx").streaming_content))
+    ).active
+    codes = [r[0] for r in sheet.iter_rows(min_row=4, values_only=True)]
+    assert codes == [world["P2"].national_code, "合计"]
 
 
 def test_a_statement_prints_and_downloads(world, client_for, city_agent):
