@@ -29,6 +29,7 @@ import difflib
 import io
 import operator
 import tempfile
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,8 +42,10 @@ from pooling.kernel.problems import Problem
 from pooling.tabular.cells import (
     FORBIDDEN_IN_CELL,
     FORBIDDEN_IN_MULTILINE,
+    SCIENTIFIC,
     WIDE,
     char_name,
+    formula_shown,
     halfwidth,
 )
 from pooling.tabular.errors import (
@@ -53,6 +56,7 @@ from pooling.tabular.errors import (
     EMPTY_FILE,
     EXPECTED_COLUMNS,
     FIELD_COUNT,
+    FORMULA,
     FULLWIDTH,
     HEADER_CELL,
     HEADER_ONLY,
@@ -152,9 +156,10 @@ class Row:
 
 
 def normalize_header(name: str) -> str:
-    # Spreadsheet headers come with stray spaces, full-width brackets and a "*" for required.
-    name = name.replace("\ufeff", "").strip().strip("*＊").strip()
-    name = name.replace("（", "(").replace("）", ")").replace(" ", "").replace("\u3000", "")
+    # Spreadsheet headers come with stray spaces, a "*" for required and full-width forms
+    # typed with a Chinese input method (（）／＿ and ＦＥＥ…): NFKC makes those half-width.
+    name = unicodedata.normalize("NFKC", name.replace("\ufeff", ""))
+    name = name.strip().strip("*").strip().replace(" ", "")
     return name.casefold()
 
 
@@ -388,10 +393,14 @@ class Table:
                 and any(len(cells[p]) > limit for p, limit in self._limited if p < len(cells))
             ):
                 return True
-        if self._wide_pick is not None and (
-            len(cells) < self._reach or not "".join(self._wide_pick(cells)).isascii()
-        ):
-            return True
+        if "=" in joined:
+            return True  # maybe a formula typed as text (=1+1, =HYPERLINK(…)): never imported
+        if self._wide_pick is not None:
+            if len(cells) < self._reach:
+                return True
+            wide = "".join(self._wide_pick(cells))
+            if not wide.isascii() or "E+" in wide or "e+" in wide:
+                return True
         return bool(self._headless) and any(
             cells[i].strip() for i in self._headless if i < len(cells)
         )
@@ -401,16 +410,23 @@ class Table:
             text = cell.strip()
             if not text:
                 continue
-            refusal = self._refusal(position, text)
+            refusal = self._refusal(position, text, row.number)
             if refusal is not None:
                 row.errors.append(Problem(row.number, self._label_at(position), *refusal))
 
-    def _refusal(self, position: int, text: str) -> tuple[Any, dict[str, Any]] | None:
+    def _refusal(self, position: int, text: str, number: int) -> tuple[Any, dict[str, Any]] | None:
         """Why this cell cannot be imported (message and parameters; None if it can)."""
         forbidden = FORBIDDEN_IN_MULTILINE if self._multiline[position] else FORBIDDEN_IN_CELL
         bad = forbidden.search(text)
         if bad is not None:
             return CONTROL_CHAR, {"char": char_name(bad.group())}
+        if text.startswith("=") and len(text) > 1:
+            # A formula as text (a CSV, or an XLSX cell typed '=…): its result was never
+            # computed, and a cell starting with = becomes a formula again in any export.
+            cell = f"{column_letter(position)}{number}"
+            return FORMULA, {"cell": cell, "formula": formula_shown(text)}
+        if self._wide[position] and SCIENTIFIC.fullmatch(text):
+            return NUMBER_TOO_LONG, {}  # 3.20902E+17: an ID number or a code Excel made a number
         if self._wide[position] and WIDE.search(text):
             return FULLWIDTH, {"value": text, "suggestion": halfwidth(text)}
         if len(text) > self._limits[position]:

@@ -32,6 +32,7 @@ from xml.etree.ElementTree import Element, ParseError, iterparse, parse
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 
 from pooling.kernel.dates import EXCEL_EPOCH
+from pooling.tabular.cells import formula_shown
 from pooling.tabular.errors import (
     BAD_XLSX,
     EMPTY_FILE,
@@ -285,10 +286,7 @@ class _Workbook:
                 inline = child
         if formula is not None:
             text = "=" + (formula.text or "")
-            return "", (
-                FORMULA,
-                {"cell": cell, "formula": text if len(text) <= 40 else text[:40] + "…"},
-            )
+            return "", (FORMULA, {"cell": cell, "formula": formula_shown(text)})
         kind = c.get("t")
         if kind == "s":
             return (self.shared[int(v)] if v else ""), None
