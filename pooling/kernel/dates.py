@@ -73,6 +73,7 @@ def add_working_days(day: date, count: int, holidays: Collection[date] = ()) -> 
 _MONTH_COMPACT = re.compile(r"(\d{4})(\d{2})")
 _MONTH = re.compile(r"(\d{4})[-/.年](\d{1,2})月?(?:[-/.]\d{1,2}日?)?")
 _DATE = re.compile(r"(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?")
+_EXCEL_SERIAL = re.compile(r"[0-9]{5}(?:\.[0-9]+)?")
 
 
 def parse_month(value: str | date, *, field: str = "month") -> date:
@@ -104,9 +105,10 @@ def parse_date(value: str | date, *, field: str = "date") -> date:
 
 def _refuse_excel_serial(text: str, field: str) -> None:
     """A date cell that lost its date format in Excel shows (and exports) its serial
-    number: 46082 is 2026-03-01. Say so instead of "not a date" — and do not guess."""
-    if len(text) == 5 and text.isascii() and text.isdigit():
-        day = EXCEL_EPOCH + timedelta(days=int(text))
+    number: 46082 is 2026-03-01 (46082.375 that day at 09:00). Say so instead of "not a
+    date" — and do not guess."""
+    if _EXCEL_SERIAL.fullmatch(text):
+        day = EXCEL_EPOCH + timedelta(days=int(text[:5]))
         raise BusinessRuleError(
             EXCEL_SERIAL,
             code="excel_serial",

@@ -6,7 +6,7 @@ half up to a whole fen (四舍五入到分), by `round_fen`. Nothing else rounds
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
 
@@ -37,13 +37,13 @@ def yuan_to_fen(
     text = str(value).strip().replace(",", "").replace("¥", "").replace("￥", "")
     try:
         amount = Decimal(text)
-    except (InvalidOperation, ValueError):
+        fen = amount * HUNDRED  # 1E+999999 overflows here: not an amount either
+    except (ArithmeticError, ValueError):  # InvalidOperation and Overflow are ArithmeticErrors
         raise BusinessRuleError(
             NOT_AN_AMOUNT, code="amount", field=field, params={"value": value}
         ) from None
     if not amount.is_finite():
         raise BusinessRuleError(NOT_AN_AMOUNT, code="amount", field=field, params={"value": value})
-    fen = amount * HUNDRED
     if fen != fen.to_integral_value():
         raise BusinessRuleError(
             TOO_PRECISE, code="amount_precision", field=field, params={"value": value}
