@@ -426,7 +426,7 @@ def _quantity(values: dict[str, str], key: str) -> Decimal:
     if not q.is_finite() or q <= 0:
         raise RowProblem(key, BAD_QTY, value=value)
     if q > MAX_QUANTITY:  # before quantize, which cannot hold 1E+30 to four places
-        raise RowProblem(key, QTY_TOO_LARGE, value=value, limit=MAX_QUANTITY)
+        raise RowProblem(key, QTY_TOO_LARGE, value=value, limit=f"{MAX_QUANTITY:,}")
     if q != q.quantize(Decimal("0.0001")):
         raise RowProblem(key, BAD_QTY, value=value)
     return q
@@ -435,7 +435,7 @@ def _quantity(values: dict[str, str], key: str) -> Decimal:
 def _line_fen(values: dict[str, str], key: str) -> int:
     fen = parse_fen(values, key)
     if fen > MAX_LINE_YUAN * 100:
-        raise RowProblem(key, AMOUNT_TOO_LARGE, value=values[key], limit=MAX_LINE_YUAN)
+        raise RowProblem(key, AMOUNT_TOO_LARGE, value=values[key], limit=f"{MAX_LINE_YUAN:,}")
     return fen
 
 

@@ -21,6 +21,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 from openpyxl import Workbook
 
 from pooling.imports import kinds
@@ -440,6 +441,8 @@ def test_an_extra_column_is_named_with_the_expected_ones(send, good):
 # --- cells ------------------------------------------------------------------------------------
 
 ROW = 3  # the row `changed` alters, as Excel numbers it
+LINE_LIMIT = f"{claims.MAX_LINE_YUAN:,}"
+MONEY_LIMIT = f"{money.MAX_YUAN:,}"
 
 
 def cell_cases() -> list[tuple[str, dict[str, str], list[tuple[str, str]]]]:
@@ -491,17 +494,32 @@ def cell_cases() -> list[tuple[str, dict[str, str], list[tuple[str, str]]]]:
             [("单价", text(money.NOT_AN_AMOUNT, value="一千元"))],
         ),
         (
-            "a huge amount",
+            "more than one fee line can cost",
+            {"单价": "20000000.00", "金额": "20000000.00"},
+            [
+                ("单价", text(claims.AMOUNT_TOO_LARGE, value="20000000.00", limit=LINE_LIMIT)),
+                ("金额", text(claims.AMOUNT_TOO_LARGE, value="20000000.00", limit=LINE_LIMIT)),
+            ],
+        ),
+        (
+            "an amount past any fund (a pasted ID number)",
             {"单价": "9" * 20, "金额": "9" * 20},
             [
-                ("单价", text(claims.AMOUNT_TOO_LARGE, value="9" * 20, limit=claims.MAX_LINE_YUAN)),
-                ("金额", text(claims.AMOUNT_TOO_LARGE, value="9" * 20, limit=claims.MAX_LINE_YUAN)),
+                ("单价", text(money.AMOUNT_TOO_LARGE, value="9" * 20, limit=MONEY_LIMIT)),
+                ("金额", text(money.AMOUNT_TOO_LARGE, value="9" * 20, limit=MONEY_LIMIT)),
             ],
         ),
         (
             "a huge quantity",
             {"数量": "1" + "0" * 12, "单价": "0.01", "金额": "0.01"},
-            [("数量", text(claims.QTY_TOO_LARGE, value="1" + "0" * 12, limit=claims.MAX_QUANTITY))],
+            [
+                (
+                    "数量",
+                    text(
+                        claims.QTY_TOO_LARGE, value="1" + "0" * 12, limit=f"{claims.MAX_QUANTITY:,}"
+                    ),
+                )
+            ],
         ),
         (
             "an amount past what a decimal holds",
@@ -514,7 +532,12 @@ def cell_cases() -> list[tuple[str, dict[str, str], list[tuple[str, str]]]]:
         (
             "a quantity past what a decimal holds",
             {"数量": "1E999999"},
-            [("数量", text(claims.QTY_TOO_LARGE, value="1E999999", limit=claims.MAX_QUANTITY))],
+            [
+                (
+                    "数量",
+                    text(claims.QTY_TOO_LARGE, value="1E999999", limit=f"{claims.MAX_QUANTITY:,}"),
+                )
+            ],
         ),
         (
             "an ID number Excel turned into 3.2E+17",
@@ -634,11 +657,21 @@ def test_a_workbook_with_a_bad_cell_is_refused(send, good, make, expected):
     assert_refused(send(make(good), "结算.xlsx"), expected, before)
 
 
-def test_an_error_reads_in_english_under_the_english_locale(send, good):
-    batch = send(to_csv(changed(good, 1, 金额="１０００.００")))
+def test_the_errors_read_in_english_on_the_english_page(send, good, client_for, clerk_a):
+    rows = changed(good, 1, 金额="１０００.００", 项目名称="=1+1")
+    batch = send(to_csv(changed(rows, 2, 单价="20000000.00", 金额="20000000.00")))
+    client = client_for(clerk_a)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("imports:batch", args=[batch.pk])).content.decode()
     with translation.override("en"):
-        page = batch.errors[0]["reason_en"]
-    assert page.startswith('"１０００.００"') and "half-width" in page, page
+        expected = [
+            text(e.FORMULA, cell="L3", formula="=1+1"),
+            text(e.FULLWIDTH, value="１０００.００", suggestion="1000.00"),
+            text(claims.AMOUNT_TOO_LARGE, value="20000000.00", limit=LINE_LIMIT),
+        ]
+    assert [x["reason_en"] for x in batch.errors] == [expected[0], expected[1], *expected[2:] * 2]
+    for reason in expected:
+        assert escape(reason) in page and "half-width" in expected[1]
 
 
 def test_one_bad_row_among_many_good_ones_stops_the_whole_file(send, good):
