@@ -195,6 +195,7 @@ class ClaimKind(ImportKind):
         price = cells.take(_line_fen, "price")
         amount = cells.take(_line_fen, "amount")
         occurred = cells.take(_moment, "occurred", optional=True)
+        acct = cells.take(_flag, "acct")
         visit_no = cells.take(required, "visit_no")
         sn = cells.take(required, "feedetl_sn")
         code = cells.take(_item_code, "code")
@@ -242,7 +243,7 @@ class ClaimKind(ImportKind):
             begntime=begntime,
             endtime=endtime,
             diagnosis=values.get("diagnosis", ""),
-            acct=values.get("acct", "") in ("1", "是", "Y", "y"),
+            acct=bool(acct),
             line=line,
         )
 
@@ -430,6 +431,22 @@ def _quantity(values: dict[str, str], key: str) -> Decimal:
     if q != q.quantize(Decimal("0.0001")):
         raise RowProblem(key, BAD_QTY, value=value)
     return q
+
+
+# 使用个人账户 as people and Excel write it (a workbook's TRUE/FALSE cell included); blank is no.
+FLAGS = {"1": True, "是": True, "Y": True, "TRUE": True, "0": False, "否": False, "N": False}
+FLAGS["FALSE"] = False
+
+
+def _flag(values: dict[str, str], key: str) -> bool:
+    """Anything else is refused: "true", "2" or "使用" read as "no" would bill the patient."""
+    value = values.get(key, "")
+    if not value:
+        return False
+    found = FLAGS.get(value.upper())
+    if found is None:
+        raise RowProblem(key, BAD_CODE, value=value, choices="1 是、0 否")
+    return found
 
 
 def _line_fen(values: dict[str, str], key: str) -> int:

@@ -320,6 +320,18 @@ def test_a_clean_file_settles_and_is_written_once(send, good):
         assert Visit.objects.count() == 2 and Settlement.objects.count() == 2
 
 
+def test_a_workbooks_true_cell_asks_for_the_personal_account(send, good):
+    rows = typed(good)
+    rows[1][HEADER.index("使用个人账户")] = True  # a TRUE/FALSE cell, as Excel stores one
+    rows[2][HEADER.index("使用个人账户")] = True
+    from pooling.imports.services import batch_commit
+
+    batch = batch_commit(batch_id=send(to_xlsx(rows), "结算.xlsx").pk)
+    assert batch.status == ImportStatus.COMMITTED, batch.errors
+    with unrestricted():
+        assert Settlement.objects.get(med_type="11").acct_pay == 50000  # the whole balance
+
+
 ACCEPTED: list[tuple[str, Callable[[list[dict[str, str]]], bytes], str]] = [
     ("UTF-8 with a BOM", lambda rows: codecs.BOM_UTF8 + to_csv(rows), "结算.csv"),
     ("GBK (Chinese Excel's CSV)", lambda rows: to_csv(rows, encoding="gbk"), "结算.csv"),
@@ -574,6 +586,11 @@ def cell_cases() -> list[tuple[str, dict[str, str], list[tuple[str, str]]]]:
             {"项目名称": "血" * 40_000},
             [("项目名称", text(e.TOO_LONG, length=40_000, limit=200))],
         ),
+        (
+            "a yes/no cell that is neither",
+            {"使用个人账户": "使用"},
+            [("使用个人账户", text(claims.BAD_CODE, value="使用", choices="1 是、0 否"))],
+        ),
         ("an unknown insurance type", {"险种类型": "999"}, None),  # type: ignore[list-item]
     ]
 
@@ -620,7 +637,8 @@ XLSX_CASES: list[
         "an ID number typed as a number",
         lambda rows: to_xlsx(
             [
-                [int(c) if i == 2 and c.isdigit() else c for i, c in enumerate(r)]
+                # an X check character is typed as 0 then: any 18 digits lose their last ones
+                [int(c[:17] + "0") if i == 2 and c[:17].isdigit() else c for i, c in enumerate(r)]
                 for r in matrix(rows)
             ]
         ),
