@@ -166,6 +166,27 @@ def test_an_unusual_but_sound_file_is_accepted(send, make, name):
     assert (batch.status, batch.errors, batch.rows_total) == (ImportStatus.PREVIEWED, [], 3)
 
 
+NAMES = [
+    "人员花名册" * 60 + ".csv",
+    "../../人员.csv",
+    ".csv",
+    "人员.CSV",
+    "人员.csv.xlsx",
+    "人员\u3000名单 .csv",
+]
+
+
+@pytest.mark.parametrize(
+    "name",
+    NAMES,
+    ids=["300 Chinese characters", "a path", "no stem", "upper-case", "two suffixes", "spaces"],
+)
+def test_any_file_name_a_browser_sends_is_stored(send, name):
+    batch = send(sheet(people()), name)  # 900 bytes of name crashed the upload (ENAMETOOLONG)
+    assert (batch.status, batch.errors) == (ImportStatus.PREVIEWED, [])
+    assert len(batch.stored_name.rsplit("/", 1)[-1].encode()) < 255
+
+
 def test_a_sound_file_is_written_once_with_its_values_intact(send):
     batch = batch_commit(batch_id=send(sheet(people(), encoding="gbk")).pk)
     assert batch.status == ImportStatus.COMMITTED, batch.errors
