@@ -407,7 +407,7 @@ def _moment(values: dict[str, str], key: str, *, optional: bool = False) -> date
         day = dates.parse_date(day_text, field=key)
         clock = time(int(hour), int(minute), int(second or 0)) if hour and minute else time(8, 0)
     except BusinessRuleError as exc:
-        if exc.code == "excel_serial":
+        if exc.code in ("excel_serial", "date_range"):  # their own, more telling, messages
             raise RowProblem.of(key, exc) from None
         raise RowProblem(key, BAD_TIME, value=value) from None
     except ValueError:  # 25:00

@@ -567,6 +567,16 @@ def cell_cases() -> list[tuple[str, dict[str, str], list[tuple[str, str]]]]:
             [("费用发生时间", text(dates.EXCEL_SERIAL, value="46000.375", date="2025-12-09"))],
         ),
         (
+            "a time in year 1",
+            {"费用发生时间": "0001-01-01 09:00:00"},
+            [
+                (
+                    "费用发生时间",
+                    text(dates.OUT_OF_RANGE, value="0001-01-01", first=1900, last=2099),
+                )
+            ],
+        ),
+        (
             "a time that is no time",
             {"就诊/入院时间": "2026-13-45 25:00"},
             [("就诊/入院时间", text(claims.BAD_TIME, value="2026-13-45 25:00"))],

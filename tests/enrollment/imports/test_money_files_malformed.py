@@ -96,6 +96,21 @@ CASES = [
         text(e.FORMULA, cell="D3", formula="=200*2"),
     ),
     (
+        "a date in year 1",
+        {"received": "0001-02-10"},
+        text(dates.OUT_OF_RANGE, value="0001-02-10", first=1900, last=2099),
+    ),
+    (
+        "a date in year 9999",
+        {"received": "9999-12-31"},
+        text(dates.OUT_OF_RANGE, value="9999-12-31", first=1900, last=2099),
+    ),
+    (
+        "money received after today",
+        {"received": "2099-01-01"},
+        text(dates.FUTURE_DATE, value="2099-01-01"),
+    ),
+    (
         "a date Excel showed as its serial",
         {"received": "46063"},
         text(dates.EXCEL_SERIAL, value="46063", date="2026-02-10"),
@@ -120,6 +135,30 @@ def test_an_amount_with_thousands_separators_is_read_exactly(send, declared):
     batch = batch_commit(batch_id=send("collections", COLLECTIONS, [collection(amount)]).pk)
     assert batch.status == ImportStatus.COMMITTED, batch.errors
     assert Collection.objects.get().amount_fen == total
+
+
+@pytest.mark.parametrize("month", ["0001-01", "9999-12"])
+def test_a_month_no_one_means_is_named_in_every_file_with_months(send, declared, month):
+    before = table_counts()
+    reason = text(dates.OUT_OF_RANGE, value=month, first=1900, last=2099)
+    batch = send(
+        "collections",
+        COLLECTIONS,
+        [collection(ref="T0"), ["T9", credit_code(1), month, "100", "2026-02-01"]],
+    )
+    assert [(x["row"], x["column"], x["reason"]) for x in batch.errors] == [
+        (3, "费款所属期", reason)
+    ]
+    batch = send("declarations", DECLARATIONS, [[credit_code(1), month, id_number(seq=1), "6500"]])
+    assert [(x["row"], x["column"], x["reason"]) for x in batch.errors] == [
+        (2, "费款所属期", reason)
+    ]
+    enrol = [id_number(seq=1), "职工基本医疗保险", month, credit_code(1)]
+    batch = send("enrolments", ["身份证号码", "险种", "参保起始月", "统一社会信用代码"], [enrol])
+    assert [(x["row"], x["column"], x["reason"]) for x in batch.errors] == [
+        (2, "参保起始月", reason)
+    ]
+    assert table_counts() == before
 
 
 def test_a_huge_wage_base_is_named_at_preview(send, declared):
