@@ -39,6 +39,9 @@ MERGED_CELLS = _(
 TAB_SEPARATED = _(
     "文件用制表符（Tab）而不是逗号分隔：请在 Excel 中另存为 CSV（逗号分隔）或 XLSX 后上传"
 )
+SEMICOLON_SEPARATED = _(
+    "文件用分号（;）而不是逗号分隔：请在 Excel 中另存为 CSV（逗号分隔）或 XLSX 后上传"
+)
 LINE_TOO_LONG = _(
     "第 %(row)s 行超过 %(limit)s 字节仍没有换行：文件可能不是表格，或某个引号没有闭合"
 )

@@ -65,6 +65,7 @@ from pooling.tabular.errors import (
     NO_HEADER,
     NONE,
     NUMBER_TOO_LONG,
+    SEMICOLON_SEPARATED,
     TAB_SEPARATED,
     TOO_LONG,
     TRUNCATED,
@@ -190,6 +191,7 @@ def map_headers(headers: list[str], columns: list[Column], *, row: int = 1) -> d
             )
         index[key] = position
     if unknown:
+        _refuse_semicolons(unknown, by_name, row)
         raise TableError(
             UNKNOWN_COLUMNS,
             code="unknown_columns",
@@ -222,6 +224,15 @@ def _refuse_control_chars(header: str, by_name: dict[str, str], row: int, positi
         column=column,
         params={"row": row, "column": column, "reason": reason},
     )
+
+
+def _refuse_semicolons(unknown: list[str], by_name: dict[str, str], row: int) -> None:
+    """A header "身份证号码;姓名;…" is a file separated by semicolons (a European Excel, some
+    exports): say so, rather than list it as one unknown column."""
+    for header in unknown:
+        parts = header.replace("；", ";").split(";")
+        if len(parts) > 1 and any(normalize_header(part) in by_name for part in parts):
+            raise TableError(SEMICOLON_SEPARATED, code="semicolon_separated", row=row)
 
 
 def _refuse_header_cells(header: list[str], row: int) -> None:

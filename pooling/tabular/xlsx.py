@@ -49,6 +49,7 @@ from pooling.tabular.errors import (
 )
 
 LONGEST_EXACT = Decimal(10) ** 15  # Excel keeps 15 significant digits; from here on, some are gone
+EXCEL_DIGITS = 15
 MAX_COLUMNS = 16384  # XFD, Excel's last column
 MAX_ROWS = 1048576
 CJK_DATE_FORMATS = frozenset(
@@ -317,6 +318,12 @@ def _number(text: str) -> tuple[str, tuple[Any, dict[str, Any]] | None]:
         if abs(value) >= LONGEST_EXACT:
             return "", (NUMBER_TOO_LONG, {})
         return str(int(value)), None
+    if value.is_finite() and len(value.as_tuple().digits) > EXCEL_DIGITS:
+        # A computed cell pasted as values keeps its binary float: 0.1 + 0.2 is written
+        # 0.30000000000000004, 999.99 - ε is 999.9899999999999. Excel shows and computes
+        # with 15 significant digits; so does the import (0.3, 999.99), as the clerk sees it.
+        shown = value.quantize(Decimal(1).scaleb(value.adjusted() - EXCEL_DIGITS + 1))
+        return format(shown.normalize(), "f"), None
     return text, None
 
 

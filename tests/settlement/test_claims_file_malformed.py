@@ -332,6 +332,23 @@ def test_a_workbooks_true_cell_asks_for_the_personal_account(send, good):
         assert Settlement.objects.get(med_type="11").acct_pay == 50000  # the whole balance
 
 
+def test_amounts_excel_computed_are_read_as_excel_shows_them(send, good):
+    """A computed cell pasted as values keeps the binary float (0.1 + 0.2 is kept as
+    0.30000000000000004); Excel shows it, and computes with it, to 15 significant digits."""
+    rows = typed(good)
+    rows[1][HEADER.index("数量")] = 3
+    rows[1][HEADER.index("单价")] = 333.33 + 1e-13  # written 333.3300000000001
+    rows[1][HEADER.index("金额")] = 999.99 - 1e-13  # written 999.9899999999999
+    batch = send(to_xlsx(rows), "结算.xlsx")
+    assert (batch.status, found(batch)) == (ImportStatus.PREVIEWED, [])
+
+
+def test_a_file_separated_by_semicolons_is_named_as_such(send, good):
+    data = "\r\n".join(";".join(r) for r in matrix(good)).encode()
+    before = table_counts()
+    assert_refused(send(data), [(1, "", text(e.SEMICOLON_SEPARATED))], before)
+
+
 ACCEPTED: list[tuple[str, Callable[[list[dict[str, str]]], bytes], str]] = [
     ("UTF-8 with a BOM", lambda rows: codecs.BOM_UTF8 + to_csv(rows), "结算.csv"),
     ("GBK (Chinese Excel's CSV)", lambda rows: to_csv(rows, encoding="gbk"), "结算.csv"),
