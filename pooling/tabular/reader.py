@@ -67,7 +67,9 @@ from pooling.tabular.errors import (
     NUMBER_TOO_LONG,
     SEMICOLON_SEPARATED,
     TAB_SEPARATED,
+    TITLE_ROW,
     TOO_LONG,
+    TOTAL_ROW,
     TRUNCATED,
     UNDECODABLE,
     UNKNOWN_COLUMNS,
@@ -226,6 +228,14 @@ def _refuse_control_chars(header: str, by_name: dict[str, str], row: int, positi
     )
 
 
+def _title_error(headers: list[str], row: int) -> TableError:
+    """One filled cell above a row that is the header: the sheet's title ("2026年6月结算明细"),
+    which offices put on row 1. Said so, rather than listed as an unknown column."""
+    title = next(h for h in headers if h)
+    title = title if len(title) <= 30 else title[:30] + "…"
+    return TableError(TITLE_ROW, code="title_row", row=row, params={"row": row, "title": title})
+
+
 def _refuse_semicolons(unknown: list[str], by_name: dict[str, str], row: int) -> None:
     """A header "身份证号码;姓名;…" is a file separated by semicolons (a European Excel, some
     exports): say so, rather than list it as one unknown column."""
@@ -279,6 +289,20 @@ def expected_headers(columns: list[Column]) -> str:
     return str(EXPECTED_COLUMNS) % {"required": required, "optional": optional}
 
 
+# What offices write in the first cell (or the second, after an empty 序号) of a totals row.
+TOTAL_WORDS = frozenset({"合计", "总计", "小计", "共计", "累计", "total", "sum"})
+
+
+def _total_word(cells: list[str]) -> tuple[int, str] | None:
+    """(position, word) when the row is a totals row, else None."""
+    for position in range(min(2, len(cells))):
+        text = cells[position].strip()
+        if text:
+            word = text.replace(" ", "").replace("\u3000", "").rstrip("：:").casefold()
+            return (position, text) if word in TOTAL_WORDS else None
+    return None
+
+
 def _blank(cells: list[str]) -> bool:
     return not any(cells) or not "".join(cells).strip()
 
@@ -308,7 +332,12 @@ class Table:
             raise TableError(EMPTY_FILE, code="empty")
         _refuse_header_cells(header, self.header_row)
         self.headers = [h.replace("\ufeff", "").strip() for h in header]
-        self._index = map_headers(self.headers, self.columns, row=self.header_row)
+        try:
+            self._index = map_headers(self.headers, self.columns, row=self.header_row)
+        except TableError as exc:
+            if exc.code == "unknown_columns" and self._header_follows():
+                raise _title_error(self.headers, self.header_row) from None
+            raise
         # Errors name a column as the file's own header says it.
         self.label_of = {c.key: self._header_for(c) for c in self.columns}
         # Rows are built a million times: pick the cells with one C-level call.
@@ -320,6 +349,20 @@ class Table:
             getter if len(positions) > 1 else (lambda cells: (getter(cells),) if positions else ())
         )
         self._rules()
+
+    def _header_follows(self) -> bool:
+        """Whether the row read as the header is one filled cell and the next row that is
+        not blank is a header of these columns (the file is refused either way)."""
+        if sum(1 for h in self.headers if h) != 1:
+            return False
+        following = next((cells for cells in self._raw if not _blank(cells)), None)
+        if following is None:
+            return False
+        try:
+            map_headers([h.strip() for h in following], self.columns)
+        except TableError:
+            return False
+        return True
 
     def _rules(self) -> None:
         """What each position's cells may hold (see Column)."""
@@ -381,6 +424,12 @@ class Table:
             row.errors.append(
                 Problem(number, "", FIELD_COUNT, {"got": len(cells), "want": width}, "field_count")
             )
+        total = _total_word(cells)
+        if total:  # a 合计 row under the data: one clear error, not one per cell
+            row.errors.append(
+                Problem(number, self._label_at(total[0]), TOTAL_ROW, {"word": total[1]})
+            )
+            return row
         problems = getattr(cells, "problems", None)  # cells an XLSX reader refused (formulas, …)
         if problems:
             for position, message, params in problems:

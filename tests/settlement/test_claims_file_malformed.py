@@ -343,6 +343,32 @@ def test_amounts_excel_computed_are_read_as_excel_shows_them(send, good):
     assert (batch.status, found(batch)) == (ImportStatus.PREVIEWED, [])
 
 
+def test_a_title_above_the_header_is_named_as_such(send, good):
+    data = to_csv(matrix(good), header=["2026年6月 二院 结算明细"] + [""] * 15)
+    before = table_counts()
+    reason = text(e.TITLE_ROW, row=1, title="2026年6月 二院 结算明细")
+    assert_refused(send(data), [(1, "", reason)], before)
+
+
+def test_a_merged_title_above_the_header_is_named_as_such(send, good):
+    def title(book: Workbook) -> None:
+        sheet = book.active
+        sheet.insert_rows(1)
+        sheet["A1"] = "2026年6月 结算明细"
+        sheet.merge_cells("A1:P1")
+
+    before = table_counts()
+    reason = text(e.TITLE_ROW, row=1, title="2026年6月 结算明细")
+    assert_refused(send(to_xlsx(matrix(good), title), "结算.xlsx"), [(1, "", reason)], before)
+
+
+def test_a_totals_row_is_named_as_such(send, good):
+    total = ["合计"] + [""] * 13 + ["1220.00", ""]
+    before = table_counts()
+    batch = send(to_csv([*matrix(good)[1:], total]))
+    assert_refused(batch, [(5, "定点机构编码", text(e.TOTAL_ROW, word="合计"))], before)
+
+
 def test_a_file_separated_by_semicolons_is_named_as_such(send, good):
     data = "\r\n".join(";".join(r) for r in matrix(good)).encode()
     before = table_counts()
@@ -702,6 +728,14 @@ def test_a_workbook_with_a_bad_cell_is_refused(send, good, make, expected):
     assert_refused(send(make(good), "结算.xlsx"), expected, before)
 
 
+@pytest.fixture
+def _chinese_afterwards():
+    """The test client's requests leave their language active in this thread: the next test is Chinese again."""
+    yield
+    translation.activate("zh-hans")
+
+
+@pytest.mark.usefixtures("_chinese_afterwards")
 def test_the_errors_read_in_english_on_the_english_page(send, good, client_for, clerk_a):
     rows = changed(good, 1, 金额="１０００.００", 项目名称="=1+1")
     batch = send(to_csv(changed(rows, 2, 单价="20000000.00", 金额="20000000.00")))
