@@ -58,6 +58,7 @@ from pooling.tabular.errors import (
     FIELD_COUNT,
     FORMULA,
     FULLWIDTH,
+    HEADER_AGAIN,
     HEADER_CELL,
     HEADER_ONLY,
     MISSING_COLUMNS,
@@ -424,6 +425,9 @@ class Table:
             row.errors.append(
                 Problem(number, "", FIELD_COUNT, {"got": len(cells), "want": width}, "field_count")
             )
+        if cells and cells[0].strip() == self.headers[0] and self._is_header(cells):
+            row.errors.append(Problem(number, "", HEADER_AGAIN, {}, "header_again"))
+            return row
         total = _total_word(cells)
         if total:  # a 合计 row under the data: one clear error, not one per cell
             row.errors.append(
@@ -437,6 +441,10 @@ class Table:
         if self._suspect(cells):
             self._check_cells(row, cells[:width])
         return row
+
+    def _is_header(self, cells: list[str]) -> bool:
+        """The header row again (two files pasted one after the other)."""
+        return [c.replace("\ufeff", "").strip() for c in cells[: len(self.headers)]] == self.headers
 
     def _suspect(self, cells: list[str]) -> bool:
         """Whether the row needs a cell-by-cell look, decided by C-level string methods

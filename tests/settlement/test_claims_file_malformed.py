@@ -369,6 +369,12 @@ def test_a_totals_row_is_named_as_such(send, good):
     assert_refused(batch, [(5, "定点机构编码", text(e.TOTAL_ROW, word="合计"))], before)
 
 
+def test_two_files_pasted_together_are_named_by_the_second_header(send, good):
+    data = to_csv(good[:2]) + to_csv(good[2:])  # the second file's header is row 4
+    before = table_counts()
+    assert_refused(send(data), [(4, "", text(e.HEADER_AGAIN))], before)
+
+
 def test_a_file_separated_by_semicolons_is_named_as_such(send, good):
     data = "\r\n".join(";".join(r) for r in matrix(good)).encode()
     before = table_counts()
