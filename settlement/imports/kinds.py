@@ -418,10 +418,13 @@ def _moment(values: dict[str, str], key: str, *, optional: bool = False) -> date
 _MOMENT = re.compile(r"(.+?)(?:[T\s]+([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?(?:\.[0-9]+)?)?")
 
 
+_GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")  # 1,000 or 12,345.5
+
+
 def _quantity(values: dict[str, str], key: str) -> Decimal:
     value = required(values, key)
     try:
-        q = Decimal(value)
+        q = Decimal(value.replace(",", "") if _GROUPED.fullmatch(value) else value)
     except InvalidOperation:
         raise RowProblem(key, BAD_QTY, value=value) from None
     if not q.is_finite() or q <= 0:

@@ -418,6 +418,11 @@ ACCEPTED: list[tuple[str, Callable[[list[dict[str, str]]], bytes], str]] = [
         "结算.csv",
     ),
     (
+        "a quantity with a thousands separator",
+        lambda rows: to_csv(changed(rows, 1, 数量="1,000", 单价="1.00", 金额="1,000.00")),
+        "结算.csv",
+    ),
+    (
         "times typed the ways people type them",
         lambda rows: to_csv(
             [
@@ -569,6 +574,11 @@ def cell_cases() -> list[tuple[str, dict[str, str], list[tuple[str, str]]]]:
                 ("单价", text(money.AMOUNT_TOO_LARGE, value="9" * 20, limit=MONEY_LIMIT)),
                 ("金额", text(money.AMOUNT_TOO_LARGE, value="9" * 20, limit=MONEY_LIMIT)),
             ],
+        ),
+        (
+            "a quantity with commas in the wrong places",
+            {"数量": "1,00"},
+            [("数量", text(claims.BAD_QTY, value="1,00"))],
         ),
         (
             "a huge quantity",
