@@ -64,6 +64,8 @@ AMOUNT_TOO_LARGE = _("金额过大：%(value)s 元，一行费用最多 %(limit)
 QTY_TOO_LARGE = _("数量过大：“%(value)s”，一行费用最多 %(limit)s")
 # Service item and facility codes are 15 digits, many starting with 0 (001102000000100):
 # typed into Excel as a number, the zeros are gone and the line would pass as out of catalogue.
+# Refused only when the code with its zeros put back is in the catalogue: a catalogue may hold
+# a shorter all-digit code of its own, which must still settle.
 ITEM_CODE_DIGITS = 15
 LEADING_ZEROS = _(
     "医保目录编码“%(value)s”只有 %(length)s 位数字：医疗服务项目编码为 15 位，开头的 0 可能被 Excel 去掉了。请把该列设为“文本”格式并补全编码后重新上传"
@@ -461,9 +463,21 @@ def _line_fen(values: dict[str, str], key: str) -> int:
 
 def _item_code(values: dict[str, str], key: str) -> str:
     code = required(values, key).upper()
-    if code.isdigit() and len(code) < ITEM_CODE_DIGITS:
+    if code.isdigit() and len(code) < ITEM_CODE_DIGITS and _zeros_lost(code):
         raise RowProblem(key, LEADING_ZEROS, value=code, length=len(code))
     return code
+
+
+def _zeros_lost(code: str) -> bool:
+    """The catalogue knows the code with its leading zeros, and not as written."""
+    from pooling.benefits.catalogue.models import CatalogueItem
+
+    known = set(
+        CatalogueItem.objects.filter(code__in=[code, code.zfill(ITEM_CODE_DIGITS)]).values_list(
+            "code", flat=True
+        )
+    )
+    return code not in known and code.zfill(ITEM_CODE_DIGITS) in known
 
 
 def _yuan(fen: int) -> str:

@@ -320,6 +320,15 @@ def test_a_clean_file_settles_and_is_written_once(send, good):
         assert Visit.objects.count() == 2 and Settlement.objects.count() == 2
 
 
+def test_a_short_all_digit_code_the_catalogue_does_not_know_padded_is_taken_as_written(send, good):
+    """Only a code whose zeros Excel dropped (the catalogue knows it with them) is refused: a
+    short code of digits that is nobody's padded code settles as outside the catalogue."""
+    rows = [dict(r) for r in good]
+    rows[0]["医保目录编码"] = "12345"
+    batch = send(to_csv(rows))
+    assert (batch.status, found(batch)) == (ImportStatus.PREVIEWED, [])
+
+
 def test_a_workbooks_true_cell_asks_for_the_personal_account(send, good):
     rows = typed(good)
     rows[1][HEADER.index("使用个人账户")] = True  # a TRUE/FALSE cell, as Excel stores one
