@@ -6,9 +6,10 @@ so an amount never passes through a float. Money is yuan with at most two decima
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,12 +19,34 @@ from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.money import round_fen, yuan_to_fen
 from settlement.hsa.errors import BAD_FORMAT, MISSING, HsaError
 
-DATE_RULE = "日期 yyyy-MM-dd"
-TIME_RULE = "时间 yyyy-MM-dd HH:mm:ss"
-MONEY_RULE = "非负金额，单位元，最多两位小数"
-QTY_RULE = "正数，最多四位小数"
+DATE_RULE = "日期 yyyy-MM-dd，年份 2000–2999"
+TIME_RULE = "时间 yyyy-MM-dd HH:mm:ss，年份 2000–2999"
+MONEY_RULE = "非负金额，单位元，最多两位小数，不超过 9999999999.99（如 12.50）"
+QTY_RULE = "正数，最多四位小数，不超过 9999999999.9999"
+INT_RULE = "整数（不超过 18 位），不小于 %s"
 # A control character (code point below 32); one regex search, not a generator per character.
 _CONTROL = re.compile("[\x00-\x1f]")
+# The interface's number syntax, in ASCII digits only: no sign, exponent, leading zero,
+# separator or full-width digit (Decimal() and int() would accept each of them silently).
+# The integer part's 10 digits keep fen and quantities inside their columns (bigint,
+# numeric(14, 4)) and every sum of them inside bigint.
+_MONEY = re.compile(r"(?:0|[1-9][0-9]{0,9})(?:\.[0-9]{1,2})?")
+_QTY = re.compile(r"(?:0|[1-9][0-9]{0,9})(?:\.[0-9]{1,4})?")
+_INT = re.compile(r"-?[0-9]{1,18}")
+_DAY = re.compile(r"([0-9]{4})-[0-9]{2}-[0-9]{2}")
+_TIME = re.compile(r"([0-9]{4})-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
+# The ids this system issues carry the year (settlement.partitioning): 2000–2999.
+YEARS = range(2000, 3000)
+
+
+class Exponent(Decimal):
+    """A JSON number written with an exponent (1e3, 1E-2): Decimal keeps its value, not how it
+    was written, and the interface's numbers are plain decimals however exact the value."""
+
+
+def json_number(spelled: str) -> Decimal:
+    """`json.loads(parse_float=…)`: a JSON number with a fraction or exponent, exactly."""
+    return Exponent(spelled) if "e" in spelled or "E" in spelled else Decimal(spelled)
 
 
 def _bad(field: str, rule: str, value: Any) -> HsaError:
@@ -31,17 +54,25 @@ def _bad(field: str, rule: str, value: Any) -> HsaError:
 
 
 def text(data: dict[str, Any], field: str, *, required: bool = True, max_len: int = 100) -> str:
+    """A JSON string (a number, object, list or boolean where text is due is refused, not
+    converted), trimmed, at most `max_len` characters, without control characters."""
     value = data.get(field)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise HsaError(MISSING, field=field, code="missing")
         return ""
-    if isinstance(value, bool | dict | list):
-        raise _bad(field, f"文本，最长 {max_len} 个字符", value)
-    result = str(value).strip()
+    rule = f"文本（JSON 字符串），最长 {max_len} 个字符，不含控制字符"
+    if not isinstance(value, str):
+        raise _bad(field, rule, _shown(value))
+    result = value.strip()
     if len(result) > max_len or _CONTROL.search(result):
-        raise _bad(field, f"文本，最长 {max_len} 个字符，不含控制字符", value)
+        raise _bad(field, rule, result.encode("unicode_escape").decode("ascii"))
     return result
+
+
+def _shown(value: Any) -> str:
+    """How a non-text value is quoted back: its JSON spelling (true, {"a": 1}), not Python's."""
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def choice(
@@ -55,11 +86,11 @@ def choice(
 
 def money_fen(data: dict[str, Any], field: str, *, required: bool = True) -> int:
     value = data.get(field)
-    if value is None or value == "":
+    if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise HsaError(MISSING, field=field, code="missing")
         return 0
-    amount = _decimal(field, value, MONEY_RULE)  # the interface's number syntax
+    amount = _number(field, value, MONEY_RULE, _MONEY)  # the interface's number syntax
     try:
         return yuan_to_fen(amount, negative=False)  # the money rule, as at every other door
     except BusinessRuleError:
@@ -68,24 +99,22 @@ def money_fen(data: dict[str, Any], field: str, *, required: bool = True) -> int
 
 def quantity(data: dict[str, Any], field: str) -> Decimal:
     value = data.get(field)
-    if value is None or value == "":
+    if value is None or (isinstance(value, str) and not value.strip()):
         raise HsaError(MISSING, field=field, code="missing")
-    q = _decimal(field, value, QTY_RULE)
-    if q <= 0 or q != q.quantize(Decimal("0.0001")):
+    q = _number(field, value, QTY_RULE, _QTY)
+    if q <= 0:
         raise _bad(field, QTY_RULE, value)
     return q
 
 
-def _decimal(field: str, value: Any, rule: str) -> Decimal:
-    if isinstance(value, bool | float) or not isinstance(value, int | str | Decimal):
-        raise _bad(field, rule, value)
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise _bad(field, rule, value) from None
-    if not amount.is_finite():
-        raise _bad(field, rule, value)
-    return amount
+def _number(field: str, value: Any, rule: str, syntax: re.Pattern[str]) -> Decimal:
+    """A JSON number (parsed as Decimal, or an int) or a string holding one, in `syntax`."""
+    if isinstance(value, bool | Exponent) or not isinstance(value, int | str | Decimal):
+        raise _bad(field, rule, _shown(value))
+    spelled = value.strip() if isinstance(value, str) else str(value)
+    if not syntax.fullmatch(spelled):
+        raise _bad(field, rule, spelled)
+    return Decimal(spelled)
 
 
 def line_amount_fen(qty: Decimal, price_fen: int) -> int:
@@ -97,7 +126,10 @@ def timestamp(data: dict[str, Any], field: str, *, required: bool = True) -> dat
     value = text(data, field, required=required, max_len=19)
     if not value:
         return None
+    form = _TIME.fullmatch(value)
     try:
+        if form is None or int(form.group(1)) not in YEARS:
+            raise ValueError(value)
         naive = datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
     except ValueError:
         raise _bad(field, TIME_RULE, value) from None
@@ -105,26 +137,32 @@ def timestamp(data: dict[str, Any], field: str, *, required: bool = True) -> dat
 
 
 def day(data: dict[str, Any], field: str, *, required: bool = True) -> date | None:
+    """A date; some systems send it with a time of day (yyyy-MM-dd HH:mm:ss): checked, then dropped."""
     value = text(data, field, required=required, max_len=19)
     if not value:
         return None
+    form = _DAY.fullmatch(value) or _TIME.fullmatch(value)
     try:
-        return date.fromisoformat(value[:10])
+        if form is None or int(form.group(1)) not in YEARS:
+            raise ValueError(value)
+        return datetime.strptime(
+            value, "%Y-%m-%d %H:%M:%S" if len(value) > 10 else "%Y-%m-%d"
+        ).date()
     except ValueError:
         raise _bad(field, DATE_RULE, value) from None
 
 
 def flag(data: dict[str, Any], field: str, *, default: bool = False) -> bool:
     value = data.get(field)
-    if value in (None, ""):
+    if value is None or value == "":
         return default
-    text_value = str(value).strip()
-    if text_value not in ("0", "1"):
-        raise _bad(field, "0 或 1", value)
-    return text_value == "1"
+    if not isinstance(value, str) or value.strip() not in ("0", "1"):
+        raise _bad(field, '字符串 "0" 或 "1"', _shown(value))
+    return value.strip() == "1"
 
 
 def rows(container: dict[str, Any], field: str, *, required: bool = True) -> list[dict[str, Any]]:
+    """A list of objects (one object alone is taken as a list of one); required: not empty."""
     value = container.get(field)
     if value is None:
         if required:
@@ -132,20 +170,24 @@ def rows(container: dict[str, Any], field: str, *, required: bool = True) -> lis
         return []
     if isinstance(value, dict):
         value = [value]
+    rule = "非空对象数组" if required else "对象数组"
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise _bad(field, "对象数组", type(value).__name__)
+        raise _bad(field, rule, _shown(value)[:60])
+    if required and not value:
+        raise _bad(field, rule, "[]")
     return value
 
 
 def integer(data: dict[str, Any], field: str, *, minimum: int = 0) -> int:
     value = data.get(field)
-    if value is None or value == "":
+    if value is None or (isinstance(value, str) and not value.strip()):
         raise HsaError(MISSING, field=field, code="missing")
-    text_value = str(value).strip()
+    spelled = value.strip() if isinstance(value, str) else _shown(value)
     if (
-        isinstance(value, bool | float)
-        or not text_value.lstrip("-").isdigit()
-        or int(text_value) < minimum
+        isinstance(value, bool)
+        or not isinstance(value, int | str)
+        or not _INT.fullmatch(spelled)
+        or int(spelled) < minimum
     ):
-        raise _bad(field, f"不小于 {minimum} 的整数", value)
-    return int(text_value)
+        raise _bad(field, INT_RULE % minimum, spelled)
+    return int(spelled)

@@ -37,7 +37,7 @@ def psn_no(person: Person | int) -> str:
 
 def person_by_psn_no(value: str) -> Person:
     area = settings.POOLING_AREA_CODE
-    if len(value) != 20 or not value.isdigit() or not value.startswith(area):
+    if len(value) != 20 or not (value.isascii() and value.isdigit()) or not value.startswith(area):
         raise HsaError(UNKNOWN_PERSON, field="psn_no", code="unknown_person", value=value)
     person = _person_where('"id" = %s', int(value[6:]))
     if person is None:
