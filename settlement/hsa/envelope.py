@@ -22,13 +22,17 @@ from django.conf import settings
 from django.utils import timezone
 
 from pooling.kernel.errors import BusinessRuleError, bilingual
+from pooling.kernel.errors import render as render_message
 from pooling.kernel.money import fen_to_yuan
+from settlement.hsa import fields
 from settlement.hsa.errors import (
+    BAD_FORMAT,
     MALFORMED,
     MISSING,
     MSGID_PROVIDER,
     MSGID_SHAPE,
     MSGID_TIME,
+    NAMED,
     HsaError,
 )
 
@@ -72,59 +76,110 @@ class Envelope:
         return date(int(self.msgid[12:16]), int(self.msgid[16:18]), 1)
 
 
+# Envelope fields: (name, required, longest). A msgid may be longer than 30 here so that its
+# own rule (check_msgid) says what a msgid looks like.
+ENVELOPE_FIELDS = (
+    ("infno", True, 10),  # four digits; the bench adds W2204/W2207 (bench/_write_floor.py)
+    ("msgid", True, 100),
+    ("fixmedins_code", True, 30),
+    ("sign_no", False, 50),
+    ("opter", False, 30),
+    ("opter_name", False, 50),
+    ("mdtrtarea_admvs", False, 10),
+)
+
+
 def parse(body: bytes) -> Envelope:
-    if len(body) > MAX_BODY:
-        raise HsaError(MALFORMED, code="malformed", detail=f"报文超过 {MAX_BODY // 1024} KB")
-    try:
-        raw = json.loads(body.decode("utf-8"), parse_float=Decimal)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise HsaError(MALFORMED, code="malformed", detail=str(exc)[:100]) from None
-    if not isinstance(raw, dict):
-        raise HsaError(MALFORMED, code="malformed", detail="顶层应为对象")
-
-    def field(name: str, required: bool = True) -> str:
-        value = raw.get(name)
-        if value is None or value == "":
-            if required:
-                raise HsaError(MISSING, field=name, code="missing")
-            return ""
-        return str(value).strip()[:100]
-
+    raw = _json_object(body)
     payload = raw.get("input")
-    if not isinstance(payload, dict):
+    if payload is None:
         raise HsaError(MISSING, field="input", code="missing")
-    return Envelope(
-        infno=field("infno"),
-        msgid=field("msgid"),
-        fixmedins_code=field("fixmedins_code"),
-        sign_no=field("sign_no", required=False),
-        opter=field("opter", required=False),
-        opter_name=field("opter_name", required=False),
-        mdtrtarea_admvs=field("mdtrtarea_admvs", required=False),
-        input=payload,
-    )
+    if not isinstance(payload, dict):
+        raise HsaError(
+            BAD_FORMAT, field="input", code="bad_format", rule="对象", value=_kind(payload)
+        )
+    # `data` is an object wherever a transaction reads it; a list or text there would otherwise
+    # read as an empty object and be refused for a field it does contain.
+    if payload.get("data") is not None and not isinstance(payload["data"], dict):
+        raise HsaError(
+            BAD_FORMAT, field="data", code="bad_format", rule="对象", value=_kind(payload["data"])
+        )
+    values = {
+        name: fields.text(raw, name, required=required, max_len=longest)
+        for name, required, longest in ENVELOPE_FIELDS
+    }
+    return Envelope(**values, input=payload)
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    """The body as a JSON object, or a refusal saying what is wrong with it and where."""
+    if len(body) > MAX_BODY:
+        raise too_big()
+    try:
+        decoded = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise HsaError(MALFORMED, code="malformed", detail=NOT_UTF8 % exc.start) from None
+    try:
+        raw = json.loads(decoded, parse_float=fields.json_number, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise HsaError(
+            MALFORMED, code="malformed", detail=BAD_SYNTAX % (exc.lineno, exc.colno)
+        ) from None
+    except (ValueError, RecursionError):  # NaN/Infinity, an integer of thousands of digits, depth
+        raise HsaError(MALFORMED, code="malformed", detail=NOT_STANDARD) from None
+    if not isinstance(raw, dict):
+        raise HsaError(MALFORMED, code="malformed", detail=NOT_OBJECT % _kind(raw))
+    return raw
+
+
+TOO_BIG = "报文超过 %s KB"
+NOT_UTF8 = "不是 UTF-8 编码（第 %s 字节起）"
+BAD_SYNTAX = "第 %s 行第 %s 列不符合 JSON 语法"
+NOT_STANDARD = "含有 NaN/Infinity、超长整数或嵌套过深，不是标准 JSON"
+NOT_OBJECT = "顶层应为对象，收到%s"
+_KINDS = {
+    list: "数组",
+    str: "字符串",
+    int: "数字",
+    Decimal: "数字",
+    bool: "布尔值",
+    type(None): "null",
+}
+
+
+def too_big() -> HsaError:
+    return HsaError(MALFORMED, code="malformed", detail=TOO_BIG % (MAX_BODY // 1024))
+
+
+def _kind(value: Any) -> str:
+    return _KINDS.get(type(value), "对象")
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)
 
 
 def check_msgid(env: Envelope) -> None:
     """30 characters: the provider's code, yyyyMMddHHmmss, a 4-digit sequence; time within 7 days."""
-    if not MSGID_RE.match(env.msgid):
-        raise HsaError(MSGID_SHAPE, field="msgid", code="msgid", value=env.msgid[:40])
-    if not env.msgid.startswith(env.fixmedins_code):
-        raise HsaError(
-            MSGID_PROVIDER,
-            field="msgid",
-            code="msgid_provider",
-            value=env.msgid,
-            own=env.fixmedins_code,
-        )
+    msgid_shape(env.msgid, own=env.fixmedins_code, field="msgid")
     stamp = env.msgid[12:26]
-    try:
-        sent = timezone.make_aware(datetime.strptime(stamp, "%Y%m%d%H%M%S"))
-    except ValueError:
-        raise HsaError(MSGID_SHAPE, field="msgid", code="msgid", value=env.msgid) from None
+    sent = timezone.make_aware(datetime.strptime(stamp, "%Y%m%d%H%M%S"))
     now = timezone.now()
     if not (now - timedelta(days=7) <= sent <= now + timedelta(days=1)):
         raise HsaError(MSGID_TIME, field="msgid", code="msgid_time", time=stamp)
+
+
+def msgid_shape(value: str, *, own: str, field: str) -> None:
+    """A message id of this provider's: its code, a real yyyyMMddHHmmss, 4 digits (a msgid, or the
+    omsgid a reversal names)."""
+    if not MSGID_RE.match(value):
+        raise HsaError(MSGID_SHAPE, field=field, code="msgid", value=value[:40])
+    if not value.startswith(own):
+        raise HsaError(MSGID_PROVIDER, field=field, code="msgid_provider", value=value, own=own)
+    try:
+        datetime.strptime(value[12:26], "%Y%m%d%H%M%S")
+    except ValueError:
+        raise HsaError(MSGID_SHAPE, field=field, code="msgid", value=value) from None
 
 
 def money(fen: int) -> str:
@@ -145,17 +200,28 @@ def answer(
         "inf_refmsgid": f"{settings.POOLING_AREA_CODE}{now:%Y%m%d%H%M%S}{secrets.randbelow(10**10):010d}",
         "refmsg_time": now.strftime("%Y%m%d%H%M%S%f")[:17],
         "respond_time": now.strftime("%Y%m%d%H%M%S%f")[:17],
-        "err_msg": "" if error is None else error.text("zh-hans"),
+        "err_msg": "" if error is None else _named(error, "zh-hans"),
         "output": output if error is None else {},
     }
     if error is not None:
-        both = bilingual(error.message)
-        body["err_msg_en"] = error.text("en") if error.params else both["en"]
+        body["err_msg_en"] = _named(error, "en")
         body["err_field"] = error.field or ""
     if env is not None:
         body["msgid"] = env.msgid
         body["infno"] = env.infno
     return body
+
+
+def _named(error: BusinessRuleError, lang: str) -> str:
+    """The error's text, led by the field it is about when the text does not name it already:
+    every refusal names its field, whichever layer (interface, service) raised it."""
+    if lang == "zh-hans" or error.params:
+        text = error.text(lang)
+    else:  # a plain-string message is looked up in the catalogue (text() would not translate it)
+        text = bilingual(error.message)["en"]
+    if error.field and error.field not in text:
+        return render_message(NAMED, {"field": error.field, "message": text}, lang)
+    return text
 
 
 def render(body: dict[str, Any]) -> bytes:
