@@ -24,7 +24,7 @@ from django.utils import timezone
 from pooling.kernel.errors import BusinessRuleError, bilingual
 from pooling.kernel.errors import render as render_message
 from pooling.kernel.money import fen_to_yuan
-from settlement.hsa import fields
+from settlement.hsa import fields, known
 from settlement.hsa.errors import (
     BAD_FORMAT,
     MALFORMED,
@@ -104,6 +104,7 @@ def parse(body: bytes) -> Envelope:
         raise HsaError(
             BAD_FORMAT, field="data", code="bad_format", rule="对象", value=_kind(payload["data"])
         )
+    known.check(payload)
     values = {
         name: fields.text(raw, name, required=required, max_len=longest)
         for name, required, longest in ENVELOPE_FIELDS

@@ -24,8 +24,9 @@ TIME_RULE = "时间 yyyy-MM-dd HH:mm:ss，年份 2000–2999"
 MONEY_RULE = "非负金额，单位元，最多两位小数，不超过 9999999999.99（如 12.50）"
 QTY_RULE = "正数，最多四位小数，不超过 9999999999.9999"
 INT_RULE = "整数（不超过 18 位），不小于 %s"
-# A control character (code point below 32); one regex search, not a generator per character.
-_CONTROL = re.compile("[\x00-\x1f]")
+# A control character — C0, DEL and C1, zero-width and bidirectional overrides (which make a
+# name read differently on a clerk's page than it is stored); one regex search per value.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 # The interface's number syntax, in ASCII digits only: no sign, exponent, leading zero,
 # separator or full-width digit (Decimal() and int() would accept each of them silently).
 # The integer part's 10 digits keep fen and quantities inside their columns (bigint,
@@ -49,7 +50,7 @@ def json_number(spelled: str) -> Decimal:
     return Exponent(spelled) if "e" in spelled or "E" in spelled else Decimal(spelled)
 
 
-def _bad(field: str, rule: str, value: Any) -> HsaError:
+def bad(field: str, rule: str, value: Any) -> HsaError:
     return HsaError(BAD_FORMAT, field=field, code="bad_format", rule=rule, value=str(value)[:60])
 
 
@@ -63,10 +64,10 @@ def text(data: dict[str, Any], field: str, *, required: bool = True, max_len: in
         return ""
     rule = f"文本（JSON 字符串），最长 {max_len} 个字符，不含控制字符"
     if not isinstance(value, str):
-        raise _bad(field, rule, _shown(value))
+        raise bad(field, rule, _shown(value))
     result = value.strip()
     if len(result) > max_len or _CONTROL.search(result):
-        raise _bad(field, rule, result.encode("unicode_escape").decode("ascii"))
+        raise bad(field, rule, result.encode("unicode_escape").decode("ascii"))
     return result
 
 
@@ -80,7 +81,7 @@ def choice(
 ) -> str:
     value = text(data, field, required=required, max_len=10)
     if value and value not in allowed:
-        raise _bad(field, "可选值 " + "/".join(allowed), value)
+        raise bad(field, "可选值 " + "/".join(allowed), value)
     return value
 
 
@@ -94,7 +95,7 @@ def money_fen(data: dict[str, Any], field: str, *, required: bool = True) -> int
     try:
         return yuan_to_fen(amount, negative=False)  # the money rule, as at every other door
     except BusinessRuleError:
-        raise _bad(field, MONEY_RULE, value) from None
+        raise bad(field, MONEY_RULE, value) from None
 
 
 def quantity(data: dict[str, Any], field: str) -> Decimal:
@@ -103,17 +104,17 @@ def quantity(data: dict[str, Any], field: str) -> Decimal:
         raise HsaError(MISSING, field=field, code="missing")
     q = _number(field, value, QTY_RULE, _QTY)
     if q <= 0:
-        raise _bad(field, QTY_RULE, value)
+        raise bad(field, QTY_RULE, value)
     return q
 
 
 def _number(field: str, value: Any, rule: str, syntax: re.Pattern[str]) -> Decimal:
     """A JSON number (parsed as Decimal, or an int) or a string holding one, in `syntax`."""
     if isinstance(value, bool | Exponent) or not isinstance(value, int | str | Decimal):
-        raise _bad(field, rule, _shown(value))
+        raise bad(field, rule, _shown(value))
     spelled = value.strip() if isinstance(value, str) else str(value)
     if not syntax.fullmatch(spelled):
-        raise _bad(field, rule, spelled)
+        raise bad(field, rule, spelled)
     return Decimal(spelled)
 
 
@@ -132,7 +133,7 @@ def timestamp(data: dict[str, Any], field: str, *, required: bool = True) -> dat
             raise ValueError(value)
         naive = datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
     except ValueError:
-        raise _bad(field, TIME_RULE, value) from None
+        raise bad(field, TIME_RULE, value) from None
     return naive.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
@@ -149,7 +150,7 @@ def day(data: dict[str, Any], field: str, *, required: bool = True) -> date | No
             value, "%Y-%m-%d %H:%M:%S" if len(value) > 10 else "%Y-%m-%d"
         ).date()
     except ValueError:
-        raise _bad(field, DATE_RULE, value) from None
+        raise bad(field, DATE_RULE, value) from None
 
 
 def flag(data: dict[str, Any], field: str, *, default: bool = False) -> bool:
@@ -157,7 +158,7 @@ def flag(data: dict[str, Any], field: str, *, default: bool = False) -> bool:
     if value is None or value == "":
         return default
     if not isinstance(value, str) or value.strip() not in ("0", "1"):
-        raise _bad(field, '字符串 "0" 或 "1"', _shown(value))
+        raise bad(field, '字符串 "0" 或 "1"', _shown(value))
     return value.strip() == "1"
 
 
@@ -172,9 +173,9 @@ def rows(container: dict[str, Any], field: str, *, required: bool = True) -> lis
         value = [value]
     rule = "非空对象数组" if required else "对象数组"
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise _bad(field, rule, _shown(value)[:60])
+        raise bad(field, rule, _shown(value)[:60])
     if required and not value:
-        raise _bad(field, rule, "[]")
+        raise bad(field, rule, "[]")
     return value
 
 
@@ -189,5 +190,5 @@ def integer(data: dict[str, Any], field: str, *, minimum: int = 0) -> int:
         or not _INT.fullmatch(spelled)
         or int(spelled) < minimum
     ):
-        raise _bad(field, INT_RULE % minimum, spelled)
+        raise bad(field, INT_RULE % minimum, spelled)
     return int(spelled)
