@@ -16,6 +16,7 @@ from settlement.hsa import fields
 from settlement.hsa.dispatch import Context, register
 from settlement.hsa.envelope import msgid_shape
 from settlement.hsa.errors import HsaError
+from settlement.hsa.people import check_same_person
 from settlement.hsa.shapes import settlement_from, visit_from
 from settlement.models import Message, SettlementReversal
 from settlement.services.reverse import settlement_reverse
@@ -63,6 +64,7 @@ def _undo(ctx: Context, original: Message) -> str:
     out = original.response
     if original.infno in ("2207", "2304"):
         row = settlement_from(out["setlinfo"])
+        check_same_person(ctx.data, row.person_id)  # the psn_no the request names, if any
         if SettlementReversal.objects.filter(original_id=row.pk).exists():
             return ALREADY
         settlement_reverse(
@@ -76,11 +78,13 @@ def _undo(ctx: Context, original: Message) -> str:
     if original.infno in ("2201", "2401"):
         block = out.get("data") or out.get("result") or {}
         visit = visit_from(block)
+        check_same_person(ctx.data, visit.person_id)
         visit_cancel(visit=visit)
         return DONE
     rows = out.get("result") or []
     if rows:
         visit = visit_from({"mdtrt_id": out["mdtrt_id"]})
+        check_same_person(ctx.data, visit.person_id)
         for row in rows:
             fees_cancel(visit=visit, feedetl_sn=row["feedetl_sn"])
     return DONE
