@@ -117,7 +117,9 @@ def _json_object(body: bytes) -> dict[str, Any]:
     if len(body) > MAX_BODY:
         raise too_big()
     try:
-        decoded = body.decode("utf-8")
+        decoded = body.decode(
+            "utf-8-sig"
+        )  # a byte-order mark, as some Windows systems write, is not content
     except UnicodeDecodeError as exc:
         raise HsaError(MALFORMED, code="malformed", detail=NOT_UTF8 % exc.start) from None
     try:
@@ -130,6 +132,11 @@ def _json_object(body: bytes) -> dict[str, Any]:
         raise HsaError(MALFORMED, code="malformed", detail=NOT_STANDARD) from None
     if not isinstance(raw, dict):
         raise HsaError(MALFORMED, code="malformed", detail=NOT_OBJECT % _kind(raw))
+    if _SURROGATE.search(decoded):  # rare: only then the full check, which encodes everything
+        try:
+            json.dumps(raw, ensure_ascii=False, default=str).encode("utf-8")
+        except UnicodeEncodeError:
+            raise HsaError(MALFORMED, code="malformed", detail=LONE_SURROGATE) from None
     return raw
 
 
@@ -138,6 +145,10 @@ NOT_UTF8 = "不是 UTF-8 编码（第 %s 字节起）"
 BAD_SYNTAX = "第 %s 行第 %s 列不符合 JSON 语法"
 NOT_STANDARD = "含有 NaN/Infinity、超长整数或嵌套过深，不是标准 JSON"
 NOT_OBJECT = "顶层应为对象，收到%s"
+LONE_SURROGATE = "含有不成对的 \\uD800–\\uDFFF 转义，不是合法的 Unicode 文本"
+# A \uD800–\uDFFF escape: half of a UTF-16 pair (an emoji written \ud83d\ude00 is fine); one alone
+# decodes to a str that cannot be encoded again (the digest, the database), so it is refused here.
+_SURROGATE = re.compile(r"\\u[dD][89abAB]")
 _KINDS = {
     list: "数组",
     str: "字符串",

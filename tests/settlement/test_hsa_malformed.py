@@ -343,6 +343,7 @@ BODIES = {
     "deeply nested": (b'{"input": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "JSON"),
     "huge": (b'{"input": {"data": {"x": "' + b"a" * (3 * 1024 * 1024) + b'"}}}', "KB"),
     "truncated": (b'{"infno": "1101", "input": {"data": ', "JSON"),
+    "lone surrogate": (b'{"input": {"data": {"unknown": "\\ud800"}}}', "Unicode"),
 }
 
 
@@ -742,3 +743,30 @@ def test_the_other_transactions_refuse_a_bad_id(world, db, infno, data, field):
     if infno == "2305":  # the inpatient cancellation reads setl_id: either id may be refused first
         field = "_id"
     attack(world, infno, {"data": data}, field)
+
+
+def test_a_byte_order_mark_and_an_escaped_emoji_are_not_errors(world, db):
+    payload = good("2207", world)
+    payload["data"]["unknown_note"] = "\U0001f600"
+    body = json.dumps(world.hsa.envelope("2207", payload))  # ensure_ascii: \ud83d\ude00
+    assert "\\ud83d" in body
+    status, answer = post_raw(world, "\ufeff".encode() + body.encode())
+    assert status == 200 and answer["infcode"] == 0, answer
+
+
+def test_more_diagnoses_than_kept_are_refused_not_cut(world, db):
+    payload = good("2201", world)
+    payload["diseinfo"] = [{"diag_code": f"I{n:02d}", "diag_name": "诊断"} for n in range(51)]
+    attack(world, "2201", payload, "diseinfo")
+
+
+@pytest.mark.parametrize("where", ["unknown_note", "invono", "psn_no"])
+def test_a_lone_surrogate_anywhere_in_a_settlement(world, db, where):
+    """Half a UTF-16 pair decodes to text that cannot be encoded again (the msgid's digest, the
+    database): refused as not Unicode, not answered as an internal error."""
+    payload = good("2207", world)
+    payload["data"][where] = "x\ud800"
+    body = json.dumps(world.hsa.envelope("2207", payload))  # ensure_ascii writes \ud800
+    before = counts()
+    refused(*post_raw(world, body.encode()), "Unicode")
+    assert counts() == before

@@ -22,6 +22,7 @@ from settlement.services import fees_sql, memo
 from settlement.services.settle import SettleInput, settlement_quote, settlement_settle
 from settlement.services.visits import FeeLine, VisitInfo, fees_add
 
+MAX_DIAGNOSES = 50
 MIXED_VISITS = _("一次上传的费用明细须属于同一就诊（第 %(row)s 条的 mdtrt_id 为 %(value)s）")
 LINE = _("第 %(row)s 条费用明细：%(detail)s")
 WRONG_KIND = _("就诊 %(mdtrt_id)s 是%(kind)s，请使用%(use)s交易")
@@ -38,8 +39,12 @@ def med_type(data: dict[str, Any], *, required: bool = True) -> str:
 
 def diagnoses(ctx: Context) -> tuple[dict[str, str], ...]:
     rows = fields.rows(ctx.input, "diseinfo", required=False)
+    if (
+        len(rows) > MAX_DIAGNOSES
+    ):  # refused, not cut: a diagnosis dropped silently is a wrong record
+        raise fields.bad("diseinfo", f"对象数组，最多 {MAX_DIAGNOSES} 条", len(rows))
     out = []
-    for row in rows[:50]:
+    for row in rows:
         out.append(
             {
                 "diag_type": fields.text(row, "diag_type", required=False, max_len=3),
