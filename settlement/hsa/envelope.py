@@ -132,12 +132,39 @@ def _json_object(body: bytes) -> dict[str, Any]:
         raise HsaError(MALFORMED, code="malformed", detail=NOT_STANDARD) from None
     if not isinstance(raw, dict):
         raise HsaError(MALFORMED, code="malformed", detail=NOT_OBJECT % _kind(raw))
-    if _SURROGATE.search(decoded):  # rare: only then the full check, which encodes everything
-        try:
-            json.dumps(raw, ensure_ascii=False, default=str).encode("utf-8")
-        except UnicodeEncodeError:
-            raise HsaError(MALFORMED, code="malformed", detail=LONE_SURROGATE) from None
+    if _SURROGATE.search(decoded):  # rare: only then the walk, which encodes every string
+        name = _unencodable(raw, "")
+        if name is not None:
+            raise HsaError(
+                BAD_FORMAT, field=name, code="bad_format", rule=UNICODE_RULE, value="\\uD8xx"
+            )
     return raw
+
+
+def _unencodable(node: Any, key: str) -> str | None:
+    """The name of the first field whose key or text cannot be encoded (shown escaped), or None."""
+    if isinstance(node, str):
+        return None if _encodes(node) else _escaped(key or "input")
+    if isinstance(node, list):
+        return next((f for f in (_unencodable(v, key) for v in node) if f is not None), None)
+    if isinstance(node, dict):
+        for name, value in node.items():
+            found = _escaped(name) if not _encodes(name) else _unencodable(value, name)
+            if found is not None:
+                return found
+    return None
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _escaped(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 TOO_BIG = "报文超过 %s KB"
@@ -145,7 +172,7 @@ NOT_UTF8 = "不是 UTF-8 编码（第 %s 字节起）"
 BAD_SYNTAX = "第 %s 行第 %s 列不符合 JSON 语法"
 NOT_STANDARD = "含有 NaN/Infinity、超长整数或嵌套过深，不是标准 JSON"
 NOT_OBJECT = "顶层应为对象，收到%s"
-LONE_SURROGATE = "含有不成对的 \\uD800–\\uDFFF 转义，不是合法的 Unicode 文本"
+UNICODE_RULE = "Unicode 文本，不含不成对的 \\uD800–\\uDFFF 转义"
 # A \uD800–\uDFFF escape: half of a UTF-16 pair (an emoji written \ud83d\ude00 is fine); one alone
 # decodes to a str that cannot be encoded again (the digest, the database), so it is refused here.
 _SURROGATE = re.compile(r"\\u[dD][89abAB]")

@@ -343,7 +343,7 @@ BODIES = {
     "deeply nested": (b'{"input": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "JSON"),
     "huge": (b'{"input": {"data": {"x": "' + b"a" * (3 * 1024 * 1024) + b'"}}}', "KB"),
     "truncated": (b'{"infno": "1101", "input": {"data": ', "JSON"),
-    "lone surrogate": (b'{"input": {"data": {"unknown": "\\ud800"}}}', "Unicode"),
+    "lone surrogate": (b'{"input": {"data": {"unknown": "\\ud800"}}}', "unknown"),
 }
 
 
@@ -638,6 +638,9 @@ def test_an_outpatient_visit_through_inpatient_messages_and_back(world, db):
     attack(w, "2301", {"feedetail": [_fee_row(w.open_mdtrt, w.employee)]}, "mdtrt_id")
     attack(w, "2204", {"feedetail": [_fee_row(w.admitted, w.employee)]}, "mdtrt_id")
     attack(w, "2304", w.hsa.settle_payload(w.open_mdtrt, w.employee, "20.00"), "mdtrt_id")
+    attack(w, "2305", {"data": {"setl_id": w.setl_id}}, "setl_id")  # an outpatient settlement
+    inpatient = _ok(w.hsa.post("2304", good("2304", w)))["setlinfo"]["setl_id"]
+    attack(w, "2208", {"data": {"setl_id": inpatient}}, "setl_id")
 
 
 def test_a_settlement_cancelled_twice_or_a_reversal_cancelled(world, db):
@@ -760,13 +763,14 @@ def test_more_diagnoses_than_kept_are_refused_not_cut(world, db):
     attack(world, "2201", payload, "diseinfo")
 
 
-@pytest.mark.parametrize("where", ["unknown_note", "invono", "psn_no"])
+@pytest.mark.parametrize("where", ["unknown_note", "invono", "psn_no", "key\ud800"])
 def test_a_lone_surrogate_anywhere_in_a_settlement(world, db, where):
     """Half a UTF-16 pair decodes to text that cannot be encoded again (the msgid's digest, the
-    database): refused as not Unicode, not answered as an internal error."""
+    database): refused naming the field (in a key: the key, escaped), not an internal error."""
     payload = good("2207", world)
     payload["data"][where] = "x\ud800"
     body = json.dumps(world.hsa.envelope("2207", payload))  # ensure_ascii writes \ud800
     before = counts()
-    refused(*post_raw(world, body.encode()), "Unicode")
+    shown = where.encode("utf-8", "backslashreplace").decode()
+    refused(*post_raw(world, body.encode()), shown)
     assert counts() == before
