@@ -105,6 +105,7 @@ def parse(body: bytes) -> Envelope:
             BAD_FORMAT, field="data", code="bad_format", rule="对象", value=_kind(payload["data"])
         )
     known.check(payload)
+    known.check_envelope(raw)
     values = {
         name: fields.text(raw, name, required=required, max_len=longest)
         for name, required, longest in ENVELOPE_FIELDS

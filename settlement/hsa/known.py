@@ -97,6 +97,13 @@ def check(payload: dict[str, Any]) -> None:
                         ) from None
 
 
+def check_envelope(raw: dict[str, Any]) -> None:
+    """The envelope's area codes (the treating area's, the insured's): 6-digit division codes."""
+    for name in ("mdtrtarea_admvs", "insuplc_admdvs"):
+        if raw.get(name) not in (None, ""):
+            _division(raw, name)
+
+
 def _block(block: dict[str, Any]) -> None:
     for name in [n for n in block if n in KNOWN]:  # in the message's order: the first bad one
         if block[name] is not None and block[name] != "":

@@ -83,7 +83,9 @@ def _serve(request: HttpRequest, infno: str | None) -> tuple[int, dict[str, Any]
     if request.method != "POST":
         return 405, envelope.answer(None, error=HsaError(POST_ONLY, code="method"))
     header = request.headers.get("Authorization", "")
-    credential = credential_authenticate(token=header[7:]) if header.startswith("Bearer ") else None
+    # The scheme is case-insensitive (RFC 7235): "bearer …" is the same credential.
+    bearer = header[:7].lower() == "bearer "
+    credential = credential_authenticate(token=header[7:]) if bearer else None
     if credential is None:
         return 401, envelope.answer(
             None, error=HsaError(NO_CREDENTIAL, field="Authorization", code="credential")

@@ -361,6 +361,8 @@ def test_no_credential_is_401_in_the_interfaces_form(world, db):
     for header in ("", "Bearer ", "Bearer x.y", "Basic abc", "Bearer " + "a" * 5000):
         status, answer = post_raw(world, body, HTTP_AUTHORIZATION=header)
         refused(status, answer, "Authorization", expected_status=401)
+    status, answer = post_raw(world, body, HTTP_AUTHORIZATION=f"bearer {world.hsa.token}")
+    assert status == 200 and answer["infcode"] == 0, answer  # the scheme's case does not matter
 
 
 ENVELOPES = [
@@ -390,6 +392,10 @@ ENVELOPES = [
     ("opter_name", "名" * 200, "opter_name"),
     ("opter", {"a": 1}, "opter"),
     ("opter", "x" * 10240, "opter"),
+    ("mdtrtarea_admvs", "abc", "mdtrtarea_admvs"),
+    ("mdtrtarea_admvs", "３２０９００", "mdtrtarea_admvs"),
+    ("insuplc_admdvs", 320900, "insuplc_admdvs"),
+    ("insuplc_admdvs", "32090", "insuplc_admdvs"),
 ]
 
 
