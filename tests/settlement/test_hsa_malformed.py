@@ -780,3 +780,45 @@ def test_a_lone_surrogate_anywhere_in_a_settlement(world, db, where):
     shown = where.encode("utf-8", "backslashreplace").decode()
     refused(*post_raw(world, body.encode()), shown)
     assert counts() == before
+
+
+WHO_CANNOT_SETTLE = ("2201", "2401", "2207", "2304")
+
+
+@pytest.mark.parametrize("infno", WHO_CANNOT_SETTLE)
+def test_a_dead_person(world, db, infno):
+    from enrollment.models import Person
+
+    with unrestricted():
+        Person.objects.filter(pk=world.employee.pk).update(
+            died_on=timezone.localdate() - timedelta(days=1)
+        )
+    attack(world, infno, good(infno, world), "死亡")
+
+
+@pytest.mark.parametrize("infno", WHO_CANNOT_SETTLE)
+def test_a_person_whose_enrolment_ended(world, db, infno):
+    from enrollment.models import Enrolment
+
+    month_ago = timezone.localdate().replace(day=1) - timedelta(days=1)
+    with unrestricted():
+        Enrolment.objects.filter(person_id=world.employee.pk).update(
+            end_month=month_ago.replace(day=1)
+        )
+    attack(world, infno, good(infno, world), "参保")
+
+
+@pytest.mark.parametrize("infno", WHO_CANNOT_SETTLE)
+def test_a_suspended_provider(world, db, infno):
+    from providers.choices import State
+    from providers.models import ProviderEvent
+
+    ProviderEvent.objects.create(
+        provider=world.hsa.provider,
+        action="suspend",
+        from_state=State.PERFORMING,
+        to_state=State.SUSPENDED,
+        effective_on=timezone.localdate() - timedelta(days=5),
+        reason="暂停",
+    )
+    attack(world, infno, good(infno, world), world.hsa.provider.national_code)
