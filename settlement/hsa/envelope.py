@@ -25,9 +25,9 @@ from pooling.kernel.errors import BusinessRuleError, bilingual
 from pooling.kernel.errors import render as render_message
 from pooling.kernel.money import fen_to_yuan
 from settlement.hsa import fields, known
+from settlement.hsa.body import body_json, kind
 from settlement.hsa.errors import (
     BAD_FORMAT,
-    MALFORMED,
     MISSING,
     MSGID_PROVIDER,
     MSGID_SHAPE,
@@ -36,7 +36,6 @@ from settlement.hsa.errors import (
     HsaError,
 )
 
-MAX_BODY = 2 * 1024 * 1024
 MSGID_RE = re.compile(r"^[HP][0-9]{11}[0-9]{14}[0-9]{4}$")
 _TOKEN = "@@" + secrets.token_hex(8) + "@@"
 _NUMBER = re.compile('"' + re.escape(_TOKEN) + r"(-?[0-9]+\.[0-9]+)" + re.escape(_TOKEN) + '"')
@@ -90,19 +89,19 @@ ENVELOPE_FIELDS = (
 
 
 def parse(body: bytes) -> Envelope:
-    raw = _json_object(body)
+    raw = body_json(body)
     payload = raw.get("input")
     if payload is None:
         raise HsaError(MISSING, field="input", code="missing")
     if not isinstance(payload, dict):
         raise HsaError(
-            BAD_FORMAT, field="input", code="bad_format", rule="对象", value=_kind(payload)
+            BAD_FORMAT, field="input", code="bad_format", rule="对象", value=kind(payload)
         )
     # `data` is an object wherever a transaction reads it; a list or text there would otherwise
     # read as an empty object and be refused for a field it does contain.
     if payload.get("data") is not None and not isinstance(payload["data"], dict):
         raise HsaError(
-            BAD_FORMAT, field="data", code="bad_format", rule="对象", value=_kind(payload["data"])
+            BAD_FORMAT, field="data", code="bad_format", rule="对象", value=kind(payload["data"])
         )
     known.check(payload)
     known.check_envelope(raw)
@@ -111,92 +110,6 @@ def parse(body: bytes) -> Envelope:
         for name, required, longest in ENVELOPE_FIELDS
     }
     return Envelope(**values, input=payload)
-
-
-def _json_object(body: bytes) -> dict[str, Any]:
-    """The body as a JSON object, or a refusal saying what is wrong with it and where."""
-    if len(body) > MAX_BODY:
-        raise too_big()
-    try:
-        decoded = body.decode(
-            "utf-8-sig"
-        )  # a byte-order mark, as some Windows systems write, is not content
-    except UnicodeDecodeError as exc:
-        raise HsaError(MALFORMED, code="malformed", detail=NOT_UTF8 % exc.start) from None
-    try:
-        raw = json.loads(decoded, parse_float=fields.json_number, parse_constant=_no_constant)
-    except json.JSONDecodeError as exc:
-        raise HsaError(
-            MALFORMED, code="malformed", detail=BAD_SYNTAX % (exc.lineno, exc.colno)
-        ) from None
-    except (ValueError, RecursionError):  # NaN/Infinity, an integer of thousands of digits, depth
-        raise HsaError(MALFORMED, code="malformed", detail=NOT_STANDARD) from None
-    if not isinstance(raw, dict):
-        raise HsaError(MALFORMED, code="malformed", detail=NOT_OBJECT % _kind(raw))
-    if _SURROGATE.search(decoded):  # rare: only then the walk, which encodes every string
-        name = _unencodable(raw, "")
-        if name is not None:
-            raise HsaError(
-                BAD_FORMAT, field=name, code="bad_format", rule=UNICODE_RULE, value="\\uD8xx"
-            )
-    return raw
-
-
-def _unencodable(node: Any, key: str) -> str | None:
-    """The name of the first field whose key or text cannot be encoded (shown escaped), or None."""
-    if isinstance(node, str):
-        return None if _encodes(node) else _escaped(key or "input")
-    if isinstance(node, list):
-        return next((f for f in (_unencodable(v, key) for v in node) if f is not None), None)
-    if isinstance(node, dict):
-        for name, value in node.items():
-            found = _escaped(name) if not _encodes(name) else _unencodable(value, name)
-            if found is not None:
-                return found
-    return None
-
-
-def _encodes(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _escaped(text: str) -> str:
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
-TOO_BIG = "报文超过 %s KB"
-NOT_UTF8 = "不是 UTF-8 编码（第 %s 字节起）"
-BAD_SYNTAX = "第 %s 行第 %s 列不符合 JSON 语法"
-NOT_STANDARD = "含有 NaN/Infinity、超长整数或嵌套过深，不是标准 JSON"
-NOT_OBJECT = "顶层应为对象，收到%s"
-UNICODE_RULE = "Unicode 文本，不含不成对的 \\uD800–\\uDFFF 转义"
-# A \uD800–\uDFFF escape: half of a UTF-16 pair (an emoji written \ud83d\ude00 is fine); one alone
-# decodes to a str that cannot be encoded again (the digest, the database), so it is refused here.
-_SURROGATE = re.compile(r"\\u[dD][89abAB]")
-_KINDS = {
-    list: "数组",
-    str: "字符串",
-    int: "数字",
-    Decimal: "数字",
-    bool: "布尔值",
-    type(None): "null",
-}
-
-
-def too_big() -> HsaError:
-    return HsaError(MALFORMED, code="malformed", detail=TOO_BIG % (MAX_BODY // 1024))
-
-
-def _kind(value: Any) -> str:
-    return _KINDS.get(type(value), "对象")
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(name)
 
 
 def check_msgid(env: Envelope) -> None:

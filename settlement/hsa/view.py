@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from pooling.kernel.errors import BusinessRuleError
 from settlement.hsa import envelope
+from settlement.hsa.body import too_big
 from settlement.hsa.dispatch import handle
 from settlement.hsa.errors import INTERNAL, NO_CREDENTIAL, HsaError
 from settlement.hsa.prepared import prepared_statements
@@ -76,7 +77,7 @@ def _body(request: HttpRequest) -> bytes:
     try:
         return request.body
     except RequestDataTooBig:
-        raise envelope.too_big() from None
+        raise too_big() from None
 
 
 def _serve(request: HttpRequest, infno: str | None) -> tuple[int, dict[str, Any]]:
