@@ -97,11 +97,16 @@ def check(payload: dict[str, Any]) -> None:
                         ) from None
 
 
+OPTER_TYPES = {"1": "经办人员", "2": "自助终端", "3": "移动终端"}
+
+
 def check_envelope(raw: dict[str, Any]) -> None:
-    """The envelope's area codes (the treating area's, the insured's): 6-digit division codes."""
+    """The envelope's area codes (the treating area's, the insured's) are 6-digit division codes,
+    and who operates (opter_type) is one of the interface's three kinds."""
     for name in ("mdtrtarea_admvs", "insuplc_admdvs"):
         if raw.get(name) not in (None, ""):
             _division(raw, name)
+    fields.choice(raw, "opter_type", OPTER_TYPES, required=False)
 
 
 def _block(block: dict[str, Any]) -> None:

@@ -396,6 +396,8 @@ ENVELOPES = [
     ("mdtrtarea_admvs", "３２０９００", "mdtrtarea_admvs"),
     ("insuplc_admdvs", 320900, "insuplc_admdvs"),
     ("insuplc_admdvs", "32090", "insuplc_admdvs"),
+    ("opter_type", "9", "opter_type"),
+    ("opter_type", 1, "opter_type"),
 ]
 
 
