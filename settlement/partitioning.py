@@ -52,7 +52,8 @@ def parse_external_id(value: Any, *, error: Any = BAD_ID, field: str) -> tuple[d
     """(month, id) from an external id; a malformed one is the caller's `error`."""
     text = str(value or "").strip()
     params = {"field": field, "value": text}
-    if len(text) < 7 or not text.isdigit() or len(text) > 24:
+    # isdigit() alone lets in full-width and superscript digits, which int() reads or chokes on.
+    if len(text) < 7 or not (text.isascii() and text.isdigit()) or len(text) > 24:
         raise BusinessRuleError(error, code="bad_id", field=field, params=params)
     year, month = int(text[:4]), int(text[4:6])
     if not (2000 <= year <= 2999 and 1 <= month <= 12):

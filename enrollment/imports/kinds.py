@@ -601,7 +601,7 @@ class CollectionKind(ImportKind):
         code = cells.take(checked, "credit_code", codes.check_credit_code)
         month = cells.take(_month, "month")
         amount = cells.take(parse_fen, "amount")
-        received = cells.take(checked, "received_on", dates.parse_date)
+        received = cells.take(checked, "received_on", dates.parse_past_date)
         if amount == 0:
             cells.problems.append(RowProblem("amount", ZERO_AMOUNT))
         cells.done()

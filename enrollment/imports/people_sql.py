@@ -11,8 +11,8 @@ rules and their texts, and a file with errors reads exactly as it always did.
 What the screen cannot decide cheaply in SQL is decided in Python once per
 *distinct* value (area codes, birth dates, 人员类别, 特殊群体, county codes —
 thousands at most), by the very functions the row path calls. Anything unusual
-about the file (XLSX, blank lines, ragged rows, a cell with outer spaces or a quote
-anywhere, a header the row path would refuse or a column it would not read, a
+about the file (XLSX, blank lines, ragged rows, a cell with outer spaces, a quote or
+an = anywhere, a header the row path would refuse or a column it would not read, a
 control character, a row in another encoding) is "not sure". The file reaches COPY
 through the row path's own decoding (`pooling.tabular.text.Lines`): its header, its
 encoding and its text are the ones the row path judges.
@@ -206,10 +206,12 @@ def _stage(blocks: Iterator[bytes], picks: dict[str, int | None]) -> int | None:
             for block in blocks:
                 # A line "\." ends COPY's data early; Python would read on. And PostgreSQL
                 # opens a quote anywhere in a field where Python's csv only does at its
-                # start: a file with any quote is not sure either.
+                # start: a file with any quote is not sure either. Nor is one with an "=":
+                # a cell may be a formula typed as text, which the reader refuses.
                 suspicious = (
                     suspicious
                     or b'"' in block
+                    or b"=" in block
                     or b"\n\\." in tail + block
                     or b"\r\\." in tail + block
                 )

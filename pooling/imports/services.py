@@ -106,10 +106,20 @@ def batch_upload(*, actor: User, kind: str, file: File) -> ImportBatch:
     return batch
 
 
+STORED_STEM = 50  # characters of the uploaded name kept in the stored one
+
+
 def store_upload(file: Any) -> str:
-    """Keep an uploaded file under imports/<year>/<month>/ in the default storage."""
+    """Keep an uploaded file under imports/<year>/<month>/ in the default storage.
+
+    The stored name is the uploaded one shortened: a file system takes 255 *bytes* a name,
+    and 100 Chinese characters are 300 (the page answered 500). The batch keeps the
+    uploaded name whole, for people; the stored one only has to be recognisable.
+    """
     folder = timezone.localdate().strftime("imports/%Y/%m/")
-    return default_storage.save(folder + os.path.basename(file.name or "upload"), file)
+    stem, ext = os.path.splitext(os.path.basename(file.name or ""))
+    ext = ext if ext.isascii() and ext[1:].isalnum() and len(ext) <= 8 else ""
+    return default_storage.save(folder + (stem[:STORED_STEM] or "upload") + ext.lower(), file)
 
 
 def batch_preview(*, batch_id: int) -> ImportBatch:

@@ -19,6 +19,7 @@ import re
 from collections.abc import Collection
 from datetime import date, timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pooling.kernel.errors import BusinessRuleError
@@ -28,6 +29,11 @@ BAD_DATE = _("日期格式不正确：%(value)s（应为 2026-03-01）")
 EXCEL_SERIAL = _(
     "“%(value)s”是 Excel 的日期序列号（即 %(date)s）：请把该列设为日期格式，或填写 2026-03-01 这样的日期"
 )
+OUT_OF_RANGE = _("日期超出合理范围：%(value)s（年份应在 %(first)s 至 %(last)s 之间）")
+FUTURE_DATE = _("%(value)s 晚于今天：不能登记尚未发生的日期")
+# A date typed or read from a file outside these years is a typo (0026-03-01, 2206-03) or a
+# stand-in (9999-12-31): nothing in medical insurance happens then. Named, not accepted.
+FIRST_YEAR, LAST_YEAR = 1900, 2099
 EXCEL_EPOCH = date(
     1899, 12, 30
 )  # serial 0 in Excel's default (1900) date system, its leap-year bug included
@@ -73,6 +79,7 @@ def add_working_days(day: date, count: int, holidays: Collection[date] = ()) -> 
 _MONTH_COMPACT = re.compile(r"(\d{4})(\d{2})")
 _MONTH = re.compile(r"(\d{4})[-/.年](\d{1,2})月?(?:[-/.]\d{1,2}日?)?")
 _DATE = re.compile(r"(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?")
+_EXCEL_SERIAL = re.compile(r"[0-9]{5}(?:\.[0-9]+)?")
 
 
 def parse_month(value: str | date, *, field: str = "month") -> date:
@@ -82,7 +89,7 @@ def parse_month(value: str | date, *, field: str = "month") -> date:
     text = str(value or "").strip()
     match = _MONTH_COMPACT.fullmatch(text) or _MONTH.fullmatch(text)
     if match and 1 <= int(match.group(2)) <= 12:
-        return date(int(match.group(1)), int(match.group(2)), 1)
+        return _in_range(date(int(match.group(1)), int(match.group(2)), 1), text, field)
     _refuse_excel_serial(text, field)
     raise BusinessRuleError(BAD_MONTH, code="month", field=field, params={"value": text})
 
@@ -95,18 +102,46 @@ def parse_date(value: str | date, *, field: str = "date") -> date:
     match = _DATE.fullmatch(text)
     if match:
         try:
-            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+            day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
         except ValueError:
             pass
+        else:
+            return _in_range(day, text, field)
     _refuse_excel_serial(text, field)
     raise BusinessRuleError(BAD_DATE, code="date", field=field, params={"value": text})
 
 
+def parse_past_date(value: str | date, *, field: str = "date") -> date:
+    """`parse_date`, refusing a day after today (money received, a payment made)."""
+    day = parse_date(value, field=field)
+    refuse_future(day, field=field)
+    return day
+
+
+def refuse_future(day: date, *, field: str = "date") -> None:
+    if day > timezone.localdate():
+        raise BusinessRuleError(
+            FUTURE_DATE, code="future_date", field=field, params={"value": day.isoformat()}
+        )
+
+
+def _in_range(day: date, text: str, field: str) -> date:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise BusinessRuleError(
+            OUT_OF_RANGE,
+            code="date_range",
+            field=field,
+            params={"value": text, "first": FIRST_YEAR, "last": LAST_YEAR},
+        )
+    return day
+
+
 def _refuse_excel_serial(text: str, field: str) -> None:
     """A date cell that lost its date format in Excel shows (and exports) its serial
-    number: 46082 is 2026-03-01. Say so instead of "not a date" — and do not guess."""
-    if len(text) == 5 and text.isascii() and text.isdigit():
-        day = EXCEL_EPOCH + timedelta(days=int(text))
+    number: 46082 is 2026-03-01 (46082.375 that day at 09:00). Say so instead of "not a
+    date" — and do not guess."""
+    if _EXCEL_SERIAL.fullmatch(text):
+        day = EXCEL_EPOCH + timedelta(days=int(text[:5]))
         raise BusinessRuleError(
             EXCEL_SERIAL,
             code="excel_serial",

@@ -6,7 +6,7 @@ half up to a whole fen (四舍五入到分), by `round_fen`. Nothing else rounds
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +16,11 @@ HUNDRED = Decimal(100)
 NOT_AN_AMOUNT = _("金额格式不正确：%(value)s（应为元，最多两位小数）")
 TOO_PRECISE = _("金额最多两位小数：%(value)s")
 NEGATIVE_AMOUNT = _("金额不能为负数：%(value)s")
+AMOUNT_TOO_LARGE = _("金额过大：%(value)s（最多 %(limit)s 元）")
+# No amount a person types or a file holds comes near this (a city's yearly fund is ~10^10
+# yuan); far larger ones are typos or pasted ID numbers, and would overflow the 64-bit fen
+# columns and their sums (9.2 × 10^16 yuan) — a crash at commit instead of a named cell.
+MAX_YUAN = 10**12
 
 
 def round_fen(value: Decimal | int) -> int:
@@ -37,13 +42,13 @@ def yuan_to_fen(
     text = str(value).strip().replace(",", "").replace("¥", "").replace("￥", "")
     try:
         amount = Decimal(text)
-    except (InvalidOperation, ValueError):
+        fen = amount * HUNDRED  # 1E+999999 overflows here: not an amount either
+    except (ArithmeticError, ValueError):  # InvalidOperation and Overflow are ArithmeticErrors
         raise BusinessRuleError(
             NOT_AN_AMOUNT, code="amount", field=field, params={"value": value}
         ) from None
     if not amount.is_finite():
         raise BusinessRuleError(NOT_AN_AMOUNT, code="amount", field=field, params={"value": value})
-    fen = amount * HUNDRED
     if fen != fen.to_integral_value():
         raise BusinessRuleError(
             TOO_PRECISE, code="amount_precision", field=field, params={"value": value}
@@ -51,6 +56,13 @@ def yuan_to_fen(
     if fen < 0 and not negative:
         raise BusinessRuleError(
             NEGATIVE_AMOUNT, code="amount_negative", field=field, params={"value": value}
+        )
+    if abs(fen) > MAX_YUAN * HUNDRED:
+        raise BusinessRuleError(
+            AMOUNT_TOO_LARGE,
+            code="amount_too_large",
+            field=field,
+            params={"value": value, "limit": f"{MAX_YUAN:,}"},
         )
     return int(fen)
 

@@ -34,6 +34,15 @@ FORBIDDEN_IN_CELL = re.compile(f"[{_INVISIBLE}\t\n\r]")
 FORBIDDEN_IN_MULTILINE = FORBIDDEN_IN_TEXT
 # Full-width ASCII forms, and decimal digits of any script but ASCII (\d is Unicode).
 WIDE = re.compile("[\uff01-\uff5e]|[^\x00-\x7f](?<=\\d)")
+# A number Excel shows in scientific notation (an 18-digit ID number as 3.20902E+17): in a
+# half-width column (codes, numbers) it has lost its digits.
+SCIENTIFIC = re.compile(r"[+-]?[0-9]+(?:\.[0-9]*)?[eE]\+[0-9]+")
+FORMULA_SHOWN = 40  # characters of a refused formula quoted in the message
+
+
+def formula_shown(formula: str) -> str:
+    """A formula as a message quotes it: =SUM(A1:A9), or its first 40 characters and "…"."""
+    return formula if len(formula) <= FORMULA_SHOWN else formula[:FORMULA_SHOWN] + "…"
 
 
 def char_name(char: str) -> str:

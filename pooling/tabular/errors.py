@@ -39,6 +39,14 @@ MERGED_CELLS = _(
 TAB_SEPARATED = _(
     "文件用制表符（Tab）而不是逗号分隔：请在 Excel 中另存为 CSV（逗号分隔）或 XLSX 后上传"
 )
+TITLE_ROW = _(
+    "第 %(row)s 行是标题（“%(title)s”）而不是表头：请删除表头上方的标题行，使第一行为表头后重新上传"
+)
+HEADER_AGAIN = _("本行与表头相同：文件可能由几个文件拼接而成，请删除重复的表头行后重新上传")
+TOTAL_ROW = _("本行是“%(word)s”行，不是数据：请删除合计行后重新上传")
+SEMICOLON_SEPARATED = _(
+    "文件用分号（;）而不是逗号分隔：请在 Excel 中另存为 CSV（逗号分隔）或 XLSX 后上传"
+)
 LINE_TOO_LONG = _(
     "第 %(row)s 行超过 %(limit)s 字节仍没有换行：文件可能不是表格，或某个引号没有闭合"
 )

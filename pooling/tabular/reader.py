@@ -29,6 +29,7 @@ import difflib
 import io
 import operator
 import tempfile
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,8 +42,10 @@ from pooling.kernel.problems import Problem
 from pooling.tabular.cells import (
     FORBIDDEN_IN_CELL,
     FORBIDDEN_IN_MULTILINE,
+    SCIENTIFIC,
     WIDE,
     char_name,
+    formula_shown,
     halfwidth,
 )
 from pooling.tabular.errors import (
@@ -53,7 +56,9 @@ from pooling.tabular.errors import (
     EMPTY_FILE,
     EXPECTED_COLUMNS,
     FIELD_COUNT,
+    FORMULA,
     FULLWIDTH,
+    HEADER_AGAIN,
     HEADER_CELL,
     HEADER_ONLY,
     MISSING_COLUMNS,
@@ -61,8 +66,11 @@ from pooling.tabular.errors import (
     NO_HEADER,
     NONE,
     NUMBER_TOO_LONG,
+    SEMICOLON_SEPARATED,
     TAB_SEPARATED,
+    TITLE_ROW,
     TOO_LONG,
+    TOTAL_ROW,
     TRUNCATED,
     UNDECODABLE,
     UNKNOWN_COLUMNS,
@@ -152,9 +160,10 @@ class Row:
 
 
 def normalize_header(name: str) -> str:
-    # Spreadsheet headers come with stray spaces, full-width brackets and a "*" for required.
-    name = name.replace("\ufeff", "").strip().strip("*＊").strip()
-    name = name.replace("（", "(").replace("）", ")").replace(" ", "").replace("\u3000", "")
+    # Spreadsheet headers come with stray spaces, a "*" for required and full-width forms
+    # typed with a Chinese input method (（）／＿ and ＦＥＥ…): NFKC makes those half-width.
+    name = unicodedata.normalize("NFKC", name.replace("\ufeff", ""))
+    name = name.strip().strip("*").strip().replace(" ", "")
     return name.casefold()
 
 
@@ -185,6 +194,7 @@ def map_headers(headers: list[str], columns: list[Column], *, row: int = 1) -> d
             )
         index[key] = position
     if unknown:
+        _refuse_semicolons(unknown, by_name, row)
         raise TableError(
             UNKNOWN_COLUMNS,
             code="unknown_columns",
@@ -217,6 +227,23 @@ def _refuse_control_chars(header: str, by_name: dict[str, str], row: int, positi
         column=column,
         params={"row": row, "column": column, "reason": reason},
     )
+
+
+def _title_error(headers: list[str], row: int) -> TableError:
+    """One filled cell above a row that is the header: the sheet's title ("2026年6月结算明细"),
+    which offices put on row 1. Said so, rather than listed as an unknown column."""
+    title = next(h for h in headers if h)
+    title = title if len(title) <= 30 else title[:30] + "…"
+    return TableError(TITLE_ROW, code="title_row", row=row, params={"row": row, "title": title})
+
+
+def _refuse_semicolons(unknown: list[str], by_name: dict[str, str], row: int) -> None:
+    """A header "身份证号码;姓名;…" is a file separated by semicolons (a European Excel, some
+    exports): say so, rather than list it as one unknown column."""
+    for header in unknown:
+        parts = header.replace("；", ";").split(";")
+        if len(parts) > 1 and any(normalize_header(part) in by_name for part in parts):
+            raise TableError(SEMICOLON_SEPARATED, code="semicolon_separated", row=row)
 
 
 def _refuse_header_cells(header: list[str], row: int) -> None:
@@ -263,6 +290,20 @@ def expected_headers(columns: list[Column]) -> str:
     return str(EXPECTED_COLUMNS) % {"required": required, "optional": optional}
 
 
+# What offices write in the first cell (or the second, after an empty 序号) of a totals row.
+TOTAL_WORDS = frozenset({"合计", "总计", "小计", "共计", "累计", "total", "sum"})
+
+
+def _total_word(cells: list[str]) -> tuple[int, str] | None:
+    """(position, word) when the row is a totals row, else None."""
+    for position in range(min(2, len(cells))):
+        text = cells[position].strip()
+        if text:
+            word = text.replace(" ", "").replace("\u3000", "").rstrip("：:").casefold()
+            return (position, text) if word in TOTAL_WORDS else None
+    return None
+
+
 def _blank(cells: list[str]) -> bool:
     return not any(cells) or not "".join(cells).strip()
 
@@ -292,7 +333,12 @@ class Table:
             raise TableError(EMPTY_FILE, code="empty")
         _refuse_header_cells(header, self.header_row)
         self.headers = [h.replace("\ufeff", "").strip() for h in header]
-        self._index = map_headers(self.headers, self.columns, row=self.header_row)
+        try:
+            self._index = map_headers(self.headers, self.columns, row=self.header_row)
+        except TableError as exc:
+            if exc.code == "unknown_columns" and self._header_follows():
+                raise _title_error(self.headers, self.header_row) from None
+            raise
         # Errors name a column as the file's own header says it.
         self.label_of = {c.key: self._header_for(c) for c in self.columns}
         # Rows are built a million times: pick the cells with one C-level call.
@@ -304,6 +350,20 @@ class Table:
             getter if len(positions) > 1 else (lambda cells: (getter(cells),) if positions else ())
         )
         self._rules()
+
+    def _header_follows(self) -> bool:
+        """Whether the row read as the header is one filled cell and the next row that is
+        not blank is a header of these columns (the file is refused either way)."""
+        if sum(1 for h in self.headers if h) != 1:
+            return False
+        following = next((cells for cells in self._raw if not _blank(cells)), None)
+        if following is None:
+            return False
+        try:
+            map_headers([h.strip() for h in following], self.columns)
+        except TableError:
+            return False
+        return True
 
     def _rules(self) -> None:
         """What each position's cells may hold (see Column)."""
@@ -365,6 +425,15 @@ class Table:
             row.errors.append(
                 Problem(number, "", FIELD_COUNT, {"got": len(cells), "want": width}, "field_count")
             )
+        if cells and cells[0].strip() == self.headers[0] and self._is_header(cells):
+            row.errors.append(Problem(number, "", HEADER_AGAIN, {}, "header_again"))
+            return row
+        total = _total_word(cells)
+        if total:  # a 合计 row under the data: one clear error, not one per cell
+            row.errors.append(
+                Problem(number, self._label_at(total[0]), TOTAL_ROW, {"word": total[1]})
+            )
+            return row
         problems = getattr(cells, "problems", None)  # cells an XLSX reader refused (formulas, …)
         if problems:
             for position, message, params in problems:
@@ -372,6 +441,10 @@ class Table:
         if self._suspect(cells):
             self._check_cells(row, cells[:width])
         return row
+
+    def _is_header(self, cells: list[str]) -> bool:
+        """The header row again (two files pasted one after the other)."""
+        return [c.replace("\ufeff", "").strip() for c in cells[: len(self.headers)]] == self.headers
 
     def _suspect(self, cells: list[str]) -> bool:
         """Whether the row needs a cell-by-cell look, decided by C-level string methods
@@ -388,10 +461,14 @@ class Table:
                 and any(len(cells[p]) > limit for p, limit in self._limited if p < len(cells))
             ):
                 return True
-        if self._wide_pick is not None and (
-            len(cells) < self._reach or not "".join(self._wide_pick(cells)).isascii()
-        ):
-            return True
+        if "=" in joined:
+            return True  # maybe a formula typed as text (=1+1, =HYPERLINK(…)): never imported
+        if self._wide_pick is not None:
+            if len(cells) < self._reach:
+                return True
+            wide = "".join(self._wide_pick(cells))
+            if not wide.isascii() or "E+" in wide or "e+" in wide:
+                return True
         return bool(self._headless) and any(
             cells[i].strip() for i in self._headless if i < len(cells)
         )
@@ -401,16 +478,23 @@ class Table:
             text = cell.strip()
             if not text:
                 continue
-            refusal = self._refusal(position, text)
+            refusal = self._refusal(position, text, row.number)
             if refusal is not None:
                 row.errors.append(Problem(row.number, self._label_at(position), *refusal))
 
-    def _refusal(self, position: int, text: str) -> tuple[Any, dict[str, Any]] | None:
+    def _refusal(self, position: int, text: str, number: int) -> tuple[Any, dict[str, Any]] | None:
         """Why this cell cannot be imported (message and parameters; None if it can)."""
         forbidden = FORBIDDEN_IN_MULTILINE if self._multiline[position] else FORBIDDEN_IN_CELL
         bad = forbidden.search(text)
         if bad is not None:
             return CONTROL_CHAR, {"char": char_name(bad.group())}
+        if text.startswith("=") and len(text) > 1:
+            # A formula as text (a CSV, or an XLSX cell typed '=…): its result was never
+            # computed, and a cell starting with = becomes a formula again in any export.
+            cell = f"{column_letter(position)}{number}"
+            return FORMULA, {"cell": cell, "formula": formula_shown(text)}
+        if self._wide[position] and SCIENTIFIC.fullmatch(text):
+            return NUMBER_TOO_LONG, {}  # 3.20902E+17: an ID number or a code Excel made a number
         if self._wide[position] and WIDE.search(text):
             return FULLWIDTH, {"value": text, "suggestion": halfwidth(text)}
         if len(text) > self._limits[position]:

@@ -65,11 +65,13 @@ def identify(head: bytes) -> str:
         if "EncryptedPackage".encode("utf-16-le") in head:
             raise TableError(ENCRYPTED, code="encrypted")
         raise TableError(XLS_UNSUPPORTED, code="xls")
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(head):
-        raise TableError(UTF16_TEXT, code="utf16")
+    # Magic numbers first: a PNG's or a PDF's header is followed by NULs, which
+    # would otherwise pass for UTF-16 text.
     for magic, what in _MAGIC:
         if head.startswith(magic):
             raise TableError(NOT_A_TABLE, code="not_a_table", params={"what": what})
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(head):
+        raise TableError(UTF16_TEXT, code="utf16")
     # A cell may hold a stray NUL (reported with its row and column); a file where one
     # byte in ten is a control byte is not text at all.
     if len(_BINARY.findall(head)) * 10 > len(head):

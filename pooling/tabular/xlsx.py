@@ -23,7 +23,7 @@ import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from datetime import datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
@@ -32,6 +32,7 @@ from xml.etree.ElementTree import Element, ParseError, iterparse, parse
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 
 from pooling.kernel.dates import EXCEL_EPOCH
+from pooling.tabular.cells import formula_shown
 from pooling.tabular.errors import (
     BAD_XLSX,
     EMPTY_FILE,
@@ -41,6 +42,7 @@ from pooling.tabular.errors import (
     MERGED_CELLS,
     NUMBER_TOO_LONG,
     ODS_UNSUPPORTED,
+    TITLE_ROW,
     XLSB_UNSUPPORTED,
     ZIP_NOT_XLSX,
     TableError,
@@ -48,6 +50,7 @@ from pooling.tabular.errors import (
 )
 
 LONGEST_EXACT = Decimal(10) ** 15  # Excel keeps 15 significant digits; from here on, some are gone
+EXCEL_DIGITS = 15
 MAX_COLUMNS = 16384  # XFD, Excel's last column
 MAX_ROWS = 1048576
 CJK_DATE_FORMATS = frozenset(
@@ -71,6 +74,7 @@ BROKEN = (
 _DATA = re.compile(rb"<(?:\w+:)?(?:v|is|f)[\s>/]")
 _MERGE = re.compile(rb"<(?:\w+:)?mergeCell\s[^>]*?ref=\"([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)\"")
 _REF = re.compile(r"([A-Z]{1,3})([0-9]+)")
+_TITLE_RANGE = re.compile(r"A1:[A-Z]{1,3}1")  # row 1 merged from column A on
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 BLOCK = 1 << 20
 
@@ -160,6 +164,8 @@ class _Workbook:
 
     def refuse_merged_cells(self, sheet: str, path: str) -> None:
         merged = [m.group(1).decode() for m in _scan(self.book, path, _MERGE)]
+        if any(_TITLE_RANGE.fullmatch(m) for m in merged):
+            self._refuse_title(path)
         if merged:
             first = _REF.match(merged[0])
             row = int(first.group(2)) if first else None
@@ -170,6 +176,19 @@ class _Workbook:
                 column=merged[0],
                 params={"sheet": sheet, "range": merged[0], "count": len(merged)},
             )
+
+    def _refuse_title(self, path: str) -> None:
+        """Row 1 merged across the sheet and holding one text: a title above the header,
+        which the clerk should delete (not unmerge and fill, as for merged data cells)."""
+        rows = self.rows(path)
+        try:
+            first = next(rows, [])
+        finally:
+            rows.close()
+        filled = [c for c in first if c]
+        if len(filled) == 1:
+            title = filled[0] if len(filled[0]) <= 30 else filled[0][:30] + "…"
+            raise TableError(TITLE_ROW, code="title_row", row=1, params={"row": 1, "title": title})
 
     def _shared_strings(self) -> list[str]:
         path = self._part("sharedStrings", "xl/sharedStrings.xml")
@@ -212,7 +231,7 @@ class _Workbook:
         ]
         return frozenset(i for i, fid in enumerate(formats) if _is_date(fid, custom))
 
-    def rows(self, path: str) -> Iterator[list[str]]:
+    def rows(self, path: str) -> Generator[list[str], None, None]:
         # "end" events only: asking for "start" too (to drop read rows from their parent)
         # doubles the events and costs more time than the emptied rows cost memory.
         row_tag = f"{self.ns}row"
@@ -285,10 +304,7 @@ class _Workbook:
                 inline = child
         if formula is not None:
             text = "=" + (formula.text or "")
-            return "", (
-                FORMULA,
-                {"cell": cell, "formula": text if len(text) <= 40 else text[:40] + "…"},
-            )
+            return "", (FORMULA, {"cell": cell, "formula": formula_shown(text)})
         kind = c.get("t")
         if kind == "s":
             return (self.shared[int(v)] if v else ""), None
@@ -319,6 +335,12 @@ def _number(text: str) -> tuple[str, tuple[Any, dict[str, Any]] | None]:
         if abs(value) >= LONGEST_EXACT:
             return "", (NUMBER_TOO_LONG, {})
         return str(int(value)), None
+    if value.is_finite() and len(value.as_tuple().digits) > EXCEL_DIGITS:
+        # A computed cell pasted as values keeps its binary float: 0.1 + 0.2 is written
+        # 0.30000000000000004, 999.99 - ε is 999.9899999999999. Excel shows and computes
+        # with 15 significant digits; so does the import (0.3, 999.99), as the clerk sees it.
+        shown = value.quantize(Decimal(1).scaleb(value.adjusted() - EXCEL_DIGITS + 1))
+        return format(shown.normalize(), "f"), None
     return text, None
 
 

@@ -21,6 +21,7 @@ MSGID_TIME = _("报文ID msgid 中的时间 %(time)s 与当前时间相差过大
 MSGID_REUSED = _("报文ID %(msgid)s 已用于内容不同的另一笔交易")
 WRONG_PROVIDER = _("fixmedins_code=%(given)s 与接口密钥所属机构 %(own)s 不一致")
 NO_CREDENTIAL = _("缺少或无效的接口密钥（请求头 Authorization: Bearer <密钥编号>.<密钥>）")
+NAMED = _("%(field)s：%(message)s")
 INTERNAL = _("系统内部错误，请稍后重试（事件编号 %(incident)s）")
 
 

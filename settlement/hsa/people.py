@@ -24,6 +24,8 @@ UNKNOWN_PERSON = _("未找到参保人：%(field)s=%(value)s")
 ECERT = _(
     "医保电子凭证（mdtrt_cert_type=01）须经国家平台解码，本接口请使用 02 居民身份证或 03 社会保障卡"
 )
+NO_IDENTITY = _("缺少参保人标识：须有 psn_no，或 mdtrt_cert_type 与 mdtrt_cert_no")
+CERT_MISMATCH = _("mdtrt_cert_no=%(value)s 与 psn_no 所指参保人的证件号码不一致")
 PERSON_MISMATCH = _("psn_no=%(value)s 与就诊记录的参保人不一致")
 
 GENDERS = {"M": "1", "F": "2"}
@@ -37,7 +39,7 @@ def psn_no(person: Person | int) -> str:
 
 def person_by_psn_no(value: str) -> Person:
     area = settings.POOLING_AREA_CODE
-    if len(value) != 20 or not value.isdigit() or not value.startswith(area):
+    if len(value) != 20 or not (value.isascii() and value.isdigit()) or not value.startswith(area):
         raise HsaError(UNKNOWN_PERSON, field="psn_no", code="unknown_person", value=value)
     person = _person_where('"id" = %s', int(value[6:]))
     if person is None:
@@ -49,7 +51,11 @@ def person_from(data: dict[str, Any]) -> Person:
     """The person a message names: `psn_no` if given, else the certificate."""
     number = fields.text(data, "psn_no", required=False, max_len=30)
     if number:
-        return person_by_psn_no(number)
+        named = person_by_psn_no(number)
+        _same_certificate(data, named)
+        return named
+    if data.get("mdtrt_cert_type") in (None, "") and data.get("mdtrt_cert_no") in (None, ""):
+        raise HsaError(NO_IDENTITY, field="psn_no", code="missing")
     cert_type = fields.choice(data, "mdtrt_cert_type", {"01": 1, "02": 1, "03": 1})
     if cert_type == "01":
         raise HsaError(ECERT, field="mdtrt_cert_type", code="ecert")
@@ -58,6 +64,14 @@ def person_from(data: dict[str, Any]) -> Person:
     if person is None:
         raise HsaError(UNKNOWN_PERSON, field="mdtrt_cert_no", code="unknown_person", value=cert_no)
     return person
+
+
+def _same_certificate(data: dict[str, Any], person: Person) -> None:
+    """A message naming the person twice (psn_no and an ID-number certificate) names one person."""
+    cert_no = fields.text(data, "mdtrt_cert_no", required=False, max_len=30).upper()
+    cert_type = fields.text(data, "mdtrt_cert_type", required=False, max_len=10)
+    if cert_no and cert_type in ("02", "03") and cert_no != person.id_number.upper():
+        raise HsaError(CERT_MISMATCH, field="mdtrt_cert_no", code="person_mismatch", value=cert_no)
 
 
 def _person_where(where: str, value: Any) -> Person | None:

@@ -24,6 +24,7 @@ from settlement.services import settle_sql
 
 NO_VISIT = _("未找到就诊 mdtrt_id=%(value)s（或不属于本机构）")
 NO_SETTLEMENT = _("未找到结算 setl_id=%(value)s（或不属于本机构）")
+OTHER_VISIT = _("mdtrt_id=%(value)s 不是结算 setl_id=%(setl_id)s 的就诊")
 CLASS_LEVELS = {"A": "01", "B": "02", "C": "03"}
 _BY_KEY = '"settlement_visit"."month" = %s AND "settlement_visit"."id" = %s'
 
@@ -56,6 +57,16 @@ def settlement_from(data: dict[str, Any], field: str = "setl_id") -> Settlement:
     if row is None:
         raise HsaError(NO_SETTLEMENT, field=field, code="no_settlement", value=value)
     check_same_person(data, row.person_id)
+    given = fields.text(data, "mdtrt_id", required=False, max_len=30)
+    if (
+        given
+        and row.visit_month
+        and row.visit_id
+        and given != external_id(row.visit_month, row.visit_id)
+    ):
+        raise HsaError(
+            OTHER_VISIT, field="mdtrt_id", code="other_visit", value=given, setl_id=value
+        )
     return row
 
 

@@ -12,7 +12,7 @@ import logging
 import secrets
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from pooling.kernel.errors import BusinessRuleError
 from settlement.hsa import envelope
+from settlement.hsa.body import too_big
 from settlement.hsa.dispatch import handle
 from settlement.hsa.errors import INTERNAL, NO_CREDENTIAL, HsaError
 from settlement.hsa.prepared import prepared_statements
@@ -70,18 +71,29 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return _refusal(500, INTERNAL, "internal", incident=secrets.token_hex(4).upper())
 
 
+def _body(request: HttpRequest) -> bytes:
+    """The raw body; one over Django's DATA_UPLOAD_MAX_MEMORY_SIZE is refused as too big, as one
+    over the envelope's own limit is (not answered as an internal fault)."""
+    try:
+        return request.body
+    except RequestDataTooBig:
+        raise too_big() from None
+
+
 def _serve(request: HttpRequest, infno: str | None) -> tuple[int, dict[str, Any]]:
     if request.method != "POST":
         return 405, envelope.answer(None, error=HsaError(POST_ONLY, code="method"))
     header = request.headers.get("Authorization", "")
-    credential = credential_authenticate(token=header[7:]) if header.startswith("Bearer ") else None
+    # The scheme is case-insensitive (RFC 7235): "bearer …" is the same credential.
+    bearer = header[:7].lower() == "bearer "
+    credential = credential_authenticate(token=header[7:]) if bearer else None
     if credential is None:
         return 401, envelope.answer(
             None, error=HsaError(NO_CREDENTIAL, field="Authorization", code="credential")
         )
     env = None
     try:
-        env = envelope.parse(request.body)
+        env = envelope.parse(_body(request))
         if infno is not None and env.infno != infno:
             raise HsaError(
                 INFNO_PATH, field="infno", code="infno_path", path=infno, value=env.infno

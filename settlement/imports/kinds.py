@@ -12,6 +12,7 @@ handling unit).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -28,6 +29,7 @@ from enrollment.models import Person
 from pooling.imports.kinds import (
     IMPORT_KINDS,
     OTHER_COUNTY_ROW,
+    REQUIRED,
     Cells,
     Context,
     ImportKind,
@@ -35,6 +37,7 @@ from pooling.imports.kinds import (
     parse_fen,
     required,
 )
+from pooling.kernel import dates
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.money import round_fen
 from pooling.kernel.scoping import unrestricted
@@ -53,30 +56,92 @@ AMOUNT_MISMATCH = _("金额 %(amount)s 元不等于数量 × 单价（%(expected
 VISIT_DIFFERS = _("同一就诊流水号的各行，%(what)s 必须一致")
 DISCHARGE_REQUIRED = _("住院就诊必须填写出院时间")
 EXISTS = _("该定点机构的这个就诊流水号已导入结算过")
+# One fee line costs at most this much, and counts at most this many: a bigger figure is a
+# typo (or a cell pasted into the wrong column), and would overflow the settlement's sums.
+MAX_LINE_YUAN = 10_000_000
+MAX_QUANTITY = 1_000_000
+AMOUNT_TOO_LARGE = _("金额过大：%(value)s 元，一行费用最多 %(limit)s 元")
+QTY_TOO_LARGE = _("数量过大：“%(value)s”，一行费用最多 %(limit)s")
+# Service item and facility codes are 15 digits, many starting with 0 (001102000000100):
+# typed into Excel as a number, the zeros are gone and the line would pass as out of catalogue.
+# Refused only when the code with its zeros put back is in the catalogue: a catalogue may hold
+# a shorter all-digit code of its own, which must still settle.
+ITEM_CODE_DIGITS = 15
+LEADING_ZEROS = _(
+    "医保目录编码“%(value)s”只有 %(length)s 位数字：医疗服务项目编码为 15 位，开头的 0 可能被 Excel 去掉了。请把该列设为“文本”格式并补全编码后重新上传"
+)
 
+# Codes, numbers and times are half-width (the reader refuses １２３ there); lengths are the
+# models': the reader refuses a longer cell by row and column, so nothing is cut short.
 COLUMNS = [
-    Column("provider", gettext_noop("定点机构编码"), aliases=("fixmedins_code", "机构编码")),
+    Column(
+        "provider",
+        gettext_noop("定点机构编码"),
+        aliases=("fixmedins_code", "机构编码"),
+        max_length=12,
+        halfwidth=True,
+    ),
     Column(
         "visit_no",
         gettext_noop("就诊流水号"),
         aliases=("ipt_otp_no", "门诊/住院号", "住院号", "门诊号"),
+        max_length=30,
+        halfwidth=True,
     ),
-    Column("id_number", gettext_noop("身份证号码"), aliases=("certno", "证件号码", "公民身份号码")),
-    Column("insutype", gettext_noop("险种类型"), aliases=("insutype",)),
-    Column("med_type", gettext_noop("医疗类别"), aliases=("med_type",)),
-    Column("begntime", gettext_noop("就诊/入院时间"), aliases=("begntime", "就诊时间", "入院时间")),
-    Column("endtime", gettext_noop("出院时间"), aliases=("endtime",), required=False),
     Column(
-        "diagnosis", gettext_noop("主要诊断编码"), aliases=("dise_codg", "诊断编码"), required=False
+        "id_number",
+        gettext_noop("身份证号码"),
+        aliases=("certno", "证件号码", "公民身份号码"),
+        max_length=18,
+        halfwidth=True,
+    ),
+    Column("insutype", gettext_noop("险种类型"), aliases=("insutype",), halfwidth=True),
+    Column("med_type", gettext_noop("医疗类别"), aliases=("med_type",), halfwidth=True),
+    Column(
+        "begntime",
+        gettext_noop("就诊/入院时间"),
+        aliases=("begntime", "就诊时间", "入院时间"),
+        halfwidth=True,
+    ),
+    Column(
+        "endtime", gettext_noop("出院时间"), aliases=("endtime",), required=False, halfwidth=True
+    ),
+    Column(
+        "diagnosis",
+        gettext_noop("主要诊断编码"),
+        aliases=("dise_codg", "诊断编码"),
+        required=False,
+        max_length=30,
+        halfwidth=True,
     ),
     Column("acct", gettext_noop("使用个人账户"), aliases=("acct_used_flag",), required=False),
-    Column("feedetl_sn", gettext_noop("费用明细流水号"), aliases=("feedetl_sn",)),
-    Column("code", gettext_noop("医保目录编码"), aliases=("med_list_codg", "项目编码")),
-    Column("name", gettext_noop("项目名称"), aliases=("med_list_name",), required=False),
-    Column("quantity", gettext_noop("数量"), aliases=("cnt",)),
-    Column("price", gettext_noop("单价"), aliases=("pric",)),
-    Column("amount", gettext_noop("金额"), aliases=("det_item_fee_sumamt",)),
-    Column("occurred", gettext_noop("费用发生时间"), aliases=("fee_ocur_time",), required=False),
+    Column(
+        "feedetl_sn",
+        gettext_noop("费用明细流水号"),
+        aliases=("feedetl_sn",),
+        max_length=30,
+        halfwidth=True,
+    ),
+    Column(
+        "code",
+        gettext_noop("医保目录编码"),
+        aliases=("med_list_codg", "项目编码"),
+        max_length=50,
+        halfwidth=True,
+    ),
+    Column(
+        "name", gettext_noop("项目名称"), aliases=("med_list_name",), required=False, max_length=200
+    ),
+    Column("quantity", gettext_noop("数量"), aliases=("cnt",), halfwidth=True),
+    Column("price", gettext_noop("单价"), aliases=("pric",), halfwidth=True),
+    Column("amount", gettext_noop("金额"), aliases=("det_item_fee_sumamt",), halfwidth=True),
+    Column(
+        "occurred",
+        gettext_noop("费用发生时间"),
+        aliases=("fee_ocur_time",),
+        required=False,
+        halfwidth=True,
+    ),
 ]
 
 
@@ -129,12 +194,13 @@ class ClaimKind(ImportKind):
         begntime = cells.take(_moment, "begntime")
         endtime = cells.take(_moment, "endtime", optional=True)
         quantity = cells.take(_quantity, "quantity")
-        price = cells.take(parse_fen, "price")
-        amount = cells.take(parse_fen, "amount")
+        price = cells.take(_line_fen, "price")
+        amount = cells.take(_line_fen, "amount")
         occurred = cells.take(_moment, "occurred", optional=True)
+        acct = cells.take(_flag, "acct")
         visit_no = cells.take(required, "visit_no")
         sn = cells.take(required, "feedetl_sn")
-        code = cells.take(required, "code")
+        code = cells.take(_item_code, "code")
         if (
             provider is not None
             and ctx.own_county is not None
@@ -161,25 +227,25 @@ class ClaimKind(ImportKind):
             cells.problems.append(RowProblem("endtime", DISCHARGE_REQUIRED))
         cells.done()
         line = FeeLine(
-            feedetl_sn=sn[:30],
-            code=code.upper()[:50],
+            feedetl_sn=sn,
+            code=code,
             quantity=quantity,
             price_fen=price,
             amount_fen=amount,
             occurred_at=occurred or begntime,
-            name=values.get("name", "")[:200],
+            name=values.get("name", ""),
         )
         return provider.handling_region_id, Claim(
             row=ctx.row or 0,
             provider=provider,
-            visit_no=visit_no[:30],
+            visit_no=visit_no,
             person=person,
             insutype=insutype,
             med_type=med_type,
             begntime=begntime,
             endtime=endtime,
-            diagnosis=values.get("diagnosis", "")[:30],
-            acct=values.get("acct", "") in ("1", "是", "Y", "y"),
+            diagnosis=values.get("diagnosis", ""),
+            acct=bool(acct),
             line=line,
         )
 
@@ -329,33 +395,89 @@ def _code(values: dict[str, str], key: str, codes: dict[str, str]) -> str:
 
 
 def _moment(values: dict[str, str], key: str, *, optional: bool = False) -> datetime | None:
+    """A time as people type it: a date the way `dates.parse_date` reads dates (2026-06-01,
+    2026/6/1, 2026年6月1日, 20260601), then optionally a time of day (9:00, 09:00:00, or
+    after a T); a date alone is that day at 08:00. An Excel serial number is named as such."""
     value = values.get(key, "").strip()
     if not value:
         if optional:
             return None
-        raise RowProblem(key, _("必填项为空"))
-    zone = ZoneInfo(settings.TIME_ZONE)
-    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S"):
-        try:
-            return datetime.strptime(value, fmt).replace(tzinfo=zone)
-        except ValueError:
-            continue
+        raise RowProblem(key, REQUIRED)
+    match = _MOMENT.fullmatch(value)
+    day_text, hour, minute, second = match.groups() if match else (value, None, None, None)
     try:
-        day = datetime.strptime(value.replace("/", "-"), "%Y-%m-%d").date()
-    except ValueError:
+        day = dates.parse_date(day_text, field=key)
+        clock = time(int(hour), int(minute), int(second or 0)) if hour and minute else time(8, 0)
+    except BusinessRuleError as exc:
+        if exc.code in ("excel_serial", "date_range"):  # their own, more telling, messages
+            raise RowProblem.of(key, exc) from None
         raise RowProblem(key, BAD_TIME, value=value) from None
-    return datetime.combine(day, time(8, 0), tzinfo=zone)
+    except ValueError:  # 25:00
+        raise RowProblem(key, BAD_TIME, value=value) from None
+    return datetime.combine(day, clock, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+_MOMENT = re.compile(r"(.+?)(?:[T\s]+([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?(?:\.[0-9]+)?)?")
+
+
+_GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")  # 1,000 or 12,345.5
 
 
 def _quantity(values: dict[str, str], key: str) -> Decimal:
     value = required(values, key)
     try:
-        q = Decimal(value)
+        q = Decimal(value.replace(",", "") if _GROUPED.fullmatch(value) else value)
     except InvalidOperation:
         raise RowProblem(key, BAD_QTY, value=value) from None
-    if not q.is_finite() or q <= 0 or q != q.quantize(Decimal("0.0001")):
+    if not q.is_finite() or q <= 0:
+        raise RowProblem(key, BAD_QTY, value=value)
+    if q > MAX_QUANTITY:  # before quantize, which cannot hold 1E+30 to four places
+        raise RowProblem(key, QTY_TOO_LARGE, value=value, limit=f"{MAX_QUANTITY:,}")
+    if q != q.quantize(Decimal("0.0001")):
         raise RowProblem(key, BAD_QTY, value=value)
     return q
+
+
+# 使用个人账户 as people and Excel write it (a workbook's TRUE/FALSE cell included); blank is no.
+FLAGS = {"1": True, "是": True, "Y": True, "TRUE": True, "0": False, "否": False, "N": False}
+FLAGS["FALSE"] = False
+
+
+def _flag(values: dict[str, str], key: str) -> bool:
+    """Anything else is refused: "true", "2" or "使用" read as "no" would bill the patient."""
+    value = values.get(key, "")
+    if not value:
+        return False
+    found = FLAGS.get(value.upper())
+    if found is None:
+        raise RowProblem(key, BAD_CODE, value=value, choices="1 是、0 否")
+    return found
+
+
+def _line_fen(values: dict[str, str], key: str) -> int:
+    fen = parse_fen(values, key)
+    if fen > MAX_LINE_YUAN * 100:
+        raise RowProblem(key, AMOUNT_TOO_LARGE, value=values[key], limit=f"{MAX_LINE_YUAN:,}")
+    return fen
+
+
+def _item_code(values: dict[str, str], key: str) -> str:
+    code = required(values, key).upper()
+    if code.isdigit() and len(code) < ITEM_CODE_DIGITS and _zeros_lost(code):
+        raise RowProblem(key, LEADING_ZEROS, value=code, length=len(code))
+    return code
+
+
+def _zeros_lost(code: str) -> bool:
+    """The catalogue knows the code with its leading zeros, and not as written."""
+    from pooling.benefits.catalogue.models import CatalogueItem
+
+    known = set(
+        CatalogueItem.objects.filter(code__in=[code, code.zfill(ITEM_CODE_DIGITS)]).values_list(
+            "code", flat=True
+        )
+    )
+    return code not in known and code.zfill(ITEM_CODE_DIGITS) in known
 
 
 def _yuan(fen: int) -> str:

@@ -73,11 +73,17 @@ def settlement_reverse(
     original = Settlement.objects.get(month=settlement.month, pk=settlement.pk)
     if original.kind != SettlementKind.SETTLE:
         raise BusinessRuleError(
-            NOT_A_SETTLEMENT, code="not_a_settlement", params={"setl_id": original.setl_id}
+            NOT_A_SETTLEMENT,
+            code="not_a_settlement",
+            field="setl_id",
+            params={"setl_id": original.setl_id},
         )
     if SettlementReversal.objects.filter(original_id=original.pk).exists():
         raise BusinessRuleError(
-            ALREADY_REVERSED, code="already_reversed", params={"setl_id": original.setl_id}
+            ALREADY_REVERSED,
+            code="already_reversed",
+            field="setl_id",
+            params={"setl_id": original.setl_id},
         )
     moment = when or timezone.now()
     row = Settlement(
@@ -112,7 +118,10 @@ def settlement_reverse(
             )
     except IntegrityError:  # only if someone bypassed the person lock; the database still says no
         raise BusinessRuleError(
-            ALREADY_REVERSED, code="already_reversed", params={"setl_id": original.setl_id}
+            ALREADY_REVERSED,
+            code="already_reversed",
+            field="setl_id",
+            params={"setl_id": original.setl_id},
         ) from None
     with unrestricted():
         if original.acct_pay:

@@ -38,7 +38,7 @@ SETTLED_FEES = _("费用明细 %(sn)s 已结算，请先撤销结算")
 DUPLICATE_SN = _("费用明细流水号 %(sn)s 已上传过")
 DUPLICATE_SN_IN_MESSAGE = _("本次上传中费用明细流水号 %(sn)s 出现了两次")
 BAD_AMOUNT = _(
-    "费用明细 %(sn)s：金额（det_item_fee_sumamt）%(amount)s 元不等于数量 %(qty)s × 单价 %(price)s 元（应为 %(expected)s 元）"
+    "费用明细 %(sn)s：金额 det_item_fee_sumamt %(amount)s 元不等于数量 cnt %(qty)s × 单价 pric %(price)s 元（应为 %(expected)s 元）"
 )
 BEFORE_VISIT = _("费用明细 %(sn)s 的发生时间早于就诊开始时间")
 NO_LINES = _("费用明细不能为空")

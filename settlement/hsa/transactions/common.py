@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from pooling.kernel.permissions import HSA_GATEWAY
 from pooling.kernel.scoping import unrestricted
 from settlement.hsa import fields
-from settlement.hsa.codes import INSUTYPES, MED_TYPES
+from settlement.hsa.codes import INPATIENT_MED_TYPES, INSUTYPES, MED_TYPES
 from settlement.hsa.dispatch import Context
 from settlement.hsa.errors import HsaError
 from settlement.hsa.people import check_same_person
@@ -22,9 +22,11 @@ from settlement.services import fees_sql, memo
 from settlement.services.settle import SettleInput, settlement_quote, settlement_settle
 from settlement.services.visits import FeeLine, VisitInfo, fees_add
 
+MAX_DIAGNOSES = 50
 MIXED_VISITS = _("一次上传的费用明细须属于同一就诊（第 %(row)s 条的 mdtrt_id 为 %(value)s）")
 LINE = _("第 %(row)s 条费用明细：%(detail)s")
 WRONG_KIND = _("就诊 %(mdtrt_id)s 是%(kind)s，请使用%(use)s交易")
+SETTLEMENT_KIND = _("结算 setl_id=%(setl_id)s 是%(kind)s结算，请使用%(use)s交易")
 MID_SETTLEMENT = _("暂不支持中途结算（mid_setl_flag=1），请出院后结算")
 
 
@@ -38,8 +40,12 @@ def med_type(data: dict[str, Any], *, required: bool = True) -> str:
 
 def diagnoses(ctx: Context) -> tuple[dict[str, str], ...]:
     rows = fields.rows(ctx.input, "diseinfo", required=False)
+    if (
+        len(rows) > MAX_DIAGNOSES
+    ):  # refused, not cut: a diagnosis dropped silently is a wrong record
+        raise fields.bad("diseinfo", f"对象数组，最多 {MAX_DIAGNOSES} 条", len(rows))
     out = []
-    for row in rows[:50]:
+    for row in rows:
         out.append(
             {
                 "diag_type": fields.text(row, "diag_type", required=False, max_len=3),
@@ -74,6 +80,19 @@ def check_kind(visit: Visit, *, inpatient: bool) -> None:
             mdtrt_id=visit.mdtrt_id,
             kind="住院" if visit.inpatient else "门诊",
             use="住院（23xx/24xx）" if visit.inpatient else "门诊（22xx）",
+        )
+
+
+def check_settlement_kind(row: Settlement, *, inpatient: bool) -> None:
+    """2208 cancels outpatient settlements, 2305 inpatient ones (as check_kind for visits)."""
+    if (row.med_type in INPATIENT_MED_TYPES) != inpatient:
+        raise HsaError(
+            SETTLEMENT_KIND,
+            field="setl_id",
+            code="wrong_kind",
+            setl_id=row.setl_id,
+            kind="门诊" if inpatient else "住院",
+            use="门诊结算撤销（2208）" if inpatient else "住院结算撤销（2305）",
         )
 
 

@@ -117,6 +117,7 @@ def settle(ctx: Context) -> dict[str, Any]:
 @register("2305", "住院结算撤销", writes=True)
 def cancel_settlement(ctx: Context) -> dict[str, Any]:
     row = settlement_from(ctx.data)
+    common.check_settlement_kind(row, inpatient=True)
     reversal = settlement_reverse(
         settlement=row,
         reason="住院结算撤销（2305）",

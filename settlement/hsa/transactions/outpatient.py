@@ -98,6 +98,7 @@ def settle(ctx: Context) -> dict[str, Any]:
 @register("2208", "门诊结算撤销", writes=True)
 def cancel_settlement(ctx: Context) -> dict[str, Any]:
     row = settlement_from(ctx.data)
+    common.check_settlement_kind(row, inpatient=False)
     reversal = settlement_reverse(
         settlement=row,
         reason="门诊结算撤销（2208）",

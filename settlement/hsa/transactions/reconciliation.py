@@ -23,6 +23,7 @@ from settlement.models import ProviderStatement, Settlement
 from settlement.partitioning import parse_external_id
 from settlement.selectors import fund_pay_includes_account, settlements_between, totals
 
+REFUND_FLAGS = {"0": "结算", "1": "退费"}
 BAD_PERIOD = _("对账结束日期不能早于开始日期，且对账期间不超过 366 天")
 LABELS = {
     "count": "结算笔数",
@@ -45,7 +46,7 @@ def _filtered(ctx: Context, data: dict[str, Any]) -> tuple[Any, Any, Any, str, s
     rows = settlements_between(provider_id=ctx.provider.pk, begin=begin, end=end)
     insutype = fields.choice(data, "insutype", INSUTYPES, required=False)
     clr_type = fields.choice(data, "clr_type", CLR_TYPES, required=False)
-    refund = fields.text(data, "refd_setl_flag", required=False, max_len=1)
+    refund = fields.choice(data, "refd_setl_flag", REFUND_FLAGS, required=False)
     if insutype:
         rows = rows.filter(insutype=insutype)
     if clr_type:

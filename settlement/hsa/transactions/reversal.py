@@ -14,7 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from pooling.kernel.permissions import HSA_GATEWAY
 from settlement.hsa import fields
 from settlement.hsa.dispatch import Context, register
+from settlement.hsa.envelope import msgid_shape
 from settlement.hsa.errors import HsaError
+from settlement.hsa.people import check_same_person
 from settlement.hsa.shapes import settlement_from, visit_from
 from settlement.models import Message, SettlementReversal
 from settlement.services.reverse import settlement_reverse
@@ -31,6 +33,9 @@ ALREADY = "原结算已撤销，无需冲正"
 def reverse(ctx: Context) -> dict[str, Any]:
     data = ctx.data
     omsgid = fields.text(data, "omsgid", max_len=30)
+    # Only a message of this provider's can be reversed: another's id, or no msgid at all, is an
+    # error in the request, not "nothing to undo".
+    msgid_shape(omsgid, own=ctx.provider.national_code, field="omsgid")
     oinfno = fields.text(data, "oinfno", max_len=4)
     if oinfno not in ("2201", "2204", "2207", "2301", "2304", "2401"):
         raise HsaError(UNSUPPORTED, field="oinfno", code="unsupported", value=oinfno)
@@ -51,12 +56,7 @@ def reverse(ctx: Context) -> dict[str, Any]:
 
 
 def _original(omsgid: str, *, provider_id: int) -> Message | None:
-    if len(omsgid) != 30 or not omsgid[12:18].isdigit():
-        return None
-    try:
-        month = date(int(omsgid[12:16]), int(omsgid[16:18]), 1)
-    except ValueError:
-        return None
+    month = date(int(omsgid[12:16]), int(omsgid[16:18]), 1)  # msgid_shape checked the time
     return Message.objects.filter(month=month, msgid=omsgid, provider_id=provider_id).first()
 
 
@@ -64,6 +64,7 @@ def _undo(ctx: Context, original: Message) -> str:
     out = original.response
     if original.infno in ("2207", "2304"):
         row = settlement_from(out["setlinfo"])
+        check_same_person(ctx.data, row.person_id)  # the psn_no the request names, if any
         if SettlementReversal.objects.filter(original_id=row.pk).exists():
             return ALREADY
         settlement_reverse(
@@ -77,11 +78,13 @@ def _undo(ctx: Context, original: Message) -> str:
     if original.infno in ("2201", "2401"):
         block = out.get("data") or out.get("result") or {}
         visit = visit_from(block)
+        check_same_person(ctx.data, visit.person_id)
         visit_cancel(visit=visit)
         return DONE
     rows = out.get("result") or []
     if rows:
         visit = visit_from({"mdtrt_id": out["mdtrt_id"]})
+        check_same_person(ctx.data, visit.person_id)
         for row in rows:
             fees_cancel(visit=visit, feedetl_sn=row["feedetl_sn"])
     return DONE
