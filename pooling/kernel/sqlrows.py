@@ -16,11 +16,24 @@ without it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, TypeVar
+from operator import attrgetter
+from typing import Any, NamedTuple, TypeVar
 
-from django.db import connection, models
-from django.db.models import Field
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db.models import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    Field,
+    ForeignKey,
+    IntegerField,
+    TextField,
+)
+from django.db.models.fields import AutoFieldMixin
 
 from pooling.kernel.scoping import ScopedModel, scope_where
 
@@ -107,15 +120,137 @@ def insert_fields(model: type[models.Model]) -> tuple[Field[Any, Any], ...]:
 def row_values(model: type[models.Model], row: models.Model) -> list[Any]:
     """`row`'s values for `insert_fields(model)`, adapted as `save()` adapts them for an add
     (`pre_save` stamps auto_now_add, `get_db_prep_save` adapts JSON, dates, decimals)."""
-    return [f.get_db_prep_save(f.pre_save(row, True), connection) for f in insert_fields(model)]
+    return adapted(model, pre_saved(model, row))
+
+
+def pre_saved(model: type[models.Model], row: models.Model) -> list[Any]:
+    """`field.pre_save(row, add=True)` for each of `insert_fields(model)`: the values before
+    adaptation (a caller that must see an expression first looks here, then calls `adapted`)."""
+    return [a.attr(row) if a.plain else a.field.pre_save(row, True) for a in _adapters(model)]
+
+
+def adapted(model: type[models.Model], values: Sequence[Any]) -> list[Any]:
+    """`pre_saved` values through each field's `get_db_prep_save`, as `save()` sends them."""
+    prep = _prep(connections[DEFAULT_DB_ALIAS])
+    return [prep(a, v) for a, v in zip(_adapters(model), values, strict=True)]
 
 
 def column_values(model: type[models.Model], rows: Sequence[models.Model]) -> list[list[Any]]:
     """`row_values` of several rows, column by column: the arrays `unnest_insert` takes."""
+    prep = _prep(connections[DEFAULT_DB_ALIAS])
     return [
-        [f.get_db_prep_save(f.pre_save(row, True), connection) for row in rows]
-        for f in insert_fields(model)
+        [prep(a, a.attr(row) if a.plain else a.field.pre_save(row, True)) for row in rows]
+        for a in _adapters(model)
     ]
+
+
+# Why not simply `f.get_db_prep_save(f.pre_save(row, True), connection)` per value, as `save()`:
+# that chain (get_db_prep_save → get_db_prep_value → get_prep_value → to_python, and
+# `connection.ops` through the ConnectionProxy each time) ran 160 times a settlement, a tenth of
+# its CPU (issue 12). For the field classes and exact value types below, Django 5.2's chain
+# provably returns the value itself, except for its last step, the backend's own `ops` call,
+# which is made here just as Django makes it (so it holds on every database):
+#   CharField/TextField: str or None     → the value (to_python returns a str as it is)
+#   BooleanField: bool or None           → the value (to_python: bool(value))
+#   IntegerField & co: int or None       → ops.adapt_integerfield_value(value, internal type)
+#   DateField: date (not datetime), None → ops.adapt_datefield_value(value)
+#   DateTimeField: None, a datetime aware (or any when USE_TZ is off: no make_aware)
+#                                        → ops.adapt_datetimefield_value(value)
+#   ForeignKey: None                     → None (its own get_db_prep_save)
+#     to an AutoField: int               → ops.validate_autopk_value(value)
+#     to a CharField (a region's code): a str but "" → the value (its target's chain, as above)
+# A field qualifies only if every class of its MRO that defines a method of that chain is one of
+# those Django classes (a subclass overriding one does not); any other field, and any value of
+# another type (a bool in an IntegerField, a str date, a lazy string), takes Django's whole chain.
+_CHAIN = ("get_db_prep_save", "get_db_prep_value", "get_prep_value", "to_python")
+_SLOW, _SAME, _INT, _FK_INT, _FK_STR, _DATE, _DATETIME = range(7)
+
+
+class _Adapter(NamedTuple):
+    field: Field[Any, Any]
+    attr: Callable[[Any], Any]  # operator.attrgetter(attname)
+    plain: bool  # pre_save is the attribute as it is (not auto_now*, not overridden)
+    kind: int
+    same: type | None  # _SAME's value type (str or bool)
+    internal_type: str  # for ops.adapt_integerfield_value
+
+
+def _defined_only_by(cls: type, allowed: tuple[type, ...], names: tuple[str, ...]) -> bool:
+    return all(k in allowed for k in cls.__mro__ if any(n in vars(k) for n in names))
+
+
+def _adapter(f: Field[Any, Any]) -> _Adapter:
+    """How `f`'s values are adapted: decided once, from its class and options."""
+    cls = type(f)
+    auto = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    plain = not auto and _defined_only_by(cls, (Field, DateField, DateTimeField), ("pre_save",))
+    kind: int = _SLOW
+    same: type | None = None
+    if isinstance(f, (CharField, TextField)) and _defined_only_by(
+        cls, (Field, CharField, TextField), _CHAIN
+    ):
+        kind, same = _SAME, str
+    elif isinstance(f, BooleanField) and _defined_only_by(cls, (Field, BooleanField), _CHAIN):
+        kind, same = _SAME, bool
+    elif isinstance(f, IntegerField) and _defined_only_by(cls, (Field, IntegerField), _CHAIN):
+        kind = _INT
+    elif isinstance(f, DateTimeField) and _defined_only_by(
+        cls, (Field, DateField, DateTimeField), _CHAIN
+    ):
+        kind = _DATETIME
+    elif isinstance(f, DateField) and _defined_only_by(cls, (Field, DateField), _CHAIN):
+        kind = _DATE
+    elif isinstance(f, ForeignKey) and _defined_only_by(cls, (Field, ForeignKey), _CHAIN):
+        target, to = f.target_field, type(f.target_field)
+        if isinstance(target, AutoFieldMixin) and _defined_only_by(
+            to, (Field, IntegerField, AutoFieldMixin), _CHAIN
+        ):
+            kind = _FK_INT
+        elif isinstance(target, CharField) and _defined_only_by(to, (Field, CharField), _CHAIN):
+            kind = _FK_STR
+    return _Adapter(f, attrgetter(f.attname), plain, kind, same, f.get_internal_type())
+
+
+@lru_cache(maxsize=32)
+def _adapters(model: type[models.Model]) -> tuple[_Adapter, ...]:
+    """One `_Adapter` per field of `insert_fields(model)` (nothing in them depends on the database:
+    `_prep` takes the connection's functions per batch)."""
+    return tuple(_adapter(f) for f in insert_fields(model))
+
+
+def _prep(conn: Any) -> Callable[[_Adapter, Any], Any]:
+    """`field.get_db_prep_save(value, conn)` for an `_Adapter`'s field, its shortcut where one
+    applies; the connection's functions looked up once for a batch of values."""
+    ops = conn.ops
+    adapt_int, autopk = ops.adapt_integerfield_value, ops.validate_autopk_value
+    adapt_date, adapt_datetime = ops.adapt_datefield_value, ops.adapt_datetimefield_value
+    use_tz = settings.USE_TZ
+
+    def prep(a: _Adapter, value: Any) -> Any:
+        kind, t = a.kind, type(value)
+        if kind == _SAME:
+            if t is a.same or value is None:
+                return value
+        elif kind == _INT:
+            if t is int or value is None:
+                return adapt_int(value, a.internal_type)
+        elif kind == _FK_INT:
+            if value is None:
+                return None
+            if t is int:
+                return autopk(value)
+        elif kind == _FK_STR:
+            if value is None or (t is str and value):
+                return value
+        elif kind == _DATE:
+            if t is date or value is None:
+                return adapt_date(value)
+        elif kind == _DATETIME:
+            if value is None or (t is datetime and (not use_tz or value.utcoffset() is not None)):
+                return adapt_datetime(value)
+        return a.field.get_db_prep_save(value, conn)
+
+    return prep
 
 
 @lru_cache(maxsize=32)

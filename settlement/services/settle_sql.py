@@ -289,15 +289,13 @@ def _write_each(*, row: Settlement, acc: Accumulator, fees: list[FeeDetail]) -> 
 def _insert(row: Settlement) -> tuple[str, list[Any]]:
     """Django's INSERT … RETURNING id for the row, as `save()` would send it: the SQL compiled once
     (`insert_template`), each value adapted per row as the compiler adapts it — the field's
-    `pre_save` (add), then `get_db_prep_save`."""
-    sql, fields = insert_template(connection.vendor)
-    values = [field.pre_save(row, True) for field in fields]
+    `pre_save` (add), then `get_db_prep_save` (by `sqlrows`, which shortcuts that chain where it
+    provably changes nothing)."""
+    sql, _fields = insert_template(connection.vendor)
+    values = sqlrows.pre_saved(Settlement, row)
     if any(hasattr(value, "resolve_expression") for value in values):
         return compile_insert(row)  # an expression (a database default…): the compiler's own SQL
-    return sql, [
-        field.get_db_prep_save(v, connection=connection)
-        for field, v in zip(fields, values, strict=True)
-    ]
+    return sql, sqlrows.adapted(Settlement, values)
 
 
 @lru_cache(maxsize=4)
