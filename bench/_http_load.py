@@ -105,7 +105,7 @@ def write_floor(job: Job) -> dict[str, Any]:
     the same payloads as a 2204 and 2207 carry; latency is of the pair together."""
 
     def one(client: ProviderClient, patient: Patient, n: int) -> dict[str, Any]:
-        visit = uuid.uuid4().hex
+        visit = uuid.uuid4().hex[:30]  # the interface's ids are at most 30 characters
         stamp = f"{datetime.now(ZONE):%Y-%m-%d %H:%M:%S}"
         lines = [(job.items[(n + k) % len(job.items)], 1 + (n + k) % 3) for k in range(1, 6)]
         rows, total = fee_rows(visit, patient, lines, stamp)

@@ -554,6 +554,7 @@ def _report_write_floor(
         print(f"  refused: {error}")
     per_pair = writes["cpu"] / max(writes["ok"], 1)
     per_settle = run["cpu"] / max(run["ok"], 1)
+    per_load = run.get("load_cpu", 0.0) / max(run["ok"], 1)
     ceiling = cores / per_pair if per_pair else 0.0
     print(
         f"wfloor  server CPU {per_pair * 1000:.1f} ms per pair (hand-written SQL, committed) → ceiling "
@@ -575,6 +576,8 @@ def _report_write_floor(
             f"verdict 300 settlements/s is within the write floor's ceiling ({ceiling:,.0f}/s, "
             f"{ceiling / 300:.2f}× the target); the gap is the settlement's own cost: "
             f"{per_settle * 1000:.1f} ms CPU where 300/s on {cores} cores allows {cores / 300 * 1000:.1f} ms"
+            f" ({(cores / 300 - per_load) * 1000:.1f} ms beside the load processes' own "
+            f"{per_load * 1000:.1f} ms on the same cores)"
         )
 
 
