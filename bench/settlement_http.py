@@ -41,6 +41,26 @@ keeps the same server up after the measured run until it has settled N and print
 RSS at 10k, 25k, 50k, 100k… (a flat line: no leak).
 Targets (issue 12): ≥ 300 settlements/s, p99 < 100 ms.
 
+Measured 2026-11-30 (third session), main (ff3a924 + bench fixes) alternated with the session's
+starting code (e02eedc, this bench file copied in), same command, load 2.5–3.2 (the bench's own):
+                 checkout 2204+2207        server CPU per settlement   load CPU   1101 floor   3 messages
+    e02eedc:     179.3 / 188.5 per s, p99 89 / 83 ms   9.5 / 8.9 ms (PG 2.8 / 2.6)   1.0 / 0.9   2.7 / 2.4 ms   131 / 130/s
+    main:        198.6 / 206.1 per s, p99 86 / 87 ms   8.3 / 8.1 ms (PG 2.4 / 2.3)   0.9 / 0.9   1.5 / 1.5 ms   157 / 152/s
+    (a quieter main run before: 217.6/s, p99 74 ms, 7.8 ms — gunicorn 5.6, PostgreSQL 2.2.)
+  ≥ 300/s NOT met: it needs ≤ 6.7 ms a settlement on these 2 cores, ≤ 5.8 ms beside the load
+  processes' own 0.9 ms (now printed). What this session changed: PostgreSQL plans every prepared
+  statement of a message generically (prepared.py: on the 62-partition tables it had re-planned
+  each on every run — pg_stat_statements: planning 519 → 68 ms over 300 settlements); psycopg
+  caches the settlement write's parsed placeholders (70 parameters, over its 50 limit); the
+  explanation's message constants are translated once per language (pooling/kernel/texts.py);
+  insert values skip Django's adaptation chain where it is the identity (sqlrows, 311 → 88 µs a
+  settlement); 1101's reads by hand (1.6 → 0.9 ms in process); gc.freeze() after the server loads
+  (a full collection cost 55 ms on one request every few dozen settlements).
+  Tried, not made the default: gthread workers with keep-alive — back to back 224.9 / 191.4 vs sync
+  207.7 / 168.7 per s and 7.7 / 9.1 vs 8.2 / 10.1 ms CPU, but p99 93 / 109 vs 74 / 94 ms: a kept
+  connection stays with its worker, so requests queue behind a busy one; a Unix socket to
+  PostgreSQL instead of loopback TCP (no difference within noise).
+
 Measured 2026-11-30 (second session), main after the hot path left the ORM compiler, 3 sync
 workers, 3 load processes × 4 connections, TTL 5, 5,000 generated people,
 `DATABASE_URL=…/pooling_bench_people .venv/bin/python -m bench settlement_http --settlements 2000`,
