@@ -46,9 +46,11 @@ KNOWN: dict[str, Check] = {
     "mid_setl_flag": fields.flag,
     "refd_setl_flag": fields.flag,
     **dict.fromkeys(
-        ("psn_no", "mdtrt_id", "setl_id", "mdtrt_cert_no", "chrg_bchno", "feedetl_sn", "invono"),
+        ("psn_no", "mdtrt_id", "setl_id", "chrg_bchno", "feedetl_sn", "invono"),
         lambda block, name: fields.text(block, name, required=False, max_len=30),
     ),
+    # 50 in the interface: an e-certificate's token (01) is longer than an ID number.
+    "mdtrt_cert_no": lambda block, name: fields.text(block, name, required=False, max_len=50),
     **dict.fromkeys(
         (
             "medfee_sumamt",

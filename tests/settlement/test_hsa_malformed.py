@@ -530,7 +530,7 @@ def _cases() -> list[tuple[str, tuple[Any, ...], list[Any], str]]:
         ("med_type", ["99", "<script>", 11]),
         ("psn_setlway", ["03", "x"]),
         ("mdtrt_cert_type", ["04", 2]),
-        ("mdtrt_cert_no", ["x" * 40, "1\u202e2"]),
+        ("mdtrt_cert_no", ["x" * 51, "1\u202e2"]),
         ("fulamt_ownpay_amt", ["-1", "1e3", "abc"]),
         ("inscp_scp_amt", ["1.001"]),
     ):

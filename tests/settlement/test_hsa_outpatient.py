@@ -9,7 +9,10 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+from django.utils import timezone
+
 from settlement.models import Accumulator, Settlement
+from tests.settlement.hsa_client import psn
 
 
 def test_it_settles_an_outpatient_visit_with_the_national_fields(hsa, people):
@@ -188,3 +191,39 @@ def test_a_repeat_answered_by_another_server_process_has_the_same_amounts(hsa, p
     assert json.loads(again)["output"] == json.loads(first)["output"]
     assert b'"hifp_pay":' in again and b'"hifp_pay":"' not in again  # a JSON number
     assert Settlement.objects.count() == 1
+
+
+def test_a_visit_named_by_psn_no_keeps_the_certificate_the_hospital_read(hsa, people):
+    """With psn_no the person is known; the certificate beside it is what was presented:
+    an e-certificate's token (01) or a social-security card's own number (03) — up to the
+    interface's 50 characters, and neither of them an ID number to compare with."""
+    person = people.employee
+    for cert_type, cert_no in (("01", "320900ec" + "a1b2c3d4" * 5), ("03", "A01234567")):
+        answer = hsa.post(
+            "2201",
+            {
+                "data": {
+                    "psn_no": psn(person),
+                    "insutype": "310",
+                    "med_type": "11",
+                    "begntime": f"{timezone.localtime():%Y-%m-%d} 08:30:00",
+                    "mdtrt_cert_type": cert_type,
+                    "mdtrt_cert_no": cert_no,
+                }
+            },
+        )
+        assert answer["infcode"] == 0, (cert_type, answer)
+    other = hsa.post(
+        "2201",
+        {
+            "data": {
+                "psn_no": psn(person),
+                "insutype": "310",
+                "med_type": "11",
+                "begntime": f"{timezone.localtime():%Y-%m-%d} 08:30:00",
+                "mdtrt_cert_type": "02",
+                "mdtrt_cert_no": people.retiree.id_number,
+            }
+        },
+    )
+    assert other["infcode"] == -1 and other["err_field"] == "mdtrt_cert_no", other
