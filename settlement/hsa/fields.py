@@ -32,9 +32,11 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u206
 # separator or full-width digit (Decimal() and int() would accept each of them silently).
 # The integer part's 10 digits keep fen and quantities inside their columns (bigint,
 # numeric(14, 4)) and every sum of them inside bigint.
-_MONEY = re.compile(r"(?:0|[1-9][0-9]{0,9})(?:\.[0-9]{1,2})?")
+# A fraction may run on in zeros to the interface's own precision (pric is 16,6 and cnt 16,4:
+# HIS systems send "12.500000" from such columns); the value is still whole fen, or 4 decimals.
+_MONEY = re.compile(r"(?:0|[1-9][0-9]{0,9})(?:\.[0-9]{1,2}0{0,4})?")
 _SIGNED_MONEY = re.compile("-?" + _MONEY.pattern)
-_QTY = re.compile(r"(?:0|[1-9][0-9]{0,9})(?:\.[0-9]{1,4})?")
+_QTY = re.compile(r"(?:0|[1-9][0-9]{0,9})(?:\.[0-9]{1,4}0{0,2})?")
 _INT = re.compile(r"-?[0-9]{1,18}")
 # Dates and times read from the match's groups: strptime costs several times more, on every fee line.
 _DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")

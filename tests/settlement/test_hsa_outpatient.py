@@ -227,3 +227,45 @@ def test_a_visit_named_by_psn_no_keeps_the_certificate_the_hospital_read(hsa, pe
         },
     )
     assert other["infcode"] == -1 and other["err_field"] == "mdtrt_cert_no", other
+
+
+def test_a_price_written_to_the_interfaces_six_decimals_is_the_same_fen(hsa, people):
+    """pric is a 16,6 number in the interface and cnt 16,4: many HIS send every decimal of their
+    column ("12.500000", 2.0000). The value is whole fen and a whole count, so it settles; a real
+    third decimal of a fen is still refused."""
+    person = people.employee
+    mdtrt_id = hsa.register(person)
+    upload = hsa.fees(mdtrt_id, person, [("001102000000100", "2.0000", "12.500000")])
+    assert upload["infcode"] == 0, upload
+    sub_fen = hsa.fees(mdtrt_id, person, [("001102000000100", "1", "12.505000")])
+    assert sub_fen["infcode"] == -1 and sub_fen["err_field"] == "pric", sub_fen
+    sent = hsa.envelope("2204", {"feedetail": []})
+    sent["input"]["feedetail"] = [
+        {
+            "feedetl_sn": "N1",
+            "mdtrt_id": mdtrt_id,
+            "chrg_bchno": "B1",
+            "psn_no": psn(person),
+            "fee_ocur_time": f"{timezone.localtime():%Y-%m-%d} 09:00:00",
+            "med_list_codg": "001102000000100",
+            "det_item_fee_sumamt": "@@AMOUNT@@",
+            "cnt": "@@CNT@@",
+            "pric": "@@PRICE@@",
+        }
+    ]
+    raw = (
+        json.dumps(sent)
+        .replace('"@@AMOUNT@@"', "12.50")
+        .replace('"@@CNT@@"', "1.0000")
+        .replace('"@@PRICE@@"', "12.500000")
+    )
+    response = hsa.client.post(
+        "/api/hsa/",
+        data=raw,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {hsa.token}",
+    )
+    assert response.json()["infcode"] == 0, response.json()
+    settled = hsa.settle(mdtrt_id, person, "37.50")
+    assert settled["infcode"] == 0, settled["err_msg"]
+    assert settled["output"]["setlinfo"]["medfee_sumamt"] == Decimal("37.50")
