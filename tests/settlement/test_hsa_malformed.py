@@ -781,12 +781,14 @@ def test_more_diagnoses_than_kept_are_refused_not_cut(world, db):
     attack(world, "2201", payload, "diseinfo")
 
 
-@pytest.mark.parametrize("where", ["unknown_note", "invono", "psn_no", "key\ud800"])
-def test_a_lone_surrogate_anywhere_in_a_settlement(world, db, where):
-    """Half a UTF-16 pair decodes to text that cannot be encoded again (the msgid's digest, the
-    database): refused naming the field (in a key: the key, escaped), not an internal error."""
+@pytest.mark.parametrize("half", ["\ud800", "\udc00", "\udfff"])
+@pytest.mark.parametrize("where", ["unknown_note", "invono", "psn_no", "key\ud800", "key\udc00"])
+def test_a_lone_surrogate_anywhere_in_a_settlement(world, db, where, half):
+    """Half a UTF-16 pair (high or low) decodes to text that cannot be encoded again (the msgid's
+    digest, the database): refused naming the field (in a key: the key, escaped), not an
+    internal error."""
     payload = good("2207", world)
-    payload["data"][where] = "x\ud800"
+    payload["data"][where] = "x" + half
     body = json.dumps(world.hsa.envelope("2207", payload))  # ensure_ascii writes \ud800
     before = counts()
     shown = where.encode("utf-8", "backslashreplace").decode()
