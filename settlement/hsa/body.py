@@ -81,7 +81,8 @@ NOT_OBJECT = "顶层应为对象，收到%s"
 UNICODE_RULE = "Unicode 文本，不含不成对的 \\uD800–\\uDFFF 转义"
 # A \uD800–\uDFFF escape: half of a UTF-16 pair (an emoji written \ud83d\ude00 is fine); one alone
 # decodes to a str that cannot be encoded again (the digest, the database), so it is refused here.
-_SURROGATE = re.compile(r"\\u[dD][89abAB]")
+# Either half: a lone low one (\uDC00–\uDFFF) is as unencodable as a lone high one.
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 _KINDS = {
     list: "数组",
     str: "字符串",

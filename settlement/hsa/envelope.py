@@ -107,7 +107,7 @@ def parse(body: bytes) -> Envelope:
         raise HsaError(
             BAD_FORMAT, field="data", code="bad_format", rule="对象", value=kind(payload["data"])
         )
-    known.check(payload)
+    known.check(payload, infno=raw.get("infno"))
     known.check_envelope(raw)
     values = {
         name: fields.text(raw, name, required=required, max_len=longest)

@@ -22,6 +22,7 @@ from settlement.hsa.errors import BAD_FORMAT, MISSING, HsaError
 DATE_RULE = "日期 yyyy-MM-dd，年份 2000–2999"
 TIME_RULE = "时间 yyyy-MM-dd HH:mm:ss，年份 2000–2999"
 MONEY_RULE = "非负金额，单位元，最多两位小数，不超过 9999999999.99（如 12.50）"
+SIGNED_MONEY_RULE = "金额，单位元，最多两位小数，退费为负，绝对值不超过 9999999999.99（如 -12.50）"
 QTY_RULE = "正数，最多四位小数，不超过 9999999999.9999"
 INT_RULE = "整数（不超过 18 位），不小于 %s"
 # A control character — C0, DEL and C1, zero-width and bidirectional overrides (which make a
@@ -31,8 +32,11 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u206
 # separator or full-width digit (Decimal() and int() would accept each of them silently).
 # The integer part's 10 digits keep fen and quantities inside their columns (bigint,
 # numeric(14, 4)) and every sum of them inside bigint.
-_MONEY = re.compile(r"(?:0|[1-9][0-9]{0,9})(?:\.[0-9]{1,2})?")
-_QTY = re.compile(r"(?:0|[1-9][0-9]{0,9})(?:\.[0-9]{1,4})?")
+# A fraction may run on in zeros to the interface's own precision (pric is 16,6 and cnt 16,4:
+# HIS systems send "12.500000" from such columns); the value is still whole fen, or 4 decimals.
+_MONEY = re.compile(r"(?:0|[1-9][0-9]{0,9})(?:\.[0-9]{1,2}0{0,4})?")
+_SIGNED_MONEY = re.compile("-?" + _MONEY.pattern)
+_QTY = re.compile(r"(?:0|[1-9][0-9]{0,9})(?:\.[0-9]{1,4}0{0,2})?")
 _INT = re.compile(r"-?[0-9]{1,18}")
 # Dates and times read from the match's groups: strptime costs several times more, on every fee line.
 _DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
@@ -97,6 +101,17 @@ def money_fen(data: dict[str, Any], field: str, *, required: bool = True) -> int
         return yuan_to_fen(amount, negative=False)  # the money rule, as at every other door
     except BusinessRuleError:
         raise bad(field, MONEY_RULE, value) from None
+
+
+def signed_money_fen(data: dict[str, Any], field: str, *, required: bool = True) -> int:
+    """An amount that may be negative: a reconciliation's figures, where a cancelled settlement
+    counts as we answered it (its setlinfo's amounts are negative, refd_setl_flag 1)."""
+    value = data.get(field)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise HsaError(MISSING, field=field, code="missing")
+        return 0
+    return yuan_to_fen(_number(field, value, SIGNED_MONEY_RULE, _SIGNED_MONEY))
 
 
 def quantity(data: dict[str, Any], field: str) -> Decimal:

@@ -46,9 +46,11 @@ KNOWN: dict[str, Check] = {
     "mid_setl_flag": fields.flag,
     "refd_setl_flag": fields.flag,
     **dict.fromkeys(
-        ("psn_no", "mdtrt_id", "setl_id", "mdtrt_cert_no", "chrg_bchno", "feedetl_sn", "invono"),
+        ("psn_no", "mdtrt_id", "setl_id", "chrg_bchno", "feedetl_sn", "invono"),
         lambda block, name: fields.text(block, name, required=False, max_len=30),
     ),
+    # 50 in the interface: an e-certificate's token (01) is longer than an ID number.
+    "mdtrt_cert_no": lambda block, name: fields.text(block, name, required=False, max_len=50),
     **dict.fromkeys(
         (
             "medfee_sumamt",
@@ -76,16 +78,27 @@ KNOWN: dict[str, Check] = {
 }
 
 
-def check(payload: dict[str, Any]) -> None:
+# Reconciliation (3201 totals, 3202 rows) states figures as our answers gave them: a cancelled
+# settlement's amounts are negative (its setlinfo, refd_setl_flag 1), and so is a period's
+# total of cancellations. Everywhere else these amounts are what is charged: not negative.
+RECONCILIATIONS = ("3201", "3202")
+SIGNED: dict[str, Check] = dict.fromkeys(
+    ("medfee_sumamt", "fund_pay_sumamt", "acct_pay"),
+    lambda block, name: fields.signed_money_fen(block, name, required=False),
+)
+
+
+def check(payload: dict[str, Any], *, infno: Any = None) -> None:
     """Every known field in `input`'s blocks (`data`, `mdtrtinfo`, …) and in its lists' rows."""
+    known = {**KNOWN, **SIGNED} if infno in RECONCILIATIONS else KNOWN
     for name, value in payload.items():
         if isinstance(value, dict):
-            _block(value)
+            _block(value, known)
         elif isinstance(value, list):
             for number, row in enumerate(value, start=1):
                 if isinstance(row, dict):
                     try:
-                        _block(row)
+                        _block(row, known)
                     except HsaError as exc:
                         raise HsaError(
                             ROW,
@@ -109,7 +122,7 @@ def check_envelope(raw: dict[str, Any]) -> None:
     fields.choice(raw, "opter_type", OPTER_TYPES, required=False)
 
 
-def _block(block: dict[str, Any]) -> None:
-    for name in [n for n in block if n in KNOWN]:  # in the message's order: the first bad one
+def _block(block: dict[str, Any], known: dict[str, Check]) -> None:
+    for name in [n for n in block if n in known]:  # in the message's order: the first bad one
         if block[name] is not None and block[name] != "":
-            KNOWN[name](block, name)
+            known[name](block, name)

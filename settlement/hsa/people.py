@@ -67,10 +67,12 @@ def person_from(data: dict[str, Any]) -> Person:
 
 
 def _same_certificate(data: dict[str, Any], person: Person) -> None:
-    """A message naming the person twice (psn_no and an ID-number certificate) names one person."""
-    cert_no = fields.text(data, "mdtrt_cert_no", required=False, max_len=30).upper()
+    """A message naming the person twice (psn_no and an ID card) names one person. Only an ID
+    card's number is the ID number: 01's is the e-certificate's token, 03's the social-security
+    card's own number (the interface's reading) — neither can be compared, so neither refused."""
+    cert_no = fields.text(data, "mdtrt_cert_no", required=False, max_len=50).upper()
     cert_type = fields.text(data, "mdtrt_cert_type", required=False, max_len=10)
-    if cert_no and cert_type in ("02", "03") and cert_no != person.id_number.upper():
+    if cert_no and cert_type == "02" and cert_no != person.id_number.upper():
         raise HsaError(CERT_MISMATCH, field="mdtrt_cert_no", code="person_mismatch", value=cert_no)
 
 

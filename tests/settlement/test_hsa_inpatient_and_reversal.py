@@ -299,3 +299,48 @@ def test_it_reconciles_accumulators_with_settlements_and_finds_tampering(hsa, pe
     else:
         raise AssertionError("reconcile should fail")
     assert "待遇累计分项与结算记录不符" in out.getvalue()
+
+
+def test_reconciliation_takes_a_cancelled_settlement_as_we_answered_it_negative(hsa, people):
+    """2305 answers the cancellation with its own setl_id and negative amounts
+    (refd_setl_flag 1); a provider reconciles with those figures, as they were given."""
+    person = people.employee
+    mdtrt_id = admit_and_discharge(hsa, person)
+    info = settle_stay(hsa, person, mdtrt_id)["output"]["setlinfo"]
+    undone = hsa.post(
+        "2305", {"data": {"psn_no": psn(person), "mdtrt_id": mdtrt_id, "setl_id": info["setl_id"]}}
+    )["output"]["setlinfo"]
+    assert undone["medfee_sumamt"] == Decimal("-1360.00")
+    today = timezone.localdate().isoformat()
+    refunds = hsa.post(
+        "3201",
+        {
+            "data": {
+                "stmt_begndate": today,
+                "stmt_enddate": today,
+                "refd_setl_flag": "1",
+                "medfee_sumamt": str(undone["medfee_sumamt"]),
+                "fund_pay_sumamt": str(undone["fund_pay_sumamt"]),
+                "acct_pay": str(undone["acct_pay"]),
+                "fixmedins_setl_cnt": -1,
+            }
+        },
+    )
+    assert refunds["infcode"] == 0, refunds
+    assert refunds["output"]["stmtinfo"]["stmt_rslt"] == "0", refunds
+    rows = [
+        {
+            "setl_id": answer["setl_id"],
+            "medfee_sumamt": str(answer["medfee_sumamt"]),
+            "fund_pay_sumamt": str(answer["fund_pay_sumamt"]),
+            "acct_pay": str(answer["acct_pay"]),
+            "refd_setl_flag": answer["refd_setl_flag"],
+        }
+        for answer in (info, undone)
+    ]
+    detail = hsa.post(
+        "3202", {"data": {"stmt_begndate": today, "stmt_enddate": today}, "detail": rows}
+    )
+    assert detail["infcode"] == 0, detail
+    results = {r["setl_id"]: r["stmt_rslt"] for r in detail["output"]["output"]}
+    assert results == {info["setl_id"]: "0", undone["setl_id"]: "0"}, detail

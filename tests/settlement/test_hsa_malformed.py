@@ -453,6 +453,7 @@ MONEY = [
     {"v": 1}, ["1"], "100000000000000000000", "9" * 5000,
 ]  # fmt: skip
 MONEY_NUMBERS = ["1e3", "1E-2", "1e20", "12.345", "-1", "1e400", "9" * 30]  # as JSON numbers
+SIGNED_NUMBERS = [v for v in MONEY_NUMBERS if v != "-1"] + ["-1e3", "-12.345"]
 QUANTITY = [
     DROP,
     None,
@@ -486,6 +487,10 @@ MONEY_SHORT = [DROP, "-1", "1e3", "1.001", "１２", True, "10000000000000000000
 TEXT_SHORT = [DROP, "", 12, {"a": 1}, "x\x00y", "x" * 10240]
 FLAGS = ["2", "-1", "true", "yes", "１", True, 1.0, {"a": 1}]
 CODES = ["999", "0", "31", "3100", " 31 0", "３１０", 310, True, {"a": 1}, "' OR 1=1"]
+
+
+def _unsigned(values: list[Any]) -> list[Any]:
+    return [v for v in values if not (isinstance(v, str) and v.startswith("-0") or v == "-1")]
 
 
 def _cases() -> list[tuple[str, tuple[Any, ...], list[Any], str]]:
@@ -525,7 +530,7 @@ def _cases() -> list[tuple[str, tuple[Any, ...], list[Any], str]]:
         ("med_type", ["99", "<script>", 11]),
         ("psn_setlway", ["03", "x"]),
         ("mdtrt_cert_type", ["04", 2]),
-        ("mdtrt_cert_no", ["x" * 40, "1\u202e2"]),
+        ("mdtrt_cert_no", ["x" * 51, "1\u202e2"]),
         ("fulamt_ownpay_amt", ["-1", "1e3", "abc"]),
         ("inscp_scp_amt", ["1.001"]),
     ):
@@ -555,9 +560,11 @@ def _cases() -> list[tuple[str, tuple[Any, ...], list[Any], str]]:
     add("2601", ("data", "oinfno"), [*TEXT, "2208", "9999", 2207])
     for name in ("stmt_begndate", "stmt_enddate"):
         add("3201", ("data", name), DAYS)
-    add("3201", ("data", "medfee_sumamt"), MONEY)
+    # Reconciliation figures are signed (a cancelled settlement's are negative): "-1" is a
+    # figure there, "--1" and "-1.001" are not.
+    add("3201", ("data", "medfee_sumamt"), [*_unsigned(MONEY), "--1", "-1.001", "- 1"])
     for name in ("fund_pay_sumamt", "acct_pay"):
-        add("3201", ("data", name), MONEY_SHORT)
+        add("3201", ("data", name), [*_unsigned(MONEY_SHORT), "--1", "-1e3"])
     add(
         "3201",
         ("data", "fixmedins_setl_cnt"),
@@ -584,8 +591,11 @@ def test_a_bad_field(world, db, case):
     attack(world, infno, spoil(good(infno, world), path, value), field)
 
 
-@pytest.mark.parametrize("value", MONEY_NUMBERS)
-@pytest.mark.parametrize("infno", ("2204", "2207", "3201"))
+@pytest.mark.parametrize(
+    ("infno", "value"),
+    [(i, v) for i in ("2204", "2207") for v in MONEY_NUMBERS]
+    + [("3201", v) for v in SIGNED_NUMBERS],
+)
 def test_a_bad_amount_as_a_json_number(world, db, infno, value):
     """Amounts as JSON numbers: parsed as Decimal (never a float), and held to the same rule."""
     path: tuple[Any, ...] = (
@@ -771,12 +781,14 @@ def test_more_diagnoses_than_kept_are_refused_not_cut(world, db):
     attack(world, "2201", payload, "diseinfo")
 
 
-@pytest.mark.parametrize("where", ["unknown_note", "invono", "psn_no", "key\ud800"])
-def test_a_lone_surrogate_anywhere_in_a_settlement(world, db, where):
-    """Half a UTF-16 pair decodes to text that cannot be encoded again (the msgid's digest, the
-    database): refused naming the field (in a key: the key, escaped), not an internal error."""
+@pytest.mark.parametrize("half", ["\ud800", "\udc00", "\udfff"])
+@pytest.mark.parametrize("where", ["unknown_note", "invono", "psn_no", "key\ud800", "key\udc00"])
+def test_a_lone_surrogate_anywhere_in_a_settlement(world, db, where, half):
+    """Half a UTF-16 pair (high or low) decodes to text that cannot be encoded again (the msgid's
+    digest, the database): refused naming the field (in a key: the key, escaped), not an
+    internal error."""
     payload = good("2207", world)
-    payload["data"][where] = "x\ud800"
+    payload["data"][where] = "x" + half
     body = json.dumps(world.hsa.envelope("2207", payload))  # ensure_ascii writes \ud800
     before = counts()
     shown = where.encode("utf-8", "backslashreplace").decode()

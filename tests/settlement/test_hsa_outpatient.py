@@ -9,7 +9,10 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+from django.utils import timezone
+
 from settlement.models import Accumulator, Settlement
+from tests.settlement.hsa_client import psn
 
 
 def test_it_settles_an_outpatient_visit_with_the_national_fields(hsa, people):
@@ -188,3 +191,81 @@ def test_a_repeat_answered_by_another_server_process_has_the_same_amounts(hsa, p
     assert json.loads(again)["output"] == json.loads(first)["output"]
     assert b'"hifp_pay":' in again and b'"hifp_pay":"' not in again  # a JSON number
     assert Settlement.objects.count() == 1
+
+
+def test_a_visit_named_by_psn_no_keeps_the_certificate_the_hospital_read(hsa, people):
+    """With psn_no the person is known; the certificate beside it is what was presented:
+    an e-certificate's token (01) or a social-security card's own number (03) — up to the
+    interface's 50 characters, and neither of them an ID number to compare with."""
+    person = people.employee
+    for cert_type, cert_no in (("01", "320900ec" + "a1b2c3d4" * 5), ("03", "A01234567")):
+        answer = hsa.post(
+            "2201",
+            {
+                "data": {
+                    "psn_no": psn(person),
+                    "insutype": "310",
+                    "med_type": "11",
+                    "begntime": f"{timezone.localtime():%Y-%m-%d} 08:30:00",
+                    "mdtrt_cert_type": cert_type,
+                    "mdtrt_cert_no": cert_no,
+                }
+            },
+        )
+        assert answer["infcode"] == 0, (cert_type, answer)
+    other = hsa.post(
+        "2201",
+        {
+            "data": {
+                "psn_no": psn(person),
+                "insutype": "310",
+                "med_type": "11",
+                "begntime": f"{timezone.localtime():%Y-%m-%d} 08:30:00",
+                "mdtrt_cert_type": "02",
+                "mdtrt_cert_no": people.retiree.id_number,
+            }
+        },
+    )
+    assert other["infcode"] == -1 and other["err_field"] == "mdtrt_cert_no", other
+
+
+def test_a_price_written_to_the_interfaces_six_decimals_is_the_same_fen(hsa, people):
+    """pric is a 16,6 number in the interface and cnt 16,4: many HIS send every decimal of their
+    column ("12.500000", 2.0000). The value is whole fen and a whole count, so it settles; a real
+    third decimal of a fen is still refused."""
+    person = people.employee
+    mdtrt_id = hsa.register(person)
+    upload = hsa.fees(mdtrt_id, person, [("001102000000100", "2.0000", "12.500000")])
+    assert upload["infcode"] == 0, upload
+    sub_fen = hsa.fees(mdtrt_id, person, [("001102000000100", "1", "12.505000")])
+    assert sub_fen["infcode"] == -1 and sub_fen["err_field"] == "pric", sub_fen
+    sent = hsa.envelope("2204", {"feedetail": []})
+    sent["input"]["feedetail"] = [
+        {
+            "feedetl_sn": "N1",
+            "mdtrt_id": mdtrt_id,
+            "chrg_bchno": "B1",
+            "psn_no": psn(person),
+            "fee_ocur_time": f"{timezone.localtime():%Y-%m-%d} 09:00:00",
+            "med_list_codg": "001102000000100",
+            "det_item_fee_sumamt": "@@AMOUNT@@",
+            "cnt": "@@CNT@@",
+            "pric": "@@PRICE@@",
+        }
+    ]
+    raw = (
+        json.dumps(sent)
+        .replace('"@@AMOUNT@@"', "12.50")
+        .replace('"@@CNT@@"', "1.0000")
+        .replace('"@@PRICE@@"', "12.500000")
+    )
+    response = hsa.client.post(
+        "/api/hsa/",
+        data=raw,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {hsa.token}",
+    )
+    assert response.json()["infcode"] == 0, response.json()
+    settled = hsa.settle(mdtrt_id, person, "37.50")
+    assert settled["infcode"] == 0, settled["err_msg"]
+    assert settled["output"]["setlinfo"]["medfee_sumamt"] == Decimal("37.50")

@@ -63,9 +63,10 @@ def totals_check(ctx: Context) -> dict[str, Any]:
     ours: dict[str, int] = totals(rows).as_dict()
     theirs: dict[str, int] = {
         "count": fields.integer(data, "fixmedins_setl_cnt", minimum=-(10**9)),
-        "medfee_sumamt": fields.money_fen(data, "medfee_sumamt"),
-        "fund_pay_sumamt": fields.money_fen(data, "fund_pay_sumamt"),
-        "acct_pay": fields.money_fen(data, "acct_pay"),
+        # signed, as ours are: a reversal counts −1 and its amounts negative
+        "medfee_sumamt": fields.signed_money_fen(data, "medfee_sumamt"),
+        "fund_pay_sumamt": fields.signed_money_fen(data, "fund_pay_sumamt"),
+        "acct_pay": fields.signed_money_fen(data, "acct_pay"),
     }
     differences: list[dict[str, Any]] = [
         {"item": key, "label": LABELS[key], "theirs": theirs[key], "ours": ours[key]}
@@ -168,7 +169,7 @@ def _compare_row(item: dict[str, Any], mine: Settlement | None) -> tuple[str, st
         ("fund_pay_sumamt", "fund_pay_sumamt"),
         ("acct_pay", "acct_pay"),
     ):
-        theirs = fields.money_fen(item, key, required=False) if key in item else None
+        theirs = fields.signed_money_fen(item, key, required=False) if key in item else None
         if theirs is not None and abs(theirs) != abs(getattr(mine, field)):
             diffs.append(
                 f"{LABELS[key]}：机构 {format_yuan(theirs)} 元，医保 {format_yuan(getattr(mine, field))} 元"
