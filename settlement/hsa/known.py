@@ -17,7 +17,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from settlement.hsa import fields
-from settlement.hsa.codes import ALL_INSUTYPES, CERT_TYPES, CLR_TYPES, MED_TYPES, PSN_SETLWAYS
+from settlement.hsa.codes import ALL_INSUTYPES, CERT_TYPES, CLR_TYPES, MED_TYPES
 from settlement.hsa.errors import HsaError
 
 ROW = _("%(block)s 第 %(row)s 条：%(detail)s")
@@ -41,7 +41,8 @@ KNOWN: dict[str, Check] = {
     "med_type": _codes(MED_TYPES),
     "clr_type": _codes(CLR_TYPES),
     "mdtrt_cert_type": _codes(CERT_TYPES),
-    "psn_setlway": _codes(PSN_SETLWAYS),
+    # Read by no transaction, and regions extend the national 01/02 (0201, A2…): its form only.
+    "psn_setlway": lambda block, name: fields.text(block, name, required=False, max_len=6),
     "acct_used_flag": fields.flag,
     "mid_setl_flag": fields.flag,
     "refd_setl_flag": fields.flag,

@@ -528,7 +528,7 @@ def _cases() -> list[tuple[str, tuple[Any, ...], list[Any], str]]:
     # Fields the settlement is sent but does not use keep their form (settlement/hsa/known.py).
     for name, values in (
         ("med_type", ["99", "<script>", 11]),
-        ("psn_setlway", ["03", "x"]),
+        ("psn_setlway", ["0201x00", "\x00", 1]),  # its form only: regions extend the codes
         ("mdtrt_cert_type", ["04", 2]),
         ("mdtrt_cert_no", ["x" * 51, "1\u202e2"]),
         ("fulamt_ownpay_amt", ["-1", "1e3", "abc"]),
@@ -612,6 +612,13 @@ def test_an_amount_as_a_json_number_with_two_decimals_is_accepted(world, db):
     payload = spoil(good("2207", world), ("data", "medfee_sumamt"), "@@N@@")
     body = json.dumps(world.hsa.envelope("2207", payload)).replace('"@@N@@"', "20.00")
     status, answer = post_raw(world, body.encode())
+    assert status == 200 and answer["infcode"] == 0, answer
+
+
+def test_a_regional_settlement_way_no_transaction_reads_is_accepted(world, db):
+    """psn_setlway is read by no transaction, and regions extend the national 01/02."""
+    payload = spoil(good("2207", world), ("data", "psn_setlway"), "0201")
+    status, answer = post_raw(world, json.dumps(world.hsa.envelope("2207", payload)).encode())
     assert status == 200 and answer["infcode"] == 0, answer
 
 
