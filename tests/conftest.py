@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from django.db import connection, connections
@@ -202,9 +203,9 @@ def client_for() -> Callable[[User], Client]:
     return make
 
 
-@pytest.fixture
-def demo_policy(bureau_admin, bureau_checker):
-    """The demo policy document, published by two administrators (maker-checker)."""
+def publish_demo_policy(admin: Any, checker: Any) -> Any:
+    """The demo policy document, published by two administrators (maker-checker); its rules.
+    A plain function too, for a module-scoped world built outside this fixture."""
     import json
     from pathlib import Path
 
@@ -224,8 +225,14 @@ def demo_policy(bureau_admin, bureau_checker):
         effective_from=doc["effective_from"],
         document=doc,
         status=PolicyStatus.PUBLISHED,
-        drafted_by=bureau_admin,
-        approved_by=bureau_checker,
+        drafted_by=admin,
+        approved_by=checker,
         published_at=timezone.now(),
     )
     return policy_from_document(doc)
+
+
+@pytest.fixture
+def demo_policy(bureau_admin, bureau_checker):
+    """The demo policy document, published by two administrators (maker-checker)."""
+    return publish_demo_policy(bureau_admin, bureau_checker)

@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -31,6 +30,7 @@ from pooling.kernel.scoping import unrestricted
 from pooling.tabular import errors as e
 from settlement.imports import kinds as claims
 from settlement.models import Settlement, Visit
+from tests.pooling.imports.malformed import upload_page
 from tests.pooling.imports.test_malformed_files import table_counts as all_counts
 
 HEADER = [
@@ -197,16 +197,8 @@ def send(client_for, clerk_a, django_capture_on_commit_callbacks):
 
     def upload(data: bytes, name: str = "结算.csv", user=None) -> ImportBatch:
         client = client_for(user or clerk_a)
-        with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(
-                reverse("imports:upload"),
-                {"kind": "settlement_claims", "file": SimpleUploadedFile(name, data)},
-            )
-        assert response.status_code == 302, response.content[:2000]
-        batch = ImportBatch.objects.latest("pk")
-        page = client.get(reverse("imports:batch", args=[batch.pk]))
-        assert page.status_code == 200
-        return batch
+        capture = django_capture_on_commit_callbacks
+        return upload_page(client, capture, "settlement_claims", data, name)
 
     return upload
 

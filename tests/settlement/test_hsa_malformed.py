@@ -34,6 +34,7 @@ from settlement.models import (
     SignIn,
     Visit,
 )
+from tests.conftest import publish_demo_policy
 from tests.settlement.hsa_client import HsaClient, psn, put_in_performance, world_people
 
 MODELS = (
@@ -111,7 +112,7 @@ def _build() -> World:
 
     admin, checker = staff("m_admin", Role.BUREAU_ADMIN), staff("m_checker", Role.BUREAU_ADMIN)
     clerk = staff("m_clerk", Role.COUNTY_CLERK, COUNTY_A)
-    _publish_demo_policy(admin, checker)
+    publish_demo_policy(admin, checker)
     load_demo_catalogue(maker=admin, checker=checker, echo=lambda _m: None)
     county_a, county_b = regions[COUNTY_A], regions[COUNTY_B]
     people = world_people(county_a, county_b, since=date(2025, 1, 1))
@@ -142,25 +143,6 @@ def _build() -> World:
         hsa, other, employee, open_mdtrt, settled, setl_id, settled_msgid, other_mdtrt, other_setl_id,
         admitted, discharged,
     )  # fmt: skip
-
-
-def _publish_demo_policy(admin: Any, checker: Any) -> None:
-    from pathlib import Path
-
-    from pooling.models import PolicyStatus, PolicyVersion
-
-    path = Path(__file__).resolve().parents[2] / "pooling/policy/documents/demo-2026.json"
-    doc = json.loads(path.read_text("utf-8"))
-    PolicyVersion.objects.create(
-        code=doc["code"],
-        title=doc["title"],
-        effective_from=doc["effective_from"],
-        document=doc,
-        status=PolicyStatus.PUBLISHED,
-        drafted_by=admin,
-        approved_by=checker,
-        published_at=timezone.now(),
-    )
 
 
 _serial = iter(range(10**6))

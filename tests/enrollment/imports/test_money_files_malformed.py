@@ -5,8 +5,6 @@ page with the amounts and dates people and Excel make: each bad cell is named by
 from __future__ import annotations
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
 
 from enrollment.models import Collection, Declaration
 from pooling.imports.models import ImportBatch, ImportStatus
@@ -14,6 +12,7 @@ from pooling.imports.services import batch_commit
 from pooling.kernel import dates, money
 from pooling.tabular import errors as e
 from tests.enrollment.imports.helpers import commit, credit_code, id_number, people_csv, preview
+from tests.pooling.imports.malformed import upload_page
 from tests.pooling.imports.test_malformed_files import table_counts as all_counts
 
 COLLECTIONS = ["税务到账流水号", "统一社会信用代码", "费款所属期", "到账金额（元）", "到账日期"]
@@ -50,15 +49,7 @@ def send(client_for, clerk_a, django_capture_on_commit_callbacks):
 
     def upload(kind: str, header: list[str], rows: list[list[str]]) -> ImportBatch:
         data = "\r\n".join(",".join(r) for r in [header, *rows]).encode("gbk")
-        with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(
-                reverse("imports:upload"),
-                {"kind": kind, "file": SimpleUploadedFile(f"{kind}.csv", data)},
-            )
-        assert response.status_code == 302
-        batch = ImportBatch.objects.latest("pk")
-        assert client.get(reverse("imports:batch", args=[batch.pk])).status_code == 200
-        return batch
+        return upload_page(client, django_capture_on_commit_callbacks, kind, data, f"{kind}.csv")
 
     return upload
 

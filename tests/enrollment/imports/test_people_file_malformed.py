@@ -15,8 +15,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
 from openpyxl import Workbook
 
 from enrollment import validators as v
@@ -28,7 +26,7 @@ from pooling.kernel import codes
 from pooling.kernel.scoping import unrestricted
 from pooling.tabular import errors as e
 from tests.enrollment.imports.helpers import id_number
-from tests.pooling.imports.malformed import HEADER, csv_bytes, row, text, xlsx_bytes
+from tests.pooling.imports.malformed import HEADER, csv_bytes, row, text, upload_page, xlsx_bytes
 from tests.pooling.imports.test_malformed_files import table_counts as all_counts
 
 FILE = None
@@ -51,15 +49,7 @@ def send(client_for, clerk_a, django_capture_on_commit_callbacks):
 
     def upload(data: bytes, name: str = "人员.csv", user=None) -> ImportBatch:
         client = client_for(user or clerk_a)
-        with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(
-                reverse("imports:upload"),
-                {"kind": "people", "file": SimpleUploadedFile(name, data)},
-            )
-        assert response.status_code == 302, response.content[:2000]
-        batch = ImportBatch.objects.latest("pk")
-        assert client.get(reverse("imports:batch", args=[batch.pk])).status_code == 200
-        return batch
+        return upload_page(client, django_capture_on_commit_callbacks, "people", data, name)
 
     return upload
 
