@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from pooling.web import api_views, views
+from settlement.hsa.view import endpoint as hsa_endpoint
 
 handler403 = "pooling.web.errorviews.permission_denied"
 handler404 = "pooling.web.errorviews.page_not_found"
@@ -38,6 +39,9 @@ urlpatterns = [
     path("funds/", include("funds.urls")),
     path("settlement/", include("settlement.urls")),
     path("api/v1/", include(api_v1)),
+    path(
+        "api/hsa", hsa_endpoint
+    ),  # no slash redirect for a provider's POST (settlement/hsa/root_urls.py)
     path("api/hsa/", include("settlement.hsa.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # People read the docs: a visitor who has not signed in is sent to sign in first.

@@ -2,7 +2,10 @@
 
 from django.urls import include, path
 
-urlpatterns = [path("api/hsa/", include("settlement.hsa.urls"))]
+from settlement.hsa.view import endpoint
+
+# `/api/hsa` too: a POST answered with the site's slash redirect is a POST lost.
+urlpatterns = [path("api/hsa", endpoint), path("api/hsa/", include("settlement.hsa.urls"))]
 
 # Errors Django answers before (or instead of) the view, in the interface's form (infcode -1).
 handler400 = "settlement.hsa.view.bad_request"

@@ -73,7 +73,8 @@ def split(site: WSGIApp, interface: WSGIApp) -> WSGIApp:
     """One WSGI callable: `/api/hsa/…` to `interface`, every other path to `site`."""
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        app = interface if environ.get("PATH_INFO", "").startswith(PREFIX) else site
+        path = environ.get("PATH_INFO", "")
+        app = interface if path.startswith(PREFIX) or path == PREFIX[:-1] else site
         return app(environ, start_response)
 
     return application

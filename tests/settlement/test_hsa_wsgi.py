@@ -180,3 +180,23 @@ def test_a_machine_message_is_nobodys_scope_until_the_dispatcher_takes_the_provi
         f"Bearer {machine.token}",
     )
     assert seen == ["anonymous"]
+
+
+@pytest.mark.parametrize("path", ["/api/hsa", "/api/hsa/"])
+def test_the_endpoint_answers_with_or_without_its_trailing_slash(
+    machine, people, wsgi, client, path
+):
+    """A provider's system configured with `/api/hsa` gets the interface's answer, not the site's
+    slash redirect (a POST redirected is a POST lost): through gunicorn's path and the full stack."""
+    from tests.settlement.hsa_client import psn
+
+    data = {"data": {"psn_no": psn(people.employee)}}
+    for transport in (wsgi, client):
+        answer = transport.post(
+            path,
+            json.dumps(machine.envelope("1101", data)),
+            "application/json",
+            HTTP_AUTHORIZATION=f"Bearer {machine.token}",
+        )
+        assert answer.status_code == 200, (transport, answer.status_code, answer.content[:200])
+        assert json.loads(answer.content)["infcode"] == 0
