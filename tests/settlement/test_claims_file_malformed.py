@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import random
 import zipfile
@@ -30,8 +31,8 @@ from pooling.kernel.scoping import unrestricted
 from pooling.tabular import errors as e
 from settlement.imports import kinds as claims
 from settlement.models import Settlement, Visit
-from tests.pooling.imports.malformed import upload_page
-from tests.pooling.imports.test_malformed_files import table_counts as all_counts
+from tests.pooling.imports.malformed import xlsx_bytes
+from tests.pooling.imports.pages import assert_refused, found, table_counts, upload_page
 
 HEADER = [
     "定点机构编码",
@@ -83,11 +84,6 @@ def letter(column: str) -> str:
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def table_counts() -> dict[str, int]:
-    """Rows of every table but the sign-in log (a page's client signs in when first used)."""
-    return {k: v for k, v in all_counts().items() if not k.startswith("axes_")}
 
 
 def at(days: int, hour: int = 9, minute: int = 0) -> datetime:
@@ -149,6 +145,9 @@ def matrix(rows: list[dict[str, str]], header: list[str] = HEADER) -> list[list[
     return [header] + [[r[h] for h in HEADER] for r in rows]
 
 
+to_xlsx = functools.partial(xlsx_bytes, title="结算明细")  # the sheet as a provider names it
+
+
 def to_csv(
     rows: list[dict[str, str]] | list[list[str]],
     *,
@@ -160,19 +159,6 @@ def to_csv(
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerows(table)
     return (out.getvalue() + tail).encode(encoding)
-
-
-def to_xlsx(table: list[list[Any]], shape: Callable[[Workbook], None] | None = None) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "结算明细"
-    for values in table:
-        sheet.append(values)
-    if shape is not None:
-        shape(book)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def typed(rows: list[dict[str, str]]) -> list[list[Any]]:
@@ -201,18 +187,6 @@ def send(client_for, clerk_a, django_capture_on_commit_callbacks):
         return upload_page(client, capture, "settlement_claims", data, name)
 
     return upload
-
-
-def found(batch: ImportBatch) -> list[tuple[int | None, str, str]]:
-    return [(x["row"], x["column"], x["reason"]) for x in batch.errors]
-
-
-def assert_refused(batch: ImportBatch, expected: list[tuple[int | None, str, str]], before) -> None:
-    assert batch.status == ImportStatus.FAILED
-    assert found(batch) == expected
-    for error in batch.errors:  # the same error in English: another text, no Chinese of ours left
-        assert error["reason_en"] != error["reason"] and error["code"] != "internal_error"
-    assert table_counts() == before, "a refused file changed a table"
 
 
 def assert_clean(batch: ImportBatch, rows: int = 3) -> None:

@@ -12,8 +12,7 @@ from pooling.imports.services import batch_commit
 from pooling.kernel import dates, money
 from pooling.tabular import errors as e
 from tests.enrollment.imports.helpers import commit, credit_code, id_number, people_csv, preview
-from tests.pooling.imports.malformed import upload_page
-from tests.pooling.imports.test_malformed_files import table_counts as all_counts
+from tests.pooling.imports.pages import table_counts, upload_page
 
 COLLECTIONS = ["税务到账流水号", "统一社会信用代码", "费款所属期", "到账金额（元）", "到账日期"]
 DECLARATIONS = ["统一社会信用代码", "费款所属期", "身份证号码", "申报工资基数（元）"]
@@ -22,10 +21,6 @@ DECLARATIONS = ["统一社会信用代码", "费款所属期", "身份证号码"
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def table_counts() -> dict[str, int]:
-    return {k: n for k, n in all_counts().items() if not k.startswith("axes_")}
 
 
 @pytest.fixture

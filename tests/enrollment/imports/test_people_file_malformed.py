@@ -26,8 +26,8 @@ from pooling.kernel import codes
 from pooling.kernel.scoping import unrestricted
 from pooling.tabular import errors as e
 from tests.enrollment.imports.helpers import id_number
-from tests.pooling.imports.malformed import HEADER, csv_bytes, row, text, upload_page, xlsx_bytes
-from tests.pooling.imports.test_malformed_files import table_counts as all_counts
+from tests.pooling.imports.malformed import HEADER, csv_bytes, row, text, xlsx_bytes
+from tests.pooling.imports.pages import assert_refused, table_counts, upload_page
 
 FILE = None
 OPTIONAL = ["联系电话", "住址", "系统外累计缴费月数"]
@@ -36,11 +36,6 @@ OPTIONAL = ["联系电话", "住址", "系统外累计缴费月数"]
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def table_counts() -> dict[str, int]:
-    """Rows of every table but the sign-in log (a page's client signs in when first used)."""
-    return {k: n for k, n in all_counts().items() if not k.startswith("axes_")}
 
 
 @pytest.fixture
@@ -52,18 +47,6 @@ def send(client_for, clerk_a, django_capture_on_commit_callbacks):
         return upload_page(client, django_capture_on_commit_callbacks, "people", data, name)
 
     return upload
-
-
-def found(batch: ImportBatch) -> list[tuple[int | None, str, str]]:
-    return [(x["row"], x["column"], x["reason"]) for x in batch.errors]
-
-
-def assert_refused(batch: ImportBatch, expected: list[tuple[int | None, str, str]], before) -> None:
-    assert batch.status == ImportStatus.FAILED
-    assert found(batch) == expected
-    for error in batch.errors:
-        assert error["reason_en"] != error["reason"] and error["code"] != "internal_error"
-    assert table_counts() == before, "a refused file changed a table"
 
 
 def people(count: int = 3, **cells: str) -> list[list[str]]:

@@ -47,10 +47,12 @@ def csv_bytes(
     return (newline.join(lines) + newline).encode(encoding)
 
 
-def xlsx_bytes(rows: list[list[Any]], shape: Callable[[Any], None] | None = None) -> bytes:
+def xlsx_bytes(
+    rows: list[list[Any]], shape: Callable[[Any], None] | None = None, *, title: str = "人员"
+) -> bytes:
     book = Workbook()
     sheet = book.active
-    sheet.title = "人员"
+    sheet.title = title
     for values in rows:
         sheet.append(values)
     if shape is not None:
@@ -331,21 +333,3 @@ CASES = [
         "people.xlsx",
     ),
 ]
-
-
-def upload_page(client: Any, capture: Any, kind: str, data: bytes, name: str) -> Any:
-    """Upload `data` as `name` through the import page (its preview runs on commit, as in
-    production), check the batch page answers, and return the batch."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.urls import reverse
-
-    from pooling.imports.models import ImportBatch
-
-    with capture(execute=True):
-        response = client.post(
-            reverse("imports:upload"), {"kind": kind, "file": SimpleUploadedFile(name, data)}
-        )
-    assert response.status_code == 302, response.content[:2000]
-    batch = ImportBatch.objects.latest("pk")
-    assert client.get(reverse("imports:batch", args=[batch.pk])).status_code == 200
-    return batch
