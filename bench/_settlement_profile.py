@@ -50,8 +50,8 @@ def main(argv: list[str]) -> None:
     parser.add_argument(
         "--profile",
         default="settlements",
-        choices=["settlements", "floor"],
-        help="what cProfile runs",
+        choices=["settlements", "floor", "none"],
+        help="what cProfile runs (none: only the timed runs, e.g. under a sampling profiler)",
     )
     parser.add_argument("--dump", default="", help="also write the raw stats to this file")
     parser.add_argument(
@@ -143,6 +143,8 @@ def main(argv: list[str]) -> None:
             f"  2207 paid from the personal account: {1000 * paid_cpu[0] / paid[0]:.2f} ms CPU"
             f" each ({paid[0]}); the others: {1000 * others / (args.settlements - paid[0]):.2f} ms"
         )
+    if args.profile == "none":
+        return
     profiler = cProfile.Profile(time.process_time)
     profiler.enable()
     if args.profile == "floor":
