@@ -575,21 +575,29 @@ def _report_write_floor(
     per_pair = writes["cpu"] / max(writes["ok"], 1)
     per_settle = run["cpu"] / max(run["ok"], 1)
     per_load = run.get("load_cpu", 0.0) / max(run["ok"], 1)
+    # The write floor's own load processes run on the same cores: what the cores allow with them,
+    # and how busy the cores were (near 100 %: its rate is what this machine gives, not a client limit).
+    per_pair_load = writes.get("load_cpu", 0.0) / max(writes["ok"], 1)
     ceiling = cores / per_pair if per_pair else 0.0
+    reach = cores / (per_pair + per_pair_load) if per_pair else 0.0
+    busy = (per_pair + per_pair_load) * writes["rate"] / cores
     print(
         f"wfloor  server CPU {per_pair * 1000:.1f} ms per pair (hand-written SQL, committed) → ceiling "
-        f"{cores} cores ÷ write-floor CPU: {ceiling:,.0f} settlements/s (2204+2207 as issue 12 counts)"
+        f"{cores} cores ÷ write-floor CPU: {ceiling:,.0f} settlements/s (2204+2207 as issue 12 counts); "
+        f"with its load processes' {per_pair_load * 1000:.1f} ms: {reach:,.0f}/s; cores busy {busy:.0%}"
     )
     print(
         f"ratio   settlement ÷ write-floor pair: server CPU {per_settle / per_pair if per_pair else 0:.1f}×, "
         f"rate {writes['rate'] / run['rate'] if run['rate'] else float('inf'):.1f}× slower "
         f"(both 2204+2207, the patient registered before)"
     )
-    if ceiling < 300:
+    if ceiling < 300 or writes["rate"] < 300:
         print(
-            f"verdict 300 settlements/s is OUT OF REACH on this machine: even the write floor allows "
-            f"{ceiling:,.0f}/s, {300 - ceiling:,.0f}/s ({(300 - ceiling) / 300:.0%}) short; "
-            f"it needs {300 / ceiling:.2f}× these cores"
+            f"verdict 300 settlements/s is OUT OF REACH on this machine: the write floor — a "
+            f"settlement's irreducible writes in hand-written SQL, no rule checked — measured "
+            f"{writes['rate']:,.0f} pairs/s here (cores {busy:.0%} busy), its CPU allows "
+            f"{ceiling:,.0f}/s ({reach:,.0f}/s beside its load); a settlement does all that and more. "
+            f"Where this run stands: {run['rate'] / writes['rate']:.0%} of the write floor's rate"
         )
     else:
         print(
