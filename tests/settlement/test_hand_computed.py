@@ -487,3 +487,21 @@ def test_an_employee_crossing_the_basic_cap_is_taken_over_by_the_supplement_up_t
     # Cancelling the third gives the supplement's cap back, exactly.
     cancel(hsa, person, third)
     assert year_of(person).large_paid_fen == 588960
+
+
+def test_the_supplement_pays_above_the_basic_cap_not_above_the_outpatient_limit(
+    hsa, people, second_tier
+):
+    person = people.employee
+    mdtrt_id = hsa.register(person)
+    assert hsa.fees(mdtrt_id, person, [(BLOOD, "1", "7000.00")])["infcode"] == 0
+    info = hsa.settle(mdtrt_id, person, "7000.00")["output"]["setlinfo"]
+    # 二级 ordinary outpatient: (7,000.00 − 600.00) × 55 % = 3,520.00, cut to the 3,000.00 annual
+    # limit of 普通门诊统筹. That limit is not the basic fund's 最高支付限额 (450,000.00, untouched):
+    # the 520.00 it cut is the person's, 大额补充 pays nothing; cash 7,000.00 − 3,000.00 = 4,000.00.
+    assert (info["hifp_pay"], info["hifob_pay"], info["psn_cash_pay"]) == (
+        Decimal("3000.00"),
+        Decimal("0.00"),
+        Decimal("4000.00"),
+    )
+    assert year_of(person).large_paid_fen == 0
