@@ -198,12 +198,15 @@ def test_a_stay_crossing_the_deductible_with_b_and_excluded_lines_and_a_short_ac
 def test_a_first_stay_under_its_deductible_still_makes_the_next_one_a_later_admission(hsa, people):
     person = people.employee
     # 甲 600.00 < the first deductible 800.00: all of it is deductible, the fund pays nothing.
+    # The account is not asked to pay (acct_used_flag 0): it keeps its 500.00, and balc says so.
     first = admitted(hsa, person, [(BED, "4", "150.00")], "600.00")
-    assert (first["act_pay_dedc"], first["hifp_pay"], first["psn_cash_pay"]) == (
-        Decimal("600.00"),
-        Decimal("0.00"),
-        Decimal("600.00"),
-    )
+    assert (
+        first["act_pay_dedc"],
+        first["hifp_pay"],
+        first["acct_pay"],
+        first["psn_cash_pay"],
+        first["balc"],
+    ) == (Decimal("600.00"), Decimal("0.00"), Decimal("0.00"), Decimal("600.00"), Decimal("500.00"))
     # The deductible is per admission: the second stay of the year takes the later 400.00,
     # whatever the first one met. 甲 1,000.00 − 400.00 = 600.00 × 88 % = 528.00.
     second = admitted(hsa, person, [(BLOOD, "1", "1000.00")], "1000.00")
