@@ -427,6 +427,11 @@ def test_critical_illness_at_a_band_boundary_and_one_fen_over(
     admitted(hsa, person, [(BLOOD, "1", "27900.00")], "27900.00", insutype="390")
     third = admitted(hsa, person, [(BLOOD, "1", price)], price, insutype="390")
     assert third["hifmi_pay"] == hifmi
+    # Cancelled, the year is back at 15,000.00 with nothing paid; settled again, the same answer.
+    cancel(hsa, person, third)
+    acc = year_of(person, "resident")
+    assert (acc.critical_base_fen, acc.critical_paid_fen) == (1500000, 0)
+    assert settle(hsa, person, third["mdtrt_id"], price, insutype="390")["hifmi_pay"] == hifmi
 
 
 def test_a_resident_crossing_the_basic_cap_is_taken_over_by_critical_illness(
@@ -508,3 +513,44 @@ def test_the_supplement_pays_above_the_basic_cap_not_above_the_outpatient_limit(
         Decimal("4000.00"),
     )
     assert year_of(person).large_paid_fen == 0
+
+
+def visit(hsa, person, price: str, *, acct: bool = False) -> dict[str, Any]:
+    """An ordinary outpatient visit of one 甲 line, settled (2207)."""
+    mdtrt_id = hsa.register(person)
+    assert hsa.fees(mdtrt_id, person, [(BLOOD, "1", price)])["infcode"] == 0
+    answer = hsa.settle(mdtrt_id, person, price, acct=acct)
+    assert answer["infcode"] == 0, answer
+    info = answer["output"]["setlinfo"]
+    assert (
+        info["fund_pay_sumamt"] + info["acct_pay"] + info["psn_cash_pay"] == info["medfee_sumamt"]
+    )
+    return info
+
+
+def test_the_outpatient_deductible_is_met_across_visits_and_given_back_by_a_cancellation(
+    hsa, people
+):
+    person = people.employee  # 二级 ordinary outpatient: 600.00 a year, 55 %
+    first = visit(hsa, person, "400.00")  # 400.00 of the 600.00 met, the fund pays nothing
+    second = visit(hsa, person, "500.00")  # the last 200.00, then 300.00 × 55 % = 165.00
+    assert (first["act_pay_dedc"], first["hifp_pay"]) == (Decimal("400.00"), Decimal("0.00"))
+    assert (second["act_pay_dedc"], second["hifp_pay"]) == (Decimal("200.00"), Decimal("165.00"))
+    cancelled = hsa.post(
+        "2208",
+        {
+            "data": {
+                "psn_no": psn(person),
+                "mdtrt_id": first["mdtrt_id"],
+                "setl_id": first["setl_id"],
+            }
+        },
+    )
+    assert cancelled["infcode"] == 0, cancelled
+    acc = year_of(person)
+    assert (acc.deductible_paid, acc.fund_paid) == ({"outpatient": 20000}, {"outpatient": 16500})
+    # 400.00 of the deductible is due again: 500.00 − 400.00 = 100.00 × 55 % = 55.00
+    third = visit(hsa, person, "500.00")
+    assert (third["act_pay_dedc"], third["hifp_pay"]) == (Decimal("400.00"), Decimal("55.00"))
+    acc = year_of(person)
+    assert (acc.deductible_paid, acc.fund_paid) == ({"outpatient": 60000}, {"outpatient": 22000})
