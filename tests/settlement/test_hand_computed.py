@@ -360,22 +360,17 @@ SECOND_TIER = {
 
 @pytest.fixture
 def second_tier(demo_policy, bureau_admin, bureau_checker):
-    from pooling.models import PolicyStatus, PolicyVersion
+    """The demo policy with the second tier, published the way the bureau publishes (import,
+    submit, a second administrator approves), in force from the day after the demo's."""
+    from pooling.models import PolicyVersion
+    from pooling.policy.services import policy_approve_publish, policy_draft_import, policy_submit
 
-    source = PolicyVersion.objects.get(code=demo_policy.code)
-    doc = copy.deepcopy(source.document)
-    doc["code"], doc["effective_from"] = "YC-2026-T2", "2026-01-02"  # in force for every test date
+    doc = copy.deepcopy(PolicyVersion.objects.get(code=demo_policy.code).document)
+    doc["code"], doc["effective_from"] = "YC-2026-T2", "2026-01-02"
     doc["benefits"].update(copy.deepcopy(SECOND_TIER))
-    PolicyVersion.objects.create(
-        code=doc["code"],
-        title=doc["title"],
-        effective_from=doc["effective_from"],
-        document=doc,
-        status=PolicyStatus.PUBLISHED,
-        drafted_by=bureau_admin,
-        approved_by=bureau_checker,
-        published_at=timezone.now(),
-    )
+    version = policy_draft_import(document=doc, actor=bureau_admin)
+    version = policy_submit(version=version, actor=bureau_admin)
+    policy_approve_publish(version=version, actor=bureau_checker)
     return doc
 
 
