@@ -549,3 +549,23 @@ def test_the_outpatient_deductible_is_met_across_visits_and_given_back_by_a_canc
     assert (third["act_pay_dedc"], third["hifp_pay"]) == (Decimal("400.00"), Decimal("55.00"))
     acc = year_of(person)
     assert (acc.deductible_paid, acc.fund_paid) == ({"outpatient": 60000}, {"outpatient": 22000})
+
+
+def test_critical_illness_stops_at_its_own_annual_cap(hsa, people, second_tier):
+    person = people.resident
+    info = admitted(hsa, person, [(BLOOD, "1000", "1000.00")], "1000000.00", insutype="390")
+    # basic: capped at 300,000.00; 合规自付 700,000.00, 685,000.00 above the deductible:
+    # 60 % × 100,000.00 + 70 % × 585,000.00 = 469,500.00, cut to the 400,000.00 cap;
+    # cash 1,000,000.00 − 300,000.00 − 400,000.00 = 300,000.00.
+    assert (info["hifp_pay"], info["hifmi_pay"], info["psn_cash_pay"]) == (
+        Decimal("300000.00"),
+        Decimal("400000.00"),
+        Decimal("300000.00"),
+    )
+    # Both caps reached: the next stay is the person's (300.00 of it the later deductible).
+    after = admitted(hsa, person, [(BLOOD, "1", "1000.00")], "1000.00", insutype="390")
+    assert (after["hifp_pay"], after["hifmi_pay"], after["psn_cash_pay"]) == (
+        Decimal("0.00"),
+        Decimal("0.00"),
+        Decimal("1000.00"),
+    )
