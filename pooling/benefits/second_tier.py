@@ -5,8 +5,9 @@ employee large-expense supplement (大额补充) — both per policy, both per c
   what was in policy scope but not paid by the basic fund — deductible, co-payment and
   what the basic cap cut; the class-B first self-paid share too where the policy says so)
   above the year's deductible is paid in ratio bands, up to an annual cap.
-- 大额补充: for an employee, what the basic fund's annual cap cut is paid at a ratio, up
-  to the supplement's own annual cap.
+- 大额补充: for an employee, what the basic fund's annual cap (最高支付限额, the inpatient
+  cap; not the outpatient-pooling or 门慢/门特 limits) cut is paid at a ratio, up to the
+  supplement's own annual cap.
 
 Exact across a year: the critical-illness payment of a claim is the payment on the
 year's total after it, rounded once, minus what the year's earlier claims received —

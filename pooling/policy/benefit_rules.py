@@ -172,7 +172,8 @@ class CriticalIllnessRule:
 
 @dataclass(frozen=True, slots=True)
 class LargeExpenseRule:
-    """职工大额补充: what the basic fund's annual cap cut, paid at a ratio up to its own cap."""
+    """职工大额补充: what the basic fund's annual (inpatient) cap cut, paid at a ratio up to its
+    own cap."""
 
     ratio: Decimal
     annual_cap_fen: int | None
@@ -198,8 +199,8 @@ class BenefitRules:
     # The personal account may pay excluded (丙类) items too. The schema has no such switch
     # yet: from a document it is always False.
     account_covers_excluded: bool = False
-    # The second tier (pooling.benefits.second_tier): None where the policy has none. The
-    # published schema does not carry these sections yet; they are read when present.
+    # The second tier (pooling.benefits.second_tier): None where the policy has none (both
+    # sections are optional in the schema).
     critical_illness: CriticalIllnessRule | None = None
     large_expense: LargeExpenseRule | None = None
 

@@ -16,7 +16,12 @@ from django.utils.translation import gettext as _
 from pooling.kernel.choices import HospitalLevel, PersonCategory, Scheme
 from pooling.kernel.money import fen_to_yuan, yuan_to_fen
 from pooling.kernel.numbers import percent_rate, percent_text
-from pooling.policy.benefit_rules import MATERNITY_KINDS, InpatientRule, OutpatientRule
+from pooling.policy.benefit_rules import (
+    MATERNITY_KINDS,
+    BenefitRules,
+    InpatientRule,
+    OutpatientRule,
+)
 from pooling.policy.document import Policy
 from pooling.policy.funding import EmployeePolicy, ResidentPolicy
 from pooling.policy.labels import (
@@ -186,7 +191,39 @@ def policy_view(policy: Policy) -> dict[str, Any]:
                 ben.out_of_city_unregistered_reduction
             ),
         },
+        "second_tier_rows": second_tier_rows(ben),
     }
+
+
+def second_tier_rows(ben: BenefitRules) -> list[tuple[str, str]]:
+    """大病保险 and 大额补充 as the page shows them; a section the version lacks says it pays nothing."""
+    none = _("本版本未规定（不支付）")
+    no_cap = _("不设限额")
+    rows: list[tuple[str, str]] = []
+    ci = ben.critical_illness
+    if ci is None:
+        rows.append((_("居民大病保险"), none))
+    else:
+        rows.append((_("居民大病保险：年度合规自付起付标准"), _yuan(ci.deductible_fen)))
+        rows += [
+            (
+                _("居民大病保险：超过起付标准 %(above)s 以上部分") % {"above": _yuan(b.above_fen)},
+                _pct(b.ratio),
+            )
+            for b in ci.bands
+        ]
+        cap = ci.annual_cap_fen
+        rows.append((_("居民大病保险：年度最高支付限额"), no_cap if cap is None else _yuan(cap)))
+    le = ben.large_expense
+    if le is None:
+        rows.append((_("职工大额医疗费用补充"), none))
+    else:
+        rows.append((_("职工大额医疗费用补充：统筹基金最高支付限额以上部分"), _pct(le.ratio)))
+        cap = le.annual_cap_fen
+        rows.append(
+            (_("职工大额医疗费用补充：年度最高支付限额"), no_cap if cap is None else _yuan(cap))
+        )
+    return rows
 
 
 # --- what changed between two versions ---------------------------------------------------

@@ -116,6 +116,17 @@ LABELS: dict[str, Any] = {
         "已备案转诊、急诊：支付比例降低（百分点）"
     ),
     "$.benefits.out_of_city.unregistered_ratio_reduction_pct": _("未备案：支付比例降低（百分点）"),
+    "$.benefits.critical_illness": _("居民大病保险"),
+    "$.benefits.critical_illness.deductible": _("年度起付标准"),
+    "$.benefits.critical_illness.bands": _("分段支付比例"),
+    "$.benefits.critical_illness.bands[]": _("一段"),
+    "$.benefits.critical_illness.bands[].above": _("超过起付标准的金额起点"),
+    "$.benefits.critical_illness.bands[].ratio_pct": _("支付比例"),
+    "$.benefits.critical_illness.annual_cap": _("年度最高支付限额"),
+    "$.benefits.critical_illness.include_class_b_self_pay": _("乙类先行自付计入合规自付"),
+    "$.benefits.large_expense": _("职工大额医疗费用补充"),
+    "$.benefits.large_expense.ratio_pct": _("支付比例"),
+    "$.benefits.large_expense.annual_cap": _("年度最高支付限额"),
 }
 
 PROBLEM_AT = _("%(label)s（%(path)s）：%(reason)s")

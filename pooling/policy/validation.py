@@ -34,6 +34,8 @@ OUT_OF_CITY_MAX = {
     "registered_ratio_reduction_pct": Decimal(10),
     "unregistered_ratio_reduction_pct": Decimal(20),
 }
+# National floor (国办发〔2015〕57号): critical-illness insurance pays at least this share.
+CRITICAL_RATIO_MIN = Decimal(50)
 # Percent fields that may exceed 100 (the base ceiling is 300 % of the average wage).
 PCT_OVER_100_ALLOWED = {"base_ceiling_pct"}
 
@@ -66,6 +68,9 @@ SPLIT_NOT_100 = _("各级财政分担比例合计应为 100，实为 %(total)s")
 LATER_ABOVE_FIRST = _("再次住院起付标准不应高于首次住院")
 DUPLICATE_DISEASE = _("病种编码重复")
 OVER_NATIONAL_LIMIT = _("按医保发〔2022〕22号，降低幅度不得超过 %(limit)s 个百分点")
+FIRST_BAND_NOT_ZERO = _("第一段须从 0 起（above 为 0）")
+BANDS_NOT_ASCENDING = _("各段起点须逐段递增")
+BELOW_CRITICAL_FLOOR = _("按国办发〔2015〕57号，大病保险支付比例不得低于 %(limit)s%%")
 CATEGORY_NOT_OF_SCHEME = _("人员类别与险种不匹配")
 DUPLICATE_COMBO = _("险种、人员类别、医院级别的组合重复")
 MISSING_COMBO = _("缺少 %(combo)s 的标准")
@@ -231,6 +236,26 @@ def _benefit_problems(ben: dict[str, Any]) -> list[Problem]:
     for key, limit in OUT_OF_CITY_MAX.items():
         if _pct(ben["out_of_city"][key]) > limit:
             found.append(_at(f"$.benefits.out_of_city.{key}", OVER_NATIONAL_LIMIT, limit=limit))
+    if "critical_illness" in ben:
+        found += _band_problems(ben["critical_illness"]["bands"])
+    return found
+
+
+def _band_problems(bands: list[dict[str, Any]]) -> list[Problem]:
+    """大病保险 bands: the first from 0, each starting above the one before, none below the floor."""
+    path = "$.benefits.critical_illness.bands"
+    starts = [yuan_to_fen(b["above"]) for b in bands]
+    found = [] if starts[0] == 0 else [_at(f"{path}[0].above", FIRST_BAND_NOT_ZERO)]
+    found += [
+        _at(f"{path}[{i}].above", BANDS_NOT_ASCENDING)
+        for i in range(1, len(starts))
+        if starts[i] <= starts[i - 1]
+    ]
+    found += [
+        _at(f"{path}[{i}].ratio_pct", BELOW_CRITICAL_FLOOR, limit=CRITICAL_RATIO_MIN)
+        for i, band in enumerate(bands)
+        if _pct(band["ratio_pct"]) < CRITICAL_RATIO_MIN
+    ]
     return found
 
 

@@ -80,8 +80,10 @@ def calculate(case: Case) -> Settlement:
     use_account = case.wants_account and case.what.scheme == "employee"
     if case.wants_account and not use_account:
         case.notes.append((EMPLOYEE_ONLY_ACCOUNT, {}))
+    # balc is the employee's account balance after the settlement, whether the account was
+    # asked to pay or not (a resident has none: 0).
     balance = 0
-    if use_account:
+    if case.what.scheme == "employee":
         balance = (
             case.balance_fen
             if case.balance_fen is not None

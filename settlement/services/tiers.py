@@ -69,7 +69,14 @@ def apply_second_tier(
                     },
                 )
             )
-    if row.fund_book == "employee_pooled" and large_rule is not None and result.over_cap_fen:
+    # 大额补充 takes over above the basic fund's 最高支付限额 (the inpatient cap) only: what an
+    # outpatient-pooling or 门慢/门特 annual limit cuts stays the person's.
+    if (
+        row.fund_book == "employee_pooled"
+        and large_rule is not None
+        and result.over_cap_fen
+        and result.basis.plan.scope == "inpatient"
+    ):
         row.hifob_pay = large_expense(
             rule=large_rule, over_cap_fen=result.over_cap_fen, paid_before_fen=acc.large_paid_fen
         )

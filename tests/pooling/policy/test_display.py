@@ -81,3 +81,24 @@ def test_the_quality_deposit_share_is_on_the_policy_page_and_defaults_to_five_pe
     assert str(policy_from_document(doc).provider_payment.quality_deposit_rate) == "0.08"
     doc.pop("provider_payment")
     assert str(policy_from_document(doc).provider_payment.quality_deposit_rate) == "0.05"
+
+
+def test_the_page_shows_the_second_tier_or_says_the_version_has_none():
+    doc = demo_doc()
+    assert policy_view(policy_from_document(doc))["second_tier_rows"] == [
+        ("居民大病保险", "本版本未规定（不支付）"),
+        ("职工大额医疗费用补充", "本版本未规定（不支付）"),
+    ]
+    doc["benefits"]["critical_illness"] = {
+        "deductible": "15000.00",
+        "bands": [{"above": "0", "ratio_pct": "60"}, {"above": "100000.00", "ratio_pct": "70"}],
+    }
+    doc["benefits"]["large_expense"] = {"ratio_pct": "90", "annual_cap": "300000.00"}
+    assert policy_view(policy_from_document(doc))["second_tier_rows"] == [
+        ("居民大病保险：年度合规自付起付标准", "15000.00 元"),
+        ("居民大病保险：超过起付标准 0.00 元 以上部分", "60%"),
+        ("居民大病保险：超过起付标准 100000.00 元 以上部分", "70%"),
+        ("居民大病保险：年度最高支付限额", "不设限额"),
+        ("职工大额医疗费用补充：统筹基金最高支付限额以上部分", "90%"),
+        ("职工大额医疗费用补充：年度最高支付限额", "300000.00 元"),
+    ]

@@ -75,3 +75,27 @@ def test_every_shipped_demo_policy_file_is_valid_and_marked_demo():
         doc = json.loads(path.read_text("utf-8"))
         assert document_problems(doc) == [], path.name
         assert doc["demo"] is True and "演示" in doc["title"]
+
+
+def test_it_accepts_the_second_tier_and_checks_its_bands():
+    doc = demo_doc()
+    doc["benefits"]["critical_illness"] = {
+        "deductible": "15000.00",
+        "bands": [{"above": "0", "ratio_pct": "60"}, {"above": "100000.00", "ratio_pct": "70"}],
+        "annual_cap": "400000.00",
+    }
+    doc["benefits"]["large_expense"] = {"ratio_pct": "90", "annual_cap": "300000.00"}
+    assert document_problems(doc) == []
+    doc["benefits"]["critical_illness"]["bands"] = [
+        {"above": "10.00", "ratio_pct": "60"},
+        {"above": "10.00", "ratio_pct": "45"},
+    ]
+    found = paths(doc)
+    bands = "$.benefits.critical_illness.bands"
+    assert found == {
+        f"{bands}[0].above": "第一段须从 0 起（above 为 0）",
+        f"{bands}[1].above": "各段起点须逐段递增",
+        f"{bands}[1].ratio_pct": "按国办发〔2015〕57号，大病保险支付比例不得低于 50%",
+    }
+    doc["benefits"]["large_expense"]["typo"] = "1"  # the schema's pass: shape before rules
+    assert paths(doc) == {"$.benefits.large_expense.typo": "不允许的字段（请检查拼写）"}
