@@ -5,9 +5,11 @@ employee large-expense supplement (大额补充) — both per policy, both per c
   what was in policy scope but not paid by the basic fund — deductible, co-payment and
   what the basic cap cut; the class-B first self-paid share too where the policy says so)
   above the year's deductible is paid in ratio bands, up to an annual cap.
-- 大额补充: for an employee, what the basic fund's annual cap (最高支付限额, the inpatient
-  cap; not the outpatient-pooling or 门慢/门特 limits) cut is paid at a ratio, up to the
-  supplement's own annual cap.
+- 大额补充: for an employee, the in-scope cost above the point where the basic fund reached
+  its annual cap (最高支付限额, the inpatient cap; not the outpatient-pooling or 门慢/门特
+  limits) is paid at a ratio, up to the supplement's own annual cap: 超过统筹基金最高支付限额
+  以上的合规医疗费用 — the cost, so 90 % means the person keeps 10 % of it, not 90 % of what
+  the fund's own ratio would have paid.
 
 Exact across a year: the critical-illness payment of a claim is the payment on the
 year's total after it, rounded once, minus what the year's earlier claims received —
@@ -21,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pooling.kernel.money import apply_rate, round_fen
+from pooling.kernel.money import round_fen
 from pooling.policy.benefit_rules import CriticalIllnessRule, LargeExpenseRule
 
 
@@ -71,11 +73,25 @@ def _banded(rule: CriticalIllnessRule, year_base_fen: int) -> int:
     return round_fen(exact)
 
 
-def large_expense(*, rule: LargeExpenseRule, over_cap_fen: int, paid_before_fen: int) -> int:
-    """The supplement's share of what the basic fund's cap cut from this claim."""
-    if over_cap_fen <= 0:
+def cost_above_cap(*, base_fen: int, remaining_cap_fen: int | None, ratio: Decimal) -> Decimal:
+    """The in-scope cost of a claim above the point where the basic fund reached its annual cap,
+    in exact (fractional) fen: the fund pays `ratio` of `base_fen` (the cost above the
+    deductible) until it has paid `remaining_cap_fen`, so the cap is reached at remaining ÷ ratio;
+    what the claim costs beyond that point is above the cap (the whole base once earlier claims
+    reached it). Not rounded here: the supplement's payment on it is rounded once. 0 without a
+    cap or when the fund pays nothing."""
+    if remaining_cap_fen is None or ratio <= 0:
+        return Decimal(0)
+    return max(Decimal(0), base_fen - Decimal(remaining_cap_fen) / ratio)
+
+
+def large_expense(*, rule: LargeExpenseRule, over_cap: Decimal, paid_before_fen: int) -> int:
+    """The supplement's payment for a claim: its ratio of the claim's in-scope cost above the
+    basic fund's cap (`cost_above_cap`: 超过统筹基金最高支付限额以上的合规医疗费用, the cost, not
+    the fund's share of it), rounded once, up to its own annual cap."""
+    if over_cap <= 0:
         return 0
-    pay = apply_rate(over_cap_fen, rule.ratio)
+    pay = round_fen(over_cap * rule.ratio)
     if rule.annual_cap_fen is not None:
         pay = min(pay, max(0, rule.annual_cap_fen - paid_before_fen))
     return pay

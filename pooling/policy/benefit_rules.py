@@ -172,8 +172,8 @@ class CriticalIllnessRule:
 
 @dataclass(frozen=True, slots=True)
 class LargeExpenseRule:
-    """职工大额补充: what the basic fund's annual (inpatient) cap cut, paid at a ratio up to its
-    own cap."""
+    """职工大额补充: the in-scope cost above the basic fund's annual (inpatient) cap, paid at a
+    ratio up to its own cap (pooling.benefits.second_tier.cost_above_cap)."""
 
     ratio: Decimal
     annual_cap_fen: int | None

@@ -13,8 +13,13 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from pooling.benefits.second_tier import account_part, critical_illness, large_expense
-from pooling.kernel.money import format_yuan
+from pooling.benefits.second_tier import (
+    account_part,
+    cost_above_cap,
+    critical_illness,
+    large_expense,
+)
+from pooling.kernel.money import format_yuan, round_fen
 from pooling.kernel.numbers import percent_text
 from pooling.kernel.texts import text
 from pooling.policy.benefit_rules import BenefitRules
@@ -77,14 +82,18 @@ def apply_second_tier(
         and result.over_cap_fen
         and result.basis.plan.scope == "inpatient"
     ):
+        basis = result.basis
+        over = cost_above_cap(
+            base_fen=basis.base_fen, remaining_cap_fen=basis.remaining_cap_fen, ratio=result.ratio
+        )
         row.hifob_pay = large_expense(
-            rule=large_rule, over_cap_fen=result.over_cap_fen, paid_before_fen=acc.large_paid_fen
+            rule=large_rule, over_cap=over, paid_before_fen=acc.large_paid_fen
         )
         extra.append(
             (
                 LARGE_LINE,
                 {
-                    "over": format_yuan(result.over_cap_fen),
+                    "over": format_yuan(round_fen(over)),
                     "ratio": percent_text(large_rule.ratio),
                     "paid": format_yuan(row.hifob_pay),
                 },

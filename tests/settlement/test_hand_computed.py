@@ -459,9 +459,11 @@ def test_an_employee_crossing_the_basic_cap_is_taken_over_by_the_supplement_up_t
     person = people.employee
     first = admitted(hsa, person, BIG, "500000.00")
     assert (first["hifp_pay"], first["hifob_pay"]) == (Decimal("439296.00"), Decimal("0.00"))
-    # later: 88 % × 19,600.00 = 17,248.00, the fund pays the 10,704.00 left of its cap, the cap
-    # cuts 6,544.00: the supplement pays 90 % of it = 5,889.60; the account pays 500.00 of the
-    # rest; cash 20,000.00 − 10,704.00 − 5,889.60 − 500.00 = 2,906.40.
+    # later: 88 % × 19,600.00 = 17,248.00, the fund pays the 10,704.00 left of its cap — reached
+    # at a cost of 10,704.00 ÷ 88 % = 12,163.6363… — so 19,600.00 − 12,163.6363… = 7,436.3636…
+    # of cost is above the cap: the supplement pays 90 % of that cost, 6,692.7272… → 6,692.73
+    # (rounded once); the account pays 500.00 of the rest;
+    # cash 20,000.00 − 10,704.00 − 6,692.73 − 500.00 = 2,103.27.
     second = admitted(hsa, person, OVER, "20000.00", acct=True)
     assert (
         second["hifp_pay"],
@@ -472,24 +474,25 @@ def test_an_employee_crossing_the_basic_cap_is_taken_over_by_the_supplement_up_t
         second["balc"],
     ) == (
         Decimal("10704.00"),
-        Decimal("5889.60"),
-        Decimal("16593.60"),
+        Decimal("6692.73"),
+        Decimal("17396.73"),
         Decimal("500.00"),
-        Decimal("2906.40"),
+        Decimal("2103.27"),
         Decimal("0.00"),
     )
-    # third: 88 % × (400,000.00 − 400.00) = 351,648.00 all cut; 90 % = 316,483.20, but only
-    # 300,000.00 − 5,889.60 = 294,110.40 of the supplement's cap is left.
+    # third: the basic cap reached before, so all of 400,000.00 − 400.00 = 399,600.00 is above
+    # it; 90 % = 359,640.00, but only 300,000.00 − 6,692.73 = 293,307.27 of the supplement's cap
+    # is left; cash 400,000.00 − 293,307.27 = 106,692.73.
     third = admitted(hsa, person, [(BLOOD, "400", "1000.00")], "400000.00")
     assert (third["hifp_pay"], third["hifob_pay"], third["psn_cash_pay"]) == (
         Decimal("0.00"),
-        Decimal("294110.40"),
-        Decimal("105889.60"),
+        Decimal("293307.27"),
+        Decimal("106692.73"),
     )
     assert year_of(person).large_paid_fen == 30000000
     # Cancelling the third gives the supplement's cap back, exactly.
     cancel(hsa, person, third)
-    assert year_of(person).large_paid_fen == 588960
+    assert year_of(person).large_paid_fen == 669273
 
 
 def test_the_supplement_pays_above_the_basic_cap_not_above_the_outpatient_limit(
