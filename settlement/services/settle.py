@@ -31,6 +31,7 @@ from settlement.services import memo, settle_sql, txn
 from settlement.services.eligibility import (
     READ,
     check_insured,
+    check_maternity,
     check_not_future,
     check_provider,
 )
@@ -124,6 +125,8 @@ def _compute(data: SettleInput, *, lock: bool) -> Computed:
     fees = _fees(visit, data)
     check_not_future(service_date, field="endtime" if visit.inpatient else "begntime")
     check_provider(provider=provider, on=service_date)
+    # Again here: 2203 may have changed the med_type since registration.
+    check_maternity(person=person, insutype=visit.insutype, med_type=visit.med_type)
     insured = check_insured(
         person=person,
         scheme=what.scheme,
