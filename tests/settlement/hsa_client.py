@@ -246,3 +246,12 @@ def psn(person: Person) -> str:
     from settlement.hsa.people import psn_no
 
     return psn_no(person)
+
+
+def refused(answer: dict[str, Any], *words: str) -> dict[str, Any]:
+    """A refusal in the interface's form (infcode -1, no output) whose message says `words`."""
+    assert answer["infcode"] == -1, answer
+    assert answer["output"] == {}
+    for word in words:
+        assert word in answer["err_msg"], answer["err_msg"]
+    return answer

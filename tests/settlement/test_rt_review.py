@@ -20,7 +20,7 @@ from providers.choices import State
 from providers.models import Agreement, ProviderEvent
 from settlement.models import Accumulator, FeeDetail, Message, Settlement, Visit
 from settlement.services import account
-from tests.settlement.hsa_client import psn
+from tests.settlement.hsa_client import psn, refused
 
 SERVICE = "001102000000100"
 MODELS = (Visit, FeeDetail, Settlement, Message, Accumulator)
@@ -34,14 +34,6 @@ def counts() -> tuple[int, ...]:
 def ok(answer):
     assert answer["infcode"] == 0, (answer["err_msg"], answer)
     return answer["output"]
-
-
-def refused(answer, *words):
-    assert answer["infcode"] == -1, answer
-    assert answer["output"] == {}
-    for word in words:
-        assert word in answer["err_msg"], answer["err_msg"]
-    return answer
 
 
 def today_at(hour: str, days: int = 0) -> str:
