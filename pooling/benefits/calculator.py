@@ -89,7 +89,7 @@ def settle(
             )
         amount = q * price if q.__class__ is int else round_fen(q * price)
         total += amount
-        entry = get(line.code)
+        entry = line.entry if line.classified else get(line.code)
         cls = "C" if entry is None else entry.cls
         rate, self_pay = None, 0
         if cls == "B":

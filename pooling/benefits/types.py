@@ -101,6 +101,11 @@ class ClaimLine:
     quantity: Decimal | int
     unit_price_fen: int
     name: str = ""  # what the hospital called it; shown when the code is not in the catalogue
+    # The line's own entry (None: not in the catalogue), used instead of the claim's lookup when
+    # `classified`: settlement classifies each fee line by the catalogue in force on its own date,
+    # so one code may be of two classes within a stay that crosses a catalogue version.
+    entry: CatalogueEntry | None = None
+    classified: bool = False
 
 
 @dataclass(frozen=True, slots=True)

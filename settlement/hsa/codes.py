@@ -40,6 +40,8 @@ CLR_TYPES = {"11": "门诊", "21": "住院", "41": "药店购药", "99": "其他
 PSN_SETLWAYS = {"01": "按项目结算", "02": "按定额结算"}
 CERT_TYPES = {"01": "医保电子凭证", "02": "居民身份证", "03": "社会保障卡"}
 INPATIENT_MED_TYPES = ("21", "52")
+MATERNITY_MED_TYPES = ("51", "52")
+MATERNITY_INSUTYPE = "510"
 
 # setldetail's fund_pay_type per book (国家医保基金支付类型代码)
 FUND_PAY_TYPES = {
@@ -61,7 +63,7 @@ class Meaning:
 
 def meaning(*, insutype: str, med_type: str, pharmacy: bool) -> Meaning:
     """What an (insutype, med_type) pair settles as. Callers validated both codes already."""
-    if insutype == "510" or med_type in ("51", "52"):
+    if insutype == MATERNITY_INSUTYPE or med_type in MATERNITY_MED_TYPES:
         return Meaning(
             Scheme.EMPLOYEE, CareType.MATERNITY, "maternity", "21" if med_type == "52" else "11"
         )

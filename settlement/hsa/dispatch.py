@@ -101,8 +101,8 @@ def handle(env: Envelope, credential: Credential) -> dict[str, Any]:
             given=env.fixmedins_code,
             own=provider.national_code,
         )
-    check_msgid(env)
     tx = TRANSACTIONS.get(env.infno)
+    stale = _check_msgid(env, replayable=tx is not None and tx.writes)
     if tx is None:
         raise HsaError(UNKNOWN_INFNO, field="infno", code="unknown_infno", value=env.infno)
     context = Context(env=env, credential=credential, provider=provider)
@@ -112,7 +112,30 @@ def handle(env: Envelope, credential: Credential) -> dict[str, Any]:
             raise HsaError(NOT_SIGNED_IN, field="sign_no", code="not_signed_in")
         if not tx.writes:
             return tx.handler(context)
+        if stale is not None:
+            return _replayed(env, stale)
         return _once(context, tx)
+
+
+def _check_msgid(env: Envelope, *, replayable: bool) -> HsaError | None:
+    """`check_msgid`, except that a writing message's id outside the time window is returned, not
+    raised: it may be a repeat of a message we answered (then it gets that answer, `_replayed`)."""
+    try:
+        check_msgid(env)
+    except HsaError as exc:
+        if exc.code == "msgid_time" and replayable:
+            return exc
+        raise
+    return None
+
+
+def _replayed(env: Envelope, stale: HsaError) -> dict[str, Any]:
+    """A repeat is answered as the first time however late it comes (exactly once); an id outside
+    the window we never answered is refused for its time, and nothing is written."""
+    stored = _stored(env, env.payload_sha256)
+    if stored is None:
+        raise stale
+    return stored
 
 
 def _once(context: Context, tx: Transaction) -> dict[str, Any]:

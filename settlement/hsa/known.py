@@ -1,6 +1,6 @@
 """The interface's known fields keep their form wherever they appear in `input`.
 
-A transaction reads the fields it needs with `fields`; others it is sent (2207's `med_type`,
+A transaction reads the fields it needs with `fields`; others it is sent (2207's
 `psn_setlway`, `fulamt_ownpay_amt`…, 3201's `setl_optins`) it does not use. Unknown fields
 stay harmless, but a known field present with a malformed value (a code not in its list, a
 negative amount, an impossible date) is refused for every message, before any transaction

@@ -90,6 +90,11 @@ def credential_revoke(*, credential: Credential, reason: str, actor: Actor) -> C
     )
     credential.revoke_reason = reason.strip()[:200]
     credential.save(update_fields=["status", "revoked_at", "revoked_by", "revoke_reason"])
+    # Its sign-ins end with it: a sign_no taken with a leaked key is not a session the provider's
+    # next key may carry on (the save above clears this process's memo; others' within the TTL).
+    SignIn.objects.filter(credential=credential, signed_out_at__isnull=True).update(
+        signed_out_at=credential.revoked_at
+    )
     return credential
 
 

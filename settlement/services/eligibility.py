@@ -15,12 +15,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from enrollment.models import Enrolment, EnrolmentStatus, Person
+from enrollment.models import Enrolment, EnrolmentStatus, Person, Sex
 from pooling.kernel import sqlrows
 from pooling.kernel.choices import SCHEME_CATEGORIES, Scheme
 from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.scoping import unrestricted
 from providers.models import Provider
+from settlement.hsa.codes import MATERNITY_INSUTYPE, MATERNITY_MED_TYPES
 from settlement.services import memo
 
 PROVIDER_NOT_SETTLEABLE = _(
@@ -32,6 +33,10 @@ SUSPENDED = _("参保人 %(name)s 的%(scheme)s参保状态为暂停缴费，暂
 WAITING = _("参保人 %(name)s 处于待遇等待期，%(from)s 起方可享受待遇（就医日期 %(on)s）")
 FUTURE = _("%(field)s 的日期 %(on)s 晚于今天，不能结算未来的费用")
 WRONG_CATEGORY = _("参保人 %(name)s 的人员类别“%(category)s”与险种“%(scheme)s”不符")
+MATERNITY_ONLY = _(
+    "险种 insutype=510（生育保险）只结算生育门诊或生育住院（med_type=51/52），不能按 med_type=%(med_type)s 结算"
+)
+NOT_MATERNAL = _("参保人 %(name)s 为男性，不能按生育医疗类别 med_type=%(med_type)s 结算")
 
 SCHEME_LABELS: dict[str, str] = {Scheme.EMPLOYEE: "职工医保", Scheme.RESIDENT: "居民医保"}
 
@@ -142,3 +147,19 @@ def check_insured(
             },
         )
     return Insured(person=person, enrolment=enrolment, category=person.category)
+
+
+def check_maternity(*, person: Person, insutype: str, med_type: str) -> None:
+    """Maternity care is a woman's, and the maternity scheme (510) pays maternity care only: any
+    other med_type under it has no maternity benefit to settle (no prenatal or delivery sum)."""
+    if insutype == MATERNITY_INSUTYPE and med_type not in MATERNITY_MED_TYPES:
+        raise BusinessRuleError(
+            MATERNITY_ONLY, code="maternity_only", field="med_type", params={"med_type": med_type}
+        )
+    if med_type in MATERNITY_MED_TYPES and person.sex == Sex.MALE:
+        raise BusinessRuleError(
+            NOT_MATERNAL,
+            code="not_maternal",
+            field="med_type",
+            params={"name": person.name, "med_type": med_type},
+        )

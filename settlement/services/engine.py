@@ -44,7 +44,7 @@ class Case:
     service_date: date
     hospital_level: str
     lines: tuple[ClaimLine, ...]
-    lookup: dict[str, CatalogueEntry]
+    lookup: dict[str, CatalogueEntry]  # the entries of lines not `classified` by the channel
     row: Settlement  # identity fields filled in by the channel; amounts by `calculate`
     diagnosis: str = ""
     maternity_kind: str = ""

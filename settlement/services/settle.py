@@ -31,6 +31,7 @@ from settlement.services import memo, settle_sql, txn
 from settlement.services.eligibility import (
     READ,
     check_insured,
+    check_maternity,
     check_not_future,
     check_provider,
 )
@@ -124,6 +125,8 @@ def _compute(data: SettleInput, *, lock: bool) -> Computed:
     fees = _fees(visit, data)
     check_not_future(service_date, field="endtime" if visit.inpatient else "begntime")
     check_provider(provider=provider, on=service_date)
+    # Again here: 2203 may have changed the med_type since registration.
+    check_maternity(person=person, insutype=visit.insutype, med_type=visit.med_type)
     insured = check_insured(
         person=person,
         scheme=what.scheme,
@@ -138,7 +141,7 @@ def _compute(data: SettleInput, *, lock: bool) -> Computed:
         service_date=service_date,
         hospital_level=provider.level or "community",
         lines=tuple(_claim_line(f) for f in fees),
-        lookup=_lookup(fees),
+        lookup={},  # every line carries its own class (_claim_line)
         row=_row(data, visit),
         diagnosis=visit.main_diag_code,
         maternity_kind=_maternity_kind(visit, data.delivery),
@@ -238,23 +241,23 @@ def _maternity_kind(visit: Visit, delivery: str) -> str:
 
 
 def _claim_line(fee: FeeDetail) -> ClaimLine:
+    """The line with its class as it was classified at upload, by the catalogue in force on its own
+    date (what 2204/2301 answered): a stay crossing a catalogue version keeps each line's class."""
     quantity = (
         fee.quantity if fee.quantity != fee.quantity.to_integral_value() else int(fee.quantity)
     )
-    return ClaimLine(code=fee.code, quantity=quantity, unit_price_fen=fee.price_fen, name=fee.name)
-
-
-def _lookup(fees: list[FeeDetail]) -> dict[str, CatalogueEntry]:
-    """Each line's class as it was classified at upload (by the catalogue in force on its date);
-    where one code was classified twice during a stay, the later date's class is used."""
-    entries: dict[str, CatalogueEntry] = {}
-    for fee in sorted(fees, key=lambda f: f.occurred_at):
-        if fee.in_catalogue:
-            rate = None if fee.self_pay_pct is None else fee.self_pay_pct / 100
-            entries[fee.code] = CatalogueEntry(
-                code=fee.code, name=fee.name, cls=fee.cls, self_pay_rate=rate
-            )
-    return entries
+    entry = None
+    if fee.in_catalogue:
+        rate = None if fee.self_pay_pct is None else fee.self_pay_pct / 100
+        entry = CatalogueEntry(code=fee.code, name=fee.name, cls=fee.cls, self_pay_rate=rate)
+    return ClaimLine(
+        code=fee.code,
+        quantity=quantity,
+        unit_price_fen=fee.price_fen,
+        name=fee.name,
+        entry=entry,
+        classified=True,
+    )
 
 
 def _row(data: SettleInput, visit: Visit) -> Settlement:

@@ -27,7 +27,12 @@ from settlement.hsa.codes import INPATIENT_MED_TYPES, meaning
 from settlement.models import FeeDetail, Visit, VisitStatus
 from settlement.partitioning import month_key
 from settlement.services import fees_sql, memo, txn
-from settlement.services.eligibility import check_insured, check_not_future, check_provider
+from settlement.services.eligibility import (
+    check_insured,
+    check_maternity,
+    check_not_future,
+    check_provider,
+)
 from settlement.services.visit_row import insert_visit
 
 WRONG_STATE = _("就诊 %(mdtrt_id)s 当前状态为“%(status)s”，不能%(action)s")
@@ -101,6 +106,7 @@ def visit_open(
     on = timezone.localtime(begntime).date()
     check_not_future(on, field="begntime")
     check_provider(provider=provider, on=on)
+    check_maternity(person=person, insutype=insutype, med_type=med_type)
     what = meaning(insutype=insutype, med_type=med_type, pharmacy=provider.kind == "pharmacy")
     check_insured(person=person, scheme=what.scheme, on=on)
     inpatient = med_type in INPATIENT_MED_TYPES

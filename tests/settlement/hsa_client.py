@@ -213,7 +213,7 @@ class HsaClient:
     def settle(
         self, mdtrt_id: str, person: Person, total: str, *, infno: str = "2207", **options: Any
     ) -> dict[str, Any]:
-        """2207 (or `infno`); `options`: settle_payload's `acct`, `insutype`."""
+        """2207 (or `infno`); `options`: settle_payload's `acct`, `insutype`, `med_type`."""
         return self.post(infno, self.settle_payload(mdtrt_id, person, total, **options))
 
     def settle_payload(
@@ -224,13 +224,14 @@ class HsaClient:
         *,
         acct: bool = False,
         insutype: str = "310",
+        med_type: str = "11",
     ) -> dict[str, Any]:
         return {
             "data": {
                 "psn_no": psn(person),
                 "mdtrt_cert_type": "02",
                 "mdtrt_cert_no": person.id_number,
-                "med_type": "11",
+                "med_type": med_type,  # the visit's: another is refused
                 "medfee_sumamt": total,
                 "psn_setlway": "01",
                 "mdtrt_id": mdtrt_id,
@@ -245,3 +246,12 @@ def psn(person: Person) -> str:
     from settlement.hsa.people import psn_no
 
     return psn_no(person)
+
+
+def refused(answer: dict[str, Any], *words: str) -> dict[str, Any]:
+    """A refusal in the interface's form (infcode -1, no output) whose message says `words`."""
+    assert answer["infcode"] == -1, answer
+    assert answer["output"] == {}
+    for word in words:
+        assert word in answer["err_msg"], answer["err_msg"]
+    return answer

@@ -11,7 +11,7 @@ from django.utils import timezone
 from providers.choices import State
 from providers.models import ProviderEvent
 from settlement.models import Accumulator, FeeDetail, Message, Settlement, Visit
-from tests.settlement.hsa_client import psn
+from tests.settlement.hsa_client import psn, refused
 
 MODELS = (Visit, FeeDetail, Settlement, Message, Accumulator)
 
@@ -28,14 +28,6 @@ def open_visit(hsa, people):
     mdtrt_id = hsa.register(people.employee)
     assert hsa.fees(mdtrt_id, people.employee, [("001102000000100", "1", "20.00")])["infcode"] == 0
     return mdtrt_id
-
-
-def refused(answer, *words):
-    assert answer["infcode"] == -1, answer
-    assert answer["output"] == {}
-    for word in words:
-        assert word in answer["err_msg"], answer["err_msg"]
-    return answer
 
 
 def test_it_refuses_a_body_that_is_not_json(hsa, client):

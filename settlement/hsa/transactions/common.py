@@ -28,6 +28,9 @@ LINE = _("第 %(row)s 条费用明细：%(detail)s")
 WRONG_KIND = _("就诊 %(mdtrt_id)s 是%(kind)s，请使用%(use)s交易")
 SETTLEMENT_KIND = _("结算 setl_id=%(setl_id)s 是%(kind)s结算，请使用%(use)s交易")
 MID_SETTLEMENT = _("暂不支持中途结算（mid_setl_flag=1），请出院后结算")
+MED_TYPE_MISMATCH = _(
+    "医疗类别 med_type=%(value)s 与该就诊登记的医疗类别 %(visit)s 不一致，不能按另一类别结算"
+)
 
 
 def insutype(data: dict[str, Any]) -> str:
@@ -169,6 +172,17 @@ def settle_input(ctx: Context, visit: Visit, *, person_locked: bool = False) -> 
     given_insutype = fields.text(data, "insutype", required=False, max_len=3)
     if given_insutype and given_insutype != visit.insutype:
         fields.choice({"insutype": given_insutype}, "insutype", {visit.insutype: 1})
+    # The visit's med_type decides how it is settled (2201/2401, changed by 2203): a settlement
+    # saying another would be settled as the visit's while the provider books it as its own.
+    given_med_type = fields.text(data, "med_type", required=False, max_len=10)
+    if given_med_type and given_med_type != visit.med_type:
+        raise HsaError(
+            MED_TYPE_MISMATCH,
+            field="med_type",
+            code="med_type_mismatch",
+            value=given_med_type,
+            visit=visit.med_type,
+        )
     return SettleInput(
         visit=visit,
         acct_used=fields.flag(data, "acct_used_flag"),
