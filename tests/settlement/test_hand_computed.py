@@ -252,13 +252,15 @@ def test_a_stay_crossing_the_basic_cap_and_its_cancellation(hsa, people):
     # first: (500,000.00 − 800.00) × 88 % = 439,296.00; 10,704.00 of the 450,000.00 cap is left.
     first = admitted(hsa, person, BIG, "500000.00")
     assert first["hifp_pay"] == Decimal("439296.00")
-    # later: (20,000.00 − 400.00) × 88 % = 17,248.00, cut to the 10,704.00 left; the 6,544.00 cut
-    # is the person's (no 大额补充 in the demo policy): cash 20,000.00 − 10,704.00 = 9,296.00.
+    # later: (20,000.00 − 400.00) × 88 % = 17,248.00, cut to the 10,704.00 left (6,544.00 cut);
+    # the demo policy's 大额补充 pays 90 % of the cost above the cap: the cap is reached at
+    # 10,704.00 ÷ 88 % = 12,163.6363… of the 19,600.00, so 90 % × 7,436.3636… = 6,692.73;
+    # cash 20,000.00 − 10,704.00 − 6,692.73 = 2,603.27.
     second = admitted(hsa, person, OVER, "20000.00")
     assert (second["hifp_pay"], second["hifob_pay"], second["psn_cash_pay"]) == (
         Decimal("10704.00"),
-        Decimal("0.00"),
-        Decimal("9296.00"),
+        Decimal("6692.73"),
+        Decimal("2603.27"),
     )
     with unrestricted():
         row = Settlement.objects.filter(person=person, kind="settle").latest("id")
@@ -269,9 +271,14 @@ def test_a_stay_crossing_the_basic_cap_and_its_cancellation(hsa, people):
     assert year_of(person).fund_paid == {"inpatient": 43929600}
     again = settle(hsa, person, second["mdtrt_id"], "20000.00")
     assert (again["act_pay_dedc"], again["hifp_pay"]) == (Decimal("400.00"), Decimal("10704.00"))
-    # Past the cap the fund pays nothing more.
+    # Past the cap the fund pays nothing more; the supplement pays 90 % of the cost above the
+    # later-admission deductible: 90 % × (1,000.00 − 400.00) = 540.00; cash 460.00.
     past = admitted(hsa, person, [(BLOOD, "1", "1000.00")], "1000.00")
-    assert (past["hifp_pay"], past["psn_cash_pay"]) == (Decimal("0.00"), Decimal("1000.00"))
+    assert (past["hifp_pay"], past["hifob_pay"], past["psn_cash_pay"]) == (
+        Decimal("0.00"),
+        Decimal("540.00"),
+        Decimal("460.00"),
+    )
 
 
 # -- 零星报销 at a 三级 hospital: employee in service, deductible 1,200.00, 85 % --------------------

@@ -85,6 +85,8 @@ def test_the_quality_deposit_share_is_on_the_policy_page_and_defaults_to_five_pe
 
 def test_the_page_shows_the_second_tier_or_says_the_version_has_none():
     doc = demo_doc()
+    doc["benefits"].pop("critical_illness")  # a version without the second tier
+    doc["benefits"].pop("large_expense")
     assert policy_view(policy_from_document(doc))["second_tier_rows"] == [
         ("居民大病保险", "本版本未规定（不支付）"),
         ("职工大额医疗费用补充", "本版本未规定（不支付）"),
