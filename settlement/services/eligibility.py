@@ -56,13 +56,18 @@ def check_not_future(on: date, *, field: str) -> None:
 
 
 def check_provider(*, provider: Provider, on: date) -> None:
-    if not memo.settleable(provider_code=provider.national_code, on=on):
-        raise BusinessRuleError(
-            PROVIDER_NOT_SETTLEABLE,
-            code="provider_not_settleable",
-            field="fixmedins_code",
-            params={"code": provider.national_code, "on": on.isoformat()},
-        )
+    """In performance on the service date `on` and today: care given while the agreement held is
+    still not settled while the provider is suspended or after its agreement ended ("nothing is
+    settled while suspended"; a suspended or terminated provider settles nothing)."""
+    today = timezone.localdate()
+    for day in (on,) if on == today else (on, today):
+        if not memo.settleable(provider_code=provider.national_code, on=day):
+            raise BusinessRuleError(
+                PROVIDER_NOT_SETTLEABLE,
+                code="provider_not_settleable",
+                field="fixmedins_code",
+                params={"code": provider.national_code, "on": day.isoformat()},
+            )
 
 
 def enrolments_covering(*, person_id: int, scheme: str, on: date) -> QuerySet[Enrolment]:

@@ -81,6 +81,27 @@ def test_a_provider_suspended_on_the_service_date_itself_settles_nothing(hsa, pe
     assert counts() == before
 
 
+def test_a_provider_suspended_today_does_not_settle_yesterdays_care_either(hsa, people):
+    # "Nothing is settled while suspended": the visit of yesterday was in performance, the
+    # settlement today is not; the error names today. Resumed, the same message settles.
+    mdtrt_id = visit_with_a_line(hsa, people.employee, days=1)
+    event = ProviderEvent.objects.create(
+        provider=hsa.provider,
+        action="suspend",
+        from_state=State.PERFORMING,
+        to_state=State.SUSPENDED,
+        effective_on=timezone.localdate(),
+        reason="暂停",
+    )
+    before = counts()
+    answer = hsa.settle(mdtrt_id, people.employee, "20.00")
+    refused(answer, hsa.provider.national_code)
+    assert timezone.localdate().isoformat() in answer["err_msg"]
+    assert counts() == before
+    event.delete()
+    ok(hsa.settle(mdtrt_id, people.employee, "20.00"))
+
+
 def test_an_agreement_ended_on_the_service_date_or_starting_the_next_day_settles_nothing(
     hsa, people
 ):
