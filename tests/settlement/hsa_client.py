@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -209,6 +209,58 @@ class HsaClient:
                 }
             )
         return self.post("2204", {"feedetail": rows})
+
+    def stay(
+        self, person: Person, lines: list[tuple[str, str, str]], *, insutype: str = "310"
+    ) -> str:
+        """2401 admitted three days ago → 2301 the lines (code, quantity, price in yuan) two days
+        ago → 2402 discharged this morning: the stay's mdtrt_id, each step asserted accepted."""
+        now = timezone.localtime()
+        answer = self.post(
+            "2401",
+            {
+                "mdtrtinfo": {
+                    "psn_no": psn(person),
+                    "insutype": insutype,
+                    "med_type": "21",
+                    "begntime": (now - timedelta(days=3)).strftime("%Y-%m-%d 10:00:00"),
+                    "ipt_no": "ZY1",
+                    "dise_codg": "I10",
+                    "dise_name": "高血压",
+                }
+            },
+        )
+        assert answer["infcode"] == 0, answer
+        mdtrt_id = answer["output"]["result"]["mdtrt_id"]
+        rows = [
+            {
+                "feedetl_sn": f"Z{next(_seq)}",
+                "mdtrt_id": mdtrt_id,
+                "psn_no": psn(person),
+                "chrg_bchno": "ZB",
+                "fee_ocur_time": (now - timedelta(days=2)).strftime("%Y-%m-%d 09:00:00"),
+                "med_list_codg": code,
+                "det_item_fee_sumamt": str((Decimal(q) * Decimal(p)).quantize(Decimal("0.01"))),
+                "cnt": q,
+                "pric": p,
+            }
+            for code, q, p in lines
+        ]
+        answer = self.post("2301", {"feedetail": rows})
+        assert answer["infcode"] == 0, answer
+        answer = self.post(
+            "2402",
+            {
+                "dscginfo": {
+                    "mdtrt_id": mdtrt_id,
+                    "psn_no": psn(person),
+                    "insutype": insutype,
+                    "endtime": now.strftime("%Y-%m-%d 08:00:00"),
+                }
+            },
+        )
+        assert answer["infcode"] == 0, answer
+        return mdtrt_id
 
     def settle(
         self, mdtrt_id: str, person: Person, total: str, *, infno: str = "2207", **options: Any

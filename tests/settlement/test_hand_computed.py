@@ -39,54 +39,6 @@ def yuan(fen: int) -> Decimal:
     return (Decimal(fen) / 100).quantize(Decimal("0.01"))
 
 
-def stay(hsa, person, lines, *, insutype: str = "310") -> str:
-    """Admit, upload the lines (code, quantity, price in yuan), discharge: the mdtrt_id."""
-    now = timezone.localtime()
-    answer = hsa.post(
-        "2401",
-        {
-            "mdtrtinfo": {
-                "psn_no": psn(person),
-                "insutype": insutype,
-                "med_type": "21",
-                "begntime": (now - timedelta(days=3)).strftime("%Y-%m-%d 10:00:00"),
-                "dise_codg": "I10",
-                "dise_name": "高血压",
-            }
-        },
-    )
-    assert answer["infcode"] == 0, answer
-    mdtrt_id = answer["output"]["result"]["mdtrt_id"]
-    rows = [
-        {
-            "feedetl_sn": f"H{next(_sn)}",
-            "mdtrt_id": mdtrt_id,
-            "psn_no": psn(person),
-            "chrg_bchno": "HB",
-            "fee_ocur_time": (now - timedelta(days=2)).strftime("%Y-%m-%d 09:00:00"),
-            "med_list_codg": code,
-            "det_item_fee_sumamt": str((Decimal(q) * Decimal(p)).quantize(Decimal("0.01"))),
-            "cnt": q,
-            "pric": p,
-        }
-        for code, q, p in lines
-    ]
-    assert hsa.post("2301", {"feedetail": rows})["infcode"] == 0
-    answer = hsa.post(
-        "2402",
-        {
-            "dscginfo": {
-                "mdtrt_id": mdtrt_id,
-                "psn_no": psn(person),
-                "insutype": insutype,
-                "endtime": now.strftime("%Y-%m-%d 08:00:00"),
-            }
-        },
-    )
-    assert answer["infcode"] == 0, answer
-    return mdtrt_id
-
-
 def settle(hsa, person, mdtrt_id, total, *, insutype="310", acct=False) -> dict[str, Any]:
     answer = hsa.post(
         "2304",
@@ -114,7 +66,7 @@ def admitted(hsa, person, lines, total, **options) -> dict[str, Any]:
     return settle(
         hsa,
         person,
-        stay(hsa, person, lines, insutype=options.get("insutype", "310")),
+        hsa.stay(person, lines, insutype=options.get("insutype", "310")),
         total,
         **options,
     )

@@ -6,7 +6,6 @@ admission of the year and 400.00 for a later one, fund ratio 88 %, annual cap 45
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -27,52 +26,7 @@ STAY = [
 
 
 def admit_and_discharge(hsa, person, lines=STAY):
-    now = timezone.localtime()
-    admitted = (now - timedelta(days=3)).strftime("%Y-%m-%d 10:00:00")
-    answer = hsa.post(
-        "2401",
-        {
-            "mdtrtinfo": {
-                "psn_no": psn(person),
-                "insutype": "310",
-                "med_type": "21",
-                "begntime": admitted,
-                "ipt_no": "ZY1",
-                "dise_codg": "I10",
-                "dise_name": "高血压",
-            }
-        },
-    )
-    assert answer["infcode"] == 0, answer
-    mdtrt_id = answer["output"]["result"]["mdtrt_id"]
-    rows = [
-        {
-            "feedetl_sn": f"Z{i}",
-            "mdtrt_id": mdtrt_id,
-            "psn_no": psn(person),
-            "chrg_bchno": "ZB",
-            "fee_ocur_time": (now - timedelta(days=2)).strftime("%Y-%m-%d 09:00:00"),
-            "med_list_codg": code,
-            "det_item_fee_sumamt": str((Decimal(q) * Decimal(p)).quantize(Decimal("0.01"))),
-            "cnt": q,
-            "pric": p,
-        }
-        for i, (code, q, p) in enumerate(lines)
-    ]
-    assert hsa.post("2301", {"feedetail": rows})["infcode"] == 0
-    answer = hsa.post(
-        "2402",
-        {
-            "dscginfo": {
-                "mdtrt_id": mdtrt_id,
-                "psn_no": psn(person),
-                "insutype": "310",
-                "endtime": now.strftime("%Y-%m-%d 08:00:00"),
-            }
-        },
-    )
-    assert answer["infcode"] == 0, answer
-    return mdtrt_id
+    return hsa.stay(person, lines)
 
 
 def settle_stay(hsa, person, mdtrt_id, total="1360.00", acct=False, infno="2304"):
