@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.scoping import unrestricted
 from providers.models import Provider
 from settlement.client import run_visits
@@ -72,4 +74,11 @@ class Command(BaseCommand):
         actor = User.objects.filter(username=username).first() if username else None
         if actor is None:
             raise CommandError("请提供 --token，或用 --issue-by 指定签发密钥的经办人员")
-        return credential_issue(provider=provider, label="provider_client", actor=actor).token
+        try:
+            return credential_issue(provider=provider, label="provider_client", actor=actor).token
+        except (PermissionDenied, BusinessRuleError) as exc:
+            # Said as the page says it, not as a traceback: e.g. a clerk of a county that does not
+            # manage this provider.
+            raise CommandError(
+                f"{username} 不能为 {provider.national_code} 签发密钥：{exc}"
+            ) from None
