@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pooling.kernel.money import round_fen
+from pooling.kernel.money import apply_rate, round_fen
 from pooling.policy.benefit_rules import CriticalIllnessRule, LargeExpenseRule
 
 
@@ -73,25 +73,26 @@ def _banded(rule: CriticalIllnessRule, year_base_fen: int) -> int:
     return round_fen(exact)
 
 
-def cost_above_cap(*, base_fen: int, remaining_cap_fen: int | None, ratio: Decimal) -> Decimal:
-    """The in-scope cost of a claim above the point where the basic fund reached its annual cap,
-    in exact (fractional) fen: the fund pays `ratio` of `base_fen` (the cost above the
-    deductible) until it has paid `remaining_cap_fen`, so the cap is reached at remaining ÷ ratio;
-    what the claim costs beyond that point is above the cap (the whole base once earlier claims
-    reached it). Not rounded here: the supplement's payment on it is rounded once. 0 without a
-    cap or when the fund pays nothing."""
+def cost_above_cap(*, base_fen: int, remaining_cap_fen: int | None, ratio: Decimal) -> int:
+    """The in-scope cost of a claim above the point where the basic fund reached its annual cap:
+    the fund pays `ratio` of `base_fen` (the cost above the deductible) until it has paid
+    `remaining_cap_fen`, so the cap is reached at remaining ÷ ratio, an amount of money and so
+    rounded to the fen (half up) like any other; what the claim costs beyond it is above the cap
+    (the whole base once earlier claims reached it). The explanation shows this amount and the
+    supplement's payment is its ratio of it, so the two read as one sum. 0 without a cap or
+    when the fund pays nothing."""
     if remaining_cap_fen is None or ratio <= 0:
-        return Decimal(0)
-    return max(Decimal(0), base_fen - Decimal(remaining_cap_fen) / ratio)
+        return 0
+    return max(0, base_fen - round_fen(Decimal(remaining_cap_fen) / ratio))
 
 
-def large_expense(*, rule: LargeExpenseRule, over_cap: Decimal, paid_before_fen: int) -> int:
+def large_expense(*, rule: LargeExpenseRule, over_cap_fen: int, paid_before_fen: int) -> int:
     """The supplement's payment for a claim: its ratio of the claim's in-scope cost above the
     basic fund's cap (`cost_above_cap`: 超过统筹基金最高支付限额以上的合规医疗费用, the cost, not
-    the fund's share of it), rounded once, up to its own annual cap."""
-    if over_cap <= 0:
+    the fund's share of it), up to its own annual cap."""
+    if over_cap_fen <= 0:
         return 0
-    pay = round_fen(over_cap * rule.ratio)
+    pay = apply_rate(over_cap_fen, rule.ratio)
     if rule.annual_cap_fen is not None:
         pay = min(pay, max(0, rule.annual_cap_fen - paid_before_fen))
     return pay

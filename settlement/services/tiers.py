@@ -19,7 +19,7 @@ from pooling.benefits.second_tier import (
     critical_illness,
     large_expense,
 )
-from pooling.kernel.money import format_yuan, round_fen
+from pooling.kernel.money import format_yuan
 from pooling.kernel.numbers import percent_text
 from pooling.kernel.texts import text
 from pooling.policy.benefit_rules import BenefitRules
@@ -87,13 +87,13 @@ def apply_second_tier(
             base_fen=basis.base_fen, remaining_cap_fen=basis.remaining_cap_fen, ratio=result.ratio
         )
         row.hifob_pay = large_expense(
-            rule=large_rule, over_cap=over, paid_before_fen=acc.large_paid_fen
+            rule=large_rule, over_cap_fen=over, paid_before_fen=acc.large_paid_fen
         )
         extra.append(
             (
                 LARGE_LINE,
                 {
-                    "over": format_yuan(round_fen(over)),
+                    "over": format_yuan(over),
                     "ratio": percent_text(large_rule.ratio),
                     "paid": format_yuan(row.hifob_pay),
                 },

@@ -206,13 +206,13 @@ def test_a_stay_crossing_the_basic_cap_and_its_cancellation(hsa, people):
     assert first["hifp_pay"] == Decimal("439296.00")
     # later: (20,000.00 − 400.00) × 88 % = 17,248.00, cut to the 10,704.00 left (6,544.00 cut);
     # the demo policy's 大额补充 pays 90 % of the cost above the cap: the cap is reached at
-    # 10,704.00 ÷ 88 % = 12,163.6363… of the 19,600.00, so 90 % × 7,436.3636… = 6,692.73;
-    # cash 20,000.00 − 10,704.00 − 6,692.73 = 2,603.27.
+    # 10,704.00 ÷ 88 % = 12,163.6363… → 12,163.64 of the 19,600.00, so 90 % × 7,436.36 =
+    # 6,692.724 → 6,692.72; cash 20,000.00 − 10,704.00 − 6,692.72 = 2,603.28.
     second = admitted(hsa, person, OVER, "20000.00")
     assert (second["hifp_pay"], second["hifob_pay"], second["psn_cash_pay"]) == (
         Decimal("10704.00"),
-        Decimal("6692.73"),
-        Decimal("2603.27"),
+        Decimal("6692.72"),
+        Decimal("2603.28"),
     )
     with unrestricted():
         row = Settlement.objects.filter(person=person, kind="settle").latest("id")
@@ -419,10 +419,9 @@ def test_an_employee_crossing_the_basic_cap_is_taken_over_by_the_supplement_up_t
     first = admitted(hsa, person, BIG, "500000.00")
     assert (first["hifp_pay"], first["hifob_pay"]) == (Decimal("439296.00"), Decimal("0.00"))
     # later: 88 % × 19,600.00 = 17,248.00, the fund pays the 10,704.00 left of its cap — reached
-    # at a cost of 10,704.00 ÷ 88 % = 12,163.6363… — so 19,600.00 − 12,163.6363… = 7,436.3636…
-    # of cost is above the cap: the supplement pays 90 % of that cost, 6,692.7272… → 6,692.73
-    # (rounded once); the account pays 500.00 of the rest;
-    # cash 20,000.00 − 10,704.00 − 6,692.73 − 500.00 = 2,103.27.
+    # at a cost of 10,704.00 ÷ 88 % = 12,163.6363… → 12,163.64 — so 19,600.00 − 12,163.64 =
+    # 7,436.36 of cost is above the cap: the supplement pays 90 % of it, 6,692.724 → 6,692.72;
+    # the account pays 500.00 of the rest; cash 20,000.00 − 10,704.00 − 6,692.72 − 500.00 = 2,103.28.
     second = admitted(hsa, person, OVER, "20000.00", acct=True)
     assert (
         second["hifp_pay"],
@@ -433,25 +432,25 @@ def test_an_employee_crossing_the_basic_cap_is_taken_over_by_the_supplement_up_t
         second["balc"],
     ) == (
         Decimal("10704.00"),
-        Decimal("6692.73"),
-        Decimal("17396.73"),
+        Decimal("6692.72"),
+        Decimal("17396.72"),
         Decimal("500.00"),
-        Decimal("2103.27"),
+        Decimal("2103.28"),
         Decimal("0.00"),
     )
     # third: the basic cap reached before, so all of 400,000.00 − 400.00 = 399,600.00 is above
-    # it; 90 % = 359,640.00, but only 300,000.00 − 6,692.73 = 293,307.27 of the supplement's cap
-    # is left; cash 400,000.00 − 293,307.27 = 106,692.73.
+    # it; 90 % = 359,640.00, but only 300,000.00 − 6,692.72 = 293,307.28 of the supplement's cap
+    # is left; cash 400,000.00 − 293,307.28 = 106,692.72.
     third = admitted(hsa, person, [(BLOOD, "400", "1000.00")], "400000.00")
     assert (third["hifp_pay"], third["hifob_pay"], third["psn_cash_pay"]) == (
         Decimal("0.00"),
-        Decimal("293307.27"),
-        Decimal("106692.73"),
+        Decimal("293307.28"),
+        Decimal("106692.72"),
     )
     assert year_of(person).large_paid_fen == 30000000
     # Cancelling the third gives the supplement's cap back, exactly.
     cancel(hsa, person, third)
-    assert year_of(person).large_paid_fen == 669273
+    assert year_of(person).large_paid_fen == 669272
 
 
 def test_the_supplement_pays_above_the_basic_cap_not_above_the_outpatient_limit(
