@@ -282,3 +282,47 @@ def test_the_month_page_shows_applications_to_the_providers_county_only(
     assert hsa.provider.name in page and "已申请" in page and "100.00" in page
     other = client_for(clerk_b).get(url).content.decode()
     assert hsa.provider.name not in other
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_applications_keep_one_and_name_it_to_the_others(hsa, month):
+    """Check-then-insert loses a race; the partial unique index is the guard and its clash the
+    message naming the application that won (PostgreSQL: SQLite runs one writer at a time)."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from pooling.kernel.errors import BusinessRuleError
+    from pooling.kernel.permissions import HSA_GATEWAY
+    from settlement.services.clearing import Stated, clearing_apply
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers")
+    stated = Stated(month, "11", "1", 1, 10000, 9000, 6000, 1000, 3000)
+    threads, barrier = 4, threading.Barrier(4)
+    results: list[object] = [None] * threads
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait()
+            with acting_for_provider(hsa.provider.pk), transaction.atomic():
+                results[i] = clearing_apply(
+                    provider=hsa.provider, stated=stated, msgid=f"M{i}", opter="", actor=HSA_GATEWAY
+                ).event_id
+        except Exception as exc:  # noqa: BLE001 — the outcome is asserted
+            results[i] = exc
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    [won] = [r for r in results if isinstance(r, str)]
+    lost = [r for r in results if not isinstance(r, str)]
+    assert len(lost) == threads - 1
+    for exc in lost:
+        assert isinstance(exc, BusinessRuleError) and exc.code == "clearing_twice", exc
+        assert f"clr_appy_evt_id={won}" in exc.text("zh-hans")
+    assert [r.event_id for r in rows()] == [won]
