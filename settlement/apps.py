@@ -44,4 +44,7 @@ class SettlementConfig(AppConfig):
         auditlog.register(models.CycleRun)
         # What a provider is paid each month: a recomputation (adjustment run) is on the record.
         auditlog.register(models.ProviderMonthStatement)
+        # A provider's clearing application (3203) and its cancellation (3204): which month it
+        # asked to be cleared, with which figures, and when it took that back.
+        auditlog.register(models.ClearingApplication)
         post_migrate.connect(_ensure_partitions, sender=self)

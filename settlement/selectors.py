@@ -10,7 +10,8 @@ from django.conf import settings
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
-from settlement.models import Settlement
+from pooling.kernel.dates import month_end
+from settlement.models import ClearingApplication, Settlement
 from settlement.partitioning import month_key
 
 
@@ -130,3 +131,42 @@ def person_accumulators(*, person_id: int) -> list[Any]:
     from settlement.models import Accumulator
 
     return list(Accumulator.objects.filter(person_id=person_id).order_by("-year", "scheme"))
+
+
+@dataclass(frozen=True)
+class ClearingFigures:
+    """A provider's month of one clr_type as 3203 states it (settlements net of cancellations)."""
+
+    person_times: int
+    medfee_fen: int
+    fund_fen: int
+    acct_fen: int
+    cash_fen: int
+
+
+def clearing_figures(*, provider_id: int, month: date, clr_type: str) -> ClearingFigures:
+    """The month's settlements and cancellations of the provider and clr_type, counted as 3201
+    counts them (by settlement time; a cancellation −1 and its amounts negative)."""
+    rows = settlements_between(
+        provider_id=provider_id, begin=month.replace(day=1), end=month_end(month)
+    ).filter(clr_type=clr_type)
+    base = totals(rows)
+    cash = rows.aggregate(cash=Sum("psn_cash_pay"))["cash"]
+    return ClearingFigures(
+        person_times=base.count,
+        medfee_fen=base.medfee_fen,
+        fund_fen=base.fund_fen,
+        acct_fen=base.acct_fen,
+        cash_fen=int(cash or 0),
+    )
+
+
+def clearing_applications_of_month(
+    *, month: date, provider_id: int | None = None
+) -> QuerySet[ClearingApplication]:
+    """The month's clearing applications the caller may see (county clerks: providers their
+    unit handles), cancelled ones included, newest first."""
+    rows = ClearingApplication.objects.filter(month=month).select_related("provider")
+    if provider_id is not None:
+        rows = rows.filter(provider_id=provider_id)
+    return rows.order_by("provider__national_code", "-applied_at")

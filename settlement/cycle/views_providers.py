@@ -20,6 +20,7 @@ from providers.choices import State
 from settlement.cycle import provider_reports as reports
 from settlement.cycle.statements import statement_get, statements_of_month
 from settlement.models import ProviderMonthStatement
+from settlement.selectors import clearing_applications_of_month
 
 PAGE = 100
 
@@ -50,6 +51,7 @@ def cycle_providers(request: HttpRequest, month: str) -> HttpResponseBase:
             "held": rows.filter(held=True).count(),
             "pending": rows.filter(carry_pending=True).count(),
             "with_differences": rows.exclude(differences=[]).count(),
+            "applications": clearing_applications_of_month(month=first),
             "previous": add_months(first, -1).strftime("%Y-%m"),
             "next": add_months(first, 1).strftime("%Y-%m"),
         },
@@ -79,6 +81,7 @@ def _statement_page(request: HttpRequest, s: ProviderMonthStatement, first: date
             "books": reports.book_rows(s),
             "carried_out": reports.carried_out_rows(s),
             "printed_at": timezone.localtime(),
+            "applications": clearing_applications_of_month(month=first, provider_id=s.provider_id),
             "state_label": State(s.provider_state).label
             if s.provider_state in State.values
             else s.provider_state,

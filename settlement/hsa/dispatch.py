@@ -79,6 +79,7 @@ def register(
 def _load() -> None:
     # The transaction modules register themselves on import.
     from settlement.hsa.transactions import (  # noqa: F401
+        clearing,
         inpatient,
         outpatient,
         person,

@@ -23,6 +23,7 @@ DATE_RULE = "日期 yyyy-MM-dd，年份 2000–2999"
 TIME_RULE = "时间 yyyy-MM-dd HH:mm:ss，年份 2000–2999"
 MONEY_RULE = "非负金额，单位元，最多两位小数，不超过 9999999999.99（如 12.50）"
 SIGNED_MONEY_RULE = "金额，单位元，最多两位小数，退费为负，绝对值不超过 9999999999.99（如 -12.50）"
+MONTH_RULE = "年月 yyyyMM（如 202402），年份 2000–2999"
 QTY_RULE = "正数，最多四位小数，不超过 9999999999.9999"
 INT_RULE = "整数（不超过 18 位），不小于 %s"
 # A control character — C0, DEL and C1, zero-width and bidirectional overrides (which make a
@@ -39,6 +40,7 @@ _SIGNED_MONEY = re.compile("-?" + _MONEY.pattern)
 _QTY = re.compile(r"(?:0|[1-9][0-9]{0,9})(?:\.[0-9]{1,4}0{0,2})?")
 _INT = re.compile(r"-?[0-9]{1,18}")
 # Dates and times read from the match's groups: strptime costs several times more, on every fee line.
+_YEAR_MONTH = re.compile(r"([0-9]{4})(0[1-9]|1[0-2])")
 _DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 _TIME = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2}) ([0-9]{2}):([0-9]{2}):([0-9]{2})")
 # The ids this system issues carry the year (settlement.partitioning): 2000–2999.
@@ -175,6 +177,20 @@ def day(data: dict[str, Any], field: str, *, required: bool = True) -> date | No
         return date(parts[0], parts[1], parts[2])
     except ValueError:
         raise bad(field, DATE_RULE, value) from None
+
+
+def year_month(data: dict[str, Any], field: str, *, required: bool = True) -> date | None:
+    """A month written yyyyMM (3203's setlym): the first day of it."""
+    value = data.get(field)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise HsaError(MISSING, field=field, code="missing")
+        return None
+    spelled = value.strip() if isinstance(value, str) else _shown(value)
+    form = _YEAR_MONTH.fullmatch(spelled) if isinstance(value, str) else None
+    if form is None or int(form.group(1)) not in YEARS:
+        raise bad(field, MONTH_RULE, spelled)
+    return date(int(form.group(1)), int(form.group(2)), 1)
 
 
 def flag(data: dict[str, Any], field: str, *, default: bool = False) -> bool:

@@ -47,7 +47,7 @@ KNOWN: dict[str, Check] = {
     "mid_setl_flag": fields.flag,
     "refd_setl_flag": fields.flag,
     **dict.fromkeys(
-        ("psn_no", "mdtrt_id", "setl_id", "chrg_bchno", "feedetl_sn", "invono"),
+        ("psn_no", "mdtrt_id", "setl_id", "chrg_bchno", "feedetl_sn", "invono", "clr_way"),
         lambda block, name: fields.text(block, name, required=False, max_len=30),
     ),
     # 50 in the interface: an e-certificate's token (01) is longer than an ID number.
@@ -63,16 +63,22 @@ KNOWN: dict[str, Check] = {
             "acct_pay",
             "pric",
             "det_item_fee_sumamt",
+            "med_sumfee",
+            "fund_appy_sum",
+            "cash_payamt",
         ),
         lambda block, name: fields.money_fen(block, name, required=False),
     ),
     "cnt": fields.quantity,
+    "psntime": lambda block, name: fields.integer(block, name),
+    "setlym": lambda block, name: fields.year_month(block, name, required=False),
+    "clr_appy_evt_id": lambda block, name: fields.text(block, name, required=False, max_len=30),
     **dict.fromkeys(
         ("begntime", "endtime", "fee_ocur_time"),
         lambda block, name: fields.timestamp(block, name, required=False),
     ),
     **dict.fromkeys(
-        ("stmt_begndate", "stmt_enddate"),
+        ("stmt_begndate", "stmt_enddate", "begndate", "enddate"),
         lambda block, name: fields.day(block, name, required=False),
     ),
     **dict.fromkeys(("setl_optins", "insuplc_admdvs", "mdtrtarea_admvs"), _division),
@@ -81,12 +87,23 @@ KNOWN: dict[str, Check] = {
 
 # Reconciliation (3201 totals, 3202 rows) states figures as our answers gave them: a cancelled
 # settlement's amounts are negative (its setlinfo, refd_setl_flag 1), and so is a period's
-# total of cancellations. Everywhere else these amounts are what is charged: not negative.
-RECONCILIATIONS = ("3201", "3202")
-SIGNED: dict[str, Check] = dict.fromkeys(
-    ("medfee_sumamt", "fund_pay_sumamt", "acct_pay"),
-    lambda block, name: fields.signed_money_fen(block, name, required=False),
-)
+# total of cancellations; a clearing application (3203) states a month's net figures the same
+# way. Everywhere else these amounts are what is charged: not negative.
+RECONCILIATIONS = ("3201", "3202", "3203")
+SIGNED: dict[str, Check] = {
+    **dict.fromkeys(
+        (
+            "medfee_sumamt",
+            "fund_pay_sumamt",
+            "acct_pay",
+            "med_sumfee",
+            "fund_appy_sum",
+            "cash_payamt",
+        ),
+        lambda block, name: fields.signed_money_fen(block, name, required=False),
+    ),
+    "psntime": lambda block, name: fields.integer(block, name, minimum=-(10**9)),
+}
 
 
 def check(payload: dict[str, Any], *, infno: Any = None) -> None:

@@ -14,6 +14,7 @@ from settlement.models.claims import (
     Reimbursement,
     ReimbursementKind,
 )
+from settlement.models.clearing_applications import ClearingApplication, ClearingStatus
 from settlement.models.cycle import CycleRun, CycleShard, CycleStatus, CycleStep, RunKind
 from settlement.models.hsa import Credential, CredentialStatus, Message, SignIn
 from settlement.models.provider_month import ProviderMonthStatement
@@ -30,6 +31,8 @@ __all__ = [
     "RunKind",
     "AllowancePayee",
     "ClaimStatus",
+    "ClearingApplication",
+    "ClearingStatus",
     "MaternityAllowance",
     "MaternityEvent",
     "Reimbursement",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from pooling.models import Region, User
 from settlement.models import (
     Accumulator,
+    ClearingApplication,
     Credential,
     FeeDetail,
     MaternityAllowance,
@@ -183,6 +184,17 @@ def month_statement(county: Region, marker: str) -> ProviderMonthStatement:
     )
 
 
+def clearing_application(county: Region, marker: str) -> ClearingApplication:
+    return ClearingApplication.objects.create(
+        provider=make_provider(county, marker),
+        month=MONTH,
+        clr_type="11",
+        clr_way=f"方式{marker}"[:30],
+        msgid=f"M{next(_seq)}",
+        applied_at=WHEN,
+    )
+
+
 SCOPED_FACTORIES = {
     Visit: visit,
     FeeDetail: fee,
@@ -194,4 +206,5 @@ SCOPED_FACTORIES = {
     Reimbursement: reimbursement,
     MaternityAllowance: allowance,
     ProviderMonthStatement: month_statement,
+    ClearingApplication: clearing_application,
 }

@@ -2,8 +2,9 @@
 on PostgreSQL: settle_sql's one-statement reads and writes are PostgreSQL's, so on another
 database it takes the ORM's path, and this proves that path gives the same hand-computed fen.
 
-The outpatient, settle_sql, sqlrows and fees_sql tests, and the sub-ledger writer's (a
-payment's rules through its ORM path), run again in a subprocess with
+The outpatient, settle_sql, sqlrows and fees_sql tests, the sub-ledger writer's (a
+payment's rules through its ORM path), and the clearing application's (its partial unique
+index), run again in a subprocess with
 DATABASE_URL naming a SQLite file (pytest-django builds its test database from it). About 20 s.
 """
 
@@ -21,6 +22,7 @@ FILES = (
     "tests/settlement/test_sqlrows.py",
     "tests/settlement/test_fees_sql.py",
     "tests/enrollment/test_subledger_writer.py",
+    "tests/settlement/test_hsa_clearing.py",
 )
 
 
