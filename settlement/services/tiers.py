@@ -28,7 +28,11 @@ from settlement.models import Accumulator, Settlement
 CRITICAL_LINE = _(
     "大病保险：本年合规自付累计 %(year)s 元（起付线 %(deductible)s 元），本次支付 %(paid)s 元"
 )
-LARGE_LINE = _("大额补充：基本医疗统筹封顶线以上 %(over)s 元按 %(ratio)s%% 支付 %(paid)s 元")
+# "over" is the in-scope COST above the point where the basic fund reached its cap (not the
+# fund's share the cap cut): the line names it as the policy does, 超过最高支付限额的合规费用.
+LARGE_LINE = _(
+    "大额补充：超过基本医疗统筹基金最高支付限额的合规费用 %(over)s 元，按 %(ratio)s%% 支付 %(paid)s 元"
+)
 ACCOUNT_LINE = _("个人账户支付 %(paid)s 元（支付前余额 %(balance)s 元）")
 SUMMARY = _(
     "合计：基本统筹基金支付 %(fund)s 元，大病保险 %(critical)s 元，大额补充 %(large)s 元，"
