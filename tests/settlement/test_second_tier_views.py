@@ -42,6 +42,15 @@ LARGE_EN = (
     "Large-expense supplement: in-scope cost above the basic pooled fund's annual cap "
     "7,436.36 yuan, paid at 90%: 6,692.73 yuan"
 )
+# What the cap cut (19,600.00 × 88 % − 10,704.00 = 6,544.00) is not the person's once 大额补充 takes
+# over; the summary names only what can pay an employee's claim (no 大病保险).
+OVER_ZH = "超过年度最高支付限额部分基本统筹基金不予支付：6544.00元"
+OVER_EN = "Amount above the annual cap not paid by the basic pooled fund: 6544.00 yuan"
+LARGE_TOTAL_ZH = "合计：基本统筹基金支付 10,704.00 元，大额补充 6,692.73 元，个人账户 0.00 元，个人现金 2,603.27 元"
+LARGE_TOTAL_EN = (
+    "Total: basic pooled fund 10,704.00 yuan, large-expense supplement 6,692.73 yuan, "
+    "personal account 0.00 yuan, cash 2,603.27 yuan"
+)
 # Resident, 二级: one stay of 500,000.00 → (500,000.00 − 600.00) × 70 % = 349,580.00, cut to the
 # 300,000.00 cap; 合规自付 200,000.00; 185,000.00 above 15,000.00 → 60 % × 100,000.00 +
 # 70 % × 85,000.00 = 119,500.00.
@@ -51,6 +60,14 @@ CRITICAL_ZH = (
 CRITICAL_EN = (
     "Critical illness insurance: eligible self-payment this year 200,000.00 yuan "
     "(deductible 15,000.00 yuan), paid now 119,500.00 yuan"
+)
+# A resident has no account and no 大额补充: cash 500,000.00 − 300,000.00 − 119,500.00 = 80,500.00.
+CRITICAL_TOTAL_ZH = (
+    "合计：基本统筹基金支付 300,000.00 元，大病保险 119,500.00 元，个人现金 80,500.00 元"
+)
+CRITICAL_TOTAL_EN = (
+    "Total: basic pooled fund 300,000.00 yuan, critical illness insurance 119,500.00 yuan, "
+    "cash 80,500.00 yuan"
 )
 
 
@@ -81,6 +98,8 @@ def test_it_shows_the_supplement_on_the_page_and_the_print_in_both_languages(
         chinese, english = page(browser, url), page(browser, url, english=True)
         assert "6,692.73" in chinese and LARGE_ZH in chinese and LARGE_EN not in chinese
         assert "6,692.73" in english and LARGE_EN in english and LARGE_ZH not in english
+        assert OVER_ZH in chinese and LARGE_TOTAL_ZH in chinese and "由个人负担" not in chinese
+        assert OVER_EN in english and LARGE_TOTAL_EN in english and "borne by" not in english
 
 
 def test_it_shows_critical_illness_on_the_page_and_the_print_in_both_languages(
@@ -94,6 +113,9 @@ def test_it_shows_critical_illness_on_the_page_and_the_print_in_both_languages(
         chinese, english = page(browser, url), page(browser, url, english=True)
         assert "119,500.00" in chinese and CRITICAL_ZH in chinese
         assert "119,500.00" in english and CRITICAL_EN in english and CRITICAL_ZH not in english
+        # the cap cut 49,580.00 counts towards 大病保险's 合规自付: not simply the person's
+        assert "基本统筹基金不予支付：49580.00元" in chinese and CRITICAL_TOTAL_ZH in chinese
+        assert CRITICAL_TOTAL_EN in english and "large-expense" not in english
 
 
 def test_the_persons_page_shows_the_years_second_tier_to_their_county_only(
@@ -248,3 +270,17 @@ def test_a_reimbursed_stay_crossing_the_cap_is_taken_over_by_the_supplement(
     )
     assert "in-scope cost above the basic pooled fund's annual cap 8,788.24 yuan" in english
     assert line not in english
+
+
+def test_what_an_outpatient_limit_cuts_stays_the_persons_in_the_explanation(hsa, people):
+    person = people.employee
+    mdtrt_id = hsa.register(person)
+    assert hsa.fees(mdtrt_id, person, [(BLOOD, "1", "7000.00")])["infcode"] == 0
+    info = hsa.settle(mdtrt_id, person, "7000.00")["output"]["setlinfo"]
+    # 二级 outpatient pooling: (7,000.00 − 600.00) × 55 % = 3,520.00, cut to the 3,000.00 limit:
+    # 大额补充 does not take over an outpatient limit, so the 520.00 is the person's, and the
+    # employee's summary names the supplement (0.00) and the account.
+    assert "超过年度最高支付限额部分由个人负担：520.00元" in info["setl_proc_info"]
+    assert info["setl_proc_info"][-1] == (
+        "合计：基本统筹基金支付 3,000.00 元，大额补充 0.00 元，个人账户 0.00 元，个人现金 4,000.00 元"
+    )
