@@ -101,7 +101,10 @@ def test_the_second_tier_sections_are_read_by_the_same_parser():
     doc["benefits"].pop("critical_illness")
     doc["benefits"].pop("large_expense")
     ben = policy_from_document(doc).benefits
-    assert (ben.critical_illness, ben.large_expense) == (None, None)  # absent: that tier pays nothing
+    assert (ben.critical_illness, ben.large_expense) == (
+        None,
+        None,
+    )  # absent: that tier pays nothing
     doc["benefits"]["critical_illness"] = {
         "deductible": "15000.00",
         "annual_cap": "400000.00",
