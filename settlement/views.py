@@ -70,9 +70,7 @@ def settlement_detail(request: HttpRequest, setl_id: str) -> HttpResponse:
             "insutype_label": INSUTYPES.get(row.insutype, row.insutype),
             "med_type_label": MED_TYPES.get(row.med_type, row.med_type),
             "lines": row.detail.get("lines", []),
-            "explanation": row.detail.get(
-                "explanation_en" if request.LANGUAGE_CODE == "en" else "explanation", []
-            ),
+            "explanation": row.explanation,
         },
     )
 
@@ -88,7 +86,7 @@ def settlement_print(request: HttpRequest, setl_id: str) -> HttpResponse:
             "insutype_label": INSUTYPES.get(row.insutype, row.insutype),
             "med_type_label": MED_TYPES.get(row.med_type, row.med_type),
             "lines": row.detail.get("lines", []),
-            "explanation": row.detail.get("explanation", []),
+            "explanation": row.explanation,  # the 结算单 in the reader's language too
             "printed_at": timezone.localtime(),
         },
     )

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from pooling.kernel.scoping import ScopedModel
@@ -151,6 +152,14 @@ class Settlement(ScopedModel):
         from settlement.partitioning import external_id
 
         return external_id(self.month, self.pk)
+
+    @property
+    def explanation(self) -> list[str]:
+        """The explanation lines in the reader's language: the calculator writes both, Chinese
+        and English, so a page or a printed 结算单 never shows the other language's lines."""
+        english = (translation.get_language() or "").startswith("en")
+        lines = self.detail.get("explanation_en") if english else None
+        return list(lines or self.detail.get("explanation", []))
 
 
 class SettlementReversal(models.Model):

@@ -12,7 +12,9 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from pooling.benefits.explain import OVER_CAP, yuan
 from pooling.benefits.second_tier import (
     account_part,
     cost_above_cap,
@@ -28,12 +30,24 @@ from settlement.models import Accumulator, Settlement
 CRITICAL_LINE = _(
     "大病保险：本年合规自付累计 %(year)s 元（起付线 %(deductible)s 元），本次支付 %(paid)s 元"
 )
-LARGE_LINE = _("大额补充：基本医疗统筹封顶线以上 %(over)s 元按 %(ratio)s%% 支付 %(paid)s 元")
-ACCOUNT_LINE = _("个人账户支付 %(paid)s 元（支付前余额 %(balance)s 元）")
-SUMMARY = _(
-    "合计：基本统筹基金支付 %(fund)s 元，大病保险 %(critical)s 元，大额补充 %(large)s 元，"
-    "个人账户 %(account)s 元，个人现金 %(cash)s 元"
+# "over" is the in-scope COST above the point where the basic fund reached its cap (not the
+# fund's share the cap cut): the line names it as the policy does, 超过最高支付限额的合规费用.
+LARGE_LINE = _(
+    "大额补充：超过基本医疗统筹基金最高支付限额的合规费用 %(over)s 元，按 %(ratio)s%% 支付 %(paid)s 元"
 )
+ACCOUNT_LINE = _("个人账户支付 %(paid)s 元（支付前余额 %(balance)s 元）")
+# The summary names only what can pay this claim: 大病保险 for a resident, 大额补充 and the
+# account for an employee (a "大病保险 0.00 元" on an employee's claim reads as if one were due).
+SUMMARY = _("合计：%(parts)s")
+SUMMARY_SEPARATOR = pgettext_lazy("list separator", "，")
+FUND_PART = _("基本统筹基金支付 %(amount)s 元")
+CRITICAL_PART = _("大病保险 %(amount)s 元")
+LARGE_PART = _("大额补充 %(amount)s 元")
+ACCOUNT_PART = _("个人账户 %(amount)s 元")
+CASH_PART = _("个人现金 %(amount)s 元")
+# Where a second tier takes over, what the basic cap cut is no longer simply the person's: the
+# calculator's "由个人负担" line is replaced by this one, and the tier's line says what it paid.
+OVER_CAP_TAKEN = _("超过年度最高支付限额部分基本统筹基金不予支付：%(amount)s元")
 
 
 def apply_second_tier(
@@ -49,8 +63,10 @@ def apply_second_tier(
     """Fill the second tier, the account and the cash part of `row` (amounts in fen), by the
     policy's 大病保险 and 大额补充 sections (absent: that tier pays nothing)."""
     critical_rule, large_rule = rules.critical_illness, rules.large_expense
+    critical_applies = row.fund_book == "resident" and critical_rule is not None
+    large_applies = row.fund_book == "employee_pooled" and large_rule is not None
     extra: list[tuple[Any, dict[str, Any]]] = []
-    if row.fund_book == "resident" and critical_rule is not None:
+    if critical_applies and critical_rule is not None:
         outcome = critical_illness(
             rule=critical_rule,
             in_scope_fen=result.in_scope_fen,
@@ -77,7 +93,7 @@ def apply_second_tier(
     # 大额补充 takes over above the basic fund's 最高支付限额 (the inpatient cap) only: what an
     # outpatient-pooling or 门慢/门特 annual limit cuts stays the person's.
     if (
-        row.fund_book == "employee_pooled"
+        large_applies
         and large_rule is not None
         and result.over_cap_fen
         and result.basis.plan.scope == "inpatient"
@@ -115,25 +131,35 @@ def apply_second_tier(
     row.fund_pay_sumamt = row.hifp_pay + row.hifmi_pay + row.hifob_pay
     if settings.HSA_FUND_PAY_INCLUDES_ACCOUNT:
         row.fund_pay_sumamt += row.acct_pay
-    extra.append(
-        (
-            SUMMARY,
-            {
-                "fund": format_yuan(row.hifp_pay),
-                "critical": format_yuan(row.hifmi_pay),
-                "large": format_yuan(row.hifob_pay),
-                "account": format_yuan(row.acct_pay),
-                "cash": format_yuan(row.psn_cash_pay),
-            },
-        )
-    )
+    parts = [
+        (FUND_PART, row.hifp_pay),
+        *([(CRITICAL_PART, row.hifmi_pay)] if critical_applies else []),
+        *([(LARGE_PART, row.hifob_pay)] if large_applies else []),
+        *([(ACCOUNT_PART, row.acct_pay)] if row.scheme == "employee" else []),
+        (CASH_PART, row.psn_cash_pay),
+    ]
+    took_over = any(m is CRITICAL_LINE or m is LARGE_LINE for m, _p in extra)
     for key, language in (("explanation", "zh-hans"), ("explanation_en", "en")):
         with translation.override(language):
-            basic = list(result.explanation)[
-                :-1
-            ]  # the calculator's own summary knows only the basic fund
             row.detail[key] = [
-                *basic,
+                *_basic_lines(result, took_over=took_over),
                 *(text(m) % p for m, p in extra),
+                _summary(parts),
                 *(text(m) % p for m, p in notes),
             ]
+
+
+def _basic_lines(result: Any, *, took_over: bool) -> list[str]:
+    """The calculator's lines in the active language, without its own summary (it knows only the
+    basic fund); its over-cap line says the fund does not pay when a second tier took over."""
+    lines = list(result.explanation)[:-1]
+    if not took_over or not result.over_cap_fen:
+        return lines
+    borne = text(OVER_CAP) % {"amount": yuan(result.over_cap_fen)}
+    taken = text(OVER_CAP_TAKEN) % {"amount": yuan(result.over_cap_fen)}
+    return [taken if line == borne else line for line in lines]
+
+
+def _summary(parts: list[tuple[Any, int]]) -> str:
+    joined = text(SUMMARY_SEPARATOR).join(text(m) % {"amount": format_yuan(f)} for m, f in parts)
+    return text(SUMMARY) % {"parts": joined}

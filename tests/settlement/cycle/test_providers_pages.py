@@ -63,8 +63,8 @@ def test_a_statement_prints_and_downloads(world, client_for, city_agent):
     code = world["P1"].national_code
     page = client.get(_url(code)).content.decode()
     assert "window.print()" in page and "846.50" in page and "80.00" in page and "2025" in page
-    csv = b"".join(client.get(_url(code) + "?format=csv").streaming_content)
-    assert csv.startswith("\ufeff".encode()) and "城乡居民大病保险基金".encode() in csv
+    single = b"".join(client.get(_url(code) + "?format=csv").streaming_content)
+    assert single.startswith("\ufeff".encode()) and "城乡居民大病保险基金".encode() in single
     sheet = load_workbook(
         io.BytesIO(b"".join(client.get(_url(code) + "?format=xlsx").streaming_content))
     ).active
@@ -72,6 +72,10 @@ def test_a_statement_prints_and_downloads(world, client_for, city_agent):
     assert 663 in values or 663.0 in values  # the pooled book's net, in yuan
     listing = b"".join(client.get(_url() + "?format=csv").streaming_content).decode("utf-8-sig")
     assert code in listing and "846.5" in listing
+    # The second tier has its columns: P1's 大病保险 is settlement 2's 30.00; no 大额补充.
+    header, *body = list(csv.reader(io.StringIO(listing)))
+    p1 = next(dict(zip(header, r, strict=True)) for r in body if r[0].strip() == code)
+    assert (p1["大病保险"], p1["大额补充"]) == ("30.00", "0.00")
 
 
 def test_a_bad_month_is_not_found(world, client_for, city_agent):

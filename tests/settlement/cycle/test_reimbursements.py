@@ -3,6 +3,8 @@ no step and missed by reconciliation, so a month closed without them."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from funds.chart import Category as C
@@ -19,9 +21,10 @@ from tests.settlement.cycle.world import MONTH, WHEN, B, D
 pytestmark = pytest.mark.django_db
 
 
-def reimburse(regions, fund: int) -> Settlement:
-    """A D-insured patient's inpatient bill from outside the designated network, paid by B's agency."""
-    return Settlement.objects.create(
+def reimburse(regions, fund: int, **fields: Any) -> Settlement:
+    """A D-insured patient's inpatient bill from outside the designated network, paid by B's
+    agency; `fields` set the rest (settlements are written once: never updated after)."""
+    values: dict[str, Any] = dict(
         month=MONTH,
         channel="manual",
         provider=None,
@@ -42,6 +45,7 @@ def reimburse(regions, fund: int) -> Settlement:
         hifp_pay=fund,
         fund_pay_sumamt=fund,
     )
+    return Settlement.objects.create(**{**values, **fields})
 
 
 def test_a_reimbursement_is_expense_of_the_insured_county_paid_by_the_handling_unit(regions):
@@ -70,6 +74,49 @@ def test_a_reimbursement_is_expense_of_the_insured_county_paid_by_the_handling_u
     assert world.balances(C.COUNTY_EXPENDITURE)[("resident", B)] == 8000 - 5000
     assert world.run_step(reimbursements.STEP)["city"] == {"entries": 0, "paid_fen": 5000}  # once
     world.run_step(clearing.STEP)  # B paid for D's insured: cleared like any settlement
+    assert world.run_step(reconcile.STEP)["month"] == {"differences": 0}
+
+
+def test_a_reimbursements_second_tier_is_charged_to_its_own_books(regions):
+    """A 零星报销 past the basic cap: 大额补充 (hifob_pay) is expense of employee_large, 大病保险
+    (hifmi_pay) of resident_critical, each paid from the handling unit's account in that book."""
+    world.build(regions)
+    world.provider_postings()
+    reimburse(
+        regions,
+        5000,
+        insutype="310",
+        scheme="employee",
+        fund_book="employee_pooled",
+        hifob_pay=3000,
+        fund_pay_sumamt=8000,
+        medfee_sumamt=12000,
+    )
+    reimburse(regions, 4000, hifmi_pay=1000, fund_pay_sumamt=5000, medfee_sumamt=9000)
+    world.accumulators_sync()
+    for book in ("employee_pooled", "employee_large", "resident", "resident_critical"):
+        post_entry(
+            key=f"fund-b-{book}",
+            book=Book.objects.get(code=book),
+            memo="拨付",
+            actor=SETUP,
+            entry_date=MONTH,
+            lines=[LineSpec(f"1004-{B}", 9000, B), LineSpec("3001-320900", -9000, B)],
+        )
+    inpatient, critical = world.balances(C.BENEFIT_INPATIENT), world.balances(C.BENEFIT_CRITICAL)
+    # one entry per (unit, book): 5000 + 3000 + 4000 + 1000 = 13000 paid
+    assert world.run_step(reimbursements.STEP)["city"] == {"entries": 4, "paid_fen": 13000}
+    after = world.balances(C.BENEFIT_INPATIENT)
+    for book, fen in (("employee_pooled", 5000), ("employee_large", 3000), ("resident", 4000)):
+        assert after[(book, D)] - inpatient.get((book, D), 0) == fen
+    key = ("resident_critical", D)
+    assert world.balances(C.BENEFIT_CRITICAL)[key] - critical.get(key, 0) == 1000
+    spent = world.balances(C.COUNTY_EXPENDITURE)
+    assert (spent[("employee_large", B)], spent[("resident_critical", B)]) == (
+        9000 - 3000,
+        9000 - 1000,
+    )
+    world.run_step(clearing.STEP)
     assert world.run_step(reconcile.STEP)["month"] == {"differences": 0}
 
 
