@@ -27,29 +27,28 @@ from tests.settlement.test_hand_computed import (
     admitted,
     decided,
     settle,
-    stay,
     year_of,
 )
 
 # Employee, 二级: first stay 500,000.00 → (500,000.00 − 800.00) × 88 % = 439,296.00, leaving
 # 10,704.00 of the 450,000.00 cap; later stay 20,000.00 → base 19,600.00, the cap is reached at a
-# cost of 10,704.00 ÷ 88 % = 12,163.6363…, so 7,436.3636… → 7,436.36 is above it; 90 % of it =
-# 6,692.7272… → 6,692.73.
+# cost of 10,704.00 ÷ 88 % = 12,163.6363… → 12,163.64 (money, to the fen), so 7,436.36 is above
+# it; 90 % of it = 6,692.724 → 6,692.72.
 LARGE_ZH = (
-    "大额补充：超过基本医疗统筹基金最高支付限额的合规费用 7,436.36 元，按 90% 支付 6,692.73 元"
+    "大额补充：超过基本医疗统筹基金最高支付限额的合规费用 7,436.36 元，按 90% 支付 6,692.72 元"
 )
 LARGE_EN = (
     "Large-expense supplement: in-scope cost above the basic pooled fund's annual cap "
-    "7,436.36 yuan, paid at 90%: 6,692.73 yuan"
+    "7,436.36 yuan, paid at 90%: 6,692.72 yuan"
 )
 # What the cap cut (19,600.00 × 88 % − 10,704.00 = 6,544.00) is not the person's once 大额补充 takes
 # over; the summary names only what can pay an employee's claim (no 大病保险).
 OVER_ZH = "超过年度最高支付限额部分基本统筹基金不予支付：6544.00元"
 OVER_EN = "Amount above the annual cap not paid by the basic pooled fund: 6544.00 yuan"
-LARGE_TOTAL_ZH = "合计：基本统筹基金支付 10,704.00 元，大额补充 6,692.73 元，个人账户 0.00 元，个人现金 2,603.27 元"
+LARGE_TOTAL_ZH = "合计：基本统筹基金支付 10,704.00 元，大额补充 6,692.72 元，个人账户 0.00 元，个人现金 2,603.28 元"
 LARGE_TOTAL_EN = (
-    "Total: basic pooled fund 10,704.00 yuan, large-expense supplement 6,692.73 yuan, "
-    "personal account 0.00 yuan, cash 2,603.27 yuan"
+    "Total: basic pooled fund 10,704.00 yuan, large-expense supplement 6,692.72 yuan, "
+    "personal account 0.00 yuan, cash 2,603.28 yuan"
 )
 # Resident, 二级: one stay of 500,000.00 → (500,000.00 − 600.00) × 70 % = 349,580.00, cut to the
 # 300,000.00 cap; 合规自付 200,000.00; 185,000.00 above 15,000.00 → 60 % × 100,000.00 +
@@ -91,13 +90,13 @@ def test_it_shows_the_supplement_on_the_page_and_the_print_in_both_languages(
     hsa, people, clerk_a, client_for
 ):
     info = employee_past_the_cap(hsa, people)
-    assert info["hifob_pay"] == Decimal("6692.73")
+    assert info["hifob_pay"] == Decimal("6692.72")
     browser = client_for(clerk_a)
     for name in ("settlement:detail", "settlement:print"):
         url = reverse(name, args=[info["setl_id"]])
         chinese, english = page(browser, url), page(browser, url, english=True)
-        assert "6,692.73" in chinese and LARGE_ZH in chinese and LARGE_EN not in chinese
-        assert "6,692.73" in english and LARGE_EN in english and LARGE_ZH not in english
+        assert "6,692.72" in chinese and LARGE_ZH in chinese and LARGE_EN not in chinese
+        assert "6,692.72" in english and LARGE_EN in english and LARGE_ZH not in english
         assert OVER_ZH in chinese and LARGE_TOTAL_ZH in chinese and "由个人负担" not in chinese
         assert OVER_EN in english and LARGE_TOTAL_EN in english and "borne by" not in english
 
@@ -131,14 +130,14 @@ def test_the_persons_page_shows_the_years_second_tier_to_their_county_only(
     other = client_for(clerk_a).get(resident_url)
     assert other.status_code == 404 and b"119,500.00" not in other.content
     employee = page(client_for(clerk_a), reverse("enrollment:person", args=[people.employee.pk]))
-    assert "大额补充已支付" in employee and "6,692.73" in employee
+    assert "大额补充已支付" in employee and "6,692.72" in employee
 
 
 def test_an_inpatient_cancellation_gives_the_supplement_back_and_answers_it_negative(
     hsa, people, clerk_a, client_for
 ):
     info = employee_past_the_cap(hsa, people)
-    assert year_of(people.employee).large_paid_fen == 669273
+    assert year_of(people.employee).large_paid_fen == 669272
     answer = hsa.post(
         "2305",
         {
@@ -153,18 +152,18 @@ def test_an_inpatient_cancellation_gives_the_supplement_back_and_answers_it_nega
     back = answer["output"]["setlinfo"]
     assert (back["hifp_pay"], back["hifob_pay"], back["hifmi_pay"]) == (
         Decimal("-10704.00"),
-        Decimal("-6692.73"),
+        Decimal("-6692.72"),
         Decimal("0.00"),
     )
     acc = year_of(people.employee)
     assert (acc.large_paid_fen, acc.fund_paid) == (0, {"inpatient": 43929600})
     shown = page(client_for(clerk_a), reverse("settlement:detail", args=[back["setl_id"]]))
-    assert "-6,692.73" in shown
+    assert "-6,692.72" in shown
 
 
 def test_a_2601_reversal_gives_critical_illness_back(hsa, people):
     person = people.resident
-    mdtrt_id = stay(hsa, person, BIG, insutype="390")
+    mdtrt_id = hsa.stay(person, BIG, insutype="390")
     msgid = hsa.msgid()
     payload = {
         "data": {
@@ -229,7 +228,7 @@ def test_a_reversal_on_the_page_gives_the_supplement_back(hsa, people, clerk_a, 
     assert response.status_code == 302
     assert year_of(people.employee).large_paid_fen == 0
     shown = page(browser, response["Location"])
-    assert "-6,692.73" in shown
+    assert "-6,692.72" in shown
 
 
 def test_a_reimbursed_stay_crossing_the_cap_is_taken_over_by_the_supplement(
@@ -247,22 +246,22 @@ def test_a_reimbursed_stay_crossing_the_cap_is_taken_over_by_the_supplement(
     )
     assert (row.hifp_pay, row.hifob_pay) == (42398000, 0)
     # second stay 40,000.00: later deductible 600.00, base 39,400.00 × 85 % = 33,490.00, cut to
-    # 26,020.00; the cap is reached at 26,020.00 ÷ 85 % = 30,611.7647…, so 39,400.00 − 30,611.7647…
-    # = 8,788.2352… → 8,788.24 is above it; 90 % = 7,909.4117… → 7,909.41 (rounded once);
-    # cash 40,000.00 − 26,020.00 − 7,909.41 = 6,070.59; payable 26,020.00 + 7,909.41 = 33,929.41.
+    # 26,020.00; the cap is reached at 26,020.00 ÷ 85 % = 30,611.7647… → 30,611.76, so 39,400.00 −
+    # 30,611.76 = 8,788.24 is above it; 90 % = 7,909.426 → 7,909.42;
+    # cash 40,000.00 − 26,020.00 − 7,909.42 = 6,070.58; payable 26,020.00 + 7,909.42 = 33,929.42.
     claim, row = decided(
         person, clerk_a, city_agent, "local", [Item(BLOOD, "血常规", Decimal(40), 100000, 4000000)]
     )
     assert (row.act_pay_dedc, row.hifp_pay, row.hifob_pay, row.psn_cash_pay) == (
         60000,
         2602000,
-        790941,
-        607059,
+        790942,
+        607058,
     )
-    assert claim.payable_fen == 3392941
-    assert year_of(person).large_paid_fen == 790941
+    assert claim.payable_fen == 3392942
+    assert year_of(person).large_paid_fen == 790942
     line = (
-        "大额补充：超过基本医疗统筹基金最高支付限额的合规费用 8,788.24 元，按 90% 支付 7,909.41 元"
+        "大额补充：超过基本医疗统筹基金最高支付限额的合规费用 8,788.24 元，按 90% 支付 7,909.42 元"
     )
     assert line in row.detail["explanation"]
     english = page(
