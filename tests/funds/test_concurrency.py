@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import date
 
 import pytest
-from django.db import connection
 
 from funds.chart import Category as C
 from funds.models import Account, Entry
 from funds.services import cr, dr, post_entry
 from funds.services import ledger as L
 from pooling.kernel.errors import BusinessRuleError
+from tests import races
 from tests.actors import SETUP
 
 A = "320902"
@@ -23,24 +22,7 @@ THREADS = 6
 
 def race(work: Callable[[int], object]) -> list[object]:
     """Run work(i) in THREADS threads that all start at the same moment."""
-    barrier = threading.Barrier(THREADS)
-    results: list[object] = [None] * THREADS
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as exc:  # noqa: BLE001 — the outcome is what we assert on
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results
+    return races.race(work, THREADS, timeout=30)
 
 
 @pytest.fixture

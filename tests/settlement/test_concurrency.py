@@ -4,41 +4,23 @@ fund never pays past the limit and the accumulators equal the sum of the settlem
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from settlement.models import Accumulator, Settlement, Visit
 from settlement.services.settle import SettleInput, settlement_settle
 from settlement.services.visits import FeeLine, VisitInfo, fees_add, visit_open
+from tests import races
 from tests.actors import SETUP
 
 THREADS = 6
 
 
 def race(work):
-    barrier = threading.Barrier(THREADS)
-    results: list[object] = [None] * THREADS  # each thread's value or exception
-
-    def run(i):
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as exc:  # noqa: BLE001 — the outcome is asserted
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
+    return races.race(work, THREADS)
 
 
 @pytest.mark.django_db(transaction=True)

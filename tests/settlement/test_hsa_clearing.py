@@ -30,6 +30,7 @@ from pooling.kernel.scoping import acting_for_provider, unrestricted
 from settlement.models import ClearingApplication, ProviderMonthStatement, Settlement
 from tests.actors import SETUP
 from tests.providers.factories import make_provider
+from tests.races import race
 from tests.settlement.hsa_client import HsaClient, put_in_performance, refused
 
 pytestmark = pytest.mark.django_db
@@ -288,9 +289,7 @@ def test_the_month_page_shows_applications_to_the_providers_county_only(
 def test_racing_applications_keep_one_and_name_it_to_the_others(hsa, month):
     """Check-then-insert loses a race; the partial unique index is the guard and its clash the
     message naming the application that won (PostgreSQL: SQLite runs one writer at a time)."""
-    import threading
-
-    from django.db import connection, transaction
+    from django.db import transaction
 
     from pooling.kernel.errors import BusinessRuleError
     from pooling.kernel.permissions import HSA_GATEWAY
@@ -298,26 +297,15 @@ def test_racing_applications_keep_one_and_name_it_to_the_others(hsa, month):
 
     # PostgreSQL only: tests/settlement/test_sqlite_settlement.py deselects it on SQLite.
     stated = Stated(month, "11", "1", 1, 10000, 9000, 6000, 1000, 3000)
-    threads, barrier = 4, threading.Barrier(4)
-    results: list[object] = [None] * threads
+    threads = 4
 
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            with acting_for_provider(hsa.provider.pk), transaction.atomic():
-                results[i] = clearing_apply(
-                    provider=hsa.provider, stated=stated, msgid=f"M{i}", opter="", actor=HSA_GATEWAY
-                ).event_id
-        except Exception as exc:  # noqa: BLE001 — the outcome is asserted
-            results[i] = exc
-        finally:
-            connection.close()
+    def apply(i: int) -> str:
+        with acting_for_provider(hsa.provider.pk), transaction.atomic():
+            return clearing_apply(
+                provider=hsa.provider, stated=stated, msgid=f"M{i}", opter="", actor=HSA_GATEWAY
+            ).event_id
 
-    workers = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join(60)
+    results = race(apply, threads)
     [won] = [r for r in results if isinstance(r, str)]
     lost = [r for r in results if not isinstance(r, str)]
     assert len(lost) == threads - 1
