@@ -29,6 +29,7 @@ from collections.abc import Callable, Collection, Mapping
 from decimal import Decimal
 from types import MappingProxyType
 
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from pooling.benefits.types import (
@@ -57,6 +58,9 @@ NEGATIVE = _("第%(row)d行：数量和单价不能为负数")
 NO_LINES = _("费用明细不能为空")
 OUTPATIENT_AT = _("%(level)s普通门诊")
 DISEASE_AT = _("%(kind)s「%(name)s」")
+# A plan's label is put together now but read later, once per language (the explanation is
+# written in Chinese and English): formatted when read, so each reads in its own language.
+_label = lazy(lambda message, params: str(message) % params, str)
 MATERNITY_MEDICAL = _("生育医疗费用")
 RESIDENT_MATERNITY = _("居民医保的分娩住院费用按住院待遇结算，请选择“住院”")
 
@@ -207,7 +211,7 @@ def _plan(rules: BenefitRules, person: PersonContext, claim: Claim) -> Plan:
         op = rules.outpatient.get((claim.scheme, person.category, claim.hospital_level))
         if op is None:
             raise _no_rule(claim, person)
-        label = OUTPATIENT_AT % {"level": LEVEL_NAMES[claim.hospital_level]}
+        label = _label(OUTPATIENT_AT, {"level": LEVEL_NAMES[claim.hospital_level]})
         return _annual(
             rules,
             claim,
@@ -233,7 +237,7 @@ def _plan(rules: BenefitRules, person: PersonContext, claim: Claim) -> Plan:
             disease.deductible_fen,
             disease.ratio,
             disease.annual_limit_fen,
-            DISEASE_AT % {"kind": kind, "name": disease.name},
+            _label(DISEASE_AT, {"kind": kind, "name": disease.name}),
         )
     return _maternity(rules, claim)
 

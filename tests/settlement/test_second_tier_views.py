@@ -283,3 +283,19 @@ def test_what_an_outpatient_limit_cuts_stays_the_persons_in_the_explanation(hsa,
     assert info["setl_proc_info"][-1] == (
         "合计：基本统筹基金支付 3,000.00 元，大额补充 0.00 元，个人账户 0.00 元，个人现金 4,000.00 元"
     )
+
+
+def test_an_outpatient_explanation_reads_wholly_in_english(hsa, people):
+    # The plan's label (二级医院普通门诊) was formatted once, in Chinese, when the claim was
+    # calculated, so the English explanation carried it; and "1 items".
+    mdtrt_id = hsa.register(people.employee)
+    assert hsa.fees(mdtrt_id, people.employee, [(BLOOD, "1", "100.00")])["infcode"] == 0
+    assert hsa.settle(mdtrt_id, people.employee, "100.00")["infcode"] == 0
+    with unrestricted():
+        row = Settlement.objects.get(kind="settle", person=people.employee)
+    english = " ".join(row.detail["explanation_en"])
+    chinese = " ".join(row.detail["explanation"])
+    assert "二级医院普通门诊" in chinese
+    assert "Level 2 hospital" in english, english
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in english), english
+    assert "(items: 1)" in english
