@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pooling.benefits.types import Basis, Settlement
 from pooling.kernel.choices import Scheme
-from pooling.kernel.money import fen_to_yuan
+from pooling.kernel.money import fen_to_yuan, format_yuan
 from pooling.kernel.numbers import percent_text
 from pooling.kernel.texts import text
 
@@ -43,7 +43,13 @@ SUMMARY = _("合计：统筹基金支付%(fund)s元，个人账户支付%(accoun
 
 
 def yuan(fen: int) -> str:
+    """Plain yuan for machines (the calculator API's values): 12345.60."""
     return str(fen_to_yuan(fen))
+
+
+def shown(fen: int) -> str:
+    """Yuan as a reader sees money everywhere else on the site: 12,345.60."""
+    return format_yuan(fen)
 
 
 def _t(message: Any, **params: Any) -> str:
@@ -54,7 +60,7 @@ def _deductible(b: Basis, applied: int) -> str:
     plan = b.plan
     kind = plan.deductible_kind
     if kind == "lump":
-        return _t(LUMP_SUM, label=plan.label, limit=yuan(plan.cap_fen or 0))
+        return _t(LUMP_SUM, label=plan.label, limit=shown(plan.cap_fen or 0))
     if kind == "none":
         return _t(NO_DED, label=plan.label)
     if kind == "inpatient":
@@ -62,31 +68,31 @@ def _deductible(b: Basis, applied: int) -> str:
             DED_INPATIENT,
             n=plan.deductible_before_fen + 1,
             level=plan.label,
-            line=yuan(plan.deductible_line_fen),
+            line=shown(plan.deductible_line_fen),
         )
     else:
         rule = _t(
             DED_ANNUAL,
             label=plan.label,
-            line=yuan(plan.deductible_line_fen),
-            paid=yuan(plan.deductible_before_fen),
+            line=shown(plan.deductible_line_fen),
+            paid=shown(plan.deductible_before_fen),
         )
-    return _t(DED_APPLIED, text=rule, applied=yuan(applied))
+    return _t(DED_APPLIED, text=rule, applied=shown(applied))
 
 
 def lines(s: Settlement) -> tuple[str, ...]:
     b = s.basis
     plan, claim = b.plan, b.claim
-    out = [_t(TOTAL, total=yuan(s.total_fen), n=len(s.lines))]
+    out = [_t(TOTAL, total=shown(s.total_fen), n=len(s.lines))]
     if s.excluded_fen:
-        out.append(_t(EXCLUDED, amount=yuan(s.excluded_fen)))
+        out.append(_t(EXCLUDED, amount=shown(s.excluded_fen)))
     if s.class_b_self_pay_fen:
         rates = {x.self_pay_rate for x in s.lines if x.cls == "B"}
         message = CLASS_B if rates == {b.default_b_rate} else CLASS_B_MIXED
         out.append(
-            _t(message, pct=percent_text(b.default_b_rate), amount=yuan(s.class_b_self_pay_fen))
+            _t(message, pct=percent_text(b.default_b_rate), amount=shown(s.class_b_self_pay_fen))
         )
-    out.append(_t(IN_SCOPE, amount=yuan(s.in_scope_fen)))
+    out.append(_t(IN_SCOPE, amount=shown(s.in_scope_fen)))
     out.append(_deductible(b, s.deductible_fen))
     if claim.out_of_city:
         status = REGISTERED if claim.referral_registered else UNREGISTERED
@@ -100,22 +106,22 @@ def lines(s: Settlement) -> tuple[str, ...]:
             )
         )
     out.append(
-        _t(RATIO, pct=percent_text(s.ratio), base=yuan(b.base_fen), fund=yuan(b.fund_uncapped_fen))
+        _t(RATIO, pct=percent_text(s.ratio), base=shown(b.base_fen), fund=shown(b.fund_uncapped_fen))
     )
     if s.copay_fen:
-        out.append(_t(COPAY, amount=yuan(s.copay_fen)))
+        out.append(_t(COPAY, amount=shown(s.copay_fen)))
     lump = plan.deductible_kind == "lump"
     if plan.cap_fen is not None:
         out.append(
             _t(
                 CAP_LUMP if lump else CAP,
-                cap=yuan(plan.cap_fen),
-                paid=yuan(b.paid_before_fen),
-                remaining=yuan(b.remaining_cap_fen or 0),
+                cap=shown(plan.cap_fen),
+                paid=shown(b.paid_before_fen),
+                remaining=shown(b.remaining_cap_fen or 0),
             )
         )
     if s.over_cap_fen:
-        out.append(_t(OVER_LUMP if lump else OVER_CAP, amount=yuan(s.over_cap_fen)))
+        out.append(_t(OVER_LUMP if lump else OVER_CAP, amount=shown(s.over_cap_fen)))
     if claim.use_personal_account:
         if claim.scheme != Scheme.EMPLOYEE:
             out.append(text(NO_ACCOUNT))
@@ -124,12 +130,12 @@ def lines(s: Settlement) -> tuple[str, ...]:
             out.append(
                 _t(
                     ACCOUNT,
-                    amount=yuan(s.account_fen),
-                    balance=yuan(b.balance_fen),
+                    amount=shown(s.account_fen),
+                    balance=shown(b.balance_fen),
                     what=text(what),
                 )
             )
     out.append(
-        _t(SUMMARY, fund=yuan(s.fund_fen), account=yuan(s.account_fen), cash=yuan(s.patient_fen))
+        _t(SUMMARY, fund=shown(s.fund_fen), account=shown(s.account_fen), cash=shown(s.patient_fen))
     )
     return tuple(out)

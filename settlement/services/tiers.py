@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from pooling.benefits.explain import OVER_CAP, yuan
+from pooling.benefits.explain import OVER_CAP, shown
 from pooling.benefits.second_tier import (
     account_part,
     cost_above_cap,
@@ -155,8 +155,8 @@ def _basic_lines(result: Any, *, took_over: bool) -> list[str]:
     lines = list(result.explanation)[:-1]
     if not took_over or not result.over_cap_fen:
         return lines
-    borne = text(OVER_CAP) % {"amount": yuan(result.over_cap_fen)}
-    taken = text(OVER_CAP_TAKEN) % {"amount": yuan(result.over_cap_fen)}
+    borne = text(OVER_CAP) % {"amount": shown(result.over_cap_fen)}
+    taken = text(OVER_CAP_TAKEN) % {"amount": shown(result.over_cap_fen)}
     return [taken if line == borne else line for line in lines]
 
 

@@ -43,8 +43,8 @@ LARGE_EN = (
 )
 # What the cap cut (19,600.00 × 88 % − 10,704.00 = 6,544.00) is not the person's once 大额补充 takes
 # over; the summary names only what can pay an employee's claim (no 大病保险).
-OVER_ZH = "超过年度最高支付限额部分基本统筹基金不予支付：6544.00元"
-OVER_EN = "Amount above the annual cap not paid by the basic pooled fund: 6544.00 yuan"
+OVER_ZH = "超过年度最高支付限额部分基本统筹基金不予支付：6,544.00元"
+OVER_EN = "Amount above the annual cap not paid by the basic pooled fund: 6,544.00 yuan"
 LARGE_TOTAL_ZH = "合计：基本统筹基金支付 10,704.00 元，大额补充 6,692.72 元，个人账户 0.00 元，个人现金 2,603.28 元"
 LARGE_TOTAL_EN = (
     "Total: basic pooled fund 10,704.00 yuan, large-expense supplement 6,692.72 yuan, "
@@ -113,7 +113,7 @@ def test_it_shows_critical_illness_on_the_page_and_the_print_in_both_languages(
         assert "119,500.00" in chinese and CRITICAL_ZH in chinese
         assert "119,500.00" in english and CRITICAL_EN in english and CRITICAL_ZH not in english
         # the cap cut 49,580.00 counts towards 大病保险's 合规自付: not simply the person's
-        assert "基本统筹基金不予支付：49580.00元" in chinese and CRITICAL_TOTAL_ZH in chinese
+        assert "基本统筹基金不予支付：49,580.00元" in chinese and CRITICAL_TOTAL_ZH in chinese
         assert CRITICAL_TOTAL_EN in english and "large-expense" not in english
 
 

@@ -210,14 +210,14 @@ def test_it_explains_each_step_in_chinese_with_the_figures():
     text = "\n".join(s.explanation)
     assert "乙类先行自付10%：500.00元" in text
     assert "起付标准：本年度第1次住院，二级医院起付线600.00元，本次计入600.00元" in text
-    assert "统筹支付比例92%：8900.00元 × 92% = 8188.00元" in text
-    assert "合计：统筹基金支付8188.00元，个人账户支付0.00元，个人现金支付1812.00元" in text
+    assert "统筹支付比例92%：8,900.00元 × 92% = 8,188.00元" in text
+    assert "合计：统筹基金支付8,188.00元，个人账户支付0.00元，个人现金支付1,812.00元" in text
 
 
 def test_it_explains_the_cap_and_out_of_city_cut():
     cap = settle(rules=RULES, catalogue=CATALOGUE, person=EXAMPLES[4][1], claim=EXAMPLES[4][2])
-    assert "年度最高支付限额450000.00元，本年已支付449000.00元，尚余1000.00元" in cap.explanation
-    assert "超过年度最高支付限额部分由个人负担：6990.00元" in cap.explanation
+    assert "年度最高支付限额450,000.00元，本年已支付449,000.00元，尚余1,000.00元" in cap.explanation
+    assert "超过年度最高支付限额部分由个人负担：6,990.00元" in cap.explanation
     ooc = settle(rules=RULES, catalogue=CATALOGUE, person=EXAMPLES[5][1], claim=EXAMPLES[5][2])
     assert "异地就医（已备案）：支付比例由60%降低10个百分点为50%" in ooc.explanation
 
