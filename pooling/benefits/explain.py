@@ -106,7 +106,12 @@ def lines(s: Settlement) -> tuple[str, ...]:
             )
         )
     out.append(
-        _t(RATIO, pct=percent_text(s.ratio), base=shown(b.base_fen), fund=shown(b.fund_uncapped_fen))
+        _t(
+            RATIO,
+            pct=percent_text(s.ratio),
+            base=shown(b.base_fen),
+            fund=shown(b.fund_uncapped_fen),
+        )
     )
     if s.copay_fen:
         out.append(_t(COPAY, amount=shown(s.copay_fen)))

@@ -52,7 +52,8 @@ def test_it_quotes_a_claim_itemised_with_reasons_and_stores_nothing(client_for, 
     assert [x["cls"] for x in q["lines"]] == ["A", "B", "C"]
     assert q["policy"] == "YC-2026" and q["catalogue"] == "DEMO-2026"
     assert (
-        "起付标准：本年度第1次住院，三级医院起付线1,200.00元，本次计入1,200.00元" in q["explanation"]
+        "起付标准：本年度第1次住院，三级医院起付线1,200.00元，本次计入1,200.00元"
+        in q["explanation"]
     )
     assert q["ytd_after"]["admissions"] == 1
     after = (
