@@ -32,7 +32,7 @@ from pooling.kernel.scoping import unrestricted
 from settlement.hsa.codes import INPATIENT_MED_TYPES, INSUTYPES, MED_TYPES, meaning
 from settlement.models import ClaimStatus, Reimbursement, ReimbursementKind, Settlement
 from settlement.partitioning import month_key
-from settlement.services.eligibility import check_insured, check_not_future
+from settlement.services.eligibility import check_insured, check_maternity, check_not_future
 from settlement.services.engine import Case, calculate, lock_person, store
 
 NO_ITEMS = _("请至少录入一项费用")
@@ -99,6 +99,9 @@ def reimbursement_enter(
     check_not_future(service_date, field="end_on" if inpatient else "begin_on")
     _check_items(items)
     person = lock_person(person.pk)
+    # The national interface's maternity rules (eligibility.check_maternity), at entry and again
+    # at approval: a claim is a settlement too, whatever the channel.
+    check_maternity(person=person, insutype=insutype, med_type=med_type)
     check_insured(
         person=person,
         scheme=meaning(insutype=insutype, med_type=med_type, pharmacy=False).scheme,
@@ -213,6 +216,7 @@ def _case(claim: Reimbursement, *, lock: bool) -> Case:
     inpatient = claim.med_type in INPATIENT_MED_TYPES
     service_date = claim.end_on if inpatient and claim.end_on else claim.begin_on
     what = meaning(insutype=claim.insutype, med_type=claim.med_type, pharmacy=False)
+    check_maternity(person=person, insutype=claim.insutype, med_type=claim.med_type)
     insured = check_insured(person=person, scheme=what.scheme, on=service_date)
     out_of_city, registered = _out_of_city(claim, person, service_date)
     with unrestricted():

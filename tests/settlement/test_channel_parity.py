@@ -1,0 +1,279 @@
+"""The rules fixed for the national interface hold on the other channels too (issue 12): claims by
+file (批量结算), the REST resource /api/v1/settlements/settle/ and 零星报销 entered by a clerk.
+
+(1) a provider not in performance today settles nothing, even earlier care — file and REST
+    (n.a. to 零星报销: the person paid a provider outside the city's agreements);
+(2) maternity care (51/52) is a woman's, and insutype 510 settles maternity care only;
+(3) each fee line keeps the class of the catalogue in force on its own date.
+World: tests/settlement/conftest.py; SERVICE is a class-A item of the demo catalogue.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from pooling.kernel.errors import BusinessRuleError
+from pooling.kernel.scoping import unrestricted
+from providers.choices import State
+from providers.models import ProviderEvent
+from settlement.models import FeeDetail, Reimbursement, Settlement, Visit
+from settlement.services.reimbursement import Item, reimbursement_enter
+from tests.enrollment.imports.helpers import commit, preview
+from tests.settlement.test_claims_by_file import csv, day, rows_for
+from tests.settlement.test_rt_review import (
+    SERVICE,
+    _catalogue_from,
+    counts,
+    ok,
+    visit_with_a_line,
+)
+
+
+def suspend_from_today(provider):
+    return ProviderEvent.objects.create(
+        provider=provider,
+        action="suspend",
+        from_state=State.PERFORMING,
+        to_state=State.SUSPENDED,
+        effective_on=timezone.localdate(),
+        reason="暂停",
+    )
+
+
+def nothing_written():
+    with unrestricted():
+        return not Visit.objects.exists() and not Settlement.objects.exists()
+
+
+def refused_file(clerk, rows):
+    """The preview's problems as {(row, column): reason}; the commit refuses; nothing written."""
+    batch = preview(clerk, "settlement_claims", csv(rows))
+    problems = {(e["row"], e["column"]): e["reason"] for e in batch.errors}
+    with pytest.raises(BusinessRuleError):
+        commit(batch)
+    assert nothing_written()
+    return problems
+
+
+def outpatient_row(hospital, person, *, insutype="310", med_type="11", visit_no="MZ7", days=2):
+    return [
+        hospital.national_code,
+        visit_no,
+        person.id_number,
+        insutype,
+        med_type,
+        f"{day(days)} 09:00:00",
+        "",
+        "",
+        "0",
+        "1",
+        SERVICE,
+        "诊查费",
+        "1",
+        "20.00",
+        "20.00",
+        f"{day(days)} 09:10:00",
+    ]
+
+
+# -- claims by file ---------------------------------------------------------------------------
+
+
+def test_file_a_provider_suspended_today_settles_no_earlier_visit(hospital, people, clerk_a):
+    # The visits are of 2 and 5–1 days ago, when the agreement held; from today it is suspended.
+    suspend_from_today(hospital)
+    problems = refused_file(clerk_a, rows_for(hospital, people))
+    # Row 2 opens visit MZ1 (rows 2–3), row 4 visit ZY1: each named at the provider's column.
+    for row in (2, 4):
+        reason = problems[(row, "定点机构编码")]
+        assert hospital.national_code in reason and timezone.localdate().isoformat() in reason
+
+
+def test_file_maternity_care_is_a_womans_and_510_settles_maternity_only(hospital, people, clerk_a):
+    man = people.employee  # factories.person: male unless told otherwise
+    rows = [
+        *rows_for(hospital, people),  # rows 2–4: a clean outpatient visit and a stay
+        outpatient_row(hospital, man, med_type="51", visit_no="SY1"),  # row 5
+        outpatient_row(hospital, man, insutype="510", med_type="11", visit_no="SY2"),  # row 6
+    ]
+    problems = refused_file(clerk_a, rows)
+    assert "男性" in problems[(5, "医疗类别")] and "med_type=51" in problems[(5, "医疗类别")]
+    assert "insutype=510" in problems[(6, "医疗类别")]
+    assert set(problems) == {(5, "医疗类别"), (6, "医疗类别")}, problems
+
+
+def test_file_a_stay_across_a_catalogue_change_keeps_each_lines_class(
+    hospital, people, clerk_a, bureau_admin, bureau_checker
+):
+    # From yesterday the catalogue moves SERVICE to 丙类: the line of 2 days ago stays 甲类.
+    _catalogue_from(
+        timezone.localdate() - timedelta(days=1),
+        SERVICE,
+        "C",
+        maker=bureau_admin,
+        checker=bureau_checker,
+    )
+    person = people.employee
+
+    def line(sn, days, price):
+        return [
+            hospital.national_code,
+            "ZY9",
+            person.id_number,
+            "310",
+            "21",
+            f"{day(3)} 10:00:00",
+            f"{day(0)} 08:00:00",
+            "",
+            "0",
+            sn,
+            SERVICE,
+            "",
+            "1",
+            price,
+            price,
+            f"{day(days)} 07:00:00",
+        ]
+
+    batch = preview(
+        clerk_a, "settlement_claims", csv([line("V1", 2, "1000.00"), line("V2", 0, "30.00")])
+    )
+    assert batch.error_count == 0, batch.errors
+    assert commit(batch).status == "committed"
+    with unrestricted():
+        assert list(FeeDetail.objects.order_by("feedetl_sn").values_list("cls", flat=True)) == [
+            "A",
+            "C",
+        ]
+        row = Settlement.objects.get()
+    # 30.00 (the 丙类 line of today) is paid wholly by the person; 1,000.00 (甲类) is in scope.
+    assert row.fulamt_ownpay_amt == 3000 and row.inscp_scp_amt == 100000
+
+
+# -- the REST resource ------------------------------------------------------------------------
+
+
+def api_settle(clerk, mdtrt_id, **extra):
+    client = Client()
+    client.force_login(clerk)
+    return client.post(
+        "/api/v1/settlements/settle/",
+        {"mdtrt_id": mdtrt_id, **extra},
+        content_type="application/json",
+    )
+
+
+def test_api_a_provider_suspended_today_settles_not_even_yesterdays_visit(hsa, people, clerk_a):
+    mdtrt_id = visit_with_a_line(hsa, people.employee, days=1)
+    event = suspend_from_today(hsa.provider)
+    before = counts()
+    for extra in ({"quote_only": True}, {}):
+        answer = api_settle(clerk_a, mdtrt_id, **extra)
+        assert answer.status_code == 400, answer.content
+        body = answer.json()
+        assert body["code"] == "provider_not_settleable" and body["field"] == "fixmedins_code"
+        assert timezone.localdate().isoformat() in body["detail_zh"] and body["detail_en"]
+    assert counts() == before
+    event.delete()
+    assert api_settle(clerk_a, mdtrt_id).status_code == 201  # resumed: the same request settles
+
+
+def test_api_maternity_care_is_not_settled_for_a_man(hsa, people, clerk_a):
+    man = people.employee
+    mdtrt_id = visit_with_a_line(hsa, man)
+    ok(hsa.post("2203", {"mdtrtinfo": {"mdtrt_id": mdtrt_id, "med_type": "51"}}))
+    before = counts()
+    answer = api_settle(clerk_a, mdtrt_id)
+    assert answer.status_code == 400 and answer.json()["code"] == "not_maternal", answer.content
+    assert "男性" in answer.json()["detail_zh"] and answer.json()["field"] == "med_type"
+    assert counts() == before
+
+
+def test_api_510_settles_maternity_care_only(hsa, people, clerk_a, county_a):
+    from datetime import date
+
+    from enrollment.models import Enrolment
+    from pooling.kernel.choices import Scheme
+    from tests.enrollment import factories as ef
+
+    woman = ef.person(county_a, "职工戊", male=False, birth=date(1994, 2, 1))
+    with unrestricted():
+        Enrolment.objects.create(
+            county=county_a,
+            person=woman,
+            scheme=Scheme.EMPLOYEE,
+            employer=ef.employer(county_a, "盐城第三有限公司"),
+            start_month=date(2025, 1, 1),
+            benefits_from=date(2025, 1, 1),
+        )
+    mdtrt_id = visit_with_a_line(hsa, woman, insutype="510", med_type="51")
+    # 2203 turns the prenatal visit into ordinary outpatient care (11) under 510.
+    ok(hsa.post("2203", {"mdtrtinfo": {"mdtrt_id": mdtrt_id, "med_type": "11"}}))
+    before = counts()
+    answer = api_settle(clerk_a, mdtrt_id)
+    assert answer.status_code == 400 and answer.json()["code"] == "maternity_only", answer.content
+    assert counts() == before
+
+
+def test_api_a_visit_of_yesterday_keeps_yesterdays_catalogue(
+    hsa, people, clerk_a, bureau_admin, bureau_checker
+):
+    mdtrt_id = visit_with_a_line(hsa, people.employee, days=1)  # 20.00, 甲类 yesterday
+    _catalogue_from(timezone.localdate(), SERVICE, "C", maker=bureau_admin, checker=bureau_checker)
+    answer = api_settle(clerk_a, mdtrt_id)
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["inscp_scp_amt"] == 2000 and answer.json()["fulamt_ownpay_amt"] == 0
+
+
+# -- 零星报销 ------------------------------------------------------------------------------------
+
+
+def enter(person, clerk, *, insutype="310", med_type="11", begin_on=None, code=SERVICE):
+    return reimbursement_enter(
+        person=person,
+        kind="ooc_registered",
+        insutype=insutype,
+        med_type=med_type,
+        hospital_name="南京鼓楼医院",
+        hospital_level="level3",
+        hospital_area_code="320106",
+        begin_on=begin_on or timezone.localdate() - timedelta(days=2),
+        items=[Item(code, "诊查费", Decimal(1), 2000, 2000)],
+        actor=clerk,
+    )
+
+
+@pytest.mark.parametrize(
+    ("insutype", "med_type", "code", "words"),
+    [("310", "51", "not_maternal", "男性"), ("510", "11", "maternity_only", "insutype=510")],
+)
+def test_reimbursement_maternity_rules(catalogue, people, clerk_a, insutype, med_type, code, words):
+    with pytest.raises(BusinessRuleError) as refused:
+        enter(people.employee, clerk_a, insutype=insutype, med_type=med_type)
+    error = refused.value
+    assert error.code == code and error.field == "med_type" and words in error.text("zh-hans")
+    assert error.text("en") != error.text("zh-hans")
+    with unrestricted():
+        assert not Reimbursement.objects.exists()
+
+
+def test_reimbursement_items_take_the_catalogue_of_the_care_date(
+    catalogue, people, clerk_a, city_agent, bureau_admin, bureau_checker
+):
+    from settlement.services.reimbursement import reimbursement_quote
+
+    claim = enter(people.employee, clerk_a)  # outpatient care 2 days ago, SERVICE 甲类 then
+    _catalogue_from(
+        timezone.localdate() - timedelta(days=1),
+        SERVICE,
+        "C",
+        maker=bureau_admin,
+        checker=bureau_checker,
+    )
+    row = reimbursement_quote(claim=claim)
+    assert row.inscp_scp_amt == 2000 and row.fulamt_ownpay_amt == 0
