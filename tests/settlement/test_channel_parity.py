@@ -277,3 +277,96 @@ def test_reimbursement_items_take_the_catalogue_of_the_care_date(
     )
     row = reimbursement_quote(claim=claim)
     assert row.inscp_scp_amt == 2000 and row.fulamt_ownpay_amt == 0
+
+
+# -- (4) the second tier: 大额补充 above the basic cap, 大病保险 on the year's 合规自付 -------------
+# The demo policy's figures, worked out by hand in tests/settlement/test_second_tier_views.py:
+# employee, 二级: a first stay of 500,000.00 → (500,000.00 − 800.00) × 88 % = 439,296.00, leaving
+# 10,704.00 of the 450,000.00 cap; a later stay of 20,000.00 → base 19,600.00, the cap reached at
+# 10,704.00 ÷ 88 % → 12,163.64, 7,436.36 above it × 90 % = 6,692.72 大额补充; cash 20,000.00 −
+# 10,704.00 − 6,692.72 = 2,603.28. Resident, 二级: 500,000.00 → (500,000.00 − 600.00) × 70 % =
+# 349,580.00, cut to the 300,000.00 cap; 合规自付 200,000.00, 185,000.00 above 15,000.00 → 60 % ×
+# 100,000.00 + 70 % × 85,000.00 = 119,500.00 大病保险; cash 80,500.00.
+LATER_EMPLOYEE_STAY = (1070400, 669272, 0, 260328)  # hifp, hifob, hifmi, cash (fen)
+RESIDENT_STAY = (30000000, 0, 11950000, 8050000)
+
+
+def tiers(row):
+    return (row.hifp_pay, row.hifob_pay, row.hifmi_pay, row.psn_cash_pay)
+
+
+def test_file_pays_the_second_tier_as_the_interface_does(hospital, people, clerk_a):
+    from tests.settlement.test_hand_computed import BLOOD
+
+    def stay(visit_no, person, insutype, quantity):
+        return [
+            hospital.national_code,
+            visit_no,
+            person.id_number,
+            insutype,
+            "21",
+            f"{day(3)} 10:00:00",
+            f"{day(0)} 08:00:00",
+            "",
+            "0",
+            "1",
+            BLOOD,
+            "",
+            str(quantity),
+            "1000.00",
+            f"{quantity * 1000}.00",
+            f"{day(2)} 09:00:00",
+        ]
+
+    rows = [
+        stay("ZYA", people.employee, "310", 500),
+        stay("ZYB", people.employee, "310", 20),  # settled after ZYA, in the same file
+        stay("ZYC", people.resident, "390", 500),
+    ]
+    batch = preview(clerk_a, "settlement_claims", csv(rows))
+    assert batch.error_count == 0, batch.errors
+    assert commit(batch).status == "committed"
+    with unrestricted():
+        first, later, resident = Settlement.objects.order_by("id")
+    assert first.hifp_pay == 43929600
+    assert tiers(later) == LATER_EMPLOYEE_STAY
+    assert tiers(resident) == RESIDENT_STAY
+
+
+def test_api_pays_the_second_tier_as_the_interface_does(hsa, people, clerk_a):
+    from tests.settlement.test_hand_computed import BIG, OVER, admitted
+
+    admitted(hsa, people.employee, BIG, "500000.00")  # the first stay, by the interface
+    later = api_settle(clerk_a, hsa.stay(people.employee, OVER))
+    resident = api_settle(clerk_a, hsa.stay(people.resident, BIG, insutype="390"))
+    for answer, expected in ((later, LATER_EMPLOYEE_STAY), (resident, RESIDENT_STAY)):
+        assert answer.status_code == 201, answer.content
+        body = answer.json()
+        got = (body["hifp_pay"], body["hifob_pay"], body["hifmi_pay"], body["psn_cash_pay"])
+        assert got == expected
+
+
+def test_reimbursement_pays_critical_illness_on_the_years_eligible_self_payment(
+    catalogue, people, clerk_b, city_agent
+):
+    from settlement.services.reimbursement import reimbursement_decide
+    from tests.settlement.test_hand_computed import BLOOD
+
+    today = timezone.localdate()
+    claim = reimbursement_enter(
+        person=people.resident,
+        kind="local",  # a local stay not settled online: no out-of-city reduction
+        insutype="390",
+        med_type="21",
+        hospital_name="盐城市第二人民医院",
+        hospital_level="level2",
+        begin_on=today - timedelta(days=8),
+        end_on=today - timedelta(days=2),
+        items=[Item(BLOOD, "血常规", Decimal(500), 100000, 50000000)],
+        actor=clerk_b,  # the resident is 盐都区's
+    )
+    claim = reimbursement_decide(claim=claim, approve=True, note="同意", actor=city_agent)
+    with unrestricted():
+        row = Settlement.objects.get(pk=claim.settlement_id, month=claim.settlement_month)
+    assert tiers(row) == RESIDENT_STAY
+    assert claim.payable_fen == 30000000 + 11950000
