@@ -323,6 +323,7 @@ def _settle_all(records: Iterator[Claim], ctx: Context) -> int:
                 _settle_visit(group, ctx)
             settled += len(group.claims)
         except BusinessRuleError as exc:
+            ctx.row = _line_row(group, exc) or ctx.row
             ctx.refuse(
                 exc,
                 default_column="visit_no",
@@ -342,18 +343,27 @@ def _settle_all(records: Iterator[Claim], ctx: Context) -> int:
     return settled
 
 
+def _line_row(group: VisitGroup, exc: BusinessRuleError) -> int | None:
+    """The row of the fee line a refusal names by its serial (the services name a line so), for
+    the report to point at that row rather than at its visit's first."""
+    sn = exc.params.get("sn")
+    rows = [c.row for c in group.claims if sn is not None and c.line.feedetl_sn == sn]
+    return rows[-1] if rows else None  # a serial twice: the second is at fault
+
+
 def _settle_visit(group: VisitGroup, ctx: Context) -> None:
     first = group.claims[0]
     for claim in group.claims[1:]:
-        for what, a, b in (
-            ("身份证号码", claim.person.pk, first.person.pk),
-            ("险种类型", claim.insutype, first.insutype),
-            ("医疗类别", claim.med_type, first.med_type),
-            ("就诊/入院时间", claim.begntime, first.begntime),
+        for column, what, a, b in (
+            ("id_number", "身份证号码", claim.person.pk, first.person.pk),
+            ("insutype", "险种类型", claim.insutype, first.insutype),
+            ("med_type", "医疗类别", claim.med_type, first.med_type),
+            ("begntime", "就诊/入院时间", claim.begntime, first.begntime),
         ):
             if a != b:
+                ctx.row = claim.row  # the row that differs, at its cell
                 raise BusinessRuleError(
-                    VISIT_DIFFERS, code="visit_differs", field="visit_no", params={"what": what}
+                    VISIT_DIFFERS, code="visit_differs", field=column, params={"what": what}
                 )
     # In the importing clerk's scope: the visit is handled by their unit (the row's county).
     visit = visit_open(

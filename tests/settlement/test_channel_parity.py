@@ -370,3 +370,18 @@ def test_reimbursement_pays_critical_illness_on_the_years_eligible_self_payment(
         row = Settlement.objects.get(pk=claim.settlement_id, month=claim.settlement_month)
     assert tiers(row) == RESIDENT_STAY
     assert claim.payable_fen == 30000000 + 11950000
+
+
+# -- a file's report names the row at fault, not only its visit's first row -------------------
+
+
+def test_file_names_the_row_of_the_line_or_the_cell_at_fault(hospital, people, clerk_a):
+    rows = rows_for(hospital, people)  # rows 2–3: visit MZ1; row 4: stay ZY1
+    rows[1][15] = f"{day(3)} 09:00:00"  # row 3's line the day before the visit began
+    problems = refused_file(clerk_a, rows)
+    assert list(problems) == [(3, "费用发生时间")], problems
+
+    rows = rows_for(hospital, people)
+    rows[1][4] = "13"  # row 3 names another medical type than its visit's first row
+    problems = refused_file(clerk_a, rows)
+    assert list(problems) == [(3, "医疗类别")], problems
