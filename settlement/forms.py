@@ -58,6 +58,9 @@ class ItemForm(forms.Form):
     name = forms.CharField(label=_("项目名称"), max_length=200, required=False)
     quantity = forms.CharField(label=_("数量"), max_length=12, required=False)
     price = YuanField(label=_("单价（元）"), max_length=14, required=False)
+    on = forms.DateField(
+        label=_("费用日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def item(self) -> Item | None:
         d = self.cleaned_data
@@ -76,6 +79,7 @@ class ItemForm(forms.Form):
             quantity=quantity,
             price_fen=price,
             amount_fen=round_fen(quantity * price),
+            on=d.get("on"),
         )
 
 

@@ -44,6 +44,7 @@ END_REQUIRED = _("住院须填写出院日期")
 BAD_AREA = _("就医地行政区划代码应为 6 位数字")
 NOT_ENTERED = _("该报销已%(status)s，不能再审核")
 SAME_PERSON = _("审核须由受理人以外的经办人员办理")
+ITEM_DATE = _("第 %(row)s 项：费用日期 %(on)s 不在就诊期间（%(begin)s 至 %(end)s）内")
 LEVELS = tuple(HospitalLevel.values)
 
 
@@ -54,6 +55,9 @@ class Item:
     quantity: Decimal
     price_fen: int
     amount_fen: int
+    # The day the item was given (optional): a stay crossing a catalogue version classifies each
+    # item by the catalogue of its own day, as a settled fee line; blank, by the service date.
+    on: date | None = None
 
 
 @transaction.atomic
@@ -97,7 +101,7 @@ def reimbursement_enter(
         raise BusinessRuleError(END_BEFORE_BEGIN, code="end_before_begin", field="end_on")
     service_date = end_on if inpatient and end_on else begin_on
     check_not_future(service_date, field="end_on" if inpatient else "begin_on")
-    _check_items(items)
+    _check_items(items, begin_on=begin_on, end_on=end_on or begin_on)
     person = lock_person(person.pk)
     # The national interface's maternity rules (eligibility.check_maternity), at entry and again
     # at approval: a claim is a settlement too, whatever the channel.
@@ -128,7 +132,7 @@ def reimbursement_enter(
     return claim
 
 
-def _check_items(items: list[Item]) -> None:
+def _check_items(items: list[Item], *, begin_on: date, end_on: date) -> None:
     if not items:
         raise BusinessRuleError(NO_ITEMS, code="no_items", field="items")
     for row, item in enumerate(items, start=1):
@@ -148,16 +152,31 @@ def _check_items(items: list[Item]) -> None:
                     "expected": fen_to_yuan(expected),
                 },
             )
+        if item.on is not None and not begin_on <= item.on <= end_on:
+            raise BusinessRuleError(
+                ITEM_DATE,
+                code="item_date",
+                field="items",
+                params={
+                    "row": row,
+                    "on": item.on.isoformat(),
+                    "begin": begin_on.isoformat(),
+                    "end": end_on.isoformat(),
+                },
+            )
 
 
 def _item_json(item: Item) -> dict[str, Any]:
-    return {
+    found = {
         "code": item.code.strip().upper(),
         "name": item.name.strip(),
         "qty": str(item.quantity),
         "price": item.price_fen,
         "amount": item.amount_fen,
     }
+    if item.on is not None:
+        found["on"] = item.on.isoformat()
+    return found
 
 
 def reimbursement_quote(*, claim: Reimbursement) -> Settlement:
@@ -219,14 +238,7 @@ def _case(claim: Reimbursement, *, lock: bool) -> Case:
     check_maternity(person=person, insutype=claim.insutype, med_type=claim.med_type)
     insured = check_insured(person=person, scheme=what.scheme, on=service_date)
     out_of_city, registered = _out_of_city(claim, person, service_date)
-    with unrestricted():
-        entries = catalogue_lookup(on=service_date, codes=[i["code"] for i in claim.items])
-    lines = tuple(
-        ClaimLine(
-            code=i["code"], quantity=_qty(i["qty"]), unit_price_fen=int(i["price"]), name=i["name"]
-        )
-        for i in claim.items
-    )
+    lines = _lines(claim, service_date)
     now = timezone.now()
     row = Settlement(
         month=month_key(timezone.localtime(now).date()),
@@ -247,7 +259,7 @@ def _case(claim: Reimbursement, *, lock: bool) -> Case:
         service_date=service_date,
         hospital_level=claim.hospital_level,
         lines=lines,
-        lookup=entries,
+        lookup={},  # every line carries its own class (_lines)
         row=row,
         diagnosis=claim.diagnosis,
         out_of_city=out_of_city,
@@ -255,6 +267,29 @@ def _case(claim: Reimbursement, *, lock: bool) -> Case:
         maternity_kind="prenatal_checks"
         if claim.med_type == "51"
         else ("vaginal_delivery" if claim.med_type == "52" else ""),
+    )
+
+
+def _lines(claim: Reimbursement, service_date: date) -> tuple[ClaimLine, ...]:
+    """Each item classified by the catalogue in force on its own day (the service date when the
+    item has none): one lookup per distinct day."""
+    days = [date.fromisoformat(i["on"]) if i.get("on") else service_date for i in claim.items]
+    entries = {}
+    with unrestricted():
+        for day in set(days):
+            codes = [i["code"] for i, d in zip(claim.items, days, strict=True) if d == day]
+            for code, entry in catalogue_lookup(on=day, codes=codes).items():
+                entries[(day, code)] = entry
+    return tuple(
+        ClaimLine(
+            code=i["code"],
+            quantity=_qty(i["qty"]),
+            unit_price_fen=int(i["price"]),
+            name=i["name"],
+            entry=entries.get((day, i["code"])),
+            classified=True,
+        )
+        for i, day in zip(claim.items, days, strict=True)
     )
 
 

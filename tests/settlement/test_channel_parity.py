@@ -385,3 +385,80 @@ def test_file_names_the_row_of_the_line_or_the_cell_at_fault(hospital, people, c
     rows[1][4] = "13"  # row 3 names another medical type than its visit's first row
     problems = refused_file(clerk_a, rows)
     assert list(problems) == [(3, "医疗类别")], problems
+
+
+def inpatient_claim(person, clerk, items):
+    today = timezone.localdate()
+    return reimbursement_enter(
+        person=person,
+        kind="local",
+        insutype="310",
+        med_type="21",
+        hospital_name="盐城市第二人民医院",
+        hospital_level="level2",
+        begin_on=today - timedelta(days=8),
+        end_on=today - timedelta(days=2),
+        items=items,
+        actor=clerk,
+    )
+
+
+def test_reimbursement_a_stay_across_a_catalogue_change_keeps_each_items_class(
+    catalogue, people, clerk_a, bureau_admin, bureau_checker
+):
+    from settlement.services.reimbursement import reimbursement_quote
+
+    today = timezone.localdate()
+    # From 4 days ago SERVICE is 丙类; the stay ran from 8 to 2 days ago.
+    _catalogue_from(
+        today - timedelta(days=4), SERVICE, "C", maker=bureau_admin, checker=bureau_checker
+    )
+    before = Item(SERVICE, "诊查费", Decimal(1), 2000, 2000, on=today - timedelta(days=6))
+    after = Item(SERVICE, "诊查费", Decimal(1), 3000, 3000, on=today - timedelta(days=3))
+    undated = Item(SERVICE, "诊查费", Decimal(1), 500, 500)  # no date: the discharge date's
+    row = reimbursement_quote(
+        claim=inpatient_claim(people.employee, clerk_a, [before, after, undated])
+    )
+    # 20.00 甲类 on its day; 30.00 and 5.00 丙类 (the catalogue of 3 and 2 days ago): 35.00 own.
+    assert row.inscp_scp_amt == 2000 and row.fulamt_ownpay_amt == 3500
+
+
+def test_reimbursement_refuses_an_item_dated_outside_the_stay(catalogue, people, clerk_a):
+    today = timezone.localdate()
+    late = Item(SERVICE, "诊查费", Decimal(1), 2000, 2000, on=today - timedelta(days=1))
+    with pytest.raises(BusinessRuleError) as refused:
+        inpatient_claim(people.employee, clerk_a, [late])
+    error = refused.value
+    assert error.field == "items" and "第 1 项" in error.text("zh-hans")
+    assert (today - timedelta(days=1)).isoformat() in error.text("en")
+    assert error.text("en") != error.text("zh-hans")
+
+
+def test_reimbursement_page_takes_an_items_date(catalogue, people, client_for, clerk_a):
+    today = timezone.localdate()
+    form = {
+        "person": people.employee.id_number,
+        "kind": "local",
+        "insutype": "310",
+        "med_type": "21",
+        "hospital_name": "市一院",
+        "hospital_level": "level2",
+        "begin_on": (today - timedelta(days=8)).isoformat(),
+        "end_on": (today - timedelta(days=2)).isoformat(),
+        "item-TOTAL_FORMS": "1",
+        "item-INITIAL_FORMS": "0",
+        "item-MIN_NUM_FORMS": "0",
+        "item-MAX_NUM_FORMS": "200",
+        "item-0-code": SERVICE,
+        "item-0-name": "诊查费",
+        "item-0-quantity": "1",
+        "item-0-price": "20.00",
+        "item-0-on": (today - timedelta(days=1)).isoformat(),  # after the discharge
+    }
+    client = client_for(clerk_a)
+    page = client.post("/settlement/reimbursements/new/", form)
+    assert page.status_code == 200 and "不在就诊期间" in page.content.decode()
+    form["item-0-on"] = (today - timedelta(days=6)).isoformat()
+    assert client.post("/settlement/reimbursements/new/", form).status_code == 302
+    with unrestricted():
+        assert Reimbursement.objects.get().items[0]["on"] == form["item-0-on"]
