@@ -190,6 +190,13 @@ class SettleSerializer(serializers.Serializer):
     acct_used = serializers.BooleanField(default=False)
     medfee_sumamt_fen = serializers.IntegerField(required=False, min_value=0)
     quote_only = serializers.BooleanField(default=False, help_text="只测算（预结算），不保存")
+    # 生育类别 as 2207 takes it: a delivery (med_type 52) is paid the sum of its kind.
+    matn_type = serializers.ChoiceField(
+        choices=[("1", "顺产"), ("2", "剖宫产")],
+        required=False,
+        default="",
+        help_text="生育类别（生育住院）：1 顺产，2 剖宫产；不填按顺产",
+    )
 
 
 class SettlementCreate(APIView):
@@ -215,6 +222,7 @@ class SettlementCreate(APIView):
             acct_used=body.validated_data["acct_used"],
             medfee_sumamt_fen=body.validated_data.get("medfee_sumamt_fen"),
             operator=request.user.get_username(),
+            delivery=body.validated_data["matn_type"],
         )
         if body.validated_data["quote_only"]:
             return Response(SettlementDetailSerializer(settlement_quote(data=data).row).data)

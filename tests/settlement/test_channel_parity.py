@@ -24,12 +24,14 @@ from providers.models import ProviderEvent
 from settlement.models import FeeDetail, Reimbursement, Settlement, Visit
 from settlement.services.reimbursement import Item, reimbursement_enter
 from tests.enrollment.imports.helpers import commit, preview
+from tests.settlement.hsa_client import psn
 from tests.settlement.test_claims_by_file import csv, day, rows_for
 from tests.settlement.test_rt_review import (
     SERVICE,
     _catalogue_from,
     counts,
     ok,
+    today_at,
     visit_with_a_line,
 )
 
@@ -462,3 +464,37 @@ def test_reimbursement_page_takes_an_items_date(catalogue, people, client_for, c
     assert client.post("/settlement/reimbursements/new/", form).status_code == 302
     with unrestricted():
         assert Reimbursement.objects.get().items[0]["on"] == form["item-0-on"]
+
+
+def test_api_settles_a_caesarean_with_its_own_sum(hsa, people, clerk_a, county_a):
+    from datetime import date
+
+    from enrollment.models import Enrolment
+    from pooling.kernel.choices import Scheme
+    from tests.enrollment import factories as ef
+    from tests.settlement.test_hand_computed import BLOOD
+
+    woman = ef.person(county_a, "职工己", male=False, birth=date(1994, 2, 1))
+    with unrestricted():
+        Enrolment.objects.create(
+            county=county_a,
+            person=woman,
+            scheme=Scheme.EMPLOYEE,
+            employer=ef.employer(county_a, "盐城第四有限公司"),
+            start_month=date(2025, 1, 1),
+            benefits_from=date(2025, 1, 1),
+        )
+    admission = {"psn_no": psn(woman), "insutype": "310", "med_type": "52"}
+    admission["begntime"] = today_at("10:00:00", 3)
+    mdtrt_id = ok(hsa.post("2401", {"mdtrtinfo": admission}))["result"]["mdtrt_id"]
+    line = {"feedetl_sn": "D1", "mdtrt_id": mdtrt_id, "psn_no": psn(woman), "med_list_codg": BLOOD}
+    line.update(fee_ocur_time=today_at("09:00:00", 2), cnt="5", pric="1000.00")
+    ok(hsa.post("2301", {"feedetail": [{**line, "det_item_fee_sumamt": "5000.00"}]}))
+    ok(hsa.post("2402", {"dscginfo": {"mdtrt_id": mdtrt_id, "endtime": today_at("08:00:00")}}))
+    # The demo policy's delivery sums, each paid up to the stay's 5,000.00: 顺产 2,000.00,
+    # 剖宫产 3,500.00 — as 2207's matn_type says it on the national interface.
+    quote = api_settle(clerk_a, mdtrt_id, quote_only=True, matn_type="1")
+    assert quote.status_code == 200 and quote.json()["hifp_pay"] == 200000, quote.content
+    settled = api_settle(clerk_a, mdtrt_id, matn_type="2")
+    assert settled.status_code == 201 and settled.json()["hifp_pay"] == 350000, settled.content
+    assert api_settle(clerk_a, mdtrt_id, matn_type="3").status_code == 400
