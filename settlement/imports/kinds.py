@@ -142,7 +142,12 @@ COLUMNS = [
         required=False,
         halfwidth=True,
     ),
+    # As 2207's matn_type: a delivery (医疗类别 52) is paid the sum of its kind; blank: 顺产.
+    Column(
+        "delivery", gettext_noop("生育类别"), aliases=("matn_type",), required=False, halfwidth=True
+    ),
 ]
+DELIVERIES = {"1": "顺产", "2": "剖宫产"}
 
 
 @dataclass
@@ -160,6 +165,7 @@ class Claim:
     diagnosis: str
     acct: bool
     line: FeeLine
+    delivery: str = ""
 
 
 @dataclass
@@ -198,6 +204,7 @@ class ClaimKind(ImportKind):
         amount = cells.take(_line_fen, "amount")
         occurred = cells.take(_moment, "occurred", optional=True)
         acct = cells.take(_flag, "acct")
+        delivery = cells.take(_delivery, "delivery")
         visit_no = cells.take(required, "visit_no")
         sn = cells.take(required, "feedetl_sn")
         code = cells.take(_item_code, "code")
@@ -247,6 +254,7 @@ class ClaimKind(ImportKind):
             diagnosis=values.get("diagnosis", ""),
             acct=bool(acct),
             line=line,
+            delivery=delivery or "",
         )
 
     def unique_key(self, record: Claim) -> Any:
@@ -305,6 +313,7 @@ class ClaimKind(ImportKind):
                 "20.00",
                 "20.00",
                 "2026-06-01 09:10:00",
+                "",
             ]
         ]
 
@@ -359,6 +368,7 @@ def _settle_visit(group: VisitGroup, ctx: Context) -> None:
             ("insutype", "险种类型", claim.insutype, first.insutype),
             ("med_type", "医疗类别", claim.med_type, first.med_type),
             ("begntime", "就诊/入院时间", claim.begntime, first.begntime),
+            ("delivery", "生育类别", claim.delivery, first.delivery),
         ):
             if a != b:
                 ctx.row = claim.row  # the row that differs, at its cell
@@ -381,7 +391,11 @@ def _settle_visit(group: VisitGroup, ctx: Context) -> None:
         visit = visit_discharge(visit=visit, endtime=first.endtime, info=VisitInfo())
     settlement_settle(
         data=SettleInput(
-            visit=visit, acct_used=first.acct, operator=str(ctx.actor or ""), channel="file"
+            visit=visit,
+            acct_used=first.acct,
+            operator=str(ctx.actor or ""),
+            channel="file",
+            delivery=first.delivery,
         ),
         actor=ctx.actor,
     )
@@ -462,6 +476,15 @@ def _flag(values: dict[str, str], key: str) -> bool:
     if found is None:
         raise RowProblem(key, BAD_CODE, value=value, choices="1 是、0 否")
     return found
+
+
+def _delivery(values: dict[str, str], key: str) -> str:
+    value = values.get(key, "")
+    if value and value not in DELIVERIES:
+        raise RowProblem(
+            key, BAD_CODE, value=value, choices="、".join(f"{k} {v}" for k, v in DELIVERIES.items())
+        )
+    return value
 
 
 def _line_fen(values: dict[str, str], key: str) -> int:

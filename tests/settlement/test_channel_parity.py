@@ -498,3 +498,55 @@ def test_api_settles_a_caesarean_with_its_own_sum(hsa, people, clerk_a, county_a
     settled = api_settle(clerk_a, mdtrt_id, matn_type="2")
     assert settled.status_code == 201 and settled.json()["hifp_pay"] == 350000, settled.content
     assert api_settle(clerk_a, mdtrt_id, matn_type="3").status_code == 400
+
+
+def test_file_settles_a_caesarean_with_its_own_sum(hospital, people, clerk_a, county_a):
+    from datetime import date
+
+    from enrollment.models import Enrolment
+    from pooling.kernel.choices import Scheme
+    from tests.enrollment import factories as ef
+    from tests.settlement.test_claims_by_file import HEADER
+    from tests.settlement.test_hand_computed import BLOOD
+
+    woman = ef.person(county_a, "职工庚", male=False, birth=date(1994, 2, 1))
+    with unrestricted():
+        Enrolment.objects.create(
+            county=county_a,
+            person=woman,
+            scheme=Scheme.EMPLOYEE,
+            employer=ef.employer(county_a, "盐城第五有限公司"),
+            start_month=date(2025, 1, 1),
+            benefits_from=date(2025, 1, 1),
+        )
+
+    def delivery_file(kind):
+        row = [
+            hospital.national_code,
+            "FM1",
+            woman.id_number,
+            "310",
+            "52",
+            f"{day(3)} 10:00:00",
+            f"{day(0)} 08:00:00",
+            "",
+            "0",
+            "1",
+            BLOOD,
+            "",
+            "5",
+            "1000.00",
+            "5000.00",
+            f"{day(2)} 09:00:00",
+            kind,
+        ]
+        return f"{HEADER},生育类别\n{','.join(row)}\n".encode()
+
+    batch = preview(clerk_a, "settlement_claims", delivery_file("3"))
+    assert [(e["row"], e["column"]) for e in batch.errors] == [(2, "生育类别")], batch.errors
+    batch = preview(clerk_a, "settlement_claims", delivery_file("2"))
+    assert batch.error_count == 0, batch.errors
+    assert commit(batch).status == "committed"
+    with unrestricted():
+        # 剖宫产: the demo policy's 3,500.00, within the stay's 5,000.00 (顺产 would be 2,000.00).
+        assert Settlement.objects.get().hifp_pay == 350000
