@@ -197,3 +197,15 @@ def test_the_reimbursement_forms_code_choices_follow_the_readers_language(client
     assert '<option value="310" selected>Employee basic medical insurance</option>' in page
     assert '<option value="11">General outpatient</option>' in page
     assert "普通门诊" not in page
+
+
+def test_the_list_names_scheme_and_medical_type(settled, client_for, clerk_a):
+    # The settlement is 390 / 11: named, with the codes kept in the cell's title.
+    client = client_for(clerk_a)
+    page = client.get("/settlement/settlements/").content.decode()
+    assert (
+        '<td title="390 / 11">城乡居民基本医疗保险<br><span class="muted">普通门诊</span>' in page
+    )
+    english_list = english(client).get("/settlement/settlements/").content.decode()
+    assert "Urban and rural resident basic medical insurance<br>" in english_list
+    assert "普通门诊" not in english_list
