@@ -168,6 +168,9 @@ def test_a_reversed_settlements_print_says_so_in_either_language(settled, client
     english_print = english(client).get(f"/settlement/s/{settled}/print/").content.decode()
     assert f"Revoked</strong> by cancellation record {reversal}" in english_print
     assert "Scheme：Urban and rural resident basic medical insurance" in english_print
+    # The city's name is data: it follows the English title rather than running into it.
+    assert "盐城市Basic" not in english_print
+    assert "Basic medical insurance expense settlement statement, 盐城市</h1>" in english_print
     detail = english(client).get(f"/settlement/s/{settled}/").content.decode()
     assert "Revoked</span> by cancellation record" in detail and "Reversed by" not in detail
     reversal_print = client.get(
