@@ -167,7 +167,9 @@ def test_a_reversed_settlements_print_says_so_in_either_language(settled, client
     assert 'id="reversed-mark"' in printed and f"由撤销记录 {reversal}" in printed
     english_print = english(client).get(f"/settlement/s/{settled}/print/").content.decode()
     assert f"Revoked</strong> by cancellation record {reversal}" in english_print
-    assert "Scheme：Urban and rural resident basic medical insurance" in english_print
+    # Labels end in ": " in English, the full-width colon only in Chinese.
+    assert "Scheme: Urban and rural resident basic medical insurance" in english_print
+    assert "险种：城乡居民基本医疗保险" in printed and "：" not in english_print.split("<h1", 1)[1]
     # The city's name is data: it follows the English title rather than running into it.
     assert "盐城市Basic" not in english_print
     assert "Basic medical insurance expense settlement statement, 盐城市</h1>" in english_print
