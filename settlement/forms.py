@@ -36,8 +36,11 @@ class PersonField(forms.CharField):
 class ReimbursementForm(ServiceForm):
     person = PersonField(label=_("参保人身份证号码"), max_length=18)
     kind = forms.ChoiceField(label=_("报销类型"), choices=ReimbursementKind.choices)
-    insutype = forms.ChoiceField(label=_("险种"), choices=list(INSUTYPES.items()))
-    med_type = forms.ChoiceField(label=_("医疗类别"), choices=list(MED_TYPES.items()))
+    # The code tables hold Chinese; each name is translated when the form is drawn.
+    insutype = forms.ChoiceField(label=_("险种"), choices=[(k, _(v)) for k, v in INSUTYPES.items()])
+    med_type = forms.ChoiceField(
+        label=_("医疗类别"), choices=[(k, _(v)) for k, v in MED_TYPES.items()]
+    )
     hospital_name = forms.CharField(label=_("就医机构"), max_length=100)
     hospital_level = forms.ChoiceField(label=_("医院级别"), choices=LEVELS)
     hospital_area_code = forms.CharField(

@@ -22,7 +22,6 @@ from pooling.web.decorators import acting, capability_required
 from providers.models import Provider
 from settlement import selectors
 from settlement.api import settlement_or_404
-from settlement.hsa.codes import INSUTYPES, MED_TYPES
 from settlement.models import Credential
 from settlement.services import credentials as creds
 from settlement.services.reverse import settlement_reverse, settlement_reversed_by
@@ -67,8 +66,8 @@ def settlement_detail(request: HttpRequest, setl_id: str) -> HttpResponse:
             "reversed_by": settlement_reversed_by(settlement=row),
             "reverses": selectors.reverses(row),
             "may_reverse": can(request.user, "settlement.reverse") and row.kind == "settle",
-            "insutype_label": INSUTYPES.get(row.insutype, row.insutype),
-            "med_type_label": MED_TYPES.get(row.med_type, row.med_type),
+            "insutype_label": row.insutype_label,
+            "med_type_label": row.med_type_label,
             "lines": row.detail.get("lines", []),
             "explanation": row.explanation,
         },
@@ -83,8 +82,9 @@ def settlement_print(request: HttpRequest, setl_id: str) -> HttpResponse:
         "settlement/print.html",
         {
             "s": row,
-            "insutype_label": INSUTYPES.get(row.insutype, row.insutype),
-            "med_type_label": MED_TYPES.get(row.med_type, row.med_type),
+            "reversed_by": settlement_reversed_by(settlement=row),
+            "insutype_label": row.insutype_label,
+            "med_type_label": row.med_type_label,
             "lines": row.detail.get("lines", []),
             "explanation": row.explanation,  # the 结算单 in the reader's language too
             "printed_at": timezone.localtime(),

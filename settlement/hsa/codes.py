@@ -10,33 +10,42 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, gettext_noop
+
 from pooling.benefits.types import CareType
 from pooling.kernel.choices import Scheme
 
+# The names stay Chinese text here (the interface's messages and files carry them);
+# gettext_noop only marks them, and `label` translates one for a page.
 INSUTYPES = {
-    "310": "职工基本医疗保险",
-    "390": "城乡居民基本医疗保险",
-    "510": "生育保险",
+    "310": gettext_noop("职工基本医疗保险"),
+    "390": gettext_noop("城乡居民基本医疗保险"),
+    "510": gettext_noop("生育保险"),
 }
 ALL_INSUTYPES = {
     **INSUTYPES,
-    "320": "公务员医疗补助",
-    "330": "大额医疗费用补助",
-    "340": "离休人员医疗保障",
-    "392": "城乡居民大病医疗保险",
+    "320": gettext_noop("公务员医疗补助"),
+    "330": gettext_noop("大额医疗费用补助"),
+    "340": gettext_noop("离休人员医疗保障"),
+    "392": gettext_noop("城乡居民大病医疗保险"),
 }
 
 MED_TYPES = {
-    "11": "普通门诊",
-    "12": "门诊挂号",
-    "13": "急诊",
-    "14": "门诊慢特病",
-    "21": "普通住院",
-    "41": "定点药店购药",
-    "51": "生育门诊",
-    "52": "生育住院",
+    "11": gettext_noop("普通门诊"),
+    "12": gettext_noop("门诊挂号"),
+    "13": gettext_noop("急诊"),
+    "14": gettext_noop("门诊慢特病"),
+    "21": gettext_noop("普通住院"),
+    "41": gettext_noop("定点药店购药"),
+    "51": gettext_noop("生育门诊"),
+    "52": gettext_noop("生育住院"),
 }
-CLR_TYPES = {"11": "门诊", "21": "住院", "41": "药店购药", "99": "其他"}
+CLR_TYPES = {
+    "11": gettext_noop("门诊"),
+    "21": gettext_noop("住院"),
+    "41": gettext_noop("药店购药"),
+    "99": gettext_noop("其他"),
+}
 PSN_SETLWAYS = {"01": "按项目结算", "02": "按定额结算"}
 CERT_TYPES = {"01": "医保电子凭证", "02": "居民身份证", "03": "社会保障卡"}
 INPATIENT_MED_TYPES = ("21", "52")
@@ -78,3 +87,9 @@ def meaning(*, insutype: str, med_type: str, pharmacy: bool) -> Meaning:
 
 def insutype_of(scheme: str) -> str:
     return "310" if scheme == Scheme.EMPLOYEE else "390"
+
+
+def label(table: dict[str, str], code: str) -> str:
+    """A code's name in the reader's language; an unknown code shows as itself."""
+    text = table.get(code)
+    return gettext(text) if text else code

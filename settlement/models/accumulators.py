@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pooling.benefits.types import CareType
+from pooling.kernel.choices import Scheme
 from pooling.kernel.scoping import ScopedModel
 
 
@@ -42,3 +44,26 @@ class Accumulator(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.year} {self.scheme}"
+
+    # The person page shows names, not the keys stored above.
+    @property
+    def scheme_label(self) -> str:
+        return str(Scheme(self.scheme).label) if self.scheme in Scheme.values else self.scheme
+
+    @property
+    def deductible_lines(self) -> list[tuple[str, int]]:
+        return scope_lines(self.deductible_paid)
+
+    @property
+    def fund_lines(self) -> list[tuple[str, int]]:
+        return scope_lines(self.fund_paid)
+
+
+def scope_lines(by_scope: dict[str, int]) -> list[tuple[str, int]]:
+    """("chronic:M03900", fen) → ("门诊慢特病 M03900", fen): the care type named, a qualifier kept."""
+    lines = []
+    for key, fen in by_scope.items():
+        head, _sep, rest = key.partition(":")
+        name = str(CareType.LABELS.get(head, head))
+        lines.append((f"{name} {rest}" if rest else name, fen))
+    return lines

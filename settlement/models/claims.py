@@ -75,6 +75,13 @@ class Reimbursement(ScopedModel):
         verbose_name_plural = _("零星报销")
         ordering = ["-entered_at"]
 
+    @property
+    def hospital_level_label(self) -> str:
+        from pooling.kernel.choices import HospitalLevel
+
+        ok = self.hospital_level in HospitalLevel.values
+        return str(HospitalLevel(self.hospital_level).label) if ok else self.hospital_level
+
     def __str__(self) -> str:
         return f"{self.person_id} {self.hospital_name} {self.get_status_display()}"
 

@@ -71,9 +71,9 @@ class ClearingApplication(ScopedModel):
 
     @property
     def clr_type_label(self) -> str:
-        from settlement.hsa.codes import CLR_TYPES
+        from settlement.hsa.codes import CLR_TYPES, label
 
-        return CLR_TYPES.get(self.clr_type, "")
+        return label(CLR_TYPES, self.clr_type) if self.clr_type in CLR_TYPES else ""
 
     @property
     def event_id(self) -> str:

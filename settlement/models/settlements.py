@@ -154,6 +154,18 @@ class Settlement(ScopedModel):
         return external_id(self.month, self.pk)
 
     @property
+    def insutype_label(self) -> str:
+        from settlement.hsa.codes import INSUTYPES, label
+
+        return label(INSUTYPES, self.insutype)
+
+    @property
+    def med_type_label(self) -> str:
+        from settlement.hsa.codes import MED_TYPES, label
+
+        return label(MED_TYPES, self.med_type)
+
+    @property
     def explanation(self) -> list[str]:
         """The explanation lines in the reader's language: the calculator writes both, Chinese
         and English, so a page or a printed 结算单 never shows the other language's lines."""

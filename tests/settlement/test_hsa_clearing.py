@@ -285,6 +285,21 @@ def test_the_month_page_shows_applications_to_the_providers_county_only(
     assert hsa.provider.name not in other
 
 
+def test_the_month_page_names_the_clearing_category_in_the_readers_language(
+    hsa, month, clerk_a, client_for
+):
+    assert hsa.post("3203", application(month))["infcode"] == 0  # clr_type 11
+    url = f"/settlement/cycle/{month:%Y-%m}/providers/"
+    client = client_for(clerk_a)
+    assert "<td>11 门诊</td>" in client.get(url).content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.get(url).content.decode()
+    assert "<td>11 Outpatient</td>" in english and "11 门诊" not in english
+    # The summary line is joined with · in either language, not Chinese semicolons.
+    summary = english.split('<p class="muted">', 1)[1].split("</p>", 1)[0]
+    assert "；" not in summary and "Unit: yuan." in summary
+
+
 @pytest.mark.django_db(transaction=True)
 def test_racing_applications_keep_one_and_name_it_to_the_others(hsa, month):
     """Check-then-insert loses a race; the partial unique index is the guard and its clash the

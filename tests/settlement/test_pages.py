@@ -126,6 +126,7 @@ def test_it_enters_and_decides_a_reimbursement_through_the_pages(
     assert "审核通过" not in own  # not for the clerk who entered it
     page = client_for(city_agent).get(f"/settlement/reimbursements/{claim.pk}/").content.decode()
     assert "审核通过" in page and "confirm(" in page
+    assert "市一院（二级）" in page and "level2" not in page  # the level's name, not its code
     client_for(city_agent).post(
         f"/settlement/reimbursements/{claim.pk}/decide/", {"approve": "1", "note": "同意"}
     )
@@ -136,3 +137,80 @@ def test_it_enters_and_decides_a_reimbursement_through_the_pages(
         "220.00"
         in client_for(clerk_a).get(f"/settlement/reimbursements/{claim.pk}/print/").content.decode()
     )
+
+
+def english(client):
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def test_the_detail_names_the_codes_and_units_in_the_readers_language(settled, client_for, clerk_a):
+    # The settlement is resident (390) general outpatient (11); the resident is enrolled in
+    # 盐都区 (320903), the hospital is handled by 亭湖区 (320902).
+    chinese = client_for(clerk_a).get(f"/settlement/s/{settled}/").content.decode()
+    assert "390 城乡居民基本医疗保险" in chinese and "11 普通门诊" in chinese
+    assert "盐都区（320903）" in chinese and "亭湖区（320902）" in chinese
+    page = english(client_for(clerk_a)).get(f"/settlement/s/{settled}/").content.decode()
+    assert "390 Urban and rural resident basic medical insurance" in page
+    assert "11 General outpatient" in page
+    assert "11 普通门诊" not in page and "城乡居民基本医疗保险" not in page  # item names are data
+
+
+def test_a_reversed_settlements_print_says_so_in_either_language(settled, client_for, clerk_a):
+    client = client_for(clerk_a)
+    assert (
+        'id="reversed-mark"' not in client.get(f"/settlement/s/{settled}/print/").content.decode()
+    )
+    client.post(f"/settlement/s/{settled}/reverse/", {"reason": "收费有误"})
+    reversal = Settlement.objects.get(kind="reverse").setl_id
+    printed = client.get(f"/settlement/s/{settled}/print/").content.decode()
+    assert 'id="reversed-mark"' in printed and f"由撤销记录 {reversal}" in printed
+    english_print = english(client).get(f"/settlement/s/{settled}/print/").content.decode()
+    assert f"Revoked</strong> by cancellation record {reversal}" in english_print
+    # Labels end in ": " in English, the full-width colon only in Chinese.
+    assert "Scheme: Urban and rural resident basic medical insurance" in english_print
+    assert "险种：城乡居民基本医疗保险" in printed and "：" not in english_print.split("<h1", 1)[1]
+    # The city's name is data: it follows the English title rather than running into it.
+    assert "盐城市Basic" not in english_print
+    assert "Basic medical insurance expense settlement statement, 盐城市</h1>" in english_print
+    detail = english(client).get(f"/settlement/s/{settled}/").content.decode()
+    assert "Revoked</span> by cancellation record" in detail and "Reversed by" not in detail
+    reversal_print = client.get(
+        f"/settlement/s/{reversal}/print/"
+    ).content.decode()  # still English
+    assert (
+        'id="reversed-mark"' in reversal_print and "Cancellation record</strong>" in reversal_print
+    )
+
+
+def test_the_persons_accumulators_name_the_scheme_and_the_care_type(
+    settled, client_for, clerk_b, people
+):
+    url = f"/enrollment/people/{people.resident.pk}/"
+    page = client_for(clerk_b).get(url).content.decode()
+    panel = page.split("待遇累计与结算", 1)[1]
+    # Stored as scheme "resident" and scope "outpatient": the page shows their names.
+    assert "<td>城乡居民基本医疗保险</td>" in panel and "普通门诊统筹：" in panel
+    assert "<td>resident</td>" not in panel and "outpatient：" not in panel
+    assert "结算记录将在结算模块上线后显示于此" not in page  # the panel is here
+    english_page = english(client_for(clerk_b)).get(url).content.decode()
+    assert "<td>Urban and rural resident basic medical insurance</td>" in english_page
+
+
+def test_the_reimbursement_forms_code_choices_follow_the_readers_language(client_for, clerk_a):
+    page = english(client_for(clerk_a)).get("/settlement/reimbursements/new/").content.decode()
+    assert '<option value="310" selected>Employee basic medical insurance</option>' in page
+    assert '<option value="11">General outpatient</option>' in page
+    assert "普通门诊" not in page
+
+
+def test_the_list_names_scheme_and_medical_type(settled, client_for, clerk_a):
+    # The settlement is 390 / 11: named, with the codes kept in the cell's title.
+    client = client_for(clerk_a)
+    page = client.get("/settlement/settlements/").content.decode()
+    assert (
+        '<td title="390 / 11">城乡居民基本医疗保险<br><span class="muted">普通门诊</span>' in page
+    )
+    english_list = english(client).get("/settlement/settlements/").content.decode()
+    assert "Urban and rural resident basic medical insurance<br>" in english_list
+    assert "普通门诊" not in english_list
