@@ -18,6 +18,7 @@ import pytest
 from django.db import connection, connections
 from django.db.backends.postgresql.operations import DatabaseOperations
 from django.test import Client
+from django.utils import translation
 
 from pooling.kernel.choices import Role
 from pooling.kernel.regions import StaffSpec, regions_load, staff_ensure
@@ -130,6 +131,16 @@ def _test_settings(settings, tmp_path):
     # The national interface's lookup memo (settlement/services/memo.py) outlives a test's rolled-back
     # rows: tests read every time unless they are about the memo (tests/settlement/test_memo.py).
     settings.HSA_LOOKUP_TTL_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """Each test starts in the default language: a page asked for in English through the test
+    client leaves English active in this thread (LocaleMiddleware activates it and nothing
+    deactivates it), so a later test's Chinese messages would read in English."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
