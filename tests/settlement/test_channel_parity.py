@@ -466,24 +466,31 @@ def test_reimbursement_page_takes_an_items_date(catalogue, people, client_for, c
         assert Reimbursement.objects.get().items[0]["on"] == form["item-0-on"]
 
 
-def test_api_settles_a_caesarean_with_its_own_sum(hsa, people, clerk_a, county_a):
+def employed_woman(county, name: str, employer: str):
+    """A woman in service with her own employer, insured since 2025-01 (maternity care is hers)."""
     from datetime import date
 
     from enrollment.models import Enrolment
     from pooling.kernel.choices import Scheme
     from tests.enrollment import factories as ef
-    from tests.settlement.test_hand_computed import BLOOD
 
-    woman = ef.person(county_a, "职工己", male=False, birth=date(1994, 2, 1))
+    woman = ef.person(county, name, male=False, birth=date(1994, 2, 1))
     with unrestricted():
         Enrolment.objects.create(
-            county=county_a,
+            county=county,
             person=woman,
             scheme=Scheme.EMPLOYEE,
-            employer=ef.employer(county_a, "盐城第四有限公司"),
+            employer=ef.employer(county, employer),
             start_month=date(2025, 1, 1),
             benefits_from=date(2025, 1, 1),
         )
+    return woman
+
+
+def test_api_settles_a_caesarean_with_its_own_sum(hsa, people, clerk_a, county_a):
+    from tests.settlement.test_hand_computed import BLOOD
+
+    woman = employed_woman(county_a, "职工己", "盐城第四有限公司")
     admission = {"psn_no": psn(woman), "insutype": "310", "med_type": "52"}
     admission["begntime"] = today_at("10:00:00", 3)
     mdtrt_id = ok(hsa.post("2401", {"mdtrtinfo": admission}))["result"]["mdtrt_id"]
@@ -501,24 +508,10 @@ def test_api_settles_a_caesarean_with_its_own_sum(hsa, people, clerk_a, county_a
 
 
 def test_file_settles_a_caesarean_with_its_own_sum(hospital, people, clerk_a, county_a):
-    from datetime import date
-
-    from enrollment.models import Enrolment
-    from pooling.kernel.choices import Scheme
-    from tests.enrollment import factories as ef
     from tests.settlement.test_claims_by_file import HEADER
     from tests.settlement.test_hand_computed import BLOOD
 
-    woman = ef.person(county_a, "职工庚", male=False, birth=date(1994, 2, 1))
-    with unrestricted():
-        Enrolment.objects.create(
-            county=county_a,
-            person=woman,
-            scheme=Scheme.EMPLOYEE,
-            employer=ef.employer(county_a, "盐城第五有限公司"),
-            start_month=date(2025, 1, 1),
-            benefits_from=date(2025, 1, 1),
-        )
+    woman = employed_woman(county_a, "职工庚", "盐城第五有限公司")
 
     def delivery_file(kind):
         row = [
