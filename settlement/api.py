@@ -21,6 +21,7 @@ from pooling.kernel.errors import BusinessRuleError
 from pooling.web.decorators import acting
 from pooling.web.drf import HasCapability
 from settlement import selectors
+from settlement.hsa.codes import MATN_TYPES
 from settlement.models import Accumulator, Settlement, Visit
 from settlement.partitioning import BAD_ID, parse_external_id
 from settlement.services.reverse import settlement_reverse, settlement_reversed_by
@@ -192,7 +193,7 @@ class SettleSerializer(serializers.Serializer):
     quote_only = serializers.BooleanField(default=False, help_text="只测算（预结算），不保存")
     # 生育类别 as 2207 takes it: a delivery (med_type 52) is paid the sum of its kind.
     matn_type = serializers.ChoiceField(
-        choices=[("1", "顺产"), ("2", "剖宫产")],
+        choices=list(MATN_TYPES.items()),
         required=False,
         default="",
         help_text="生育类别（生育住院）：1 顺产，2 剖宫产；不填按顺产",

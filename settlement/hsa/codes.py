@@ -46,6 +46,9 @@ CLR_TYPES = {
     "41": gettext_noop("药店购药"),
     "99": gettext_noop("其他"),
 }
+# matn_type (生育类别) of a delivery (med_type 52), as 2207 carries it; files and the REST
+# resource take the same codes.
+MATN_TYPES = {"1": gettext_noop("顺产"), "2": gettext_noop("剖宫产")}
 PSN_SETLWAYS = {"01": "按项目结算", "02": "按定额结算"}
 CERT_TYPES = {"01": "医保电子凭证", "02": "居民身份证", "03": "社会保障卡"}
 INPATIENT_MED_TYPES = ("21", "52")

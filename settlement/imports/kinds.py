@@ -43,7 +43,7 @@ from pooling.kernel.money import round_fen
 from pooling.kernel.scoping import unrestricted
 from pooling.tabular.reader import Column
 from providers.models import Provider
-from settlement.hsa.codes import INSUTYPES, MED_TYPES
+from settlement.hsa.codes import INSUTYPES, MATN_TYPES, MED_TYPES
 from settlement.services.settle import SettleInput, settlement_settle
 from settlement.services.visits import FeeLine, VisitInfo, fees_add, visit_discharge, visit_open
 
@@ -147,7 +147,6 @@ COLUMNS = [
         "delivery", gettext_noop("生育类别"), aliases=("matn_type",), required=False, halfwidth=True
     ),
 ]
-DELIVERIES = {"1": "顺产", "2": "剖宫产"}
 
 
 @dataclass
@@ -480,9 +479,9 @@ def _flag(values: dict[str, str], key: str) -> bool:
 
 def _delivery(values: dict[str, str], key: str) -> str:
     value = values.get(key, "")
-    if value and value not in DELIVERIES:
+    if value and value not in MATN_TYPES:
         raise RowProblem(
-            key, BAD_CODE, value=value, choices="、".join(f"{k} {v}" for k, v in DELIVERIES.items())
+            key, BAD_CODE, value=value, choices="、".join(f"{k} {v}" for k, v in MATN_TYPES.items())
         )
     return value
 

@@ -47,7 +47,9 @@ NOT_REGISTERED = _(
 )
 NOT_ON_LIST = _("诊断 %(code)s 不在门诊慢特病病种目录内，本次按普通门诊结算")
 
+# The policy's maternity sum each delivery type (codes.MATN_TYPES) is paid.
 DELIVERY_KINDS = {"1": "vaginal_delivery", "2": "caesarean"}
+BAD_DELIVERY = _("生育类别 matn_type=%(value)s 不正确：1 顺产，2 剖宫产")
 # The visit's fee lines not cancelled nor settled yet, in upload order: read by hand (sqlrows adds
 # the caller's scope) as the ORM's compiler cost more CPU than the read.
 _OPEN_FEES = (
@@ -233,6 +235,10 @@ def _care_type(what: Meaning, visit: Visit, person: Person, on: date, notes: Not
 
 
 def _maternity_kind(visit: Visit, delivery: str) -> str:
+    if delivery and delivery not in DELIVERY_KINDS:  # every channel: refused, never "1" by default
+        raise BusinessRuleError(
+            BAD_DELIVERY, code="bad_delivery", field="matn_type", params={"value": delivery}
+        )
     if visit.med_type == "51":
         return "prenatal_checks"
     if visit.med_type == "52":

@@ -15,6 +15,7 @@ import pytest
 from django.utils import timezone
 
 from enrollment.models import DiseaseRegistration, DiseaseRegistrationStatus, Enrolment
+from pooling.kernel.errors import BusinessRuleError
 from pooling.kernel.scoping import unrestricted
 from providers.choices import State
 from providers.models import Agreement, ProviderEvent
@@ -456,3 +457,21 @@ def test_a_womans_prenatal_visit_is_paid_by_the_maternity_fund(hsa, people, coun
     # Prenatal checks: paid in full up to the 1,000.00 sum of the demo policy: 20.00 × 100 %.
     assert info["hifp_pay"] == Decimal("20.00") and info["psn_cash_pay"] == Decimal("0.00")
     assert [d["fund_pay_type"] for d in output["setldetail"]] == ["510100"]  # the maternity book
+
+
+def test_an_unknown_delivery_type_is_refused_on_the_interface_and_in_the_service(hsa, people):
+    # matn_type is 1 顺产 or 2 剖宫产: "3" was read as 顺产 and paid its sum.
+    from settlement.hsa.shapes import visit_from
+    from settlement.services.settle import SettleInput, settlement_quote
+
+    mdtrt_id = visit_with_a_line(hsa, people.employee)
+    payload = hsa.settle_payload(mdtrt_id, people.employee, "20.00")
+    payload["data"]["matn_type"] = "3"
+    before = counts()
+    refused(hsa.post("2207", payload), "matn_type", "1/2")
+    assert counts() == before
+    with unrestricted():
+        visit = visit_from({"mdtrt_id": mdtrt_id})
+    with pytest.raises(BusinessRuleError) as refusal:
+        settlement_quote(data=SettleInput(visit=visit, acct_used=False, delivery="3"))
+    assert refusal.value.field == "matn_type" and "剖宫产" in refusal.value.text("zh-hans")

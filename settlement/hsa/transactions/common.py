@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from pooling.kernel.permissions import HSA_GATEWAY
 from pooling.kernel.scoping import unrestricted
 from settlement.hsa import fields
-from settlement.hsa.codes import INPATIENT_MED_TYPES, INSUTYPES, MED_TYPES
+from settlement.hsa.codes import INPATIENT_MED_TYPES, INSUTYPES, MATN_TYPES, MED_TYPES
 from settlement.hsa.dispatch import Context
 from settlement.hsa.errors import HsaError
 from settlement.hsa.people import check_same_person
@@ -191,7 +191,7 @@ def settle_input(ctx: Context, visit: Visit, *, person_locked: bool = False) -> 
         msgid=ctx.env.msgid,
         invono=fields.text(data, "invono", required=False, max_len=30),
         operator=ctx.env.opter_name or ctx.env.opter,
-        delivery=fields.text(data, "matn_type", required=False, max_len=1),
+        delivery=fields.choice(data, "matn_type", MATN_TYPES, required=False),
         person_locked=person_locked,
     )
 
