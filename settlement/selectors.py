@@ -42,6 +42,7 @@ class Totals:
     medfee_fen: int
     fund_fen: int
     acct_fen: int
+    cash_fen: int = 0  # psn_cash_pay: 3203's cash_payamt (3201 does not state it)
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -60,12 +61,14 @@ def totals(rows: QuerySet[Settlement]) -> Totals:
         medfee=Sum("medfee_sumamt"),
         fund=Sum("fund_pay_sumamt"),
         acct=Sum("acct_pay"),
+        cash=Sum("psn_cash_pay"),
     )
     return Totals(
         count=(agg["settled"] or 0) - (agg["reversed"] or 0),
         medfee_fen=int(agg["medfee"] or 0),
         fund_fen=int(agg["fund"] or 0),
         acct_fen=int(agg["acct"] or 0),
+        cash_fen=int(agg["cash"] or 0),
     )
 
 
@@ -150,14 +153,13 @@ def clearing_figures(*, provider_id: int, month: date, clr_type: str) -> Clearin
     rows = settlements_between(
         provider_id=provider_id, begin=month.replace(day=1), end=month_end(month)
     ).filter(clr_type=clr_type)
-    base = totals(rows)
-    cash = rows.aggregate(cash=Sum("psn_cash_pay"))["cash"]
+    base = totals(rows)  # one aggregate, the cash beside 3201's sums
     return ClearingFigures(
         person_times=base.count,
         medfee_fen=base.medfee_fen,
         fund_fen=base.fund_fen,
         acct_fen=base.acct_fen,
-        cash_fen=int(cash or 0),
+        cash_fen=base.cash_fen,
     )
 
 
